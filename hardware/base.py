@@ -1,0 +1,167 @@
+"""What the rest of the kiosk may know about devices: protocols, status, errors.
+
+Concrete drivers (hardware.printer, hardware.payment, hardware.reader) and simulators
+(hardware.sim) implement these; only kiosk.bootstrap chooses which. Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol, runtime_checkable
+
+from hardware.document import Document
+
+
+class Health(StrEnum):
+    """Three-valued device state. UNKNOWN is not OK: a device that did not answer is
+    never reported healthy."""
+
+    OK = "ok"
+    FAULT = "fault"
+    UNKNOWN = "unknown"
+
+
+class DeviceError(Exception):
+    """A device failed. ``reason`` is a stable machine code (see the constants below);
+    ``detail`` is for technicians and logs and never carries personal or card data."""
+
+    def __init__(self, device: str, reason: str, detail: str = "") -> None:
+        super().__init__(f"{device}: {reason}" + (f" ({detail})" if detail else ""))
+        self.device = device
+        self.reason = reason
+        self.detail = detail
+
+
+# Stable reason codes used in DeviceError.reason and DeviceStatus.reason.
+REASON_DISCONNECTED = "disconnected"  # port missing, connection refused or reset
+REASON_NO_REPLY = "no_reply"  # device connected but silent within the timeout
+REASON_TIMEOUT = "timeout"  # an operation took longer than allowed; outcome unknown
+REASON_PROTOCOL = "protocol"  # garbled, unexpected or unparseable reply
+REASON_PAPER_OUT = "paper_out"
+REASON_PAPER_NEAR_END = "paper_near_end"
+REASON_COVER_OPEN = "cover_open"
+REASON_OFFLINE = "offline"  # printer reports itself offline (error, feed button...)
+REASON_ERROR = "error"  # printer reports an error state (cutter, unrecoverable)
+REASON_BUSY = "busy"  # the device is in the middle of another operation
+
+
+@dataclass(frozen=True)
+class DeviceStatus:
+    """A device's state as diagnostics print it and services use it."""
+
+    device: str  # "printer", "payment", "reader"
+    health: Health
+    reason: str | None = None  # one of the REASON_* codes when not OK
+    detail: str = ""
+    connection: str = ""  # where it is: "tcp://127.0.0.1:9100", "/dev/pts/3"
+    model: str = ""  # profile or model name
+    query_ms: float | None = None  # how long the status query took
+    checked_at: datetime | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.health is Health.OK
+
+
+@dataclass(frozen=True)
+class PrinterStatus(DeviceStatus):
+    """Decoded DLE EOT replies. Each flag is None when the printer did not answer it."""
+
+    online: bool | None = None
+    cover_open: bool | None = None
+    paper_near_end: bool | None = None
+    paper_out: bool | None = None
+    error: bool | None = None
+
+
+# --- receipt printer -------------------------------------------------------------------
+
+
+class PrintOutcome(StrEnum):
+    PRINTED = "printed"  # status after the job was OK: the slip came out
+    NOT_PRINTED = "not_printed"  # refused before any byte was sent (paper out, offline...)
+    UNCERTAIN = "uncertain"  # bytes were sent but the result is unknown or a fault followed:
+    # never re-sent automatically (that prints twice); marked for reprint instead
+
+
+@dataclass(frozen=True)
+class PrintResult:
+    job_id: str
+    outcome: PrintOutcome
+    reason: str | None = None  # REASON_* when not PRINTED
+    status_before: PrinterStatus | None = None
+    status_after: PrinterStatus | None = None
+    bytes_sent: int = 0
+
+
+@runtime_checkable
+class ReceiptPrinter(Protocol):
+    def status(self) -> PrinterStatus:
+        """Query the printer now (DLE EOT); never raises, UNKNOWN when it does not answer."""
+        ...
+
+    def print_document(self, job_id: str, document: Document) -> PrintResult:
+        """Check status, send the job, check status again. Never raises for device
+        faults: the outcome says what happened."""
+        ...
+
+    def close(self) -> None: ...
+
+
+# --- payment terminal ------------------------------------------------------------------
+
+
+class TerminalEvent(StrEnum):
+    """Prompts the terminal shows while a sale runs; the UI mirrors them."""
+
+    PRESENT_CARD = "present_card"
+    ENTER_PIN = "enter_pin"
+    PROCESSING = "processing"
+    REMOVE_CARD = "remove_card"
+
+
+@dataclass(frozen=True)
+class SaleResult:
+    reference: str
+    response_code: str  # ISO 8583 field 39: "00" approved, "51" insufficient funds...
+    auth_code: str | None = None
+    rrn: str | None = None  # retrieval reference number
+    masked_pan: str | None = None  # first 6 and last 4 only: "622202******1234"
+    card_brand: str | None = None  # "UnionPay", "Visa", ...
+    terminal_id: str | None = None
+    merchant_id: str | None = None
+
+    @property
+    def approved(self) -> bool:
+        return self.response_code == "00"
+
+
+@dataclass(frozen=True)
+class ReversalResult:
+    reference: str
+    response_code: str  # "00" reversed; "25" no such sale (nothing to reverse)
+
+    @property
+    def reversed(self) -> bool:
+        return self.response_code in ("00", "25")
+
+
+@runtime_checkable
+class PaymentTerminal(Protocol):
+    def sale(self, reference: str, amount_fen: int,
+             on_event: Callable[[TerminalEvent], None] | None = None) -> SaleResult:
+        """Run a card sale for ``amount_fen`` (CNY cents). Returns approved or declined.
+        Raises DeviceError(REASON_TIMEOUT / REASON_DISCONNECTED / REASON_PROTOCOL) when
+        the outcome is unknown: the caller must then reverse ``reference``."""
+        ...
+
+    def reversal(self, reference: str) -> ReversalResult:
+        """Reverse the sale with this reference. Raises DeviceError when unreachable."""
+        ...
+
+    def status(self) -> DeviceStatus: ...
+
+    def close(self) -> None: ...

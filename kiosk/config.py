@@ -1,0 +1,288 @@
+"""Every setting of the kiosk, declared once with a default and a docstring.
+
+Layers, later wins: packaged defaults (config/default.toml) < config pushed by central
+< the local site file. An unknown key or a bad value stops start-up with a ConfigError
+naming the file, the key and the reason.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from kiosk.errors import ConfigError
+from kiosk.paths import DEFAULT_CONFIG
+
+Language = Literal["zh-Hans", "en", "ja", "ko", "fr", "de", "es", "ru"]
+ALL_LANGUAGES: tuple[Language, ...] = ("zh-Hans", "en", "ja", "ko", "fr", "de", "es", "ru")
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+
+class KioskSection(_Section):
+    id: str = Field(default="SH-CN-0001", pattern=r"^[A-Z0-9][A-Z0-9-]{2,31}$")
+    """This kiosk's identifier, unique in the fleet; printed on every slip."""
+    center_name_zh: str = "上海虹桥海外人才一站式服务中心"
+    """Service center name in Chinese, printed in every slip header."""
+    center_name_en: str = "Hongqiao Overseas Talent One-Stop Service Center"
+    """Service center name in English, printed under the Chinese one."""
+    location: str = "Changning District, Shanghai"
+    """Where the kiosk stands, printed on slips."""
+    hotline: str = "12345"
+    """Phone number people are told to call; printed on every slip."""
+    data_dir: Path = Path("var/kiosk")
+    """Folder for the local database and runtime files (relative to the working folder)."""
+    timezone: str = "Asia/Shanghai"
+    """Time zone for timestamps on slips and on the wire (+08:00 in Shanghai)."""
+    languages: tuple[Language, ...] = ALL_LANGUAGES
+    """UI languages offered, in the order shown on the language screen."""
+    default_language: Language = "en"
+    """Language of the attract screen before anyone chooses."""
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _default_is_offered(self) -> KioskSection:
+        if self.default_language not in self.languages:
+            raise ValueError(f"default_language {self.default_language!r} is not in languages")
+        return self
+
+
+class UISection(_Section):
+    width: int = Field(default=1080, ge=320, le=4096)
+    """Logical screen width in pixels (portrait reference: 1080)."""
+    height: int = Field(default=1920, ge=320, le=4096)
+    """Logical screen height in pixels (portrait reference: 1920)."""
+    fullscreen: bool = False
+    """Open the window full screen (a real kiosk); otherwise scaled to fit the display."""
+    idle_timeout_s: int = Field(default=60, ge=10, le=3600)
+    """Seconds without a touch before "Are you still there?" is asked."""
+    idle_countdown_s: int = Field(default=20, ge=5, le=120)
+    """Seconds the "Are you still there?" countdown runs before the session is wiped."""
+    attract_cycle_s: float = Field(default=4.0, ge=1.0, le=60.0)
+    """Seconds each language's greeting stays on the attract screen."""
+
+
+class CentralSection(_Section):
+    url: str = Field(default="http://127.0.0.1:8700", pattern=r"^https?://[^\s/]+(/.*)?$")
+    """Base URL of the central service."""
+    timeout_s: float = Field(default=5.0, gt=0, le=120)
+    """Timeout of every HTTP call to central, connect and read."""
+    token: str = ""
+    """This kiosk's credential for central (empty: none configured)."""
+
+
+class SyncSection(_Section):
+    forward_interval_s: float = Field(default=5.0, gt=0, le=3600)
+    """How often the outbox forwarder looks for records when it has nothing to do."""
+    batch_size: int = Field(default=50, ge=1, le=1000)
+    """Outbox records sent to central per request."""
+    backoff_max_s: float = Field(default=300.0, gt=0, le=86400)
+    """Longest wait between delivery attempts while central is unreachable."""
+
+
+class PrinterSection(_Section):
+    url: str = "tcp://127.0.0.1:9100"
+    """Receipt printer connection: tcp://HOST:PORT (raw TCP, port 9100), a serial device
+    path or serial:///dev/ttyS0?baudrate=19200, any pyserial URL (socket://, rfc2217://,
+    loop://), or file:///dev/usb/lp0."""
+    profile: str = "TM-T88V"
+    """python-escpos capability profile of the printer model."""
+    chinese_mode: bool = True
+    """The printer has a GB18030 font: send Chinese with FS & ... FS . instead of as images."""
+    paper_width_dots: int = Field(default=576, ge=200, le=1000)
+    """Printable width in dots (80 mm paper: 576)."""
+    chars_per_line: int = Field(default=48, ge=16, le=80)
+    """Characters per line in font A (80 mm paper: 48)."""
+    status_timeout_s: float = Field(default=0.5, gt=0, le=10)
+    """How long to wait for each DLE EOT status reply; no reply means status unknown."""
+    connect_timeout_s: float = Field(default=3.0, gt=0, le=60)
+    """How long to wait when connecting and writing a job."""
+
+
+class PaymentSection(_Section):
+    url: str = "/dev/ttyS0"
+    """Payment terminal serial port: a device path or a pyserial URL."""
+    baudrate: int = Field(default=9600, ge=1200, le=921600)
+    """Serial line speed."""
+    ack_timeout_s: float = Field(default=1.0, gt=0, le=30)
+    """How long to wait for the terminal's ACK of a frame before sending it again."""
+    card_timeout_s: float = Field(default=90.0, ge=10, le=600)
+    """How long a sale may take at the terminal (card, PIN, bank) before it is reversed."""
+
+
+class BillerType(StrEnum):
+    WATER = "WATER"
+    ELECTRICITY = "ELECTRICITY"
+    GAS = "GAS"
+    TELECOM = "TELECOM"
+
+
+class BillerSection(_Section):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,31}$")
+    """Biller identifier shared with central."""
+    type: BillerType
+    """Kind of utility: WATER, ELECTRICITY, GAS or TELECOM."""
+    name_zh: str
+    """Biller's name in Chinese."""
+    name_en: str
+    """Biller's name in English."""
+    account_pattern: str
+    """Regular expression a typed account number must match (checked before look-up)."""
+    account_example: str
+    """An example account number shown to users as a hint; must match the pattern."""
+    enabled: bool = True
+    """Offer this biller at the kiosk."""
+
+    @model_validator(mode="after")
+    def _pattern_compiles_and_example_matches(self) -> BillerSection:
+        try:
+            compiled = re.compile(self.account_pattern)
+        except re.error as exc:
+            raise ValueError(f"account_pattern is not a regular expression: {exc}") from exc
+        if not compiled.fullmatch(self.account_example):
+            raise ValueError("account_example does not match account_pattern")
+        return self
+
+
+class Config(_Section):
+    kiosk: KioskSection = KioskSection()
+    """Identity, location and languages of this kiosk."""
+    ui: UISection = UISection()
+    """Screen and session behaviour."""
+    central: CentralSection = CentralSection()
+    """The central service."""
+    sync: SyncSection = SyncSection()
+    """Delivery of the outbox to central."""
+    printer: PrinterSection = PrinterSection()
+    """The receipt printer."""
+    payment: PaymentSection = PaymentSection()
+    """The payment terminal."""
+    billers: tuple[BillerSection, ...] = ()
+    """Billers offered for utility bill payment."""
+
+    @field_validator("billers")
+    @classmethod
+    def _unique_biller_ids(cls, value: tuple[BillerSection, ...]) -> tuple[BillerSection, ...]:
+        ids = [b.id for b in value]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"duplicate biller id(s): {', '.join(duplicates)}")
+        return value
+
+    def biller(self, biller_id: str) -> BillerSection | None:
+        return next((b for b in self.billers if b.id == biller_id), None)
+
+
+# --- loading -----------------------------------------------------------------------------
+
+Layer = tuple[str, Mapping[str, Any]]  # (source name for messages, parsed TOML)
+
+
+def read_toml(path: Path) -> Layer:
+    try:
+        with path.open("rb") as fh:
+            return str(path), tomllib.load(fh)
+    except FileNotFoundError as exc:
+        raise ConfigError(str(path), "-", "file not found") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(str(path), "-", f"not valid TOML: {exc}") from exc
+
+
+def load_config(*site_files: Path, pushed: Mapping[str, Any] | None = None,
+                overrides: Mapping[str, Any] | None = None) -> Config:
+    """Load defaults < pushed < site files < overrides and validate the result."""
+    layers: list[Layer] = [read_toml(DEFAULT_CONFIG)]
+    if pushed is not None:
+        layers.append(("pushed config", pushed))
+    layers.extend(read_toml(p) for p in site_files)
+    if overrides:
+        layers.append(("command line", overrides))
+    return build_config(layers)
+
+
+def build_config(layers: Iterable[Layer]) -> Config:
+    layers = list(layers)
+    for source, data in layers:
+        _reject_unknown_keys(source, data, Config)
+    merged: dict[str, Any] = {}
+    for _, data in layers:
+        _deep_merge(merged, data)
+    try:
+        return Config.model_validate(merged)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = ".".join(str(part) for part in first["loc"]) or "-"
+        raise ConfigError(_source_of(layers, first["loc"]), key, first["msg"]) from exc
+
+
+def _reject_unknown_keys(source: str, data: Mapping[str, Any], model: type[BaseModel],
+                         prefix: str = "") -> None:
+    for key, value in data.items():
+        dotted = f"{prefix}{key}"
+        field = model.model_fields.get(key)
+        if field is None:
+            raise ConfigError(source, dotted, "unknown key")
+        sub = _section_type(field.annotation)
+        if sub is None:
+            continue
+        if isinstance(value, Mapping):
+            _reject_unknown_keys(source, value, sub, dotted + ".")
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                if isinstance(item, Mapping):
+                    _reject_unknown_keys(source, item, sub, f"{dotted}.{index}.")
+
+
+def _section_type(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        if isinstance(arg, type) and issubclass(arg, BaseModel):
+            return arg
+    return None
+
+
+def _deep_merge(into: dict[str, Any], data: Mapping[str, Any]) -> None:
+    for key, value in data.items():
+        if isinstance(value, Mapping) and isinstance(into.get(key), dict):
+            _deep_merge(into[key], value)
+        elif isinstance(value, Mapping):
+            into[key] = {}
+            _deep_merge(into[key], value)
+        else:
+            into[key] = value
+
+
+def _source_of(layers: list[Layer], loc: tuple[Any, ...]) -> str:
+    """The last layer that set the offending key (or its nearest parent)."""
+    for depth in range(len(loc), 0, -1):
+        path = loc[:depth]
+        for source, data in reversed(layers):
+            node: Any = data
+            for part in path:
+                if isinstance(node, Mapping) and part in node:
+                    node = node[part]
+                elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+                    node = node[part]
+                else:
+                    break
+            else:
+                return source
+    return layers[-1][0] if layers else "-"

@@ -1,0 +1,25 @@
+"""Time as the kiosk tells it: aware datetimes in the configured zone (+08:00)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+
+from kiosk.domain.languages import language
+
+
+class SystemClock:
+    def __init__(self, timezone: str = "Asia/Shanghai") -> None:
+        self.zone = ZoneInfo(timezone)
+
+    def now(self) -> datetime:
+        return datetime.now(self.zone)
+
+
+def format_timestamp(moment: datetime, lang: str) -> str:
+    """Date and time for slips and screens, in the reader's locale, with the UTC offset."""
+    text = format_datetime(moment, "medium", locale=language(lang).locale)
+    offset = moment.strftime("%z")
+    return f"{text} (UTC{offset[:3]}:{offset[3:]})" if offset else text

@@ -1,0 +1,126 @@
+"""The Protocols the services need. Adapters in kiosk.store, kiosk.sync and hardware
+implement them; kiosk.bootstrap wires them; tests use small in-memory fakes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+from hardware.base import PrintOutcome
+from hardware.document import Document
+from kiosk.domain.bills import BillAccount
+from kiosk.domain.payments import CardResult, OutboxMessage, Payment, PaymentDraft
+
+
+@dataclass(frozen=True)
+class CallContext:
+    """Carried by every call to central (DOMAIN.md 2): who asks, in which session and language."""
+
+    kiosk_id: str
+    session_id: str
+    lang: str
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class BillDirectory(Protocol):
+    """Central's bill look-up. Raises KioskError: E_ACCOUNT_NOT_FOUND, E_NO_BILL_DUE,
+    E_BILL_LOCKED, E_BILLER_MAINTENANCE, E_CENTRAL_UNAVAILABLE."""
+
+    def lookup(self, ctx: CallContext, biller_id: str, account_no: str) -> BillAccount: ...
+
+
+class PaymentJournal(Protocol):
+    """Durable record of every card payment; each method commits before it returns."""
+
+    def create(self, draft: PaymentDraft, now: datetime) -> Payment:
+        """Commit a CREATED payment with a new reference and idempotency key."""
+        ...
+
+    def authorize(self, reference: str, card: CardResult, now: datetime) -> Payment: ...
+
+    def decline(self, reference: str, card: CardResult, now: datetime) -> Payment: ...
+
+    def record(self, reference: str, message: OutboxMessage, now: datetime) -> Payment:
+        """RECORDED and the outbox message, in one transaction."""
+        ...
+
+    def receipt(self, reference: str, now: datetime) -> Payment: ...
+
+    def reverse(self, reference: str, now: datetime, error_code: str) -> Payment: ...
+
+    def refund_due(self, reference: str, now: datetime, error_code: str) -> Payment: ...
+
+    def get(self, reference: str) -> Payment | None: ...
+
+    def unfinished(self) -> list[Payment]:
+        """Payments in CREATED, AUTHORIZED or RECORDED (receipt not yet printed)."""
+        ...
+
+
+class JobState(StrEnum):
+    PENDING = "pending"  # committed, not yet sent
+    PRINTED = "printed"
+    NOT_PRINTED = "not_printed"
+    UNCERTAIN = "uncertain"  # sent, outcome unknown: offer a reprint, never auto-resend
+
+
+@dataclass(frozen=True)
+class PrintJobRecord:
+    job_id: str
+    reference: str  # the payment or slip reference it belongs to
+    document: Document
+    state: JobState
+    reason: str | None
+    created_at: datetime
+
+
+class PrintJobs(Protocol):
+    def create(self, reference: str, document: Document, now: datetime) -> PrintJobRecord:
+        """Commit a PENDING job with a new id before any byte goes to the printer."""
+        ...
+
+    def finish(self, job_id: str, outcome: PrintOutcome, reason: str | None) -> None: ...
+
+    def latest(self, reference: str) -> PrintJobRecord | None: ...
+
+
+class OutboxWaker(Protocol):
+    def wake(self) -> None:
+        """Tell the forwarder there is something new to deliver (returns at once)."""
+        ...
+
+
+@dataclass(frozen=True)
+class PendingRecord:
+    message: OutboxMessage
+    attempts: int
+
+
+class OutboxStore(Protocol):
+    """The forwarder's view of the outbox (kiosk.sync may not import kiosk.store)."""
+
+    def pending(self, limit: int) -> list[PendingRecord]:
+        """Oldest undelivered, unrejected records first."""
+        ...
+
+    def mark_delivered(self, idempotency_key: str, central_ref: str | None, now: datetime) -> None:
+        """Central acknowledged it (accepted or duplicate): mark sent and drop the payload,
+        which may hold personal data, from the local store."""
+        ...
+
+    def mark_rejected(self, idempotency_key: str, reason: str, now: datetime) -> None:
+        """Central refused it for good: keep it for staff, stop sending it."""
+        ...
+
+    def mark_attempt(self, idempotency_keys: list[str], error: str, now: datetime) -> None:
+        """A delivery attempt failed (network, 5xx): count it and keep the records."""
+        ...
+
+    def depth(self) -> int:
+        """Records still to deliver."""
+        ...

@@ -1,0 +1,50 @@
+#!/bin/sh
+# Installs everything the kiosk needs on Debian 12 / Python 3.11, then runs one job:
+#   ./setup.sh demo [kiosk demo options]   the kiosk's main job: a scripted bill payment
+#   ./setup.sh test [pytest options]       the whole test suite (what CI runs)
+# Idempotent: a second run installs nothing new and goes straight to the job.
+set -eu
+cd "$(dirname "$0")"
+job=${1:-demo}
+[ $# -gt 0 ] && shift
+
+# Debian packages: Mesa GL/EGL for offscreen rendering, mtdev for real touch screens,
+# the Material Design icon font, and venv support for Debian's own Python.
+deb_packages="libgl1 libegl1 libmtdev1 fonts-materialdesignicons-webfont"
+python=${PYTHON:-python3}
+"$python" -c 'import ensurepip' 2>/dev/null || deb_packages="$deb_packages python3-venv"
+if command -v dpkg-query >/dev/null 2>&1; then
+    missing=""
+    for pkg in $deb_packages; do
+        dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing="$missing $pkg"
+    done
+    if [ -n "$missing" ]; then
+        apt_line="apt-get update && apt-get install -y --no-install-recommends$missing"
+        if [ "$(id -u)" = 0 ]; then
+            echo "setup: installing Debian packages:$missing"
+            apt-get update -qq
+            DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null
+        else
+            echo "setup: these Debian packages are missing; as root run:"
+            echo "    $apt_line"
+        fi
+    fi
+fi
+
+# Python packages in .venv, reinstalled only when pyproject.toml changed.
+if [ ! -x .venv/bin/python ]; then
+    "$python" -m venv .venv
+fi
+stamp=.venv/.kiosk-installed
+want=$(cat pyproject.toml | cksum)
+if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    echo "setup: installing Python packages into .venv"
+    .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+    echo "$want" > "$stamp"
+fi
+
+case "$job" in
+    demo) exec .venv/bin/kiosk demo "$@" ;;
+    test) exec .venv/bin/python -m pytest "$@" ;;
+    *) echo "usage: ./setup.sh demo|test [options]" >&2; exit 2 ;;
+esac
