@@ -1,0 +1,107 @@
+"""The outbox (ports.OutboxStore): what the forwarder delivers to central.
+
+Rows are written by the payment journal in the same transaction as the local record.
+Once central acknowledges a row its payload, which may hold personal data, is dropped;
+the row itself stays as the delivery receipt (idempotency key, central_ref, times).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy.orm import Session
+
+from kiosk.domain.payments import OutboxMessage
+from kiosk.errors import ErrorCode, KioskError
+from kiosk.services.ports import PendingRecord
+from kiosk.store.journal import BILL_PAYMENT_KIND
+from kiosk.store.models import OutboxRow, PaymentRow
+from kiosk.store.session import Transactions
+from kiosk.store.types import require_aware
+
+log = logging.getLogger(__name__)
+
+MAX_ERROR_LENGTH = 1000  # last_error is for technicians; a stack of HTML is not useful
+
+
+def _is_pending() -> ColumnElement[bool]:
+    return OutboxRow.delivered_at.is_(None) & OutboxRow.rejected_at.is_(None)
+
+
+class SqlOutboxStore:
+    """Implements kiosk.services.ports.OutboxStore."""
+
+    def __init__(self, transactions: Transactions) -> None:
+        self._tx = transactions
+
+    def pending(self, limit: int) -> list[PendingRecord]:
+        """Oldest undelivered, unrejected records first (by instant, then insertion)."""
+        if limit < 1:
+            return []
+        with self._tx.read("list pending outbox records") as session:
+            rows = session.scalars(
+                select(OutboxRow).where(_is_pending())
+                .order_by(func.julianday(OutboxRow.created_at), OutboxRow.id)
+                .limit(limit))
+            return [PendingRecord(
+                message=OutboxMessage(kind=row.kind, idempotency_key=row.idempotency_key,
+                                      payload=dict(row.payload or {}),
+                                      created_at=row.created_at),
+                attempts=row.attempts) for row in rows]
+
+    def mark_delivered(self, idempotency_key: str, central_ref: str | None,
+                       now: datetime) -> None:
+        """Mark sent, drop the payload, and give the payment central's reference.
+        Idempotent: a second ack keeps the first delivery time."""
+        require_aware(now, "now")
+        with self._tx.write("mark outbox record delivered") as session:
+            row = _get(session, idempotency_key)
+            if row.delivered_at is None:
+                row.delivered_at = now
+            if central_ref is not None:
+                row.central_ref = central_ref
+            row.payload = None
+            if row.kind == BILL_PAYMENT_KIND and central_ref is not None:
+                session.execute(
+                    update(PaymentRow)
+                    .where(PaymentRow.idempotency_key == idempotency_key)
+                    .values(central_ref=central_ref, updated_at=now))
+        log.info("outbox record %s delivered", idempotency_key)
+
+    def mark_rejected(self, idempotency_key: str, reason: str, now: datetime) -> None:
+        """Central refused it for good: keep it (payload included) for staff."""
+        require_aware(now, "now")
+        with self._tx.write("mark outbox record rejected") as session:
+            row = _get(session, idempotency_key)
+            row.rejected_at = now
+            row.rejected_reason = reason
+        log.warning("outbox record %s rejected by central: %s", idempotency_key, reason)
+
+    def mark_attempt(self, idempotency_keys: list[str], error: str, now: datetime) -> None:
+        """Count a failed delivery of these pending records; unknown keys are ignored."""
+        require_aware(now, "now")
+        if not idempotency_keys:
+            return
+        with self._tx.write("count outbox delivery attempt") as session:
+            session.execute(
+                update(OutboxRow)
+                .where(OutboxRow.idempotency_key.in_(idempotency_keys), _is_pending())
+                .values(attempts=OutboxRow.attempts + 1,
+                        last_error=error[:MAX_ERROR_LENGTH], last_attempt_at=now))
+
+    def depth(self) -> int:
+        """Records still to deliver."""
+        with self._tx.read("count pending outbox records") as session:
+            return int(session.scalar(
+                select(func.count()).select_from(OutboxRow).where(_is_pending())) or 0)
+
+
+def _get(session: Session, idempotency_key: str) -> OutboxRow:
+    row = session.scalars(
+        select(OutboxRow).where(OutboxRow.idempotency_key == idempotency_key)).one_or_none()
+    if row is None:
+        raise KioskError(ErrorCode.NOT_FOUND, "no such outbox record",
+                         idempotency_key=idempotency_key)
+    return row

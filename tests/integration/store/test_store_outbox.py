@@ -1,0 +1,185 @@
+"""The outbox on a real SQLite file: order, delivery, rejection, attempts, two threads."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from kiosk.domain.payments import CardResult, OutboxMessage, Payment, PaymentDraft
+from kiosk.errors import ErrorCode, KioskError
+from kiosk.store import Store
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+DraftFactory = Callable[..., PaymentDraft]
+MessageFactory = Callable[[Payment, datetime], OutboxMessage]
+RawQuery = Callable[..., list[tuple[object, ...]]]
+
+
+def _recorded(store: Store, draft: PaymentDraft, card: CardResult, at: datetime,
+              message_for: MessageFactory) -> Payment:
+    payment = store.payments.create(draft, at)
+    payment = store.payments.authorize(payment.reference, card, at)
+    return store.payments.record(payment.reference, message_for(payment, at), at)
+
+
+def test_pending_is_oldest_first_by_instant_and_limited(
+        store: Store, make_draft: DraftFactory, approved_card: CardResult,
+        message_for: MessageFactory) -> None:
+    """GIVEN three recorded payments whose messages are stamped in different offsets,
+    recorded out of time order
+    WHEN pending() is asked for all, then for two
+    THEN records come oldest instant first, the payload intact, and the limit holds."""
+    utc = timezone.utc
+    middle = _recorded(store, make_draft(), approved_card,
+                       datetime(2026, 11, 22, 2, 30, tzinfo=utc), message_for)
+    newest = _recorded(store, make_draft(), approved_card,
+                       datetime(2026, 11, 22, 11, 0, tzinfo=SHANGHAI), message_for)
+    oldest = _recorded(store, make_draft(), approved_card,
+                       datetime(2026, 11, 22, 10, 0, tzinfo=SHANGHAI), message_for)
+    pending = store.outbox.pending(10)
+    assert [p.message.idempotency_key for p in pending] == [
+        oldest.idempotency_key, middle.idempotency_key, newest.idempotency_key]
+    assert pending[0].message == message_for(oldest, datetime(2026, 11, 22, 10, 0,
+                                                              tzinfo=SHANGHAI))
+    assert all(p.attempts == 0 for p in pending)
+    assert len(store.outbox.pending(2)) == 2
+    assert store.outbox.depth() == 3
+
+
+def test_delivered_purges_payload_and_gives_the_payment_central_ref(
+        store: Store, authorized: Payment, message_for: MessageFactory, now: datetime,
+        raw: RawQuery) -> None:
+    """GIVEN a recorded payment with its record in the outbox
+    WHEN central acknowledges it
+    THEN the record leaves pending(), its payload is NULL on disk, delivered_at and
+    central_ref are set, and the payment carries central's reference."""
+    store.payments.record(authorized.reference, message_for(authorized, now), now)
+    delivered_at = now + timedelta(seconds=3)
+    store.outbox.mark_delivered(authorized.idempotency_key, "C-2026-000777", delivered_at)
+
+    assert store.outbox.pending(10) == [] and store.outbox.depth() == 0
+    assert raw("SELECT payload IS NULL, delivered_at, central_ref FROM outbox") == [
+        (1, delivered_at.isoformat(timespec="microseconds"), "C-2026-000777")]
+    payment = store.payments.get(authorized.reference)
+    assert payment is not None and payment.central_ref == "C-2026-000777"
+
+
+def test_second_ack_keeps_the_first_delivery_time(
+        store: Store, authorized: Payment, message_for: MessageFactory, now: datetime,
+        raw: RawQuery) -> None:
+    """GIVEN a delivered record
+    WHEN central's acknowledgement is applied again (a duplicate answer)
+    THEN delivered_at stays the first one and the central_ref is kept."""
+    store.payments.record(authorized.reference, message_for(authorized, now), now)
+    store.outbox.mark_delivered(authorized.idempotency_key, "C-1", now)
+    store.outbox.mark_delivered(authorized.idempotency_key, None, now + timedelta(hours=1))
+    assert raw("SELECT delivered_at, central_ref FROM outbox") == [
+        (now.isoformat(timespec="microseconds"), "C-1")]
+
+
+def test_rejected_is_excluded_but_kept(
+        store: Store, make_draft: DraftFactory, approved_card: CardResult,
+        message_for: MessageFactory, now: datetime, raw: RawQuery) -> None:
+    """GIVEN two recorded payments
+    WHEN central rejects the first for good
+    THEN only the second is pending, and the first keeps its payload and the reason."""
+    first = _recorded(store, make_draft(), approved_card, now, message_for)
+    second = _recorded(store, make_draft(), approved_card, now, message_for)
+    store.outbox.mark_rejected(first.idempotency_key, "E_AMOUNT_INVALID", now)
+    assert [p.message.idempotency_key for p in store.outbox.pending(10)] == [
+        second.idempotency_key]
+    assert store.outbox.depth() == 1
+    assert raw("SELECT payload IS NOT NULL, rejected_reason FROM outbox "
+               "WHERE idempotency_key = ?", first.idempotency_key) == [(1, "E_AMOUNT_INVALID")]
+
+
+def test_failed_attempts_are_counted_on_pending_records_only(
+        store: Store, make_draft: DraftFactory, approved_card: CardResult,
+        message_for: MessageFactory, now: datetime, raw: RawQuery) -> None:
+    """GIVEN two recorded payments, one already delivered
+    WHEN two delivery attempts of both fail
+    THEN the pending one counts 2 attempts with the last error kept; the delivered one 0."""
+    done = _recorded(store, make_draft(), approved_card, now, message_for)
+    waiting = _recorded(store, make_draft(), approved_card, now, message_for)
+    store.outbox.mark_delivered(done.idempotency_key, "C-1", now)
+    keys = [done.idempotency_key, waiting.idempotency_key]
+    store.outbox.mark_attempt(keys, "connect timeout", now)
+    store.outbox.mark_attempt(keys, "HTTP 503", now + timedelta(seconds=5))
+    store.outbox.mark_attempt([], "nothing", now)
+    assert [(p.message.idempotency_key, p.attempts) for p in store.outbox.pending(10)] == [
+        (waiting.idempotency_key, 2)]
+    assert raw("SELECT idempotency_key, attempts, last_error FROM outbox ORDER BY id") == [
+        (done.idempotency_key, 0, None), (waiting.idempotency_key, 2, "HTTP 503")]
+
+
+def test_marking_an_unknown_record_is_not_found(store: Store, now: datetime) -> None:
+    """GIVEN an empty outbox
+    WHEN a record that does not exist is marked delivered or rejected
+    THEN NOT_FOUND is raised."""
+    marks: list[Callable[[], None]] = [
+        lambda: store.outbox.mark_delivered("f" * 32, "C-1", now),
+        lambda: store.outbox.mark_rejected("f" * 32, "E_INTERNAL", now)]
+    for mark in marks:
+        with pytest.raises(KioskError) as raised:
+            mark()
+        assert raised.value.code is ErrorCode.NOT_FOUND
+
+
+def test_one_thread_records_while_another_drains(
+        store: Store, make_draft: DraftFactory, approved_card: CardResult,
+        message_for: MessageFactory, now: datetime) -> None:
+    """GIVEN a UI-like thread recording 300 payments and a forwarder-like thread draining
+    the outbox at the same time
+    WHEN both run to the end
+    THEN neither sees an error ("database is locked" included), every record is delivered
+    once, and every payment has its central_ref."""
+    total = 300
+    errors: list[BaseException] = []
+    produced = threading.Event()
+    deadline = time.monotonic() + 60
+    delivered: list[str] = []
+
+    def produce() -> None:
+        try:
+            for i in range(total):
+                _recorded(store, make_draft(), approved_card, now + timedelta(seconds=i),
+                          message_for)
+        except BaseException as exc:  # reported by the main thread
+            errors.append(exc)
+        finally:
+            produced.set()
+
+    def drain() -> None:
+        try:
+            while time.monotonic() < deadline:
+                batch = store.outbox.pending(25)
+                if not batch and produced.is_set() and store.outbox.depth() == 0:
+                    return
+                for record in batch:
+                    key = record.message.idempotency_key
+                    store.outbox.mark_delivered(key, f"C-{key[:8]}", now)
+                    delivered.append(key)
+                if not batch:
+                    time.sleep(0.001)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=produce, daemon=True),
+               threading.Thread(target=drain, daemon=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=max(0.0, deadline - time.monotonic()))
+    assert not any(thread.is_alive() for thread in threads), "threads did not finish in time"
+    assert errors == []
+    assert len(delivered) == len(set(delivered)) == total
+    assert store.outbox.depth() == 0
+    payments = [store.payments.get(f"SH-CN-0001-261122-{n:06d}") for n in range(1, total + 1)]
+    assert all(p is not None and p.central_ref == f"C-{p.idempotency_key[:8]}"
+               for p in payments)

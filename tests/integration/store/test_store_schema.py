@@ -1,0 +1,137 @@
+"""The store's file: migrations, connection pragmas, timestamps, integrity check."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
+
+from kiosk.domain.payments import PaymentDraft
+from kiosk.store import Store, open_store
+from kiosk.store.db import alembic_config
+from kiosk.store.models import Base
+
+TABLES = {"payments", "outbox", "print_jobs", "reference_counters", "alembic_version"}
+
+
+def _schema(store: Store) -> list[tuple[str, str]]:
+    with store.engine.connect() as connection:
+        return [(str(name), str(sql)) for name, sql in connection.execute(text(
+            "SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name"))]
+
+
+def _version(store: Store) -> str:
+    with store.engine.connect() as connection:
+        return str(connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one())
+
+
+def test_open_creates_folder_and_schema_at_head(store_path: Path) -> None:
+    """GIVEN no database file and no folder for it
+    WHEN the store is opened
+    THEN the folder and file exist, every table is there and the schema is at Alembic's head."""
+    assert not store_path.parent.exists()
+    with open_store(store_path) as store:
+        assert store_path.is_file()
+        assert TABLES <= set(inspect(store.engine).get_table_names())
+        head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+        assert head is not None and _version(store) == head
+
+
+def test_second_open_changes_nothing(store_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """GIVEN a store file already migrated to head
+    WHEN it is opened again
+    THEN no migration runs and the schema and version are unchanged."""
+    with open_store(store_path) as first:
+        schema, version = _schema(first), _version(first)
+    caplog.set_level(logging.INFO, logger="alembic")
+    with open_store(store_path) as second:
+        assert _schema(second) == schema
+        assert _version(second) == version
+    assert "Running upgrade" not in caplog.text
+
+
+def test_models_match_migrations(store: Store) -> None:
+    """GIVEN a store migrated to head
+    WHEN Alembic compares the live schema with the SQLAlchemy models
+    THEN it finds no difference (a model change without a migration fails here)."""
+    with store.engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+
+
+def test_downgrade_and_upgrade_again(store: Store) -> None:
+    """GIVEN a store at head
+    WHEN the migrations are run down to base and back up
+    THEN the tables go away and come back."""
+    config = alembic_config(store.engine)
+    command.downgrade(config, "base")
+    assert set(inspect(store.engine).get_table_names()) == {"alembic_version"}
+    command.upgrade(config, "head")
+    assert TABLES <= set(inspect(store.engine).get_table_names())
+
+
+def test_every_connection_has_wal_full_sync_foreign_keys_and_busy_timeout(store: Store) -> None:
+    """GIVEN an open store
+    WHEN several pooled connections are checked out at once
+    THEN each one runs in WAL mode with synchronous FULL (2), foreign keys on and a busy timeout."""
+    connections = [store.engine.raw_connection() for _ in range(3)]
+    try:
+        for connection in connections:
+            cursor = connection.cursor()
+
+            def pragma(name: str) -> object:
+                cursor.execute(f"PRAGMA {name}")
+                row = cursor.fetchone()
+                return None if row is None else row[0]
+
+            assert pragma("journal_mode") == "wal"
+            assert pragma("synchronous") == 2
+            assert pragma("foreign_keys") == 1
+            busy_timeout = pragma("busy_timeout")
+            assert isinstance(busy_timeout, int) and busy_timeout >= 1000
+            cursor.close()
+    finally:
+        for connection in connections:
+            connection.close()
+
+
+def test_integrity_check_of_a_healthy_file(store: Store) -> None:
+    """GIVEN a freshly opened store
+    WHEN its integrity is checked
+    THEN SQLite answers "ok"."""
+    assert store.integrity_check() == "ok"
+
+
+@pytest.mark.parametrize("moment", [
+    datetime(2026, 11, 22, 10, 15, 30, 123456, tzinfo=timezone(timedelta(hours=8))),
+    datetime(2026, 11, 22, 2, 15, 30, tzinfo=UTC),
+    datetime(2026, 3, 29, 1, 59, 59, 999999, tzinfo=timezone(timedelta(hours=-3, minutes=-30))),
+])
+def test_aware_timestamps_come_back_as_they_went_in(
+        store: Store, make_draft: Callable[..., PaymentDraft], moment: datetime) -> None:
+    """GIVEN a payment created at an aware moment in some UTC offset
+    WHEN it is read back from the file
+    THEN created_at is the same instant with the same offset, to the microsecond."""
+    created = store.payments.create(make_draft(), moment)
+    stored = store.payments.get(created.reference)
+    assert stored is not None
+    assert stored.created_at == moment
+    assert stored.created_at.utcoffset() == moment.utcoffset()
+    assert stored.created_at.microsecond == moment.microsecond
+
+
+def test_naive_timestamps_are_refused(store: Store,
+                                      make_draft: Callable[..., PaymentDraft]) -> None:
+    """GIVEN a naive datetime (no UTC offset)
+    WHEN a payment would be created with it
+    THEN the store refuses it and writes nothing."""
+    with pytest.raises(ValueError, match="aware"):
+        store.payments.create(make_draft(), datetime(2026, 11, 22, 10, 0))
+    assert store.payments.unfinished() == []
