@@ -11,6 +11,21 @@ from kiosk.errors import ErrorCode, KioskError
 
 
 @dataclass(frozen=True)
+class Biller:
+    """A biller offered at the kiosk (from configuration)."""
+
+    id: str
+    type: str  # WATER, ELECTRICITY, GAS, TELECOM
+    name_zh: str
+    name_en: str
+    account_pattern: str
+    account_example: str
+
+    def name(self, lang: str) -> str:
+        return self.name_zh if lang == "zh-Hans" else self.name_en
+
+
+@dataclass(frozen=True)
 class Bill:
     id: str
     period: str  # "2026-10"

@@ -124,3 +124,9 @@ class OutboxStore(Protocol):
     def depth(self) -> int:
         """Records still to deliver."""
         ...
+
+
+class Translator(Protocol):
+    def gettext(self, lang: str, message: str) -> str:
+        """``message`` (an English msgid) in ``lang``; the msgid itself if untranslated."""
+        ...

@@ -1,0 +1,331 @@
+"""Utility bill payment (DOMAIN.md 2.1) as a plain state machine.
+
+The UI calls the cheap methods (choose_biller, submit_account, confirm, back) on its own
+thread; whenever ``busy`` is true it calls ``advance()`` on a worker thread, which does
+the slow device or network step and moves on. Every payment state is committed to the
+journal before the next device or network step, so a crash at any point is recoverable
+(kiosk.services.recovery).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+from hardware.base import (
+    REASON_DISCONNECTED,
+    DeviceError,
+    PaymentTerminal,
+    PrintOutcome,
+    ReceiptPrinter,
+    SaleResult,
+    TerminalEvent,
+)
+from kiosk.domain.bills import Biller, BillAccount, normalize_account
+from kiosk.domain.money import to_fen
+from kiosk.domain.payments import CardResult, OutboxMessage, Payment, PaymentDraft
+from kiosk.errors import ErrorCode, KioskError
+from kiosk.services.ports import (
+    BillDirectory,
+    CallContext,
+    Clock,
+    OutboxWaker,
+    PaymentJournal,
+    PrintJobs,
+    Translator,
+)
+from kiosk.services.slips import SlipHeader, bill_payment_receipt
+
+log = logging.getLogger(__name__)
+
+OUTBOX_KIND_BILL_PAYMENT = "bill_payment"
+
+
+class Step(StrEnum):
+    CHOOSE_BILLER = "choose_biller"
+    ENTER_ACCOUNT = "enter_account"
+    LOOKING_UP = "looking_up"
+    REVIEW = "review"  # the summary the user confirms before the card is charged
+    PAYING = "paying"
+    PRINTING = "printing"
+    DONE = "done"  # paid; receipt printed or marked for reprint
+    FAILED = "failed"  # nothing charged (declined, reversed) or staff must act (refund due)
+
+
+BUSY_STEPS = frozenset({Step.LOOKING_UP, Step.PAYING, Step.PRINTING})
+TOTAL_STEPS = 5
+_STEP_NUMBER = {
+    Step.CHOOSE_BILLER: 1, Step.ENTER_ACCOUNT: 2, Step.LOOKING_UP: 2, Step.REVIEW: 3,
+    Step.PAYING: 4, Step.FAILED: 4, Step.PRINTING: 5, Step.DONE: 5,
+}
+
+
+def card_result(sale: SaleResult) -> CardResult:
+    return CardResult(
+        response_code=sale.response_code, auth_code=sale.auth_code, rrn=sale.rrn,
+        masked_pan=sale.masked_pan, card_brand=sale.card_brand,
+        terminal_id=sale.terminal_id, merchant_id=sale.merchant_id,
+    )
+
+
+@dataclass(frozen=True)
+class BillPaymentDeps:
+    directory: BillDirectory
+    terminal: PaymentTerminal
+    printer: ReceiptPrinter
+    journal: PaymentJournal
+    print_jobs: PrintJobs
+    outbox: OutboxWaker
+    clock: Clock
+    translator: Translator
+    slip_header: SlipHeader
+
+
+class BillPaymentFlow:
+    def __init__(self, deps: BillPaymentDeps, ctx: CallContext, billers: tuple[Biller, ...]) -> None:
+        self._deps = deps
+        self.ctx = ctx
+        self.billers = billers
+        self.step = Step.CHOOSE_BILLER
+        self.biller: Biller | None = None
+        self.account_no = ""
+        self.account: BillAccount | None = None
+        self.payment: Payment | None = None
+        self.error: KioskError | None = None
+        self.terminal_prompt: TerminalEvent | None = None
+        self.receipt_printed: bool | None = None
+        self.listener: Callable[[BillPaymentFlow], None] | None = None
+
+    # --- what the screens show ---------------------------------------------------------
+
+    @property
+    def busy(self) -> bool:
+        return self.step in BUSY_STEPS
+
+    @property
+    def step_number(self) -> int:
+        return _STEP_NUMBER[self.step]
+
+    @property
+    def total_steps(self) -> int:
+        return TOTAL_STEPS
+
+    @property
+    def can_go_back(self) -> bool:
+        return self.step in (Step.ENTER_ACCOUNT, Step.REVIEW)
+
+    @property
+    def amount_due(self) -> str:
+        return str(self.account.total_due) if self.account else "0.00"
+
+    # --- commands from the UI thread ----------------------------------------------------
+
+    def choose_biller(self, biller_id: str) -> None:
+        self._expect(Step.CHOOSE_BILLER, Step.ENTER_ACCOUNT)
+        biller = next((b for b in self.billers if b.id == biller_id), None)
+        if biller is None:
+            raise KioskError(ErrorCode.BILLER_UNKNOWN, biller_id=biller_id)
+        if biller != self.biller:
+            self.account_no = ""
+        self.biller = biller
+        self.error = None
+        self._go(Step.ENTER_ACCOUNT)
+
+    def submit_account(self, account_no: str) -> bool:
+        """Check the format here; the look-up itself runs in advance(). False: see error."""
+        self._expect(Step.ENTER_ACCOUNT)
+        assert self.biller is not None
+        self.account_no = account_no
+        try:
+            self.account_no = normalize_account(account_no, self.biller.account_pattern)
+        except KioskError as exc:
+            self.error = exc
+            self._notify()
+            return False
+        self.error = None
+        self._go(Step.LOOKING_UP)
+        return True
+
+    def confirm(self) -> None:
+        """The user accepted the summary: charge the card (in advance())."""
+        self._expect(Step.REVIEW)
+        self.error = None
+        self._go(Step.PAYING)
+
+    def back(self) -> None:
+        if self.step is Step.ENTER_ACCOUNT:
+            self.error = None
+            self._go(Step.CHOOSE_BILLER)
+        elif self.step is Step.REVIEW:
+            self.account = None
+            self.error = None
+            self._go(Step.ENTER_ACCOUNT)
+        elif self.step is Step.FAILED and self.account is not None and self.payment is None:
+            self._go(Step.REVIEW)
+
+    def try_again(self) -> None:
+        """After a decline or an unavailable terminal: back to the summary, new payment."""
+        self._expect(Step.FAILED)
+        self.payment = None
+        self.error = None
+        self._go(Step.REVIEW if self.account is not None else Step.ENTER_ACCOUNT)
+
+    def set_language(self, lang: str) -> None:
+        """The user switched language mid-flow: keep everything, speak (and print) anew."""
+        self.ctx = replace(self.ctx, lang=lang)
+        self._notify()
+
+    def wipe(self) -> None:
+        """Session over: forget everything the user entered or was shown."""
+        self.biller = None
+        self.account_no = ""
+        self.account = None
+        self.payment = None
+        self.error = None
+        self.terminal_prompt = None
+        self.listener = None
+
+    # --- slow steps, on a worker thread --------------------------------------------------
+
+    def advance(self) -> Step:
+        try:
+            if self.step is Step.LOOKING_UP:
+                self._look_up()
+            elif self.step is Step.PAYING:
+                self._pay()
+            elif self.step is Step.PRINTING:
+                self._print_receipt()
+        except Exception:  # a defect or a broken store: never leave the user stuck
+            reference = self.payment.reference if self.payment else ""
+            log.exception("bill payment failed unexpectedly in step %s (payment %s)",
+                          self.step, reference or "none")
+            if self.step is Step.PRINTING:  # paid and recorded: only the slip is missing
+                self.receipt_printed = False
+                self.error = KioskError(ErrorCode.PRINT_FAILED_AFTER_PAYMENT,
+                                        reason="internal", reference=reference)
+                self._go(Step.DONE)
+            else:
+                self._fail(KioskError(ErrorCode.INTERNAL, reference=reference))
+        return self.step
+
+    def _look_up(self) -> None:
+        assert self.biller is not None
+        try:
+            self.account = self._deps.directory.lookup(self.ctx, self.biller.id, self.account_no)
+        except KioskError as exc:
+            log.info("bill look-up failed: %s (biller %s)", exc.code, self.biller.id)
+            self.error = exc
+            self._go(Step.ENTER_ACCOUNT)
+            return
+        if not self.account.bills:
+            self.account = None
+            self.error = KioskError(ErrorCode.NO_BILL_DUE)
+            self._go(Step.ENTER_ACCOUNT)
+            return
+        self._go(Step.REVIEW)
+
+    def _pay(self) -> None:
+        deps = self._deps
+        assert self.biller is not None and self.account is not None
+        terminal_status = deps.terminal.status()
+        if not terminal_status.ok and terminal_status.reason == REASON_DISCONNECTED:
+            # Nothing was sent: safe to say so, nothing can have been charged.
+            self._fail(KioskError(ErrorCode.DEVICE_UNAVAILABLE, device="payment",
+                                  reason=terminal_status.reason or ""))
+            return
+        draft = PaymentDraft(
+            kiosk_id=self.ctx.kiosk_id, session_id=self.ctx.session_id, lang=self.ctx.lang,
+            biller_id=self.biller.id, account_no=self.account.account_no,
+            bill_ids=tuple(b.id for b in self.account.bills), periods=self.account.periods,
+            amount=self.account.total_due, late_fee=self.account.late_fees,
+            holder_masked=self.account.holder_masked, lock_token=self.account.lock_token,
+        )
+        payment = deps.journal.create(draft, deps.clock.now())
+        self.payment = payment
+        log.info("payment %s created, asking the terminal", payment.reference)
+        try:
+            sale = deps.terminal.sale(payment.reference, to_fen(draft.amount),
+                                      on_event=self._on_terminal_event)
+        except DeviceError as exc:
+            log.warning("payment %s: terminal outcome unknown (%s), reversing",
+                        payment.reference, exc.reason)
+            self._reverse(payment, exc)
+            return
+        finally:
+            self.terminal_prompt = None
+        card = card_result(sale)
+        if not sale.approved:
+            self.payment = deps.journal.decline(payment.reference, card, deps.clock.now())
+            log.info("payment %s declined (%s)", payment.reference, sale.response_code)
+            self._fail(KioskError(ErrorCode.CARD_DECLINED, response_code=sale.response_code))
+            return
+        now = deps.clock.now()
+        authorized = deps.journal.authorize(payment.reference, card, now)
+        message = OutboxMessage(kind=OUTBOX_KIND_BILL_PAYMENT,
+                                idempotency_key=authorized.idempotency_key,
+                                payload=authorized.outbox_payload(paid_at=now), created_at=now)
+        self.payment = deps.journal.record(payment.reference, message, deps.clock.now())
+        deps.outbox.wake()
+        log.info("payment %s authorized and recorded", payment.reference)
+        self._go(Step.PRINTING)
+
+    def _reverse(self, payment: Payment, cause: DeviceError) -> None:
+        deps = self._deps
+        try:
+            result = deps.terminal.reversal(payment.reference)
+        except DeviceError as exc:
+            result = None
+            log.error("payment %s: reversal failed (%s): refund due", payment.reference, exc.reason)
+        if result is not None and result.reversed:
+            self.payment = deps.journal.reverse(payment.reference, deps.clock.now(),
+                                                ErrorCode.TIMEOUT_REVERSAL.value)
+            self._fail(KioskError(ErrorCode.TIMEOUT_REVERSAL, reason=cause.reason))
+        else:
+            self.payment = deps.journal.refund_due(payment.reference, deps.clock.now(),
+                                                   ErrorCode.TIMEOUT_REVERSAL.value)
+            self._fail(KioskError(ErrorCode.TIMEOUT_REVERSAL, reason=cause.reason,
+                                  refund_due="true", reference=payment.reference))
+
+    def _print_receipt(self) -> None:
+        deps = self._deps
+        assert self.payment is not None and self.biller is not None
+        document = bill_payment_receipt(deps.slip_header, self.payment, self.biller,
+                                        self.ctx.lang, deps.translator)
+        job = deps.print_jobs.create(self.payment.reference, document, deps.clock.now())
+        result = deps.printer.print_document(job.job_id, document)
+        deps.print_jobs.finish(job.job_id, result.outcome, result.reason)
+        if result.outcome is PrintOutcome.PRINTED:
+            self.payment = deps.journal.receipt(self.payment.reference, deps.clock.now())
+            self.receipt_printed = True
+        else:
+            log.warning("payment %s: receipt %s (%s); reprint by reference",
+                        self.payment.reference, result.outcome, result.reason)
+            self.receipt_printed = False
+            self.error = KioskError(ErrorCode.PRINT_FAILED_AFTER_PAYMENT,
+                                    reason=result.reason or result.outcome.value,
+                                    reference=self.payment.reference)
+        self._go(Step.DONE)
+
+    # --- plumbing --------------------------------------------------------------------------
+
+    def _on_terminal_event(self, event: TerminalEvent) -> None:
+        self.terminal_prompt = event
+        self._notify()
+
+    def _fail(self, error: KioskError) -> None:
+        self.error = error
+        self._go(Step.FAILED)
+
+    def _expect(self, *steps: Step) -> None:
+        if self.step not in steps:
+            raise RuntimeError(f"not possible in step {self.step}")
+
+    def _go(self, step: Step) -> None:
+        self.step = step
+        self._notify()
+
+    def _notify(self) -> None:
+        if self.listener is not None:
+            self.listener(self)

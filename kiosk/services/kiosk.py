@@ -1,0 +1,61 @@
+"""The kiosk's services as the UI and the command line see them: one facade over the
+ports that kiosk.bootstrap wires."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from hardware.base import PrintOutcome, PrintResult
+from kiosk.domain.bills import Biller
+from kiosk.domain.payments import PaymentState
+from kiosk.errors import ErrorCode, KioskError
+from kiosk.services.bill_payment import BillPaymentDeps, BillPaymentFlow
+from kiosk.services.recovery import RecoveryReport, recover_payments
+from kiosk.services.session import Session
+from kiosk.services.slips import bill_payment_receipt
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class KioskServices:
+    kiosk_id: str
+    languages: tuple[str, ...]
+    default_language: str
+    billers: tuple[Biller, ...]
+    bill_payment: BillPaymentDeps
+
+    def new_session(self, lang: str) -> Session:
+        return Session(kiosk_id=self.kiosk_id, lang=lang,
+                       started_at=self.bill_payment.clock.now())
+
+    def start_bill_payment(self, session: Session) -> BillPaymentFlow:
+        return BillPaymentFlow(self.bill_payment, session.context(), self.billers)
+
+    def recover(self) -> RecoveryReport:
+        deps = self.bill_payment
+        return recover_payments(deps.journal, deps.terminal, deps.outbox, deps.clock)
+
+    def reprint(self, reference: str) -> PrintResult:
+        """Print a paid payment's receipt again, marked as a reprint."""
+        deps = self.bill_payment
+        payment = deps.journal.get(reference)
+        if payment is None:
+            raise KioskError(ErrorCode.NOT_FOUND, "no such payment", reference=reference)
+        if payment.state not in (PaymentState.RECORDED, PaymentState.RECEIPTED):
+            raise KioskError(ErrorCode.NOT_FOUND, f"payment is {payment.state}, not paid",
+                             reference=reference)
+        biller = next((b for b in self.billers if b.id == payment.draft.biller_id), None)
+        if biller is None:
+            raise KioskError(ErrorCode.BILLER_UNKNOWN, biller_id=payment.draft.biller_id)
+        now = deps.clock.now()
+        document = bill_payment_receipt(deps.slip_header, payment, biller, payment.draft.lang,
+                                        deps.translator, reprint_at=now)
+        job = deps.print_jobs.create(reference, document, now)
+        result = deps.printer.print_document(job.job_id, document)
+        deps.print_jobs.finish(job.job_id, result.outcome, result.reason)
+        if result.outcome is PrintOutcome.PRINTED and payment.state is PaymentState.RECORDED:
+            deps.journal.receipt(reference, deps.clock.now())
+        log.info("reprint of %s: %s", reference, result.outcome)
+        return result

@@ -1,0 +1,123 @@
+"""Slips as documents: what each printed slip says, bilingual (zh-Hans + the reader's
+language, DOMAIN.md 3). Labels are English msgids marked with N_ and translated through
+the Translator port, so the slips speak all 8 catalog languages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from hardware.document import Align, Block, Document, Feed, Row, Rule, Text
+from kiosk.domain.bills import Biller
+from kiosk.domain.clock import format_timestamp
+from kiosk.domain.languages import SLIP_BASE_LANGUAGE
+from kiosk.domain.money import format_money
+from kiosk.domain.payments import Payment, PaymentState
+from kiosk.services.ports import Translator
+
+
+def N_(message: str) -> str:
+    """Marks a message for extraction into the catalogs; translated later."""
+    return message
+
+
+@dataclass(frozen=True)
+class SlipHeader:
+    kiosk_id: str
+    center_name_zh: str
+    center_name_en: str
+    location: str
+    hotline: str
+
+
+class _Bilingual:
+    def __init__(self, translator: Translator, lang: str) -> None:
+        self._tr = translator
+        self.lang = lang
+
+    def base(self, message: str) -> str:
+        return self._tr.gettext(SLIP_BASE_LANGUAGE, message)
+
+    def reader(self, message: str) -> str:
+        return self._tr.gettext(self.lang, message)
+
+    @property
+    def monolingual(self) -> bool:
+        return self.lang == SLIP_BASE_LANGUAGE
+
+    def __call__(self, message: str) -> str:
+        """"缴费单位 Biller": Chinese first, then the reader's language when different."""
+        if self.monolingual:
+            return self.base(message)
+        return f"{self.base(message)} {self.reader(message)}"
+
+
+def _header(header: SlipHeader, title: str, bi: _Bilingual) -> list[Block]:
+    return [
+        Text(header.center_name_zh, align=Align.CENTER, bold=True),
+        Text(header.center_name_en, align=Align.CENTER),
+        Feed(),
+        Text(bi.base(title), align=Align.CENTER, bold=True, size=2),
+        *([] if bi.monolingual else [Text(bi.reader(title), align=Align.CENTER, bold=True)]),
+        Rule(),
+    ]
+
+
+def _footer(header: SlipHeader, bi: _Bilingual, *notes: str) -> list[Block]:
+    blocks: list[Block] = [Rule()]
+    for note in notes:
+        blocks.append(Text(bi(note), align=Align.CENTER))
+    blocks.append(Row(bi(N_("Hotline")), header.hotline))
+    blocks.append(Feed(2))
+    return blocks
+
+
+def bill_payment_receipt(header: SlipHeader, payment: Payment, biller: Biller, lang: str,
+                         translator: Translator, *, reprint_at: datetime | None = None) -> Document:
+    """The receipt of DOMAIN.md 2.1: kiosk, place and time, biller, account, masked name,
+    periods, amount and late fee, card brand and masked PAN, auth code, RRN, status,
+    hotline, and "not a tax invoice"."""
+    bi = _Bilingual(translator, lang)
+    draft = payment.draft
+    card = payment.card
+
+    def money(amount: Decimal) -> str:
+        return format_money(amount, lang, draft.currency)
+
+    status = (N_("Paid") if payment.state in (PaymentState.AUTHORIZED, PaymentState.RECORDED,
+                                               PaymentState.RECEIPTED)
+              else N_("Not paid"))
+    blocks: list[Block] = _header(header, N_("Utility bill payment receipt"), bi)
+    if reprint_at is not None:
+        blocks += [Text(bi(N_("Reprint")), align=Align.CENTER, bold=True),
+                   Row(bi(N_("Reprinted")), format_timestamp(reprint_at, lang))]
+    blocks += [
+        Row(bi(N_("Reference")), payment.reference, bold=True),
+        Row(bi(N_("Time")), format_timestamp(payment.updated_at, lang)),
+        Row(bi(N_("Kiosk")), header.kiosk_id),
+        Row(bi(N_("Location")), header.location),
+        Rule(),
+        Row(bi(N_("Biller")), biller.name_zh),
+        *([Text(biller.name_en, align=Align.RIGHT)] if biller.name_en else []),
+        Row(bi(N_("Account number")), draft.account_no),
+        Row(bi(N_("Account holder")), draft.holder_masked),
+        Row(bi(N_("Billing period")), draft.periods),
+        Row(bi(N_("Amount")), money(draft.amount - draft.late_fee)),
+        Row(bi(N_("Late fee")), money(draft.late_fee)),
+        Row(bi(N_("Total paid")), money(draft.amount), bold=True),
+        Rule(),
+    ]
+    if card is not None:
+        blocks += [
+            Row(bi(N_("Card")), card.card_brand or "-"),
+            Row(bi(N_("Card number")), card.masked_pan or "-"),
+            Row(bi(N_("Authorization code")), card.auth_code or "-"),
+            Row(bi(N_("Retrieval reference (RRN)")), card.rrn or "-"),
+            Row(bi(N_("Terminal ID")), card.terminal_id or "-"),
+            Row(bi(N_("Merchant ID")), card.merchant_id or "-"),
+        ]
+    blocks += [Row(bi(N_("Status")), bi(status), bold=True)]
+    blocks += _footer(header, bi, N_("This receipt is not a tax invoice."),
+                      N_("Keep this receipt as proof of payment."))
+    return Document(blocks=tuple(blocks), language=lang, title=f"receipt {payment.reference}")

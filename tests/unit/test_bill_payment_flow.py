@@ -1,0 +1,264 @@
+"""The bill payment state machine against in-memory fakes of its ports."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from service_fakes import POWER, WATER, World
+
+from hardware.base import REASON_DISCONNECTED, REASON_TIMEOUT, DeviceError, Health, PrintOutcome
+from kiosk.domain.payments import CardResult, PaymentDraft, PaymentState
+from kiosk.errors import ErrorCode, KioskError
+from kiosk.services.bill_payment import BillPaymentFlow, Step
+from kiosk.services.ports import CallContext
+from kiosk.services.recovery import recover_payments
+
+
+def new_flow(world: World, lang: str = "en") -> BillPaymentFlow:
+    ctx = CallContext(kiosk_id="SH-CN-TEST-01", session_id="s1", lang=lang)
+    return BillPaymentFlow(world.deps(), ctx, (WATER, POWER))
+
+
+def run_until_idle(flow: BillPaymentFlow) -> Step:
+    while flow.busy:
+        flow.advance()
+    return flow.step
+
+
+def to_review(flow: BillPaymentFlow, account: str = "3100012345") -> None:
+    flow.choose_biller("sh-water")
+    assert flow.submit_account(account)
+    run_until_idle(flow)
+
+
+def test_happy_path_charges_records_and_prints_once() -> None:
+    """GIVEN a water account with two bills
+    WHEN the user looks it up, confirms and the card is approved
+    THEN the card is charged the total in fen once, the payment goes CREATED ->
+    AUTHORIZED -> RECORDED -> RECEIPTED, one outbox message is queued and the forwarder
+    woken, and one receipt is printed."""
+    world = World()
+    flow = new_flow(world)
+    to_review(flow)
+    assert flow.step is Step.REVIEW
+    assert flow.account is not None and str(flow.account.total_due) == "128.96"
+
+    flow.confirm()
+    assert run_until_idle(flow) is Step.DONE
+
+    assert world.terminal.sales == [(flow.payment.reference, 12896)]  # type: ignore[union-attr]
+    ref = flow.payment.reference  # type: ignore[union-attr]
+    assert [s for r, s in world.journal.history if r == ref] == [
+        PaymentState.CREATED, PaymentState.AUTHORIZED, PaymentState.RECORDED,
+        PaymentState.RECEIPTED]
+    assert len(world.journal.outbox) == 1
+    message = world.journal.outbox[0]
+    assert message.kind == "bill_payment"
+    assert message.payload["amount"] == "128.96" and message.payload["reference"] == ref
+    assert world.waker.wakes == 1
+    assert flow.receipt_printed is True and flow.error is None
+    assert len(world.printer.printed) == 1
+
+
+def test_receipt_shows_what_domain_requires() -> None:
+    """GIVEN an approved payment
+    WHEN the receipt is built
+    THEN it names biller, account, masked holder, periods, amounts, masked card, auth code,
+    RRN, status, hotline and "not a tax invoice", bilingual zh-Hans + the reader's language."""
+    world = World()
+    flow = new_flow(world, lang="fr")
+    to_review(flow)
+    flow.confirm()
+    run_until_idle(flow)
+    text = world.printer.printed[0][1].plain_text()
+    for expected in ("上海城投水务", "3100012345", "王*", "2026-09, 2026-10", "128,96",
+                     "0,46", "622848******1234", "123456", "612345678901", "12345",
+                     flow.payment.reference,  # type: ignore[union-attr]
+                     "[zh-Hans]Biller [fr]Biller", "[fr]This receipt is not a tax invoice."):
+        assert expected in text
+
+
+def test_wrong_account_format_is_refused_before_any_lookup() -> None:
+    """GIVEN the water biller (8-12 digits)
+    WHEN the user submits "12AB"
+    THEN E_ACCOUNT_FORMAT is shown, the step stays, and central is not asked."""
+    world = World()
+    flow = new_flow(world)
+    flow.choose_biller("sh-water")
+    assert not flow.submit_account("12AB")
+    assert flow.step is Step.ENTER_ACCOUNT
+    assert flow.error is not None and flow.error.code is ErrorCode.ACCOUNT_FORMAT
+    assert world.directory.calls == []
+
+
+def test_unknown_account_returns_to_entry_with_message_and_charges_nothing() -> None:
+    """GIVEN an account central does not know
+    WHEN it is looked up
+    THEN the flow is back on the account step with E_ACCOUNT_NOT_FOUND and nothing was charged."""
+    world = World()
+    flow = new_flow(world)
+    to_review(flow, account="31000999")
+    assert flow.step is Step.ENTER_ACCOUNT
+    assert flow.error is not None and flow.error.code is ErrorCode.ACCOUNT_NOT_FOUND
+    assert flow.account_no == "31000999"  # kept so the user can correct it
+    assert world.terminal.sales == [] and world.journal.payments == {}
+
+
+def test_central_unavailable_during_lookup_is_reported() -> None:
+    """GIVEN central cannot be reached
+    WHEN the account is looked up
+    THEN the user sees E_CENTRAL_UNAVAILABLE on the account step."""
+    world = World()
+    world.directory.failure = KioskError(ErrorCode.CENTRAL_UNAVAILABLE)
+    flow = new_flow(world)
+    to_review(flow)
+    assert flow.step is Step.ENTER_ACCOUNT
+    assert flow.error is not None and flow.error.code is ErrorCode.CENTRAL_UNAVAILABLE
+
+
+def test_declined_card_records_nothing_as_paid() -> None:
+    """GIVEN a card the bank declines with 51
+    WHEN the user pays
+    THEN the payment is DECLINED, E_CARD_DECLINED carries 51, no outbox message exists,
+    nothing is printed, and trying again makes a new payment."""
+    world = World()
+    world.terminal.response_code = "51"
+    flow = new_flow(world)
+    to_review(flow)
+    flow.confirm()
+    assert run_until_idle(flow) is Step.FAILED
+    assert flow.error is not None and flow.error.code is ErrorCode.CARD_DECLINED
+    assert flow.error.detail["response_code"] == "51"
+    assert flow.payment is not None and flow.payment.state is PaymentState.DECLINED
+    assert world.journal.outbox == [] and world.printer.printed == []
+
+    world.terminal.response_code = "00"
+    flow.try_again()
+    assert flow.step is Step.REVIEW
+    flow.confirm()
+    assert run_until_idle(flow) is Step.DONE
+    assert len(world.journal.payments) == 2 and len(world.journal.outbox) == 1
+
+
+def test_terminal_timeout_is_reversed_and_never_charged_twice() -> None:
+    """GIVEN a terminal that does not answer the sale
+    WHEN the user pays
+    THEN the kiosk sends a reversal for the same reference, the payment is REVERSED and
+    the user sees E_TIMEOUT_REVERSAL; nothing is recorded as paid."""
+    world = World()
+    world.terminal.sale_error = DeviceError("payment", REASON_TIMEOUT)
+    flow = new_flow(world)
+    to_review(flow)
+    flow.confirm()
+    assert run_until_idle(flow) is Step.FAILED
+    ref = flow.payment.reference  # type: ignore[union-attr]
+    assert world.terminal.reversals == [ref]
+    assert world.journal.payments[ref].state is PaymentState.REVERSED
+    assert flow.error is not None and flow.error.code is ErrorCode.TIMEOUT_REVERSAL
+    assert world.journal.outbox == []
+
+
+def test_failed_reversal_marks_refund_due_with_reference() -> None:
+    """GIVEN a terminal that neither answers the sale nor the reversal
+    WHEN the user pays
+    THEN the payment is REFUND_DUE and the error carries the reference for staff."""
+    world = World()
+    world.terminal.sale_error = DeviceError("payment", REASON_TIMEOUT)
+    world.terminal.reversal_error = DeviceError("payment", REASON_DISCONNECTED)
+    flow = new_flow(world)
+    to_review(flow)
+    flow.confirm()
+    run_until_idle(flow)
+    ref = flow.payment.reference  # type: ignore[union-attr]
+    assert world.journal.payments[ref].state is PaymentState.REFUND_DUE
+    assert flow.error is not None and flow.error.detail["reference"] == ref
+
+
+def test_unplugged_terminal_is_refused_before_any_payment_exists() -> None:
+    """GIVEN the payment terminal's port is gone
+    WHEN the user confirms
+    THEN E_DEVICE_UNAVAILABLE is shown, no payment is created and no sale sent."""
+    world = World()
+    world.terminal.health = Health.FAULT
+    world.terminal.reason = REASON_DISCONNECTED
+    flow = new_flow(world)
+    to_review(flow)
+    flow.confirm()
+    assert run_until_idle(flow) is Step.FAILED
+    assert flow.error is not None and flow.error.code is ErrorCode.DEVICE_UNAVAILABLE
+    assert world.journal.payments == {} and world.terminal.sales == []
+
+
+@pytest.mark.parametrize("outcome", [PrintOutcome.NOT_PRINTED, PrintOutcome.UNCERTAIN])
+def test_printer_failure_after_approval_keeps_payment_and_offers_reprint(outcome: PrintOutcome) -> None:
+    """GIVEN a printer out of paper after the card was approved
+    WHEN the receipt is printed
+    THEN the payment stays RECORDED (paid, queued for central), the user is told the
+    reference with E_PRINT_FAILED_AFTER_PAYMENT, and the job is kept for reprint."""
+    world = World()
+    world.printer.outcome = outcome
+    world.printer.reason = "paper_out"
+    flow = new_flow(world)
+    to_review(flow)
+    flow.confirm()
+    assert run_until_idle(flow) is Step.DONE
+    ref = flow.payment.reference  # type: ignore[union-attr]
+    assert world.journal.payments[ref].state is PaymentState.RECORDED
+    assert len(world.journal.outbox) == 1
+    assert flow.receipt_printed is False
+    assert flow.error is not None and flow.error.code is ErrorCode.PRINT_FAILED_AFTER_PAYMENT
+    assert flow.error.detail["reference"] == ref
+    assert world.print_jobs.latest(ref).state.value == outcome.value  # type: ignore[union-attr]
+
+
+def test_back_and_language_switch_keep_what_was_entered() -> None:
+    """GIVEN a looked-up bill
+    WHEN the user switches language and goes back
+    THEN the account number is kept and the new language is used for the call context."""
+    world = World()
+    flow = new_flow(world)
+    to_review(flow)
+    flow.set_language("ko")
+    flow.back()
+    assert flow.step is Step.ENTER_ACCOUNT and flow.account_no == "3100012345"
+    assert flow.ctx.lang == "ko"
+    flow.back()
+    assert flow.step is Step.CHOOSE_BILLER
+
+
+def test_wipe_forgets_personal_data() -> None:
+    """GIVEN a finished payment
+    WHEN the session is wiped
+    THEN the flow holds no account, holder name or payment."""
+    world = World()
+    flow = new_flow(world)
+    to_review(flow)
+    flow.wipe()
+    assert flow.account is None and flow.account_no == "" and flow.payment is None
+
+
+def test_recovery_reverses_created_and_records_authorized() -> None:
+    """GIVEN a payment left CREATED (crash while the terminal was asked) and one left
+    AUTHORIZED (crash before recording)
+    WHEN the kiosk starts again
+    THEN the first is reversed at the terminal and the second is recorded into the outbox."""
+    world = World()
+    journal = world.journal
+    draft = PaymentDraft(kiosk_id="SH-CN-TEST-01", session_id="s", lang="en",
+                         biller_id="sh-water", account_no="3100012345", bill_ids=("B1",),
+                         periods="2026-09", amount=Decimal("46.06"), late_fee=Decimal("0.46"),
+                         holder_masked="王*", lock_token=None)
+    created = journal.create(draft, world.clock.now())
+    authorized = journal.create(draft, world.clock.now())
+    journal.authorize(authorized.reference, CardResult(response_code="00", auth_code="1"),
+                      world.clock.now())
+
+    report = recover_payments(journal, world.terminal, world.waker, world.clock)
+
+    assert report.reversed == [created.reference]
+    assert report.recorded == [authorized.reference]
+    assert journal.payments[created.reference].state is PaymentState.REVERSED
+    assert journal.payments[authorized.reference].state is PaymentState.RECORDED
+    assert [m.idempotency_key for m in journal.outbox] == [authorized.idempotency_key]
+    assert world.waker.wakes == 1
