@@ -1,0 +1,308 @@
+"""The kiosk's Kivy App: screens, the session, language switching, the idle wipe, and
+the worker thread that runs the services' slow steps (the UI never blocks)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.core.window import Window
+from kivy.properties import NumericProperty, StringProperty
+from kivy.uix.gridlayout import GridLayout
+from kivy.uix.modalview import ModalView
+from kivy.uix.screenmanager import FadeTransition, ScreenManager
+
+from kiosk.domain.languages import language
+from kiosk.services.bill_payment import BillPaymentFlow, Step
+from kiosk.services.kiosk import KioskServices
+from kiosk.services.ports import Translator
+from kiosk.services.session import Session
+from kiosk.ui import i18n, theme
+from kiosk.ui.fonts import font_name, register_fonts
+from kiosk.ui.i18n import N_, _
+from kiosk.ui.screens.base import KioskScreen
+
+log = logging.getLogger(__name__)
+
+FLOW_SCREENS = {
+    Step.CHOOSE_BILLER: "biller", Step.ENTER_ACCOUNT: "account", Step.LOOKING_UP: "account",
+    Step.REVIEW: "review", Step.PAYING: "paying", Step.PRINTING: "done", Step.DONE: "done",
+    Step.FAILED: "failed",
+}
+NOT_YET = N_("Not available at this kiosk yet")
+
+
+@dataclass(frozen=True)
+class UiSettings:
+    center_name_zh: str
+    center_name_en: str
+    hotline: str
+    idle_timeout_s: float = 60
+    idle_countdown_s: float = 20
+    attract_cycle_s: float = 4.0
+
+
+class KioskApp(App):
+    u = NumericProperty(1.0)  # reference pixel -> window pixel
+    fs = NumericProperty(1.0)  # font unit: u times the text scale (large-text mode)
+    font_name = StringProperty("Kiosk-zh-Hans")
+    lang = StringProperty("en")
+
+    def __init__(self, services: KioskServices, translator: Translator,
+                 settings: UiSettings, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.title = "Self-service kiosk"
+        self.services = services
+        self.settings = settings
+        self.languages = services.languages
+        self.session: Session | None = None
+        self.flow: BillPaymentFlow | None = None
+        self.last_touch = time.monotonic()
+        self._worker: threading.Thread | None = None
+        self._idle_dialog: ModalView | None = None
+        self._language_dialog: ModalView | None = None
+        i18n.install(translator, services.default_language)
+        self.lang = services.default_language
+        self.font_name = font_name(self.lang)
+
+    # --- building ------------------------------------------------------------------------
+
+    def build(self) -> ScreenManager:
+        register_fonts()
+        from kiosk.ui.screens.account import AccountScreen
+        from kiosk.ui.screens.attract import AttractScreen
+        from kiosk.ui.screens.biller import BillerScreen
+        from kiosk.ui.screens.done import DoneScreen
+        from kiosk.ui.screens.failed import FailedScreen
+        from kiosk.ui.screens.home import HomeScreen
+        from kiosk.ui.screens.language import LanguageScreen
+        from kiosk.ui.screens.paying import PayingScreen
+        from kiosk.ui.screens.review import ReviewScreen
+
+        Window.clearcolor = theme.BACKGROUND
+        Window.bind(on_resize=self._on_resize)
+        Window.bind(on_touch_down=self._on_any_touch)
+        self._on_resize(Window, *Window.size)
+        manager = ScreenManager(transition=FadeTransition(duration=0.12))
+        for name, screen_type in (
+            ("attract", AttractScreen), ("language", LanguageScreen), ("home", HomeScreen),
+            ("biller", BillerScreen), ("account", AccountScreen), ("review", ReviewScreen),
+            ("paying", PayingScreen), ("done", DoneScreen), ("failed", FailedScreen),
+        ):
+            manager.add_widget(screen_type(name=name))
+        Clock.schedule_interval(self._check_idle, 1.0)
+        return manager
+
+    def _on_resize(self, _window: Any, _width: int, height: int) -> None:
+        self.u = height / theme.REFERENCE_HEIGHT
+        self.fs = self.u
+
+    @property
+    def manager(self) -> ScreenManager:
+        return self.root
+
+    def screen(self, name: str) -> KioskScreen:
+        screen: KioskScreen = self.root.get_screen(name)
+        return screen
+
+    @property
+    def current_screen(self) -> KioskScreen:
+        screen: KioskScreen = self.root.current_screen
+        return screen
+
+    def show_screen(self, name: str) -> None:
+        screen = self.screen(name)
+        screen.refresh()
+        self.root.current = name
+
+    # --- session -------------------------------------------------------------------------
+
+    def start_session(self, lang: str) -> None:
+        self.session = self.services.new_session(lang)
+        self.set_language(lang)
+        log.info("session %s started", self.session.id[:8])
+        self.show_screen("home")
+
+    def end_session(self) -> None:
+        """The user is done or walked away: forget everything, back to the attract loop."""
+        if self.flow is not None and self.flow.busy:
+            return  # never in the middle of a payment; the idle check comes back later
+        if self.flow is not None:
+            self.flow.wipe()
+        self.flow = None
+        if self.session is not None:
+            log.info("session %s ended", self.session.id[:8])
+        self.session = None
+        for dialog in (self._idle_dialog, self._language_dialog):
+            if dialog is not None:
+                dialog.dismiss()
+        for screen in self.root.screens:
+            screen.clear_personal()
+        self.set_language(self.services.default_language)
+        self.show_screen("attract")
+
+    def set_language(self, lang: str) -> None:
+        if lang not in self.languages:
+            return
+        i18n.set_language(lang)
+        self.font_name = font_name(lang)
+        self.lang = lang
+        if self.session is not None:
+            self.session.lang = lang
+        if self.flow is not None:
+            self.flow.set_language(lang)
+        if self.root is not None:
+            self.current_screen.refresh()
+
+    def open_language_chooser(self) -> None:
+        """The header's language button: switch language on any screen, keep what was entered."""
+        from kiosk.ui.widgets import KButton
+
+        dialog = ModalView(size_hint=(0.86, None), height=self.u * 1300, auto_dismiss=True)
+        grid = GridLayout(cols=2, spacing=self.u * 24, padding=self.u * 40,
+                          row_default_height=self.u * 180, row_force_default=True)
+        for code in self.languages:
+            button = KButton(text=language(code).native_name, font=font_name(code),
+                             primary=(code == self.lang))
+            button.lang_code = code
+            button.bind(on_release=lambda b: (dialog.dismiss(), self.set_language(b.lang_code)))
+            grid.add_widget(button)
+        dialog.add_widget(grid)
+        self._language_dialog = dialog
+        dialog.open()
+
+    def available_services(self) -> dict[str, str | None]:
+        """Service key -> None when available, else the (untranslated) reason."""
+        return {
+            "bill_payment": None if self.services.billers else N_("No billers are set up"),
+            "tax_record": NOT_YET,
+            "accommodation": NOT_YET,
+            "arbitration": NOT_YET,
+        }
+
+    # --- services ------------------------------------------------------------------------
+
+    def start_service(self, key: str) -> None:
+        if key != "bill_payment" or self.session is None:
+            return
+        self.flow = self.services.start_bill_payment(self.session)
+        self.flow.listener = self._flow_changed
+        self.show_flow()
+
+    def restart_service(self) -> None:
+        self.leave_service()
+        self.start_service("bill_payment")
+
+    def leave_service(self) -> None:
+        if self.flow is not None and self.flow.busy:
+            return
+        if self.flow is not None:
+            self.flow.wipe()
+        self.flow = None
+        for screen in self.root.screens:
+            screen.clear_personal()
+        self.show_screen("home" if self.session else "attract")
+
+    def flow_action(self, action: str, *args: Any) -> None:
+        """Run a cheap flow command on the UI thread, then show where the flow is."""
+        flow = self.flow
+        if flow is None or flow.busy:
+            return
+        if action == "back" and flow.step is Step.CHOOSE_BILLER:
+            self.leave_service()
+            return
+        command: Callable[..., Any] = getattr(flow, action)
+        command(*args)
+        self.show_flow()
+
+    def show_flow(self) -> None:
+        flow = self.flow
+        if flow is None:
+            return
+        self.show_screen(FLOW_SCREENS[flow.step])
+        if flow.busy:
+            self._run_in_background(flow)
+
+    def _flow_changed(self, flow: BillPaymentFlow) -> None:
+        """Called by the flow on whatever thread changed it."""
+        Clock.schedule_once(lambda _dt: self._refresh_flow(flow))
+
+    def _refresh_flow(self, flow: BillPaymentFlow) -> None:
+        if flow is not self.flow:
+            return
+        name = FLOW_SCREENS[flow.step]
+        if self.root.current != name:
+            self.show_screen(name)
+        else:
+            self.current_screen.refresh()
+
+    def _run_in_background(self, flow: BillPaymentFlow) -> None:
+        if self._worker is not None and self._worker.is_alive():
+            return
+
+        def work() -> None:
+            while flow.busy:
+                flow.advance()
+            Clock.schedule_once(lambda _dt: self._refresh_flow(flow))
+
+        self._worker = threading.Thread(target=work, name="flow-worker", daemon=True)
+        self._worker.start()
+
+    @property
+    def worker_busy(self) -> bool:
+        return self._worker is not None and self._worker.is_alive()
+
+    # --- idle ----------------------------------------------------------------------------
+
+    def _on_any_touch(self, *_: Any) -> None:
+        self.last_touch = time.monotonic()
+
+    def _check_idle(self, _dt: float) -> None:
+        if self.root is None or self.root.current == "attract":
+            return
+        if self.flow is not None and self.flow.busy:
+            self.last_touch = time.monotonic()
+            return
+        idle = time.monotonic() - self.last_touch
+        if idle >= self.settings.idle_timeout_s + self.settings.idle_countdown_s:
+            log.info("idle for %.0f s: ending the session", idle)
+            self.end_session()
+        elif idle >= self.settings.idle_timeout_s and self._idle_dialog is None:
+            self._ask_still_there()
+
+    def _ask_still_there(self) -> None:
+        from kiosk.ui.widgets import KButton, KLabel
+
+        dialog = ModalView(size_hint=(0.8, None), height=self.u * 700, auto_dismiss=False)
+        box = GridLayout(cols=1, padding=self.u * 50, spacing=self.u * 40)
+        question = KLabel(text=_("Are you still there?"), bold=True, halign="center",
+                          font_size=self.fs * theme.HEADING)
+        countdown = KLabel(halign="center")
+        stay = KButton(text=_("Yes, continue"), primary=True)
+        box.add_widget(question)
+        box.add_widget(countdown)
+        box.add_widget(stay)
+        dialog.add_widget(box)
+
+        def tick(_dt: float) -> None:
+            left = self.settings.idle_timeout_s + self.settings.idle_countdown_s - (
+                time.monotonic() - self.last_touch)
+            countdown.text = _("For your privacy, this session ends in {seconds} seconds.").format(
+                seconds=max(0, int(left + 0.5)))
+
+        def close(*_: Any) -> None:
+            ticker.cancel()
+            self._idle_dialog = None
+
+        ticker = Clock.schedule_interval(tick, 0.5)
+        tick(0)
+        stay.bind(on_release=lambda *_: dialog.dismiss())
+        dialog.bind(on_dismiss=close)
+        self._idle_dialog = dialog
+        dialog.open()

@@ -1,0 +1,99 @@
+"""Drive the real Kivy UI without a person: simulated touches on real widgets, frames
+pumped by hand, screenshots of the real window. Used by the headless demo walkthrough,
+the screenshot script and the UI tests (PLATFORM.md, "Driving the app in a test")."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from kivy.base import EventLoop
+from kivy.core.window import Window
+from kivy.tests.common import UnitTestTouch
+from kivy.uix.widget import Widget
+
+from kiosk.ui.app import KioskApp
+
+
+class UiTimeout(AssertionError):
+    pass
+
+
+class Driver:
+    def __init__(self, app: KioskApp) -> None:
+        self.app = app
+        self._started = False
+
+    def start(self) -> None:
+        if not self._started:
+            self.app._run_prepare()  # builds the App and opens (or reuses) the window
+            self._started = True
+        self.pump(3)
+
+    def stop(self) -> None:
+        """Stop the App but keep the process's one window for the next App."""
+        if self._started:
+            self.app.stop()
+            self.pump(2)
+            self._started = False
+
+    def pump(self, frames: int = 1) -> None:
+        for _ in range(frames):
+            EventLoop.idle()
+
+    def settle(self, seconds: float = 0.3) -> None:
+        """Pump frames for a while: lets transitions and scheduled callbacks finish."""
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            EventLoop.idle()
+            time.sleep(1 / 120)
+
+    def wait_until(self, condition: Callable[[], bool], timeout: float = 15.0,
+                   what: str = "condition") -> None:
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            EventLoop.idle()
+            if condition():
+                return
+            time.sleep(1 / 120)
+        raise UiTimeout(f"timed out after {timeout:.0f} s waiting for {what} "
+                        f"(screen {self.app.root.current})")
+
+    def wait_for_screen(self, name: str, timeout: float = 15.0) -> None:
+        manager = self.app.root
+        self.wait_until(lambda: manager.current == name and not manager.transition.is_active,
+                        timeout, f"screen {name!r}")
+        self.pump(2)
+
+    def tap(self, widget: Widget) -> None:
+        """Touch down and up at the widget's centre, as a finger would."""
+        if widget.disabled:
+            raise AssertionError(f"tapping a disabled widget: {widget!r}")
+        x, y = widget.to_window(*widget.center)
+        touch = UnitTestTouch(x, y)
+        touch.touch_down()
+        self.pump(1)
+        touch.touch_up()
+        self.pump(2)
+
+    def tap_at(self, x: float, y: float) -> None:
+        touch = UnitTestTouch(x, y)
+        touch.touch_down()
+        self.pump(1)
+        touch.touch_up()
+        self.pump(2)
+
+    def screenshot(self, path: Path) -> Path:
+        """A PNG of the whole window as it is now."""
+        self.pump(2)
+        Window.dispatch("on_draw")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.unlink(missing_ok=True)
+        written = Window.screenshot(name=str(path.resolve()))  # Kivy inserts a counter
+        Path(written).replace(path)
+        return path
+
+    def find(self, screen: str, widget_id: str) -> Any:
+        return self.app.screen(screen).ids[widget_id]

@@ -1,0 +1,51 @@
+"""Kivy's environment, set before Kivy is first imported (PLATFORM.md): no argv parsing,
+no ~/.kivy, no file log, Python logging left alone, window size, and offscreen rendering
+when there is no display. Import this module first; it imports nothing of Kivy."""
+
+from __future__ import annotations
+
+import os
+
+from kiosk.paths import cache_dir
+
+_configured = False
+
+
+def has_display() -> bool:
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def configure(*, headless: bool, width: int, height: int, fullscreen: bool = False) -> None:
+    """Prepare Kivy for a window of ``width`` x ``height`` pixels. Idempotent per process:
+    Kivy opens one window per process."""
+    global _configured
+    if _configured:
+        return
+    home = cache_dir() / "kivy"
+    home.mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("KIVY_NO_ARGS", "1")
+    os.environ.setdefault("KIVY_HOME", str(home))
+    os.environ.setdefault("KIVY_NO_FILELOG", "1")
+    os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
+    os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
+    os.environ.setdefault("KIVY_CLIPBOARD", "sdl2")
+    if headless:
+        os.environ.pop("DISPLAY", None)
+        os.environ.pop("WAYLAND_DISPLAY", None)
+        os.environ["SDL_VIDEODRIVER"] = "offscreen"
+
+    from kivy.config import Config  # first Kivy import, after the environment is set
+
+    Config.set("graphics", "width", str(width))
+    Config.set("graphics", "height", str(height))
+    Config.set("graphics", "resizable", "0" if headless else "1")
+    Config.set("graphics", "fullscreen", "auto" if fullscreen else "0")
+    Config.set("kivy", "exit_on_escape", "0")
+    Config.set("kivy", "keyboard_mode", "dock")
+    Config.set("input", "mouse", "mouse,disable_multitouch")
+    if headless:
+        # No touch devices to probe offscreen (and no libmtdev needed).
+        for option in list(Config.options("input")):
+            if option != "mouse":
+                Config.remove_option("input", option)
+    _configured = True

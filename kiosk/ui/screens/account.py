@@ -1,0 +1,63 @@
+"""Bill payment, step 2: the account number, typed on the on-screen keypad."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kiosk.services.bill_payment import Step
+from kiosk.ui.i18n import _
+from kiosk.ui.icons import BILLER_ICONS, icon
+from kiosk.ui.messages import describe
+from kiosk.ui.screens.base import KioskScreen, load_kv
+
+
+class AccountScreen(KioskScreen):
+    back_icon = icon("arrow-left")
+    cancel_icon = icon("close")
+
+    def refresh(self) -> None:
+        flow = self.app.flow
+        if flow is None or flow.biller is None:
+            return
+        ids = self.ids
+        if ids.entry.value != flow.account_no and flow.step is not Step.LOOKING_UP:
+            ids.entry.value = flow.account_no
+        ids.biller_icon.text = icon(BILLER_ICONS.get(flow.biller.type, "cash"))
+        ids.biller_name.text = f"{flow.biller.name_zh}  ·  {flow.biller.name_en}"
+        ids.instruction.text = _("Enter your account number")
+        ids.entry.placeholder = _("Account number")
+        ids.hint.text = _("You find it on your bill, for example {example}.").format(
+            example=flow.biller.account_example)
+        if flow.error is not None:
+            message = describe(flow.error, example=flow.biller.account_example)
+            ids.notice.text = f"{message.title}. {message.text}\n{message.code}"
+            ids.entry.invalid = True
+        else:
+            ids.notice.text = ""
+        busy = flow.step is Step.LOOKING_UP
+        ids.busy.opacity = 1 if busy else 0
+        ids.busy_text.text = _("Looking up your bill…") if busy else ""
+        if busy:
+            ids.spinner.start()
+        else:
+            ids.spinner.stop()
+        for widget in (ids.keypad, ids.submit, ids.back, ids.cancel):
+            widget.disabled = busy
+        ids.submit.text = _("Find my bill")
+        ids.back.text = _("Back")
+        ids.cancel.text = _("Cancel")
+        self.update_header(_("Pay a utility bill"), (flow.step_number, flow.total_steps))
+
+    def on_key(self, key: str) -> None:
+        self.ids.entry.apply_key(key)
+        self.ids.notice.text = ""
+
+    def submit(self) -> None:
+        self.app.flow_action("submit_account", self.ids.entry.value)
+
+    def clear_personal(self) -> None:
+        self.ids.entry.value = ""
+        self.ids.notice.text = ""
+
+
+load_kv(__file__)

@@ -1,0 +1,82 @@
+"""The attract screen: loops through the languages while nobody is there. Touching
+anywhere starts (the language choice)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.clock import Clock
+
+from kiosk.ui.fonts import font_name
+from kiosk.ui.i18n import N_, in_language
+from kiosk.ui.icons import icon
+from kiosk.ui.screens.base import KioskScreen, load_kv
+from kiosk.ui.widgets import Tile
+
+SERVICES = (
+    ("bill_payment", "cash", N_("Pay water, power, gas and phone bills")),
+    ("tax_record", "file-document", N_("Print your income tax payment record")),
+    ("accommodation", "home-map-marker", N_("Register your place of stay")),
+    ("arbitration", "gavel", N_("Apply for labour dispute arbitration")),
+)
+
+
+class AttractScreen(KioskScreen):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._index = 0
+        self._cycle_event: Any = None
+        self._tiles: list[Tile] = []
+
+    def on_pre_enter(self, *_: Any) -> None:
+        self._index = 0
+        self.refresh()
+        self._cycle_event = Clock.schedule_interval(self._next_language,
+                                                    self.app.settings.attract_cycle_s)
+
+    def on_leave(self, *_: Any) -> None:
+        if self._cycle_event is not None:
+            self._cycle_event.cancel()
+            self._cycle_event = None
+
+    def _next_language(self, _dt: float) -> None:
+        self._index = (self._index + 1) % len(self.app.languages)
+        self.refresh()
+
+    @property
+    def showing(self) -> str:
+        return self.app.languages[self._index % len(self.app.languages)]
+
+    def refresh(self) -> None:
+        lang = self.showing
+        settings = self.app.settings
+        self.ids.center_zh.text = settings.center_name_zh
+        self.ids.center_en.text = settings.center_name_en
+        self.ids.greeting.text = in_language(lang, N_("Welcome"))
+        self.ids.greeting.font_name = font_name(lang)
+        self.ids.start.text = in_language(lang, N_("Touch to start"))
+        self.ids.start.font = font_name(lang)
+        if not self._tiles:
+            for key, icon_name, _text in SERVICES:
+                tile = Tile(icon=icon(icon_name), key=key)
+                self._tiles.append(tile)
+                self.ids.services.add_widget(tile)
+        others = [code for code in self.app.languages if code != lang][:4]
+        for tile, (_key, _icon, text) in zip(self._tiles, SERVICES):
+            tile.title = in_language(lang, text)
+            tile.title_font = font_name(lang)
+            tile.subtitle = "  ·  ".join(in_language(code, text) for code in others)
+            tile.subtitle_font = font_name("zh-Hans")
+
+    def start(self) -> None:
+        self.app.show_screen("language")
+
+    def on_touch_down(self, touch: Any) -> bool:
+        """Any touch anywhere starts; children never see it."""
+        if self.collide_point(*touch.pos):
+            self.start()
+            return True
+        return False
+
+
+load_kv(__file__)

@@ -1,0 +1,49 @@
+"""Bill payment, step 1: which company's bill."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kiosk.ui.i18n import N_, _
+from kiosk.ui.icons import BILLER_ICONS, icon
+from kiosk.ui.screens.base import KioskScreen, load_kv
+from kiosk.ui.widgets import Tile
+
+BILLER_TYPES = {
+    "WATER": N_("Water"),
+    "ELECTRICITY": N_("Electricity"),
+    "GAS": N_("Gas"),
+    "TELECOM": N_("Mobile phone"),
+}
+
+
+class BillerScreen(KioskScreen):
+    back_icon = icon("arrow-left")
+    cancel_icon = icon("close")
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.tiles: dict[str, Tile] = {}
+
+    def refresh(self) -> None:
+        flow = self.app.flow
+        if flow is None:
+            return
+        if not self.tiles:
+            for biller in flow.billers:
+                tile = Tile(icon=icon(BILLER_ICONS.get(biller.type, "cash")), key=biller.id)
+                tile.bind(on_release=lambda t: self.app.flow_action("choose_biller", t.key))
+                self.tiles[biller.id] = tile
+                self.ids.tiles.add_widget(tile)
+        for biller in flow.billers:
+            tile = self.tiles[biller.id]
+            tile.title = _(BILLER_TYPES.get(biller.type, biller.type))
+            tile.subtitle = f"{biller.name_zh}  ·  {biller.name_en}"
+            tile.subtitle_font = "Kiosk-zh-Hans"
+        self.update_header(_("Pay a utility bill"), (flow.step_number, flow.total_steps))
+        self.ids.heading.text = _("Which bill do you want to pay?")
+        self.ids.back.text = _("Back")
+        self.ids.cancel.text = _("Cancel")
+
+
+load_kv(__file__)

@@ -1,0 +1,52 @@
+"""Bill payment, step 5: paid. The receipt prints; if it cannot, the reference stays on
+screen and the user is told that staff can reprint it (E_PRINT_FAILED_AFTER_PAYMENT)."""
+
+from __future__ import annotations
+
+from kiosk.services.bill_payment import Step
+from kiosk.ui.i18n import _, money
+from kiosk.ui.icons import icon
+from kiosk.ui.messages import describe
+from kiosk.ui.screens.base import KioskScreen, load_kv
+
+
+class DoneScreen(KioskScreen):
+    again_icon = icon("refresh")
+
+    def refresh(self) -> None:
+        flow = self.app.flow
+        if flow is None or flow.payment is None:
+            return
+        ids = self.ids
+        printing = flow.step is Step.PRINTING
+        ids.status_icon.text = icon("check-circle")
+        ids.title.text = _("Payment successful")
+        ids.amount.text = money(flow.payment.draft.amount)
+        ids.reference_label.text = _("Your reference")
+        ids.reference.text = flow.payment.reference
+        if printing:
+            ids.spinner.start()
+            ids.receipt_notice.kind = "info"
+            ids.receipt_notice.text = _("Printing your receipt…")
+        else:
+            ids.spinner.stop()
+            if flow.receipt_printed:
+                ids.receipt_notice.kind = "success"
+                ids.receipt_notice.text = _("Please take your receipt from the slot below the screen.")
+            elif flow.error is not None:
+                message = describe(flow.error)
+                ids.receipt_notice.kind = "error"
+                ids.receipt_notice.text = f"{message.title}. {message.text}\n{message.code}"
+        for button in (ids.another, ids.finish):
+            button.disabled = printing
+        ids.another.text = _("Pay another bill")
+        ids.finish.text = _("Finish")
+        self.update_header(_("Pay a utility bill"), (flow.step_number, flow.total_steps))
+
+    def clear_personal(self) -> None:
+        self.ids.reference.text = ""
+        self.ids.amount.text = ""
+        self.ids.receipt_notice.text = ""
+
+
+load_kv(__file__)

@@ -1,0 +1,46 @@
+"""Language choice: each language's name in its own script and its own font."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kiosk.domain.languages import language
+from kiosk.ui.fonts import font_name
+from kiosk.ui.i18n import N_, _, in_language
+from kiosk.ui.icons import icon
+from kiosk.ui.screens.base import KioskScreen, load_kv
+from kiosk.ui.widgets import KButton
+
+PROMPT = N_("Choose your language")
+
+
+class LanguageScreen(KioskScreen):
+    back_icon = icon("arrow-left")
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._built = False
+
+    def on_pre_enter(self, *_: Any) -> None:
+        self.refresh()
+
+    def refresh(self) -> None:
+        if not self._built:
+            for code in self.app.languages:
+                button = KButton(text=language(code).native_name, font=font_name(code),
+                                 height=0)
+                button.lang_code = code
+                button.bind(on_release=lambda b: self.app.start_session(b.lang_code))
+                self.ids.choices.add_widget(button)
+            self._built = True
+        self.ids.prompt.text = _(PROMPT)
+        self.ids.prompt.font_name = self.app.font_name
+        self.ids.prompt_others.text = "  ·  ".join(
+            in_language(code, PROMPT) for code in self.app.languages if code != self.app.lang)
+        self.ids.back.text = _("Back")
+
+    def button_for(self, code: str) -> KButton:
+        return next(b for b in self.ids.choices.children if getattr(b, "lang_code", "") == code)
+
+
+load_kv(__file__)

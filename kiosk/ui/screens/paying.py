@@ -1,0 +1,55 @@
+"""Bill payment, step 4: the card terminal is working. Mirrors the terminal's prompts;
+there is no way back while the bank decides (the terminal's own cancel key works)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.animation import Animation
+
+from hardware.base import TerminalEvent
+from kiosk.ui.i18n import N_, _, money
+from kiosk.ui.icons import icon
+from kiosk.ui.screens.base import KioskScreen, load_kv
+
+PROMPTS = {
+    None: (N_("Insert, tap or swipe your card"), N_("Use the card terminal below the screen.")),
+    TerminalEvent.PRESENT_CARD: (N_("Insert, tap or swipe your card"),
+                                 N_("Use the card terminal below the screen.")),
+    TerminalEvent.ENTER_PIN: (N_("Enter your PIN"),
+                              N_("Type your PIN on the card terminal and press the green key.")),
+    TerminalEvent.PROCESSING: (N_("Waiting for your bank…"), N_("This takes a few seconds.")),
+    TerminalEvent.REMOVE_CARD: (N_("Please take your card"), N_("The payment is being completed.")),
+}
+
+
+class PayingScreen(KioskScreen):
+    def on_enter(self, *_: Any) -> None:
+        self.ids.spinner.start()
+        pulse = Animation(opacity=0.35, duration=0.6) + Animation(opacity=1, duration=0.6)
+        pulse.repeat = True
+        pulse.start(self.ids.card_icon)
+
+    def on_leave(self, *_: Any) -> None:
+        self.ids.spinner.stop()
+        Animation.cancel_all(self.ids.card_icon)
+        self.ids.card_icon.opacity = 1
+
+    def refresh(self) -> None:
+        flow = self.app.flow
+        if flow is None or flow.account is None:
+            return
+        title, detail = PROMPTS.get(flow.terminal_prompt, PROMPTS[None])
+        self.ids.amount.text = money(flow.account.total_due)
+        self.ids.card_icon.text = icon("credit-card-scan")
+        self.ids.prompt.text = _(title)
+        self.ids.detail.text = _(detail)
+        self.ids.arrow.text = icon("arrow-down-bold")  # the terminal is below the screen
+        self.ids.footer_note.text = _("Follow the instructions on the card terminal.")
+        self.update_header(_("Pay a utility bill"), (flow.step_number, flow.total_steps))
+
+    def clear_personal(self) -> None:
+        self.ids.amount.text = ""
+
+
+load_kv(__file__)

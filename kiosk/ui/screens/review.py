@@ -1,0 +1,51 @@
+"""Bill payment, step 3: the summary the user confirms before the card is charged."""
+
+from __future__ import annotations
+
+from kiosk.ui.i18n import _, money
+from kiosk.ui.icons import icon
+from kiosk.ui.screens.base import KioskScreen, load_kv
+from kiosk.ui.widgets import SummaryRow
+
+
+class ReviewScreen(KioskScreen):
+    back_icon = icon("arrow-left")
+    cancel_icon = icon("close")
+
+    def refresh(self) -> None:
+        flow = self.app.flow
+        if flow is None or flow.account is None or flow.biller is None:
+            return
+        account = flow.account
+        rows = self.ids.rows
+        rows.clear_widgets()
+        entries: list[tuple[str, str, bool]] = [
+            (_("Biller"), f"{flow.biller.name_zh}\n{flow.biller.name_en}", False),
+            (_("Account number"), account.account_no, False),
+            (_("Account holder"), account.holder_masked, False),
+            (_("Address"), account.address_masked, False),
+        ]
+        for bill in account.bills:
+            entries.append((_("Bill for {period}").format(period=bill.period),
+                            money(bill.amount), False))
+            if bill.late_fee:
+                entries.append((_("Late fee for {period}").format(period=bill.period),
+                                money(bill.late_fee), False))
+        entries.append((_("Total to pay"), money(account.total_due), True))
+        for label, value, emphasis in entries:
+            row = SummaryRow(label=label, value=value, emphasis=emphasis)
+            row.ids.value.font_name = "Kiosk-zh-Hans" if label == _("Biller") else self.app.font_name
+            rows.add_widget(row)
+        self.ids.heading.text = _("Check your bill")
+        self.ids.card_note.text = _("You pay by bank card on the card terminal below the screen.")
+        self.ids.pay.text = _("Pay {amount}").format(amount=money(account.total_due))
+        self.ids.back.text = _("Back")
+        self.ids.cancel.text = _("Cancel")
+        self.update_header(_("Pay a utility bill"), (flow.step_number, flow.total_steps))
+
+    def clear_personal(self) -> None:
+        self.ids.rows.clear_widgets()
+        self.ids.pay.text = ""
+
+
+load_kv(__file__)
