@@ -1,0 +1,102 @@
+"""Command line of the payment simulator, run as ``kiosk sim payment``.
+
+Serves a pty until SIGTERM or SIGINT and prints one line per transaction (PAN masked).
+With ``--ready-file`` it writes ``{"url": ..., "pid": ...}`` atomically once listening,
+so a script or test knows where to point the kiosk's ``payment.url``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import signal
+import sys
+import tempfile
+import threading
+from pathlib import Path
+from types import FrameType
+
+from hardware.payment.messages import mask_pan
+from hardware.sim.payment.cards import TEST_CARDS, UNIONPAY_APPROVED
+from hardware.sim.payment.simulator import FAULTS, PaymentSimulator
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kiosk sim payment",
+        description="Simulated payment terminal on a pseudo-terminal "
+                    "(protocol: docs/hardware/payment-terminal.md).")
+    parser.add_argument("--pty", action="store_true", default=True,
+                        help="serve on a new pty pair (the default and only transport)")
+    parser.add_argument("--ready-file", type=Path, metavar="PATH",
+                        help="once listening, write {\"url\": ..., \"pid\": ...} here")
+    parser.add_argument("--card", metavar="PAN", default=UNIONPAY_APPROVED.pan,
+                        help="card presented for every sale (default: the approving "
+                             "UnionPay test card; see --list-cards)")
+    parser.add_argument("--wrong-pin", action="store_true",
+                        help="the customer enters a wrong PIN (response code 55)")
+    parser.add_argument("--step-delay", type=float, default=0.3, metavar="S",
+                        help="seconds between the terminal's prompts (default 0.3)")
+    parser.add_argument("--fault", action="append", default=[], choices=sorted(FAULTS),
+                        help="inject a fault (repeatable)")
+    parser.add_argument("--list-cards", action="store_true",
+                        help="print the test cards and their outcomes, then exit")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log protocol details")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.list_cards:
+        for card in TEST_CARDS:
+            print(f"{card.pan:<20} {card.brand:<9} rc={card.response_code}  {card.meaning}")
+        return 0
+    if args.step_delay < 0:
+        print("kiosk sim payment: --step-delay must be >= 0", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    stop = threading.Event()
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    wrote_ready_file = False
+    simulator = PaymentSimulator(step_delay_s=args.step_delay,
+                                 on_transaction=lambda line: print(line, flush=True))
+    try:
+        simulator.present_card(args.card, pin_ok=not args.wrong_pin)
+        for fault in args.fault:
+            simulator.set_fault(fault)
+        url = simulator.start_pty()
+        print(f"payment simulator on {url} card={mask_pan(args.card)}"
+              + (f" faults={','.join(sorted(args.fault))}" if args.fault else ""), flush=True)
+        if args.ready_file is not None:
+            _write_atomically(args.ready_file, {"url": url, "pid": os.getpid()})
+            wrote_ready_file = True
+        while not stop.wait(0.2):
+            pass
+    except ValueError as exc:
+        print(f"kiosk sim payment: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        simulator.stop()
+        if wrote_ready_file:  # the pty is gone: a stale file would point at nothing
+            args.ready_file.unlink(missing_ok=True)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return 0
+
+
+def _write_atomically(path: Path, content: dict[str, object]) -> None:
+    """Readers see no file or the whole file, never a half-written one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", dir=path.parent, prefix=f".{path.name}.",
+                                     delete=False) as handle:
+        json.dump(content, handle)
+        temporary = handle.name
+    os.replace(temporary, path)

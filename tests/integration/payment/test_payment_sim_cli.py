@@ -1,0 +1,90 @@
+"""The payment simulator's command line (``kiosk sim payment``), run as a real process."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from hardware.payment import SerialPaymentTerminal
+from hardware.sim.payment import main
+from hardware.sim.payment.cards import VISA_APPROVED
+
+pytestmark = pytest.mark.timeout(20)
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+@pytest.fixture
+def simulator_process(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], Path]]:
+    ready = tmp_path / "run" / "payment-sim.json"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "hardware.sim.payment", "--ready-file", str(ready),
+         "--card", VISA_APPROVED.pan, "--step-delay", "0.01"],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        yield process, ready
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.communicate(timeout=5)
+
+
+def _wait_for(path: Path, timeout_s: float) -> dict[str, object]:
+    deadline = time.monotonic() + timeout_s
+    while not path.exists():
+        assert time.monotonic() < deadline, "the simulator never wrote its ready file"
+        time.sleep(0.02)
+    content: dict[str, object] = json.loads(path.read_text())
+    return content
+
+
+def test_the_command_serves_a_pty_until_sigterm(
+        simulator_process: tuple[subprocess.Popen[str], Path],
+        connect: Callable[[str], SerialPaymentTerminal]) -> None:
+    """GIVEN `kiosk sim payment --ready-file F --card <Visa>` started as a process
+    WHEN the kiosk adapter opens the URL from F, runs a sale, and SIGTERM follows
+    THEN F held the url and pid, the sale is approved, the process exits 0 after printing
+    one line for the sale with the PAN masked (never in full), and F is removed."""
+    process, ready = simulator_process
+    info = _wait_for(ready, 10.0)
+    assert info["pid"] == process.pid
+    adapter = connect(str(info["url"]))
+    assert adapter.sale("CLI-0001", 2550).approved
+    adapter.close()
+
+    process.send_signal(signal.SIGTERM)
+    out, _ = process.communicate(timeout=5)
+    assert process.returncode == 0
+    sale_lines = [line for line in out.splitlines() if "CLI-0001" in line]
+    assert len(sale_lines) == 1
+    assert "411111******1111" in sale_lines[0] and "25.50 CNY" in sale_lines[0]
+    assert VISA_APPROVED.pan not in out
+    assert not ready.exists()
+
+
+def test_list_cards_prints_the_documented_cards(capsys: pytest.CaptureFixture[str]) -> None:
+    """GIVEN the --list-cards option
+    WHEN main runs
+    THEN it returns 0 and prints each test card with its response code."""
+    assert main(["--list-cards"]) == 0
+    out = capsys.readouterr().out
+    assert "6222020000050051" in out and "rc=51" in out
+    assert len(out.splitlines()) == 8
+
+
+def test_a_bad_card_number_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    """GIVEN a card number with letters
+    WHEN main runs
+    THEN it returns 2 with a message, and no pty is left open."""
+    before = set(os.listdir("/dev/pts"))
+    assert main(["--card", "62284800ABC"]) == 2
+    assert "12 to 19 digits" in capsys.readouterr().err
+    assert set(os.listdir("/dev/pts")) <= before
