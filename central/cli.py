@@ -1,5 +1,110 @@
-"""`kiosk-central` (being written)."""
+"""`kiosk-central`: run the reference central service, or seed its demo data.
+
+    kiosk-central serve --db URL --host H --port P [--seed-demo] [--ready-file PATH]
+    kiosk-central seed --db URL
+
+``--port 0`` lets the OS choose; the ready file (JSON {"url", "pid"}, written atomically
+once the server listens, removed at exit) tells scripts and tests where it is.
+SIGTERM and SIGINT stop it cleanly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import signal
+import threading
+from pathlib import Path
+from types import FrameType
+
+from central.db import make_engine, migrate
+from central.server import CentralServer
+from central.service import CentralService
+
+DEFAULT_DB = "sqlite:///var/central/central.db"
+DEFAULT_PORT = 8700  # config/default.toml: central.url
+
+log = logging.getLogger("central")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kiosk-central", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the HTTP API until SIGTERM/SIGINT")
+    serve.add_argument("--db", default=DEFAULT_DB, help=f"SQLAlchemy URL (default {DEFAULT_DB})")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=DEFAULT_PORT, help="0: let the OS choose")
+    serve.add_argument("--seed-demo", action="store_true",
+                       help="seed the demo billers and accounts into an empty database")
+    serve.add_argument("--ready-file", type=Path,
+                       help='write {"url": ..., "pid": ...} here once listening')
+    serve.add_argument("--log-level", default="info",
+                       choices=["debug", "info", "warning", "error"])
+
+    seed = commands.add_parser("seed", help="migrate the database and seed the demo if empty")
+    seed.add_argument("--db", default=DEFAULT_DB, help=f"SQLAlchemy URL (default {DEFAULT_DB})")
+    return parser
+
+
+def write_ready_file(path: Path, url: str) -> None:
+    """Write atomically: a reader sees nothing or the whole JSON, never half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_text(json.dumps({"url": url, "pid": os.getpid()}), encoding="utf-8")
+    os.replace(temporary, path)
+
+
+def serve(args: argparse.Namespace) -> int:
+    stop = threading.Event()
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        log.info("central: %s received, stopping", signal.Signals(signum).name)
+        stop.set()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+    server = CentralServer(args.db, host=args.host, port=args.port, seed_demo=args.seed_demo,
+                           log_level=args.log_level)
+    try:
+        url = server.start()
+        log.info("central: serving on %s", url)
+        if args.ready_file is not None:
+            write_ready_file(args.ready_file, url)
+        while not stop.wait(0.5):  # a timed wait keeps the main thread responsive to signals
+            if not server.running:
+                log.error("central: server thread ended unexpectedly")
+                return 1
+        return 0
+    finally:
+        server.stop()
+        if args.ready_file is not None:
+            args.ready_file.unlink(missing_ok=True)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        log.info("central: stopped")
+
+
+def seed(args: argparse.Namespace) -> int:
+    engine = make_engine(args.db)
+    try:
+        migrate(engine)
+        seeded = CentralService(engine).seed_demo_if_empty()
+    finally:
+        engine.dispose()
+    print("demo data seeded" if seeded else "database not empty: nothing seeded")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
-    raise SystemExit("kiosk-central: not yet implemented")
+    args = build_parser().parse_args(argv)
+    level = getattr(args, "log_level", "info").upper()
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.command == "serve":
+        return serve(args)
+    return seed(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Alembic migrations of central's database, applied programmatically (central.db.migrate)."""

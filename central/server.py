@@ -1,0 +1,90 @@
+"""Run central in a background thread (uvicorn), for tests, the demo and the CLI.
+
+The listening socket is bound here, before uvicorn starts, so ``start()`` knows the real
+port even when port 0 asked the OS to choose one.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from types import TracebackType
+
+import uvicorn
+
+from central.api import create_app
+from central.timeutil import Clock
+
+START_TIMEOUT_S = 15.0
+
+
+class CentralServer:
+    def __init__(self, db_url: str, *, host: str = "127.0.0.1", port: int = 0,
+                 seed_demo: bool = True, clock: Clock | None = None,
+                 log_level: str = "warning") -> None:
+        self.db_url = db_url
+        self.host = host
+        self.port = port
+        self.seed_demo = seed_demo
+        self.clock = clock
+        self.log_level = log_level
+        self.url = ""
+        self._server: uvicorn.Server | None = None
+        self._socket: socket.socket | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> str:
+        """Open the database, listen, and return the base URL once requests are served."""
+        if self._thread is not None:
+            return self.url
+        app = create_app(self.db_url, seed_demo=self.seed_demo, clock=self.clock)
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((self.host, self.port))
+        except OSError:
+            sock.close()
+            raise
+        sock.set_inheritable(True)
+        bound_port = sock.getsockname()[1]
+        config = uvicorn.Config(app, log_level=self.log_level, lifespan="on",
+                                access_log=False, timeout_graceful_shutdown=5)
+        server = uvicorn.Server(config)
+        thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},
+                                  name=f"central-{bound_port}", daemon=True)
+        self._server, self._socket, self._thread = server, sock, thread
+        thread.start()
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError("central did not start")
+            time.sleep(0.01)
+        host = f"[{self.host}]" if family == socket.AF_INET6 else self.host
+        self.url = f"http://{host}:{bound_port}"
+        return self.url
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """Stop serving and wait for the thread; safe to call twice."""
+        server, thread, sock = self._server, self._thread, self._socket
+        self._server = self._thread = self._socket = None
+        if server is not None:
+            server.should_exit = True
+        if thread is not None:
+            thread.join(timeout)
+        if sock is not None:
+            sock.close()
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def __enter__(self) -> CentralServer:
+        self.start()
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()

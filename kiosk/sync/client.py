@@ -1,0 +1,270 @@
+"""The kiosk's HTTP client for central (implements services.ports.BillDirectory).
+
+One requests.Session; every call has a (connect, read) timeout; GETs are retried by
+urllib3 on connect errors and 502/503/504, POSTs never (their idempotency key makes the
+caller's own retry safe, a library retry could double a request). Every failure becomes
+a KioskError in exactly one place, ``_answer`` / ``_send``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import uuid
+from collections.abc import Mapping
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Self, TypeVar
+from zoneinfo import ZoneInfo
+
+import requests
+from pydantic import BaseModel, ValidationError
+from requests.adapters import HTTPAdapter
+from urllib3.connectionpool import ConnectionPool
+from urllib3.response import BaseHTTPResponse
+from urllib3.util.retry import Retry
+
+from kiosk.domain.bills import Bill, BillAccount
+from kiosk.domain.payments import OutboxMessage
+from kiosk.errors import ErrorCode, KioskError
+from kiosk.services.ports import CallContext, Clock
+from kiosk.sync.wire import (
+    HEADER_IDEMPOTENCY,
+    HEADER_KIOSK,
+    HEADER_LANG,
+    HEADER_SESSION,
+    HEADER_TIMESTAMP,
+    BillLookupRequest,
+    BillLookupResponse,
+    BillPaymentAck,
+    BillPaymentRecord,
+    ErrorBody,
+    Health,
+    OutboxBatchIn,
+    OutboxBatchOut,
+    OutboxRecordIn,
+    OutboxRecordResult,
+    wire_timestamp,
+)
+
+log = logging.getLogger(__name__)
+
+WIRE_ZONE = ZoneInfo("Asia/Shanghai")  # the wire's timestamps carry +08:00 (DOMAIN.md 2)
+# A 5xx with one of these codes is central's trouble, not an answer about the request.
+_INFRASTRUCTURE_CODES = frozenset({ErrorCode.INTERNAL, ErrorCode.CENTRAL_UNAVAILABLE})
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+class ReadOnlyRetry(Retry):
+    """urllib3 retries connect errors whatever the method; here only the methods in
+    ``allowed_methods`` (GET, HEAD) are ever retried, so a POST is sent at most once."""
+
+    def increment(self, method: str | None = None, url: str | None = None,
+                  response: BaseHTTPResponse | None = None, error: Exception | None = None,
+                  _pool: ConnectionPool | None = None,
+                  _stacktrace: TracebackType | None = None) -> Self:
+        retry = self
+        if method is not None and not self._is_method_retryable(method):
+            retry = self.new(total=0)  # exhausted: the next increment raises MaxRetryError
+        return Retry.increment(retry, method, url, response, error, _pool, _stacktrace)
+
+
+class CentralClient:
+    def __init__(self, base_url: str, *, timeout_s: float, kiosk_id: str, token: str = "",
+                 clock: Clock, get_retries: int = 2, backoff_s: float = 0.1) -> None:
+        if timeout_s <= 0:
+            raise ValueError("timeout_s must be positive")
+        self.base_url = base_url.rstrip("/")
+        self.timeout_s = timeout_s
+        self.kiosk_id = kiosk_id
+        self.clock = clock
+        self._session = requests.Session()
+        retry = ReadOnlyRetry(total=get_retries, connect=get_retries, read=get_retries,
+                              status=get_retries, backoff_factor=backoff_s, backoff_max=2.0,
+                              status_forcelist=(502, 503, 504),
+                              allowed_methods=frozenset({"GET", "HEAD"}),
+                              raise_on_status=False, respect_retry_after_header=False)
+        adapter = HTTPAdapter(max_retries=retry)
+        self._session.mount("http://", adapter)
+        self._session.mount("https://", adapter)
+        self._session.headers["Accept"] = "application/json"
+        if token:
+            self._session.headers["Authorization"] = f"Bearer {token}"
+
+    # --- the calls ---------------------------------------------------------------------
+
+    def health(self) -> bool:
+        """True if central answers its health check now (never raises)."""
+        try:
+            self._call("GET", "/v1/health", Health, self._headers())
+        except KioskError:
+            return False
+        return True
+
+    def lookup(self, ctx: CallContext, biller_id: str, account_no: str) -> BillAccount:
+        """BillDirectory.lookup: the account's unpaid bills, locked for this kiosk."""
+        try:
+            body = BillLookupRequest(biller_id=biller_id, account_no=account_no)
+        except ValidationError:
+            raise KioskError(ErrorCode.ACCOUNT_FORMAT, "account number not acceptable") from None
+        headers = self._headers(kiosk_id=ctx.kiosk_id, session_id=ctx.session_id, lang=ctx.lang,
+                                idempotency_key=uuid.uuid4().hex)
+        answer = self._call("POST", "/v1/bills/lookup", BillLookupResponse, headers,
+                            body.model_dump_json())
+        return BillAccount(
+            biller_id=answer.biller_id,
+            account_no=answer.account_no,
+            holder_masked=answer.holder_masked,
+            address_masked=answer.address_masked,
+            bills=tuple(Bill(id=b.id, period=b.period, amount=b.amount, late_fee=b.late_fee,
+                             due_date=b.due_date) for b in answer.bills),
+            partial_allowed=answer.partial_allowed,
+            lock_token=answer.lock_token,
+        )
+
+    def record_payment(self, record: Mapping[str, Any], idempotency_key: str) -> BillPaymentAck:
+        """Post one payment (Payment.outbox_payload) directly; safe to repeat with the key."""
+        try:
+            payment = BillPaymentRecord.model_validate(dict(record))
+        except ValidationError as exc:
+            raise KioskError(ErrorCode.REQUEST_REJECTED, "payment record invalid",
+                             fields=_field_names(exc)) from None
+        headers = self._headers(kiosk_id=payment.kiosk_id, session_id=payment.session_id,
+                                lang=payment.lang, idempotency_key=idempotency_key)
+        return self._call("POST", "/v1/bill-payments", BillPaymentAck, headers,
+                          payment.model_dump_json())
+
+    def deliver(self, records: list[OutboxMessage]) -> list[OutboxRecordResult]:
+        """Send outbox records in one batch; one result per record, in order.
+
+        A record that cannot even be put on the wire (unknown kind, bad key) is answered
+        "rejected" here without asking central; a record central did not answer about is
+        left out (the caller keeps it for the next round)."""
+        local: dict[str, OutboxRecordResult] = {}
+        wire_records: list[OutboxRecordIn] = []
+        for message in records:
+            try:
+                wire_records.append(OutboxRecordIn(
+                    idempotency_key=message.idempotency_key, kind=message.kind,  # type: ignore[arg-type]
+                    created_at=self._aware(message.created_at), payload=message.payload))
+            except ValidationError as exc:
+                log.warning("outbox record not sendable: key=%s fields=%s",
+                            message.idempotency_key, _field_names(exc))
+                local[message.idempotency_key] = OutboxRecordResult(
+                    idempotency_key=message.idempotency_key, status="rejected",
+                    reason=ErrorCode.REQUEST_REJECTED.value)
+        answered: dict[str, OutboxRecordResult] = {}
+        if wire_records:
+            batch = OutboxBatchIn(kiosk_id=self.kiosk_id, records=wire_records)
+            batch_key = hashlib.sha256(
+                "\n".join(r.idempotency_key for r in wire_records).encode()).hexdigest()[:32]
+            headers = self._headers(idempotency_key=batch_key)
+            out = self._call("POST", "/v1/outbox", OutboxBatchOut, headers,
+                             batch.model_dump_json())
+            answered = {result.idempotency_key: result for result in out.results}
+        results = []
+        for message in records:
+            result = local.get(message.idempotency_key) or answered.get(message.idempotency_key)
+            if result is not None:
+                results.append(result)
+        return results
+
+    # --- plumbing ----------------------------------------------------------------------
+
+    def _aware(self, moment: datetime) -> datetime:
+        return moment if moment.tzinfo is not None else moment.replace(tzinfo=WIRE_ZONE)
+
+    def _headers(self, *, kiosk_id: str | None = None, session_id: str | None = None,
+                 lang: str | None = None, idempotency_key: str | None = None) -> dict[str, str]:
+        headers = {
+            HEADER_KIOSK: kiosk_id or self.kiosk_id,
+            HEADER_TIMESTAMP: wire_timestamp(self._aware(self.clock.now()).astimezone(WIRE_ZONE)),
+            "Content-Type": "application/json",
+        }
+        if session_id:
+            headers[HEADER_SESSION] = session_id
+        if lang:
+            headers[HEADER_LANG] = lang
+        if idempotency_key:
+            headers[HEADER_IDEMPOTENCY] = idempotency_key
+        return headers
+
+    def _call(self, method: str, path: str, model: type[Model], headers: dict[str, str],
+              body: str | None = None) -> Model:
+        response = self._send(method, path, headers, body)
+        return self._answer(method, path, response, model)
+
+    def _send(self, method: str, path: str, headers: dict[str, str],
+              body: str | None) -> requests.Response:
+        try:
+            return self._session.request(
+                method, self.base_url + path, data=body.encode("utf-8") if body else None,
+                headers=headers, timeout=(self.timeout_s, self.timeout_s), allow_redirects=False)
+        except requests.Timeout as exc:
+            raise self._unavailable(method, path, "central did not answer in time",
+                                    reason="timeout") from exc
+        except requests.ConnectionError as exc:
+            raise self._unavailable(method, path, "central unreachable",
+                                    reason="connection") from exc
+        except requests.RequestException as exc:
+            raise self._unavailable(method, path, "request failed",
+                                    reason=type(exc).__name__) from exc
+
+    def _answer(self, method: str, path: str, response: requests.Response,
+                model: type[Model]) -> Model:
+        status = response.status_code
+        if 200 <= status < 300:
+            try:
+                return model.model_validate_json(response.content)
+            except ValidationError:
+                raise self._unavailable(method, path, "unreadable answer from central",
+                                        reason="unparseable", status=str(status)) from None
+        error = _error_body(response)
+        code = _known_code(error.code) if error is not None else None
+        if code is None or (status >= 500 and code in _INFRASTRUCTURE_CODES):
+            detail = {"reason": "http_error", "status": str(status)}
+            if error is not None:
+                detail["central_code"] = error.code
+            raise self._unavailable(method, path, f"central answered HTTP {status}", **detail)
+        assert error is not None
+        failure = KioskError(code, error.message)
+        failure.detail.update(error.detail)
+        failure.detail["status"] = str(status)
+        log.info("central %s %s -> %s", method, path, code.value)
+        raise failure
+
+    def _unavailable(self, method: str, path: str, message: str, **detail: str) -> KioskError:
+        log.warning("central %s %s failed: %s %s", method, path, message, detail)
+        failure = KioskError(ErrorCode.CENTRAL_UNAVAILABLE, message)
+        failure.detail.update(detail, path=path)
+        return failure
+
+    def close(self) -> None:
+        self._session.close()
+
+    def __enter__(self) -> CentralClient:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+
+def _error_body(response: requests.Response) -> ErrorBody | None:
+    try:
+        return ErrorBody.model_validate_json(response.content)
+    except ValidationError:
+        return None
+
+
+def _known_code(code: str) -> ErrorCode | None:
+    try:
+        return ErrorCode(code)
+    except ValueError:
+        return None
+
+
+def _field_names(exc: ValidationError) -> str:
+    """Which fields failed, never their values (they may be personal data)."""
+    return ",".join(".".join(str(p) for p in err["loc"]) for err in exc.errors())

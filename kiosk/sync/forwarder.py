@@ -1,0 +1,197 @@
+"""The outbox forwarder: delivers what the kiosk owes central, in batches, until acked.
+
+A record is marked delivered only on central's per-record ack (accepted or duplicate),
+rejected only when central refuses that record for good; on a network failure every
+record of the batch keeps its place and gets an attempt counted. The background thread
+never dies of an error and never blocks its callers: ``wake()`` only sets an event.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import traceback
+from dataclasses import dataclass
+from typing import Protocol
+
+from kiosk.domain.payments import OutboxMessage
+from kiosk.errors import ErrorCode, KioskError
+from kiosk.services.ports import Clock, OutboxStore, PendingRecord
+from kiosk.sync.wire import OutboxRecordResult
+
+log = logging.getLogger(__name__)
+
+
+class OutboxDelivery(Protocol):
+    """What the forwarder needs of CentralClient."""
+
+    def deliver(self, records: list[OutboxMessage]) -> list[OutboxRecordResult]: ...
+
+
+@dataclass(frozen=True)
+class DrainReport:
+    sent: int = 0  # accepted by central
+    duplicates: int = 0  # central had them already (acked too)
+    rejected: int = 0  # refused for good: kept for staff, not sent again
+    failed: int = 0  # not delivered this round (network, 5xx): sent again later
+
+    def __add__(self, other: DrainReport) -> DrainReport:
+        return DrainReport(self.sent + other.sent, self.duplicates + other.duplicates,
+                           self.rejected + other.rejected, self.failed + other.failed)
+
+    @property
+    def delivered(self) -> int:
+        return self.sent + self.duplicates
+
+
+class OutboxForwarder:
+    def __init__(self, store: OutboxStore, client: OutboxDelivery, clock: Clock, *,
+                 interval_s: float, batch_size: int, backoff_max_s: float,
+                 rng: random.Random | None = None) -> None:
+        if interval_s <= 0 or batch_size < 1 or backoff_max_s <= 0:
+            raise ValueError("interval_s and backoff_max_s must be positive, batch_size >= 1")
+        self.store = store
+        self.client = client
+        self.clock = clock
+        self.interval_s = interval_s
+        self.batch_size = batch_size
+        self.backoff_max_s = backoff_max_s
+        self._rng = rng or random.Random()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.consecutive_failures = 0
+        self.last_report = DrainReport()
+
+    # --- one round ---------------------------------------------------------------------
+
+    def drain_once(self) -> DrainReport:
+        """Send pending records batch by batch until none is left or central fails."""
+        report = DrainReport()
+        seen: set[str] = set()
+        while True:
+            batch = [record for record in self.store.pending(self.batch_size)
+                     if record.message.idempotency_key not in seen]
+            if not batch:
+                break  # nothing left, or only records central left unanswered this round
+            seen.update(record.message.idempotency_key for record in batch)
+            outcome = self._send(batch)
+            report += outcome
+            if outcome.failed and not outcome.delivered and not outcome.rejected:
+                break  # central is not taking anything now: stop this round
+        return report
+
+    def _send(self, batch: list[PendingRecord]) -> DrainReport:
+        messages = [record.message for record in batch]
+        try:
+            results = self.client.deliver(messages)
+        except KioskError as exc:
+            if exc.code is ErrorCode.REQUEST_REJECTED and len(batch) > 1:
+                # Central refused the whole batch: find the record it objects to, one by one,
+                # so that one bad record does not hold back the others.
+                return sum((self._send([record]) for record in batch), DrainReport())
+            if exc.code is ErrorCode.REQUEST_REJECTED:
+                self.store.mark_rejected(messages[0].idempotency_key, exc.code.value,
+                                         self.clock.now())
+                log.warning("outbox record rejected by central: key=%s",
+                            messages[0].idempotency_key)
+                return DrainReport(rejected=1)
+            self.store.mark_attempt([m.idempotency_key for m in messages], exc.code.value,
+                                    self.clock.now())
+            log.warning("outbox delivery failed: %s (%d record(s) kept)", exc.code.value,
+                        len(messages))
+            return DrainReport(failed=len(messages))
+        return self._apply(messages, results)
+
+    def _apply(self, messages: list[OutboxMessage], results: list[OutboxRecordResult]
+               ) -> DrainReport:
+        by_key = {result.idempotency_key: result for result in results}
+        sent = duplicates = rejected = 0
+        unanswered: list[str] = []
+        now = self.clock.now()
+        for message in messages:
+            result = by_key.get(message.idempotency_key)
+            if result is None:
+                unanswered.append(message.idempotency_key)
+            elif result.status == "rejected":
+                reason = result.reason or ErrorCode.REQUEST_REJECTED.value
+                self.store.mark_rejected(message.idempotency_key, reason, now)
+                log.warning("outbox record rejected by central: key=%s reason=%s",
+                            message.idempotency_key, reason)
+                rejected += 1
+            else:
+                self.store.mark_delivered(message.idempotency_key, result.central_ref, now)
+                if result.status == "duplicate":
+                    duplicates += 1
+                else:
+                    sent += 1
+        if unanswered:
+            self.store.mark_attempt(unanswered, "no_result_from_central", now)
+            log.warning("central left %d outbox record(s) unanswered", len(unanswered))
+        return DrainReport(sent, duplicates, rejected, len(unanswered))
+
+    # --- the background thread ---------------------------------------------------------
+
+    def start(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="outbox-forwarder", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> bool:
+        """Ask the thread to end and wait up to ``timeout``; True if it has ended."""
+        self._stop.set()
+        self._wake.set()
+        thread, self._thread = self._thread, None
+        if thread is None:
+            return True
+        thread.join(timeout)
+        return not thread.is_alive()
+
+    def wake(self) -> None:
+        """ports.OutboxWaker: something new is in the outbox; deliver it now (returns at once)."""
+        self._wake.set()
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def next_delay(self) -> float:
+        """The wait before the next round: the interval, or after failures an exponential
+        backoff with jitter (half to full of min(backoff_max, interval * 2**(n-1)))."""
+        if self.consecutive_failures == 0:
+            return self.interval_s
+        exponent = min(self.consecutive_failures - 1, 32)
+        ceiling = min(self.backoff_max_s, self.interval_s * 2 ** exponent)
+        return self._rng.uniform(ceiling / 2, ceiling)
+
+    def _run(self) -> None:
+        log.info("outbox forwarder started")
+        while not self._stop.is_set():
+            self._wake.clear()  # a wake() during the round triggers the next one at once
+            self._round()
+            if self._stop.is_set():
+                break
+            self._wake.wait(self.next_delay())
+        log.info("outbox forwarder stopped")
+
+    def _round(self) -> None:
+        try:
+            report = self.drain_once()
+        except Exception as exc:  # noqa: BLE001 - the thread must survive anything
+            self.consecutive_failures += 1
+            where = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
+            location = f"{where[0].filename}:{where[0].lineno}" if where else "?"
+            # Type and place only: an exception's text may quote a payload.
+            log.error("outbox round failed: %s at %s", type(exc).__name__, location)
+            return
+        self.last_report = report
+        if report.failed:
+            self.consecutive_failures += 1
+        else:
+            self.consecutive_failures = 0
+        if report.delivered or report.rejected or report.failed:
+            log.info("outbox round: sent=%d duplicates=%d rejected=%d failed=%d",
+                     report.sent, report.duplicates, report.rejected, report.failed)

@@ -1,0 +1,197 @@
+"""Fixtures for central and sync tests: a real central (uvicorn on 127.0.0.1, port 0)
+over a SQLite file in tmp_path, a settable clock, payment payloads and an in-memory
+OutboxStore that keeps the Protocol's promises."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+import requests
+
+from central.server import CentralServer
+from kiosk.domain.payments import CardResult, OutboxMessage, Payment, PaymentDraft, PaymentState
+from kiosk.services.ports import PendingRecord
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+HTTP_TIMEOUT = 5.0
+
+
+class SettableClock:
+    """A clock the test moves by hand (thread-safe: central reads it from its workers)."""
+
+    def __init__(self, start: datetime) -> None:
+        self._now = start
+        self._lock = threading.Lock()
+
+    def now(self) -> datetime:
+        with self._lock:
+            return self._now
+
+    def advance(self, delta: timedelta) -> None:
+        with self._lock:
+            self._now += delta
+
+
+@pytest.fixture
+def clock() -> SettableClock:
+    # January: the demo's "two months ago" falls in the previous year.
+    return SettableClock(datetime(2026, 1, 15, 10, 30, tzinfo=SHANGHAI))
+
+
+@pytest.fixture
+def central_db(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'central.db'}"
+
+
+@pytest.fixture
+def central(central_db: str, clock: SettableClock) -> Iterator[CentralServer]:
+    server = CentralServer(central_db, clock=clock)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def central_url(central: CentralServer) -> str:
+    return central.url
+
+
+@pytest.fixture
+def http() -> Iterator[requests.Session]:
+    session = requests.Session()
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def refused_port() -> Iterator[int]:
+    """A port bound but not listening: connecting to it is refused at once, and no other
+    process can take it while the test runs."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    try:
+        yield sock.getsockname()[1]
+    finally:
+        sock.close()
+
+
+def lookup(http: requests.Session, url: str, biller_id: str, account_no: str,
+           kiosk_id: str = "SH-CN-0001") -> requests.Response:
+    return http.post(f"{url}/v1/bills/lookup",
+                     json={"biller_id": biller_id, "account_no": account_no},
+                     headers={"X-Kiosk-Id": kiosk_id, "X-Session-Id": "S-1", "X-Lang": "en"},
+                     timeout=HTTP_TIMEOUT)
+
+
+@pytest.fixture
+def do_lookup(http: requests.Session, central_url: str) -> Callable[..., requests.Response]:
+    def run(biller_id: str, account_no: str, kiosk_id: str = "SH-CN-0001") -> requests.Response:
+        return lookup(http, central_url, biller_id, account_no, kiosk_id)
+    return run
+
+
+def _make_payment(*, kiosk_id: str = "SH-CN-0001", biller_id: str = "sh-water",
+                 account_no: str = "3100012345", bill_ids: tuple[str, ...] = ("x",),
+                 amount: Decimal = Decimal("128.96"), lock_token: str | None = None,
+                 reference: str | None = None, now: datetime | None = None) -> Payment:
+    """An AUTHORIZED payment as the kiosk's journal holds it."""
+    now = now or datetime(2026, 1, 15, 10, 31, tzinfo=SHANGHAI)
+    draft = PaymentDraft(kiosk_id=kiosk_id, session_id="S-1", lang="en", biller_id=biller_id,
+                         account_no=account_no, bill_ids=bill_ids, periods="", amount=amount,
+                         late_fee=Decimal("0.00"), holder_masked="王*", lock_token=lock_token)
+    card = CardResult(response_code="00", auth_code="A12345", rrn="123456789012",
+                      masked_pan="622588******1234", card_brand="UnionPay",
+                      terminal_id="T0000001", merchant_id="M000000000001")
+    return Payment(reference=reference or f"R-{uuid.uuid4().hex[:12].upper()}",
+                   idempotency_key=uuid.uuid4().hex, draft=draft,
+                   state=PaymentState.AUTHORIZED, created_at=now, updated_at=now, card=card)
+
+
+def _outbox_message(payment: Payment, payload: dict[str, Any] | None = None) -> OutboxMessage:
+    return OutboxMessage(kind="bill_payment", idempotency_key=payment.idempotency_key,
+                         payload=payload if payload is not None
+                         else payment.outbox_payload(payment.created_at),
+                         created_at=payment.created_at)
+
+
+@pytest.fixture
+def make_payment() -> Callable[..., Payment]:
+    """Build an AUTHORIZED kiosk payment: make_payment(bill_ids=(...), amount=..., ...)."""
+    return _make_payment
+
+
+@pytest.fixture
+def outbox_message() -> Callable[..., OutboxMessage]:
+    """The outbox record of a payment: outbox_message(payment[, payload])."""
+    return _outbox_message
+
+
+@dataclass
+class _Entry:
+    message: OutboxMessage
+    attempts: int = 0
+    delivered: bool = False
+    central_ref: str | None = None
+    rejected_reason: str | None = None
+    last_error: str | None = None
+
+
+class InMemoryOutboxStore:
+    """ports.OutboxStore in memory: oldest first, payload dropped on delivery, rejected
+    records kept but never offered again."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, _Entry] = {}
+        self._lock = threading.Lock()
+
+    def add(self, message: OutboxMessage) -> None:
+        with self._lock:
+            self._entries[message.idempotency_key] = _Entry(message)
+
+    def pending(self, limit: int) -> list[PendingRecord]:
+        with self._lock:
+            waiting = [e for e in self._entries.values()
+                       if not e.delivered and e.rejected_reason is None]
+            waiting.sort(key=lambda e: e.message.created_at)
+            return [PendingRecord(e.message, e.attempts) for e in waiting[:limit]]
+
+    def mark_delivered(self, idempotency_key: str, central_ref: str | None, now: datetime) -> None:
+        with self._lock:
+            entry = self._entries[idempotency_key]
+            entry.delivered = True
+            entry.central_ref = central_ref
+            entry.message = replace(entry.message, payload={})
+
+    def mark_rejected(self, idempotency_key: str, reason: str, now: datetime) -> None:
+        with self._lock:
+            self._entries[idempotency_key].rejected_reason = reason
+
+    def mark_attempt(self, idempotency_keys: list[str], error: str, now: datetime) -> None:
+        with self._lock:
+            for key in idempotency_keys:
+                self._entries[key].attempts += 1
+                self._entries[key].last_error = error
+
+    def depth(self) -> int:
+        return len(self.pending(1_000_000))
+
+    def entry(self, idempotency_key: str) -> _Entry:
+        with self._lock:
+            return replace(self._entries[idempotency_key])
+
+
+@pytest.fixture
+def outbox_store() -> InMemoryOutboxStore:
+    return InMemoryOutboxStore()
