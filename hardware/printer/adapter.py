@@ -1,0 +1,222 @@
+"""EscposPrinter: hardware.base.ReceiptPrinter over python-escpos.
+
+Every job: status before (refuse when not OK: nothing sent, NOT_PRINTED), send, status
+after (OK -> PRINTED, anything else -> UNCERTAIN). A job is never re-sent. Library and
+OS exceptions become DeviceError in ``translate_device_errors`` and outcomes in the
+callers; nothing leaves this class as an exception. The connection opens lazily and is
+dropped after any I/O failure, so the next call reconnects by itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+import serial
+
+from hardware.base import (
+    REASON_DISCONNECTED,
+    REASON_PROTOCOL,
+    REASON_TIMEOUT,
+    DeviceError,
+    Health,
+    PrinterStatus,
+    PrintOutcome,
+    PrintResult,
+)
+from hardware.document import Document
+from hardware.printer.connection import Transport, make_transport, parse_printer_url
+from hardware.printer.escpos_import import DeviceNotFoundError, EscposError
+from hardware.printer.profile import PrinterProfile
+from hardware.printer.render import render_document
+from hardware.printer.status import (
+    ERROR_CAUSE,
+    OFFLINE_CAUSE,
+    PAPER_SENSOR,
+    PRINTER_STATUS,
+    decode_status,
+    needs_error_cause,
+    query,
+    unknown_status,
+)
+
+logger = logging.getLogger(__name__)
+DEVICE = "printer"
+
+
+@contextmanager
+def translate_device_errors(action: str) -> Iterator[None]:
+    """The one place where python-escpos, socket and serial exceptions become
+    DeviceError with a stable reason code."""
+    try:
+        yield
+    except DeviceError:
+        raise
+    except (TimeoutError, serial.SerialTimeoutException) as exc:
+        raise DeviceError(DEVICE, REASON_TIMEOUT, f"{action}: {type(exc).__name__}") from exc
+    except (DeviceNotFoundError, OSError, serial.SerialException) as exc:
+        raise DeviceError(DEVICE, REASON_DISCONNECTED,
+                          f"{action}: {type(exc).__name__}: {exc}"[:200]) from exc
+    except EscposError as exc:
+        raise DeviceError(DEVICE, REASON_PROTOCOL,
+                          f"{action}: {type(exc).__name__}"[:200]) from exc
+
+
+def _ms(start: float) -> float:
+    return round((time.perf_counter() - start) * 1000, 1)
+
+
+class EscposPrinter:
+    """A receipt printer at ``url``. Thread-safe: one operation at a time."""
+
+    def __init__(self, url: str, transport: Transport, profile: PrinterProfile, *,
+                 status_timeout_s: float) -> None:
+        self.url = url
+        self.profile = profile
+        self.status_timeout_s = status_timeout_s
+        self._transport = transport
+        self._connected = False
+        self._lock = threading.Lock()
+
+    # --- connection ----------------------------------------------------------------
+
+    def _ensure_connected(self) -> None:
+        if not self._connected:
+            with translate_device_errors("connect"):
+                self._transport.open()
+            self._connected = True
+
+    def _drop_connection(self) -> None:
+        """Forget a connection that failed; the next call opens a fresh one."""
+        self._connected = False
+        try:
+            self._transport.close()
+        except Exception:  # closing a broken link may fail in any way; it is gone anyway
+            logger.debug("printer: error while closing a failed connection", exc_info=True)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._connected:
+                self._drop_connection()
+
+    def _release_if_shared(self) -> None:
+        if self._transport.shared and self._connected:
+            self._drop_connection()
+
+    # --- status ----------------------------------------------------------------------
+
+    def _ask(self, n: int) -> int | None:
+        self._transport.write(query(n))
+        return self._transport.read_byte(self.status_timeout_s)
+
+    def _read_replies(self) -> dict[int, int | None]:
+        replies: dict[int, int | None] = {}
+        with translate_device_errors("status"):
+            self._ensure_connected()
+            self._transport.drain()
+            for n in (PRINTER_STATUS, OFFLINE_CAUSE, PAPER_SENSOR):
+                replies[n] = self._ask(n)
+                if replies[n] is None:
+                    break  # a silent printer: do not wait out every query
+            if needs_error_cause(replies.get(OFFLINE_CAUSE)):
+                replies[ERROR_CAUSE] = self._ask(ERROR_CAUSE)
+        return replies
+
+    def _query_status(self, *, may_reconnect: bool) -> PrinterStatus:
+        """One status query. With ``may_reconnect``, a connection found dead (printer
+        restarted, idle connection closed) is replaced once; never after a job was sent,
+        where a fresh connection would hide what happened to the job."""
+        start = time.perf_counter()
+        was_connected = self._connected
+        try:
+            replies = self._read_replies()
+        except DeviceError as err:
+            self._drop_connection()
+            if may_reconnect and was_connected and err.reason == REASON_DISCONNECTED:
+                return self._query_status(may_reconnect=False)
+            return unknown_status(err.reason, err.detail, connection=self.url,
+                                  model=self.profile.escpos_profile, query_ms=_ms(start),
+                                  checked_at=datetime.now(UTC))
+        return decode_status(replies, connection=self.url, model=self.profile.escpos_profile,
+                             query_ms=_ms(start), checked_at=datetime.now(UTC))
+
+    def status(self) -> PrinterStatus:
+        with self._lock:
+            try:
+                return self._query_status(may_reconnect=True)
+            except Exception:  # never raises: a bug here must not stop the kiosk
+                logger.exception("printer: status query failed unexpectedly")
+                return unknown_status(REASON_PROTOCOL, "internal error", connection=self.url,
+                                      model=self.profile.escpos_profile)
+            finally:
+                self._release_if_shared()
+
+    # --- printing --------------------------------------------------------------------
+
+    def print_document(self, job_id: str, document: Document) -> PrintResult:
+        with self._lock:
+            try:
+                return self._print(job_id, document)
+            except Exception:  # never raises; nothing is known about the job
+                logger.exception("printer: job %s failed unexpectedly", job_id)
+                return PrintResult(job_id, PrintOutcome.UNCERTAIN, REASON_PROTOCOL)
+            finally:
+                self._release_if_shared()
+
+    def _print(self, job_id: str, document: Document) -> PrintResult:
+        started = time.perf_counter()
+        try:
+            data = render_document(document, self.profile)
+        except Exception:
+            logger.exception("printer: job %s could not be rendered", job_id)
+            return self._finish(job_id, started, PrintResult(
+                job_id, PrintOutcome.NOT_PRINTED, REASON_PROTOCOL))
+
+        before = self._query_status(may_reconnect=True)
+        if before.health is not Health.OK:
+            return self._finish(job_id, started, PrintResult(
+                job_id, PrintOutcome.NOT_PRINTED, before.reason, status_before=before))
+
+        send_start = time.perf_counter()
+        try:
+            with translate_device_errors("send"):
+                self._transport.write(data)
+        except DeviceError as err:
+            self._drop_connection()
+            logger.info("printer: job %s send failed after %.1f ms: %s", job_id,
+                        _ms(send_start), err.reason)
+            return self._finish(job_id, started, PrintResult(
+                job_id, PrintOutcome.UNCERTAIN, err.reason, status_before=before))
+        send_ms = _ms(send_start)
+
+        after = self._query_status(may_reconnect=False)
+        outcome = PrintOutcome.PRINTED if after.health is Health.OK else PrintOutcome.UNCERTAIN
+        logger.debug("printer: job %s sent %d bytes in %.1f ms", job_id, len(data), send_ms)
+        return self._finish(job_id, started, PrintResult(
+            job_id, outcome, after.reason, status_before=before, status_after=after,
+            bytes_sent=len(data)))
+
+    def _finish(self, job_id: str, started: float, result: PrintResult) -> PrintResult:
+        before_ms = result.status_before.query_ms if result.status_before else None
+        after_ms = result.status_after.query_ms if result.status_after else None
+        logger.info("printer: job %s %s reason=%s bytes=%d status_before_ms=%s "
+                    "status_after_ms=%s total_ms=%.1f", job_id, result.outcome.value,
+                    result.reason, result.bytes_sent, before_ms, after_ms, _ms(started))
+        return result
+
+
+def open_printer(url: str, profile: PrinterProfile, *, status_timeout_s: float,
+                 connect_timeout_s: float) -> EscposPrinter:
+    """An EscposPrinter for ``url`` (see connection.parse_printer_url). No I/O here: the
+    connection opens at the first status() or print_document(). Raises ValueError for a
+    URL that names no connection type."""
+    if status_timeout_s <= 0 or connect_timeout_s <= 0:
+        raise ValueError("printer timeouts must be positive")
+    endpoint = parse_printer_url(url)
+    transport = make_transport(endpoint, escpos_profile=profile.escpos_profile,
+                               io_timeout_s=connect_timeout_s)
+    return EscposPrinter(url, transport, profile, status_timeout_s=status_timeout_s)

@@ -1,0 +1,258 @@
+"""Printer connections: a URL picks the python-escpos connection class, and each
+transport adds what python-escpos lacks for status queries: read ONE byte with a short
+timeout, and drain stale bytes. (python-escpos's ``_read`` asks for 16 bytes and waits
+the whole timeout.)
+
+Transports raise the library's own exceptions (OSError, serial.SerialException,
+escpos DeviceNotFoundError); hardware.printer.adapter translates them in one place.
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import socket
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO, Literal, cast
+from urllib.parse import parse_qs, urlsplit
+
+import serial
+
+from hardware.printer.escpos_import import Escpos, File, Network, Serial
+
+DEFAULT_TCP_PORT = 9100
+DEFAULT_BAUDRATE = 9600
+_DRAIN_LIMIT = 64 * 1024  # stop draining a device that never stops talking
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A parsed printer URL."""
+
+    kind: Literal["tcp", "serial", "file"]
+    target: str  # host for tcp, pyserial URL or device path for serial, path for file
+    port: int = DEFAULT_TCP_PORT
+    serial_options: dict[str, Any] = field(default_factory=dict)
+
+
+def _flag(values: list[str]) -> bool:
+    return values[-1].strip().lower() in ("1", "true", "yes", "on")
+
+
+def parse_printer_url(url: str) -> Endpoint:
+    """``tcp://HOST:PORT`` (raw TCP, port 9100 by default); ``serial:///dev/ttyS0?
+    baudrate=19200&rtscts=1&xonxoff=0``; a plain device path; any other pyserial URL
+    (socket://, loop://, rfc2217://...), which may carry ``baudrate=`` too;
+    ``file:///dev/usb/lp0``. Raises ValueError for what is none of these."""
+    url = url.strip()
+    if not url:
+        raise ValueError("printer URL is empty")
+    parts = urlsplit(url)
+    if parts.scheme == "tcp":
+        if not parts.hostname:
+            raise ValueError(f"printer URL {url!r}: no host")
+        return Endpoint("tcp", parts.hostname, parts.port or DEFAULT_TCP_PORT)
+    if parts.scheme == "file":
+        if not parts.path:
+            raise ValueError(f"printer URL {url!r}: no path")
+        return Endpoint("file", parts.path)
+    query = parse_qs(parts.query)
+    options: dict[str, Any] = {"baudrate": DEFAULT_BAUDRATE}
+    if "baudrate" in query:
+        options["baudrate"] = int(query["baudrate"][-1])
+    for flag in ("rtscts", "xonxoff", "dsrdtr"):
+        if flag in query:
+            options[flag] = _flag(query[flag])
+    if parts.scheme == "serial":
+        if not parts.path:
+            raise ValueError(f"printer URL {url!r}: no device path")
+        return Endpoint("serial", parts.path, serial_options=options)
+    if parts.scheme and "://" in url:
+        # pyserial URL handlers read their own options; keep the URL whole.
+        return Endpoint("serial", url, serial_options={"baudrate": options["baudrate"]})
+    return Endpoint("serial", url, serial_options=options)
+
+
+class Transport(ABC):
+    """One open-able, re-open-able link to a printer, wrapping a python-escpos printer."""
+
+    printer: Escpos
+    # A network printer serves one connection at a time: hold it only for one operation
+    # so a technician's `kiosk reprint` or `kiosk diag` can reach it while the kiosk runs.
+    shared = False
+
+    @abstractmethod
+    def open(self) -> None: ...
+
+    def write(self, data: bytes) -> None:
+        self.printer._raw(data)
+
+    @abstractmethod
+    def read_byte(self, timeout_s: float) -> int | None:
+        """One reply byte, or None when nothing came within ``timeout_s``."""
+
+    @abstractmethod
+    def drain(self) -> None:
+        """Discard bytes already waiting (late replies, ASB messages)."""
+
+    @abstractmethod
+    def close(self) -> None: ...
+
+
+class NetworkTransport(Transport):
+    shared = True
+
+    def __init__(self, host: str, port: int, *, escpos_profile: str,
+                 io_timeout_s: float) -> None:
+        # Network's default timeout is 60 s: ours bounds connect and every write.
+        self.printer = Network(host=host, port=port, timeout=io_timeout_s,
+                               profile=escpos_profile)
+        self.io_timeout_s = io_timeout_s
+
+    def _socket(self) -> socket.socket:
+        device = self.printer._device
+        if not isinstance(device, socket.socket):
+            raise ConnectionResetError("not connected")
+        return device
+
+    def open(self) -> None:
+        self.printer.open()
+        self._socket().setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def read_byte(self, timeout_s: float) -> int | None:
+        sock = self._socket()
+        sock.settimeout(timeout_s)
+        try:
+            data = sock.recv(1)
+        except TimeoutError:
+            return None
+        finally:
+            sock.settimeout(self.io_timeout_s)
+        if not data:
+            raise ConnectionResetError("printer closed the connection")
+        return data[0]
+
+    def drain(self) -> None:
+        sock = self._socket()
+        drained = 0
+        while drained < _DRAIN_LIMIT and select.select([sock], [], [], 0)[0]:
+            data = sock.recv(4096)
+            if not data:
+                raise ConnectionResetError("printer closed the connection")
+            drained += len(data)
+
+    def close(self) -> None:
+        self.printer.close()
+
+
+class _SerialWithoutDrain(Serial):  # type: ignore[misc]
+    """python-escpos Serial whose close() does not flush() first: tcdrain can block
+    forever (or fail) on a port nobody reads, and close() also runs from __del__."""
+
+    def close(self) -> None:
+        device: object = getattr(self, "_device", False)
+        self._device = False
+        if isinstance(device, serial.SerialBase):
+            device.close()
+
+
+class SerialTransport(Transport):
+    def __init__(self, url: str, options: dict[str, Any], *, escpos_profile: str,
+                 io_timeout_s: float) -> None:
+        self.url = url
+        self.options = dict(options)
+        self.io_timeout_s = io_timeout_s
+        self.printer = _SerialWithoutDrain(
+            devfile=url, baudrate=int(options.get("baudrate", DEFAULT_BAUDRATE)),
+            timeout=io_timeout_s, profile=escpos_profile)
+
+    def _port(self) -> serial.SerialBase:
+        device = self.printer._device
+        if not isinstance(device, serial.SerialBase):
+            raise serial.SerialException("not connected")
+        return device
+
+    def open(self) -> None:
+        # python-escpos opens serial.Serial(port=...), which cannot take pyserial URLs
+        # (PLATFORM.md): open through serial_for_url and hand it the port.
+        self.printer.device = serial.serial_for_url(
+            self.url, timeout=self.io_timeout_s, write_timeout=self.io_timeout_s,
+            **self.options)
+
+    def read_byte(self, timeout_s: float) -> int | None:
+        port = self._port()
+        port.timeout = timeout_s
+        try:
+            data = port.read(1)
+        finally:
+            port.timeout = self.io_timeout_s
+        return data[0] if data else None
+
+    def drain(self) -> None:
+        self._port().reset_input_buffer()
+
+    def close(self) -> None:
+        self.printer.close()
+
+
+class _ReadWriteFile(File):  # type: ignore[misc]
+    """python-escpos File opened read-write (O_RDWR), so a bidirectional device such as
+    /dev/usb/lp0 can answer DLE EOT; falls back to write-only. Never creates a file."""
+
+    def open(self, raise_not_found: bool = True) -> None:
+        try:
+            fd = os.open(self.devfile, os.O_RDWR | os.O_NOCTTY)
+            self.readable = True
+        except PermissionError:
+            fd = os.open(self.devfile, os.O_WRONLY | os.O_NOCTTY)
+            self.readable = False
+        self.device = os.fdopen(fd, "r+b" if self.readable else "wb", buffering=0)
+
+
+class FileTransport(Transport):
+    def __init__(self, path: str, *, escpos_profile: str) -> None:
+        self.printer = _ReadWriteFile(devfile=path, profile=escpos_profile)
+
+    def _file(self) -> BinaryIO:
+        device = self.printer._device
+        if not device:
+            raise ConnectionResetError("not open")
+        return cast(BinaryIO, device)
+
+    def open(self) -> None:
+        self.printer.open()
+
+    def read_byte(self, timeout_s: float) -> int | None:
+        handle = self._file()
+        if not getattr(self.printer, "readable", False):
+            return None
+        if not select.select([handle], [], [], timeout_s)[0]:
+            return None
+        data = os.read(handle.fileno(), 1)
+        return data[0] if data else None  # end of a plain file: nobody answers
+
+    def drain(self) -> None:
+        handle = self._file()
+        if not getattr(self.printer, "readable", False):
+            return
+        drained = 0
+        while drained < _DRAIN_LIMIT and select.select([handle], [], [], 0)[0]:
+            data = os.read(handle.fileno(), 4096)
+            if not data:
+                return
+            drained += len(data)
+
+    def close(self) -> None:
+        self.printer.close()
+
+
+def make_transport(endpoint: Endpoint, *, escpos_profile: str,
+                   io_timeout_s: float) -> Transport:
+    if endpoint.kind == "tcp":
+        return NetworkTransport(endpoint.target, endpoint.port,
+                                escpos_profile=escpos_profile, io_timeout_s=io_timeout_s)
+    if endpoint.kind == "file":
+        return FileTransport(endpoint.target, escpos_profile=escpos_profile)
+    return SerialTransport(endpoint.target, endpoint.serial_options,
+                           escpos_profile=escpos_profile, io_timeout_s=io_timeout_s)
