@@ -1,1 +1,122 @@
-"""The only place that turns config into real or simulated adapters (being written)."""
+"""The only place that turns config into real or simulated adapters and wires them to
+the services (ARCHITECTURE.md). Which device driver runs is decided by its URL in config:
+a simulator is just another TCP address or serial port. Nothing is opened at import."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from pathlib import Path
+
+from hardware.payment import open_terminal
+from hardware.printer import PrinterProfile, open_printer
+from kiosk.config import Config
+from kiosk.domain.bills import Biller
+from kiosk.domain.clock import SystemClock
+from kiosk.i18n import Catalogs
+from kiosk.services.bill_payment import BillPaymentDeps
+from kiosk.services.kiosk import KioskServices
+from kiosk.services.slips import SlipHeader
+from kiosk.store import Store, open_store
+from kiosk.sync.client import CentralClient
+from kiosk.sync.forwarder import OutboxForwarder
+
+if TYPE_CHECKING:
+    from kiosk.ui.app import KioskApp
+
+log = logging.getLogger(__name__)
+
+STORE_FILE = "kiosk.sqlite3"
+
+
+@dataclass
+class Runtime:
+    """Everything one kiosk process runs; close() releases it all."""
+
+    config: Config
+    clock: SystemClock
+    store: Store
+    central: CentralClient
+    forwarder: OutboxForwarder
+    translator: Catalogs
+    services: KioskServices
+
+    def close(self) -> None:
+        self.forwarder.stop(timeout=5.0)
+        deps = self.services.bill_payment
+        for device in (deps.printer, deps.terminal):
+            try:
+                device.close()
+            except Exception:  # closing must never hide the real error of a shutdown
+                log.exception("closing %s failed", type(device).__name__)
+        self.central.close()
+        self.store.close()
+
+
+def printer_profile(config: Config) -> PrinterProfile:
+    p = config.printer
+    return PrinterProfile(escpos_profile=p.profile, chinese_mode=p.chinese_mode,
+                          width_dots=p.paper_width_dots, chars_per_line=p.chars_per_line)
+
+
+def billers(config: Config) -> tuple[Biller, ...]:
+    return tuple(
+        Biller(id=b.id, type=b.type.value, name_zh=b.name_zh, name_en=b.name_en,
+               account_pattern=b.account_pattern, account_example=b.account_example)
+        for b in config.billers if b.enabled)
+
+
+def store_path(config: Config) -> Path:
+    return Path(config.kiosk.data_dir) / STORE_FILE
+
+
+def build_runtime(config: Config, *, start_forwarder: bool = True) -> Runtime:
+    clock = SystemClock(config.kiosk.timezone)
+    store = open_store(store_path(config), clock=clock)
+    def central_client() -> CentralClient:
+        return CentralClient(config.central.url, timeout_s=config.central.timeout_s,
+                             kiosk_id=config.kiosk.id, token=config.central.token, clock=clock)
+
+    # One client (one requests.Session) per thread that uses it: the UI's worker and
+    # the forwarder.
+    central = central_client()
+    forwarder = OutboxForwarder(store.outbox, central_client(), clock,
+                                interval_s=config.sync.forward_interval_s,
+                                batch_size=config.sync.batch_size,
+                                backoff_max_s=config.sync.backoff_max_s)
+    printer = open_printer(config.printer.url, printer_profile(config),
+                           status_timeout_s=config.printer.status_timeout_s,
+                           connect_timeout_s=config.printer.connect_timeout_s)
+    terminal = open_terminal(config.payment.url, baudrate=config.payment.baudrate,
+                             ack_timeout_s=config.payment.ack_timeout_s,
+                             card_timeout_s=config.payment.card_timeout_s)
+    translator = Catalogs()
+    k = config.kiosk
+    deps = BillPaymentDeps(
+        directory=central, terminal=terminal, printer=printer, journal=store.payments,
+        print_jobs=store.print_jobs, outbox=forwarder, clock=clock, translator=translator,
+        slip_header=SlipHeader(kiosk_id=k.id, center_name_zh=k.center_name_zh,
+                               center_name_en=k.center_name_en, location=k.location,
+                               hotline=k.hotline))
+    services = KioskServices(kiosk_id=k.id, languages=k.languages,
+                             default_language=k.default_language, billers=billers(config),
+                             bill_payment=deps)
+    if start_forwarder:
+        forwarder.start()
+    log.info("kiosk %s wired: printer %s, payment terminal %s, central %s",
+             k.id, config.printer.url, config.payment.url, config.central.url)
+    return Runtime(config=config, clock=clock, store=store, central=central,
+                   forwarder=forwarder, translator=translator, services=services)
+
+
+def build_app(runtime: Runtime) -> KioskApp:
+    """The Kivy App over the runtime's services. Call kiosk.ui.kivy_env.configure() first:
+    this imports Kivy."""
+    from kiosk.ui.app import KioskApp, UiSettings
+
+    k, ui = runtime.config.kiosk, runtime.config.ui
+    settings = UiSettings(center_name_zh=k.center_name_zh, center_name_en=k.center_name_en,
+                          hotline=k.hotline, idle_timeout_s=ui.idle_timeout_s,
+                          idle_countdown_s=ui.idle_countdown_s, attract_cycle_s=ui.attract_cycle_s)
+    return KioskApp(runtime.services, runtime.translator, settings)

@@ -1,7 +1,205 @@
-"""The `kiosk` command (being written)."""
+"""The `kiosk` command: run the kiosk, the demo, diagnostics, reprints, simulators."""
 
 from __future__ import annotations
 
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from kiosk.errors import ConfigError, KioskError
+
+log = logging.getLogger("kiosk")
+SITE_CONFIG = Path("/etc/kiosk/site.toml")
+
+
+def _config_files(args: argparse.Namespace) -> list[Path]:
+    if args.config:
+        return [Path(p) for p in args.config]
+    from_env = os.environ.get("KIOSK_CONFIG")
+    if from_env:
+        return [Path(p) for p in from_env.split(os.pathsep) if p]
+    return [SITE_CONFIG] if SITE_CONFIG.exists() else []
+
+
+def _load(args: argparse.Namespace) -> Any:
+    from kiosk.config import load_config
+
+    return load_config(*_config_files(args))
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s")
+    for noisy in ("kivy", "urllib3", "uvicorn.access", "PIL", "asyncio"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+# --- commands ------------------------------------------------------------------------------
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """The kiosk itself: devices and central from config, the UI in a window."""
+    from kiosk import bootstrap
+    from kiosk.ui import kivy_env
+
+    config = _load(args)
+    headless = args.headless or not kivy_env.has_display()
+    if headless:
+        print("kiosk run: no display (DISPLAY unset); use `kiosk demo --headless` to see "
+              "the UI offscreen", file=sys.stderr)
+        return 2
+    scale = args.scale
+    kivy_env.configure(headless=False, width=int(config.ui.width * scale),
+                       height=int(config.ui.height * scale), fullscreen=config.ui.fullscreen)
+    runtime = bootstrap.build_runtime(config)
+    try:
+        report = runtime.services.recover()
+        if report.total:
+            log.info("recovered payments: %s", report)
+        bootstrap.build_app(runtime).run()
+    finally:
+        runtime.close()
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from kiosk.demo import run_demo
+
+    return run_demo(out_dir=Path(args.out), data_dir=Path(args.data), lang=args.lang,
+                    headless=args.headless, scale=args.scale)
+
+
+def cmd_reprint(args: argparse.Namespace) -> int:
+    """Print a paid payment's receipt again (E_PRINT_FAILED_AFTER_PAYMENT)."""
+    from hardware.base import PrintOutcome
+    from kiosk import bootstrap
+
+    runtime = bootstrap.build_runtime(_load(args), start_forwarder=False)
+    try:
+        result = runtime.services.reprint(args.reference)
+    except KioskError as exc:
+        print(f"kiosk reprint: {exc.code.value}: {exc.message}", file=sys.stderr)
+        return 1
+    finally:
+        runtime.close()
+    print(f"reprint of {args.reference}: {result.outcome.value}"
+          + (f" ({result.reason})" if result.reason else ""))
+    return 0 if result.outcome is PrintOutcome.PRINTED else 1
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    """Deliver the outbox to central now and say what happened."""
+    from kiosk import bootstrap
+
+    runtime = bootstrap.build_runtime(_load(args), start_forwarder=False)
+    try:
+        report = runtime.forwarder.drain_once()
+        depth = runtime.store.outbox.depth()
+    finally:
+        runtime.close()
+    print(f"sent {report.sent}, duplicates {report.duplicates}, rejected {report.rejected}, "
+          f"failed {report.failed}; {depth} still queued")
+    return 0 if report.failed == 0 else 1
+
+
+def cmd_diag(args: argparse.Namespace) -> int:
+    """Devices, local store and central, as a technician needs them."""
+    from kiosk import bootstrap
+    from kiosk.diagnostics import collect, render_text
+
+    runtime = bootstrap.build_runtime(_load(args), start_forwarder=False)
+    try:
+        report = collect(runtime)
+    finally:
+        runtime.close()
+    print(json.dumps(report, indent=2, ensure_ascii=False) if args.json else render_text(report))
+    return 0 if report["ok"] else 1
+
+
+def cmd_sim(args: argparse.Namespace) -> int:
+    if args.device == "printer":
+        from hardware.sim.printer import main as printer_main
+
+        return printer_main(args.sim_args)
+    from hardware.sim.payment import main as payment_main
+
+    return payment_main(args.sim_args)
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    config = _load(args)
+    print(json.dumps(config.model_dump(mode="json"), indent=2, ensure_ascii=False))
+    return 0
+
+
+# --- parsing -------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kiosk", description=__doc__)
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def with_config(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        p.add_argument("--config", action="append", metavar="FILE",
+                       help="site config file (repeatable; default $KIOSK_CONFIG or "
+                            f"{SITE_CONFIG})")
+        return p
+
+    run = with_config(sub.add_parser("run", help="run the kiosk UI"))
+    run.add_argument("--headless", action="store_true", help=argparse.SUPPRESS)
+    run.add_argument("--scale", type=float, default=0.5,
+                     help="window scale of the 1080x1920 screen when not full screen")
+    run.set_defaults(func=cmd_run)
+
+    demo = sub.add_parser("demo", help="central, simulators and the kiosk on this machine")
+    demo.add_argument("--headless", action="store_true",
+                      help="drive the UI offscreen through a scripted payment (default "
+                           "without a display)")
+    demo.add_argument("--out", default="out/demo", help="where screenshots and the receipt go")
+    demo.add_argument("--data", default="var/demo", help="the demo's databases (reset each run)")
+    demo.add_argument("--lang", default="en", help="walkthrough language: zh-Hans en ja ko fr de es ru")
+    demo.add_argument("--scale", type=float, default=0.5,
+                      help="window scale when a display is used")
+    demo.set_defaults(func=cmd_demo)
+
+    reprint = with_config(sub.add_parser("reprint", help="print a receipt again"))
+    reprint.add_argument("reference", help="the payment reference on the screen or journal")
+    reprint.set_defaults(func=cmd_reprint)
+
+    sync = with_config(sub.add_parser("sync", help="deliver the outbox to central now"))
+    sync.set_defaults(func=cmd_sync)
+
+    diag = with_config(sub.add_parser("diag", help="device, store and central diagnostics"))
+    diag.add_argument("--json", action="store_true")
+    diag.set_defaults(func=cmd_diag)
+
+    config = with_config(sub.add_parser("config", help="validate and show the effective config"))
+    config.set_defaults(func=cmd_config)
+
+    sim = sub.add_parser("sim", help="run a device simulator", add_help=False)
+    sim.add_argument("device", choices=["printer", "payment"])
+    sim.add_argument("sim_args", nargs=argparse.REMAINDER)
+    sim.set_defaults(func=cmd_sim)
+    return parser
+
 
 def main(argv: list[str] | None = None) -> int:
-    raise SystemExit("kiosk: not yet implemented")
+    args = build_parser().parse_args(argv)
+    _setup_logging(args.verbose)
+    try:
+        code: int = args.func(args)
+    except ConfigError as exc:
+        print(f"kiosk: configuration error: {exc.file}: {exc.key}: {exc.reason}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -123,7 +123,7 @@ class PaymentSection(_Section):
     """Serial line speed."""
     ack_timeout_s: float = Field(default=1.0, gt=0, le=30)
     """How long to wait for the terminal's ACK of a frame before sending it again."""
-    card_timeout_s: float = Field(default=90.0, ge=10, le=600)
+    card_timeout_s: float = Field(default=90.0, ge=1, le=600)
     """How long a sale may take at the terminal (card, PIN, bank) before it is reversed."""
 
 

@@ -33,10 +33,9 @@ class Driver:
         self.pump(3)
 
     def stop(self) -> None:
-        """Stop the App but keep the process's one window for the next App."""
+        """Stop the App (no frames are pumped after: kv rules would find no App)."""
         if self._started:
             self.app.stop()
-            self.pump(2)
             self._started = False
 
     def pump(self, frames: int = 1) -> None:

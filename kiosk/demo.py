@@ -1,0 +1,227 @@
+"""`kiosk demo`: the whole system on this machine, in one process tree.
+
+Starts the central service (SQLite, deterministic demo data), the receipt-printer
+simulator on 127.0.0.1 and the payment-terminal simulator on a pseudo-terminal as child
+processes, then the kiosk in this process, wired to them exactly as to real devices.
+With a display the kiosk window opens; without one the real UI is driven offscreen
+through a scripted water-bill payment that writes a PNG of every screen and the printed
+receipt (text and PNG, as the printer simulator rendered it). Everything is stopped on
+exit, including on Ctrl-C and SIGTERM.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import json
+import logging
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import requests
+
+from kiosk.domain.languages import LANGUAGES
+
+log = logging.getLogger(__name__)
+
+READY_TIMEOUT_S = 30.0
+DELIVERY_TIMEOUT_S = 20.0
+
+
+def _die_with_parent() -> None:
+    """Child processes get SIGTERM if the demo itself is killed (Linux prctl)."""
+    with contextlib.suppress(Exception):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+@dataclass
+class ProcessTree:
+    """The demo's children, each announcing its address through a ready file."""
+
+    run_dir: Path
+    children: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    def start(self, name: str, argv: list[str]) -> str:
+        ready = self.run_dir / f"{name}.ready.json"
+        ready.unlink(missing_ok=True)
+        logfile = (self.run_dir / f"{name}.log").open("wb")
+        proc = subprocess.Popen([*argv, "--ready-file", str(ready)], stdout=logfile,
+                                stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
+        self.children[name] = proc
+        deadline = time.monotonic() + READY_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if ready.exists():
+                url: str = json.loads(ready.read_text())["url"]
+                log.info("%s ready at %s (pid %d)", name, url, proc.pid)
+                return url
+            if proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        raise RuntimeError(f"{name} did not start; see {self.run_dir / f'{name}.log'}")
+
+    def stop_all(self) -> None:
+        for proc in self.children.values():
+            if proc.poll() is None:
+                proc.terminate()
+        for name, proc in self.children.items():
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                log.warning("%s did not stop; killing it", name)
+                proc.kill()
+                proc.wait(timeout=5)
+        self.children.clear()
+
+
+@contextlib.contextmanager
+def _terminate_on_sigterm() -> Iterator[None]:
+    def handler(_signum: int, _frame: FrameType | None) -> None:
+        raise SystemExit(143)
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _reset(data_dir: Path, out_dir: Path) -> None:
+    """The demo starts from its deterministic data every time."""
+    for sub in ("central", "kiosk", "printer-jobs", "run"):
+        shutil.rmtree(data_dir / sub, ignore_errors=True)
+    for sub in ("central", "kiosk", "printer-jobs", "run"):
+        (data_dir / sub).mkdir(parents=True, exist_ok=True)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for old in [*out_dir.glob("[0-9][0-9]-*.png"), *out_dir.glob("receipt.*")]:
+        old.unlink()
+
+
+def _wait_for_receipt(jobs_dir: Path, timeout: float = 10.0) -> tuple[Path, Path] | None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        texts = sorted(jobs_dir.glob("job-*.txt"))
+        if texts and texts[-1].with_suffix(".png").exists():
+            return texts[-1], texts[-1].with_suffix(".png")
+        time.sleep(0.1)
+    return None
+
+
+def _wait_for_central(central_url: str, reference: str) -> dict[str, Any] | None:
+    deadline = time.monotonic() + DELIVERY_TIMEOUT_S
+    while time.monotonic() < deadline:
+        with contextlib.suppress(requests.RequestException):
+            answer = requests.get(f"{central_url}/v1/bill-payments/{reference}", timeout=2)
+            if answer.status_code == 200:
+                recorded: dict[str, Any] = answer.json()
+                return recorded
+        time.sleep(0.2)
+    return None
+
+
+def run_demo(*, out_dir: Path, data_dir: Path, lang: str, headless: bool, scale: float) -> int:
+    from kiosk.ui import kivy_env
+
+    if lang not in LANGUAGES:
+        print(f"kiosk demo: unknown language {lang!r}; choose from {', '.join(LANGUAGES)}",
+              file=sys.stderr)
+        return 2
+    headless = headless or not kivy_env.has_display()
+    started = time.monotonic()
+    out_dir, data_dir = out_dir.resolve(), data_dir.resolve()
+    _reset(data_dir, out_dir)
+    tree = ProcessTree(run_dir=data_dir / "run")
+    python = sys.executable
+    runtime = None
+    with _terminate_on_sigterm():
+        try:
+            central_url = tree.start("central", [
+                python, "-m", "central.cli", "serve", "--host", "127.0.0.1", "--port", "0",
+                "--db", f"sqlite:///{data_dir / 'central' / 'central.sqlite3'}", "--seed-demo"])
+            printer_url = tree.start("printer", [
+                python, "-m", "kiosk.cli", "sim", "printer", "--tcp", "127.0.0.1:0",
+                "--jobs-dir", str(data_dir / "printer-jobs")])
+            payment_url = tree.start("payment", [
+                python, "-m", "kiosk.cli", "sim", "payment", "--pty", "--step-delay", "0.6"])
+            services_ready = time.monotonic() - started
+
+            from kiosk import bootstrap
+            from kiosk.config import load_config
+            from kiosk.paths import DEMO_CONFIG
+
+            config = load_config(DEMO_CONFIG, overrides={
+                "kiosk": {"data_dir": str(data_dir / "kiosk"), "default_language": "en"},
+                "central": {"url": central_url},
+                "printer": {"url": printer_url},
+                "payment": {"url": payment_url},
+            })
+            width, height = config.ui.width, config.ui.height
+            if not headless:
+                width, height = int(width * scale), int(height * scale)
+            kivy_env.configure(headless=headless, width=width, height=height)
+            runtime = bootstrap.build_runtime(config)
+            runtime.services.recover()
+            app = bootstrap.build_app(runtime)
+            if not headless:
+                print(f"kiosk demo: central {central_url}, printer {printer_url}, "
+                      f"payment terminal {payment_url}; receipts in {data_dir / 'printer-jobs'}")
+                app.run()
+                return 0
+            return _walkthrough(app, runtime, out_dir, data_dir, central_url, lang,
+                                started, services_ready)
+        finally:
+            if runtime is not None:
+                runtime.close()
+            tree.stop_all()
+
+
+def _walkthrough(app: Any, runtime: Any, out_dir: Path, data_dir: Path, central_url: str,
+                 lang: str, started: float, services_ready: float) -> int:
+    from kiosk.ui.driver import Driver
+    from kiosk.ui.walkthrough import pay_water_bill
+
+    driver = Driver(app)
+    driver.start()
+    ui_ready = time.monotonic() - started
+    result = pay_water_bill(driver, out_dir, lang)
+    walked = time.monotonic() - started
+    receipt = _wait_for_receipt(data_dir / "printer-jobs")
+    if receipt is not None:
+        shutil.copyfile(receipt[0], out_dir / "receipt.txt")
+        shutil.copyfile(receipt[1], out_dir / "receipt.png")
+    runtime.forwarder.wake()
+    recorded = _wait_for_central(central_url, result.reference)
+    driver.stop()
+    summary = {
+        "language": lang,
+        "reference": result.reference,
+        "receipt_printed": result.receipt_printed,
+        "central_recorded": recorded is not None,
+        "central_ref": recorded.get("central_ref") if recorded else None,
+        "screens": [p.name for p in result.screenshots],
+        "seconds": {"services_ready": round(services_ready, 2), "ui_ready": round(ui_ready, 2),
+                    "walkthrough_done": round(walked, 2),
+                    "total": round(time.monotonic() - started, 2)},
+    }
+    (out_dir / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False))
+    print(f"\nkiosk demo ({lang}): paid the water bill, reference {result.reference}")
+    print(f"  screens  {len(result.screenshots)} PNGs in {out_dir}/ "
+          f"({', '.join(p.name for p in result.screenshots)})")
+    if receipt is not None:
+        print(f"  receipt  {out_dir / 'receipt.txt'} and {out_dir / 'receipt.png'}\n")
+        print((out_dir / "receipt.txt").read_text(encoding="utf-8"))
+    else:
+        print("  receipt  NOT PRINTED (see the printer simulator log in "
+              f"{data_dir / 'run' / 'printer.log'})")
+    print(f"  central  {'recorded as ' + str(summary['central_ref']) if recorded else 'NOT RECORDED'}")
+    print(f"  timing   services {services_ready:.1f} s, UI {ui_ready:.1f} s, "
+          f"whole demo {summary['seconds']['total']:.1f} s")
+    ok = result.receipt_printed and receipt is not None and recorded is not None
+    return 0 if ok else 1

@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.system import System, running_system
+
+
+@pytest.fixture
+def system(tmp_path: Path) -> Iterator[System]:
+    with running_system(tmp_path) as running:
+        yield running
