@@ -133,6 +133,12 @@ class BillPaymentFlow:
         self.error = None
         self._go(Step.ENTER_ACCOUNT)
 
+    def edit_account(self, text: str) -> None:
+        """What the user has typed so far (kept across language switches)."""
+        self._expect(Step.ENTER_ACCOUNT)
+        self.account_no = text
+        self.error = None
+
     def submit_account(self, account_no: str) -> bool:
         """Check the format here; the look-up itself runs in advance(). False: see error."""
         self._expect(Step.ENTER_ACCOUNT)

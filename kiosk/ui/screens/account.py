@@ -20,8 +20,7 @@ class AccountScreen(KioskScreen):
         if flow is None or flow.biller is None:
             return
         ids = self.ids
-        if ids.entry.value != flow.account_no and flow.step is not Step.LOOKING_UP:
-            ids.entry.value = flow.account_no
+        ids.entry.value = flow.account_no
         ids.biller_icon.text = icon(BILLER_ICONS.get(flow.biller.type, "cash"))
         ids.biller_name.text = f"{flow.biller.name_zh}  ·  {flow.biller.name_en}"
         ids.instruction.text = _("Enter your account number")
@@ -49,8 +48,13 @@ class AccountScreen(KioskScreen):
         self.update_header(_("Pay a utility bill"), (flow.step_number, flow.total_steps))
 
     def on_key(self, key: str) -> None:
+        flow = self.app.flow
+        if flow is None or flow.busy:
+            return
         self.ids.entry.apply_key(key)
+        flow.edit_account(self.ids.entry.value)
         self.ids.notice.text = ""
+        self.ids.entry.invalid = False
 
     def submit(self) -> None:
         self.app.flow_action("submit_account", self.ids.entry.value)

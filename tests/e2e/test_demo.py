@@ -1,0 +1,90 @@
+"""`kiosk demo --headless`, as a user runs it: a separate process tree on loopback."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+pytestmark = pytest.mark.slow
+
+
+def demo_command(out: Path, data: Path, lang: str) -> list[str]:
+    return [sys.executable, "-m", "kiosk.cli", "demo", "--headless", "--out", str(out),
+            "--data", str(data), "--lang", lang]
+
+
+def child_pids(data: Path) -> list[int]:
+    return [json.loads(p.read_text())["pid"] for p in (data / "run").glob("*.ready.json")]
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie not yet reaped by init counts as gone.
+    status = Path(f"/proc/{pid}/status")
+    return status.exists() and "State:\tZ" not in status.read_text()
+
+
+def test_headless_demo_pays_a_bill_and_writes_screens_and_receipt(tmp_path: Path) -> None:
+    """GIVEN a fresh data folder
+    WHEN `kiosk demo --headless --lang zh-Hans` runs
+    THEN it exits 0, writes a PNG of every walkthrough screen and the printed receipt as
+    text and PNG showing biller, account, amount, masked card, auth code and reference,
+    central recorded the payment, and no child process is left running."""
+    out, data = tmp_path / "out", tmp_path / "data"
+    done = subprocess.run(demo_command(out, data, "zh-Hans"), capture_output=True, text=True,
+                          timeout=180, env={**os.environ, "DISPLAY": ""})
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["receipt_printed"] and summary["central_recorded"]
+    screens = sorted(out.glob("[0-9][0-9]-*.png"))
+    assert [p.name for p in screens] == summary["screens"] and len(screens) == 8
+    for screen in screens:
+        with Image.open(screen) as image:
+            assert image.size == (1080, 1920)
+            assert len(image.convert("L").getcolors(65536) or []) > 20  # not a blank frame
+
+    receipt = (out / "receipt.txt").read_text(encoding="utf-8")
+    for expected in ("上海城投水务", "3100012345", "¥128.96", "622848******1234",
+                     summary["reference"], "授权码"):
+        assert expected in receipt
+    with Image.open(out / "receipt.png") as image:
+        assert image.size[0] == 576
+    assert str(out / "receipt.png") in done.stdout
+
+    assert all(not alive(pid) for pid in child_pids(data))
+
+
+def test_demo_stopped_with_sigterm_leaves_no_children(tmp_path: Path) -> None:
+    """GIVEN a running demo whose simulators and central have started
+    WHEN it receives SIGTERM
+    THEN it exits and takes its whole process tree with it."""
+    out, data = tmp_path / "out", tmp_path / "data"
+    demo = subprocess.Popen(demo_command(out, data, "en"), stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, env={**os.environ, "DISPLAY": ""})
+    try:
+        deadline = time.monotonic() + 60
+        while len(child_pids(data)) < 3 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        pids = child_pids(data)
+        assert len(pids) == 3 and all(alive(pid) for pid in pids)
+        demo.send_signal(signal.SIGTERM)
+        demo.wait(timeout=30)
+        deadline = time.monotonic() + 10
+        while any(alive(pid) for pid in pids) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(alive(pid) for pid in pids)
+    finally:
+        if demo.poll() is None:
+            demo.kill()

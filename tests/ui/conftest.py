@@ -1,0 +1,56 @@
+"""The real Kivy UI, offscreen, over the whole system on loopback. Kivy opens one window
+per process, so one App serves every UI test; each test starts from the attract screen."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kiosk.ui import kivy_env
+
+kivy_env.configure(headless=True, width=1080, height=1920)
+
+from hardware.sim.payment.cards import UNIONPAY_APPROVED  # noqa: E402
+from kiosk.bootstrap import build_app  # noqa: E402
+from kiosk.ui.driver import Driver  # noqa: E402
+from tests.support.system import System, running_system  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def ui_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
+    with running_system(tmp_path_factory.mktemp("ui"), start_forwarder=True,
+                        step_delay_s=0.05) as system:
+        yield system
+
+
+@pytest.fixture(scope="session")
+def session_driver(ui_system: System) -> Iterator[Driver]:
+    driver = Driver(build_app(ui_system.runtime))
+    driver.start()
+    yield driver
+    driver.stop()
+
+
+@pytest.fixture
+def driver(session_driver: Driver, ui_system: System) -> Iterator[Driver]:
+    """A fresh start: attract screen, default language, healthy devices."""
+    app = session_driver.app
+    ui_system.printer.clear_faults()
+    ui_system.payment.clear_faults()
+    ui_system.payment.present_card(UNIONPAY_APPROVED.pan)
+    session_driver.wait_until(lambda: not app.worker_busy, 30, "the previous test's worker")
+    app.end_session()
+    session_driver.wait_for_screen("attract")
+    yield session_driver
+    session_driver.wait_until(lambda: not app.worker_busy, 30, "this test's worker")
+
+
+@pytest.fixture
+def system(ui_system: System) -> System:
+    return ui_system
+
+
+def screenshot_dir(tmp_path: Path) -> Path:
+    return tmp_path / "screens"

@@ -1,0 +1,180 @@
+"""The bill payment, by simulated touches on the real UI rendered offscreen, against
+central over HTTP, the printer simulator over TCP and the payment simulator on a pty."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from hardware.sim.payment.cards import INSUFFICIENT_FUNDS, UNIONPAY_APPROVED
+from kiosk.services.bill_payment import Step
+from kiosk.ui.driver import Driver
+from kiosk.ui.walkthrough import pay_water_bill
+from tests.support.system import System
+
+pytestmark = pytest.mark.ui
+
+
+def go_to_account_entry(driver: Driver, lang: str, biller: str) -> None:
+    app = driver.app
+    driver.tap(app.screen("attract").ids.start)
+    driver.wait_for_screen("language")
+    driver.tap(app.screen("language").button_for(lang))  # type: ignore[attr-defined]
+    driver.wait_for_screen("home")
+    driver.tap(app.screen("home").tiles["bill_payment"])  # type: ignore[attr-defined]
+    driver.wait_for_screen("biller")
+    driver.tap(app.screen("biller").tiles[biller])  # type: ignore[attr-defined]
+    driver.wait_for_screen("account")
+
+
+def type_digits(driver: Driver, digits: str) -> None:
+    keypad = driver.find("account", "keypad")
+    for digit in digits:
+        driver.tap(keypad.key_widget(digit))
+
+
+def all_texts(driver: Driver) -> str:
+    """Every text any widget of any screen (and any open dialog) holds right now."""
+    texts: list[str] = []
+    roots = [*driver.app.root.screens, *driver.app.root.get_root_window().children]
+    for root in roots:
+        for widget in root.walk():
+            for attribute in ("text", "value", "title", "subtitle", "label"):
+                value = getattr(widget, attribute, None)
+                if isinstance(value, str) and value:
+                    texts.append(value)
+    return "\n".join(texts)
+
+
+def test_paying_a_water_bill_by_touch_prints_and_records(driver: Driver, system: System,
+                                                         tmp_path: Path) -> None:
+    """GIVEN the kiosk on its attract screen
+    WHEN a user touches through language, home, biller, account (on the keypad), review
+    and pays with the approving card
+    THEN every screen was shown, the printer simulator received a receipt with the
+    biller, account, amount, masked card, auth code and reference, and central recorded
+    the payment once."""
+    result = pay_water_bill(driver, tmp_path, "en")
+    assert result.receipt_printed
+    assert [p.name.split("-", 1)[1] for p in result.screenshots] == [
+        "attract.png", "language.png", "home.png", "biller.png", "account.png",
+        "review.png", "card.png", "receipt.png"]
+    assert all(p.stat().st_size > 10_000 for p in result.screenshots)  # real pixels
+
+    job = system.printer.wait_for_jobs(1, timeout=5)[-1]
+    sale = system.payment.ledger[result.reference]
+    for expected in ("上海城投水务", "3100012345", "CN¥128.96", "622848******1234",
+                     sale.auth_code, result.reference):
+        assert expected in job.text
+
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        recorded = [p for p in system.central_payments() if p["reference"] == result.reference]
+        if recorded:
+            break
+        time.sleep(0.1)
+    assert len(recorded) == 1 and recorded[0]["amount"] == "128.96"
+    assert driver.app.screen("done").ids.reference.text == result.reference
+
+
+def test_declined_card_is_explained_in_the_users_language(driver: Driver, system: System) -> None:
+    """GIVEN a French-speaking user with the insufficient-funds card
+    WHEN they pay their gas bill
+    THEN the failure screen says, in French, that the bank declined the card (51) and
+    why, shows E_CARD_DECLINED for staff, nothing is charged; with another card the
+    retry succeeds."""
+    system.payment.present_card(INSUFFICIENT_FUNDS.pan)
+    go_to_account_entry(driver, "fr", "sh-gas")
+    type_digits(driver, "20123456")
+    driver.tap(driver.find("account", "submit"))
+    driver.wait_for_screen("review")
+    driver.tap(driver.find("review", "pay"))
+    driver.wait_for_screen("failed", timeout=20)
+
+    failed = driver.app.screen("failed")
+    assert failed.ids.title.text == "Carte refusée"
+    assert "refusée par votre banque (51)" in failed.ids.message.text
+    assert "Le solde de la carte est insuffisant." in failed.ids.message.text
+    assert failed.ids.code.text == "E_CARD_DECLINED (51)"
+    flow = driver.app.flow
+    assert flow is not None and flow.payment is not None
+    assert system.payment.ledger[flow.payment.reference].charged_fen == 0
+
+    system.payment.present_card(UNIONPAY_APPROVED.pan)
+    driver.tap(failed.ids.again)
+    driver.wait_for_screen("review")
+    driver.tap(driver.find("review", "pay"))
+    driver.wait_for_screen("done", timeout=20)
+    driver.wait_until(lambda: flow.step is Step.DONE, 20, "the receipt")
+    assert flow.receipt_printed is True
+
+
+def test_unknown_account_is_explained_and_kept_for_correction(driver: Driver, system: System) -> None:
+    """GIVEN a German-speaking user
+    WHEN they type an account number central does not know
+    THEN the account screen says so in German with the code for staff, the number stays
+    in the field for correction, and the terminal never saw a sale."""
+    sales_before = len(system.payment.ledger)
+    go_to_account_entry(driver, "de", "sh-power")
+    type_digits(driver, "0999999999")
+    driver.tap(driver.find("account", "submit"))
+    notice = driver.find("account", "notice")
+    driver.wait_until(lambda: bool(notice.text) and driver.app.flow is not None
+                      and not driver.app.flow.busy, 15, "the look-up answer")
+    assert "Kundennummer nicht gefunden" in notice.text
+    assert "E_ACCOUNT_NOT_FOUND" in notice.text
+    assert driver.find("account", "entry").value == "0999999999"
+    assert len(system.payment.ledger) == sales_before
+
+
+def test_malformed_account_is_refused_before_any_lookup(driver: Driver) -> None:
+    """GIVEN the electricity biller (10 digits)
+    WHEN a Russian-speaking user submits 5 digits
+    THEN the screen asks, in Russian, to check the number, with the biller's example."""
+    go_to_account_entry(driver, "ru", "sh-power")
+    type_digits(driver, "12345")
+    driver.tap(driver.find("account", "submit"))
+    notice = driver.find("account", "notice")
+    driver.wait_until(lambda: bool(notice.text), 5, "the format message")
+    assert "Номер счёта указан неверно" in notice.text and "0123456789" in notice.text
+
+
+def test_switching_language_keeps_what_was_entered(driver: Driver) -> None:
+    """GIVEN a user who typed part of an account number in English
+    WHEN they switch to Japanese with the header's language button
+    THEN the screen speaks Japanese in the Japanese font and the digits are still there."""
+    go_to_account_entry(driver, "en", "sh-water")
+    type_digits(driver, "310001")
+    screen = driver.app.screen("account")
+    driver.tap(screen.ids.header.ids.language)
+    dialog = driver.app.root.get_root_window().children[0]
+    japanese = next(w for w in dialog.walk() if getattr(w, "lang_code", "") == "ja")
+    driver.tap(japanese)
+    driver.settle(0.3)
+    assert screen.ids.instruction.text == "お客様番号を入力してください"
+    assert driver.app.font_name == "Kiosk-ja"
+    assert screen.ids.entry.value == "310001"
+    assert driver.app.session is not None and driver.app.session.lang == "ja"
+
+
+def test_idle_session_is_asked_then_wiped(driver: Driver) -> None:
+    """GIVEN a user who typed an account number and walked away
+    WHEN the idle time passes
+    THEN "Are you still there?" is asked; when the countdown ends the session is wiped:
+    attract screen, default language, no flow, and no widget holds the account number."""
+    go_to_account_entry(driver, "ko", "sh-water")
+    type_digits(driver, "3100099999")
+    app = driver.app
+    settings = app.settings
+    idle_limit = settings.idle_timeout_s
+    app.last_touch = time.monotonic() - idle_limit - 0.5
+    driver.wait_until(lambda: app._idle_dialog is not None, 5, "the idle question")
+    assert "아직 이용 중이신가요?" in all_texts(driver)
+
+    app.last_touch = time.monotonic() - idle_limit - settings.idle_countdown_s - 0.5
+    driver.wait_for_screen("attract", timeout=5)
+    driver.settle(0.3)
+    assert app.flow is None and app.session is None and app.lang == "en"
+    assert "3100099999" not in all_texts(driver)

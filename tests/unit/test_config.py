@@ -1,0 +1,93 @@
+"""Config layering and validation: a bad file stops start-up naming file, key, reason."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kiosk.config import load_config
+from kiosk.errors import ConfigError
+from kiosk.paths import CONFIG_DIR
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "site.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_packaged_files_are_valid() -> None:
+    """GIVEN the shipped default, demo and example site files
+    WHEN each is loaded over the defaults
+    THEN all validate, and the defaults offer the 8 languages and the billers."""
+    defaults = load_config()
+    assert len(defaults.kiosk.languages) == 8 and defaults.biller("sh-water") is not None
+    assert load_config(CONFIG_DIR / "demo.toml").kiosk.id == "SH-CN-DEMO-01"
+    site = load_config(CONFIG_DIR / "site.example.toml")
+    assert site.printer.url == "serial:///dev/ttyS1?baudrate=38400"
+    assert site.kiosk.languages == defaults.kiosk.languages  # untouched keys keep defaults
+
+
+def test_later_layers_win_and_lists_replace(tmp_path: Path) -> None:
+    """GIVEN defaults < pushed config < site file
+    WHEN a key is set in several layers
+    THEN the site file wins, then pushed, and a list (billers) replaces the lower one."""
+    site = write(tmp_path, '[printer]\nprofile = "TM-T20II"\n')
+    pushed = {"printer": {"profile": "TM-T88VI", "chars_per_line": 42},
+              "billers": [{"id": "sh-gas", "type": "GAS", "name_zh": "上海燃气",
+                           "name_en": "Shanghai Gas", "account_pattern": r"\d{8}",
+                           "account_example": "20123456"}]}
+    config = load_config(site, pushed=pushed)
+    assert config.printer.profile == "TM-T20II"
+    assert config.printer.chars_per_line == 42
+    assert [b.id for b in config.billers] == ["sh-gas"]
+
+
+@pytest.mark.parametrize(("text", "key", "reason"), [
+    ('[printer]\nurl = "tcp://x"\nspeed = 3\n', "printer.speed", "unknown key"),
+    ("[kiosk]\nidd = 1\n", "kiosk.idd", "unknown key"),
+    ("[nonsense]\na = 1\n", "nonsense", "unknown key"),
+    ("[ui]\nidle_timeout_s = 2\n", "ui.idle_timeout_s", "greater than or equal to 10"),
+    ('[kiosk]\ntimezone = "Mars/Olympus"\n', "kiosk.timezone", "unknown time zone"),
+    ('[kiosk]\ndefault_language = "ar"\n', "kiosk.default_language", "Input should be"),
+    ('[[billers]]\nid = "sh-w"\ntype = "WATER"\nname_zh = "水"\nname_en = "W"\n'
+     'account_pattern = "\\\\d{8}"\naccount_example = "123"\n', "billers.0",
+     "account_example does not match"),
+])
+def test_bad_site_file_names_file_key_and_reason(tmp_path: Path, text: str, key: str,
+                                                 reason: str) -> None:
+    """GIVEN a site file with an unknown key or a bad value
+    WHEN the kiosk starts
+    THEN a ConfigError names that file, the key and the reason."""
+    path = write(tmp_path, text)
+    with pytest.raises(ConfigError) as caught:
+        load_config(path)
+    assert caught.value.file == str(path)
+    assert caught.value.key == key
+    assert reason in caught.value.reason
+
+
+def test_broken_toml_and_missing_file_are_named(tmp_path: Path) -> None:
+    """GIVEN a file that is not TOML and a path that does not exist
+    WHEN they are loaded
+    THEN the error names the file and says why."""
+    broken = write(tmp_path, "[kiosk\n")
+    with pytest.raises(ConfigError, match="not valid TOML") as caught:
+        load_config(broken)
+    assert caught.value.file == str(broken)
+    with pytest.raises(ConfigError, match="file not found"):
+        load_config(tmp_path / "absent.toml")
+
+
+def test_kiosk_command_reports_a_bad_config_and_exits_2(tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """GIVEN a site file with a typo
+    WHEN `kiosk config --config FILE` runs
+    THEN it exits 2 and prints the file, the key and the reason."""
+    from kiosk.cli import main
+
+    path = write(tmp_path, "[payment]\nbaud = 9600\n")
+    assert main(["config", "--config", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert f"{path}: payment.baud: unknown key" in err
