@@ -4,6 +4,7 @@ simulated touches on the real UI, with a PNG of every screen."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +21,36 @@ class WalkthroughResult:
     screenshots: list[Path] = field(default_factory=list)
 
 
+def start_bill_payment(driver: Driver, lang: str, biller_id: str,
+                       shot: Callable[[str], None] | None = None) -> None:
+    """From the attract screen to the account entry of ``biller_id``, in ``lang``."""
+    app = driver.app
+    snap = shot or (lambda _name: None)
+    driver.wait_for_screen("attract")
+    if shot is not None:
+        app.screen("attract").show_language(lang)  # type: ignore[attr-defined]
+        driver.pump(2)
+    snap("attract")
+    driver.tap(app.screen("attract").ids.start)
+    driver.wait_for_screen("language")
+    snap("language")
+    driver.tap(app.screen("language").button_for(lang))  # type: ignore[attr-defined]
+    driver.wait_for_screen("home")
+    snap("home")
+    driver.tap(app.screen("home").tiles["bill_payment"])  # type: ignore[attr-defined]
+    driver.wait_for_screen("biller")
+    snap("biller")
+    driver.tap(app.screen("biller").tiles[biller_id])  # type: ignore[attr-defined]
+    driver.wait_for_screen("account")
+
+
+def type_account(driver: Driver, digits: str) -> None:
+    """Type on the account screen's keypad, one touch per digit."""
+    keypad = driver.find("account", "keypad")
+    for digit in digits:
+        driver.tap(keypad.key_widget(digit))
+
+
 def pay_water_bill(driver: Driver, out_dir: Path, lang: str, *, biller_id: str = "sh-water",
                    account_no: str = "3100012345") -> WalkthroughResult:
     app = driver.app
@@ -30,26 +61,8 @@ def pay_water_bill(driver: Driver, out_dir: Path, lang: str, *, biller_id: str =
         shots.append(path)
         log.info("screen %s -> %s", name, path)
 
-    driver.wait_for_screen("attract")
-    shot("attract")
-    driver.tap(app.screen("attract").ids.start)
-
-    driver.wait_for_screen("language")
-    shot("language")
-    driver.tap(app.screen("language").button_for(lang))  # type: ignore[attr-defined]
-
-    driver.wait_for_screen("home")
-    shot("home")
-    driver.tap(app.screen("home").tiles["bill_payment"])  # type: ignore[attr-defined]
-
-    driver.wait_for_screen("biller")
-    shot("biller")
-    driver.tap(app.screen("biller").tiles[biller_id])  # type: ignore[attr-defined]
-
-    driver.wait_for_screen("account")
-    keypad = driver.find("account", "keypad")
-    for digit in account_no:
-        driver.tap(keypad.key_widget(digit))
+    start_bill_payment(driver, lang, biller_id, shot)
+    type_account(driver, account_no)
     shot("account")
     driver.tap(driver.find("account", "submit"))
 

@@ -38,6 +38,7 @@ class KButton(ButtonBehavior, BoxLayout):
     icon = StringProperty("")
     primary = BooleanProperty(False)
     font = StringProperty("")  # a language's own font (language buttons); else the UI's
+    fit = BooleanProperty(False)  # as wide as its icon and text (footer buttons), never wrapped
     text_color = ColorProperty(theme.TEXT)
 
     def __init__(self, **kwargs: Any) -> None:
@@ -45,6 +46,19 @@ class KButton(ButtonBehavior, BoxLayout):
         self.fbind("primary", self._recolor)
         self.fbind("disabled", self._recolor)
         self._recolor()
+
+    def on_kv_post(self, _base_widget: Any) -> None:
+        self.ids.label.fbind("texture_size", self._fit_width)
+        self.fbind("fit", self._fit_width)
+        self._fit_width()
+
+    def _fit_width(self, *_: Any) -> None:
+        if not self.fit:
+            return
+        left, _top, right, _bottom = self.padding
+        icon_width = self.ids.icon.width + self.spacing if self.icon else 0
+        self.size_hint_x = None
+        self.width = left + right + icon_width + self.ids.label.texture_size[0]
 
     def _recolor(self, *_: Any) -> None:
         if self.disabled:

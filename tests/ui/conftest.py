@@ -15,7 +15,7 @@ kivy_env.configure(headless=True, width=1080, height=1920)
 from hardware.sim.payment.cards import UNIONPAY_APPROVED  # noqa: E402
 from kiosk.bootstrap import build_app  # noqa: E402
 from kiosk.ui.driver import Driver  # noqa: E402
-from tests.support.system import System, running_system  # noqa: E402
+from kiosk.devtools.loopback import System, running_system  # noqa: E402
 
 
 @pytest.fixture(scope="session")

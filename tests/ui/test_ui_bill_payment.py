@@ -11,28 +11,10 @@ import pytest
 from hardware.sim.payment.cards import INSUFFICIENT_FUNDS, UNIONPAY_APPROVED
 from kiosk.services.bill_payment import Step
 from kiosk.ui.driver import Driver
-from kiosk.ui.walkthrough import pay_water_bill
-from tests.support.system import System
+from kiosk.ui.walkthrough import pay_water_bill, start_bill_payment, type_account
+from kiosk.devtools.loopback import System
 
 pytestmark = pytest.mark.ui
-
-
-def go_to_account_entry(driver: Driver, lang: str, biller: str) -> None:
-    app = driver.app
-    driver.tap(app.screen("attract").ids.start)
-    driver.wait_for_screen("language")
-    driver.tap(app.screen("language").button_for(lang))  # type: ignore[attr-defined]
-    driver.wait_for_screen("home")
-    driver.tap(app.screen("home").tiles["bill_payment"])  # type: ignore[attr-defined]
-    driver.wait_for_screen("biller")
-    driver.tap(app.screen("biller").tiles[biller])  # type: ignore[attr-defined]
-    driver.wait_for_screen("account")
-
-
-def type_digits(driver: Driver, digits: str) -> None:
-    keypad = driver.find("account", "keypad")
-    for digit in digits:
-        driver.tap(keypad.key_widget(digit))
 
 
 def all_texts(driver: Driver) -> str:
@@ -86,8 +68,8 @@ def test_declined_card_is_explained_in_the_users_language(driver: Driver, system
     why, shows E_CARD_DECLINED for staff, nothing is charged; with another card the
     retry succeeds."""
     system.payment.present_card(INSUFFICIENT_FUNDS.pan)
-    go_to_account_entry(driver, "fr", "sh-gas")
-    type_digits(driver, "20123456")
+    start_bill_payment(driver, "fr", "sh-gas")
+    type_account(driver, "20123456")
     driver.tap(driver.find("account", "submit"))
     driver.wait_for_screen("review")
     driver.tap(driver.find("review", "pay"))
@@ -117,13 +99,13 @@ def test_unknown_account_is_explained_and_kept_for_correction(driver: Driver, sy
     THEN the account screen says so in German with the code for staff, the number stays
     in the field for correction, and the terminal never saw a sale."""
     sales_before = len(system.payment.ledger)
-    go_to_account_entry(driver, "de", "sh-power")
-    type_digits(driver, "0999999999")
+    start_bill_payment(driver, "de", "sh-power")
+    type_account(driver, "0999999999")
     driver.tap(driver.find("account", "submit"))
     notice = driver.find("account", "notice")
     driver.wait_until(lambda: bool(notice.text) and driver.app.flow is not None
                       and not driver.app.flow.busy, 15, "the look-up answer")
-    assert "Kundennummer nicht gefunden" in notice.text
+    assert "Wir konnten diese Kundennummer nicht finden" in notice.text
     assert "E_ACCOUNT_NOT_FOUND" in notice.text
     assert driver.find("account", "entry").value == "0999999999"
     assert len(system.payment.ledger) == sales_before
@@ -133,8 +115,8 @@ def test_malformed_account_is_refused_before_any_lookup(driver: Driver) -> None:
     """GIVEN the electricity biller (10 digits)
     WHEN a Russian-speaking user submits 5 digits
     THEN the screen asks, in Russian, to check the number, with the biller's example."""
-    go_to_account_entry(driver, "ru", "sh-power")
-    type_digits(driver, "12345")
+    start_bill_payment(driver, "ru", "sh-power")
+    type_account(driver, "12345")
     driver.tap(driver.find("account", "submit"))
     notice = driver.find("account", "notice")
     driver.wait_until(lambda: bool(notice.text), 5, "the format message")
@@ -145,8 +127,8 @@ def test_switching_language_keeps_what_was_entered(driver: Driver) -> None:
     """GIVEN a user who typed part of an account number in English
     WHEN they switch to Japanese with the header's language button
     THEN the screen speaks Japanese in the Japanese font and the digits are still there."""
-    go_to_account_entry(driver, "en", "sh-water")
-    type_digits(driver, "310001")
+    start_bill_payment(driver, "en", "sh-water")
+    type_account(driver, "310001")
     screen = driver.app.screen("account")
     driver.tap(screen.ids.header.ids.language)
     dialog = driver.app.root.get_root_window().children[0]
@@ -164,8 +146,8 @@ def test_idle_session_is_asked_then_wiped(driver: Driver) -> None:
     WHEN the idle time passes
     THEN "Are you still there?" is asked; when the countdown ends the session is wiped:
     attract screen, default language, no flow, and no widget holds the account number."""
-    go_to_account_entry(driver, "ko", "sh-water")
-    type_digits(driver, "3100099999")
+    start_bill_payment(driver, "ko", "sh-water")
+    type_account(driver, "3100099999")
     app = driver.app
     settings = app.settings
     idle_limit = settings.idle_timeout_s

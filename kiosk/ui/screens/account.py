@@ -29,7 +29,7 @@ class AccountScreen(KioskScreen):
             example=flow.biller.account_example)
         if flow.error is not None:
             message = describe(flow.error, example=flow.biller.account_example)
-            ids.notice.text = f"{message.title}. {message.text}\n{message.code}"
+            ids.notice.text = f"{message.text}\n{message.code}"
             ids.entry.invalid = True
         else:
             ids.notice.text = ""

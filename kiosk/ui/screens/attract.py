@@ -68,6 +68,11 @@ class AttractScreen(KioskScreen):
             tile.subtitle = "  ·  ".join(in_language(code, text) for code in others)
             tile.subtitle_font = font_name("zh-Hans")
 
+    def show_language(self, code: str) -> None:
+        """Jump the loop to one language (the screenshots show each language's turn)."""
+        self._index = self.app.languages.index(code)
+        self.refresh()
+
     def start(self) -> None:
         self.app.show_screen("language")
 

@@ -36,7 +36,7 @@ class DoneScreen(KioskScreen):
             elif flow.error is not None:
                 message = describe(flow.error)
                 ids.receipt_notice.kind = "error"
-                ids.receipt_notice.text = f"{message.title}. {message.text}\n{message.code}"
+                ids.receipt_notice.text = f"{message.text}\n{message.code}"
         for button in (ids.another, ids.finish):
             button.disabled = printing
         ids.another.text = _("Pay another bill")

@@ -14,7 +14,7 @@ from kiosk.cli import main as kiosk_main
 from kiosk.domain.payments import PaymentState
 from kiosk.errors import ErrorCode
 from kiosk.services.bill_payment import BillPaymentFlow, Step
-from tests.support.system import System, running_system
+from kiosk.devtools.loopback import System, running_system
 
 
 def start(system: System, lang: str = "en") -> BillPaymentFlow:

@@ -1,5 +1,6 @@
-"""The whole system on loopback for tests: central over HTTP, the printer simulator on
-TCP, the payment simulator on a pty, and a kiosk runtime wired to them by config."""
+"""The whole system in one process on loopback: central over HTTP, the printer simulator
+on TCP, the payment simulator on a pty, and a kiosk runtime wired to them by config.
+Used by the tests and the screenshot script (the demo runs them as child processes)."""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ class System:
     payment: PaymentSimulator
     config: Config
     runtime: Runtime
+    _generation: int = 0
 
     @property
     def central_url(self) -> str:
@@ -45,10 +47,15 @@ class System:
         payments: list[dict[str, Any]] = answer.json()["payments"]
         return payments
 
-    def restart_central(self) -> None:
-        """Central comes back on the same address with the same database."""
-        self.central = CentralServer(self.central.db_url, port=self.central.port,
-                                     seed_demo=True)
+    def restart_central(self, *, fresh_data: bool = False) -> None:
+        """Central comes back on the same address, with the same database or, with
+        ``fresh_data``, with the demo data as new."""
+        self.central.stop()
+        db_url = self.central.db_url
+        if fresh_data:
+            self._generation += 1
+            db_url = f"sqlite:///{self.tmp / f'central-{self._generation}.sqlite3'}"
+        self.central = CentralServer(db_url, port=self.central.port, seed_demo=True)
         self.central.start()
 
     def write_site_file(self) -> Path:
@@ -66,7 +73,8 @@ class System:
 
 @contextlib.contextmanager
 def running_system(tmp: Path, *, card_timeout_s: float = 10.0, step_delay_s: float = 0.02,
-                   start_forwarder: bool = False) -> Iterator[System]:
+                   start_forwarder: bool = False,
+                   kiosk_id: str = "SH-CN-TEST-01") -> Iterator[System]:
     port = free_port()
     central = CentralServer(f"sqlite:///{tmp / 'central.sqlite3'}", port=port, seed_demo=True)
     central_url = central.start()
@@ -75,7 +83,7 @@ def running_system(tmp: Path, *, card_timeout_s: float = 10.0, step_delay_s: flo
         printer_url = printer.start_tcp()
         payment_url = payment.start_pty()
         config = load_config(overrides={
-            "kiosk": {"id": "SH-CN-TEST-01", "data_dir": str(tmp / "kiosk")},
+            "kiosk": {"id": kiosk_id, "data_dir": str(tmp / "kiosk")},
             "central": {"url": central_url, "timeout_s": 2.0},
             "sync": {"forward_interval_s": 0.2, "backoff_max_s": 1.0},
             "printer": {"url": printer_url},
