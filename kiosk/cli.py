@@ -69,6 +69,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from kiosk.demo import run_demo
 
+    if not args.verbose:  # the demo prints its own progress; -v shows every log line
+        logging.getLogger().setLevel(logging.WARNING)
+
     return run_demo(out_dir=Path(args.out), data_dir=Path(args.data), lang=args.lang,
                     headless=args.headless, scale=args.scale)
 

@@ -60,7 +60,7 @@ class ProcessTree:
         while time.monotonic() < deadline:
             if ready.exists():
                 url: str = json.loads(ready.read_text())["url"]
-                log.info("%s ready at %s (pid %d)", name, url, proc.pid)
+                print(f"kiosk demo: {name:<8} ready at {url} (pid {proc.pid})", flush=True)
                 return url
             if proc.poll() is not None:
                 break
@@ -190,6 +190,8 @@ def _walkthrough(app: Any, runtime: Any, out_dir: Path, data_dir: Path, central_
     driver = Driver(app)
     driver.start()
     ui_ready = time.monotonic() - started
+    print(f"kiosk demo: kiosk UI ready offscreen after {ui_ready:.1f} s; paying a water bill "
+          f"in {lang} by simulated touches", flush=True)
     result = pay_water_bill(driver, out_dir, lang)
     walked = time.monotonic() - started
     receipt = _wait_for_receipt(data_dir / "printer-jobs")
@@ -216,7 +218,7 @@ def _walkthrough(app: Any, runtime: Any, out_dir: Path, data_dir: Path, central_
           f"({', '.join(p.name for p in result.screenshots)})")
     if receipt is not None:
         print(f"  receipt  {out_dir / 'receipt.txt'} and {out_dir / 'receipt.png'}\n")
-        print((out_dir / "receipt.txt").read_text(encoding="utf-8"))
+        print((out_dir / "receipt.txt").read_text(encoding="utf-8").rstrip() + "\n")
     else:
         print("  receipt  NOT PRINTED (see the printer simulator log in "
               f"{data_dir / 'run' / 'printer.log'})")
