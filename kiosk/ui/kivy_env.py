@@ -28,6 +28,7 @@ def configure(*, headless: bool, width: int, height: int, fullscreen: bool = Fal
     os.environ.setdefault("KIVY_NO_FILELOG", "1")
     os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
     os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")
+    os.environ.setdefault("KCFG_KIVY_LOG_LEVEL", "warning")  # Kivy's start-up banner is noise
     os.environ.setdefault("KIVY_CLIPBOARD", "sdl2")
     if headless:
         os.environ.pop("DISPLAY", None)
