@@ -52,7 +52,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         print("kiosk run: no display (DISPLAY unset); use `kiosk demo --headless` to see "
               "the UI offscreen", file=sys.stderr)
         return 2
-    scale = args.scale
+    scale = args.scale or 0.5
     kivy_env.configure(headless=False, width=int(config.ui.width * scale),
                        height=int(config.ui.height * scale), fullscreen=config.ui.fullscreen)
     runtime = bootstrap.build_runtime(config)
@@ -60,7 +60,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         report = runtime.services.recover()
         if report.total:
             log.info("recovered payments: %s", report)
-        bootstrap.build_app(runtime).run()
+        app = bootstrap.build_app(runtime)
+        if args.scale is None and not config.ui.fullscreen:
+            kivy_env.fit_window_to_display(config.ui.width, config.ui.height)
+        app.run()
     finally:
         runtime.close()
     return 0
@@ -155,8 +158,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = with_config(sub.add_parser("run", help="run the kiosk UI"))
     run.add_argument("--headless", action="store_true", help=argparse.SUPPRESS)
-    run.add_argument("--scale", type=float, default=0.5,
-                     help="window scale of the 1080x1920 screen when not full screen")
+    run.add_argument("--scale", type=float, default=None,
+                     help="window scale of the 1080x1920 screen (default: fit the display)")
     run.set_defaults(func=cmd_run)
 
     demo = sub.add_parser("demo", help="central, simulators and the kiosk on this machine")
@@ -166,8 +169,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", default="out/demo", help="where screenshots and the receipt go")
     demo.add_argument("--data", default="var/demo", help="the demo's databases (reset each run)")
     demo.add_argument("--lang", default="en", help="walkthrough language: zh-Hans en ja ko fr de es ru")
-    demo.add_argument("--scale", type=float, default=0.5,
-                      help="window scale when a display is used")
+    demo.add_argument("--scale", type=float, default=None,
+                      help="window scale of the 1080x1920 screen (default: fit the display)")
     demo.set_defaults(func=cmd_demo)
 
     reprint = with_config(sub.add_parser("reprint", help="print a receipt again"))

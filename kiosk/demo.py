@@ -126,7 +126,8 @@ def _wait_for_central(central_url: str, reference: str) -> dict[str, Any] | None
     return None
 
 
-def run_demo(*, out_dir: Path, data_dir: Path, lang: str, headless: bool, scale: float) -> int:
+def run_demo(*, out_dir: Path, data_dir: Path, lang: str, headless: bool,
+             scale: float | None) -> int:
     from kiosk.ui import kivy_env
 
     if lang not in LANGUAGES:
@@ -164,12 +165,14 @@ def run_demo(*, out_dir: Path, data_dir: Path, lang: str, headless: bool, scale:
             })
             width, height = config.ui.width, config.ui.height
             if not headless:
-                width, height = int(width * scale), int(height * scale)
+                width, height = int(width * (scale or 0.5)), int(height * (scale or 0.5))
             kivy_env.configure(headless=headless, width=width, height=height)
             runtime = bootstrap.build_runtime(config)
             runtime.services.recover()
             app = bootstrap.build_app(runtime)
             if not headless:
+                if scale is None:
+                    kivy_env.fit_window_to_display(config.ui.width, config.ui.height)
                 print(f"kiosk demo: central {central_url}, printer {printer_url}, "
                       f"payment terminal {payment_url}; receipts in {data_dir / 'printer-jobs'}")
                 app.run()

@@ -4,6 +4,7 @@ when there is no display. Import this module first; it imports nothing of Kivy."
 
 from __future__ import annotations
 
+import logging
 import os
 
 from kiosk.paths import cache_dir
@@ -50,3 +51,30 @@ def configure(*, headless: bool, width: int, height: int, fullscreen: bool = Fal
             if option != "mouse":
                 Config.remove_option("input", option)
     _configured = True
+
+
+def fit_window_to_display(width: int, height: int, margin: float = 0.92) -> None:
+    """Scale the open window so a ``width`` x ``height`` screen fits the display, keeping
+    its proportions (a portrait kiosk screen on a landscape desktop). Asks SDL, which Kivy
+    has already loaded, for the usable display area; leaves the window alone if it cannot."""
+    import ctypes
+
+    from kivy.core.window import Window
+
+    class _Rect(ctypes.Structure):
+        _fields_ = [("x", ctypes.c_int), ("y", ctypes.c_int), ("w", ctypes.c_int),
+                    ("h", ctypes.c_int)]
+
+    try:
+        with open("/proc/self/maps", encoding="utf-8") as maps:
+            sdl = next(line.split()[-1] for line in maps if "libSDL2-2" in line)
+        library = ctypes.CDLL(sdl)
+        rect = _Rect()
+        if library.SDL_GetDisplayUsableBounds(0, ctypes.byref(rect)) != 0 or rect.h <= 0:
+            return
+    except (OSError, StopIteration, AttributeError):
+        return
+    scale = min(rect.w * margin / width, rect.h * margin / height, 1.0)
+    Window.size = (int(width * scale), int(height * scale))
+    logging.getLogger(__name__).info("window %dx%d fits the display's %dx%d",
+                                     *Window.size, rect.w, rect.h)

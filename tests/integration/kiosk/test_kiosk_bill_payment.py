@@ -5,6 +5,7 @@ Each failure of DOMAIN.md 2.1 and issue 2 is driven for real."""
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 
@@ -160,7 +161,7 @@ def test_central_down_after_approval_delivers_exactly_once_when_back(system: Sys
     assert system.runtime.store.outbox.depth() == 0
 
 
-def test_terminal_that_never_answers_is_reversed(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_terminal_that_never_answers_is_reversed(tmp_path: Path) -> None:
     """GIVEN a terminal that approves but whose answer is lost
     WHEN the kiosk's card timeout passes
     THEN the kiosk reverses the sale: the simulator's ledger shows nothing charged, the
