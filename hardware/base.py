@@ -162,6 +162,61 @@ class PaymentTerminal(Protocol):
         """Reverse the sale with this reference. Raises DeviceError when unreachable."""
         ...
 
+    def transaction_status(self, reference: str) -> SaleResult | None:
+        """What the terminal knows of the sale with this reference: its result (approved,
+        declined, or "17" cancelled), or None when it never saw that sale. Used when a
+        sale's answer was lost. Raises DeviceError when unreachable."""
+        ...
+
+    def cancel(self) -> None:
+        """The user pressed cancel while the terminal waits for the card. Safe to call
+        from another thread while sale() runs; returns at once. If the card was not yet
+        read, sale() returns response code "17" (customer cancellation); otherwise the
+        sale finishes as usual."""
+        ...
+
+    def status(self) -> DeviceStatus: ...
+
+    def close(self) -> None: ...
+
+
+# --- identity-document reader ------------------------------------------------------------
+
+
+class DocumentFormat(StrEnum):
+    TD3 = "TD3"  # passport: 2 lines of 44 characters
+    TD1 = "TD1"  # ID card: 3 lines of 30 characters
+    PR2023 = "PR2023"  # 2023 foreign permanent resident ID card, read from its chip
+
+
+@dataclass(frozen=True)
+class DocumentRead:
+    """One document as the reader delivered it. Holds personal data: never log it, and
+    drop it when the session ends. The reader checks framing only (complete lines of the
+    right length and alphabet); check digits and dates are kiosk.domain's job."""
+
+    format: DocumentFormat
+    mrz: str | None = None  # the MRZ lines joined by "\n" (TD3, TD1)
+    chip: dict[str, str] | None = None  # chip data groups as fields (PR2023)
+    read_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ReadRejected:
+    """Something was presented but could not be read: the user should place it again."""
+
+    reason: str  # "truncated", "noise", "bad_length", "bad_characters", "unknown_format"
+    detail: str = ""  # for technicians; never the document's content
+
+
+@runtime_checkable
+class DocumentReader(Protocol):
+    def read(self, timeout_s: float) -> DocumentRead | ReadRejected | None:
+        """Wait up to ``timeout_s`` for a document; None when nothing came. The same
+        document read again within the debounce window is delivered once. Raises
+        DeviceError when the reader is gone."""
+        ...
+
     def status(self) -> DeviceStatus: ...
 
     def close(self) -> None: ...
