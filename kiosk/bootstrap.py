@@ -15,6 +15,7 @@ from kiosk.config import Config
 from kiosk.domain.bills import Biller
 from kiosk.domain.clock import SystemClock
 from kiosk.i18n import Catalogs
+from kiosk.services.availability import PAYMENT, PRINTER, DeviceWatch
 from kiosk.services.bill_payment import BillPaymentDeps
 from kiosk.services.kiosk import KioskServices
 from kiosk.services.slips import SlipHeader
@@ -43,6 +44,8 @@ class Runtime:
     services: KioskServices
 
     def close(self) -> None:
+        if self.services.watch is not None:
+            self.services.watch.stop()
         self.forwarder.stop(timeout=5.0)
         deps = self.services.bill_payment
         for device in (deps.printer, deps.terminal):
@@ -72,6 +75,8 @@ def store_path(config: Config) -> Path:
 
 
 def build_runtime(config: Config, *, start_forwarder: bool = True) -> Runtime:
+    """Wire everything; with ``start_forwarder`` also start the background threads (the
+    outbox forwarder and the device watch), as the running kiosk does."""
     clock = SystemClock(config.kiosk.timezone)
     store = open_store(store_path(config), clock=clock)
     def central_client() -> CentralClient:
@@ -99,11 +104,16 @@ def build_runtime(config: Config, *, start_forwarder: bool = True) -> Runtime:
         slip_header=SlipHeader(kiosk_id=k.id, center_name_zh=k.center_name_zh,
                                center_name_en=k.center_name_en, location=k.location,
                                hotline=k.hotline))
+    # The watch has its own central client: it polls from its own thread.
+    watch = DeviceWatch({PRINTER: printer.status, PAYMENT: terminal.status}, central_client(),
+                        interval_s=config.health.poll_interval_s,
+                        grace_polls=config.health.grace_polls)
     services = KioskServices(kiosk_id=k.id, languages=k.languages,
                              default_language=k.default_language, billers=billers(config),
-                             bill_payment=deps)
+                             bill_payment=deps, watch=watch)
     if start_forwarder:
         forwarder.start()
+        watch.start()
     log.info("kiosk %s wired: printer %s, payment terminal %s, central %s",
              k.id, config.printer.url, config.payment.url, config.central.url)
     return Runtime(config=config, clock=clock, store=store, central=central,

@@ -97,6 +97,14 @@ class SyncSection(_Section):
     """Longest wait between delivery attempts while central is unreachable."""
 
 
+class HealthSection(_Section):
+    poll_interval_s: float = Field(default=10.0, gt=0, le=600)
+    """How often the kiosk checks its devices and central while it runs."""
+    grace_polls: int = Field(default=2, ge=1, le=20)
+    """Failed checks in a row before a service is shown as unavailable (a brief
+    disconnect or a replug changes nothing for the user)."""
+
+
 class PrinterSection(_Section):
     url: str = "tcp://127.0.0.1:9100"
     """Receipt printer connection: tcp://HOST:PORT (raw TCP, port 9100), a serial device
@@ -170,6 +178,8 @@ class Config(_Section):
     """The central service."""
     sync: SyncSection = SyncSection()
     """Delivery of the outbox to central."""
+    health: HealthSection = HealthSection()
+    """Watching devices and central, to offer only the services that work."""
     printer: PrinterSection = PrinterSection()
     """The receipt printer."""
     payment: PaymentSection = PaymentSection()

@@ -41,6 +41,7 @@ from kiosk.services.slips import SlipHeader, bill_payment_receipt
 log = logging.getLogger(__name__)
 
 OUTBOX_KIND_BILL_PAYMENT = "bill_payment"
+RESPONSE_CANCELLED = "17"  # ISO 8583: customer cancellation
 
 
 class Step(StrEnum):
@@ -172,11 +173,23 @@ class BillPaymentFlow:
             self._go(Step.REVIEW)
 
     def try_again(self) -> None:
-        """After a decline or an unavailable terminal: back to the summary, new payment."""
+        """After a decline, a cancel or an unavailable terminal: back to the summary, and a
+        new payment on the next confirm."""
         self._expect(Step.FAILED)
         self.payment = None
         self.error = None
         self._go(Step.REVIEW if self.account is not None else Step.ENTER_ACCOUNT)
+
+    @property
+    def can_cancel_payment(self) -> bool:
+        """The terminal still waits for the card: the user may cancel at the kiosk."""
+        return self.step is Step.PAYING and self.terminal_prompt in (
+            None, TerminalEvent.PRESENT_CARD)
+
+    def cancel_payment(self) -> None:
+        """The user pressed cancel while the terminal waits for the card (UI thread)."""
+        if self.step is Step.PAYING:
+            self._deps.terminal.cancel()
 
     def set_language(self, lang: str) -> None:
         """The user switched language mid-flow: keep everything, speak (and print) anew."""
@@ -252,20 +265,47 @@ class BillPaymentFlow:
         self.payment = payment
         log.info("payment %s created, asking the terminal", payment.reference)
         try:
-            sale = deps.terminal.sale(payment.reference, to_fen(draft.amount),
-                                      on_event=self._on_terminal_event)
+            sale: SaleResult | None = deps.terminal.sale(
+                payment.reference, to_fen(draft.amount), on_event=self._on_terminal_event)
         except DeviceError as exc:
-            log.warning("payment %s: terminal outcome unknown (%s), reversing",
+            log.warning("payment %s: terminal answer lost (%s), asking for its status",
                         payment.reference, exc.reason)
-            self._reverse(payment, exc)
-            return
+            sale = self._find_out(payment, exc)
         finally:
             self.terminal_prompt = None
+        if sale is not None:
+            self._settle(payment, sale)
+
+    def _find_out(self, payment: Payment, cause: DeviceError) -> SaleResult | None:
+        """The sale's answer was lost: ask the terminal what became of it (STATUS); keep
+        an approved sale, and reverse when the terminal cannot say. None: handled here."""
+        deps = self._deps
+        try:
+            known = deps.terminal.transaction_status(payment.reference)
+        except DeviceError as exc:
+            log.warning("payment %s: status query failed (%s), reversing",
+                        payment.reference, exc.reason)
+            self._reverse(payment, cause)
+            return None
+        if known is None:  # the terminal never saw the sale: nothing can have been charged
+            self.payment = deps.journal.reverse(payment.reference, deps.clock.now(),
+                                                ErrorCode.TIMEOUT_REVERSAL.value)
+            self._fail(KioskError(ErrorCode.TIMEOUT_REVERSAL, reason=cause.reason))
+            return None
+        log.info("payment %s: the terminal reports %s", payment.reference, known.response_code)
+        return known
+
+    def _settle(self, payment: Payment, sale: SaleResult) -> None:
+        """Record the terminal's answer: declined, cancelled, or approved and recorded."""
+        deps = self._deps
         card = card_result(sale)
         if not sale.approved:
             self.payment = deps.journal.decline(payment.reference, card, deps.clock.now())
             log.info("payment %s declined (%s)", payment.reference, sale.response_code)
-            self._fail(KioskError(ErrorCode.CARD_DECLINED, response_code=sale.response_code))
+            if sale.response_code == RESPONSE_CANCELLED:
+                self._fail(KioskError(ErrorCode.PAYMENT_CANCELLED))
+            else:
+                self._fail(KioskError(ErrorCode.CARD_DECLINED, response_code=sale.response_code))
             return
         now = deps.clock.now()
         authorized = deps.journal.authorize(payment.reference, card, now)

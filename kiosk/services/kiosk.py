@@ -4,12 +4,13 @@ ports that kiosk.bootstrap wires."""
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from hardware.base import PrintOutcome, PrintResult
 from kiosk.domain.bills import Biller
 from kiosk.domain.payments import PaymentState
 from kiosk.errors import ErrorCode, KioskError
+from kiosk.services.availability import DeviceWatch, Unavailable
 from kiosk.services.bill_payment import BillPaymentDeps, BillPaymentFlow
 from kiosk.services.recovery import RecoveryReport, recover_payments
 from kiosk.services.session import Session
@@ -25,6 +26,13 @@ class KioskServices:
     default_language: str
     billers: tuple[Biller, ...]
     bill_payment: BillPaymentDeps
+    watch: DeviceWatch | None = field(default=None)
+
+    def unavailable(self, service: str) -> Unavailable | None:
+        """Why ``service`` cannot be offered now, or None when it can."""
+        if service == "bill_payment" and not self.billers:
+            return Unavailable(part="config", reason="no_billers")
+        return self.watch.unavailable(service) if self.watch is not None else None
 
     def new_session(self, lang: str) -> Session:
         return Session(kiosk_id=self.kiosk_id, lang=lang,

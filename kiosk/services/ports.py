@@ -130,3 +130,9 @@ class Translator(Protocol):
     def gettext(self, lang: str, message: str) -> str:
         """``message`` (an English msgid) in ``lang``; the msgid itself if untranslated."""
         ...
+
+
+class Reachability(Protocol):
+    def health(self) -> bool:
+        """True when central answers its health check now (bounded by a short timeout)."""
+        ...

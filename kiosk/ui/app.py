@@ -26,6 +26,7 @@ from kiosk.services.session import Session
 from kiosk.ui import i18n, theme
 from kiosk.ui.fonts import font_name, register_fonts
 from kiosk.ui.i18n import N_, _
+from kiosk.ui.messages import unavailable_reason
 from kiosk.ui.screens.base import KioskScreen
 
 log = logging.getLogger(__name__)
@@ -97,6 +98,8 @@ class KioskApp(App):
         ):
             manager.add_widget(screen_type(name=name))
         Clock.schedule_interval(self._check_idle, 1.0)
+        if self.services.watch is not None:
+            self.services.watch.listeners.append(self._availability_changed)
         return manager
 
     def _on_resize(self, _window: Any, _width: int, height: int) -> None:
@@ -179,17 +182,29 @@ class KioskApp(App):
 
     def available_services(self) -> dict[str, str | None]:
         """Service key -> None when available, else the (untranslated) reason."""
+        why = self.services.unavailable("bill_payment")
         return {
-            "bill_payment": None if self.services.billers else N_("No billers are set up"),
+            "bill_payment": None if why is None else unavailable_reason(why),
             "tax_record": NOT_YET,
             "accommodation": NOT_YET,
             "arbitration": NOT_YET,
         }
 
+    def _availability_changed(self) -> None:
+        """From the device watch's thread: refresh the home screen if it is showing."""
+        def refresh(_dt: float) -> None:
+            if self.root is not None and self.root.current == "home":
+                self.current_screen.refresh()
+
+        Clock.schedule_once(refresh)
+
     # --- services ------------------------------------------------------------------------
 
     def start_service(self, key: str) -> None:
         if key != "bill_payment" or self.session is None:
+            return
+        if self.available_services().get(key) is not None:
+            self.current_screen.refresh()  # it just went away: show why
             return
         self.flow = self.services.start_bill_payment(self.session)
         self.flow.listener = self._flow_changed

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kiosk.errors import ErrorCode, KioskError
+from kiosk.services.availability import Unavailable
 from kiosk.ui.i18n import N_, _
 
 _DECLINE_REASONS = {
@@ -39,6 +40,9 @@ _MESSAGES: dict[ErrorCode, tuple[str, str]] = {
     ErrorCode.CARD_DECLINED: (
         N_("Card declined"),
         N_("The card was declined by your bank ({code}). {reason} Try another card or pay at a counter.")),
+    ErrorCode.PAYMENT_CANCELLED: (
+        N_("Payment cancelled"),
+        N_("You cancelled the payment. Nothing was charged.")),
     ErrorCode.TIMEOUT_REVERSAL: (
         N_("Payment cancelled"),
         N_("The card terminal did not answer in time, so the payment was cancelled. Nothing was charged.")),
@@ -83,3 +87,19 @@ def describe(error: KioskError, **context: str) -> UserMessage:
     if error.code is ErrorCode.CARD_DECLINED and values["code"]:
         shown_code = f"{shown_code} ({values['code']})"
     return UserMessage(title=_(title), text=_(text).format(**values), code=shown_code)
+
+
+_UNAVAILABLE = {
+    ("printer", "paper_out"): N_("The receipt printer is out of paper."),
+    ("printer", "cover_open"): N_("The receipt printer's cover is open."),
+    ("printer", None): N_("The receipt printer is not working."),
+    ("payment", None): N_("The card terminal is not working."),
+    ("central", None): N_("The payment service cannot be reached."),
+    ("config", None): N_("Not set up at this kiosk."),
+}
+
+
+def unavailable_reason(why: Unavailable) -> str:
+    """A service is greyed out: say why in a few words (untranslated msgid)."""
+    return _UNAVAILABLE.get((why.part, why.reason)) or _UNAVAILABLE.get(
+        (why.part, None), _UNAVAILABLE[("config", None)])

@@ -81,6 +81,11 @@ class FakeTerminal:
     response_code: str = "00"
     sale_error: DeviceError | None = None
     reversal_error: DeviceError | None = None
+    # What transaction_status() answers after a lost answer: a response code the
+    # terminal recorded, None for "never saw it", or an error for "unreachable".
+    known_code: str | None = None
+    status_error: DeviceError | None = DeviceError("payment", "no_reply")
+    cancelled: bool = False
     health: Health = Health.OK
     reason: str | None = None
     sales: list[tuple[str, int]] = field(default_factory=list)
@@ -94,8 +99,11 @@ class FakeTerminal:
             on_event(TerminalEvent.PROCESSING)
         if self.sale_error is not None:
             raise self.sale_error
-        approved = self.response_code == "00"
-        return SaleResult(reference=reference, response_code=self.response_code,
+        return self._result(reference, "17" if self.cancelled else self.response_code)
+
+    def _result(self, reference: str, code: str) -> SaleResult:
+        approved = code == "00"
+        return SaleResult(reference=reference, response_code=code,
                           auth_code="123456" if approved else None,
                           rrn="612345678901" if approved else None,
                           masked_pan="622848******1234", card_brand="UnionPay",
@@ -106,6 +114,14 @@ class FakeTerminal:
         if self.reversal_error is not None:
             raise self.reversal_error
         return ReversalResult(reference=reference, response_code="00")
+
+    def transaction_status(self, reference: str) -> SaleResult | None:
+        if self.status_error is not None:
+            raise self.status_error
+        return None if self.known_code is None else self._result(reference, self.known_code)
+
+    def cancel(self) -> None:
+        self.cancelled = True
 
     def status(self) -> DeviceStatus:
         return DeviceStatus(device="payment", health=self.health, reason=self.reason)

@@ -159,6 +159,62 @@ def test_terminal_timeout_is_reversed_and_never_charged_twice() -> None:
     assert world.journal.outbox == []
 
 
+def test_lost_answer_of_an_approved_sale_keeps_the_payment() -> None:
+    """GIVEN a terminal whose approval never reached the kiosk
+    WHEN the kiosk asks the terminal for the sale's status
+    THEN the approval is kept: the payment is recorded and receipted, and no reversal is
+    sent (the user paid once and gets a receipt)."""
+    world = World()
+    world.terminal.sale_error = DeviceError("payment", REASON_TIMEOUT)
+    world.terminal.status_error = None
+    world.terminal.known_code = "00"
+    flow = new_flow(world)
+    to_review(flow)
+    flow.confirm()
+    assert run_until_idle(flow) is Step.DONE
+    ref = flow.payment.reference  # type: ignore[union-attr]
+    assert world.terminal.reversals == []
+    assert world.journal.payments[ref].state is PaymentState.RECEIPTED
+    assert len(world.journal.outbox) == 1
+
+
+def test_lost_answer_of_a_sale_the_terminal_never_saw_charges_nothing() -> None:
+    """GIVEN a sale the terminal says it never received
+    WHEN its answer is missing
+    THEN the payment is closed as REVERSED without a reversal message, E_TIMEOUT_REVERSAL."""
+    world = World()
+    world.terminal.sale_error = DeviceError("payment", REASON_TIMEOUT)
+    world.terminal.status_error = None
+    world.terminal.known_code = None
+    flow = new_flow(world)
+    to_review(flow)
+    flow.confirm()
+    assert run_until_idle(flow) is Step.FAILED
+    assert world.terminal.reversals == []
+    assert flow.payment is not None and flow.payment.state is PaymentState.REVERSED
+    assert flow.error is not None and flow.error.code is ErrorCode.TIMEOUT_REVERSAL
+
+
+def test_cancel_while_waiting_for_the_card_charges_nothing() -> None:
+    """GIVEN a sale waiting for the card
+    WHEN the user presses cancel on the kiosk
+    THEN the terminal is told, the sale ends with 17, the payment is DECLINED and the user
+    sees E_PAYMENT_CANCELLED with the choice to try again."""
+    world = World()
+    flow = new_flow(world)
+    to_review(flow)
+    flow.confirm()
+    assert flow.can_cancel_payment
+    flow.cancel_payment()
+    assert run_until_idle(flow) is Step.FAILED
+    assert world.terminal.cancelled
+    assert flow.error is not None and flow.error.code is ErrorCode.PAYMENT_CANCELLED
+    assert flow.payment is not None and flow.payment.state is PaymentState.DECLINED
+    assert world.journal.outbox == [] and world.printer.printed == []
+    flow.try_again()
+    assert flow.step is Step.REVIEW
+
+
 def test_failed_reversal_marks_refund_due_with_reference() -> None:
     """GIVEN a terminal that neither answers the sale nor the reversal
     WHEN the user pays

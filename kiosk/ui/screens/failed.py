@@ -23,7 +23,7 @@ class FailedScreen(KioskScreen):
         self.ids.message.text = message.text
         self.ids.code.text = message.code
         retry = flow.error.code in (ErrorCode.CARD_DECLINED, ErrorCode.TIMEOUT_REVERSAL,
-                                    ErrorCode.DEVICE_UNAVAILABLE) \
+                                    ErrorCode.DEVICE_UNAVAILABLE, ErrorCode.PAYMENT_CANCELLED) \
             and flow.error.detail.get("refund_due") != "true"
         self.ids.again.disabled = not retry
         self.ids.again.opacity = 1 if retry else 0

@@ -1,5 +1,5 @@
 """Bill payment, step 4: the card terminal is working. Mirrors the terminal's prompts;
-there is no way back while the bank decides (the terminal's own cancel key works)."""
+the user can cancel while the terminal waits for the card, not while the bank decides."""
 
 from __future__ import annotations
 
@@ -24,6 +24,8 @@ PROMPTS = {
 
 
 class PayingScreen(KioskScreen):
+    cancel_icon = icon("close")
+
     def on_enter(self, *_: Any) -> None:
         self.ids.spinner.start()
         pulse = Animation(opacity=0.35, duration=0.6) + Animation(opacity=1, duration=0.6)
@@ -46,6 +48,18 @@ class PayingScreen(KioskScreen):
         self.ids.detail.text = _(detail)
         self.ids.arrow.text = icon("arrow-down-bold")  # the terminal is below the screen
         self.ids.footer_note.text = _("Follow the instructions on the card terminal.")
+        # Cancel is offered only while the terminal waits for the card; after that the
+        # bank decides and the terminal's own keys are the way out.
+        cancel = self.ids.cancel
+        cancel.text = _("Cancel payment")
+        cancel.disabled = not flow.can_cancel_payment
+        cancel.opacity = 1 if flow.can_cancel_payment else 0
+
+    def cancel(self) -> None:
+        flow = self.app.flow
+        if flow is not None and flow.can_cancel_payment:
+            flow.cancel_payment()
+            self.ids.cancel.disabled = True
         self.update_header(_("Pay a utility bill"), (flow.step_number, flow.total_steps))
 
     def clear_personal(self) -> None:

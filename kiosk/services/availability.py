@@ -1,0 +1,119 @@
+"""Which self-services can be offered right now, from the devices' and central's health.
+
+A DeviceWatch polls off the UI thread. A device counts as gone only after several polls
+in a row fail (a brief disconnect, or a replug, changes nothing for the user), and as
+back at its first good poll. Devices reconnect by themselves (their adapters reopen the
+port on the next call); the watch only observes. A status query that finds a device busy
+(the terminal in the middle of a sale) says nothing about its health and is ignored.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from hardware.base import REASON_BUSY, DeviceStatus
+from kiosk.services.ports import Reachability
+
+log = logging.getLogger(__name__)
+
+PRINTER = "printer"
+PAYMENT = "payment"
+CENTRAL = "central"
+
+# What each service cannot do without. Every service prints a slip.
+NEEDS: dict[str, tuple[str, ...]] = {
+    "bill_payment": (PAYMENT, PRINTER, CENTRAL),
+}
+
+
+@dataclass(frozen=True)
+class Unavailable:
+    """Why a service is not offered: the first missing part and its reason code."""
+
+    part: str  # PRINTER, PAYMENT, CENTRAL
+    reason: str | None  # hardware.base REASON_* (paper_out, disconnected...) or None
+
+
+class DeviceWatch:
+    def __init__(self, devices: dict[str, Callable[[], DeviceStatus]], central: Reachability,
+                 *, interval_s: float = 10.0, grace_polls: int = 2) -> None:
+        self._devices = devices
+        self._central = central
+        self.interval_s = interval_s
+        self.grace_polls = grace_polls
+        self._lock = threading.Lock()
+        self._failures: dict[str, int] = {}
+        self._latest: dict[str, DeviceStatus | bool] = {}
+        self._down: dict[str, str | None] = {}
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.listeners: list[Callable[[], None]] = []
+
+    # --- what the UI asks ------------------------------------------------------------
+
+    def unavailable(self, service: str) -> Unavailable | None:
+        with self._lock:
+            for part in NEEDS.get(service, ()):
+                if part in self._down:
+                    return Unavailable(part=part, reason=self._down[part])
+        return None
+
+    def latest(self) -> dict[str, DeviceStatus | bool]:
+        with self._lock:
+            return dict(self._latest)
+
+    # --- polling ---------------------------------------------------------------------
+
+    def poll_once(self) -> None:
+        changed = False
+        for name, query in self._devices.items():
+            status = query()
+            if status.reason == REASON_BUSY:
+                continue
+            changed |= self._observe(name, status, status.ok, status.reason)
+        reachable = self._central.health()
+        changed |= self._observe(CENTRAL, reachable, reachable, "unreachable")
+        if changed:
+            for listener in list(self.listeners):
+                listener()
+
+    def _observe(self, part: str, latest: DeviceStatus | bool, ok: bool,
+                 reason: str | None) -> bool:
+        with self._lock:
+            self._latest[part] = latest
+            was_down = part in self._down
+            if ok:
+                self._failures[part] = 0
+                self._down.pop(part, None)
+            else:
+                self._failures[part] = self._failures.get(part, 0) + 1
+                if self._failures[part] >= self.grace_polls:
+                    self._down[part] = reason
+            now_down = part in self._down
+        if was_down != now_down:
+            log.warning("%s %s%s", part, "is gone" if now_down else "is back",
+                        f" ({reason})" if now_down and reason else "")
+        return was_down != now_down
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._run, name="device-watch", daemon=True)
+            self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.poll_once()
+            except Exception:  # a broken adapter must not stop the watch
+                log.exception("device watch: poll failed")
+            self._stop.wait(self.interval_s)
