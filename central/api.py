@@ -105,8 +105,8 @@ def build_router() -> APIRouter:
     router = APIRouter(prefix="/v1")
 
     @router.get("/health", response_model=Health, tags=["kiosk"])
-    def health() -> Health:
-        return Health(status="ok", version=__version__)
+    def health(service: Service) -> Health:
+        return Health(status="ok", version=__version__, time=service.clock.now())
 
     @router.post("/bills/lookup", response_model=BillLookupResponse, tags=["kiosk"],
                  responses=_errors(404, 409, 422, 503))

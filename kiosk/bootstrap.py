@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from pathlib import Path
 
+from hardware.base import DocumentReader
 from hardware.payment import open_terminal
 from hardware.printer import PrinterProfile, open_printer
 from kiosk.config import Config
@@ -42,13 +43,16 @@ class Runtime:
     forwarder: OutboxForwarder
     translator: Catalogs
     services: KioskServices
+    reader: DocumentReader | None = None
 
     def close(self) -> None:
         if self.services.watch is not None:
             self.services.watch.stop()
         self.forwarder.stop(timeout=5.0)
         deps = self.services.bill_payment
-        for device in (deps.printer, deps.terminal):
+        for device in (deps.printer, deps.terminal, self.reader):
+            if device is None:
+                continue
             try:
                 device.close()
             except Exception:  # closing must never hide the real error of a shutdown

@@ -119,7 +119,7 @@ def cmd_diag(args: argparse.Namespace) -> int:
 
     runtime = bootstrap.build_runtime(_load(args), start_forwarder=False)
     try:
-        report = collect(runtime)
+        report = collect(runtime, test_print=args.test_print)
     finally:
         runtime.close()
     print(json.dumps(report, indent=2, ensure_ascii=False) if args.json else render_text(report))
@@ -131,9 +131,32 @@ def cmd_sim(args: argparse.Namespace) -> int:
         from hardware.sim.printer import main as printer_main
 
         return printer_main(args.sim_args)
-    from hardware.sim.payment import main as payment_main
+    if args.device == "payment":
+        from hardware.sim.payment import main as payment_main
 
-    return payment_main(args.sim_args)
+        return payment_main(args.sim_args)
+    if args.device == "reader":
+        from hardware.sim.reader import main as reader_main
+
+        return reader_main(args.sim_args)
+    return _sim_control(args.sim_args)
+
+
+def _sim_control(words: list[str]) -> int:
+    """`kiosk sim control HOST:PORT set paper_out`: talk to a running simulator."""
+    from hardware.sim.control import request_from_words, send
+
+    if not words:
+        print("usage: kiosk sim control HOST:PORT faults | set NAME [VALUE] | clear | "
+              "CMD KEY=VALUE...", file=sys.stderr)
+        return 2
+    try:
+        answer = send(words[0], request_from_words(words[1:]))
+    except (OSError, ValueError) as exc:
+        print(f"kiosk sim control: {exc}", file=sys.stderr)
+        return 1
+    print(json.dumps(answer, indent=2, ensure_ascii=False))
+    return 0 if answer.get("ok") else 1
 
 
 def cmd_config(args: argparse.Namespace) -> int:
@@ -181,14 +204,16 @@ def build_parser() -> argparse.ArgumentParser:
     sync.set_defaults(func=cmd_sync)
 
     diag = with_config(sub.add_parser("diag", help="device, store and central diagnostics"))
-    diag.add_argument("--json", action="store_true")
+    diag.add_argument("--json", action="store_true", help="machine-readable output")
+    diag.add_argument("--test-print", action="store_true",
+                      help="also print a test slip (every script, a QR) and report how it went")
     diag.set_defaults(func=cmd_diag)
 
     config = with_config(sub.add_parser("config", help="validate and show the effective config"))
     config.set_defaults(func=cmd_config)
 
     sim = sub.add_parser("sim", help="run a device simulator", add_help=False)
-    sim.add_argument("device", choices=["printer", "payment"])
+    sim.add_argument("device", choices=["printer", "payment", "reader", "control"])
     sim.add_argument("sim_args", nargs=argparse.REMAINDER)
     sim.set_defaults(func=cmd_sim)
     return parser

@@ -135,6 +135,16 @@ class PaymentSection(_Section):
     """How long a sale may take at the terminal (card, PIN, bank) before it is reversed."""
 
 
+class ReaderSection(_Section):
+    url: str = ""
+    """Identity-document reader: a serial device path or pyserial URL; empty when this
+    kiosk has no reader."""
+    baudrate: int = Field(default=9600, ge=1200, le=921600)
+    """Serial line speed."""
+    debounce_s: float = Field(default=3.0, ge=0, le=60)
+    """The same document read again within this time is delivered once."""
+
+
 class BillerType(StrEnum):
     WATER = "WATER"
     ELECTRICITY = "ELECTRICITY"
@@ -184,6 +194,8 @@ class Config(_Section):
     """The receipt printer."""
     payment: PaymentSection = PaymentSection()
     """The payment terminal."""
+    reader: ReaderSection = ReaderSection()
+    """The identity-document reader (passports, ID cards, PR card chips)."""
     billers: tuple[BillerSection, ...] = ()
     """Billers offered for utility bill payment."""
 

@@ -1,58 +1,157 @@
-"""What `kiosk diag` reports: each device's connection and state with the time its
-status query took, the local store, and central. A plain dict, printable as JSON."""
+"""What `kiosk diag` reports, for a technician at 3 a.m.: each device's connection,
+profile, state, last error and how long its status query took; the local store; central
+(reachable, version, clock skew); disk space; app and config version. Any problem that
+needs a technician is listed under "problems" and makes the command exit non-zero.
+The same dict feeds the technician screen."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import shutil
 import time
+import uuid
 from dataclasses import asdict
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from hardware.base import DeviceStatus, Health, PrintOutcome
 from kiosk import __version__
+from kiosk.services.slips import test_slip
 
 if TYPE_CHECKING:
     from kiosk.bootstrap import Runtime
 
+MAX_CLOCK_SKEW_S = 60.0  # slips and the wire carry kiosk time: more than this needs fixing
+MIN_FREE_DISK_MB = 500.0
 
-def _device(status: Any) -> dict[str, Any]:
+
+def config_version(runtime: Runtime) -> str:
+    """The effective configuration's fingerprint, until central pushes versioned bundles."""
+    canonical = json.dumps(runtime.config.model_dump(mode="json"), sort_keys=True)
+    return "local-" + hashlib.sha256(canonical.encode()).hexdigest()[:12]
+
+
+def _device(status: DeviceStatus) -> dict[str, Any]:
     data = {k: v for k, v in asdict(status).items() if v is not None and v != ""}
     data["health"] = status.health.value
-    if "checked_at" in data:
-        data["checked_at"] = status.checked_at.isoformat()
+    for key, value in list(data.items()):
+        if hasattr(value, "isoformat"):
+            data[key] = value.isoformat()
     return data
 
 
-def collect(runtime: Runtime) -> dict[str, Any]:
+def _devices(runtime: Runtime) -> dict[str, DeviceStatus]:
     deps = runtime.services.bill_payment
-    printer = deps.printer.status()
-    terminal = deps.terminal.status()
+    statuses = {"printer": deps.printer.status(), "payment": deps.terminal.status()}
+    if runtime.reader is not None:
+        statuses["reader"] = runtime.reader.status()
+    return statuses
+
+
+def collect(runtime: Runtime, *, test_print: bool = False) -> dict[str, Any]:
+    problems: list[str] = []
+    warnings: list[str] = []
+    devices = _devices(runtime)
+    for name, status in devices.items():
+        if status.health is not Health.OK:
+            problems.append(f"{name}: {status.health.value} ({status.reason or 'no reason given'})")
+        elif status.reason:
+            warnings.append(f"{name}: {status.reason}")
+
     started = time.monotonic()
-    central_ok = runtime.central.health()
-    central_ms = (time.monotonic() - started) * 1000
-    integrity = runtime.store.integrity_check()
+    answer = runtime.central.health_report()
+    central: dict[str, Any] = {"url": runtime.config.central.url, "reachable": answer is not None,
+                               "query_ms": round((time.monotonic() - started) * 1000, 1)}
+    if answer is None:
+        problems.append("central: unreachable")
+    else:
+        central["version"] = answer.version
+        if answer.time is not None:
+            skew = (runtime.clock.now() - answer.time).total_seconds() - central["query_ms"] / 2000
+            central["clock_skew_s"] = round(skew, 2)
+            if abs(skew) > MAX_CLOCK_SKEW_S:
+                problems.append(f"clock: {skew:+.0f} s from central")
+
+    store = runtime.store
+    integrity = store.integrity_check()
+    if integrity != "ok":
+        problems.append(f"store: integrity check says {integrity}")
+    unfinished = runtime.services.bill_payment.journal.unfinished()
+    store_report = {"path": str(Path(runtime.config.kiosk.data_dir).resolve()),
+                    "integrity": integrity, "outbox_depth": store.outbox.depth(),
+                    "unfinished_payments": len(unfinished)}
+
+    data_dir = Path(runtime.config.kiosk.data_dir)
+    usage = shutil.disk_usage(data_dir if data_dir.exists() else Path.cwd())
+    disk = {"free_mb": round(usage.free / 2**20, 1),
+            "free_percent": round(100 * usage.free / usage.total, 1)}
+    if disk["free_mb"] < MIN_FREE_DISK_MB:
+        problems.append(f"disk: only {disk['free_mb']:.0f} MB free")
+
     report: dict[str, Any] = {
-        "kiosk": {"id": runtime.config.kiosk.id, "version": __version__},
-        "devices": {"printer": _device(printer), "payment": _device(terminal)},
-        "store": {"integrity": integrity, "outbox_depth": runtime.store.outbox.depth(),
-                  "unfinished_payments": len(deps.journal.unfinished())},
-        "central": {"url": runtime.config.central.url, "reachable": central_ok,
-                    "query_ms": round(central_ms, 1)},
+        "kiosk": {"id": runtime.config.kiosk.id, "version": __version__,
+                  "config_version": config_version(runtime)},
+        "devices": {name: _device(status) for name, status in devices.items()},
+        "store": store_report,
+        "central": central,
+        "disk": disk,
     }
-    report["ok"] = printer.ok and terminal.ok and central_ok and integrity == "ok"
+    if test_print:
+        report["test_print"] = _test_print(runtime)
+        if report["test_print"]["outcome"] != PrintOutcome.PRINTED.value:
+            problems.append(f"printer: test print {report['test_print']['outcome']} "
+                            f"({report['test_print']['reason']})")
+    report["warnings"] = warnings
+    report["problems"] = problems
+    report["ok"] = not problems
     return report
 
 
+def _test_print(runtime: Runtime) -> dict[str, Any]:
+    deps = runtime.services.bill_payment
+    now = runtime.clock.now()
+    reference = f"TEST-{now:%Y%m%d%H%M%S}-{uuid.uuid4().hex[:4]}"
+    document = test_slip(deps.slip_header, runtime.config.printer.profile, now, reference)
+    job = deps.print_jobs.create(reference, document, now)
+    result = deps.printer.print_document(job.job_id, document)
+    deps.print_jobs.finish(job.job_id, result.outcome, result.reason)
+    return {"reference": reference, "job_id": job.job_id, "outcome": result.outcome.value,
+            "reason": result.reason, "bytes": result.bytes_sent}
+
+
 def render_text(report: dict[str, Any]) -> str:
-    lines = [f"kiosk {report['kiosk']['id']} (version {report['kiosk']['version']})"]
+    kiosk = report["kiosk"]
+    lines = [f"kiosk {kiosk['id']}  app {kiosk['version']}  config {kiosk['config_version']}"]
     for name, dev in report["devices"].items():
         reason = f" ({dev['reason']})" if dev.get("reason") else ""
-        ms = f", status in {dev['query_ms']:.0f} ms" if dev.get("query_ms") is not None else ""
-        lines.append(f"  {name:<8} {dev['health'].upper():<8}{reason} {dev.get('connection', '')}"
-                     f"{ms}" + (f"  {dev['detail']}" if dev.get("detail") else ""))
+        ms = f"  status in {dev['query_ms']:.0f} ms" if dev.get("query_ms") is not None else ""
+        model = f"  [{dev['model']}]" if dev.get("model") else ""
+        lines.append(f"  {name:<8} {dev['health'].upper():<8}{reason}  {dev.get('connection', '')}"
+                     f"{model}{ms}")
+        for extra in ("detail", "last_error"):
+            if dev.get(extra):
+                lines.append(f"           {extra.replace('_', ' ')}: {dev[extra]}")
     store = report["store"]
     lines.append(f"  store    integrity {store['integrity']}, outbox {store['outbox_depth']} "
-                 f"queued, {store['unfinished_payments']} unfinished payment(s)")
+                 f"queued, {store['unfinished_payments']} unfinished payment(s)  {store['path']}")
     central = report["central"]
-    lines.append(f"  central  {'reachable' if central['reachable'] else 'UNREACHABLE'} "
-                 f"{central['url']} ({central['query_ms']:.0f} ms)")
-    lines.append("OK" if report["ok"] else "PROBLEMS FOUND")
+    if central["reachable"]:
+        skew = central.get("clock_skew_s")
+        lines.append(f"  central  reachable {central['url']} ({central['query_ms']:.0f} ms), "
+                     f"version {central.get('version')}"
+                     + (f", clock skew {skew:+.1f} s" if skew is not None else ""))
+    else:
+        lines.append(f"  central  UNREACHABLE {central['url']} ({central['query_ms']:.0f} ms)")
+    disk = report["disk"]
+    lines.append(f"  disk     {disk['free_mb']:.0f} MB free ({disk['free_percent']:.0f}%)")
+    if "test_print" in report:
+        tp = report["test_print"]
+        lines.append(f"  test print {tp['reference']}: {tp['outcome']}"
+                     + (f" ({tp['reason']})" if tp["reason"] else ""))
+    for warning in report["warnings"]:
+        lines.append(f"warning: {warning}")
+    for problem in report["problems"]:
+        lines.append(f"PROBLEM: {problem}")
+    lines.append("OK" if report["ok"] else f"{len(report['problems'])} problem(s) need a technician")
     return "\n".join(lines)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from hardware.document import Align, Block, Document, Feed, Row, Rule, Text
+from hardware.document import Align, Block, Document, Feed, QRCode, Row, Rule, Text
 from kiosk.domain.bills import Biller
 from kiosk.domain.clock import format_timestamp
 from kiosk.domain.languages import SLIP_BASE_LANGUAGE
@@ -121,3 +121,31 @@ def bill_payment_receipt(header: SlipHeader, payment: Payment, biller: Biller, l
     blocks += _footer(header, bi, N_("This receipt is not a tax invoice."),
                       N_("Keep this receipt as proof of payment."))
     return Document(blocks=tuple(blocks), language=lang, title=f"receipt {payment.reference}")
+
+
+def test_slip(header: SlipHeader, printer: str, moment: datetime, job_ref: str) -> Document:
+    """A technician's test print: every script the kiosk prints, a QR, the printer's
+    profile and the time, so one look says whether encoding, fonts and cutter work."""
+    return Document(blocks=(
+        Text(header.center_name_zh, align=Align.CENTER, bold=True),
+        Text("TEST PRINT / 测试打印", align=Align.CENTER, bold=True, size=2),
+        Rule(),
+        Row("Kiosk", header.kiosk_id),
+        Row("Printer", printer),
+        Row("Time", moment.isoformat(timespec="seconds")),
+        Row("Job", job_ref),
+        Rule(),
+        Text("中文：上海市长宁区 缴费凭证"),
+        Text("日本語：公共料金の支払い"),
+        Text("한국어: 공과금 납부 영수증"),
+        Text("Français : reçu, élève, façade"),
+        Text("Deutsch: Größe, Übung, Straße"),
+        Text("Español: recibo, señal, ¿Qué?"),
+        Text("Русский: квитанция об оплате"),
+        Text("0123456789 ABCDEFGHIJKLMNOPQRSTUVWXYZ", bold=True),
+        Text("DOUBLE 双倍", size=2),
+        QRCode(data=f"TEST {header.kiosk_id} {job_ref}", align=Align.CENTER),
+        Rule(),
+        Text("If every line above reads right, the printer is fine.", align=Align.CENTER),
+        Feed(2),
+    ), language="en", title=f"test print {job_ref}")

@@ -96,11 +96,14 @@ class CentralClient:
 
     def health(self) -> bool:
         """True if central answers its health check now (never raises)."""
+        return self.health_report() is not None
+
+    def health_report(self) -> Health | None:
+        """Central's health answer (version, clock), or None when it does not answer."""
         try:
-            self._call("GET", "/v1/health", Health, self._headers())
+            return self._call("GET", "/v1/health", Health, self._headers())
         except KioskError:
-            return False
-        return True
+            return None
 
     def lookup(self, ctx: CallContext, biller_id: str, account_no: str) -> BillAccount:
         """BillDirectory.lookup: the account's unpaid bills, locked for this kiosk."""

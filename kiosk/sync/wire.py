@@ -37,6 +37,7 @@ class ErrorBody(WireModel):
 class Health(WireModel):
     status: Literal["ok"]
     version: str
+    time: AwareDatetime | None = None  # central's clock, for the kiosk's skew check
 
 
 class BillOut(WireModel):

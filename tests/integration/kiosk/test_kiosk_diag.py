@@ -1,0 +1,84 @@
+"""`kiosk diag` against the simulators and central, as a technician runs it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from hardware.sim.printer import Fault
+from kiosk.cli import main as kiosk_main
+from kiosk.devtools.loopback import System
+
+
+def diag(system: System, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict]:  # type: ignore[type-arg]
+    code = kiosk_main(["diag", "--json", "--config", str(system.write_site_file()), *args])
+    return code, json.loads(capsys.readouterr().out)
+
+
+def test_everything_ok(system: System, capsys: pytest.CaptureFixture[str]) -> None:
+    """GIVEN healthy simulators and central
+    WHEN `kiosk diag --json` runs
+    THEN it exits 0, every device is ok with its connection and status time, the store
+    passes its integrity check, central is reachable with a small clock skew."""
+    code, report = diag(system, capsys)
+    assert code == 0, report["problems"]
+    assert report["ok"] and report["problems"] == []
+    for name in ("printer", "payment"):
+        device = report["devices"][name]
+        assert device["health"] == "ok" and device["query_ms"] >= 0 and device["connection"]
+    assert report["devices"]["printer"]["model"] == "TM-T88V"
+    assert report["store"]["integrity"] == "ok" and report["store"]["outbox_depth"] == 0
+    assert report["central"]["reachable"] and abs(report["central"]["clock_skew_s"]) < 5
+    assert report["kiosk"]["config_version"].startswith("local-")
+    assert report["disk"]["free_mb"] > 0
+
+
+def test_paper_out_is_reported_and_exits_non_zero(system: System,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """GIVEN the printer simulator out of paper
+    WHEN `kiosk diag --json` runs
+    THEN the printer is a fault with reason paper_out, it is listed as a problem, and the
+    exit status is non-zero."""
+    system.printer.set_fault(Fault.PAPER_OUT)
+    code, report = diag(system, capsys)
+    assert code == 1
+    printer = report["devices"]["printer"]
+    assert printer["health"] == "fault" and printer["reason"] == "paper_out"
+    assert printer["paper_out"] is True
+    assert any(p.startswith("printer: fault (paper_out)") for p in report["problems"])
+
+
+def test_silent_printer_is_unknown_never_ok(system: System,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """GIVEN a printer that does not answer status queries
+    WHEN diag runs
+    THEN the printer is unknown (not ok), within the status timeout, and needs a technician."""
+    system.printer.set_fault(Fault.SILENT)
+    code, report = diag(system, capsys)
+    assert code == 1
+    printer = report["devices"]["printer"]
+    assert printer["health"] == "unknown" and printer["reason"] == "no_reply"
+    assert printer["query_ms"] < 2000
+
+
+def test_central_away_is_a_problem(system: System, capsys: pytest.CaptureFixture[str]) -> None:
+    """GIVEN central stopped
+    WHEN diag runs
+    THEN central is unreachable, listed as a problem, exit non-zero."""
+    system.central.stop()
+    code, report = diag(system, capsys)
+    assert code == 1 and not report["central"]["reachable"]
+    assert "central: unreachable" in report["problems"]
+
+
+def test_test_print_comes_out(system: System, capsys: pytest.CaptureFixture[str]) -> None:
+    """GIVEN a healthy printer
+    WHEN `kiosk diag --test-print` runs
+    THEN a test slip with every script and a QR is printed and reported as printed."""
+    code, report = diag(system, capsys, "--test-print")
+    assert code == 0
+    assert report["test_print"]["outcome"] == "printed"
+    job = system.printer.wait_for_jobs(1, timeout=5)[-1]
+    assert "TEST PRINT" in job.text and "Русский" in job.text and "中文" in job.text
+    assert job.qr_payloads and report["test_print"]["reference"] in job.qr_payloads[0]
