@@ -7,7 +7,7 @@ Concrete drivers (hardware.printer, hardware.payment, hardware.reader) and simul
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Protocol, runtime_checkable
@@ -75,6 +75,10 @@ class PrinterStatus(DeviceStatus):
     paper_near_end: bool | None = None
     paper_out: bool | None = None
     error: bool | None = None
+    # The adapter's most recent failure (this query's or an earlier one), for diagnostics:
+    # "reason: detail" and when it happened. None when nothing has failed since start.
+    last_error: str | None = None
+    last_error_at: datetime | None = None
 
 
 # --- receipt printer -------------------------------------------------------------------
@@ -196,8 +200,9 @@ class DocumentRead:
     right length and alphabet); check digits and dates are kiosk.domain's job."""
 
     format: DocumentFormat
-    mrz: str | None = None  # the MRZ lines joined by "\n" (TD3, TD1)
-    chip: dict[str, str] | None = None  # chip data groups as fields (PR2023)
+    # repr=False: a DocumentRead in a log line or a traceback shows no personal data.
+    mrz: str | None = field(default=None, repr=False)  # MRZ lines joined by "\n" (TD3, TD1)
+    chip: dict[str, str] | None = field(default=None, repr=False)  # chip fields (PR2023)
     read_at: datetime | None = None
 
 
@@ -218,5 +223,10 @@ class DocumentReader(Protocol):
         ...
 
     def status(self) -> DeviceStatus: ...
+
+    def discard_pending(self) -> None:
+        """Forget anything read but not yet delivered (a document left on the glass by
+        the previous user): called when a session starts."""
+        ...
 
     def close(self) -> None: ...

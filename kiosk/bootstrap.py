@@ -12,11 +12,12 @@ from pathlib import Path
 from hardware.base import DocumentReader
 from hardware.payment import open_terminal
 from hardware.printer import PrinterProfile, open_printer
+from hardware.reader import open_reader
 from kiosk.config import Config
 from kiosk.domain.bills import Biller
 from kiosk.domain.clock import SystemClock
 from kiosk.i18n import Catalogs
-from kiosk.services.availability import PAYMENT, PRINTER, DeviceWatch
+from kiosk.services.availability import PAYMENT, PRINTER, READER, DeviceWatch
 from kiosk.services.bill_payment import BillPaymentDeps
 from kiosk.services.kiosk import KioskServices
 from kiosk.services.slips import SlipHeader
@@ -100,6 +101,8 @@ def build_runtime(config: Config, *, start_forwarder: bool = True) -> Runtime:
     terminal = open_terminal(config.payment.url, baudrate=config.payment.baudrate,
                              ack_timeout_s=config.payment.ack_timeout_s,
                              card_timeout_s=config.payment.card_timeout_s)
+    reader = (open_reader(config.reader.url, baudrate=config.reader.baudrate,
+                          debounce_s=config.reader.debounce_s) if config.reader.url else None)
     translator = Catalogs()
     k = config.kiosk
     deps = BillPaymentDeps(
@@ -109,7 +112,10 @@ def build_runtime(config: Config, *, start_forwarder: bool = True) -> Runtime:
                                center_name_en=k.center_name_en, location=k.location,
                                hotline=k.hotline))
     # The watch has its own central client: it polls from its own thread.
-    watch = DeviceWatch({PRINTER: printer.status, PAYMENT: terminal.status}, central_client(),
+    watched = {PRINTER: printer.status, PAYMENT: terminal.status}
+    if reader is not None:
+        watched[READER] = reader.status
+    watch = DeviceWatch(watched, central_client(),
                         interval_s=config.health.poll_interval_s,
                         grace_polls=config.health.grace_polls)
     services = KioskServices(kiosk_id=k.id, languages=k.languages,
@@ -121,7 +127,7 @@ def build_runtime(config: Config, *, start_forwarder: bool = True) -> Runtime:
     log.info("kiosk %s wired: printer %s, payment terminal %s, central %s",
              k.id, config.printer.url, config.payment.url, config.central.url)
     return Runtime(config=config, clock=clock, store=store, central=central,
-                   forwarder=forwarder, translator=translator, services=services)
+                   forwarder=forwarder, translator=translator, services=services, reader=reader)
 
 
 def build_app(runtime: Runtime) -> KioskApp:

@@ -71,7 +71,7 @@ class ControlServer:
                                         daemon=True)
         self._thread.start()
         bound_host, bound_port = server.server_address[:2]
-        self.address = f"{bound_host}:{bound_port}"
+        self.address = f"{bound_host!s}:{bound_port}"
         logger.info("simulator control line on %s", self.address)
         return self.address
 

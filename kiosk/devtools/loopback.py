@@ -16,6 +16,7 @@ import requests
 from central.server import CentralServer
 from hardware.sim.payment import PaymentSimulator
 from hardware.sim.printer import PrinterSimulator
+from hardware.sim.reader import ReaderSimulator
 from kiosk.bootstrap import Runtime, build_runtime
 from kiosk.config import Config, load_config
 
@@ -33,6 +34,7 @@ class System:
     central: CentralServer
     printer: PrinterSimulator
     payment: PaymentSimulator
+    reader: ReaderSimulator
     config: Config
     runtime: Runtime
     _generation: int = 0
@@ -66,7 +68,8 @@ class System:
             f'[kiosk]\nid = "{c.kiosk.id}"\ndata_dir = "{c.kiosk.data_dir}"\n'
             f'[central]\nurl = "{c.central.url}"\n'
             f'[printer]\nurl = "{c.printer.url}"\n'
-            f'[payment]\nurl = "{c.payment.url}"\ncard_timeout_s = {c.payment.card_timeout_s}\n',
+            f'[payment]\nurl = "{c.payment.url}"\ncard_timeout_s = {c.payment.card_timeout_s}\n'
+            f'[reader]\nurl = "{c.reader.url}"\n',
             encoding="utf-8")
         return path
 
@@ -79,19 +82,22 @@ def running_system(tmp: Path, *, card_timeout_s: float = 10.0, step_delay_s: flo
     central = CentralServer(f"sqlite:///{tmp / 'central.sqlite3'}", port=port, seed_demo=True)
     central_url = central.start()
     with PrinterSimulator(tmp / "printer-jobs") as printer, \
-            PaymentSimulator(step_delay_s=step_delay_s) as payment:
+            PaymentSimulator(step_delay_s=step_delay_s) as payment, \
+            ReaderSimulator(link_dir=tmp) as reader:
         printer_url = printer.start_tcp()
         payment_url = payment.start_pty()
+        reader_url = reader.start_pty()
         config = load_config(overrides={
             "kiosk": {"id": kiosk_id, "data_dir": str(tmp / "kiosk")},
             "central": {"url": central_url, "timeout_s": 2.0},
             "sync": {"forward_interval_s": 0.2, "backoff_max_s": 1.0},
             "printer": {"url": printer_url},
             "payment": {"url": payment_url, "card_timeout_s": card_timeout_s},
+            "reader": {"url": reader_url},
         })
         runtime = build_runtime(config, start_forwarder=start_forwarder)
         system = System(tmp=tmp, central=central, printer=printer, payment=payment,
-                        config=config, runtime=runtime)
+                        reader=reader, config=config, runtime=runtime)
         try:
             yield system
         finally:

@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 
 PRINTER = "printer"
 PAYMENT = "payment"
+READER = "reader"
 CENTRAL = "central"
 
 # What each service cannot do without. Every service prints a slip.

@@ -24,7 +24,7 @@ def test_everything_ok(system: System, capsys: pytest.CaptureFixture[str]) -> No
     code, report = diag(system, capsys)
     assert code == 0, report["problems"]
     assert report["ok"] and report["problems"] == []
-    for name in ("printer", "payment"):
+    for name in ("printer", "payment", "reader"):
         device = report["devices"][name]
         assert device["health"] == "ok" and device["query_ms"] >= 0 and device["connection"]
     assert report["devices"]["printer"]["model"] == "TM-T88V"
@@ -82,3 +82,13 @@ def test_test_print_comes_out(system: System, capsys: pytest.CaptureFixture[str]
     job = system.printer.wait_for_jobs(1, timeout=5)[-1]
     assert "TEST PRINT" in job.text and "Русский" in job.text and "中文" in job.text
     assert job.qr_payloads and report["test_print"]["reference"] in job.qr_payloads[0]
+
+
+def test_unplugged_reader_is_reported(system: System, capsys: pytest.CaptureFixture[str]) -> None:
+    """GIVEN the document reader unplugged
+    WHEN diag runs
+    THEN the reader is not ok, listed as a problem, exit non-zero."""
+    system.reader.set_fault("unplug")
+    code, report = diag(system, capsys)
+    assert code == 1 and report["devices"]["reader"]["health"] != "ok"
+    assert any(p.startswith("reader:") for p in report["problems"])

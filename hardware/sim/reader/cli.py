@@ -1,0 +1,127 @@
+"""Command line of the document reader simulator, run as ``kiosk sim reader``.
+
+Serves a pty (behind a stable link) and a control line until SIGTERM or SIGINT, and
+prints one line per document sent (the specimen's name, never its content). With
+``--ready-file`` it writes ``{"url": ..., "pid": ..., "control": ...}`` atomically once
+listening, so a script or test knows where to point the kiosk's reader url.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import signal
+import sys
+import tempfile
+import threading
+from pathlib import Path
+from types import FrameType
+
+from hardware.sim.reader.simulator import FAULTS, ReaderSimulator
+from hardware.sim.reader.specimens import SPECIMENS
+
+
+def _fault(text: str) -> tuple[str, object]:
+    name, sep, value = text.partition("=")
+    if name not in FAULTS:
+        raise argparse.ArgumentTypeError(
+            f"unknown fault {name!r} (one of: {', '.join(sorted(FAULTS))})")
+    return name, (value if sep else True)
+
+
+def _address(text: str) -> tuple[str, int]:
+    host, sep, port = text.rpartition(":")
+    if not sep or not port.isdigit() or int(port) > 65535:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected HOST:PORT (PORT may be 0)")
+    return host or "127.0.0.1", int(port)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kiosk sim reader",
+        description="Simulated MRZ/chip document reader on a pseudo-terminal "
+                    "(protocol: docs/hardware/document-reader.md).")
+    parser.add_argument("--pty", action="store_true", default=True,
+                        help="serve on a new pty pair (the default and only transport)")
+    parser.add_argument("--ready-file", type=Path, metavar="PATH",
+                        help='once listening, write {"url", "pid", "control"} here')
+    parser.add_argument("--control", type=_address, default=("127.0.0.1", 0),
+                        metavar="HOST:PORT",
+                        help="address of the JSON-lines control line (default "
+                             "127.0.0.1:0, a free port)")
+    parser.add_argument("--fault", type=_fault, action="append", default=[],
+                        metavar="NAME[=VALUE]",
+                        help="inject a fault; repeatable: " + ", ".join(sorted(FAULTS)))
+    parser.add_argument("--present", choices=sorted(SPECIMENS), metavar="NAME",
+                        help="present this specimen at start: " + ", ".join(sorted(SPECIMENS)))
+    parser.add_argument("--every", type=float, metavar="S",
+                        help="present it again every S seconds")
+    parser.add_argument("--list", action="store_true",
+                        help="print the specimens and faults, then exit")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log line details")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.list:
+        for name, specimen in SPECIMENS.items():
+            print(f"specimen {name:<13} {specimen.description}")
+        for name, effect in FAULTS.items():
+            print(f"fault    {name:<13} {effect}")
+        return 0
+    if args.every is not None and (args.every <= 0 or args.present is None):
+        print("kiosk sim reader: --every needs --present and a positive number of seconds",
+              file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    stop = threading.Event()
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    wrote_ready_file = False
+    simulator = ReaderSimulator(on_sent=lambda line: print(line, flush=True))
+    try:
+        for name, value in args.fault:
+            simulator.set_fault(name, value)
+        url = simulator.start_pty()
+        host, port = args.control
+        control = simulator.start_control(port=port, host=host)
+        print(f"reader simulator on {url} control {control}"
+              + (f" faults={','.join(sorted(simulator.faults))}" if args.fault else ""),
+              flush=True)
+        if args.ready_file is not None:
+            _write_atomically(args.ready_file,
+                              {"url": url, "pid": os.getpid(), "control": control})
+            wrote_ready_file = True
+        if args.present is not None:
+            simulator.present(args.present)
+        while not stop.wait(args.every if args.every is not None else 0.2):
+            if args.every is not None:
+                simulator.present(args.present)
+    except (ValueError, OSError) as exc:
+        print(f"kiosk sim reader: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        simulator.stop()
+        if wrote_ready_file:  # the pty is gone: a stale file would point at nothing
+            args.ready_file.unlink(missing_ok=True)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return 0
+
+
+def _write_atomically(path: Path, content: dict[str, object]) -> None:
+    """Readers see no file or the whole file, never a half-written one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", dir=path.parent, prefix=f".{path.name}.",
+                                     delete=False) as handle:
+        json.dump(content, handle)
+        temporary = handle.name
+    os.replace(temporary, path)

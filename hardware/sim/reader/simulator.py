@@ -1,0 +1,387 @@
+"""A document reader simulator on a pseudo-terminal, with faults and a control line.
+
+The kiosk opens the path ``start_pty()`` returns exactly as it would open the reader's
+``/dev/serial/by-id/...`` link, so the adapter under test is the production one. That
+path is a symlink to the current pty: "unplug" closes the pty and removes the link (the
+kiosk sees its port fail and vanish), clearing it opens a new pty behind the same link,
+as udev does when a USB reader comes back. After start, only the serving thread touches
+the pty; callers queue frames and wait for line changes to take effect.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import logging
+import os
+import random
+import select
+import shutil
+import tempfile
+import threading
+import time
+import tty
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from hardware.reader.framing import CR, ENQ, ETX, LF, STX, encode_frame
+from hardware.reader.records import RECORD_PREFIX, STATUS_HEADER, STATUS_READY
+from hardware.sim.control import ControlServer
+from hardware.sim.reader.specimens import SPECIMENS
+
+log = logging.getLogger(__name__)
+
+FAULTS: dict[str, str] = {
+    "noise": "3-16 random bytes on the line before every frame (skipped by the kiosk); "
+             "value 'within': 2-6 control bytes inside each document instead (rejected)",
+    "truncated": "documents are cut short: the last MRZ line loses half its characters, "
+                 "a chip record its last four fields",
+    "unplug": "the reader is unplugged: its pty closes and the link disappears until cleared",
+    "double": "every document is sent twice, double_gap_s apart (pressed down twice)",
+    "silent": "the reader hangs: it answers no status query and sends nothing",
+}
+NOISE_PLACES = ("before", "within")
+
+_POLL_S = 0.05
+_WRITE_TIMEOUT_S = 0.2  # a kiosk that does not read fills the pty: drop the frame
+_LINE_CHANGE_TIMEOUT_S = 2.0
+# Noise before a frame may be any byte but STX and ETX, so the frame itself stays intact.
+_NOISE_BEFORE = bytes(b for b in range(256) if b not in (STX, ETX))
+# Noise inside a document: bytes no MRZ or UTF-8 text can hold, nor the frame's own.
+_NOISE_WITHIN = bytes(b for b in [*range(0x20), 0x7F, 0xFE, 0xFF] if b not in (STX, ETX, CR, LF))
+
+
+class ReaderSimulator:
+    def __init__(self, *, link_dir: Path | None = None, double_gap_s: float = 0.2,
+                 seed: int = 9303, on_sent: Callable[[str], None] | None = None) -> None:
+        if double_gap_s < 0:
+            raise ValueError("double_gap_s must be >= 0")
+        self.double_gap_s = double_gap_s
+        self._on_sent = on_sent  # gets one line per document sent (name, never content)
+        self._own_link_dir = link_dir is None
+        self._link_dir = Path(link_dir) if link_dir is not None else None
+        self._random = random.Random(seed)  # the same noise on every run
+        self._lock = threading.Lock()
+        self._line_changed = threading.Condition(self._lock)
+        self._faults: dict[str, object] = {}
+        self._outbox: list[tuple[float, bytes, str]] = []  # (due, frame, label)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._wake_r, self._wake_w = -1, -1
+        self._fds: tuple[int, int] | None = None  # (master, slave) while plugged in
+        self._line_up = False
+        self.url: str | None = None  # the stable link the kiosk opens
+        self.pty_path: str | None = None  # the pty behind it right now
+        self._control: ControlServer | None = None
+
+    # --- lifecycle ----------------------------------------------------------------------
+
+    def start_pty(self) -> str:
+        """Open a pty pair, link it, serve it in a thread; returns the link's path."""
+        if self._thread is not None:
+            raise RuntimeError("the simulator is already running")
+        if self._link_dir is None:
+            self._link_dir = Path(tempfile.mkdtemp(prefix="reader-sim-"))
+        self.url = str(self._link_dir / "document-reader")
+        self._wake_r, self._wake_w = os.pipe()
+        self._stop.clear()
+        self._plug_in()
+        self._thread = threading.Thread(target=self._serve, name="reader-sim", daemon=True)
+        self._thread.start()
+        log.info("reader simulator on %s (%s)", self.url, self.pty_path)
+        return self.url
+
+    def start_control(self, port: int = 0, host: str = "127.0.0.1") -> str:
+        """Serve the JSON-lines control line (hardware.sim.control); returns host:port."""
+        if self._control is None:
+            self._control = ControlServer(self.control)
+        return self._control.start(port=port, host=host)
+
+    def stop(self) -> None:
+        """Stop serving, close the pty and remove the link (and its folder if ours)."""
+        if self._control is not None:
+            self._control.stop()
+            self._control = None
+        self._stop.set()
+        if self._thread is not None:
+            self._wake()
+            self._thread.join(timeout=5.0)
+            self._thread = None
+        self._unplug()
+        for fd in (self._wake_r, self._wake_w):
+            if fd >= 0:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+        self._wake_r, self._wake_w = -1, -1
+        if self._own_link_dir and self._link_dir is not None:
+            shutil.rmtree(self._link_dir, ignore_errors=True)
+            self._link_dir = None
+
+    def __enter__(self) -> ReaderSimulator:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+
+    # --- documents and faults -----------------------------------------------------------
+
+    def present(self, document: str | Sequence[str]) -> str:
+        """Place a document on the reader: a specimen name (see SPECIMENS) or raw lines.
+        Returns a label for logs. The frames go out from the serving thread."""
+        if isinstance(document, str):
+            specimen = SPECIMENS.get(document)
+            if specimen is None:
+                raise ValueError(f"unknown specimen {document!r}; known: "
+                                 f"{', '.join(sorted(SPECIMENS))}")
+            lines, label = list(specimen.lines), specimen.name
+        else:
+            lines, label = list(document), f"{len(document)} raw lines"
+        encode_frame(lines)  # refuse lines that would break the framing, here and now
+        with self._lock:
+            faults = dict(self._faults)
+            if "truncated" in faults:
+                lines, label = _truncate(lines), label + " (truncated)"
+            frame = encode_frame(lines)
+            if faults.get("noise") == "within":
+                frame = self._noise_within(frame)
+            now = _now()
+            self._outbox.append((now, frame, label))
+            if "double" in faults:
+                self._outbox.append((now + self.double_gap_s, frame, label + " (again)"))
+        self._wake()
+        return label
+
+    def send_raw(self, data: bytes) -> None:
+        """Put bytes on the line as they are, no framing and no faults: half a frame, a
+        broken record, anything a test or a technician needs."""
+        with self._lock:
+            self._outbox.append((_now(), bytes(data), "raw bytes"))
+        self._wake()
+
+    def set_fault(self, name: str, value: object = True) -> None:
+        """Switch a fault on (a false value switches it off). Returns once an unplug or
+        replug has taken effect on the line."""
+        if name not in FAULTS:
+            raise ValueError(f"unknown fault {name!r}; known: {', '.join(sorted(FAULTS))}")
+        if name == "noise" and value not in (True, *NOISE_PLACES) and value:
+            raise ValueError(f"noise is 'before' or 'within', not {value!r}")
+        with self._lock:
+            if value in (False, 0, None, "", "off"):
+                self._faults.pop(name, None)
+            else:
+                self._faults[name] = "before" if (name == "noise" and value in (True, 1)) else value
+        self._await_line()
+
+    def clear_faults(self) -> None:
+        with self._lock:
+            self._faults.clear()
+        self._await_line()
+
+    @property
+    def faults(self) -> dict[str, object]:
+        with self._lock:
+            return dict(self._faults)
+
+    def control(self, request: dict[str, Any]) -> dict[str, Any]:
+        """One control-line request (docs/hardware/document-reader.md, section 7)."""
+        cmd = request.get("cmd")
+        try:
+            if cmd == "faults":
+                return {"ok": True, "faults": FAULTS, "active": _jsonable(self.faults),
+                        "specimens": {n: s.description for n, s in SPECIMENS.items()}}
+            if cmd == "set":
+                self.set_fault(str(request.get("fault", "")), request.get("value", True))
+                return {"ok": True, "active": _jsonable(self.faults)}
+            if cmd == "clear":
+                self.clear_faults()
+                return {"ok": True, "active": {}}
+            if cmd == "present":
+                return {"ok": True, "presented": self.present(_document_of(request))}
+        except (ValueError, RuntimeError) as exc:
+            return {"ok": False, "error": str(exc)}
+        return {"ok": False, "error": f"unknown command {cmd!r}: faults | set | clear | present"}
+
+    # --- the serving thread -------------------------------------------------------------
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            self._follow_line_state()
+            with self._lock:
+                master = self._fds[0] if self._fds is not None else None
+                next_due = min((due for due, _, _ in self._outbox), default=None)
+            timeout = _POLL_S if next_due is None else min(_POLL_S, max(next_due - _now(), 0))
+            watched = [self._wake_r] + ([master] if master is not None else [])
+            try:
+                ready, _, _ = select.select(watched, [], [], timeout)
+            except (OSError, ValueError):
+                continue  # the pty was closed under us: the next turn follows the state
+            if self._wake_r in ready:
+                with contextlib.suppress(OSError):
+                    os.read(self._wake_r, 4096)
+            if master is not None and master in ready:
+                self._take_requests(master)
+            self._send_due(master)
+        log.info("reader simulator stopped")
+
+    def _follow_line_state(self) -> None:
+        with self._lock:
+            unplugged = "unplug" in self._faults
+        if unplugged and self._fds is not None:
+            self._unplug()
+            log.info("reader simulator: unplugged")
+        elif not unplugged and self._fds is None:
+            try:
+                self._plug_in()
+            except OSError as exc:  # e.g. out of ptys: stay unplugged, try again next turn
+                log.warning("reader simulator: cannot plug in: %s", exc)
+                self._unplug()
+            else:
+                log.info("reader simulator: plugged in on %s", self.pty_path)
+        with self._line_changed:
+            self._line_up = self._fds is not None
+            self._line_changed.notify_all()
+
+    def _take_requests(self, master: int) -> None:
+        try:
+            data = os.read(master, 4096)
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.EWOULDBLOCK, errno.EINTR, errno.EIO):
+                log.warning("reader simulator: read failed: %s", exc)
+            return
+        with self._lock:
+            silent = "silent" in self._faults
+        if ENQ in data and not silent:
+            reply = encode_frame([f"{STATUS_HEADER} {STATUS_READY}"])
+            with self._lock:
+                self._outbox.insert(0, (_now(), reply, "status"))
+
+    def _send_due(self, master: int | None) -> None:
+        now = _now()
+        with self._lock:
+            due = [entry for entry in self._outbox if entry[0] <= now]
+            self._outbox = [entry for entry in self._outbox if entry[0] > now]
+            faults = dict(self._faults)
+        for _, frame, label in due:
+            if master is None or "silent" in faults:
+                log.info("reader simulator: %s not sent (%s)", label,
+                         "unplugged" if master is None else "silent")
+                continue
+            if faults.get("noise") == "before":
+                frame = self._noise_before() + frame
+            if self._write(master, frame) and label != "status":
+                log.info("reader simulator: sent %s", label)
+                if self._on_sent is not None:
+                    self._on_sent(f"presented {label}")
+
+    def _write(self, master: int, data: bytes) -> bool:
+        view = memoryview(data)
+        while view:
+            try:
+                _, writable, _ = select.select([], [master], [], _WRITE_TIMEOUT_S)
+            except (OSError, ValueError):
+                return False
+            if not writable:
+                log.warning("reader simulator: pty full (nobody reading): frame dropped")
+                return False
+            try:
+                view = view[os.write(master, view):]
+            except BlockingIOError:
+                continue
+            except OSError as exc:
+                log.warning("reader simulator: write failed: %s", exc)
+                return False
+        return True
+
+    # --- the pty and its link -----------------------------------------------------------
+
+    def _plug_in(self) -> None:
+        master, slave = os.openpty()
+        tty.setraw(master)
+        tty.setraw(slave)
+        os.set_blocking(master, False)
+        # Our own slave fd stays open: without it the master reads EIO whenever the kiosk
+        # has the port closed.
+        self._fds = (master, slave)
+        self.pty_path = os.ttyname(slave)
+        assert self.url is not None
+        temporary = f"{self.url}.{os.getpid()}.tmp"
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        os.symlink(self.pty_path, temporary)
+        os.replace(temporary, self.url)  # the link never points at nothing mid-way
+
+    def _unplug(self) -> None:
+        if self.url is not None:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.url)
+        if self._fds is not None:
+            for fd in self._fds:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+            self._fds = None
+            self.pty_path = None
+
+    def _await_line(self) -> None:
+        """Wait until the serving thread has plugged or unplugged as the faults say."""
+        if self._thread is None:
+            return
+        with self._line_changed:
+            want_up = "unplug" not in self._faults
+        self._wake()
+        with self._line_changed:
+            if not self._line_changed.wait_for(lambda: self._line_up == want_up
+                                               and ("unplug" not in self._faults) == want_up,
+                                               _LINE_CHANGE_TIMEOUT_S):
+                raise RuntimeError("reader simulator: the line did not change in time")
+
+    def _wake(self) -> None:
+        if self._wake_w >= 0:
+            with contextlib.suppress(OSError):
+                os.write(self._wake_w, b"x")
+
+    # --- faults on the wire -------------------------------------------------------------
+
+    def _noise_before(self) -> bytes:
+        with self._lock:
+            count = self._random.randint(3, 16)
+            return bytes(self._random.choice(_NOISE_BEFORE) for _ in range(count))
+
+    def _noise_within(self, frame: bytes) -> bytes:
+        """Insert control bytes in the middle of the document's first line (lock held)."""
+        first_line_end = frame.index(bytes([CR]))
+        at = max(1, first_line_end // 2)
+        noise = bytes(self._random.choice(_NOISE_WITHIN)
+                      for _ in range(self._random.randint(2, 6)))
+        return frame[:at] + noise + frame[at:]
+
+
+def _truncate(lines: list[str]) -> list[str]:
+    if lines and lines[0].startswith(RECORD_PREFIX):
+        return lines[:max(1, len(lines) - 4)]
+    if not lines:
+        return lines
+    return lines[:-1] + [lines[-1][:len(lines[-1]) // 2]]
+
+
+def _document_of(request: dict[str, Any]) -> str | list[str]:
+    if "name" in request:
+        return str(request["name"])
+    lines = request.get("lines")
+    if isinstance(lines, list):
+        return [str(line) for line in lines]
+    if isinstance(lines, str):
+        # From a shell (`present lines=AAA\nBBB`) the separator arrives as backslash-n.
+        return lines.split("\n") if "\n" in lines else lines.split("\\n")
+    raise ValueError("present needs name=SPECIMEN or lines=LINE\\nLINE...")
+
+
+def _jsonable(faults: dict[str, object]) -> dict[str, object]:
+    return {name: value if isinstance(value, (bool, int, str)) else str(value)
+            for name, value in faults.items()}
+
+
+def _now() -> float:
+    return time.monotonic()
