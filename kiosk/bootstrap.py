@@ -15,6 +15,7 @@ from hardware.printer import PrinterProfile, open_printer
 from hardware.reader import open_reader
 from kiosk.config import Config
 from kiosk.domain.bills import Biller
+from kiosk.diag_server import DiagServer
 from kiosk.domain.clock import SystemClock
 from kiosk.i18n import Catalogs
 from kiosk.services.availability import PAYMENT, PRINTER, READER, DeviceWatch
@@ -45,8 +46,11 @@ class Runtime:
     translator: Catalogs
     services: KioskServices
     reader: DocumentReader | None = None
+    diag_server: DiagServer | None = None
 
     def close(self) -> None:
+        if self.diag_server is not None:
+            self.diag_server.stop()
         if self.services.watch is not None:
             self.services.watch.stop()
         self.forwarder.stop(timeout=5.0)
@@ -79,9 +83,9 @@ def store_path(config: Config) -> Path:
     return Path(config.kiosk.data_dir) / STORE_FILE
 
 
-def build_runtime(config: Config, *, start_forwarder: bool = True) -> Runtime:
-    """Wire everything; with ``start_forwarder`` also start the background threads (the
-    outbox forwarder and the device watch), as the running kiosk does."""
+def build_runtime(config: Config, *, background: bool = True) -> Runtime:
+    """Wire everything. With ``background`` (the running kiosk) also start the outbox
+    forwarder, the device watch and the diagnostics answer for `kiosk diag`."""
     clock = SystemClock(config.kiosk.timezone)
     store = open_store(store_path(config), clock=clock)
     def central_client() -> CentralClient:
@@ -121,13 +125,17 @@ def build_runtime(config: Config, *, start_forwarder: bool = True) -> Runtime:
     services = KioskServices(kiosk_id=k.id, languages=k.languages,
                              default_language=k.default_language, billers=billers(config),
                              bill_payment=deps, watch=watch)
-    if start_forwarder:
+    runtime = Runtime(config=config, clock=clock, store=store, central=central,
+                      forwarder=forwarder, translator=translator, services=services,
+                      reader=reader)
+    if background:
         forwarder.start()
         watch.start()
+        runtime.diag_server = DiagServer(runtime)
+        runtime.diag_server.start()
     log.info("kiosk %s wired: printer %s, payment terminal %s, central %s",
              k.id, config.printer.url, config.payment.url, config.central.url)
-    return Runtime(config=config, clock=clock, store=store, central=central,
-                   forwarder=forwarder, translator=translator, services=services, reader=reader)
+    return runtime
 
 
 def build_app(runtime: Runtime) -> KioskApp:

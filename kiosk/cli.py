@@ -84,7 +84,7 @@ def cmd_reprint(args: argparse.Namespace) -> int:
     from hardware.base import PrintOutcome
     from kiosk import bootstrap
 
-    runtime = bootstrap.build_runtime(_load(args), start_forwarder=False)
+    runtime = bootstrap.build_runtime(_load(args), background=False)
     try:
         result = runtime.services.reprint(args.reference)
     except KioskError as exc:
@@ -101,7 +101,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     """Deliver the outbox to central now and say what happened."""
     from kiosk import bootstrap
 
-    runtime = bootstrap.build_runtime(_load(args), start_forwarder=False)
+    runtime = bootstrap.build_runtime(_load(args), background=False)
     try:
         report = runtime.forwarder.drain_once()
         depth = runtime.store.outbox.depth()
@@ -113,15 +113,21 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 
 def cmd_diag(args: argparse.Namespace) -> int:
-    """Devices, local store and central, as a technician needs them."""
+    """Devices, local store and central, as a technician needs them. Asks the running
+    kiosk when there is one (it holds the serial devices), else opens them itself."""
     from kiosk import bootstrap
+    from kiosk.diag_server import ask_running_kiosk
     from kiosk.diagnostics import collect, render_text
 
-    runtime = bootstrap.build_runtime(_load(args), start_forwarder=False)
-    try:
-        report = collect(runtime, test_print=args.test_print)
-    finally:
-        runtime.close()
+    config = _load(args)
+    report = None if args.local else ask_running_kiosk(Path(config.kiosk.data_dir),
+                                                       test_print=args.test_print)
+    if report is None:
+        runtime = bootstrap.build_runtime(config, background=False)
+        try:
+            report = collect(runtime, test_print=args.test_print)
+        finally:
+            runtime.close()
     print(json.dumps(report, indent=2, ensure_ascii=False) if args.json else render_text(report))
     return 0 if report["ok"] else 1
 
@@ -207,6 +213,8 @@ def build_parser() -> argparse.ArgumentParser:
     diag.add_argument("--json", action="store_true", help="machine-readable output")
     diag.add_argument("--test-print", action="store_true",
                       help="also print a test slip (every script, a QR) and report how it went")
+    diag.add_argument("--local", action="store_true",
+                      help="open the devices from this process even if a kiosk is running")
     diag.set_defaults(func=cmd_diag)
 
     config = with_config(sub.add_parser("config", help="validate and show the effective config"))

@@ -122,7 +122,8 @@ def _test_print(runtime: Runtime) -> dict[str, Any]:
 
 def render_text(report: dict[str, Any]) -> str:
     kiosk = report["kiosk"]
-    lines = [f"kiosk {kiosk['id']}  app {kiosk['version']}  config {kiosk['config_version']}"]
+    lines = [f"kiosk {kiosk['id']}  app {kiosk['version']}  config {kiosk['config_version']}"
+             + (f"  (from the {report['source']})" if report.get("source") else "")]
     for name, dev in report["devices"].items():
         reason = f" ({dev['reason']})" if dev.get("reason") else ""
         ms = f"  status in {dev['query_ms']:.0f} ms" if dev.get("query_ms") is not None else ""

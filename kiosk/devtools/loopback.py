@@ -76,7 +76,7 @@ class System:
 
 @contextlib.contextmanager
 def running_system(tmp: Path, *, card_timeout_s: float = 10.0, step_delay_s: float = 0.02,
-                   start_forwarder: bool = False,
+                   background: bool = False,
                    kiosk_id: str = "SH-CN-TEST-01") -> Iterator[System]:
     port = free_port()
     central = CentralServer(f"sqlite:///{tmp / 'central.sqlite3'}", port=port, seed_demo=True)
@@ -95,7 +95,7 @@ def running_system(tmp: Path, *, card_timeout_s: float = 10.0, step_delay_s: flo
             "payment": {"url": payment_url, "card_timeout_s": card_timeout_s},
             "reader": {"url": reader_url},
         })
-        runtime = build_runtime(config, start_forwarder=start_forwarder)
+        runtime = build_runtime(config, background=background)
         system = System(tmp=tmp, central=central, printer=printer, payment=payment,
                         reader=reader, config=config, runtime=runtime)
         try:

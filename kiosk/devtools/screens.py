@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
 
     out = Path(args.out)
     with tempfile.TemporaryDirectory() as tmp, \
-            running_system(Path(tmp), start_forwarder=True, step_delay_s=0.3,
+            running_system(Path(tmp), background=True, step_delay_s=0.3,
                            kiosk_id="SH-CN-DEMO-01") as system:
         driver = Driver(build_app(system.runtime))
         driver.start()
@@ -74,9 +74,9 @@ def main(argv: list[str] | None = None) -> int:
             driver.tap(driver.find("account", "cancel"))
             driver.wait_for_screen("home")
             system.payment.present_card(INSUFFICIENT_FUNDS.pan)
-            driver.tap(app.screen("home").tiles["bill_payment"])  # type: ignore[attr-defined]
+            driver.tap(app.screen("home").tiles["bill_payment"])
             driver.wait_for_screen("biller")
-            driver.tap(app.screen("biller").tiles["sh-gas"])  # type: ignore[attr-defined]
+            driver.tap(app.screen("biller").tiles["sh-gas"])
             driver.wait_for_screen("account")
             type_account(driver, "20123456")
             driver.tap(driver.find("account", "submit"))

@@ -174,11 +174,15 @@ class KioskApp(App):
             button = KButton(text=language(code).native_name, font=font_name(code),
                              primary=(code == self.lang))
             button.lang_code = code
-            button.bind(on_release=lambda b: (dialog.dismiss(), self.set_language(b.lang_code)))
+            button.bind(on_release=lambda b: self._choose_language(dialog, b.lang_code))
             grid.add_widget(button)
         dialog.add_widget(grid)
         self._language_dialog = dialog
         dialog.open()
+
+    def _choose_language(self, dialog: ModalView, lang: str) -> None:
+        dialog.dismiss()
+        self.set_language(lang)
 
     def available_services(self) -> dict[str, str | None]:
         """Service key -> None when available, else the (untranslated) reason."""

@@ -28,19 +28,19 @@ def start_bill_payment(driver: Driver, lang: str, biller_id: str,
     snap = shot or (lambda _name: None)
     driver.wait_for_screen("attract")
     if shot is not None:
-        app.screen("attract").show_language(lang)  # type: ignore[attr-defined]
+        app.screen("attract").show_language(lang)
         driver.pump(2)
     snap("attract")
     driver.tap(app.screen("attract").ids.start)
     driver.wait_for_screen("language")
     snap("language")
-    driver.tap(app.screen("language").button_for(lang))  # type: ignore[attr-defined]
+    driver.tap(app.screen("language").button_for(lang))
     driver.wait_for_screen("home")
     snap("home")
-    driver.tap(app.screen("home").tiles["bill_payment"])  # type: ignore[attr-defined]
+    driver.tap(app.screen("home").tiles["bill_payment"])
     driver.wait_for_screen("biller")
     snap("biller")
-    driver.tap(app.screen("biller").tiles[biller_id])  # type: ignore[attr-defined]
+    driver.tap(app.screen("biller").tiles[biller_id])
     driver.wait_for_screen("account")
 
 

@@ -22,7 +22,7 @@ from kiosk.devtools.loopback import System, running_system  # noqa: E402
 def ui_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
     # The terminal takes 0.3 s per prompt, as a person would at least: the card screen
     # stays up long enough to be seen (and photographed) on a loaded machine.
-    with running_system(tmp_path_factory.mktemp("ui"), start_forwarder=True,
+    with running_system(tmp_path_factory.mktemp("ui"), background=True,
                         step_delay_s=0.3) as system:
         yield system
 

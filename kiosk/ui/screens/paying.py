@@ -54,13 +54,13 @@ class PayingScreen(KioskScreen):
         cancel.text = _("Cancel payment")
         cancel.disabled = not flow.can_cancel_payment
         cancel.opacity = 1 if flow.can_cancel_payment else 0
+        self.update_header(_("Pay a utility bill"), (flow.step_number, flow.total_steps))
 
     def cancel(self) -> None:
         flow = self.app.flow
         if flow is not None and flow.can_cancel_payment:
             flow.cancel_payment()
             self.ids.cancel.disabled = True
-        self.update_header(_("Pay a utility bill"), (flow.step_number, flow.total_steps))
 
     def clear_personal(self) -> None:
         self.ids.amount.text = ""

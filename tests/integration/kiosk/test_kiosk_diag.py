@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
 from hardware.sim.printer import Fault
 from kiosk.cli import main as kiosk_main
-from kiosk.devtools.loopback import System
+from kiosk.devtools.loopback import System, running_system
 
 
 def diag(system: System, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict]:  # type: ignore[type-arg]
@@ -92,3 +93,19 @@ def test_unplugged_reader_is_reported(system: System, capsys: pytest.CaptureFixt
     code, report = diag(system, capsys)
     assert code == 1 and report["devices"]["reader"]["health"] != "ok"
     assert any(p.startswith("reader:") for p in report["problems"])
+
+
+def test_diag_asks_the_running_kiosk(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """GIVEN a running kiosk (it holds the serial devices)
+    WHEN `kiosk diag --json` runs with the same configuration
+    THEN the report comes from the running kiosk, not from a second connection to its
+    devices, and says so; --local still opens the devices from the command."""
+    with running_system(tmp_path, background=True) as system:
+        code, report = diag(system, capsys)
+        assert code == 0 and report["source"].startswith("running kiosk, pid")
+        system.printer.set_fault(Fault.PAPER_OUT)
+        code, report = diag(system, capsys)
+        assert code == 1 and report["devices"]["printer"]["reason"] == "paper_out"
+        code, report = diag(system, capsys, "--local")
+        assert "source" not in report
+    assert not (tmp_path / "kiosk" / "diag.json").exists()  # withdrawn on shutdown
