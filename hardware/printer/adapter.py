@@ -4,7 +4,8 @@ Every job: status before (refuse when not OK: nothing sent, NOT_PRINTED), send, 
 after (OK -> PRINTED, anything else -> UNCERTAIN). A job is never re-sent. Library and
 OS exceptions become DeviceError in ``translate_device_errors`` and outcomes in the
 callers; nothing leaves this class as an exception. The connection opens lazily and is
-dropped after any I/O failure, so the next call reconnects by itself.
+dropped after any I/O failure, so the next call reconnects by itself. The last failure
+(reason, detail, time) is kept and reported in every PrinterStatus for diagnostics.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 import serial
@@ -43,6 +45,7 @@ from hardware.printer.status import (
     query,
     unknown_status,
 )
+from hardware.printer.usb_transport import UsbUnavailableError
 
 logger = logging.getLogger(__name__)
 DEVICE = "printer"
@@ -56,6 +59,8 @@ def translate_device_errors(action: str) -> Iterator[None]:
         yield
     except DeviceError:
         raise
+    except UsbUnavailableError as exc:  # its message is the fix: keep it whole
+        raise DeviceError(DEVICE, REASON_DISCONNECTED, str(exc)) from exc
     except (TimeoutError, serial.SerialTimeoutException) as exc:
         raise DeviceError(DEVICE, REASON_TIMEOUT, f"{action}: {type(exc).__name__}") from exc
     except (DeviceNotFoundError, OSError, serial.SerialException) as exc:
@@ -70,6 +75,19 @@ def _ms(start: float) -> float:
     return round((time.perf_counter() - start) * 1000, 1)
 
 
+@dataclass(frozen=True)
+class LastError:
+    """The most recent failure of a printer: a status that was not OK, or a job that
+    could not be sent. ``detail`` is for technicians and never holds slip text."""
+
+    reason: str
+    detail: str
+    at: datetime
+
+    def describe(self) -> str:
+        return f"{self.reason}: {self.detail}" if self.detail else self.reason
+
+
 class EscposPrinter:
     """A receipt printer at ``url``. Thread-safe: one operation at a time."""
 
@@ -81,6 +99,31 @@ class EscposPrinter:
         self._transport = transport
         self._connected = False
         self._lock = threading.Lock()
+        self._last_error: LastError | None = None
+
+    @property
+    def last_error(self) -> LastError | None:
+        """The most recent failure since this adapter was built, or None."""
+        return self._last_error
+
+    def _remember_failure(self, reason: str | None, detail: str) -> None:
+        self._last_error = LastError(reason or REASON_PROTOCOL, detail[:200],
+                                     datetime.now(UTC))
+
+    def _remember_job_failure(self, job_id: str, outcome: PrintOutcome, reason: str | None,
+                              detail: str) -> None:
+        """A job that did not print: the job id and outcome lead (no slip text)."""
+        self._remember_failure(reason, f"job {job_id} {outcome.value}: {detail}")
+
+    def _reported(self, status: PrinterStatus) -> PrinterStatus:
+        """``status`` with the last failure attached; a status that is not OK is that
+        failure (a printer that is OK but near the end of its paper is not failing)."""
+        if status.health is not Health.OK:
+            self._remember_failure(status.reason, status.detail)
+        last = self._last_error
+        if last is None:
+            return status
+        return replace(status, last_error=last.describe(), last_error_at=last.at)
 
     # --- connection ----------------------------------------------------------------
 
@@ -109,40 +152,45 @@ class EscposPrinter:
 
     # --- status ----------------------------------------------------------------------
 
-    def _ask(self, n: int) -> int | None:
+    def _ask(self, n: int, extra_wait_s: float = 0.0) -> int | None:
         self._transport.write(query(n))
-        return self._transport.read_byte(self.status_timeout_s)
+        return self._transport.read_byte(self.status_timeout_s + extra_wait_s)
 
-    def _read_replies(self) -> dict[int, int | None]:
+    def _read_replies(self, first_reply_extra_s: float) -> dict[int, int | None]:
         replies: dict[int, int | None] = {}
         with translate_device_errors("status"):
             self._ensure_connected()
             self._transport.drain()
             for n in (PRINTER_STATUS, OFFLINE_CAUSE, PAPER_SENSOR):
-                replies[n] = self._ask(n)
+                replies[n] = self._ask(n, first_reply_extra_s if n == PRINTER_STATUS else 0.0)
                 if replies[n] is None:
                     break  # a silent printer: do not wait out every query
             if needs_error_cause(replies.get(OFFLINE_CAUSE)):
                 replies[ERROR_CAUSE] = self._ask(ERROR_CAUSE)
         return replies
 
-    def _query_status(self, *, may_reconnect: bool) -> PrinterStatus:
+    def _query_status(self, *, may_reconnect: bool,
+                      first_reply_extra_s: float = 0.0) -> PrinterStatus:
         """One status query. With ``may_reconnect``, a connection found dead (printer
         restarted, idle connection closed) is replaced once; never after a job was sent,
-        where a fresh connection would hide what happened to the job."""
+        where a fresh connection would hide what happened to the job.
+        ``first_reply_extra_s``: after a job, the first query waits behind the job's
+        bytes still on a slow line, so its reply may take that much longer."""
         start = time.perf_counter()
         was_connected = self._connected
         try:
-            replies = self._read_replies()
+            replies = self._read_replies(first_reply_extra_s)
         except DeviceError as err:
             self._drop_connection()
             if may_reconnect and was_connected and err.reason == REASON_DISCONNECTED:
                 return self._query_status(may_reconnect=False)
-            return unknown_status(err.reason, err.detail, connection=self.url,
-                                  model=self.profile.escpos_profile, query_ms=_ms(start),
-                                  checked_at=datetime.now(UTC))
-        return decode_status(replies, connection=self.url, model=self.profile.escpos_profile,
-                             query_ms=_ms(start), checked_at=datetime.now(UTC))
+            return self._reported(unknown_status(
+                err.reason, err.detail, connection=self.url,
+                model=self.profile.escpos_profile, query_ms=_ms(start),
+                checked_at=datetime.now(UTC)))
+        return self._reported(decode_status(
+            replies, connection=self.url, model=self.profile.escpos_profile,
+            query_ms=_ms(start), checked_at=datetime.now(UTC)))
 
     def status(self) -> PrinterStatus:
         with self._lock:
@@ -150,8 +198,9 @@ class EscposPrinter:
                 return self._query_status(may_reconnect=True)
             except Exception:  # never raises: a bug here must not stop the kiosk
                 logger.exception("printer: status query failed unexpectedly")
-                return unknown_status(REASON_PROTOCOL, "internal error", connection=self.url,
-                                      model=self.profile.escpos_profile)
+                return self._reported(unknown_status(
+                    REASON_PROTOCOL, "internal error", connection=self.url,
+                    model=self.profile.escpos_profile, checked_at=datetime.now(UTC)))
             finally:
                 self._release_if_shared()
 
@@ -163,6 +212,8 @@ class EscposPrinter:
                 return self._print(job_id, document)
             except Exception:  # never raises; nothing is known about the job
                 logger.exception("printer: job %s failed unexpectedly", job_id)
+                self._remember_job_failure(job_id, PrintOutcome.UNCERTAIN, REASON_PROTOCOL,
+                                           "internal error")
                 return PrintResult(job_id, PrintOutcome.UNCERTAIN, REASON_PROTOCOL)
             finally:
                 self._release_if_shared()
@@ -173,11 +224,15 @@ class EscposPrinter:
             data = render_document(document, self.profile)
         except Exception:
             logger.exception("printer: job %s could not be rendered", job_id)
+            self._remember_job_failure(job_id, PrintOutcome.NOT_PRINTED, REASON_PROTOCOL,
+                                       "could not be rendered")
             return self._finish(job_id, started, PrintResult(
                 job_id, PrintOutcome.NOT_PRINTED, REASON_PROTOCOL))
 
         before = self._query_status(may_reconnect=True)
         if before.health is not Health.OK:
+            self._remember_job_failure(job_id, PrintOutcome.NOT_PRINTED, before.reason,
+                                       before.detail)
             return self._finish(job_id, started, PrintResult(
                 job_id, PrintOutcome.NOT_PRINTED, before.reason, status_before=before))
 
@@ -189,12 +244,17 @@ class EscposPrinter:
             self._drop_connection()
             logger.info("printer: job %s send failed after %.1f ms: %s", job_id,
                         _ms(send_start), err.reason)
+            self._remember_job_failure(job_id, PrintOutcome.UNCERTAIN, err.reason,
+                                       err.detail)
             return self._finish(job_id, started, PrintResult(
                 job_id, PrintOutcome.UNCERTAIN, err.reason, status_before=before))
         send_ms = _ms(send_start)
 
-        after = self._query_status(may_reconnect=False)
+        allowance_s = self._transport.reply_allowance_s(len(data))
+        after = self._query_status(may_reconnect=False, first_reply_extra_s=allowance_s)
         outcome = PrintOutcome.PRINTED if after.health is Health.OK else PrintOutcome.UNCERTAIN
+        if outcome is PrintOutcome.UNCERTAIN:
+            self._remember_job_failure(job_id, outcome, after.reason, after.detail)
         logger.debug("printer: job %s sent %d bytes in %.1f ms", job_id, len(data), send_ms)
         return self._finish(job_id, started, PrintResult(
             job_id, outcome, after.reason, status_before=before, status_after=after,

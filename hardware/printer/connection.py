@@ -10,6 +10,7 @@ escpos DeviceNotFoundError); hardware.printer.adapter translates them in one pla
 from __future__ import annotations
 
 import os
+import re
 import select
 import socket
 from abc import ABC, abstractmethod
@@ -23,6 +24,9 @@ from hardware.printer.escpos_import import Escpos, File, Network, Serial
 
 DEFAULT_TCP_PORT = 9100
 DEFAULT_BAUDRATE = 9600
+BITS_PER_BYTE = 10  # 8N1 on the wire: start bit, 8 data bits, stop bit
+USB_IN_EP, USB_OUT_EP = 0x82, 0x01  # python-escpos defaults (Epson TM series)
+_USB_IDS = re.compile(r"^([0-9a-fA-F]{1,4}):([0-9a-fA-F]{1,4})$")
 _DRAIN_LIMIT = 64 * 1024  # stop draining a device that never stops talking
 
 
@@ -30,25 +34,54 @@ _DRAIN_LIMIT = 64 * 1024  # stop draining a device that never stops talking
 class Endpoint:
     """A parsed printer URL."""
 
-    kind: Literal["tcp", "serial", "file"]
-    target: str  # host for tcp, pyserial URL or device path for serial, path for file
+    kind: Literal["tcp", "serial", "file", "usb"]
+    target: str  # host for tcp, pyserial URL or device path for serial, path for file,
+    # "VID:PID" for usb
     port: int = DEFAULT_TCP_PORT
     serial_options: dict[str, Any] = field(default_factory=dict)
+    usb_ids: tuple[int, int] | None = None  # (vendor id, product id)
+    usb_endpoints: tuple[int, int] = (USB_IN_EP, USB_OUT_EP)  # (in, out)
 
 
 def _flag(values: list[str]) -> bool:
     return values[-1].strip().lower() in ("1", "true", "yes", "on")
 
 
+def _usb_endpoint(url: str, netloc: str, query: dict[str, list[str]]) -> Endpoint:
+    match = _USB_IDS.match(netloc)
+    if match is None:
+        raise ValueError(f"printer URL {url!r}: expected usb://VID:PID in hex, "
+                         "e.g. usb://04b8:0202")
+    vendor_id, product_id = int(match.group(1), 16), int(match.group(2), 16)
+    if not vendor_id or not product_id:
+        raise ValueError(f"printer URL {url!r}: vendor and product id must not be 0")
+    endpoints = []
+    for name, default in (("in_ep", USB_IN_EP), ("out_ep", USB_OUT_EP)):
+        text = query[name][-1] if name in query else str(default)
+        try:
+            number = int(text, 0)  # 0x81 or 129
+        except ValueError:
+            raise ValueError(f"printer URL {url!r}: {name}={text!r} is not a number") from None
+        if not 0 < number < 0x100:
+            raise ValueError(f"printer URL {url!r}: {name} out of range")
+        endpoints.append(number)
+    return Endpoint("usb", netloc.lower(), usb_ids=(vendor_id, product_id),
+                    usb_endpoints=(endpoints[0], endpoints[1]))
+
+
 def parse_printer_url(url: str) -> Endpoint:
     """``tcp://HOST:PORT`` (raw TCP, port 9100 by default); ``serial:///dev/ttyS0?
     baudrate=19200&rtscts=1&xonxoff=0``; a plain device path; any other pyserial URL
     (socket://, loop://, rfc2217://...), which may carry ``baudrate=`` too;
-    ``file:///dev/usb/lp0``. Raises ValueError for what is none of these."""
+    ``file:///dev/usb/lp0``; ``usb://VID:PID`` in hex (``usb://04b8:0202``, optional
+    ``?in_ep=0x82&out_ep=0x01``; needs the ``usb`` extra). Raises ValueError for what is
+    none of these."""
     url = url.strip()
     if not url:
         raise ValueError("printer URL is empty")
     parts = urlsplit(url)
+    if parts.scheme == "usb":
+        return _usb_endpoint(url, parts.netloc, parse_qs(parts.query))
     if parts.scheme == "tcp":
         if not parts.hostname:
             raise ValueError(f"printer URL {url!r}: no host")
@@ -88,6 +121,12 @@ class Transport(ABC):
     def write(self, data: bytes) -> None:
         self.printer._raw(data)
 
+    def reply_allowance_s(self, job_bytes: int) -> float:
+        """Extra time the first status reply after a job of ``job_bytes`` may take: the
+        query queues behind the job's bytes that are still in OS buffers or on the line
+        when write() returns. 0 where write() returns only once the printer has them."""
+        return 0.0
+
     @abstractmethod
     def read_byte(self, timeout_s: float) -> int | None:
         """One reply byte, or None when nothing came within ``timeout_s``."""
@@ -109,6 +148,12 @@ class NetworkTransport(Transport):
         self.printer = Network(host=host, port=port, timeout=io_timeout_s,
                                profile=escpos_profile)
         self.io_timeout_s = io_timeout_s
+
+    def reply_allowance_s(self, job_bytes: int) -> float:
+        # The socket buffers take a whole job at once, and a printer (or a serial device
+        # server behind it) takes the stream in only as fast as it can: the speed is
+        # unknown, so allow what a write may take.
+        return self.io_timeout_s
 
     def _socket(self) -> socket.socket:
         device = self.printer._device
@@ -163,8 +208,9 @@ class SerialTransport(Transport):
         self.url = url
         self.options = dict(options)
         self.io_timeout_s = io_timeout_s
+        self.baudrate = int(options.get("baudrate", DEFAULT_BAUDRATE))
         self.printer = _SerialWithoutDrain(
-            devfile=url, baudrate=int(options.get("baudrate", DEFAULT_BAUDRATE)),
+            devfile=url, baudrate=self.baudrate,
             timeout=io_timeout_s, profile=escpos_profile)
 
     def _port(self) -> serial.SerialBase:
@@ -179,6 +225,24 @@ class SerialTransport(Transport):
         self.printer.device = serial.serial_for_url(
             self.url, timeout=self.io_timeout_s, write_timeout=self.io_timeout_s,
             **self.options)
+
+    def transfer_time_s(self, nbytes: int) -> float:
+        """How long the line itself needs for ``nbytes`` (8N1: ten bits a byte)."""
+        return nbytes * BITS_PER_BYTE / self.baudrate
+
+    def reply_allowance_s(self, job_bytes: int) -> float:
+        # The OS takes kilobytes at once: at worst the whole job is still to go.
+        return self.transfer_time_s(job_bytes)
+
+    def write(self, data: bytes) -> None:
+        # pyserial's write_timeout bounds the whole write: a job of 10 KB needs 10 s at
+        # 9600 baud, so the bound is the I/O timeout plus the line's own transfer time.
+        port = self._port()
+        port.write_timeout = self.io_timeout_s + self.transfer_time_s(len(data))
+        try:
+            port.write(data)
+        finally:
+            port.write_timeout = self.io_timeout_s
 
     def read_byte(self, timeout_s: float) -> int | None:
         port = self._port()
@@ -249,6 +313,13 @@ class FileTransport(Transport):
 
 def make_transport(endpoint: Endpoint, *, escpos_profile: str,
                    io_timeout_s: float) -> Transport:
+    if endpoint.kind == "usb":
+        from hardware.printer.usb_transport import UsbTransport  # imports connection
+
+        assert endpoint.usb_ids is not None  # parse_printer_url sets both for usb
+        in_ep, out_ep = endpoint.usb_endpoints
+        return UsbTransport(*endpoint.usb_ids, in_ep=in_ep, out_ep=out_ep,
+                            escpos_profile=escpos_profile, io_timeout_s=io_timeout_s)
     if endpoint.kind == "tcp":
         return NetworkTransport(endpoint.target, endpoint.port,
                                 escpos_profile=escpos_profile, io_timeout_s=io_timeout_s)

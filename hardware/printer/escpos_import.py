@@ -30,11 +30,12 @@ from escpos.capabilities import CAPABILITIES  # noqa: E402
 from escpos.escpos import Escpos  # noqa: E402
 from escpos.exceptions import DeviceNotFoundError  # noqa: E402
 from escpos.exceptions import Error as EscposError  # noqa: E402
-from escpos.printer import Dummy, File, Network, Serial  # noqa: E402
+from escpos.printer import Dummy, File, Network, Serial, Usb  # noqa: E402
 
 # Undo basicConfig(): drop any handler escpos added to the root logger.
 for _handler in list(logging.getLogger().handlers):
     if _handler not in _root_handlers:
         logging.getLogger().removeHandler(_handler)
 
-__all__ = ["CAPABILITIES", "DeviceNotFoundError", "Dummy", "Escpos", "EscposError", "File", "Network", "Serial"]
+__all__ = ["CAPABILITIES", "DeviceNotFoundError", "Dummy", "Escpos", "EscposError", "File",
+           "Network", "Serial", "Usb"]

@@ -34,7 +34,9 @@ class PrinterProfile:
     draw lines no printer font holds (kana, Hangul); ``raster_faces`` picks its face per
     document language so each language gets its own glyph forms. It defaults to the
     installed noto-cjk-sans-otc font; None means no raster text at all (characters no
-    printer font holds print as '?').
+    printer font holds print as '?'). ``raster_everything``: draw every text line as an
+    image, as a printer without usable fonts needs (many more bytes; QR codes stay
+    native); needs ``raster_font``.
     """
 
     escpos_profile: str = "TM-T88V"
@@ -44,8 +46,11 @@ class PrinterProfile:
     raster_font: Path | None = field(default_factory=lambda: find_noto_cjk_font())
     raster_faces: dict[str, int] = field(default_factory=_default_faces)
     codepages: tuple[str, ...] = ("CP1252", "CP866")
+    raster_everything: bool = False
 
     def __post_init__(self) -> None:
+        if self.raster_everything and self.raster_font is None:
+            raise ValueError("printer profile: raster_everything needs a raster font")
         if self.width_dots < 64 or self.chars_per_line < 8:
             raise ValueError("printer profile: paper too narrow")
         if self.width_dots // self.chars_per_line < 6:

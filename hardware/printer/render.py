@@ -87,11 +87,11 @@ class _SlipWriter:
     # --- lines -----------------------------------------------------------------------
 
     def needs_raster(self, text: str) -> bool:
-        return split_runs(text, self.table) is None
+        return self.profile.raster_everything or split_runs(text, self.table) is None
 
     def line(self, text: str, align: Align, bold: bool = False, size: int = 1) -> None:
         """One printed line: as text when every character has a run, else as an image."""
-        runs = split_runs(text, self.table)
+        runs = None if self.profile.raster_everything else split_runs(text, self.table)
         if runs is None and self.font is None:
             runs = split_runs(self._replace_unprintable(text), self.table)
         if runs is not None:

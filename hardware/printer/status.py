@@ -86,7 +86,10 @@ def decode_status(replies: Replies, *, connection: str = "", model: str = "",
                **flags: bool | None) -> PrinterStatus:
         return PrinterStatus(device="printer", health=health, reason=reason, detail=detail,
                              connection=connection, model=model, query_ms=query_ms,
-                             checked_at=checked_at, **flags)
+                             checked_at=checked_at, online=flags.get("online"),
+                             cover_open=flags.get("cover_open"),
+                             paper_near_end=flags.get("paper_near_end"),
+                             paper_out=flags.get("paper_out"), error=flags.get("error"))
 
     for n in REQUIRED_QUERIES:
         if replies.get(n) is None:

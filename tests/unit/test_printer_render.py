@@ -239,3 +239,26 @@ def test_no_raster_font_degrades_to_question_marks() -> None:
     data = render(PrinterProfile(raster_font=None), Text("금액 12"))
     assert RASTER not in data
     assert re.search(rb"\?\? 12", data)
+
+
+def test_raster_everything_prints_every_line_as_an_image(profile: PrinterProfile) -> None:
+    """GIVEN a profile with raster_everything WHEN a text, a row, a rule and a QR are
+    rendered THEN no text line reaches the paper, three images do, the QR stays native,
+    and the slip costs far more bytes than the same slip as text."""
+    blocks = (Text("缴费凭证 Receipt"), Row("金额 Amount", "128.50 CNY"), Rule(),
+              QRCode("https://example.cn/r/1"))
+    everything = PrinterProfile(raster_font=profile.raster_font, raster_everything=True)
+    data = render(everything, *blocks)
+    job = printed(data)
+    assert text_lines(job) == []
+    assert sum(isinstance(item, ImageItem) for item in job.items) == 3
+    assert [item.data for item in job.items if isinstance(item, QRItem)] == [
+        "https://example.cn/r/1"]
+    assert len(data) > 5 * len(render(profile, *blocks))
+
+
+def test_raster_everything_needs_a_font() -> None:
+    """GIVEN raster_everything without a raster font WHEN the profile is made
+    THEN ValueError: it could print nothing."""
+    with pytest.raises(ValueError, match="raster"):
+        PrinterProfile(raster_font=None, raster_everything=True)

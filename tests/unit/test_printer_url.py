@@ -14,6 +14,7 @@ from hardware.printer.connection import (
     parse_printer_url,
 )
 from hardware.printer.profile import PrinterProfile
+from hardware.printer.usb_transport import UsbTransport
 
 
 @pytest.mark.parametrize("url, endpoint", [
@@ -29,13 +30,20 @@ from hardware.printer.profile import PrinterProfile
      Endpoint("serial", "rfc2217://host:2217?baudrate=38400",
               serial_options={"baudrate": 38400})),
     ("file:///dev/usb/lp0", Endpoint("file", "/dev/usb/lp0")),
+    ("usb://04b8:0202", Endpoint("usb", "04b8:0202", usb_ids=(0x04B8, 0x0202))),
+    ("usb://0FE6:811E", Endpoint("usb", "0fe6:811e", usb_ids=(0x0FE6, 0x811E))),
+    ("usb://4b8:e15?in_ep=0x81&out_ep=2",
+     Endpoint("usb", "4b8:e15", usb_ids=(0x04B8, 0x0E15), usb_endpoints=(0x81, 0x02))),
 ])
 def test_urls(url: str, endpoint: Endpoint) -> None:
     """GIVEN a printer URL WHEN parsed THEN the right connection kind and options."""
     assert parse_printer_url(url) == endpoint
 
 
-@pytest.mark.parametrize("url", ["", "tcp://", "serial://", "file://"])
+@pytest.mark.parametrize("url", ["", "tcp://", "serial://", "file://", "usb://", "usb://04b8",
+                                 "usb://04b8:", "usb://04b8:0202:1", "usb://zz12:0202",
+                                 "usb://04b8:10000", "usb://0000:0202",
+                                 "usb://04b8:0202?in_ep=east", "usb://04b8:0202?out_ep=0x100"])
 def test_bad_urls(url: str) -> None:
     """GIVEN a URL naming no printer WHEN parsed THEN ValueError."""
     with pytest.raises(ValueError):
@@ -44,7 +52,8 @@ def test_bad_urls(url: str) -> None:
 
 @pytest.mark.parametrize("url, transport", [("tcp://10.255.255.1:9100", NetworkTransport),
                                             ("/dev/does-not-exist", SerialTransport),
-                                            ("file:///no/such/printer", FileTransport)])
+                                            ("file:///no/such/printer", FileTransport),
+                                            ("usb://04b8:0202", UsbTransport)])
 def test_open_printer_does_no_io(url: str, transport: type) -> None:
     """GIVEN URLs of printers that do not exist WHEN open_printer builds them
     THEN nothing fails (no I/O yet) and the result is a ReceiptPrinter."""

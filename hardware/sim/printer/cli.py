@@ -2,6 +2,7 @@
 
     kiosk sim printer --tcp 127.0.0.1:9100 --jobs-dir ./printer-jobs
     kiosk sim printer --pty --ready-file /tmp/printer.json --fault paper_near_end
+    kiosk sim printer --pty --fault baud=115200 --control 127.0.0.1:0 --ready-file r.json
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ import sys
 import threading
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
-from hardware.sim.printer.faults import Fault
+from hardware.sim.printer.faults import Fault, FaultState
 from hardware.sim.printer.simulator import PrintedJob, PrinterSimulator
 
 
@@ -27,11 +29,18 @@ def _fault(text: str) -> tuple[Fault, bool | int]:
         names = ", ".join(f.value for f in Fault)
         raise argparse.ArgumentTypeError(f"unknown fault {name!r} (one of: {names})") from None
     if not value:
-        return fault, True
+        setting: bool | int = True
+    else:
+        try:
+            setting = int(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"fault {name}: {value!r} is not a number") from None
     try:
-        return fault, int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"fault {name}: {value!r} is not a number") from None
+        FaultState().set(fault, setting)  # the switches' own checks (counts, baud rate)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return fault, setting
 
 
 def _tcp_address(text: str) -> tuple[str, int]:
@@ -54,7 +63,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--jobs-dir", type=Path, default=Path("printer-jobs"),
                         help="where job-NNNN.txt/.png/.bin go (default ./printer-jobs)")
     parser.add_argument("--ready-file", type=Path,
-                        help='once listening, write {"url": ..., "pid": ...} here atomically')
+                        help='once listening, write {"url": ..., "pid": ...} here atomically '
+                             '(and "control": "host:port" with --control)')
+    parser.add_argument("--control", type=_tcp_address, metavar="HOST:PORT",
+                        help="serve the JSON-lines control line (faults, set, clear, jobs) "
+                             "on TCP; PORT 0 picks a free port")
     parser.add_argument("--fault", type=_fault, action="append", default=[],
                         metavar="NAME[=VALUE]",
                         help="inject a fault; repeatable: " + ", ".join(f.value for f in Fault))
@@ -62,10 +75,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _write_ready_file(path: Path, url: str) -> None:
+def _write_ready_file(path: Path, url: str, control: str | None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(json.dumps({"url": url, "pid": os.getpid()}), encoding="utf-8")
+    ready: dict[str, Any] = {"url": url, "pid": os.getpid()}
+    if control is not None:
+        ready["control"] = control
+    temporary.write_text(json.dumps(ready), encoding="utf-8")
     os.replace(temporary, path)
 
 
@@ -93,9 +109,14 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 host, port = args.tcp or ("127.0.0.1", 9100)
                 url = simulator.start_tcp(host, port)
+            control = None
+            if args.control is not None:
+                control_host, control_port = args.control
+                control = simulator.start_control(control_port, control_host)
             if args.ready_file is not None:
-                _write_ready_file(args.ready_file, url)
-            print(f"printer simulator on {url}, jobs in {args.jobs_dir}", flush=True)
+                _write_ready_file(args.ready_file, url, control)
+            print(f"printer simulator on {url}, jobs in {args.jobs_dir}"
+                  + (f", control line on {control}" if control else ""), flush=True)
             while not stop.wait(0.2):
                 pass
     except OSError as exc:

@@ -22,9 +22,18 @@ class Fault(StrEnum):
     PAPER_OUT_AFTER_LINES = "paper_out_after_lines"  # =N: paper runs out after N lines
     DISCONNECT_MID_JOB = "disconnect_mid_job"  # =N: drop the link after N bytes of a job
     UNPLUGGED = "unplugged"  # TCP: connections closed at once; pty: every byte ignored
+    BAUD = "baud"  # =N: a serial line of N baud: bytes in and replies out at N/10 per second
 
 
 _BASE = 0x12  # bits 1 and 4 are fixed on in every status byte
+
+
+def _baud(value: bool | int) -> int | None:
+    if value is False:
+        return None  # off: full speed again
+    if isinstance(value, bool) or int(value) <= 0:
+        raise ValueError("baud needs a line speed in baud, e.g. baud=115200")
+    return int(value)
 
 
 @dataclass
@@ -39,6 +48,7 @@ class _Switches:
     paper_out_after_lines: int | None = None
     disconnect_mid_job: int | None = None
     unplugged: bool = False
+    baud: int | None = None
 
 
 class FaultState:
@@ -62,6 +72,8 @@ class FaultState:
                     if count == 0:  # no paper left at all
                         self._switches.paper_out_after_lines = self._lines_left = None
                         self._switches.paper_out = True
+            elif fault is Fault.BAUD:
+                self._switches.baud = _baud(value)
             else:
                 setattr(self._switches, fault.value, bool(value))
 
@@ -103,6 +115,11 @@ class FaultState:
     def unplugged(self) -> bool:
         with self._lock:
             return self._switches.unplugged
+
+    def baud(self) -> int | None:
+        """The emulated line speed in baud, None for full speed."""
+        with self._lock:
+            return self._switches.baud
 
     def disconnect_after(self) -> int | None:
         with self._lock:

@@ -3,6 +3,9 @@
 Like a real network printer it serves one connection at a time (others wait in the
 listen queue). Status queries are answered as soon as they are parsed; finished slips
 are written to ``jobs_dir`` by a separate thread so writing PNGs never delays a reply.
+With the ``baud`` fault both transports run at a serial line's speed (see pacing.py).
+``start_control`` adds a JSON-lines control line (hardware.sim.control) to switch
+faults and count jobs while it runs.
 """
 
 from __future__ import annotations
@@ -14,19 +17,25 @@ import queue
 import select
 import socket
 import threading
+import time
 import tty
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
+from hardware.sim.control import ControlServer
 from hardware.sim.printer.faults import Fault, FaultState
 from hardware.sim.printer.interpreter import EscposInterpreter, JobRecord
+from hardware.sim.printer.pacing import LinePacer
 from hardware.sim.printer.paper import ImageItem, PaperRenderer, QRItem, item_text
 
 logger = logging.getLogger(__name__)
 _POLL_S = 0.05
 _JOIN_TIMEOUT_S = 5.0
+_READ_SIZE = 65536
+CONTROL_COMMANDS = ("faults", "set", "clear", "jobs")
 
 
 @dataclass(frozen=True)
@@ -43,6 +52,7 @@ class PrintedJob:
     complete: bool
     qr_payloads: list[str]
     images: int
+    finished_at: float = 0.0  # time.monotonic() when its last byte was interpreted
 
 
 class PrinterSimulator:
@@ -63,7 +73,8 @@ class PrinterSimulator:
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._closers: list[Callable[[], None]] = []
-        self._pending: queue.Queue[tuple[int, JobRecord] | None] = queue.Queue()
+        self._pending: queue.Queue[tuple[int, JobRecord, float] | None] = queue.Queue()
+        self._control: ControlServer | None = None
         self._writer = threading.Thread(target=self._write_jobs, name="printer-sim-writer",
                                         daemon=True)
         self._writer.start()
@@ -113,10 +124,47 @@ class PrinterSimulator:
         self._spawn(self._serve_pty, master, name="printer-sim-pty")
         return path
 
+    def start_control(self, port: int = 0, host: str = "127.0.0.1") -> str:
+        """Serve the control line (faults / set / clear / jobs) on HOST:PORT (port 0:
+        any free port); returns "host:port"."""
+        if self._control is not None:
+            return self._control.address
+        control = ControlServer(self.handle_control)
+        address = control.start(port, host)
+        self._control = control
+        return address
+
+    def handle_control(self, request: dict[str, Any]) -> dict[str, Any]:
+        """One control-line request -> its answer. Errors raise ValueError, KeyError or
+        TypeError, which the control server answers as {"ok": false, "error": ...}."""
+        cmd = request.get("cmd")
+        if cmd == "faults":
+            return {"ok": True, "faults": self.faults.active(),
+                    "known": [fault.value for fault in Fault]}
+        if cmd == "set":
+            value = request.get("value", True)
+            if not isinstance(value, bool | int):
+                raise ValueError(f"set {request['fault']}: value must be true, false or "
+                                 "a whole number")
+            self.set_fault(str(request["fault"]), value)
+            return {"ok": True, "faults": self.faults.active()}
+        if cmd == "clear":
+            self.clear_faults()
+            return {"ok": True, "faults": {}}
+        if cmd == "jobs":
+            jobs = self.jobs
+            last = jobs[-1] if jobs else None
+            return {"ok": True, "count": len(jobs),
+                    "last": str(last.text_path) if last else None,
+                    "last_complete": last.complete if last else None}
+        raise ValueError(f"unknown command {cmd!r} (one of: {', '.join(CONTROL_COMMANDS)})")
+
     def stop(self) -> None:
         if self._stop.is_set():
             return
         self._stop.set()
+        if self._control is not None:
+            self._control.stop()
         for thread in self._threads:
             thread.join(_JOIN_TIMEOUT_S)
         for close in self._closers:
@@ -176,16 +224,19 @@ class PrinterSimulator:
         conn.settimeout(_POLL_S)
         conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # replies go out at once
         interpreter = self._new_interpreter()
+        pacer = LinePacer(self.faults, self._stop)
         try:
             while not self._stop.is_set():
                 try:
-                    data = conn.recv(65536)
+                    data = conn.recv(pacer.read_size(_READ_SIZE))
                 except TimeoutError:
                     continue
                 if not data or self.faults.unplugged():
                     break  # client gone, or the printer was unplugged under it
+                pacer.arrive(len(data))
                 replies, drop = self._feed(interpreter, data)
                 if replies:
+                    pacer.send(len(replies))
                     conn.sendall(replies)
                 if drop:
                     break
@@ -196,15 +247,17 @@ class PrinterSimulator:
 
     def _serve_pty(self, master: int) -> None:
         interpreter = self._new_interpreter()
+        pacer = LinePacer(self.faults, self._stop)
         while not self._stop.is_set():
             try:
                 if not select.select([master], [], [], _POLL_S)[0]:
                     continue
-                data = os.read(master, 65536)
+                data = os.read(master, pacer.read_size(_READ_SIZE))
             except OSError:
                 return
             if self.faults.unplugged():
                 continue  # a dead serial line: bytes go nowhere, nothing answers
+            pacer.arrive(len(data))
             replies, drop = self._feed(interpreter, data)
             if drop:
                 # A serial cable cannot close: the printer goes dead until clear_faults().
@@ -213,6 +266,7 @@ class PrinterSimulator:
                 self.faults.set(Fault.UNPLUGGED)
                 continue
             if replies:
+                pacer.send(len(replies))
                 with contextlib.suppress(OSError):
                     os.write(master, replies)
 
@@ -222,7 +276,7 @@ class PrinterSimulator:
         with self._index_lock:
             index = self._next_index
             self._next_index += 1
-        self._pending.put((index, record))
+        self._pending.put((index, record, time.monotonic()))
 
     def _write_jobs(self) -> None:
         while True:
@@ -240,7 +294,7 @@ class PrinterSimulator:
             if self._on_job is not None:
                 self._on_job(job)
 
-    def _write_job(self, index: int, record: JobRecord) -> PrintedJob:
+    def _write_job(self, index: int, record: JobRecord, finished_at: float) -> PrintedJob:
         self.jobs_dir.mkdir(parents=True, exist_ok=True)
         stem = self.jobs_dir / f"job-{index:04d}"
         lines = tuple(item_text(item, self.chars_per_line) for item in record.items)
@@ -253,4 +307,5 @@ class PrinterSimulator:
             index=index, text=text, lines=lines, png_path=paths[0], text_path=paths[1],
             raw_path=paths[2], complete=record.complete,
             qr_payloads=[i.data for i in record.items if isinstance(i, QRItem)],
-            images=sum(1 for i in record.items if isinstance(i, ImageItem)))
+            images=sum(1 for i in record.items if isinstance(i, ImageItem)),
+            finished_at=finished_at)

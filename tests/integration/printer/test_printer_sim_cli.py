@@ -15,6 +15,7 @@ import pytest
 from hardware.base import PrintOutcome
 from hardware.document import Document
 from hardware.printer import EscposPrinter
+from hardware.sim.control import send
 
 READY_TIMEOUT_S = 15.0
 EXIT_TIMEOUT_S = 10.0
@@ -97,3 +98,35 @@ def test_unknown_fault_is_a_usage_error() -> None:
         [sys.executable, "-m", "hardware.sim.printer", "--fault", "on_fire"],
         capture_output=True, text=True, timeout=EXIT_TIMEOUT_S)
     assert completed.returncode == 2 and "on_fire" in completed.stderr
+
+
+def test_control_line_and_baud_from_the_command_line(
+        run_simulator: Callable[..., tuple[subprocess.Popen[str], dict[str, object]]],
+        connect: Connect) -> None:
+    """GIVEN `--pty --fault baud=115200 --control 127.0.0.1:0` WHEN the ready file is read
+    and cover_open is set over the control line THEN the ready file names the control
+    address, the baud fault is active, the adapter sees the cover open, and after clear
+    the printer is OK; SIGTERM still exits 0."""
+    process, ready = run_simulator("--pty", "--fault", "baud=115200",
+                                   "--control", "127.0.0.1:0")
+    control = str(ready["control"])
+    assert control.startswith("127.0.0.1:") and not control.endswith(":0")
+    assert send(control, {"cmd": "faults"})["faults"] == {"baud": 115200}
+    printer = connect(str(ready["url"]))
+    assert send(control, {"cmd": "set", "fault": "cover_open"})["ok"]
+    assert printer.status().reason == "cover_open"
+    assert send(control, {"cmd": "clear"})["ok"]
+    assert printer.status().ok
+    process.send_signal(signal.SIGTERM)
+    out, err = process.communicate(timeout=EXIT_TIMEOUT_S)
+    assert process.returncode == 0, err
+    assert f"control line on {control}" in out
+
+
+def test_baud_needs_a_rate() -> None:
+    """GIVEN `--fault baud` without a rate WHEN the command starts THEN it exits 2 (usage)
+    and says a line speed is needed."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "hardware.sim.printer", "--pty", "--fault", "baud"],
+        capture_output=True, text=True, timeout=EXIT_TIMEOUT_S)
+    assert completed.returncode == 2 and "baud=115200" in completed.stderr
