@@ -31,10 +31,13 @@ def _load(args: argparse.Namespace) -> Any:
     return load_config(*_config_files(args))
 
 
-def _setup_logging(verbose: bool) -> None:
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
+def _setup_logging(verbose: bool, service: bool) -> None:
+    """The kiosk service logs INFO (journald keeps it); one-off commands say only what
+    went wrong, and print their own results. -v shows everything."""
+    level = logging.DEBUG if verbose else logging.INFO if service else logging.WARNING
+    logging.basicConfig(level=level,
                         format="%(asctime)s %(levelname)-7s %(name)s: %(message)s")
-    for noisy in ("kivy", "urllib3", "uvicorn.access", "PIL", "asyncio"):
+    for noisy in ("kivy", "urllib3", "uvicorn.access", "PIL", "asyncio", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
@@ -72,8 +75,6 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from kiosk.demo import run_demo
 
-    if not args.verbose:  # the demo prints its own progress; -v shows every log line
-        logging.getLogger().setLevel(logging.WARNING)
 
     return run_demo(out_dir=Path(args.out), data_dir=Path(args.data), lang=args.lang,
                     headless=args.headless, scale=args.scale)
@@ -229,7 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    _setup_logging(args.verbose)
+    _setup_logging(args.verbose, service=args.command == "run")
     try:
         code: int = args.func(args)
     except ConfigError as exc:

@@ -29,6 +29,7 @@ from typing import Any
 import requests
 
 from kiosk.domain.languages import LANGUAGES
+from kiosk.paths import DEMO_CONFIG
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,8 @@ class ProcessTree:
     run_dir: Path
     children: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
-    def start(self, name: str, argv: list[str]) -> str:
+    def start(self, name: str, argv: list[str]) -> dict[str, Any]:
+        """Start a child; returns its ready announcement ({"url", "pid", "control"...})."""
         ready = self.run_dir / f"{name}.ready.json"
         ready.unlink(missing_ok=True)
         logfile = (self.run_dir / f"{name}.log").open("wb")
@@ -59,9 +61,11 @@ class ProcessTree:
         deadline = time.monotonic() + READY_TIMEOUT_S
         while time.monotonic() < deadline:
             if ready.exists():
-                url: str = json.loads(ready.read_text())["url"]
-                print(f"kiosk demo: {name:<8} ready at {url} (pid {proc.pid})", flush=True)
-                return url
+                info: dict[str, Any] = json.loads(ready.read_text())
+                control = f", control line {info['control']}" if info.get("control") else ""
+                print(f"kiosk demo: {name:<8} ready at {info['url']} (pid {proc.pid}{control})",
+                      flush=True)
+                return info
             if proc.poll() is not None:
                 break
             time.sleep(0.05)
@@ -91,6 +95,17 @@ def _terminate_on_sigterm() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def _write_site_file(path: Path, sections: dict[str, dict[str, str]]) -> Path:
+    """The demo's addresses as a site file layered over config/demo.toml, so technicians'
+    commands (`kiosk diag`, `kiosk reprint`) reach the same devices and central."""
+    lines = [f"# Written by `kiosk demo` over {DEMO_CONFIG}: the addresses of this run."]
+    for section, values in sections.items():
+        lines.append(f"\n[{section}]")
+        lines.extend(f"{key} = {json.dumps(value)}" for key, value in values.items())
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
 
 
 def _reset(data_dir: Path, out_dir: Path) -> None:
@@ -145,24 +160,36 @@ def run_demo(*, out_dir: Path, data_dir: Path, lang: str, headless: bool,
         try:
             central_url = tree.start("central", [
                 python, "-m", "central.cli", "serve", "--host", "127.0.0.1", "--port", "0",
-                "--db", f"sqlite:///{data_dir / 'central' / 'central.sqlite3'}", "--seed-demo"])
+                "--db", f"sqlite:///{data_dir / 'central' / 'central.sqlite3'}",
+                "--seed-demo"])["url"]
+            # Each simulator takes fault switches on a control line while the demo runs:
+            # `kiosk sim control HOST:PORT set paper_out`.
             printer_url = tree.start("printer", [
                 python, "-m", "kiosk.cli", "sim", "printer", "--tcp", "127.0.0.1:0",
-                "--jobs-dir", str(data_dir / "printer-jobs")])
+                "--jobs-dir", str(data_dir / "printer-jobs"),
+                "--control", "127.0.0.1:0"])["url"]
             payment_url = tree.start("payment", [
-                python, "-m", "kiosk.cli", "sim", "payment", "--pty", "--step-delay", "0.6"])
+                python, "-m", "kiosk.cli", "sim", "payment", "--pty", "--step-delay", "0.6",
+                "--control", "127.0.0.1:0"])["url"]
+            reader_url = tree.start("reader", [
+                python, "-m", "kiosk.cli", "sim", "reader", "--pty",
+                "--control", "127.0.0.1:0"])["url"]
             services_ready = time.monotonic() - started
 
             from kiosk import bootstrap
             from kiosk.config import load_config
-            from kiosk.paths import DEMO_CONFIG
 
-            config = load_config(DEMO_CONFIG, overrides={
-                "kiosk": {"data_dir": str(data_dir / "kiosk"), "default_language": "en"},
+            site = _write_site_file(data_dir / "kiosk" / "site.toml", {
+                "kiosk": {"id": load_config(DEMO_CONFIG).kiosk.id,
+                          "data_dir": str(data_dir / "kiosk")},
                 "central": {"url": central_url},
                 "printer": {"url": printer_url},
                 "payment": {"url": payment_url},
+                "reader": {"url": reader_url},
             })
+            print(f"kiosk demo: configuration in {site}; while it runs, try "
+                  f"`kiosk diag --config {site}`", flush=True)
+            config = load_config(DEMO_CONFIG, site)
             width, height = config.ui.width, config.ui.height
             if not headless:
                 width, height = int(width * (scale or 0.5)), int(height * (scale or 0.5))
