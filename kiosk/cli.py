@@ -37,8 +37,9 @@ def _setup_logging(verbose: bool, service: bool) -> None:
     level = logging.DEBUG if verbose else logging.INFO if service else logging.WARNING
     logging.basicConfig(level=level,
                         format="%(asctime)s %(levelname)-7s %(name)s: %(message)s")
-    for noisy in ("kivy", "urllib3", "uvicorn.access", "PIL", "asyncio", "alembic"):
+    for noisy in ("kivy", "uvicorn.access", "PIL", "asyncio", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    logging.getLogger("urllib3").setLevel(logging.ERROR)  # its retries are ours to report
 
 
 # --- commands ------------------------------------------------------------------------------

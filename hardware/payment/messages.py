@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import ClassVar
 
 from hardware.payment.framing import FS
@@ -22,6 +23,7 @@ RESPONSE_CODES: dict[str, str] = {
     "05": "do not honour",
     "12": "invalid transaction",
     "14": "invalid card number",
+    "17": "customer cancellation",
     "25": "unable to locate original transaction",
     "51": "insufficient funds",
     "54": "expired card",
@@ -29,6 +31,12 @@ RESPONSE_CODES: dict[str, str] = {
     "91": "issuer unavailable",
     "94": "duplicate transmission",
 }
+
+RESPONSE_APPROVED = "00"
+RESPONSE_CANCELLED = "17"  # CANC honoured before the card was read
+# Not an ISO 8583 code and never on the wire: what transaction_status() reports for a sale
+# that was approved and then reversed, so that no caller takes it for "00" (paid).
+RESPONSE_REVERSED = "RV"
 
 EVENTS = ("present_card", "enter_pin", "processing", "remove_card")
 
@@ -218,17 +226,123 @@ class ReversalResponse:
         return cls(check_reference(reference), _check(_RESPONSE_CODE, code, "response code"))
 
 
-TypedMessage = SaleRequest | ReversalRequest | EventNotice | SaleResponse | ReversalResponse
+class TransactionState(StrEnum):
+    """What a terminal knows of a reference, as a STAR reports it."""
+
+    APPROVED = "approved"
+    DECLINED = "declined"  # includes "17": cancelled before the card was read
+    REVERSED = "reversed"  # approved, then reversed: nothing charged
+    IN_PROGRESS = "in_progress"  # the terminal is still running that sale
+    UNKNOWN = "unknown"  # the terminal never saw that reference
+
+
+@dataclass(frozen=True)
+class StatusRequest:
+    """STAT: what happened to the sale with this reference? No side effects."""
+
+    TYPE: ClassVar[str] = "STAT"
+    reference: str
+
+    def to_message(self) -> Message:
+        return Message(self.TYPE, (check_reference(self.reference),))
+
+    @classmethod
+    def from_message(cls, message: Message) -> StatusRequest:
+        (reference,) = _fields(message, 1)
+        return cls(check_reference(reference))
+
+
+@dataclass(frozen=True)
+class CancelRequest:
+    """CANC: the customer pressed Cancel; the only request allowed while a SALE is open."""
+
+    TYPE: ClassVar[str] = "CANC"
+    reference: str
+
+    def to_message(self) -> Message:
+        return Message(self.TYPE, (check_reference(self.reference),))
+
+    @classmethod
+    def from_message(cls, message: Message) -> CancelRequest:
+        (reference,) = _fields(message, 1)
+        return cls(check_reference(reference))
+
+
+@dataclass(frozen=True)
+class StatusResponse:
+    """STAR: the stored result of a reference. ``approved`` and ``reversed`` carry the
+    original approval (response code 00 and its auth code...), ``declined`` the decline;
+    ``in_progress`` and ``unknown`` carry no result fields at all."""
+
+    TYPE: ClassVar[str] = "STAR"
+    reference: str
+    state: TransactionState
+    response_code: str = ""
+    auth_code: str = ""
+    rrn: str = ""
+    masked_pan: str = ""
+    card_brand: str = ""
+    terminal_id: str = ""
+    merchant_id: str = ""
+
+    @classmethod
+    def of_sale(cls, state: TransactionState, sale: SaleResponse) -> StatusResponse:
+        return cls(sale.reference, state, sale.response_code, sale.auth_code, sale.rrn,
+                   sale.masked_pan, sale.card_brand, sale.terminal_id, sale.merchant_id)
+
+    def sale_response(self) -> SaleResponse:
+        """The result fields as the SALR of the original sale carried them."""
+        return SaleResponse(self.reference, self.response_code, self.auth_code, self.rrn,
+                            self.masked_pan, self.card_brand, self.terminal_id,
+                            self.merchant_id)
+
+    def to_message(self) -> Message:
+        self._validate()
+        return Message(self.TYPE, (self.reference, self.state.value, self.response_code,
+                                   self.auth_code, self.rrn, self.masked_pan, self.card_brand,
+                                   self.terminal_id, self.merchant_id))
+
+    @classmethod
+    def from_message(cls, message: Message) -> StatusResponse:
+        reference, state, *result = _fields(message, 9)
+        try:
+            typed_state = TransactionState(state)
+        except ValueError as exc:
+            raise MessageError("STAR state is not one of "
+                               + ", ".join(s.value for s in TransactionState)) from exc
+        response = cls(reference, typed_state, *result)
+        response._validate()
+        return response
+
+    def _validate(self) -> None:
+        check_reference(self.reference)
+        if not isinstance(self.state, TransactionState):
+            raise MessageError("STAR state is not a TransactionState")
+        if self.state in (TransactionState.IN_PROGRESS, TransactionState.UNKNOWN):
+            if any((self.response_code, self.auth_code, self.rrn, self.masked_pan,
+                    self.card_brand, self.terminal_id, self.merchant_id)):
+                raise MessageError(f"STAR {self.state.value} carries no result fields")
+            return
+        self.sale_response()._validate()  # the SALR rules, auth code included
+        was_approved = self.response_code == RESPONSE_APPROVED
+        if was_approved != (self.state is not TransactionState.DECLINED):
+            raise MessageError(f"STAR {self.state.value} with response code "
+                               f"{self.response_code}")
+
+
+TypedMessage = (SaleRequest | ReversalRequest | StatusRequest | CancelRequest | EventNotice
+                | SaleResponse | ReversalResponse | StatusResponse)
 
 _DECODERS: dict[str, type[TypedMessage]] = {
     cls.TYPE: cls
-    for cls in (SaleRequest, ReversalRequest, EventNotice, SaleResponse, ReversalResponse)
+    for cls in (SaleRequest, ReversalRequest, StatusRequest, CancelRequest, EventNotice,
+                SaleResponse, ReversalResponse, StatusResponse)
 }
 
 
 def parse(message: Message) -> TypedMessage | Message:
     """The typed form of ``message``; a type this version does not know comes back as the
-    plain Message (STAT, CANC... are reserved for later). Raises MessageError."""
+    plain Message, for the caller to skip. Raises MessageError."""
     decoder = _DECODERS.get(message.type)
     if decoder is None:
         return message

@@ -2,7 +2,9 @@
 protocol of docs/hardware/payment-terminal.md.
 
 Opens the port lazily on the first call and again on the call after the port failed.
-One operation at a time (a lock): the protocol is half-duplex. Logs message types,
+One operation at a time (a lock): the protocol is half-duplex. The one exception is
+cancel(), which another thread may call while sale() holds the lock: it only raises a
+flag that the sale loop checks between reads and turns into a CANC. Logs message types,
 references, response codes and timings, never a card number.
 """
 
@@ -12,6 +14,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timezone
 from types import TracebackType
 from typing import TypeVar
@@ -31,6 +34,8 @@ from hardware.base import (
 )
 from hardware.payment.link import Link
 from hardware.payment.messages import (
+    RESPONSE_REVERSED,
+    CancelRequest,
     EventNotice,
     Message,
     MessageError,
@@ -38,6 +43,9 @@ from hardware.payment.messages import (
     ReversalResponse,
     SaleRequest,
     SaleResponse,
+    StatusRequest,
+    StatusResponse,
+    TransactionState,
     check_reference,
     parse,
 )
@@ -46,24 +54,37 @@ from hardware.payment.port import DEVICE, SerialBytePort
 log = logging.getLogger(__name__)
 
 EventCallback = Callable[[TerminalEvent], None]
-Reply = TypeVar("Reply", SaleResponse, ReversalResponse)
+Reply = TypeVar("Reply", SaleResponse, ReversalResponse, StatusResponse)
+
+# How often a waiting sale looks at the cancel flag: the longest a CANC waits to go out.
+CANCEL_POLL_S = 0.1
+DEFAULT_QUERY_TIMEOUT_S = 10.0
 
 
 class SerialPaymentTerminal:
     """A payment terminal on a serial line (or any pyserial URL). No I/O until used."""
 
     def __init__(self, url: str, *, baudrate: int, ack_timeout_s: float,
-                 card_timeout_s: float) -> None:
+                 card_timeout_s: float,
+                 query_timeout_s: float = DEFAULT_QUERY_TIMEOUT_S) -> None:
         if not url:
             raise ValueError("payment terminal url is empty")
-        if baudrate <= 0 or ack_timeout_s <= 0 or card_timeout_s <= 0:
+        if min(baudrate, ack_timeout_s, card_timeout_s, query_timeout_s) <= 0:
             raise ValueError("baudrate and timeouts must be positive")
         self.url = url
         self.baudrate = baudrate
         self.ack_timeout_s = ack_timeout_s
         self.card_timeout_s = card_timeout_s
+        # A STAT is answered from the terminal's memory: no card, no bank, so no reason to
+        # wait as long as for a sale.
+        self.query_timeout_s = min(query_timeout_s, card_timeout_s)
         self._lock = threading.Lock()
         self._link: Link | None = None
+        # cancel() never takes _lock (sale() holds it); this small lock only keeps "which
+        # sale is running" and "cancel asked" consistent with each other.
+        self._cancel_guard = threading.Lock()
+        self._running_sale: str | None = None
+        self._cancel_requested = threading.Event()
 
     # --- PaymentTerminal ---------------------------------------------------------------
 
@@ -74,24 +95,24 @@ class SerialPaymentTerminal:
         with self._lock:
             started = time.monotonic()
             log.info("payment sale ref=%s amount_fen=%d", reference, amount_fen)
+            with self._cancel_guard:
+                self._running_sale = reference
+                self._cancel_requested.clear()  # a cancel from before this sale is void
             try:
-                response = self._exchange(message, SaleResponse, reference, started, on_event)
+                response = self._exchange(message, SaleResponse, reference,
+                                          started, self.card_timeout_s, on_event,
+                                          cancellable=True)
             except DeviceError as exc:
                 log.warning("payment sale ref=%s failed: %s after %.0f ms", reference,
                             exc.reason, _ms_since(started))
                 raise
+            finally:
+                with self._cancel_guard:
+                    self._running_sale = None
+                    self._cancel_requested.clear()
             log.info("payment sale ref=%s rc=%s in %.0f ms", reference,
                      response.response_code, _ms_since(started))
-            return SaleResult(
-                reference=response.reference,
-                response_code=response.response_code,
-                auth_code=response.auth_code or None,
-                rrn=response.rrn or None,
-                masked_pan=response.masked_pan or None,
-                card_brand=response.card_brand or None,
-                terminal_id=response.terminal_id or None,
-                merchant_id=response.merchant_id or None,
-            )
+            return _sale_result(response)
 
     def reversal(self, reference: str) -> ReversalResult:
         message = _request_message(ReversalRequest(_checked_reference(reference)))
@@ -99,7 +120,8 @@ class SerialPaymentTerminal:
             started = time.monotonic()
             log.info("payment reversal ref=%s", reference)
             try:
-                response = self._exchange(message, ReversalResponse, reference, started, None)
+                response = self._exchange(message, ReversalResponse, reference,
+                                          started, self.card_timeout_s, None)
             except DeviceError as exc:
                 log.warning("payment reversal ref=%s failed: %s after %.0f ms", reference,
                             exc.reason, _ms_since(started))
@@ -108,6 +130,47 @@ class SerialPaymentTerminal:
                      response.response_code, _ms_since(started))
             return ReversalResult(reference=response.reference,
                                   response_code=response.response_code)
+
+    def transaction_status(self, reference: str) -> SaleResult | None:
+        """STAT -> STAR: the terminal's stored result for ``reference``.
+
+        approved / declined (including "17", cancelled) -> that SaleResult; reversed ->
+        the original approval's fields with response code RESPONSE_REVERSED ("RV", never
+        approved); unknown -> None. Raises DeviceError(busy) while the terminal still runs
+        that sale, and the usual DeviceError when the terminal is unreachable or does not
+        answer within query_timeout_s (timeout)."""
+        message = _request_message(StatusRequest(_checked_reference(reference)))
+        with self._lock:
+            started = time.monotonic()
+            try:
+                response = self._exchange(message, StatusResponse, reference,
+                                          started, self.query_timeout_s, None)
+            except DeviceError as exc:
+                log.warning("payment status ref=%s failed: %s after %.0f ms", reference,
+                            exc.reason, _ms_since(started))
+                raise
+            log.info("payment status ref=%s state=%s rc=%s in %.0f ms", reference,
+                     response.state.value, response.response_code or "-",
+                     _ms_since(started))
+        if response.state is TransactionState.UNKNOWN:
+            return None
+        if response.state is TransactionState.IN_PROGRESS:
+            raise DeviceError(DEVICE, REASON_BUSY, "the terminal is still running that sale")
+        result = _sale_result(response.sale_response())
+        if response.state is TransactionState.REVERSED:
+            return replace(result, response_code=RESPONSE_REVERSED)
+        return result
+
+    def cancel(self) -> None:
+        """Ask the running sale to cancel; returns at once, from any thread. The sale loop
+        sends CANC within CANCEL_POLL_S; the terminal then answers the SALE with "17" if
+        the card was not read yet. Without a running sale this does nothing."""
+        with self._cancel_guard:
+            if self._running_sale is None:
+                log.debug("payment cancel: no sale running, nothing to do")
+                return
+            self._cancel_requested.set()
+            log.info("payment cancel requested for ref=%s", self._running_sale)
 
     def status(self) -> DeviceStatus:
         """ENQ -> ACK link check. Never raises. While a sale or reversal holds the line the
@@ -144,21 +207,28 @@ class SerialPaymentTerminal:
 
     # --- internals ---------------------------------------------------------------------
 
-    def _exchange(self, request: Message, expected: type[Reply], reference: str, started: float,
-                  on_event: EventCallback | None) -> Reply:
-        """Send ``request`` and wait for its reply until card_timeout_s after ``started``."""
+    def _exchange(self, request: Message, expected: type[Reply], reference: str,
+                  started: float, limit_s: float, on_event: EventCallback | None, *,
+                  cancellable: bool = False) -> Reply:
+        """Send ``request`` and wait for its reply until ``limit_s`` after ``started``. With
+        ``cancellable``, a cancel() turns into one CANC for ``reference`` meanwhile."""
         link = self._connected()
-        deadline = started + self.card_timeout_s
+        deadline = started + limit_s
+        cancel_sent = False
         try:
             for stale in link.discard_pending():
                 log.info("payment: discarded late %s from an earlier request", stale.type)
             link.send(request)
             while True:
+                if cancellable and not cancel_sent and self._cancel_requested.is_set():
+                    cancel_sent = True
+                    self._send_cancel(link, reference)
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     raise DeviceError(DEVICE, REASON_TIMEOUT,
-                                      f"no {expected.TYPE} within {self.card_timeout_s:g} s")
-                message = link.receive(remaining)
+                                      f"no {expected.TYPE} within {limit_s:g} s")
+                message = link.receive(min(remaining, CANCEL_POLL_S) if cancellable
+                                       else remaining)
                 if message is None:
                     continue
                 reply = _typed(message)
@@ -176,6 +246,20 @@ class SerialPaymentTerminal:
             if exc.reason == REASON_DISCONNECTED:
                 self._drop_port()
             raise
+
+    @staticmethod
+    def _send_cancel(link: Link, reference: str) -> None:
+        """CANC for the open sale. If it is not acknowledged the sale still goes on: its
+        SALR (or the card timeout) decides, as for a terminal that ignores CANC."""
+        try:
+            link.send(_request_message(CancelRequest(reference)))
+        except DeviceError as exc:
+            if exc.reason == REASON_DISCONNECTED:
+                raise
+            log.warning("payment cancel ref=%s not delivered (%s); waiting for the result",
+                        reference, exc.reason)
+            return
+        log.info("payment cancel sent for ref=%s", reference)
 
     @staticmethod
     def _relay_event(notice: EventNotice, on_event: EventCallback | None) -> None:
@@ -213,12 +297,13 @@ class SerialPaymentTerminal:
                             checked_at=datetime.now(timezone.utc))
 
 
-def open_terminal(url: str, *, baudrate: int, ack_timeout_s: float,
-                  card_timeout_s: float) -> SerialPaymentTerminal:
+def open_terminal(url: str, *, baudrate: int, ack_timeout_s: float, card_timeout_s: float,
+                  query_timeout_s: float = DEFAULT_QUERY_TIMEOUT_S) -> SerialPaymentTerminal:
     """The adapter for the terminal at ``url`` (a device path or any pyserial URL).
     Does no I/O: the port opens on the first call."""
     return SerialPaymentTerminal(url, baudrate=baudrate, ack_timeout_s=ack_timeout_s,
-                                 card_timeout_s=card_timeout_s)
+                                 card_timeout_s=card_timeout_s,
+                                 query_timeout_s=query_timeout_s)
 
 
 def _checked_reference(reference: str) -> str:
@@ -228,7 +313,21 @@ def _checked_reference(reference: str) -> str:
         raise ValueError(str(exc)) from exc
 
 
-def _request_message(request: SaleRequest | ReversalRequest) -> Message:
+def _sale_result(response: SaleResponse) -> SaleResult:
+    return SaleResult(
+        reference=response.reference,
+        response_code=response.response_code,
+        auth_code=response.auth_code or None,
+        rrn=response.rrn or None,
+        masked_pan=response.masked_pan or None,
+        card_brand=response.card_brand or None,
+        terminal_id=response.terminal_id or None,
+        merchant_id=response.merchant_id or None,
+    )
+
+
+def _request_message(request: SaleRequest | ReversalRequest | StatusRequest
+                     | CancelRequest) -> Message:
     try:
         return request.to_message()
     except MessageError as exc:  # bad arguments from the caller, not a device fault

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hardware.payment.messages import (
+    CancelRequest,
     EventNotice,
     Message,
     MessageError,
@@ -12,6 +13,9 @@ from hardware.payment.messages import (
     ReversalResponse,
     SaleRequest,
     SaleResponse,
+    StatusRequest,
+    StatusResponse,
+    TransactionState,
     TypedMessage,
     mask_pan,
     parse,
@@ -39,6 +43,13 @@ def test_sale_request_is_type_then_fs_separated_fields() -> None:
     SaleResponse(reference="K1-0002", response_code="51", rrn="000000000051",
                  masked_pan="622202******0051", card_brand="UnionPay"),
     ReversalResponse("K1-0001", "25"),
+    StatusRequest("K1-0001"),
+    CancelRequest("K1-0001"),
+    StatusResponse.of_sale(TransactionState.APPROVED, APPROVED),
+    StatusResponse.of_sale(TransactionState.REVERSED, APPROVED),
+    StatusResponse("K1-0017", TransactionState.DECLINED, "17"),
+    StatusResponse("K1-0009", TransactionState.IN_PROGRESS),
+    StatusResponse("K1-0009", TransactionState.UNKNOWN),
 ])
 def test_every_message_survives_encode_and_decode(typed: TypedMessage) -> None:
     """GIVEN a typed message
@@ -58,10 +69,43 @@ def test_extra_trailing_fields_from_a_newer_peer_are_ignored() -> None:
 
 
 def test_unknown_types_come_back_untyped() -> None:
-    """GIVEN a reserved message type (STAT) this version does not decode
+    """GIVEN a message type this version does not know (a newer peer's)
     WHEN it is parsed
     THEN the plain Message comes back for the caller to skip."""
-    assert parse(Message("STAT", ("K1",))) == Message("STAT", ("K1",))
+    assert parse(Message("ZZZZ", ("K1",))) == Message("ZZZZ", ("K1",))
+
+
+def test_stat_canc_and_star_have_the_documented_layout() -> None:
+    """GIVEN a STAT, a CANC and the STAR of a reversed approval
+    WHEN they are encoded
+    THEN DATA is the type then FS-separated fields, state second in the STAR, the
+    original approval's fields after it."""
+    assert StatusRequest("K1").to_message().encode() == b"STAT\x1cK1"
+    assert CancelRequest("K1").to_message().encode() == b"CANC\x1cK1"
+    star = StatusResponse.of_sale(TransactionState.REVERSED, APPROVED).to_message().encode()
+    assert star == (b"STAR\x1cK1-0001\x1creversed\x1c00\x1c123456\x1c000123456789"
+                    b"\x1c622848******1234\x1cUnionPay\x1cSHKT0001\x1c898310048160001")
+
+
+@pytest.mark.parametrize("fields", [
+    ("K1", "paid", "00", "123456", "", "", "", "", ""),  # unknown state
+    ("K1", "approved", "05", "", "", "", "", "", ""),  # approved with a decline code
+    ("K1", "approved", "00", "", "", "", "", "", ""),  # approved without auth code
+    ("K1", "reversed", "51", "", "", "", "", "", ""),  # only an approval can be reversed
+    ("K1", "declined", "00", "123456", "", "", "", "", ""),  # declined with code 00
+    ("K1", "declined", "", "", "", "", "", "", ""),  # declined without a code
+    ("K1", "unknown", "00", "", "", "", "", "", ""),  # unknown with a result
+    ("K1", "in_progress", "", "", "", "6228480000031234", "", "", ""),  # and a PAN
+    ("K1", "approved", "00", "123456", "", "6228480000031234", "", "", ""),  # full PAN
+    ("K1", "unknown"),  # too few fields
+])
+def test_a_star_that_breaks_its_rules_is_refused(fields: tuple[str, ...]) -> None:
+    """GIVEN a STAR whose state, response code and result fields do not fit together
+    WHEN it is parsed
+    THEN MessageError is raised, without the card number in its text."""
+    with pytest.raises(MessageError) as caught:
+        parse(Message("STAR", fields))
+    assert "6228480000031234" not in str(caught.value)
 
 
 @pytest.mark.parametrize("data", [b"SAL", b"sale\x1cK1", b"SALE1\x1cK1", b"\xe4SALE"])

@@ -1,8 +1,10 @@
 """Command line of the payment simulator, run as ``kiosk sim payment``.
 
 Serves a pty until SIGTERM or SIGINT and prints one line per transaction (PAN masked).
-With ``--ready-file`` it writes ``{"url": ..., "pid": ...}`` atomically once listening,
-so a script or test knows where to point the kiosk's ``payment.url``.
+With ``--ready-file`` it writes ``{"url": ..., "pid": ...}`` atomically once listening
+(plus ``"control": "host:port"`` with ``--control``), so a script or test knows where to
+point the kiosk's ``payment.url``. After the disconnect fault and a ``replug`` on the
+control line, the new url is printed and the ready file rewritten.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from types import FrameType
 
 from hardware.payment.messages import mask_pan
 from hardware.sim.payment.cards import TEST_CARDS, UNIONPAY_APPROVED
-from hardware.sim.payment.simulator import FAULTS, PaymentSimulator
+from hardware.sim.payment.faults import FAULTS, parse_fault
+from hardware.sim.payment.simulator import PaymentSimulator
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -39,8 +42,15 @@ def _parser() -> argparse.ArgumentParser:
                         help="the customer enters a wrong PIN (response code 55)")
     parser.add_argument("--step-delay", type=float, default=0.3, metavar="S",
                         help="seconds between the terminal's prompts (default 0.3)")
-    parser.add_argument("--fault", action="append", default=[], choices=sorted(FAULTS),
-                        help="inject a fault (repeatable)")
+    parser.add_argument("--card-wait", type=float, default=None, metavar="S",
+                        help="seconds the customer takes to present the card, the time "
+                             "in which a cancel is honoured (default: the step delay)")
+    parser.add_argument("--fault", action="append", default=[], metavar="NAME[=VALUE]",
+                        help="inject a fault (repeatable): " + ", ".join(sorted(FAULTS))
+                             + "; baud takes a speed: baud=1200")
+    parser.add_argument("--control", metavar="HOST:PORT",
+                        help="serve the JSON-lines control line there (port 0: any free "
+                             "port; the address is printed and put in the ready file)")
     parser.add_argument("--list-cards", action="store_true",
                         help="print the test cards and their outcomes, then exit")
     parser.add_argument("-v", "--verbose", action="store_true", help="log protocol details")
@@ -53,8 +63,8 @@ def main(argv: list[str] | None = None) -> int:
         for card in TEST_CARDS:
             print(f"{card.pan:<20} {card.brand:<9} rc={card.response_code}  {card.meaning}")
         return 0
-    if args.step_delay < 0:
-        print("kiosk sim payment: --step-delay must be >= 0", file=sys.stderr)
+    if args.step_delay < 0 or (args.card_wait is not None and args.card_wait < 0):
+        print("kiosk sim payment: --step-delay and --card-wait must be >= 0", file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -66,21 +76,30 @@ def main(argv: list[str] | None = None) -> int:
 
     previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     wrote_ready_file = False
-    simulator = PaymentSimulator(step_delay_s=args.step_delay,
+    simulator = PaymentSimulator(step_delay_s=args.step_delay, card_wait_s=args.card_wait,
                                  on_transaction=lambda line: print(line, flush=True))
     try:
         simulator.present_card(args.card, pin_ok=not args.wrong_pin)
         for fault in args.fault:
-            simulator.set_fault(fault)
+            simulator.set_fault(*parse_fault(fault))
+        control = _host_port(args.control) if args.control else None
         url = simulator.start_pty()
+        ready: dict[str, object] = {"url": url, "pid": os.getpid()}
+        if control is not None:
+            ready["control"] = simulator.start_control(port=control[1], host=control[0])
         print(f"payment simulator on {url} card={mask_pan(args.card)}"
-              + (f" faults={','.join(sorted(args.fault))}" if args.fault else ""), flush=True)
+              + (f" faults={','.join(sorted(args.fault))}" if args.fault else "")
+              + (f" control={ready['control']}" if control is not None else ""), flush=True)
         if args.ready_file is not None:
-            _write_atomically(args.ready_file, {"url": url, "pid": os.getpid()})
+            _write_atomically(args.ready_file, ready)
             wrote_ready_file = True
         while not stop.wait(0.2):
-            pass
-    except ValueError as exc:
+            if simulator.url is not None and simulator.url != ready["url"]:  # replugged
+                ready["url"] = simulator.url
+                print(f"payment simulator replugged on {simulator.url}", flush=True)
+                if args.ready_file is not None:
+                    _write_atomically(args.ready_file, ready)
+    except (ValueError, OSError) as exc:  # bad arguments; a control address in use
         print(f"kiosk sim payment: {exc}", file=sys.stderr)
         return 2
     finally:
@@ -90,6 +109,13 @@ def main(argv: list[str] | None = None) -> int:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     return 0
+
+
+def _host_port(text: str) -> tuple[str, int]:
+    host, sep, port = text.rpartition(":")
+    if not sep or not host or not port.isdigit() or int(port) > 65535:
+        raise ValueError(f"--control wants HOST:PORT, not {text!r}")
+    return host, int(port)
 
 
 def _write_atomically(path: Path, content: dict[str, object]) -> None:

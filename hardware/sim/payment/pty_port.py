@@ -2,7 +2,9 @@
 
 Faults act where a real line would: ``garbage`` puts noise bytes on the line before every
 frame; ``corrupt`` spoils the LRC of the first transmission of every frame (the
-retransmission is intact); ``silent`` swallows everything both ways, at once. A self-pipe wakes a blocked read when the simulator stops.
+retransmission is intact); ``silent`` swallows everything both ways, at once; ``baud``
+paces what the terminal sends to N baud (10 bits a byte), so the host reads frames in
+small pieces. A self-pipe wakes a blocked read or a paced write when the simulator stops.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import errno
 import os
 import random
 import select
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from hardware.base import REASON_DISCONNECTED, REASON_NO_REPLY, DeviceError
 from hardware.payment.framing import ACK, ENQ, ETX, NAK, STX
@@ -30,7 +32,7 @@ class SimulatorStopped(Exception):
 
 
 class PtyMasterPort:
-    def __init__(self, fd: int, faults: Callable[[], frozenset[str]]) -> None:
+    def __init__(self, fd: int, faults: Callable[[], Mapping[str, int | bool]]) -> None:
         self._fd = fd
         os.set_blocking(fd, False)
         self._faults = faults
@@ -74,6 +76,20 @@ class PtyMasterPort:
                 data = bytes(self._noise.choice(_NOISE_BYTES) for _ in range(noise_length)) + data
             if "corrupt" in faults and first_transmission:
                 data = data[:-1] + bytes([data[-1] ^ 0x5A])
+        baud = faults.get("baud")
+        if isinstance(baud, int) and not isinstance(baud, bool):
+            self._write_paced(data, 10.0 / baud)
+        else:
+            self._write_all(data)
+
+    def _write_paced(self, data: bytes, seconds_per_byte: float) -> None:
+        for index in range(len(data)):
+            self._write_all(data[index:index + 1])
+            woken, _, _ = select.select([self._wake_r], [], [], seconds_per_byte)
+            if woken:
+                raise SimulatorStopped
+
+    def _write_all(self, data: bytes) -> None:
         view = memoryview(data)
         while view:
             # The fd is non-blocking: a peer that stopped reading fills the pty buffer, and

@@ -16,8 +16,15 @@ STEP_DELAY_S = 0.02
 
 
 @pytest.fixture
-def simulator() -> Iterator[PaymentSimulator]:
-    sim = PaymentSimulator(step_delay_s=STEP_DELAY_S, ack_timeout_s=ACK_TIMEOUT_S)
+def transaction_lines() -> list[str]:
+    """The lines the simulator reports, one per transaction (what its CLI prints)."""
+    return []
+
+
+@pytest.fixture
+def simulator(transaction_lines: list[str]) -> Iterator[PaymentSimulator]:
+    sim = PaymentSimulator(step_delay_s=STEP_DELAY_S, ack_timeout_s=ACK_TIMEOUT_S,
+                           on_transaction=transaction_lines.append)
     sim.start_pty()
     try:
         yield sim

@@ -18,6 +18,7 @@ from hardware.base import (
     REASON_TIMEOUT,
     DeviceError,
     Health,
+    TerminalEvent,
 )
 from hardware.payment import SerialPaymentTerminal
 from hardware.sim.payment import PaymentSimulator, SimState
@@ -160,3 +161,42 @@ def test_the_adapter_reconnects_to_the_same_path_by_itself(
     finally:
         first.stop()
         second.stop()
+
+
+def test_a_terminal_unplugged_mid_sale_is_disconnected_at_once(
+        simulator: PaymentSimulator, terminal: SerialPaymentTerminal,
+        connect: Callable[[str], SerialPaymentTerminal]) -> None:
+    """GIVEN a terminal whose line goes away while the PIN is entered (fault disconnect)
+    WHEN a sale runs, and then the simulator is given a new pty
+    THEN the sale raises DeviceError(disconnected) right after the PIN prompt, long before
+    the card timeout; nothing was charged; and a sale on the new pty works (the one-shot
+    fault is spent)."""
+    simulator.set_fault("disconnect")
+    events: list[TerminalEvent] = []
+    started = time.monotonic()
+    with pytest.raises(DeviceError) as caught:
+        terminal.sale("T-0012", 100, on_event=events.append)
+    assert caught.value.reason == REASON_DISCONNECTED
+    assert time.monotonic() - started < 0.5 < terminal.card_timeout_s
+    assert events == [TerminalEvent.PRESENT_CARD, TerminalEvent.ENTER_PIN]
+    assert simulator.ledger == {} and not simulator.line_up
+    assert "disconnect" not in simulator.faults
+
+    replugged = connect(simulator.start_pty())
+    assert replugged.sale("T-0013", 100).approved
+
+
+def test_a_slow_line_delivers_frames_in_pieces_and_still_works(
+        simulator: PaymentSimulator, terminal: SerialPaymentTerminal) -> None:
+    """GIVEN a terminal whose output is paced to 4800 baud (fault baud=4800)
+    WHEN a sale runs
+    THEN it is approved, and took at least the time its result frame needs on such a
+    line (so the pacing really happened)."""
+    simulator.set_fault("baud", 4800)
+    started = time.monotonic()
+    result = terminal.sale("T-0014", 100)
+    elapsed = time.monotonic() - started
+    assert result.approved
+    salr_frame_bytes = 4 + len("SALR|T-0014|00|123456|123456789012|622848******1234|UnionPay|"
+                               "SHKT0001|898310048160001")
+    assert elapsed >= salr_frame_bytes * 10 / 4800

@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from hardware.payment import SerialPaymentTerminal
+from hardware.sim.control import send
 from hardware.sim.payment import main
-from hardware.sim.payment.cards import VISA_APPROVED
+from hardware.sim.payment.cards import INSUFFICIENT_FUNDS, VISA_APPROVED
 
 pytestmark = pytest.mark.timeout(20)
 
@@ -88,3 +89,51 @@ def test_a_bad_card_number_is_refused(capsys: pytest.CaptureFixture[str]) -> Non
     assert main(["--card", "62284800ABC"]) == 2
     assert "12 to 19 digits" in capsys.readouterr().err
     assert set(os.listdir("/dev/pts")) <= before
+
+
+def test_the_command_serves_a_control_line(
+        tmp_path: Path, connect: Callable[[str], SerialPaymentTerminal]) -> None:
+    """GIVEN `kiosk sim payment --control 127.0.0.1:0 --fault baud=9600` as a process
+    WHEN the ready file is read, a card is chosen over the control line, a sale runs and
+    the ledger is asked
+    THEN the ready file names the control address, the fault is on, the sale gets the
+    chosen card's 51, and the ledger lists it with the PAN masked."""
+    ready = tmp_path / "payment-sim.json"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "hardware.sim.payment", "--ready-file", str(ready),
+         "--control", "127.0.0.1:0", "--fault", "baud=9600", "--step-delay", "0.01"],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        info = _wait_for(ready, 10.0)
+        address = str(info["control"])
+        assert address.startswith("127.0.0.1:") and not address.endswith(":0")
+        assert send(address, {"cmd": "faults"})["active"] == {"baud": 9600}
+        assert send(address, {"cmd": "card", "pan": INSUFFICIENT_FUNDS.pan})["ok"]
+        assert connect(str(info["url"])).sale("CLI-0002", 100).response_code == "51"
+        ledger = send(address, {"cmd": "ledger"})
+        assert [(s["reference"], s["masked_pan"]) for s in ledger["sales"]] == \
+            [("CLI-0002", "622202******0051")]
+        process.send_signal(signal.SIGTERM)
+        out, _ = process.communicate(timeout=5)
+        assert process.returncode == 0 and f"control={address}" in out
+        assert INSUFFICIENT_FUNDS.pan not in out
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate(timeout=5)
+
+
+@pytest.mark.parametrize("argv", [
+    ["--fault", "no_such_fault"],
+    ["--fault", "baud=fast"],
+    ["--fault", "silent=1"],
+    ["--control", "nowhere"],
+])
+def test_bad_faults_and_control_addresses_are_refused(
+        argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    """GIVEN an unknown fault, a fault value that does not fit, or a control address
+    without a port
+    WHEN main runs
+    THEN it returns 2 with a message naming the command."""
+    assert main(argv) == 2
+    assert capsys.readouterr().err.startswith("kiosk sim payment: ")
