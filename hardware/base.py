@@ -127,6 +127,11 @@ class TerminalEvent(StrEnum):
     REMOVE_CARD = "remove_card"
 
 
+RESPONSE_APPROVED = "00"
+RESPONSE_CANCELLED = "17"  # ISO 8583: customer cancellation (cancel before the card was read)
+RESPONSE_REVERSED = "RV"  # not ISO 8583: transaction_status() of a sale since reversed
+
+
 @dataclass(frozen=True)
 class SaleResult:
     reference: str
@@ -140,7 +145,7 @@ class SaleResult:
 
     @property
     def approved(self) -> bool:
-        return self.response_code == "00"
+        return self.response_code == RESPONSE_APPROVED
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import ClassVar
 
+from hardware.base import RESPONSE_APPROVED as RESPONSE_APPROVED
+from hardware.base import RESPONSE_CANCELLED as RESPONSE_CANCELLED
+from hardware.base import RESPONSE_REVERSED as RESPONSE_REVERSED
 from hardware.payment.framing import FS
 
 CURRENCY_CNY = "156"  # ISO 4217 numeric
@@ -31,12 +34,9 @@ RESPONSE_CODES: dict[str, str] = {
     "91": "issuer unavailable",
     "94": "duplicate transmission",
 }
-
-RESPONSE_APPROVED = "00"
-RESPONSE_CANCELLED = "17"  # CANC honoured before the card was read
-# Not an ISO 8583 code and never on the wire: what transaction_status() reports for a sale
-# that was approved and then reversed, so that no caller takes it for "00" (paid).
-RESPONSE_REVERSED = "RV"
+# RESPONSE_REVERSED ("RV", from hardware.base) is never on the wire: it is what
+# transaction_status() reports for a sale approved and then reversed, so that no caller
+# takes it for "00" (paid).
 
 EVENTS = ("present_card", "enter_pin", "processing", "remove_card")
 

@@ -67,8 +67,8 @@ class ControlServer:
         server = _Server((host, port), _Connection)
         server.handler = self._handler
         self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, name="sim-control",
-                                        daemon=True)
+        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="sim-control", daemon=True)
         self._thread.start()
         bound_host, bound_port = server.server_address[:2]
         self.address = f"{bound_host!s}:{bound_port}"

@@ -16,6 +16,8 @@ from enum import StrEnum
 
 from hardware.base import (
     REASON_DISCONNECTED,
+    RESPONSE_CANCELLED,
+    RESPONSE_REVERSED,
     DeviceError,
     PaymentTerminal,
     PrintOutcome,
@@ -41,7 +43,6 @@ from kiosk.services.slips import SlipHeader, bill_payment_receipt
 log = logging.getLogger(__name__)
 
 OUTBOX_KIND_BILL_PAYMENT = "bill_payment"
-RESPONSE_CANCELLED = "17"  # ISO 8583: customer cancellation
 
 
 class Step(StrEnum):
@@ -293,6 +294,11 @@ class BillPaymentFlow:
             self._fail(KioskError(ErrorCode.TIMEOUT_REVERSAL, reason=cause.reason))
             return None
         log.info("payment %s: the terminal reports %s", payment.reference, known.response_code)
+        if known.response_code == RESPONSE_REVERSED:  # the terminal undid it itself
+            self.payment = deps.journal.reverse(payment.reference, deps.clock.now(),
+                                                ErrorCode.TIMEOUT_REVERSAL.value)
+            self._fail(KioskError(ErrorCode.TIMEOUT_REVERSAL, reason=cause.reason))
+            return None
         return known
 
     def _settle(self, payment: Payment, sale: SaleResult) -> None:

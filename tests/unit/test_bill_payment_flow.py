@@ -195,6 +195,22 @@ def test_lost_answer_of_a_sale_the_terminal_never_saw_charges_nothing() -> None:
     assert flow.error is not None and flow.error.code is ErrorCode.TIMEOUT_REVERSAL
 
 
+def test_lost_answer_of_a_sale_the_terminal_reversed_itself_is_closed() -> None:
+    """GIVEN a lost answer, and a terminal that reports the sale as reversed ("RV")
+    WHEN the kiosk asks
+    THEN the payment is REVERSED (nothing charged), never recorded as paid."""
+    world = World()
+    world.terminal.sale_error = DeviceError("payment", REASON_TIMEOUT)
+    world.terminal.status_error = None
+    world.terminal.known_code = "RV"
+    flow = new_flow(world)
+    to_review(flow)
+    flow.confirm()
+    assert run_until_idle(flow) is Step.FAILED
+    assert flow.payment is not None and flow.payment.state is PaymentState.REVERSED
+    assert world.journal.outbox == [] and world.terminal.reversals == []
+
+
 def test_cancel_while_waiting_for_the_card_charges_nothing() -> None:
     """GIVEN a sale waiting for the card
     WHEN the user presses cancel on the kiosk
