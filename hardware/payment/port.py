@@ -42,8 +42,10 @@ class SerialBytePort:
     @classmethod
     def open(cls, url: str, *, baudrate: int, write_timeout_s: float) -> SerialBytePort:
         try:
+            # exclusive: a second process on the terminal's line would corrupt the
+            # running kiosk's exchange (`kiosk diag` asks the running kiosk instead).
             port = serial.serial_for_url(url, baudrate=baudrate, timeout=_POLL_S,
-                                         write_timeout=write_timeout_s)
+                                         write_timeout=write_timeout_s, exclusive=True)
         except (serial.SerialException, OSError, ValueError) as exc:
             raise DeviceError(DEVICE, REASON_DISCONNECTED, f"cannot open: {exc}") from exc
         return cls(port)

@@ -222,9 +222,11 @@ class SerialTransport(Transport):
     def open(self) -> None:
         # python-escpos opens serial.Serial(port=...), which cannot take pyserial URLs
         # (PLATFORM.md): open through serial_for_url and hand it the port.
+        # exclusive: one process per serial printer line (a second one would interleave
+        # its bytes with a job's).
         self.printer.device = serial.serial_for_url(
             self.url, timeout=self.io_timeout_s, write_timeout=self.io_timeout_s,
-            **self.options)
+            exclusive=True, **self.options)
 
     def transfer_time_s(self, nbytes: int) -> float:
         """How long the line itself needs for ``nbytes`` (8N1: ten bits a byte)."""

@@ -26,8 +26,9 @@ class ReaderPort:
     @classmethod
     def open(cls, url: str, *, baudrate: int) -> ReaderPort:
         try:
+            # exclusive: one process per reader line (see hardware/payment/port.py)
             port = serial.serial_for_url(url, baudrate=baudrate, timeout=_POLL_S,
-                                         write_timeout=_WRITE_TIMEOUT_S)
+                                         write_timeout=_WRITE_TIMEOUT_S, exclusive=True)
         except (serial.SerialException, OSError, ValueError) as exc:
             raise DeviceError(DEVICE, REASON_DISCONNECTED, f"open: {exc}") from exc
         return cls(port)
