@@ -12,8 +12,10 @@ from pathlib import Path
 from hardware.base import DocumentReader
 from hardware.payment import open_terminal
 from hardware.printer import PrinterProfile, open_printer
+from hardware.printer.encoding import python_codec
 from hardware.reader import open_reader
 from kiosk.config import Config
+from kiosk.errors import ConfigError
 from kiosk.domain.bills import Biller
 from kiosk.diag_server import DiagServer
 from kiosk.domain.clock import SystemClock
@@ -68,8 +70,15 @@ class Runtime:
 
 def printer_profile(config: Config) -> PrinterProfile:
     p = config.printer
+    for name in p.codepages:
+        try:
+            python_codec(name)
+        except ValueError:
+            raise ConfigError("configuration", "printer.codepages",
+                              f"{name!r} is not a code page python-escpos knows") from None
     return PrinterProfile(escpos_profile=p.profile, chinese_mode=p.chinese_mode,
-                          width_dots=p.paper_width_dots, chars_per_line=p.chars_per_line)
+                          width_dots=p.paper_width_dots, chars_per_line=p.chars_per_line,
+                          codepages=p.codepages, raster_everything=p.raster_everything)
 
 
 def billers(config: Config) -> tuple[Biller, ...]:

@@ -109,11 +109,16 @@ class PrinterSection(_Section):
     url: str = "tcp://127.0.0.1:9100"
     """Receipt printer connection: tcp://HOST:PORT (raw TCP, port 9100), a serial device
     path or serial:///dev/ttyS0?baudrate=19200, any pyserial URL (socket://, rfc2217://,
-    loop://), or file:///dev/usb/lp0."""
+    loop://), usb://VID:PID (needs the usb extra), or file:///dev/usb/lp0."""
     profile: str = "TM-T88V"
     """python-escpos capability profile of the printer model."""
     chinese_mode: bool = True
     """The printer has a GB18030 font: send Chinese with FS & ... FS . instead of as images."""
+    codepages: tuple[str, ...] = ("CP1252", "CP866")
+    """Single-byte code pages (python-escpos names) tried in order for non-ASCII letters;
+    each must be in the profile's code page table. Text none of them holds is drawn."""
+    raster_everything: bool = False
+    """Draw every line as an image (for printers without usable fonts; many more bytes)."""
     paper_width_dots: int = Field(default=576, ge=200, le=1000)
     """Printable width in dots (80 mm paper: 576)."""
     chars_per_line: int = Field(default=48, ge=16, le=80)

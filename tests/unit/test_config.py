@@ -91,3 +91,16 @@ def test_kiosk_command_reports_a_bad_config_and_exits_2(tmp_path: Path,
     assert main(["config", "--config", str(path)]) == 2
     err = capsys.readouterr().err
     assert f"{path}: payment.baud: unknown key" in err
+
+
+def test_unknown_printer_code_page_stops_start_up(tmp_path: Path) -> None:
+    """GIVEN a site file naming a code page python-escpos does not know
+    WHEN the printer profile is built
+    THEN start-up stops naming printer.codepages and the bad name."""
+    from kiosk.bootstrap import printer_profile
+
+    config = load_config(write(tmp_path, '[printer]\ncodepages = ["CP1252", "CP9999"]\n'))
+    with pytest.raises(ConfigError) as caught:
+        printer_profile(config)
+    assert caught.value.key == "printer.codepages" and "CP9999" in caught.value.reason
+    assert printer_profile(load_config()).codepages == ("CP1252", "CP866")
