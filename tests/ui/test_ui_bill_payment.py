@@ -160,3 +160,32 @@ def test_idle_session_is_asked_then_wiped(driver: Driver) -> None:
     driver.settle(0.3)
     assert app.flow is None and app.session is None and app.lang == "en"
     assert "3100099999" not in all_texts(driver)
+
+
+def test_cancel_on_the_card_screen_charges_nothing(driver: Driver, system: System) -> None:
+    """GIVEN a user on the card screen, the terminal waiting for the card
+    WHEN they touch "Cancel payment"
+    THEN the terminal stops the sale, nothing is charged, and the kiosk says so (in
+    Korean) with the choice to try again."""
+    system.payment.card_wait_s = 5.0  # the user has not presented the card yet
+    try:
+        start_bill_payment(driver, "ko", "sh-power")
+        type_account(driver, "0123456789")
+        driver.tap(driver.find("account", "submit"))
+        driver.wait_for_screen("review")
+        driver.tap(driver.find("review", "pay"))
+        driver.wait_for_screen("paying")
+        cancel = driver.find("paying", "cancel")
+        driver.wait_until(lambda: not cancel.disabled, 5, "the cancel button")
+        driver.tap(cancel)
+        driver.wait_for_screen("failed", timeout=15)
+    finally:
+        system.payment.card_wait_s = None
+    failed = driver.app.screen("failed")
+    assert failed.ids.message.text == "결제를 취소하셨습니다. 청구된 금액은 없습니다."
+    assert failed.ids.code.text == "E_PAYMENT_CANCELLED"
+    flow = driver.app.flow
+    assert flow is not None and flow.payment is not None
+    sale = system.payment.ledger[flow.payment.reference]
+    assert sale.charged_fen == 0 and sale.state.value == "cancelled"
+    assert not failed.ids.again.disabled
