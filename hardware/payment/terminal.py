@@ -49,7 +49,8 @@ from hardware.payment.messages import (
     check_reference,
     parse,
 )
-from hardware.payment.port import DEVICE, SerialBytePort
+from hardware.payment.port import DEVICE
+from hardware.serial_line import SerialLine
 
 log = logging.getLogger(__name__)
 
@@ -278,7 +279,7 @@ class SerialPaymentTerminal:
 
     def _connected(self) -> Link:
         if self._link is None:
-            port = SerialBytePort.open(self.url, baudrate=self.baudrate,
+            port = SerialLine.open(DEVICE, self.url, baudrate=self.baudrate,
                                        write_timeout_s=max(self.ack_timeout_s, 1.0))
             self._link = Link(port, ack_timeout_s=self.ack_timeout_s, role="host")
             log.info("payment: opened %s", self.url)

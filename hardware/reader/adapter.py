@@ -30,8 +30,11 @@ from hardware.base import (
 )
 from hardware.reader.debounce import Debouncer
 from hardware.reader.framing import ENQ, BrokenFrame, FrameEvent, FrameParser
-from hardware.reader.port import DEVICE, ReaderPort
 from hardware.reader.records import IgnoredRecord, StatusReport, decode_frame
+from hardware.serial_line import SerialLine
+
+DEVICE = "reader"
+WRITE_TIMEOUT_S = 1.0
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +62,7 @@ class SerialDocumentReader:
         self._cond = threading.Condition()
         self._pumping = False  # a thread is driving the line
         self._exclusive_waiting = 0  # close()/discard_pending() waiting for the line
-        self._port: ReaderPort | None = None
+        self._port: SerialLine | None = None
         self._parser = FrameParser()
         self._items: deque[Item] = deque(maxlen=_MAX_QUEUED)
         self._debouncer = Debouncer(debounce_s)
@@ -213,9 +216,10 @@ class SerialDocumentReader:
         for event in events:
             self._handle(event)
 
-    def _open(self) -> ReaderPort:
+    def _open(self) -> SerialLine:
         try:
-            port = ReaderPort.open(self.url, baudrate=self.baudrate)
+            port = SerialLine.open(DEVICE, self.url, baudrate=self.baudrate,
+                                   write_timeout_s=WRITE_TIMEOUT_S)
         except DeviceError as exc:
             self._fail(exc)
             raise

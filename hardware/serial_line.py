@@ -1,8 +1,10 @@
-"""The reader's serial port over pyserial, and the one place serial errors become
-DeviceError(device="reader").
+"""One serial line over pyserial for the devices that speak a byte protocol (payment
+terminal, document reader): the one place pyserial's errors become DeviceError.
 
 ``serial_for_url`` opens a device path (``/dev/ttyUSB0``, ``/dev/serial/by-id/...``) or
-any pyserial URL (``socket://host:port`` for a serial device server, ``loop://``).
+any pyserial URL (``socket://host:port`` for a serial device server, ``loop://``). Lines
+are opened exclusively: a second process on a device's line would corrupt the running
+kiosk's exchange (`kiosk diag` asks the running kiosk instead).
 """
 
 from __future__ import annotations
@@ -13,28 +15,27 @@ import serial
 
 from hardware.base import REASON_DISCONNECTED, REASON_NO_REPLY, DeviceError
 
-DEVICE = "reader"
-
 _POLL_S = 0.02  # pyserial's own read timeout: how often read() looks at its deadline
-_WRITE_TIMEOUT_S = 1.0
 
 
-class ReaderPort:
-    def __init__(self, port: serial.SerialBase) -> None:
+class SerialLine:
+    def __init__(self, device: str, port: serial.SerialBase) -> None:
+        self.device = device
         self._port = port
 
     @classmethod
-    def open(cls, url: str, *, baudrate: int) -> ReaderPort:
+    def open(cls, device: str, url: str, *, baudrate: int,
+             write_timeout_s: float) -> SerialLine:
         try:
-            # exclusive: one process per reader line (see hardware/payment/port.py)
             port = serial.serial_for_url(url, baudrate=baudrate, timeout=_POLL_S,
-                                         write_timeout=_WRITE_TIMEOUT_S, exclusive=True)
+                                         write_timeout=write_timeout_s, exclusive=True)
         except (serial.SerialException, OSError, ValueError) as exc:
-            raise DeviceError(DEVICE, REASON_DISCONNECTED, f"open: {exc}") from exc
-        return cls(port)
+            raise DeviceError(device, REASON_DISCONNECTED, f"cannot open: {exc}") from exc
+        return cls(device, port)
 
     def read(self, timeout_s: float) -> bytes:
-        """What has arrived, waiting up to ``timeout_s`` for the first byte; b"" if none."""
+        """What has arrived, waiting up to ``timeout_s`` for the first byte; b"" if none.
+        Raises DeviceError(disconnected) when the port is gone."""
         deadline = time.monotonic() + max(timeout_s, 0.0)
         try:
             while True:
@@ -50,22 +51,24 @@ class ReaderPort:
                     rest: bytes = self._port.read(waiting) if waiting else b""
                     return first + rest
         except (serial.SerialException, OSError) as exc:
-            raise DeviceError(DEVICE, REASON_DISCONNECTED, f"read: {exc}") from exc
+            raise DeviceError(self.device, REASON_DISCONNECTED, f"read failed: {exc}") from exc
 
     def write(self, data: bytes) -> None:
+        """Write all of ``data``. Raises DeviceError when the port is gone or stuck."""
         try:
-            self._port.write(data)  # no flush(): tcdrain has no timeout
+            self._port.write(data)  # no flush(): tcdrain has no timeout and could hang
         except serial.SerialTimeoutException as exc:
-            raise DeviceError(DEVICE, REASON_NO_REPLY, "write timed out (flow control)") from exc
+            raise DeviceError(self.device, REASON_NO_REPLY,
+                              "write timed out (flow control)") from exc
         except (serial.SerialException, OSError) as exc:
-            raise DeviceError(DEVICE, REASON_DISCONNECTED, f"write: {exc}") from exc
+            raise DeviceError(self.device, REASON_DISCONNECTED, f"write failed: {exc}") from exc
 
     def discard_input(self) -> None:
         """Drop bytes the driver holds that nobody has read yet."""
         try:
             self._port.reset_input_buffer()
         except (serial.SerialException, OSError) as exc:
-            raise DeviceError(DEVICE, REASON_DISCONNECTED, f"flush: {exc}") from exc
+            raise DeviceError(self.device, REASON_DISCONNECTED, f"flush failed: {exc}") from exc
 
     def close(self) -> None:
         try:
