@@ -10,20 +10,16 @@ control line, the new url is printed and the ready file rewritten.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
-import signal
 import sys
-import tempfile
-import threading
 from pathlib import Path
-from types import FrameType
 
 from hardware.payment.messages import mask_pan
 from hardware.sim.payment.cards import TEST_CARDS, UNIONPAY_APPROVED
 from hardware.sim.payment.faults import FAULTS, parse_fault
 from hardware.sim.payment.simulator import PaymentSimulator
+from hardware.sim.runner import ReadyFile, parse_host_port, stop_on_signals
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -69,60 +65,36 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
-    stop = threading.Event()
-
-    def request_stop(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
-    wrote_ready_file = False
-    simulator = PaymentSimulator(step_delay_s=args.step_delay, card_wait_s=args.card_wait,
-                                 on_transaction=lambda line: print(line, flush=True))
-    try:
-        simulator.present_card(args.card, pin_ok=not args.wrong_pin)
-        for fault in args.fault:
-            simulator.set_fault(*parse_fault(fault))
-        control = _host_port(args.control) if args.control else None
-        url = simulator.start_pty()
-        ready: dict[str, object] = {"url": url, "pid": os.getpid()}
-        if control is not None:
-            ready["control"] = simulator.start_control(port=control[1], host=control[0])
-        print(f"payment simulator on {url} card={mask_pan(args.card)}"
-              + (f" faults={','.join(sorted(args.fault))}" if args.fault else "")
-              + (f" control={ready['control']}" if control is not None else ""), flush=True)
-        if args.ready_file is not None:
-            _write_atomically(args.ready_file, ready)
-            wrote_ready_file = True
-        while not stop.wait(0.2):
-            if simulator.url is not None and simulator.url != ready["url"]:  # replugged
-                ready["url"] = simulator.url
-                print(f"payment simulator replugged on {simulator.url}", flush=True)
-                if args.ready_file is not None:
-                    _write_atomically(args.ready_file, ready)
-    except (ValueError, OSError) as exc:  # bad arguments; a control address in use
-        print(f"kiosk sim payment: {exc}", file=sys.stderr)
-        return 2
-    finally:
-        simulator.stop()
-        if wrote_ready_file:  # the pty is gone: a stale file would point at nothing
-            args.ready_file.unlink(missing_ok=True)
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+    with stop_on_signals() as stop, ReadyFile(args.ready_file) as ready_file:
+        simulator = PaymentSimulator(step_delay_s=args.step_delay, card_wait_s=args.card_wait,
+                                     on_transaction=lambda line: print(line, flush=True))
+        try:
+            simulator.present_card(args.card, pin_ok=not args.wrong_pin)
+            for fault in args.fault:
+                simulator.set_fault(*parse_fault(fault))
+            control = None
+            if args.control:
+                # checked here, not by argparse, so a bad address is reported like a bad fault
+                control = parse_host_port(args.control, default_host=None)
+                if control is None:
+                    raise ValueError(f"--control wants HOST:PORT, not {args.control!r}")
+            url = simulator.start_pty()
+            ready: dict[str, object] = {"url": url, "pid": os.getpid()}
+            if control is not None:
+                ready["control"] = simulator.start_control(port=control[1], host=control[0])
+            print(f"payment simulator on {url} card={mask_pan(args.card)}"
+                  + (f" faults={','.join(sorted(args.fault))}" if args.fault else "")
+                  + (f" control={ready['control']}" if control is not None else ""),
+                  flush=True)
+            ready_file.write(ready)
+            while not stop.wait(0.2):
+                if simulator.url is not None and simulator.url != ready["url"]:  # replugged
+                    ready["url"] = simulator.url
+                    print(f"payment simulator replugged on {simulator.url}", flush=True)
+                    ready_file.write(ready)
+        except (ValueError, OSError) as exc:  # bad arguments; a control address in use
+            print(f"kiosk sim payment: {exc}", file=sys.stderr)
+            return 2
+        finally:
+            simulator.stop()  # before the ready file goes: it names this pty
     return 0
-
-
-def _host_port(text: str) -> tuple[str, int]:
-    host, sep, port = text.rpartition(":")
-    if not sep or not host or not port.isdigit() or int(port) > 65535:
-        raise ValueError(f"--control wants HOST:PORT, not {text!r}")
-    return host, int(port)
-
-
-def _write_atomically(path: Path, content: dict[str, object]) -> None:
-    """Readers see no file or the whole file, never a half-written one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, prefix=f".{path.name}.",
-                                     delete=False) as handle:
-        json.dump(content, handle)
-        temporary = handle.name
-    os.replace(temporary, path)

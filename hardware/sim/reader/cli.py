@@ -9,18 +9,14 @@ listening, so a script or test knows where to point the kiosk's reader url.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
-import signal
 import sys
-import tempfile
-import threading
 from pathlib import Path
-from types import FrameType
 
 from hardware.sim.reader.simulator import FAULTS, ReaderSimulator
 from hardware.sim.reader.specimens import SPECIMENS
+from hardware.sim.runner import ReadyFile, host_port, stop_on_signals
 
 
 def _fault(text: str) -> tuple[str, object]:
@@ -29,13 +25,6 @@ def _fault(text: str) -> tuple[str, object]:
         raise argparse.ArgumentTypeError(
             f"unknown fault {name!r} (one of: {', '.join(sorted(FAULTS))})")
     return name, (value if sep else True)
-
-
-def _address(text: str) -> tuple[str, int]:
-    host, sep, port = text.rpartition(":")
-    if not sep or not port.isdigit() or int(port) > 65535:
-        raise argparse.ArgumentTypeError(f"{text!r}: expected HOST:PORT (PORT may be 0)")
-    return host or "127.0.0.1", int(port)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -47,7 +36,7 @@ def _parser() -> argparse.ArgumentParser:
                         help="serve on a new pty pair (the default and only transport)")
     parser.add_argument("--ready-file", type=Path, metavar="PATH",
                         help='once listening, write {"url", "pid", "control"} here')
-    parser.add_argument("--control", type=_address, default=("127.0.0.1", 0),
+    parser.add_argument("--control", type=host_port, default=("127.0.0.1", 0),
                         metavar="HOST:PORT",
                         help="address of the JSON-lines control line (default "
                              "127.0.0.1:0, a free port)")
@@ -79,49 +68,26 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
-    stop = threading.Event()
-
-    def request_stop(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
-    wrote_ready_file = False
-    simulator = ReaderSimulator(on_sent=lambda line: print(line, flush=True))
-    try:
-        for name, value in args.fault:
-            simulator.set_fault(name, value)
-        url = simulator.start_pty()
-        host, port = args.control
-        control = simulator.start_control(port=port, host=host)
-        print(f"reader simulator on {url} control {control}"
-              + (f" faults={','.join(sorted(simulator.faults))}" if args.fault else ""),
-              flush=True)
-        if args.ready_file is not None:
-            _write_atomically(args.ready_file,
-                              {"url": url, "pid": os.getpid(), "control": control})
-            wrote_ready_file = True
-        if args.present is not None:
-            simulator.present(args.present)
-        while not stop.wait(args.every if args.every is not None else 0.2):
-            if args.every is not None:
+    with stop_on_signals() as stop, ReadyFile(args.ready_file) as ready_file:
+        simulator = ReaderSimulator(on_sent=lambda line: print(line, flush=True))
+        try:
+            for name, value in args.fault:
+                simulator.set_fault(name, value)
+            url = simulator.start_pty()
+            host, port = args.control
+            control = simulator.start_control(port=port, host=host)
+            print(f"reader simulator on {url} control {control}"
+                  + (f" faults={','.join(sorted(simulator.faults))}" if args.fault else ""),
+                  flush=True)
+            ready_file.write({"url": url, "pid": os.getpid(), "control": control})
+            if args.present is not None:
                 simulator.present(args.present)
-    except (ValueError, OSError) as exc:
-        print(f"kiosk sim reader: {exc}", file=sys.stderr)
-        return 2
-    finally:
-        simulator.stop()
-        if wrote_ready_file:  # the pty is gone: a stale file would point at nothing
-            args.ready_file.unlink(missing_ok=True)
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+            while not stop.wait(args.every if args.every is not None else 0.2):
+                if args.every is not None:
+                    simulator.present(args.present)
+        except (ValueError, OSError) as exc:
+            print(f"kiosk sim reader: {exc}", file=sys.stderr)
+            return 2
+        finally:
+            simulator.stop()  # before the ready file goes: it names this pty
     return 0
-
-
-def _write_atomically(path: Path, content: dict[str, object]) -> None:
-    """Readers see no file or the whole file, never a half-written one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, prefix=f".{path.name}.",
-                                     delete=False) as handle:
-        json.dump(content, handle)
-        temporary = handle.name
-    os.replace(temporary, path)
