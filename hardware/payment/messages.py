@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import ClassVar
+from typing import ClassVar, Self
 
 from hardware.base import RESPONSE_APPROVED as RESPONSE_APPROVED
 from hardware.base import RESPONSE_CANCELLED as RESPONSE_CANCELLED
@@ -138,17 +138,24 @@ class SaleRequest:
 
 
 @dataclass(frozen=True)
-class ReversalRequest:
-    TYPE: ClassVar[str] = "RVSL"
+class _ByReference:
+    """A request whose only field is the sale's reference (RVSL, STAT, CANC)."""
+
+    TYPE: ClassVar[str]
     reference: str
 
     def to_message(self) -> Message:
         return Message(self.TYPE, (check_reference(self.reference),))
 
     @classmethod
-    def from_message(cls, message: Message) -> ReversalRequest:
+    def from_message(cls, message: Message) -> Self:
         (reference,) = _fields(message, 1)
         return cls(check_reference(reference))
+
+
+@dataclass(frozen=True)
+class ReversalRequest(_ByReference):
+    TYPE: ClassVar[str] = "RVSL"
 
 
 @dataclass(frozen=True)
@@ -237,35 +244,17 @@ class TransactionState(StrEnum):
 
 
 @dataclass(frozen=True)
-class StatusRequest:
+class StatusRequest(_ByReference):
     """STAT: what happened to the sale with this reference? No side effects."""
 
     TYPE: ClassVar[str] = "STAT"
-    reference: str
-
-    def to_message(self) -> Message:
-        return Message(self.TYPE, (check_reference(self.reference),))
-
-    @classmethod
-    def from_message(cls, message: Message) -> StatusRequest:
-        (reference,) = _fields(message, 1)
-        return cls(check_reference(reference))
 
 
 @dataclass(frozen=True)
-class CancelRequest:
+class CancelRequest(_ByReference):
     """CANC: the customer pressed Cancel; the only request allowed while a SALE is open."""
 
     TYPE: ClassVar[str] = "CANC"
-    reference: str
-
-    def to_message(self) -> Message:
-        return Message(self.TYPE, (check_reference(self.reference),))
-
-    @classmethod
-    def from_message(cls, message: Message) -> CancelRequest:
-        (reference,) = _fields(message, 1)
-        return cls(check_reference(reference))
 
 
 @dataclass(frozen=True)
