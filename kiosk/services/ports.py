@@ -6,11 +6,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
 from hardware.base import PrintOutcome
 from hardware.document import Document
 from kiosk.domain.bills import BillAccount
+from kiosk.domain.records import (
+    Address,
+    AddressNode,
+    Company,
+    IdentityClaim,
+    Submission,
+    TaxIdentity,
+    TaxRecord,
+)
 from kiosk.domain.payments import CardResult, OutboxMessage, Payment, PaymentDraft
 
 
@@ -32,6 +41,45 @@ class BillDirectory(Protocol):
     E_BILL_LOCKED, E_BILLER_MAINTENANCE, E_CENTRAL_UNAVAILABLE."""
 
     def lookup(self, ctx: CallContext, biller_id: str, account_no: str) -> BillAccount: ...
+
+    def lookup_barcode(self, ctx: CallContext, biller_id: str, barcode: str) -> BillAccount:
+        """The bill a printed bill's barcode stands for (the biller parses it)."""
+        ...
+
+
+class TaxOffice(Protocol):
+    """Central's tax-record service (DOMAIN.md 2.2). Raises KioskError:
+    E_TAXPAYER_NOT_FOUND, E_IDENTITY_MISMATCH, E_AUTH_FAILED, E_NO_RECORDS,
+    E_PRE2019_COUNTER, E_CENTRAL_UNAVAILABLE."""
+
+    def identify(self, ctx: CallContext, identity: IdentityClaim) -> TaxIdentity:
+        """Find the taxpayer and send a one-time code to the phone on file."""
+        ...
+
+    def verify_code(self, ctx: CallContext, otp_session: str, code: str) -> str:
+        """The code the user typed; returns a short-lived token for fetch()."""
+        ...
+
+    def fetch(self, ctx: CallContext, token: str, period_start: str,
+              period_end: str) -> TaxRecord: ...
+
+
+class AddressBook(Protocol):
+    """Central's Shanghai address book: pick an address level by level, no typing."""
+
+    def children(self, ctx: CallContext, parent_id: str | None) -> list[AddressNode]:
+        """Districts when parent_id is None, else the next level under parent_id."""
+        ...
+
+    def resolve(self, ctx: CallContext, room_id: str) -> Address:
+        """The full address of a room with its police station. E_ADDRESS_UNRESOLVED."""
+        ...
+
+
+class CompanyRegistry(Protocol):
+    def company(self, ctx: CallContext, uscc: str) -> Company:
+        """The registered company with this USCC. E_RESPONDENT_NOT_FOUND."""
+        ...
 
 
 class PaymentJournal(Protocol):
@@ -89,10 +137,28 @@ class PrintJobs(Protocol):
     def latest(self, reference: str) -> PrintJobRecord | None: ...
 
 
+class SubmissionJournal(Protocol):
+    def submit(self, kind: str, kiosk_id: str, lang: str, payload: dict[str, Any],
+               now: datetime) -> Submission:
+        """Accept a registration or application: a provisional reference and a
+        verification code are assigned and added to the payload, and the outbox record
+        is written in the same transaction. Works with central away."""
+        ...
+
+    def get(self, reference: str) -> Submission | None: ...
+
+
 class OutboxWaker(Protocol):
     def wake(self) -> None:
         """Tell the forwarder there is something new to deliver (returns at once)."""
         ...
+
+
+@dataclass(frozen=True)
+class Delivery:
+    state: str  # "pending", "delivered", "rejected"
+    central_ref: str | None = None
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -123,6 +189,11 @@ class OutboxStore(Protocol):
 
     def depth(self) -> int:
         """Records still to deliver."""
+        ...
+
+    def delivery(self, idempotency_key: str) -> Delivery | None:
+        """What became of one record: pending, delivered (with central's number) or
+        rejected (with the reason code). None when there is no such record."""
         ...
 
 

@@ -25,6 +25,7 @@ from kiosk.services.ports import Clock
 from kiosk.store.journal import SqlPaymentJournal
 from kiosk.store.outbox import SqlOutboxStore
 from kiosk.store.print_jobs import SqlPrintJobs
+from kiosk.store.submissions import SqlSubmissions
 from kiosk.store.session import READ_ONLY_OPTION, Transactions
 
 log = logging.getLogger(__name__)
@@ -95,6 +96,7 @@ class Store:
         self.payments = SqlPaymentJournal(transactions)
         self.print_jobs = SqlPrintJobs(transactions, clock)
         self.outbox = SqlOutboxStore(transactions)
+        self.submissions = SqlSubmissions(transactions)
 
     def integrity_check(self) -> str:
         """SQLite's own check of the whole file: "ok", or the problems it found."""

@@ -54,7 +54,7 @@ class SqlPaymentJournal:
         _require_cents(draft.late_fee, "late_fee")
         day = now.strftime("%y%m%d")  # the kiosk's local day: now carries its offset
         with self._tx.write("create payment") as session:
-            sequence = _next_sequence(session, draft.kiosk_id, day)
+            sequence = next_sequence(session, draft.kiosk_id, day)
             row = _new_row(draft, f"{draft.kiosk_id}-{day}-{sequence:06d}",
                            uuid.uuid4().hex, now)
             session.add(row)
@@ -140,7 +140,7 @@ def _require_cents(amount: Decimal, what: str) -> None:
         raise ValueError(f"{what} must be a whole number of fen below {MAX_AMOUNT}")
 
 
-def _next_sequence(session: Session, kiosk_id: str, day: str) -> int:
+def next_sequence(session: Session, kiosk_id: str, day: str) -> int:
     """Increment and return the day's counter (an UPSERT; runs inside the caller's
     transaction, which already holds the write lock)."""
     statement = (

@@ -139,3 +139,19 @@ class ReferenceCounterRow(Base):
     kiosk_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     day: Mapped[str] = mapped_column(String(6), primary_key=True)
     last_value: Mapped[int] = mapped_column(Integer)
+
+
+class SubmissionRow(Base):
+    """A registration or application the kiosk accepted; its content travels in the
+    outbox (written in the same transaction) and leaves the kiosk once central has it.
+    What stays is what the slip's reference and QR need: no personal data."""
+
+    __tablename__ = "submissions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[str] = mapped_column(String(48), unique=True)  # provisional, printed
+    kind: Mapped[str] = mapped_column(String(32))
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)  # its outbox record
+    verification_code: Mapped[str] = mapped_column(String(32), unique=True)  # in the QR
+    lang: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime)

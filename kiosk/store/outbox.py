@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from kiosk.domain.payments import OutboxMessage
 from kiosk.errors import ErrorCode, KioskError
-from kiosk.services.ports import PendingRecord
+from kiosk.services.ports import Delivery, PendingRecord
 from kiosk.store.journal import BILL_PAYMENT_KIND
 from kiosk.store.models import OutboxRow, PaymentRow
 from kiosk.store.session import Transactions
@@ -96,6 +96,19 @@ class SqlOutboxStore:
         with self._tx.read("count pending outbox records") as session:
             return int(session.scalar(
                 select(func.count()).select_from(OutboxRow).where(_is_pending())) or 0)
+
+    def delivery(self, idempotency_key: str) -> Delivery | None:
+        """Pending, delivered (with central's reference) or rejected (with the reason)."""
+        with self._tx.read("read one outbox record's delivery") as session:
+            row = session.scalars(select(OutboxRow).where(
+                OutboxRow.idempotency_key == idempotency_key)).one_or_none()
+            if row is None:
+                return None
+            if row.delivered_at is not None:
+                return Delivery(state="delivered", central_ref=row.central_ref)
+            if row.rejected_at is not None:
+                return Delivery(state="rejected", reason=row.rejected_reason)
+            return Delivery(state="pending")
 
 
 def _get(session: Session, idempotency_key: str) -> OutboxRow:

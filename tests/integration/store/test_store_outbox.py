@@ -12,6 +12,7 @@ import pytest
 
 from kiosk.domain.payments import CardResult, OutboxMessage, Payment, PaymentDraft
 from kiosk.errors import ErrorCode, KioskError
+from kiosk.services.ports import Delivery
 from kiosk.store import Store
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -183,3 +184,38 @@ def test_one_thread_records_while_another_drains(
     payments = [store.payments.get(f"SH-CN-0001-261122-{n:06d}") for n in range(1, total + 1)]
     assert all(p is not None and p.central_ref == f"C-{p.idempotency_key[:8]}"
                for p in payments)
+
+
+def test_delivery_says_what_became_of_a_record(store: Store, now: datetime) -> None:
+    """GIVEN three accepted submissions: one delivered, one rejected, one waiting
+    WHEN the kiosk asks about each (and about an unknown key)
+    THEN it learns delivered with central's number, rejected with the reason, pending,
+    and None."""
+    a, b, c = (store.submissions.submit("stay_registration", "SH-CN-0001", "en", {"n": i}, now)
+               for i in range(3))
+    store.outbox.mark_delivered(a.idempotency_key, "R-0001", now)
+    store.outbox.mark_rejected(b.idempotency_key, "E_DUPLICATE_ACTIVE_REGISTRATION", now)
+    assert store.outbox.delivery(a.idempotency_key) == Delivery("delivered", "R-0001")
+    assert store.outbox.delivery(b.idempotency_key) == Delivery(
+        "rejected", reason="E_DUPLICATE_ACTIVE_REGISTRATION")
+    assert store.outbox.delivery(c.idempotency_key) == Delivery("pending")
+    assert store.outbox.delivery("d" * 32) is None
+
+
+def test_submission_and_its_outbox_record_are_written_together(store: Store,
+                                                               now: datetime) -> None:
+    """GIVEN a registration accepted while central is away
+    WHEN it is submitted
+    THEN it gets the next reference of the day (shared with payments) and a verification
+    code, both also in the outbox payload bound for central, and it can be found again."""
+    submission = store.submissions.submit("stay_registration", "SH-CN-0001", "ko",
+                                          {"surname": "ERIKSSON"}, now)
+    assert submission.provisional_ref == f"SH-CN-0001-{now:%y%m%d}-000001"
+    assert len(submission.verification_code) == 10
+    [pending] = store.outbox.pending(10)
+    assert pending.message.kind == "stay_registration"
+    assert pending.message.payload == {"surname": "ERIKSSON",
+                                       "reference": submission.provisional_ref,
+                                       "verification_code": submission.verification_code}
+    assert store.submissions.get(submission.provisional_ref) == submission
+    assert store.submissions.get("nope") is None
