@@ -1,4 +1,6 @@
-"""The reference central service: bill look-up, payment recording, the kiosks' outbox.
+"""The reference central service: bill look-up and payment recording, tax records, the
+address book, the company registry, stay registrations, arbitration applications, slip
+verification, and the kiosks' outbox.
 
 FastAPI + SQLAlchemy 2.0 + Alembic. It may import only kiosk.domain, kiosk.errors and
 kiosk.sync.wire of the kiosk (ARCHITECTURE.md, checked by import-linter).

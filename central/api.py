@@ -10,31 +10,27 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, FastAPI, Header, Path, Query, Request, Response
+from fastapi import APIRouter, FastAPI, Header, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from central import __version__
+from central.api_common import Context, IdempotencyHeader, Service, error_response, errors
+from central.api_services import build_services_router
 from central.db import make_engine, migrate
 from central.schemas import BillerOut, MaintenanceIn, PaymentList, PaymentOut
 from central.service import CentralService
 from central.timeutil import Clock
 from kiosk.errors import ErrorCode, KioskError
 from kiosk.sync.wire import (
-    HEADER_IDEMPOTENCY,
     HEADER_KIOSK,
-    HEADER_LANG,
-    HEADER_SESSION,
-    HEADER_TIMESTAMP,
     BillLookupRequest,
     BillLookupResponse,
     BillPaymentAck,
     BillPaymentRecord,
-    ErrorBody,
     Health,
     OutboxBatchIn,
     OutboxBatchOut,
@@ -52,51 +48,23 @@ STATUS_OF_CODE: dict[ErrorCode, int] = {
     ErrorCode.ACCOUNT_FORMAT: 422,
     ErrorCode.AMOUNT_INVALID: 422,
     ErrorCode.BILLER_MAINTENANCE: 503,
+    ErrorCode.BARCODE_FORMAT: 422,
+    # tax records
+    ErrorCode.AUTH_FAILED: 401,
+    ErrorCode.TAXPAYER_NOT_FOUND: 404,
+    ErrorCode.NO_RECORDS: 404,
+    ErrorCode.IDENTITY_MISMATCH: 409,
+    ErrorCode.PRE2019_COUNTER: 422,
+    ErrorCode.PERIOD_INVALID: 422,
+    # registrations, addresses, applications, companies
+    ErrorCode.ADDRESS_UNRESOLVED: 404,
+    ErrorCode.RESPONDENT_NOT_FOUND: 404,
+    ErrorCode.DUPLICATE_ACTIVE_REGISTRATION: 409,
+    ErrorCode.DUPLICATE_PENDING_CASE: 409,
+    ErrorCode.HOTEL_ADDRESS: 422,
+    ErrorCode.OUTSIDE_SHANGHAI: 422,
+    ErrorCode.CHINESE_NATIONAL: 422,
 }
-
-
-def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    return {status: {"model": ErrorBody} for status in statuses}
-
-
-def error_response(status: int, code: ErrorCode, message: str = "",
-                   detail: dict[str, str] | None = None) -> JSONResponse:
-    body = ErrorBody(code=code.value, message=message, detail=detail or {})
-    return JSONResponse(status_code=status, content=body.model_dump(mode="json"))
-
-
-# --- call context ------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class RequestContext:
-    kiosk_id: str | None
-    session_id: str | None
-    lang: str | None
-    timestamp: str | None
-
-
-KioskHeader = Annotated[str | None, Header(alias=HEADER_KIOSK, max_length=64,
-                                           description="The calling kiosk's id")]
-SessionHeader = Annotated[str | None, Header(alias=HEADER_SESSION, max_length=64,
-                                             description="The user session on the kiosk")]
-LangHeader = Annotated[str | None, Header(alias=HEADER_LANG, max_length=16,
-                                          description="The session's UI language")]
-TimestampHeader = Annotated[str | None, Header(alias=HEADER_TIMESTAMP, max_length=40,
-                                               description="Kiosk time, ISO 8601 with +08:00")]
-
-
-def call_context(kiosk_id: KioskHeader = None, session_id: SessionHeader = None,
-                 lang: LangHeader = None, timestamp: TimestampHeader = None) -> RequestContext:
-    return RequestContext(kiosk_id, session_id, lang, timestamp)
-
-
-def get_service(request: Request) -> CentralService:
-    service: CentralService = request.app.state.service
-    return service
-
-
-Service = Annotated[CentralService, Depends(get_service)]
-Context = Annotated[RequestContext, Depends(call_context)]
 
 
 # --- routes ------------------------------------------------------------------------------
@@ -109,13 +77,19 @@ def build_router() -> APIRouter:
         return Health(status="ok", version=__version__, time=service.clock.now())
 
     @router.post("/bills/lookup", response_model=BillLookupResponse, tags=["kiosk"],
-                 responses=_errors(404, 409, 422, 503))
+                 responses=errors(404, 409, 422, 503))
     def lookup_bills(body: BillLookupRequest, service: Service, ctx: Context,
                      kiosk_id: Annotated[str, Header(alias=HEADER_KIOSK, min_length=1,
                                                      max_length=64)]) -> BillLookupResponse:
-        """The unpaid bills of an account, locked for the asking kiosk for 10 minutes."""
+        """The unpaid bills of an account, locked for the asking kiosk for 10 minutes.
+        By ``barcode`` instead of ``account_no``: the bills of the printed statement the
+        barcode names (E_BARCODE_FORMAT when it is not one of the biller's barcodes)."""
         try:
-            answer = service.lookup(body.biller_id, body.account_no, kiosk_id)
+            if body.barcode is not None:
+                answer = service.lookup_barcode(body.biller_id, body.barcode, kiosk_id)
+            else:
+                assert body.account_no is not None  # the model demands exactly one
+                answer = service.lookup(body.biller_id, body.account_no, kiosk_id)
         except KioskError as exc:
             log.info("lookup kiosk=%s session=%s biller=%s -> %s", kiosk_id, ctx.session_id,
                      body.biller_id, exc.code.value)
@@ -129,11 +103,10 @@ def build_router() -> APIRouter:
                  responses={200: {"model": BillPaymentAck,
                                   "description": "The key was seen before: the same ack, "
                                                  "duplicate=true"},
-                            **_errors(409, 422)})
+                            **errors(409, 422)})
     def record_bill_payment(
         body: BillPaymentRecord, response: Response, service: Service, ctx: Context,
-        idempotency_key: Annotated[str, Header(alias=HEADER_IDEMPOTENCY, min_length=8,
-                                               max_length=64)],
+        idempotency_key: IdempotencyHeader,
     ) -> BillPaymentAck:
         """Record a card payment once per Idempotency-Key; never refused for business
         reasons (flagged for review instead)."""
@@ -143,20 +116,20 @@ def build_router() -> APIRouter:
         return ack
 
     @router.get("/bill-payments/{reference}", response_model=PaymentOut, tags=["operator"],
-                responses=_errors(404, 422))
+                responses=errors(404, 422))
     def get_bill_payment(reference: Annotated[str, Path(max_length=64)],
                          service: Service) -> PaymentOut:
         """A recorded payment, by the kiosk's reference or central's."""
         return service.payment(reference)
 
     @router.post("/outbox", response_model=OutboxBatchOut, tags=["kiosk"],
-                 responses=_errors(422))
+                 responses=errors(422))
     def deliver_outbox(body: OutboxBatchIn, service: Service, ctx: Context) -> OutboxBatchOut:
         """One result per record, in order; each record in its own transaction."""
         return service.deliver_outbox(body)
 
     @router.get("/admin/payments", response_model=PaymentList, tags=["operator"],
-                responses=_errors(422))
+                responses=errors(422))
     def list_payments(service: Service,
                       limit: Annotated[int, Query(ge=1, le=1000)] = 100,
                       needs_review: bool | None = None) -> PaymentList:
@@ -164,7 +137,7 @@ def build_router() -> APIRouter:
         return PaymentList(payments=service.payments(limit=limit, needs_review=needs_review))
 
     @router.post("/admin/billers/{biller_id}/maintenance", response_model=BillerOut,
-                 tags=["operator"], responses=_errors(404, 422))
+                 tags=["operator"], responses=errors(404, 422))
     def set_biller_maintenance(biller_id: Annotated[str, Path(max_length=32)],
                                body: MaintenanceIn, service: Service) -> BillerOut:
         """Switch a biller's maintenance mode (look-ups answer E_BILLER_MAINTENANCE)."""
@@ -205,7 +178,7 @@ def create_app(db_url: str, *, seed_demo: bool = False, clock: Clock | None = No
     database if asked, and return the app (the engine is disposed at shutdown)."""
     engine = make_engine(db_url)
     migrate(engine)
-    service = CentralService(engine, clock)
+    service = CentralService(engine, clock, demo=seed_demo)
     if seed_demo:
         service.seed_demo_if_empty()
 
@@ -217,9 +190,12 @@ def create_app(db_url: str, *, seed_demo: bool = False, clock: Clock | None = No
     app = FastAPI(title="Shanghai kiosk central", version=__version__, lifespan=lifespan,
                   separate_input_output_schemas=False,
                   description="Reference central service: bill look-up, payment recording, "
+                              "tax records, address book, company registry, stay "
+                              "registrations, arbitration applications, slip verification, "
                               "the kiosks' outbox. Errors answer ErrorBody {code, message, "
                               "detail} with codes of kiosk.errors.ErrorCode.")
     app.state.service = service
     app.include_router(build_router())
+    app.include_router(build_services_router())
     install_error_handlers(app)
     return app

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from central.barcodes import parse_barcode, require_shape
 from central.masking import mask_address, mask_holder
 from central.models import AccountRow, BillerRow, BillRow
 from central.timeutil import in_shanghai
@@ -44,22 +45,46 @@ def bill_out(bill: BillRow) -> BillOut:
                    late_fee=from_fen(late_fee_due), due_date=bill.due_date)
 
 
-def lookup_bills(session: Session, biller_id: str, account_no: str, kiosk_id: str,
-                 now: datetime) -> BillLookupResponse:
-    """The unpaid bills of an account, locked for ``kiosk_id`` for LOCK_DURATION.
-
-    The same kiosk asking again keeps its token and gets the lock renewed; another kiosk
-    is refused with E_BILL_LOCKED while the lock lives."""
+def usable_biller(session: Session, biller_id: str) -> BillerRow:
     biller = session.get(BillerRow, biller_id)
     if biller is None:
         raise KioskError(ErrorCode.BILLER_UNKNOWN, "no such biller", biller_id=biller_id)
     if biller.maintenance:
         raise KioskError(ErrorCode.BILLER_MAINTENANCE, "biller under maintenance",
                          biller_id=biller_id)
+    return biller
+
+
+def lookup_by_barcode(session: Session, biller_id: str, barcode: str, kiosk_id: str,
+                      now: datetime) -> BillLookupResponse:
+    """The bills a printed statement's barcode stands for: its account's unpaid bills up
+    to the statement month (a statement carries the arrears before it)."""
+    require_shape(barcode)
+    usable_biller(session, biller_id)
+    parsed = parse_barcode(biller_id, barcode)
+    return lookup_bills(session, biller_id, parsed.account_no, kiosk_id, now,
+                        statement_period=parsed.period)
+
+
+def lookup_bills(session: Session, biller_id: str, account_no: str, kiosk_id: str,
+                 now: datetime, *, statement_period: str | None = None) -> BillLookupResponse:
+    """The unpaid bills of an account, locked for ``kiosk_id`` for LOCK_DURATION.
+
+    The same kiosk asking again keeps its token and gets the lock renewed; another kiosk
+    is refused with E_BILL_LOCKED while the lock lives. With ``statement_period`` (from a
+    barcode) only bills up to that month count, and a month the account never had a bill
+    for is E_ACCOUNT_NOT_FOUND (the barcode is not this account's)."""
+    usable_biller(session, biller_id)
     account = find_account(session, biller_id, account_no, for_update=True)
     if account is None:
         raise KioskError(ErrorCode.ACCOUNT_NOT_FOUND, "no such account", biller_id=biller_id)
-    due = [bill for bill in account.bills if bill.outstanding_fen > 0]
+    bills = account.bills
+    if statement_period is not None:
+        if not any(bill.period == statement_period for bill in bills):
+            raise KioskError(ErrorCode.ACCOUNT_NOT_FOUND, "no statement for this barcode",
+                             biller_id=biller_id)
+        bills = [bill for bill in bills if bill.period <= statement_period]
+    due = [bill for bill in bills if bill.outstanding_fen > 0]
     if not due:
         raise KioskError(ErrorCode.NO_BILL_DUE, "nothing due on this account", biller_id=biller_id)
     if lock_is_live(account, now) and account.lock_kiosk_id != kiosk_id:

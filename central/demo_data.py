@@ -14,6 +14,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from central.barcodes import make_barcode
 from central.models import AccountRow, BillerRow, BillRow
 from kiosk.domain.money import to_fen
 
@@ -111,3 +112,22 @@ def seed_demo(session: Session, today: date) -> int:
             bills += 1
         session.add(account)
     return bills
+
+
+@dataclass(frozen=True)
+class DemoBarcode:
+    biller_id: str
+    account_no: str
+    period: str  # the statement month the barcode names (the account's newest bill)
+    barcode: str
+
+
+def demo_barcodes(today: date) -> list[DemoBarcode]:
+    """The barcode of each demo account's newest statement (they move with the month,
+    like the demo bills)."""
+    codes = []
+    for demo in DEMO_ACCOUNTS:
+        month = months_back(today, min(bill.months_ago for bill in demo.bills))
+        codes.append(DemoBarcode(demo.biller_id, demo.account_no, period_of(month),
+                                 make_barcode(demo.biller_id, demo.account_no, month)))
+    return codes

@@ -25,3 +25,16 @@ def mask_address(address: str) -> str:
 def mask_account(account_no: str) -> str:
     """"3100012345" -> "******2345" (for operator listings)."""
     return "*" * max(0, len(account_no) - 4) + account_no[-4:]
+
+
+def mask_middle(value: str, head: int, tail: int) -> str:
+    """"93127619640812124X" (4, 2) -> "9312************4X"; too short to hide anything:
+    all but the last character hidden."""
+    if len(value) <= head + tail:
+        return "*" * max(0, len(value) - 1) + value[-1:]
+    return value[:head] + "*" * (len(value) - head - tail) + value[-tail:]
+
+
+def mask_phone(phone: str) -> str:
+    """"13812348000" -> "138****8000"."""
+    return mask_middle(phone, 3, 4)

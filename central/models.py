@@ -128,3 +128,197 @@ class PaymentRow(Base):
     needs_review: Mapped[bool] = mapped_column(Boolean, default=False)
     review_reason: Mapped[str | None] = mapped_column(Text, default=None)
     record: Mapped[dict[str, Any]] = mapped_column(JSON)  # the BillPaymentRecord as received
+
+
+# --- issue 4: tax records, address book, companies, registrations, applications ---------
+
+class CounterRow(Base):
+    """Named sequences for human-readable numbers ("LS-310105-2026-000123"). Incremented
+    with an UPDATE, so concurrent transactions serialize on the row on every backend."""
+
+    __tablename__ = "counters"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger)
+
+
+class TaxpayerRow(Base):
+    __tablename__ = "taxpayers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    taxpayer_id: Mapped[str] = mapped_column(String(32), unique=True)  # 纳税人识别号
+    surname: Mapped[str] = mapped_column(String(64))
+    given_names: Mapped[str] = mapped_column(String(64))
+    birth_date: Mapped[date] = mapped_column(Date)
+    phone: Mapped[str] = mapped_column(String(32))  # the one-time code goes here
+
+    documents: Mapped[list[TaxpayerDocumentRow]] = relationship(back_populates="taxpayer")
+
+
+class TaxpayerDocumentRow(Base):
+    """An identity document a taxpayer is known by (passport, ID card, PR card)."""
+
+    __tablename__ = "taxpayer_documents"
+    __table_args__ = (UniqueConstraint("doc_type", "doc_number",
+                                       name="uq_taxpayer_documents_doc"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    taxpayer_pk: Mapped[int] = mapped_column(ForeignKey("taxpayers.id"), index=True)
+    doc_type: Mapped[str] = mapped_column(String(16))  # "passport", "id_card", "pr_card"
+    doc_number: Mapped[str] = mapped_column(String(32))
+
+    taxpayer: Mapped[TaxpayerRow] = relationship(back_populates="documents")
+
+
+class TaxWithholdingRow(Base):
+    """One month of withheld income tax (a row of the 纳税记录)."""
+
+    __tablename__ = "tax_withholdings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    taxpayer_pk: Mapped[int] = mapped_column(ForeignKey("taxpayers.id"), index=True)
+    period: Mapped[str] = mapped_column(String(7))  # "2025-03"
+    paid_on: Mapped[date] = mapped_column(Date)  # 入库日期
+    income_item: Mapped[str] = mapped_column(String(64))
+    income_fen: Mapped[int] = mapped_column(BigInteger)
+    tax_fen: Mapped[int] = mapped_column(BigInteger)
+    tax_authority: Mapped[str] = mapped_column(String(128))
+    withholding_agent: Mapped[str] = mapped_column(String(128))
+
+
+class TaxSessionRow(Base):
+    """One identification: the one-time code (hashed), then the token (hashed)."""
+
+    __tablename__ = "tax_sessions"
+
+    otp_session: Mapped[str] = mapped_column(String(64), primary_key=True)
+    taxpayer_pk: Mapped[int] = mapped_column(ForeignKey("taxpayers.id"), index=True)
+    document_pk: Mapped[int] = mapped_column(ForeignKey("taxpayer_documents.id"))
+    code_hash: Mapped[str] = mapped_column(String(64))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)  # wrong codes so far
+    state: Mapped[str] = mapped_column(String(16))  # "open", "verified", "closed"
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
+    token_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+
+
+class TaxRecordRow(Base):
+    """A tax payment record central issued: what /v1/verify answers for its code."""
+
+    __tablename__ = "tax_records"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    record_no: Mapped[str] = mapped_column(String(32), unique=True)
+    verification_code: Mapped[str] = mapped_column(String(16), unique=True)
+    taxpayer_pk: Mapped[int] = mapped_column(ForeignKey("taxpayers.id"), index=True)
+    period_start: Mapped[str] = mapped_column(String(7))
+    period_end: Mapped[str] = mapped_column(String(7))
+    total_income_fen: Mapped[int] = mapped_column(BigInteger)
+    total_tax_fen: Mapped[int] = mapped_column(BigInteger)
+    tax_authority: Mapped[str] = mapped_column(String(128))
+    kiosk_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class PoliceStationRow(Base):
+    __tablename__ = "police_stations"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(64))
+    name_en: Mapped[str] = mapped_column(String(128))
+    phone: Mapped[str] = mapped_column(String(32))
+
+
+class AddressNodeRow(Base):
+    """One level of the address book: district > street > lane > building > room.
+    Districts carry their GB/T 2260 code; streets carry their police station."""
+
+    __tablename__ = "address_nodes"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    parent_id: Mapped[str | None] = mapped_column(ForeignKey("address_nodes.id"), index=True,
+                                                  default=None)
+    level: Mapped[str] = mapped_column(String(16))
+    name_zh: Mapped[str] = mapped_column(String(64))
+    name_en: Mapped[str] = mapped_column(String(128))
+    is_hotel: Mapped[bool] = mapped_column(Boolean, default=False)
+    division_code: Mapped[str | None] = mapped_column(String(6), default=None)
+    police_station_id: Mapped[str | None] = mapped_column(ForeignKey("police_stations.id"),
+                                                          default=None)
+    sort_key: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CompanyRow(Base):
+    __tablename__ = "companies"
+
+    uscc: Mapped[str] = mapped_column(String(18), primary_key=True)
+    name_zh: Mapped[str] = mapped_column(String(128))
+    name_en: Mapped[str] = mapped_column(String(256))
+    address: Mapped[str] = mapped_column(String(256))
+    legal_representative: Mapped[str] = mapped_column(String(64))
+    representative_title: Mapped[str] = mapped_column(String(64))
+    phone: Mapped[str] = mapped_column(String(32))
+    district: Mapped[str] = mapped_column(String(32))
+
+
+class StayRegistrationRow(Base):
+    """A registration of stay. Holds personal data: never log its columns."""
+
+    __tablename__ = "stay_registrations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    registration_no: Mapped[str] = mapped_column(String(32), unique=True)
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    request_hash: Mapped[str] = mapped_column(String(64))
+    reference: Mapped[str] = mapped_column(String(64), index=True)
+    verification_code: Mapped[str] = mapped_column(String(16), unique=True)
+    kiosk_id: Mapped[str] = mapped_column(String(64))
+    doc_number: Mapped[str] = mapped_column(String(32), index=True)
+    nationality: Mapped[str] = mapped_column(String(3))
+    arrival_date: Mapped[date] = mapped_column(Date)
+    planned_departure: Mapped[date] = mapped_column(Date)
+    room_id: Mapped[str] = mapped_column(String(64))
+    police_station_id: Mapped[str] = mapped_column(ForeignKey("police_stations.id"))
+    status: Mapped[str] = mapped_column(String(24))
+    channel: Mapped[str] = mapped_column(String(16))
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    record: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class ArbitrationApplicationRow(Base):
+    """A labour arbitration application. Holds personal data: never log its columns."""
+
+    __tablename__ = "arbitration_applications"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    application_no: Mapped[str] = mapped_column(String(32), unique=True)
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    request_hash: Mapped[str] = mapped_column(String(64))
+    reference: Mapped[str] = mapped_column(String(64), index=True)
+    verification_code: Mapped[str] = mapped_column(String(16), unique=True)
+    kiosk_id: Mapped[str] = mapped_column(String(64))
+    applicant_doc_number: Mapped[str] = mapped_column(String(32), index=True)
+    respondent_uscc: Mapped[str] = mapped_column(String(18), index=True)
+    commission: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(24))  # "PENDING" until the decision
+    channel: Mapped[str] = mapped_column(String(16))
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    decision_due: Mapped[date] = mapped_column(Date)  # acceptance decision (Art. 29)
+    record: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class SubmissionRejectionRow(Base):
+    """A registration or application central refused for a business reason: no personal
+    data, only what lets /v1/verify tell the slip's holder what happened."""
+
+    __tablename__ = "submission_rejections"
+
+    idempotency_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    reference: Mapped[str] = mapped_column(String(64))
+    verification_code: Mapped[str] = mapped_column(String(16), index=True)
+    reason: Mapped[str] = mapped_column(String(64))
+    rejected_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -71,3 +71,23 @@ class BillerOut(_Model):
     def of(cls, row: BillerRow) -> BillerOut:
         return cls(id=row.id, type=row.type, name_zh=row.name_zh, name_en=row.name_en,
                    maintenance=row.maintenance)
+
+
+class DemoSmsOut(_Model):
+    """The latest one-time code the demo SMS gateway "sent" for a session."""
+
+    otp_session: str
+    phone_masked: str
+    code: str
+    sent_at: AwareDatetime
+
+
+class DemoBarcodeOut(_Model):
+    biller_id: str
+    account_no: str
+    period: str
+    barcode: str
+
+
+class DemoBarcodeList(_Model):
+    barcodes: list[DemoBarcodeOut]

@@ -1,50 +1,127 @@
 """Central's use cases, one transaction each (the outbox: one per record).
 
 The API layer only translates HTTP to these calls; tests and the CLI can use them too.
+Logs carry codes, references and counts, never personal data.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
-from central import billing, demo_data, payments
+from central import (
+    addresses,
+    arbitration,
+    billing,
+    companies,
+    demo_data,
+    demo_people,
+    demo_places,
+    payments,
+    registrations,
+    tax,
+    verify,
+)
 from central.db import make_session_factory
+from central.records import CHANNEL_DIRECT, record_rejection
 from central.schemas import BillerOut, PaymentOut
+from central.sms import DemoSmsGateway, SentSms, SmsGateway
 from central.timeutil import Clock, ShanghaiClock, in_shanghai
 from kiosk.errors import ErrorCode, KioskError
 from kiosk.sync.wire import (
+    AddressNodeOut,
+    AddressOut,
+    ArbitrationApplicationAck,
+    ArbitrationApplicationRecord,
     BillLookupResponse,
     BillPaymentAck,
     BillPaymentRecord,
+    CompanyOut,
     OutboxBatchIn,
     OutboxBatchOut,
     OutboxRecordIn,
     OutboxRecordResult,
+    StayRegistrationAck,
+    StayRegistrationRecord,
+    TaxIdentifyRequest,
+    TaxIdentifyResponse,
+    TaxRecordOut,
+    TaxRecordsRequest,
+    TaxVerifyRequest,
+    TaxVerifyResponse,
+    VerificationOut,
 )
 
 log = logging.getLogger(__name__)
 
+Result = TypeVar("Result")
+
+# Refusals worth telling a slip's holder about through /v1/verify (a reused key is not:
+# the key belongs to another record).
+_BUSINESS_REFUSALS = frozenset(ErrorCode) - {ErrorCode.REQUEST_REJECTED, ErrorCode.INTERNAL}
+
+
+_RECORD_MODELS: dict[str, type[BaseModel]] = {
+    "bill_payment": BillPaymentRecord,
+    "stay_registration": StayRegistrationRecord,
+    "arbitration_application": ArbitrationApplicationRecord,
+}
+
+
+def _field_names(exc: ValidationError) -> str:
+    """Which fields failed, never their values (they may be personal data)."""
+    return ",".join(".".join(str(p) for p in e["loc"]) for e in exc.errors())
+
 
 class CentralService:
-    def __init__(self, engine: Engine, clock: Clock | None = None) -> None:
+    def __init__(self, engine: Engine, clock: Clock | None = None, *,
+                 sms: SmsGateway | None = None, demo: bool = False) -> None:
         self.engine = engine
         self.clock: Clock = clock or ShanghaiClock()
+        self.sms: SmsGateway = sms or DemoSmsGateway()
+        self.demo = demo  # demo endpoints (/v1/demo/...) answer only when True
         self._sessions = make_session_factory(engine)
 
     # --- set-up ------------------------------------------------------------------------
 
     def seed_demo_if_empty(self) -> bool:
+        """Seed each part of the demo whose tables are empty (a database seeded before
+        a newer migration gets the newer parts). True if anything was seeded."""
+        today = in_shanghai(self.clock.now()).date()
         with self._sessions.begin() as session:
-            if not demo_data.is_empty(session):
-                return False
-            bills = demo_data.seed_demo(session, in_shanghai(self.clock.now()).date())
-        log.info("seeded demo data: %d billers, %d accounts, %d bills",
-                 len(demo_data.DEMO_BILLERS), len(demo_data.DEMO_ACCOUNTS), bills)
-        return True
+            bills = 0
+            if demo_data.is_empty(session):
+                bills = demo_data.seed_demo(session, today)
+            nodes = demo_places.seed_places(session)
+            firms = demo_places.seed_companies(session)
+            months = demo_people.seed_taxpayers(session, today)
+        seeded = bool(bills or nodes or firms or months)
+        if seeded:
+            log.info("seeded demo data: %d bills, %d address nodes, %d companies, "
+                     "%d withholding months", bills, nodes, firms, months)
+        return seeded
+
+    def _write(self, work: Callable[[Session], Result]) -> Result:
+        """One transaction; a unique-key race (two requests with one new key, a counter's
+        first use) is retried once, and the second pass sees the winner's row."""
+        for attempt in (1, 2):
+            try:
+                with self._sessions.begin() as session:
+                    return work(session)
+            except IntegrityError:
+                if attempt == 2:
+                    # Not a race: the record collides with a stored one (its verification
+                    # code, say). Refuse it rather than fail every batch it travels in.
+                    raise KioskError(ErrorCode.REQUEST_REJECTED,
+                                     "record conflicts with a stored one",
+                                     reason="unique_conflict") from None
+        raise AssertionError("unreachable")
 
     # --- kiosk calls -------------------------------------------------------------------
 
@@ -52,6 +129,12 @@ class CentralService:
         with self._sessions.begin() as session:
             return billing.lookup_bills(session, biller_id, account_no, kiosk_id,
                                         self.clock.now())
+
+    def lookup_barcode(self, biller_id: str, barcode: str, kiosk_id: str
+                       ) -> BillLookupResponse:
+        with self._sessions.begin() as session:
+            return billing.lookup_by_barcode(session, biller_id, barcode, kiosk_id,
+                                             self.clock.now())
 
     def record_payment(self, record: BillPaymentRecord, idempotency_key: str,
                        channel: str = "direct") -> BillPaymentAck:
@@ -84,23 +167,146 @@ class CentralService:
 
     def _deliver_one(self, item: OutboxRecordIn) -> OutboxRecordResult:
         key = item.idempotency_key
+        model = _RECORD_MODELS[item.kind]
         try:
-            record = BillPaymentRecord.model_validate(item.payload)
+            record = model.model_validate(item.payload)
         except ValidationError as exc:
-            # Field names only: the values may be personal data.
-            fields = ",".join(".".join(str(p) for p in e["loc"]) for e in exc.errors())
-            log.warning("outbox record rejected: key=%s invalid fields=%s", key, fields)
+            log.warning("outbox record rejected: key=%s kind=%s invalid fields=%s", key,
+                        item.kind, _field_names(exc))
             return OutboxRecordResult(idempotency_key=key, status="rejected",
                                       reason=ErrorCode.REQUEST_REJECTED.value)
         try:
+            if isinstance(record, StayRegistrationRecord):
+                stay = self.register_stay(record, key, channel="outbox")
+                return _accepted(key, stay.duplicate, stay.registration_no, stay.status, {
+                    "police_station": stay.police_station,
+                    "police_station_en": stay.police_station_en,
+                    "police_phone": stay.police_phone})
+            if isinstance(record, ArbitrationApplicationRecord):
+                case = self.apply_arbitration(record, key, channel="outbox")
+                return _accepted(key, case.duplicate, case.application_no, case.status, {
+                    "commission": case.commission, "commission_en": case.commission_en,
+                    "commission_address": case.commission_address,
+                    "commission_phone": case.commission_phone,
+                    "decision_due": case.decision_due.isoformat()})
+            assert isinstance(record, BillPaymentRecord)
             ack = self.record_payment(record, key, channel="outbox")
+            return _accepted(key, ack.duplicate, ack.central_ref, None, {})
         except KioskError as exc:
-            log.warning("outbox record rejected: key=%s code=%s", key, exc.code.value)
+            log.warning("outbox record rejected: key=%s kind=%s code=%s", key, item.kind,
+                        exc.code.value)
             return OutboxRecordResult(idempotency_key=key, status="rejected",
                                       reason=exc.code.value)
-        return OutboxRecordResult(idempotency_key=key,
-                                  status="duplicate" if ack.duplicate else "accepted",
-                                  central_ref=ack.central_ref)
+
+    # --- registrations and applications ------------------------------------------------
+
+    def register_stay(self, record: StayRegistrationRecord, idempotency_key: str,
+                      channel: str = CHANNEL_DIRECT) -> StayRegistrationAck:
+        now = self.clock.now()
+        try:
+            ack, created = self._write(lambda session: registrations.register(
+                session, record, idempotency_key, now, channel))
+        except KioskError as exc:
+            self._remember_refusal("stay_registration", idempotency_key, record.reference,
+                                   record.verification_code, exc)
+            raise
+        log.info("stay registration %s: %s reference=%s status=%s kiosk=%s channel=%s",
+                 "recorded" if created else "replayed", ack.registration_no, ack.reference,
+                 ack.status, record.kiosk_id, channel)
+        return ack
+
+    def apply_arbitration(self, record: ArbitrationApplicationRecord, idempotency_key: str,
+                          channel: str = CHANNEL_DIRECT) -> ArbitrationApplicationAck:
+        now = self.clock.now()
+        try:
+            ack, created = self._write(lambda session: arbitration.apply(
+                session, record, idempotency_key, now, channel))
+        except KioskError as exc:
+            self._remember_refusal("arbitration_application", idempotency_key,
+                                   record.reference, record.verification_code, exc)
+            raise
+        log.info("arbitration application %s: %s reference=%s kiosk=%s channel=%s",
+                 "recorded" if created else "replayed", ack.application_no, ack.reference,
+                 record.kiosk_id, channel)
+        return ack
+
+    def _remember_refusal(self, kind: str, idempotency_key: str, reference: str,
+                          verification_code: str, exc: KioskError) -> None:
+        log.info("%s refused: reference=%s code=%s", kind, reference, exc.code.value)
+        if exc.code not in _BUSINESS_REFUSALS:
+            return
+        now = self.clock.now()
+        self._write(lambda session: record_rejection(
+            session, idempotency_key=idempotency_key, kind=kind, reference=reference,
+            verification_code=verification_code, reason=exc.code, now=now))
+
+    # --- tax records -------------------------------------------------------------------
+
+    def tax_identify(self, request: TaxIdentifyRequest) -> TaxIdentifyResponse:
+        now = self.clock.now()
+        try:
+            with self._sessions.begin() as session:
+                answer, to_send = tax.identify(session, request, now)
+        except KioskError as exc:
+            log.info("tax identify -> %s", exc.code.value)
+            raise
+        # Sent once the session is committed: a code for a session that does not exist
+        # would only confuse.
+        self.sms.send_code(to_send.otp_session, to_send.phone, to_send.code, now)
+        log.info("tax identify -> code sent to %s", answer.phone_masked)
+        return answer
+
+    def tax_verify(self, request: TaxVerifyRequest) -> TaxVerifyResponse:
+        now = self.clock.now()
+        with self._sessions.begin() as session:
+            answer = tax.verify_code(session, request, now)
+        if answer is None:  # committed first: the wrong attempt counts
+            log.info("tax verify -> %s", ErrorCode.AUTH_FAILED.value)
+            raise KioskError(ErrorCode.AUTH_FAILED, "code wrong, expired or used up")
+        return answer
+
+    def tax_records(self, request: TaxRecordsRequest, kiosk_id: str | None) -> TaxRecordOut:
+        now = self.clock.now()
+        try:
+            record = self._write(lambda session: tax.issue_record(session, request, now,
+                                                                  kiosk_id))
+        except KioskError as exc:
+            log.info("tax records -> %s", exc.code.value)
+            raise
+        log.info("tax record issued: %d row(s) kiosk=%s", len(record.rows), kiosk_id)
+        return record
+
+    # --- address book, companies, verification -----------------------------------------
+
+    def address_children(self, parent_id: str | None) -> list[AddressNodeOut]:
+        with self._sessions.begin() as session:
+            return addresses.children(session, parent_id)
+
+    def address(self, room_id: str) -> AddressOut:
+        with self._sessions.begin() as session:
+            return addresses.resolve(session, room_id)
+
+    def company(self, uscc: str) -> CompanyOut:
+        with self._sessions.begin() as session:
+            return companies.company(session, uscc)
+
+    def verify(self, code: str) -> VerificationOut:
+        with self._sessions.begin() as session:
+            return verify.verify(session, code)
+
+    # --- demo helpers ------------------------------------------------------------------
+
+    def demo_sms(self, otp_session: str) -> SentSms:
+        sent = self.sms.latest(otp_session) if self.demo and isinstance(
+            self.sms, DemoSmsGateway) else None
+        if sent is None:
+            raise KioskError(ErrorCode.NOT_FOUND, "no demo SMS for this session")
+        return sent
+
+    def demo_barcodes(self) -> list[demo_data.DemoBarcode]:
+        if not self.demo:
+            raise KioskError(ErrorCode.NOT_FOUND, "demo data not enabled")
+        return demo_data.demo_barcodes(in_shanghai(self.clock.now()).date())
 
     # --- operators and tests -----------------------------------------------------------
 
@@ -122,3 +328,11 @@ class CentralService:
             biller = BillerOut.of(billing.set_maintenance(session, biller_id, maintenance))
         log.info("biller %s maintenance %s", biller_id, "on" if maintenance else "off")
         return biller
+
+
+def _accepted(key: str, duplicate: bool, central_ref: str, record_status: str | None,
+              detail: dict[str, Any]) -> OutboxRecordResult:
+    return OutboxRecordResult(idempotency_key=key,
+                              status="duplicate" if duplicate else "accepted",
+                              central_ref=central_ref, record_status=record_status,
+                              detail=detail)

@@ -1,4 +1,6 @@
-"""The kiosk's HTTP client for central (implements services.ports.BillDirectory).
+"""The kiosk's HTTP client for central. Implements the services' ports BillDirectory,
+TaxOffice, AddressBook and CompanyRegistry, and posts payments, registrations and
+applications (directly or as outbox batches).
 
 One requests.Session; every call has a (connect, read) timeout; GETs are retried by
 urllib3 on connect errors and 502/503/504, POSTs never (their idempotency key makes the
@@ -10,15 +12,17 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import uuid
 from collections.abc import Mapping
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Self, TypeVar
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import requests
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from requests.adapters import HTTPAdapter
 from urllib3.connectionpool import ConnectionPool
 from urllib3.response import BaseHTTPResponse
@@ -26,6 +30,15 @@ from urllib3.util.retry import Retry
 
 from kiosk.domain.bills import Bill, BillAccount
 from kiosk.domain.payments import OutboxMessage
+from kiosk.domain.records import (
+    Address,
+    AddressNode,
+    Company,
+    IdentityClaim,
+    TaxIdentity,
+    TaxRecord,
+    TaxRow,
+)
 from kiosk.errors import ErrorCode, KioskError
 from kiosk.services.ports import CallContext, Clock
 from kiosk.sync.wire import (
@@ -34,16 +47,31 @@ from kiosk.sync.wire import (
     HEADER_LANG,
     HEADER_SESSION,
     HEADER_TIMESTAMP,
+    BARCODE_PATTERN,
+    AddressNodeOut,
+    AddressOut,
+    ArbitrationApplicationAck,
+    ArbitrationApplicationRecord,
     BillLookupRequest,
     BillLookupResponse,
     BillPaymentAck,
     BillPaymentRecord,
+    CompanyOut,
     ErrorBody,
     Health,
     OutboxBatchIn,
     OutboxBatchOut,
     OutboxRecordIn,
     OutboxRecordResult,
+    StayRegistrationAck,
+    StayRegistrationRecord,
+    TaxIdentifyRequest,
+    TaxIdentifyResponse,
+    TaxRecordOut,
+    TaxRecordsRequest,
+    TaxVerifyRequest,
+    TaxVerifyResponse,
+    VerificationOut,
     wire_timestamp,
 )
 
@@ -52,6 +80,8 @@ log = logging.getLogger(__name__)
 WIRE_ZONE = ZoneInfo("Asia/Shanghai")  # the wire's timestamps carry +08:00 (DOMAIN.md 2)
 # A 5xx with one of these codes is central's trouble, not an answer about the request.
 _INFRASTRUCTURE_CODES = frozenset({ErrorCode.INTERNAL, ErrorCode.CENTRAL_UNAVAILABLE})
+
+_BARCODE = re.compile(BARCODE_PATTERN)
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -111,10 +141,19 @@ class CentralClient:
             body = BillLookupRequest(biller_id=biller_id, account_no=account_no)
         except ValidationError:
             raise KioskError(ErrorCode.ACCOUNT_FORMAT, "account number not acceptable") from None
-        headers = self._headers(kiosk_id=ctx.kiosk_id, session_id=ctx.session_id, lang=ctx.lang,
-                                idempotency_key=uuid.uuid4().hex)
-        answer = self._call("POST", "/v1/bills/lookup", BillLookupResponse, headers,
-                            body.model_dump_json())
+        return self._lookup(ctx, body)
+
+    def lookup_barcode(self, ctx: CallContext, biller_id: str, barcode: str) -> BillAccount:
+        """BillDirectory.lookup_barcode: the bills of the printed statement the barcode
+        names (E_BARCODE_FORMAT, checked here before asking, when it cannot be one)."""
+        barcode = barcode.strip()
+        if not _BARCODE.fullmatch(barcode):
+            raise KioskError(ErrorCode.BARCODE_FORMAT, "not a bill barcode")
+        return self._lookup(ctx, BillLookupRequest(biller_id=biller_id, barcode=barcode))
+
+    def _lookup(self, ctx: CallContext, body: BillLookupRequest) -> BillAccount:
+        answer = self._call("POST", "/v1/bills/lookup", BillLookupResponse,
+                            self._post_headers(ctx), body.model_dump_json(exclude_none=True))
         return BillAccount(
             biller_id=answer.biller_id,
             account_no=answer.account_no,
@@ -125,6 +164,123 @@ class CentralClient:
             partial_allowed=answer.partial_allowed,
             lock_token=answer.lock_token,
         )
+
+    # --- tax records (ports.TaxOffice) -------------------------------------------------
+
+    def identify(self, ctx: CallContext, identity: IdentityClaim) -> TaxIdentity:
+        """Find the taxpayer; central sends a one-time code to the phone on file."""
+        try:
+            body = TaxIdentifyRequest(
+                doc_type=identity.doc_type, doc_number=identity.doc_number,  # type: ignore[arg-type]
+                nationality=identity.nationality, birth_date=identity.birth_date,
+                surname=identity.surname, given_names=identity.given_names)
+        except ValidationError as exc:
+            raise KioskError(ErrorCode.REQUEST_REJECTED, "identity not acceptable",
+                             fields=_field_names(exc)) from None
+        answer = self._call("POST", "/v1/tax/identify", TaxIdentifyResponse,
+                            self._post_headers(ctx), body.model_dump_json())
+        return TaxIdentity(otp_session=answer.otp_session,
+                           taxpayer_id_masked=answer.taxpayer_id_masked,
+                           phone_masked=answer.phone_masked, name=answer.name)
+
+    def verify_code(self, ctx: CallContext, otp_session: str, code: str) -> str:
+        """The code the user typed; returns the token for fetch() (E_AUTH_FAILED)."""
+        try:
+            body = TaxVerifyRequest(otp_session=otp_session, code=code.strip())
+        except ValidationError:
+            raise KioskError(ErrorCode.AUTH_FAILED, "code not acceptable") from None
+        return self._call("POST", "/v1/tax/verify", TaxVerifyResponse,
+                          self._post_headers(ctx), body.model_dump_json()).token
+
+    def fetch(self, ctx: CallContext, token: str, period_start: str,
+              period_end: str) -> TaxRecord:
+        """The tax payment record for a period "YYYY-MM".."YYYY-MM"."""
+        try:
+            body = TaxRecordsRequest(token=token, period_start=period_start,
+                                     period_end=period_end)
+        except ValidationError:
+            raise KioskError(ErrorCode.PERIOD_INVALID, "period not acceptable") from None
+        answer = self._call("POST", "/v1/tax/records", TaxRecordOut, self._post_headers(ctx),
+                            body.model_dump_json())
+        return TaxRecord(
+            name=answer.name, id_type=answer.id_type, id_number_masked=answer.id_number_masked,
+            taxpayer_id=answer.taxpayer_id, period_start=answer.period_start,
+            period_end=answer.period_end,
+            rows=tuple(TaxRow(period=r.period, paid_on=r.paid_on, income_item=r.income_item,
+                              income=r.income, tax_paid=r.tax_paid,
+                              tax_authority=r.tax_authority,
+                              withholding_agent=r.withholding_agent) for r in answer.rows),
+            total_income=answer.total_income, total_tax=answer.total_tax,
+            tax_authority=answer.tax_authority, verification_code=answer.verification_code,
+            issued_at=answer.issued_at)
+
+    # --- address book (ports.AddressBook) and companies (ports.CompanyRegistry) --------
+
+    def children(self, ctx: CallContext, parent_id: str | None) -> list[AddressNode]:
+        """Districts when parent_id is None, else the next level (E_ADDRESS_UNRESOLVED)."""
+        path = "/v1/addresses" if parent_id is None else \
+            f"/v1/addresses?parent={quote(parent_id, safe='')}"
+        nodes = self._call_list("GET", path, AddressNodeOut, self._get_headers(ctx))
+        return [_node(node) for node in nodes]
+
+    def resolve(self, ctx: CallContext, room_id: str) -> Address:
+        """A room's full address and police station (E_ADDRESS_UNRESOLVED)."""
+        if not room_id.strip():
+            raise KioskError(ErrorCode.ADDRESS_UNRESOLVED, "no room chosen")
+        answer = self._call("GET", f"/v1/addresses/{quote(room_id, safe='')}", AddressOut,
+                            self._get_headers(ctx))
+        station = answer.police_station
+        return Address(room_id=answer.room_id, parts=tuple(_node(n) for n in answer.parts),
+                       police_station=f"{station.name_zh} {station.name_en}",
+                       police_phone=station.phone)
+
+    def company(self, ctx: CallContext, uscc: str) -> Company:
+        """The registered company with this USCC (E_RESPONDENT_NOT_FOUND)."""
+        uscc = uscc.strip().upper()
+        if not uscc:
+            raise KioskError(ErrorCode.RESPONDENT_NOT_FOUND, "no USCC given")
+        answer = self._call("GET", f"/v1/companies/{quote(uscc, safe='')}", CompanyOut,
+                            self._get_headers(ctx))
+        return Company(uscc=answer.uscc, name_zh=answer.name_zh, name_en=answer.name_en,
+                       address=answer.address, legal_representative=answer.legal_representative,
+                       representative_title=answer.representative_title, phone=answer.phone,
+                       district=answer.district)
+
+    def verify(self, ctx: CallContext, code: str) -> VerificationOut:
+        """What central knows of a slip by its verification code or receipt reference
+        (E_NOT_FOUND while it knows nothing, e.g. before the outbox delivered it)."""
+        if not code.strip():
+            raise KioskError(ErrorCode.NOT_FOUND, "no code given")
+        return self._call("GET", f"/v1/verify/{quote(code.strip(), safe='')}",
+                          VerificationOut, self._get_headers(ctx))
+
+    # --- records the kiosk posts --------------------------------------------------------
+
+    def submit_registration(self, record: Mapping[str, Any],
+                            idempotency_key: str) -> StayRegistrationAck:
+        """Post one registration of stay directly; safe to repeat with the key."""
+        registration = self._record(StayRegistrationRecord, record)
+        return self._call("POST", "/v1/stay-registrations", StayRegistrationAck,
+                          self._headers(kiosk_id=registration.kiosk_id, lang=registration.lang,
+                                        idempotency_key=idempotency_key),
+                          registration.model_dump_json(by_alias=True))
+
+    def submit_application(self, record: Mapping[str, Any],
+                           idempotency_key: str) -> ArbitrationApplicationAck:
+        """Post one arbitration application directly; safe to repeat with the key."""
+        application = self._record(ArbitrationApplicationRecord, record)
+        return self._call("POST", "/v1/arbitration-applications", ArbitrationApplicationAck,
+                          self._headers(kiosk_id=application.kiosk_id, lang=application.lang,
+                                        idempotency_key=idempotency_key),
+                          application.model_dump_json(by_alias=True))
+
+    @staticmethod
+    def _record(model: type[Model], record: Mapping[str, Any]) -> Model:
+        try:
+            return model.model_validate(dict(record))
+        except ValidationError as exc:
+            raise KioskError(ErrorCode.REQUEST_REJECTED, "record invalid",
+                             fields=_field_names(exc)) from None
 
     def record_payment(self, record: Mapping[str, Any], idempotency_key: str) -> BillPaymentAck:
         """Post one payment (Payment.outbox_payload) directly; safe to repeat with the key."""
@@ -174,6 +330,30 @@ class CentralClient:
         return results
 
     # --- plumbing ----------------------------------------------------------------------
+
+    def _post_headers(self, ctx: CallContext) -> dict[str, str]:
+        """A look-up style POST: its own key (central may log it; nothing is recorded)."""
+        return self._headers(kiosk_id=ctx.kiosk_id, session_id=ctx.session_id, lang=ctx.lang,
+                             idempotency_key=uuid.uuid4().hex)
+
+    def _get_headers(self, ctx: CallContext) -> dict[str, str]:
+        return self._headers(kiosk_id=ctx.kiosk_id, session_id=ctx.session_id, lang=ctx.lang)
+
+    def _call_list(self, method: str, path: str, model: type[Model],
+                   headers: dict[str, str]) -> list[Model]:
+        """Like _call, for an answer that is a JSON array of ``model``."""
+        response = self._send(method, path, headers, None)
+        adapter = TypeAdapter(list[model])  # type: ignore[valid-type]
+        if 200 <= response.status_code < 300:
+            try:
+                items: list[Model] = adapter.validate_json(response.content)
+                return items
+            except ValidationError:
+                raise self._unavailable(method, path, "unreadable answer from central",
+                                        reason="unparseable",
+                                        status=str(response.status_code)) from None
+        self._answer(method, path, response, model)  # not a 2xx: raises
+        raise AssertionError("unreachable")
 
     def _aware(self, moment: datetime) -> datetime:
         return moment if moment.tzinfo is not None else moment.replace(tzinfo=WIRE_ZONE)
@@ -252,6 +432,11 @@ class CentralClient:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.close()
+
+
+def _node(node: AddressNodeOut) -> AddressNode:
+    return AddressNode(id=node.id, level=node.level, name_zh=node.name_zh,
+                       name_en=node.name_en, is_hotel=node.is_hotel)
 
 
 def _error_body(response: requests.Response) -> ErrorBody | None:

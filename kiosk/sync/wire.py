@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 HEADER_KIOSK = "X-Kiosk-Id"
 HEADER_SESSION = "X-Session-Id"
@@ -48,9 +48,22 @@ class BillOut(WireModel):
     due_date: date
 
 
+BARCODE_PATTERN = r"^[0-9A-Z]{10,48}$"  # DOMAIN.md 2.1; central answers E_BARCODE_FORMAT
+
+
 class BillLookupRequest(WireModel):
+    """Exactly one of ``account_no`` and ``barcode`` (a printed bill's barcode, which the
+    biller parses; a barcode not matching BARCODE_PATTERN answers E_BARCODE_FORMAT)."""
+
     biller_id: str
-    account_no: str = Field(min_length=1, max_length=48)
+    account_no: str | None = Field(default=None, min_length=1, max_length=48)
+    barcode: str | None = Field(default=None, max_length=128)
+
+    @model_validator(mode="after")
+    def _one_key(self) -> Self:
+        if (self.account_no is None) == (self.barcode is None):
+            raise ValueError("give exactly one of account_no and barcode")
+        return self
 
 
 class BillLookupResponse(WireModel):
@@ -95,7 +108,7 @@ class BillPaymentAck(WireModel):
     duplicate: bool = False
 
 
-OutboxKind = Literal["bill_payment"]
+OutboxKind = Literal["bill_payment", "stay_registration", "arbitration_application"]
 
 
 class OutboxRecordIn(WireModel):
@@ -115,10 +128,311 @@ class OutboxRecordResult(WireModel):
     status: Literal["accepted", "duplicate", "rejected"]
     reason: str | None = None  # an ErrorCode value when rejected
     central_ref: str | None = None
+    # Registrations and applications: their status at central ("SUBMITTED",
+    # "PENDING_VERIFICATION", "PENDING") and what the slip may show (police station,
+    # commission; never personal data).
+    record_status: str | None = None
+    detail: dict[str, str] = {}
 
 
 class OutboxBatchOut(WireModel):
     results: list[OutboxRecordResult]
+
+
+# --- tax records (DOMAIN.md 2.2) ------------------------------------------------------------
+
+TaxDocType = Literal["passport", "id_card", "pr_card"]
+
+
+class TaxIdentifyRequest(WireModel):
+    """Who the user is, from the document the reader read."""
+
+    doc_type: TaxDocType
+    doc_number: str = Field(min_length=1, max_length=32)
+    nationality: str = Field(min_length=1, max_length=3)
+    birth_date: date
+    surname: str = Field(min_length=1, max_length=64)
+    given_names: str = Field(max_length=64)
+
+
+class TaxIdentifyResponse(WireModel):
+    """The taxpayer was found; a one-time code went to the phone on file."""
+
+    otp_session: str
+    taxpayer_id_masked: str
+    phone_masked: str
+    name: str
+    expires_at: AwareDatetime | None = None  # when the one-time code stops working
+
+
+class TaxVerifyRequest(WireModel):
+    otp_session: str = Field(min_length=1, max_length=64)
+    code: str = Field(max_length=16)  # a wrong shape counts as a wrong code (E_AUTH_FAILED)
+
+
+class TaxVerifyResponse(WireModel):
+    token: str
+    expires_at: AwareDatetime
+
+
+class TaxRecordsRequest(WireModel):
+    """Periods "YYYY-MM"; a malformed one answers E_PERIOD_INVALID."""
+
+    token: str = Field(min_length=1, max_length=128)
+    period_start: str = Field(max_length=16)
+    period_end: str = Field(max_length=16)
+
+
+class TaxRowOut(WireModel):
+    period: str = Field(pattern=r"^\d{4}-\d{2}$")
+    paid_on: date
+    income_item: str
+    income: Money = Field(max_digits=14, decimal_places=2)
+    tax_paid: Money = Field(max_digits=14, decimal_places=2)
+    tax_authority: str
+    withholding_agent: str
+
+
+class TaxRecordOut(WireModel):
+    """The Individual Income Tax Payment Record (纳税记录)."""
+
+    name: str
+    id_type: str
+    id_number_masked: str
+    taxpayer_id: str
+    period_start: str
+    period_end: str
+    rows: list[TaxRowOut]
+    total_income: Money = Field(max_digits=14, decimal_places=2)
+    total_tax: Money = Field(max_digits=14, decimal_places=2)
+    tax_authority: str
+    verification_code: str
+    issued_at: AwareDatetime
+
+
+# --- address book and company registry (DOMAIN.md 2.3, 2.4) ----------------------------
+
+AddressLevel = Literal["district", "street", "lane", "building", "room"]
+
+
+class AddressNodeOut(WireModel):
+    id: str
+    level: AddressLevel
+    name_zh: str
+    name_en: str
+    is_hotel: bool = False
+
+
+class PoliceStationOut(WireModel):
+    name_zh: str
+    name_en: str
+    phone: str
+
+
+class AddressOut(WireModel):
+    """A room resolved to its full address (district first) and its police station."""
+
+    room_id: str
+    parts: list[AddressNodeOut]
+    text_zh: str
+    text_en: str
+    police_station: PoliceStationOut
+
+
+class CompanyOut(WireModel):
+    uscc: str
+    name_zh: str
+    name_en: str
+    address: str
+    legal_representative: str
+    representative_title: str
+    phone: str
+    district: str
+
+
+# --- registrations and applications (outbox kinds; docs/central.md) ---------------------
+
+Text = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+LongText = Annotated[str, StringConstraints(min_length=1, max_length=1000)]
+Alpha3 = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+VerificationCode = Annotated[str, StringConstraints(pattern=r"^[0-9A-Z]{10}$")]
+Reference = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+WarningList = Annotated[list[Annotated[str, StringConstraints(max_length=64)]],
+                        Field(max_length=32)]
+
+
+class SubmissionHeader(WireModel):
+    """What the kiosk's store adds to every registration and application."""
+
+    reference: Reference  # provisional, printed on the slip
+    verification_code: VerificationCode  # in the slip's QR
+    kiosk_id: Text
+    lang: Annotated[str, StringConstraints(min_length=1, max_length=16)]
+    submitted_at: AwareDatetime
+
+
+class StayRegistrationRecord(SubmissionHeader):
+    """境外人员临时住宿登记 (DOMAIN.md 2.3), kind "stay_registration"."""
+
+    surname: Text
+    given_names: Text
+    middle_name: Text | None = None
+    chinese_name: Text | None = None
+    sex: Literal["M", "F"]
+    birth_date: date
+    nationality: Alpha3  # never "CHN": central answers E_CHINESE_NATIONAL
+    doc_type: Literal["passport_ordinary", "passport_diplomatic", "passport_service",
+                      "pr_card", "other"]
+    doc_number: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+    doc_expiry: date
+    entry_status_type: Literal["C", "D", "F", "G", "J1", "J2", "L", "M", "Q1", "Q2", "R",
+                               "S1", "S2", "X1", "X2", "Z", "RESIDENCE_PERMIT",
+                               "STAY_PERMIT", "VISA_FREE"]
+    entry_status_number: Text | None = None  # null only for VISA_FREE
+    entry_status_valid_until: date
+    number_of_entries: int | None = Field(default=None, ge=0)
+    date_of_entry: date
+    port_of_entry: Annotated[str, StringConstraints(min_length=1, max_length=16)]
+    arrival_at: AwareDatetime
+    planned_departure: date
+    address_room_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    accommodation_type: Literal["rented", "own", "relative_friend", "employer"]
+    host_name: Text | None = None  # the four host fields: null only when "own"
+    host_id_type: Text | None = None
+    host_id_number: Text | None = None
+    host_phone: Text | None = None
+    purpose: Literal["investment", "employment", "study", "exchange", "business",
+                     "performance", "visiting", "touring", "real_estate", "medical", "other"]
+    phone: Text
+    lease_contract: bool
+    warnings: WarningList = []
+
+    @model_validator(mode="after")
+    def _conditional_fields(self) -> Self:
+        if self.entry_status_type != "VISA_FREE" and self.entry_status_number is None:
+            raise ValueError("entry_status_number is required unless VISA_FREE")
+        host = (self.host_name, self.host_id_type, self.host_id_number, self.host_phone)
+        if self.accommodation_type != "own" and any(value is None for value in host):
+            raise ValueError("host fields are required unless accommodation_type is own")
+        return self
+
+
+class Applicant(WireModel):
+    surname: Text
+    given_names: Text
+    sex: Literal["M", "F"]
+    birth_date: date
+    nationality: Alpha3
+    doc_type: Text
+    doc_number: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+    occupation: Text
+    address: Text
+    service_address: Text
+    phone: Text
+    work_permit_no: Text | None = None
+
+
+class Agent(WireModel):
+    name: Text
+    phone: Text
+    authorization_letter: bool
+
+
+class Party(WireModel):
+    """A respondent employer (or co-respondent, e.g. a dispatch agency)."""
+
+    uscc: Annotated[str, StringConstraints(pattern=r"^[0-9A-Z]{18}$")]
+    name: Text
+    address: Text
+    legal_representative: Text
+    representative_title: Text
+    phone: Text
+
+
+class Employment(WireModel):
+    start: date
+    end: date | None = None
+    workplace: Text
+    workplace_district: Text
+
+
+class Claim(WireModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    type: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    amount: Money | None = Field(default=None, gt=0, max_digits=12, decimal_places=2)
+    from_: date | None = Field(default=None, alias="from")
+    to: date | None = None
+    basis: LongText
+
+
+class Evidence(WireModel):
+    name: Text
+    source: Text
+    fact_proved: LongText
+    pages: int = Field(ge=1, le=10_000)
+
+
+class Witness(WireModel):
+    name: Text
+    phone: Text | None = None
+
+
+class ArbitrationApplicationRecord(SubmissionHeader):
+    """劳动人事争议仲裁申请 (DOMAIN.md 2.4), kind "arbitration_application"."""
+
+    applicant: Applicant
+    agent: Agent | None = None
+    respondent: Party
+    co_respondent: Party | None = None
+    employment: Employment
+    claims: list[Claim] = Field(min_length=1, max_length=50)
+    facts: Annotated[str, StringConstraints(min_length=50, max_length=5000)]
+    evidence: list[Evidence] = Field(default=[], max_length=200)
+    witnesses: list[Witness] = Field(default=[], max_length=50)
+    knew_date: date
+    warnings: WarningList = []
+
+
+class StayRegistrationAck(WireModel):
+    reference: str  # the kiosk's provisional reference
+    registration_no: str  # "LS-310105-2026-000123"
+    status: Literal["SUBMITTED", "PENDING_VERIFICATION", "REGISTERED"]
+    police_station: str  # "仙霞路派出所"
+    police_station_en: str
+    police_phone: str
+    recorded_at: AwareDatetime
+    duplicate: bool = False
+
+
+class ArbitrationApplicationAck(WireModel):
+    reference: str
+    application_no: str  # "CNLA-2026-000123"
+    status: Literal["PENDING"]  # the acceptance decision is due by decision_due
+    commission: str  # "长宁区劳动人事争议仲裁委员会"
+    commission_en: str
+    commission_address: str
+    commission_phone: str
+    received_at: AwareDatetime
+    decision_due: date
+    duplicate: bool = False
+
+
+# --- slip verification -------------------------------------------------------------------
+
+VerifyKind = Literal["stay_registration", "arbitration_application", "tax_record",
+                     "bill_payment"]
+
+
+class VerificationOut(WireModel):
+    """What a slip's QR code opens: no personal data, only what proves the slip."""
+
+    kind: VerifyKind
+    reference: str
+    number: str | None  # central's final number; null while rejected
+    status: str
+    issued_at: AwareDatetime
+    detail: dict[str, str] = {}
 
 
 def wire_timestamp(moment: datetime) -> str:

@@ -10,6 +10,17 @@ EXPECTED = {
     ("/v1/outbox", "post"): "OutboxBatchOut",
     ("/v1/admin/payments", "get"): "PaymentList",
     ("/v1/admin/billers/{biller_id}/maintenance", "post"): "BillerOut",
+    ("/v1/tax/identify", "post"): "TaxIdentifyResponse",
+    ("/v1/tax/verify", "post"): "TaxVerifyResponse",
+    ("/v1/tax/records", "post"): "TaxRecordOut",
+    ("/v1/addresses", "get"): "AddressNodeOut",  # a list of them
+    ("/v1/addresses/{room_id}", "get"): "AddressOut",
+    ("/v1/companies/{uscc}", "get"): "CompanyOut",
+    ("/v1/stay-registrations", "post"): "StayRegistrationAck",
+    ("/v1/arbitration-applications", "post"): "ArbitrationApplicationAck",
+    ("/v1/verify/{code}", "get"): "VerificationOut",
+    ("/v1/demo/sms", "get"): "DemoSmsOut",
+    ("/v1/demo/barcodes", "get"): "DemoBarcodeList",
 }
 
 
@@ -22,8 +33,14 @@ def test_openapi_lists_every_endpoint_with_its_response_model(http, central_url)
     assert found == set(EXPECTED)
     for (path, method), model in EXPECTED.items():
         responses = spec["paths"][path][method]["responses"]
-        ok = responses.get("200") or responses.get("201")
-        assert ok["content"]["application/json"]["schema"]["$ref"].endswith(f"/{model}")
+        ok = responses.get("201") or responses.get("200")
+        schema = ok["content"]["application/json"]["schema"]
+        schema = schema.get("items", schema)  # a list answers an array of the model
+        assert schema["$ref"].endswith(f"/{model}")
+        for status, answer in responses.items():  # every error is an ErrorBody
+            if status.startswith(("4", "5")):
+                assert answer["content"]["application/json"]["schema"]["$ref"] \
+                    .endswith("/ErrorBody"), (path, method, status)
 
 
 def test_openapi_documents_headers_and_error_bodies(http, central_url):
@@ -41,4 +58,9 @@ def test_openapi_documents_headers_and_error_bodies(http, central_url):
     assert any(p["name"] == "Idempotency-Key" and p["in"] == "header" and p["required"]
                for p in payment["parameters"])
     assert "BillPaymentRecord" in spec["components"]["schemas"]
+    for model in ("StayRegistrationRecord", "ArbitrationApplicationRecord", "OutboxRecordIn"):
+        assert model in spec["components"]["schemas"]
+    for path in ("/v1/stay-registrations", "/v1/arbitration-applications"):
+        assert any(p["name"] == "Idempotency-Key" and p["in"] == "header" and p["required"]
+                   for p in spec["paths"][path]["post"]["parameters"])
     assert "HTTPValidationError" not in spec["components"]["schemas"]  # 422 is ErrorBody too

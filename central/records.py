@@ -1,0 +1,105 @@
+"""What registrations and applications share: canonical fingerprints for idempotency,
+named counters for human-readable numbers, and the rejection log /v1/verify reads.
+
+Everything works inside the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from central.models import CounterRow, SubmissionRejectionRow
+from central.timeutil import to_utc
+from kiosk.errors import ErrorCode, KioskError
+
+CHANNEL_DIRECT = "direct"
+CHANNEL_OUTBOX = "outbox"
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """A record in canonical form and its hash: the same record spelled differently
+    ("82.9" or "82.90", +08:00 or Z) hashes the same."""
+
+    canonical: dict[str, Any]
+    digest: str
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return to_utc(value).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, dict):
+        return {key: _canonical(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_canonical(item) for item in value]
+    return value
+
+
+def fingerprint(record: BaseModel) -> Fingerprint:
+    canonical = _canonical(record.model_dump(mode="python", by_alias=True))
+    text = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return Fingerprint(canonical, hashlib.sha256(text.encode("utf-8")).hexdigest())
+
+
+def ensure_same_request(stored_hash: str, print_: Fingerprint) -> None:
+    """A key seen before must come with the same record, or it is refused."""
+    if stored_hash != print_.digest:
+        raise KioskError(ErrorCode.REQUEST_REJECTED,
+                         "idempotency key already used for a different record",
+                         reason="idempotency_key_reused")
+
+
+def next_number(session: Session, name: str) -> int:
+    """The next value of counter ``name`` (1, 2, ...). The UPDATE locks the row, so two
+    transactions never get the same number; a first use inserts the row (a race on that
+    insert fails one transaction with IntegrityError, which the service retries)."""
+    result = session.execute(update(CounterRow).where(CounterRow.name == name)
+                             .values(value=CounterRow.value + 1))
+    if getattr(result, "rowcount", 0) == 0:
+        session.add(CounterRow(name=name, value=1))
+        session.flush()
+        return 1
+    value = session.scalar(select(CounterRow.value).where(CounterRow.name == name))
+    assert value is not None
+    return int(value)
+
+
+def record_rejection(session: Session, *, idempotency_key: str, kind: str, reference: str,
+                     verification_code: str, reason: ErrorCode, now: datetime) -> None:
+    """Remember why a record was refused (latest reason wins for a key sent again)."""
+    row = session.get(SubmissionRejectionRow, idempotency_key)
+    if row is None:
+        session.add(SubmissionRejectionRow(
+            idempotency_key=idempotency_key, kind=kind, reference=reference,
+            verification_code=verification_code, reason=reason.value, rejected_at=now))
+    else:
+        row.reason, row.rejected_at = reason.value, now
+
+
+def forget_rejection(session: Session, idempotency_key: str) -> None:
+    row = session.get(SubmissionRejectionRow, idempotency_key)
+    if row is not None:
+        session.delete(row)
+
+
+# Crockford base32 without I, L, O, U (as the kiosk's codes): read aloud without confusion.
+_CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_verification_code() -> str:
+    """10 characters, 50 bits: what a slip's QR code carries to /v1/verify."""
+    return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(10))
