@@ -24,6 +24,7 @@ from kiosk.services.availability import PAYMENT, PRINTER, READER, DeviceWatch
 from kiosk.services.bill_payment import BillPaymentDeps
 from kiosk.services.kiosk import KioskServices
 from kiosk.services.slips import SlipHeader
+from kiosk.services.tax_record import TaxDeps
 from kiosk.store import Store, open_store
 from kiosk.sync.client import CentralClient
 from kiosk.sync.forwarder import OutboxForwarder
@@ -88,6 +89,11 @@ def billers(config: Config) -> tuple[Biller, ...]:
         for b in config.billers if b.enabled)
 
 
+def verify_url(config: Config) -> str:
+    """The URL slips' QR codes open ({code} filled in per slip)."""
+    return config.central.verify_url or config.central.url.rstrip("/") + "/v1/verify/{code}"
+
+
 def store_path(config: Config) -> Path:
     return Path(config.kiosk.data_dir) / STORE_FILE
 
@@ -131,9 +137,16 @@ def build_runtime(config: Config, *, background: bool = True) -> Runtime:
     watch = DeviceWatch(watched, central_client(),
                         interval_s=config.health.poll_interval_s,
                         grace_polls=config.health.grace_polls)
+    tax = None
+    if config.services.tax_record and reader is not None:
+        tax = TaxDeps(office=central, reader=reader, printer=printer,
+                      print_jobs=store.print_jobs, clock=clock, translator=translator,
+                      slip_header=deps.slip_header, verify_url=verify_url(config),
+                      read_timeout_s=config.services.document_wait_s,
+                      max_months=config.services.tax_max_months)
     services = KioskServices(kiosk_id=k.id, languages=k.languages,
                              default_language=k.default_language, billers=billers(config),
-                             bill_payment=deps, watch=watch)
+                             bill_payment=deps, watch=watch, tax=tax)
     runtime = Runtime(config=config, clock=clock, store=store, central=central,
                       forwarder=forwarder, translator=translator, services=services,
                       reader=reader)

@@ -86,6 +86,9 @@ class CentralSection(_Section):
     """Timeout of every HTTP call to central, connect and read."""
     token: str = ""
     """This kiosk's credential for central (empty: none configured)."""
+    verify_url: str = Field(default="", pattern=r"^(https?://\S*\{code\}\S*)?$")
+    """What slips' QR codes open, with {code} for the slip's verification code; empty:
+    central's own /v1/verify/{code} at the url above."""
 
 
 class SyncSection(_Section):
@@ -95,6 +98,15 @@ class SyncSection(_Section):
     """Outbox records sent to central per request."""
     backoff_max_s: float = Field(default=300.0, gt=0, le=86400)
     """Longest wait between delivery attempts while central is unreachable."""
+
+
+class ServicesSection(_Section):
+    tax_record: bool = True
+    """Offer the tax payment record (needs the document reader and central)."""
+    document_wait_s: float = Field(default=60.0, ge=10, le=600)
+    """How long the kiosk waits for a document to be placed before offering to retry."""
+    tax_max_months: int = Field(default=12, ge=1, le=36)
+    """Longest period of one tax payment record, in months (DOMAIN.md 2.2, a †rule)."""
 
 
 class HealthSection(_Section):
@@ -193,6 +205,8 @@ class Config(_Section):
     """The central service."""
     sync: SyncSection = SyncSection()
     """Delivery of the outbox to central."""
+    services: ServicesSection = ServicesSection()
+    """Which self-services this kiosk offers, and their settings."""
     health: HealthSection = HealthSection()
     """Watching devices and central, to offer only the services that work."""
     printer: PrinterSection = PrinterSection()

@@ -23,6 +23,7 @@ class ErrorCode(StrEnum):
     PAYMENT_CANCELLED = "E_PAYMENT_CANCELLED"
     TIMEOUT_REVERSAL = "E_TIMEOUT_REVERSAL"
     PRINT_FAILED_AFTER_PAYMENT = "E_PRINT_FAILED_AFTER_PAYMENT"
+    PRINT_FAILED = "E_PRINT_FAILED"  # a slip that costs nothing: print it again
     BARCODE_FORMAT = "E_BARCODE_FORMAT"
     # Identity documents (DOMAIN.md 1.1, 1.2) and bank cards (1.4)
     MRZ_UNREADABLE = "E_MRZ_UNREADABLE"

@@ -27,6 +27,11 @@ CENTRAL = "central"
 # What each service cannot do without. Every service prints a slip.
 NEEDS: dict[str, tuple[str, ...]] = {
     "bill_payment": (PAYMENT, PRINTER, CENTRAL),
+    "tax_record": (READER, PRINTER, CENTRAL),
+    # Accepted with central away (the outbox delivers them later):
+    "accommodation": (READER, PRINTER),
+    "arbitration": (READER, PRINTER),
+    "points": (PRINTER,),
 }
 
 

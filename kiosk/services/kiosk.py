@@ -4,7 +4,9 @@ ports that kiosk.bootstrap wires."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from hardware.base import PrintOutcome, PrintResult
 from kiosk.domain.bills import Biller
@@ -15,6 +17,7 @@ from kiosk.services.bill_payment import BillPaymentDeps, BillPaymentFlow
 from kiosk.services.recovery import RecoveryReport, recover_payments
 from kiosk.services.session import Session
 from kiosk.services.slips import bill_payment_receipt
+from kiosk.services.tax_record import TaxDeps, TaxRecordFlow
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +30,20 @@ class KioskServices:
     billers: tuple[Biller, ...]
     bill_payment: BillPaymentDeps
     watch: DeviceWatch | None = field(default=None)
+    tax: TaxDeps | None = None
+
+    @property
+    def starters(self) -> dict[str, Callable[[Session], Any]]:
+        """Service key -> how to start its flow for a session (the ones set up here)."""
+        found: dict[str, Callable[[Session], Any]] = {"bill_payment": self.start_bill_payment}
+        if self.tax is not None:
+            found["tax_record"] = self.start_tax_record
+        return found
+
+    def start_tax_record(self, session: Session) -> TaxRecordFlow:
+        if self.tax is None:
+            raise KioskError(ErrorCode.CONFIG_INVALID, "tax records are not set up")
+        return TaxRecordFlow(self.tax, session.context())
 
     def unavailable(self, service: str) -> Unavailable | None:
         """Why ``service`` cannot be offered now, or None when it can."""

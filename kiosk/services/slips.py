@@ -14,6 +14,7 @@ from kiosk.domain.clock import format_timestamp
 from kiosk.domain.languages import SLIP_BASE_LANGUAGE
 from kiosk.domain.money import format_money
 from kiosk.domain.payments import Payment, PaymentState
+from kiosk.domain.records import TaxRecord
 from kiosk.services.ports import Translator
 
 
@@ -149,3 +150,55 @@ def test_slip(header: SlipHeader, printer: str, moment: datetime, job_ref: str) 
         Text("If every line above reads right, the printer is fine.", align=Align.CENTER),
         Feed(2),
     ), language="en", title=f"test print {job_ref}")
+
+
+def tax_record_slip(header: SlipHeader, record: TaxRecord, lang: str, translator: Translator,
+                    verify_url: str, *, issued: str) -> Document:
+    """The Individual Income Tax Payment Record of DOMAIN.md 2.2: name, ID type and
+    number, taxpayer ID, period, rows and totals, tax authority and seal, issue date,
+    verification code and QR."""
+    bi = _Bilingual(translator, lang)
+
+    def money(amount: Decimal) -> str:
+        return format_money(amount, lang)
+
+    blocks: list[Block] = _header(header, N_("Individual Income Tax Payment Record"), bi)
+    blocks += [
+        Row(bi(N_("Name")), record.name, bold=True),
+        Row(bi(N_("ID type")), bi(ID_TYPES.get(record.id_type, N_("Other document")))),
+        Row(bi(N_("ID number")), record.id_number_masked),
+        Row(bi(N_("Taxpayer ID")), record.taxpayer_id),
+        Row(bi(N_("Period")), f"{record.period_start} - {record.period_end}"),
+        Rule(),
+    ]
+    for row in record.rows:
+        blocks += [
+            Text(f"{row.period}  {row.income_item}", bold=True),
+            Row(bi(N_("Paid in on")), row.paid_on.isoformat()),
+            Row(bi(N_("Income")), money(row.income)),
+            Row(bi(N_("Tax paid")), money(row.tax_paid)),
+            Row(bi(N_("Withholding agent")), row.withholding_agent),
+        ]
+    blocks += [
+        Rule(),
+        Row(bi(N_("Total income")), money(record.total_income)),
+        Row(bi(N_("Total tax paid")), money(record.total_tax), bold=True),
+        Row(bi(N_("Tax authority")), record.tax_authority),
+        Text(f"[{bi(N_('Electronic seal'))}] {record.tax_authority}", align=Align.CENTER),
+        Row(bi(N_("Issued")), issued),
+        Rule(),
+        Text(bi(N_("Verification code")), align=Align.CENTER),
+        Text(record.verification_code, align=Align.CENTER, bold=True, size=2),
+        QRCode(data=verify_url, align=Align.CENTER),
+        Text(bi(N_("Scan the code to check this record.")), align=Align.CENTER),
+    ]
+    blocks += _footer(header, bi)
+    return Document(blocks=tuple(blocks), language=lang,
+                    title=f"tax record {record.verification_code}")
+
+
+ID_TYPES = {
+    "passport": N_("Passport"),
+    "id_card": N_("Identity card"),
+    "pr_card": N_("Foreign Permanent Resident ID Card"),
+}

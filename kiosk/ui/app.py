@@ -20,6 +20,7 @@ from kivy.uix.screenmanager import FadeTransition, ScreenManager
 
 from kiosk.domain.languages import language
 from kiosk.services.bill_payment import BillPaymentFlow, Step
+from kiosk.services.flow import Flow, View
 from kiosk.services.kiosk import KioskServices
 from kiosk.services.ports import Translator
 from kiosk.services.session import Session
@@ -31,12 +32,18 @@ from kiosk.ui.screens.base import KioskScreen
 
 log = logging.getLogger(__name__)
 
+VIEW_SCREENS = {
+    View.DOCUMENT: "document", View.IDENTITY: "identity", View.QUESTION: "question",
+    View.CONFIRM: "identity", View.SUMMARY: "summary", View.WORKING: "working",
+    View.DONE: "slip", View.FAILED: "failed", View.CHOOSE: "choose",
+}
 FLOW_SCREENS = {
     Step.CHOOSE_BILLER: "biller", Step.ENTER_ACCOUNT: "account", Step.LOOKING_UP: "account",
     Step.REVIEW: "review", Step.PAYING: "paying", Step.PRINTING: "done", Step.DONE: "done",
     Step.FAILED: "failed",
 }
 NOT_YET = N_("Not available at this kiosk yet")
+SERVICE_KEYS = ("bill_payment", "tax_record", "accommodation", "arbitration", "points")
 
 
 @dataclass(frozen=True)
@@ -63,7 +70,7 @@ class KioskApp(App):
         self.settings = settings
         self.languages = services.languages
         self.session: Session | None = None
-        self.flow: BillPaymentFlow | None = None
+        self.flow: Any = None  # BillPaymentFlow or a kiosk.services.flow.Flow
         self.last_touch = time.monotonic()
         self._worker: threading.Thread | None = None
         self._idle_dialog: ModalView | None = None
@@ -79,12 +86,19 @@ class KioskApp(App):
         from kiosk.ui.screens.account import AccountScreen
         from kiosk.ui.screens.attract import AttractScreen
         from kiosk.ui.screens.biller import BillerScreen
+        from kiosk.ui.screens.choose import ChooseScreen
+        from kiosk.ui.screens.document import DocumentScreen
         from kiosk.ui.screens.done import DoneScreen
         from kiosk.ui.screens.failed import FailedScreen
         from kiosk.ui.screens.home import HomeScreen
+        from kiosk.ui.screens.identity import IdentityScreen
         from kiosk.ui.screens.language import LanguageScreen
         from kiosk.ui.screens.paying import PayingScreen
+        from kiosk.ui.screens.question import QuestionScreen
         from kiosk.ui.screens.review import ReviewScreen
+        from kiosk.ui.screens.slip import SlipScreen
+        from kiosk.ui.screens.summary import SummaryScreen
+        from kiosk.ui.screens.working import WorkingScreen
 
         Window.clearcolor = theme.BACKGROUND
         Window.bind(on_resize=self._on_resize)
@@ -95,6 +109,9 @@ class KioskApp(App):
             ("attract", AttractScreen), ("language", LanguageScreen), ("home", HomeScreen),
             ("biller", BillerScreen), ("account", AccountScreen), ("review", ReviewScreen),
             ("paying", PayingScreen), ("done", DoneScreen), ("failed", FailedScreen),
+            ("document", DocumentScreen), ("identity", IdentityScreen),
+            ("question", QuestionScreen), ("summary", SummaryScreen),
+            ("working", WorkingScreen), ("slip", SlipScreen), ("choose", ChooseScreen),
         ):
             manager.add_widget(screen_type(name=name))
         Clock.schedule_interval(self._check_idle, 1.0)
@@ -134,9 +151,11 @@ class KioskApp(App):
 
     def end_session(self) -> None:
         """The user is done or walked away: forget everything, back to the attract loop."""
-        if self.flow is not None and self.flow.busy:
+        if not self._interruptible():
             return  # never in the middle of a payment; the idle check comes back later
         if self.flow is not None:
+            if hasattr(self.flow, "stop_reading"):
+                self.flow.stop_reading()
             self.flow.wipe()
         self.flow = None
         if self.session is not None:
@@ -186,13 +205,15 @@ class KioskApp(App):
 
     def available_services(self) -> dict[str, str | None]:
         """Service key -> None when available, else the (untranslated) reason."""
-        why = self.services.unavailable("bill_payment")
-        return {
-            "bill_payment": None if why is None else unavailable_reason(why),
-            "tax_record": NOT_YET,
-            "accommodation": NOT_YET,
-            "arbitration": NOT_YET,
-        }
+        offered = self.services.starters
+        result: dict[str, str | None] = {}
+        for key in SERVICE_KEYS:
+            if key not in offered:
+                result[key] = NOT_YET
+                continue
+            why = self.services.unavailable(key)
+            result[key] = None if why is None else unavailable_reason(why)
+        return result
 
     def _availability_changed(self) -> None:
         """From the device watch's thread: refresh the home screen if it is showing."""
@@ -205,12 +226,12 @@ class KioskApp(App):
     # --- services ------------------------------------------------------------------------
 
     def start_service(self, key: str) -> None:
-        if key != "bill_payment" or self.session is None:
+        if self.session is None or key not in self.services.starters:
             return
         if self.available_services().get(key) is not None:
             self.current_screen.refresh()  # it just went away: show why
             return
-        self.flow = self.services.start_bill_payment(self.session)
+        self.flow = self.services.starters[key](self.session)
         self.flow.listener = self._flow_changed
         self.show_flow()
 
@@ -218,10 +239,20 @@ class KioskApp(App):
         self.leave_service()
         self.start_service("bill_payment")
 
+    def _interruptible(self) -> bool:
+        """The user may leave now: nothing is under way that must finish (a payment,
+        a submission, a print). Waiting for a document is interruptible."""
+        flow = self.flow
+        if flow is None or not flow.busy:
+            return True
+        return isinstance(flow, Flow) and flow.view is View.DOCUMENT
+
     def leave_service(self) -> None:
-        if self.flow is not None and self.flow.busy:
+        if not self._interruptible():
             return
         if self.flow is not None:
+            if hasattr(self.flow, "stop_reading"):
+                self.flow.stop_reading()
             self.flow.wipe()
         self.flow = None
         for screen in self.root.screens:
@@ -233,6 +264,9 @@ class KioskApp(App):
         flow = self.flow
         if flow is None or flow.busy:
             return
+        if action == "back" and isinstance(flow, Flow) and flow.at_start:
+            self.leave_service()
+            return
         if action == "back" and flow.step is Step.CHOOSE_BILLER:
             self.leave_service()
             return
@@ -240,28 +274,35 @@ class KioskApp(App):
         command(*args)
         self.show_flow()
 
+    def screen_for(self, flow: Any) -> str:
+        if isinstance(flow, BillPaymentFlow):
+            return FLOW_SCREENS[flow.step]
+        return VIEW_SCREENS[flow.view]
+
     def show_flow(self) -> None:
         flow = self.flow
         if flow is None:
             return
-        self.show_screen(FLOW_SCREENS[flow.step])
+        self.show_screen(self.screen_for(flow))
         if flow.busy:
             self._run_in_background(flow)
 
-    def _flow_changed(self, flow: BillPaymentFlow) -> None:
+    def _flow_changed(self, flow: Any) -> None:
         """Called by the flow on whatever thread changed it."""
         Clock.schedule_once(lambda _dt: self._refresh_flow(flow))
 
-    def _refresh_flow(self, flow: BillPaymentFlow) -> None:
+    def _refresh_flow(self, flow: Any) -> None:
         if flow is not self.flow:
             return
-        name = FLOW_SCREENS[flow.step]
+        name = self.screen_for(flow)
         if self.root.current != name:
             self.show_screen(name)
         else:
             self.current_screen.refresh()
+        if flow.busy:
+            self._run_in_background(flow)
 
-    def _run_in_background(self, flow: BillPaymentFlow) -> None:
+    def _run_in_background(self, flow: Any) -> None:
         if self._worker is not None and self._worker.is_alive():
             return
 
@@ -285,7 +326,7 @@ class KioskApp(App):
     def _check_idle(self, _dt: float) -> None:
         if self.root is None or self.root.current == "attract":
             return
-        if self.flow is not None and self.flow.busy:
+        if not self._interruptible():
             self.last_touch = time.monotonic()
             return
         idle = time.monotonic() - self.last_touch

@@ -14,6 +14,12 @@ _CODEPOINTS = {
     "calculator": 0xF0EC, "backspace": 0xF06E, "information": 0xF2FC, "timer": 0xF51B,
     "lock": 0xF33E, "cash": 0xF114, "hand-pointing-right": 0xF2C7, "refresh": 0xF450,
     "alert": 0xF026, "nfc": 0xF396, "arrow-down-bold": 0xF046, "printer-alert": 0xF42C,
+    "keyboard-shift": 0xF636, "keyboard-return": 0xF311, "check": 0xF12C,
+    "chevron-right": 0xF142, "arrow-right": 0xF054, "account-card-details": 0xF5D2,
+    "calendar": 0xF0ED, "clock": 0xF150, "map-marker": 0xF34E, "city": 0xF146,
+    "scale-balance": 0xF5D1, "briefcase": 0xF0D6, "qrcode": 0xF432, "barcode-scan": 0xF072,
+    "message-text": 0xF369, "school": 0xF474, "star": 0xF4CE, "plus-circle": 0xF417,
+    "delete": 0xF1C0, "information-outline": 0xF2FD, "pencil": 0xF3EB,
 }
 BILLER_ICONS = {"WATER": "water", "ELECTRICITY": "flash", "GAS": "fire", "TELECOM": "cellphone"}
 

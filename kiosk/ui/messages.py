@@ -52,6 +52,54 @@ _MESSAGES: dict[ErrorCode, tuple[str, str]] = {
     ErrorCode.PRINT_FAILED_AFTER_PAYMENT: (
         N_("Receipt not printed"),
         N_("Your payment went through, but the receipt could not be printed. Note your reference: staff can reprint the receipt at any time.")),
+    ErrorCode.PRINT_FAILED: (
+        N_("Slip not printed"),
+        N_("The slip could not be printed. Touch Print again; if it still does not work, note the code on the screen.")),
+    ErrorCode.MRZ_UNREADABLE: (
+        N_("Document not read"),
+        N_("The reader could not read your document. Lay the photo page flat on the glass and hold it still.")),
+    ErrorCode.MRZ_CHECKDIGIT: (
+        N_("Document not read correctly"),
+        N_("The machine-readable lines of your document did not check out. Clean the glass or the page and place the document again.")),
+    ErrorCode.MRZ_DATE: (
+        N_("Document not read correctly"),
+        N_("A date in your document could not be read. Place the document again.")),
+    ErrorCode.DOC_EXPIRED: (
+        N_("Document expired"),
+        N_("This document has expired. Please use a valid passport or ID card.")),
+    ErrorCode.PR_FORMAT: (
+        N_("Card not read"),
+        N_("This does not look like a Foreign Permanent Resident ID Card. Place the card on the card symbol again.")),
+    ErrorCode.PR_CHECK: (
+        N_("Card not read correctly"),
+        N_("The card number did not check out. Place the card on the card symbol again.")),
+    ErrorCode.TAXPAYER_NOT_FOUND: (
+        N_("No tax records found"),
+        N_("The tax system has no taxpayer with this document. If you started work recently, your employer may not have declared you yet.")),
+    ErrorCode.IDENTITY_MISMATCH: (
+        N_("Details do not match"),
+        N_("The tax system knows this document, but with other personal details. Please ask at the tax service counter.")),
+    ErrorCode.AUTH_FAILED: (
+        N_("Code not accepted"),
+        N_("The code is not right or has expired. Check the text message and type the code again.")),
+    ErrorCode.NO_RECORDS: (
+        N_("No records in this period"),
+        N_("No tax was declared for you in this period. Choose other months.")),
+    ErrorCode.PRE2019_COUNTER: (
+        N_("Records before 2019"),
+        N_("Tax records before January 2019 are issued at the tax service counter only. Choose months from January 2019.")),
+    ErrorCode.PERIOD_INVALID: (
+        N_("Check the months"),
+        N_("The last month must not be before the first one or in the future, and the period may be at most 12 months.")),
+    ErrorCode.FIELD_REQUIRED: (
+        N_("Answer needed"),
+        N_("Please answer this question.")),
+    ErrorCode.FIELD_FORMAT: (
+        N_("Check your answer"),
+        N_("This does not look right. Please check it.")),
+    ErrorCode.PHONE_FORMAT: (
+        N_("Check the phone number"),
+        N_("Type a Chinese mobile number (11 digits, starting with 1) or an 8-digit Shanghai landline.")),
     ErrorCode.INTERNAL: (
         N_("Something went wrong"),
         N_("Something went wrong on this kiosk. Please ask for help at the hotline {hotline}.")),
@@ -96,6 +144,7 @@ _UNAVAILABLE = {
     ("payment", None): N_("The card terminal is not working."),
     ("central", None): N_("The payment service cannot be reached."),
     ("config", None): N_("Not set up at this kiosk."),
+    ("reader", None): N_("The document reader is not working."),
 }
 
 
@@ -103,3 +152,33 @@ def unavailable_reason(why: Unavailable) -> str:
     """A service is greyed out: say why in a few words (untranslated msgid)."""
     return _UNAVAILABLE.get((why.part, why.reason)) or _UNAVAILABLE.get(
         (why.part, None), _UNAVAILABLE[("config", None)])
+
+
+def warning_text(code: str, flow: object) -> str:
+    """A warning on a summary, translated, with the flow's values filled in."""
+    template = _WARNINGS.get(code)
+    if template is None:
+        return code
+    values_of = getattr(flow, "question_values", None)
+    values = dict(values_of()) if callable(values_of) else {}
+    return f"{_(template).format_map(_Missing(values))}\n{code}"
+
+
+class _Missing(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+_WARNINGS = {
+    "W_LATE_REGISTRATION": N_("You arrived more than 24 hours ago. The registration is accepted, but the police may ask why it is late."),
+    "W_DEPARTURE_AFTER_VALIDITY": N_("You plan to stay after your visa or permit ends. Extend it before then."),
+    "W_LIMITATION": N_("The one-year time limit for arbitration may have passed (last day {deadline}). The commission decides; you can still apply."),
+    "W_JURISDICTION": N_("Neither your workplace nor your employer is in this district. Another arbitration commission may be responsible."),
+    "W_NO_EVIDENCE": N_("You listed no evidence and no witnesses. You can still apply, but bring what you have."),
+    "W_NO_WORK_PERMIT": N_("Without a work permit the commission may not treat your job as an employment relationship."),
+    "W_USCC_CHECK_OVERRIDDEN": N_("The company code did not pass its check, and you confirmed it anyway."),
+    "W_STATE_CODE_MAPPED": N_("Your document uses an old country code; it was converted."),
+    "W_CARD_LUHN": N_("Your card number did not pass the usual check; UnionPay cards can be fine."),
+    "W_PR2017_CHECK": N_("The check character of this card could not be confirmed."),
+    "W_USCC_ORG_CODE": N_("Part of the company code did not pass an extra check. Please make sure it is right."),
+}

@@ -44,6 +44,51 @@ def start_bill_payment(driver: Driver, lang: str, biller_id: str,
     driver.wait_for_screen("account")
 
 
+def start_service(driver: Driver, lang: str, service: str,
+                  shot: Callable[[str], None] | None = None) -> None:
+    """From the attract screen to the first screen of ``service``, in ``lang``."""
+    app = driver.app
+    snap = shot or (lambda _name: None)
+    driver.wait_for_screen("attract")
+    if shot is not None:
+        app.screen("attract").show_language(lang)
+        driver.pump(2)
+    snap("attract")
+    driver.tap(app.screen("attract").ids.start)
+    driver.wait_for_screen("language")
+    snap("language")
+    driver.tap(app.screen("language").button_for(lang))
+    driver.wait_for_screen("home")
+    snap("home")
+    driver.tap(app.screen("home").tiles[service])
+
+
+def answer_on_keypad(driver: Driver, digits: str) -> None:
+    """Type on the question screen's keypad and touch Next."""
+    screen = driver.app.screen("question")
+    keypad = next(w for w in screen.ids.input.walk() if w.__class__.__name__ == "Keypad")
+    for digit in digits:
+        driver.tap(keypad.key_widget(digit))
+    driver.tap(screen.ids.next)
+
+
+def answer_by_typing(driver: Driver, text: str) -> None:
+    """Type on the question screen's Latin keyboard, key by key, and touch Next."""
+    screen = driver.app.screen("question")
+    keyboard = screen.keyboard
+    assert keyboard is not None, "this question has no keyboard"
+    for char in text:
+        if keyboard.mode == "text" and char.isupper():
+            driver.tap(keyboard.shift_key)
+        driver.tap(keyboard.key_for(char))
+    driver.tap(screen.ids.next)
+
+
+def answer_choice(driver: Driver, code: object) -> None:
+    """Touch an option (or Yes/No) on the question screen."""
+    driver.tap(driver.app.screen("question").choices[code])
+
+
 def type_account(driver: Driver, digits: str) -> None:
     """Type on the account screen's keypad, one touch per digit."""
     keypad = driver.find("account", "keypad")

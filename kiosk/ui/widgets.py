@@ -113,13 +113,15 @@ class KeypadKey(Button):
 
 
 class Keypad(GridLayout):
-    """Digits 0-9, clear and backspace; dispatches on_key with "0".."9", "clear", "back"."""
+    """Digits 0-9, clear (or a decimal point, for amounts) and backspace; dispatches
+    on_key with "0".."9", "clear" or ".", "back"."""
 
     __events__ = ("on_key",)
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, decimal: bool = False, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        for key in ("1", "2", "3", "4", "5", "6", "7", "8", "9", "clear", "0", "back"):
+        corner = "." if decimal else "clear"
+        for key in ("1", "2", "3", "4", "5", "6", "7", "8", "9", corner, "0", "back"):
             label = {"clear": "C", "back": icon("backspace") or "<"}.get(key, key)
             button = KeypadKey(text=label, key=key, is_icon=(key == "back" and label != "<"))
             button.bind(on_release=lambda b: self.dispatch("on_key", b.key))
@@ -133,7 +135,8 @@ class Keypad(GridLayout):
 
 
 class EntryField(BoxLayout):
-    value = StringProperty("")
+    value = StringProperty("")  # what is shown (formatted)
+    raw = StringProperty("")  # what was typed (digits), when the two differ
     placeholder = StringProperty("")
     invalid = BooleanProperty(False)
     max_length = NumericProperty(20)
@@ -143,6 +146,8 @@ class EntryField(BoxLayout):
             self.value = ""
         elif key == "back":
             self.value = self.value[:-1]
+        elif key == "." and "." in self.value:
+            return
         elif len(self.value) < self.max_length:
             self.value += key
         self.invalid = False

@@ -18,6 +18,7 @@ SERVICES = (
     ("tax_record", "file-document", N_("Print your income tax payment record")),
     ("accommodation", "home-map-marker", N_("Register your place of stay")),
     ("arbitration", "gavel", N_("Apply for labour dispute arbitration")),
+    ("points", "calculator", N_("Estimate your residence points (indicative)")),
 )
 
 

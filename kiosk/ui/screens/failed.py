@@ -22,15 +22,19 @@ class FailedScreen(KioskScreen):
         self.ids.title.text = message.title
         self.ids.message.text = message.text
         self.ids.code.text = message.code
-        retry = flow.error.code in (ErrorCode.CARD_DECLINED, ErrorCode.TIMEOUT_REVERSAL,
-                                    ErrorCode.DEVICE_UNAVAILABLE, ErrorCode.PAYMENT_CANCELLED) \
-            and flow.error.detail.get("refund_due") != "true"
+        if hasattr(flow, "can_retry"):
+            retry = flow.can_retry
+        else:
+            retry = flow.error.code in (ErrorCode.CARD_DECLINED, ErrorCode.TIMEOUT_REVERSAL,
+                                        ErrorCode.DEVICE_UNAVAILABLE, ErrorCode.PAYMENT_CANCELLED) \
+                and flow.error.detail.get("refund_due") != "true"
         self.ids.again.disabled = not retry
         self.ids.again.opacity = 1 if retry else 0
         self.ids.again.text = (_("Try another card") if flow.error.code is ErrorCode.CARD_DECLINED
                                else _("Try again"))
         self.ids.finish.text = _("Finish")
-        self.update_header(_("Pay a utility bill"), (flow.step_number, flow.total_steps))
+        title = _(flow.title) if hasattr(flow, "title") else _("Pay a utility bill")
+        self.update_header(title, (flow.step_number, flow.total_steps))
 
     def clear_personal(self) -> None:
         self.ids.message.text = ""

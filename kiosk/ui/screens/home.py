@@ -15,6 +15,7 @@ TITLES = {
     "tax_record": N_("Tax payment record"),
     "accommodation": N_("Accommodation registration"),
     "arbitration": N_("Labour arbitration"),
+    "points": N_("Points self-assessment"),
 }
 NOT_YET = N_("Not available at this kiosk yet")
 

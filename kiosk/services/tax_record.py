@@ -1,0 +1,327 @@
+"""Individual income tax payment record (DOMAIN.md 2.2) as a plain state machine.
+
+Identify with a passport or PR card on the reader, then a one-time code central sends to
+the phone it has on file (no personal data is shown before that), choose a period
+(2019-01 onwards, at most 12 months), look at the record and print it with its
+verification code and QR.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from enum import StrEnum
+
+from hardware.base import DocumentReader, PrintOutcome, ReceiptPrinter
+from kiosk.domain import tax
+from kiosk.domain.clock import format_timestamp
+from kiosk.domain.money import format_money
+from kiosk.domain.records import IdentityClaim, TaxIdentity, TaxRecord
+from kiosk.errors import ErrorCode, KioskError
+from kiosk.services.flow import Flow, Row, View
+from kiosk.services.forms import Kind, Question, Questionnaire
+from kiosk.services.ports import CallContext, Clock, PrintJobs, TaxOffice, Translator
+from kiosk.services.slips import SlipHeader, tax_record_slip
+
+log = logging.getLogger(__name__)
+
+
+def N_(message: str) -> str:
+    return message
+
+
+class TaxStep(StrEnum):
+    READ = "read"
+    CONFIRM_PERSON = "confirm_person"
+    IDENTIFYING = "identifying"
+    CODE = "code"
+    VERIFYING = "verifying"
+    PERIOD = "period"
+    FETCHING = "fetching"
+    RECORD = "record"
+    PRINTING = "printing"
+    DONE = "done"
+    FAILED = "failed"
+
+
+_NUMBER = {TaxStep.READ: 1, TaxStep.CONFIRM_PERSON: 1, TaxStep.IDENTIFYING: 1,
+           TaxStep.CODE: 2, TaxStep.VERIFYING: 2, TaxStep.PERIOD: 3, TaxStep.FETCHING: 3,
+           TaxStep.RECORD: 4, TaxStep.PRINTING: 4, TaxStep.DONE: 4, TaxStep.FAILED: 4}
+
+
+_WORKING = {
+    TaxStep.IDENTIFYING: N_("Looking for your tax records…"),
+    TaxStep.VERIFYING: N_("Checking the code…"),
+    TaxStep.FETCHING: N_("Fetching your tax payment record…"),
+    TaxStep.PRINTING: N_("Printing your record…"),
+}
+
+
+@dataclass(frozen=True)
+class TaxDeps:
+    office: TaxOffice
+    reader: DocumentReader | None
+    printer: ReceiptPrinter
+    print_jobs: PrintJobs
+    clock: Clock
+    translator: Translator
+    slip_header: SlipHeader
+    verify_url: str  # "{code}" is replaced by the record's verification code
+    read_timeout_s: float = 60.0
+    max_months: int = 12
+
+
+class TaxRecordFlow(Flow):
+    service = "tax_record"
+    title = N_("Tax payment record")
+
+    def __init__(self, deps: TaxDeps, ctx: CallContext) -> None:
+        super().__init__(ctx, deps.clock)
+        self._deps = deps
+        self._cancel = threading.Event()
+        self.identity: TaxIdentity | None = None
+        self.record: TaxRecord | None = None
+        self._token = ""
+        self._start_reading()
+
+    @property
+    def step_number(self) -> int:
+        return _NUMBER[self.step] if isinstance(self.step, TaxStep) else 1
+
+    @property
+    def total_steps(self) -> int:
+        return 4
+
+    # --- commands from the UI thread ---------------------------------------------------
+
+    def retry_read(self) -> None:
+        if self.step is TaxStep.READ and not self.busy:
+            self._start_reading()
+
+    def stop_reading(self) -> None:
+        """The user leaves while the kiosk waits for the document."""
+        self._cancel.set()
+
+    def confirm_person(self) -> None:
+        if self.step is TaxStep.CONFIRM_PERSON:
+            self._busy(View.WORKING, TaxStep.IDENTIFYING)
+
+    def answer(self, value: object) -> None:
+        if self.step is TaxStep.CODE:
+            assert self.form is not None
+            if self.form.answer(value):
+                self._busy(View.WORKING, TaxStep.VERIFYING)
+            else:
+                self._notify()
+        elif self.step is TaxStep.PERIOD:
+            assert self.form is not None
+            if self.form.answer(value) and self.form.done:
+                self._busy(View.WORKING, TaxStep.FETCHING)
+            else:
+                self._notify()
+
+    def skip(self) -> None:
+        if self.form is not None and self.form.skip():
+            self._notify()
+
+    def back(self) -> None:
+        if self.step is TaxStep.PERIOD and self.form is not None and self.form.back():
+            self._notify()
+        elif self.step is TaxStep.RECORD:
+            self._ask_period()
+        elif self.step in (TaxStep.CONFIRM_PERSON, TaxStep.CODE):
+            self.person = None
+            self._start_reading()
+
+    def print_record(self) -> None:
+        if self.step is TaxStep.RECORD:
+            self._busy(View.WORKING, TaxStep.PRINTING)
+
+    def try_again(self) -> None:
+        """From the failure screen: read the document again."""
+        self.person = None
+        self.identity = None
+        self._start_reading()
+
+    def print_again(self) -> None:
+        if self.step is TaxStep.DONE and not self.receipt_printed:
+            self._busy(View.WORKING, TaxStep.PRINTING)
+
+    # --- what the screens show ---------------------------------------------------------
+
+    def question_values(self) -> dict[str, str]:
+        return {"phone": self.identity.phone_masked if self.identity else ""}
+
+    def working_text(self) -> str:
+        return _WORKING.get(self.step, "") if isinstance(self.step, TaxStep) else ""
+
+    def summary_texts(self) -> dict[str, str]:
+        return {"heading": N_("Your tax payment record"), "button": N_("Print my record"),
+                "command": "print_record"}
+
+    def done_texts(self) -> dict[str, str]:
+        return {"title": N_("Your tax payment record is printed"),
+                "detail": N_("Anyone you give it to can check it with the verification "
+                             "code or the QR code on the slip."),
+                "reference_label": N_("Verification code")}
+
+    def identity_rows(self) -> list[Row]:
+        person = self.person
+        if person is None:
+            return []
+        return [Row(N_("Name"), f"{person.surname} {person.given_names}", True),
+                Row(N_("Nationality"), person.nationality),
+                Row(N_("Date of birth"), person.birth_date.isoformat()),
+                Row(N_("Document number"), person.masked_number)]
+
+    def summary_rows(self) -> list[Row]:
+        record = self.record
+        if record is None:
+            return []
+        lang = self.ctx.lang
+        rows = [Row(N_("Name"), record.name), Row(N_("Taxpayer ID"), record.taxpayer_id),
+                Row(N_("Period"), f"{record.period_start} – {record.period_end}")]
+        rows += [Row(row.period, format_money(row.tax_paid, lang)) for row in record.rows]
+        rows += [Row(N_("Total income"), format_money(record.total_income, lang)),
+                 Row(N_("Total tax paid"), format_money(record.total_tax, lang), True)]
+        return rows
+
+    # --- slow steps ----------------------------------------------------------------------
+
+    def _work(self) -> None:
+        step = self.step
+        if step is TaxStep.READ:
+            self._read()
+        elif step is TaxStep.IDENTIFYING:
+            self._identify()
+        elif step is TaxStep.VERIFYING:
+            self._verify()
+        elif step is TaxStep.FETCHING:
+            self._fetch()
+        elif step is TaxStep.PRINTING:
+            self._print()
+
+    def _read(self) -> None:
+        deadline = time.monotonic() + self._deps.read_timeout_s
+        while not self._cancel.is_set() and time.monotonic() < deadline:
+            had_error = self.error
+            person = self._read_document(self._deps.reader, 0.5)
+            if person is not None:
+                self.person = person
+                self.busy = False
+                self._show(View.IDENTITY, TaxStep.CONFIRM_PERSON)
+                return
+            if self.error is not None and self.error is not had_error:
+                self._notify()  # say what was wrong; keep waiting for the document again
+                if self.error.code is ErrorCode.DEVICE_UNAVAILABLE:
+                    break
+        self.busy = False  # timed out or cancelled: the screen offers to try again
+        self._notify()
+
+    def _identify(self) -> None:
+        person = self.person
+        assert person is not None
+        claim = IdentityClaim(doc_type=person.doc_type, doc_number=person.doc_number,
+                              nationality=person.nationality, birth_date=person.birth_date,
+                              surname=person.surname, given_names=person.given_names)
+        try:
+            self.identity = self._deps.office.identify(self.ctx, claim)
+        except KioskError as exc:
+            self._fail(exc)
+            return
+        self.form = Questionnaire((Question(
+            "code", Kind.DIGITS, N_("Enter the code we sent to your phone"),
+            hint=N_("A text message with a 6-digit code went to {phone}."),
+            validate=lambda v, _a: None if len(str(v)) == 6 else ErrorCode.FIELD_FORMAT),))
+        self.busy = False
+        self._show(View.QUESTION, TaxStep.CODE)
+
+    def _verify(self) -> None:
+        assert self.identity is not None and self.form is not None
+        try:
+            self._token = self._deps.office.verify_code(
+                self.ctx, self.identity.otp_session, str(self.form.answers["code"]))
+        except KioskError as exc:
+            if exc.code is ErrorCode.AUTH_FAILED and exc.detail.get("retry") != "false":
+                self.form = Questionnaire(self.form.items)  # type the code again
+                self.form.error = exc.code
+                self.busy = False
+                self._show(View.QUESTION, TaxStep.CODE)
+                return
+            self._fail(exc)
+            return
+        self._ask_period()
+
+    def _ask_period(self, error: ErrorCode | None = None) -> None:
+        today = self.clock.now().date()
+        previous = self.form.answers if self.form is not None and self.step is TaxStep.PERIOD else {}
+        self.form = Questionnaire((
+            Question("start", Kind.MONTH, N_("From which month?"),
+                     hint=N_("Records start in January 2019. Type year and month, e.g. 202501."),
+                     validate=lambda v, _a: tax.check_period(str(v), str(v), today, 1)),
+            Question("end", Kind.MONTH, N_("Up to which month?"),
+                     hint=N_("At most 12 months from the first one."),
+                     validate=lambda v, a: tax.check_period(str(a["start"]), str(v), today,
+                                                            self._deps.max_months)),
+        ), answers=dict(previous))
+        self.form.error = error
+        self.busy = False
+        self._show(View.QUESTION, TaxStep.PERIOD)
+
+    def _fetch(self) -> None:
+        assert self.form is not None
+        start, end = str(self.form.answers["start"]), str(self.form.answers["end"])
+        try:
+            self.record = self._deps.office.fetch(self.ctx, self._token, start, end)
+        except KioskError as exc:
+            if exc.code in (ErrorCode.NO_RECORDS, ErrorCode.PERIOD_INVALID,
+                            ErrorCode.PRE2019_COUNTER):
+                self._ask_period(exc.code)
+                self.error = exc
+                self._notify()
+                return
+            self._fail(exc)
+            return
+        self.busy = False
+        self.error = None
+        self._show(View.SUMMARY, TaxStep.RECORD)
+
+    def _print(self) -> None:
+        deps = self._deps
+        record = self.record
+        assert record is not None
+        now = self.clock.now()
+        document = tax_record_slip(deps.slip_header, record, self.ctx.lang, deps.translator,
+                                   deps.verify_url.replace("{code}", record.verification_code),
+                                   issued=format_timestamp(now, self.ctx.lang))
+        job = deps.print_jobs.create(record.verification_code, document, now)
+        result = deps.printer.print_document(job.job_id, document)
+        deps.print_jobs.finish(job.job_id, result.outcome, result.reason)
+        self.reference = record.verification_code
+        self.receipt_printed = result.outcome is PrintOutcome.PRINTED
+        if not self.receipt_printed:
+            self.error = KioskError(ErrorCode.PRINT_FAILED,
+                                    reason=result.reason or result.outcome.value,
+                                    reference=record.verification_code)
+        self.busy = False
+        self._show(View.DONE, TaxStep.DONE)
+
+    # --- plumbing -------------------------------------------------------------------------
+
+    def _start_reading(self) -> None:
+        self._cancel.clear()
+        self.error = None
+        self._busy(View.DOCUMENT, TaxStep.READ)
+
+    def _busy(self, view: View, step: TaxStep) -> None:
+        self.busy = True
+        self._show(view, step)
+
+    def wipe(self) -> None:
+        self._cancel.set()
+        super().wipe()
+        self.identity = None
+        self.record = None
+        self._token = ""

@@ -1,0 +1,235 @@
+"""One question of a flow's questionnaire (kiosk.services.forms), whatever its kind:
+a list to touch, yes/no, a keypad for dates, numbers, amounts, phones and codes, or the
+Latin keyboard for names and text. The answer goes to the flow; an unacceptable answer
+stays on screen with what is wrong."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.scrollview import ScrollView
+from kivy.uix.textinput import TextInput
+from kivy.uix.widget import Widget
+
+from kiosk.errors import ErrorCode, KioskError
+from kiosk.services.forms import KEYPAD_KINDS, Kind, Question, parse
+from kiosk.ui import theme
+from kiosk.ui.i18n import N_, _
+from kiosk.ui.icons import icon
+from kiosk.ui.keyboard import LatinKeyboard
+from kiosk.ui.messages import describe
+from kiosk.ui.screens.base import KioskScreen, load_kv
+from kiosk.ui.widgets import EntryField, KButton, Keypad
+
+FORMAT_HINTS = {
+    Kind.DATE: N_("Type the date as year, month, day, for example 20250131."),
+    Kind.MONTH: N_("Type year and month, for example 202501."),
+    Kind.TIME: N_("Type the time as hours and minutes, for example 0930."),
+    Kind.MONEY: N_("Type the amount in yuan, for example 8000 or 8000.50."),
+    Kind.NAME: N_("Use the Latin letters A to Z, as in your passport."),
+}
+PLACEHOLDERS = {Kind.DATE: "YYYY-MM-DD", Kind.MONTH: "YYYY-MM", Kind.TIME: "HH:MM"}
+MAX_DIGITS = {Kind.DATE: 8, Kind.MONTH: 6, Kind.TIME: 4, Kind.PHONE: 13, Kind.DIGITS: 8,
+              Kind.NUMBER: 6, Kind.MONEY: 12}
+
+
+def shown(kind: Kind, digits: str) -> str:
+    """Keypad digits as the user reads them: 20250131 -> 2025-01-31."""
+    if kind is Kind.DATE:
+        return "-".join(p for p in (digits[:4], digits[4:6], digits[6:8]) if p)
+    if kind is Kind.MONTH:
+        return "-".join(p for p in (digits[:4], digits[4:6]) if p)
+    if kind is Kind.TIME:
+        return ":".join(p for p in (digits[:2], digits[2:4]) if p)
+    return digits
+
+
+def raw_value(kind: Kind, value: Any) -> str:
+    """A stored answer back into what the input shows (the user went back)."""
+    if value is None:
+        return ""
+    if kind is Kind.DATE:
+        return value.strftime("%Y%m%d")
+    if kind is Kind.MONTH:
+        return str(value).replace("-", "")
+    if kind is Kind.TIME:
+        return value.strftime("%H%M")
+    return str(value)
+
+
+class QuestionScreen(KioskScreen):
+    back_icon = icon("arrow-left")
+    cancel_icon = icon("close")
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._question: Question | None = None
+        self._question_id: tuple[str, int] | None = None
+        self.entry: EntryField | None = None
+        self.text: TextInput | None = None
+        self.keyboard: LatinKeyboard | None = None
+        self.choices: dict[Any, KButton] = {}
+
+    def refresh(self) -> None:
+        flow = self.app.flow
+        form = getattr(flow, "form", None)
+        if flow is None or form is None or form.done:
+            return
+        question = form.current
+        ident = (question.key, form.entry_number)
+        if ident != self._question_id:  # a new question: build its input
+            self._question_id = ident
+            self._question = question
+            self._build(question, form.current_value())
+        ids = self.ids
+        ids.question.text = _(question.label).format(**self._placeholders(flow))
+        ids.hint.text = _(question.hint).format(**self._placeholders(flow)) if question.hint else ""
+        group = form.group
+        ids.entry_label.text = (_("Item {number}").format(number=form.entry_number)
+                                if group is not None and not form.asking_more else "")
+        error = form.error or (flow.error.code if flow.error else None)
+        if error is not None:
+            message = describe(flow.error if flow.error and flow.error.code is error
+                               else KioskError(error))
+            hint = FORMAT_HINTS.get(question.kind) if error is ErrorCode.FIELD_FORMAT else None
+            ids.notice.text = _(hint) if hint else f"{message.text}\n{message.code}"
+        else:
+            ids.notice.text = ""
+        auto = question.kind in (Kind.CHOICE, Kind.YESNO)
+        ids.next.opacity, ids.next.disabled = (0, True) if auto else (1, False)
+        ids.next.text = _("Next")
+        ids.skip.text = _("Skip")
+        ids.skip.opacity, ids.skip.disabled = (1, False) if not question.required else (0, True)
+        ids.back.text = _("Back")
+        ids.cancel.text = _("Cancel")
+        for code, button in self.choices.items():
+            option = next((o for o in question.options if o.code == code), None)
+            if option is not None:
+                button.text = _(option.label)
+        if question.kind is Kind.YESNO and len(self.choices) == 2:
+            self.choices[True].text = _("Yes")
+            self.choices[False].text = _("No")
+        if self.entry is not None and question.kind in PLACEHOLDERS:
+            self.entry.placeholder = PLACEHOLDERS[question.kind]
+        self.update_header(_(flow.title), (flow.step_number, flow.total_steps))
+
+    def _placeholders(self, flow: Any) -> dict[str, str]:
+        values = getattr(flow, "question_values", None)
+        return dict(values()) if callable(values) else {}
+
+    # --- building the input --------------------------------------------------------------
+
+    def _build(self, question: Question, value: Any) -> None:
+        box = self.ids.input
+        box.clear_widgets()
+        self.entry = self.text = self.keyboard = None
+        self.choices = {}
+        kind = question.kind
+        if kind is Kind.CHOICE:
+            scroll = ScrollView(do_scroll_x=False)
+            grid = _Column(spacing=self.app.u * 18)
+            for option in question.options:
+                button = KButton(text=_(option.label), primary=(option.code == value))
+                button.option_code = option.code
+                button.bind(on_release=lambda b: self.app.flow_action("answer", b.option_code))
+                self.choices[option.code] = button
+                grid.add_widget(button)
+            scroll.add_widget(grid)
+            box.add_widget(scroll)
+        elif kind is Kind.YESNO:
+            for answer in (True, False):
+                button = KButton(primary=(value is answer), height=self.app.u * 170)
+                button.answer_value = answer
+                button.bind(on_release=lambda b: self.app.flow_action("answer", b.answer_value))
+                self.choices[answer] = button
+                box.add_widget(button)
+            box.add_widget(_Spacer())
+        elif kind in KEYPAD_KINDS:
+            self.entry = EntryField(max_length=MAX_DIGITS.get(kind, 12))
+            self.entry.raw = raw_value(kind, value)
+            self.entry.value = shown(kind, self.entry.raw)
+            keypad = Keypad(decimal=(kind is Kind.MONEY), size_hint_x=0.8,
+                            pos_hint={"center_x": 0.5})
+            keypad.bind(on_key=lambda _k, key: self._on_keypad(kind, key))
+            box.add_widget(self.entry)
+            box.add_widget(keypad)
+            box.add_widget(_Spacer())
+        else:
+            multiline = kind is Kind.LONG_TEXT
+            self.text = TextInput(
+                text=raw_value(kind, value), multiline=multiline, keyboard_mode="managed",
+                font_name=self.app.font_name, font_size=self.app.fs * theme.BODY,
+                size_hint_y=None, height=self.app.u * (420 if multiline else 120),
+                padding=[self.app.u * 20] * 4, write_tab=False)
+            mode = {Kind.NAME: "name", Kind.CODE: "code"}.get(kind, "text")
+            self.keyboard = LatinKeyboard(mode=mode, target=self.text,
+                                          spacing=self.app.u * 10,
+                                          size_hint_y=None, height=self.app.u * 560)
+            box.add_widget(self.text)
+            box.add_widget(_Spacer())
+            box.add_widget(self.keyboard)
+            self.text.focus = True
+
+    def _on_keypad(self, kind: Kind, key: str) -> None:
+        entry = self.entry
+        if entry is None:
+            return
+        raw = entry.raw
+        if key == "clear":
+            raw = ""
+        elif key == "back":
+            raw = raw[:-1]
+        elif key == "." and "." in raw:
+            return
+        elif len(raw) < entry.max_length:
+            raw += key
+        entry.raw = raw
+        entry.value = shown(kind, raw)
+        entry.invalid = False
+        self.ids.notice.text = ""
+
+    # --- answering -----------------------------------------------------------------------
+
+    def submit(self) -> None:
+        question = self._question
+        if question is None:
+            return
+        raw = self.entry.raw if self.entry is not None else (
+            self.text.text if self.text is not None else "")
+        if not raw.strip():
+            if question.required:
+                self.ids.notice.text = _("Please answer this question.")
+                return
+            self.app.flow_action("skip")
+            return
+        try:
+            value = parse(question.kind, raw)
+        except ValueError:
+            self.ids.notice.text = _(FORMAT_HINTS.get(question.kind,
+                                                      N_("This does not look right. Please check it.")))
+            if self.entry is not None:
+                self.entry.invalid = True
+            return
+        self.app.flow_action("answer", value)
+
+    def clear_personal(self) -> None:
+        self.ids.input.clear_widgets()
+        self._question_id = None
+        self.entry = self.text = self.keyboard = None
+        self.choices = {}
+
+
+class _Column(BoxLayout):
+    """A vertical list that grows with its children (inside a ScrollView)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(orientation="vertical", size_hint_y=None, **kwargs)
+        self.bind(minimum_height=self.setter("height"))
+
+
+class _Spacer(Widget):
+    """Takes the space left, so inputs stay at the top."""
+
+
+load_kv(__file__)
