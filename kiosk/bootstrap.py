@@ -5,6 +5,7 @@ a simulator is just another TCP address or serial port. Nothing is opened at imp
 from __future__ import annotations
 
 import logging
+from datetime import date
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from pathlib import Path
@@ -89,6 +90,36 @@ def billers(config: Config) -> tuple[Biller, ...]:
         for b in config.billers if b.enabled)
 
 
+def _wire_submission_services(services: KioskServices, config: Config, central: CentralClient,
+                              store: Store, forwarder: OutboxForwarder,
+                              reader: DocumentReader | None, deps: BillPaymentDeps) -> None:
+    """Registration, arbitration (both accepted offline through the outbox) and points."""
+    sv = config.services
+    common = {"reader": reader, "printer": deps.printer, "print_jobs": deps.print_jobs,
+              "clock": deps.clock, "translator": deps.translator,
+              "slip_header": deps.slip_header, "verify_url": verify_url(config),
+              "read_timeout_s": sv.document_wait_s}
+    submitting = {"submissions": store.submissions, "outbox": store.outbox, "waker": forwarder,
+                  "submit_wait_s": sv.submit_wait_s}
+    if sv.accommodation and reader is not None:
+        from kiosk.services.stay import StayDeps
+
+        services.stay = StayDeps(addresses=central, **common, **submitting)
+    if sv.arbitration and reader is not None:
+        from kiosk.services.arbitration import ArbitrationDeps
+
+        services.arbitration = ArbitrationDeps(
+            companies=central, kiosk_district=sv.commission_district,
+            holidays=tuple(date.fromisoformat(day) for day in sv.holidays),
+            **common, **submitting)
+    if sv.points:
+        from kiosk.services.points import PointsDeps
+
+        services.points = PointsDeps(printer=deps.printer, print_jobs=deps.print_jobs,
+                                     clock=deps.clock, translator=deps.translator,
+                                     slip_header=deps.slip_header)
+
+
 def verify_url(config: Config) -> str:
     """The URL slips' QR codes open ({code} filled in per slip)."""
     return config.central.verify_url or config.central.url.rstrip("/") + "/v1/verify/{code}"
@@ -147,6 +178,7 @@ def build_runtime(config: Config, *, background: bool = True) -> Runtime:
     services = KioskServices(kiosk_id=k.id, languages=k.languages,
                              default_language=k.default_language, billers=billers(config),
                              bill_payment=deps, watch=watch, tax=tax)
+    _wire_submission_services(services, config, central, store, forwarder, reader, deps)
     runtime = Runtime(config=config, clock=clock, store=store, central=central,
                       forwarder=forwarder, translator=translator, services=services,
                       reader=reader)

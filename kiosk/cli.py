@@ -78,7 +78,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
     return run_demo(out_dir=Path(args.out), data_dir=Path(args.data), lang=args.lang,
-                    headless=args.headless, scale=args.scale)
+                    headless=args.headless, scale=args.scale, scenario=args.scenario)
 
 
 def cmd_reprint(args: argparse.Namespace) -> int:
@@ -200,6 +200,10 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", default="out/demo", help="where screenshots and the receipt go")
     demo.add_argument("--data", default="var/demo", help="the demo's databases (reset each run)")
     demo.add_argument("--lang", default="en", help="walkthrough language: zh-Hans en ja ko fr de es ru")
+    demo.add_argument("--scenario", default="bill",
+                      choices=["bill", "tax", "stay", "arbitration", "points", "all"],
+                      help="which self-service the headless walkthrough performs (all: every "
+                           "one, each into its own folder with its screens and slips)")
     demo.add_argument("--scale", type=float, default=None,
                       help="window scale of the 1080x1920 screen (default: fit the display)")
     demo.set_defaults(func=cmd_demo)

@@ -103,6 +103,19 @@ class SyncSection(_Section):
 class ServicesSection(_Section):
     tax_record: bool = True
     """Offer the tax payment record (needs the document reader and central)."""
+    accommodation: bool = True
+    """Offer accommodation registration (needs the document reader; works offline)."""
+    arbitration: bool = True
+    """Offer labour arbitration applications (needs the document reader; works offline)."""
+    points: bool = True
+    """Offer the indicative points self-assessment."""
+    submit_wait_s: float = Field(default=3.0, ge=0, le=30)
+    """How long a submission waits for central's final number before the slip is printed
+    with the provisional reference (central gives the number on delivery)."""
+    commission_district: str = "长宁区"
+    """District of the arbitration commission this kiosk files with (jurisdiction warning)."""
+    holidays: tuple[str, ...] = ()
+    """Public holidays (YYYY-MM-DD) that move a limitation deadline forward (DOMAIN.md 2.4)."""
     document_wait_s: float = Field(default=60.0, ge=10, le=600)
     """How long the kiosk waits for a document to be placed before offering to retry."""
     tax_max_months: int = Field(default=12, ge=1, le=36)

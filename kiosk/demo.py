@@ -142,7 +142,7 @@ def _wait_for_central(central_url: str, reference: str) -> dict[str, Any] | None
 
 
 def run_demo(*, out_dir: Path, data_dir: Path, lang: str, headless: bool,
-             scale: float | None) -> int:
+             scale: float | None, scenario: str = "bill") -> int:
     from kiosk.ui import kivy_env
 
     if lang not in LANGUAGES:
@@ -171,9 +171,10 @@ def run_demo(*, out_dir: Path, data_dir: Path, lang: str, headless: bool,
             payment_url = tree.start("payment", [
                 python, "-m", "kiosk.cli", "sim", "payment", "--pty", "--step-delay", "0.6",
                 "--control", "127.0.0.1:0"])["url"]
-            reader_url = tree.start("reader", [
+            reader = tree.start("reader", [
                 python, "-m", "kiosk.cli", "sim", "reader", "--pty",
-                "--control", "127.0.0.1:0"])["url"]
+                "--control", "127.0.0.1:0"])
+            reader_url = reader["url"]
             services_ready = time.monotonic() - started
 
             from kiosk import bootstrap
@@ -204,6 +205,12 @@ def run_demo(*, out_dir: Path, data_dir: Path, lang: str, headless: bool,
                       f"payment terminal {payment_url}; receipts in {data_dir / 'printer-jobs'}")
                 app.run()
                 return 0
+            if scenario != "bill":
+                from kiosk.demo_scenarios import SCENARIOS, DemoUser
+
+                names = list(SCENARIOS) if scenario == "all" else [scenario]
+                return _scenarios(app, DemoUser(reader["control"], central_url), names,
+                                  out_dir, data_dir, lang, started)
             return _walkthrough(app, runtime, out_dir, data_dir, central_url, lang,
                                 started, services_ready)
         finally:
@@ -257,3 +264,24 @@ def _walkthrough(app: Any, runtime: Any, out_dir: Path, data_dir: Path, central_
           f"whole demo {time.monotonic() - started:.1f} s")
     ok = result.receipt_printed and receipt is not None and recorded is not None
     return 0 if ok else 1
+
+
+def _scenarios(app: Any, user: Any, names: list[str], out_dir: Path, data_dir: Path,
+               lang: str, started: float) -> int:
+    from kiosk.demo_scenarios import run_scenarios
+    from kiosk.ui.driver import Driver
+
+    driver = Driver(app)
+    driver.start()
+    results = run_scenarios(driver, user, names, out_dir, data_dir / "printer-jobs", lang)
+    driver.stop()
+    summary = {"language": lang, "scenarios": {
+        r.name: {"screens": [p.name for p in r.screens], "slips": [p.name for p in r.slips],
+                 "error": r.error} for r in results},
+        "seconds": round(time.monotonic() - started, 2)}
+    (out_dir / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False))
+    screens = sum(len(r.screens) for r in results)
+    slips = sum(len(r.slips) for r in results) // 2
+    print(f"\nkiosk demo ({lang}): {len(results)} scenario(s), {screens} screens, "
+          f"{slips} slips in {out_dir}/ ({time.monotonic() - started:.1f} s)")
+    return 0 if all(not r.error and r.slips for r in results) else 1

@@ -49,6 +49,14 @@ class System:
         payments: list[dict[str, Any]] = answer.json()["payments"]
         return payments
 
+    def demo_sms_code(self, otp_session: str) -> str:
+        """The one-time code central's demo SMS gateway "sent" (what the phone shows)."""
+        answer = requests.get(f"{self.central_url}/v1/demo/sms",
+                              params={"otp_session": otp_session}, timeout=5)
+        answer.raise_for_status()
+        code: str = answer.json()["code"]
+        return code
+
     def restart_central(self, *, fresh_data: bool = False) -> None:
         """Central comes back on the same address, with the same database or, with
         ``fresh_data``, with the demo data as new."""

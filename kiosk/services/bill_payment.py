@@ -10,8 +10,10 @@ journal before the next device or network step, so a crash at any point is recov
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from enum import StrEnum
 
 from hardware.base import (
@@ -26,7 +28,7 @@ from hardware.base import (
     TerminalEvent,
 )
 from kiosk.domain.bills import Biller, BillAccount, normalize_account
-from kiosk.domain.money import to_fen
+from kiosk.domain.money import format_money, to_fen
 from kiosk.domain.payments import CardResult, OutboxMessage, Payment, PaymentDraft
 from kiosk.errors import ErrorCode, KioskError
 from kiosk.services.ports import (
@@ -38,11 +40,13 @@ from kiosk.services.ports import (
     PrintJobs,
     Translator,
 )
-from kiosk.services.slips import SlipHeader, bill_payment_receipt
+from kiosk.services.forms import Kind, Question, Questionnaire
+from kiosk.services.slips import N_, SlipHeader, bill_payment_receipt
 
 log = logging.getLogger(__name__)
 
 OUTBOX_KIND_BILL_PAYMENT = "bill_payment"
+BARCODE = re.compile(r"[0-9A-Z]{10,48}")  # DOMAIN.md 2.1; the biller parses the rest
 
 
 class Step(StrEnum):
@@ -50,6 +54,8 @@ class Step(StrEnum):
     ENTER_ACCOUNT = "enter_account"
     LOOKING_UP = "looking_up"
     REVIEW = "review"  # the summary the user confirms before the card is charged
+    AMOUNT = "amount"  # another amount, where the biller allows part payment
+    ENTER_BARCODE = "enter_barcode"  # the barcode printed on the bill, instead of the account
     PAYING = "paying"
     PRINTING = "printing"
     DONE = "done"  # paid; receipt printed or marked for reprint
@@ -60,6 +66,7 @@ BUSY_STEPS = frozenset({Step.LOOKING_UP, Step.PAYING, Step.PRINTING})
 TOTAL_STEPS = 5
 _STEP_NUMBER = {
     Step.CHOOSE_BILLER: 1, Step.ENTER_ACCOUNT: 2, Step.LOOKING_UP: 2, Step.REVIEW: 3,
+    Step.AMOUNT: 3, Step.ENTER_BARCODE: 2,
     Step.PAYING: 4, Step.FAILED: 4, Step.PRINTING: 5, Step.DONE: 5,
 }
 
@@ -93,7 +100,10 @@ class BillPaymentFlow:
         self.step = Step.CHOOSE_BILLER
         self.biller: Biller | None = None
         self.account_no = ""
+        self.barcode = ""  # the bill's barcode, when the user looked it up that way
         self.account: BillAccount | None = None
+        self.pay_amount: Decimal | None = None  # a part payment; None pays everything due
+        self.form: Questionnaire | None = None  # the amount question (Step.AMOUNT)
         self.payment: Payment | None = None
         self.error: KioskError | None = None
         self.terminal_prompt: TerminalEvent | None = None
@@ -116,11 +126,24 @@ class BillPaymentFlow:
 
     @property
     def can_go_back(self) -> bool:
-        return self.step in (Step.ENTER_ACCOUNT, Step.REVIEW)
+        return self.step in (Step.ENTER_ACCOUNT, Step.REVIEW, Step.AMOUNT)
+
+    title = N_("Pay a utility bill")
 
     @property
     def amount_due(self) -> str:
         return str(self.account.total_due) if self.account else "0.00"
+
+    @property
+    def amount_to_pay(self) -> Decimal:
+        """What the card will be charged: a chosen part, or everything due."""
+        if self.pay_amount is not None:
+            return self.pay_amount
+        return self.account.total_due if self.account is not None else Decimal("0.00")
+
+    @property
+    def partial_allowed(self) -> bool:
+        return self.account is not None and self.account.partial_allowed
 
     # --- commands from the UI thread ----------------------------------------------------
 
@@ -146,6 +169,7 @@ class BillPaymentFlow:
         self._expect(Step.ENTER_ACCOUNT)
         assert self.biller is not None
         self.account_no = account_no
+        self.barcode = ""
         try:
             self.account_no = normalize_account(account_no, self.biller.account_pattern)
         except KioskError as exc:
@@ -155,6 +179,77 @@ class BillPaymentFlow:
         self.error = None
         self._go(Step.LOOKING_UP)
         return True
+
+    def use_barcode(self) -> None:
+        """Look the bill up by its barcode instead of the account number."""
+        self._expect(Step.ENTER_ACCOUNT)
+        self._ask_barcode()
+
+    def _ask_barcode(self) -> None:
+        self.form = Questionnaire((Question(
+            "barcode", Kind.CODE, N_("Type the barcode number printed on your bill"),
+            hint=N_("The letters and digits printed under the barcode, without spaces."),
+            max_length=60,
+            validate=lambda v, _a: None if BARCODE.fullmatch(str(v))
+            else ErrorCode.BARCODE_FORMAT),),
+            answers={"barcode": self.barcode} if self.barcode else {})
+        self._go(Step.ENTER_BARCODE)
+
+    def submit_barcode(self, barcode: str) -> bool:
+        """Look the bill up by the barcode printed on it."""
+        self._expect(Step.ENTER_ACCOUNT, Step.ENTER_BARCODE)
+        cleaned = re.sub(r"\s", "", barcode.upper())
+        self.barcode = cleaned
+        if not BARCODE.fullmatch(cleaned):
+            self.error = KioskError(ErrorCode.BARCODE_FORMAT)
+            self._notify()
+            return False
+        self.account_no = ""
+        self.error = None
+        self._go(Step.LOOKING_UP)
+        return True
+
+    def change_amount(self) -> None:
+        """Pay part of the bill (billers that allow it): ask for the amount."""
+        self._expect(Step.REVIEW)
+        if not self.partial_allowed or self.account is None:
+            return
+        due = self.account.total_due
+
+        def check(value: object, _answers: object) -> ErrorCode | None:
+            amount = value if isinstance(value, Decimal) else Decimal("0")
+            return None if Decimal("0.01") <= amount <= due else ErrorCode.AMOUNT_INVALID
+
+        self.form = Questionnaire((Question(
+            "amount", Kind.MONEY, N_("How much do you want to pay?"),
+            hint=N_("Any amount up to {due}. Late fees are paid first."), validate=check),),
+            answers={"amount": self.pay_amount} if self.pay_amount is not None else {})
+        self._go(Step.AMOUNT)
+
+    def answer(self, value: object) -> None:
+        """The answer to the question on screen: the barcode, or the amount to pay."""
+        self._expect(Step.AMOUNT, Step.ENTER_BARCODE)
+        assert self.form is not None
+        if self.step is Step.ENTER_BARCODE:
+            if self.form.answer(value):
+                self.form = None
+                self.submit_barcode(str(value))
+            else:
+                self._notify()
+            return
+        if self.form.answer(value):
+            self.pay_amount = value if isinstance(value, Decimal) else None
+            self.form = None
+            self._go(Step.REVIEW)
+        else:
+            self._notify()
+
+    def skip(self) -> None:
+        """Every question of this flow must be answered: nothing to skip."""
+
+    def question_values(self) -> dict[str, str]:
+        due = self.account.total_due if self.account is not None else Decimal("0")
+        return {"due": format_money(due, self.ctx.lang)}
 
     def confirm(self) -> None:
         """The user accepted the summary: charge the card (in advance())."""
@@ -166,8 +261,16 @@ class BillPaymentFlow:
         if self.step is Step.ENTER_ACCOUNT:
             self.error = None
             self._go(Step.CHOOSE_BILLER)
+        elif self.step is Step.AMOUNT:
+            self.form = None
+            self._go(Step.REVIEW)
+        elif self.step is Step.ENTER_BARCODE:
+            self.form = None
+            self.error = None
+            self._go(Step.ENTER_ACCOUNT)
         elif self.step is Step.REVIEW:
             self.account = None
+            self.pay_amount = None
             self.error = None
             self._go(Step.ENTER_ACCOUNT)
         elif self.step is Step.FAILED and self.account is not None and self.payment is None:
@@ -201,6 +304,9 @@ class BillPaymentFlow:
         """Session over: forget everything the user entered or was shown."""
         self.biller = None
         self.account_no = ""
+        self.barcode = ""
+        self.pay_amount = None
+        self.form = None
         self.account = None
         self.payment = None
         self.error = None
@@ -233,11 +339,22 @@ class BillPaymentFlow:
     def _look_up(self) -> None:
         assert self.biller is not None
         try:
-            self.account = self._deps.directory.lookup(self.ctx, self.biller.id, self.account_no)
+            if self.barcode and not self.account_no:
+                self.account = self._deps.directory.lookup_barcode(self.ctx, self.biller.id,
+                                                                   self.barcode)
+                self.account_no = self.account.account_no
+            else:
+                self.account = self._deps.directory.lookup(self.ctx, self.biller.id,
+                                                           self.account_no)
         except KioskError as exc:
             log.info("bill look-up failed: %s (biller %s)", exc.code, self.biller.id)
             self.error = exc
-            self._go(Step.ENTER_ACCOUNT)
+            if self.barcode:
+                self._ask_barcode()
+                self.error = exc
+                self._notify()
+            else:
+                self._go(Step.ENTER_ACCOUNT)
             return
         if not self.account.bills:
             self.account = None
@@ -259,7 +376,8 @@ class BillPaymentFlow:
             kiosk_id=self.ctx.kiosk_id, session_id=self.ctx.session_id, lang=self.ctx.lang,
             biller_id=self.biller.id, account_no=self.account.account_no,
             bill_ids=tuple(b.id for b in self.account.bills), periods=self.account.periods,
-            amount=self.account.total_due, late_fee=self.account.late_fees,
+            amount=self.amount_to_pay,
+            late_fee=min(self.account.late_fees, self.amount_to_pay),
             holder_masked=self.account.holder_masked, lock_token=self.account.lock_token,
         )
         payment = deps.journal.create(draft, deps.clock.now())

@@ -31,6 +31,9 @@ class KioskServices:
     bill_payment: BillPaymentDeps
     watch: DeviceWatch | None = field(default=None)
     tax: TaxDeps | None = None
+    stay: Any = None  # kiosk.services.stay.StayDeps
+    arbitration: Any = None  # kiosk.services.arbitration.ArbitrationDeps
+    points: Any = None  # kiosk.services.points.PointsDeps
 
     @property
     def starters(self) -> dict[str, Callable[[Session], Any]]:
@@ -38,6 +41,19 @@ class KioskServices:
         found: dict[str, Callable[[Session], Any]] = {"bill_payment": self.start_bill_payment}
         if self.tax is not None:
             found["tax_record"] = self.start_tax_record
+        if self.stay is not None:
+            from kiosk.services.stay import StayFlow
+
+            found["accommodation"] = lambda session: StayFlow(self.stay, session.context())
+        if self.arbitration is not None:
+            from kiosk.services.arbitration import ArbitrationFlow
+
+            found["arbitration"] = lambda session: ArbitrationFlow(self.arbitration,
+                                                                   session.context())
+        if self.points is not None:
+            from kiosk.services.points import PointsFlow
+
+            found["points"] = lambda session: PointsFlow(self.points, session.context())
         return found
 
     def start_tax_record(self, session: Session) -> TaxRecordFlow:

@@ -39,7 +39,7 @@ VIEW_SCREENS = {
 }
 FLOW_SCREENS = {
     Step.CHOOSE_BILLER: "biller", Step.ENTER_ACCOUNT: "account", Step.LOOKING_UP: "account",
-    Step.REVIEW: "review", Step.PAYING: "paying", Step.PRINTING: "done", Step.DONE: "done",
+    Step.REVIEW: "review", Step.AMOUNT: "question", Step.ENTER_BARCODE: "question", Step.PAYING: "paying", Step.PRINTING: "done", Step.DONE: "done",
     Step.FAILED: "failed",
 }
 NOT_YET = N_("Not available at this kiosk yet")

@@ -73,6 +73,8 @@ class LatinKeyboard(BoxLayout):
                 elif len(name) == 1 and name.isalpha():
                     lower = self.mode == "text" and not self.shifted
                     key.text = name.lower() if lower else name
+                else:
+                    key.text = name  # digits and punctuation
 
     def key_for(self, char: str) -> KeypadKey:
         """The key that types ``char`` (tests and the walkthrough type by touch)."""

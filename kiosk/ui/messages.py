@@ -36,7 +36,7 @@ _MESSAGES: dict[ErrorCode, tuple[str, str]] = {
         N_("This company's payment service is under maintenance. Please try again later.")),
     ErrorCode.CENTRAL_UNAVAILABLE: (
         N_("Service not reachable"),
-        N_("The kiosk cannot reach the payment service right now. Please try again later or pay at a counter.")),
+        N_("The kiosk cannot reach the online service right now. Please try again in a few minutes, or go to a service counter.")),
     ErrorCode.CARD_DECLINED: (
         N_("Card declined"),
         N_("The card was declined by your bank ({code}). {reason} Try another card or pay at a counter.")),
@@ -52,6 +52,12 @@ _MESSAGES: dict[ErrorCode, tuple[str, str]] = {
     ErrorCode.PRINT_FAILED_AFTER_PAYMENT: (
         N_("Receipt not printed"),
         N_("Your payment went through, but the receipt could not be printed. Note your reference: staff can reprint the receipt at any time.")),
+    ErrorCode.BARCODE_FORMAT: (
+        N_("Check the barcode number"),
+        N_("A bill's barcode number has 10 to 48 letters and digits. Type it as printed under the barcode.")),
+    ErrorCode.AMOUNT_INVALID: (
+        N_("Check the amount"),
+        N_("The amount must be more than zero and not more than what is due.")),
     ErrorCode.PRINT_FAILED: (
         N_("Slip not printed"),
         N_("The slip could not be printed. Touch Print again; if it still does not work, note the code on the screen.")),
@@ -100,6 +106,48 @@ _MESSAGES: dict[ErrorCode, tuple[str, str]] = {
     ErrorCode.PHONE_FORMAT: (
         N_("Check the phone number"),
         N_("Type a Chinese mobile number (11 digits, starting with 1) or an 8-digit Shanghai landline.")),
+    ErrorCode.CHINESE_NATIONAL: (
+        N_("Not for Chinese citizens"),
+        N_("This registration is for foreign nationals. Chinese citizens register their residence with the local police station.")),
+    ErrorCode.OVERSTAY: (
+        N_("Your visa or permit has ended"),
+        N_("The date on your visa or residence permit has passed. Please go to the exit-entry administration or a police station in person.")),
+    ErrorCode.DATES_INVALID: (
+        N_("Check the dates"),
+        N_("These dates do not fit together. Please check them.")),
+    ErrorCode.HOTEL_ADDRESS: (
+        N_("Hotel address"),
+        N_("Hotels register their guests themselves. You do not need to register a hotel stay here.")),
+    ErrorCode.ADDRESS_UNRESOLVED: (
+        N_("Address not found"),
+        N_("This address could not be found in the address book. Choose it again or ask at the police station.")),
+    ErrorCode.OUTSIDE_SHANGHAI: (
+        N_("Address outside Shanghai"),
+        N_("This kiosk registers stays in Shanghai only.")),
+    ErrorCode.DUPLICATE_ACTIVE_REGISTRATION: (
+        N_("Already registered"),
+        N_("You already have a registration for these dates. Bring your passport to the police station if something changed.")),
+    ErrorCode.USCC_FORMAT: (
+        N_("Check the company code"),
+        N_("A Unified Social Credit Code has 18 letters and digits. You find it on your labour contract or payslip.")),
+    ErrorCode.USCC_CHECK: (
+        N_("Company code does not check out"),
+        N_("This code does not pass its check. Check each character again; very old codes may fail, and you can confirm it anyway.")),
+    ErrorCode.RESPONDENT_NOT_FOUND: (
+        N_("Employer not found"),
+        N_("No company with this code is registered. Check the code on your contract or payslip.")),
+    ErrorCode.NO_CLAIMS: (
+        N_("No claims"),
+        N_("Add at least one claim: what you ask the commission to decide.")),
+    ErrorCode.CLAIM_AMOUNT: (
+        N_("Check the amount"),
+        N_("An amount must be more than zero, in yuan with at most two decimals.")),
+    ErrorCode.FACTS_LENGTH: (
+        N_("Facts and reasons"),
+        N_("Describe what happened in 50 to 5000 characters.")),
+    ErrorCode.DUPLICATE_PENDING_CASE: (
+        N_("Case already filed"),
+        N_("You already have a pending case against this employer. The commission will contact you about it.")),
     ErrorCode.INTERNAL: (
         N_("Something went wrong"),
         N_("Something went wrong on this kiosk. Please ask for help at the hotline {hotline}.")),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -334,3 +335,57 @@ def test_recovery_reverses_created_and_records_authorized() -> None:
     assert journal.payments[authorized.reference].state is PaymentState.RECORDED
     assert [m.idempotency_key for m in journal.outbox] == [authorized.idempotency_key]
     assert world.waker.wakes == 1
+
+
+def test_barcode_lookup_finds_the_account() -> None:
+    """GIVEN a bill's barcode instead of its account number
+    WHEN the user types it (lower case and spaces are fine)
+    THEN the bill is looked up by barcode and the account number comes from central;
+    a barcode of the wrong shape is refused with E_BARCODE_FORMAT before any look-up."""
+    world = World()
+    flow = new_flow(world)
+    flow.choose_biller("sh-water")
+    flow.use_barcode()
+    assert flow.step is Step.ENTER_BARCODE
+    flow.answer("SW-1")
+    assert flow.step is Step.ENTER_BARCODE and flow.form is not None
+    assert flow.form.error is ErrorCode.BARCODE_FORMAT
+    assert world.directory.calls == []
+    assert flow.submit_barcode("sw3100012345 202510 7")
+    run_until_idle(flow)
+    assert flow.step is Step.REVIEW and flow.account_no == "3100012345"
+    assert world.directory.barcodes == ["SW31000123452025107"]
+
+
+def test_part_payment_where_the_biller_allows_it() -> None:
+    """GIVEN a bill whose biller accepts part payments
+    WHEN the user chooses to pay 50.00 of 128.96, after trying 200.00
+    THEN 200.00 is refused with E_AMOUNT_INVALID, and the card is charged 50.00 with
+    the late fee (0.46) counted first."""
+    world = World()
+    account = world.directory.accounts[("sh-water", "3100012345")]
+    world.directory.accounts[("sh-water", "3100012345")] = replace(account, partial_allowed=True)
+    flow = new_flow(world)
+    to_review(flow)
+    flow.change_amount()
+    assert flow.step is Step.AMOUNT
+    flow.answer(Decimal("200.00"))
+    assert flow.form is not None and flow.form.error is ErrorCode.AMOUNT_INVALID
+    flow.answer(Decimal("50.00"))
+    assert flow.step is Step.REVIEW and flow.amount_to_pay == Decimal("50.00")
+    flow.confirm()
+    assert run_until_idle(flow) is Step.DONE
+    assert world.terminal.sales[-1][1] == 5000
+    payment = flow.payment
+    assert payment is not None and payment.draft.late_fee == Decimal("0.46")
+
+
+def test_part_payment_is_not_offered_when_the_biller_does_not_allow_it() -> None:
+    """GIVEN a biller without part payments
+    WHEN the user asks to change the amount
+    THEN nothing changes: the whole amount due is charged."""
+    world = World()
+    flow = new_flow(world)
+    to_review(flow)
+    flow.change_amount()
+    assert flow.step is Step.REVIEW and flow.amount_to_pay == Decimal("128.96")

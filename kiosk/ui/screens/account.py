@@ -14,6 +14,7 @@ from kiosk.ui.screens.base import KioskScreen, load_kv
 class AccountScreen(KioskScreen):
     back_icon = icon("arrow-left")
     cancel_icon = icon("close")
+    barcode_icon = icon("barcode-scan")
 
     def refresh(self) -> None:
         flow = self.app.flow
@@ -40,8 +41,9 @@ class AccountScreen(KioskScreen):
             ids.spinner.start()
         else:
             ids.spinner.stop()
-        for widget in (ids.keypad, ids.submit, ids.back, ids.cancel):
+        for widget in (ids.keypad, ids.submit, ids.back, ids.cancel, ids.use_barcode):
             widget.disabled = busy
+        ids.use_barcode.text = _("Use the barcode on my bill instead")
         ids.submit.text = _("Find my bill")
         ids.back.text = _("Back")
         ids.cancel.text = _("Cancel")

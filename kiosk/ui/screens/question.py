@@ -69,6 +69,7 @@ class QuestionScreen(KioskScreen):
         self.entry: EntryField | None = None
         self.text: TextInput | None = None
         self.keyboard: LatinKeyboard | None = None
+        self._keyboards: dict[str, LatinKeyboard] = {}
         self.choices: dict[Any, KButton] = {}
 
     def refresh(self) -> None:
@@ -123,6 +124,8 @@ class QuestionScreen(KioskScreen):
     def _build(self, question: Question, value: Any) -> None:
         box = self.ids.input
         box.clear_widgets()
+        if self.keyboard is not None:
+            self.keyboard.target = None
         self.entry = self.text = self.keyboard = None
         self.choices = {}
         kind = question.kind
@@ -163,13 +166,22 @@ class QuestionScreen(KioskScreen):
                 size_hint_y=None, height=self.app.u * (420 if multiline else 120),
                 padding=[self.app.u * 20] * 4, write_tab=False)
             mode = {Kind.NAME: "name", Kind.CODE: "code"}.get(kind, "text")
-            self.keyboard = LatinKeyboard(mode=mode, target=self.text,
-                                          spacing=self.app.u * 10,
-                                          size_hint_y=None, height=self.app.u * 560)
+            self.keyboard = self._keyboard(mode)
+            self.keyboard.target = self.text
             box.add_widget(self.text)
             box.add_widget(_Spacer())
             box.add_widget(self.keyboard)
             self.text.focus = True
+
+    def _keyboard(self, mode: str) -> LatinKeyboard:
+        """One keyboard per mode, built once: building ~50 keys costs a second here."""
+        keyboard = self._keyboards.get(mode)
+        if keyboard is None:
+            keyboard = LatinKeyboard(mode=mode, spacing=self.app.u * 10, size_hint_y=None,
+                                     height=self.app.u * 560)
+            self._keyboards[mode] = keyboard
+        keyboard.shifted = False
+        return keyboard
 
     def _on_keypad(self, kind: Kind, key: str) -> None:
         entry = self.entry
@@ -215,6 +227,8 @@ class QuestionScreen(KioskScreen):
 
     def clear_personal(self) -> None:
         self.ids.input.clear_widgets()
+        for keyboard in self._keyboards.values():
+            keyboard.target = None  # the text it typed into goes with the session
         self._question_id = None
         self.entry = self.text = self.keyboard = None
         self.choices = {}

@@ -11,6 +11,7 @@ from kiosk.ui.widgets import SummaryRow
 class ReviewScreen(KioskScreen):
     back_icon = icon("arrow-left")
     cancel_icon = icon("close")
+    edit_icon = icon("pencil")
 
     def refresh(self) -> None:
         flow = self.app.flow
@@ -31,14 +32,21 @@ class ReviewScreen(KioskScreen):
             if bill.late_fee:
                 entries.append((_("Late fee for {period}").format(period=bill.period),
                                 money(bill.late_fee), False))
-        entries.append((_("Total to pay"), money(account.total_due), True))
+        entries.append((_("Total due"), money(account.total_due), flow.pay_amount is None))
+        if flow.pay_amount is not None:
+            entries.append((_("You pay now"), money(flow.pay_amount), True))
         for label, value, emphasis in entries:
             row = SummaryRow(label=label, value=value, emphasis=emphasis)
             row.ids.value.font_name = "Kiosk-zh-Hans" if label == _("Biller") else self.app.font_name
             rows.add_widget(row)
         self.ids.heading.text = _("Check your bill")
         self.ids.card_note.text = _("You pay by bank card on the card terminal below the screen.")
-        self.ids.pay.text = _("Pay {amount}").format(amount=money(account.total_due))
+        self.ids.pay.text = _("Pay {amount}").format(amount=money(flow.amount_to_pay))
+        partial = flow.partial_allowed
+        change = self.ids.change_amount
+        change.text = _("Pay a different amount") if partial else ""
+        change.disabled = not partial
+        change.opacity = 1 if partial else 0
         self.ids.back.text = _("Back")
         self.ids.cancel.text = _("Cancel")
         self.update_header(_("Pay a utility bill"), (flow.step_number, flow.total_steps))

@@ -1,0 +1,209 @@
+"""What the arbitration flow's screens show: the header's step, the confirmations (you,
+your employer), the summary rows, the working and done texts, and the values the
+question hints and warnings fill in. A mixin of ArbitrationFlow (kiosk.services.
+arbitration), kept apart so the state machine stays short; no state of its own.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+from babel.dates import format_date
+
+from kiosk.domain.arbitration import ArbitrationForm, claims_total
+from kiosk.domain.languages import language
+from kiosk.domain.money import format_money
+from kiosk.domain.records import Company
+from kiosk.services.arbitration_questions import (
+    CLAIM_LABELS,
+    DISTRICT_LABELS,
+    STEP_CLAIMS,
+    STEP_EMPLOYER,
+    STEP_OF_KEY,
+    STEP_SUMMARY,
+    TOTAL_STEPS,
+    limitation_last_day,
+)
+from kiosk.services.flow import Person, Row
+from kiosk.services.forms import Questionnaire
+from kiosk.services.ports import CallContext, Clock, Translator
+
+
+def N_(message: str) -> str:
+    return message
+
+
+class ArbStep(StrEnum):
+    READ = "read"
+    CONFIRM_PERSON = "confirm_person"
+    QUESTIONS = "questions"
+    LOOKING_UP = "looking_up"
+    CONFIRM_COMPANY = "confirm_company"
+    SUMMARY = "summary"
+    SUBMITTING = "submitting"
+    PRINTING = "printing"
+    DONE = "done"
+    FAILED = "failed"
+
+
+_NUMBER = {ArbStep.READ: 1, ArbStep.CONFIRM_PERSON: 1, ArbStep.LOOKING_UP: STEP_EMPLOYER,
+           ArbStep.CONFIRM_COMPANY: STEP_EMPLOYER, ArbStep.SUMMARY: STEP_SUMMARY,
+           ArbStep.SUBMITTING: STEP_SUMMARY, ArbStep.PRINTING: STEP_SUMMARY,
+           ArbStep.DONE: STEP_SUMMARY}
+
+_WORKING = {
+    ArbStep.LOOKING_UP: N_("Looking up your employer in the company registry…"),
+    ArbStep.SUBMITTING: N_("Submitting your application…"),
+    ArbStep.PRINTING: N_("Printing your receipt…"),
+}
+
+
+class ArbitrationScreens:
+    """The flow's read-only side for the screens (see kiosk/ui/screens/*.py)."""
+
+    # Set by ArbitrationFlow and its base, kiosk.services.flow.Flow.
+    step: StrEnum | None
+    form: Questionnaire | None
+    person: Person | None
+    clock: Clock
+    ctx: CallContext
+    company: Company | None
+    application: ArbitrationForm | None
+    final_number: str | None
+    _failed_at: int
+    _facts_length: int | None
+    _translator: Translator
+    _holidays: tuple[date, ...]
+
+    @property
+    def step_number(self) -> int:
+        if self.step is ArbStep.QUESTIONS and self.form is not None and not self.form.done:
+            group = self.form.group
+            return STEP_OF_KEY.get(group.key if group else self.form.current.key, STEP_CLAIMS)
+        if self.step is ArbStep.FAILED:
+            return self._failed_at
+        return _NUMBER.get(self.step, STEP_SUMMARY) if isinstance(self.step, ArbStep) else 1
+
+    @property
+    def total_steps(self) -> int:
+        return TOTAL_STEPS
+
+    def today(self) -> date:
+        return self.clock.now().date()
+
+    # --- what the screens show ---------------------------------------------------------
+
+    def working_text(self) -> str:
+        return _WORKING.get(self.step, "") if isinstance(self.step, ArbStep) else ""
+
+    def question_values(self) -> dict[str, str]:
+        count = ""
+        if self._facts_length is not None:
+            count = self._tr(N_("You wrote {count} characters.")).format(
+                count=self._facts_length)
+        deadline = ""
+        if self.application is not None:
+            last_day = limitation_last_day(self.application, self.today(),
+                                           self._holidays)
+            deadline = self._date(last_day) if last_day is not None else ""
+        return {"count": count, "deadline": deadline}
+
+    def identity_rows(self) -> list[Row]:
+        person = self.person
+        if person is None:
+            return []
+        return [Row(N_("Name"), f"{person.surname} {person.given_names}", True),
+                Row(N_("Nationality"), person.nationality),
+                Row(N_("Date of birth"), self._date(person.birth_date)),
+                Row(N_("Document number"), person.masked_number)]
+
+    def confirm_texts(self) -> dict[str, str]:
+        if self.step is not ArbStep.CONFIRM_COMPANY:
+            return {}  # the identity screen's own "Is this you?"
+        return {"heading": N_("Is this your employer?"),
+                "detail": N_("This is the company registered with the code you typed."),
+                "button": N_("Yes, that is it"), "back": N_("No, change the code"),
+                "command": "confirm_company"}
+
+    def confirm_rows(self) -> list[Row]:
+        company = self.company
+        if self.step is not ArbStep.CONFIRM_COMPANY or company is None:
+            return self.identity_rows()
+        rows = [Row(N_("Employer"), company.name_zh, True)]
+        if company.name_en:
+            rows.append(Row(N_("Name in English"), company.name_en))
+        rows += [Row(N_("Unified Social Credit Code"), company.uscc),
+                 Row(N_("Address"), company.address),
+                 Row(N_("Legal representative"),
+                     f"{company.legal_representative}, {company.representative_title}")]
+        if company.phone:
+            rows.append(Row(N_("Phone"), company.phone))
+        return rows
+
+    def summary_texts(self) -> dict[str, str]:
+        return {"heading": N_("Check your application before you submit it"),
+                "button": N_("Submit my application"), "command": "submit"}
+
+    def summary_rows(self) -> list[Row]:
+        """What is claimed first (numbered, with the total), then from whom, then the
+        applicant, then the facts and evidence."""
+        app, person = self.application, self.person
+        if app is None or person is None:
+            return []
+        a, e, respondent = app.applicant, app.employment, app.respondent
+        rows = [Row(f"{number}. {self._tr(CLAIM_LABELS.get(str(claim.type), ''))}",
+                    self._money(claim.amount))
+                for number, claim in enumerate(app.claims, start=1)]
+        name_en = self.company.name_en if self.company is not None else ""
+        rows += [Row(N_("Total claimed"), self._money(claims_total(app)), True),
+                 Row(N_("Employer"), f"{respondent.name} {name_en}".strip()),
+                 Row(N_("Unified Social Credit Code"), respondent.uscc or ""),
+                 Row(N_("Employed"), self._span(e.start, e.end)),
+                 Row(N_("Workplace"), ", ".join(
+                     part for part in (e.workplace or "", self._tr(
+                         DISTRICT_LABELS.get(e.workplace_district or "", ""))) if part)),
+                 Row(N_("Name"), f"{person.surname} {person.given_names}"),
+                 Row(N_("Document number"), person.masked_number),
+                 Row(N_("Occupation"), a.occupation or ""),
+                 Row(N_("Phone"), a.phone or ""),
+                 Row(N_("Home address"), a.address or ""),
+                 Row(N_("Address for the commission's letters"), a.service_address or "")]
+        if a.work_permit_no:
+            rows.append(Row(N_("Work permit number"), a.work_permit_no))
+        if app.agent is not None:
+            rows.append(Row(N_("Agent"), f"{app.agent.name}, {app.agent.phone}"))
+        rows += [Row(N_("Facts and reasons"), self._tr(N_("{count} characters")).format(
+                     count=len((app.facts or "").strip()))),
+                 Row(N_("Evidence"), "; ".join(item.name or "" for item in app.evidence)
+                     or self._tr(N_("None"))),
+                 Row(N_("Witnesses"), "; ".join(w.name or "" for w in app.witnesses)
+                     or self._tr(N_("None"))),
+                 Row(N_("You learned of it on"),
+                     self._date(app.knew_date) if app.knew_date else "")]
+        return rows
+
+    def done_texts(self) -> dict[str, str]:
+        label = (N_("Application number") if self.final_number
+                 else N_("Provisional reference"))
+        return {"title": N_("Your application is submitted"),
+                "detail": N_("The commission decides within 5 days whether to accept your "
+                             "case. Your receipt lists the originals to bring."),
+                "reference_label": label}
+
+    # --- formatting --------------------------------------------------------------------
+
+    def _tr(self, message: str) -> str:
+        return self._translator.gettext(self.ctx.lang, message) if message else ""
+
+    def _date(self, day: date) -> str:
+        return str(format_date(day, "medium", locale=language(self.ctx.lang).locale))
+
+    def _money(self, amount: Decimal | None) -> str:
+        return format_money(amount, self.ctx.lang) if amount is not None else self._tr(
+            N_("No amount"))
+
+    def _span(self, start: date | None, end: date | None) -> str:
+        first = self._date(start) if start else ""
+        return f"{first} – {self._date(end) if end else self._tr(N_('until now'))}"

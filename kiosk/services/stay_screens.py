@@ -1,0 +1,150 @@
+"""What the accommodation registration's screens show: the document for confirmation,
+the address lists, the summary of every answer and the texts of the working and done
+screens. Labels are English msgids (the UI translates them); values are shown as they
+are, so choice labels are translated here through the Translator port.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from kiosk.domain.clock import format_timestamp
+from kiosk.domain.nationality import country_name
+from kiosk.domain.records import Address
+from kiosk.domain.results import Choice as DomainChoice
+from kiosk.domain.stay import (
+    ACCOMMODATION_TYPES,
+    HOST_ID_TYPES,
+    PORTS_OF_ENTRY,
+    PURPOSES,
+    SEXES,
+    VISA_TYPES,
+    StayForm,
+)
+from kiosk.services.flow import Choice, Person, Row
+from kiosk.services.ports import Translator
+from kiosk.services.stay_address import AddressPicker
+
+
+def N_(message: str) -> str:
+    return message
+
+
+LEVEL_HEADINGS = {
+    "district": N_("In which district do you stay?"),
+    "street": N_("On which street?"),
+    "lane": N_("Which lane or number?"),
+    "building": N_("Which building?"),
+    "room": N_("Which room?"),
+}
+LEVELS = tuple(LEVEL_HEADINGS)
+LEVEL_ICONS = {"district": "city", "street": "map-marker", "lane": "map-marker",
+               "building": "home-map-marker", "room": "home"}
+HOTEL_NOTE = N_("Hotel: registers its guests itself")
+CONFIRM_NOTE = N_("Check that your name is spelled exactly as in your document: the "
+                  "machine cannot check the name line.")
+SUMMARY_TEXTS = {"heading": N_("Check your registration"),
+                 "button": N_("Submit my registration"), "command": "submit"}
+DONE_FINAL = {
+    "title": N_("Your stay is registered"),
+    "detail": N_("The police may visit to check your stay. Keep the slip with your passport."),
+    "reference_label": N_("Registration number"),
+}
+DONE_PROVISIONAL = {
+    "title": N_("Your registration is accepted"),
+    "detail": N_("The police system could not confirm it yet. The kiosk sends it as soon as "
+                 "it can: scan the QR code on the slip later to see your registration number."),
+    "reference_label": N_("Provisional reference"),
+}
+_YES, _NO = N_("Yes"), N_("No")
+
+
+def identity_rows(person: Person, document: dict[str, Any], lang: str) -> list[Row]:
+    """What the reader read, shown once in full for confirmation (number masked)."""
+    rows = [Row(N_("Name"), f"{person.surname} {person.given_names}", True)]
+    if document.get("chinese_name"):
+        rows.append(Row(N_("Chinese name"), str(document["chinese_name"])))
+    return rows + [
+        Row(N_("Nationality"), country_name(person.nationality, lang)),
+        Row(N_("Date of birth"), person.birth_date.isoformat()),
+        Row(N_("Document number"), person.masked_number)]
+
+
+def level_of(picker: AddressPicker) -> str:
+    """Which level of the address book the list shows (district ... room)."""
+    choices = picker.choices
+    if choices and choices[0].level in LEVEL_HEADINGS:
+        return choices[0].level
+    return LEVELS[min(len(picker.path), len(LEVELS) - 1)]
+
+
+def choose_texts(picker: AddressPicker) -> dict[str, str]:
+    level = level_of(picker)
+    return {"heading": LEVEL_HEADINGS[level], "trail": picker.trail(),
+            "icon": LEVEL_ICONS[level]}
+
+
+def address_choices(picker: AddressPicker, translator: Translator, lang: str) -> list[Choice]:
+    """The list, Chinese name as title and English under it; a hotel says why it is
+    refused before anyone touches it."""
+    note = translator.gettext(lang, HOTEL_NOTE)
+    return [Choice(id=node.id, title=node.name_zh,
+                   subtitle=f"{node.name_en} · {note}" if node.is_hotel else node.name_en)
+            for node in picker.choices]
+
+
+def summary_rows(person: Person, form: StayForm, address: Address, lang: str,
+                 translator: Translator) -> list[Row]:
+    """Every answer, the address in Chinese and English and its police station."""
+    def tr(choices: tuple[DomainChoice, ...], code: object) -> str:
+        label = next((choice.label for choice in choices if choice.code == code), None)
+        return translator.gettext(lang, label) if label is not None else "-"
+
+    rows = [Row(N_("Name"), f"{person.surname} {person.given_names}", True)]
+    if form.chinese_name:
+        rows.append(Row(N_("Chinese name"), form.chinese_name))
+    rows += [
+        Row(N_("Sex"), tr(SEXES, form.sex)),
+        Row(N_("Date of birth"), _day(form.birth_date)),
+        Row(N_("Nationality"), country_name(person.nationality, lang)),
+        Row(N_("Document number"), person.masked_number),
+        Row(N_("Document valid until"), _day(form.doc_expiry)),
+        Row(N_("Visa or permit"), tr(VISA_TYPES, form.entry_status_type)),
+    ]
+    if form.entry_status_number:
+        rows.append(Row(N_("Visa or permit number"), form.entry_status_number))
+    rows.append(Row(N_("Valid until"), _day(form.entry_status_valid_until)))
+    if form.number_of_entries is not None:
+        rows.append(Row(N_("Number of entries"), str(form.number_of_entries)))
+    rows += [
+        Row(N_("Date of entry"), _day(form.date_of_entry)),
+        Row(N_("Port of entry"), tr(PORTS_OF_ENTRY, form.port_of_entry)),
+        Row(N_("Address"), address.text_zh(), True),
+        Row(N_("Address in English"), address.text_en()),
+        Row(N_("Police station"), address.police_station or "-"),
+        Row(N_("Arrival"), format_timestamp(form.arrival_at, lang) if form.arrival_at else "-"),
+        Row(N_("Planned departure"), _day(form.planned_departure)),
+        Row(N_("Whose home"), tr(ACCOMMODATION_TYPES, form.accommodation_type)),
+    ]
+    if form.host_name:
+        rows += [Row(N_("Host"), form.host_name),
+                 Row(N_("Host's document"), tr(HOST_ID_TYPES, form.host_id_type)),
+                 Row(N_("Host's document number"), masked(form.host_id_number)),
+                 Row(N_("Host's phone"), form.host_phone or "-")]
+    rows += [Row(N_("Purpose of stay"), tr(PURPOSES, form.purpose)),
+             Row(N_("Your phone"), form.phone or "-")]
+    if form.lease_contract is not None:
+        rows.append(Row(N_("Lease contract"),
+                        translator.gettext(lang, _YES if form.lease_contract else _NO)))
+    return rows
+
+
+def masked(number: str | None) -> str:
+    """All but the last 4 characters hidden (UI-GUIDE: personal data shown masked)."""
+    text = number or ""
+    return "*" * max(len(text) - 4, 0) + text[-4:] if text else "-"
+
+
+def _day(value: date | None) -> str:
+    return value.isoformat() if value is not None else "-"

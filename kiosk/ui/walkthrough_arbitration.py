@@ -1,0 +1,238 @@
+"""The labour arbitration application by touch: ERIKA MUSTERMANN's passport on the
+reader, her answers typed on the kiosk's own keyboards, her employer confirmed, two
+claims, the summary, the submission and the receipt, with a PNG of every screen (the
+demo's `walk`). The helpers also serve the UI tests (tests/ui/test_ui_arbitration.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any, Protocol
+
+from kivy.tests.common import UnitTestTouch
+from kivy.uix.widget import Widget
+
+from kiosk.services.arbitration import ArbitrationFlow, ArbStep
+from kiosk.services.forms import KEYPAD_KINDS, Kind
+from kiosk.ui.driver import Driver, UiTimeout
+from kiosk.ui.walkthrough import answer_choice, start_service
+
+log = logging.getLogger(__name__)
+
+SPECIMEN = "td3-valid"  # ERIKA MUSTERMANN's German passport (reader simulator)
+EMPLOYER_USCC = "91310110666007217T"  # 上海长宁示例科技有限公司, Changning (central demo)
+SKIP = None  # leave an optional question unanswered
+FACTS = ("Since July my employer has not paid my wages. I kept working every day as "
+         "agreed in my contract.")
+
+Shot = Callable[[str], None]
+Answer = tuple[str, Any]  # (question key, what to type, touch or None to skip)
+
+
+class DocumentPresenter(Protocol):
+    """What a scripted user needs from the system: put a document on the reader."""
+
+    def present_document(self, name: str) -> None:
+        """Place the reader simulator's specimen ``name`` ("td3-valid") on the reader."""
+        ...
+
+
+class _Presents(Protocol):
+    def present(self, document: str) -> object: ...
+
+
+class ReaderPresenter:
+    """Adapts anything with ``present(name)`` (the reader simulator) to DocumentPresenter."""
+
+    def __init__(self, reader: _Presents) -> None:
+        self._reader = reader
+
+    def present_document(self, name: str) -> None:
+        self._reader.present(name)
+
+
+def flow_of(driver: Driver) -> ArbitrationFlow:
+    flow = driver.app.flow
+    if not isinstance(flow, ArbitrationFlow):
+        raise AssertionError(f"not in the arbitration flow: {flow!r}")
+    return flow
+
+
+def _where(flow: ArbitrationFlow) -> tuple[Any, ...]:
+    """Which question is on screen (a group's items and "another?" count apart)."""
+    form = flow.form
+    if flow.step is not ArbStep.QUESTIONS or form is None or form.done:
+        return (flow.step,)
+    return (form.current.key, form.entry_number, form.asking_more)
+
+
+def wait_for_question(driver: Driver, key: str, timeout: float = 15) -> None:
+    flow = flow_of(driver)
+    driver.wait_until(lambda: _where(flow)[0] == key and driver.app.root.current == "question"
+                      and not driver.app.root.transition.is_active, timeout,
+                      f"the question {key!r}")
+
+
+def press(widget: Widget) -> None:
+    """A finger on a key and off again. Unlike Driver.tap no frame is drawn between keys
+    (a key press changes the field at once; drawing costs ~0.1 s a frame offscreen), so
+    a whole text can be typed key by key in a test's time."""
+    if widget.disabled:
+        raise AssertionError(f"pressing a disabled key: {widget!r}")
+    x, y = widget.to_window(*widget.center)
+    touch = UnitTestTouch(x, y)
+    touch.touch_down()
+    touch.touch_up()
+
+
+def type_here(driver: Driver, text: str) -> None:
+    """Type on the question screen's keypad or Latin keyboard, one touch per key."""
+    screen = driver.app.screen("question")
+    if screen.entry is not None:
+        keypad = next(w for w in screen.ids.input.walk() if w.__class__.__name__ == "Keypad")
+        for char in text:
+            press(keypad.key_widget(char))
+    else:
+        keyboard = screen.keyboard
+        assert keyboard is not None, "this question has no keyboard"
+        for char in text:
+            if keyboard.mode == "text" and char.isupper():
+                press(keyboard.shift_key)
+            press(keyboard.key_for(char))
+    driver.pump(1)
+
+
+def answer(driver: Driver, key: str, value: Any, shot: Shot | None = None) -> None:
+    """Answer the question ``key`` by touch (typed, touched, or skipped when ``value`` is
+    None), photographing it first, and check the flow accepted the answer."""
+    wait_for_question(driver, key)
+    flow = flow_of(driver)
+    assert flow.form is not None
+    before = _where(flow)
+    kind = flow.form.current.kind
+    screen = driver.app.screen("question")
+    if kind in (Kind.CHOICE, Kind.YESNO):
+        if shot is not None:
+            shot(f"q-{key}")
+        answer_choice(driver, value)
+    elif value is SKIP:
+        if shot is not None:
+            shot(f"q-{key}")
+        driver.tap(screen.ids.skip)
+    else:
+        type_here(driver, str(value))
+        if shot is not None:
+            shot(f"q-{key}")
+        driver.tap(screen.ids.next)
+    try:
+        driver.wait_until(lambda: _where(flow) != before or flow.busy, 5, f"{key!r} accepted")
+    except UiTimeout:
+        error = flow.form.error if flow.form is not None else None
+        raise AssertionError(f"{key!r} was not accepted: {error} "
+                             f"{screen.ids.notice.text!r}") from None
+
+
+def answer_all(driver: Driver, answers: Sequence[Answer], shot: Shot | None = None) -> None:
+    for key, value in answers:
+        answer(driver, key, value, shot)
+
+
+def confirm(driver: Driver, step: ArbStep, shot: Shot | None = None, name: str = "") -> None:
+    """Touch the primary button of the identity screen (you, or your employer)."""
+    flow = flow_of(driver)
+    driver.wait_until(lambda: flow.step is step, 20, f"the flow at {step}")
+    driver.wait_for_screen("identity")
+    if shot is not None:
+        shot(name or str(step))
+    driver.tap(driver.app.screen("identity").ids.confirm)
+
+
+def identify(driver: Driver, system: DocumentPresenter, lang: str, specimen: str = SPECIMEN,
+             shot: Shot | None = None) -> None:
+    """From the attract screen to the first question, the document read and confirmed."""
+    start_service(driver, lang, "arbitration", shot)
+    driver.wait_for_screen("document")
+    if shot is not None:
+        driver.settle(0.2)
+        shot("document")
+    system.present_document(specimen)
+    confirm(driver, ArbStep.CONFIRM_PERSON, shot, "identity")
+
+
+def about_you(permit: str | None = "WP3100012345", *, pr_card: bool = False) -> list[Answer]:
+    """The applicant's answers; a PR card holder is not asked for a work permit."""
+    answers: list[Answer] = [("occupation", "Software engineer"),
+                             ("address", "Lane 88 Xianxia Road, Room 1201"),
+                             ("service_same", True), ("phone", "13800138000")]
+    if not pr_card:
+        answers.append(("work_permit_no", permit))
+    return answers + [("has_agent", False)]
+
+
+def work_and_claims(today: date) -> list[Answer]:
+    """Employed for two years in Changning; unpaid wages 24,000.00 and annual leave pay
+    3,500.00."""
+    started = today - timedelta(days=730)
+    unpaid_from = (today - timedelta(days=150)).replace(day=1)
+    return [("employment_start", f"{started:%Y%m%d}"), ("employment_end", SKIP),
+            ("workplace", "Xianxia Road 350, 18th floor"), ("workplace_district", "长宁区"),
+            ("type", "unpaid_wages"), ("amount", "24000.00"),
+            ("from_date", f"{unpaid_from:%Y%m%d}"), ("to_date", SKIP),
+            ("basis", "Labour Contract Law Art. 30"), ("claims.more", True),
+            ("type", "annual_leave_pay"), ("amount", "3500.00"), ("from_date", SKIP),
+            ("to_date", SKIP), ("basis", "Paid Annual Leave Art. 5"), ("claims.more", False)]
+
+
+def evidence() -> list[Answer]:
+    return [("has_evidence", True), ("name", "Labour contract"),
+            ("source", "Signed by both sides"), ("fact_proved", "My monthly wage"),
+            ("pages", "4"), ("evidence.more", False), ("has_witnesses", False)]
+
+
+def submit(driver: Driver, shot: Shot | None = None) -> None:
+    """Touch Submit on the summary and wait for the receipt screen."""
+    flow = flow_of(driver)
+    driver.wait_for_screen("summary")
+    driver.settle(0.2)
+    if shot is not None:
+        shot("summary")
+    driver.tap(driver.app.screen("summary").ids.action)
+    driver.wait_until(lambda: flow.step in (ArbStep.DONE, ArbStep.FAILED), 30,
+                      "the application to be submitted and printed")
+    driver.wait_for_screen("slip" if flow.step is ArbStep.DONE else "failed")
+    driver.settle(0.2)
+    if shot is not None:
+        shot("receipt" if flow.step is ArbStep.DONE else "failed")
+
+
+def walk(driver: Driver, system_like: DocumentPresenter, out_dir: Path, lang: str, *,
+         specimen: str = SPECIMEN) -> list[Path]:
+    """The whole application by touch in ``lang``; a PNG of every screen into
+    ``out_dir``. The system must run central's demo data (the employer) and the reader
+    simulator's specimens. Central keeps one pending case per document and employer, so
+    a second walk with the same specimen against the same central is refused
+    (E_DUPLICATE_PENDING_CASE, an AssertionError here): pass ``specimen="pr2023"``."""
+    shots: list[Path] = []
+
+    def shot(name: str) -> None:
+        path = driver.screenshot(out_dir / f"{len(shots) + 1:02d}-arbitration-{name}.png")
+        shots.append(path)
+        log.info("screen %s -> %s", name, path)
+
+    identify(driver, system_like, lang, specimen, shot=shot)
+    flow = flow_of(driver)
+    today = flow.clock.now().date()
+    answer_all(driver, about_you(pr_card=flow.holds_pr_card()), shot)
+    answer(driver, "uscc", EMPLOYER_USCC, shot)
+    confirm(driver, ArbStep.CONFIRM_COMPANY, shot, "employer")
+    answer_all(driver, work_and_claims(today), shot)
+    answer(driver, "facts", FACTS, shot)
+    answer_all(driver, evidence(), shot)
+    answer(driver, "knew_date", f"{today - timedelta(days=60):%Y%m%d}", shot)
+    submit(driver, shot)
+    if flow.step is not ArbStep.DONE:
+        raise AssertionError(f"the application was not accepted: {flow.error}")
+    return shots

@@ -1,0 +1,93 @@
+"""The tax payment record by touch: passport on the reader, SMS code, period, print."""
+
+from __future__ import annotations
+
+import pytest
+
+from kiosk.devtools.loopback import System
+from kiosk.services.tax_record import TaxStep
+from kiosk.ui.driver import Driver
+from kiosk.ui.walkthrough import answer_on_keypad, start_service
+
+pytestmark = pytest.mark.ui
+
+
+def identify_with(driver: Driver, system: System, lang: str, specimen: str) -> None:
+    start_service(driver, lang, "tax_record")
+    driver.wait_for_screen("document")
+    system.reader.present(specimen)
+    driver.wait_for_screen("identity", timeout=15)
+
+
+def test_tax_record_printed_in_german(driver: Driver, system: System) -> None:
+    """GIVEN a German-speaking user with her passport
+    WHEN she places it, confirms her name, types the SMS code and asks for 12 months
+    THEN the record is shown and printed with its verification code and a QR that
+    central's verify endpoint answers."""
+    identify_with(driver, system, "de", "td3-valid")
+    identity = driver.app.screen("identity")
+    assert "MUSTERMANN ERIKA" in [row.value for row in identity.ids.rows.children]
+    driver.tap(identity.ids.confirm)
+    driver.wait_for_screen("question", timeout=15)
+    flow = driver.app.flow
+    assert flow.step is TaxStep.CODE
+    question = driver.app.screen("question")
+    assert "138****8000" in question.ids.hint.text
+    answer_on_keypad(driver, system.demo_sms_code(flow.identity.otp_session))
+
+    driver.wait_until(lambda: flow.step is TaxStep.PERIOD, 15, "the period question")
+    driver.wait_for_screen("question")
+    year = flow.clock.now().year - 1
+    answer_on_keypad(driver, f"{year}01")
+    answer_on_keypad(driver, f"{year}12")
+    driver.wait_for_screen("summary", timeout=15)
+    summary = driver.app.screen("summary")
+    assert summary.ids.heading.text == "Ihr Steuernachweis"
+    driver.tap(summary.ids.action)
+    driver.wait_for_screen("slip", timeout=20)
+
+    record = flow.record
+    assert record is not None and flow.receipt_printed
+    job = system.printer.wait_for_jobs(1, timeout=5)[-1]
+    assert record.verification_code in job.text and "个人所得税纳税记录" in job.text
+    assert job.qr_payloads == [f"{system.central_url}/v1/verify/{record.verification_code}"]
+    verified = system.runtime.central.verify(flow.ctx, record.verification_code)
+    assert verified.kind == "tax_record"
+
+
+def test_wrong_code_then_period_before_2019_in_chinese(driver: Driver, system: System) -> None:
+    """GIVEN a user identified with her PR card, in Chinese
+    WHEN she types a wrong code, then the right one, then asks for 2018
+    THEN the wrong code is refused with E_AUTH_FAILED in Chinese and she can type it
+    again; 2018 is refused with E_PRE2019_COUNTER (counter only)."""
+    identify_with(driver, system, "zh-Hans", "pr2023")
+    driver.tap(driver.app.screen("identity").ids.confirm)
+    driver.wait_for_screen("question", timeout=15)
+    flow = driver.app.flow
+    right = system.demo_sms_code(flow.identity.otp_session)
+    wrong = "000000" if right != "000000" else "111111"
+    answer_on_keypad(driver, wrong)
+    question = driver.app.screen("question")
+    driver.wait_until(lambda: "E_AUTH_FAILED" in question.ids.notice.text, 15,
+                      "the refused code")
+    assert "验证码不正确" in question.ids.notice.text
+    answer_on_keypad(driver, right)
+    driver.wait_until(lambda: flow.step is TaxStep.PERIOD, 15, "the period question")
+    driver.wait_for_screen("question")
+    answer_on_keypad(driver, "201801")
+    assert "E_PRE2019_COUNTER" in question.ids.notice.text
+    assert flow.step is TaxStep.PERIOD
+
+
+def test_expired_passport_is_refused_before_central_is_asked(driver: Driver,
+                                                             system: System) -> None:
+    """GIVEN the ICAO specimen passport, which expired in 2012
+    WHEN it is placed on the reader
+    THEN the kiosk says it has expired (E_DOC_EXPIRED) and keeps waiting for a valid
+    document; nothing was sent to central."""
+    start_service(driver, "en", "tax_record")
+    driver.wait_for_screen("document")
+    system.reader.present("td3-specimen")
+    screen = driver.app.screen("document")
+    driver.wait_until(lambda: "E_DOC_EXPIRED" in screen.ids.notice.text, 15, "the refusal")
+    assert driver.app.flow.person is None and driver.app.root.current == "document"
