@@ -55,6 +55,7 @@ from kiosk.services.ports import (
     Translator,
 )
 from kiosk.services.slips import SlipHeader
+from kiosk.services.submitting import await_delivery, refusal
 from kiosk.services.slips_arbitration import (
     ArbitrationReceipt,
     ClaimLine,
@@ -67,7 +68,6 @@ __all__ = ["ArbStep", "ArbitrationDeps", "ArbitrationFlow"]
 log = logging.getLogger(__name__)
 
 KIND = "arbitration_application"
-POLL_S = 0.05  # how often the outbox is asked whether central has answered
 
 
 def N_(message: str) -> str:
@@ -112,6 +112,7 @@ class ArbitrationFlow(ArbitrationScreens, Flow):
         self.application: ArbitrationForm | None = None
         self.submission: Submission | None = None
         self.final_number: str | None = None
+        self._delivery: Delivery | None = None  # central's answer (commission details)
         self._document: Document | None = None
         self._facts_length: int | None = None
         self._retry: Callable[[], None] | None = None
@@ -289,13 +290,15 @@ class ArbitrationFlow(ArbitrationScreens, Flow):
             self.reference = self.submission.provisional_ref
             deps.waker.wake()
             log.info("arbitration application %s accepted at the kiosk", self.reference)
-        delivery = self._await_delivery(self.submission)
-        if delivery is not None and delivery.state == "rejected":
+        delivery = await_delivery(deps.outbox, self.submission.idempotency_key,
+                                  deps.submit_wait_s)
+        self._delivery = delivery
+        if delivery.state == "rejected":
             log.info("arbitration application %s refused by central: %s", self.reference,
                      delivery.reason)
-            self._fail(KioskError(_refusal(delivery.reason), reference=self.reference))
+            self._fail(KioskError(refusal(delivery.reason), reference=self.reference))
             return
-        if delivery is not None and delivery.state == "delivered" and delivery.central_ref:
+        if delivery.state == "delivered" and delivery.central_ref:
             self.final_number = delivery.central_ref
             self.reference = delivery.central_ref
             log.info("arbitration application %s is %s at central",
@@ -305,17 +308,6 @@ class ArbitrationFlow(ArbitrationScreens, Flow):
                      "provisional reference", self.reference)
         self._show(View.WORKING, ArbStep.PRINTING)
         self._print()
-
-    def _await_delivery(self, submission: Submission) -> Delivery | None:
-        """Central's answer if it comes within submit_wait_s (pending otherwise)."""
-        deadline = time.monotonic() + self._deps.submit_wait_s
-        while True:
-            delivery = self._deps.outbox.delivery(submission.idempotency_key)
-            if delivery is not None and delivery.state != "pending":
-                return delivery
-            if time.monotonic() >= deadline:
-                return delivery
-            time.sleep(POLL_S)
 
     def _print(self) -> None:
         deps = self._deps
@@ -342,7 +334,6 @@ class ArbitrationFlow(ArbitrationScreens, Flow):
         received = self._received_at
         assert app is not None and person is not None and company is not None
         assert received is not None
-        found = deps.submissions.get(submission.provisional_ref)
         receipt = ArbitrationReceipt(
             number=self.final_number or submission.provisional_ref,
             final=self.final_number is not None,
@@ -354,7 +345,8 @@ class ArbitrationFlow(ArbitrationScreens, Flow):
             claims=tuple(ClaimLine(CLAIM_LABELS.get(str(c.type), str(c.type)), c.amount)
                          for c in app.claims),
             total=claims_total(app), received_at=received,
-            commission=commission_for(deps.kiosk_district, found.extra if found else None),
+            commission=commission_for(deps.kiosk_district,
+                                      self._delivery.detail if self._delivery else None),
             originals=tuple(originals_to_bring(app)))
         return arbitration_receipt(
             deps.slip_header, receipt, self.ctx.lang, deps.translator,
@@ -457,15 +449,8 @@ class ArbitrationFlow(ArbitrationScreens, Flow):
         self.company = None
         self.application = None
         self.submission = None
+        self._delivery = None
         self._document = None
         self._facts_length = None
         self._retry = None
         self.warnings = []
-
-
-def _refusal(reason: str | None) -> ErrorCode:
-    """Central's reason code as an ErrorCode (an unknown one is a schema refusal)."""
-    try:
-        return ErrorCode(reason or ErrorCode.REQUEST_REJECTED.value)
-    except ValueError:
-        return ErrorCode.REQUEST_REJECTED

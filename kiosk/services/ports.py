@@ -3,7 +3,7 @@ implement them; kiosk.bootstrap wires them; tests use small in-memory fakes."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
@@ -159,6 +159,8 @@ class Delivery:
     state: str  # "pending", "delivered", "rejected"
     central_ref: str | None = None
     reason: str | None = None
+    record_status: str | None = None  # central's status of a registration or application
+    detail: dict[str, str] = field(default_factory=dict)  # what the slip may show
 
 
 @dataclass(frozen=True)
@@ -174,7 +176,9 @@ class OutboxStore(Protocol):
         """Oldest undelivered, unrejected records first."""
         ...
 
-    def mark_delivered(self, idempotency_key: str, central_ref: str | None, now: datetime) -> None:
+    def mark_delivered(self, idempotency_key: str, central_ref: str | None, now: datetime,
+                       record_status: str | None = None,
+                       detail: dict[str, str] | None = None) -> None:
         """Central acknowledged it (accepted or duplicate): mark sent and drop the payload,
         which may hold personal data, from the local store."""
         ...

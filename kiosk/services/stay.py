@@ -26,6 +26,7 @@ from kiosk.services.ports import (
     AddressBook,
     CallContext,
     Clock,
+    Delivery,
     OutboxStore,
     OutboxWaker,
     PrintJobs,
@@ -116,6 +117,7 @@ class StayFlow(Flow):
         self.answers = StayAnswers(self.clock, self.picker)
         self.submission: Submission | None = None
         self.final_number: str | None = None  # central's registration number
+        self._delivery: Delivery | None = None  # central's answer (status)
         self._retry: StayStep | None = None  # what Try again repeats after a failure
         self._rejected = False
         self._registered_at = self.clock.now()
@@ -338,6 +340,7 @@ class StayFlow(Flow):
         deps.waker.wake()
         delivery = await_delivery(deps.outbox, submission.idempotency_key,
                                   deps.submit_wait_s, self._cancel)
+        self._delivery = delivery
         if delivery.state == "rejected":
             log.info("stay registration %s refused by central: %s", self.reference,
                      delivery.reason)
@@ -363,7 +366,7 @@ class StayFlow(Flow):
             name=f"{person.surname} {person.given_names}", nationality=person.nationality,
             doc_number_masked=person.masked_number, address=address,
             arrival=form.arrival_at, registered_at=self._registered_at,
-            status=slip_status(self.final_number, self.warnings))
+            status=slip_status(self.final_number, self.warnings, self._delivery))
         document = stay_slip(deps.slip_header, facts, self.ctx.lang, deps.translator)
         job = deps.print_jobs.create(submission.provisional_ref, document, self.clock.now())
         result = deps.printer.print_document(job.job_id, document)
@@ -469,4 +472,5 @@ class StayFlow(Flow):
         super().wipe()
         self._forget_person()
         self.submission = None
+        self._delivery = None
         self.warnings = []

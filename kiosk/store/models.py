@@ -105,6 +105,8 @@ class OutboxRow(Base):
     last_attempt_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
     central_ref: Mapped[str | None] = mapped_column(String(64))
+    # What central said on delivery (status, police station, commission): no personal data.
+    receipt: Mapped[dict[str, Any] | None] = mapped_column(NullableJSON)
     rejected_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
     rejected_reason: Mapped[str | None] = mapped_column(Text)
 

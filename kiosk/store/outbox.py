@@ -52,7 +52,8 @@ class SqlOutboxStore:
                 attempts=row.attempts) for row in rows]
 
     def mark_delivered(self, idempotency_key: str, central_ref: str | None,
-                       now: datetime) -> None:
+                       now: datetime, record_status: str | None = None,
+                       detail: dict[str, str] | None = None) -> None:
         """Mark sent, drop the payload, and give the payment central's reference.
         Idempotent: a second ack keeps the first delivery time."""
         require_aware(now, "now")
@@ -62,6 +63,8 @@ class SqlOutboxStore:
                 row.delivered_at = now
             if central_ref is not None:
                 row.central_ref = central_ref
+            if record_status is not None or detail:
+                row.receipt = {"status": record_status, "detail": dict(detail or {})}
             row.payload = None
             if row.kind == BILL_PAYMENT_KIND and central_ref is not None:
                 session.execute(
@@ -105,7 +108,10 @@ class SqlOutboxStore:
             if row is None:
                 return None
             if row.delivered_at is not None:
-                return Delivery(state="delivered", central_ref=row.central_ref)
+                receipt = row.receipt or {}
+                return Delivery(state="delivered", central_ref=row.central_ref,
+                                record_status=receipt.get("status"),
+                                detail=dict(receipt.get("detail") or {}))
             if row.rejected_at is not None:
                 return Delivery(state="rejected", reason=row.rejected_reason)
             return Delivery(state="pending")

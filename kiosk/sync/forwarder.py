@@ -121,7 +121,8 @@ class OutboxForwarder:
                             message.idempotency_key, reason)
                 rejected += 1
             else:
-                self.store.mark_delivered(message.idempotency_key, result.central_ref, now)
+                self.store.mark_delivered(message.idempotency_key, result.central_ref, now,
+                                          result.record_status, dict(result.detail))
                 if result.status == "duplicate":
                     duplicates += 1
                 else:

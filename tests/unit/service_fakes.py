@@ -65,6 +65,12 @@ class FakeDirectory:
         }
         self.failure: KioskError | None = None
         self.calls: list[tuple[CallContext, str, str]] = []
+        self.barcodes: list[str] = []
+
+    def lookup_barcode(self, ctx: CallContext, biller_id: str, barcode: str) -> BillAccount:
+        """Demo barcodes: 2-letter biller prefix, account number, YYYYMM, check char."""
+        self.barcodes.append(barcode)
+        return self.lookup(ctx, biller_id, barcode[2:-7])
 
     def lookup(self, ctx: CallContext, biller_id: str, account_no: str) -> BillAccount:
         self.calls.append((ctx, biller_id, account_no))

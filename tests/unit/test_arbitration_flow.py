@@ -317,13 +317,14 @@ def test_central_away_prints_the_provisional_reference() -> None:
 
 
 def test_central_commission_details_are_printed_when_known() -> None:
-    """GIVEN the submission journal knows central's answer (commission, address, phone)
+    """GIVEN central answered the delivery with its commission, address and phone
     WHEN the receipt is printed
     THEN it shows that commission's address and phone."""
-    world = World()
-    world.submissions.extra = {"commission": "长宁区劳动人事争议仲裁委员会",
-                               "commission_address": "上海市长宁区示例路100号",
-                               "commission_phone": "021-62000100"}
+    world = World(outbox=FakeOutbox(Delivery(
+        "delivered", central_ref="CNLA-2026-000001", record_status="PENDING",
+        detail={"commission": "长宁区劳动人事争议仲裁委员会",
+                "commission_address": "上海市长宁区示例路100号",
+                "commission_phone": "021-62000100"})))
     flow = to_summary(world)
     submit(flow)
     text = world.printer.printed[0][1].plain_text()

@@ -15,7 +15,9 @@ class EmptyStore:
     def pending(self, limit: int) -> list[PendingRecord]:
         return []
 
-    def mark_delivered(self, idempotency_key: str, central_ref: str | None, now: datetime) -> None:
+    def mark_delivered(self, idempotency_key: str, central_ref: str | None, now: datetime,
+                       record_status: str | None = None,
+                       detail: dict[str, str] | None = None) -> None:
         raise AssertionError("nothing to deliver")
 
     def mark_rejected(self, idempotency_key: str, reason: str, now: datetime) -> None:

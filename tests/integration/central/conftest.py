@@ -167,7 +167,9 @@ class InMemoryOutboxStore:
             waiting.sort(key=lambda e: e.message.created_at)
             return [PendingRecord(e.message, e.attempts) for e in waiting[:limit]]
 
-    def mark_delivered(self, idempotency_key: str, central_ref: str | None, now: datetime) -> None:
+    def mark_delivered(self, idempotency_key: str, central_ref: str | None, now: datetime,
+                       record_status: str | None = None,
+                       detail: dict[str, str] | None = None) -> None:
         with self._lock:
             entry = self._entries[idempotency_key]
             entry.delivered = True
