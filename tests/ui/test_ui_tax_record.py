@@ -70,7 +70,9 @@ def test_wrong_code_then_period_before_2019_in_chinese(driver: Driver, system: S
     question = driver.app.screen("question")
     driver.wait_until(lambda: "E_AUTH_FAILED" in question.ids.notice.text, 15,
                       "the refused code")
-    assert "验证码不正确" in question.ids.notice.text
+    assert "验证码错误或已过期" in question.ids.notice.text
+    driver.wait_for_screen("question")  # taps during the transition would be dropped
+    assert question.entry is not None and question.entry.raw == ""  # typed afresh
     answer_on_keypad(driver, right)
     driver.wait_until(lambda: flow.step is TaxStep.PERIOD, 15, "the period question")
     driver.wait_for_screen("question")

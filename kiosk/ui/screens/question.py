@@ -66,6 +66,7 @@ class QuestionScreen(KioskScreen):
         super().__init__(**kwargs)
         self._question: Question | None = None
         self._question_id: tuple[str, int] | None = None
+        self._form: Any = None  # a new form for the same question (a refused code) rebuilds
         self.entry: EntryField | None = None
         self.text: TextInput | None = None
         self.keyboard: LatinKeyboard | None = None
@@ -79,8 +80,9 @@ class QuestionScreen(KioskScreen):
             return
         question = form.current
         ident = (question.key, form.entry_number)
-        if ident != self._question_id:  # a new question: build its input
+        if ident != self._question_id or form is not self._form:  # a new question
             self._question_id = ident
+            self._form = form
             self._question = question
             self._build(question, form.current_value())
         ids = self.ids
@@ -230,6 +232,7 @@ class QuestionScreen(KioskScreen):
         for keyboard in self._keyboards.values():
             keyboard.target = None  # the text it typed into goes with the session
         self._question_id = None
+        self._form = None
         self.entry = self.text = self.keyboard = None
         self.choices = {}
 
