@@ -36,7 +36,13 @@ def configure(*, headless: bool, width: int, height: int, fullscreen: bool = Fal
         os.environ.pop("WAYLAND_DISPLAY", None)
         os.environ["SDL_VIDEODRIVER"] = "offscreen"
 
-    from kivy.config import Config  # first Kivy import, after the environment is set
+    import kivy  # first Kivy import, after the environment is set
+    from kivy.config import Config
+
+    # The X selection ("cut buffer") needs xclip or xsel; a touch kiosk never pastes, so
+    # Kivy is told not to probe for them (it would log a CRITICAL with two tracebacks).
+    kivy.kivy_options["cutbuffer"] = ()
+    logging.getLogger("kivy").addFilter(_NoCutbufferComplaint())
 
     Config.set("graphics", "width", str(width))
     Config.set("graphics", "height", str(height))
@@ -51,6 +57,11 @@ def configure(*, headless: bool, width: int, height: int, fullscreen: bool = Fal
             if option != "mouse":
                 Config.remove_option("input", option)
     _configured = True
+
+
+class _NoCutbufferComplaint(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("Cutbuffer: Unable to find")
 
 
 def fit_window_to_display(width: int, height: int, margin: float = 0.92) -> None:
