@@ -206,4 +206,5 @@ class ArbitrationScreens:
 
     def _span(self, start: date | None, end: date | None) -> str:
         first = self._date(start) if start else ""
-        return f"{first} – {self._date(end) if end else self._tr(N_('until now'))}"
+        last = self._date(end) if end else self._tr(N_("until now"))
+        return f"{first} – {last}"

@@ -184,7 +184,7 @@ def tax_record_slip(header: SlipHeader, record: TaxRecord, lang: str, translator
         Row(bi(N_("Total income")), money(record.total_income)),
         Row(bi(N_("Total tax paid")), money(record.total_tax), bold=True),
         Row(bi(N_("Tax authority")), record.tax_authority),
-        Text(f"[{bi(N_('Electronic seal'))}] {record.tax_authority}", align=Align.CENTER),
+        Text("[" + bi(N_("Electronic seal")) + "] " + record.tax_authority, align=Align.CENTER),
         Row(bi(N_("Issued")), issued),
         Rule(),
         Text(bi(N_("Verification code")), align=Align.CENTER),

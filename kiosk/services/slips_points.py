@@ -31,50 +31,13 @@ PRINTED_AT = N_("Printed at")
 SLIP_REFERENCE = N_("Slip reference")
 NOTHING_KEPT = N_("No personal data was collected; nothing was sent.")
 
-# The Chinese half of the slip while the zh-Hans catalog lacks these messages.
-ZH_HANS_FALLBACK: dict[str, str] = {
-    TITLE: "居住证积分自测结果",
-    INDICATIVE: "（仅供参考）",
-    "Age": "年龄",
-    "Education": "教育背景",
-    "Vocational skill level or professional title": "职业资格或专业技术职称",
-    "Years of Shanghai social insurance": "在本市缴纳社会保险年限",
-    "Social insurance contribution base": "社会保险缴费基数",
-    "Spouse with Shanghai household registration": "配偶为本市户籍人员",
-    "Major in short supply": "紧缺急需专业",
-    "Fresh graduate": "应届高校毕业生",
-    "Awards": "表彰奖励",
-    "Deductions": "减分",
-    TOTAL: "合计",
-    PASS_MARK: "标准分值",
-    RESULT: "结果",
-    REACHED: "达到标准分值",
-    BELOW: "未达到标准分值",
-    NOT_CUMULATIVE_NOTE: "学历与职称不累计，取较高者。",
-    PRINTED_AT: "打印时间",
-    NOTHING_KEPT: "未收集个人信息，也未发送任何数据。",
-    SLIP_REFERENCE: "凭条编号",
-    "Kiosk": "自助终端",
-    "Location": "地点",
-    "Hotline": "服务热线",
-    INDICATIVE_NOTICE: "仅供参考：上海市居住证积分制度适用于来沪人员，不适用于外国人。",
-}
-
-
-class _PointsBilingual(_Bilingual):
-    def base(self, message: str) -> str:
-        translated = super().base(message)
-        if translated == message:
-            return ZH_HANS_FALLBACK.get(message, message)
-        return translated
-
 
 def points_slip(header: SlipHeader, result: PointsResult, lang: str, translator: Translator,
                 *, issued: str, reference: str, not_cumulative: bool = False) -> Document:
     """The summary of DOMAIN.md 2.5: one row per indicator, total vs the pass mark,
     "indicative" under the title and in the notice, the slip's reference (the one the
     screen shows), print time and kiosk."""
-    bi = _PointsBilingual(translator, lang)
+    bi = _Bilingual(translator, lang)
     blocks: list[Block] = _header(header, TITLE, bi)
     # "(indicative only)" on its own line under the title, before the header's rule:
     # the whole Chinese title would not fit one line at double size (12 characters).

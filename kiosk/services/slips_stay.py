@@ -57,43 +57,7 @@ STATUS_LABELS = {
     "PROVISIONAL": N_("Accepted by the kiosk, not yet confirmed"),
 }
 
-# The Chinese half of the slip while the zh-Hans catalog lacks these messages.
-ZH_HANS_FALLBACK: dict[str, str] = {
-    TITLE: "境外人员临时住宿登记凭证",
-    REGISTRATION_NUMBER: "登记编号",
-    PROVISIONAL_REFERENCE: "临时受理编号",
-    PROVISIONAL_NOTE: "临时编号：正式登记编号以核验为准，请稍后扫描二维码查询。",
-    VERIFICATION_CODE: "核验码",
-    SCAN_TO_CHECK: "扫描二维码核验本登记。",
-    NAME: "姓名",
-    NATIONALITY: "国籍",
-    DOCUMENT_NUMBER: "证件号码",
-    ADDRESS: "住宿地址",
-    ARRIVAL_DATE: "入住日期",
-    REGISTERED_AT: "登记时间",
-    POLICE_STATION: "派出所",
-    POLICE_PHONE: "派出所电话",
-    STATUS: "状态",
-    KIOSK: "自助终端",
-    "Hotline": "服务热线",
-    LEGAL_BASIS: "依据《中华人民共和国出境入境管理法》第三十九条，外国人在旅馆以外的处所居住的，"
-                 "应当在入住后二十四小时内向居住地公安机关办理登记。",
-    POLICE_VISIT: "公安机关可能上门核查，请出示护照及本凭证。如住址或日期变更，请重新登记。",
-    STATUS_LABELS["SUBMITTED"]: "已提交",
-    STATUS_LABELS["PENDING_VERIFICATION"]: "待核查（逾期登记）",
-    STATUS_LABELS["REGISTERED"]: "已登记",
-    STATUS_LABELS["PROVISIONAL"]: "自助终端已受理，待确认",
-}
-
 _BIG_REFERENCE = 24  # characters that still fit one line at double width (48 columns)
-
-
-class _StayBilingual(_Bilingual):
-    def base(self, message: str) -> str:
-        translated = super().base(message)
-        if translated == message:
-            return ZH_HANS_FALLBACK.get(message, message)
-        return translated
 
 
 @dataclass(frozen=True)
@@ -122,7 +86,7 @@ def _nationality(code: str, lang: str) -> str:
 
 def stay_slip(header: SlipHeader, facts: StaySlipFacts, lang: str,
               translator: Translator) -> Document:
-    bi = _StayBilingual(translator, lang)
+    bi = _Bilingual(translator, lang)
     label = PROVISIONAL_REFERENCE if facts.provisional else REGISTRATION_NUMBER
     size: Literal[1, 2] = 2 if len(facts.number) <= _BIG_REFERENCE else 1
     blocks: list[Block] = _header(header, TITLE, bi)

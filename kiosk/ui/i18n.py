@@ -33,6 +33,13 @@ def _(message: str) -> str:
     return _Current.translator.gettext(_Current.lang, message)
 
 
+def translate(message: str) -> str:
+    """_() for a msgid held in a variable (marked with N_ where it is defined): the
+    extractor only sees literal strings, so a call like _(texts["heading"]) would put
+    the key "heading" in the catalogs."""
+    return _(message)
+
+
 def N_(message: str) -> str:
     """Mark for extraction; translate later with _()."""
     return message

@@ -46,6 +46,7 @@ def driver(session_driver: Driver, ui_system: System) -> Iterator[Driver]:
     app.end_session()
     session_driver.wait_for_screen("attract")
     yield session_driver
+    app.end_session()  # stops a document read the test left waiting
     session_driver.wait_until(lambda: not app.worker_busy, 30, "this test's worker")
 
 

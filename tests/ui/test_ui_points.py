@@ -12,6 +12,7 @@ from kiosk.domain.points import assess
 from kiosk.errors import ErrorCode
 from kiosk.services.points import PointsStep
 from kiosk.ui.driver import Driver
+from kiosk.ui.i18n import in_language
 from kiosk.ui.walkthrough import answer_choice, answer_on_keypad, start_service
 from kiosk.ui.walkthrough_points import DEMO_ANSWERS, answer_values, walk
 
@@ -48,8 +49,9 @@ def test_points_walked_in_japanese_and_printed(driver: Driver, system: System,
     assert flow.ctx.lang == "ja" and flow.result == expected and flow.receipt_printed
     shown = dict(summary_values(driver))  # the result as it was on screen
     for line in expected.lines:
-        assert shown[line.label] == str(line.points)  # labels: msgids until translated
-    assert shown["Total"] == str(expected.total) == "195" and shown["Pass mark"] == "120"
+        assert shown[in_language("ja", line.label)] == str(line.points)
+    assert shown["年齢"] == "30" and shown["合計"] == str(expected.total) == "195"
+    assert shown[in_language("ja", "Pass mark")] == "120"
 
     job = system.printer.wait_for_jobs(jobs_before + 1, timeout=10)[-1]
     assert all(part in job.text for part in SLIP_TITLE)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,11 +22,12 @@ from kiosk.domain.points import (
     assess,
 )
 from kiosk.errors import ErrorCode
+from kiosk.i18n import Catalogs
 from kiosk.services.flow import View
 from kiosk.services.points import QUESTIONS, TOTAL_STEPS, PointsDeps, PointsFlow, PointsStep
-from kiosk.services.ports import CallContext, JobState, PrintJobRecord
+from kiosk.services.ports import CallContext, JobState, PrintJobRecord, Translator
 from kiosk.services.slips import SlipHeader
-from kiosk.services.slips_points import ZH_HANS_FALLBACK, points_slip
+from kiosk.services.slips_points import points_slip
 
 SHANGHAI = timezone(timedelta(hours=8))
 
@@ -105,7 +107,7 @@ class DictTranslator:
 class World:
     printer: SlipPrinter = field(default_factory=SlipPrinter)
     jobs: JobBook = field(default_factory=JobBook)
-    translator: DictTranslator = field(default_factory=DictTranslator)
+    translator: Translator = field(default_factory=DictTranslator)
     clock: TickingClock = field(default_factory=TickingClock)
 
     def flow(self, lang: str = "en") -> PointsFlow:
@@ -374,13 +376,14 @@ def test_commands_out_of_their_step_change_nothing() -> None:
 # --- printing --------------------------------------------------------------------------
 
 
-def test_print_summary_prints_the_bilingual_slip_once() -> None:
+def test_print_summary_prints_the_bilingual_slip_once(tmp_path: Path) -> None:
     """GIVEN the result of the master at 40, in English
     WHEN the user touches Print summary and the worker runs
     THEN one job is recorded PRINTED with the flow's reference, and the slip says
     居住证积分自测结果 （仅供参考）, every indicator with its points, the total against
     120, the indicative notice, the time and the kiosk; the done screen says printed."""
-    world = World()
+    catalogs = Catalogs(compiled_dir=tmp_path)
+    world = World(translator=catalogs)
     flow = world.flow()
     answer_all(flow, MASTER_AT_40)
     flow.print_summary()
@@ -397,9 +400,9 @@ def test_print_summary_prints_the_bilingual_slip_once() -> None:
                       "（仅供参考） (indicative only)"]
     rows = {b.label: b.value for b in slip.blocks if isinstance(b, Row)}
     for line in assess(MASTER_AT_40).lines:
-        assert rows[f"{ZH_HANS_FALLBACK[line.label]} {line.label}"] == str(line.points)
+        assert rows[f"{catalogs.gettext('zh-Hans', line.label)} {line.label}"] == str(line.points)
     assert rows["合计 Total"] == "195" and rows["标准分值 Pass mark"] == "120"
-    assert rows["自助终端 Kiosk"] == "SH-CN-TEST-01"
+    assert rows["终端编号 Kiosk"] == "SH-CN-TEST-01"
     assert rows["凭条编号 Slip reference"] == flow.reference and flow.reference.startswith("PTS-")
     assert "2026" in rows["打印时间 Printed at"]
     assert "仅供参考：上海市居住证积分制度适用于来沪人员，不适用于外国人。" in text
@@ -475,7 +478,7 @@ def test_a_defect_while_printing_fails_with_internal_and_try_again_returns() -> 
 def test_the_slip_uses_the_catalogs_when_they_have_the_messages() -> None:
     """GIVEN catalogs that translate the title into Chinese and Japanese
     WHEN a Japanese user's slip is built
-    THEN the catalog's Chinese wins over the fallback and the Japanese follows; in
+    THEN the catalog's Chinese and Japanese are used and the Japanese follows; in
     Chinese the slip is monolingual."""
     title = "Residence points self-assessment"
     translator = DictTranslator({"zh-Hans": {title: "积分自测（参考）"},

@@ -25,6 +25,7 @@ from hardware.sim.reader.specimens import PR2023_FIELDS, TD3_SPECIMEN, TD3_VALID
 from kiosk.domain.mrz import check_digit
 from kiosk.domain.records import Address, AddressNode, Submission
 from kiosk.errors import ErrorCode, KioskError, WarningCode
+from kiosk.i18n import Catalogs
 from kiosk.services.flow import View
 from kiosk.services.ports import CallContext, Delivery
 from kiosk.services.slips import SlipHeader
@@ -35,6 +36,7 @@ NOW = datetime(2026, 11, 22, 14, 30, tzinfo=SHANGHAI)
 TODAY = NOW.date()
 SKIP = object()
 ROOM = "310105-xianxia-l88-b3-1201"
+CATALOGS = Catalogs()  # the real catalogs: the slip is Chinese first, then the user's language
 ROOM_PATH = ("310105", "310105-xianxia", "310105-xianxia-l88", "310105-xianxia-l88-b3", ROOM)
 
 # --- fakes -----------------------------------------------------------------------------
@@ -173,13 +175,6 @@ class FakeOutbox:
         return self.answer or Delivery(state="pending")
 
 
-class UntranslatedCatalog:
-    """Every catalog still empty: the msgid comes back (the slip's Chinese fallback shows)."""
-
-    def gettext(self, lang: str, message: str) -> str:
-        return message
-
-
 @dataclass
 class World:
     reader: FakeReader = field(default_factory=FakeReader)
@@ -194,7 +189,7 @@ class World:
     def deps(self) -> StayDeps:
         return StayDeps(
             addresses=self.addresses, reader=self.reader, printer=self.printer,
-            print_jobs=self.print_jobs, clock=self.clock, translator=UntranslatedCatalog(),
+            print_jobs=self.print_jobs, clock=self.clock, translator=CATALOGS,
             slip_header=SlipHeader(kiosk_id="SH-CN-TEST-01", center_name_zh="中心",
                                    center_name_en="Center", location="Changning",
                                    hotline="12345"),
@@ -771,7 +766,7 @@ def test_central_away_prints_the_provisional_reference() -> None:
     assert flow.done_texts()["reference_label"] == "Provisional reference"
     text = world.printer.printed[0][1].plain_text()
     assert "SH-CN-TEST-01-261122-000001" in text and "临时受理编号" in text
-    assert "Provisional: the final number comes by verification" in text
+    assert "临时编号：正式登记编号以核验为准" in text and "임시 번호입니다. 정식 번호는" in text
     assert "VC00000001" in text and world.submissions.submitted[0][2] == "ko"
 
 

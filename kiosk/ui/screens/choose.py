@@ -3,7 +3,7 @@ with their English or pinyin, so nobody has to type or read Chinese."""
 
 from __future__ import annotations
 
-from kiosk.ui.i18n import _
+from kiosk.ui.i18n import _, translate
 from kiosk.ui.icons import icon
 from kiosk.ui.messages import describe
 from kiosk.ui.screens.base import KioskScreen, load_kv
@@ -19,7 +19,7 @@ class ChooseScreen(KioskScreen):
         if flow is None:
             return
         texts = flow.choose_texts()
-        self.ids.heading.text = _(texts["heading"])
+        self.ids.heading.text = translate(texts["heading"])
         self.ids.trail.text = texts.get("trail", "")
         self.ids.tiles.clear_widgets()
         for choice in flow.choices():

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from kivy.properties import StringProperty
 
-from kiosk.ui.i18n import N_, _
+from kiosk.ui.i18n import N_, _, translate
 from kiosk.ui.icons import icon
 from kiosk.ui.screens.base import KioskScreen, load_kv
 from kiosk.ui.widgets import SummaryRow
@@ -37,12 +37,12 @@ class IdentityScreen(KioskScreen):
         for row in rows:
             self.ids.rows.add_widget(SummaryRow(label=_(row.label), value=row.value,
                                                 emphasis=row.emphasis))
-        self.ids.heading.text = _(texts["heading"])
-        self.ids.detail.text = _(texts["detail"])
+        self.ids.heading.text = translate(texts["heading"])
+        self.ids.detail.text = translate(texts["detail"])
         note = texts.get("note", "")
         self.ids.notice.text = _(note) if note else ""
-        self.ids.confirm.text = _(texts["button"])
-        self.ids.back.text = _(texts["back"])
+        self.ids.confirm.text = translate(texts["button"])
+        self.ids.back.text = translate(texts["back"])
         self.ids.cancel.text = _("Cancel")
         self.update_header(_(flow.title), (flow.step_number, flow.total_steps))
 

@@ -4,7 +4,7 @@ again)."""
 
 from __future__ import annotations
 
-from kiosk.ui.i18n import _
+from kiosk.ui.i18n import _, translate
 from kiosk.ui.icons import icon
 from kiosk.ui.messages import describe
 from kiosk.ui.screens.base import KioskScreen, load_kv
@@ -20,9 +20,9 @@ class SlipScreen(KioskScreen):
         texts = flow.done_texts()
         ids = self.ids
         ids.status_icon.text = icon("check-circle")
-        ids.title.text = _(texts["title"])
-        ids.detail.text = _(texts.get("detail", "")).format(**texts.get("values", {}))
-        ids.reference_label.text = _(texts.get("reference_label", "Your reference"))
+        ids.title.text = translate(texts["title"])
+        ids.detail.text = translate(texts.get("detail", "")).format(**texts.get("values", {}))
+        ids.reference_label.text = translate(texts.get("reference_label", "Your reference"))
         ids.reference.text = flow.reference
         if flow.receipt_printed:
             ids.receipt_notice.kind = "success"

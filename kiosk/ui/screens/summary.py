@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from kivy.properties import StringProperty
 
-from kiosk.ui.i18n import _
+from kiosk.ui.i18n import _, translate
 from kiosk.ui.icons import icon
 from kiosk.ui.messages import describe, warning_text
 from kiosk.ui.screens.base import KioskScreen, load_kv
@@ -23,8 +23,8 @@ class SummaryScreen(KioskScreen):
             return
         texts = flow.summary_texts()
         self.command = texts["command"]
-        self.ids.heading.text = _(texts["heading"])
-        self.ids.action.text = _(texts["button"]).format(**texts.get("values", {}))
+        self.ids.heading.text = translate(texts["heading"])
+        self.ids.action.text = translate(texts["button"]).format(**texts.get("values", {}))
         self.ids.rows.clear_widgets()
         for row in flow.summary_rows():
             self.ids.rows.add_widget(SummaryRow(label=_(row.label), value=row.value,
