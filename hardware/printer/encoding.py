@@ -44,10 +44,13 @@ _CHINESE_MODE_RANGES: tuple[tuple[int, int], ...] = (
 
 def clean_text(text: str) -> str:
     """NFC-normalise (so 'e' + combining acute fits a code page) and drop control and
-    format characters: user text must never smuggle printer commands. Tabs become spaces;
-    newlines stay (they split paragraphs)."""
+    format characters: user text must never smuggle printer commands. Tabs and the
+    typographic spaces Babel puts in dates and money (U+00A0, U+202F, ...) become plain
+    spaces, which every code page holds (else the line would go out as an image);
+    the ideographic space stays for Chinese mode. Newlines stay (they split paragraphs)."""
     text = unicodedata.normalize("NFC", text.replace("\t", " ").replace("\r", ""))
-    return "".join(ch for ch in text
+    return "".join(" " if ch != "\u3000" and unicodedata.category(ch) == "Zs" else ch
+                   for ch in text
                    if ch == "\n" or unicodedata.category(ch) not in ("Cc", "Cf"))
 
 

@@ -85,6 +85,19 @@ def test_clean_text_strips_controls_and_composes() -> None:
     assert clean_text("e\u0301\tA\x1b\u200bB\nC\r") == "é AB\nC"
 
 
+def test_babel_typographic_spaces_print_as_text_not_as_an_image() -> None:
+    """GIVEN a Russian date as Babel writes it (a narrow no-break space before "г.")
+    WHEN cleaned and split into runs
+    THEN the space is a plain space and the line fits the Cyrillic code page; the
+    ideographic space of Chinese text stays."""
+    date = "23 нояб. 2026\u202fг., 02:05:00"
+    cleaned = clean_text(date)
+    assert cleaned == "23 нояб. 2026 г., 02:05:00"
+    runs = split_runs(cleaned, table())
+    assert runs is not None and {run.codepage for run in runs} <= {None, "CP866"}
+    assert clean_text("金额\u3000合计\u00a0") == "金额\u3000合计 "
+
+
 def test_display_width_counts_wide_characters_twice() -> None:
     """GIVEN mixed text WHEN measured THEN wide characters count 2, combining marks 0."""
     assert display_width("ab中文한Ｘe\u0301") == 2 + 4 + 2 + 2 + 1
