@@ -57,6 +57,11 @@ class System:
         code: str = answer.json()["code"]
         return code
 
+    def present_document(self, name: str) -> None:
+        """Place the reader simulator's specimen ``name`` on the reader (the scripted
+        user of the walkthroughs)."""
+        self.reader.present(name)
+
     def restart_central(self, *, fresh_data: bool = False) -> None:
         """Central comes back on the same address, with the same database or, with
         ``fresh_data``, with the demo data as new."""
@@ -97,7 +102,7 @@ def running_system(tmp: Path, *, card_timeout_s: float = 10.0, step_delay_s: flo
         reader_url = reader.start_pty()
         config = load_config(overrides={
             "kiosk": {"id": kiosk_id, "data_dir": str(tmp / "kiosk")},
-            "central": {"url": central_url, "timeout_s": 2.0},
+            "central": {"url": central_url, "timeout_s": 5.0},  # a loaded CI machine is slow
             "sync": {"forward_interval_s": 0.2, "backoff_max_s": 1.0},
             "printer": {"url": printer_url},
             "payment": {"url": payment_url, "card_timeout_s": card_timeout_s},

@@ -4,14 +4,23 @@ central over HTTP, the printer simulator over TCP and the payment simulator on a
 from __future__ import annotations
 
 import time
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
+import requests
 
 from hardware.sim.payment.cards import INSUFFICIENT_FUNDS, UNIONPAY_APPROVED
 from kiosk.services.bill_payment import Step
 from kiosk.ui.driver import Driver
-from kiosk.ui.walkthrough import pay_water_bill, start_bill_payment, type_account
+from kiosk.ui.walkthrough import (
+    answer_by_typing,
+    answer_on_keypad,
+    pay_water_bill,
+    start_bill_payment,
+    type_account,
+)
 from kiosk.devtools.loopback import System
 
 pytestmark = pytest.mark.ui
@@ -28,6 +37,13 @@ def all_texts(driver: Driver) -> str:
                 if isinstance(value, str) and value:
                     texts.append(value)
     return "\n".join(texts)
+
+
+def keypad_key(driver: Driver, key: str) -> Any:
+    """A key of the question screen's keypad."""
+    screen = driver.app.screen("question")
+    keypad = next(w for w in screen.ids.input.walk() if w.__class__.__name__ == "Keypad")
+    return keypad.key_widget(key)
 
 
 def test_paying_a_water_bill_by_touch_prints_and_records(driver: Driver, system: System,
@@ -189,3 +205,63 @@ def test_cancel_on_the_card_screen_charges_nothing(driver: Driver, system: Syste
     sale = system.payment.ledger[flow.payment.reference]
     assert sale.charged_fen == 0 and sale.state.value == "cancelled"
     assert not failed.ids.again.disabled
+
+
+def test_mobile_bill_found_by_barcode_and_paid_in_part_in_russian(driver: Driver,
+                                                                   system: System) -> None:
+    """GIVEN a Russian-speaking user with a China Mobile bill (part payment allowed)
+    WHEN she chooses "use the barcode", types the barcode printed on the bill, asks to
+    pay a different amount, first 500 (more than is due) and then 50.00, and pays
+    THEN 500 is refused with E_AMOUNT_INVALID on the same question, the review shows
+    50.00, the card is charged 50.00, the receipt says 50.00, and central records a
+    payment of 50.00 for the account the barcode named."""
+    answer = requests.get(f"{system.central_url}/v1/demo/barcodes", timeout=5)
+    answer.raise_for_status()
+    barcode = next(b["barcode"] for b in answer.json()["barcodes"]
+                   if b["account_no"] == "13800138000")
+    start_bill_payment(driver, "ru", "cm-mobile")
+    account = driver.app.screen("account")
+    assert account.ids.use_barcode.text == "Ввести номер штрихкода со счёта"
+    driver.tap(account.ids.use_barcode)
+    driver.wait_for_screen("question")
+    answer_by_typing(driver, barcode)
+    driver.wait_for_screen("review")
+    flow = driver.app.flow
+    assert flow is not None and flow.account is not None
+    assert flow.account.account_no == "13800138000" and flow.account.total_due == Decimal("88.00")
+
+    review = driver.app.screen("review")
+    assert review.ids.change_amount.text == "Оплатить другую сумму"
+    driver.tap(review.ids.change_amount)
+    driver.wait_for_screen("question")
+    question = driver.app.screen("question")
+    answer_on_keypad(driver, "500")
+    driver.wait_until(lambda: "E_AMOUNT_INVALID" in question.ids.notice.text, 5,
+                      "the refused amount")
+    assert flow.step is Step.AMOUNT
+    assert question.entry is not None and question.entry.raw == "500"  # kept to correct
+    for _ in "500":
+        driver.tap(keypad_key(driver, "back"))
+    answer_on_keypad(driver, "50.00")
+    driver.wait_for_screen("review")
+    assert flow.pay_amount == Decimal("50.00")
+    shown = " ".join(row.value for row in review.ids.rows.children)
+    assert "50,00" in shown  # Russian money: a decimal comma
+
+    jobs_before = len(system.printer.jobs)
+    driver.tap(review.ids.pay)
+    driver.wait_until(lambda: flow.step in (Step.DONE, Step.FAILED), 60, "the payment")
+    assert flow.step is Step.DONE and flow.payment is not None, flow.error
+    sale = system.payment.ledger[flow.payment.reference]
+    assert sale.charged_fen == 5000
+    job = system.printer.wait_for_jobs(jobs_before + 1, timeout=10)[-1]
+    paid_line = next(line for line in job.text.splitlines() if line.startswith("实付金额"))
+    assert paid_line.endswith("50,00 CN¥")  # the Russian half of the slip: a decimal comma
+    assert "13800138000" in job.text and "中国移动上海公司" in job.text
+    deadline = time.monotonic() + 10
+    recorded: list[dict[str, object]] = []
+    while time.monotonic() < deadline and not recorded:
+        recorded = [p for p in system.central_payments()
+                    if p["reference"] == flow.payment.reference]
+        time.sleep(0.1)
+    assert len(recorded) == 1 and recorded[0]["amount"] == "50.00"

@@ -59,7 +59,8 @@ def test_wrong_code_then_period_before_2019_in_chinese(driver: Driver, system: S
     """GIVEN a user identified with her PR card, in Chinese
     WHEN she types a wrong code, then the right one, then asks for 2018
     THEN the wrong code is refused with E_AUTH_FAILED in Chinese and she can type it
-    again; 2018 is refused with E_PRE2019_COUNTER (counter only)."""
+    again; 2018 is refused with E_PRE2019_COUNTER (counter only); July to September of
+    last year is shown and printed, in Chinese only."""
     identify_with(driver, system, "zh-Hans", "pr2023")
     driver.tap(driver.app.screen("identity").ids.confirm)
     driver.wait_for_screen("question", timeout=15)
@@ -79,6 +80,24 @@ def test_wrong_code_then_period_before_2019_in_chinese(driver: Driver, system: S
     answer_on_keypad(driver, "201801")
     assert "E_PRE2019_COUNTER" in question.ids.notice.text
     assert flow.step is TaxStep.PERIOD
+
+    keypad = next(w for w in question.ids.input.walk() if w.__class__.__name__ == "Keypad")
+    driver.tap(keypad.key_widget("clear"))
+    year = flow.clock.now().year - 1
+    answer_on_keypad(driver, f"{year}07")
+    answer_on_keypad(driver, f"{year}09")
+    driver.wait_for_screen("summary", timeout=15)
+    summary = driver.app.screen("summary")
+    assert summary.ids.heading.text == "您的纳税记录"
+    jobs_before = len(system.printer.jobs)
+    driver.tap(summary.ids.action)
+    driver.wait_for_screen("slip", timeout=20)
+    record = flow.record
+    assert record is not None and flow.receipt_printed
+    job = system.printer.wait_for_jobs(jobs_before + 1, timeout=5)[-1]
+    assert "个人所得税纳税记录" in job.text and record.verification_code in job.text
+    assert f"{record.period_start} - {record.period_end}" in job.text
+    assert str(record.period_start).replace("-", "") == f"{year}07"
 
 
 def test_expired_passport_is_refused_before_central_is_asked(driver: Driver,
