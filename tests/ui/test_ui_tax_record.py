@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from hardware.sim.printer.simulator import PrintedJob
 from kiosk.devtools.loopback import System
+from kiosk.domain.records import TaxRecord
 from kiosk.services.tax_record import TaxStep
 from kiosk.ui.driver import Driver
 from kiosk.ui.walkthrough import answer_on_keypad, start_service
@@ -17,6 +19,24 @@ def identify_with(driver: Driver, system: System, lang: str, specimen: str) -> N
     driver.wait_for_screen("document")
     system.reader.present(specimen)
     driver.wait_for_screen("identity", timeout=15)
+
+
+def print_months(driver: Driver, system: System, first: str, last: str,
+                 heading: str) -> tuple[TaxRecord, PrintedJob]:
+    """Answer the period questions, check the summary's heading and print the record."""
+    flow = driver.app.flow
+    answer_on_keypad(driver, first)
+    answer_on_keypad(driver, last)
+    driver.wait_for_screen("summary", timeout=15)
+    summary = driver.app.screen("summary")
+    assert summary.ids.heading.text == heading
+    jobs_before = len(system.printer.jobs)
+    driver.tap(summary.ids.action)
+    driver.wait_for_screen("slip", timeout=20)
+    assert flow.record is not None and flow.receipt_printed
+    job = system.printer.wait_for_jobs(jobs_before + 1, timeout=5)[-1]
+    assert "个人所得税纳税记录" in job.text and flow.record.verification_code in job.text
+    return flow.record, job
 
 
 def test_tax_record_printed_in_german(driver: Driver, system: System) -> None:
@@ -38,18 +58,7 @@ def test_tax_record_printed_in_german(driver: Driver, system: System) -> None:
     driver.wait_until(lambda: flow.step is TaxStep.PERIOD, 15, "the period question")
     driver.wait_for_screen("question")
     year = flow.clock.now().year - 1
-    answer_on_keypad(driver, f"{year}01")
-    answer_on_keypad(driver, f"{year}12")
-    driver.wait_for_screen("summary", timeout=15)
-    summary = driver.app.screen("summary")
-    assert summary.ids.heading.text == "Ihr Steuernachweis"
-    driver.tap(summary.ids.action)
-    driver.wait_for_screen("slip", timeout=20)
-
-    record = flow.record
-    assert record is not None and flow.receipt_printed
-    job = system.printer.wait_for_jobs(1, timeout=5)[-1]
-    assert record.verification_code in job.text and "个人所得税纳税记录" in job.text
+    record, job = print_months(driver, system, f"{year}01", f"{year}12", "Ihr Steuernachweis")
     assert job.qr_payloads == [f"{system.central_url}/v1/verify/{record.verification_code}"]
     verified = system.runtime.central.verify(flow.ctx, record.verification_code)
     assert verified.kind == "tax_record"
@@ -84,18 +93,7 @@ def test_wrong_code_then_period_before_2019_in_chinese(driver: Driver, system: S
     keypad = next(w for w in question.ids.input.walk() if w.__class__.__name__ == "Keypad")
     driver.tap(keypad.key_widget("clear"))
     year = flow.clock.now().year - 1
-    answer_on_keypad(driver, f"{year}07")
-    answer_on_keypad(driver, f"{year}09")
-    driver.wait_for_screen("summary", timeout=15)
-    summary = driver.app.screen("summary")
-    assert summary.ids.heading.text == "您的纳税记录"
-    jobs_before = len(system.printer.jobs)
-    driver.tap(summary.ids.action)
-    driver.wait_for_screen("slip", timeout=20)
-    record = flow.record
-    assert record is not None and flow.receipt_printed
-    job = system.printer.wait_for_jobs(jobs_before + 1, timeout=5)[-1]
-    assert "个人所得税纳税记录" in job.text and record.verification_code in job.text
+    record, job = print_months(driver, system, f"{year}07", f"{year}09", "您的纳税记录")
     assert f"{record.period_start} - {record.period_end}" in job.text
     assert str(record.period_start).replace("-", "") == f"{year}07"
 
