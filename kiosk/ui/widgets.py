@@ -33,6 +33,9 @@ class IconLabel(Label):
     pass
 
 
+MIN_TEXT_SCALE = 0.6
+
+
 class KButton(ButtonBehavior, BoxLayout):
     text = StringProperty("")
     icon = StringProperty("")
@@ -40,6 +43,9 @@ class KButton(ButtonBehavior, BoxLayout):
     font = StringProperty("")  # a language's own font (language buttons); else the UI's
     fit = BooleanProperty(False)  # as wide as its icon and text (footer buttons), never wrapped
     text_color = ColorProperty(theme.TEXT)
+    # A wrapped text taller than the button gets a smaller font, step by step, never
+    # cut: "Oui, c'est bien elle" at title size takes two lines on a half-width button.
+    text_scale = NumericProperty(1.0)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -51,6 +57,19 @@ class KButton(ButtonBehavior, BoxLayout):
         self.ids.label.fbind("texture_size", self._fit_width)
         self.fbind("fit", self._fit_width)
         self._fit_width()
+        self.ids.label.fbind("texture_size", self._fit_height)
+        self.fbind("height", self._fit_height)
+        self.fbind("text", self._reset_scale)
+
+    def _reset_scale(self, *_: Any) -> None:
+        self.text_scale = 1.0
+
+    def _fit_height(self, *_: Any) -> None:
+        _left, top, _right, bottom = self.padding
+        if self.fit or self.ids.label.texture_size[1] <= self.height - top - bottom:
+            return
+        if self.text_scale > MIN_TEXT_SCALE:
+            self.text_scale = max(MIN_TEXT_SCALE, self.text_scale - 0.1)
 
     def _fit_width(self, *_: Any) -> None:
         if not self.fit:
