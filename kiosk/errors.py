@@ -57,6 +57,7 @@ class ErrorCode(StrEnum):
     CLAIM_AMOUNT = "E_CLAIM_AMOUNT"
     FACTS_LENGTH = "E_FACTS_LENGTH"
     DUPLICATE_PENDING_CASE = "E_DUPLICATE_PENDING_CASE"
+    AGENCY_IS_EMPLOYER = "E_AGENCY_IS_EMPLOYER"  # the co-respondent is the employer itself
     # Any form
     FIELD_REQUIRED = "E_FIELD_REQUIRED"
     FIELD_FORMAT = "E_FIELD_FORMAT"

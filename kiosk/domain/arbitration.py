@@ -103,8 +103,11 @@ class _Collector:
 def check_application(form: ArbitrationForm, today: date, kiosk_district: str = KIOSK_DISTRICT,
                       *, holidays: Collection[date] = (), facts_min: int = FACTS_MIN,
                       facts_max: int = FACTS_MAX,
-                      allow_uscc_override: bool = False) -> FormCheck:
-    """All the errors (field, code) and warnings of the application. Never raises."""
+                      allow_uscc_override: bool = False,
+                      allow_co_respondent_override: bool | None = None) -> FormCheck:
+    """All the errors (field, code) and warnings of the application. Never raises.
+    The overrides accept a failed USCC check character (DOMAIN.md 1.3) of the respondent
+    and of the co-respondent; the latter follows the former unless given."""
     out = _Collector()
     _check_applicant(form.applicant, today, out)
     if form.agent is not None:
@@ -115,7 +118,11 @@ def check_application(form: ArbitrationForm, today: date, kiosk_district: str = 
         _check_phone(form.agent.phone, "agent.phone", check_phone, out)
     _check_respondent(form.respondent, "respondent", allow_uscc_override, out)
     if form.co_respondent is not None:
-        _check_respondent(form.co_respondent, "co_respondent", allow_uscc_override, out)
+        co_override = (allow_uscc_override if allow_co_respondent_override is None
+                       else allow_co_respondent_override)
+        _check_respondent(form.co_respondent, "co_respondent", co_override, out)
+        if _same_company(form.co_respondent, form.respondent):
+            out.fail("co_respondent.uscc", ErrorCode.AGENCY_IS_EMPLOYER)
     _check_employment(form.employment, today, out)
     _check_claims(form.claims, out)
     facts = (form.facts or "").strip()
@@ -177,6 +184,12 @@ def _check_respondent(respondent: Respondent, prefix: str, allow_override: bool,
         for warning in result.warnings:
             out.warn(warning)
     _check_phone(respondent.phone, f"{prefix}.phone", check_china_phone, out)
+
+
+def _same_company(one: Respondent, other: Respondent) -> bool:
+    """Art. 22 makes the dispatch agency a party beside the employer, never instead."""
+    return (not is_blank(one.uscc) and not is_blank(other.uscc)
+            and compact_id(str(one.uscc)) == compact_id(str(other.uscc)))
 
 
 def _check_phone(value: str | None, field_name: str,

@@ -1,8 +1,10 @@
 """Labour dispute arbitration application (DOMAIN.md 2.4) as a plain state machine.
 
-Read the applicant's document and confirm it, answer the questions about yourself, give
-the employer's USCC (checked as typed; a failed check character may be confirmed anyway),
-confirm the company central's registry found, then the employment, the claims, facts,
+Read the applicant's document and confirm it, answer the questions about yourself (and
+the agent acting for you, if any), give the employer's USCC (checked as typed; a failed
+check character may be confirmed anyway), confirm the company central's registry found,
+say whether a labour dispatch agency sent you there and if so give and confirm the
+agency the same way (a co-respondent, Art. 22), then the employment, the claims, facts,
 evidence, witnesses and the day the worker learned of the infringement. A summary shows
 the claims with their total and the warnings (limitation, jurisdiction, no evidence, no
 work permit) before the application is submitted through the outbox (accepted with
@@ -22,18 +24,13 @@ from typing import Any
 
 from hardware.base import DocumentReader, PrintOutcome, ReceiptPrinter
 from hardware.document import Document
-from kiosk.domain.arbitration import (
-    ArbitrationForm,
-    check_application,
-    claims_total,
-    originals_to_bring,
-    to_payload,
-)
+from kiosk.domain.arbitration import ArbitrationForm, check_application, to_payload
 from kiosk.domain.records import Company, Submission
 from kiosk.domain.results import FormCheck
 from kiosk.errors import ErrorCode, KioskError
 from kiosk.services.arbitration_questions import (
-    CLAIM_LABELS,
+    AGENCY_KEYS,
+    FIRST_AFTER_AGENCY,
     FIRST_AFTER_EMPLOYER,
     USCC_KEYS,
     build_form,
@@ -56,12 +53,7 @@ from kiosk.services.ports import (
 )
 from kiosk.services.slips import SlipHeader
 from kiosk.services.submitting import await_delivery, refusal
-from kiosk.services.slips_arbitration import (
-    ArbitrationReceipt,
-    ClaimLine,
-    arbitration_receipt,
-    commission_for,
-)
+from kiosk.services.slips_arbitration import arbitration_receipt, commission_for, receipt_for
 
 __all__ = ["ArbStep", "ArbitrationDeps", "ArbitrationFlow"]
 
@@ -108,13 +100,13 @@ class ArbitrationFlow(ArbitrationScreens, Flow):
         self._translator = deps.translator
         self._holidays = deps.holidays
         self._cancel = threading.Event()
-        self.company: Company | None = None
+        self.company: Company | None = None  # the employer, as the registry has it
+        self.agency: Company | None = None  # the dispatch agency (co-respondent), if any
         self.application: ArbitrationForm | None = None
         self.submission: Submission | None = None
         self.final_number: str | None = None
         self._delivery: Delivery | None = None  # central's answer (commission details)
         self._document: Document | None = None
-        self._facts_length: int | None = None
         self._retry: Callable[[], None] | None = None
         self._failed_at = 1
         self._received_at: datetime | None = None
@@ -134,6 +126,9 @@ class ArbitrationFlow(ArbitrationScreens, Flow):
     def registry_has_phone(self) -> bool:
         return self.company is None or bool(self.company.phone.strip())
 
+    def registry_has_agency_phone(self) -> bool:
+        return self.agency is None or bool(self.agency.phone.strip())
+
     def entry(self, group: str) -> dict[str, Any]:
         form = self.form
         if form is None or form.group is None or form.group.key != group:
@@ -141,9 +136,6 @@ class ArbitrationFlow(ArbitrationScreens, Flow):
         entries: list[dict[str, Any]] = form.answers.get(group, [])
         index = form.entry_number - 1
         return entries[index] if 0 <= index < len(entries) else {}
-
-    def facts_typed(self, length: int) -> None:
-        self._facts_length = length
 
     # --- commands from the UI thread ---------------------------------------------------
 
@@ -163,6 +155,10 @@ class ArbitrationFlow(ArbitrationScreens, Flow):
 
     def confirm_company(self) -> None:
         if self.step is ArbStep.CONFIRM_COMPANY:
+            self._show(View.QUESTION, ArbStep.QUESTIONS)
+
+    def confirm_agency(self) -> None:
+        if self.step is ArbStep.CONFIRM_AGENCY:
             self._show(View.QUESTION, ArbStep.QUESTIONS)
 
     def answer(self, value: object) -> None:
@@ -192,15 +188,21 @@ class ArbitrationFlow(ArbitrationScreens, Flow):
     def back(self) -> None:
         form = self.form
         if self.step is ArbStep.QUESTIONS and form is not None:
-            if (not form.done and form.group is None and self.company is not None
-                    and form.current.key == FIRST_AFTER_EMPLOYER):
+            here = None if form.done or form.group is not None else form.current.key
+            if here == FIRST_AFTER_EMPLOYER and self.company is not None:
                 self._show(View.CONFIRM, ArbStep.CONFIRM_COMPANY)
+            elif (here == FIRST_AFTER_AGENCY and self.agency is not None
+                  and form.answers.get("has_agency") is True):
+                self._show(View.CONFIRM, ArbStep.CONFIRM_AGENCY)
             elif form.back():
                 self._notify()
             else:
                 self._show(View.IDENTITY, ArbStep.CONFIRM_PERSON)
         elif self.step is ArbStep.CONFIRM_COMPANY and form is not None:
             self._back_to("uscc")
+            self._show(View.QUESTION, ArbStep.QUESTIONS)
+        elif self.step is ArbStep.CONFIRM_AGENCY and form is not None:
+            self._back_to("agency_uscc")
             self._show(View.QUESTION, ArbStep.QUESTIONS)
         elif self.step is ArbStep.SUMMARY and form is not None:
             self.error = None
@@ -229,8 +231,8 @@ class ArbitrationFlow(ArbitrationScreens, Flow):
         step = self.step
         if step is ArbStep.READ:
             self._read()
-        elif step is ArbStep.LOOKING_UP:
-            self._look_up()
+        elif step is ArbStep.LOOKING_UP or step is ArbStep.LOOKING_UP_AGENCY:
+            self._look_up(step)
         elif step is ArbStep.SUBMITTING:
             self._submit()
         elif step is ArbStep.PRINTING:
@@ -253,24 +255,33 @@ class ArbitrationFlow(ArbitrationScreens, Flow):
         self.busy = False  # timed out or cancelled: the screen offers to read again
         self._notify()
 
-    def _look_up(self) -> None:
+    def _look_up(self, step: ArbStep) -> None:
+        """The employer's code (LOOKING_UP) or the dispatch agency's (LOOKING_UP_AGENCY)
+        at central's registry; an unknown code goes back to its question."""
         form = self.form
         assert form is not None
+        agency = step is ArbStep.LOOKING_UP_AGENCY
+        question = "agency_uscc" if agency else "uscc"
         try:
-            company = self._deps.companies.company(self.ctx, str(form.answers["uscc"]))
+            company = self._deps.companies.company(self.ctx, str(form.answers[question]))
         except KioskError as exc:
             if exc.code is ErrorCode.RESPONDENT_NOT_FOUND:
-                log.info("arbitration: no company with the code given")
-                self._back_to("uscc")
+                log.info("arbitration: no company with the %s code given",
+                         "agency's" if agency else "employer's")
+                self._back_to(question)
                 form.error = exc.code
                 self.busy = False
                 self._show(View.QUESTION, ArbStep.QUESTIONS)
                 return
-            self._fail(exc, retry=lambda: self._busy(View.WORKING, ArbStep.LOOKING_UP))
+            self._fail(exc, retry=lambda: self._busy(View.WORKING, step))
             return
-        self.company = company
         self.busy = False
-        self._show(View.CONFIRM, ArbStep.CONFIRM_COMPANY)
+        if agency:
+            self.agency = company
+            self._show(View.CONFIRM, ArbStep.CONFIRM_AGENCY)
+        else:
+            self.company = company
+            self._show(View.CONFIRM, ArbStep.CONFIRM_COMPANY)
 
     def _submit(self) -> None:
         deps = self._deps
@@ -334,20 +345,11 @@ class ArbitrationFlow(ArbitrationScreens, Flow):
         received = self._received_at
         assert app is not None and person is not None and company is not None
         assert received is not None
-        receipt = ArbitrationReceipt(
-            number=self.final_number or submission.provisional_ref,
-            final=self.final_number is not None,
-            verification_code=submission.verification_code,
-            applicant_name=f"{person.surname} {person.given_names}",
-            nationality=person.nationality, document_masked=person.masked_number,
-            respondent_name_zh=company.name_zh, respondent_name_en=company.name_en,
-            respondent_uscc=app.respondent.uscc or company.uscc,
-            claims=tuple(ClaimLine(CLAIM_LABELS.get(str(c.type), str(c.type)), c.amount)
-                         for c in app.claims),
-            total=claims_total(app), received_at=received,
+        receipt = receipt_for(
+            app, person, company, self.agency, submission,
+            final_number=self.final_number, received_at=received,
             commission=commission_for(deps.kiosk_district,
-                                      self._delivery.detail if self._delivery else None),
-            originals=tuple(originals_to_bring(app)))
+                                      self._delivery.detail if self._delivery else None))
         return arbitration_receipt(
             deps.slip_header, receipt, self.ctx.lang, deps.translator,
             deps.verify_url.replace("{code}", submission.verification_code))
@@ -361,11 +363,22 @@ class ArbitrationFlow(ArbitrationScreens, Flow):
             self._back_to("uscc")  # the user wants to correct the code
             self._notify()
             return
-        if key == "uscc" and not form.done and form.current.key == "uscc_override":
+        if key == "agency_uscc_override" and form.answers.get("agency_uscc_override") is False:
+            self._back_to("agency_uscc")
+            self._notify()
+            return
+        if key == "has_agency" and form.answers.get("has_agency") is False:
+            self.agency = None  # its questions are forgotten too (no longer asked)
+        here = None if form.done else form.current.key
+        if (key, here) in (("uscc", "uscc_override"), ("agency_uscc", "agency_uscc_override")):
             form.error = ErrorCode.USCC_CHECK  # say why the kiosk asks
-        if key in USCC_KEYS and not form.done and form.current.key not in USCC_KEYS:
+        if key in USCC_KEYS and here not in USCC_KEYS:
             self.company = None
             self._busy(View.WORKING, ArbStep.LOOKING_UP)
+            return
+        if key in AGENCY_KEYS and here not in AGENCY_KEYS:
+            self.agency = None
+            self._busy(View.WORKING, ArbStep.LOOKING_UP_AGENCY)
             return
         if form.done:
             self._to_summary()
@@ -378,10 +391,13 @@ class ArbitrationFlow(ArbitrationScreens, Flow):
         form, person = self.form, self.person
         if form is None or person is None:
             return None
-        self.application = build_form(person, self.company, form.answers)
-        check = check_application(self.application, self.today(), self._deps.kiosk_district,
-                                  holidays=self._deps.holidays,
-                                  allow_uscc_override=form.answers.get("uscc_override") is True)
+        answers = form.answers
+        self.application = build_form(person, self.company, answers, self.agency)
+        check = check_application(
+            self.application, self.today(), self._deps.kiosk_district,
+            holidays=self._deps.holidays,
+            allow_uscc_override=answers.get("uscc_override") is True,
+            allow_co_respondent_override=answers.get("agency_uscc_override") is True)
         self.warnings = list(check.warnings)
         self.error = None
         if check.errors:
@@ -429,9 +445,9 @@ class ArbitrationFlow(ArbitrationScreens, Flow):
         self.person = None
         self.form = None
         self.company = None
+        self.agency = None
         self.application = None
         self.warnings = []
-        self._facts_length = None
         self._start_reading()
 
     def _start_reading(self) -> None:
@@ -447,10 +463,10 @@ class ArbitrationFlow(ArbitrationScreens, Flow):
         self._cancel.set()
         super().wipe()
         self.company = None
+        self.agency = None
         self.application = None
         self.submission = None
         self._delivery = None
         self._document = None
-        self._facts_length = None
         self._retry = None
         self.warnings = []

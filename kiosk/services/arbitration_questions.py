@@ -2,7 +2,9 @@
 and how their answers become the domain's ArbitrationForm.
 
 Each answer is checked as it is given with the domain's rules (USCC, phones, dates,
-amounts, facts length), so the summary rarely finds anything left to fix. The flow
+amounts, facts length), so the summary rarely finds anything left to fix. The employer
+and, when a labour dispatch agency sent the worker there, the agency (co-respondent,
+Art. 22) are each typed as a USCC, which the flow looks up at central. The flow
 (kiosk.services.arbitration) supplies what the questions need to know about the session
 through ``QuestionContext``.
 """
@@ -37,6 +39,7 @@ from kiosk.domain.arbitration import (
 from kiosk.domain.limitation import limitation_deadline
 from kiosk.domain.phone import check_china_phone, check_phone
 from kiosk.domain.records import Company
+from kiosk.domain.stay import compact_id
 from kiosk.domain.stay_choices import DocType, Sex
 from kiosk.errors import ErrorCode
 from kiosk.services.flow import Person
@@ -72,13 +75,14 @@ CLAIM_OPTIONS = tuple(Option(str(choice.code), choice.label) for choice in CLAIM
 CLAIM_LABELS = {option.code: option.label for option in CLAIM_OPTIONS}
 # Claims that need not be for a sum of money (paying contributions, anything else).
 NON_MONETARY = frozenset({ClaimType.SOCIAL_INSURANCE.value, ClaimType.OTHER.value})
-NO_LIMIT = 100_000  # the facts' own validator says E_FACTS_LENGTH, not E_FIELD_FORMAT
 
 # Which screen of the header's "Step n of 6" each question belongs to.
 TOTAL_STEPS = 6
 STEP_YOU, STEP_EMPLOYER, STEP_CLAIMS, STEP_FACTS, STEP_SUMMARY = 2, 3, 4, 5, 6
-USCC_KEYS = ("uscc", "uscc_override")
-FIRST_AFTER_EMPLOYER = "employment_start"
+USCC_KEYS = ("uscc", "uscc_override")  # leaving these looks the employer up
+AGENCY_KEYS = ("agency_uscc", "agency_uscc_override")  # ... and these the agency
+FIRST_AFTER_EMPLOYER = "has_agency"  # Back from here shows the employer again
+FIRST_AFTER_AGENCY = "employment_start"  # Back from here shows the agency again
 
 
 class QuestionContext(Protocol):
@@ -94,12 +98,12 @@ class QuestionContext(Protocol):
         """The registry gave the employer's phone; otherwise the user is asked."""
         ...
 
-    def entry(self, group: str) -> dict[str, Any]:
-        """The answers of the group entry being asked (claim 2's dates...)."""
+    def registry_has_agency_phone(self) -> bool:
+        """The registry gave the dispatch agency's phone; otherwise the user is asked."""
         ...
 
-    def facts_typed(self, length: int) -> None:
-        """How long the facts were when last given (shown in the question's hint)."""
+    def entry(self, group: str) -> dict[str, Any]:
+        """The answers of the group entry being asked (claim 2's dates...)."""
         ...
 
 
@@ -116,11 +120,6 @@ def questions(context: QuestionContext) -> tuple[Item, ...]:
     def claim_to_after_from(value: Any, _answers: Answers) -> ErrorCode | None:
         start = context.entry("claims").get("from_date")
         return ErrorCode.DATES_INVALID if start is not None and value < start else None
-
-    def facts_length(value: Any, _answers: Answers) -> ErrorCode | None:
-        length = len(str(value).strip())
-        context.facts_typed(length)
-        return None if FACTS_MIN <= length <= FACTS_MAX else ErrorCode.FACTS_LENGTH
 
     def monetary(answers: Answers) -> bool:
         return answers.get("type") not in NON_MONETARY
@@ -214,8 +213,23 @@ def questions(context: QuestionContext) -> tuple[Item, ...]:
                  hint=N_("Compare it with your contract once more. Some very old codes fail "
                          "the check and are still right."),
                  when=_uscc_fails_check),
+        # --- the dispatch agency, a co-respondent (Art. 22); looked up after these
+        Question("has_agency", Kind.YESNO,
+                 N_("Did a labour dispatch agency send you to work for this employer?"),
+                 hint=N_("Answer Yes if your labour contract is with a dispatch agency and "
+                         "not with this company. The agency is then a respondent too.")),
+        Question("agency_uscc", Kind.CODE,
+                 N_("What is the dispatch agency's Unified Social Credit Code?"),
+                 hint=N_("18 letters and digits. You find it on your labour contract with "
+                         "the agency."),
+                 max_length=32, when=_has_agency, validate=_agency_uscc),
+        Question("agency_uscc_override", Kind.YESNO,
+                 N_("This code does not pass its check. Do you want to use it anyway?"),
+                 hint=N_("Compare it with your contract once more. Some very old codes fail "
+                         "the check and are still right."),
+                 when=_agency_fails_check),
         # --- work and claims (step 4)
-        Question(FIRST_AFTER_EMPLOYER, Kind.DATE, N_("When did you start working there?"),
+        Question(FIRST_AFTER_AGENCY, Kind.DATE, N_("When did you start working there?"),
                  validate=not_future),
         Question("employment_end", Kind.DATE, N_("When did your work there end?"),
                  hint=N_("Skip this if you still work there."), required=False,
@@ -230,13 +244,20 @@ def questions(context: QuestionContext) -> tuple[Item, ...]:
                          "your employer."),
                  when=lambda _a: not context.registry_has_phone(),
                  validate=_phone(check_china_phone)),
+        Question("agency_phone", Kind.PHONE,
+                 N_("What is the dispatch agency's phone number?"),
+                 hint=N_("The company registry has none. The commission needs it to reach "
+                         "the agency."),
+                 when=lambda a: _has_agency(a) and not context.registry_has_agency_phone(),
+                 validate=_phone(check_china_phone)),
         claims,
         # --- facts and evidence (step 5)
         Question("facts", Kind.LONG_TEXT, N_("What happened? Describe the facts and your "
                                              "reasons."),
                  hint=N_("Write 50 to 5000 characters: what happened, when, and why you "
-                         "claim. {count}"),
-                 max_length=NO_LIMIT, validate=facts_length),
+                         "claim."),
+                 min_length=FACTS_MIN, max_length=FACTS_MAX,
+                 length_error=ErrorCode.FACTS_LENGTH),
         Question("has_evidence", Kind.YESNO,
                  N_("Do you have evidence, such as a contract, payslips or messages?")),
         evidence,
@@ -254,9 +275,9 @@ STEP_OF_KEY: dict[str, int] = {
     **dict.fromkeys(("occupation", "address", "service_same", "service_address", "phone",
                      "work_permit_no", "has_agent", "agent_name", "agent_phone",
                      "agent_letter"), STEP_YOU),
-    **dict.fromkeys(USCC_KEYS, STEP_EMPLOYER),
+    **dict.fromkeys((*USCC_KEYS, "has_agency", *AGENCY_KEYS), STEP_EMPLOYER),
     **dict.fromkeys(("employment_start", "employment_end", "workplace", "workplace_district",
-                     "respondent_phone", "claims"), STEP_CLAIMS),
+                     "respondent_phone", "agency_phone", "claims"), STEP_CLAIMS),
     **dict.fromkeys(("facts", "has_evidence", "evidence", "has_witnesses", "witnesses",
                      "knew_date"), STEP_FACTS),
 }
@@ -282,14 +303,38 @@ def _uscc_fails_check(answers: Answers) -> bool:
     return checks.uscc(str(answers.get("uscc") or "")).code == ErrorCode.USCC_CHECK.value
 
 
+def _has_agency(answers: Answers) -> bool:
+    return answers.get("has_agency") is True
+
+
+def _agency_uscc(value: Any, answers: Answers) -> ErrorCode | None:
+    """As the employer's code, and never the employer's own (Art. 22: a second party)."""
+    error = _uscc_format(value, answers)
+    if error is None and same_code(str(value), str(answers.get("uscc") or "")):
+        return ErrorCode.AGENCY_IS_EMPLOYER
+    return error
+
+
+def _agency_fails_check(answers: Answers) -> bool:
+    code = str(answers.get("agency_uscc") or "")
+    return _has_agency(answers) and checks.uscc(code).code == ErrorCode.USCC_CHECK.value
+
+
+def same_code(one: str, other: str) -> bool:
+    """Two USCCs as typed name the same company (spaces and case aside)."""
+    return compact_id(one) == compact_id(other) != ""
+
+
 # --- answers -> the domain's form -------------------------------------------------------
 
 DOC_TYPES = {"passport": DocType.PASSPORT_ORDINARY, "pr_card": DocType.PR_CARD}
 
 
-def build_form(person: Person, company: Company | None, answers: Answers) -> ArbitrationForm:
-    """The application as the domain checks it, from the document, the registry and the
-    answers so far (unanswered parts stay None, and the check says so)."""
+def build_form(person: Person, company: Company | None, answers: Answers,
+               agency: Company | None = None) -> ArbitrationForm:
+    """The application as the domain checks it, from the document, the registry (the
+    employer and the dispatch agency found) and the answers so far (unanswered parts stay
+    None, and the check says so)."""
     same = answers.get("service_same")
     applicant = Applicant(
         surname=person.surname, given_names=person.given_names,
@@ -303,13 +348,11 @@ def build_form(person: Person, company: Company | None, answers: Answers) -> Arb
     if answers.get("has_agent") is True:
         agent = Agent(name=answers.get("agent_name"), phone=answers.get("agent_phone"),
                       authorization_letter=answers.get("agent_letter") is True)
-    respondent = Respondent(uscc=answers.get("uscc"))
-    if company is not None:
-        respondent = Respondent(
-            uscc=answers.get("uscc") or company.uscc, name=company.name_zh,
-            address=company.address, legal_representative=company.legal_representative,
-            representative_title=company.representative_title,
-            phone=company.phone or answers.get("respondent_phone"), district=company.district)
+    respondent = _respondent(answers.get("uscc"), company, answers.get("respondent_phone"))
+    co_respondent = None
+    if _has_agency(answers):
+        co_respondent = _respondent(answers.get("agency_uscc"), agency,
+                                    answers.get("agency_phone"))
     claims = [Claim(type=ClaimType(entry["type"]) if entry.get("type") else None,
                     amount=entry.get("amount"), from_date=entry.get("from_date"),
                     to_date=entry.get("to_date"), basis=str(entry.get("basis") or ""))
@@ -326,7 +369,18 @@ def build_form(person: Person, company: Company | None, answers: Answers) -> Arb
                               workplace=answers.get("workplace"),
                               workplace_district=answers.get("workplace_district")),
         claims=claims, facts=answers.get("facts"), evidence=evidence, witnesses=witnesses,
-        knew_date=answers.get("knew_date"), agent=agent)
+        knew_date=answers.get("knew_date"), agent=agent, co_respondent=co_respondent)
+
+
+def _respondent(uscc: str | None, company: Company | None, phone: str | None) -> Respondent:
+    """A party as the registry has it; the phone typed when the registry has none."""
+    if company is None:
+        return Respondent(uscc=uscc)
+    return Respondent(
+        uscc=uscc or company.uscc, name=company.name_zh, address=company.address,
+        legal_representative=company.legal_representative,
+        representative_title=company.representative_title,
+        phone=company.phone or phone, district=company.district)
 
 
 def limitation_last_day(form: ArbitrationForm, today: date,
@@ -362,6 +416,7 @@ def question_for_field(field_name: str) -> tuple[str, str | None, int | None] | 
               "applicant.work_permit_no": "work_permit_no", "agent.name": "agent_name",
               "agent.phone": "agent_phone", "agent.authorization_letter": "agent_letter",
               "respondent.uscc": "uscc", "respondent.phone": "respondent_phone",
+              "co_respondent.uscc": "agency_uscc", "co_respondent.phone": "agency_phone",
               "employment.start": "employment_start", "employment.end": "employment_end",
               "employment.workplace": "workplace",
               "employment.workplace_district": "workplace_district",

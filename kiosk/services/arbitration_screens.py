@@ -1,5 +1,5 @@
 """What the arbitration flow's screens show: the header's step, the confirmations (you,
-your employer), the summary rows, the working and done texts, and the values the
+your employer, the dispatch agency), the summary rows, the working and done texts, and the values the
 question hints and warnings fill in. A mixin of ArbitrationFlow (kiosk.services.
 arbitration), kept apart so the state machine stays short; no state of its own.
 """
@@ -41,6 +41,8 @@ class ArbStep(StrEnum):
     QUESTIONS = "questions"
     LOOKING_UP = "looking_up"
     CONFIRM_COMPANY = "confirm_company"
+    LOOKING_UP_AGENCY = "looking_up_agency"
+    CONFIRM_AGENCY = "confirm_agency"
     SUMMARY = "summary"
     SUBMITTING = "submitting"
     PRINTING = "printing"
@@ -49,12 +51,14 @@ class ArbStep(StrEnum):
 
 
 _NUMBER = {ArbStep.READ: 1, ArbStep.CONFIRM_PERSON: 1, ArbStep.LOOKING_UP: STEP_EMPLOYER,
-           ArbStep.CONFIRM_COMPANY: STEP_EMPLOYER, ArbStep.SUMMARY: STEP_SUMMARY,
+           ArbStep.CONFIRM_COMPANY: STEP_EMPLOYER, ArbStep.LOOKING_UP_AGENCY: STEP_EMPLOYER,
+           ArbStep.CONFIRM_AGENCY: STEP_EMPLOYER, ArbStep.SUMMARY: STEP_SUMMARY,
            ArbStep.SUBMITTING: STEP_SUMMARY, ArbStep.PRINTING: STEP_SUMMARY,
            ArbStep.DONE: STEP_SUMMARY}
 
 _WORKING = {
     ArbStep.LOOKING_UP: N_("Looking up your employer in the company registry…"),
+    ArbStep.LOOKING_UP_AGENCY: N_("Looking up the dispatch agency in the company registry…"),
     ArbStep.SUBMITTING: N_("Submitting your application…"),
     ArbStep.PRINTING: N_("Printing your receipt…"),
 }
@@ -70,10 +74,10 @@ class ArbitrationScreens:
     clock: Clock
     ctx: CallContext
     company: Company | None
+    agency: Company | None
     application: ArbitrationForm | None
     final_number: str | None
     _failed_at: int
-    _facts_length: int | None
     _translator: Translator
     _holidays: tuple[date, ...]
 
@@ -99,16 +103,12 @@ class ArbitrationScreens:
         return _WORKING.get(self.step, "") if isinstance(self.step, ArbStep) else ""
 
     def question_values(self) -> dict[str, str]:
-        count = ""
-        if self._facts_length is not None:
-            count = self._tr(N_("You wrote {count} characters.")).format(
-                count=self._facts_length)
         deadline = ""
         if self.application is not None:
             last_day = limitation_last_day(self.application, self.today(),
                                            self._holidays)
             deadline = self._date(last_day) if last_day is not None else ""
-        return {"count": count, "deadline": deadline}
+        return {"deadline": deadline}
 
     def identity_rows(self) -> list[Row]:
         person = self.person
@@ -120,18 +120,26 @@ class ArbitrationScreens:
                 Row(N_("Document number"), person.masked_number)]
 
     def confirm_texts(self) -> dict[str, str]:
-        if self.step is not ArbStep.CONFIRM_COMPANY:
-            return {}  # the identity screen's own "Is this you?"
-        return {"heading": N_("Is this your employer?"),
-                "detail": N_("This is the company registered with the code you typed."),
-                "button": N_("Yes, that is it"), "back": N_("No, change the code"),
-                "command": "confirm_company"}
+        found = {"detail": N_("This is the company registered with the code you typed."),
+                 "button": N_("Yes, that is it"), "back": N_("No, change the code")}
+        if self.step is ArbStep.CONFIRM_COMPANY:
+            return {**found, "heading": N_("Is this your employer?"),
+                    "command": "confirm_company"}
+        if self.step is ArbStep.CONFIRM_AGENCY:
+            return {**found, "heading": N_("Is this the dispatch agency?"),
+                    "command": "confirm_agency"}
+        return {}  # the identity screen's own "Is this you?"
 
     def confirm_rows(self) -> list[Row]:
-        company = self.company
-        if self.step is not ArbStep.CONFIRM_COMPANY or company is None:
-            return self.identity_rows()
-        rows = [Row(N_("Employer"), company.name_zh, True)]
+        if self.step is ArbStep.CONFIRM_COMPANY and self.company is not None:
+            return self._company_rows(N_("Employer"), self.company)
+        if self.step is ArbStep.CONFIRM_AGENCY and self.agency is not None:
+            return self._company_rows(N_("Dispatch agency"), self.agency)
+        return self.identity_rows()
+
+    @staticmethod
+    def _company_rows(role: str, company: Company) -> list[Row]:
+        rows = [Row(role, company.name_zh, True)]
         if company.name_en:
             rows.append(Row(N_("Name in English"), company.name_en))
         rows += [Row(N_("Unified Social Credit Code"), company.uscc),
@@ -159,8 +167,13 @@ class ArbitrationScreens:
         name_en = self.company.name_en if self.company is not None else ""
         rows += [Row(N_("Total claimed"), self._money(claims_total(app)), True),
                  Row(N_("Employer"), f"{respondent.name} {name_en}".strip()),
-                 Row(N_("Unified Social Credit Code"), respondent.uscc or ""),
-                 Row(N_("Employed"), self._span(e.start, e.end)),
+                 Row(N_("Unified Social Credit Code"), respondent.uscc or "")]
+        agency = app.co_respondent
+        if agency is not None:
+            agency_en = self.agency.name_en if self.agency is not None else ""
+            rows += [Row(N_("Dispatch agency"), f"{agency.name or ''} {agency_en}".strip()),
+                     Row(N_("Unified Social Credit Code"), agency.uscc or "")]
+        rows += [Row(N_("Employed"), self._span(e.start, e.end)),
                  Row(N_("Workplace"), ", ".join(
                      part for part in (e.workplace or "", self._tr(
                          DISTRICT_LABELS.get(e.workplace_district or "", ""))) if part)),

@@ -63,6 +63,8 @@ class Question:
     validate: Validator | None = None
     min_length: int = 0
     max_length: int = 200
+    # What a text outside min_length..max_length is: the facts say E_FACTS_LENGTH.
+    length_error: ErrorCode = ErrorCode.FIELD_FORMAT
 
     def applies(self, answers: Answers) -> bool:
         return self.when is None or self.when(answers)
@@ -260,7 +262,7 @@ class Questionnaire:
         if isinstance(value, str) and question.kind in (Kind.TEXT, Kind.LONG_TEXT, Kind.NAME,
                                                         Kind.CODE):
             if not question.min_length <= len(value) <= question.max_length:
-                return ErrorCode.FIELD_FORMAT
+                return question.length_error
         if question.kind is Kind.CHOICE and value not in {o.code for o in question.options}:
             return ErrorCode.FIELD_FORMAT
         if question.validate is not None:

@@ -1,6 +1,8 @@
 """The receipt of a labour arbitration application (DOMAIN.md 2.4), bilingual: Chinese
 plus the reader's language. Application number (or the provisional reference, labelled
-as such) with its QR, the parties, the numbered claims with their total, the time it was
+as such) with its QR, the parties (the applicant with the agent acting for them, the
+employer and the dispatch agency as numbered respondents), the numbered claims with
+their total, the time it was
 received, the commission, the next steps and the originals to bring."""
 
 from __future__ import annotations
@@ -11,11 +13,14 @@ from datetime import datetime
 from decimal import Decimal
 
 from hardware.document import Align, Block, Document, Feed, QRCode, Row, Rule, Text
+from kiosk.domain.arbitration import ArbitrationForm, claims_total, originals_to_bring
 from kiosk.domain.clock import format_timestamp
 from kiosk.domain.languages import SLIP_BASE_LANGUAGE
 from kiosk.domain.money import format_money
 from kiosk.domain.nationality import country_name
-from kiosk.services.arbitration_questions import DISTRICT_LABELS
+from kiosk.domain.records import Company, Submission
+from kiosk.services.arbitration_questions import CLAIM_LABELS, DISTRICT_LABELS
+from kiosk.services.flow import Person
 from kiosk.services.ports import Translator
 from kiosk.services.slips import SlipHeader, _Bilingual, _footer
 
@@ -68,6 +73,15 @@ class ClaimLine:
 
 
 @dataclass(frozen=True)
+class RespondentLine:
+    """A respondent as the registry names it (a company: no personal data)."""
+
+    name_zh: str
+    name_en: str
+    uscc: str
+
+
+@dataclass(frozen=True)
 class ArbitrationReceipt:
     """What the slip prints. Personal data: built for one print, never logged."""
 
@@ -85,6 +99,41 @@ class ArbitrationReceipt:
     received_at: datetime
     commission: Commission
     originals: tuple[str, ...]  # msgids (kiosk.domain.arbitration.originals_to_bring)
+    co_respondent: RespondentLine | None = None  # the dispatch agency (Art. 22)
+    agent_name: str = ""  # the agent acting for the applicant (Art. 24), if any
+
+    @property
+    def respondents(self) -> tuple[tuple[str, RespondentLine], ...]:
+        """(role msgid, respondent) in the order the application names them."""
+        employer = RespondentLine(self.respondent_name_zh, self.respondent_name_en,
+                                  self.respondent_uscc)
+        parties = [(N_("Employer"), employer)]
+        if self.co_respondent is not None:
+            parties.append((N_("Dispatch agency"), self.co_respondent))
+        return tuple(parties)
+
+
+def receipt_for(app: ArbitrationForm, person: Person, employer: Company,
+                agency: Company | None, submission: Submission, *, final_number: str | None,
+                received_at: datetime, commission: Commission) -> ArbitrationReceipt:
+    """What the receipt of a submitted application prints: central's number once known,
+    the parties as read and as the registry names them, the claims and what to bring."""
+    co_respondent = None
+    if app.co_respondent is not None and agency is not None:
+        co_respondent = RespondentLine(name_zh=agency.name_zh, name_en=agency.name_en,
+                                       uscc=app.co_respondent.uscc or agency.uscc)
+    return ArbitrationReceipt(
+        number=final_number or submission.provisional_ref, final=final_number is not None,
+        verification_code=submission.verification_code,
+        applicant_name=f"{person.surname} {person.given_names}",
+        nationality=person.nationality, document_masked=person.masked_number,
+        respondent_name_zh=employer.name_zh, respondent_name_en=employer.name_en,
+        respondent_uscc=app.respondent.uscc or employer.uscc,
+        claims=tuple(ClaimLine(CLAIM_LABELS.get(str(c.type), str(c.type)), c.amount)
+                     for c in app.claims),
+        total=claims_total(app), received_at=received_at, commission=commission,
+        originals=tuple(originals_to_bring(app)), co_respondent=co_respondent,
+        agent_name=(app.agent.name or "") if app.agent is not None else "")
 
 
 def arbitration_receipt(header: SlipHeader, receipt: ArbitrationReceipt, lang: str,
@@ -132,11 +181,8 @@ def arbitration_receipt(header: SlipHeader, receipt: ArbitrationReceipt, lang: s
         Row(bi(N_("Name")), receipt.applicant_name),
         Row(bi(N_("Nationality")), nationality),
         Row(bi(N_("Document number")), receipt.document_masked),
-        Text(bi(N_("Respondent")), bold=True),
-        Row(bi(N_("Employer")), receipt.respondent_name_zh),
-        *([Text(receipt.respondent_name_en, align=Align.RIGHT)]
-          if receipt.respondent_name_en else []),
-        Row(bi(N_("Unified Social Credit Code")), receipt.respondent_uscc),
+        *([Row(bi(N_("Agent")), receipt.agent_name)] if receipt.agent_name else []),
+        *_respondent_blocks(receipt, bi),
         Rule(),
         Text(bi(N_("Claims")), bold=True),
     ]
@@ -165,3 +211,19 @@ def arbitration_receipt(header: SlipHeader, receipt: ArbitrationReceipt, lang: s
     blocks += _footer(header, bi, N_("Keep this receipt until your case is decided."))
     return Document(blocks=tuple(blocks), language=lang,
                     title=f"arbitration receipt {receipt.number}")
+
+
+def _respondent_blocks(receipt: ArbitrationReceipt, bi: _Bilingual) -> list[Block]:
+    """One respondent under "Respondent"; with a co-respondent, both numbered under
+    "Respondents" (the commission serves one copy on each)."""
+    parties = receipt.respondents
+    numbered = len(parties) > 1
+    blocks: list[Block] = [Text(bi(N_("Respondents") if numbered else N_("Respondent")),
+                                bold=True)]
+    for number, (role, party) in enumerate(parties, start=1):
+        label = f"{number}. {bi(role)}" if numbered else bi(role)
+        blocks.append(Row(label, party.name_zh))
+        if party.name_en:
+            blocks.append(Text(party.name_en, align=Align.RIGHT))
+        blocks.append(Row(bi(N_("Unified Social Credit Code")), party.uscc))
+    return blocks

@@ -393,6 +393,12 @@ class ArbitrationApplicationRecord(SubmissionHeader):
     knew_date: date
     warnings: WarningList = []
 
+    @model_validator(mode="after")
+    def _co_respondent_is_another_party(self) -> Self:
+        if self.co_respondent is not None and self.co_respondent.uscc == self.respondent.uscc:
+            raise ValueError("co_respondent must be another company than the respondent")
+        return self
+
 
 class StayRegistrationAck(WireModel):
     reference: str  # the kiosk's provisional reference

@@ -136,6 +136,9 @@ _MESSAGES: dict[ErrorCode, tuple[str, str]] = {
     ErrorCode.RESPONDENT_NOT_FOUND: (
         N_("Employer not found"),
         N_("No company with this code is registered. Check the code on your contract or payslip.")),
+    ErrorCode.AGENCY_IS_EMPLOYER: (
+        N_("Same company as your employer"),
+        N_("This is your employer's code. Type the code of the dispatch agency that sent you there, or go back and answer No.")),
     ErrorCode.NO_CLAIMS: (
         N_("No claims"),
         N_("Add at least one claim: what you ask the commission to decide.")),

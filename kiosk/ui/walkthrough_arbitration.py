@@ -1,5 +1,6 @@
 """The labour arbitration application by touch: ERIKA MUSTERMANN's passport on the
-reader, her answers typed on the kiosk's own keyboards, her employer confirmed, two
+reader, her answers typed on the kiosk's own keyboards, her employer and the labour
+dispatch agency that sent her there confirmed (an agent acting for her if asked), two
 claims, the summary, the submission and the receipt, with a PNG of every screen (the
 demo's `walk`). The helpers also serve the UI tests (tests/ui/test_ui_arbitration.py).
 """
@@ -16,7 +17,7 @@ from kivy.tests.common import UnitTestTouch
 from kivy.uix.widget import Widget
 
 from kiosk.services.arbitration import ArbitrationFlow, ArbStep
-from kiosk.services.forms import KEYPAD_KINDS, Kind
+from kiosk.services.forms import Kind
 from kiosk.ui.driver import Driver, UiTimeout
 from kiosk.ui.walkthrough import answer_choice, start_service
 
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 
 SPECIMEN = "td3-valid"  # ERIKA MUSTERMANN's German passport (reader simulator)
 EMPLOYER_USCC = "91310110666007217T"  # 上海长宁示例科技有限公司, Changning (central demo)
+AGENCY_USCC = "91310105MA1G2K4P9Y"  # 上海虹桥示例人力资源有限公司, the demo dispatch agency
 SKIP = None  # leave an optional question unanswered
 FACTS = ("Since July my employer has not paid my wages. I kept working every day as "
          "agreed in my contract.")
@@ -162,14 +164,32 @@ def identify(driver: Driver, system: DocumentPresenter, lang: str, specimen: str
     confirm(driver, ArbStep.CONFIRM_PERSON, shot, "identity")
 
 
-def about_you(permit: str | None = "WP3100012345", *, pr_card: bool = False) -> list[Answer]:
-    """The applicant's answers; a PR card holder is not asked for a work permit."""
+def about_you(permit: str | None = "WP3100012345", *, pr_card: bool = False,
+              agent: tuple[str, str] | None = None) -> list[Answer]:
+    """The applicant's answers; a PR card holder is not asked for a work permit. With
+    ``agent`` (name, phone) someone acts for her, with the letter she signed."""
     answers: list[Answer] = [("occupation", "Software engineer"),
                              ("address", "Lane 88 Xianxia Road, Room 1201"),
                              ("service_same", True), ("phone", "13800138000")]
     if not pr_card:
         answers.append(("work_permit_no", permit))
-    return answers + [("has_agent", False)]
+    if agent is None:
+        return answers + [("has_agent", False)]
+    name, phone = agent
+    return answers + [("has_agent", True), ("agent_name", name), ("agent_phone", phone),
+                      ("agent_letter", True)]
+
+
+def employer(driver: Driver, uscc: str = EMPLOYER_USCC, agency: str | None = None,
+             shot: Shot | None = None) -> None:
+    """The employer's code typed and the company found confirmed; then whether a
+    dispatch agency sent her there, and if ``agency``, its code typed and confirmed."""
+    answer(driver, "uscc", uscc, shot)
+    confirm(driver, ArbStep.CONFIRM_COMPANY, shot, "employer")
+    answer(driver, "has_agency", agency is not None, shot)
+    if agency is not None:
+        answer(driver, "agency_uscc", agency, shot)
+        confirm(driver, ArbStep.CONFIRM_AGENCY, shot, "agency")
 
 
 def work_and_claims(today: date) -> list[Answer]:
@@ -209,10 +229,13 @@ def submit(driver: Driver, shot: Shot | None = None) -> None:
 
 
 def walk(driver: Driver, system_like: DocumentPresenter, out_dir: Path, lang: str, *,
-         specimen: str = SPECIMEN) -> list[Path]:
+         specimen: str = SPECIMEN, agency: str | None = AGENCY_USCC,
+         agent: tuple[str, str] | None = None) -> list[Path]:
     """The whole application by touch in ``lang``; a PNG of every screen into
-    ``out_dir``. The system must run central's demo data (the employer) and the reader
-    simulator's specimens. Central keeps one pending case per document and employer, so
+    ``out_dir``. By default the demo dispatch agency is a co-respondent and no agent
+    acts; ``agency=None`` names none, ``agent=(name, phone)`` names one. The system must
+    run central's demo data (the employer, the agency) and the reader simulator's
+    specimens. Central keeps one pending case per document and employer, so
     a second walk with the same specimen against the same central is refused
     (E_DUPLICATE_PENDING_CASE, an AssertionError here): pass ``specimen="pr2023"``."""
     shots: list[Path] = []
@@ -225,9 +248,8 @@ def walk(driver: Driver, system_like: DocumentPresenter, out_dir: Path, lang: st
     identify(driver, system_like, lang, specimen, shot=shot)
     flow = flow_of(driver)
     today = flow.clock.now().date()
-    answer_all(driver, about_you(pr_card=flow.holds_pr_card()), shot)
-    answer(driver, "uscc", EMPLOYER_USCC, shot)
-    confirm(driver, ArbStep.CONFIRM_COMPANY, shot, "employer")
+    answer_all(driver, about_you(pr_card=flow.holds_pr_card(), agent=agent), shot)
+    employer(driver, agency=agency, shot=shot)
     answer_all(driver, work_and_claims(today), shot)
     answer(driver, "facts", FACTS, shot)
     answer_all(driver, evidence(), shot)

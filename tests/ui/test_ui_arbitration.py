@@ -1,28 +1,35 @@
 """The labour arbitration application by touch, over the whole system: the reader
 simulator, central over HTTP (its company registry and the outbox), the printer
 simulator. ERIKA MUSTERMANN files against 上海长宁示例科技有限公司 (91310110666007217T)
-once with her passport (French) and once with her PR card (Chinese), so the two cases
-do not meet central's one-pending-case-per-employer rule."""
+once with her passport (French, sent there by the demo dispatch agency 上海虹桥示例人力资源
+有限公司 and with an agent) and once with her PR card (Chinese), so the two cases do not
+meet central's one-pending-case-per-employer rule."""
 
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
+
+from central.db import make_engine
+from central.models import ArbitrationApplicationRow
 
 from kiosk.devtools.loopback import System
 from kiosk.services.arbitration import ArbitrationFlow, ArbStep
 from kiosk.ui.driver import Driver
+from kiosk.ui.i18n import _
 from kiosk.ui.walkthrough_arbitration import (
+    AGENCY_USCC,
     EMPLOYER_USCC,
     FACTS,
     ReaderPresenter,
     about_you,
     answer,
     answer_all,
-    confirm,
+    employer,
     evidence,
     flow_of,
     identify,
@@ -46,13 +53,34 @@ def arbitration_submissions(system: System) -> int:
         return count
 
 
+def stored_application(system: System, number: str) -> dict[str, Any]:
+    """The record central stored under an application number."""
+    engine = make_engine(system.central.db_url)
+    try:
+        with engine.connect() as connection:
+            record: dict[str, Any] = connection.execute(
+                select(ArbitrationApplicationRow.record).where(
+                    ArbitrationApplicationRow.application_no == number)).scalar_one()
+            return record
+    finally:
+        engine.dispose()
+
+
 def type_facts_quickly(driver: Driver, facts: str) -> None:
     """Test-only shortcut: put the facts in the field at once (the other test types them
-    key by key), then touch Next like the user."""
+    key by key), then touch Next like the user. On the way, the count under the field
+    follows the text: below the minimum it says so, above it it only counts."""
     wait_for_question(driver, "facts")
     screen = driver.app.screen("question")
-    assert screen.text is not None
+    assert screen.text is not None and screen.counter is not None
+    screen.text.text = facts[:20]
+    driver.pump(1)
+    short = screen.counter.text
+    assert _("{count} characters").format(count=20) in short
+    assert _("At least {minimum} characters are needed.").format(minimum=50) in short
     screen.text.text = facts
+    driver.pump(1)
+    assert screen.counter.text == _("{count} characters").format(count=len(facts))
     driver.tap(screen.ids.next)
 
 
@@ -75,32 +103,46 @@ def test_application_typed_by_touch_in_french(driver: Driver, system: System,
                                               tmp_path: Path) -> None:
     """GIVEN ERIKA MUSTERMANN's passport, in French
     WHEN the demo's walk answers every question by touch (the facts typed key by key on
-    the Latin keyboard), confirms her employer, claims unpaid wages 24,000.00 and annual
-    leave pay 3,500.00 with one piece of evidence, and submits
-    THEN every screen was photographed, the summary showed both claims and their total
-    in French without warnings, the receipt with both claims and 27,500.00 came out of
-    the printer, and central has the application under the number the kiosk shows."""
+    the Latin keyboard), names LI LEI as her agent, confirms her employer and the
+    dispatch agency that sent her there, claims unpaid wages 24,000.00 and annual leave
+    pay 3,500.00 with one piece of evidence, and submits
+    THEN every screen was photographed, the summary showed both claims and their total,
+    the agency and the agent in French without warnings, the receipt with both claims,
+    27,500.00, both respondents and the agent came out of the printer, and central has
+    the application, agency and agent included, under the number the kiosk shows."""
     printed = len(system.printer.jobs)
     before = arbitration_submissions(system)
 
-    shots = walk(driver, ReaderPresenter(system.reader), tmp_path / "screens", "fr")
+    shots = walk(driver, ReaderPresenter(system.reader), tmp_path / "screens", "fr",
+                 agent=("LI LEI", "13912345678"))
 
     flow = flow_of(driver)
     names = [path.name for path in shots]
     assert all(path.stat().st_size > 10_000 for path in shots)
-    for screen in ("document", "identity", "q-occupation", "q-uscc", "employer",
-                   "q-workplace_district", "q-facts", "summary", "receipt"):
+    for screen in ("document", "identity", "q-occupation", "q-has_agent", "q-agent_name",
+                   "q-agent_phone", "q-agent_letter", "q-uscc", "employer", "q-has_agency",
+                   "q-agency_uscc", "agency", "q-workplace_district", "q-facts", "summary",
+                   "receipt"):
         assert any(name.endswith(f"-arbitration-{screen}.png") for name in names), screen
     assert flow.form is not None and flow.form.answers["facts"] == FACTS
     summary = driver.app.screen("summary")
-    values = [row.value for row in summary.ids.rows.children]
+    rows = {row.label: row.value for row in summary.ids.rows.children}
+    values = list(rows.values())
     assert "27\u202f500,00\xa0CNY" in values and "24\u202f000,00\xa0CNY" in values
+    assert rows[_("Dispatch agency")].startswith("上海虹桥示例人力资源有限公司")
+    assert rows[_("Agent")] == "LI LEI, 13912345678"
     assert summary.ids.warnings.children == []
 
     assert flow.step is ArbStep.DONE and flow.receipt_printed
     assert flow.final_number is not None and flow.final_number.startswith("CNLA-")
     assert driver.app.screen("slip").ids.reference.text == flow.final_number
-    check_receipt(system, flow, printed)
+    receipt = check_receipt(system, flow, printed)
+    assert "上海长宁示例科技有限公司" in receipt and "上海虹桥示例人力资源有限公司" in receipt
+    assert AGENCY_USCC in receipt and "LI LEI" in receipt
+    stored = stored_application(system, flow.final_number)
+    assert stored["respondent"]["uscc"] == EMPLOYER_USCC
+    assert stored["co_respondent"]["uscc"] == AGENCY_USCC
+    assert stored["agent"]["name"] == "LI LEI" and stored["agent"]["authorization_letter"]
     assert arbitration_submissions(system) == before + 1
     assert flow.submission is not None
     verified = system.runtime.central.verify(flow.ctx, flow.submission.verification_code)
@@ -120,8 +162,7 @@ def test_old_infringement_warns_and_is_still_accepted_in_chinese(driver: Driver,
     flow = flow_of(driver)
     today = flow.clock.now().date()
     answer_all(driver, about_you(pr_card=True))
-    answer(driver, "uscc", EMPLOYER_USCC)
-    confirm(driver, ArbStep.CONFIRM_COMPANY)
+    employer(driver)  # no dispatch agency
     answer_all(driver, work_and_claims(today))
     type_facts_quickly(driver, FACTS)
     answer_all(driver, evidence())

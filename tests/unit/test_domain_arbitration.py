@@ -139,6 +139,25 @@ def test_respondent_uscc_errors_and_override() -> None:
     assert check_application(bad, TODAY).errors == [("co_respondent.uscc", ErrorCode.USCC_FORMAT)]
 
 
+def test_the_co_respondent_is_another_company_with_its_own_override() -> None:
+    """GIVEN a dispatch agency as co-respondent: the employer itself (spaced), then the
+    pilot code, then a real other company
+    WHEN checked, the pilot code with the employer's override only, then its own
+    THEN E_AGENCY_IS_EMPLOYER; E_USCC_CHECK until its own override allows it; ok."""
+    employer = valid_form().respondent
+    same = replace(valid_form(), co_respondent=replace(employer, uscc="91310110 666007217T"))
+    assert check_application(same, TODAY).errors == [
+        ("co_respondent.uscc", ErrorCode.AGENCY_IS_EMPLOYER)]
+    pilot = replace(valid_form(), co_respondent=replace(employer, uscc="91350211M00013FA1N"))
+    assert check_application(pilot, TODAY, allow_uscc_override=True,
+                             allow_co_respondent_override=False).errors == [
+        ("co_respondent.uscc", ErrorCode.USCC_CHECK)]
+    overridden = check_application(pilot, TODAY, allow_co_respondent_override=True)
+    assert overridden.ok and overridden.warnings == [WarningCode.USCC_CHECK_OVERRIDDEN]
+    other = replace(valid_form(), co_respondent=replace(employer, uscc="91310105MA1G2K4P9Y"))
+    assert check_application(other, TODAY).ok
+
+
 def test_agent_needs_name_phone_and_authorization_letter() -> None:
     """GIVEN an agent without a letter and with a bad phone
     WHEN checked

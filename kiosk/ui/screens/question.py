@@ -1,7 +1,8 @@
 """One question of a flow's questionnaire (kiosk.services.forms), whatever its kind:
 a list to touch, yes/no, a keypad for dates, numbers, amounts, phones and codes, or the
 Latin keyboard for names and text. The answer goes to the flow; an unacceptable answer
-stays on screen with what is wrong."""
+stays on screen with what is wrong. Under a long text the characters are counted as they
+are typed, against the length the question declares."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from kiosk.ui.icons import icon
 from kiosk.ui.keyboard import LatinKeyboard
 from kiosk.ui.messages import describe
 from kiosk.ui.screens.base import KioskScreen, load_kv
-from kiosk.ui.widgets import EntryField, KButton, Keypad
+from kiosk.ui.widgets import EntryField, KButton, KLabel, Keypad
 
 FORMAT_HINTS = {
     Kind.DATE: N_("Type the date as year, month, day, for example 20250131."),
@@ -45,16 +46,31 @@ def shown(kind: Kind, digits: str) -> str:
     return digits
 
 
+def count_text(question: Question, text: str) -> tuple[str, bool]:
+    """What the counter under a long text says, and whether the text is already too long
+    (too short is only said: the user is still typing). Counts what the answer will be
+    (parse strips the ends)."""
+    count = len(text.strip())
+    words = _("{count} characters").format(count=count)
+    if count < question.min_length:
+        return f"{words} · " + _("At least {minimum} characters are needed.").format(
+            minimum=question.min_length), False
+    if count > question.max_length:
+        return f"{words} · " + _("At most {maximum} characters are allowed.").format(
+            maximum=question.max_length), True
+    return words, False
+
+
 def raw_value(kind: Kind, value: Any) -> str:
     """A stored answer back into what the input shows (the user went back)."""
     if value is None:
         return ""
     if kind is Kind.DATE:
-        return value.strftime("%Y%m%d")
+        return str(value.strftime("%Y%m%d"))
     if kind is Kind.MONTH:
         return str(value).replace("-", "")
     if kind is Kind.TIME:
-        return value.strftime("%H%M")
+        return str(value.strftime("%H%M"))
     return str(value)
 
 
@@ -69,6 +85,7 @@ class QuestionScreen(KioskScreen):
         self._form: Any = None  # a new form for the same question (a refused code) rebuilds
         self.entry: EntryField | None = None
         self.text: TextInput | None = None
+        self.counter: KLabel | None = None  # under a long text: its length as typed
         self.keyboard: LatinKeyboard | None = None
         self._keyboards: dict[str, LatinKeyboard] = {}
         self.choices: dict[Any, KButton] = {}
@@ -115,6 +132,7 @@ class QuestionScreen(KioskScreen):
             self.choices[False].text = _("No")
         if self.entry is not None and question.kind in PLACEHOLDERS:
             self.entry.placeholder = PLACEHOLDERS[question.kind]
+        self._count()  # in the language now chosen
         self.update_header(_(flow.title), (flow.step_number, flow.total_steps))
 
     def _placeholders(self, flow: Any) -> dict[str, str]:
@@ -128,7 +146,7 @@ class QuestionScreen(KioskScreen):
         box.clear_widgets()
         if self.keyboard is not None:
             self.keyboard.target = None
-        self.entry = self.text = self.keyboard = None
+        self.entry = self.text = self.keyboard = self.counter = None
         self.choices = {}
         kind = question.kind
         if kind is Kind.CHOICE:
@@ -171,9 +189,23 @@ class QuestionScreen(KioskScreen):
             self.keyboard = self._keyboard(mode)
             self.keyboard.target = self.text
             box.add_widget(self.text)
+            if multiline:
+                self.counter = KLabel(font_size=self.app.fs * theme.SMALL,
+                                      color=theme.TEXT_MUTED)
+                box.add_widget(self.counter)
+                self.text.bind(text=lambda *_args: self._count())
+                self._count()
             box.add_widget(_Spacer())
             box.add_widget(self.keyboard)
             self.text.focus = True
+
+    def _count(self) -> None:
+        """Keep the counter under a long text in step with what is typed."""
+        if self.counter is None or self.text is None or self._question is None:
+            return
+        words, too_long = count_text(self._question, self.text.text)
+        self.counter.text = words
+        self.counter.color = theme.ERROR if too_long else theme.TEXT_MUTED
 
     def _keyboard(self, mode: str) -> LatinKeyboard:
         """One keyboard per mode, built once: building ~50 keys costs a second here."""
@@ -233,7 +265,7 @@ class QuestionScreen(KioskScreen):
             keyboard.target = None  # the text it typed into goes with the session
         self._question_id = None
         self._form = None
-        self.entry = self.text = self.keyboard = None
+        self.entry = self.text = self.keyboard = self.counter = None
         self.choices = {}
 
 

@@ -11,6 +11,8 @@ from sqlalchemy import func, select
 from central.db import make_engine
 from central.demo_places import COMPANIES
 from central.models import ArbitrationApplicationRow
+from kiosk.services.ports import CallContext
+from kiosk.sync.client import CentralClient
 
 TIMEOUT = 5
 
@@ -26,6 +28,17 @@ def applications_stored(db_url):
         with engine.connect() as connection:
             return connection.execute(
                 select(func.count()).select_from(ArbitrationApplicationRow)).scalar_one()
+    finally:
+        engine.dispose()
+
+
+def stored_records(db_url):
+    """The applications as central stored them (the record column), oldest first."""
+    engine = make_engine(db_url)
+    try:
+        with engine.connect() as connection:
+            return list(connection.execute(select(ArbitrationApplicationRow.record).order_by(
+                ArbitrationApplicationRow.id)).scalars())
     finally:
         engine.dispose()
 
@@ -126,6 +139,53 @@ def test_co_respondent_and_agent_are_accepted(http, central_url, make_applicatio
         agent={"name": "ZHANG San", "phone": "13700000000", "authorization_letter": True},
         co_respondent=party(COMPANIES[1]))
     assert post_application(http, central_url, payload).status_code == 201
+
+
+def test_the_dispatch_agency_is_found_stored_and_kept_as_co_respondent(
+        http, central_url, central_db, clock, make_application, make_batch):
+    """GIVEN the demo dispatch agency, looked up by the kiosk's own client like an employer
+    WHEN an application naming it as co-respondent is delivered through the outbox, and
+    the same record is delivered again, then without the agency under the same key
+    THEN the look-up returns the agency; central stores it as the co-respondent beside the
+    employer; the redelivery is a duplicate; the record without it is refused."""
+    agency_uscc = "91310105MA1G2K4P9Y"
+    with CentralClient(central_url, timeout_s=2.0, kiosk_id="SH-CN-0001",
+                       clock=clock) as client:
+        agency = client.company(CallContext("SH-CN-0001", "s1", "en"), agency_uscc)
+    assert (agency.uscc, agency.name_zh) == (agency_uscc, "上海虹桥示例人力资源有限公司")
+    assert agency.phone and agency.legal_representative
+    co_respondent = {"uscc": agency.uscc, "name": agency.name_zh, "address": agency.address,
+                     "legal_representative": agency.legal_representative,
+                     "representative_title": agency.representative_title,
+                     "phone": agency.phone}
+    payload, key = make_application(co_respondent=co_respondent), uuid.uuid4().hex
+    batch = make_batch([("arbitration_application", key, payload)])
+
+    first = http.post(f"{central_url}/v1/outbox", json=batch, timeout=TIMEOUT).json()
+    again = http.post(f"{central_url}/v1/outbox", json=batch, timeout=TIMEOUT).json()
+    without = http.post(f"{central_url}/v1/outbox", timeout=TIMEOUT, json=make_batch(
+        [("arbitration_application", key, dict(payload, co_respondent=None))])).json()
+
+    assert first["results"][0]["status"] == "accepted", first
+    assert (again["results"][0]["status"], again["results"][0]["central_ref"]) == (
+        "duplicate", first["results"][0]["central_ref"])
+    assert (without["results"][0]["status"], without["results"][0]["reason"]) == (
+        "rejected", "E_REQUEST_REJECTED")
+    [record] = stored_records(central_db)
+    assert record["respondent"]["uscc"] == "91310110666007217T"
+    assert record["co_respondent"] == co_respondent
+
+
+def test_the_employer_cannot_be_its_own_co_respondent(http, central_url, central_db,
+                                                      make_application):
+    """GIVEN an application whose co-respondent is the respondent itself
+    WHEN posted
+    THEN 422 E_REQUEST_REJECTED and nothing is stored."""
+    payload = make_application()
+    answer = post_application(http, central_url,
+                              dict(payload, co_respondent=payload["respondent"]))
+    assert code_of(answer) == (422, "E_REQUEST_REJECTED")
+    assert applications_stored(central_db) == 0
 
 
 def test_outbox_accepts_then_answers_duplicate(http, central_url, central_db,
