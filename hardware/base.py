@@ -196,19 +196,23 @@ class DocumentFormat(StrEnum):
     TD3 = "TD3"  # passport: 2 lines of 44 characters
     TD1 = "TD1"  # ID card: 3 lines of 30 characters
     PR2023 = "PR2023"  # 2023 foreign permanent resident ID card, read from its chip
+    BARCODE = "BARCODE"  # a bill's barcode (1D or 2D), read in the reader's barcode mode
 
 
 @dataclass(frozen=True)
 class DocumentRead:
-    """One document as the reader delivered it. Holds personal data: never log it, and
-    drop it when the session ends. The reader checks framing only (complete lines of the
-    right length and alphabet); check digits and dates are kiosk.domain's job."""
+    """One document as the reader delivered it. An identity document (TD3, TD1, PR2023)
+    holds personal data: never log it, and drop it when the session ends. A bill's
+    barcode (BARCODE) is not personal data. The reader checks framing only (complete
+    lines of the right length and alphabet); check digits and dates are kiosk.domain's
+    job, and what a barcode stands for is the biller's."""
 
     format: DocumentFormat
     # repr=False: a DocumentRead in a log line or a traceback shows no personal data.
     mrz: str | None = field(default=None, repr=False)  # MRZ lines joined by "\n" (TD3, TD1)
     chip: dict[str, str] | None = field(default=None, repr=False)  # chip fields (PR2023)
     read_at: datetime | None = None
+    barcode: str | None = None  # BARCODE: the decoded text, 10-48 of 0-9 A-Z (DOMAIN.md 2.1)
 
 
 @dataclass(frozen=True)

@@ -160,7 +160,8 @@ def build_runtime(config: Config, *, background: bool = True) -> Runtime:
         print_jobs=store.print_jobs, outbox=forwarder, clock=clock, translator=translator,
         slip_header=SlipHeader(kiosk_id=k.id, center_name_zh=k.center_name_zh,
                                center_name_en=k.center_name_en, location=k.location,
-                               hotline=k.hotline))
+                               hotline=k.hotline),
+        reader=reader)  # optional: the bill's barcode can always be typed
     # The watch has its own central client: it polls from its own thread.
     watched = {PRINTER: printer.status, PAYMENT: terminal.status}
     if reader is not None:

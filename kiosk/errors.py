@@ -25,6 +25,8 @@ class ErrorCode(StrEnum):
     PRINT_FAILED_AFTER_PAYMENT = "E_PRINT_FAILED_AFTER_PAYMENT"
     PRINT_FAILED = "E_PRINT_FAILED"  # a slip that costs nothing: print it again
     BARCODE_FORMAT = "E_BARCODE_FORMAT"
+    # An identity document on the reader where the bill's barcode was expected.
+    BARCODE_EXPECTED = "E_BARCODE_EXPECTED"
     # Identity documents (DOMAIN.md 1.1, 1.2) and bank cards (1.4)
     MRZ_UNREADABLE = "E_MRZ_UNREADABLE"
     MRZ_CHECKDIGIT = "E_MRZ_CHECKDIGIT"

@@ -1,7 +1,8 @@
-"""Identity-document reader over a serial line (docs/hardware/document-reader.md).
+"""Identity-document reader over a serial line (docs/hardware/document-reader.md); in its
+barcode mode it also reads bills' barcodes.
 
-framing: frames and a streaming parser (pure). records: MRZ, chip and status records
-(pure). debounce: one delivery per document, by salted digest. port: pyserial.
+framing: frames and a streaming parser (pure). records: MRZ, chip, barcode and status
+records (pure). debounce: one delivery per document, by salted digest. port: pyserial.
 adapter: hardware.base.DocumentReader.
 """
 

@@ -38,7 +38,7 @@ WRITE_TIMEOUT_S = 1.0
 
 log = logging.getLogger(__name__)
 
-MODEL = "serial MRZ/chip document reader"
+MODEL = "serial MRZ/chip/barcode document reader"
 _SLICE_S = 0.05  # longest a pump holds the line; bounds how late others notice results
 _MAX_QUEUED = 8  # documents read while nobody was asking; older ones are dropped
 
@@ -264,8 +264,7 @@ class SerialDocumentReader:
 
     def _queue(self, item: Item) -> None:
         if isinstance(item, DocumentRead):
-            size = len(item.mrz.split("\n")) if item.mrz is not None else len(item.chip or {})
-            unit = "lines" if item.mrz is not None else "fields"
+            size, unit = _size_of(item)
             log.info("reader: %s read (%d %s)", item.format.value, size, unit)
         else:
             log.info("reader: rejected: %s (%s)", item.reason, item.detail)
@@ -284,6 +283,15 @@ class SerialDocumentReader:
                             connection=self.url, model=MODEL,
                             query_ms=round((time.monotonic() - started) * 1000.0, 1),
                             checked_at=datetime.now(timezone.utc))
+
+
+def _size_of(document: DocumentRead) -> tuple[int, str]:
+    """How big a read was, for the log: never what it says."""
+    if document.mrz is not None:
+        return len(document.mrz.split("\n")), "lines"
+    if document.barcode is not None:
+        return len(document.barcode), "characters"
+    return len(document.chip or {}), "fields"
 
 
 def open_reader(url: str, *, baudrate: int, debounce_s: float = 3.0,

@@ -18,9 +18,12 @@ from hardware.base import DocumentRead
 
 
 def document_key(document: DocumentRead) -> bytes:
-    """The bytes that identify a document: its format and MRZ, or its chip fields."""
+    """The bytes that identify a document: its format and MRZ, its barcode, or its chip
+    fields."""
     if document.mrz is not None:
         content = document.mrz
+    elif document.barcode is not None:
+        content = document.barcode
     else:
         chip = document.chip or {}
         content = "\n".join(f"{key}={chip[key]}" for key in sorted(chip))

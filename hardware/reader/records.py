@@ -1,5 +1,6 @@
-"""What a frame from the document reader means: an MRZ document, a chip record, a status
-report, or something to reject (docs/hardware/document-reader.md, sections 3-5).
+"""What a frame from the document reader means: an MRZ document, a chip record, a bill's
+barcode, a status report, or something to reject (docs/hardware/document-reader.md,
+sections 3-6).
 
 Pure code, no I/O. Checks framing, lengths and alphabets only: MRZ check digits, dates
 and the card number's MOD 11-2 check are kiosk.domain's job. Details of rejections name
@@ -27,7 +28,13 @@ TD2_LINE_LENGTH = 36  # 2 x 36: ICAO TD2 cards and MRV-B visas, not accepted her
 RECORD_PREFIX = "#"  # first line of a record the reader itself composes (not an MRZ)
 STATUS_HEADER = "#STATUS"
 CHIP_HEADER = "#CHIP"
+BARCODE_HEADER = "#BARCODE"
 STATUS_READY = "READY"
+
+# A bill's barcode (DOMAIN.md 2.1): 10 to 48 of 0-9 A-Z; what it means is the biller's.
+BARCODE_ALPHABET = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+BARCODE_MIN_LENGTH = 10
+BARCODE_MAX_LENGTH = 48
 
 # Rejection reasons (ReadRejected.reason).
 TRUNCATED = "truncated"
@@ -163,7 +170,26 @@ def _decode_record(lines: list[bytes], now: datetime | None) -> Decoded:
         if fields is None:
             return ReadRejected(UNKNOWN_FORMAT, "chip record of an unknown card type")
         return _decode_chip(DocumentFormat(rest.strip()), fields, text[1:], now)
+    if kind == BARCODE_HEADER:
+        return _decode_barcode(text[1:], now)
     return IgnoredRecord(kind=kind[:20])
+
+
+def _decode_barcode(lines: list[str], now: datetime | None) -> DocumentRead | ReadRejected:
+    """The lines after ``#BARCODE [SYMBOLOGY]``: exactly one, the decoded text. The
+    symbology word is for technicians; the kiosk does not need it."""
+    if not lines:
+        return ReadRejected(TRUNCATED, "barcode record without its data line")
+    if len(lines) > 1:
+        return ReadRejected(UNKNOWN_FORMAT, f"barcode record with {len(lines)} data lines")
+    data = lines[0]
+    foreign = sum(1 for char in data if char not in BARCODE_ALPHABET)
+    if foreign:
+        return ReadRejected(BAD_CHARACTERS, f"barcode: {foreign} characters outside 0-9 A-Z")
+    if not BARCODE_MIN_LENGTH <= len(data) <= BARCODE_MAX_LENGTH:
+        return ReadRejected(BAD_LENGTH, f"barcode of {len(data)} characters; a bill's has "
+                                        f"{BARCODE_MIN_LENGTH} to {BARCODE_MAX_LENGTH}")
+    return DocumentRead(format=DocumentFormat.BARCODE, barcode=data, read_at=now or _utcnow())
 
 
 def _decode_chip(document_format: DocumentFormat, fields: dict[str, ChipField],

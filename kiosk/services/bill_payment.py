@@ -4,13 +4,15 @@ The UI calls the cheap methods (choose_biller, submit_account, confirm, back) on
 thread; whenever ``busy`` is true it calls ``advance()`` on a worker thread, which does
 the slow device or network step and moves on. Every payment state is committed to the
 journal before the next device or network step, so a crash at any point is recoverable
-(kiosk.services.recovery).
+(kiosk.services.recovery). While the flow asks for the bill's barcode, the document
+reader (optional) may answer for the user (kiosk.services.bill_barcode).
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -21,8 +23,11 @@ from hardware.base import (
     RESPONSE_CANCELLED,
     RESPONSE_REVERSED,
     DeviceError,
+    DocumentRead,
+    DocumentReader,
     PaymentTerminal,
     PrintOutcome,
+    ReadRejected,
     ReceiptPrinter,
     SaleResult,
     TerminalEvent,
@@ -31,6 +36,13 @@ from kiosk.domain.bills import Biller, BillAccount, normalize_account
 from kiosk.domain.money import format_money, to_fen
 from kiosk.domain.payments import CardResult, OutboxMessage, Payment, PaymentDraft
 from kiosk.errors import ErrorCode, KioskError
+from kiosk.services.bill_barcode import (
+    BARCODE,
+    BarcodeListener,
+    answer_from_read,
+    barcode_question,
+    serialized,
+)
 from kiosk.services.ports import (
     BillDirectory,
     CallContext,
@@ -46,7 +58,6 @@ from kiosk.services.slips import N_, SlipHeader, bill_payment_receipt
 log = logging.getLogger(__name__)
 
 OUTBOX_KIND_BILL_PAYMENT = "bill_payment"
-BARCODE = re.compile(r"[0-9A-Z]{10,48}")  # DOMAIN.md 2.1; the biller parses the rest
 
 
 class Step(StrEnum):
@@ -90,6 +101,9 @@ class BillPaymentDeps:
     clock: Clock
     translator: Translator
     slip_header: SlipHeader
+    # Reads the bill's barcode in its barcode mode; without one the barcode is typed.
+    # Paying by account number never needs it.
+    reader: DocumentReader | None = None
 
 
 class BillPaymentFlow:
@@ -109,6 +123,10 @@ class BillPaymentFlow:
         self.terminal_prompt: TerminalEvent | None = None
         self.receipt_printed: bool | None = None
         self.listener: Callable[[BillPaymentFlow], None] | None = None
+        # Commands come from the UI thread, the worker and the barcode listener.
+        self._lock = threading.RLock()
+        self._barcodes = (BarcodeListener(deps.reader, self._on_reader)
+                          if deps.reader is not None else None)
 
     # --- what the screens show ---------------------------------------------------------
 
@@ -180,21 +198,41 @@ class BillPaymentFlow:
         self._go(Step.LOOKING_UP)
         return True
 
+    @serialized
     def use_barcode(self) -> None:
-        """Look the bill up by its barcode instead of the account number."""
+        """Look the bill up by its barcode instead of the account number: typed, or held
+        under the reader (what it read before now is forgotten)."""
         self._expect(Step.ENTER_ACCOUNT)
-        self._ask_barcode()
+        self._ask_barcode(fresh=True)
 
-    def _ask_barcode(self) -> None:
-        self.form = Questionnaire((Question(
-            "barcode", Kind.CODE, N_("Type the barcode number printed on your bill"),
-            hint=N_("The letters and digits printed under the barcode, without spaces."),
-            max_length=60,
-            validate=lambda v, _a: None if BARCODE.fullmatch(str(v))
-            else ErrorCode.BARCODE_FORMAT),),
-            answers={"barcode": self.barcode} if self.barcode else {})
+    def _ask_barcode(self, fresh: bool = False) -> None:
+        self.form = Questionnaire((barcode_question(self._barcodes is not None),),
+                                  answers={"barcode": self.barcode} if self.barcode else {})
         self._go(Step.ENTER_BARCODE)
+        if self._barcodes is not None:
+            self._barcodes.start(fresh=fresh)
 
+    def _on_reader(self, read: DocumentRead | ReadRejected, stopped: threading.Event) -> None:
+        """A read from the barcode listener (its thread): the answer, as if typed."""
+        with self._lock:
+            if stopped.is_set() or self.step is not Step.ENTER_BARCODE or self.form is None:
+                return  # the user typed it, went back or left meanwhile
+            answer = answer_from_read(read)
+            if isinstance(answer, KioskError):
+                self.form.error = None
+                self.error = answer
+                self._notify()
+            else:
+                self.error = None
+                self.answer(answer)
+
+    def stop_reading(self) -> None:
+        """The user leaves: stop watching the reader."""
+        with self._lock:
+            if self._barcodes is not None:
+                self._barcodes.stop()
+
+    @serialized
     def submit_barcode(self, barcode: str) -> bool:
         """Look the bill up by the barcode printed on it."""
         self._expect(Step.ENTER_ACCOUNT, Step.ENTER_BARCODE)
@@ -226,6 +264,7 @@ class BillPaymentFlow:
             answers={"amount": self.pay_amount} if self.pay_amount is not None else {})
         self._go(Step.AMOUNT)
 
+    @serialized
     def answer(self, value: object) -> None:
         """The answer to the question on screen: the barcode, or the amount to pay."""
         self._expect(Step.AMOUNT, Step.ENTER_BARCODE)
@@ -257,6 +296,7 @@ class BillPaymentFlow:
         self.error = None
         self._go(Step.PAYING)
 
+    @serialized
     def back(self) -> None:
         if self.step is Step.ENTER_ACCOUNT:
             self.error = None
@@ -300,8 +340,10 @@ class BillPaymentFlow:
         self.ctx = replace(self.ctx, lang=lang)
         self._notify()
 
+    @serialized
     def wipe(self) -> None:
         """Session over: forget everything the user entered or was shown."""
+        self.stop_reading()
         self.biller = None
         self.account_no = ""
         self.barcode = ""
@@ -348,13 +390,14 @@ class BillPaymentFlow:
                                                            self.account_no)
         except KioskError as exc:
             log.info("bill look-up failed: %s (biller %s)", exc.code, self.biller.id)
-            self.error = exc
-            if self.barcode:
-                self._ask_barcode()
+            with self._lock:  # a barcode read may answer as soon as the question is back
                 self.error = exc
-                self._notify()
-            else:
-                self._go(Step.ENTER_ACCOUNT)
+                if self.barcode:
+                    self._ask_barcode()
+                    self.error = exc
+                    self._notify()
+                else:
+                    self._go(Step.ENTER_ACCOUNT)
             return
         if not self.account.bills:
             self.account = None
@@ -493,8 +536,11 @@ class BillPaymentFlow:
             raise RuntimeError(f"not possible in step {self.step}")
 
     def _go(self, step: Step) -> None:
-        self.step = step
-        self._notify()
+        with self._lock:
+            self.step = step
+            if step is not Step.ENTER_BARCODE and self._barcodes is not None:
+                self._barcodes.stop()
+            self._notify()
 
     def _notify(self) -> None:
         if self.listener is not None:

@@ -15,7 +15,13 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from hardware.base import DeviceError, DocumentRead, DocumentReader, ReadRejected
+from hardware.base import (
+    DeviceError,
+    DocumentFormat,
+    DocumentRead,
+    DocumentReader,
+    ReadRejected,
+)
 from kiosk.domain import checks
 from kiosk.errors import ErrorCode, KioskError, WarningCode
 from kiosk.services.forms import Questionnaire
@@ -79,6 +85,8 @@ class Person:
 def person_from_read(read: DocumentRead, today: date) -> Person:
     """Check a document read with the domain rules; raises KioskError with the first
     code (E_MRZ_CHECKDIGIT, E_DOC_EXPIRED, E_PR_CHECK...)."""
+    if read.format is DocumentFormat.BARCODE:  # a bill under the reader, not a document
+        raise KioskError(ErrorCode.MRZ_UNREADABLE, reason="barcode")
     if read.mrz is not None:
         result = checks.mrz(read.mrz, today)
         if not result.ok:

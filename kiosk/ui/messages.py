@@ -55,6 +55,9 @@ _MESSAGES: dict[ErrorCode, tuple[str, str]] = {
     ErrorCode.BARCODE_FORMAT: (
         N_("Check the barcode number"),
         N_("A bill's barcode number has 10 to 48 letters and digits. Type it as printed under the barcode.")),
+    ErrorCode.BARCODE_EXPECTED: (
+        N_("Not a bill"),
+        N_("This is an identity document. Hold the bill's barcode under the reader.")),
     ErrorCode.AMOUNT_INVALID: (
         N_("Check the amount"),
         N_("The amount must be more than zero and not more than what is due.")),

@@ -14,9 +14,12 @@ import os
 import sys
 from pathlib import Path
 
+from hardware.sim.reader.bills import BILL_SPECIMENS
 from hardware.sim.reader.simulator import FAULTS, ReaderSimulator
 from hardware.sim.reader.specimens import SPECIMENS
 from hardware.sim.runner import ReadyFile, host_port, stop_on_signals
+
+BARCODE_PREFIX = "barcode="  # --present barcode=TEXT: any bill barcode, as it is
 
 
 def _fault(text: str) -> tuple[str, object]:
@@ -27,10 +30,26 @@ def _fault(text: str) -> tuple[str, object]:
     return name, (value if sep else True)
 
 
+def _presentable(text: str) -> str:
+    """A specimen name, a demo bill's name, or barcode=TEXT."""
+    if text in SPECIMENS or text in BILL_SPECIMENS or text.startswith(BARCODE_PREFIX):
+        return text
+    names = ", ".join(sorted([*SPECIMENS, *BILL_SPECIMENS]))
+    raise argparse.ArgumentTypeError(f"unknown specimen {text!r} (one of: {names}, "
+                                     f"or {BARCODE_PREFIX}TEXT)")
+
+
+def _present(simulator: ReaderSimulator, what: str) -> None:
+    if what.startswith(BARCODE_PREFIX):
+        simulator.present_barcode(what[len(BARCODE_PREFIX):])
+    else:
+        simulator.present(what)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kiosk sim reader",
-        description="Simulated MRZ/chip document reader on a pseudo-terminal "
+        description="Simulated MRZ/chip/barcode document reader on a pseudo-terminal "
                     "(protocol: docs/hardware/document-reader.md).")
     parser.add_argument("--pty", action="store_true", default=True,
                         help="serve on a new pty pair (the default and only transport)")
@@ -43,8 +62,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--fault", type=_fault, action="append", default=[],
                         metavar="NAME[=VALUE]",
                         help="inject a fault; repeatable: " + ", ".join(sorted(FAULTS)))
-    parser.add_argument("--present", choices=sorted(SPECIMENS), metavar="NAME",
-                        help="present this specimen at start: " + ", ".join(sorted(SPECIMENS)))
+    parser.add_argument("--present", type=_presentable, metavar="NAME|barcode=TEXT",
+                        help="present this specimen at start: "
+                             + ", ".join(sorted([*SPECIMENS, *BILL_SPECIMENS]))
+                             + f", or a bill's barcode as {BARCODE_PREFIX}TEXT")
     parser.add_argument("--every", type=float, metavar="S",
                         help="present it again every S seconds")
     parser.add_argument("--list", action="store_true",
@@ -57,9 +78,11 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.list:
         for name, specimen in SPECIMENS.items():
-            print(f"specimen {name:<13} {specimen.description}")
+            print(f"specimen {name:<15} {specimen.description}")
+        for name, bill in BILL_SPECIMENS.items():
+            print(f"barcode  {name:<15} {bill.barcode()}: {bill.description}")
         for name, effect in FAULTS.items():
-            print(f"fault    {name:<13} {effect}")
+            print(f"fault    {name:<15} {effect}")
         return 0
     if args.every is not None and (args.every <= 0 or args.present is None):
         print("kiosk sim reader: --every needs --present and a positive number of seconds",
@@ -81,10 +104,10 @@ def main(argv: list[str] | None = None) -> int:
                   flush=True)
             ready_file.write({"url": url, "pid": os.getpid(), "control": control})
             if args.present is not None:
-                simulator.present(args.present)
+                _present(simulator, args.present)
             while not stop.wait(args.every if args.every is not None else 0.2):
                 if args.every is not None:
-                    simulator.present(args.present)
+                    _present(simulator, args.present)
         except (ValueError, OSError) as exc:
             print(f"kiosk sim reader: {exc}", file=sys.stderr)
             return 2

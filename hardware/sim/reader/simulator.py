@@ -29,6 +29,7 @@ from typing import Any
 from hardware.reader.framing import CR, ENQ, ETX, LF, STX, encode_frame
 from hardware.reader.records import RECORD_PREFIX, STATUS_HEADER, STATUS_READY
 from hardware.sim.control import ControlServer
+from hardware.sim.reader.bills import BILL_SPECIMENS, DEFAULT_SYMBOLOGY, barcode_record_lines
 from hardware.sim.reader.specimens import SPECIMENS
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,7 @@ FAULTS: dict[str, str] = {
     "noise": "3-16 random bytes on the line before every frame (skipped by the kiosk); "
              "value 'within': 2-6 control bytes inside each document instead (rejected)",
     "truncated": "documents are cut short: the last MRZ line loses half its characters, "
-                 "a chip record its last four fields",
+                 "a chip record its last four fields, a barcode record its data line",
     "unplug": "the reader is unplugged: its pty closes and the link disappears until cleared",
     "double": "every document is sent twice, double_gap_s apart (pressed down twice)",
     "silent": "the reader hangs: it answers no status query and sends nothing",
@@ -129,16 +130,30 @@ class ReaderSimulator:
     # --- documents and faults -----------------------------------------------------------
 
     def present(self, document: str | Sequence[str]) -> str:
-        """Place a document on the reader: a specimen name (see SPECIMENS) or raw lines.
-        Returns a label for logs. The frames go out from the serving thread."""
+        """Place a document on the reader: a specimen name (see SPECIMENS, and
+        BILL_SPECIMENS for the demo bills' barcodes) or raw lines. Returns a label for
+        logs. The frames go out from the serving thread."""
         if isinstance(document, str):
             specimen = SPECIMENS.get(document)
-            if specimen is None:
+            bill = BILL_SPECIMENS.get(document)
+            if specimen is not None:
+                lines, label = list(specimen.lines), specimen.name
+            elif bill is not None:
+                lines, label = list(barcode_record_lines(bill.barcode())), bill.name
+            else:
                 raise ValueError(f"unknown specimen {document!r}; known: "
-                                 f"{', '.join(sorted(SPECIMENS))}")
-            lines, label = list(specimen.lines), specimen.name
+                                 f"{', '.join(sorted([*SPECIMENS, *BILL_SPECIMENS]))}")
         else:
             lines, label = list(document), f"{len(document)} raw lines"
+        return self._queue_document(lines, label)
+
+    def present_barcode(self, barcode: str, symbology: str = DEFAULT_SYMBOLOGY) -> str:
+        """Hold a bill's barcode under the reader in its barcode mode: any text, even one
+        the kiosk will refuse (only what would break the framing is refused here)."""
+        return self._queue_document(list(barcode_record_lines(barcode, symbology)),
+                                    f"barcode ({len(barcode)} characters)")
+
+    def _queue_document(self, lines: list[str], label: str) -> str:
         encode_frame(lines)  # refuse lines that would break the framing, here and now
         with self._lock:
             faults = dict(self._faults)
@@ -186,18 +201,24 @@ class ReaderSimulator:
             return dict(self._faults)
 
     def control(self, request: dict[str, Any]) -> dict[str, Any]:
-        """One control-line request (docs/hardware/document-reader.md, section 7)."""
+        """One control-line request (docs/hardware/document-reader.md, section 8)."""
         cmd = request.get("cmd")
         try:
             if cmd == "faults":
                 return {"ok": True, "faults": FAULTS, "active": _jsonable(self.faults),
-                        "specimens": {n: s.description for n, s in SPECIMENS.items()}}
+                        "specimens": {**{n: s.description for n, s in SPECIMENS.items()},
+                                      **{n: f"{b.description}: {b.barcode()}"
+                                         for n, b in BILL_SPECIMENS.items()}}}
             if cmd == "set":
                 self.set_fault(str(request.get("fault", "")), request.get("value", True))
                 return {"ok": True, "active": _jsonable(self.faults)}
             if cmd == "clear":
                 self.clear_faults()
                 return {"ok": True, "active": {}}
+            if cmd == "present" and "barcode" in request:
+                symbology = str(request.get("symbology", DEFAULT_SYMBOLOGY))
+                return {"ok": True, "presented": self.present_barcode(str(request["barcode"]),
+                                                                      symbology)}
             if cmd == "present":
                 return {"ok": True, "presented": self.present(_document_of(request))}
         except (ValueError, RuntimeError) as exc:
@@ -359,6 +380,8 @@ class ReaderSimulator:
 
 
 def _truncate(lines: list[str]) -> list[str]:
+    """A chip record loses its last four fields, a barcode record its data line (the
+    header is kept), an MRZ half its last line."""
     if lines and lines[0].startswith(RECORD_PREFIX):
         return lines[:max(1, len(lines) - 4)]
     if not lines:
@@ -375,7 +398,7 @@ def _document_of(request: dict[str, Any]) -> str | list[str]:
     if isinstance(lines, str):
         # From a shell (`present lines=AAA\nBBB`) the separator arrives as backslash-n.
         return lines.split("\n") if "\n" in lines else lines.split("\\n")
-    raise ValueError("present needs name=SPECIMEN or lines=LINE\\nLINE...")
+    raise ValueError("present needs name=SPECIMEN, lines=LINE\\nLINE... or barcode=TEXT")
 
 
 def _jsonable(faults: dict[str, object]) -> dict[str, object]:
