@@ -49,7 +49,7 @@ class ScenarioResult:
     error: str = ""
 
 
-def _walkers() -> dict[str, Callable[..., list[Path]]]:
+def walkers() -> dict[str, Callable[..., list[Path]]]:
     from kiosk.ui import (
         walkthrough_arbitration,
         walkthrough_points,
@@ -79,7 +79,7 @@ def _new_jobs(jobs_dir: Path, before: set[Path], timeout: float = 10.0) -> list[
 
 def run_scenarios(driver: Any, user: DemoUser, names: list[str], out_dir: Path,
                   jobs_dir: Path, lang: str) -> list[ScenarioResult]:
-    walkers = _walkers()
+    by_name = walkers()
     results: list[ScenarioResult] = []
     for name in names:
         folder = out_dir / name
@@ -90,7 +90,7 @@ def run_scenarios(driver: Any, user: DemoUser, names: list[str], out_dir: Path,
         before = set(jobs_dir.glob("job-*.txt"))
         result = ScenarioResult(name=name, screens=[])
         try:
-            result.screens = walkers[name](driver, user, folder, lang)
+            result.screens = by_name[name](driver, user, folder, lang)
         except Exception as exc:  # keep going: the summary says which scenario failed
             result.error = f"{type(exc).__name__}: {exc}"
             driver.screenshot(folder / "failed-here.png")

@@ -3,9 +3,12 @@ UI over the real simulators and central (nothing is mocked or drawn by hand).
 
     python -m kiosk.devtools.screens [--out docs/screens] [--lang ko ...] [--scale 0.5]
 
-Per language: the walkthrough of a paid water bill (attract, language, home, biller,
-account, review, card, receipt), then an unknown account, a declined card and a receipt
-that could not be printed, plus the printed receipt as the printer simulator rendered it.
+Per language (docs/screens/<lang>/): the walkthrough of a paid water bill (attract,
+language, home, biller, account, review, card, receipt), then an unknown account, a
+declined card and a receipt that could not be printed, plus the printed receipt as the
+printer simulator rendered it. Then each other self-service walked to its slip, every
+screen on the way (docs/screens/<lang>/<service>/, with slip.png as printed). PNGs are
+stored with a 64-colour palette: a third of the size, and the flat UI looks the same.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m kiosk.devtools.screens", description=__doc__)
     parser.add_argument("--out", default=str(REPO_ROOT / "docs" / "screens"))
     parser.add_argument("--lang", nargs="*", default=list(LANGUAGES))
+    parser.add_argument("--services", nargs="*", default=["tax", "stay", "arbitration", "points"],
+                        help="the self-services walked after the bill payment")
     parser.add_argument("--scale", type=float, default=0.5,
                         help="of the 1080x1920 reference screen (0.5 keeps the repository small)")
     args = parser.parse_args(argv)
@@ -40,6 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     from hardware.sim.payment.cards import INSUFFICIENT_FUNDS, UNIONPAY_APPROVED
     from hardware.sim.printer import Fault
     from kiosk.bootstrap import build_app
+    from kiosk.demo_scenarios import walkers
     from kiosk.devtools.loopback import running_system
     from kiosk.ui.driver import Driver
     from kiosk.ui.walkthrough import pay_water_bill, start_bill_payment, type_account
@@ -96,12 +102,33 @@ def main(argv: list[str] | None = None) -> int:
             driver.settle(0.3)
             driver.screenshot(folder / "11-receipt-not-printed.png")
             system.printer.clear_faults()
+            for service in args.services:
+                app.end_session()
+                driver.wait_for_screen("attract")
+                jobs_before = len(system.printer.jobs)
+                shots = walkers()[service](driver, system, folder / service, lang)
+                for shot in shots:  # the ones the bill payment shows already
+                    if shot.name.endswith(("-attract.png", "-language.png", "-home.png")):
+                        shot.unlink()
+                slip = system.printer.wait_for_jobs(jobs_before + 1, timeout=10)[-1]
+                shutil.copyfile(slip.png_path, folder / service / "slip.png")
+            app.end_session()
+            for png in folder.rglob("*.png"):
+                _to_palette(png)
             log.info("%s: %d screens and the receipt (%s)", lang,
-                     len(list(folder.glob("*.png"))), result.reference)
+                     len(list(folder.rglob("*.png"))), result.reference)
             print(f"{lang}: {folder}")
         app.end_session()
         driver.stop()
     return 0
+
+
+def _to_palette(png: Path) -> None:
+    from PIL import Image
+
+    with Image.open(png) as image:
+        quantized = image.convert("RGB").quantize(colors=64, method=Image.Quantize.MEDIANCUT)
+    quantized.save(png, optimize=True)
 
 
 if __name__ == "__main__":
