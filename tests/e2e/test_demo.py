@@ -66,6 +66,37 @@ def test_headless_demo_pays_a_bill_and_writes_screens_and_receipt(tmp_path: Path
     assert all(not alive(pid) for pid in child_pids(data))
 
 
+@pytest.mark.timeout(600)  # five services by touch: about 3 minutes here
+def test_every_scenario_walks_its_flow_and_prints_its_slip(tmp_path: Path) -> None:
+    """GIVEN a fresh data folder
+    WHEN `kiosk demo --headless --scenario all --lang fr` runs
+    THEN it exits 0 and, for each of the five services, writes every screen it walked
+    (real pixels, none blank) and the slip it printed, as text and PNG, with the
+    service's Chinese title on it; summary.json lists them with no error."""
+    out, data = tmp_path / "out", tmp_path / "data"
+    command = [*demo_command(out, data, "fr"), "--scenario", "all"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "DISPLAY": ""})
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+
+    summary = json.loads((out / "summary.json").read_text())
+    titles = {"bill": "公用事业缴费凭证", "tax": "个人所得税纳税记录",
+              "stay": "境外人员临时住宿登记凭证", "arbitration": "劳动人事争议仲裁",
+              "points": "居住证积分自测结果"}
+    assert list(summary["scenarios"]) == list(titles)
+    for name, title in titles.items():
+        scenario = summary["scenarios"][name]
+        assert scenario["error"] == "", (name, scenario["error"])
+        folder = out / name
+        screens = [folder / screen for screen in scenario["screens"]]
+        assert len(screens) >= 8 and all(p.exists() for p in screens), name
+        with Image.open(screens[-1]) as image:
+            assert len(image.convert("L").getcolors(65536) or []) > 20, name
+        assert scenario["slips"] == ["slip-1.txt", "slip-1.png"], name
+        assert title in (folder / "slip-1.txt").read_text(encoding="utf-8"), name
+    assert all(not alive(pid) for pid in child_pids(data))
+
+
 def test_demo_stopped_with_sigterm_leaves_no_children(tmp_path: Path) -> None:
     """GIVEN a running demo whose simulators and central have started
     WHEN it receives SIGTERM
