@@ -125,7 +125,7 @@ def build_router() -> APIRouter:
     @router.post("/outbox", response_model=OutboxBatchOut, tags=["kiosk"],
                  responses=errors(422))
     def deliver_outbox(body: OutboxBatchIn, service: Service, ctx: Context) -> OutboxBatchOut:
-        """One result per record, in order; each record in its own transaction."""
+        """One result per record, in order; one transaction, a savepoint per record."""
         return service.deliver_outbox(body)
 
     @router.get("/admin/payments", response_model=PaymentList, tags=["operator"],

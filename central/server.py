@@ -40,7 +40,10 @@ class CentralServer:
             return self.url
         app = create_app(self.db_url, seed_demo=self.seed_demo, clock=self.clock)
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
+        # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY on accepted connections only
+        # when the socket's proto says TCP, and proto 0 would leave Nagle on, costing
+        # every response ~40 ms of delayed ACK (headers and body are separate writes).
+        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((self.host, self.port))

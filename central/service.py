@@ -1,4 +1,5 @@
-"""Central's use cases, one transaction each (the outbox: one per record).
+"""Central's use cases, one transaction each (an outbox batch: one, with a savepoint
+per record).
 
 The API layer only translates HTTP to these calls; tests and the CLI can use them too.
 Logs carry codes, references and counts, never personal data.
@@ -8,9 +9,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from pydantic import BaseModel, ValidationError
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -23,6 +23,7 @@ from central import (
     demo_data,
     demo_people,
     demo_places,
+    outbox_batch,
     payments,
     registrations,
     tax,
@@ -45,8 +46,6 @@ from kiosk.sync.wire import (
     CompanyOut,
     OutboxBatchIn,
     OutboxBatchOut,
-    OutboxRecordIn,
-    OutboxRecordResult,
     StayRegistrationAck,
     StayRegistrationRecord,
     TaxIdentifyRequest,
@@ -65,18 +64,6 @@ Result = TypeVar("Result")
 # Refusals worth telling a slip's holder about through /v1/verify (a reused key is not:
 # the key belongs to another record).
 _BUSINESS_REFUSALS = frozenset(ErrorCode) - {ErrorCode.REQUEST_REJECTED, ErrorCode.INTERNAL}
-
-
-_RECORD_MODELS: dict[str, type[BaseModel]] = {
-    "bill_payment": BillPaymentRecord,
-    "stay_registration": StayRegistrationRecord,
-    "arbitration_application": ArbitrationApplicationRecord,
-}
-
-
-def _field_names(exc: ValidationError) -> str:
-    """Which fields failed, never their values (they may be personal data)."""
-    return ",".join(".".join(str(p) for p in e["loc"]) for e in exc.errors())
 
 
 class CentralService:
@@ -159,44 +146,16 @@ class CentralService:
         raise AssertionError("unreachable")
 
     def deliver_outbox(self, batch: OutboxBatchIn) -> OutboxBatchOut:
-        results = [self._deliver_one(item) for item in batch.records]
+        """One result per record, in order: the whole batch in one transaction, each
+        record in its own savepoint (see central.outbox_batch)."""
+        now = self.clock.now()
+        with self._sessions.begin() as session:
+            results = outbox_batch.deliver_records(session, batch.records, now,
+                                                   _BUSINESS_REFUSALS)
         counts = {status: sum(r.status == status for r in results)
                   for status in ("accepted", "duplicate", "rejected")}
         log.info("outbox batch from kiosk=%s: %s", batch.kiosk_id, counts)
         return OutboxBatchOut(results=results)
-
-    def _deliver_one(self, item: OutboxRecordIn) -> OutboxRecordResult:
-        key = item.idempotency_key
-        model = _RECORD_MODELS[item.kind]
-        try:
-            record = model.model_validate(item.payload)
-        except ValidationError as exc:
-            log.warning("outbox record rejected: key=%s kind=%s invalid fields=%s", key,
-                        item.kind, _field_names(exc))
-            return OutboxRecordResult(idempotency_key=key, status="rejected",
-                                      reason=ErrorCode.REQUEST_REJECTED.value)
-        try:
-            if isinstance(record, StayRegistrationRecord):
-                stay = self.register_stay(record, key, channel="outbox")
-                return _accepted(key, stay.duplicate, stay.registration_no, stay.status, {
-                    "police_station": stay.police_station,
-                    "police_station_en": stay.police_station_en,
-                    "police_phone": stay.police_phone})
-            if isinstance(record, ArbitrationApplicationRecord):
-                case = self.apply_arbitration(record, key, channel="outbox")
-                return _accepted(key, case.duplicate, case.application_no, case.status, {
-                    "commission": case.commission, "commission_en": case.commission_en,
-                    "commission_address": case.commission_address,
-                    "commission_phone": case.commission_phone,
-                    "decision_due": case.decision_due.isoformat()})
-            assert isinstance(record, BillPaymentRecord)
-            ack = self.record_payment(record, key, channel="outbox")
-            return _accepted(key, ack.duplicate, ack.central_ref, None, {})
-        except KioskError as exc:
-            log.warning("outbox record rejected: key=%s kind=%s code=%s", key, item.kind,
-                        exc.code.value)
-            return OutboxRecordResult(idempotency_key=key, status="rejected",
-                                      reason=exc.code.value)
 
     # --- registrations and applications ------------------------------------------------
 
@@ -328,11 +287,3 @@ class CentralService:
             biller = BillerOut.of(billing.set_maintenance(session, biller_id, maintenance))
         log.info("biller %s maintenance %s", biller_id, "on" if maintenance else "off")
         return biller
-
-
-def _accepted(key: str, duplicate: bool, central_ref: str, record_status: str | None,
-              detail: dict[str, Any]) -> OutboxRecordResult:
-    return OutboxRecordResult(idempotency_key=key,
-                              status="duplicate" if duplicate else "accepted",
-                              central_ref=central_ref, record_status=record_status,
-                              detail=detail)

@@ -13,7 +13,8 @@ import random
 import threading
 import traceback
 from dataclasses import dataclass
-from typing import Protocol
+from datetime import datetime
+from typing import Protocol, runtime_checkable
 
 from kiosk.domain.payments import OutboxMessage
 from kiosk.errors import ErrorCode, KioskError
@@ -27,6 +28,18 @@ class OutboxDelivery(Protocol):
     """What the forwarder needs of CentralClient."""
 
     def deliver(self, records: list[OutboxMessage]) -> list[OutboxRecordResult]: ...
+
+
+# (idempotency key, central_ref, record status, detail), as SqlOutboxStore takes them.
+DeliveredAck = tuple[str, str | None, str | None, dict[str, str] | None]
+
+
+@runtime_checkable
+class BatchMarking(Protocol):
+    """Optional for an OutboxStore: mark a batch's acks delivered in one transaction
+    (SqlOutboxStore has it; without it the forwarder marks record by record)."""
+
+    def mark_delivered_many(self, acks: list[DeliveredAck], now: datetime) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -109,6 +122,7 @@ class OutboxForwarder:
         by_key = {result.idempotency_key: result for result in results}
         sent = duplicates = rejected = 0
         unanswered: list[str] = []
+        acks: list[DeliveredAck] = []
         now = self.clock.now()
         for message in messages:
             result = by_key.get(message.idempotency_key)
@@ -121,16 +135,24 @@ class OutboxForwarder:
                             message.idempotency_key, reason)
                 rejected += 1
             else:
-                self.store.mark_delivered(message.idempotency_key, result.central_ref, now,
-                                          result.record_status, dict(result.detail))
+                acks.append((message.idempotency_key, result.central_ref,
+                             result.record_status, dict(result.detail)))
                 if result.status == "duplicate":
                     duplicates += 1
                 else:
                     sent += 1
+        self._mark_delivered(acks, now)
         if unanswered:
             self.store.mark_attempt(unanswered, "no_result_from_central", now)
             log.warning("central left %d outbox record(s) unanswered", len(unanswered))
         return DrainReport(sent, duplicates, rejected, len(unanswered))
+
+    def _mark_delivered(self, acks: list[DeliveredAck], now: datetime) -> None:
+        if isinstance(self.store, BatchMarking):
+            self.store.mark_delivered_many(acks, now)
+            return
+        for key, central_ref, record_status, detail in acks:
+            self.store.mark_delivered(key, central_ref, now, record_status, detail)
 
     # --- the background thread ---------------------------------------------------------
 

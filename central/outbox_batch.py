@@ -1,0 +1,119 @@
+"""The kiosks' outbox batch, written in one transaction with a savepoint per record.
+
+One commit per batch instead of one per record: on SQLite every commit is an fsync, and
+the drain benchmark (bench/outbox_drain.py) showed them to be most of central's time.
+A record that is refused (business rule, invalid payload, unique conflict) rolls back
+only its own savepoint and is answered "rejected"; the others are kept. If the batch's
+commit itself fails, nothing was recorded and the kiosk resends the whole batch, which
+its idempotency keys make safe.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from central import arbitration, payments, registrations
+from central.records import CHANNEL_OUTBOX, record_rejection
+from kiosk.errors import ErrorCode, KioskError
+from kiosk.sync.wire import (
+    ArbitrationApplicationRecord,
+    BillPaymentRecord,
+    OutboxRecordIn,
+    OutboxRecordResult,
+    StayRegistrationRecord,
+)
+
+log = logging.getLogger(__name__)
+
+RECORD_MODELS: dict[str, type[BaseModel]] = {
+    "bill_payment": BillPaymentRecord,
+    "stay_registration": StayRegistrationRecord,
+    "arbitration_application": ArbitrationApplicationRecord,
+}
+
+
+def deliver_records(session: Session, items: list[OutboxRecordIn], now: datetime,
+                    business_refusals: frozenset[ErrorCode]) -> list[OutboxRecordResult]:
+    """One result per record, in order, inside the caller's transaction."""
+    return [_deliver_one(session, item, now, business_refusals) for item in items]
+
+
+def _deliver_one(session: Session, item: OutboxRecordIn, now: datetime,
+                 business_refusals: frozenset[ErrorCode]) -> OutboxRecordResult:
+    key = item.idempotency_key
+    try:
+        record = RECORD_MODELS[item.kind].model_validate(item.payload)
+    except ValidationError as exc:
+        fields = ",".join(".".join(str(p) for p in e["loc"]) for e in exc.errors())
+        log.warning("outbox record rejected: key=%s kind=%s invalid fields=%s", key,
+                    item.kind, fields)
+        return _rejected(key, ErrorCode.REQUEST_REJECTED)
+    try:
+        result: OutboxRecordResult = _in_savepoint(
+            session, lambda: _record(session, record, key, now))
+        return result
+    except KioskError as exc:
+        log.warning("outbox record rejected: key=%s kind=%s code=%s", key, item.kind,
+                    exc.code.value)
+        if exc.code in business_refusals and not isinstance(record, BillPaymentRecord):
+            # What /v1/verify tells the slip's holder; in its own savepoint too.
+            _in_savepoint(session, lambda: record_rejection(
+                session, idempotency_key=key, kind=item.kind,
+                reference=getattr(record, "reference"),
+                verification_code=getattr(record, "verification_code"),
+                reason=exc.code, now=now))
+        return _rejected(key, exc.code)
+
+
+def _in_savepoint(session: Session, work: Callable[[], Any]) -> Any:
+    """Run ``work`` in a savepoint; a unique-key collision is retried once (a concurrent
+    writer on a server database), then refused like the per-record path does."""
+    for attempt in (1, 2):
+        try:
+            with session.begin_nested():
+                return work()
+        except IntegrityError:
+            if attempt == 2:
+                raise KioskError(ErrorCode.REQUEST_REJECTED,
+                                 "record conflicts with a stored one",
+                                 reason="unique_conflict") from None
+    raise AssertionError("unreachable")
+
+
+def _record(session: Session, record: BaseModel, key: str, now: datetime
+            ) -> OutboxRecordResult:
+    if isinstance(record, StayRegistrationRecord):
+        stay, _created = registrations.register(session, record, key, now, CHANNEL_OUTBOX)
+        return _accepted(key, stay.duplicate, stay.registration_no, stay.status, {
+            "police_station": stay.police_station,
+            "police_station_en": stay.police_station_en,
+            "police_phone": stay.police_phone})
+    if isinstance(record, ArbitrationApplicationRecord):
+        case, _created = arbitration.apply(session, record, key, now, CHANNEL_OUTBOX)
+        return _accepted(key, case.duplicate, case.application_no, case.status, {
+            "commission": case.commission, "commission_en": case.commission_en,
+            "commission_address": case.commission_address,
+            "commission_phone": case.commission_phone,
+            "decision_due": case.decision_due.isoformat()})
+    assert isinstance(record, BillPaymentRecord)
+    ack, _row = payments.record_payment(session, record, key, now, CHANNEL_OUTBOX)
+    return _accepted(key, ack.duplicate, ack.central_ref, None, {})
+
+
+def _accepted(key: str, duplicate: bool, central_ref: str, record_status: str | None,
+              detail: dict[str, Any]) -> OutboxRecordResult:
+    return OutboxRecordResult(idempotency_key=key,
+                              status="duplicate" if duplicate else "accepted",
+                              central_ref=central_ref, record_status=record_status,
+                              detail=detail)
+
+
+def _rejected(key: str, code: ErrorCode) -> OutboxRecordResult:
+    return OutboxRecordResult(idempotency_key=key, status="rejected", reason=code.value)
