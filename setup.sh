@@ -9,8 +9,9 @@ job=${1:-demo}
 [ $# -gt 0 ] && shift
 
 # Debian packages: Mesa GL/EGL for offscreen rendering, mtdev for real touch screens,
-# the Material Design icon font, and venv support for Debian's own Python.
-deb_packages="libgl1 libegl1 libmtdev1 fonts-materialdesignicons-webfont"
+# the Material Design icon font, venv support for Debian's own Python, and the PostgreSQL
+# server that central's tests start a throwaway instance of (tests/integration/central).
+deb_packages="libgl1 libegl1 libmtdev1 fonts-materialdesignicons-webfont postgresql"
 python=${PYTHON:-python3}
 "$python" -c 'import ensurepip' 2>/dev/null || deb_packages="$deb_packages python3-venv"
 if command -v dpkg-query >/dev/null 2>&1; then

@@ -17,7 +17,13 @@ from sqlalchemy.orm import Session
 
 from central.companies import find_company
 from central.models import ArbitrationApplicationRow
-from central.records import ensure_same_request, fingerprint, forget_rejection, next_number
+from central.records import (
+    ensure_same_request,
+    fingerprint,
+    forget_rejection,
+    next_number,
+    serialize_on,
+)
 from central.timeutil import in_shanghai
 from kiosk.errors import ErrorCode, KioskError
 from kiosk.sync.wire import ArbitrationApplicationAck, ArbitrationApplicationRecord
@@ -88,6 +94,7 @@ def apply(session: Session, record: ArbitrationApplicationRecord, idempotency_ke
         if party is not None and find_company(session, party.uscc) is None:
             raise KioskError(ErrorCode.RESPONDENT_NOT_FOUND, "no company with this USCC",
                              party=role)
+    serialize_on(session, "case", record.applicant.doc_number, record.respondent.uscc)
     pending = session.scalars(select(ArbitrationApplicationRow.id).where(
         ArbitrationApplicationRow.applicant_doc_number == record.applicant.doc_number,
         ArbitrationApplicationRow.respondent_uscc == record.respondent.uscc,

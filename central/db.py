@@ -1,7 +1,10 @@
 """Engine, sessions and migrations. Nothing is opened at import time.
 
 SQLite gets WAL, a busy timeout, foreign keys and BEGIN IMMEDIATE (so a read-then-write
-transaction never fails half-way on a stale snapshot); other backends are left as they are.
+transaction never fails half-way on a stale snapshot). PostgreSQL goes through psycopg 3
+(``postgresql://`` means ``postgresql+psycopg://``); rules checked by reading take an
+advisory lock there (central.records.serialize_on), and so do migrations, so central
+instances starting together on one database migrate it once.
 """
 
 from __future__ import annotations
@@ -11,17 +14,22 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+# Any constant will do: it names the lock instances wait on while one of them migrates.
+MIGRATION_LOCK_ID = 0x6B696F736B  # "kiosk"
 
 
 def make_engine(db_url: str) -> Engine:
     url = make_url(db_url)
+    if url.drivername == "postgresql":
+        # SQLAlchemy's default PostgreSQL driver is psycopg2; central depends on psycopg 3.
+        url = url.set(drivername="postgresql+psycopg")
     if url.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True, hide_parameters=True)
     in_memory = url.database in (None, "", ":memory:")
@@ -65,8 +73,12 @@ def alembic_config() -> AlembicConfig:
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema up to ``revision`` (idempotent)."""
+    """Bring the schema up to ``revision`` (idempotent). One transaction: on PostgreSQL
+    (transactional DDL, advisory lock) a second instance waits, then finds nothing to do;
+    SQLite's BEGIN IMMEDIATE serializes the same way."""
     config = alembic_config()
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(select(func.pg_advisory_xact_lock(MIGRATION_LOCK_ID)))
         config.attributes["connection"] = connection
         command.upgrade(config, revision)

@@ -1,5 +1,6 @@
 """What registrations and applications share: canonical fingerprints for idempotency,
-named counters for human-readable numbers, and the rejection log /v1/verify reads.
+named counters for human-readable numbers, per-subject serialization for check-then-insert
+rules, and the rejection log /v1/verify reads.
 
 Everything works inside the caller's transaction.
 """
@@ -15,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from central.models import CounterRow, SubmissionRejectionRow
@@ -76,6 +77,22 @@ def next_number(session: Session, name: str) -> int:
     value = session.scalar(select(CounterRow.value).where(CounterRow.name == name))
     assert value is not None
     return int(value)
+
+
+def serialize_on(session: Session, *subject: str) -> None:
+    """Make concurrent transactions about one subject (one person's stay, one applicant's
+    case against one employer) take turns until commit, so a rule checked by reading
+    ("no overlapping active stay") still holds when they insert.
+
+    SQLite already runs one writer at a time (central.db: BEGIN IMMEDIATE). PostgreSQL's
+    READ COMMITTED would let both read "none" and both insert, so it gets a
+    transaction-level advisory lock on a hash of the subject (a collision only makes two
+    unrelated subjects wait for each other). The subject is a bound parameter, and the
+    engine hides parameters from logs."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    key = "\x1f".join(subject)
+    session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0))))
 
 
 def record_rejection(session: Session, *, idempotency_key: str, kind: str, reference: str,

@@ -15,7 +15,13 @@ from sqlalchemy.orm import Session
 
 from central.addresses import division_of, is_hotel, police_station_of, room_chain
 from central.models import PoliceStationRow, StayRegistrationRow
-from central.records import ensure_same_request, fingerprint, forget_rejection, next_number
+from central.records import (
+    ensure_same_request,
+    fingerprint,
+    forget_rejection,
+    next_number,
+    serialize_on,
+)
 from central.timeutil import in_shanghai
 from kiosk.errors import ErrorCode, KioskError, WarningCode
 from kiosk.sync.wire import StayRegistrationAck, StayRegistrationRecord
@@ -83,6 +89,7 @@ def register(session: Session, record: StayRegistrationRecord, idempotency_key: 
         raise KioskError(ErrorCode.OUTSIDE_SHANGHAI, "address outside Shanghai")
     station = police_station_of(session, parts)
     arrival = in_shanghai(record.arrival_at).date()
+    serialize_on(session, "stay", record.nationality, record.doc_number)
     if overlapping_active(session, record, arrival) is not None:
         raise KioskError(ErrorCode.DUPLICATE_ACTIVE_REGISTRATION,
                          "an active registration of this document overlaps the stay")

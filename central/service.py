@@ -30,7 +30,7 @@ from central import (
     verify,
 )
 from central.db import make_session_factory
-from central.records import CHANNEL_DIRECT, record_rejection
+from central.records import CHANNEL_DIRECT, record_rejection, serialize_on
 from central.schemas import BillerOut, PaymentOut
 from central.sms import DemoSmsGateway, SentSms, SmsGateway
 from central.timeutil import Clock, ShanghaiClock, in_shanghai
@@ -82,6 +82,7 @@ class CentralService:
         a newer migration gets the newer parts). True if anything was seeded."""
         today = in_shanghai(self.clock.now()).date()
         with self._sessions.begin() as session:
+            serialize_on(session, "demo-seed")  # instances starting together seed once
             bills = 0
             if demo_data.is_empty(session):
                 bills = demo_data.seed_demo(session, today)

@@ -1,9 +1,15 @@
 """Fixtures for central and sync tests: a real central (uvicorn on 127.0.0.1, port 0)
-over a SQLite file in tmp_path, a settable clock, payment payloads and an in-memory
-OutboxStore that keeps the Protocol's promises."""
+over a SQLite file in tmp_path or a fresh database on a throwaway PostgreSQL server (every
+test that uses ``central_db`` runs on both), a settable clock, payment payloads and an
+in-memory OutboxStore that keeps the Protocol's promises.
+
+The PostgreSQL variants are skipped when the server binaries or psycopg are missing,
+unless KIOSK_REQUIRE_POSTGRES=1 (CI sets it in .ci/run): then they fail instead."""
 
 from __future__ import annotations
 
+import importlib.util
+import os
 import socket
 import threading
 import uuid
@@ -12,13 +18,14 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
 
 import pytest
 import requests
 
 from central.server import CentralServer
+from central_pg_server import PostgresUnavailable, ThrowawayPostgres
 from kiosk.domain.payments import CardResult, OutboxMessage, Payment, PaymentDraft, PaymentState
 from kiosk.services.ports import PendingRecord
 
@@ -48,9 +55,47 @@ def clock() -> SettableClock:
     return SettableClock(datetime(2026, 1, 15, 10, 30, tzinfo=SHANGHAI))
 
 
-@pytest.fixture
-def central_db(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'central.db'}"
+REQUIRE_POSTGRES_ENV = "KIOSK_REQUIRE_POSTGRES"
+
+
+def _postgres_missing(reason: str) -> NoReturn:
+    if os.environ.get(REQUIRE_POSTGRES_ENV, "") not in ("", "0"):
+        pytest.fail(f"{REQUIRE_POSTGRES_ENV} is set but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[ThrowawayPostgres]:
+    """One PostgreSQL server for the whole session, started on first use."""
+    if importlib.util.find_spec("psycopg") is None:
+        _postgres_missing("the psycopg driver is not installed (pip install -e '.[test]')")
+    try:
+        server = ThrowawayPostgres()
+    except PostgresUnavailable as error:
+        _postgres_missing(str(error))
+    try:
+        server.start()
+    except PostgresUnavailable as error:
+        _postgres_missing(str(error))
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def central_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A SQLAlchemy URL of an empty database: a SQLite file, or a new database on the
+    throwaway PostgreSQL server (dropped after the test)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'central.db'}"
+        return
+    server: ThrowawayPostgres = request.getfixturevalue("postgres_server")
+    name = server.create_database()
+    try:
+        yield server.url_for(name)
+    finally:
+        server.drop_database(name)
 
 
 @pytest.fixture

@@ -32,10 +32,10 @@ def wait_for(path: Path, timeout: float) -> dict[str, object]:
 
 
 @pytest.fixture
-def serve_process(tmp_path):
+def serve_process(tmp_path, central_db):
     ready = tmp_path / "run" / "central.json"
     process = subprocess.Popen(
-        [sys.executable, "-m", "central.cli", "serve", "--db", f"sqlite:///{tmp_path / 'c.db'}",
+        [sys.executable, "-m", "central.cli", "serve", "--db", central_db,
          "--port", "0", "--seed-demo", "--ready-file", str(ready), "--log-level", "warning"],
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
@@ -67,12 +67,11 @@ def test_serve_writes_ready_file_and_stops_cleanly_on_signal(serve_process, stop
     assert not ready.exists()
 
 
-def test_seed_command_seeds_once(tmp_path):
-    """GIVEN an empty database file
+def test_seed_command_seeds_once(central_db):
+    """GIVEN an empty database (SQLite file or PostgreSQL)
     WHEN `kiosk-central seed` runs twice
     THEN the first run seeds the demo and the second leaves it alone."""
-    db = f"sqlite:///{tmp_path / 'seeded.db'}"
-    command = [sys.executable, "-m", "central.cli", "seed", "--db", db]
+    command = [sys.executable, "-m", "central.cli", "seed", "--db", central_db]
     first = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=30)
     second = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=30)
     assert (first.returncode, second.returncode) == (0, 0)
@@ -80,20 +79,32 @@ def test_seed_command_seeds_once(tmp_path):
     assert "nothing seeded" in second.stdout
 
 
-def test_migrations_build_exactly_the_models_schema_and_rerun_safely(tmp_path):
-    """GIVEN an empty SQLite file
+def test_migrations_build_exactly_the_models_schema_and_rerun_safely(central_db):
+    """GIVEN an empty database (SQLite file or PostgreSQL)
     WHEN the migrations run twice
-    THEN the schema matches the ORM models (no autogenerate difference) and WAL is on."""
-    engine = make_engine(f"sqlite:///{tmp_path / 'm.db'}")
+    THEN the schema matches the ORM models (no autogenerate difference) and, on SQLite,
+    WAL is on."""
+    engine = make_engine(central_db)
     try:
         migrate(engine)
         migrate(engine)
         with engine.connect() as connection:
             diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
-            mode = connection.exec_driver_sql("PRAGMA journal_mode").scalar()
+            if engine.dialect.name == "sqlite":
+                assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert diff == []
-        assert mode == "wal"
         assert {"billers", "accounts", "bills", "payments", "alembic_version"} <= set(
             inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def test_plain_postgresql_url_uses_psycopg_3():
+    """GIVEN a postgresql:// URL without a driver (SQLAlchemy would pick psycopg2)
+    WHEN central makes its engine (no connection is opened)
+    THEN the engine uses psycopg 3, the driver central depends on."""
+    engine = make_engine("postgresql://central@127.0.0.1:5432/central")
+    try:
+        assert engine.dialect.driver == "psycopg"
     finally:
         engine.dispose()

@@ -206,11 +206,11 @@ def test_invalid_identify_body_is_request_rejected(http, central_url):
     assert "library_card" not in answer.text
 
 
-def test_demo_sms_answers_only_with_demo_data(http, tmp_path, clock):
+def test_demo_sms_answers_only_with_demo_data(http, central_db, clock):
     """GIVEN a central started without demo data
     WHEN the demo SMS outbox is asked
     THEN 404 E_NOT_FOUND (and so is an unknown session on a demo central)."""
-    with CentralServer(f"sqlite:///{tmp_path / 'plain.db'}", seed_demo=False,
+    with CentralServer(central_db, seed_demo=False,
                        clock=clock) as plain:
         answer = http.get(f"{plain.url}/v1/demo/sms", params={"otp_session": "x"},
                           timeout=TIMEOUT)

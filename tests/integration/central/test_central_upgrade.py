@@ -12,12 +12,12 @@ from central.demo_data import seed_demo
 from central.server import CentralServer
 
 
-def test_old_database_is_migrated_and_seeded_with_the_new_parts(tmp_path, clock):
+def test_old_database_is_migrated_and_seeded_with_the_new_parts(central_db, clock):
     """GIVEN a database at revision 0001 holding the bill demo only
     WHEN central starts on it with demo data
     THEN the new tables exist and are seeded (districts, companies, taxpayers) while the
     old bills are still there."""
-    db_url = f"sqlite:///{tmp_path / 'old.db'}"
+    db_url = central_db
     engine = make_engine(db_url)
     try:
         migrate(engine, "0001")
