@@ -1,6 +1,7 @@
 """`kiosk-admin`: operator commands against a running central (admin auth comes later).
 
     kiosk-admin payments [--json] [--review] --central URL
+    kiosk-admin fleet [--json] --central URL
     kiosk-admin biller maintenance BILLER on|off --central URL
 
 ``--central`` defaults to $KIOSK_CENTRAL_URL or http://127.0.0.1:8700.
@@ -13,11 +14,13 @@ import argparse
 import json
 import os
 import sys
+from datetime import datetime
 from typing import Any, TextIO
 
 import requests
 
 from central.masking import mask_account
+from central.timeutil import SHANGHAI
 
 DEFAULT_CENTRAL = "http://127.0.0.1:8700"
 TIMEOUT_S = 10.0
@@ -38,6 +41,10 @@ def build_parser() -> argparse.ArgumentParser:
     payments.add_argument("--json", action="store_true", help="print central's JSON as is")
     payments.add_argument("--review", action="store_true", help="only those needing review")
     payments.add_argument("--limit", type=int, default=100)
+
+    fleet = commands.add_parser("fleet", parents=[common],
+                                help="list the kiosks: online or offline, versions, devices")
+    fleet.add_argument("--json", action="store_true", help="print central's JSON as is")
 
     biller = commands.add_parser("biller", help="biller commands")
     biller_commands = biller.add_subparsers(dest="biller_command", required=True)
@@ -76,6 +83,45 @@ def print_payments(payments: list[dict[str, Any]], out: TextIO) -> None:
     print(f"{len(payments)} payment(s)", file=out)
 
 
+def _size(free_bytes: int) -> str:
+    """Free disk in the largest unit that keeps it readable (1024-based: 734M, 5.0G)."""
+    if free_bytes >= 2**30:
+        return f"{free_bytes / 2**30:.1f}G"
+    return f"{free_bytes // 2**20}M"
+
+
+def _device(kiosk: dict[str, Any], name: str) -> str:
+    state = kiosk["devices"].get(name)
+    if state is None:
+        return "-"
+    return str(state["state"]) + (f":{state['reason']}" if state.get("reason") else "")
+
+
+def _since(kiosk: dict[str, Any]) -> str:
+    if kiosk["online"]:
+        return "online"
+    since = datetime.fromisoformat(kiosk["offline_since"]).astimezone(SHANGHAI)
+    return f"offline since {since:%m-%d %H:%M}"
+
+
+def print_fleet(fleet: dict[str, Any], out: TextIO) -> None:
+    rows = [(k["kiosk_id"], k["group"] or "-", _since(k), k["app_version"],
+             k["config_version"], _device(k, "printer"), _device(k, "payment"),
+             _device(k, "reader"), str(k["outbox_depth"]), _size(k["disk_free_bytes"]),
+             (k["last_error"] or "-").replace("\n", " ")[:60])
+            for k in fleet["kiosks"]]
+    header = ("kiosk", "group", "state", "app", "config", "printer", "payment", "reader",
+              "outbox", "disk free", "last error")
+    widths = [max([len(header[i])] + [len(row[i]) for row in rows]) for i in range(10)]
+    right = {8, 9}  # numbers line up on the right
+    for row in [header, *rows]:
+        cells = [cell.rjust(widths[i]) if i in right else cell.ljust(widths[i])
+                 for i, cell in enumerate(row[:10])]
+        print("  ".join(cells) + "  " + row[10], file=out)
+    print(f"{len(rows)} kiosk(s): {fleet['online']} online, {fleet['offline']} offline",
+          file=out)
+
+
 def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     args = build_parser().parse_args(argv)
@@ -90,6 +136,12 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
                 print(json.dumps(body, ensure_ascii=False, indent=2), file=out)
             else:
                 print_payments(body["payments"], out)
+        elif args.command == "fleet":
+            body = call("GET", f"{base}/v1/admin/fleet")
+            if args.json:
+                print(json.dumps(body, ensure_ascii=False, indent=2), file=out)
+            else:
+                print_fleet(body, out)
         else:
             body = call("POST", f"{base}/v1/admin/billers/{args.biller_id}/maintenance",
                         json={"maintenance": args.state == "on"})

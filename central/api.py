@@ -19,8 +19,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from central import __version__
 from central.api_common import Context, IdempotencyHeader, Service, error_response, errors
+from central.api_fleet import build_fleet_router
 from central.api_services import build_services_router
 from central.db import make_engine, migrate
+from central.fleet import FleetService, FleetSettings
 from central.schemas import BillerOut, MaintenanceIn, PaymentList, PaymentOut
 from central.service import CentralService
 from central.timeutil import Clock
@@ -173,9 +175,11 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(500, ErrorCode.INTERNAL, "internal error")
 
 
-def create_app(db_url: str, *, seed_demo: bool = False, clock: Clock | None = None) -> FastAPI:
+def create_app(db_url: str, *, seed_demo: bool = False, clock: Clock | None = None,
+               fleet: FleetSettings | None = None) -> FastAPI:
     """Open ``db_url``, migrate it to the latest schema, seed the demo into an empty
-    database if asked, and return the app (the engine is disposed at shutdown)."""
+    database if asked, and return the app (the engine is disposed at shutdown).
+    ``fleet`` sets when a silent kiosk counts as offline (default 3 x 60 s)."""
     engine = make_engine(db_url)
     migrate(engine)
     service = CentralService(engine, clock, demo=seed_demo)
@@ -195,7 +199,9 @@ def create_app(db_url: str, *, seed_demo: bool = False, clock: Clock | None = No
                               "the kiosks' outbox. Errors answer ErrorBody {code, message, "
                               "detail} with codes of kiosk.errors.ErrorCode.")
     app.state.service = service
+    app.state.fleet = FleetService(engine, service.clock, fleet)
     app.include_router(build_router())
     app.include_router(build_services_router())
+    app.include_router(build_fleet_router())
     install_error_handlers(app)
     return app

@@ -1,6 +1,7 @@
 """`kiosk-central`: run the reference central service, or seed its demo data.
 
     kiosk-central serve --db URL --host H --port P [--seed-demo] [--ready-file PATH]
+                        [--heartbeat-interval-s S] [--missed-beats N]
     kiosk-central seed --db URL
 
 ``--port 0`` lets the OS choose; the ready file (JSON {"url", "pid"}, written atomically
@@ -20,6 +21,7 @@ from pathlib import Path
 from types import FrameType
 
 from central.db import make_engine, migrate
+from central.fleet import FleetSettings
 from central.server import CentralServer
 from central.service import CentralService
 
@@ -41,6 +43,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="seed the demo billers and accounts into an empty database")
     serve.add_argument("--ready-file", type=Path,
                        help='write {"url": ..., "pid": ...} here once listening')
+    serve.add_argument("--heartbeat-interval-s", type=float, default=60.0,
+                       help="the kiosks' heartbeat interval (default 60)")
+    serve.add_argument("--missed-beats", type=int, default=3,
+                       help="missed heartbeats before a kiosk counts as offline (default 3)")
     serve.add_argument("--log-level", default="info",
                        choices=["debug", "info", "warning", "error"])
 
@@ -65,8 +71,10 @@ def serve(args: argparse.Namespace) -> int:
         stop.set()
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+    fleet = FleetSettings(heartbeat_interval_s=args.heartbeat_interval_s,
+                          missed_beats=args.missed_beats)
     server = CentralServer(args.db, host=args.host, port=args.port, seed_demo=args.seed_demo,
-                           log_level=args.log_level)
+                           log_level=args.log_level, fleet=fleet)
     try:
         url = server.start()
         log.info("central: serving on %s", url)

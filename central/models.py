@@ -322,3 +322,22 @@ class SubmissionRejectionRow(Base):
     verification_code: Mapped[str] = mapped_column(String(16), index=True)
     reason: Mapped[str] = mapped_column(String(64))
     rejected_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class KioskRow(Base):
+    """The fleet inventory: one row per kiosk, replaced by each heartbeat. Whether a kiosk
+    is offline is computed at read time from last_heartbeat_at (central/fleet.py)."""
+
+    __tablename__ = "kiosks"
+
+    kiosk_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    group_name: Mapped[str | None] = mapped_column(String(64), index=True)  # none yet
+    app_version: Mapped[str] = mapped_column(String(32))
+    config_version: Mapped[str] = mapped_column(String(64))
+    devices: Mapped[dict[str, Any]] = mapped_column(JSON)  # name -> {state, reason}
+    outbox_depth: Mapped[int] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    disk_free_bytes: Mapped[int] = mapped_column(BigInteger)
+    kiosk_time: Mapped[datetime | None] = mapped_column(UTCDateTime())  # its clock, as sent
+    last_heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -15,10 +15,12 @@ from hardware.payment import open_terminal
 from hardware.printer import PrinterProfile, open_printer
 from hardware.printer.encoding import python_codec
 from hardware.reader import open_reader
+from kiosk import __version__
 from kiosk.config import Config
 from kiosk.errors import ConfigError
 from kiosk.domain.bills import Biller
 from kiosk.diag_server import DiagServer
+from kiosk.diagnostics import config_version
 from kiosk.domain.clock import SystemClock
 from kiosk.i18n import Catalogs
 from kiosk.services.availability import PAYMENT, PRINTER, READER, DeviceWatch
@@ -29,6 +31,7 @@ from kiosk.services.tax_record import TaxDeps
 from kiosk.store import Store, open_store
 from kiosk.sync.client import CentralClient
 from kiosk.sync.forwarder import OutboxForwarder
+from kiosk.sync.heartbeat import HeartbeatSender, HeartbeatSources, LastErrorLog
 
 if TYPE_CHECKING:
     from kiosk.ui.app import KioskApp
@@ -51,10 +54,17 @@ class Runtime:
     services: KioskServices
     reader: DocumentReader | None = None
     diag_server: DiagServer | None = None
+    heartbeat: HeartbeatSender | None = None
+    last_errors: LastErrorLog | None = None
 
     def close(self) -> None:
         if self.diag_server is not None:
             self.diag_server.stop()
+        if self.heartbeat is not None:
+            self.heartbeat.stop(timeout=5.0)
+            self.heartbeat.client.close()
+        if self.last_errors is not None:
+            self.last_errors.detach()
         if self.services.watch is not None:
             self.services.watch.stop()
         self.forwarder.stop(timeout=5.0)
@@ -183,14 +193,32 @@ def build_runtime(config: Config, *, background: bool = True) -> Runtime:
     runtime = Runtime(config=config, clock=clock, store=store, central=central,
                       forwarder=forwarder, translator=translator, services=services,
                       reader=reader)
+    runtime.heartbeat, runtime.last_errors = _heartbeat(runtime, central_client())
     if background:
         forwarder.start()
         watch.start()
+        runtime.heartbeat.start()
         runtime.diag_server = DiagServer(runtime)
         runtime.diag_server.start()
     log.info("kiosk %s wired: printer %s, payment terminal %s, central %s",
              k.id, config.printer.url, config.payment.url, config.central.url)
     return runtime
+
+
+def _heartbeat(runtime: Runtime, client: CentralClient) -> tuple[HeartbeatSender, LastErrorLog]:
+    """The heartbeat sender (its own client: it posts from its own thread) and the log
+    handler that gives it the kiosk's last warning or error."""
+    last_errors = LastErrorLog()
+    last_errors.attach("kiosk", "hardware")
+    watch = runtime.services.watch
+    sources = HeartbeatSources(
+        app_version=__version__, config_version=lambda: config_version(runtime),
+        devices=watch.latest if watch is not None else dict,
+        outbox_depth=runtime.store.outbox.depth, last_error=last_errors.last,
+        data_dir=Path(runtime.config.kiosk.data_dir))
+    sender = HeartbeatSender(client, sources, runtime.clock,
+                             interval_s=runtime.config.sync.heartbeat_interval_s)
+    return sender, last_errors
 
 
 def build_app(runtime: Runtime) -> KioskApp:

@@ -98,6 +98,9 @@ class SyncSection(_Section):
     """Outbox records sent to central per request."""
     backoff_max_s: float = Field(default=300.0, gt=0, le=86400)
     """Longest wait between delivery attempts while central is unreachable."""
+    heartbeat_interval_s: float = Field(default=60.0, gt=0, le=3600)
+    """How often the kiosk reports its versions, devices, outbox and disk to central
+    (central counts a kiosk offline after 3 missed heartbeats by default)."""
 
 
 class ServicesSection(_Section):

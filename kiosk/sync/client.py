@@ -59,6 +59,8 @@ from kiosk.sync.wire import (
     CompanyOut,
     ErrorBody,
     Health,
+    HeartbeatAck,
+    HeartbeatIn,
     OutboxBatchIn,
     OutboxBatchOut,
     OutboxRecordIn,
@@ -293,6 +295,11 @@ class CentralClient:
                                 lang=payment.lang, idempotency_key=idempotency_key)
         return self._call("POST", "/v1/bill-payments", BillPaymentAck, headers,
                           payment.model_dump_json())
+
+    def send_heartbeat(self, beat: HeartbeatIn) -> HeartbeatAck:
+        """POST /v1/heartbeats once (no retry: the next beat is the retry)."""
+        return self._call("POST", "/v1/heartbeats", HeartbeatAck, self._headers(),
+                          beat.model_dump_json())
 
     def deliver(self, records: list[OutboxMessage]) -> list[OutboxRecordResult]:
         """Send outbox records in one batch; one result per record, in order.

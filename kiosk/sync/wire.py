@@ -441,6 +441,37 @@ class VerificationOut(WireModel):
     detail: dict[str, str] = {}
 
 
+# --- heartbeats and the fleet ------------------------------------------------------------
+
+DeviceName = Literal["printer", "payment", "reader"]
+DeviceState = Literal["ok", "fault", "unknown"]  # hardware.base.Health values
+LAST_ERROR_MAX = 300  # a line for a technician, not a stack trace
+
+
+class DeviceStateIn(WireModel):
+    state: DeviceState
+    reason: str | None = Field(default=None, max_length=64)  # a hardware.base REASON_* code
+
+
+class HeartbeatIn(WireModel):
+    """What a kiosk reports every sync.heartbeat_interval_s (POST /v1/heartbeats, the
+    kiosk named by X-Kiosk-Id). No personal data: versions, states, counts."""
+
+    app_version: str = Field(min_length=1, max_length=32)
+    config_version: str = Field(min_length=1, max_length=64)
+    devices: dict[DeviceName, DeviceStateIn] = Field(default_factory=dict)
+    outbox_depth: int = Field(ge=0, le=10_000_000)
+    last_error: str | None = Field(default=None, max_length=LAST_ERROR_MAX)
+    disk_free_bytes: int = Field(ge=0, le=2**62)
+    sent_at: AwareDatetime | None = None  # kiosk time, for the clock-skew eye
+
+
+class HeartbeatAck(WireModel):
+    kiosk_id: str
+    received_at: AwareDatetime  # central's time (the kiosk may compare clocks)
+    first_seen: bool  # central had not heard of this kiosk before
+
+
 def wire_timestamp(moment: datetime) -> str:
     if moment.tzinfo is None:
         raise ValueError("wire timestamps carry their UTC offset")

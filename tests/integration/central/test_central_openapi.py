@@ -21,6 +21,8 @@ EXPECTED = {
     ("/v1/verify/{code}", "get"): "VerificationOut",
     ("/v1/demo/sms", "get"): "DemoSmsOut",
     ("/v1/demo/barcodes", "get"): "DemoBarcodeList",
+    ("/v1/heartbeats", "post"): "HeartbeatAck",
+    ("/v1/admin/fleet", "get"): "FleetOut",
 }
 
 
