@@ -1,0 +1,45 @@
+"""Routes of the fleet: the kiosks' heartbeats and the operators' fleet view."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Request
+
+from central.api_common import errors
+from central.fleet import FleetOut, FleetService
+from kiosk.sync.wire import HEADER_KIOSK, HeartbeatAck, HeartbeatIn
+
+# Printable and short: the id ends up in tables, logs and file names.
+KIOSK_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
+
+
+def get_fleet(request: Request) -> FleetService:
+    fleet: FleetService = request.app.state.fleet
+    return fleet
+
+
+Fleet = Annotated[FleetService, Depends(get_fleet)]
+
+
+def build_fleet_router() -> APIRouter:
+    router = APIRouter(prefix="/v1")
+
+    @router.post("/heartbeats", response_model=HeartbeatAck, tags=["kiosk"],
+                 responses=errors(422))
+    def record_heartbeat(
+        body: HeartbeatIn, fleet: Fleet,
+        kiosk_id: Annotated[str, Header(alias=HEADER_KIOSK, pattern=KIOSK_ID_PATTERN,
+                                        description="The reporting kiosk's id")],
+    ) -> HeartbeatAck:
+        """A kiosk's state every sync.heartbeat_interval_s: versions, device states,
+        outbox depth, last error, free disk. Replaces what central knew of the kiosk."""
+        return fleet.record_heartbeat(kiosk_id, body)
+
+    @router.get("/admin/fleet", response_model=FleetOut, tags=["operator"])
+    def list_fleet(fleet: Fleet) -> FleetOut:
+        """Every kiosk that ever sent a heartbeat, by id, with ``online`` and
+        ``offline_since`` computed from central's clock now."""
+        return fleet.fleet()
+
+    return router

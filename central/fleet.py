@@ -1,0 +1,138 @@
+"""The fleet inventory: heartbeats upsert one row per kiosk; the fleet view says which
+kiosks are offline, computed when it is read from central's clock (nothing marks a
+kiosk offline in the database, so no timer thread is needed and moving the clock in a
+test is enough).
+
+A kiosk is offline once its last heartbeat is older than ``missed_beats`` intervals;
+it has been offline since last heartbeat + that span.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from central.db import make_session_factory
+from central.models import KioskRow
+from central.timeutil import Clock, in_shanghai
+from kiosk.sync.wire import DeviceStateIn, HeartbeatAck, HeartbeatIn
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class FleetSettings:
+    heartbeat_interval_s: float = 60.0
+    """The interval the kiosks are configured with (kiosk config sync.heartbeat_interval_s)."""
+    missed_beats: int = 3
+    """Intervals without a heartbeat after which a kiosk counts as offline."""
+
+    def __post_init__(self) -> None:
+        if self.heartbeat_interval_s <= 0 or self.missed_beats < 1:
+            raise ValueError("heartbeat_interval_s must be positive, missed_beats >= 1")
+
+    @property
+    def offline_after(self) -> timedelta:
+        return timedelta(seconds=self.heartbeat_interval_s * self.missed_beats)
+
+
+class FleetKioskOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kiosk_id: str
+    group: str | None
+    online: bool
+    offline_since: AwareDatetime | None  # last heartbeat + the offline span; null if online
+    last_heartbeat_at: AwareDatetime
+    first_seen_at: AwareDatetime
+    kiosk_time: AwareDatetime | None  # the kiosk's clock in its last heartbeat
+    app_version: str
+    config_version: str
+    devices: dict[str, DeviceStateIn]
+    outbox_depth: int
+    last_error: str | None
+    disk_free_bytes: int
+
+
+class FleetOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    checked_at: AwareDatetime  # central's clock when the list was made
+    offline_after_s: float
+    online: int
+    offline: int
+    kiosks: list[FleetKioskOut]  # by kiosk id
+
+
+class FleetService:
+    def __init__(self, engine: Engine, clock: Clock, settings: FleetSettings | None = None
+                 ) -> None:
+        self.clock = clock
+        self.settings = settings or FleetSettings()
+        self._sessions = make_session_factory(engine)
+
+    def record_heartbeat(self, kiosk_id: str, beat: HeartbeatIn) -> HeartbeatAck:
+        """Upsert the kiosk's row. Two first beats of one kiosk racing (PostgreSQL) make
+        one insert fail on the primary key: the retry then finds the row and updates it."""
+        now = self.clock.now()
+        for attempt in (1, 2):
+            try:
+                with self._sessions.begin() as session:
+                    first_seen = _upsert(session, kiosk_id, beat, now)
+                break
+            except IntegrityError:
+                if attempt == 2:
+                    raise
+        if first_seen:
+            log.info("fleet: first heartbeat of kiosk=%s app=%s", kiosk_id, beat.app_version)
+        return HeartbeatAck(kiosk_id=kiosk_id, received_at=in_shanghai(now),
+                            first_seen=first_seen)
+
+    def fleet(self) -> FleetOut:
+        now = self.clock.now()
+        with self._sessions() as session:
+            rows = session.scalars(select(KioskRow).order_by(KioskRow.kiosk_id)).all()
+        kiosks = [self._entry(row, now) for row in rows]
+        online = sum(1 for k in kiosks if k.online)
+        return FleetOut(checked_at=in_shanghai(now),
+                        offline_after_s=self.settings.offline_after.total_seconds(),
+                        online=online, offline=len(kiosks) - online, kiosks=kiosks)
+
+    def _entry(self, row: KioskRow, now: datetime) -> FleetKioskOut:
+        deadline = row.last_heartbeat_at + self.settings.offline_after
+        online = now <= deadline
+        return FleetKioskOut(
+            kiosk_id=row.kiosk_id, group=row.group_name, online=online,
+            offline_since=None if online else in_shanghai(deadline),
+            last_heartbeat_at=in_shanghai(row.last_heartbeat_at),
+            first_seen_at=in_shanghai(row.first_seen_at),
+            kiosk_time=in_shanghai(row.kiosk_time) if row.kiosk_time else None,
+            app_version=row.app_version, config_version=row.config_version,
+            devices={name: DeviceStateIn.model_validate(state)
+                     for name, state in row.devices.items()},
+            outbox_depth=row.outbox_depth, last_error=row.last_error,
+            disk_free_bytes=row.disk_free_bytes)
+
+
+def _upsert(session: Session, kiosk_id: str, beat: HeartbeatIn, now: datetime) -> bool:
+    """Write the beat into the kiosk's row; True if the row is new."""
+    row = session.get(KioskRow, kiosk_id)
+    first_seen = row is None
+    if row is None:
+        row = KioskRow(kiosk_id=kiosk_id, first_seen_at=now)
+        session.add(row)
+    row.app_version = beat.app_version
+    row.config_version = beat.config_version
+    row.devices = {name: state.model_dump(mode="json") for name, state in beat.devices.items()}
+    row.outbox_depth = beat.outbox_depth
+    row.last_error = beat.last_error
+    row.disk_free_bytes = beat.disk_free_bytes
+    row.kiosk_time = beat.sent_at
+    row.last_heartbeat_at = now
+    return first_seen

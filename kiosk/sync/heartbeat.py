@@ -1,0 +1,167 @@
+"""The heartbeat: every ``sync.heartbeat_interval_s`` the kiosk tells central what it runs
+(app and config version), how its devices are (as the device watch last saw them), how
+many records wait in its outbox, its last warning or error, and its free disk.
+
+Runs in its own daemon thread and never touches a device: the device states come from
+the watch's latest polls, so a beat never competes with a sale for the terminal. A
+failed beat is logged once per outage and simply tried again at the next interval (a
+heartbeat is a snapshot; there is nothing to queue).
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from hardware.base import DeviceStatus
+from kiosk.errors import KioskError
+from kiosk.services.ports import Clock
+from kiosk.sync.wire import LAST_ERROR_MAX, DeviceStateIn, HeartbeatAck, HeartbeatIn
+
+log = logging.getLogger(__name__)
+
+REPORTED_DEVICES = ("printer", "payment", "reader")  # the wire's DeviceName values
+
+
+class HeartbeatPoster(Protocol):
+    """What the sender needs of CentralClient."""
+
+    def send_heartbeat(self, beat: HeartbeatIn) -> HeartbeatAck: ...
+
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class HeartbeatSources:
+    """Where each part of a beat comes from (bootstrap wires them)."""
+
+    app_version: str
+    config_version: Callable[[], str]
+    devices: Callable[[], Mapping[str, object]]  # DeviceWatch.latest(): name -> DeviceStatus
+    outbox_depth: Callable[[], int]
+    last_error: Callable[[], str | None]
+    data_dir: Path  # free disk is measured here (its parent while it does not exist yet)
+
+
+def collect_heartbeat(sources: HeartbeatSources, clock: Clock) -> HeartbeatIn:
+    devices = {name: DeviceStateIn(state=status.health.value, reason=status.reason)
+               for name, status in sources.devices().items()
+               if name in REPORTED_DEVICES and isinstance(status, DeviceStatus)}
+    last_error = sources.last_error()
+    return HeartbeatIn(
+        app_version=sources.app_version, config_version=sources.config_version(),
+        devices=devices,  # type: ignore[arg-type]  # keys filtered to DeviceName above
+        outbox_depth=sources.outbox_depth(),
+        last_error=last_error[:LAST_ERROR_MAX] if last_error else None,
+        disk_free_bytes=_free_disk(sources.data_dir), sent_at=clock.now())
+
+
+def _free_disk(data_dir: Path) -> int:
+    for folder in (data_dir, *data_dir.resolve().parents):
+        if folder.exists():
+            return shutil.disk_usage(folder).free
+    return 0
+
+
+class LastErrorLog(logging.Handler):
+    """Remembers the newest WARNING-or-worse record of the loggers it is attached to, as
+    one short line ("ERROR kiosk.x: message"). The kiosk's log messages carry no personal
+    data (a house rule), which is what makes them fit to send."""
+
+    def __init__(self, level: int = logging.WARNING) -> None:
+        super().__init__(level)
+        self._last: str | None = None
+        self._loggers: list[logging.Logger] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            text = f"{record.levelname} {record.name}: {record.getMessage()}"
+        except Exception:  # a bad format string must not break the caller's logging
+            text = f"{record.levelname} {record.name}: (unformattable message)"
+        self._last = " ".join(text.split())[:LAST_ERROR_MAX]  # handle() holds self.lock
+
+    def last(self) -> str | None:
+        return self._last
+
+    def attach(self, *logger_names: str) -> None:
+        for name in logger_names:
+            logger = logging.getLogger(name)
+            logger.addHandler(self)
+            self._loggers.append(logger)
+
+    def detach(self) -> None:
+        for logger in self._loggers:
+            logger.removeHandler(self)
+        self._loggers.clear()
+
+
+class HeartbeatSender:
+    def __init__(self, client: HeartbeatPoster, sources: HeartbeatSources, clock: Clock, *,
+                 interval_s: float) -> None:
+        if interval_s <= 0:
+            raise ValueError("interval_s must be positive")
+        self.client = client
+        self.sources = sources
+        self.clock = clock
+        self.interval_s = interval_s
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.beats_sent = 0
+        self.consecutive_failures = 0
+
+    def beat_once(self) -> bool:
+        """Collect and send one heartbeat; True if central took it. Never raises."""
+        try:
+            beat = collect_heartbeat(self.sources, self.clock)
+            self.client.send_heartbeat(beat)
+        except KioskError as exc:
+            self._failed(exc.code.value)
+            return False
+        except Exception as exc:  # noqa: BLE001 - a beat must never kill its thread
+            self._failed(type(exc).__name__)
+            return False
+        if self.consecutive_failures:
+            log.info("heartbeat: central takes heartbeats again after %d failed beat(s)",
+                     self.consecutive_failures)
+        self.consecutive_failures = 0
+        self.beats_sent += 1
+        return True
+
+    def _failed(self, what: str) -> None:
+        # Once per outage: a kiosk offline for a day would otherwise log 1,440 lines.
+        if self.consecutive_failures == 0:
+            log.warning("heartbeat failed: %s (retrying every %.0f s, logged once)", what,
+                        self.interval_s)
+        self.consecutive_failures += 1
+
+    # --- the background thread ---------------------------------------------------------
+
+    def start(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="heartbeat", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> bool:
+        """Ask the thread to end and wait up to ``timeout``; True if it has ended."""
+        self._stop.set()
+        thread, self._thread = self._thread, None
+        if thread is None:
+            return True
+        thread.join(timeout)
+        return not thread.is_alive()
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.beat_once()
+            self._stop.wait(self.interval_s)

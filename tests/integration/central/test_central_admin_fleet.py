@@ -1,0 +1,90 @@
+"""`kiosk-admin fleet [--json]` against a running central over HTTP."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import timedelta
+from typing import Any
+
+import requests
+
+from central import admin
+
+TIMEOUT = 5.0
+
+
+def post_beat(url: str, kiosk_id: str, **changes: Any) -> None:
+    body: dict[str, Any] = {
+        "app_version": "0.1.0", "config_version": "local-aaaabbbbcccc",
+        "devices": {"printer": {"state": "ok"}, "payment": {"state": "ok"},
+                    "reader": {"state": "ok"}},
+        "outbox_depth": 0, "last_error": None, "disk_free_bytes": 5 * 2**30,
+    }
+    body.update(changes)
+    answer = requests.post(f"{url}/v1/heartbeats", json=body, headers={"X-Kiosk-Id": kiosk_id},
+                           timeout=TIMEOUT)
+    assert answer.status_code == 200, answer.text
+
+
+def run_admin(*argv: str) -> tuple[int, str]:
+    out = io.StringIO()
+    status = admin.main(list(argv), out=out)
+    return status, out.getvalue()
+
+
+def two_kiosks(url: str, clock: Any) -> None:
+    """SH-CN-0001 beats at 10:30 and falls silent; SH-CN-0002 beats at 10:34 with a
+    printer out of paper, 12 records queued and an error."""
+    post_beat(url, "SH-CN-0001")
+    clock.advance(timedelta(minutes=4))
+    post_beat(url, "SH-CN-0002", outbox_depth=12, disk_free_bytes=734 * 2**20,
+              devices={"printer": {"state": "fault", "reason": "paper_out"},
+                       "payment": {"state": "ok"}},
+              last_error="ERROR kiosk.services: print job failed", app_version="0.2.0")
+
+
+def test_fleet_table_shows_each_kiosk_its_state_and_offline_since(central_url, clock):
+    """GIVEN two kiosks, one silent for 4 minutes (offline after 3) and one that just beat
+    WHEN `kiosk-admin fleet` runs
+    THEN it prints a header and one row per kiosk: the silent one offline since 10:33,
+    the other online with its printer fault, outbox, disk and last error."""
+    two_kiosks(central_url, clock)
+    status, text = run_admin("fleet", "--central", central_url)
+    assert status == 0, text
+    lines = text.splitlines()
+    for column in ("kiosk", "group", "state", "app", "config", "printer", "payment", "reader",
+                   "outbox", "disk free", "last error"):
+        assert column in lines[0]
+    silent = next(line for line in lines if line.startswith("SH-CN-0001"))
+    busy = next(line for line in lines if line.startswith("SH-CN-0002"))
+    assert "offline since 01-15 10:33" in silent
+    assert "online" in busy and "offline" not in busy
+    assert "fault:paper_out" in busy
+    assert "734M" in busy
+    assert " 12 " in busy
+    assert "print job failed" in busy
+    assert "0.2.0" in busy and "local-aaaabbbbcccc" in busy
+    assert lines[-1] == "2 kiosk(s): 1 online, 1 offline"
+
+
+def test_fleet_json_is_centrals_answer(central_url, clock):
+    """GIVEN the same two kiosks
+    WHEN `kiosk-admin fleet --json` runs
+    THEN it prints central's /v1/admin/fleet document as JSON."""
+    two_kiosks(central_url, clock)
+    status, text = run_admin("fleet", "--json", "--central", central_url)
+    assert status == 0
+    printed = json.loads(text)
+    assert printed == requests.get(f"{central_url}/v1/admin/fleet", timeout=TIMEOUT).json()
+    assert [(k["kiosk_id"], k["online"]) for k in printed["kiosks"]] == [
+        ("SH-CN-0001", False), ("SH-CN-0002", True)]
+
+
+def test_fleet_with_central_away_exits_1(refused_port, capsys):
+    """GIVEN no central listening
+    WHEN `kiosk-admin fleet` runs
+    THEN it says central is unreachable and exits 1."""
+    status, _ = run_admin("fleet", "--central", f"http://127.0.0.1:{refused_port}")
+    assert status == 1
+    assert "unreachable" in capsys.readouterr().err

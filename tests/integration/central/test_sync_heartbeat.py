@@ -1,0 +1,185 @@
+"""The kiosk's heartbeat sender against a real central over HTTP on 127.0.0.1: the whole
+loopback system (kiosk runtime, device simulators, central), and a central that is dead
+or silent."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from kiosk import __version__
+from kiosk.devtools.loopback import System, running_system
+from kiosk.diagnostics import config_version
+from kiosk.domain.clock import SystemClock
+from kiosk.sync.client import CentralClient
+from kiosk.sync.heartbeat import HeartbeatSender, HeartbeatSources, LastErrorLog
+
+TIMEOUT = 5.0
+
+
+def fleet_entry(url: str, kiosk_id: str) -> dict[str, Any] | None:
+    answer = requests.get(f"{url}/v1/admin/fleet", timeout=TIMEOUT)
+    answer.raise_for_status()
+    for kiosk in answer.json()["kiosks"]:
+        if kiosk["kiosk_id"] == kiosk_id:
+            found: dict[str, Any] = kiosk
+            return found
+    return None
+
+
+@pytest.fixture
+def system(tmp_path: Path) -> Iterator[System]:
+    with running_system(tmp_path) as running:
+        yield running
+
+
+def test_a_beat_reports_versions_devices_outbox_disk_and_last_error(system):
+    """GIVEN the loopback system, its device watch polled once and a warning logged
+    WHEN the runtime's heartbeat sender beats once
+    THEN central's fleet shows the kiosk online with the app version, the diagnostics'
+    config version, each device ok, the store's outbox depth, the data dir's free disk
+    and the warning as last error."""
+    runtime = system.runtime
+    assert runtime.heartbeat is not None
+    runtime.services.watch.poll_once()
+    logging.getLogger("kiosk.services.bill_payment").warning("printer answered late")
+
+    assert runtime.heartbeat.beat_once() is True
+
+    kiosk = fleet_entry(system.central_url, system.config.kiosk.id)
+    assert kiosk is not None
+    assert kiosk["online"] is True
+    assert kiosk["app_version"] == __version__
+    assert kiosk["config_version"] == config_version(runtime)
+    assert kiosk["devices"] == {"printer": {"state": "ok", "reason": None},
+                                "payment": {"state": "ok", "reason": None},
+                                "reader": {"state": "ok", "reason": None}}
+    assert kiosk["outbox_depth"] == runtime.store.outbox.depth()
+    free = shutil.disk_usage(system.config.kiosk.data_dir).free
+    assert abs(kiosk["disk_free_bytes"] - free) < 512 * 2**20
+    assert kiosk["last_error"] is not None and "printer answered late" in kiosk["last_error"]
+
+
+def test_a_device_fault_seen_by_the_watch_reaches_central(system):
+    """GIVEN the printer simulator out of paper, seen by the device watch
+    WHEN the sender beats
+    THEN central's fleet shows the printer as fault with reason paper_out."""
+    system.printer.set_fault("paper_out")
+    system.runtime.services.watch.poll_once()
+    assert system.runtime.heartbeat is not None
+    assert system.runtime.heartbeat.beat_once() is True
+    kiosk = fleet_entry(system.central_url, system.config.kiosk.id)
+    assert kiosk is not None
+    assert kiosk["devices"]["printer"] == {"state": "fault", "reason": "paper_out"}
+
+
+def test_a_dead_central_is_logged_once_per_outage_and_beats_resume(system, caplog):
+    """GIVEN the loopback system whose central is stopped
+    WHEN the sender beats three times, central restarts, and it beats again
+    THEN the three failed beats return False without raising and log one warning; the
+    next beat reaches central and says so once."""
+    sender = system.runtime.heartbeat
+    assert sender is not None
+    system.central.stop()
+    caplog.set_level(logging.INFO, logger="kiosk.sync.heartbeat")
+    assert [sender.beat_once() for _ in range(3)] == [False, False, False]
+    failures = [r for r in caplog.records
+                if r.name == "kiosk.sync.heartbeat" and r.levelno >= logging.WARNING]
+    assert len(failures) == 1
+    assert "E_CENTRAL_UNAVAILABLE" in failures[0].getMessage()
+
+    system.restart_central()
+    assert sender.beat_once() is True
+    assert fleet_entry(system.central_url, system.config.kiosk.id) is not None
+    assert any("again" in r.getMessage() for r in caplog.records
+               if r.name == "kiosk.sync.heartbeat")
+
+
+@pytest.fixture
+def silent_port() -> Iterator[int]:
+    """A port that accepts connections (the kernel's backlog) and never answers."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(8)
+    try:
+        yield sock.getsockname()[1]
+    finally:
+        sock.close()
+
+
+def sources(tmp_path: Path) -> HeartbeatSources:
+    return HeartbeatSources(app_version="0.1.0", config_version=lambda: "local-test",
+                            devices=dict, outbox_depth=lambda: 0, last_error=lambda: None,
+                            data_dir=tmp_path)
+
+
+def test_a_silent_central_costs_one_timeout_and_never_blocks_the_caller(tmp_path, silent_port):
+    """GIVEN a central that accepts connections and never answers (timeout 0.3 s)
+    WHEN the sender is started, beats in its thread, and is stopped
+    THEN start() returns at once, a direct beat gives up within the timeout (False), and
+    stop() ends the thread promptly."""
+    client = CentralClient(f"http://127.0.0.1:{silent_port}", timeout_s=0.3,
+                           kiosk_id="SH-CN-0009", clock=SystemClock("Asia/Shanghai"))
+    sender = HeartbeatSender(client, sources(tmp_path), SystemClock("Asia/Shanghai"),
+                             interval_s=0.05)
+    try:
+        started = time.monotonic()
+        sender.start()
+        assert time.monotonic() - started < 0.1
+        assert sender.running
+        began = time.monotonic()
+        assert sender.beat_once() is False
+        assert time.monotonic() - began < 2.0
+    finally:
+        assert sender.stop(timeout=3.0) is True
+        client.close()
+    assert not sender.running
+
+
+def test_sender_thread_keeps_beating_on_its_interval(tmp_path, central_url):
+    """GIVEN a sender with a 0.05 s interval against a live central
+    WHEN it runs for a moment
+    THEN central has the kiosk, and the sender counted several successful beats."""
+    clock = SystemClock("Asia/Shanghai")
+    client = CentralClient(central_url, timeout_s=2.0, kiosk_id="SH-CN-0010", clock=clock)
+    sender = HeartbeatSender(client, sources(tmp_path), clock, interval_s=0.05)
+    sender.start()
+    try:
+        deadline = time.monotonic() + 3.0
+        while sender.beats_sent < 3 and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        assert sender.stop(timeout=3.0)
+        client.close()
+    assert sender.beats_sent >= 3
+    assert fleet_entry(central_url, "SH-CN-0010") is not None
+
+
+def test_last_error_log_keeps_the_newest_warning_short(tmp_path):
+    """GIVEN a LastErrorLog attached to the kiosk's loggers
+    WHEN an info, a warning and a very long error are logged, then it is detached
+    THEN last() is the error, cut to the wire's limit; info alone never counts, and
+    after detaching nothing more is recorded."""
+    recorder = LastErrorLog()
+    recorder.attach("kiosk")
+    try:
+        log = logging.getLogger("kiosk.test.heartbeat")
+        log.info("all fine")
+        assert recorder.last() is None
+        log.warning("paper low")
+        assert recorder.last() == "WARNING kiosk.test.heartbeat: paper low"
+        log.error("x" * 1000)
+        last = recorder.last()
+        assert last is not None and last.startswith("ERROR") and len(last) == 300
+    finally:
+        recorder.detach()
+    logging.getLogger("kiosk.test.heartbeat").error("after detach")
+    assert "after detach" not in (recorder.last() or "")
