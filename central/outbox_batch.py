@@ -16,11 +16,10 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from central import arbitration, payments, registrations
-from central.records import CHANNEL_OUTBOX, record_rejection
+from central.records import CHANNEL_OUTBOX, record_rejection, retry_unique_conflict
 from kiosk.errors import ErrorCode, KioskError
 from kiosk.sync.wire import (
     ArbitrationApplicationRecord,
@@ -73,18 +72,8 @@ def _deliver_one(session: Session, item: OutboxRecordIn, now: datetime,
 
 
 def _in_savepoint(session: Session, work: Callable[[], Any]) -> Any:
-    """Run ``work`` in a savepoint; a unique-key collision is retried once (a concurrent
-    writer on a server database), then refused like the per-record path does."""
-    for attempt in (1, 2):
-        try:
-            with session.begin_nested():
-                return work()
-        except IntegrityError:
-            if attempt == 2:
-                raise KioskError(ErrorCode.REQUEST_REJECTED,
-                                 "record conflicts with a stored one",
-                                 reason="unique_conflict") from None
-    raise AssertionError("unreachable")
+    """Run ``work`` in a savepoint, retried once on a unique-key race."""
+    return retry_unique_conflict(session.begin_nested, lambda _savepoint: work())
 
 
 def _record(session: Session, record: BaseModel, key: str, now: datetime

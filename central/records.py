@@ -13,10 +13,13 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from central.models import CounterRow, SubmissionRejectionRow
@@ -25,6 +28,28 @@ from kiosk.errors import ErrorCode, KioskError
 
 CHANNEL_DIRECT = "direct"
 CHANNEL_OUTBOX = "outbox"
+
+T = TypeVar("T")
+C = TypeVar("C")
+
+
+def retry_unique_conflict(transaction: Callable[[], AbstractContextManager[C]],
+                          work: Callable[[C], T]) -> T:
+    """Run ``work`` inside ``transaction()`` (a transaction or a savepoint). A unique-key
+    race (two requests with one new key, a counter's first use) is retried once, and the
+    second pass sees the winner's row; a second collision is not a race but a record
+    that conflicts with a stored one (its verification code, say): it is refused rather
+    than failing every batch it travels in."""
+    for attempt in (1, 2):
+        try:
+            with transaction() as handle:
+                return work(handle)
+        except IntegrityError:
+            if attempt == 2:
+                raise KioskError(ErrorCode.REQUEST_REJECTED,
+                                 "record conflicts with a stored one",
+                                 reason="unique_conflict") from None
+    raise AssertionError("unreachable")
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,12 @@ from central import (
     verify,
 )
 from central.db import make_session_factory
-from central.records import CHANNEL_DIRECT, record_rejection, serialize_on
+from central.records import (
+    CHANNEL_DIRECT,
+    record_rejection,
+    retry_unique_conflict,
+    serialize_on,
+)
 from central.schemas import BillerOut, PaymentOut
 from central.sms import DemoSmsGateway, SentSms, SmsGateway
 from central.timeutil import Clock, ShanghaiClock, in_shanghai
@@ -96,20 +101,8 @@ class CentralService:
         return seeded
 
     def _write(self, work: Callable[[Session], Result]) -> Result:
-        """One transaction; a unique-key race (two requests with one new key, a counter's
-        first use) is retried once, and the second pass sees the winner's row."""
-        for attempt in (1, 2):
-            try:
-                with self._sessions.begin() as session:
-                    return work(session)
-            except IntegrityError:
-                if attempt == 2:
-                    # Not a race: the record collides with a stored one (its verification
-                    # code, say). Refuse it rather than fail every batch it travels in.
-                    raise KioskError(ErrorCode.REQUEST_REJECTED,
-                                     "record conflicts with a stored one",
-                                     reason="unique_conflict") from None
-        raise AssertionError("unreachable")
+        """One transaction, retried once on a unique-key race (records.py)."""
+        return retry_unique_conflict(self._sessions.begin, work)
 
     # --- kiosk calls -------------------------------------------------------------------
 
