@@ -44,6 +44,9 @@ NEXT_STEPS = (
        "15 days."),
     N_("Arbitration is free of charge."),
 )
+# Step 2 when a dispatch agency is the co-respondent: both parties are served.
+SERVED_BOTH = N_("Once it is accepted, your employer and the dispatch agency each receive a "
+                 "copy within 5 days and answer within 10 days.")
 
 
 @dataclass(frozen=True)
@@ -203,7 +206,10 @@ def arbitration_receipt(header: SlipHeader, receipt: ArbitrationReceipt, lang: s
     if not (receipt.commission.address and receipt.commission.phone):
         blocks += both(N_("Scan the QR code for the commission's address and phone."))
     blocks += [Rule(), Text(bi(N_("Next steps")), bold=True)]
-    for number, step in enumerate(NEXT_STEPS, start=1):
+    steps = list(NEXT_STEPS)
+    if receipt.co_respondent is not None:
+        steps[1] = SERVED_BOTH
+    for number, step in enumerate(steps, start=1):
         blocks += both(step, prefix=f"{number}. ")
     blocks += [Rule(), Text(bi(N_("Bring these originals to the commission")), bold=True)]
     for item in receipt.originals:

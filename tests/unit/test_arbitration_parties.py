@@ -124,6 +124,8 @@ def test_a_dispatch_agency_is_the_second_respondent() -> None:
                                  f"Credit Code: {AGENCY.uscc}")
     assert "Two copies of this application and of your evidence" in text
     assert "One copy of this application" not in text
+    assert "your employer and the dispatch agency each receive a copy" in text
+    assert "your employer receives a copy" not in text
     claim_lines = [line for line in lines if line.startswith(("1. ", "2. "))
                    and "¥" in line]
     assert claim_lines[0].endswith("Unpaid wages: ¥24,000.00")  # claims keep their numbers
