@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -239,21 +238,12 @@ class ArbitrationFlow(ArbitrationScreens, Flow):
             self._print()
 
     def _read(self) -> None:
-        deadline = time.monotonic() + self._deps.read_timeout_s
-        while not self._cancel.is_set() and time.monotonic() < deadline:
-            had_error = self.error
-            person = self._read_document(self._deps.reader, 0.5)
-            if person is not None:
-                self.person = person
-                self.busy = False
-                self._show(View.IDENTITY, ArbStep.CONFIRM_PERSON)
-                return
-            if self.error is not None and self.error is not had_error:
-                self._notify()  # say what was wrong; keep waiting for the document
-                if self.error.code is ErrorCode.DEVICE_UNAVAILABLE:
-                    break
-        self.busy = False  # timed out or cancelled: the screen offers to read again
-        self._notify()
+        person = self._wait_for_person(self._deps.reader, self._deps.read_timeout_s,
+                                       self._cancel)
+        if person is not None:
+            self.person = person
+            self.busy = False
+            self._show(View.IDENTITY, ArbStep.CONFIRM_PERSON)
 
     def _look_up(self, step: ArbStep) -> None:
         """The employer's code (LOOKING_UP) or the dispatch agency's (LOOKING_UP_AGENCY)

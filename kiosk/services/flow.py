@@ -9,6 +9,8 @@ bill payment flow predates this and keeps its own screens.
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
@@ -180,6 +182,31 @@ class Flow:
         raise NotImplementedError
 
     # --- reading the document ----------------------------------------------------------
+
+    def _wait_for_person(self, reader: DocumentReader | None, timeout_s: float,
+                         cancel: threading.Event,
+                         problem: Callable[[Person], ErrorCode | None] | None = None,
+                         ) -> Person | None:
+        """The document step's slow work: wait up to ``timeout_s`` for a usable document.
+        Each refusal (or ``problem`` the flow finds in a read person) is shown at once and
+        the wait goes on; a reader that is gone ends it. None when cancelled or timed
+        out: ``busy`` is cleared and the screen offers to try again."""
+        deadline = time.monotonic() + timeout_s
+        while not cancel.is_set() and time.monotonic() < deadline:
+            had_error = self.error
+            person = self._read_document(reader, 0.5)
+            if person is not None:
+                refused = problem(person) if problem is not None else None
+                if refused is None:
+                    return person
+                self.error = KioskError(refused)
+            if self.error is not None and self.error is not had_error:
+                self._notify()  # say what was wrong; keep waiting for a document
+                if self.error.code is ErrorCode.DEVICE_UNAVAILABLE:
+                    break
+        self.busy = False
+        self._notify()
+        return None
 
     def _read_document(self, reader: DocumentReader | None, timeout_s: float) -> Person | None:
         """Wait for a document; None with ``error`` set when it could not be used (the

@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from hardware.base import DocumentReader, PrintOutcome, ReceiptPrinter
 from kiosk.domain.records import Submission
 from kiosk.domain.stay import check_stay, to_payload
 from kiosk.errors import ErrorCode, KioskError
-from kiosk.services.flow import Choice, Flow, Row, View
+from kiosk.services.flow import Choice, Flow, Person, Row, View
 from kiosk.services.forms import Questionnaire
 from kiosk.services.ports import (
     AddressBook,
@@ -265,26 +265,19 @@ class StayFlow(Flow):
             self.busy = False
 
     def _read(self) -> None:
-        deadline = time.monotonic() + self._deps.read_timeout_s
-        while not self._cancel.is_set() and time.monotonic() < deadline:
-            had_error = self.error
-            person = self._read_document(self._reader, 0.5)
-            if person is not None:
-                document = document_fields(
-                    person, self._reader.last if self._reader is not None else None)
-                problem = document_problem(document, self.clock.now())
-                if problem is None:
-                    self.person, self.answers.document = person, document
-                    self.busy = False
-                    self._show(View.IDENTITY, StayStep.CONFIRM_PERSON)
-                    return
-                self.error = KioskError(problem)  # e.g. a Chinese passport
-            if self.error is not None and self.error is not had_error:
-                self._notify()  # say what was wrong; keep waiting for a document
-                if self.error.code is ErrorCode.DEVICE_UNAVAILABLE:
-                    break
-        self.busy = False  # timed out or cancelled: the screen offers to try again
-        self._notify()
+        read: dict[str, Any] = {}
+
+        def problem(person: Person) -> ErrorCode | None:
+            last = self._reader.last if self._reader is not None else None
+            read["document"] = document_fields(person, last)
+            return document_problem(read["document"], self.clock.now())  # e.g. Chinese
+
+        person = self._wait_for_person(self._reader, self._deps.read_timeout_s,
+                                       self._cancel, problem)
+        if person is not None:
+            self.person, self.answers.document = person, read["document"]
+            self.busy = False
+            self._show(View.IDENTITY, StayStep.CONFIRM_PERSON)
 
     def _load_level(self) -> None:
         try:
