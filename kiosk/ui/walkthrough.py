@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from kiosk.services.bill_payment import Step
 from kiosk.ui.driver import Driver
@@ -24,23 +25,11 @@ class WalkthroughResult:
 def start_bill_payment(driver: Driver, lang: str, biller_id: str,
                        shot: Callable[[str], None] | None = None) -> None:
     """From the attract screen to the account entry of ``biller_id``, in ``lang``."""
-    app = driver.app
-    snap = shot or (lambda _name: None)
-    driver.wait_for_screen("attract")
-    if shot is not None:
-        app.screen("attract").show_language(lang)
-        driver.pump(2)
-    snap("attract")
-    driver.tap(app.screen("attract").ids.start)
-    driver.wait_for_screen("language")
-    snap("language")
-    driver.tap(app.screen("language").button_for(lang))
-    driver.wait_for_screen("home")
-    snap("home")
-    driver.tap(app.screen("home").tiles["bill_payment"])
+    start_service(driver, lang, "bill_payment", shot)
     driver.wait_for_screen("biller")
-    snap("biller")
-    driver.tap(app.screen("biller").tiles[biller_id])
+    if shot is not None:
+        shot("biller")
+    driver.tap(driver.app.screen("biller").tiles[biller_id])
     driver.wait_for_screen("account")
 
 
@@ -63,10 +52,16 @@ def start_service(driver: Driver, lang: str, service: str,
     driver.tap(app.screen("home").tiles[service])
 
 
+def question_keypad(driver: Driver) -> Any:
+    """The keypad of the question on screen (numbers, dates, amounts, codes)."""
+    screen = driver.app.screen("question")
+    return next(w for w in screen.ids.input.walk() if w.__class__.__name__ == "Keypad")
+
+
 def answer_on_keypad(driver: Driver, digits: str) -> None:
     """Type on the question screen's keypad and touch Next."""
     screen = driver.app.screen("question")
-    keypad = next(w for w in screen.ids.input.walk() if w.__class__.__name__ == "Keypad")
+    keypad = question_keypad(driver)
     for digit in digits:
         driver.tap(keypad.key_widget(digit))
     driver.tap(screen.ids.next)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pytest
 import requests
@@ -18,6 +17,7 @@ from kiosk.ui.walkthrough import (
     answer_by_typing,
     answer_on_keypad,
     pay_water_bill,
+    question_keypad,
     start_bill_payment,
     type_account,
 )
@@ -37,13 +37,6 @@ def all_texts(driver: Driver) -> str:
                 if isinstance(value, str) and value:
                     texts.append(value)
     return "\n".join(texts)
-
-
-def keypad_key(driver: Driver, key: str) -> Any:
-    """A key of the question screen's keypad."""
-    screen = driver.app.screen("question")
-    keypad = next(w for w in screen.ids.input.walk() if w.__class__.__name__ == "Keypad")
-    return keypad.key_widget(key)
 
 
 def test_paying_a_water_bill_by_touch_prints_and_records(driver: Driver, system: System,
@@ -241,7 +234,7 @@ def test_mobile_bill_found_by_barcode_and_paid_in_part_in_russian(driver: Driver
     assert flow.step is Step.AMOUNT
     assert question.entry is not None and question.entry.raw == "500"  # kept to correct
     for _ in "500":
-        driver.tap(keypad_key(driver, "back"))
+        driver.tap(question_keypad(driver).key_widget("back"))
     answer_on_keypad(driver, "50.00")
     driver.wait_for_screen("review")
     assert flow.pay_amount == Decimal("50.00")

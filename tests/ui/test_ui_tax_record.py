@@ -9,7 +9,7 @@ from kiosk.devtools.loopback import System
 from kiosk.domain.records import TaxRecord
 from kiosk.services.tax_record import TaxStep
 from kiosk.ui.driver import Driver
-from kiosk.ui.walkthrough import answer_on_keypad, start_service
+from kiosk.ui.walkthrough import answer_on_keypad, question_keypad, start_service
 
 pytestmark = pytest.mark.ui
 
@@ -90,8 +90,7 @@ def test_wrong_code_then_period_before_2019_in_chinese(driver: Driver, system: S
     assert "E_PRE2019_COUNTER" in question.ids.notice.text
     assert flow.step is TaxStep.PERIOD
 
-    keypad = next(w for w in question.ids.input.walk() if w.__class__.__name__ == "Keypad")
-    driver.tap(keypad.key_widget("clear"))
+    driver.tap(question_keypad(driver).key_widget("clear"))
     year = flow.clock.now().year - 1
     record, job = print_months(driver, system, f"{year}07", f"{year}09", "您的纳税记录")
     assert f"{record.period_start} - {record.period_end}" in job.text
