@@ -341,3 +341,8 @@ class KioskRow(Base):
     kiosk_time: Mapped[datetime | None] = mapped_column(UTCDateTime())  # its clock, as sent
     last_heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime())
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+# The fleet's trust and configuration tables share this metadata (imported last: they
+# import Base from here).
+from central import models_fleet as _models_fleet  # noqa: E402,F401

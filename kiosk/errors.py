@@ -72,6 +72,13 @@ class ErrorCode(StrEnum):
     CONFIG_INVALID = "E_CONFIG_INVALID"
     NOT_FOUND = "E_NOT_FOUND"
     INTERNAL = "E_INTERNAL"
+    # Fleet: enrollment, credentials, signed configuration
+    UNAUTHORIZED = "E_UNAUTHORIZED"  # no credential, or not a valid one
+    FORBIDDEN = "E_FORBIDDEN"  # a valid credential, but not for this (another kiosk's data)
+    ENROLL_TOKEN = "E_ENROLL_TOKEN"  # unknown, used or expired enrollment token
+    CONFIG_VERSION = "E_CONFIG_VERSION"  # a pushed bundle not newer than every earlier one
+    CONFIG_TARGET = "E_CONFIG_TARGET"  # a push whose target names no enrolled kiosk
+    CONFIG_SIGNATURE = "E_CONFIG_SIGNATURE"  # central checks pushes against known keys
 
 
 class WarningCode(StrEnum):
