@@ -15,10 +15,12 @@ import contextlib
 import ctypes
 import json
 import logging
+import os
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -85,9 +87,16 @@ class ProcessTree:
         self.children.clear()
 
 
+SIGTERM_GRACE_S = 20.0
+
+
 @contextlib.contextmanager
 def _terminate_on_sigterm() -> Iterator[None]:
+    """SIGTERM unwinds like Ctrl-C (children stopped in `finally`). A watchdog makes sure
+    the demo is gone SIGTERM_GRACE_S later even if the signal landed somewhere that cannot
+    unwind cleanly (inside a C call, or while a non-daemon thread was being started)."""
     def handler(_signum: int, _frame: FrameType | None) -> None:
+        threading.Thread(target=_exit_after_grace, name="sigterm-watchdog", daemon=True).start()
         raise SystemExit(143)
 
     previous = signal.signal(signal.SIGTERM, handler)
@@ -95,6 +104,12 @@ def _terminate_on_sigterm() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def _exit_after_grace() -> None:
+    time.sleep(SIGTERM_GRACE_S)
+    log.error("kiosk demo: still running %.0f s after SIGTERM; exiting now", SIGTERM_GRACE_S)
+    os._exit(143)  # the children get SIGTERM from the kernel (PR_SET_PDEATHSIG)
 
 
 def _write_site_file(path: Path, sections: dict[str, dict[str, str]]) -> Path:
