@@ -3,6 +3,8 @@
     kiosk-admin payments [--json] [--review] --central URL
     kiosk-admin fleet [--json] --central URL
     kiosk-admin biller maintenance BILLER on|off --central URL
+    kiosk-admin keys init|show, config push FILE --target T, rollout status [ID]
+        (signed configuration: see central/admin_config.py)
 
 ``--central`` defaults to $KIOSK_CENTRAL_URL or http://127.0.0.1:8700.
 Exit status: 0 done, 1 central refused or unreachable, 2 usage.
@@ -19,6 +21,7 @@ from typing import Any, TextIO
 
 import requests
 
+from central import admin_config
 from central.masking import mask_account
 from central.timeutil import SHANGHAI
 
@@ -52,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
                                              help="switch a biller's maintenance mode")
     maintenance.add_argument("biller_id")
     maintenance.add_argument("state", choices=["on", "off"])
+    admin_config.add_commands(commands, common)
     return parser
 
 
@@ -125,8 +129,10 @@ def print_fleet(fleet: dict[str, Any], out: TextIO) -> None:
 def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     args = build_parser().parse_args(argv)
-    base = args.central.rstrip("/")
+    base = getattr(args, "central", DEFAULT_CENTRAL).rstrip("/")  # keys: no central
     try:
+        if args.command in admin_config.COMMANDS:
+            return admin_config.run(args, base, out, sys.stderr, call)
         if args.command == "payments":
             params: dict[str, Any] = {"limit": args.limit}
             if args.review:

@@ -19,10 +19,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from central import __version__
 from central.api_common import Context, IdempotencyHeader, Service, error_response, errors
+from central.api_config import build_config_router
 from central.api_fleet import build_fleet_router
 from central.api_services import build_services_router
 from central.db import make_engine, migrate
 from central.fleet import FleetService, FleetSettings
+from central.rollouts import RolloutService
 from central.schemas import BillerOut, MaintenanceIn, PaymentList, PaymentOut
 from central.service import CentralService
 from central.timeutil import Clock
@@ -203,5 +205,6 @@ def create_app(db_url: str, *, seed_demo: bool = False, clock: Clock | None = No
     app.include_router(build_router())
     app.include_router(build_services_router())
     app.include_router(build_fleet_router())
+    app.include_router(build_config_router(RolloutService(engine, service.clock)))
     install_error_handlers(app)
     return app

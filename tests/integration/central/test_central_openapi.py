@@ -23,6 +23,12 @@ EXPECTED = {
     ("/v1/demo/barcodes", "get"): "DemoBarcodeList",
     ("/v1/heartbeats", "post"): "HeartbeatAck",
     ("/v1/admin/fleet", "get"): "FleetOut",
+    ("/v1/admin/config/pushes", "post"): "RolloutOut",
+    ("/v1/admin/config/version", "get"): "ConfigVersionOut",
+    ("/v1/admin/rollouts", "get"): "RolloutList",
+    ("/v1/admin/rollouts/{rollout_id}", "get"): "RolloutOut",
+    ("/v1/config", "get"): "SignedBundle",
+    ("/v1/config/reports", "post"): "ConfigReportAck",
 }
 
 
