@@ -5,12 +5,14 @@ a simulator is just another TCP address or serial port. Nothing is opened at imp
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from pathlib import Path
 
-from hardware.base import DocumentReader
+from hardware.base import DeviceStatus, DocumentReader, PaymentTerminal, ReceiptPrinter
+from hardware.base import Health as DeviceHealth
 from hardware.payment import open_terminal
 from hardware.printer import PrinterProfile, open_printer
 from hardware.printer.encoding import python_codec
@@ -30,6 +32,13 @@ from kiosk.services.slips import SlipHeader
 from kiosk.services.tax_record import TaxDeps
 from kiosk.store import Store, open_store
 from kiosk.sync.client import CentralClient
+from kiosk.sync.config_agent import (
+    ConfigAgent,
+    ConfigSlots,
+    HealthCheck,
+    site_loader,
+    trusted_keys,
+)
 from kiosk.sync.forwarder import OutboxForwarder
 from kiosk.sync.heartbeat import HeartbeatSender, HeartbeatSources, LastErrorLog
 
@@ -219,6 +228,94 @@ def _heartbeat(runtime: Runtime, client: CentralClient) -> tuple[HeartbeatSender
     sender = HeartbeatSender(client, sources, runtime.clock,
                              interval_s=runtime.config.sync.heartbeat_interval_s)
     return sender, last_errors
+
+
+# --- pushed configuration: the agent and its health check ---------------------------------
+
+HEALTH_CHECK_TIMEOUT_S = 2.0  # a health check waits this long at most per device or call
+
+
+def config_health_check(running: Runtime | None = None, *,
+                        timeout_s: float = HEALTH_CHECK_TIMEOUT_S) -> HealthCheck:
+    """The check run after a pushed config is applied: the NEW config's printer, payment
+    terminal and (if any) reader answer OK, and central answers /v1/health with the new
+    central settings. A device whose URL did not change is asked through the running
+    adapter (a second open of a serial line would be refused or disturb it)."""
+    def check(config: Config) -> list[str]:
+        problems: list[str] = []
+        for name, status in _device_statuses(config, running, timeout_s):
+            if status.health is not DeviceHealth.OK:
+                problems.append(f"{name} {status.health.value}"
+                                + (f" ({status.reason})" if status.reason else ""))
+        central = CentralClient(config.central.url,
+                                timeout_s=min(config.central.timeout_s, timeout_s),
+                                kiosk_id=config.kiosk.id, token=config.central.token,
+                                clock=SystemClock(config.kiosk.timezone), get_retries=0)
+        with central:
+            if not central.health():
+                problems.append("central unreachable")
+        return problems
+    return check
+
+
+def _device_statuses(config: Config, running: Runtime | None,
+                     timeout_s: float) -> list[tuple[str, DeviceStatus]]:
+    """Each configured device's status; adapters opened here are closed here."""
+    old = running.config if running is not None else None
+    deps = running.services.bill_payment if running is not None else None
+    statuses: list[tuple[str, DeviceStatus]] = []
+    opened: list[ReceiptPrinter | PaymentTerminal | DocumentReader] = []
+    try:
+        if deps is not None and old is not None and old.printer.url == config.printer.url:
+            statuses.append(("printer", deps.printer.status()))
+        else:
+            printer = open_printer(
+                config.printer.url, printer_profile(config),
+                status_timeout_s=min(config.printer.status_timeout_s, timeout_s),
+                connect_timeout_s=min(config.printer.connect_timeout_s, timeout_s))
+            opened.append(printer)
+            statuses.append(("printer", printer.status()))
+        if deps is not None and old is not None and old.payment.url == config.payment.url:
+            statuses.append(("payment terminal", deps.terminal.status()))
+        else:
+            terminal = open_terminal(config.payment.url, baudrate=config.payment.baudrate,
+                                     ack_timeout_s=min(config.payment.ack_timeout_s, timeout_s),
+                                     card_timeout_s=config.payment.card_timeout_s,
+                                     query_timeout_s=timeout_s)
+            opened.append(terminal)
+            statuses.append(("payment terminal", terminal.status()))
+        if config.reader.url:
+            if running is not None and running.reader is not None and old is not None \
+                    and old.reader.url == config.reader.url:
+                statuses.append(("reader", running.reader.status()))
+            else:
+                reader = open_reader(config.reader.url, baudrate=config.reader.baudrate,
+                                     debounce_s=config.reader.debounce_s,
+                                     status_timeout_s=timeout_s)
+                opened.append(reader)
+                statuses.append(("reader", reader.status()))
+    finally:
+        for device in opened:
+            try:
+                device.close()
+            except Exception:
+                log.exception("closing %s after the config health check failed",
+                              type(device).__name__)
+    return statuses
+
+
+def build_config_agent(config: Config, *site_files: Path, session_idle: Callable[[], bool],
+                       on_applied: Callable[[Config], None],
+                       running: Runtime | None = None) -> ConfigAgent:
+    """The agent for this kiosk (not started; call recover() before loading the config
+    that will run, then start()). Its client is its own: it polls from its own thread."""
+    clock = SystemClock(config.kiosk.timezone)
+    client = CentralClient(config.central.url, timeout_s=config.central.timeout_s,
+                           kiosk_id=config.kiosk.id, token=config.central.token, clock=clock)
+    return ConfigAgent(ConfigSlots.in_data_dir(Path(config.kiosk.data_dir)), client,
+                       trusted_keys(config.sync.config_keys), site_loader(*site_files),
+                       config_health_check(running), session_idle, on_applied, clock,
+                       interval_s=config.sync.config_poll_interval_s)
 
 
 def build_app(runtime: Runtime) -> KioskApp:

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from kiosk.errors import ConfigError
 from kiosk.paths import DEFAULT_CONFIG
+from kiosk.sync.wire_config import parse_public_key
 
 Language = Literal["zh-Hans", "en", "ja", "ko", "fr", "de", "es", "ru"]
 ALL_LANGUAGES: tuple[Language, ...] = ("zh-Hans", "en", "ja", "ko", "fr", "de", "es", "ru")
@@ -101,6 +102,23 @@ class SyncSection(_Section):
     heartbeat_interval_s: float = Field(default=60.0, gt=0, le=3600)
     """How often the kiosk reports its versions, devices, outbox and disk to central
     (central counts a kiosk offline after 3 missed heartbeats by default)."""
+    config_keys: tuple[str, ...] = ()
+    """Public keys (base64 of the 32 raw Ed25519 bytes, `kiosk-admin keys init` prints
+    them) whose signed config bundles this kiosk accepts; empty: no pushed config is
+    applied. Only a site file can set them: a push cannot change its own judge."""
+    config_poll_interval_s: float = Field(default=60.0, gt=0, le=86400)
+    """How often the kiosk asks central for a newer signed config bundle."""
+
+    @field_validator("config_keys")
+    @classmethod
+    def _keys_are_ed25519(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for index, text in enumerate(value):
+            try:
+                parse_public_key(text)
+            except ValueError as exc:
+                raise ValueError(f"config_keys[{index}] is not an Ed25519 public key: {exc}") \
+                    from None
+        return value
 
 
 class ServicesSection(_Section):

@@ -76,6 +76,7 @@ from kiosk.sync.wire import (
     VerificationOut,
     wire_timestamp,
 )
+from kiosk.sync.wire_config import ConfigReportAck, ConfigReportIn
 
 log = logging.getLogger(__name__)
 
@@ -300,6 +301,33 @@ class CentralClient:
         """POST /v1/heartbeats once (no retry: the next beat is the retry)."""
         return self._call("POST", "/v1/heartbeats", HeartbeatAck, self._headers(),
                           beat.model_dump_json())
+
+    # --- signed configuration (kiosk.sync.config_agent) ----------------------------------
+
+    def fetch_config(self, etag: str | None) -> tuple[int, str | None, bytes]:
+        """GET /v1/config with If-None-Match: (200, etag, raw SignedBundle JSON), (304, etag,
+        b"") when unchanged, (204, None, b"") when central has nothing for this kiosk.
+        The raw bytes are not parsed here: the agent verifies and judges them itself."""
+        headers = self._headers()
+        if etag:
+            headers["If-None-Match"] = etag
+        response = self._send("GET", "/v1/config", headers, None)
+        status = response.status_code
+        if status == 304:
+            return 304, response.headers.get("ETag") or etag, b""
+        if status == 204:
+            return 204, None, b""
+        if status == 200:
+            return 200, response.headers.get("ETag"), response.content
+        self._answer("GET", "/v1/config", response, ConfigReportAck)  # not a 2xx: raises
+        raise self._unavailable("GET", "/v1/config", f"central answered HTTP {status}",
+                                reason="http_error", status=str(status))
+
+    def report_config(self, report: ConfigReportIn) -> ConfigReportAck:
+        """POST /v1/config/reports once (the agent keeps undelivered reports itself)."""
+        return self._call("POST", "/v1/config/reports", ConfigReportAck,
+                          self._headers(idempotency_key=uuid.uuid4().hex),
+                          report.model_dump_json())
 
     def deliver(self, records: list[OutboxMessage]) -> list[OutboxRecordResult]:
         """Send outbox records in one batch; one result per record, in order.

@@ -1,0 +1,398 @@
+"""The kiosk's config agent: poll central for a signed bundle, judge it, stage it, apply
+it between user sessions, check health, roll back, and report what happened.
+
+A download is judged in this order, and a refused one never reaches the disk:
+parse (a truncated or garbled body: 'unreadable'), signature against the trusted keys
+('unknown_key', 'bad_signature'), keys a push may not set ('forbidden_key'), the kiosk's
+own schema ('schema', the key named) and the version ('older_version': not newer than
+what runs, or one that already failed here, so a replayed old bundle is refused even
+with a valid signature).
+
+Applying is a short sequence of atomic file operations (ConfigSlots) with "applying"
+recorded first, so a power cut at any step is found by recover() at the next start and
+rolled back to the complete previous config. Reports go into state.json before they are
+sent and leave it only when central acknowledged them: nothing is lost while central is
+away. Nothing here logs settings values; versions and reasons only.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from kiosk.config import Config, load_config
+from kiosk.errors import ConfigError, ErrorCode, KioskError
+from kiosk.services.ports import Clock
+from kiosk.sync.config_slots import ConfigSlots, SlotState
+from kiosk.sync.wire_config import (
+    BundleRejected,
+    ConfigReportAck,
+    ConfigReportIn,
+    SignedBundle,
+    key_id,
+    parse_public_key,
+    parse_signed,
+    verify_signed,
+)
+
+log = logging.getLogger(__name__)
+
+Loader = Callable[[Mapping[str, Any] | None], Config]
+HealthCheck = Callable[[Config], list[str]]
+StepHook = Callable[[str], None]
+# Answers that will not change by asking again: the report is dropped, not kept forever.
+_KEEP_REPORT_ON = frozenset({ErrorCode.CENTRAL_UNAVAILABLE, ErrorCode.UNAUTHORIZED,
+                             ErrorCode.FORBIDDEN})
+_ETAG_VERSION = re.compile(r'^(?:W/)?"v(\d{1,12})"$')
+INTERRUPTED = "interrupted while applying"
+
+
+class ConfigSource(Protocol):
+    """What the agent needs of CentralClient."""
+
+    def fetch_config(self, etag: str | None) -> tuple[int, str | None, bytes]: ...
+
+    def report_config(self, report: ConfigReportIn) -> ConfigReportAck: ...
+
+
+PollOutcome = Literal["unchanged", "nothing", "staged", "rejected", "known", "error"]
+
+
+@dataclass(frozen=True)
+class PollResult:
+    outcome: PollOutcome
+    """unchanged: 304; nothing: 204; staged: verified and pending; rejected: refused and
+    reported; known: the bundle already running or staged; error: central not reached."""
+    version: int | None = None
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    version: int
+    applied: bool
+    reason: str = ""
+
+
+def trusted_keys(texts: Iterable[str]) -> dict[str, Ed25519PublicKey]:
+    """sync.config_keys as the verifier wants them: key id -> public key."""
+    keys = (parse_public_key(text) for text in texts)
+    return {key_id(key): key for key in keys}
+
+
+def site_loader(*site_files: Path, overrides: Mapping[str, Any] | None = None) -> Loader:
+    """load_config over the kiosk's own files with a pushed layer in between."""
+    def load(pushed: Mapping[str, Any] | None) -> Config:
+        return load_config(*site_files, pushed=pushed, overrides=overrides)
+    return load
+
+
+class ConfigAgent:
+    def __init__(self, slots: ConfigSlots, client: ConfigSource,
+                 trusted: Mapping[str, Ed25519PublicKey], load: Loader,
+                 health_check: HealthCheck, session_idle: Callable[[], bool],
+                 on_applied: Callable[[Config], None], clock: Clock, *,
+                 interval_s: float = 60.0, step_hook: StepHook | None = None) -> None:
+        if interval_s <= 0:
+            raise ValueError("interval_s must be positive")
+        self.slots = slots
+        self.client = client
+        self.trusted = dict(trusted)
+        self.load = load
+        self.health_check = health_check
+        self.session_idle = session_idle
+        self.on_applied = on_applied
+        self.clock = clock
+        self.interval_s = interval_s
+        self._step_hook = step_hook  # tests stop here to simulate a power cut
+        self._lock = threading.RLock()  # the files: poller thread vs the UI's apply
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.last_poll_at: datetime | None = None
+
+    # --- what the UI and diagnostics ask ------------------------------------------------
+
+    def pending(self) -> int | None:
+        """Version of the bundle waiting for the end of a session, or None."""
+        staged = self.slots.read("pending")
+        return staged.bundle.version if staged is not None else None
+
+    def current_version(self) -> int | None:
+        return self.slots.current_version()
+
+    # --- judging a download -------------------------------------------------------------
+
+    def judge(self, raw: bytes) -> SignedBundle:
+        """The verified bundle, or BundleRejected (see the module docstring for the order)."""
+        signed = parse_signed(raw)
+        bundle = verify_signed(signed, self.trusted)
+        try:
+            self.load(bundle.settings)
+        except ConfigError as exc:
+            raise BundleRejected("schema", f"{exc.key}: {exc.reason}") from None
+        current = self.slots.current_version() or 0
+        failed = self.slots.load_state().failed
+        if bundle.version <= current:
+            raise BundleRejected("older_version",
+                                 f"version {bundle.version} is not newer than {current}")
+        if str(bundle.version) in failed:
+            raise BundleRejected("older_version",
+                                 f"version {bundle.version} failed here before")
+        return signed
+
+    # --- polling ------------------------------------------------------------------------
+
+    def poll_once(self) -> PollResult:
+        """Deliver kept reports, then fetch with the last ETag, judge and stage."""
+        self.flush_reports()
+        self.last_poll_at = self.clock.now()
+        etag = self.slots.load_state().etag
+        try:
+            status, new_etag, raw = self.client.fetch_config(etag)
+        except KioskError as exc:
+            log.warning("config poll failed: %s", exc.code.value)
+            return PollResult("error", reason=exc.code.value)
+        if status == 304:
+            return PollResult("unchanged")
+        if status == 204:
+            return PollResult("nothing")
+        result = self._take(raw, new_etag)
+        if result.outcome == "rejected":
+            self.flush_reports()
+        return result
+
+    def _take(self, raw: bytes, etag: str | None) -> PollResult:
+        with self._lock:
+            try:
+                signed = self.judge(raw)
+            except BundleRejected as exc:
+                return self._rejected(raw, etag, exc)
+            version = signed.bundle.version
+            state = self.slots.load_state()
+            state.etag = etag
+            staged = self.slots.read("pending")
+            if staged is not None and staged.bundle.version >= version:
+                self.slots.save_state(state)
+                return PollResult("known", version)
+            self.slots.write("pending", signed)
+            self.slots.save_state(state)
+        log.info("config version %d verified and staged", version)
+        return PollResult("staged", version)
+
+    def _rejected(self, raw: bytes, etag: str | None, exc: BundleRejected) -> PollResult:
+        version = _version_of(raw, etag)
+        reason = str(exc)
+        current = self.slots.read("current")
+        if (exc.reason == "older_version" and current is not None
+                and current.bundle.version == version and raw_is(current, raw)):
+            self._remember_etag(etag)  # what already runs, served again: nothing to say
+            return PollResult("known", version)
+        log.warning("config version %s rejected: %s", version, reason)
+        state = self.slots.load_state()
+        if exc.reason == "unreadable":
+            # Possibly garbled in transit: fetch it again next time, but report it once.
+            if etag is not None and state.unreadable_etag == etag:
+                return PollResult("rejected", version, reason)
+            state.unreadable_etag = etag
+        else:
+            state.etag = etag  # the same bytes would be refused again: do not re-fetch
+        if version is not None:
+            state.unreported.append(_report_entry(version, "rejected", reason))
+        else:
+            log.warning("rejected config has no version to report")
+        self.slots.save_state(state)
+        return PollResult("rejected", version, reason)
+
+    def _remember_etag(self, etag: str | None) -> None:
+        state = self.slots.load_state()
+        state.etag = etag
+        self.slots.save_state(state)
+
+    # --- applying -----------------------------------------------------------------------
+
+    def apply_pending(self) -> ApplyResult | None:
+        """Apply the staged bundle if no user session is active (None: nothing applied
+        now, because nothing is staged or someone is using the kiosk)."""
+        with self._lock:
+            staged = self.slots.read("pending")
+            if staged is None or not self.session_idle():
+                return None
+            version = staged.bundle.version
+            state = self.slots.load_state()
+            state.applying = version
+            state.previous_version = self.slots.current_version()
+            self.slots.save_state(state)
+            self._step("marked")
+            self.slots.copy("current", "previous")
+            self._step("previous_saved")
+            self.slots.move("pending", "current")
+            self._step("current_replaced")
+            problems = self._check(staged)
+            if problems:
+                reason = "health check: " + "; ".join(problems)
+                self._roll_back(version, reason)
+                result = ApplyResult(version, False, reason)
+            else:
+                state = self.slots.load_state()
+                state.applying = None
+                state.unreported.append(_report_entry(version, "applied", ""))
+                self.slots.save_state(state)
+                result = ApplyResult(version, True)
+        if result.applied:
+            log.info("config version %d applied", version)
+            try:
+                self.on_applied(self.load(staged.bundle.settings))
+            except Exception:  # the kiosk keeps running on what it has
+                log.exception("switching to config version %d failed", version)
+        else:
+            log.warning("config version %d rolled back: %s", version, result.reason)
+        self.flush_reports()
+        return result
+
+    def _check(self, staged: SignedBundle) -> list[str]:
+        try:
+            config = self.load(staged.bundle.settings)
+        except ConfigError as exc:  # the site file changed since the bundle was judged
+            return [f"schema: {exc.key}: {exc.reason}"]
+        try:
+            return list(self.health_check(config))
+        except Exception as exc:  # a broken check must not leave the kiosk half-applied
+            log.exception("config health check crashed")
+            return [f"health check crashed ({type(exc).__name__})"]
+
+    def recover(self) -> int | None:
+        """At start-up, before the config is loaded: finish what a power cut interrupted.
+        Returns the version rolled back, or None when nothing was in progress."""
+        with self._lock:
+            self.slots.sweep()
+            version = self.slots.load_state().applying
+            if version is None:
+                return None
+            self._roll_back(version, INTERRUPTED)
+        log.warning("config version %d was interrupted while applying; rolled back", version)
+        return version
+
+    def _roll_back(self, version: int, reason: str) -> None:
+        """Put back what ran before ``version``; mark it failed; keep the report."""
+        state = self.slots.load_state()
+        current = self.slots.read("current")
+        if current is not None and current.bundle.version == version:
+            if state.previous_version is None:
+                self.slots.clear("current")
+            else:
+                self.slots.copy("previous", "current")
+        staged = self.slots.read("pending")
+        if staged is not None and staged.bundle.version == version:
+            self.slots.clear("pending")
+        state.applying = None
+        state.failed[str(version)] = reason
+        state.unreported.append(_report_entry(version, "failed", reason))
+        self.slots.save_state(state)
+
+    def _step(self, name: str) -> None:
+        if self._step_hook is not None:
+            self._step_hook(name)
+
+    # --- reports ------------------------------------------------------------------------
+
+    def flush_reports(self) -> int:
+        """Send kept reports, oldest first; returns how many central acknowledged. Stops
+        at the first one central did not take (the rest wait for the next poll)."""
+        sent: set[str] = set()
+        for entry in list(self.slots.load_state().unreported):
+            try:
+                self.client.report_config(ConfigReportIn.model_validate(entry["report"]))
+            except KioskError as exc:
+                if exc.code in _KEEP_REPORT_ON:
+                    log.info("config report kept for later: %s", exc.code.value)
+                    break
+                log.warning("config report dropped: central answered %s", exc.code.value)
+            except (KeyError, ValueError):
+                log.error("config report entry unreadable; dropped")
+            sent.add(str(entry.get("id")))
+        if sent:
+            with self._lock:
+                state = self.slots.load_state()
+                state.unreported = [e for e in state.unreported if str(e.get("id")) not in sent]
+                self.slots.save_state(state)
+        return len(sent)
+
+    def unreported(self) -> list[ConfigReportIn]:
+        return [ConfigReportIn.model_validate(e["report"])
+                for e in self.slots.load_state().unreported]
+
+    # --- the background thread ----------------------------------------------------------
+
+    def run_once(self) -> None:
+        """One round: poll, then apply if a bundle is staged and nobody is in a session.
+        Never raises: the kiosk must keep serving whatever goes wrong here."""
+        try:
+            self.poll_once()
+            self.apply_pending()
+        except Exception:
+            log.exception("config agent round failed")
+
+    def start(self) -> None:
+        if self._thread is not None:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="config-agent", daemon=True)
+        self._thread.start()
+
+    def wake(self) -> None:
+        """Poll and apply now (e.g. the UI calls it when a session ends)."""
+        self._wake.set()
+
+    def stop(self, timeout: float = 5.0) -> bool:
+        thread, self._thread = self._thread, None
+        self._stop.set()
+        self._wake.set()
+        if thread is None:
+            return True
+        thread.join(timeout)
+        return not thread.is_alive()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.run_once()
+            self._wake.wait(self.interval_s)
+            self._wake.clear()
+
+
+def raw_is(signed: SignedBundle, raw: bytes) -> bool:
+    """Whether ``raw`` is the same signed bundle (same signature) as ``signed``."""
+    try:
+        return parse_signed(raw).signature == signed.signature
+    except BundleRejected:
+        return False
+
+
+def _version_of(raw: bytes, etag: str | None) -> int | None:
+    """The version a refused download claims: from the body if it parses, else from the
+    ETag central gave it (etag_of)."""
+    try:
+        return parse_signed(raw).bundle.version
+    except BundleRejected:
+        pass
+    match = _ETAG_VERSION.match(etag or "")
+    return int(match.group(1)) if match and int(match.group(1)) >= 1 else None
+
+
+def _report_entry(version: int, outcome: Literal["applied", "failed", "rejected"],
+                  reason: str) -> dict[str, Any]:
+    report = ConfigReportIn(version=version, outcome=outcome, reason=reason[:500])
+    return {"id": uuid.uuid4().hex, "report": report.model_dump(mode="json")}
+
+
+__all__ = ["ApplyResult", "ConfigAgent", "ConfigSlots", "ConfigSource", "HealthCheck",
+           "INTERRUPTED", "Loader", "PollResult", "SlotState", "site_loader", "trusted_keys"]
