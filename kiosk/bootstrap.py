@@ -18,7 +18,7 @@ from hardware.printer import PrinterProfile, open_printer
 from hardware.printer.encoding import python_codec
 from hardware.reader import open_reader
 from kiosk import __version__
-from kiosk.config import Config
+from kiosk.config import Config, load_config
 from kiosk.errors import ConfigError
 from kiosk.domain.bills import Biller
 from kiosk.diag_server import DiagServer
@@ -65,8 +65,11 @@ class Runtime:
     diag_server: DiagServer | None = None
     heartbeat: HeartbeatSender | None = None
     last_errors: LastErrorLog | None = None
+    config_agent: ConfigAgent | None = None
 
     def close(self) -> None:
+        if self.config_agent is not None:
+            self.config_agent.stop(timeout=5.0)
         if self.diag_server is not None:
             self.diag_server.stop()
         if self.heartbeat is not None:
@@ -316,6 +319,35 @@ def build_config_agent(config: Config, *site_files: Path, session_idle: Callable
                        trusted_keys(config.sync.config_keys), site_loader(*site_files),
                        config_health_check(running), session_idle, on_applied, clock,
                        interval_s=config.sync.config_poll_interval_s)
+
+
+def load_with_pushed(*site_files: Path) -> tuple[Config, ConfigAgent]:
+    """Start-up: finish or roll back an apply a power cut interrupted, then load defaults <
+    the last good pushed bundle < the site files. Returns the config and its agent (not
+    started; build_runtime, then attach it with attach_config_agent)."""
+    base = load_config(*site_files)
+    agent = build_config_agent(base, *site_files, session_idle=lambda: False,
+                               on_applied=lambda _config: None)
+    agent.recover()
+    layer = agent.slots.current_layer()
+    try:
+        return load_config(*site_files, pushed=layer), agent
+    except ConfigError as exc:  # the site file changed under a bundle that was good
+        log.error("pushed config version %s no longer loads (%s: %s); running without it",
+                  agent.current_version(), exc.key, exc.reason)
+        return base, agent
+
+
+def attach_config_agent(runtime: Runtime, agent: ConfigAgent, *,
+                        session_idle: Callable[[], bool],
+                        on_applied: Callable[[Config], None]) -> None:
+    """Give the agent the running kiosk: its idle test, what to do once a bundle is
+    applied, and its devices for the health check (asked through the running adapters)."""
+    agent.session_idle = session_idle
+    agent.on_applied = on_applied
+    agent.health_check = config_health_check(runtime)
+    runtime.config_agent = agent
+    agent.start()
 
 
 def build_app(runtime: Runtime) -> KioskApp:

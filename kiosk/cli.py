@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import sys
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -56,21 +57,55 @@ def cmd_run(args: argparse.Namespace) -> int:
         print("kiosk run: no display (DISPLAY unset); use `kiosk demo --headless` to see "
               "the UI offscreen", file=sys.stderr)
         return 2
+    config, agent = bootstrap.load_with_pushed(*_config_files(args))
     scale = args.scale or 0.5
     kivy_env.configure(headless=False, width=int(config.ui.width * scale),
                        height=int(config.ui.height * scale), fullscreen=config.ui.fullscreen)
     runtime = bootstrap.build_runtime(config)
+    restart = threading.Event()
     try:
         report = runtime.services.recover()
         if report.total:
             log.info("recovered payments: %s", report)
         app = bootstrap.build_app(runtime)
+        _apply_pushed_config_between_sessions(app, runtime, agent, restart)
         if args.scale is None and not config.ui.fullscreen:
             kivy_env.fit_window_to_display(config.ui.width, config.ui.height)
         app.run()
     finally:
         runtime.close()
+    if restart.is_set():
+        # A pushed config was applied and passed its health check: start again on it.
+        log.info("restarting on the new configuration")
+        os.execv(sys.executable, [sys.executable, "-m", "kiosk.cli", *sys.argv[1:]])
     return 0
+
+
+def _apply_pushed_config_between_sessions(app: Any, runtime: Any, agent: Any,
+                                          restart: threading.Event) -> None:
+    """The agent applies a pushed bundle only while nobody uses the kiosk; once applied
+    (healthy), the app stops at the next moment without a session and restarts on it."""
+    from kivy.clock import Clock
+
+    from kiosk import bootstrap
+
+    def idle() -> bool:
+        return app.session is None and not app.worker_busy
+
+    def stop_if_idle(_dt: float = 0) -> None:
+        if restart.is_set() and idle():
+            app.stop()
+
+    def applied(_config: Any) -> None:
+        restart.set()
+        Clock.schedule_once(stop_if_idle)
+
+    def between_sessions() -> None:
+        stop_if_idle()
+        agent.wake()
+
+    app.between_sessions = between_sessions
+    bootstrap.attach_config_agent(runtime, agent, session_idle=idle, on_applied=applied)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -27,7 +27,12 @@ MIN_FREE_DISK_MB = 500.0
 
 
 def config_version(runtime: Runtime) -> str:
-    """The effective configuration's fingerprint, until central pushes versioned bundles."""
+    """The pushed bundle's version when one runs (what rollouts and the fleet table show),
+    else the effective configuration's fingerprint."""
+    agent = runtime.config_agent
+    version = agent.current_version() if agent is not None else None
+    if version is not None:
+        return str(version)
     canonical = json.dumps(runtime.config.model_dump(mode="json"), sort_keys=True)
     return "local-" + hashlib.sha256(canonical.encode()).hexdigest()[:12]
 

@@ -75,6 +75,9 @@ class KioskApp(App):
         self._worker: threading.Thread | None = None
         self._idle_dialog: ModalView | None = None
         self._language_dialog: ModalView | None = None
+        # Called after every session has ended and been wiped: where a pushed config is
+        # applied (never during a session). Set by bootstrap.
+        self.between_sessions: Callable[[], None] | None = None
         i18n.install(translator, services.default_language)
         self.lang = services.default_language
         self.font_name = font_name(self.lang)
@@ -168,6 +171,8 @@ class KioskApp(App):
             screen.clear_personal()
         self.set_language(self.services.default_language)
         self.show_screen("attract")
+        if self.between_sessions is not None:
+            self.between_sessions()
 
     def set_language(self, lang: str) -> None:
         if lang not in self.languages:
