@@ -28,6 +28,9 @@ from typing import Any
 import requests
 from requests.adapters import HTTPAdapter
 
+from central.db import make_engine
+from central.enrollment import EnrollmentService
+
 START_TIMEOUT_S = 30.0
 HTTP_TIMEOUT_S = 30.0
 REPO = Path(__file__).resolve().parent.parent
@@ -44,7 +47,8 @@ def start_central(db_url: str, workdir: Path) -> tuple[subprocess.Popen[bytes], 
         [str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])])}
     process = subprocess.Popen(
         [sys.executable, "-m", "central.cli", "serve", "--db", db_url, "--port", "0",
-         "--ready-file", str(ready), "--log-level", "warning"], env=env)
+         "--ready-file", str(ready), "--log-level", "warning",
+         "--admin-token-file", str(workdir / "admin-token")], env=env)
     deadline = time.monotonic() + START_TIMEOUT_S
     while not ready.exists():
         if process.poll() is not None or time.monotonic() > deadline:
@@ -69,8 +73,10 @@ def beat_body(kiosk: int, beat: int) -> dict[str, Any]:
 class Fleet:
     """Client threads, each with its own keep-alive session (a pooled connection)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, credentials: dict[int, str], admin_token: str = "") -> None:
         self.url = url
+        self.credentials = credentials
+        self.admin_token = admin_token
         self._local = threading.local()
         self._sessions: list[requests.Session] = []
         self._lock = threading.Lock()
@@ -88,7 +94,8 @@ class Fleet:
     def send(self, kiosk: int, beat: int) -> tuple[float, int]:
         started = time.perf_counter()
         answer = self.session().post(f"{self.url}/v1/heartbeats", json=beat_body(kiosk, beat),
-                                     headers={"X-Kiosk-Id": f"SH-BENCH-{kiosk:05d}"},
+                                     headers={"Authorization":
+                                              f"Bearer {self.credentials[kiosk]}"},
                                      timeout=HTTP_TIMEOUT_S)
         return (time.perf_counter() - started) * 1000, answer.status_code
 
@@ -97,8 +104,19 @@ class Fleet:
             session.close()
 
 
-def run(url: str, kiosks: int, beats: int, concurrency: int) -> None:
-    fleet = Fleet(url)
+def enroll_fleet(db_url: str, kiosks: int) -> dict[int, str]:
+    """A credential for every bench kiosk, put straight into central's database."""
+    engine = make_engine(db_url)
+    try:
+        enrollment = EnrollmentService(engine)
+        return {k: enrollment.issue_credential(f"SH-BENCH-{k:05d}") for k in range(kiosks)}
+    finally:
+        engine.dispose()
+
+
+def run(url: str, kiosks: int, beats: int, concurrency: int, credentials: dict[int, str],
+        admin_token: str) -> None:
+    fleet = Fleet(url, credentials, admin_token)
     timings: list[float] = []
     failures = 0
     try:
@@ -136,7 +154,8 @@ def fleet_view(fleet: Fleet, kiosks: int) -> None:
     body: dict[str, Any] = {}
     for _ in range(5):
         started = time.perf_counter()
-        answer = session.get(f"{fleet.url}/v1/admin/fleet", timeout=HTTP_TIMEOUT_S)
+        answer = session.get(f"{fleet.url}/v1/admin/fleet", timeout=HTTP_TIMEOUT_S,
+                             headers={"Authorization": f"Bearer {fleet.admin_token}"})
         timings.append((time.perf_counter() - started) * 1000)
         answer.raise_for_status()
         body = answer.json()
@@ -162,7 +181,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"central {url} on {backend}; {args.kiosks} kiosks x {args.beats} beats, "
               f"{args.concurrency} client threads, {os.cpu_count()} CPU(s)")
         try:
-            run(url, args.kiosks, args.beats, args.concurrency)
+            run(url, args.kiosks, args.beats, args.concurrency,
+                enroll_fleet(db_url, args.kiosks),
+                (Path(tmp) / "admin-token").read_text(encoding="utf-8").strip())
         finally:
             process.terminate()
             try:

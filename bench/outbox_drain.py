@@ -34,6 +34,7 @@ from zoneinfo import ZoneInfo
 import requests
 
 from central.db import make_engine, migrate
+from central.enrollment import EnrollmentService
 from central.server import CentralServer
 from central.service import CentralService
 from kiosk.domain.payments import OutboxMessage
@@ -165,12 +166,23 @@ def measure_direct(records: list[OutboxMessage], batch_size: int, work: Path) ->
     return len(records) / elapsed
 
 
+def kiosk_credential(central: CentralServer) -> str:
+    """KIOSK's credential, put straight into the running central's database."""
+    engine = make_engine(central.db_url)
+    try:
+        return EnrollmentService(engine).issue_credential(KIOSK)
+    finally:
+        engine.dispose()
+
+
 def measure_naive(records: list[OutboxMessage], work: Path) -> float:
     """(b) records/s posting one record per request, sequentially."""
     with CentralServer(f"sqlite:///{work / 'central-naive.db'}", clock=FixedClock()) as central, \
             requests.Session() as http:
         bodies = [_wire([record]).model_dump_json() for record in records]
-        headers = {"Content-Type": "application/json", "X-Kiosk-Id": KIOSK}
+        credential = kiosk_credential(central)
+        headers = {"Content-Type": "application/json", "X-Kiosk-Id": KIOSK,
+                   "Authorization": f"Bearer {credential}"}
         accepted = 0
         started = time.perf_counter()
         for body in bodies:
@@ -193,7 +205,8 @@ def measure_forwarder(records: list[OutboxMessage], batch_size: int, work: Path,
                         for r in records)
     clock = FixedClock()
     with CentralServer(f"sqlite:///{work / 'central-forwarder.db'}", clock=clock) as central, \
-            CentralClient(central.url, timeout_s=30.0, kiosk_id=KIOSK, clock=clock) as client:
+            CentralClient(central.url, timeout_s=30.0, kiosk_id=KIOSK, clock=clock,
+                          token=kiosk_credential(central)) as client:
         forwarder = OutboxForwarder(store.outbox, client, clock, interval_s=5.0,
                                     batch_size=batch_size, backoff_max_s=60.0)
         profiler = cProfile.Profile() if profile else None

@@ -1,12 +1,15 @@
-"""`kiosk-admin`: operator commands against a running central (admin auth comes later).
+"""`kiosk-admin`: operator commands against a running central, with an admin token.
 
     kiosk-admin payments [--json] [--review] --central URL
     kiosk-admin fleet [--json] --central URL
     kiosk-admin biller maintenance BILLER on|off --central URL
     kiosk-admin keys init|show, config push FILE --target T, rollout status [ID]
         (signed configuration: see central/admin_config.py)
+    kiosk-admin enroll KIOSK_ID [--group G] [--ttl-hours 24] --central URL
 
-``--central`` defaults to $KIOSK_CENTRAL_URL or http://127.0.0.1:8700.
+``--central`` defaults to $KIOSK_CENTRAL_URL or http://127.0.0.1:8700. The admin token
+comes from --token, else $KIOSK_ADMIN_TOKEN, else --token-file (kiosk-central
+admin-token makes one; so does kiosk-central serve --admin-token-file).
 Exit status: 0 done, 1 central refused or unreachable, 2 usage.
 """
 
@@ -17,6 +20,7 @@ import json
 import os
 import sys
 from datetime import datetime
+from pathlib import Path
 from typing import Any, TextIO
 
 import requests
@@ -26,6 +30,7 @@ from central.masking import mask_account
 from central.timeutil import SHANGHAI
 
 DEFAULT_CENTRAL = "http://127.0.0.1:8700"
+TOKEN_ENV = "KIOSK_ADMIN_TOKEN"
 TIMEOUT_S = 10.0
 
 
@@ -37,6 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--central", default=os.environ.get("KIOSK_CENTRAL_URL", DEFAULT_CENTRAL),
                         help="central's base URL")
+    common.add_argument("--token", help=f"admin token (default ${TOKEN_ENV})")
+    common.add_argument("--token-file", type=Path, help="read the admin token from this file")
     parser = argparse.ArgumentParser(prog="kiosk-admin", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -56,7 +63,30 @@ def build_parser() -> argparse.ArgumentParser:
     maintenance.add_argument("biller_id")
     maintenance.add_argument("state", choices=["on", "off"])
     admin_config.add_commands(commands, common)
+
+    enroll = commands.add_parser("enroll", parents=[common],
+                                 help="make a one-time enrollment token for a kiosk")
+    enroll.add_argument("kiosk_id")
+    enroll.add_argument("--group", help="the kiosk's group (rollout target group:G)")
+    enroll.add_argument("--ttl-hours", type=float, default=24.0,
+                        help="how long the token is valid (default 24)")
     return parser
+
+
+def admin_token(args: argparse.Namespace) -> str:
+    """--token, else $KIOSK_ADMIN_TOKEN, else --token-file."""
+    if args.token:
+        return str(args.token)
+    from_env = os.environ.get(TOKEN_ENV, "").strip()
+    if from_env:
+        return from_env
+    if args.token_file is not None:
+        try:
+            return str(args.token_file.read_text(encoding="utf-8").strip())
+        except OSError as exc:
+            raise AdminError(f"cannot read the token file: {exc.strerror}") from None
+    raise AdminError(f"no admin token: give --token, ${TOKEN_ENV} or --token-file "
+                     "(kiosk-central admin-token --db URL makes one)")
 
 
 def call(method: str, url: str, **kwargs: Any) -> Any:
@@ -132,25 +162,37 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
     base = getattr(args, "central", DEFAULT_CENTRAL).rstrip("/")  # keys: no central
     try:
         if args.command in admin_config.COMMANDS:
-            return admin_config.run(args, base, out, sys.stderr, call)
+            # Keys are made and shown locally; everything else asks central as an admin.
+            headers = None if args.command == "keys" else {
+                "Authorization": f"Bearer {admin_token(args)}"}
+            return admin_config.run(args, base, out, sys.stderr, call, headers)
+        auth = {"Authorization": f"Bearer {admin_token(args)}"}
         if args.command == "payments":
             params: dict[str, Any] = {"limit": args.limit}
             if args.review:
                 params["needs_review"] = "true"
-            body = call("GET", f"{base}/v1/admin/payments", params=params)
+            body = call("GET", f"{base}/v1/admin/payments", params=params, headers=auth)
             if args.json:
                 print(json.dumps(body, ensure_ascii=False, indent=2), file=out)
             else:
                 print_payments(body["payments"], out)
         elif args.command == "fleet":
-            body = call("GET", f"{base}/v1/admin/fleet")
+            body = call("GET", f"{base}/v1/admin/fleet", headers=auth)
             if args.json:
                 print(json.dumps(body, ensure_ascii=False, indent=2), file=out)
             else:
                 print_fleet(body, out)
+        elif args.command == "enroll":
+            body = call("POST", f"{base}/v1/admin/enrollments", headers=auth,
+                        params={"ttl_hours": args.ttl_hours},
+                        json={"kiosk_id": args.kiosk_id, "group": args.group})
+            print(body["token"], file=out)
+            print(f"one-time token for {body['kiosk_id']} (group {body['group'] or '-'}), "
+                  f"valid until {body['expires_at']}; on the kiosk: kiosk enroll --token ...",
+                  file=sys.stderr)
         else:
             body = call("POST", f"{base}/v1/admin/billers/{args.biller_id}/maintenance",
-                        json={"maintenance": args.state == "on"})
+                        json={"maintenance": args.state == "on"}, headers=auth)
             print(f"{body['id']}: maintenance {'on' if body['maintenance'] else 'off'}", file=out)
     except AdminError as exc:
         print(f"kiosk-admin: {exc}", file=sys.stderr)

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated
 
-from fastapi import APIRouter, FastAPI, Header, Path, Query, Request, Response
+from fastapi import APIRouter, FastAPI, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -20,9 +20,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from central import __version__
 from central.api_common import Context, IdempotencyHeader, Service, error_response, errors
 from central.api_config import build_config_router
+from central.api_enroll import build_enroll_router
 from central.api_fleet import build_fleet_router
 from central.api_services import build_services_router
+from central.auth import AdminAccess, DeviceKiosk, ensure_own
 from central.db import make_engine, migrate
+from central.enrollment import EnrollmentService
 from central.fleet import FleetService, FleetSettings
 from central.rollouts import RolloutService
 from central.schemas import BillerOut, MaintenanceIn, PaymentList, PaymentOut
@@ -30,7 +33,6 @@ from central.service import CentralService
 from central.timeutil import Clock
 from kiosk.errors import ErrorCode, KioskError
 from kiosk.sync.wire import (
-    HEADER_KIOSK,
     BillLookupRequest,
     BillLookupResponse,
     BillPaymentAck,
@@ -68,6 +70,10 @@ STATUS_OF_CODE: dict[ErrorCode, int] = {
     ErrorCode.HOTEL_ADDRESS: 422,
     ErrorCode.OUTSIDE_SHANGHAI: 422,
     ErrorCode.CHINESE_NATIONAL: 422,
+    # who is calling
+    ErrorCode.UNAUTHORIZED: 401,
+    ErrorCode.ENROLL_TOKEN: 401,
+    ErrorCode.FORBIDDEN: 403,
 }
 
 
@@ -83,8 +89,7 @@ def build_router() -> APIRouter:
     @router.post("/bills/lookup", response_model=BillLookupResponse, tags=["kiosk"],
                  responses=errors(404, 409, 422, 503))
     def lookup_bills(body: BillLookupRequest, service: Service, ctx: Context,
-                     kiosk_id: Annotated[str, Header(alias=HEADER_KIOSK, min_length=1,
-                                                     max_length=64)]) -> BillLookupResponse:
+                     kiosk_id: DeviceKiosk) -> BillLookupResponse:
         """The unpaid bills of an account, locked for the asking kiosk for 10 minutes.
         By ``barcode`` instead of ``account_no``: the bills of the printed statement the
         barcode names (E_BARCODE_FORMAT when it is not one of the biller's barcodes)."""
@@ -110,10 +115,11 @@ def build_router() -> APIRouter:
                             **errors(409, 422)})
     def record_bill_payment(
         body: BillPaymentRecord, response: Response, service: Service, ctx: Context,
-        idempotency_key: IdempotencyHeader,
+        idempotency_key: IdempotencyHeader, kiosk_id: DeviceKiosk,
     ) -> BillPaymentAck:
         """Record a card payment once per Idempotency-Key; never refused for business
-        reasons (flagged for review instead)."""
+        reasons (flagged for review instead). 403 E_FORBIDDEN for another kiosk's record."""
+        ensure_own(body.kiosk_id, kiosk_id)
         ack = service.record_payment(body, idempotency_key, channel="direct")
         if ack.duplicate:
             response.status_code = 200
@@ -122,18 +128,29 @@ def build_router() -> APIRouter:
     @router.get("/bill-payments/{reference}", response_model=PaymentOut, tags=["operator"],
                 responses=errors(404, 422))
     def get_bill_payment(reference: Annotated[str, Path(max_length=64)],
-                         service: Service) -> PaymentOut:
-        """A recorded payment, by the kiosk's reference or central's."""
-        return service.payment(reference)
+                         service: Service, kiosk_id: DeviceKiosk) -> PaymentOut:
+        """A recorded payment of the calling kiosk, by the kiosk's reference or
+        central's (another kiosk's payment is 404, as if it did not exist)."""
+        payment = service.payment(reference)
+        if payment.kiosk_id != kiosk_id:
+            raise KioskError(ErrorCode.NOT_FOUND, "no payment with this reference")
+        return payment
 
     @router.post("/outbox", response_model=OutboxBatchOut, tags=["kiosk"],
                  responses=errors(422))
-    def deliver_outbox(body: OutboxBatchIn, service: Service, ctx: Context) -> OutboxBatchOut:
-        """One result per record, in order; one transaction, a savepoint per record."""
+    def deliver_outbox(body: OutboxBatchIn, service: Service, ctx: Context,
+                       kiosk_id: DeviceKiosk) -> OutboxBatchOut:
+        """One result per record, in order; one transaction, a savepoint per record.
+        403 E_FORBIDDEN when the batch or one of its records names another kiosk."""
+        ensure_own(body.kiosk_id, kiosk_id)
+        for record in body.records:
+            named = record.payload.get("kiosk_id")
+            if named is not None:
+                ensure_own(str(named), kiosk_id)
         return service.deliver_outbox(body)
 
     @router.get("/admin/payments", response_model=PaymentList, tags=["operator"],
-                responses=errors(422))
+                dependencies=[AdminAccess], responses=errors(401, 422))
     def list_payments(service: Service,
                       limit: Annotated[int, Query(ge=1, le=1000)] = 100,
                       needs_review: bool | None = None) -> PaymentList:
@@ -141,7 +158,7 @@ def build_router() -> APIRouter:
         return PaymentList(payments=service.payments(limit=limit, needs_review=needs_review))
 
     @router.post("/admin/billers/{biller_id}/maintenance", response_model=BillerOut,
-                 tags=["operator"], responses=errors(404, 422))
+                 tags=["operator"], dependencies=[AdminAccess], responses=errors(401, 404, 422))
     def set_biller_maintenance(biller_id: Annotated[str, Path(max_length=32)],
                                body: MaintenanceIn, service: Service) -> BillerOut:
         """Switch a biller's maintenance mode (look-ups answer E_BILLER_MAINTENANCE)."""
@@ -156,7 +173,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(KioskError)
     async def _kiosk_error(_request: Request, exc: KioskError) -> JSONResponse:
         status = STATUS_OF_CODE.get(exc.code, 500)
-        return error_response(status, exc.code, exc.message, exc.detail)
+        answer = error_response(status, exc.code, exc.message, exc.detail)
+        if exc.code is ErrorCode.UNAUTHORIZED:
+            answer.headers["WWW-Authenticate"] = "Bearer"
+        return answer
 
     @app.exception_handler(RequestValidationError)
     async def _invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -202,7 +222,9 @@ def create_app(db_url: str, *, seed_demo: bool = False, clock: Clock | None = No
                               "detail} with codes of kiosk.errors.ErrorCode.")
     app.state.service = service
     app.state.fleet = FleetService(engine, service.clock, fleet)
+    app.state.enrollment = EnrollmentService(engine, service.clock)
     app.include_router(build_router())
+    app.include_router(build_enroll_router())
     app.include_router(build_services_router())
     app.include_router(build_fleet_router())
     app.include_router(build_config_router(RolloutService(engine, service.clock)))

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Request
 
 from central.api_common import errors
+from central.auth import AdminAccess, DeviceKiosk
 from central.fleet import FleetOut, FleetService
-from kiosk.sync.wire import HEADER_KIOSK, HeartbeatAck, HeartbeatIn
+from kiosk.sync.wire import HeartbeatAck, HeartbeatIn
 
 # Printable and short: the id ends up in tables, logs and file names.
 KIOSK_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
@@ -26,17 +27,15 @@ def build_fleet_router() -> APIRouter:
     router = APIRouter(prefix="/v1")
 
     @router.post("/heartbeats", response_model=HeartbeatAck, tags=["kiosk"],
-                 responses=errors(422))
-    def record_heartbeat(
-        body: HeartbeatIn, fleet: Fleet,
-        kiosk_id: Annotated[str, Header(alias=HEADER_KIOSK, pattern=KIOSK_ID_PATTERN,
-                                        description="The reporting kiosk's id")],
-    ) -> HeartbeatAck:
+                 responses=errors(401, 403, 422))
+    def record_heartbeat(body: HeartbeatIn, fleet: Fleet, kiosk_id: DeviceKiosk
+                         ) -> HeartbeatAck:
         """A kiosk's state every sync.heartbeat_interval_s: versions, device states,
         outbox depth, last error, free disk. Replaces what central knew of the kiosk."""
         return fleet.record_heartbeat(kiosk_id, body)
 
-    @router.get("/admin/fleet", response_model=FleetOut, tags=["operator"])
+    @router.get("/admin/fleet", response_model=FleetOut, tags=["operator"],
+                dependencies=[AdminAccess], responses=errors(401))
     def list_fleet(fleet: Fleet) -> FleetOut:
         """Every kiosk that ever sent a heartbeat, by id, with ``online`` and
         ``offline_since`` computed from central's clock now."""

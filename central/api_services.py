@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response
 
 from central.api_common import Context, IdempotencyHeader, Service, errors
+from central.auth import DeviceKiosk, ensure_own
 from central.schemas import DemoBarcodeList, DemoBarcodeOut, DemoSmsOut
 from central.timeutil import in_shanghai
 from kiosk.sync.wire import (
@@ -38,8 +39,8 @@ def build_services_router() -> APIRouter:
 
     @router.post("/tax/identify", response_model=TaxIdentifyResponse, tags=["tax"],
                  responses=errors(404, 409, 422))
-    def tax_identify(body: TaxIdentifyRequest, service: Service,
-                     ctx: Context) -> TaxIdentifyResponse:
+    def tax_identify(body: TaxIdentifyRequest, service: Service, ctx: Context,
+                     kiosk_id: DeviceKiosk) -> TaxIdentifyResponse:
         """Find the taxpayer by document and send a 6-digit one-time code to the phone on
         file. 404 E_TAXPAYER_NOT_FOUND; 409 E_IDENTITY_MISMATCH (birth date or name
         differ)."""
@@ -47,8 +48,8 @@ def build_services_router() -> APIRouter:
 
     @router.post("/tax/verify", response_model=TaxVerifyResponse, tags=["tax"],
                  responses=errors(401, 422))
-    def tax_verify(body: TaxVerifyRequest, service: Service,
-                   ctx: Context) -> TaxVerifyResponse:
+    def tax_verify(body: TaxVerifyRequest, service: Service, ctx: Context,
+                   kiosk_id: DeviceKiosk) -> TaxVerifyResponse:
         """The code the user typed: a token for /v1/tax/records (valid 10 minutes).
         401 E_AUTH_FAILED for a wrong code; three wrong codes or 5 minutes end the
         session."""
@@ -56,17 +57,18 @@ def build_services_router() -> APIRouter:
 
     @router.post("/tax/records", response_model=TaxRecordOut, tags=["tax"],
                  responses=errors(401, 404, 422))
-    def tax_records(body: TaxRecordsRequest, service: Service, ctx: Context) -> TaxRecordOut:
+    def tax_records(body: TaxRecordsRequest, service: Service, ctx: Context,
+                    kiosk_id: DeviceKiosk) -> TaxRecordOut:
         """The 纳税记录 for a period (YYYY-MM to YYYY-MM, at most 12 months, from 2019-01
         to this month). 401 E_AUTH_FAILED, 422 E_PRE2019_COUNTER, 422 E_PERIOD_INVALID,
         404 E_NO_RECORDS."""
-        return service.tax_records(body, ctx.kiosk_id)
+        return service.tax_records(body, kiosk_id)
 
     # --- address book and companies (DOMAIN.md 2.3, 2.4) -------------------------------
 
     @router.get("/addresses", response_model=list[AddressNodeOut], tags=["addresses"],
                 responses=errors(404, 422))
-    def address_children(service: Service,
+    def address_children(service: Service, kiosk_id: DeviceKiosk,
                          parent: Annotated[str | None, Query(max_length=64)] = None
                          ) -> list[AddressNodeOut]:
         """Districts without ``parent``; else the next level under it (street, lane or
@@ -75,14 +77,16 @@ def build_services_router() -> APIRouter:
 
     @router.get("/addresses/{room_id}", response_model=AddressOut, tags=["addresses"],
                 responses=errors(404, 422))
-    def address(room_id: Annotated[str, Path(max_length=64)], service: Service) -> AddressOut:
+    def address(room_id: Annotated[str, Path(max_length=64)], service: Service,
+                kiosk_id: DeviceKiosk) -> AddressOut:
         """A room's full address and police station. 404 E_ADDRESS_UNRESOLVED for an
         unknown id or one that is not a room."""
         return service.address(room_id)
 
     @router.get("/companies/{uscc}", response_model=CompanyOut, tags=["companies"],
                 responses=errors(404, 422))
-    def company(uscc: Annotated[str, Path(max_length=32)], service: Service) -> CompanyOut:
+    def company(uscc: Annotated[str, Path(max_length=32)], service: Service,
+                kiosk_id: DeviceKiosk) -> CompanyOut:
         """A registered company. 404 E_RESPONDENT_NOT_FOUND."""
         return service.company(uscc)
 
@@ -93,11 +97,13 @@ def build_services_router() -> APIRouter:
                  responses={200: {"model": StayRegistrationAck, "description": _DUPLICATE},
                             **errors(404, 409, 422)})
     def register_stay(body: StayRegistrationRecord, response: Response, service: Service,
-                      idempotency_key: IdempotencyHeader) -> StayRegistrationAck:
+                      idempotency_key: IdempotencyHeader,
+                      kiosk_id: DeviceKiosk) -> StayRegistrationAck:
         """A registration of stay, once per Idempotency-Key (as through the outbox).
         404 E_ADDRESS_UNRESOLVED; 422 E_HOTEL_ADDRESS, E_OUTSIDE_SHANGHAI,
         E_CHINESE_NATIONAL; 409 E_DUPLICATE_ACTIVE_REGISTRATION, E_REQUEST_REJECTED (key
-        reused for another record)."""
+        reused for another record); 403 E_FORBIDDEN for another kiosk's record."""
+        ensure_own(body.kiosk_id, kiosk_id)
         ack = service.register_stay(body, idempotency_key)
         if ack.duplicate:
             response.status_code = 200
@@ -109,10 +115,12 @@ def build_services_router() -> APIRouter:
                                   "description": _DUPLICATE},
                             **errors(404, 409, 422)})
     def apply_arbitration(body: ArbitrationApplicationRecord, response: Response,
-                          service: Service, idempotency_key: IdempotencyHeader
-                          ) -> ArbitrationApplicationAck:
+                          service: Service, idempotency_key: IdempotencyHeader,
+                          kiosk_id: DeviceKiosk) -> ArbitrationApplicationAck:
         """A labour arbitration application, once per Idempotency-Key. 404
-        E_RESPONDENT_NOT_FOUND; 409 E_DUPLICATE_PENDING_CASE, E_REQUEST_REJECTED."""
+        E_RESPONDENT_NOT_FOUND; 409 E_DUPLICATE_PENDING_CASE, E_REQUEST_REJECTED; 403
+        E_FORBIDDEN for another kiosk's record."""
+        ensure_own(body.kiosk_id, kiosk_id)
         ack = service.apply_arbitration(body, idempotency_key)
         if ack.duplicate:
             response.status_code = 200

@@ -7,27 +7,76 @@ INTERFACE (the routers depend on these names):
 - ``AdminAccess``: ``dependencies=[AdminAccess]`` on a route or router requires an admin
   token (401 E_UNAUTHORIZED).
 
-PLACEHOLDER until enrollment lands: the kiosk is taken from X-Kiosk-Id unchecked and
-admin routes are open.
+Both read "Authorization: Bearer <secret>" through HTTPBearer(auto_error=False), so the
+OpenAPI document declares the bearer scheme on every protected route while the refusal
+stays our own ErrorBody (api.py adds WWW-Authenticate: Bearer to every E_UNAUTHORIZED).
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
-from fastapi import Depends, HTTPException
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from central.api_common import Context
+from central.api_common import KioskHeader
+from central.enrollment import EnrollmentService
+from kiosk.errors import ErrorCode, KioskError
+
+log = logging.getLogger(__name__)
+
+kiosk_bearer = HTTPBearer(auto_error=False, scheme_name="KioskCredential",
+                          description="The kiosk's credential from POST /v1/enroll")
+admin_bearer = HTTPBearer(auto_error=False, scheme_name="AdminToken",
+                          description="An admin token (kiosk-central admin-token)")
+
+BearerCredentials = HTTPAuthorizationCredentials | None
 
 
-def authenticated_kiosk(context: Context) -> str:
-    if not context.kiosk_id:
-        raise HTTPException(status_code=401, detail="E_UNAUTHORIZED")
-    return context.kiosk_id
+def get_enrollment(request: Request) -> EnrollmentService:
+    enrollment: EnrollmentService = request.app.state.enrollment
+    return enrollment
 
 
-def require_admin() -> None:
-    return None
+Enrollment = Annotated[EnrollmentService, Depends(get_enrollment)]
+
+
+def authenticated_kiosk(enrollment: Enrollment,
+                        bearer: Annotated[BearerCredentials, Depends(kiosk_bearer)],
+                        claimed: KioskHeader = None) -> str:
+    """The kiosk the credential belongs to; the X-Kiosk-Id header, if sent, must agree."""
+    if bearer is None or not bearer.credentials:
+        raise KioskError(ErrorCode.UNAUTHORIZED,
+                         "this call needs the kiosk's credential (Authorization: Bearer ...); "
+                         "enroll the kiosk first: kiosk enroll --token T")
+    kiosk_id = enrollment.kiosk_of(bearer.credentials)
+    if kiosk_id is None:
+        raise KioskError(ErrorCode.UNAUTHORIZED,
+                         "unknown kiosk credential; enroll the kiosk again (kiosk enroll)")
+    if claimed is not None and claimed != kiosk_id:
+        log.warning("kiosk=%s sent X-Kiosk-Id of another kiosk", kiosk_id)
+        raise KioskError(ErrorCode.FORBIDDEN, "X-Kiosk-Id names another kiosk")
+    return kiosk_id
+
+
+def require_admin(enrollment: Enrollment,
+                  bearer: Annotated[BearerCredentials, Depends(admin_bearer)]) -> None:
+    if bearer is None or not bearer.credentials:
+        raise KioskError(ErrorCode.UNAUTHORIZED,
+                         "admin calls need an admin token (Authorization: Bearer ...): "
+                         "kiosk-central admin-token --db URL, or the --admin-token-file "
+                         "of kiosk-central serve")
+    if not enrollment.is_admin_token(bearer.credentials):
+        raise KioskError(ErrorCode.UNAUTHORIZED,
+                         "unknown or revoked admin token (kiosk-central admin-token makes one)")
+
+
+def ensure_own(record_kiosk_id: str, kiosk_id: str) -> None:
+    """A body that speaks for another kiosk than the caller's credential: 403."""
+    if record_kiosk_id != kiosk_id:
+        log.warning("kiosk=%s sent a record of another kiosk", kiosk_id)
+        raise KioskError(ErrorCode.FORBIDDEN, "the record names another kiosk")
 
 
 DeviceKiosk = Annotated[str, Depends(authenticated_kiosk)]

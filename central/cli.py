@@ -2,7 +2,13 @@
 
     kiosk-central serve --db URL --host H --port P [--seed-demo] [--ready-file PATH]
                         [--heartbeat-interval-s S] [--missed-beats N]
+                        [--admin-token-file PATH]
     kiosk-central seed --db URL
+    kiosk-central admin-token --db URL [--label L]
+
+``--admin-token-file``: an existing file's token is ensured in the database; a missing
+file gets a new token (mode 0600), so scripts and tests can call the admin API.
+``admin-token`` makes a new admin token, stores its hash and prints it once.
 
 ``--port 0`` lets the OS choose; the ready file (JSON {"url", "pid"}, written atomically
 once the server listens, removed at exit) tells scripts and tests where it is.
@@ -21,6 +27,7 @@ from pathlib import Path
 from types import FrameType
 
 from central.db import make_engine, migrate
+from central.enrollment import EnrollmentService
 from central.fleet import FleetSettings
 from central.server import CentralServer
 from central.service import CentralService
@@ -47,11 +54,17 @@ def build_parser() -> argparse.ArgumentParser:
                        help="the kiosks' heartbeat interval (default 60)")
     serve.add_argument("--missed-beats", type=int, default=3,
                        help="missed heartbeats before a kiosk counts as offline (default 3)")
+    serve.add_argument("--admin-token-file", type=Path,
+                       help="ensure this file's admin token (made and written if missing)")
     serve.add_argument("--log-level", default="info",
                        choices=["debug", "info", "warning", "error"])
 
     seed = commands.add_parser("seed", help="migrate the database and seed the demo if empty")
     seed.add_argument("--db", default=DEFAULT_DB, help=f"SQLAlchemy URL (default {DEFAULT_DB})")
+
+    token = commands.add_parser("admin-token", help="make an admin token and print it once")
+    token.add_argument("--db", default=DEFAULT_DB, help=f"SQLAlchemy URL (default {DEFAULT_DB})")
+    token.add_argument("--label", default="admin", help="who or what it is for")
     return parser
 
 
@@ -63,7 +76,48 @@ def write_ready_file(path: Path, url: str) -> None:
     os.replace(temporary, path)
 
 
+def write_secret_file(path: Path, secret: str) -> None:
+    """Atomically, readable by the owner only from the first byte on."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(secret + "\n")
+    os.replace(temporary, path)
+
+
+def ensure_admin_token_file(db_url: str, path: Path) -> None:
+    """The file's token in the database, or a new token in a new file."""
+    engine = make_engine(db_url)
+    try:
+        migrate(engine)
+        enrollment = EnrollmentService(engine)
+        if path.exists():
+            token = path.read_text(encoding="utf-8").strip()
+            if not token:
+                raise SystemExit(f"kiosk-central: {path} is empty")
+            enrollment.ensure_admin_token(token, label=f"file:{path.name}")
+        else:
+            write_secret_file(path, enrollment.create_admin_token(label=f"file:{path.name}"))
+            log.info("central: new admin token written to %s", path)
+    finally:
+        engine.dispose()
+
+
+def admin_token(args: argparse.Namespace) -> int:
+    engine = make_engine(args.db)
+    try:
+        migrate(engine)
+        token = EnrollmentService(engine).create_admin_token(label=args.label)
+    finally:
+        engine.dispose()
+    print(token)
+    return 0
+
+
 def serve(args: argparse.Namespace) -> int:
+    if args.admin_token_file is not None:
+        ensure_admin_token_file(args.db, args.admin_token_file)
     stop = threading.Event()
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
@@ -111,6 +165,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if args.command == "serve":
         return serve(args)
+    if args.command == "admin-token":
+        return admin_token(args)
     return seed(args)
 
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from central.db import make_session_factory
 from central.models import KioskRow
+from central.models_fleet import KioskCredentialRow
 from central.timeutil import Clock, in_shanghai
 from kiosk.sync.wire import DeviceStateIn, HeartbeatAck, HeartbeatIn
 
@@ -122,11 +123,15 @@ class FleetService:
 
 def _upsert(session: Session, kiosk_id: str, beat: HeartbeatIn, now: datetime) -> bool:
     """Write the beat into the kiosk's row; True if the row is new."""
+    # Read before the new row is added: autoflush would insert it half-filled.
+    credential = session.get(KioskCredentialRow, kiosk_id)
     row = session.get(KioskRow, kiosk_id)
     first_seen = row is None
     if row is None:
         row = KioskRow(kiosk_id=kiosk_id, first_seen_at=now)
         session.add(row)
+    if credential is not None:  # the group is the enrollment's, not the kiosk's say
+        row.group_name = credential.group_name
     row.app_version = beat.app_version
     row.config_version = beat.config_version
     row.devices = {name: state.model_dump(mode="json") for name, state in beat.devices.items()}

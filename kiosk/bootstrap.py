@@ -147,6 +147,19 @@ def verify_url(config: Config) -> str:
     return config.central.verify_url or config.central.url.rstrip("/") + "/v1/verify/{code}"
 
 
+def central_token(config: Config) -> str:
+    """The kiosk's credential: central.token from config, else the enrolled credential
+    (`kiosk enroll`) if it is this kiosk id's; empty if neither."""
+    if config.central.token:
+        return config.central.token
+    from kiosk.sync.enrollment import read_credential
+
+    stored = read_credential(Path(config.kiosk.data_dir))
+    if stored is None or stored.kiosk_id != config.kiosk.id:
+        return ""
+    return stored.credential
+
+
 def store_path(config: Config) -> Path:
     return Path(config.kiosk.data_dir) / STORE_FILE
 
@@ -156,9 +169,11 @@ def build_runtime(config: Config, *, background: bool = True) -> Runtime:
     forwarder, the device watch and the diagnostics answer for `kiosk diag`."""
     clock = SystemClock(config.kiosk.timezone)
     store = open_store(store_path(config), clock=clock)
+    token = central_token(config)
+
     def central_client() -> CentralClient:
         return CentralClient(config.central.url, timeout_s=config.central.timeout_s,
-                             kiosk_id=config.kiosk.id, token=config.central.token, clock=clock)
+                             kiosk_id=config.kiosk.id, token=token, clock=clock)
 
     # One client (one requests.Session) per thread that uses it: the UI's worker and
     # the forwarder.

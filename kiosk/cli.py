@@ -202,6 +202,22 @@ def _sim_control(words: list[str]) -> int:
     return 0 if answer.get("ok") else 1
 
 
+def cmd_enroll(args: argparse.Namespace) -> int:
+    """Spend a one-time token (kiosk-admin enroll) for this kiosk's credential."""
+    from kiosk.sync.enrollment import enroll
+
+    config = _load(args)
+    try:
+        credential = enroll(config.central.url, config.kiosk.id, args.token,
+                            Path(config.kiosk.data_dir), timeout=config.central.timeout_s)
+    except KioskError as exc:
+        print(f"kiosk enroll: {exc.code.value}: {exc.message}", file=sys.stderr)
+        return 1
+    print(f"enrolled {credential.kiosk_id} (group {credential.group or '-'}) at "
+          f"{config.central.url}")
+    return 0
+
+
 def cmd_config(args: argparse.Namespace) -> int:
     config = _load(args)
     print(json.dumps(config.model_dump(mode="json"), indent=2, ensure_ascii=False))
@@ -257,6 +273,10 @@ def build_parser() -> argparse.ArgumentParser:
     diag.add_argument("--local", action="store_true",
                       help="open the devices from this process even if a kiosk is running")
     diag.set_defaults(func=cmd_diag)
+
+    enroll = with_config(sub.add_parser("enroll", help="enroll this kiosk at central"))
+    enroll.add_argument("--token", required=True, help="the one-time token of kiosk-admin enroll")
+    enroll.set_defaults(func=cmd_enroll)
 
     config = with_config(sub.add_parser("config", help="validate and show the effective config"))
     config.set_defaults(func=cmd_config)

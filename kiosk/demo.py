@@ -144,11 +144,26 @@ def _wait_for_receipt(jobs_dir: Path, timeout: float = 10.0) -> tuple[Path, Path
     return None
 
 
-def _wait_for_central(central_url: str, reference: str) -> dict[str, Any] | None:
+def _enroll_kiosk(central_url: str, admin_token_file: Path, kiosk_id: str,
+                  data_dir: Path) -> None:
+    """What an operator and a technician do: an enrollment through the admin API, then
+    `kiosk enroll` with its one-time token (the credential lands in the data dir)."""
+    from kiosk.sync.enrollment import enroll
+
+    admin_token = admin_token_file.read_text(encoding="utf-8").strip()
+    answer = requests.post(f"{central_url}/v1/admin/enrollments", json={"kiosk_id": kiosk_id},
+                           headers={"Authorization": f"Bearer {admin_token}"}, timeout=5)
+    answer.raise_for_status()
+    enroll(central_url, kiosk_id, answer.json()["token"], data_dir, timeout=5.0)
+
+
+def _wait_for_central(central_url: str, reference: str, credential: str
+                      ) -> dict[str, Any] | None:
     deadline = time.monotonic() + DELIVERY_TIMEOUT_S
     while time.monotonic() < deadline:
         with contextlib.suppress(requests.RequestException):
-            answer = requests.get(f"{central_url}/v1/bill-payments/{reference}", timeout=2)
+            answer = requests.get(f"{central_url}/v1/bill-payments/{reference}", timeout=2,
+                                  headers={"Authorization": f"Bearer {credential}"})
             if answer.status_code == 200:
                 recorded: dict[str, Any] = answer.json()
                 return recorded
@@ -176,7 +191,7 @@ def run_demo(*, out_dir: Path, data_dir: Path, lang: str, headless: bool,
             central_url = tree.start("central", [
                 python, "-m", "central.cli", "serve", "--host", "127.0.0.1", "--port", "0",
                 "--db", f"sqlite:///{data_dir / 'central' / 'central.sqlite3'}",
-                "--seed-demo"])["url"]
+                "--seed-demo", "--admin-token-file", str(tree.run_dir / "admin-token")])["url"]
             # Each simulator takes fault switches on a control line while the demo runs:
             # `kiosk sim control HOST:PORT set paper_out`.
             printer_url = tree.start("printer", [
@@ -206,6 +221,8 @@ def run_demo(*, out_dir: Path, data_dir: Path, lang: str, headless: bool,
             print(f"kiosk demo: configuration in {site}; while it runs, try "
                   f"`kiosk diag --config {site}`", flush=True)
             config = load_config(DEMO_CONFIG, site)
+            _enroll_kiosk(central_url, tree.run_dir / "admin-token", config.kiosk.id,
+                          Path(config.kiosk.data_dir))
             width, height = config.ui.width, config.ui.height
             if not headless:
                 width, height = int(width * (scale or 0.5)), int(height * (scale or 0.5))
@@ -236,6 +253,8 @@ def run_demo(*, out_dir: Path, data_dir: Path, lang: str, headless: bool,
 
 def _walkthrough(app: Any, runtime: Any, out_dir: Path, data_dir: Path, central_url: str,
                  lang: str, started: float, services_ready: float) -> int:
+    from kiosk.bootstrap import central_token
+
     from kiosk.ui.driver import Driver
     from kiosk.ui.walkthrough import pay_water_bill
 
@@ -251,7 +270,8 @@ def _walkthrough(app: Any, runtime: Any, out_dir: Path, data_dir: Path, central_
         shutil.copyfile(receipt[0], out_dir / "receipt.txt")
         shutil.copyfile(receipt[1], out_dir / "receipt.png")
     runtime.forwarder.wake()
-    recorded = _wait_for_central(central_url, result.reference)
+    recorded = _wait_for_central(central_url, result.reference,
+                                 central_token(runtime.config))
     driver.stop()
     summary = {
         "language": lang,

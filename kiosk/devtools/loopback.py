@@ -1,6 +1,10 @@
 """The whole system in one process on loopback: central over HTTP, the printer simulator
 on TCP, the payment simulator on a pty, and a kiosk runtime wired to them by config.
-Used by the tests and the screenshot script (the demo runs them as child processes)."""
+Used by the tests and the screenshot script (the demo runs them as child processes).
+
+The kiosk is enrolled for real before its runtime is built: an admin token is put into
+central's database, an enrollment is made through the admin API and spent by
+kiosk.sync.enrollment, so the runtime finds its credential in its data dir."""
 
 from __future__ import annotations
 
@@ -13,12 +17,15 @@ from typing import Any
 
 import requests
 
+from central.db import make_engine
+from central.enrollment import EnrollmentService
 from central.server import CentralServer
 from hardware.sim.payment import PaymentSimulator
 from hardware.sim.printer import PrinterSimulator
 from hardware.sim.reader import ReaderSimulator
 from kiosk.bootstrap import Runtime, build_runtime
 from kiosk.config import Config, load_config
+from kiosk.sync.enrollment import enroll, read_credential
 
 
 def free_port() -> int:
@@ -37,14 +44,30 @@ class System:
     reader: ReaderSimulator
     config: Config
     runtime: Runtime
+    admin_token: str = ""
     _generation: int = 0
 
     @property
     def central_url(self) -> str:
         return self.config.central.url
 
+    def admin_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.admin_token}"}
+
+    def kiosk_headers(self) -> dict[str, str]:
+        stored = read_credential(Path(self.config.kiosk.data_dir))
+        return {"Authorization": f"Bearer {stored.credential if stored else ''}"}
+
+    def other_kiosk_headers(self, kiosk_id: str) -> dict[str, str]:
+        """Headers of another enrolled kiosk (its credential put straight into central's
+        database), for a test that plays a second kiosk."""
+        with _enrollment(self.central.db_url) as enrollment:
+            credential = enrollment.issue_credential(kiosk_id)
+        return {"Authorization": f"Bearer {credential}", "X-Kiosk-Id": kiosk_id}
+
     def central_payments(self) -> list[dict[str, Any]]:
-        answer = requests.get(f"{self.central_url}/v1/admin/payments", timeout=5)
+        answer = requests.get(f"{self.central_url}/v1/admin/payments", timeout=5,
+                              headers=self.admin_headers())
         answer.raise_for_status()
         payments: list[dict[str, Any]] = answer.json()["payments"]
         return payments
@@ -72,6 +95,12 @@ class System:
             db_url = f"sqlite:///{self.tmp / f'central-{self._generation}.sqlite3'}"
         self.central = CentralServer(db_url, port=self.central.port, seed_demo=True)
         self.central.start()
+        if fresh_data:  # the new database knows neither the admin nor the kiosk yet
+            stored = read_credential(Path(self.config.kiosk.data_dir))
+            with _enrollment(db_url) as enrollment:
+                enrollment.ensure_admin_token(self.admin_token, "loopback")
+                if stored is not None:
+                    enrollment.issue_credential(stored.kiosk_id, credential=stored.credential)
 
     def write_site_file(self) -> Path:
         """The runtime's settings as a site file, for commands like `kiosk reprint`."""
@@ -88,12 +117,33 @@ class System:
 
 
 @contextlib.contextmanager
+def _enrollment(db_url: str) -> Iterator[EnrollmentService]:
+    engine = make_engine(db_url)
+    try:
+        yield EnrollmentService(engine)
+    finally:
+        engine.dispose()
+
+
+def enroll_kiosk(central_url: str, admin_token: str, kiosk_id: str, data_dir: Path) -> None:
+    """The operator's and the kiosk's part of enrollment, over HTTP."""
+    answer = requests.post(f"{central_url}/v1/admin/enrollments", json={"kiosk_id": kiosk_id},
+                           headers={"Authorization": f"Bearer {admin_token}"}, timeout=5)
+    answer.raise_for_status()
+    enroll(central_url, kiosk_id, answer.json()["token"], data_dir, timeout=5.0)
+
+
+@contextlib.contextmanager
 def running_system(tmp: Path, *, card_timeout_s: float = 10.0, step_delay_s: float = 0.02,
                    background: bool = False,
                    kiosk_id: str = "SH-CN-TEST-01") -> Iterator[System]:
     port = free_port()
-    central = CentralServer(f"sqlite:///{tmp / 'central.sqlite3'}", port=port, seed_demo=True)
+    db_url = f"sqlite:///{tmp / 'central.sqlite3'}"
+    central = CentralServer(db_url, port=port, seed_demo=True)
     central_url = central.start()
+    with _enrollment(db_url) as enrollment:
+        admin_token = enrollment.create_admin_token("loopback")
+    enroll_kiosk(central_url, admin_token, kiosk_id, tmp / "kiosk")
     with PrinterSimulator(tmp / "printer-jobs") as printer, \
             PaymentSimulator(step_delay_s=step_delay_s) as payment, \
             ReaderSimulator(link_dir=tmp) as reader:
@@ -110,7 +160,8 @@ def running_system(tmp: Path, *, card_timeout_s: float = 10.0, step_delay_s: flo
         })
         runtime = build_runtime(config, background=background)
         system = System(tmp=tmp, central=central, printer=printer, payment=payment,
-                        reader=reader, config=config, runtime=runtime)
+                        reader=reader, config=config, runtime=runtime,
+                        admin_token=admin_token)
         try:
             yield system
         finally:

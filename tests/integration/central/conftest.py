@@ -3,6 +3,12 @@ over a SQLite file in tmp_path or a fresh database on a throwaway PostgreSQL ser
 test that uses ``central_db`` runs on both), a settable clock, payment payloads and an
 in-memory OutboxStore that keeps the Protocol's promises.
 
+Central wants credentials on every device and admin call: ``keys`` issues them straight
+into the test's database (kiosks by id, one admin token), and the ``http`` session of a
+test on ``central_db`` sends them by itself (the kiosk named by X-Kiosk-Id or the body's
+kiosk_id, else SH-CN-0001; the admin token on /v1/admin/*) unless the request carries its
+own Authorization header. Tests of authentication itself use plain ``requests``.
+
 The PostgreSQL variants are skipped when the server binaries or psycopg are missing,
 unless KIOSK_REQUIRE_POSTGRES=1 (CI sets it in .ci/run): then they fail instead."""
 
@@ -19,11 +25,16 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, NoReturn
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
 import requests
 
+from sqlalchemy import Engine
+
+from central.db import make_engine, migrate
+from central.enrollment import EnrollmentService
 from central.server import CentralServer
 from central_pg_server import PostgresUnavailable, ThrowawayPostgres
 from kiosk.domain.payments import CardResult, OutboxMessage, Payment, PaymentDraft, PaymentState
@@ -98,6 +109,102 @@ def central_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         server.drop_database(name)
 
 
+DEFAULT_KIOSK = "SH-CN-0001"
+
+
+class CentralKeys:
+    """Credentials issued directly in one central database (no HTTP, no enrollment
+    token): ``credential(kiosk_id)`` (the same one on every call), ``admin_token``.
+    The database is opened (and migrated) on first use only, so a test may first set up
+    an old schema itself."""
+
+    def __init__(self, db_url: str, clock: SettableClock | None = None) -> None:
+        self._db_url = db_url
+        self._clock = clock
+        self._engine: Engine | None = None
+        self._enrollment: EnrollmentService | None = None
+        self._credentials: dict[str, str] = {}
+        self._admin_token: str | None = None
+        self._lock = threading.RLock()
+
+    @property
+    def enrollment(self) -> EnrollmentService:
+        with self._lock:
+            if self._enrollment is None:
+                self._engine = make_engine(self._db_url)
+                migrate(self._engine)
+                self._enrollment = EnrollmentService(self._engine, self._clock)
+            return self._enrollment
+
+    def credential(self, kiosk_id: str = DEFAULT_KIOSK, group: str | None = None) -> str:
+        with self._lock:
+            if kiosk_id not in self._credentials:
+                self._credentials[kiosk_id] = self.enrollment.issue_credential(kiosk_id, group)
+            return self._credentials[kiosk_id]
+
+    @property
+    def admin_token(self) -> str:
+        with self._lock:
+            if self._admin_token is None:
+                self._admin_token = self.enrollment.create_admin_token("tests")
+            return self._admin_token
+
+    def kiosk_headers(self, kiosk_id: str = DEFAULT_KIOSK) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.credential(kiosk_id)}"}
+
+    def admin_headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.admin_token}"}
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+
+
+@pytest.fixture
+def keys(central_db: str, clock: SettableClock) -> Iterator[CentralKeys]:
+    """Credentials on the test's central database (see CentralKeys)."""
+    keys = CentralKeys(central_db, clock)
+    try:
+        yield keys
+    finally:
+        keys.close()
+
+
+class AuthSession(requests.Session):
+    """A session that authenticates as the kiosk a request speaks for (or as the admin
+    on /v1/admin/*), unless the request sets Authorization itself."""
+
+    def __init__(self, keys: CentralKeys) -> None:
+        super().__init__()
+        self.keys = keys
+
+    def request(self, method: str | bytes, url: str | bytes,
+                *args: Any, **kwargs: Any) -> requests.Response:
+        headers = dict(kwargs.get("headers") or {})
+        if not any(name.lower() == "authorization" for name in headers):
+            path = urlsplit(url if isinstance(url, str) else url.decode()).path
+            if path.startswith("/v1/admin/"):
+                headers.update(self.keys.admin_headers())
+            else:
+                body = kwargs.get("json")
+                named = body.get("kiosk_id") if isinstance(body, dict) else None
+                kiosk = headers.get("X-Kiosk-Id") or named or DEFAULT_KIOSK
+                headers.update(self.keys.kiosk_headers(str(kiosk)))
+            kwargs["headers"] = headers
+        return super().request(method if isinstance(method, str) else method.decode(),
+                               url, *args, **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def admin_token_env(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """kiosk-admin run by a test on the ``central`` fixture finds the test's admin token
+    in $KIOSK_ADMIN_TOKEN (as an operator's shell would have it)."""
+    if "central" in request.fixturenames:
+        request.getfixturevalue("central")
+        keys: CentralKeys = request.getfixturevalue("keys")
+        monkeypatch.setenv("KIOSK_ADMIN_TOKEN", keys.admin_token)
+
+
 @pytest.fixture
 def central(central_db: str, clock: SettableClock) -> Iterator[CentralServer]:
     server = CentralServer(central_db, clock=clock)
@@ -114,10 +221,25 @@ def central_url(central: CentralServer) -> str:
 
 
 @pytest.fixture
-def http() -> Iterator[requests.Session]:
-    session = requests.Session()
+def http(request: pytest.FixtureRequest) -> Iterator[requests.Session]:
+    """On a test with ``central_db``, an AuthSession; else a plain session."""
+    session = (AuthSession(request.getfixturevalue("keys"))
+               if "central_db" in request.fixturenames else requests.Session())
     yield session
     session.close()
+
+
+@pytest.fixture
+def new_session(keys: CentralKeys) -> Iterator[Callable[[], requests.Session]]:
+    """Make more authenticating sessions (one per thread in race tests)."""
+    made: list[requests.Session] = []
+
+    def make() -> requests.Session:
+        made.append(AuthSession(keys))
+        return made[-1]
+    yield make
+    for session in made:
+        session.close()
 
 
 @pytest.fixture

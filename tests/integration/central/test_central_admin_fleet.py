@@ -14,7 +14,7 @@ from central import admin
 TIMEOUT = 5.0
 
 
-def post_beat(url: str, kiosk_id: str, **changes: Any) -> None:
+def post_beat(http: requests.Session, url: str, kiosk_id: str, **changes: Any) -> None:
     body: dict[str, Any] = {
         "app_version": "0.1.0", "config_version": "local-aaaabbbbcccc",
         "devices": {"printer": {"state": "ok"}, "payment": {"state": "ok"},
@@ -22,8 +22,8 @@ def post_beat(url: str, kiosk_id: str, **changes: Any) -> None:
         "outbox_depth": 0, "last_error": None, "disk_free_bytes": 5 * 2**30,
     }
     body.update(changes)
-    answer = requests.post(f"{url}/v1/heartbeats", json=body, headers={"X-Kiosk-Id": kiosk_id},
-                           timeout=TIMEOUT)
+    answer = http.post(f"{url}/v1/heartbeats", json=body, headers={"X-Kiosk-Id": kiosk_id},
+                       timeout=TIMEOUT)
     assert answer.status_code == 200, answer.text
 
 
@@ -33,23 +33,23 @@ def run_admin(*argv: str) -> tuple[int, str]:
     return status, out.getvalue()
 
 
-def two_kiosks(url: str, clock: Any) -> None:
+def two_kiosks(http: requests.Session, url: str, clock: Any) -> None:
     """SH-CN-0001 beats at 10:30 and falls silent; SH-CN-0002 beats at 10:34 with a
     printer out of paper, 12 records queued and an error."""
-    post_beat(url, "SH-CN-0001")
+    post_beat(http, url, "SH-CN-0001")
     clock.advance(timedelta(minutes=4))
-    post_beat(url, "SH-CN-0002", outbox_depth=12, disk_free_bytes=734 * 2**20,
+    post_beat(http, url, "SH-CN-0002", outbox_depth=12, disk_free_bytes=734 * 2**20,
               devices={"printer": {"state": "fault", "reason": "paper_out"},
                        "payment": {"state": "ok"}},
               last_error="ERROR kiosk.services: print job failed", app_version="0.2.0")
 
 
-def test_fleet_table_shows_each_kiosk_its_state_and_offline_since(central_url, clock):
+def test_fleet_table_shows_each_kiosk_its_state_and_offline_since(central_url, clock, http):
     """GIVEN two kiosks, one silent for 4 minutes (offline after 3) and one that just beat
     WHEN `kiosk-admin fleet` runs
     THEN it prints a header and one row per kiosk: the silent one offline since 10:33,
     the other online with its printer fault, outbox, disk and last error."""
-    two_kiosks(central_url, clock)
+    two_kiosks(http, central_url, clock)
     status, text = run_admin("fleet", "--central", central_url)
     assert status == 0, text
     lines = text.splitlines()
@@ -68,15 +68,15 @@ def test_fleet_table_shows_each_kiosk_its_state_and_offline_since(central_url, c
     assert lines[-1] == "2 kiosk(s): 1 online, 1 offline"
 
 
-def test_fleet_json_is_centrals_answer(central_url, clock):
+def test_fleet_json_is_centrals_answer(central_url, clock, http):
     """GIVEN the same two kiosks
     WHEN `kiosk-admin fleet --json` runs
     THEN it prints central's /v1/admin/fleet document as JSON."""
-    two_kiosks(central_url, clock)
+    two_kiosks(http, central_url, clock)
     status, text = run_admin("fleet", "--json", "--central", central_url)
     assert status == 0
     printed = json.loads(text)
-    assert printed == requests.get(f"{central_url}/v1/admin/fleet", timeout=TIMEOUT).json()
+    assert printed == http.get(f"{central_url}/v1/admin/fleet", timeout=TIMEOUT).json()
     assert [(k["kiosk_id"], k["online"]) for k in printed["kiosks"]] == [
         ("SH-CN-0001", False), ("SH-CN-0002", True)]
 
@@ -85,6 +85,7 @@ def test_fleet_with_central_away_exits_1(refused_port, capsys):
     """GIVEN no central listening
     WHEN `kiosk-admin fleet` runs
     THEN it says central is unreachable and exits 1."""
-    status, _ = run_admin("fleet", "--central", f"http://127.0.0.1:{refused_port}")
+    status, _ = run_admin("fleet", "--central", f"http://127.0.0.1:{refused_port}",
+                          "--token", "any")
     assert status == 1
     assert "unreachable" in capsys.readouterr().err

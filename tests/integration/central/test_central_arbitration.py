@@ -142,7 +142,7 @@ def test_co_respondent_and_agent_are_accepted(http, central_url, make_applicatio
 
 
 def test_the_dispatch_agency_is_found_stored_and_kept_as_co_respondent(
-        http, central_url, central_db, clock, make_application, make_batch):
+        http, central_url, central_db, clock, make_application, make_batch, keys):
     """GIVEN the demo dispatch agency, looked up by the kiosk's own client like an employer
     WHEN an application naming it as co-respondent is delivered through the outbox, and
     the same record is delivered again, then without the agency under the same key
@@ -150,7 +150,7 @@ def test_the_dispatch_agency_is_found_stored_and_kept_as_co_respondent(
     employer; the redelivery is a duplicate; the record without it is refused."""
     agency_uscc = "91310105MA1G2K4P9Y"
     with CentralClient(central_url, timeout_s=2.0, kiosk_id="SH-CN-0001",
-                       clock=clock) as client:
+                       clock=clock, token=keys.credential()) as client:
         agency = client.company(CallContext("SH-CN-0001", "s1", "en"), agency_uscc)
     assert (agency.uscc, agency.name_zh) == (agency_uscc, "上海虹桥示例人力资源有限公司")
     assert agency.phone and agency.legal_representative

@@ -47,7 +47,7 @@ def serve_process(tmp_path, central_db):
 
 
 @pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
-def test_serve_writes_ready_file_and_stops_cleanly_on_signal(serve_process, stop_signal):
+def test_serve_writes_ready_file_and_stops_cleanly_on_signal(serve_process, stop_signal, http):
     """GIVEN `kiosk-central serve --port 0 --seed-demo --ready-file F` started
     WHEN F appears, its URL is asked for health and a demo look-up, then the process
     gets SIGTERM or SIGINT
@@ -59,8 +59,8 @@ def test_serve_writes_ready_file_and_stops_cleanly_on_signal(serve_process, stop
     url = str(info["url"])
     assert url.startswith("http://127.0.0.1:") and not url.endswith(":0")
     assert requests.get(f"{url}/v1/health", timeout=5).json()["status"] == "ok"
-    found = requests.post(f"{url}/v1/bills/lookup", timeout=5, headers={"X-Kiosk-Id": "K-1"},
-                          json={"biller_id": "sh-power", "account_no": "0123456789"})
+    found = http.post(f"{url}/v1/bills/lookup", timeout=5, headers={"X-Kiosk-Id": "K-1"},
+                      json={"biller_id": "sh-power", "account_no": "0123456789"})
     assert found.status_code == 200
     os.kill(process.pid, stop_signal)
     assert process.wait(timeout=10) == 0

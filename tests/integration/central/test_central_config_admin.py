@@ -121,7 +121,8 @@ def test_config_push_of_an_unusable_file_sends_nothing(central_url: str, central
                           "--dir", str(keys_dir), "--central", central_url)
     assert status == 2
     assert str(settings) in capsys.readouterr().err
-    version = requests.get(f"{central_url}/v1/admin/config/version", timeout=TIMEOUT).json()
+    version = requests.get(f"{central_url}/v1/admin/config/version", timeout=TIMEOUT,
+                           headers={"Authorization": f"Bearer {os.environ['KIOSK_ADMIN_TOKEN']}"}).json()
     assert version == {"version": 0}
 
 

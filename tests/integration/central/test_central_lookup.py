@@ -68,15 +68,17 @@ def test_lookup_errors_answer_error_body_with_code(do_lookup, biller, account, s
     assert set(body) == {"code", "message", "detail"}
 
 
-def test_lookup_without_kiosk_header_is_rejected(http, central_url):
-    """GIVEN a look-up without X-Kiosk-Id (the lock needs to know who asks)
-    WHEN it is posted
-    THEN central answers 422 E_REQUEST_REJECTED naming the header."""
+def test_lookup_without_kiosk_header_locks_for_the_credentials_kiosk(http, central_url,
+                                                                     do_lookup):
+    """GIVEN a look-up without X-Kiosk-Id by SH-CN-0001's credential
+    WHEN it is posted, then another kiosk asks for the same account
+    THEN the first is answered and locked for SH-CN-0001 (the credential says who asks),
+    so the second kiosk gets E_BILL_LOCKED."""
     response = http.post(f"{central_url}/v1/bills/lookup",
                          json={"biller_id": "sh-water", "account_no": "3100012345"}, timeout=5)
-    assert response.status_code == 422
-    assert response.json()["code"] == "E_REQUEST_REJECTED"
-    assert "header.X-Kiosk-Id" in response.json()["detail"]
+    assert response.status_code == 200, response.text
+    assert do_lookup("sh-water", "3100012345", "SH-CN-0002").json()["code"] == "E_BILL_LOCKED"
+    assert do_lookup("sh-water", "3100012345", "SH-CN-0001").status_code == 200
 
 
 def test_invalid_body_is_422_request_rejected_without_echoing_values(http, central_url):

@@ -29,6 +29,8 @@ EXPECTED = {
     ("/v1/admin/rollouts/{rollout_id}", "get"): "RolloutOut",
     ("/v1/config", "get"): "SignedBundle",
     ("/v1/config/reports", "post"): "ConfigReportAck",
+    ("/v1/admin/enrollments", "post"): "EnrollmentOut",
+    ("/v1/enroll", "post"): "EnrollResponse",
 }
 
 
@@ -58,7 +60,7 @@ def test_openapi_documents_headers_and_error_bodies(http, central_url):
     spec = http.get(f"{central_url}/openapi.json", timeout=5).json()
     lookup = spec["paths"]["/v1/bills/lookup"]["post"]
     headers = {p["name"]: p["required"] for p in lookup["parameters"] if p["in"] == "header"}
-    assert headers == {"X-Kiosk-Id": True, "X-Session-Id": False, "X-Lang": False,
+    assert headers == {"X-Kiosk-Id": False, "X-Session-Id": False, "X-Lang": False,
                        "X-Timestamp": False}
     assert lookup["responses"]["409"]["content"]["application/json"]["schema"]["$ref"] \
         .endswith("/ErrorBody")

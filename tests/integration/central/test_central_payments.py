@@ -117,7 +117,8 @@ def test_payment_after_lock_expired_and_bill_paid_elsewhere_is_recorded_for_revi
     late_a = make_payment(kiosk_id="KIOSK-A", bill_ids=WATER_BILLS, lock_token=lock_a)
     response = post_payment(http, central_url, late_a)
     assert response.status_code == 201
-    recorded = http.get(f"{central_url}/v1/bill-payments/{late_a.reference}", timeout=5).json()
+    recorded = http.get(f"{central_url}/v1/bill-payments/{late_a.reference}", timeout=5,
+                        headers={"X-Kiosk-Id": "KIOSK-A"}).json()
     assert recorded["needs_review"] is True
     assert set(recorded["review_reasons"]) >= {"lock_expired", "bill_already_paid"}
     assert recorded["central_ref"] == response.json()["central_ref"]
@@ -175,7 +176,8 @@ def test_admin_lists_payments_as_table_and_json(http, central_url, make_payment,
     assert [p["central_ref"] for p in listed] == [central_ref]
 
 
-def test_concurrent_posts_of_one_payment_record_it_once(http, central_url, make_payment):
+def test_concurrent_posts_of_one_payment_record_it_once(http, central_url, make_payment,
+                                                       new_session):
     """GIVEN one payment
     WHEN eight threads post it at the same moment with its key
     THEN exactly one gets 201, the others 200 duplicates of the same central_ref, and
@@ -184,7 +186,7 @@ def test_concurrent_posts_of_one_payment_record_it_once(http, central_url, make_
     barrier = threading.Barrier(8)
 
     def post() -> requests.Response:
-        with requests.Session() as own:
+        with new_session() as own:
             barrier.wait(timeout=5)
             return post_payment(own, central_url, payment)
 
@@ -195,14 +197,14 @@ def test_concurrent_posts_of_one_payment_record_it_once(http, central_url, make_
     assert len(payments_of(http, central_url)) == 1
 
 
-def test_concurrent_lookups_by_two_kiosks_lock_for_one(central_url, do_lookup):
+def test_concurrent_lookups_by_two_kiosks_lock_for_one(central_url, do_lookup, new_session):
     """GIVEN two kiosks looking up the same account at the same moment, four times each
     WHEN central answers
     THEN one kiosk got every lock it asked for and the other only E_BILL_LOCKED."""
     barrier = threading.Barrier(8)
 
     def ask(kiosk: str) -> tuple[str, int]:
-        with requests.Session() as own:
+        with new_session() as own:
             barrier.wait(timeout=5)
             response = own.post(f"{central_url}/v1/bills/lookup", timeout=5,
                                 json={"biller_id": "sh-power", "account_no": "0123456789"},

@@ -21,7 +21,8 @@ TIMEOUT = 10
 RACERS = 6
 
 
-def race(url: str, path: str, payloads: list[dict[str, Any]]) -> list[requests.Response]:
+def race(url: str, path: str, payloads: list[dict[str, Any]],
+         new_session: Callable[[], requests.Session]) -> list[requests.Response]:
     """Post each payload from its own thread, all released at the same moment. A first
     record of someone else goes before, so the numbering counter already exists (its
     first insert would serialize the racers by itself)."""
@@ -31,14 +32,14 @@ def race(url: str, path: str, payloads: list[dict[str, Any]]) -> list[requests.R
         warm_up["doc_number"] = "C01X00T99"
     else:
         warm_up["applicant"] = {**warm_up["applicant"], "doc_number": "C01X00T99"}
-    first = requests.post(f"{url}{path}", json=warm_up, timeout=TIMEOUT,
+    first = new_session().post(f"{url}{path}", json=warm_up, timeout=TIMEOUT,
                           headers={"Idempotency-Key": uuid.uuid4().hex,
                                    "X-Kiosk-Id": warm_up["kiosk_id"]})
     assert first.status_code == 201, first.text
     barrier = threading.Barrier(len(payloads))
 
     def post(payload: dict[str, Any]) -> requests.Response:
-        with requests.Session() as own:
+        with new_session() as own:
             barrier.wait(timeout=5)
             return own.post(f"{url}{path}", json=payload, timeout=TIMEOUT,
                             headers={"Idempotency-Key": uuid.uuid4().hex,
@@ -53,32 +54,34 @@ def outcome(answers: list[requests.Response]) -> list[tuple[int, str]]:
 
 
 def test_one_person_registered_by_many_kiosks_at_once_is_registered_once(
-        central_url: str, make_stay: Callable[..., dict[str, Any]]) -> None:
+        central_url: str, make_stay: Callable[..., dict[str, Any]],
+        new_session: Callable[[], requests.Session]) -> None:
     """GIVEN six different registrations (own keys, references and codes) of one passport
     for the same nights
     WHEN six kiosks post them at the same moment
     THEN exactly one is created (201) and five are refused E_DUPLICATE_ACTIVE_REGISTRATION."""
     payloads = [make_stay(kiosk_id=f"SH-CN-{n:04d}") for n in range(1, RACERS + 1)]
-    answers = race(central_url, "/v1/stay-registrations", payloads)
+    answers = race(central_url, "/v1/stay-registrations", payloads, new_session)
     assert outcome(answers) == (
         [(201, "")] + [(409, "E_DUPLICATE_ACTIVE_REGISTRATION")] * (RACERS - 1)), [
         a.text for a in answers]
 
 
 def test_one_case_filed_by_many_kiosks_at_once_is_filed_once(
-        central_url: str, make_application: Callable[..., dict[str, Any]]) -> None:
+        central_url: str, make_application: Callable[..., dict[str, Any]],
+        new_session: Callable[[], requests.Session]) -> None:
     """GIVEN six different applications of one applicant against one employer
     WHEN six kiosks post them at the same moment
     THEN exactly one is accepted (201) and five are refused E_DUPLICATE_PENDING_CASE."""
     payloads = [make_application(kiosk_id=f"SH-CN-{n:04d}") for n in range(1, RACERS + 1)]
-    answers = race(central_url, "/v1/arbitration-applications", payloads)
+    answers = race(central_url, "/v1/arbitration-applications", payloads, new_session)
     assert outcome(answers) == (
         [(201, "")] + [(409, "E_DUPLICATE_PENDING_CASE")] * (RACERS - 1)), [
         a.text for a in answers]
 
 
 def test_two_centrals_starting_together_migrate_and_seed_one_database_once(
-        central_db: str, clock: Any) -> None:
+        central_db: str, clock: Any, http: requests.Session) -> None:
     """GIVEN one empty database
     WHEN two central instances start on it at the same moment, both seeding the demo
     THEN both serve, and the demo water account has its two bills once, not twice."""
@@ -97,7 +100,7 @@ def test_two_centrals_starting_together_migrate_and_seed_one_database_once(
         with ThreadPoolExecutor(max_workers=len(servers)) as pool:
             urls = list(pool.map(start, servers))
         for url in urls:
-            answer = requests.post(f"{url}/v1/bills/lookup", timeout=TIMEOUT,
+            answer = http.post(f"{url}/v1/bills/lookup", timeout=TIMEOUT,
                                    headers={"X-Kiosk-Id": "SH-CN-0001"},
                                    json={"biller_id": "sh-water", "account_no": "3100012345"})
             assert answer.status_code == 200, answer.text

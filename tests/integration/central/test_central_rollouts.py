@@ -1,10 +1,12 @@
 """Signed config pushes and staged rollouts against a real central over HTTP, on SQLite
 and PostgreSQL (central_db). Kiosks are enrolled by inserting kiosk_credentials rows
-directly (enrollment is its own feature); device calls name the kiosk with X-Kiosk-Id."""
+directly (enrollment is its own feature) with the kiosk id as credential; admin calls use
+the test's admin token ($KIOSK_ADMIN_TOKEN, set by the conftest)."""
 
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -28,6 +30,15 @@ from kiosk.sync.wire_config import (
 )
 
 TIMEOUT = 5.0
+
+
+def as_admin() -> dict[str, str]:
+    return {"Authorization": f"Bearer {os.environ['KIOSK_ADMIN_TOKEN']}"}
+
+
+def as_kiosk(kiosk_id: str) -> dict[str, str]:
+    """enroll() below stores sha256(kiosk id) as the credential's hash."""
+    return {"X-Kiosk-Id": kiosk_id, "Authorization": f"Bearer {kiosk_id}"}
 SIGNING_KEY = Ed25519PrivateKey.generate()
 
 
@@ -52,12 +63,12 @@ def signed(version: int, settings: dict[str, dict[str, Any]] | None = None) -> S
 
 def push(url: str, version: int, target: str, **options: Any) -> requests.Response:
     body = ConfigPushIn(signed=signed(version), target=target, **options)
-    return requests.post(f"{url}/v1/admin/config/pushes", json=body.model_dump(mode="json"),
+    return requests.post(f"{url}/v1/admin/config/pushes", json=body.model_dump(mode="json"), headers=as_admin(),
                          timeout=TIMEOUT)
 
 
 def fetch(url: str, kiosk_id: str, etag: str | None = None) -> requests.Response:
-    headers = {"X-Kiosk-Id": kiosk_id}
+    headers = as_kiosk(kiosk_id)
     if etag is not None:
         headers["If-None-Match"] = etag
     return requests.get(f"{url}/v1/config", headers=headers, timeout=TIMEOUT)
@@ -65,13 +76,13 @@ def fetch(url: str, kiosk_id: str, etag: str | None = None) -> requests.Response
 
 def report(url: str, kiosk_id: str, version: int, outcome: str = "applied",
            reason: str = "") -> requests.Response:
-    return requests.post(f"{url}/v1/config/reports", headers={"X-Kiosk-Id": kiosk_id},
+    return requests.post(f"{url}/v1/config/reports", headers=as_kiosk(kiosk_id),
                          json={"version": version, "outcome": outcome, "reason": reason},
                          timeout=TIMEOUT)
 
 
 def rollout(url: str, rollout_id: int) -> dict[str, Any]:
-    answer = requests.get(f"{url}/v1/admin/rollouts/{rollout_id}", timeout=TIMEOUT)
+    answer = requests.get(f"{url}/v1/admin/rollouts/{rollout_id}", headers=as_admin(), timeout=TIMEOUT)
     assert answer.status_code == 200, answer.text
     body: dict[str, Any] = answer.json()
     return body
@@ -132,7 +143,7 @@ def test_applied_wave_offers_the_next_until_completed(central_url: str, central_
             "outbox_depth": 0, "last_error": None, "disk_free_bytes": 2**30}
     for kiosk in kiosks:
         assert requests.post(f"{central_url}/v1/heartbeats", json=beat, timeout=TIMEOUT,
-                             headers={"X-Kiosk-Id": kiosk}).status_code == 200
+                             headers=as_kiosk(kiosk)).status_code == 200
     body = push(central_url, 1, "all", wave_percent=50).json()
     first, second = wave_of(body, 1), wave_of(body, 2)
     assert fetch(central_url, second[0]).status_code == 204
@@ -149,7 +160,7 @@ def test_applied_wave_offers_the_next_until_completed(central_url: str, central_
         report(central_url, kiosk, 1)
     done = rollout(central_url, body["id"])
     assert (done["state"], done["reason"]) == ("completed", "all 2 waves applied")
-    fleet = requests.get(f"{central_url}/v1/admin/fleet", timeout=TIMEOUT).json()
+    fleet = requests.get(f"{central_url}/v1/admin/fleet", headers=as_admin(), timeout=TIMEOUT).json()
     assert {k["config_version"] for k in fleet["kiosks"]} == {"1"}
 
 
@@ -203,9 +214,9 @@ def test_a_version_not_above_every_stored_one_is_refused(central_url: str, lobby
         answer = push(central_url, version, "group:airport")
         assert answer.status_code == 409, answer.text
         assert answer.json()["code"] == "E_CONFIG_VERSION"
-    listed = requests.get(f"{central_url}/v1/admin/rollouts", timeout=TIMEOUT).json()
+    listed = requests.get(f"{central_url}/v1/admin/rollouts", headers=as_admin(), timeout=TIMEOUT).json()
     assert [r["version"] for r in listed["rollouts"]] == [2]
-    highest = requests.get(f"{central_url}/v1/admin/config/version", timeout=TIMEOUT)
+    highest = requests.get(f"{central_url}/v1/admin/config/version", headers=as_admin(), timeout=TIMEOUT)
     assert highest.json() == {"version": 2}
 
 

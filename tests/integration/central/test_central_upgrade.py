@@ -12,7 +12,7 @@ from central.demo_data import seed_demo
 from central.server import CentralServer
 
 
-def test_old_database_is_migrated_and_seeded_with_the_new_parts(central_db, clock):
+def test_old_database_is_migrated_and_seeded_with_the_new_parts(central_db, clock, http):
     """GIVEN a database at revision 0001 holding the bill demo only
     WHEN central starts on it with demo data
     THEN the new tables exist and are seeded (districts, companies, taxpayers) while the
@@ -26,12 +26,12 @@ def test_old_database_is_migrated_and_seeded_with_the_new_parts(central_db, cloc
     finally:
         engine.dispose()
     with CentralServer(db_url, clock=clock) as server:
-        districts = requests.get(f"{server.url}/v1/addresses", timeout=5).json()
-        company = requests.get(f"{server.url}/v1/companies/91310110666007217T", timeout=5)
-        identify = requests.post(f"{server.url}/v1/tax/identify", timeout=5, json={
+        districts = http.get(f"{server.url}/v1/addresses", timeout=5).json()
+        company = http.get(f"{server.url}/v1/companies/91310110666007217T", timeout=5)
+        identify = http.post(f"{server.url}/v1/tax/identify", timeout=5, json={
             "doc_type": "passport", "doc_number": "C01X00T47", "nationality": "DEU",
             "birth_date": "1964-08-12", "surname": "MUSTERMANN", "given_names": "ERIKA"})
-        lookup = requests.post(f"{server.url}/v1/bills/lookup", timeout=5,
+        lookup = http.post(f"{server.url}/v1/bills/lookup", timeout=5,
                                headers={"X-Kiosk-Id": "K-1"},
                                json={"biller_id": "sh-water", "account_no": "3100012345"})
     assert [d["id"] for d in districts] == ["310105", "310104"]

@@ -54,9 +54,10 @@ def proxy(central: CentralServer) -> Iterator[FaultProxy]:
 
 @pytest.fixture
 def kiosk(tmp_path: Path, proxy: FaultProxy, clock, make_stay,  # type: ignore[no-untyped-def]
-          make_application) -> Iterator[Kiosk]:
+          make_application, keys) -> Iterator[Kiosk]:
     store = open_store(tmp_path / "kiosk" / "kiosk.db")
-    client = CentralClient(proxy.url, timeout_s=CLIENT_TIMEOUT_S, kiosk_id=KIOSK, clock=clock)
+    client = CentralClient(proxy.url, timeout_s=CLIENT_TIMEOUT_S, kiosk_id=KIOSK, clock=clock,
+                           token=keys.credential(KIOSK))
     forwarder = OutboxForwarder(store.outbox, client, clock, interval_s=0.05, batch_size=25,
                                 backoff_max_s=0.2)
     yield Kiosk(store, client, forwarder, make_stay, make_application, {})

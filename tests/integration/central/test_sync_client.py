@@ -28,8 +28,8 @@ def ctx(kiosk_id: str = "KIOSK-A") -> CallContext:
 
 
 @pytest.fixture
-def client(central_url, clock) -> Iterator[CentralClient]:
-    with client_for(central_url, clock) as c:
+def client(central_url, clock, keys) -> Iterator[CentralClient]:
+    with client_for(central_url, clock, token=keys.credential("KIOSK-A")) as c:
         yield c
 
 
@@ -143,12 +143,13 @@ def test_lookup_maps_error_bodies_to_their_codes(client, biller, account, code):
     assert failure.value.code is code
 
 
-def test_lookup_locked_by_another_kiosk_and_maintenance(client, central_url, clock, http):
+def test_lookup_locked_by_another_kiosk_and_maintenance(client, central_url, clock, http, keys):
     """GIVEN kiosk A holds the water account and the gas biller is in maintenance
     WHEN kiosk B looks up the water account and anyone looks up gas
     THEN B gets E_BILL_LOCKED, and gas E_BILLER_MAINTENANCE (a 503 that is an answer)."""
     client.lookup(ctx("KIOSK-A"), "sh-water", "3100012345")
-    with client_for(central_url, clock, kiosk_id="KIOSK-B") as other:
+    with client_for(central_url, clock, kiosk_id="KIOSK-B",
+                    token=keys.credential("KIOSK-B")) as other:
         with pytest.raises(KioskError) as locked:
             other.lookup(ctx("KIOSK-B"), "sh-water", "3100012345")
     assert locked.value.code is ErrorCode.BILL_LOCKED
@@ -181,11 +182,11 @@ def test_deliver_answers_in_order_and_rejects_unsendable_records_locally(
     """GIVEN three outbox records: a good one, one with an unknown kind, a good one
     WHEN the client delivers them
     THEN the results keep that order: accepted, rejected (locally), accepted."""
-    good_1 = outbox_message(make_payment(bill_ids=WATER_BILLS))
-    odd = outbox_message(make_payment())
+    good_1 = outbox_message(make_payment(kiosk_id="KIOSK-A", bill_ids=WATER_BILLS))
+    odd = outbox_message(make_payment(kiosk_id="KIOSK-A"))
     odd = type(odd)(kind="tax_record", idempotency_key=odd.idempotency_key,
                     payload=odd.payload, created_at=odd.created_at)
-    good_2 = outbox_message(make_payment(biller_id="sh-power", account_no="0123456789",
+    good_2 = outbox_message(make_payment(kiosk_id="KIOSK-A", biller_id="sh-power", account_no="0123456789",
                                          bill_ids=("sh-power-202512-03",)))
     results = client.deliver([good_1, odd, good_2])
     assert [(r.idempotency_key, r.status) for r in results] == [

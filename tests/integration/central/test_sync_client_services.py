@@ -25,12 +25,14 @@ ERIKA = IdentityClaim(doc_type="passport", doc_number="C01X00T47", nationality="
                       birth_date=date(1964, 8, 12), surname="MUSTERMANN", given_names="ERIKA")
 ANNA = IdentityClaim(doc_type="passport", doc_number="L898902C3", nationality="UTO",
                      birth_date=date(1974, 8, 12), surname="ERIKSSON", given_names="ANNA MARIA")
-CTX = CallContext(kiosk_id="KIOSK-A", session_id="S-7", lang="de")
+CTX = CallContext(kiosk_id="SH-CN-0001", session_id="S-7", lang="de")
 
 
 @pytest.fixture
-def client(central_url, clock) -> Iterator[CentralClient]:
-    with CentralClient(central_url, timeout_s=2.0, kiosk_id="KIOSK-A", clock=clock) as c:
+def client(central_url, clock, keys) -> Iterator[CentralClient]:
+    """SH-CN-0001's client: the kiosk of the records make_stay and make_application make."""
+    with CentralClient(central_url, timeout_s=2.0, kiosk_id="SH-CN-0001", clock=clock,
+                       token=keys.credential("SH-CN-0001")) as c:
         yield c
 
 

@@ -97,14 +97,14 @@ def forwarder_for(store, client, clock, **overrides) -> OutboxForwarder:
 
 
 def test_central_down_loses_nothing_then_delivers_each_exactly_once(
-        late_central, outbox_store, make_payment, outbox_message, clock, http):
+        late_central, outbox_store, make_payment, outbox_message, clock, http, keys):
     """GIVEN 5 payments queued while nothing listens at central's address
     WHEN the forwarder drains twice, then central starts and it drains again (twice)
     THEN the first drains fail with every record kept and its attempts counted, the next
     delivers all 5, the last sends nothing, and central holds each key exactly once."""
     messages = queue_payments(outbox_store, make_payment, outbox_message, 5)
     with CountingClient(late_central.url, timeout_s=2.0, kiosk_id="SH-CN-0001",
-                        clock=clock) as client:
+                        clock=clock, token=keys.credential()) as client:
         forwarder = forwarder_for(outbox_store, client, clock, batch_size=2)
         assert forwarder.drain_once() == DrainReport(failed=2)
         assert forwarder.drain_once() == DrainReport(failed=2)
@@ -124,12 +124,13 @@ def test_central_down_loses_nothing_then_delivers_each_exactly_once(
 
 
 def test_lost_ack_resend_is_acknowledged_as_duplicate(
-        central_url, outbox_store, make_payment, outbox_message, clock, http):
+        central_url, outbox_store, make_payment, outbox_message, clock, http, keys):
     """GIVEN 3 records central already holds (their acks were lost: still pending here)
     WHEN the forwarder drains
     THEN they are acknowledged as duplicates and central still holds 3 payments."""
     messages = queue_payments(outbox_store, make_payment, outbox_message, 3)
-    with CentralClient(central_url, timeout_s=2.0, kiosk_id="SH-CN-0001", clock=clock) as client:
+    with CentralClient(central_url, timeout_s=2.0, kiosk_id="SH-CN-0001", clock=clock,
+                       token=keys.credential()) as client:
         client.deliver(messages)
         report = forwarder_for(outbox_store, client, clock).drain_once()
     assert report == DrainReport(duplicates=3)
@@ -138,7 +139,7 @@ def test_lost_ack_resend_is_acknowledged_as_duplicate(
 
 
 def test_rejected_record_is_kept_and_not_retried(
-        central_url, outbox_store, make_payment, outbox_message, clock):
+        central_url, outbox_store, make_payment, outbox_message, clock, keys):
     """GIVEN a record central will refuse (payload without amount) queued before a good one
     WHEN the forwarder drains, and drains again
     THEN the good one is sent, the bad one marked rejected with central's code, and the
@@ -150,7 +151,7 @@ def test_rejected_record_is_kept_and_not_retried(
     outbox_store.add(bad)
     queue_payments(outbox_store, make_payment, outbox_message, 1)
     with CountingClient(central_url, timeout_s=2.0, kiosk_id="SH-CN-0001",
-                        clock=clock) as client:
+                        clock=clock, token=keys.credential()) as client:
         forwarder = forwarder_for(outbox_store, client, clock)
         assert forwarder.drain_once() == DrainReport(sent=1, rejected=1)
         assert forwarder.drain_once() == DrainReport()
@@ -161,11 +162,12 @@ def test_rejected_record_is_kept_and_not_retried(
 
 
 def test_wake_delivers_promptly(central_url, outbox_store, make_payment, outbox_message,
-                                clock, stop_forwarders):
+                                clock, stop_forwarders, keys):
     """GIVEN a running forwarder with a 30 s interval that has found the outbox empty
     WHEN a payment is queued and wake() is called
     THEN it is delivered within a couple of seconds, long before the interval."""
-    with CentralClient(central_url, timeout_s=2.0, kiosk_id="SH-CN-0001", clock=clock) as client:
+    with CentralClient(central_url, timeout_s=2.0, kiosk_id="SH-CN-0001", clock=clock,
+                       token=keys.credential()) as client:
         forwarder = forwarder_for(outbox_store, client, clock, interval_s=30.0)
         stop_forwarders.append(forwarder)
         forwarder.start()
@@ -180,7 +182,7 @@ def test_wake_delivers_promptly(central_url, outbox_store, make_payment, outbox_
 
 def test_thread_backs_off_while_down_and_delivers_once_central_is_up(
         late_central, outbox_store, make_payment, outbox_message, clock, stop_forwarders,
-        caplog):
+        caplog, keys):
     """GIVEN a running forwarder (interval 0.05 s, backoff up to 0.2 s) and 5 queued
     payments while central is down
     WHEN it has failed a few rounds, central starts and wake() is called
@@ -189,7 +191,7 @@ def test_thread_backs_off_while_down_and_delivers_once_central_is_up(
     caplog.set_level(logging.INFO, logger="kiosk.sync")
     messages = queue_payments(outbox_store, make_payment, outbox_message, 5)
     with CentralClient(late_central.url, timeout_s=1.0, kiosk_id="SH-CN-0001",
-                       clock=clock) as client:
+                       clock=clock, token=keys.credential()) as client:
         forwarder = forwarder_for(outbox_store, client, clock, interval_s=0.05,
                                   backoff_max_s=0.2)
         stop_forwarders.append(forwarder)

@@ -25,8 +25,9 @@ from kiosk.sync.heartbeat import HeartbeatSender, HeartbeatSources, LastErrorLog
 TIMEOUT = 5.0
 
 
-def fleet_entry(url: str, kiosk_id: str) -> dict[str, Any] | None:
-    answer = requests.get(f"{url}/v1/admin/fleet", timeout=TIMEOUT)
+def fleet_entry(url: str, kiosk_id: str, admin_token: str) -> dict[str, Any] | None:
+    answer = requests.get(f"{url}/v1/admin/fleet", timeout=TIMEOUT,
+                          headers={"Authorization": f"Bearer {admin_token}"})
     answer.raise_for_status()
     for kiosk in answer.json()["kiosks"]:
         if kiosk["kiosk_id"] == kiosk_id:
@@ -54,7 +55,7 @@ def test_a_beat_reports_versions_devices_outbox_disk_and_last_error(system):
 
     assert runtime.heartbeat.beat_once() is True
 
-    kiosk = fleet_entry(system.central_url, system.config.kiosk.id)
+    kiosk = fleet_entry(system.central_url, system.config.kiosk.id, system.admin_token)
     assert kiosk is not None
     assert kiosk["online"] is True
     assert kiosk["app_version"] == __version__
@@ -76,7 +77,7 @@ def test_a_device_fault_seen_by_the_watch_reaches_central(system):
     system.runtime.services.watch.poll_once()
     assert system.runtime.heartbeat is not None
     assert system.runtime.heartbeat.beat_once() is True
-    kiosk = fleet_entry(system.central_url, system.config.kiosk.id)
+    kiosk = fleet_entry(system.central_url, system.config.kiosk.id, system.admin_token)
     assert kiosk is not None
     assert kiosk["devices"]["printer"] == {"state": "fault", "reason": "paper_out"}
 
@@ -98,7 +99,7 @@ def test_a_dead_central_is_logged_once_per_outage_and_beats_resume(system, caplo
 
     system.restart_central()
     assert sender.beat_once() is True
-    assert fleet_entry(system.central_url, system.config.kiosk.id) is not None
+    assert fleet_entry(system.central_url, system.config.kiosk.id, system.admin_token) is not None
     assert any("again" in r.getMessage() for r in caplog.records
                if r.name == "kiosk.sync.heartbeat")
 
@@ -144,12 +145,13 @@ def test_a_silent_central_costs_one_timeout_and_never_blocks_the_caller(tmp_path
     assert not sender.running
 
 
-def test_sender_thread_keeps_beating_on_its_interval(tmp_path, central_url):
+def test_sender_thread_keeps_beating_on_its_interval(tmp_path, central_url, keys):
     """GIVEN a sender with a 0.05 s interval against a live central
     WHEN it runs for a moment
     THEN central has the kiosk, and the sender counted several successful beats."""
     clock = SystemClock("Asia/Shanghai")
-    client = CentralClient(central_url, timeout_s=2.0, kiosk_id="SH-CN-0010", clock=clock)
+    client = CentralClient(central_url, timeout_s=2.0, kiosk_id="SH-CN-0010", clock=clock,
+                           token=keys.credential("SH-CN-0010"))
     sender = HeartbeatSender(client, sources(tmp_path), clock, interval_s=0.05)
     sender.start()
     try:
@@ -160,7 +162,7 @@ def test_sender_thread_keeps_beating_on_its_interval(tmp_path, central_url):
         assert sender.stop(timeout=3.0)
         client.close()
     assert sender.beats_sent >= 3
-    assert fleet_entry(central_url, "SH-CN-0010") is not None
+    assert fleet_entry(central_url, "SH-CN-0010", keys.admin_token) is not None
 
 
 def test_last_error_log_keeps_the_newest_warning_short(tmp_path):

@@ -52,8 +52,8 @@ def test_bill_locked_by_another_kiosk_is_refused(system: System) -> None:
     THEN E_BILL_LOCKED on the account screen; nothing is charged."""
     answer = requests.post(f"{system.central_url}/v1/bills/lookup", timeout=5,
                            json={"biller_id": "sh-water", "account_no": "3100012345"},
-                           headers={"X-Kiosk-Id": "SH-CN-OTHER-02", "X-Session-Id": "S-9",
-                                    "X-Lang": "en"})
+                           headers={**system.other_kiosk_headers("SH-CN-OTHER-02"),
+                                    "X-Session-Id": "S-9", "X-Lang": "en"})
     assert answer.status_code == 200, answer.text
     flow = look_up(system, "sh-water", "3100012345")
     assert flow.error is not None and flow.error.code is ErrorCode.BILL_LOCKED
@@ -65,13 +65,13 @@ def test_biller_in_maintenance_is_refused_until_switched_back(system: System) ->
     """GIVEN the gas biller switched to maintenance with kiosk-admin
     WHEN a gas account is looked up, and again after maintenance ends
     THEN first E_BILLER_MAINTENANCE and nothing charged, then the bill."""
-    assert admin.main(["biller", "maintenance", "sh-gas", "on",
-                       "--central", system.central_url]) == 0
+    assert admin.main(["biller", "maintenance", "sh-gas", "on", "--central",
+                       system.central_url, "--token", system.admin_token]) == 0
     flow = look_up(system, "sh-gas", "20123456")
     assert flow.error is not None and flow.error.code is ErrorCode.BILLER_MAINTENANCE
     assert_nothing_charged(system, flow)
-    assert admin.main(["biller", "maintenance", "sh-gas", "off",
-                       "--central", system.central_url]) == 0
+    assert admin.main(["biller", "maintenance", "sh-gas", "off", "--central",
+                       system.central_url, "--token", system.admin_token]) == 0
     assert flow.submit_account("20123456")
     while flow.busy:
         flow.advance()
