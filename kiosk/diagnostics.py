@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from hardware.base import DeviceStatus, Health, PrintOutcome
 from kiosk import __version__
 from kiosk.services.slips import test_slip
+from kiosk.sync.config_slots import ConfigSlots
 
 if TYPE_CHECKING:
     from kiosk.bootstrap import Runtime
@@ -28,13 +29,27 @@ MIN_FREE_DISK_MB = 500.0
 
 def config_version(runtime: Runtime) -> str:
     """The pushed bundle's version when one runs (what rollouts and the fleet table show),
-    else the effective configuration's fingerprint."""
-    agent = runtime.config_agent
-    version = agent.current_version() if agent is not None else None
+    else the effective configuration's fingerprint. Read from the data folder, so `kiosk
+    diag` run beside the kiosk says the same as the kiosk itself."""
+    version = ConfigSlots.in_data_dir(Path(runtime.config.kiosk.data_dir)).current_version()
     if version is not None:
         return str(version)
     canonical = json.dumps(runtime.config.model_dump(mode="json"), sort_keys=True)
     return "local-" + hashlib.sha256(canonical.encode()).hexdigest()[:12]
+
+
+def pushed_config_report(runtime: Runtime) -> dict[str, Any]:
+    """The pushed configuration for technicians: running, waiting, the last that failed."""
+    slots = ConfigSlots.in_data_dir(Path(runtime.config.kiosk.data_dir))
+    state = slots.load_state()
+    pending = slots.read("pending")
+    report: dict[str, Any] = {"running": slots.current_version(),
+                              "pending": pending.bundle.version if pending else None,
+                              "unreported": len(state.unreported)}
+    if state.failed:
+        version = max(state.failed, key=int)
+        report["last_failed"] = {"version": int(version), "reason": state.failed[version]}
+    return report
 
 
 def _device(status: DeviceStatus) -> dict[str, Any]:
@@ -94,9 +109,15 @@ def collect(runtime: Runtime, *, test_print: bool = False) -> dict[str, Any]:
     if disk["free_mb"] < MIN_FREE_DISK_MB:
         problems.append(f"disk: only {disk['free_mb']:.0f} MB free")
 
+    pushed = pushed_config_report(runtime)
+    if pushed.get("last_failed") and (pushed["running"] or 0) < pushed["last_failed"]["version"]:
+        failed = pushed["last_failed"]
+        warnings.append(f"config: version {failed['version']} was rolled back "
+                        f"({failed['reason']})")
     report: dict[str, Any] = {
         "kiosk": {"id": runtime.config.kiosk.id, "version": __version__,
                   "config_version": config_version(runtime)},
+        "pushed_config": pushed,
         "devices": {name: _device(status) for name, status in devices.items()},
         "store": store_report,
         "central": central,
@@ -129,6 +150,9 @@ def render_text(report: dict[str, Any]) -> str:
     kiosk = report["kiosk"]
     lines = [f"kiosk {kiosk['id']}  app {kiosk['version']}  config {kiosk['config_version']}"
              + (f"  (from the {report['source']})" if report.get("source") else "")]
+    pushed = report.get("pushed_config") or {}
+    if pushed.get("pending"):
+        lines.append(f"  config version {pushed['pending']} waits for the end of a session")
     for name, dev in report["devices"].items():
         reason = f" ({dev['reason']})" if dev.get("reason") else ""
         ms = f"  status in {dev['query_ms']:.0f} ms" if dev.get("query_ms") is not None else ""

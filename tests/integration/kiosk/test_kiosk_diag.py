@@ -109,3 +109,34 @@ def test_diag_asks_the_running_kiosk(tmp_path: Path, capsys: pytest.CaptureFixtu
         code, report = diag(system, capsys, "--local")
         assert "source" not in report
     assert not (tmp_path / "kiosk" / "diag.json").exists()  # withdrawn on shutdown
+
+
+def test_pushed_config_running_and_rolled_back_is_shown(
+        system: System, capsys: pytest.CaptureFixture[str]) -> None:
+    """GIVEN a kiosk running pushed config version 2 whose version 3 was rolled back
+    WHEN `kiosk diag --json` runs
+    THEN the config version is 2, and a warning names version 3 and why it was rolled
+    back (a technician sees it without reading logs)."""
+    from datetime import UTC, datetime
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from kiosk.sync.config_slots import ConfigSlots
+    from kiosk.sync.wire_config import ConfigBundle, sign_bundle
+
+    slots = ConfigSlots.in_data_dir(Path(system.config.kiosk.data_dir))
+    bundle = ConfigBundle(version=2, issued_at=datetime.now(UTC),
+                          settings={"kiosk": {"hotline": "962288"}})
+    slots.write("current", sign_bundle(bundle, Ed25519PrivateKey.generate()))
+    state = slots.load_state()
+    state.failed["3"] = "health check: printer fault (paper_out)"
+    slots.save_state(state)
+    try:
+        _code, report = diag(system, capsys)
+        assert report["kiosk"]["config_version"] == "2"
+        assert report["pushed_config"]["last_failed"]["version"] == 3
+        assert any("version 3 was rolled back" in w and "paper_out" in w
+                   for w in report["warnings"])
+    finally:
+        slots.clear("current")
+        slots.save_state(type(state)())
