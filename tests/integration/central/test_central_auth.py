@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 import stat
 from pathlib import Path
 from typing import Any
@@ -223,3 +224,38 @@ def test_kiosk_admin_sends_its_token_from_option_env_or_file(central_url, keys, 
     assert "E_UNAUTHORIZED" in capsys.readouterr().err
     monkeypatch.setenv("KIOSK_ADMIN_TOKEN", keys.admin_token)
     assert admin.main(base, out=io.StringIO()) == 0
+
+
+PUBLIC_PATHS = {"/v1/health", "/v1/verify/{code}", "/v1/enroll", "/v1/demo/sms",
+                "/v1/demo/barcodes"}
+
+
+def every_protected_operation(central_url: str) -> list[tuple[str, str]]:
+    """Every operation central's OpenAPI document lists, public ones left out, with its
+    path parameters filled in."""
+    spec = requests.get(f"{central_url}/openapi.json", timeout=TIMEOUT).json()
+    operations = []
+    for path, methods in spec["paths"].items():
+        if path in PUBLIC_PATHS:
+            continue
+        concrete = re.sub(r"\{[^}]+\}", "X1", path)
+        operations.extend((method.upper(), concrete) for method in methods)
+    return operations
+
+
+def test_every_protected_endpoint_refuses_no_or_a_wrong_credential(central_url, keys):
+    """GIVEN every operation in central's OpenAPI document but the public ones
+    WHEN each is called without a credential, with a made-up one, and (admin routes) with
+    a kiosk's credential instead of an admin token
+    THEN each answers 401 E_UNAUTHORIZED; nothing reaches a handler."""
+    operations = every_protected_operation(central_url)
+    assert len(operations) >= 20  # the whole API, not a sample
+    kiosk = bearer(keys.credential("SH-CN-0001"))
+    for method, path in operations:
+        attempts = [{}, bearer("not-a-credential-" + "x" * 30)]
+        if path.startswith("/v1/admin/"):
+            attempts.append(kiosk)
+        for headers in attempts:
+            answer = call(central_url, method, path, {}, headers)
+            assert answer.status_code == 401, (method, path, headers, answer.text)
+            assert answer.json()["code"] == "E_UNAUTHORIZED", (method, path)
