@@ -6,7 +6,6 @@ failure and reports; the rollout advances, completes, or halts with the reason."
 
 from __future__ import annotations
 
-import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -15,7 +14,6 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from central import admin
 from central.admin_config import KEY_FILE, load_key
 from central.server import CentralServer
 from hardware.sim.payment import PaymentSimulator
@@ -28,16 +26,11 @@ from kiosk.sync.config_agent import ConfigAgent, site_loader, trusted_keys
 from kiosk.sync.config_slots import ConfigSlots
 from kiosk.sync.wire_config import public_key_text
 from kiosk.sync.enrollment import enroll
+from test_central_config_admin import keys_dir  # noqa: F401 (a fixture: the admin signing key)
+from test_central_config_admin import run_admin as kiosk_admin
 
 GROUP = "hongqiao"
 OTHER_GROUP = "pudong"
-
-
-def kiosk_admin(*argv: str) -> tuple[int, str]:
-    """kiosk-admin as an operator runs it ($KIOSK_ADMIN_TOKEN is set by the conftest)."""
-    out = io.StringIO()
-    status = admin.main(list(argv), out=out)
-    return status, out.getvalue()
 
 
 def enroll_kiosk(central_url: str, kiosk_id: str, group: str, data_dir: Path) -> str:
@@ -45,14 +38,6 @@ def enroll_kiosk(central_url: str, kiosk_id: str, group: str, data_dir: Path) ->
     status, out = kiosk_admin("enroll", kiosk_id, "--group", group, "--central", central_url)
     assert status == 0, out
     return enroll(central_url, kiosk_id, out.strip().splitlines()[0], data_dir).credential
-
-
-@pytest.fixture
-def admin_keys(tmp_path: Path) -> Path:
-    keys = tmp_path / "admin-keys"
-    status, out = kiosk_admin("keys", "init", "--dir", str(keys))
-    assert status == 0, out
-    return keys
 
 
 @dataclass
@@ -112,8 +97,8 @@ def _kiosk(tmp_path: Path, central: CentralServer, signing: Ed25519PrivateKey,
 
 
 @pytest.fixture
-def fleet(tmp_path: Path, central: CentralServer, admin_keys: Path) -> Iterator[dict[str, SimulatedKiosk]]:
-    signing = load_key(admin_keys / KEY_FILE)
+def fleet(tmp_path: Path, central: CentralServer, keys_dir: Path) -> Iterator[dict[str, SimulatedKiosk]]:
+    signing = load_key(keys_dir / KEY_FILE)
     kiosks: dict[str, SimulatedKiosk] = {}
     try:
         for n in range(1, 7):
@@ -147,7 +132,7 @@ def wave_members(state: dict, wave: int) -> list[str]:  # type: ignore[type-arg]
 
 
 def test_a_group_push_goes_out_in_waves_and_a_failing_wave_halts_with_rollback(
-        tmp_path: Path, central: CentralServer, admin_keys: Path,
+        tmp_path: Path, central: CentralServer, keys_dir: Path,
         fleet: dict[str, SimulatedKiosk]) -> None:
     """GIVEN six enrolled kiosks in group hongqiao and two in pudong, each with its own
     printer and payment-terminal simulators
@@ -159,7 +144,7 @@ def test_a_group_push_goes_out_in_waves_and_a_failing_wave_halts_with_rollback(
     check on the two kiosks, which roll back to version 1 and report why, the rollout
     halts naming them (2 of 3 failed, above its 40% threshold), and wave 2 never receives
     version 2."""
-    push(tmp_path, central, admin_keys,
+    push(tmp_path, central, keys_dir,
          '[kiosk]\nhotline = "962288"\n', "--note", "new hotline")
     state = rollout(central)
     assert (state["state"], state["waves"], state["current_wave"]) == ("running", 2, 1)
@@ -186,7 +171,7 @@ def test_a_group_push_goes_out_in_waves_and_a_failing_wave_halts_with_rollback(
     assert all(fleet[k].version is None for k in ("SH-PD-0001", "SH-PD-0002"))
 
     # Version 2: two printers of its first wave run out of paper before it arrives.
-    push(tmp_path, central, admin_keys,
+    push(tmp_path, central, keys_dir,
          '[printer]\nstatus_timeout_s = 0.4\n[kiosk]\nhotline = "962299"\n',
          "--failure-threshold", "0.4")
     state = rollout(central)
@@ -216,13 +201,13 @@ def test_a_group_push_goes_out_in_waves_and_a_failing_wave_halts_with_rollback(
 
 
 def test_a_pushed_config_waits_for_the_user_session_to_end(
-        tmp_path: Path, central: CentralServer, admin_keys: Path,
+        tmp_path: Path, central: CentralServer, keys_dir: Path,
         fleet: dict[str, SimulatedKiosk]) -> None:
     """GIVEN a group push in one wave and a kiosk where someone is mid-session
     WHEN every kiosk polls and tries to apply
     THEN that kiosk holds the bundle pending and keeps its config until the session ends,
     then applies it; the rollout completes only after it reported."""
-    push(tmp_path, central, admin_keys, '[ui]\nidle_timeout_s = 90\n',
+    push(tmp_path, central, keys_dir, '[ui]\nidle_timeout_s = 90\n',
          "--wave", "100")
     busy = fleet["SH-HQ-0003"]
     busy.in_session = True
