@@ -3,7 +3,8 @@
 
   (a) the limit: central's own insert rate for the same records through its service
       layer (CentralService.deliver_outbox, SQLAlchemy on a fresh SQLite file, no HTTP),
-      in batches of the forwarder's size;
+      in batches of the forwarder's size: the set-based batch path (central.outbox_bulk),
+      central's fastest way to write them, so c/a is what HTTP and the kiosk add;
   (b) the peer: a naive client posting one record per request (requests.Session,
       sequential) to POST /v1/outbox;
   (c) the real thing: the OutboxForwarder draining a kiosk store (SQLite file) through
@@ -154,7 +155,7 @@ def _seeded_service(db_path: Path) -> CentralService:
 
 
 def measure_direct(records: list[OutboxMessage], batch_size: int, work: Path) -> float:
-    """(a) records/s through CentralService.deliver_outbox, no HTTP."""
+    """(a) records/s through CentralService.deliver_outbox (set-based), no HTTP."""
     service = _seeded_service(work / "central-direct.db")
     batches = [_wire(chunk) for chunk in _chunks(records, batch_size)]
     started = time.perf_counter()

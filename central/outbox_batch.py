@@ -1,4 +1,5 @@
-"""The kiosks' outbox batch, written in one transaction with a savepoint per record.
+"""The kiosks' outbox batch in one transaction: set-based (central.outbox_bulk), or with
+a savepoint per record when the set-based write collided with another transaction.
 
 One commit per batch instead of one per record: on SQLite every commit is an fsync, and
 the drain benchmark (bench/outbox_drain.py) showed them to be most of central's time.
@@ -18,7 +19,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
-from central import arbitration, payments, registrations
+from central import arbitration, outbox_bulk, payments, registrations
 from central.records import CHANNEL_OUTBOX, record_rejection, retry_unique_conflict
 from kiosk.errors import ErrorCode, KioskError
 from kiosk.sync.wire import (
@@ -31,16 +32,25 @@ from kiosk.sync.wire import (
 
 log = logging.getLogger(__name__)
 
-RECORD_MODELS: dict[str, type[BaseModel]] = {
-    "bill_payment": BillPaymentRecord,
-    "stay_registration": StayRegistrationRecord,
-    "arbitration_application": ArbitrationApplicationRecord,
-}
+RECORD_MODELS: dict[str, type[BaseModel]] = outbox_bulk.RECORD_MODELS
 
 
 def deliver_records(session: Session, items: list[OutboxRecordIn], now: datetime,
                     business_refusals: frozenset[ErrorCode]) -> list[OutboxRecordResult]:
-    """One result per record, in order, inside the caller's transaction."""
+    """One result per record, in order, inside the caller's transaction: the set-based
+    way (central.outbox_bulk), or record by record when that collided with another
+    transaction's unique key (its writes were rolled back)."""
+    try:
+        return outbox_bulk.deliver_records(session, items, now, business_refusals)
+    except outbox_bulk.BulkConflict:
+        log.info("outbox batch collided with another transaction: record by record")
+        return deliver_records_one_by_one(session, items, now, business_refusals)
+
+
+def deliver_records_one_by_one(session: Session, items: list[OutboxRecordIn],
+                               now: datetime, business_refusals: frozenset[ErrorCode]
+                               ) -> list[OutboxRecordResult]:
+    """One result per record, in order, each record in its own savepoint."""
     return [_deliver_one(session, item, now, business_refusals) for item in items]
 
 

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central.billing import find_account, lock_is_live
-from central.models import BillerRow, PaymentRow
+from central.models import AccountRow, BillerRow, PaymentRow
 from central.timeutil import in_shanghai, to_utc
 from kiosk.domain.money import quantize, to_fen
 from kiosk.errors import ErrorCode, KioskError
@@ -115,18 +115,26 @@ def record_payment(session: Session, record: BillPaymentRecord, idempotency_key:
 def apply_to_bills(session: Session, record: BillPaymentRecord, now: datetime) -> list[str]:
     """Mark the paid bills, release the lock, and say what needs review (no exceptions:
     the money is taken whatever we find)."""
+    biller = session.get(BillerRow, record.biller_id)
+    account = None if biller is None else find_account(
+        session, record.biller_id, record.account_no, for_update=True)
+    return settle_bills(biller, account, record, now)
+
+
+def settle_bills(biller: BillerRow | None, account: AccountRow | None,
+                 record: BillPaymentRecord, now: datetime) -> list[str]:
+    """apply_to_bills on a biller and account already loaded (and, on PostgreSQL, locked):
+    the outbox's batch path loads them for a whole batch at once (central.outbox_plan)."""
     reasons: list[str] = []
 
     def flag(reason: str) -> None:
         if reason not in reasons:
             reasons.append(reason)
 
-    biller = session.get(BillerRow, record.biller_id)
     if biller is None:
         return [REVIEW_BILLER_UNKNOWN]
     if biller.maintenance:
         flag(REVIEW_BILLER_MAINTENANCE)
-    account = find_account(session, record.biller_id, record.account_no, for_update=True)
     if account is None:
         return reasons + [REVIEW_ACCOUNT_UNKNOWN]
 

@@ -55,6 +55,14 @@ def _nights(arrival: date, departure: date) -> tuple[date, date]:
     return arrival, max(departure, arrival + timedelta(days=1))
 
 
+def stays_overlap(arrival: date, departure: date, other_arrival: date,
+                  other_departure: date) -> bool:
+    """Whether two stays share a night (the rule overlapping_active applies)."""
+    start, end = _nights(arrival, departure)
+    other_start, other_end = _nights(other_arrival, other_departure)
+    return other_start < end and start < other_end
+
+
 def overlapping_active(session: Session, record: StayRegistrationRecord,
                        arrival: date) -> StayRegistrationRow | None:
     start, end = _nights(arrival, record.planned_departure)
