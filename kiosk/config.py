@@ -95,7 +95,7 @@ class CentralSection(_Section):
 class SyncSection(_Section):
     forward_interval_s: float = Field(default=5.0, gt=0, le=3600)
     """How often the outbox forwarder looks for records when it has nothing to do."""
-    batch_size: int = Field(default=50, ge=1, le=1000)
+    batch_size: int = Field(default=200, ge=1, le=1000)
     """Outbox records sent to central per request."""
     backoff_max_s: float = Field(default=300.0, gt=0, le=86400)
     """Longest wait between delivery attempts while central is unreachable."""
@@ -196,6 +196,17 @@ class ReaderSection(_Section):
     """The same document read again within this time is delivered once."""
 
 
+class TechnicianSection(_Section):
+    pin_hash: str = Field(
+        default="", pattern=r"^(pbkdf2_sha256\$[0-9]+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+)?$")
+    """Salted hash of the technician PIN, pbkdf2_sha256$<iterations>$<salt>$<hash> as
+    `kiosk technician-pin` prints it; empty: technician mode cannot be opened on screen."""
+    lockout_tries: int = Field(default=5, ge=1, le=20)
+    """Wrong PINs in a row before technician mode is locked."""
+    lockout_s: float = Field(default=300.0, ge=10, le=86400)
+    """Seconds technician mode stays locked after too many wrong PINs."""
+
+
 class BillerType(StrEnum):
     WATER = "WATER"
     ELECTRICITY = "ELECTRICITY"
@@ -249,6 +260,8 @@ class Config(_Section):
     """The payment terminal."""
     reader: ReaderSection = ReaderSection()
     """The identity-document reader (passports, ID cards, PR card chips)."""
+    technician: TechnicianSection = TechnicianSection()
+    """Technician mode on the screen (hidden gesture and PIN)."""
     billers: tuple[BillerSection, ...] = ()
     """Billers offered for utility bill payment."""
 

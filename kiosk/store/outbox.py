@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from kiosk.domain.payments import OutboxMessage
@@ -68,9 +69,24 @@ class SqlOutboxStore:
         if not acks:
             return
         with self._tx.write("mark outbox records delivered") as session:
+            # Set-based: one SELECT for the batch and one executemany UPDATE of the
+            # payments (a SELECT per record was most of the drain's kiosk-side time).
+            keys = {ack[0] for ack in acks}
+            rows = {row.idempotency_key: row for row in session.scalars(
+                select(OutboxRow).where(OutboxRow.idempotency_key.in_(keys)))}
+            payments: list[dict[str, str]] = []
             for idempotency_key, central_ref, record_status, detail in acks:
-                _mark_delivered(session, idempotency_key, central_ref, now, record_status,
-                                detail)
+                row = rows.get(idempotency_key)
+                if row is None:
+                    raise KioskError(ErrorCode.NOT_FOUND, "no such outbox record",
+                                     idempotency_key=idempotency_key)
+                if _record_delivery(row, central_ref, now, record_status, detail):
+                    payments.append({"key": idempotency_key, "ref": str(central_ref)})
+            if payments:
+                table = cast(Table, PaymentRow.__table__)
+                session.execute(
+                    update(table).where(table.c.idempotency_key == bindparam("key"))
+                    .values(central_ref=bindparam("ref"), updated_at=now), payments)
         for idempotency_key, *_rest in acks:
             log.info("outbox record %s delivered", idempotency_key)
 
@@ -122,6 +138,17 @@ def _mark_delivered(session: Session, idempotency_key: str, central_ref: str | N
                     now: datetime, record_status: str | None,
                     detail: dict[str, str] | None) -> None:
     row = _get(session, idempotency_key)
+    if _record_delivery(row, central_ref, now, record_status, detail):
+        session.execute(
+            update(PaymentRow)
+            .where(PaymentRow.idempotency_key == idempotency_key)
+            .values(central_ref=central_ref, updated_at=now))
+
+
+def _record_delivery(row: OutboxRow, central_ref: str | None, now: datetime,
+                     record_status: str | None, detail: dict[str, str] | None) -> bool:
+    """Mark the row delivered with central's answer; True when its payment in the journal
+    must take central's reference too."""
     if row.delivered_at is None:
         row.delivered_at = now
     if central_ref is not None:
@@ -129,11 +156,7 @@ def _mark_delivered(session: Session, idempotency_key: str, central_ref: str | N
     if record_status is not None or detail:
         row.receipt = {"status": record_status, "detail": dict(detail or {})}
     row.payload = None
-    if row.kind == BILL_PAYMENT_KIND and central_ref is not None:
-        session.execute(
-            update(PaymentRow)
-            .where(PaymentRow.idempotency_key == idempotency_key)
-            .values(central_ref=central_ref, updated_at=now))
+    return row.kind == BILL_PAYMENT_KIND and central_ref is not None
 
 
 def _get(session: Session, idempotency_key: str) -> OutboxRow:
