@@ -8,6 +8,7 @@ caught by the same completeness test as every other language (tests/unit/test_i1
 from __future__ import annotations
 
 import gettext
+import hashlib
 import logging
 import os
 import threading
@@ -61,8 +62,11 @@ class Catalogs:
         if not po_file.exists():
             log.error("no catalog for language %s at %s", lang, po_file)
             return gettext.NullTranslations()
-        mo_file = self._compiled_dir / lang / f"{DOMAIN}.mo"
-        if not mo_file.exists() or mo_file.stat().st_mtime < po_file.stat().st_mtime:
+        # Named by the catalog's content, not checked by mtime: checkouts of different
+        # versions share the cache folder, and an older .po can be the newer file.
+        digest = hashlib.sha256(po_file.read_bytes()).hexdigest()[:16]
+        mo_file = self._compiled_dir / lang / f"{DOMAIN}-{digest}.mo"
+        if not mo_file.exists():
             compile_catalog(po_file, mo_file)
         with mo_file.open("rb") as fh:
             return gettext.GNUTranslations(fh)

@@ -52,8 +52,28 @@ def test_catalogs_translate_and_fall_back(tmp_path: Path) -> None:
     assert catalogs.gettext("ko", "Back") == "뒤로"
     assert catalogs.gettext("ru", "Back") == "Назад"
     assert catalogs.gettext("de", "no such message") == "no such message"
-    assert (tmp_path / "ko" / "kiosk.mo").exists()
-    assert not (tmp_path / "ja" / "kiosk.mo").exists()  # compiled on first use only
+    assert len(list((tmp_path / "ko").glob("kiosk-*.mo"))) == 1
+    assert not (tmp_path / "ja").exists()  # compiled on first use only
+
+
+def test_a_changed_catalog_is_compiled_again_even_if_older(tmp_path: Path) -> None:
+    """GIVEN a compiled catalog in the shared cache
+    WHEN another checkout's .po with different content (and an older mtime) is loaded
+    THEN it gets its own compiled file, not the cached one of the other content."""
+    import os
+    import shutil
+
+    from kiosk.i18n import po_path
+
+    locale = tmp_path / "locale"
+    shutil.copytree(po_path("en").parents[2], locale)
+    cache = tmp_path / "cache"
+    assert Catalogs(locale, compiled_dir=cache).gettext("en", "Back") == "Back"
+    po = po_path("en", locale)
+    po.write_text(po.read_text(encoding="utf-8").replace(
+        'msgid "Back"\nmsgstr "Back"', 'msgid "Back"\nmsgstr "Go back"'), encoding="utf-8")
+    os.utime(po, (1, 1))
+    assert Catalogs(locale, compiled_dir=cache).gettext("en", "Back") == "Go back"
 
 
 def test_extraction_finds_messages_in_services_and_ui() -> None:
