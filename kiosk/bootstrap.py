@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from pathlib import Path
@@ -28,8 +28,10 @@ from kiosk.i18n import Catalogs
 from kiosk.services.availability import PAYMENT, PRINTER, READER, DeviceWatch
 from kiosk.services.bill_payment import BillPaymentDeps
 from kiosk.services.kiosk import KioskServices
+from kiosk.services.ports import DeviceLine, PrintReport, TechnicianReport
 from kiosk.services.slips import SlipHeader
 from kiosk.services.tax_record import TaxDeps
+from kiosk.services.technician import OutOfService, PinGate, RecentErrors, Technician
 from kiosk.store import Store, open_store
 from kiosk.sync.client import CentralClient
 from kiosk.sync.config_agent import (
@@ -66,8 +68,12 @@ class Runtime:
     heartbeat: HeartbeatSender | None = None
     last_errors: LastErrorLog | None = None
     config_agent: ConfigAgent | None = None
+    technician: Technician | None = None
+    recent_errors: RecentErrors | None = None
 
     def close(self) -> None:
+        if self.recent_errors is not None:
+            self.recent_errors.detach()
         if self.config_agent is not None:
             self.config_agent.stop(timeout=5.0)
         if self.diag_server is not None:
@@ -220,6 +226,7 @@ def build_runtime(config: Config, *, background: bool = True) -> Runtime:
     runtime = Runtime(config=config, clock=clock, store=store, central=central,
                       forwarder=forwarder, translator=translator, services=services,
                       reader=reader)
+    runtime.technician, runtime.recent_errors = build_technician(runtime)
     runtime.heartbeat, runtime.last_errors = _heartbeat(runtime, central_client())
     if background:
         forwarder.start()
@@ -238,14 +245,86 @@ def _heartbeat(runtime: Runtime, client: CentralClient) -> tuple[HeartbeatSender
     last_errors = LastErrorLog()
     last_errors.attach("kiosk", "hardware")
     watch = runtime.services.watch
+
+    def last_error() -> str | None:
+        # Out of service is reported as the kiosk's error while it lasts: central's fleet
+        # table shows last_error, and the wire has no field of its own for it.
+        technician = runtime.technician
+        if technician is not None and technician.out_of_service.active:
+            return "OUT OF SERVICE (technician): " + (last_errors.last() or "")
+        return last_errors.last()
+
     sources = HeartbeatSources(
         app_version=__version__, config_version=lambda: config_version(runtime),
         devices=watch.latest if watch is not None else dict,
-        outbox_depth=runtime.store.outbox.depth, last_error=last_errors.last,
+        outbox_depth=runtime.store.outbox.depth, last_error=last_error,
         data_dir=Path(runtime.config.kiosk.data_dir))
     sender = HeartbeatSender(client, sources, runtime.clock,
                              interval_s=runtime.config.sync.heartbeat_interval_s)
     return sender, last_errors
+
+
+# --- technician mode: the screens' view of `kiosk diag` ------------------------------------
+
+
+class RuntimeTechnicianPort:
+    """ports.TechnicianPort over the running kiosk: kiosk.diagnostics for the report and
+    the test print, the reprint service, the outbox table for the last delivery."""
+
+    def __init__(self, runtime: Runtime, recent_errors: RecentErrors) -> None:
+        self.runtime = runtime
+        self.recent_errors = recent_errors
+
+    def report(self) -> TechnicianReport:
+        from kiosk.diagnostics import collect
+
+        data = collect(self.runtime)
+        devices = tuple(
+            DeviceLine(name=name, health=dev["health"], reason=dev.get("reason"),
+                       detail=dev.get("detail") or dev.get("last_error"))
+            for name, dev in data["devices"].items())
+        return TechnicianReport(
+            kiosk_id=data["kiosk"]["id"], app_version=data["kiosk"]["version"],
+            config_version=data["kiosk"]["config_version"], devices=devices,
+            outbox_depth=data["store"]["outbox_depth"], last_delivery=self._last_delivery(),
+            central_reachable=data["central"]["reachable"],
+            problems=tuple(data["problems"]), warnings=tuple(data["warnings"]),
+            recent_errors=tuple(self.recent_errors.lines()))
+
+    def _last_delivery(self) -> datetime | None:
+        from sqlalchemy import func, select
+
+        from kiosk.store.models import OutboxRow
+
+        with self.runtime.store.engine.connect() as connection:
+            newest: datetime | None = connection.execute(
+                select(func.max(OutboxRow.delivered_at))).scalar()
+        return newest
+
+    def test_print(self) -> PrintReport:
+        from kiosk.diagnostics import collect
+
+        result = collect(self.runtime, test_print=True)["test_print"]
+        return PrintReport(reference=result["reference"], outcome=result["outcome"],
+                           reason=result["reason"])
+
+    def reprint(self, reference: str) -> PrintReport:
+        result = self.runtime.services.reprint(reference)
+        return PrintReport(reference=reference, outcome=result.outcome.value,
+                           reason=result.reason)
+
+
+def build_technician(runtime: Runtime) -> tuple[Technician, RecentErrors]:
+    """The PIN gate, the out-of-service switch (a file in data_dir) and the port."""
+    recent = RecentErrors()
+    recent.attach("kiosk", "hardware")
+    t = runtime.config.technician
+    gate = PinGate(t.pin_hash, max_tries=t.lockout_tries, lockout_s=t.lockout_s)
+    out_of_service = OutOfService(Path(runtime.config.kiosk.data_dir))
+    if out_of_service.active:
+        log.warning("kiosk starts out of service (a technician switched it off)")
+    return Technician(gate=gate, out_of_service=out_of_service,
+                      port=RuntimeTechnicianPort(runtime, recent)), recent
 
 
 # --- pushed configuration: the agent and its health check ---------------------------------
@@ -374,4 +453,5 @@ def build_app(runtime: Runtime) -> KioskApp:
     settings = UiSettings(center_name_zh=k.center_name_zh, center_name_en=k.center_name_en,
                           hotline=k.hotline, idle_timeout_s=ui.idle_timeout_s,
                           idle_countdown_s=ui.idle_countdown_s, attract_cycle_s=ui.attract_cycle_s)
-    return KioskApp(runtime.services, runtime.translator, settings)
+    return KioskApp(runtime.services, runtime.translator, settings,
+                    technician=runtime.technician)

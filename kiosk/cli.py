@@ -218,6 +218,25 @@ def cmd_enroll(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_technician_pin(_args: argparse.Namespace) -> int:
+    """Ask for a new technician PIN twice (not echoed) and print the config line."""
+    import getpass
+
+    from kiosk.services.technician import hash_pin
+
+    pin = getpass.getpass("New technician PIN (digits): ")
+    if not pin.isdigit() or not 4 <= len(pin) <= 12:
+        print("kiosk technician-pin: the PIN must be 4 to 12 digits (the screen has a "
+              "numeric keypad)", file=sys.stderr)
+        return 2
+    if getpass.getpass("The same PIN again: ") != pin:
+        print("kiosk technician-pin: the two PINs differ; nothing printed", file=sys.stderr)
+        return 1
+    print("# put this under [technician] in the site file (or push it from central)")
+    print(f'pin_hash = "{hash_pin(pin)}"')
+    return 0
+
+
 def cmd_config(args: argparse.Namespace) -> int:
     config = _load(args)
     print(json.dumps(config.model_dump(mode="json"), indent=2, ensure_ascii=False))
@@ -277,6 +296,10 @@ def build_parser() -> argparse.ArgumentParser:
     enroll = with_config(sub.add_parser("enroll", help="enroll this kiosk at central"))
     enroll.add_argument("--token", required=True, help="the one-time token of kiosk-admin enroll")
     enroll.set_defaults(func=cmd_enroll)
+
+    pin = sub.add_parser("technician-pin",
+                         help="print a technician.pin_hash line for a PIN typed twice")
+    pin.set_defaults(func=cmd_technician_pin)
 
     config = with_config(sub.add_parser("config", help="validate and show the effective config"))
     config.set_defaults(func=cmd_config)

@@ -211,3 +211,52 @@ class Reachability(Protocol):
     def health(self) -> bool:
         """True when central answers its health check now (bounded by a short timeout)."""
         ...
+
+
+@dataclass(frozen=True)
+class DeviceLine:
+    """One device as the technician screen shows it."""
+
+    name: str  # "printer", "payment", "reader"
+    health: str  # hardware.base.Health value: "ok", "fault", "unknown"
+    reason: str | None = None  # a REASON_* code or a short technical text
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
+class TechnicianReport:
+    """The data of `kiosk diag`, shaped for the technician screen."""
+
+    kiosk_id: str
+    app_version: str
+    config_version: str
+    devices: tuple[DeviceLine, ...]
+    outbox_depth: int
+    last_delivery: datetime | None  # newest record central acknowledged
+    central_reachable: bool
+    problems: tuple[str, ...]
+    warnings: tuple[str, ...]
+    recent_errors: tuple[str, ...]  # newest first; no personal data is ever logged
+
+
+@dataclass(frozen=True)
+class PrintReport:
+    """How a test print or a reprint went."""
+
+    reference: str
+    outcome: str  # hardware.base.PrintOutcome value
+    reason: str | None
+
+
+class TechnicianPort(Protocol):
+    """What the technician screens ask of the running kiosk (kiosk.bootstrap implements
+    it over kiosk.diagnostics). Every call may block on a device or central: call it
+    off the UI thread."""
+
+    def report(self) -> TechnicianReport: ...
+
+    def test_print(self) -> PrintReport: ...
+
+    def reprint(self, reference: str) -> PrintReport:
+        """Print a paid payment's receipt again. Raises KioskError (E_NOT_FOUND...)."""
+        ...

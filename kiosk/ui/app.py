@@ -13,7 +13,7 @@ from typing import Any
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
-from kivy.properties import NumericProperty, StringProperty
+from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.modalview import ModalView
 from kivy.uix.screenmanager import FadeTransition, ScreenManager
@@ -24,6 +24,7 @@ from kiosk.services.flow import Flow, View
 from kiosk.services.kiosk import KioskServices
 from kiosk.services.ports import Translator
 from kiosk.services.session import Session
+from kiosk.services.technician import Technician
 from kiosk.ui import i18n, theme
 from kiosk.ui.fonts import font_name, register_fonts
 from kiosk.ui.i18n import N_, _
@@ -42,6 +43,9 @@ FLOW_SCREENS = {
     Step.REVIEW: "review", Step.AMOUNT: "question", Step.ENTER_BARCODE: "question", Step.PAYING: "paying", Step.PRINTING: "done", Step.DONE: "done",
     Step.FAILED: "failed",
 }
+# The hidden gesture that opens technician mode: 5 taps within 3 s in this square at the
+# top-left corner of the attract or out-of-service screen (reference pixels).
+TECHNICIAN_CORNER = 160
 NOT_YET = N_("Not available at this kiosk yet")
 SERVICE_KEYS = ("bill_payment", "tax_record", "accommodation", "arbitration", "points")
 
@@ -61,10 +65,15 @@ class KioskApp(App):
     fs = NumericProperty(1.0)  # font unit: u times the text scale (large-text mode)
     font_name = StringProperty("Kiosk-zh-Hans")
     lang = StringProperty("en")
+    # Accessibility (UI-GUIDE): any user switches them; both reset when the session ends.
+    large_text = BooleanProperty(False)  # every font x theme.LARGE_TEXT_SCALE
+    high_contrast = BooleanProperty(False)  # theme.palette switched to HIGH_CONTRAST
 
     def __init__(self, services: KioskServices, translator: Translator,
-                 settings: UiSettings, **kwargs: Any) -> None:
+                 settings: UiSettings, technician: Technician | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self.technician = technician
         self.title = "Self-service kiosk"
         self.services = services
         self.settings = settings
@@ -75,6 +84,7 @@ class KioskApp(App):
         self._worker: threading.Thread | None = None
         self._idle_dialog: ModalView | None = None
         self._language_dialog: ModalView | None = None
+        self._accessibility_dialog: ModalView | None = None
         # Called after every session has ended and been wiped: where a pushed config is
         # applied (never during a session). Set by bootstrap.
         self.between_sessions: Callable[[], None] | None = None
@@ -102,8 +112,12 @@ class KioskApp(App):
         from kiosk.ui.screens.slip import SlipScreen
         from kiosk.ui.screens.summary import SummaryScreen
         from kiosk.ui.screens.working import WorkingScreen
+        from kiosk.ui.screens.out_of_service import OutOfServiceScreen
+        from kiosk.ui.screens.technician import TechnicianScreen
+        from kiosk.ui.screens.technician_pin import TechnicianPinScreen
+        from kiosk.ui.screens.technician_reprint import TechnicianReprintScreen
 
-        Window.clearcolor = theme.BACKGROUND
+        Window.clearcolor = theme.palette.BACKGROUND
         Window.bind(on_resize=self._on_resize)
         Window.bind(on_touch_down=self._on_any_touch)
         self._on_resize(Window, *Window.size)
@@ -115,6 +129,8 @@ class KioskApp(App):
             ("document", DocumentScreen), ("identity", IdentityScreen),
             ("question", QuestionScreen), ("summary", SummaryScreen),
             ("working", WorkingScreen), ("slip", SlipScreen), ("choose", ChooseScreen),
+            ("out_of_service", OutOfServiceScreen), ("technician_pin", TechnicianPinScreen),
+            ("technician", TechnicianScreen), ("technician_reprint", TechnicianReprintScreen),
         ):
             manager.add_widget(screen_type(name=name))
         Clock.schedule_interval(self._check_idle, 1.0)
@@ -124,7 +140,26 @@ class KioskApp(App):
 
     def _on_resize(self, _window: Any, _width: int, height: int) -> None:
         self.u = height / theme.REFERENCE_HEIGHT
-        self.fs = self.u
+        self.fs = self.u * (theme.LARGE_TEXT_SCALE if self.large_text else 1.0)
+
+    # --- accessibility -------------------------------------------------------------------
+
+    def set_large_text(self, on: bool) -> None:
+        self.large_text = on
+        self.fs = self.u * (theme.LARGE_TEXT_SCALE if on else 1.0)
+
+    def set_high_contrast(self, on: bool) -> None:
+        self.high_contrast = on
+        theme.palette.apply(high_contrast=on)
+        Window.clearcolor = theme.palette.BACKGROUND
+
+    def open_accessibility(self) -> None:
+        """The header's accessibility button: larger text and high contrast, on any screen."""
+        from kiosk.ui.widgets import AccessibilityDialog
+
+        dialog = AccessibilityDialog()
+        self._accessibility_dialog = dialog
+        dialog.open()
 
     @property
     def manager(self) -> ScreenManager:
@@ -140,13 +175,35 @@ class KioskApp(App):
         return screen
 
     def show_screen(self, name: str) -> None:
+        if name == "attract" and self.out_of_service:
+            name = "out_of_service"  # a technician switched the kiosk off: no attract loop
         screen = self.screen(name)
         screen.refresh()
         self.root.current = name
 
     # --- session -------------------------------------------------------------------------
 
+    @property
+    def out_of_service(self) -> bool:
+        return self.technician is not None and self.technician.out_of_service.active
+
+    def technician_corner_tap(self, touch: Any) -> bool:
+        """The hidden gesture (see TECHNICIAN_CORNER): True when the touch was in the
+        corner (it is then swallowed); the tap that completes it opens the PIN screen."""
+        if self.technician is None:
+            return False
+        corner = self.u * TECHNICIAN_CORNER
+        if touch.x > corner or touch.y < Window.height - corner:
+            return False
+        if self.technician.gesture.tap():
+            log.info("technician gesture: asking for the PIN")
+            self.show_screen("technician_pin")
+        return True
+
     def start_session(self, lang: str) -> None:
+        if self.out_of_service:
+            self.show_screen("out_of_service")
+            return
         self.session = self.services.new_session(lang)
         self.set_language(lang)
         log.info("session %s started", self.session.id[:8])
@@ -164,9 +221,12 @@ class KioskApp(App):
         if self.session is not None:
             log.info("session %s ended", self.session.id[:8])
         self.session = None
-        for dialog in (self._idle_dialog, self._language_dialog):
+        for dialog in (self._idle_dialog, self._language_dialog, self._accessibility_dialog):
             if dialog is not None:
                 dialog.dismiss()
+        self._accessibility_dialog = None
+        self.set_large_text(False)
+        self.set_high_contrast(False)
         for screen in self.root.screens:
             screen.clear_personal()
         self.set_language(self.services.default_language)
@@ -329,7 +389,7 @@ class KioskApp(App):
         self.last_touch = time.monotonic()
 
     def _check_idle(self, _dt: float) -> None:
-        if self.root is None or self.root.current == "attract":
+        if self.root is None or self.root.current in ("attract", "out_of_service"):
             return
         if not self._interruptible():
             self.last_touch = time.monotonic()

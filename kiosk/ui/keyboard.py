@@ -12,7 +12,7 @@ from kivy.properties import BooleanProperty, ObjectProperty, OptionProperty
 from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.ui.icons import icon
-from kiosk.ui.theme import ACCENT, TEXT
+from kiosk.ui.theme import palette
 from kiosk.ui.widgets import KeypadKey
 
 ROWS_NAME = ("QWERTYUIOP", "ASDFGHJKL", "ZXCVBNM")
@@ -67,7 +67,7 @@ class LatinKeyboard(BoxLayout):
                 name = getattr(key, "label_name", "")
                 if name in ICON_KEYS:
                     key.text = icon(ICON_KEYS[name]) or FALLBACK[name]
-                    key.color = ACCENT if (name == "shift" and self.shifted) else TEXT
+                    key.color = palette.ACCENT if (name == "shift" and self.shifted) else palette.TEXT
                 elif name == "space":
                     key.text = "␣"
                 elif len(name) == 1 and name.isalpha():

@@ -1,5 +1,6 @@
 """The kiosk's building blocks: labels that wrap, big buttons and tiles, header and
-footer bands, a numeric keypad, notices. Layout lives in widgets.kv."""
+footer bands, a numeric keypad, notices, the accessibility switches (larger text, high
+contrast). Layout lives in widgets.kv; colours come from theme.palette."""
 
 from __future__ import annotations
 
@@ -20,10 +21,12 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.label import Label
+from kivy.uix.modalview import ModalView
 from kivy.uix.widget import Widget
 
-from kiosk.ui import theme
+from kiosk.ui.i18n import N_
 from kiosk.ui.icons import icon
+from kiosk.ui.theme import palette
 
 class KLabel(Label):
     pass
@@ -42,18 +45,15 @@ class KButton(ButtonBehavior, BoxLayout):
     primary = BooleanProperty(False)
     font = StringProperty("")  # a language's own font (language buttons); else the UI's
     fit = BooleanProperty(False)  # as wide as its icon and text (footer buttons), never wrapped
-    text_color = ColorProperty(theme.TEXT)
+    # Set by the kv rule from the theme and the state (kv's bindings follow a theme switch).
+    text_color = ColorProperty(palette.TEXT)
     # A wrapped text taller than the button gets a smaller font, step by step, never
     # cut: "Oui, c'est bien elle" at title size takes two lines on a half-width button.
     text_scale = NumericProperty(1.0)
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.fbind("primary", self._recolor)
-        self.fbind("disabled", self._recolor)
-        self._recolor()
+    font_unit = NumericProperty(1.0)  # app.fs (kv): a new text size starts unshrunk again
 
     def on_kv_post(self, _base_widget: Any) -> None:
+        self.fbind("font_unit", self._reset_scale)
         self.ids.label.fbind("texture_size", self._fit_width)
         self.fbind("fit", self._fit_width)
         self._fit_width()
@@ -75,17 +75,9 @@ class KButton(ButtonBehavior, BoxLayout):
         if not self.fit:
             return
         left, _top, right, _bottom = self.padding
-        icon_width = self.ids.icon.width + self.spacing if self.icon else 0
+        icon_width = self.ids.icon.width + self.spacing  # the box spaces an empty icon too
         self.size_hint_x = None
         self.width = left + right + icon_width + self.ids.label.texture_size[0]
-
-    def _recolor(self, *_: Any) -> None:
-        if self.disabled:
-            self.text_color = theme.DISABLED_TEXT
-        elif self.primary:
-            self.text_color = theme.ACCENT_TEXT
-        else:
-            self.text_color = theme.TEXT
 
 
 class Tile(ButtonBehavior, BoxLayout):
@@ -100,6 +92,38 @@ class Tile(ButtonBehavior, BoxLayout):
 class LanguageButton(ButtonBehavior, BoxLayout):
     text = StringProperty("")
     icon = StringProperty(icon("translate"))
+
+
+class AccessibilityButton(ButtonBehavior, BoxLayout):
+    """In the header of every screen (an icon and a word): opens the accessibility switches.
+    kv draws ``in_language(app.lang, root.label)`` so the word follows a language change."""
+
+    label = N_("Accessibility")
+    icon = StringProperty(icon("human"))
+
+
+class AccessibilitySwitches(BoxLayout):
+    """Larger text and high contrast, each a big button with a checkbox icon and a word
+    (the state is never shown by colour alone). On the language screen and in the
+    accessibility dialog; both switch the whole UI at once."""
+
+    large_text_label = N_("Larger text")
+    high_contrast_label = N_("High contrast")
+    checked_icon = icon("checkbox-marked")
+    unchecked_icon = icon("checkbox-blank-outline")
+
+
+class AccessibilityDialog(ModalView):
+    """The header button's dialog: the switches and a button to close it."""
+
+    title_label = N_("Make the screen easier to read")
+    close_label = N_("Done")
+    close_icon = icon("check")
+
+    @property
+    def switches(self) -> AccessibilitySwitches:
+        switches: AccessibilitySwitches = self.ids.switches
+        return switches
 
 
 class Header(BoxLayout):

@@ -1,5 +1,5 @@
 """The attract screen: loops through the languages while nobody is there. Touching
-anywhere starts (the language choice)."""
+anywhere starts (the language choice), except the technician's hidden corner."""
 
 from __future__ import annotations
 
@@ -62,7 +62,8 @@ class AttractScreen(KioskScreen):
                 tile = Tile(icon=icon(icon_name), key=key)
                 self._tiles.append(tile)
                 self.ids.services.add_widget(tile)
-        others = [code for code in self.app.languages if code != lang][:4]
+        # Two more languages per tile: with four, long scripts overflowed the screen.
+        others = [code for code in self.app.languages if code != lang][:2]
         for tile, (_key, _icon, text) in zip(self._tiles, SERVICES):
             tile.title = in_language(lang, text)
             tile.title_font = font_name(lang)
@@ -78,9 +79,11 @@ class AttractScreen(KioskScreen):
         self.app.show_screen("language")
 
     def on_touch_down(self, touch: Any) -> bool:
-        """Any touch anywhere starts; children never see it."""
+        """Any touch anywhere starts; children never see it. Except in the hidden
+        top-left corner: five quick taps there open technician mode (app.py)."""
         if self.collide_point(*touch.pos):
-            self.start()
+            if not self.app.technician_corner_tap(touch):
+                self.start()
             return True
         return False
 

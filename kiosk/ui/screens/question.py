@@ -191,7 +191,7 @@ class QuestionScreen(KioskScreen):
             box.add_widget(self.text)
             if multiline:
                 self.counter = KLabel(font_size=self.app.fs * theme.SMALL,
-                                      color=theme.TEXT_MUTED)
+                                      color=theme.palette.TEXT_MUTED)
                 box.add_widget(self.counter)
                 self.text.bind(text=lambda *_args: self._count())
                 self._count()
@@ -205,7 +205,7 @@ class QuestionScreen(KioskScreen):
             return
         words, too_long = count_text(self._question, self.text.text)
         self.counter.text = words
-        self.counter.color = theme.ERROR if too_long else theme.TEXT_MUTED
+        self.counter.color = theme.palette.ERROR if too_long else theme.palette.TEXT_MUTED
 
     def _keyboard(self, mode: str) -> LatinKeyboard:
         """One keyboard per mode, built once: building ~50 keys costs a second here."""

@@ -1,0 +1,133 @@
+"""Technician mode, the door: a masked PIN on the numeric keypad, opened by the hidden
+gesture (app.py, TECHNICIAN_CORNER). Wrong PINs count down to a lockout (PinGate).
+Technician-only: English with Chinese, not in the gettext catalogs."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from kivy.clock import Clock
+
+from kiosk.services.technician import PinCheck
+from kiosk.ui.icons import icon
+from kiosk.ui.screens.base import KioskScreen, load_kv
+from kiosk.ui.screens.technician import refit_buttons
+
+MAX_PIN_LENGTH = 12
+MASK = "•"
+TEXTS = {
+    "title": "Technician mode · 技术员模式",
+    "prompt": "Enter the technician PIN · 请输入技术员密码",
+    "placeholder": "PIN · 密码",
+    "unlock": "Unlock · 进入",
+    "back": "Back · 返回",
+    "checking": "Checking… · 正在验证…",
+    "not_configured": "No technician PIN is set at this kiosk, so technician mode cannot be "
+                      "opened. Set technician.pin_hash (see `kiosk technician-pin`).\n"
+                      "本机未设置技术员密码，无法进入技术员模式。",
+    "wrong": "Wrong PIN. {tries} tries left before a lockout.\n密码错误，还可尝试 {tries} 次。",
+    "locked": "Too many wrong PINs: locked for {minutes} min {seconds} s.\n"
+              "密码错误次数过多，已锁定 {minutes} 分 {seconds} 秒。",
+}
+
+
+class TechnicianPinScreen(KioskScreen):
+    lock_icon = icon("lock")
+    back_icon = icon("arrow-left")
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._pin = ""
+        self._checking: threading.Thread | None = None
+
+    @property
+    def busy(self) -> bool:
+        return self._checking is not None and self._checking.is_alive()
+
+    def on_pre_enter(self, *_: Any) -> None:
+        self._pin = ""
+        self.ids.notice.text = ""
+        self.ids.entry.invalid = False
+        self.refresh()
+
+    def on_enter(self, *_: Any) -> None:
+        refit_buttons(self)
+
+    def refresh(self) -> None:
+        ids = self.ids
+        self.update_header(TEXTS["title"])
+        ids.prompt.text = TEXTS["prompt"]
+        ids.entry.placeholder = TEXTS["placeholder"]
+        ids.entry.value = MASK * len(self._pin)
+        ids.unlock.text = TEXTS["unlock"]
+        ids.back.text = TEXTS["back"]
+        technician = self.app.technician
+        gate = technician.gate if technician is not None else None
+        usable = gate is not None and gate.configured and not gate.locked_for()
+        if gate is None or not gate.configured:
+            ids.notice.text = TEXTS["not_configured"]
+        elif gate.locked_for():
+            ids.notice.text = self._locked_text(gate.locked_for())
+        for widget in (ids.keypad, ids.unlock):
+            widget.disabled = not usable or self.busy
+
+    @staticmethod
+    def _locked_text(seconds: float) -> str:
+        whole = int(seconds + 0.999)
+        return TEXTS["locked"].format(minutes=whole // 60, seconds=whole % 60)
+
+    def on_key(self, key: str) -> None:
+        if key == "clear":
+            self._pin = ""
+        elif key == "back":
+            self._pin = self._pin[:-1]
+        elif len(self._pin) < MAX_PIN_LENGTH:
+            self._pin += key
+        self.ids.entry.value = MASK * len(self._pin)
+        self.ids.entry.invalid = False
+
+    def submit(self) -> None:
+        """Check off the UI thread: PBKDF2 takes a tenth of a second by design."""
+        technician = self.app.technician
+        if technician is None or self.busy or not self._pin:
+            return
+        pin, self._pin = self._pin, ""
+        self.ids.entry.value = ""
+        self.ids.notice.text = TEXTS["checking"]
+        self.ids.unlock.disabled = self.ids.keypad.disabled = True
+
+        def check() -> None:
+            result = technician.gate.check(pin)
+            Clock.schedule_once(lambda _dt: self._checked(result))
+
+        self._checking = threading.Thread(target=check, name="technician-pin", daemon=True)
+        self._checking.start()
+
+    def _checked(self, result: PinCheck) -> None:
+        self._checking = None
+        if self.app.root.current != self.name:
+            return  # idled out meanwhile
+        if result.ok:
+            self.ids.notice.text = ""
+            self.app.show_screen("technician")
+            return
+        if not result.configured:
+            self.ids.notice.text = TEXTS["not_configured"]
+        elif result.locked_for_s:
+            self.ids.notice.text = self._locked_text(result.locked_for_s)
+        else:
+            self.ids.notice.text = TEXTS["wrong"].format(tries=result.tries_left)
+        self.ids.entry.invalid = True
+        self.refresh()
+
+    def cancel(self) -> None:
+        self.app.end_session()
+
+    def clear_personal(self) -> None:
+        self._pin = ""
+        self.ids.entry.value = ""
+        self.ids.notice.text = ""
+
+
+load_kv(__file__)

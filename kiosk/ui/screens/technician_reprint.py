@@ -1,0 +1,80 @@
+"""Technician mode: reprint a paid payment's receipt by its reference, typed on the
+kiosk's own Latin keyboard (capitals, digits, hyphen), through the reprint service.
+Technician-only: English with Chinese, not in the gettext catalogs."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from kiosk.services.ports import PrintReport
+from kiosk.ui import keyboard  # noqa: F401 - registers LatinKeyboard for the .kv
+from kiosk.ui.icons import icon
+from kiosk.ui.screens.base import KioskScreen, load_kv
+from kiosk.ui.screens.technician import print_notice, refit_buttons, run_off_ui
+
+TEXTS = {
+    "title": "Reprint a receipt · 补打收据",
+    "prompt": "Payment reference, as on the screen or in the journal · 付款编号",
+    "reprint": "Reprint · 补打",
+    "back": "Back · 返回",
+    "printing": "Printing… · 正在打印…",
+}
+
+
+class TechnicianReprintScreen(KioskScreen):
+    back_icon = icon("arrow-left")
+    print_icon = icon("printer")
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._thread: threading.Thread | None = None
+
+    @property
+    def busy(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def on_kv_post(self, _base_widget: Any) -> None:
+        self.ids.keyboard.target = self.ids.reference
+
+    def on_pre_enter(self, *_: Any) -> None:
+        self.ids.reference.text = ""
+        self.ids.notice.text = ""
+        self.refresh()
+
+    def on_enter(self, *_: Any) -> None:
+        refit_buttons(self)
+
+    def refresh(self) -> None:
+        ids = self.ids
+        self.update_header(TEXTS["title"])
+        ids.prompt.text = TEXTS["prompt"]
+        ids.reprint.text = TEXTS["reprint"]
+        ids.back.text = TEXTS["back"]
+        ids.reprint.disabled = ids.keyboard.disabled = self.busy
+
+    def reprint(self) -> None:
+        technician = self.app.technician
+        reference = self.ids.reference.text.strip()
+        if technician is None or self.busy or not reference:
+            return
+        self.ids.notice.kind, self.ids.notice.text = "info", TEXTS["printing"]
+
+        def done(report: PrintReport | None, error: str | None) -> None:
+            print_notice(self.ids.notice, "Reprint · 补打", report, error)
+            if report is None:
+                self.ids.notice.text += f" {reference}"
+            self.refresh()
+
+        self._thread = run_off_ui("reprint", lambda: technician.port.reprint(reference), done)
+        self.refresh()
+
+    def back(self) -> None:
+        self.app.show_screen("technician")
+
+    def clear_personal(self) -> None:
+        self.ids.reference.text = ""
+        self.ids.notice.text = ""
+
+
+load_kv(__file__)

@@ -1,0 +1,232 @@
+"""Technician mode on the real UI (offscreen, the shared App over the loopback system):
+the hidden gesture, the PIN and its lockout, device faults, test print, reprint, the
+out-of-service screen, and the idle timeout back to attract."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from kivy.core.window import Window
+
+from hardware.sim.printer import Fault
+from kiosk.devtools.loopback import System
+from kiosk.services.technician import OutOfService, PinGate, hash_pin
+from kiosk.ui.app import TECHNICIAN_CORNER
+from kiosk.ui.driver import Driver
+
+pytestmark = pytest.mark.ui
+
+PIN = "2468"
+TECHNICIAN_SCREENS = ("technician_pin", "technician", "technician_reprint")
+
+
+@pytest.fixture
+def technician(driver: Driver, system: System) -> Iterator[Driver]:
+    """The shared App with a known PIN (cheap hash), a fresh lockout count and the kiosk
+    in service; afterwards the configured gate comes back and the kiosk is in service."""
+    tech = driver.app.technician
+    assert tech is not None
+    configured = tech.gate
+    tech.gate = PinGate(hash_pin(PIN, iterations=1000), max_tries=5, lockout_s=300)
+    tech.gesture.reset()
+    tech.out_of_service.set(False)
+    try:
+        yield driver
+    finally:
+        driver.wait_until(lambda: not any(getattr(driver.app.screen(name), "busy", False)
+                                          for name in TECHNICIAN_SCREENS),
+                          20, "the technician screens' workers")
+        tech.gate = configured
+        tech.out_of_service.set(False)
+        tech.gesture.reset()
+        driver.app.end_session()
+        driver.wait_for_screen("attract")
+
+
+def hidden_gesture(driver: Driver, taps: int = 5) -> None:
+    corner = driver.app.u * TECHNICIAN_CORNER / 2
+    for _ in range(taps):
+        driver.tap_at(corner, Window.height - corner)
+
+
+def type_pin(driver: Driver, pin: str) -> None:
+    screen = driver.app.screen("technician_pin")
+    for digit in pin:
+        driver.tap(screen.ids.keypad.key_widget(digit))
+    driver.tap(screen.ids.unlock)
+    driver.wait_until(lambda: not screen.busy, 10, "the PIN check")  # type: ignore[attr-defined]
+    driver.pump(2)
+
+
+def open_technician(driver: Driver) -> None:
+    hidden_gesture(driver)
+    driver.wait_for_screen("technician_pin")
+    type_pin(driver, PIN)
+    driver.wait_for_screen("technician")
+    wait_for_report(driver)
+
+
+def wait_for_report(driver: Driver) -> None:
+    screen = driver.app.screen("technician")
+    driver.wait_until(lambda: not screen.busy and screen.report is not None,  # type: ignore[attr-defined]
+                      20, "the technician report")
+    driver.pump(2)
+
+
+def test_the_hidden_gesture_opens_the_pin_screen_and_a_corner_tap_starts_nothing(
+        technician: Driver) -> None:
+    """GIVEN the attract screen
+    WHEN the top-left corner is tapped 4 times THEN nothing starts (no language screen);
+    the 5th tap within 3 s opens the masked PIN keypad."""
+    hidden_gesture(technician, 4)
+    technician.settle(0.2)
+    assert technician.app.root.current == "attract"
+    hidden_gesture(technician, 1)
+    technician.wait_for_screen("technician_pin")
+    screen = technician.app.screen("technician_pin")
+    for digit in "13":
+        technician.tap(screen.ids.keypad.key_widget(digit))
+    assert screen.ids.entry.value == "••"
+
+
+def test_five_wrong_pins_lock_technician_mode_across_a_return_to_attract(
+        technician: Driver) -> None:
+    """GIVEN the PIN screen
+    WHEN 4 wrong PINs are typed THEN each says how many tries are left; the 5th locks,
+    and after going back to attract and opening it again the right PIN is refused."""
+    hidden_gesture(technician)
+    technician.wait_for_screen("technician_pin")
+    screen = technician.app.screen("technician_pin")
+    for left in (4, 3, 2, 1):
+        type_pin(technician, "1111")
+        assert f"{left} tries left" in screen.ids.notice.text
+    type_pin(technician, "1111")
+    assert "locked for 5 min 0 s" in screen.ids.notice.text
+    assert screen.ids.unlock.disabled and screen.ids.keypad.disabled
+
+    technician.tap(screen.ids.back)
+    technician.wait_for_screen("attract")
+    hidden_gesture(technician)
+    technician.wait_for_screen("technician_pin")
+    assert "locked for" in screen.ids.notice.text and screen.ids.unlock.disabled
+    assert not technician.app.technician.gate.check(PIN).ok  # type: ignore[union-attr]
+
+
+def test_without_a_configured_pin_technician_mode_cannot_be_opened(technician: Driver) -> None:
+    """GIVEN no PIN in config WHEN the gesture is made THEN the PIN screen says so and
+    its keypad and Unlock are disabled."""
+    technician.app.technician.gate = PinGate("")  # type: ignore[union-attr]
+    hidden_gesture(technician)
+    technician.wait_for_screen("technician_pin")
+    screen = technician.app.screen("technician_pin")
+    assert "No technician PIN is set" in screen.ids.notice.text
+    assert screen.ids.unlock.disabled and screen.ids.keypad.disabled
+
+
+def test_the_right_pin_shows_devices_with_a_paper_fault_and_versions(
+        technician: Driver, system: System) -> None:
+    """GIVEN the printer out of paper
+    WHEN the technician opens technician mode with the right PIN
+    THEN the printer shows FAULT with the reason, the payment terminal OK, and the
+    outbox depth and config version are shown."""
+    system.printer.set_fault(Fault.PAPER_OUT)
+    open_technician(technician)
+    screen = technician.app.screen("technician")
+    rows = {child.text.split(":")[0]: child for child in screen.ids.devices.children}
+    printer = rows["Receipt printer · 打印机"]
+    assert "FAULT" in printer.text and "paper" in printer.text and printer.kind == "error"
+    assert "OK" in rows["Payment terminal · 支付终端"].text
+    report = screen.report  # type: ignore[attr-defined]
+    assert f"Outbox · 待发送: {report.outbox_depth}" in screen.ids.summary.text
+    assert report.config_version in screen.ids.summary.text
+    assert "PROBLEM: printer" in screen.ids.errors.text
+
+
+def test_test_print_reaches_the_printer_and_shows_the_outcome(
+        technician: Driver, system: System) -> None:
+    """GIVEN technician mode WHEN Test print is tapped THEN a test slip reaches the
+    printer simulator and the screen says it printed."""
+    open_technician(technician)
+    screen = technician.app.screen("technician")
+    before = len(system.printer.jobs)
+    technician.tap(screen.ids.test_print)
+    job = system.printer.wait_for_jobs(before + 1, timeout=10)[-1]
+    technician.wait_until(lambda: "printed" in screen.ids.result.text, 10, "the outcome")
+    assert job.complete and screen.ids.result.kind == "success"
+
+
+def test_reprint_of_a_paid_reference(technician: Driver, system: System,
+                                     tmp_path: Path) -> None:
+    """GIVEN a water bill paid at the kiosk
+    WHEN the technician types its reference on the reprint keyboard and taps Reprint
+    THEN the receipt is printed again, marked as a reprint; an unknown reference says
+    E_NOT_FOUND."""
+    from kiosk.ui.walkthrough import pay_water_bill
+
+    system.restart_central(fresh_data=True)  # a water bill due, whatever ran before
+    paid = pay_water_bill(technician, tmp_path, "en")
+    technician.app.end_session()
+    technician.wait_for_screen("attract")
+    open_technician(technician)
+    technician.tap(technician.find("technician", "reprint"))
+    technician.wait_for_screen("technician_reprint")
+    screen = technician.app.screen("technician_reprint")
+    keyboard = screen.ids.keyboard
+    for char in paid.reference:
+        technician.tap(keyboard.key_for(char))
+    assert screen.ids.reference.text == paid.reference
+    before = len(system.printer.jobs)
+    technician.tap(screen.ids.reprint)
+    job = system.printer.wait_for_jobs(before + 1, timeout=10)[-1]
+    technician.wait_until(lambda: "printed" in screen.ids.notice.text, 10, "the outcome")
+    assert paid.reference in job.text
+
+    screen.ids.reference.text = "NO-SUCH-1"
+    technician.tap(screen.ids.reprint)
+    technician.wait_until(lambda: "E_NOT_FOUND" in screen.ids.notice.text, 10, "the refusal")
+
+
+def test_out_of_service_replaces_attract_until_switched_back(
+        technician: Driver, system: System) -> None:
+    """GIVEN technician mode
+    WHEN out of service is switched on and the technician exits
+    THEN the translated out-of-service screen shows instead of attract, is kept in the
+    data folder and reported in the heartbeat, and a customer's tap starts nothing;
+    WHEN the technician switches it off again THEN Exit goes back to attract."""
+    open_technician(technician)
+    screen = technician.app.screen("technician")
+    technician.tap(screen.ids.out_of_service)
+    assert OutOfService(Path(system.config.kiosk.data_dir)).active
+    technician.tap(screen.ids.exit)
+    technician.wait_for_screen("out_of_service")
+    texts = [w.text for w in technician.app.screen("out_of_service").ids.messages.children]
+    assert f"This kiosk is out of service. Please use another kiosk or call " \
+           f"{system.config.kiosk.hotline}." in texts
+    assert any("本机暂停服务" in text for text in texts) and len(texts) == 8
+    heartbeat = system.runtime.heartbeat
+    assert heartbeat is not None
+    assert (heartbeat.sources.last_error() or "").startswith("OUT OF SERVICE")
+
+    technician.tap_at(Window.width / 2, Window.height / 2)
+    technician.settle(0.3)
+    assert technician.app.root.current == "out_of_service" and technician.app.session is None
+    technician.app.start_session("en")  # even a programmatic start is refused
+    technician.settle(0.2)
+    assert technician.app.root.current == "out_of_service" and technician.app.session is None
+
+    open_technician(technician)
+    technician.tap(screen.ids.out_of_service)
+    assert not OutOfService(Path(system.config.kiosk.data_dir)).active
+    technician.tap(screen.ids.exit)
+    technician.wait_for_screen("attract")
+
+
+def test_technician_mode_idles_out_back_to_attract(technician: Driver) -> None:
+    """GIVEN technician mode open WHEN nobody touches it for the idle time and the
+    countdown THEN the attract screen comes back."""
+    open_technician(technician)
+    technician.app.last_touch = time.monotonic() - 10_000
+    technician.wait_for_screen("attract", timeout=15)
