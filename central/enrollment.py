@@ -31,7 +31,12 @@ DEFAULT_ENROLLMENT_TTL = timedelta(hours=24)
 
 
 def new_secret() -> str:
-    return secrets.token_urlsafe(32)
+    """256 random bits, URL-safe; never starting with "-", which a command line would
+    take for an option (`kiosk enroll --token -x...`)."""
+    while True:
+        secret = secrets.token_urlsafe(32)
+        if not secret.startswith("-"):
+            return secret
 
 
 def hash_secret(secret: str) -> str:

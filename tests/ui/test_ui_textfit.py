@@ -26,6 +26,7 @@ KNOWN_OVERFLOWS = (
     "* header* shortened",  # long service names (ru) end in "..."
     "identity *.label height",  # ja: the confirm button's caption is taller than it
     "question *KeypadKey* height",  # Latin keys 8 px shorter than their line box
+    "* header.accessibility.label height",  # ja: the header button's word, 8 px
 )
 
 
@@ -42,6 +43,7 @@ def test_every_text_fits_on_every_screen(driver: Driver, system: System, tmp_pat
     """GIVEN the kiosk at the 1080x1920 reference size, in one of the longest languages
     WHEN every screen of every service is walked by touch
     THEN on each screen every visible text fits its widget, its parent and the window"""
+    system.restart_central(fresh_data=True)  # bills due and no earlier case or stay
     check = TextFitCheck()
     walker = WalkDriver(driver.app, check=check, write_png=False)
     walk_language(walker, system, tmp_path, lang, SERVICES)

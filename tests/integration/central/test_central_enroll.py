@@ -178,12 +178,12 @@ def test_kiosk_enroll_command_and_bootstrap_use_the_stored_credential(central_ur
     site.write_text(f'[kiosk]\nid = "{KIOSK}"\ndata_dir = "{tmp_path / "data"}"\n'
                     f'[central]\nurl = "{central_url}"\n', encoding="utf-8")
     token = make_enrollment(central_url)
-    assert kiosk_cli.main(["enroll", "--token", token, "--config", str(site)]) == 0
+    assert kiosk_cli.main(["enroll", f"--token={token}", "--config", str(site)]) == 0
     config = load_config(site)
     stored = read_credential(tmp_path / "data")
     assert stored is not None and central_token(config) == stored.credential
     assert beat(central_url, central_token(config)).status_code == 200
-    assert kiosk_cli.main(["enroll", "--token", token, "--config", str(site)]) == 1
+    assert kiosk_cli.main(["enroll", f"--token={token}", "--config", str(site)]) == 1
     assert "E_ENROLL_TOKEN" in capsys.readouterr().err
     configured = load_config(site, overrides={"central": {"token": "from-site-file"}})
     assert central_token(configured) == "from-site-file"
@@ -198,3 +198,12 @@ def table_rows(db_url: str) -> dict[str, list[dict[str, Any]]]:
                     for table in ("admin_tokens", "enrollment_tokens", "kiosk_credentials")}
     finally:
         engine.dispose()
+
+
+def test_secrets_never_look_like_a_command_line_option() -> None:
+    """GIVEN many new tokens and credentials
+    WHEN they are made
+    THEN none starts with "-" (`kiosk enroll --token -x...` would read it as an option)."""
+    from central.enrollment import new_secret
+
+    assert not [s for s in (new_secret() for _ in range(3000)) if s.startswith("-")]
