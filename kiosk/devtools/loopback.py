@@ -101,6 +101,11 @@ class System:
                 enrollment.ensure_admin_token(self.admin_token, "loopback")
                 if stored is not None:
                     enrollment.issue_credential(stored.kiosk_id, credential=stored.credential)
+        # The device watch polls every few seconds; a test starting a central-backed
+        # service right away must not find it still greyed out from the outage.
+        watch = self.runtime.services.watch
+        if watch is not None:
+            watch.poll_once()
 
     def write_site_file(self) -> Path:
         """The runtime's settings as a site file, for commands like `kiosk reprint`."""
