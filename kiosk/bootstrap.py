@@ -42,7 +42,7 @@ from kiosk.sync.config_agent import (
     trusted_keys,
 )
 from kiosk.sync.forwarder import OutboxForwarder
-from kiosk.sync.heartbeat import HeartbeatSender, HeartbeatSources, LastErrorLog
+from kiosk.sync.heartbeat import HeartbeatSender, HeartbeatSources
 
 if TYPE_CHECKING:
     from kiosk.ui.app import KioskApp
@@ -66,7 +66,6 @@ class Runtime:
     reader: DocumentReader | None = None
     diag_server: DiagServer | None = None
     heartbeat: HeartbeatSender | None = None
-    last_errors: LastErrorLog | None = None
     config_agent: ConfigAgent | None = None
     technician: Technician | None = None
     recent_errors: RecentErrors | None = None
@@ -81,8 +80,6 @@ class Runtime:
         if self.heartbeat is not None:
             self.heartbeat.stop(timeout=5.0)
             self.heartbeat.client.close()
-        if self.last_errors is not None:
-            self.last_errors.detach()
         if self.services.watch is not None:
             self.services.watch.stop()
         self.forwarder.stop(timeout=5.0)
@@ -227,7 +224,7 @@ def build_runtime(config: Config, *, background: bool = True) -> Runtime:
                       forwarder=forwarder, translator=translator, services=services,
                       reader=reader)
     runtime.technician, runtime.recent_errors = build_technician(runtime)
-    runtime.heartbeat, runtime.last_errors = _heartbeat(runtime, central_client())
+    runtime.heartbeat = _heartbeat(runtime, runtime.recent_errors, central_client())
     if background:
         forwarder.start()
         watch.start()
@@ -239,11 +236,10 @@ def build_runtime(config: Config, *, background: bool = True) -> Runtime:
     return runtime
 
 
-def _heartbeat(runtime: Runtime, client: CentralClient) -> tuple[HeartbeatSender, LastErrorLog]:
-    """The heartbeat sender (its own client: it posts from its own thread) and the log
-    handler that gives it the kiosk's last warning or error."""
-    last_errors = LastErrorLog()
-    last_errors.attach("kiosk", "hardware")
+def _heartbeat(runtime: Runtime, recent_errors: RecentErrors,
+               client: CentralClient) -> HeartbeatSender:
+    """The heartbeat sender (its own client: it posts from its own thread); its last error
+    is the newest line of the log handler the technician screen reads too."""
     watch = runtime.services.watch
 
     def last_error() -> str | None:
@@ -251,8 +247,8 @@ def _heartbeat(runtime: Runtime, client: CentralClient) -> tuple[HeartbeatSender
         # table shows last_error, and the wire has no field of its own for it.
         technician = runtime.technician
         if technician is not None and technician.out_of_service.active:
-            return "OUT OF SERVICE (technician): " + (last_errors.last() or "")
-        return last_errors.last()
+            return "OUT OF SERVICE (technician): " + (recent_errors.newest() or "")
+        return recent_errors.newest()
 
     sources = HeartbeatSources(
         app_version=__version__, config_version=lambda: config_version(runtime),
@@ -261,7 +257,7 @@ def _heartbeat(runtime: Runtime, client: CentralClient) -> tuple[HeartbeatSender
         data_dir=Path(runtime.config.kiosk.data_dir))
     sender = HeartbeatSender(client, sources, runtime.clock,
                              interval_s=runtime.config.sync.heartbeat_interval_s)
-    return sender, last_errors
+    return sender
 
 
 # --- technician mode: the screens' view of `kiosk diag` ------------------------------------
@@ -286,20 +282,10 @@ class RuntimeTechnicianPort:
         return TechnicianReport(
             kiosk_id=data["kiosk"]["id"], app_version=data["kiosk"]["version"],
             config_version=data["kiosk"]["config_version"], devices=devices,
-            outbox_depth=data["store"]["outbox_depth"], last_delivery=self._last_delivery(),
+            outbox_depth=data["store"]["outbox_depth"], last_delivery=self.runtime.store.outbox.last_delivered_at(),
             central_reachable=data["central"]["reachable"],
             problems=tuple(data["problems"]), warnings=tuple(data["warnings"]),
             recent_errors=tuple(self.recent_errors.lines()))
-
-    def _last_delivery(self) -> datetime | None:
-        from sqlalchemy import func, select
-
-        from kiosk.store.models import OutboxRow
-
-        with self.runtime.store.engine.connect() as connection:
-            newest: datetime | None = connection.execute(
-                select(func.max(OutboxRow.delivered_at))).scalar()
-        return newest
 
     def test_print(self) -> PrintReport:
         from kiosk.diagnostics import collect

@@ -29,6 +29,7 @@ ALGORITHM = "pbkdf2_sha256"
 DEFAULT_ITERATIONS = 200_000  # about 0.1 s here: slow enough against guessing a stolen hash
 SALT_BYTES = 16
 OUT_OF_SERVICE_FILE = "out-of-service"
+LINE_MAX = 300  # the wire's LAST_ERROR_MAX: the heartbeat sends the newest line as is
 RECENT_ERRORS_KEPT = 20
 
 
@@ -187,13 +188,14 @@ class OutOfService:
 
 
 class RecentErrors(logging.Handler):
-    """The last ``keep`` WARNING-or-worse lines of the loggers it is attached to. The
-    kiosk's log messages carry no personal data (a house rule), so a technician may see
-    them on screen."""
+    """The last ``keep`` WARNING-or-worse records of the loggers it is attached to: the
+    technician screen lists them, the heartbeat sends the newest to central. The kiosk's
+    log messages carry no personal data (a house rule), which is what makes them fit to
+    show and to send."""
 
     def __init__(self, keep: int = RECENT_ERRORS_KEPT, level: int = logging.WARNING) -> None:
         super().__init__(level)
-        self._lines: deque[str] = deque(maxlen=keep)
+        self._records: deque[tuple[float, str]] = deque(maxlen=keep)  # (created, line)
         self._loggers: list[logging.Logger] = []
 
     def emit(self, record: logging.LogRecord) -> None:
@@ -201,13 +203,18 @@ class RecentErrors(logging.Handler):
             message = record.getMessage()
         except Exception:  # a bad format string must not break the caller's logging
             message = "(unformattable message)"
-        stamp = time.strftime("%m-%d %H:%M:%S", time.localtime(record.created))
-        self._lines.append(" ".join(
-            f"{stamp} {record.levelname} {record.name}: {message}".split())[:300])
+        line = " ".join(f"{record.levelname} {record.name}: {message}".split())
+        self._records.append((record.created, line[:LINE_MAX]))  # handle() holds self.lock
 
     def lines(self) -> list[str]:
-        """Newest first."""
-        return list(reversed(self._lines))
+        """Newest first, each with its local time."""
+        return [time.strftime("%m-%d %H:%M:%S ", time.localtime(created)) + line
+                for created, line in reversed(self._records)]
+
+    def newest(self) -> str | None:
+        """The newest line without its time ("ERROR kiosk.x: message"), or None."""
+        records = self._records
+        return records[-1][1] if records else None
 
     def attach(self, *logger_names: str) -> None:
         for name in logger_names:

@@ -117,6 +117,15 @@ class SqlOutboxStore:
             return int(session.scalar(
                 select(func.count()).select_from(OutboxRow).where(_is_pending())) or 0)
 
+    def last_delivered_at(self) -> datetime | None:
+        """When central last acknowledged a record (technicians ask: is sync working?)."""
+        with self._tx.read("read the newest outbox delivery") as session:
+            # julianday() reads the stored offset: the newest instant, not the largest text.
+            newest: datetime | None = session.scalar(
+                select(OutboxRow.delivered_at).where(OutboxRow.delivered_at.is_not(None))
+                .order_by(func.julianday(OutboxRow.delivered_at).desc()).limit(1))
+            return newest
+
     def delivery(self, idempotency_key: str) -> Delivery | None:
         """Pending, delivered (with central's reference) or rejected (with the reason)."""
         with self._tx.read("read one outbox record's delivery") as session:

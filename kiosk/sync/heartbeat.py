@@ -68,38 +68,6 @@ def _free_disk(data_dir: Path) -> int:
     return 0
 
 
-class LastErrorLog(logging.Handler):
-    """Remembers the newest WARNING-or-worse record of the loggers it is attached to, as
-    one short line ("ERROR kiosk.x: message"). The kiosk's log messages carry no personal
-    data (a house rule), which is what makes them fit to send."""
-
-    def __init__(self, level: int = logging.WARNING) -> None:
-        super().__init__(level)
-        self._last: str | None = None
-        self._loggers: list[logging.Logger] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        try:
-            text = f"{record.levelname} {record.name}: {record.getMessage()}"
-        except Exception:  # a bad format string must not break the caller's logging
-            text = f"{record.levelname} {record.name}: (unformattable message)"
-        self._last = " ".join(text.split())[:LAST_ERROR_MAX]  # handle() holds self.lock
-
-    def last(self) -> str | None:
-        return self._last
-
-    def attach(self, *logger_names: str) -> None:
-        for name in logger_names:
-            logger = logging.getLogger(name)
-            logger.addHandler(self)
-            self._loggers.append(logger)
-
-    def detach(self) -> None:
-        for logger in self._loggers:
-            logger.removeHandler(self)
-        self._loggers.clear()
-
-
 class HeartbeatSender:
     def __init__(self, client: HeartbeatPoster, sources: HeartbeatSources, clock: Clock, *,
                  interval_s: float) -> None:

@@ -145,6 +145,29 @@ def test_recent_errors_keep_the_newest_twenty_warnings() -> None:
     assert lines[0].endswith("problem 24") and lines[-1].endswith("problem 5")
 
 
+def test_the_newest_error_is_one_short_line_for_the_heartbeat() -> None:
+    """GIVEN the handler on the kiosk's loggers
+    WHEN an info, a warning and a very long error are logged, then it is detached
+    THEN newest() is the error without its time, cut to the wire's 300 characters; info
+    alone never counts, and after detaching nothing more is recorded."""
+    recent = RecentErrors()
+    recent.attach("kiosk")
+    log = logging.getLogger("kiosk.test.heartbeat")
+    try:
+        log.info("all fine")
+        assert recent.newest() is None
+        log.warning("paper low")
+        assert recent.newest() == "WARNING kiosk.test.heartbeat: paper low"
+        log.error("x" * 1000)
+        newest = recent.newest()
+        assert newest is not None and newest.startswith("ERROR") and len(newest) == 300
+        assert recent.lines()[0].endswith(newest)
+    finally:
+        recent.detach()
+    log.error("after detach")
+    assert "after detach" not in (recent.newest() or "")
+
+
 def test_technician_pin_command_prints_a_hash_of_the_pin(capsys: pytest.CaptureFixture[str]
                                                          ) -> None:
     """GIVEN a PIN typed twice at `kiosk technician-pin` WHEN the command runs THEN it

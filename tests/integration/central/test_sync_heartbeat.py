@@ -20,7 +20,7 @@ from kiosk.devtools.loopback import System, running_system
 from kiosk.diagnostics import config_version
 from kiosk.domain.clock import SystemClock
 from kiosk.sync.client import CentralClient
-from kiosk.sync.heartbeat import HeartbeatSender, HeartbeatSources, LastErrorLog
+from kiosk.sync.heartbeat import HeartbeatSender, HeartbeatSources
 
 TIMEOUT = 5.0
 
@@ -163,25 +163,3 @@ def test_sender_thread_keeps_beating_on_its_interval(tmp_path, central_url, keys
         client.close()
     assert sender.beats_sent >= 3
     assert fleet_entry(central_url, "SH-CN-0010", keys.admin_token) is not None
-
-
-def test_last_error_log_keeps_the_newest_warning_short(tmp_path):
-    """GIVEN a LastErrorLog attached to the kiosk's loggers
-    WHEN an info, a warning and a very long error are logged, then it is detached
-    THEN last() is the error, cut to the wire's limit; info alone never counts, and
-    after detaching nothing more is recorded."""
-    recorder = LastErrorLog()
-    recorder.attach("kiosk")
-    try:
-        log = logging.getLogger("kiosk.test.heartbeat")
-        log.info("all fine")
-        assert recorder.last() is None
-        log.warning("paper low")
-        assert recorder.last() == "WARNING kiosk.test.heartbeat: paper low"
-        log.error("x" * 1000)
-        last = recorder.last()
-        assert last is not None and last.startswith("ERROR") and len(last) == 300
-    finally:
-        recorder.detach()
-    logging.getLogger("kiosk.test.heartbeat").error("after detach")
-    assert "after detach" not in (recorder.last() or "")

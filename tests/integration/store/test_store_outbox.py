@@ -84,6 +84,23 @@ def test_second_ack_keeps_the_first_delivery_time(
         (now.isoformat(timespec="microseconds"), "C-1")]
 
 
+def test_last_delivery_is_the_newest_instant_whatever_its_offset(
+        store: Store, make_draft: DraftFactory, approved_card: CardResult,
+        message_for: MessageFactory, now: datetime) -> None:
+    """GIVEN nothing delivered yet, then two records acknowledged at instants written
+    with different UTC offsets, the later one with the smaller text
+    WHEN the technician screen asks for the last delivery
+    THEN it is None at first, then the later instant."""
+    assert store.outbox.last_delivered_at() is None
+    first = _recorded(store, make_draft(), approved_card, now, message_for)
+    second = _recorded(store, make_draft(), approved_card, now, message_for)
+    earlier = datetime(2026, 11, 22, 10, 0, tzinfo=SHANGHAI)  # 02:00 UTC
+    later = datetime(2026, 11, 22, 3, 0, tzinfo=timezone.utc)  # "2026-11-22T03..." < "...T10"
+    store.outbox.mark_delivered(first.idempotency_key, "C-1", earlier)
+    store.outbox.mark_delivered(second.idempotency_key, "C-2", later)
+    assert store.outbox.last_delivered_at() == later
+
+
 def test_rejected_is_excluded_but_kept(
         store: Store, make_draft: DraftFactory, approved_card: CardResult,
         message_for: MessageFactory, now: datetime, raw: RawQuery) -> None:
