@@ -3,6 +3,7 @@ the worker thread that runs the services' slow steps (the UI never blocks)."""
 
 from __future__ import annotations
 
+import importlib
 import logging
 import threading
 import time
@@ -42,6 +43,23 @@ FLOW_SCREENS = {
     Step.CHOOSE_BILLER: "biller", Step.ENTER_ACCOUNT: "account", Step.LOOKING_UP: "account",
     Step.REVIEW: "review", Step.AMOUNT: "question", Step.ENTER_BARCODE: "question", Step.PAYING: "paying", Step.PRINTING: "done", Step.DONE: "done",
     Step.FAILED: "failed",
+}
+# Every screen by name: class path, imported and built on first use.
+SCREEN_TYPES = {
+    name: f"kiosk.ui.screens.{module}.{cls}Screen" for name, module, cls in (
+        ("attract", "attract", "Attract"), ("language", "language", "Language"),
+        ("home", "home", "Home"), ("biller", "biller", "Biller"),
+        ("account", "account", "Account"), ("review", "review", "Review"),
+        ("paying", "paying", "Paying"), ("done", "done", "Done"),
+        ("failed", "failed", "Failed"), ("document", "document", "Document"),
+        ("identity", "identity", "Identity"), ("question", "question", "Question"),
+        ("summary", "summary", "Summary"), ("working", "working", "Working"),
+        ("slip", "slip", "Slip"), ("choose", "choose", "Choose"),
+        ("out_of_service", "out_of_service", "OutOfService"),
+        ("technician_pin", "technician_pin", "TechnicianPin"),
+        ("technician", "technician", "Technician"),
+        ("technician_reprint", "technician_reprint", "TechnicianReprint"),
+    )
 }
 # The hidden gesture that opens technician mode: 5 taps within 3 s in this square at the
 # top-left corner of the attract or out-of-service screen (reference pixels).
@@ -96,47 +114,26 @@ class KioskApp(App):
 
     def build(self) -> ScreenManager:
         register_fonts()
-        from kiosk.ui.screens.account import AccountScreen
-        from kiosk.ui.screens.attract import AttractScreen
-        from kiosk.ui.screens.biller import BillerScreen
-        from kiosk.ui.screens.choose import ChooseScreen
-        from kiosk.ui.screens.document import DocumentScreen
-        from kiosk.ui.screens.done import DoneScreen
-        from kiosk.ui.screens.failed import FailedScreen
-        from kiosk.ui.screens.home import HomeScreen
-        from kiosk.ui.screens.identity import IdentityScreen
-        from kiosk.ui.screens.language import LanguageScreen
-        from kiosk.ui.screens.paying import PayingScreen
-        from kiosk.ui.screens.question import QuestionScreen
-        from kiosk.ui.screens.review import ReviewScreen
-        from kiosk.ui.screens.slip import SlipScreen
-        from kiosk.ui.screens.summary import SummaryScreen
-        from kiosk.ui.screens.working import WorkingScreen
-        from kiosk.ui.screens.out_of_service import OutOfServiceScreen
-        from kiosk.ui.screens.technician import TechnicianScreen
-        from kiosk.ui.screens.technician_pin import TechnicianPinScreen
-        from kiosk.ui.screens.technician_reprint import TechnicianReprintScreen
-
         Window.clearcolor = theme.palette.BACKGROUND
         Window.bind(on_resize=self._on_resize)
         Window.bind(on_touch_down=self._on_any_touch)
         self._on_resize(Window, *Window.size)
         manager = ScreenManager(transition=FadeTransition(duration=0.12))
-        for name, screen_type in (
-            ("attract", AttractScreen), ("language", LanguageScreen), ("home", HomeScreen),
-            ("biller", BillerScreen), ("account", AccountScreen), ("review", ReviewScreen),
-            ("paying", PayingScreen), ("done", DoneScreen), ("failed", FailedScreen),
-            ("document", DocumentScreen), ("identity", IdentityScreen),
-            ("question", QuestionScreen), ("summary", SummaryScreen),
-            ("working", WorkingScreen), ("slip", SlipScreen), ("choose", ChooseScreen),
-            ("out_of_service", OutOfServiceScreen), ("technician_pin", TechnicianPinScreen),
-            ("technician", TechnicianScreen), ("technician_reprint", TechnicianReprintScreen),
-        ):
-            manager.add_widget(screen_type(name=name))
+        self.root = manager  # show_screen() below needs it before build() returns
+        # Only the first screen is built now, so the kiosk takes a touch sooner after a
+        # boot; the others are built one per frame once it shows (or at once if asked).
+        self.show_screen("attract")
+        self._prebuild = Clock.schedule_once(self._build_next_screen, 0)
         Clock.schedule_interval(self._check_idle, 1.0)
         if self.services.watch is not None:
             self.services.watch.listeners.append(self._availability_changed)
         return manager
+
+    def _build_next_screen(self, _dt: float) -> None:
+        missing = [name for name in SCREEN_TYPES if not self.root.has_screen(name)]
+        if missing:
+            self.screen(missing[0])
+            self._prebuild = Clock.schedule_once(self._build_next_screen, 0)
 
     def _on_resize(self, _window: Any, _width: int, height: int) -> None:
         self.u = height / theme.REFERENCE_HEIGHT
@@ -166,6 +163,11 @@ class KioskApp(App):
         return self.root
 
     def screen(self, name: str) -> KioskScreen:
+        """The named screen, built on first use (see build())."""
+        if not self.root.has_screen(name):
+            module, class_name = SCREEN_TYPES[name].rsplit(".", 1)
+            screen_type = getattr(importlib.import_module(module), class_name)
+            self.root.add_widget(screen_type(name=name))
         screen: KioskScreen = self.root.get_screen(name)
         return screen
 
