@@ -8,7 +8,11 @@ Per language (docs/screens/<lang>/): the walkthrough of a paid water bill (attra
 language, home, biller, account, review, card, receipt), then an unknown account, a
 declined card and a receipt that could not be printed, plus the printed receipt as the
 printer simulator rendered it. Then each other self-service walked to its slip, every
-screen on the way (docs/screens/<lang>/<service>/, with slip.png as printed). PNGs are
+screen on the way (docs/screens/<lang>/<service>/, with slip.png as printed). Last,
+technician mode in that language (docs/screens/<lang>/technician/: the PIN keypad, a
+wrong PIN, the lockout, devices and versions, a test print, a reprint and its slip) and
+the out-of-service screen; the walk sets its own technician PIN and puts the kiosk back
+in service afterwards. PNGs are
 stored with a 64-colour palette: a third of the size, and the flat UI looks the same.
 The walk itself is kiosk.devtools.walk; ``--check textfit`` also checks every screen it
 shows (kiosk.devtools.textfit) and ``--no-png`` leaves docs/screens alone.

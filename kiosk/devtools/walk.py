@@ -9,6 +9,7 @@ import logging
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from kiosk.devtools.loopback import System
 from kiosk.ui.app import KioskApp
@@ -17,6 +18,10 @@ from kiosk.ui.driver import Driver
 log = logging.getLogger(__name__)
 
 Check = Callable[[str, str], None]  # (screen name, language): called at every screen
+# The technician PIN the walk sets for itself (the loopback config has none) and a cheap
+# hash of it: the walk photographs the screens, it does not test PBKDF2's cost.
+WALK_PIN = "2468"
+WALK_PIN_ITERATIONS = 1000
 
 
 class WalkDriver(Driver):
@@ -41,8 +46,9 @@ class WalkDriver(Driver):
 
 def walk_language(driver: WalkDriver, system: System, out: Path, lang: str,
                   services: list[str]) -> Path:
-    """Every screen of ``lang``: the bill payment, its failures, then each of ``services``
-    to its slip. Screenshots (and checks) go through ``driver.screenshot``."""
+    """Every screen of ``lang``: the bill payment, its failures, each of ``services`` to
+    its slip, then technician mode and the out-of-service screen. Screenshots (and
+    checks) go through ``driver.screenshot``."""
     from hardware.sim.payment.cards import INSUFFICIENT_FUNDS, UNIONPAY_APPROVED
     from hardware.sim.printer import Fault
     from kiosk.demo_scenarios import walkers
@@ -108,12 +114,113 @@ def walk_language(driver: WalkDriver, system: System, out: Path, lang: str,
                     shot.unlink()
             shutil.copyfile(slip.png_path, folder / service / "slip.png")
     app.end_session()
+    walk_technician(driver, system, folder / "technician", lang, result.reference)
     if driver.write_png:
         for png in folder.rglob("*.png"):
             _to_palette(png)
         log.info("%s: %d screens and the receipt (%s)", lang,
                  len(list(folder.rglob("*.png"))), result.reference)
     return folder
+
+
+def walk_technician(driver: WalkDriver, system: System, folder: Path, lang: str,
+                    paid_reference: str) -> None:
+    """Technician mode in ``lang``: the hidden gesture, the PIN keypad, a wrong PIN, the
+    lockout, the main screen with the devices, a test print, the reprint of
+    ``paid_reference``, then the out-of-service screen. The kiosk's PIN gate, the
+    gesture count and the out-of-service switch are put back as they were (in service)."""
+    from kivy.core.window import Window
+
+    from kiosk.services.technician import PinGate, hash_pin
+    from kiosk.ui.app import TECHNICIAN_CORNER
+
+    app = driver.app
+    technician = app.technician
+    if technician is None:
+        log.warning("no technician mode in this app: its screens are not walked")
+        return
+    configured_gate = technician.gate
+    pin_hash = hash_pin(WALK_PIN, iterations=WALK_PIN_ITERATIONS)
+    technician.gate = PinGate(pin_hash)
+    technician.gesture.reset()
+    technician.out_of_service.set(False)
+    try:
+        app.end_session()
+        driver.wait_for_screen("attract")
+        corner = app.u * TECHNICIAN_CORNER / 2
+        driver.tap_quickly(corner, Window.height - corner, technician.gesture.count)
+        driver.wait_for_screen("technician_pin")
+        app.set_language(lang)  # the header's language button, as a technician would
+        pin_screen = app.screen("technician_pin")
+        _type_pin(driver, "13")
+        driver.screenshot(folder / "01-pin.png")
+        _type_pin(driver, "79", submit=True)
+        driver.wait_until(lambda: not pin_screen.busy, 10, "the PIN check")
+        driver.settle(0.2)
+        driver.screenshot(folder / "02-pin-wrong.png")
+        technician.gate = PinGate(pin_hash, max_tries=1)  # the lockout at the next wrong PIN
+        _type_pin(driver, "1111", submit=True)
+        driver.wait_until(lambda: not pin_screen.busy, 10, "the PIN check")
+        driver.settle(0.2)
+        driver.screenshot(folder / "03-pin-locked.png")
+
+        technician.gate = PinGate(pin_hash)
+        pin_screen.refresh()  # unlocked again: the keypad answers
+        _type_pin(driver, WALK_PIN, submit=True)
+        driver.wait_for_screen("technician")
+        main = app.screen("technician")
+        _wait_idle(driver, main, "the technician report")
+        driver.screenshot(folder / "04-technician.png")
+        jobs_before = len(system.printer.jobs)
+        driver.tap(main.ids.test_print)
+        system.printer.wait_for_jobs(jobs_before + 1, timeout=10)
+        driver.wait_until(lambda: main.ids.result.kind != "info", 10, "the test print outcome")
+        _wait_idle(driver, main, "the report after the test print")
+        driver.screenshot(folder / "05-test-print.png")
+
+        driver.tap(main.ids.reprint)
+        driver.wait_for_screen("technician_reprint")
+        reprint = app.screen("technician_reprint")
+        for char in paid_reference:
+            driver.tap(reprint.ids.keyboard.key_for(char))
+        jobs_before = len(system.printer.jobs)
+        driver.tap(reprint.ids.reprint)
+        job = system.printer.wait_for_jobs(jobs_before + 1, timeout=10)[-1]
+        _wait_idle(driver, reprint, "the reprint outcome")
+        driver.screenshot(folder / "06-reprint.png")
+        if driver.write_png:
+            shutil.copyfile(job.png_path, folder / "receipt-reprinted.png")
+
+        driver.tap(reprint.ids.back)
+        driver.wait_for_screen("technician")
+        _wait_idle(driver, main, "the technician report")
+        driver.tap(main.ids.out_of_service)
+        driver.pump(2)
+        driver.screenshot(folder / "07-technician-out-of-service.png")
+        driver.tap(main.ids.exit)
+        driver.wait_for_screen("out_of_service")
+        driver.settle(0.2)
+        driver.screenshot(folder / "08-out-of-service.png")
+    finally:
+        technician.gate = configured_gate
+        technician.gesture.reset()
+        technician.out_of_service.set(False)
+        app.end_session()
+        driver.wait_for_screen("attract")
+
+
+def _type_pin(driver: Driver, digits: str, *, submit: bool = False) -> None:
+    screen = driver.app.screen("technician_pin")
+    for digit in digits:
+        driver.tap(screen.ids.keypad.key_widget(digit))
+    if submit:
+        driver.tap(screen.ids.unlock)
+
+
+def _wait_idle(driver: Driver, screen: Any, what: str) -> None:
+    """Until the screen's worker (report, print) is done and its result drawn."""
+    driver.wait_until(lambda: not screen.busy, 20, what)
+    driver.settle(0.2)
 
 
 def _to_palette(png: Path) -> None:

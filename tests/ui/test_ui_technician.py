@@ -16,6 +16,7 @@ from kiosk.devtools.loopback import System
 from kiosk.services.technician import OutOfService, PinGate, hash_pin
 from kiosk.ui.app import TECHNICIAN_CORNER
 from kiosk.ui.driver import Driver
+from kiosk.ui.fonts import font_name
 
 pytestmark = pytest.mark.ui
 
@@ -48,8 +49,7 @@ def technician(driver: Driver, system: System) -> Iterator[Driver]:
 
 def hidden_gesture(driver: Driver, taps: int = 5) -> None:
     corner = driver.app.u * TECHNICIAN_CORNER / 2
-    for _ in range(taps):
-        driver.tap_at(corner, Window.height - corner)
+    driver.tap_quickly(corner, Window.height - corner, taps)
 
 
 def type_pin(driver: Driver, pin: str) -> None:
@@ -102,7 +102,7 @@ def test_five_wrong_pins_lock_technician_mode_across_a_return_to_attract(
     screen = technician.app.screen("technician_pin")
     for left in (4, 3, 2, 1):
         type_pin(technician, "1111")
-        assert f"{left} tries left" in screen.ids.notice.text
+        assert f"Tries left before a lockout: {left}." in screen.ids.notice.text
     type_pin(technician, "1111")
     assert "locked for 5 min 0 s" in screen.ids.notice.text
     assert screen.ids.unlock.disabled and screen.ids.keypad.disabled
@@ -136,13 +136,53 @@ def test_the_right_pin_shows_devices_with_a_paper_fault_and_versions(
     open_technician(technician)
     screen = technician.app.screen("technician")
     rows = {child.text.split(":")[0]: child for child in screen.ids.devices.children}
-    printer = rows["Receipt printer · 打印机"]
+    printer = rows["Receipt printer"]
     assert "FAULT" in printer.text and "paper" in printer.text and printer.kind == "error"
-    assert "OK" in rows["Payment terminal · 支付终端"].text
+    assert "OK" in rows["Payment terminal"].text
     report = screen.report  # type: ignore[attr-defined]
-    assert f"Outbox · 待发送: {report.outbox_depth}" in screen.ids.summary.text
+    assert f"Outbox: {report.outbox_depth}," in screen.ids.summary.text
     assert report.config_version in screen.ids.summary.text
     assert "PROBLEM: printer" in screen.ids.errors.text
+
+
+def choose_language_in_header(driver: Driver, screen_name: str, lang: str) -> None:
+    """The header's language button, then the language's button in the chooser."""
+    driver.tap(driver.app.screen(screen_name).ids.header.ids.language)
+    driver.pump(3)
+    dialog = driver.app._language_dialog  # noqa: SLF001 - the chooser the tap opened
+    assert dialog is not None
+    button = next(w for w in dialog.walk() if getattr(w, "lang_code", None) == lang)
+    driver.tap(button)
+    driver.pump(3)
+
+
+def test_technician_mode_speaks_the_language_chosen_in_its_header(
+        technician: Driver) -> None:
+    """GIVEN technician mode open (in English, the kiosk's default)
+    WHEN Korean is chosen with the header's language button
+    THEN the title, buttons, device rows and summary are in Korean in Korean's font;
+    the PIN screen is too after Russian is chosen there; the session end resets it."""
+    open_technician(technician)
+    app = technician.app
+    screen = app.screen("technician")
+    assert screen.ids.test_print.text == "Test print"
+    choose_language_in_header(technician, "technician", "ko")
+    assert screen.ids.header.title == "기술자 모드"
+    assert screen.ids.test_print.text == "테스트 인쇄"
+    assert any(row.text.startswith("영수증 프린터: ") for row in screen.ids.devices.children)
+    assert "설정 버전: " in screen.ids.summary.text
+    assert screen.ids.devices_title.font_name == font_name("ko")
+
+    technician.tap(screen.ids.exit)
+    technician.wait_for_screen("attract")
+    assert app.lang == "en"
+    hidden_gesture(technician)
+    technician.wait_for_screen("technician_pin")
+    choose_language_in_header(technician, "technician_pin", "ru")
+    pin = app.screen("technician_pin")
+    assert pin.ids.prompt.text == "Введите PIN техника"
+    type_pin(technician, "1111")
+    assert "Осталось попыток до блокировки: 4." in pin.ids.notice.text
 
 
 def test_test_print_reaches_the_printer_and_shows_the_outcome(

@@ -83,3 +83,25 @@ def test_extraction_finds_messages_in_services_and_ui() -> None:
     ids = {m.id for m in extract() if m.id}
     assert {"Biller", "Find my bill", "Choose your language"} <= ids
     assert len(LANGUAGES) == 8
+
+
+def test_technician_texts_are_in_the_catalogs_and_a_missing_one_fails(tmp_path: Path) -> None:
+    """GIVEN the technician screens' texts (PIN, main screen, reprint) and the
+    out-of-service screen's, and a copy of the catalogs where one Russian technician
+    translation was emptied
+    WHEN the messages are extracted and the check runs
+    THEN they are all extracted (none is exempt) and the emptied one is reported."""
+    import shutil
+
+    from kiosk.paths import LOCALE_DIR
+
+    ids = {m.id for m in extract() if m.id}
+    assert {"Technician mode", "Enter the technician PIN", "Reprint a receipt",
+            "Receipt printer", "Wrong PIN. Tries left before a lockout: {tries}.",
+            "Out of service"} <= ids
+    locale = tmp_path / "locale"
+    shutil.copytree(LOCALE_DIR, locale)
+    po = locale / "ru" / "LC_MESSAGES" / "kiosk.po"
+    text = po.read_text(encoding="utf-8")
+    po.write_text(text.replace('msgstr "Режим техника"', 'msgstr ""'), encoding="utf-8")
+    assert check(locale) == ["ru: untranslated 'Technician mode'"]

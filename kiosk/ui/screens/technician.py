@@ -1,8 +1,10 @@
 """Technician mode, the main screen: the data of `kiosk diag` (devices with health and
 reason, outbox depth and last delivery, config version, recent errors), a test print,
 reprint by reference, the out-of-service switch and Exit. Everything slow runs on a
-worker thread through the TechnicianPort; the screen never blocks. Technician-only:
-English with Chinese, not in the gettext catalogs. Idles out like any session."""
+worker thread through the TechnicianPort; the screen never blocks. In the kiosk's
+language like every screen (the header's language button switches it); raw data (log
+lines, device reasons, error codes) stays as the devices and services report it, since
+that is what support searches for. Idles out like any session."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from kivy.clock import Clock
 
 from kiosk.errors import KioskError
 from kiosk.services.ports import PrintReport, TechnicianReport
+from kiosk.ui.i18n import N_, translate
 from kiosk.ui.icons import icon
 from kiosk.ui.screens.base import KioskScreen, load_kv
 from kiosk.ui.widgets import KButton, Notice
@@ -23,23 +26,39 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 TEXTS = {
-    "title": "Technician mode · 技术员模式",
-    "loading": "Checking devices and central… · 正在检查设备…",
-    "devices": "Devices · 设备",
-    "errors": "Recent warnings and errors · 最近的警告和错误",
-    "no_errors": "None since the kiosk started · 启动以来没有",
-    "test_print": "Test print · 测试打印",
-    "reprint": "Reprint a receipt · 补打收据",
-    "refresh": "Check again · 重新检查",
-    "exit": "Exit · 退出",
-    "oos_on": "Out of service: ON. Tap to put the kiosk back in service · 停止服务中，点击恢复",
-    "oos_off": "In service. Tap to switch to out of service · 服务中，点击停止服务",
-    "printing": "Printing a test slip… · 正在打印测试页…",
-    "failed": "Could not check: {error} · 检查失败",
+    "title": N_("Technician mode"),
+    "loading": N_("Checking devices and central…"),
+    "devices": N_("Devices"),
+    "errors": N_("Recent warnings and errors"),
+    "no_errors": N_("None since the kiosk started"),
+    "test_print": N_("Test print"),
+    "reprint": N_("Reprint a receipt"),
+    "refresh": N_("Check again"),
+    "exit": N_("Exit"),
+    "oos_on": N_("Out of service: ON. Tap to put the kiosk back in service."),
+    "oos_off": N_("In service. Tap to switch the kiosk to out of service."),
+    "printing": N_("Printing a test slip…"),
+    "failed": N_("Could not check: {error}"),
+    "kiosk": N_("Kiosk {kiosk_id}, app {version}"),
+    "config": N_("Config version: {version}"),
+    "outbox": N_("Outbox: {depth}, last delivery: {when}"),
+    "never": N_("never"),
+    "central_up": N_("Central: reachable"),
+    "central_down": N_("Central: UNREACHABLE"),
+    "problem": N_("PROBLEM: {problem}"),
+    "warning": N_("Warning: {warning}"),
 }
-DEVICE_NAMES = {"printer": "Receipt printer · 打印机", "payment": "Payment terminal · 支付终端",
-                "reader": "Document reader · 证件阅读器"}
-HEALTH_WORDS = {"ok": "OK · 正常", "fault": "FAULT · 故障", "unknown": "UNKNOWN · 未知"}
+DEVICE_NAMES = {"printer": N_("Receipt printer"), "payment": N_("Payment terminal"),
+                "reader": N_("Document reader")}
+HEALTH_WORDS = {"ok": N_("OK"), "fault": N_("FAULT"), "unknown": N_("UNKNOWN")}
+OUTCOME_WORDS = {"printed": N_("printed"), "not_printed": N_("not printed"),
+                 "uncertain": N_("uncertain, check the paper")}
+
+
+def text_for(key: str, **values: object) -> str:
+    """TEXTS[key] in the current language, its {placeholders} filled."""
+    message = translate(TEXTS[key])
+    return message.format(**values) if values else message
 
 
 def run_off_ui(name: str, work: Callable[[], T], done: Callable[[T | None, str | None], None]
@@ -73,12 +92,16 @@ def refit_buttons(screen: KioskScreen) -> None:
 
 def print_notice(notice: Notice, what: str, report: PrintReport | None, error: str | None
                  ) -> None:
+    """How a test print or reprint went; ``what`` is already translated, the reference,
+    reason and error code are shown as they are."""
     if report is None:
         notice.kind, notice.text = "error", f"{what}: {error}"
     else:
         reason = f" ({report.reason})" if report.reason else ""
+        outcome = OUTCOME_WORDS.get(report.outcome)
         notice.kind = "success" if report.outcome == "printed" else "error"
-        notice.text = f"{what} {report.reference}: {report.outcome}{reason}"
+        notice.text = (f"{what} {report.reference}: "
+                       f"{translate(outcome) if outcome else report.outcome}{reason}")
 
 
 class TechnicianScreen(KioskScreen):
@@ -88,6 +111,8 @@ class TechnicianScreen(KioskScreen):
         super().__init__(**kwargs)
         self._threads: list[threading.Thread] = []
         self.report: TechnicianReport | None = None
+        self._report_error: str | None = None
+        self._loading = False
 
     @property
     def busy(self) -> bool:
@@ -103,18 +128,19 @@ class TechnicianScreen(KioskScreen):
 
     def refresh(self) -> None:
         ids = self.ids
-        self.update_header(TEXTS["title"])
-        ids.devices_title.text = TEXTS["devices"]
-        ids.errors_title.text = TEXTS["errors"]
-        ids.test_print.text = TEXTS["test_print"]
-        ids.reprint.text = TEXTS["reprint"]
-        ids.refresh.text = TEXTS["refresh"]
-        ids.exit.text = TEXTS["exit"]
+        self.update_header(text_for("title"))
+        ids.devices_title.text = text_for("devices")
+        ids.errors_title.text = text_for("errors")
+        ids.test_print.text = text_for("test_print")
+        ids.reprint.text = text_for("reprint")
+        ids.refresh.text = text_for("refresh")
+        ids.exit.text = text_for("exit")
         technician = self.app.technician
         out = technician is not None and technician.out_of_service.active
-        ids.out_of_service.text = TEXTS["oos_on"] if out else TEXTS["oos_off"]
+        ids.out_of_service.text = text_for("oos_on") if out else text_for("oos_off")
         ids.out_of_service.primary = out
         ids.test_print.disabled = ids.refresh.disabled = self.busy
+        self._render_report()  # again after a language change, in the new language
 
     # --- the report ----------------------------------------------------------------------
 
@@ -122,7 +148,7 @@ class TechnicianScreen(KioskScreen):
         technician = self.app.technician
         if technician is None or self.busy:
             return
-        self.ids.summary.text = TEXTS["loading"]
+        self._loading = True
         self._start(run_off_ui("report", technician.port.report, self._show))
 
     def _start(self, thread: threading.Thread) -> None:
@@ -130,32 +156,39 @@ class TechnicianScreen(KioskScreen):
         self.refresh()
 
     def _show(self, report: TechnicianReport | None, error: str | None) -> None:
-        self.report = report
+        self._loading = False
+        self.report, self._report_error = report, error
         self.refresh()
+
+    def _render_report(self) -> None:
         ids = self.ids
+        report = self.report
         ids.devices.clear_widgets()
-        if report is None:
-            ids.summary.text = TEXTS["failed"].format(error=error)
+        if self._loading:
+            ids.summary.text = text_for("loading")
+            return
+        if report is None:  # not asked yet, or the report failed
+            ids.summary.text = (text_for("failed", error=self._report_error)
+                                if self._report_error else "")
             return
         last = (report.last_delivery.strftime("%Y-%m-%d %H:%M:%S")
-                if report.last_delivery else "never · 从未")
+                if report.last_delivery else text_for("never"))
         ids.summary.text = "\n".join((
-            f"Kiosk {report.kiosk_id}   app {report.app_version}",
-            f"Config version · 配置版本: {report.config_version}",
-            f"Outbox · 待发送: {report.outbox_depth}   last delivery · 上次同步: {last}",
-            "Central · 中心: " + ("reachable · 可连接" if report.central_reachable
-                                 else "UNREACHABLE · 无法连接"),
+            text_for("kiosk", kiosk_id=report.kiosk_id, version=report.app_version),
+            text_for("config", version=report.config_version),
+            text_for("outbox", depth=report.outbox_depth, when=last),
+            text_for("central_up" if report.central_reachable else "central_down"),
         ))
         for device in report.devices:
             why = f"  ({device.reason})" if device.reason else ""
             detail = f"\n{device.detail}" if device.detail else ""
             ids.devices.add_widget(Notice(
                 kind="success" if device.health == "ok" else "error",
-                text=f"{DEVICE_NAMES.get(device.name, device.name)}: "
-                     f"{HEALTH_WORDS.get(device.health, device.health)}{why}{detail}"))
-        lines = [*("PROBLEM: " + p for p in report.problems),
-                 *("warning: " + w for w in report.warnings), *report.recent_errors]
-        ids.errors.text = "\n".join(lines) if lines else TEXTS["no_errors"]
+                text=f"{translate(DEVICE_NAMES.get(device.name, device.name))}: "
+                     f"{translate(HEALTH_WORDS.get(device.health, device.health))}{why}{detail}"))
+        lines = [*(text_for("problem", problem=p) for p in report.problems),
+                 *(text_for("warning", warning=w) for w in report.warnings), *report.recent_errors]
+        ids.errors.text = "\n".join(lines) if lines else text_for("no_errors")
 
     # --- actions -------------------------------------------------------------------------
 
@@ -163,10 +196,10 @@ class TechnicianScreen(KioskScreen):
         technician = self.app.technician
         if technician is None or self.busy:
             return
-        self.ids.result.kind, self.ids.result.text = "info", TEXTS["printing"]
+        self.ids.result.kind, self.ids.result.text = "info", text_for("printing")
 
         def printed(report: PrintReport | None, error: str | None) -> None:
-            print_notice(self.ids.result, "Test print · 测试打印", report, error)
+            print_notice(self.ids.result, text_for("test_print"), report, error)
             self.refresh()
             self.load()  # a paper fault shows up in the devices at once
 

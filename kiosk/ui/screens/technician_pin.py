@@ -1,6 +1,6 @@
 """Technician mode, the door: a masked PIN on the numeric keypad, opened by the hidden
 gesture (app.py, TECHNICIAN_CORNER). Wrong PINs count down to a lockout (PinGate).
-Technician-only: English with Chinese, not in the gettext catalogs."""
+In the kiosk's language like every screen."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 from kivy.clock import Clock
 
 from kiosk.services.technician import PinCheck
+from kiosk.ui.i18n import N_, translate
 from kiosk.ui.icons import icon
 from kiosk.ui.screens.base import KioskScreen, load_kv
 from kiosk.ui.screens.technician import refit_buttons
@@ -17,19 +18,23 @@ from kiosk.ui.screens.technician import refit_buttons
 MAX_PIN_LENGTH = 12
 MASK = "•"
 TEXTS = {
-    "title": "Technician mode · 技术员模式",
-    "prompt": "Enter the technician PIN · 请输入技术员密码",
-    "placeholder": "PIN · 密码",
-    "unlock": "Unlock · 进入",
-    "back": "Back · 返回",
-    "checking": "Checking… · 正在验证…",
-    "not_configured": "No technician PIN is set at this kiosk, so technician mode cannot be "
-                      "opened. Set technician.pin_hash (see `kiosk technician-pin`).\n"
-                      "本机未设置技术员密码，无法进入技术员模式。",
-    "wrong": "Wrong PIN. {tries} tries left before a lockout.\n密码错误，还可尝试 {tries} 次。",
-    "locked": "Too many wrong PINs: locked for {minutes} min {seconds} s.\n"
-              "密码错误次数过多，已锁定 {minutes} 分 {seconds} 秒。",
+    "title": N_("Technician mode"),
+    "prompt": N_("Enter the technician PIN"),
+    "placeholder": N_("PIN"),
+    "unlock": N_("Unlock"),
+    "back": N_("Back"),
+    "checking": N_("Checking…"),
+    "not_configured": N_("No technician PIN is set at this kiosk, so technician mode cannot "
+                         "be opened. Set technician.pin_hash (see `kiosk technician-pin`)."),
+    "wrong": N_("Wrong PIN. Tries left before a lockout: {tries}."),
+    "locked": N_("Too many wrong PINs: locked for {minutes} min {seconds} s."),
 }
+
+
+def text_for(key: str, **values: object) -> str:
+    """TEXTS[key] in the current language, its {placeholders} filled."""
+    message = translate(TEXTS[key])
+    return message.format(**values) if values else message
 
 
 class TechnicianPinScreen(KioskScreen):
@@ -56,17 +61,17 @@ class TechnicianPinScreen(KioskScreen):
 
     def refresh(self) -> None:
         ids = self.ids
-        self.update_header(TEXTS["title"])
-        ids.prompt.text = TEXTS["prompt"]
-        ids.entry.placeholder = TEXTS["placeholder"]
+        self.update_header(text_for("title"))
+        ids.prompt.text = text_for("prompt")
+        ids.entry.placeholder = text_for("placeholder")
         ids.entry.value = MASK * len(self._pin)
-        ids.unlock.text = TEXTS["unlock"]
-        ids.back.text = TEXTS["back"]
+        ids.unlock.text = text_for("unlock")
+        ids.back.text = text_for("back")
         technician = self.app.technician
         gate = technician.gate if technician is not None else None
         usable = gate is not None and gate.configured and not gate.locked_for()
         if gate is None or not gate.configured:
-            ids.notice.text = TEXTS["not_configured"]
+            ids.notice.text = text_for("not_configured")
         elif gate.locked_for():
             ids.notice.text = self._locked_text(gate.locked_for())
         for widget in (ids.keypad, ids.unlock):
@@ -75,7 +80,7 @@ class TechnicianPinScreen(KioskScreen):
     @staticmethod
     def _locked_text(seconds: float) -> str:
         whole = int(seconds + 0.999)
-        return TEXTS["locked"].format(minutes=whole // 60, seconds=whole % 60)
+        return text_for("locked", minutes=whole // 60, seconds=whole % 60)
 
     def on_key(self, key: str) -> None:
         if key == "clear":
@@ -94,7 +99,7 @@ class TechnicianPinScreen(KioskScreen):
             return
         pin, self._pin = self._pin, ""
         self.ids.entry.value = ""
-        self.ids.notice.text = TEXTS["checking"]
+        self.ids.notice.text = text_for("checking")
         self.ids.unlock.disabled = self.ids.keypad.disabled = True
 
         def check() -> None:
@@ -113,11 +118,11 @@ class TechnicianPinScreen(KioskScreen):
             self.app.show_screen("technician")
             return
         if not result.configured:
-            self.ids.notice.text = TEXTS["not_configured"]
+            self.ids.notice.text = text_for("not_configured")
         elif result.locked_for_s:
             self.ids.notice.text = self._locked_text(result.locked_for_s)
         else:
-            self.ids.notice.text = TEXTS["wrong"].format(tries=result.tries_left)
+            self.ids.notice.text = text_for("wrong", tries=result.tries_left)
         self.ids.entry.invalid = True
         self.refresh()
 

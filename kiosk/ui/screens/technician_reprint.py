@@ -1,6 +1,6 @@
 """Technician mode: reprint a paid payment's receipt by its reference, typed on the
 kiosk's own Latin keyboard (capitals, digits, hyphen), through the reprint service.
-Technician-only: English with Chinese, not in the gettext catalogs."""
+In the kiosk's language like every screen."""
 
 from __future__ import annotations
 
@@ -9,16 +9,18 @@ from typing import Any
 
 from kiosk.services.ports import PrintReport
 from kiosk.ui import keyboard  # noqa: F401 - registers LatinKeyboard for the .kv
+from kiosk.ui.i18n import N_, translate
 from kiosk.ui.icons import icon
 from kiosk.ui.screens.base import KioskScreen, load_kv
 from kiosk.ui.screens.technician import print_notice, refit_buttons, run_off_ui
 
 TEXTS = {
-    "title": "Reprint a receipt · 补打收据",
-    "prompt": "Payment reference, as on the screen or in the journal · 付款编号",
-    "reprint": "Reprint · 补打",
-    "back": "Back · 返回",
-    "printing": "Printing… · 正在打印…",
+    "title": N_("Reprint a receipt"),
+    "prompt": N_("Payment reference, as on the screen or in the journal"),
+    "reprint": N_("Print again"),
+    "back": N_("Back"),
+    "printing": N_("Printing…"),
+    "outcome": N_("Reprint"),  # the noun the slip carries too: "Reprint R-1: printed"
 }
 
 
@@ -47,10 +49,10 @@ class TechnicianReprintScreen(KioskScreen):
 
     def refresh(self) -> None:
         ids = self.ids
-        self.update_header(TEXTS["title"])
-        ids.prompt.text = TEXTS["prompt"]
-        ids.reprint.text = TEXTS["reprint"]
-        ids.back.text = TEXTS["back"]
+        self.update_header(translate(TEXTS["title"]))
+        ids.prompt.text = translate(TEXTS["prompt"])
+        ids.reprint.text = translate(TEXTS["reprint"])
+        ids.back.text = translate(TEXTS["back"])
         ids.reprint.disabled = ids.keyboard.disabled = self.busy
 
     def reprint(self) -> None:
@@ -58,10 +60,10 @@ class TechnicianReprintScreen(KioskScreen):
         reference = self.ids.reference.text.strip()
         if technician is None or self.busy or not reference:
             return
-        self.ids.notice.kind, self.ids.notice.text = "info", TEXTS["printing"]
+        self.ids.notice.kind, self.ids.notice.text = "info", translate(TEXTS["printing"])
 
         def done(report: PrintReport | None, error: str | None) -> None:
-            print_notice(self.ids.notice, "Reprint · 补打", report, error)
+            print_notice(self.ids.notice, translate(TEXTS["outcome"]), report, error)
             if report is None:
                 self.ids.notice.text += f" {reference}"
             self.refresh()
