@@ -439,5 +439,24 @@ def build_app(runtime: Runtime) -> KioskApp:
     settings = UiSettings(center_name_zh=k.center_name_zh, center_name_en=k.center_name_en,
                           hotline=k.hotline, idle_timeout_s=ui.idle_timeout_s,
                           idle_countdown_s=ui.idle_countdown_s, attract_cycle_s=ui.attract_cycle_s)
-    return KioskApp(runtime.services, runtime.translator, settings,
-                    technician=runtime.technician)
+    app = KioskApp(runtime.services, runtime.translator, settings,
+                   technician=runtime.technician)
+    app.between_sessions = release_freed_memory
+    return app
+
+
+def release_freed_memory() -> bool:
+    """Give the C heap's free pages back to the system (glibc's malloc_trim), between
+    sessions: glibc keeps what the UI freed (texts, textures, the session's widgets) for
+    reuse, and a kiosk that runs for months would otherwise carry its busiest moment's
+    heap for good. Measured with bench/ui_session_memory.py: about 100 MB less RSS.
+    False where there is no glibc."""
+    import ctypes
+
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (AttributeError, OSError):
+        return False
+    trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
+    trim(0)
+    return True

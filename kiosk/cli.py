@@ -101,6 +101,7 @@ def _apply_pushed_config_between_sessions(app: Any, runtime: Any, agent: Any,
         Clock.schedule_once(stop_if_idle)
 
     def between_sessions() -> None:
+        bootstrap.release_freed_memory()
         stop_if_idle()
         agent.wake()
 

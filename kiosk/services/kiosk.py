@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from hardware.base import PrintOutcome, PrintResult
+from hardware.base import DocumentReader, PrintOutcome, PrintResult
 from kiosk.domain.bills import Biller
 from kiosk.domain.payments import PaymentState
 from kiosk.errors import ErrorCode, KioskError
@@ -68,8 +68,25 @@ class KioskServices:
         return self.watch.unavailable(service) if self.watch is not None else None
 
     def new_session(self, lang: str) -> Session:
+        self.forget_documents()  # anything left on the glass is the previous user's
         return Session(kiosk_id=self.kiosk_id, lang=lang,
                        started_at=self.bill_payment.clock.now())
+
+    def end_session(self) -> None:
+        """The session is over (done, cancelled or idle): the reader keeps nothing of it,
+        neither a document placed again after it was read nor the last one's digest."""
+        self.forget_documents()
+
+    def forget_documents(self) -> None:
+        """Drop what every document reader holds but has not delivered. Never raises."""
+        readers = {id(r): r for r in self._readers()}
+        for reader in readers.values():
+            reader.discard_pending()
+
+    def _readers(self) -> list[DocumentReader]:
+        found = [self.bill_payment.reader, self.tax.reader if self.tax else None]
+        found += [getattr(deps, "reader", None) for deps in (self.stay, self.arbitration)]
+        return [reader for reader in found if reader is not None]
 
     def start_bill_payment(self, session: Session) -> BillPaymentFlow:
         return BillPaymentFlow(self.bill_payment, session.context(), self.billers)

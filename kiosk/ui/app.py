@@ -223,6 +223,7 @@ class KioskApp(App):
         if self.session is not None:
             log.info("session %s ended", self.session.id[:8])
         self.session = None
+        self.services.end_session()
         for dialog in (self._idle_dialog, self._language_dialog, self._accessibility_dialog):
             if dialog is not None:
                 dialog.dismiss()

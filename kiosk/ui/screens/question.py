@@ -90,6 +90,11 @@ class QuestionScreen(KioskScreen):
         self._keyboards: dict[str, LatinKeyboard] = {}
         self.choices: dict[Any, KButton] = {}
 
+    def on_leave(self, *_args: Any) -> None:
+        # Back here later (Back from a summary) the question is built again from the
+        # answer given; while it shows (a language switch) what is typed stays.
+        self._question_id = None
+
     def refresh(self) -> None:
         flow = self.app.flow
         form = getattr(flow, "form", None)
@@ -265,6 +270,7 @@ class QuestionScreen(KioskScreen):
             keyboard.target = None  # the text it typed into goes with the session
         self._question_id = None
         self._form = None
+        self._question = None  # its check is bound to the session's answers
         self.entry = self.text = self.keyboard = self.counter = None
         self.choices = {}
 
