@@ -10,6 +10,7 @@ import importlib.resources
 import os
 import threading
 from pathlib import Path
+from typing import Any
 
 from kiosk.paths import cache_dir
 
@@ -56,9 +57,33 @@ def icon_font() -> Path | None:
     return next((p for p in ICON_FONT_PATHS if p.exists()), None)
 
 
+FONT_ID_OPTIONS = ("font_size", "font_name_r", "bold", "italic", "underline", "strikethrough")
+
+
+def font_id(label: Any) -> str:
+    """Kivy's key for an open SDL2_ttf font, with the size as the whole pixels SDL2_ttf
+    opens it at. Kivy keys by str(font_size), so 35.2 and 35.199999 (a shrunk caption,
+    a scaled window) each opened the same face again: about 2.5 MB a Noto Sans CJK face,
+    up to the 64 fonts Kivy keeps open."""
+    options = label.options
+    return "|".join(str(int(options[key])) if key == "font_size" else str(options[key])
+                    for key in FONT_ID_OPTIONS)
+
+
+def share_open_fonts() -> None:
+    """Make Kivy's SDL2 text provider share one open font per face and whole-pixel size."""
+    try:
+        from kivy.core.text.text_sdl2 import LabelSDL2
+    except ImportError:  # another text provider: nothing to share
+        return
+    LabelSDL2._get_font_id = font_id
+
+
 def register_fonts() -> None:
     """Register every face (and the icon font, if installed) with Kivy."""
     from kivy.core.text import LabelBase
+
+    share_open_fonts()
 
     for face in FACE_INDEX:
         LabelBase.register(name=f"Kiosk-{face}", fn_regular=str(face_file(face)))
