@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 
 from kiosk.domain.languages import language
 
@@ -23,3 +23,8 @@ def format_timestamp(moment: datetime, lang: str) -> str:
     text = format_datetime(moment, "medium", locale=language(lang).locale)
     offset = moment.strftime("%z")
     return f"{text} (UTC{offset[:3]}:{offset[3:]})" if offset else text
+
+
+def format_day(day: date, lang: str) -> str:
+    """A date on screens, in the reader's locale ("12 août 1964", "1964年8月12日")."""
+    return str(format_date(day, "medium", locale=language(lang).locale))

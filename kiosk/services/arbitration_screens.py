@@ -10,10 +10,8 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from babel.dates import format_date
-
 from kiosk.domain.arbitration import ArbitrationForm, claims_total
-from kiosk.domain.languages import language
+from kiosk.domain.clock import format_day
 from kiosk.domain.money import format_money
 from kiosk.domain.records import Company
 from kiosk.services.arbitration_questions import (
@@ -211,7 +209,7 @@ class ArbitrationScreens:
         return self._translator.gettext(self.ctx.lang, message) if message else ""
 
     def _date(self, day: date) -> str:
-        return str(format_date(day, "medium", locale=language(self.ctx.lang).locale))
+        return format_day(day, self.ctx.lang)
 
     def _money(self, amount: Decimal | None) -> str:
         return format_money(amount, self.ctx.lang) if amount is not None else self._tr(

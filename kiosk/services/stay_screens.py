@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from kiosk.domain.clock import format_timestamp
+from kiosk.domain.clock import format_day, format_timestamp
 from kiosk.domain.nationality import country_name
 from kiosk.domain.records import Address
 from kiosk.domain.results import Choice as DomainChoice
@@ -67,7 +67,7 @@ def identity_rows(person: Person, document: dict[str, Any], lang: str) -> list[R
         rows.append(Row(N_("Chinese name"), str(document["chinese_name"])))
     return rows + [
         Row(N_("Nationality"), country_name(person.nationality, lang)),
-        Row(N_("Date of birth"), person.birth_date.isoformat()),
+        Row(N_("Date of birth"), format_day(person.birth_date, lang)),
         Row(N_("Document number"), person.masked_number)]
 
 
@@ -106,25 +106,25 @@ def summary_rows(person: Person, form: StayForm, address: Address, lang: str,
         rows.append(Row(N_("Chinese name"), form.chinese_name))
     rows += [
         Row(N_("Sex"), tr(SEXES, form.sex)),
-        Row(N_("Date of birth"), _day(form.birth_date)),
+        Row(N_("Date of birth"), _day(lang, form.birth_date)),
         Row(N_("Nationality"), country_name(person.nationality, lang)),
         Row(N_("Document number"), person.masked_number),
-        Row(N_("Document valid until"), _day(form.doc_expiry)),
+        Row(N_("Document valid until"), _day(lang, form.doc_expiry)),
         Row(N_("Visa or permit"), tr(VISA_TYPES, form.entry_status_type)),
     ]
     if form.entry_status_number:
         rows.append(Row(N_("Visa or permit number"), form.entry_status_number))
-    rows.append(Row(N_("Valid until"), _day(form.entry_status_valid_until)))
+    rows.append(Row(N_("Valid until"), _day(lang, form.entry_status_valid_until)))
     if form.number_of_entries is not None:
         rows.append(Row(N_("Number of entries"), str(form.number_of_entries)))
     rows += [
-        Row(N_("Date of entry"), _day(form.date_of_entry)),
+        Row(N_("Date of entry"), _day(lang, form.date_of_entry)),
         Row(N_("Port of entry"), tr(PORTS_OF_ENTRY, form.port_of_entry)),
         Row(N_("Address"), address.text_zh(), True),
         Row(N_("Address in English"), address.text_en()),
         Row(N_("Police station"), address.police_station or "-"),
         Row(N_("Arrival"), format_timestamp(form.arrival_at, lang) if form.arrival_at else "-"),
-        Row(N_("Planned departure"), _day(form.planned_departure)),
+        Row(N_("Planned departure"), _day(lang, form.planned_departure)),
         Row(N_("Whose home"), tr(ACCOMMODATION_TYPES, form.accommodation_type)),
     ]
     if form.host_name:
@@ -146,5 +146,5 @@ def masked(number: str | None) -> str:
     return "*" * max(len(text) - 4, 0) + text[-4:] if text else "-"
 
 
-def _day(value: date | None) -> str:
-    return value.isoformat() if value is not None else "-"
+def _day(lang: str, value: date | None) -> str:
+    return format_day(value, lang) if value is not None else "-"

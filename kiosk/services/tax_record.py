@@ -15,7 +15,8 @@ from enum import StrEnum
 
 from hardware.base import DocumentReader, PrintOutcome, ReceiptPrinter
 from kiosk.domain import tax
-from kiosk.domain.clock import format_timestamp
+from kiosk.domain.clock import format_day, format_timestamp
+from kiosk.domain.nationality import country_name
 from kiosk.domain.money import format_money
 from kiosk.domain.records import IdentityClaim, TaxIdentity, TaxRecord
 from kiosk.errors import ErrorCode, KioskError
@@ -171,8 +172,8 @@ class TaxRecordFlow(Flow):
         if person is None:
             return []
         return [Row(N_("Name"), f"{person.surname} {person.given_names}", True),
-                Row(N_("Nationality"), person.nationality),
-                Row(N_("Date of birth"), person.birth_date.isoformat()),
+                Row(N_("Nationality"), country_name(person.nationality, self.ctx.lang)),
+                Row(N_("Date of birth"), format_day(person.birth_date, self.ctx.lang)),
                 Row(N_("Document number"), person.masked_number)]
 
     def summary_rows(self) -> list[Row]:

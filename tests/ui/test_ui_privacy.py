@@ -11,6 +11,7 @@ import logging
 import time
 import weakref
 from collections.abc import Callable, Iterator
+from datetime import date
 from typing import Any
 
 import pytest
@@ -20,6 +21,8 @@ from kivy.uix.widget import Widget
 from hardware.reader.adapter import SerialDocumentReader
 
 from kiosk.devtools.loopback import System
+from kiosk.domain.clock import format_day
+from kiosk.domain.languages import LANGUAGES
 from kiosk.services.stay import StayFlow
 from kiosk.services.tax_record import TaxStep
 from kiosk.ui.driver import Driver
@@ -37,7 +40,9 @@ from kiosk.ui.walkthrough_stay import CHANGNING_ROOM, erika_answers, to_summary
 pytestmark = pytest.mark.ui
 
 # ERIKA MUSTERMANN's passport (reader specimen "td3-valid"): number, names, birth date.
-PASSPORT = ("C01X00T47", "MUSTERMANN", "ERIKA", "1964-08-12")
+# The birth date as ISO and as every language's screens write it.
+PASSPORT = ("C01X00T47", "MUSTERMANN", "ERIKA", "1964-08-12",
+            *{format_day(date(1964, 8, 12), lang) for lang in LANGUAGES})
 # The room chosen in the stay walk: Lane 88, Xianxia Road (its tiles and trail).
 STREET = ("88弄", "Lane 88")
 AGENT = ("LI MING", "13711112222")  # someone acting for her (arbitration)
