@@ -24,22 +24,57 @@ from kivy.uix.label import Label
 from kivy.uix.modalview import ModalView
 from kivy.uix.widget import Widget
 
+from kiosk.ui.fitting import fitting_scale, natural_width
 from kiosk.ui.i18n import N_
 from kiosk.ui.icons import icon
 from kiosk.ui.theme import palette
 
+
+MIN_TEXT_SCALE = 0.6  # a caption never gets smaller than this part of its size
+
+
 class KLabel(Label):
     pass
+
+
+class FitLabel(Label):
+    """A label that is never cut: its font shrinks from ``base_font_size`` until the text
+    fits the label's box, first on one line (down to ``one_line_min_scale``), then
+    wrapped (down to ``min_scale``). The layout gives the box; the text adapts to it."""
+
+    base_font_size = NumericProperty(0.0)
+    min_scale = NumericProperty(MIN_TEXT_SCALE)
+    one_line_min_scale = NumericProperty(1.0)  # 1.0: wrap before shrinking
+    scale = NumericProperty(1.0)  # what the fit chose
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        for name in ("text", "size", "base_font_size", "min_scale", "one_line_min_scale",
+                     "font_name", "bold", "padding"):
+            self.fbind(name, self.fit)
+        self.fit()
+
+    def fit(self, *_: Any) -> None:
+        """Choose the font size for the text and box as they are now (synchronously, so
+        a frame never shows the text at a size that does not fit)."""
+        if self.base_font_size <= 0:
+            return
+        self.scale = fitting_scale(self, self.base_font_size, self.width, self.height,
+                                   min_scale=self.min_scale,
+                                   one_line_min_scale=self.one_line_min_scale)
+        self.font_size = self.base_font_size * self.scale
 
 
 class IconLabel(Label):
     pass
 
 
-MIN_TEXT_SCALE = 0.6
-
 
 class KButton(ButtonBehavior, BoxLayout):
+    """A big button with an optional icon; its caption (a FitLabel) wraps and gets
+    smaller to fit, never cut. ``fit``: as wide as icon and text on one line, unless a
+    Footer has to share too little room among its buttons."""
+
     text = StringProperty("")
     icon = StringProperty("")
     primary = BooleanProperty(False)
@@ -47,37 +82,45 @@ class KButton(ButtonBehavior, BoxLayout):
     fit = BooleanProperty(False)  # as wide as its icon and text (footer buttons), never wrapped
     # Set by the kv rule from the theme and the state (kv's bindings follow a theme switch).
     text_color = ColorProperty(palette.TEXT)
-    # A wrapped text taller than the button gets a smaller font, step by step, never
-    # cut: "Oui, c'est bien elle" at title size takes two lines on a half-width button.
+    # The caption's scale as fitted (read-only in effect: the FitLabel decides it from
+    # the room it has): "Oui, c'est bien elle" at title size takes two smaller lines on
+    # a half-width button.
     text_scale = NumericProperty(1.0)
-    font_unit = NumericProperty(1.0)  # app.fs (kv): a new text size starts unshrunk again
+    font_unit = NumericProperty(1.0)  # app.fs (kv)
+    # Icon, text on one line at full size, padding and spacing: what ``fit`` asks for.
+    natural_width = NumericProperty(0.0)
+    chrome_width = NumericProperty(0.0)  # padding, icon and spacing: all but the text
 
     def on_kv_post(self, _base_widget: Any) -> None:
-        self.fbind("font_unit", self._reset_scale)
-        self.ids.label.fbind("texture_size", self._fit_width)
+        label = self.ids.label
+        label.fbind("scale", lambda *_: setattr(self, "text_scale", label.scale))
+        # The caption decides its scale: a value set from outside is put back at once.
+        self.fbind("text_scale", lambda *_: setattr(self, "text_scale", label.scale))
+        self.text_scale = label.scale
+        for name in ("text", "base_font_size", "font_name", "bold"):
+            label.fbind(name, self._measure)
+        self.ids.icon.fbind("width", self._measure)
+        self.fbind("padding", self._measure)
+        self.fbind("spacing", self._measure)
+        self.fbind("natural_width", self._fit_width)
         self.fbind("fit", self._fit_width)
-        self._fit_width()
-        self.ids.label.fbind("texture_size", self._fit_height)
-        self.fbind("height", self._fit_height)
-        self.fbind("text", self._reset_scale)
+        self.fbind("parent", self._fit_width)
+        self._measure()
 
-    def _reset_scale(self, *_: Any) -> None:
-        self.text_scale = 1.0
-
-    def _fit_height(self, *_: Any) -> None:
-        _left, top, _right, bottom = self.padding
-        if self.fit or self.ids.label.texture_size[1] <= self.height - top - bottom:
-            return
-        if self.text_scale > MIN_TEXT_SCALE:
-            self.text_scale = max(MIN_TEXT_SCALE, self.text_scale - 0.1)
-
-    def _fit_width(self, *_: Any) -> None:
-        if not self.fit:
-            return
+    def _measure(self, *_: Any) -> None:
+        label = self.ids.label
         left, _top, right, _bottom = self.padding
         icon_width = self.ids.icon.width + self.spacing  # the box spaces an empty icon too
+        text_width = natural_width(label, label.base_font_size) if label.text else 0.0
+        self.chrome_width = left + right + icon_width
+        self.natural_width = self.chrome_width + text_width + 2  # + rounding
+        self._fit_width()
+
+    def _fit_width(self, *_: Any) -> None:
+        if not self.fit or isinstance(self.parent, Footer):  # the footer shares its room
+            return
         self.size_hint_x = None
-        self.width = left + right + icon_width + self.ids.label.texture_size[0]
+        self.width = self.natural_width
 
 
 class Tile(ButtonBehavior, BoxLayout):
@@ -133,7 +176,84 @@ class Header(BoxLayout):
 
 
 class Footer(BoxLayout):
-    pass
+    """The band of Back / Cancel / the primary action. A hidden button (opacity 0) takes
+    no room. ``fit`` buttons get their natural width and the others share the rest by
+    ``size_hint_x``; when that is too little for every caption on one line (German,
+    Russian), every button gets a share in proportion to what it asks for, and the
+    captions wrap and shrink inside (KButton)."""
+
+    def add_widget(self, widget: Widget, *args: Any, **kwargs: Any) -> None:
+        super().add_widget(widget, *args, **kwargs)
+        widget.fbind("opacity", self._trigger_layout)
+        if isinstance(widget, KButton):
+            widget.fbind("natural_width", self._trigger_layout)
+            widget.fbind("fit", self._trigger_layout)
+
+    def remove_widget(self, widget: Widget, *args: Any, **kwargs: Any) -> None:
+        widget.funbind("opacity", self._trigger_layout)
+        if isinstance(widget, KButton):
+            widget.funbind("natural_width", self._trigger_layout)
+            widget.funbind("fit", self._trigger_layout)
+        super().remove_widget(widget, *args, **kwargs)
+
+    def do_layout(self, *_: Any) -> None:
+        left, top, right, bottom = self.padding
+        shown = [c for c in reversed(self.children) if c.opacity > 0]
+        for hidden in self.children:
+            if hidden.opacity <= 0:
+                hidden.width = 0
+        if not shown:
+            return
+        room = self.width - left - right - self.spacing * (len(shown) - 1)
+        widths = _share(shown, room)
+        x = self.x + left
+        inner_height = self.height - top - bottom
+        for child, width in zip(shown, widths):
+            child.width = width
+            if child.size_hint_y is not None:
+                child.height = inner_height * child.size_hint_y
+            child.x = x
+            child.y = self.y + bottom + (inner_height - child.height) / 2
+            x += width + self.spacing
+
+
+def _share(children: list[Widget], room: float) -> list[float]:
+    """Footer widths: what each child asks for, the flexible ones sharing the rest."""
+    asked = []
+    flexible = []
+    for child in children:
+        wants = child.natural_width if isinstance(child, KButton) else 0.0
+        is_fixed = (isinstance(child, KButton) and child.fit) or child.size_hint_x is None
+        if is_fixed and not (isinstance(child, KButton) and child.fit):
+            wants = child.width  # a fixed-width widget keeps its width
+        asked.append(wants)
+        flexible.append(not is_fixed)
+    if sum(asked) > room:  # too little for everyone: the captions share what is left
+        chrome = [min(wants, child.chrome_width) if isinstance(child, KButton) else 0.0
+                  for child, wants in zip(children, asked)]
+        texts = [wants - fixed for wants, fixed in zip(asked, chrome)]
+        if sum(chrome) < room and sum(texts) > 0:
+            share = (room - sum(chrome)) / sum(texts)
+            return [fixed + text * share for fixed, text in zip(chrome, texts)]
+        return [wants * room / sum(asked) for wants in asked]
+    weights = [(child.size_hint_x or 1.0) if flex else 0.0
+               for child, flex in zip(children, flexible)]
+    left_over = room - sum(w for w, flex in zip(asked, flexible) if not flex)
+    if not any(weights):
+        return asked
+    # Flexible children share what is left by weight, each at least what it asks.
+    widths = [left_over * weight / sum(weights) if flex else wants
+              for wants, weight, flex in zip(asked, weights, flexible)]
+    short = [i for i, (w, a, flex) in enumerate(zip(widths, asked, flexible)) if flex and w < a]
+    if short:
+        spare = left_over - sum(asked[i] for i in short)
+        rest = [i for i, flex in enumerate(flexible) if flex and i not in short]
+        rest_weight = sum(weights[i] for i in rest)
+        for i in short:
+            widths[i] = asked[i]
+        for i in rest:
+            widths[i] = spare * weights[i] / rest_weight if rest_weight else 0.0
+    return widths
 
 
 class Notice(BoxLayout):

@@ -4,36 +4,18 @@ docs/screens (kiosk.devtools.walk), checked at every screen, no PNGs written. Th
 
 from __future__ import annotations
 
-from fnmatch import fnmatch
 from pathlib import Path
 
 import pytest
 
 from kiosk.devtools.loopback import System
-from kiosk.devtools.textfit import FitProblem, TextFitCheck
+from kiosk.devtools.textfit import TextFitCheck
 from kiosk.devtools.walk import WalkDriver, walk_language
 from kiosk.ui.driver import Driver
 
 pytestmark = [pytest.mark.ui, pytest.mark.slow]
 
 SERVICES = ["tax", "stay", "arbitration", "points"]
-
-# Overflows found when this check was written (issue 6), accepted until the screens are
-# fixed: "screen widget kind" patterns. Remove an entry with its fix; anything new fails.
-KNOWN_OVERFLOWS = (
-    "account instruction parent", "account biller_name window",
-    "question next.label height",
-    "* header* shortened",  # long service names (ru) end in "..."
-    "identity *.label height",  # ja: the confirm button's caption is taller than it
-    "question *KeypadKey* height",  # Latin keys 8 px shorter than their line box
-    "* header.accessibility.label height",  # ja: the header button's word, 8 px
-)
-
-
-def unexpected(problems: list[FitProblem]) -> list[FitProblem]:
-    return [p for p in problems
-            if not any(fnmatch(f"{p.screen} {p.widget} {p.kind}", known)
-                       for known in KNOWN_OVERFLOWS)]
 
 
 @pytest.mark.timeout(420)  # a whole walk of one language takes ~2-3 min offscreen
@@ -49,5 +31,5 @@ def test_every_text_fits_on_every_screen(driver: Driver, system: System, tmp_pat
     walk_language(walker, system, tmp_path, lang, SERVICES)
     assert check.screens_checked > 50
     assert not list(tmp_path.rglob("*.png"))
-    print(check.report())  # the known ones too, for whoever fixes them
-    assert unexpected(check.problems) == [], check.report()
+    print(check.report())
+    assert check.problems == [], check.report()

@@ -20,7 +20,7 @@ from kiosk.services.ports import PrintReport, TechnicianReport
 from kiosk.ui.i18n import N_, translate
 from kiosk.ui.icons import icon
 from kiosk.ui.screens.base import KioskScreen, load_kv
-from kiosk.ui.widgets import KButton, Notice
+from kiosk.ui.widgets import Notice
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -82,14 +82,6 @@ def run_off_ui(name: str, work: Callable[[], T], done: Callable[[T | None, str |
     return thread
 
 
-def refit_buttons(screen: KioskScreen) -> None:
-    """Give every button its full font size back once the screen is laid out: a long
-    text set before layout wraps in a narrow widget and KButton shrinks it for good."""
-    for widget in screen.walk():
-        if isinstance(widget, KButton):
-            widget.text_scale = 1.0
-
-
 def print_notice(notice: Notice, what: str, report: PrintReport | None, error: str | None
                  ) -> None:
     """How a test print or reprint went; ``what`` is already translated, the reference,
@@ -122,9 +114,6 @@ class TechnicianScreen(KioskScreen):
         self.ids.result.text = ""
         self.refresh()
         self.load()
-
-    def on_enter(self, *_: Any) -> None:
-        refit_buttons(self)
 
     def refresh(self) -> None:
         ids = self.ids

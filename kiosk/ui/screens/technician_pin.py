@@ -13,7 +13,6 @@ from kiosk.services.technician import PinCheck
 from kiosk.ui.i18n import N_, translate
 from kiosk.ui.icons import icon
 from kiosk.ui.screens.base import KioskScreen, load_kv
-from kiosk.ui.screens.technician import refit_buttons
 
 MAX_PIN_LENGTH = 12
 MASK = "•"
@@ -55,9 +54,6 @@ class TechnicianPinScreen(KioskScreen):
         self.ids.notice.text = ""
         self.ids.entry.invalid = False
         self.refresh()
-
-    def on_enter(self, *_: Any) -> None:
-        refit_buttons(self)
 
     def refresh(self) -> None:
         ids = self.ids

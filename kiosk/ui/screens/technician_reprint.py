@@ -12,7 +12,7 @@ from kiosk.ui import keyboard  # noqa: F401 - registers LatinKeyboard for the .k
 from kiosk.ui.i18n import N_, translate
 from kiosk.ui.icons import icon
 from kiosk.ui.screens.base import KioskScreen, load_kv
-from kiosk.ui.screens.technician import print_notice, refit_buttons, run_off_ui
+from kiosk.ui.screens.technician import print_notice, run_off_ui
 
 TEXTS = {
     "title": N_("Reprint a receipt"),
@@ -43,9 +43,6 @@ class TechnicianReprintScreen(KioskScreen):
         self.ids.reference.text = ""
         self.ids.notice.text = ""
         self.refresh()
-
-    def on_enter(self, *_: Any) -> None:
-        refit_buttons(self)
 
     def refresh(self) -> None:
         ids = self.ids
