@@ -61,6 +61,7 @@ SCREEN_TYPES = {
         ("technician_reprint", "technician_reprint", "TechnicianReprint"),
     )
 }
+PREBUILD_AFTER_S = 2.0  # after the attract screen shows, the other screens start building
 # The hidden gesture that opens technician mode: 5 taps within 3 s in this square at the
 # top-left corner of the attract or out-of-service screen (reference pixels).
 TECHNICIAN_CORNER = 160
@@ -121,9 +122,10 @@ class KioskApp(App):
         manager = ScreenManager(transition=FadeTransition(duration=0.12))
         self.root = manager  # show_screen() below needs it before build() returns
         # Only the first screen is built now, so the kiosk takes a touch sooner after a
-        # boot; the others are built one per frame once it shows (or at once if asked).
+        # boot; the others are built one per frame a moment after it shows (a first touch
+        # is not kept waiting behind them), or at once when asked for.
         self.show_screen("attract")
-        self._prebuild = Clock.schedule_once(self._build_next_screen, 0)
+        self._prebuild = Clock.schedule_once(self._build_next_screen, PREBUILD_AFTER_S)
         Clock.schedule_interval(self._check_idle, 1.0)
         if self.services.watch is not None:
             self.services.watch.listeners.append(self._availability_changed)
