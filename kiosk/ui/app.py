@@ -27,6 +27,7 @@ from kiosk.services.ports import Translator
 from kiosk.services.session import Session
 from kiosk.services.technician import Technician
 from kiosk.ui import i18n, theme
+from kiosk.ui.bindings import drop_dead_bindings, set_everywhere
 from kiosk.ui.fonts import font_name, register_fonts
 from kiosk.ui.i18n import N_, _
 from kiosk.ui.messages import unavailable_reason
@@ -138,18 +139,24 @@ class KioskApp(App):
             self._prebuild = Clock.schedule_once(self._build_next_screen, 0)
 
     def _on_resize(self, _window: Any, _width: int, height: int) -> None:
-        self.u = height / theme.REFERENCE_HEIGHT
-        self.fs = self.u * (theme.LARGE_TEXT_SCALE if self.large_text else 1.0)
+        set_everywhere(self, "u", height / theme.REFERENCE_HEIGHT)
+        set_everywhere(self, "fs", self.u * (theme.LARGE_TEXT_SCALE if self.large_text else 1.0))
 
     # --- accessibility -------------------------------------------------------------------
 
     def set_large_text(self, on: bool) -> None:
-        self.large_text = on
-        self.fs = self.u * (theme.LARGE_TEXT_SCALE if on else 1.0)
+        set_everywhere(self, "large_text", on)
+        set_everywhere(self, "fs", self.u * (theme.LARGE_TEXT_SCALE if on else 1.0))
 
     def set_high_contrast(self, on: bool) -> None:
-        self.high_contrast = on
-        theme.palette.apply(high_contrast=on)
+        set_everywhere(self, "high_contrast", on)
+        try:
+            theme.palette.apply(high_contrast=on)
+        except ReferenceError:  # see kiosk.ui.bindings: drop the dead, colour the rest
+            for name in theme.palette.properties():
+                drop_dead_bindings(theme.palette, name)
+            theme.palette.property("TEXT").dispatch(theme.palette)
+            theme.palette.apply(high_contrast=on)
         Window.clearcolor = theme.palette.BACKGROUND
 
     def open_accessibility(self) -> None:
@@ -243,8 +250,8 @@ class KioskApp(App):
         if lang not in self.languages:
             return
         i18n.set_language(lang)
-        self.font_name = font_name(lang)
-        self.lang = lang
+        set_everywhere(self, "font_name", font_name(lang))
+        set_everywhere(self, "lang", lang)
         if self.session is not None:
             self.session.lang = lang
         if self.flow is not None:
