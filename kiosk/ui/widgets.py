@@ -69,7 +69,6 @@ class IconLabel(Label):
     pass
 
 
-
 class KButton(ButtonBehavior, BoxLayout):
     """A big button with an optional icon; its caption (a FitLabel) wraps and gets
     smaller to fit, never cut. ``fit``: as wide as icon and text on one line, unless a
