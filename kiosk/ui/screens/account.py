@@ -62,8 +62,10 @@ class AccountScreen(KioskScreen):
         self.app.flow_action("submit_account", self.ids.entry.value)
 
     def clear_personal(self) -> None:
-        self.ids.entry.value = ""
-        self.ids.notice.text = ""
+        # The biller and its example say what the last person paid: gone with the rest.
+        ids = self.ids
+        ids.entry.value = ids.notice.text = ids.hint.text = ""
+        ids.biller_name.text = ids.biller_icon.text = ""
 
 
 load_kv(__file__)
