@@ -22,7 +22,7 @@ from central.db import make_session_factory
 from central.models import KioskRow
 from central.models_fleet import KioskCredentialRow
 from central.timeutil import Clock, in_shanghai
-from kiosk.sync.wire import DeviceStateIn, HeartbeatAck, HeartbeatIn
+from kiosk.sync.wire import HeartbeatAck, HeartbeatIn
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +43,16 @@ class FleetSettings:
         return timedelta(seconds=self.heartbeat_interval_s * self.missed_beats)
 
 
+class DeviceStateOut(BaseModel):
+    """A device as the kiosk last reported it. Not the wire's DeviceStateIn: a row kept
+    from before a bound was tightened must still be listed (kiosk-admin escapes it)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    state: str
+    reason: str | None = None
+
+
 class FleetKioskOut(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -55,7 +65,7 @@ class FleetKioskOut(BaseModel):
     kiosk_time: AwareDatetime | None  # the kiosk's clock in its last heartbeat
     app_version: str
     config_version: str
-    devices: dict[str, DeviceStateIn]
+    devices: dict[str, DeviceStateOut]
     outbox_depth: int
     last_error: str | None
     disk_free_bytes: int
@@ -115,7 +125,7 @@ class FleetService:
             first_seen_at=in_shanghai(row.first_seen_at),
             kiosk_time=in_shanghai(row.kiosk_time) if row.kiosk_time else None,
             app_version=row.app_version, config_version=row.config_version,
-            devices={name: DeviceStateIn.model_validate(state)
+            devices={name: DeviceStateOut.model_validate(state)
                      for name, state in row.devices.items()},
             outbox_depth=row.outbox_depth, last_error=row.last_error,
             disk_free_bytes=row.disk_free_bytes)
