@@ -6,6 +6,8 @@
     kiosk-admin keys init|show, config push FILE --target T, rollout status [ID]
         (signed configuration: see central/admin_config.py)
     kiosk-admin enroll KIOSK_ID [--group G] [--ttl-hours 24] --central URL
+    kiosk-admin token list|revoke ID, kiosk revoke KIOSK_ID
+        (who may speak to central: see central/admin_trust.py)
 
 ``--central`` defaults to $KIOSK_CENTRAL_URL or http://127.0.0.1:8700. The admin token
 comes from --token, else $KIOSK_ADMIN_TOKEN, else --token-file (kiosk-central
@@ -27,7 +29,7 @@ from typing import Any, TextIO
 
 import requests
 
-from central import admin_config
+from central import admin_config, admin_trust
 from central.masking import mask_account
 from central.terminal import dumps, printable
 from central.timeutil import SHANGHAI
@@ -66,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     maintenance.add_argument("biller_id")
     maintenance.add_argument("state", choices=["on", "off"])
     admin_config.add_commands(commands, common)
+    admin_trust.add_commands(commands, common)
 
     enroll = commands.add_parser("enroll", parents=[common],
                                  help="make a one-time enrollment token for a kiosk")
@@ -136,7 +139,13 @@ def _device(kiosk: dict[str, Any], name: str) -> str:
                                         if state.get("reason") else "")
 
 
-def _since(kiosk: dict[str, Any]) -> str:
+def _since(kiosk: dict[str, Any], checked_at: str) -> str:
+    """online, offline since when, or why central refuses the kiosk's credential."""
+    if kiosk.get("revoked_at"):
+        return "revoked"
+    expires = kiosk.get("credential_expires_at")
+    if expires and datetime.fromisoformat(expires) <= datetime.fromisoformat(checked_at):
+        return "credential expired"
     if kiosk["online"]:
         return "online"
     since = datetime.fromisoformat(kiosk["offline_since"]).astimezone(SHANGHAI)
@@ -144,7 +153,8 @@ def _since(kiosk: dict[str, Any]) -> str:
 
 
 def print_fleet(fleet: dict[str, Any], out: TextIO) -> None:
-    rows = [(printable(k["kiosk_id"]), printable(k["group"] or "-"), _since(k),
+    rows = [(printable(k["kiosk_id"]), printable(k["group"] or "-"),
+             _since(k, fleet["checked_at"]),
              printable(k["app_version"]), printable(k["config_version"]),
              _device(k, "printer"), _device(k, "payment"), _device(k, "reader"),
              str(k["outbox_depth"]), _size(k["disk_free_bytes"]),
@@ -173,6 +183,8 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
                 "Authorization": f"Bearer {admin_token(args)}"}
             return admin_config.run(args, base, out, sys.stderr, call, headers)
         auth = {"Authorization": f"Bearer {admin_token(args)}"}
+        if args.command in admin_trust.COMMANDS:
+            return admin_trust.run(args, base, out, call, auth)
         if args.command == "payments":
             params: dict[str, Any] = {"limit": args.limit}
             if args.review:
