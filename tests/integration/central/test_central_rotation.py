@@ -357,3 +357,25 @@ def test_a_credential_stored_without_its_lifetime_is_rotated_at_once(central_url
     assert rotated is not None and isinstance(rotated.expires_at, datetime)
     assert rotator.check_once() is False
     assert "failed" not in caplog.text
+
+
+def test_the_kiosk_runtime_rotates_and_its_clients_follow(tmp_path):
+    """GIVEN the loopback kiosk runtime (enrolled for real), its credential file written
+    as before central told the lifetime
+    WHEN the runtime's own rotator looks, and the runtime then beats
+    THEN it rotated (the file holds a new credential with its times), central refuses
+    the old one, and the runtime's heartbeat client, built before, is taken with the
+    new one without a restart."""
+    from kiosk.devtools.loopback import running_system
+
+    with running_system(tmp_path) as system:
+        runtime = system.runtime
+        data_dir = Path(system.config.kiosk.data_dir)
+        old = read_credential(data_dir)
+        assert old is not None and runtime.rotator is not None
+        write_credential(data_dir, KioskCredential(old.kiosk_id, old.credential, old.group))
+        assert runtime.rotator.check_once() is True
+        new = read_credential(data_dir)
+        assert new is not None and new.credential != old.credential and new.expires_at
+        assert beat(system.central_url, old.credential) == 401
+        assert runtime.heartbeat is not None and runtime.heartbeat.beat_once() is True
