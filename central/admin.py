@@ -6,17 +6,21 @@
     kiosk-admin keys init|show, config push FILE --target T, rollout status [ID]
         (signed configuration: see central/admin_config.py)
     kiosk-admin enroll KIOSK_ID [--group G] [--ttl-hours 24] --central URL
+    kiosk-admin token list|revoke ID, kiosk revoke KIOSK_ID
+        (who may speak to central: see central/admin_trust.py)
 
 ``--central`` defaults to $KIOSK_CENTRAL_URL or http://127.0.0.1:8700. The admin token
 comes from --token, else $KIOSK_ADMIN_TOKEN, else --token-file (kiosk-central
 admin-token makes one; so does kiosk-central serve --admin-token-file).
 Exit status: 0 done, 1 central refused or unreachable, 2 usage.
+
+Whatever a kiosk sent (ids, versions, error lines, references) is printed through
+central.terminal, as text and as --json: no escape sequence reaches the terminal.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from datetime import datetime
@@ -25,8 +29,9 @@ from typing import Any, TextIO
 
 import requests
 
-from central import admin_config
+from central import admin_config, admin_trust
 from central.masking import mask_account
+from central.terminal import dumps, printable
 from central.timeutil import SHANGHAI
 
 DEFAULT_CENTRAL = "http://127.0.0.1:8700"
@@ -63,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     maintenance.add_argument("biller_id")
     maintenance.add_argument("state", choices=["on", "off"])
     admin_config.add_commands(commands, common)
+    admin_trust.add_commands(commands, common)
 
     enroll = commands.add_parser("enroll", parents=[common],
                                  help="make a one-time enrollment token for a kiosk")
@@ -101,7 +107,7 @@ def call(method: str, url: str, **kwargs: Any) -> Any:
     if response.status_code >= 400:
         code = body.get("code", "?") if isinstance(body, dict) else "?"
         message = body.get("message", "") if isinstance(body, dict) else ""
-        raise AdminError(f"central refused: {code} {message}".rstrip())
+        raise AdminError(printable(f"central refused: {code} {message}".rstrip()))
     return body
 
 
@@ -111,9 +117,10 @@ def print_payments(payments: list[dict[str, Any]], out: TextIO) -> None:
     print(header, file=out)
     for p in payments:
         review = ",".join(p["review_reasons"]) if p["needs_review"] else "-"
-        print(f"{p['recorded_at'][:25]:25} {p['central_ref']:20} {p['kiosk_id']:12} "
-              f"{p['biller_id']:10} {mask_account(p['account_no']):14} {p['amount']:>10}  "
-              f"{review}", file=out)
+        print(printable(
+            f"{p['recorded_at'][:25]:25} {p['central_ref']:20} {p['kiosk_id']:12} "
+            f"{p['biller_id']:10} {mask_account(p['account_no']):14} {p['amount']:>10}  "
+            f"{review}"), file=out)
     print(f"{len(payments)} payment(s)", file=out)
 
 
@@ -128,10 +135,17 @@ def _device(kiosk: dict[str, Any], name: str) -> str:
     state = kiosk["devices"].get(name)
     if state is None:
         return "-"
-    return str(state["state"]) + (f":{state['reason']}" if state.get("reason") else "")
+    return printable(state["state"]) + (f":{printable(state['reason'])}"
+                                        if state.get("reason") else "")
 
 
-def _since(kiosk: dict[str, Any]) -> str:
+def _since(kiosk: dict[str, Any], checked_at: str) -> str:
+    """online, offline since when, or why central refuses the kiosk's credential."""
+    if kiosk.get("revoked_at"):
+        return "revoked"
+    expires = kiosk.get("credential_expires_at")
+    if expires and datetime.fromisoformat(expires) <= datetime.fromisoformat(checked_at):
+        return "credential expired"
     if kiosk["online"]:
         return "online"
     since = datetime.fromisoformat(kiosk["offline_since"]).astimezone(SHANGHAI)
@@ -139,10 +153,12 @@ def _since(kiosk: dict[str, Any]) -> str:
 
 
 def print_fleet(fleet: dict[str, Any], out: TextIO) -> None:
-    rows = [(k["kiosk_id"], k["group"] or "-", _since(k), k["app_version"],
-             k["config_version"], _device(k, "printer"), _device(k, "payment"),
-             _device(k, "reader"), str(k["outbox_depth"]), _size(k["disk_free_bytes"]),
-             (k["last_error"] or "-").replace("\n", " ")[:60])
+    rows = [(printable(k["kiosk_id"]), printable(k["group"] or "-"),
+             _since(k, fleet["checked_at"]),
+             printable(k["app_version"]), printable(k["config_version"]),
+             _device(k, "printer"), _device(k, "payment"), _device(k, "reader"),
+             str(k["outbox_depth"]), _size(k["disk_free_bytes"]),
+             printable((k["last_error"] or "-")[:60]))
             for k in fleet["kiosks"]]
     header = ("kiosk", "group", "state", "app", "config", "printer", "payment", "reader",
               "outbox", "disk free", "last error")
@@ -167,19 +183,21 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
                 "Authorization": f"Bearer {admin_token(args)}"}
             return admin_config.run(args, base, out, sys.stderr, call, headers)
         auth = {"Authorization": f"Bearer {admin_token(args)}"}
+        if args.command in admin_trust.COMMANDS:
+            return admin_trust.run(args, base, out, call, auth)
         if args.command == "payments":
             params: dict[str, Any] = {"limit": args.limit}
             if args.review:
                 params["needs_review"] = "true"
             body = call("GET", f"{base}/v1/admin/payments", params=params, headers=auth)
             if args.json:
-                print(json.dumps(body, ensure_ascii=False, indent=2), file=out)
+                print(dumps(body), file=out)
             else:
                 print_payments(body["payments"], out)
         elif args.command == "fleet":
             body = call("GET", f"{base}/v1/admin/fleet", headers=auth)
             if args.json:
-                print(json.dumps(body, ensure_ascii=False, indent=2), file=out)
+                print(dumps(body), file=out)
             else:
                 print_fleet(body, out)
         elif args.command == "enroll":

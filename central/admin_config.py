@@ -16,7 +16,6 @@ Exit status: 0 done, 1 central refused or unreachable (rollout status: or halted
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import tomllib
 from collections.abc import Callable
@@ -33,6 +32,7 @@ from cryptography.hazmat.primitives.serialization import (
 )
 from pydantic import ValidationError
 
+from central.terminal import dumps, printable
 from central.timeutil import SHANGHAI
 from kiosk.sync.wire_config import (
     FORBIDDEN_PUSHED_KEYS,
@@ -231,25 +231,27 @@ def _status(args: argparse.Namespace, base: str, out: TextIO, call: Call) -> int
             return 0
         rollout = latest[0]
     if args.json:
-        print(json.dumps(rollout, ensure_ascii=False, indent=2), file=out)
+        print(dumps(rollout), file=out)
     else:
         print_rollout(rollout, out)
     return 1 if rollout["state"] == "halted" else 0
 
 
 def print_rollout(rollout: dict[str, Any], out: TextIO) -> None:
+    """The rollout as a table; kiosks' reasons (and the halt reason quoting them) are
+    what kiosks sent, printed through central.terminal."""
     print(f"rollout {rollout['id']}: version {rollout['version']} to {rollout['target']}"
-          + (f" ({rollout['note']})" if rollout["note"] else ""), file=out)
+          + (f" ({printable(rollout['note'])})" if rollout["note"] else ""), file=out)
     print(f"state: {rollout['state']}, wave {rollout['current_wave']} of {rollout['waves']} "
           f"({rollout['wave_percent']}% each)", file=out)
     print(f"thresholds: next wave at >= {rollout['success_threshold']:.0%} applied, "
           f"halt at > {rollout['failure_threshold']:.0%} failed", file=out)
     if rollout["reason"]:
-        print(f"reason: {rollout['reason']}", file=out)
-    rows = [(k["kiosk_id"], str(k["wave"]), k["status"], k["reason"] or "-")
-            for k in rollout["kiosks"]]
+        print(f"reason: {printable(rollout['reason'])}", file=out)
+    rows = [(printable(k["kiosk_id"]), str(k["wave"]), k["status"],
+             printable(k["reason"] or "-")) for k in rollout["kiosks"]]
     header = ("kiosk", "wave", "status", "reason")
     widths = [max([len(header[i])] + [len(row[i]) for row in rows]) for i in range(3)]
     for row in [header, *rows]:
         print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:3]))
-              + "  " + row[3].replace("\n", " "), file=out)
+              + "  " + row[3], file=out)

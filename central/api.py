@@ -23,7 +23,9 @@ from central.api_config import build_config_router
 from central.api_enroll import build_enroll_router
 from central.api_fleet import build_fleet_router
 from central.api_services import build_services_router
+from central.api_trust import build_trust_router
 from central.auth import AdminAccess, DeviceKiosk, ensure_own
+from central.credentials import CredentialPolicy
 from central.db import make_engine, migrate
 from central.enrollment import EnrollmentService
 from central.fleet import FleetService, FleetSettings
@@ -198,10 +200,12 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 def create_app(db_url: str, *, seed_demo: bool = False, clock: Clock | None = None,
-               fleet: FleetSettings | None = None) -> FastAPI:
+               fleet: FleetSettings | None = None,
+               credentials: CredentialPolicy | None = None) -> FastAPI:
     """Open ``db_url``, migrate it to the latest schema, seed the demo into an empty
     database if asked, and return the app (the engine is disposed at shutdown).
-    ``fleet`` sets when a silent kiosk counts as offline (default 3 x 60 s)."""
+    ``fleet`` sets when a silent kiosk counts as offline (default 3 x 60 s);
+    ``credentials`` how long a kiosk credential lives unrotated (default 90 days)."""
     engine = make_engine(db_url)
     migrate(engine)
     service = CentralService(engine, clock, demo=seed_demo)
@@ -221,10 +225,12 @@ def create_app(db_url: str, *, seed_demo: bool = False, clock: Clock | None = No
                               "the kiosks' outbox. Errors answer ErrorBody {code, message, "
                               "detail} with codes of kiosk.errors.ErrorCode.")
     app.state.service = service
-    app.state.fleet = FleetService(engine, service.clock, fleet)
-    app.state.enrollment = EnrollmentService(engine, service.clock)
+    policy = credentials or CredentialPolicy()
+    app.state.fleet = FleetService(engine, service.clock, fleet, policy)
+    app.state.enrollment = EnrollmentService(engine, service.clock, policy)
     app.include_router(build_router())
     app.include_router(build_enroll_router())
+    app.include_router(build_trust_router())
     app.include_router(build_services_router())
     app.include_router(build_fleet_router())
     app.include_router(build_config_router(RolloutService(engine, service.clock)))

@@ -43,8 +43,9 @@ def build_services_router() -> APIRouter:
                      kiosk_id: DeviceKiosk) -> TaxIdentifyResponse:
         """Find the taxpayer by document and send a 6-digit one-time code to the phone on
         file. 404 E_TAXPAYER_NOT_FOUND; 409 E_IDENTITY_MISMATCH (birth date or name
-        differ)."""
-        return service.tax_identify(body)
+        differ). The session belongs to the calling kiosk: verify and records answer
+        another kiosk as for an unknown session."""
+        return service.tax_identify(body, kiosk_id)
 
     @router.post("/tax/verify", response_model=TaxVerifyResponse, tags=["tax"],
                  responses=errors(401, 422))
@@ -53,7 +54,7 @@ def build_services_router() -> APIRouter:
         """The code the user typed: a token for /v1/tax/records (valid 10 minutes).
         401 E_AUTH_FAILED for a wrong code; three wrong codes or 5 minutes end the
         session."""
-        return service.tax_verify(body)
+        return service.tax_verify(body, kiosk_id)
 
     @router.post("/tax/records", response_model=TaxRecordOut, tags=["tax"],
                  responses=errors(401, 404, 422))

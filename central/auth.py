@@ -53,7 +53,8 @@ def authenticated_kiosk(enrollment: Enrollment,
     kiosk_id = enrollment.kiosk_of(bearer.credentials)
     if kiosk_id is None:
         raise KioskError(ErrorCode.UNAUTHORIZED,
-                         "unknown kiosk credential; enroll the kiosk again (kiosk enroll)")
+                         "kiosk credential unknown, revoked or expired; enroll the kiosk "
+                         "again with a new token (kiosk-admin enroll, kiosk enroll)")
     if claimed is not None and claimed != kiosk_id:
         log.warning("kiosk=%s sent X-Kiosk-Id of another kiosk", kiosk_id)
         raise KioskError(ErrorCode.FORBIDDEN, "X-Kiosk-Id names another kiosk")

@@ -2,7 +2,7 @@
 
     kiosk-central serve --db URL --host H --port P [--seed-demo] [--ready-file PATH]
                         [--heartbeat-interval-s S] [--missed-beats N]
-                        [--admin-token-file PATH]
+                        [--admin-token-file PATH] [--credential-lifetime-days D]
     kiosk-central seed --db URL
     kiosk-central admin-token --db URL [--label L]
 
@@ -23,9 +23,11 @@ import logging
 import os
 import signal
 import threading
+from datetime import timedelta
 from pathlib import Path
 from types import FrameType
 
+from central.credentials import DEFAULT_CREDENTIAL_LIFETIME, CredentialPolicy
 from central.db import make_engine, migrate
 from central.enrollment import EnrollmentService
 from central.fleet import FleetSettings
@@ -56,6 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
                        help="missed heartbeats before a kiosk counts as offline (default 3)")
     serve.add_argument("--admin-token-file", type=Path,
                        help="ensure this file's admin token (made and written if missing)")
+    serve.add_argument("--credential-lifetime-days", type=float,
+                       default=DEFAULT_CREDENTIAL_LIFETIME.days,
+                       help="a kiosk credential not rotated for this long is refused "
+                            f"(default {DEFAULT_CREDENTIAL_LIFETIME.days}; kiosks rotate "
+                            "theirs at half of it)")
     serve.add_argument("--log-level", default="info",
                        choices=["debug", "info", "warning", "error"])
 
@@ -97,6 +104,9 @@ def ensure_admin_token_file(db_url: str, path: Path) -> None:
             if not token:
                 raise SystemExit(f"kiosk-central: {path} is empty")
             enrollment.ensure_admin_token(token, label=f"file:{path.name}")
+            if not enrollment.is_admin_token(token):
+                log.warning("central: the admin token in %s was revoked; admin calls with "
+                            "it are refused (remove the file for a new one)", path)
         else:
             write_secret_file(path, enrollment.create_admin_token(label=f"file:{path.name}"))
             log.info("central: new admin token written to %s", path)
@@ -116,6 +126,9 @@ def admin_token(args: argparse.Namespace) -> int:
 
 
 def serve(args: argparse.Namespace) -> int:
+    if not 0 < args.credential_lifetime_days <= 3650:
+        raise SystemExit("kiosk-central: --credential-lifetime-days must be in (0, 3650]")
+    credentials = CredentialPolicy(lifetime=timedelta(days=args.credential_lifetime_days))
     if args.admin_token_file is not None:
         ensure_admin_token_file(args.db, args.admin_token_file)
     stop = threading.Event()
@@ -128,7 +141,7 @@ def serve(args: argparse.Namespace) -> int:
     fleet = FleetSettings(heartbeat_interval_s=args.heartbeat_interval_s,
                           missed_beats=args.missed_beats)
     server = CentralServer(args.db, host=args.host, port=args.port, seed_demo=args.seed_demo,
-                           log_level=args.log_level, fleet=fleet)
+                           log_level=args.log_level, fleet=fleet, credentials=credentials)
     try:
         url = server.start()
         log.info("central: serving on %s", url)

@@ -18,11 +18,12 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from central.credentials import CredentialPolicy
 from central.db import make_session_factory
 from central.models import KioskRow
 from central.models_fleet import KioskCredentialRow
 from central.timeutil import Clock, in_shanghai
-from kiosk.sync.wire import DeviceStateIn, HeartbeatAck, HeartbeatIn
+from kiosk.sync.wire import HeartbeatAck, HeartbeatIn
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,16 @@ class FleetSettings:
         return timedelta(seconds=self.heartbeat_interval_s * self.missed_beats)
 
 
+class DeviceStateOut(BaseModel):
+    """A device as the kiosk last reported it. Not the wire's DeviceStateIn: a row kept
+    from before a bound was tightened must still be listed (kiosk-admin escapes it)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    state: str
+    reason: str | None = None
+
+
 class FleetKioskOut(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -55,10 +66,14 @@ class FleetKioskOut(BaseModel):
     kiosk_time: AwareDatetime | None  # the kiosk's clock in its last heartbeat
     app_version: str
     config_version: str
-    devices: dict[str, DeviceStateIn]
+    devices: dict[str, DeviceStateOut]
     outbox_depth: int
     last_error: str | None
     disk_free_bytes: int
+    revoked_at: AwareDatetime | None = None  # kiosk-admin kiosk revoke; it sends nothing since
+    credential_expires_at: AwareDatetime | None = None
+    """When central stops taking the kiosk's current credential unless it rotates it
+    (null: not enrolled); a date in the past is a kiosk that failed to rotate in time."""
 
 
 class FleetOut(BaseModel):
@@ -72,10 +87,11 @@ class FleetOut(BaseModel):
 
 
 class FleetService:
-    def __init__(self, engine: Engine, clock: Clock, settings: FleetSettings | None = None
-                 ) -> None:
+    def __init__(self, engine: Engine, clock: Clock, settings: FleetSettings | None = None,
+                 credentials: CredentialPolicy | None = None) -> None:
         self.clock = clock
         self.settings = settings or FleetSettings()
+        self.credentials = credentials or CredentialPolicy()
         self._sessions = make_session_factory(engine)
 
     def record_heartbeat(self, kiosk_id: str, beat: HeartbeatIn) -> HeartbeatAck:
@@ -98,14 +114,19 @@ class FleetService:
     def fleet(self) -> FleetOut:
         now = self.clock.now()
         with self._sessions() as session:
-            rows = session.scalars(select(KioskRow).order_by(KioskRow.kiosk_id)).all()
-        kiosks = [self._entry(row, now) for row in rows]
+            rows = session.execute(
+                select(KioskRow, KioskCredentialRow)
+                .outerjoin(KioskCredentialRow,
+                           KioskCredentialRow.kiosk_id == KioskRow.kiosk_id)
+                .order_by(KioskRow.kiosk_id)).all()
+        kiosks = [self._entry(row, credential, now) for row, credential in rows]
         online = sum(1 for k in kiosks if k.online)
         return FleetOut(checked_at=in_shanghai(now),
                         offline_after_s=self.settings.offline_after.total_seconds(),
                         online=online, offline=len(kiosks) - online, kiosks=kiosks)
 
-    def _entry(self, row: KioskRow, now: datetime) -> FleetKioskOut:
+    def _entry(self, row: KioskRow, credential: KioskCredentialRow | None,
+               now: datetime) -> FleetKioskOut:
         deadline = row.last_heartbeat_at + self.settings.offline_after
         online = now <= deadline
         return FleetKioskOut(
@@ -115,10 +136,14 @@ class FleetService:
             first_seen_at=in_shanghai(row.first_seen_at),
             kiosk_time=in_shanghai(row.kiosk_time) if row.kiosk_time else None,
             app_version=row.app_version, config_version=row.config_version,
-            devices={name: DeviceStateIn.model_validate(state)
+            devices={name: DeviceStateOut.model_validate(state)
                      for name, state in row.devices.items()},
             outbox_depth=row.outbox_depth, last_error=row.last_error,
-            disk_free_bytes=row.disk_free_bytes)
+            disk_free_bytes=row.disk_free_bytes,
+            revoked_at=in_shanghai(credential.revoked_at)
+            if credential is not None and credential.revoked_at else None,
+            credential_expires_at=in_shanghai(self.credentials.expires_at(credential.issued_at))
+            if credential is not None else None)
 
 
 def _upsert(session: Session, kiosk_id: str, beat: HeartbeatIn, now: datetime) -> bool:

@@ -192,6 +192,9 @@ class TaxSessionRow(Base):
     __tablename__ = "tax_sessions"
 
     otp_session: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # The kiosk that asked: only its credential may verify the code and fetch the record
+    # (None: a session from before migration 0005_auth, which no kiosk can use).
+    kiosk_id: Mapped[str | None] = mapped_column(String(64), default=None)
     taxpayer_pk: Mapped[int] = mapped_column(ForeignKey("taxpayers.id"), index=True)
     document_pk: Mapped[int] = mapped_column(ForeignKey("taxpayer_documents.id"))
     code_hash: Mapped[str] = mapped_column(String(64))

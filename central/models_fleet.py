@@ -1,7 +1,7 @@
 """Central's tables for the fleet's trust and configuration: admin tokens, one-time
 enrollment tokens, kiosk credentials (all stored as SHA-256 hashes: they are 256-bit random
 values, so a slow password hash would add nothing), signed config bundles and their staged
-rollouts. Migration 0004_fleet mirrors these."""
+rollouts. Migrations 0004_fleet and 0005_auth mirror these."""
 
 from __future__ import annotations
 
@@ -38,8 +38,19 @@ class EnrollmentTokenRow(Base):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
+def _enrollment_time(context: Any) -> Any:
+    """issued_at left unset: the credential was issued when the kiosk enrolled."""
+    return context.get_current_parameters()["enrolled_at"]
+
+
 class KioskCredentialRow(Base):
-    """An enrolled kiosk: its credential's hash and its group (the rollout target)."""
+    """An enrolled kiosk: its credential's hash and its group (the rollout target).
+
+    Rotation (central/credentials.py) puts the new credential's hash in ``pending_hash``
+    and keeps the current one valid until the pending one is first used, which makes it
+    current: a kiosk killed before it stored the new credential still holds a valid one.
+    A credential expires ``lifetime`` after its ``issued_at``; ``revoked_at`` refuses both
+    at once until the kiosk is enrolled again (migration 0005_auth)."""
 
     __tablename__ = "kiosk_credentials"
 
@@ -47,6 +58,10 @@ class KioskCredentialRow(Base):
     credential_hash: Mapped[str] = mapped_column(String(64), unique=True)
     group_name: Mapped[str | None] = mapped_column(String(64), index=True)
     enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=_enrollment_time)
+    pending_hash: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
+    pending_issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
 
 
 class ConfigBundleRow(Base):

@@ -196,7 +196,8 @@ def _max_version(session: Session) -> int:
 
 
 def _target_kiosks(session: Session, target: str) -> list[str]:
-    query = select(KioskCredentialRow.kiosk_id)
+    # A revoked kiosk can neither fetch nor report: it would hold its wave for ever.
+    query = select(KioskCredentialRow.kiosk_id).where(KioskCredentialRow.revoked_at.is_(None))
     if target.startswith("group:"):
         query = query.where(KioskCredentialRow.group_name == target.removeprefix("group:"))
     elif target.startswith("kiosk:"):

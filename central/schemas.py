@@ -91,3 +91,26 @@ class DemoBarcodeOut(_Model):
 
 class DemoBarcodeList(_Model):
     barcodes: list[DemoBarcodeOut]
+
+
+# --- who may speak to central (admin tokens, kiosk revocation) -----------------------------
+
+class AdminTokenOut(_Model):
+    """An admin token as operators see it: never the secret (central has only its hash)."""
+
+    id: int
+    label: str
+    created_at: AwareDatetime
+    revoked_at: AwareDatetime | None
+    current: bool  # the token this very request was made with
+
+
+class AdminTokenList(_Model):
+    tokens: list[AdminTokenOut]  # by id
+
+
+class KioskRevokedOut(_Model):
+    kiosk_id: str
+    revoked_at: AwareDatetime
+    credential_revoked: bool  # False: the kiosk had never enrolled (only tokens were spent)
+    tokens_spent: int  # outstanding enrollment tokens spent by this revocation

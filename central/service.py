@@ -195,11 +195,12 @@ class CentralService:
 
     # --- tax records -------------------------------------------------------------------
 
-    def tax_identify(self, request: TaxIdentifyRequest) -> TaxIdentifyResponse:
+    def tax_identify(self, request: TaxIdentifyRequest, kiosk_id: str) -> TaxIdentifyResponse:
+        """Open a one-time-code session bound to ``kiosk_id`` and send the code."""
         now = self.clock.now()
         try:
             with self._sessions.begin() as session:
-                answer, to_send = tax.identify(session, request, now)
+                answer, to_send = tax.identify(session, request, now, kiosk_id)
         except KioskError as exc:
             log.info("tax identify -> %s", exc.code.value)
             raise
@@ -209,16 +210,16 @@ class CentralService:
         log.info("tax identify -> code sent to %s", answer.phone_masked)
         return answer
 
-    def tax_verify(self, request: TaxVerifyRequest) -> TaxVerifyResponse:
+    def tax_verify(self, request: TaxVerifyRequest, kiosk_id: str) -> TaxVerifyResponse:
         now = self.clock.now()
         with self._sessions.begin() as session:
-            answer = tax.verify_code(session, request, now)
+            answer = tax.verify_code(session, request, now, kiosk_id)
         if answer is None:  # committed first: the wrong attempt counts
             log.info("tax verify -> %s", ErrorCode.AUTH_FAILED.value)
             raise KioskError(ErrorCode.AUTH_FAILED, "code wrong, expired or used up")
         return answer
 
-    def tax_records(self, request: TaxRecordsRequest, kiosk_id: str | None) -> TaxRecordOut:
+    def tax_records(self, request: TaxRecordsRequest, kiosk_id: str) -> TaxRecordOut:
         now = self.clock.now()
         try:
             record = self._write(lambda session: tax.issue_record(session, request, now,

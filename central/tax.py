@@ -1,6 +1,10 @@
 """Individual income tax records (DOMAIN.md 2.2): identify the taxpayer by document, a
 one-time code to the phone on file, then the 纳税记录 for a period.
 
+A session belongs to the kiosk that asked for it: the code and the token work only with
+that kiosk's credential, and another kiosk is answered as for an unknown session (its
+attempts do not count against the session either).
+
 Each function works inside the caller's transaction. Failures that must change state
 (a wrong code counts, too many close the session) return a result instead of raising, so
 the service can commit before it answers E_AUTH_FAILED.
@@ -71,8 +75,8 @@ def _name_key(name: str) -> str:
     return " ".join(re.sub(r"[^A-Z]+", " ", name.upper()).split())
 
 
-def identify(session: Session, request: TaxIdentifyRequest,
-             now: datetime) -> tuple[TaxIdentifyResponse, CodeToSend]:
+def identify(session: Session, request: TaxIdentifyRequest, now: datetime,
+             kiosk_id: str) -> tuple[TaxIdentifyResponse, CodeToSend]:
     """E_TAXPAYER_NOT_FOUND for an unknown document, E_IDENTITY_MISMATCH when birth date
     or name differ from the taxpayer the document belongs to."""
     document = session.scalars(select(TaxpayerDocumentRow).where(
@@ -88,7 +92,8 @@ def identify(session: Session, request: TaxIdentifyRequest,
     otp_session = secrets.token_urlsafe(24)
     code = f"{secrets.randbelow(1_000_000):06d}"
     expires_at = now + CODE_LIFETIME
-    session.add(TaxSessionRow(otp_session=otp_session, taxpayer_pk=taxpayer.id,
+    session.add(TaxSessionRow(otp_session=otp_session, kiosk_id=kiosk_id,
+                              taxpayer_pk=taxpayer.id,
                               document_pk=document.id, code_hash=_digest(otp_session, code),
                               attempts=0, state=OPEN, created_at=now, expires_at=expires_at))
     answer = TaxIdentifyResponse(
@@ -102,12 +107,14 @@ def full_name(taxpayer: TaxpayerRow) -> str:
     return f"{taxpayer.surname} {taxpayer.given_names}".strip()
 
 
-def verify_code(session: Session, request: TaxVerifyRequest,
-                now: datetime) -> TaxVerifyResponse | None:
-    """The token for a right code in time; None (E_AUTH_FAILED) otherwise. A wrong code
-    counts; the third one, like the end of CODE_LIFETIME, closes the session."""
+def verify_code(session: Session, request: TaxVerifyRequest, now: datetime,
+                kiosk_id: str) -> TaxVerifyResponse | None:
+    """The token for a right code in time from the kiosk that asked for it; None
+    (E_AUTH_FAILED) otherwise. A wrong code counts; the third one, like the end of
+    CODE_LIFETIME, closes the session. Another kiosk's try is as for an unknown session:
+    it changes nothing."""
     row = session.get(TaxSessionRow, request.otp_session, with_for_update=True)
-    if row is None or row.state != OPEN:
+    if row is None or row.kiosk_id != kiosk_id or row.state != OPEN:
         return None
     if now >= row.expires_at:
         row.state = CLOSED
@@ -147,13 +154,14 @@ def check_period(period_start: str, period_end: str, today: date) -> None:
 
 
 def issue_record(session: Session, request: TaxRecordsRequest, now: datetime,
-                 kiosk_id: str | None) -> TaxRecordOut:
+                 kiosk_id: str) -> TaxRecordOut:
     """The record for the token's taxpayer: E_AUTH_FAILED for an unknown or expired
-    token, then the period checks, then E_NO_RECORDS when nothing was withheld."""
+    token or one another kiosk verified, then the period checks, then E_NO_RECORDS when
+    nothing was withheld."""
     row = session.scalars(select(TaxSessionRow).where(
         TaxSessionRow.token_hash == _digest("token", request.token))).one_or_none()
-    if (row is None or row.state != VERIFIED or row.token_expires_at is None
-            or now >= row.token_expires_at):
+    if (row is None or row.kiosk_id != kiosk_id or row.state != VERIFIED
+            or row.token_expires_at is None or now >= row.token_expires_at):
         raise KioskError(ErrorCode.AUTH_FAILED, "token unknown or expired")
     check_period(request.period_start, request.period_end, in_shanghai(now).date())
     taxpayer = session.get(TaxpayerRow, row.taxpayer_pk)

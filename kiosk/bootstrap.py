@@ -43,6 +43,7 @@ from kiosk.sync.config_agent import (
 )
 from kiosk.sync.forwarder import OutboxForwarder
 from kiosk.sync.heartbeat import HeartbeatSender, HeartbeatSources
+from kiosk.sync.rotation import CredentialRotator
 
 if TYPE_CHECKING:
     from kiosk.ui.app import KioskApp
@@ -69,8 +70,11 @@ class Runtime:
     config_agent: ConfigAgent | None = None
     technician: Technician | None = None
     recent_errors: RecentErrors | None = None
+    rotator: CredentialRotator | None = None
 
     def close(self) -> None:
+        if self.rotator is not None:
+            self.rotator.stop(timeout=5.0)
         if self.recent_errors is not None:
             self.recent_errors.detach()
         if self.config_agent is not None:
@@ -151,16 +155,21 @@ def verify_url(config: Config) -> str:
 
 
 def central_token(config: Config) -> str:
-    """The kiosk's credential: central.token from config, else the enrolled credential
+    """The kiosk's credential now: central.token from config, else the enrolled credential
     (`kiosk enroll`) if it is this kiosk id's; empty if neither."""
-    if config.central.token:
-        return config.central.token
-    from kiosk.sync.enrollment import read_credential
+    return central_credentials(config)()
 
-    stored = read_credential(Path(config.kiosk.data_dir))
-    if stored is None or stored.kiosk_id != config.kiosk.id:
-        return ""
-    return stored.credential
+
+def central_credentials(config: Config) -> Callable[[], str]:
+    """What a CentralClient sends as the kiosk's credential, read per request: central.token
+    from config, else the credential file (kiosk.sync.enrollment.StoredCredential), so a
+    rotated credential reaches every client at once."""
+    if config.central.token:
+        token = config.central.token
+        return lambda: token
+    from kiosk.sync.enrollment import StoredCredential
+
+    return StoredCredential(Path(config.kiosk.data_dir), config.kiosk.id)
 
 
 def store_path(config: Config) -> Path:
@@ -172,7 +181,7 @@ def build_runtime(config: Config, *, background: bool = True) -> Runtime:
     forwarder, the device watch and the diagnostics answer for `kiosk diag`."""
     clock = SystemClock(config.kiosk.timezone)
     store = open_store(store_path(config), clock=clock)
-    token = central_token(config)
+    token = central_credentials(config)
 
     def central_client() -> CentralClient:
         return CentralClient(config.central.url, timeout_s=config.central.timeout_s,
@@ -225,10 +234,15 @@ def build_runtime(config: Config, *, background: bool = True) -> Runtime:
                       reader=reader)
     runtime.technician, runtime.recent_errors = build_technician(runtime)
     runtime.heartbeat = _heartbeat(runtime, runtime.recent_errors, central_client())
+    if not config.central.token:  # a credential in the site file is not the kiosk's to rotate
+        runtime.rotator = CredentialRotator(config.central.url, k.id, Path(k.data_dir), clock,
+                                            timeout_s=config.central.timeout_s)
     if background:
         forwarder.start()
         watch.start()
         runtime.heartbeat.start()
+        if runtime.rotator is not None:
+            runtime.rotator.start()
         runtime.diag_server = DiagServer(runtime)
         runtime.diag_server.start()
     log.info("kiosk %s wired: printer %s, payment terminal %s, central %s",

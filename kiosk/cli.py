@@ -204,18 +204,31 @@ def _sim_control(words: list[str]) -> int:
 
 
 def cmd_enroll(args: argparse.Namespace) -> int:
-    """Spend a one-time token (kiosk-admin enroll) for this kiosk's credential."""
-    from kiosk.sync.enrollment import enroll
+    """Spend a one-time token (kiosk-admin enroll) for this kiosk's credential, or
+    (--rotate) replace the enrolled credential with a new one now."""
+    from kiosk.sync.enrollment import enroll, rotate
 
     config = _load(args)
+    data_dir = Path(config.kiosk.data_dir)
     try:
-        credential = enroll(config.central.url, config.kiosk.id, args.token,
-                            Path(config.kiosk.data_dir), timeout=config.central.timeout_s)
+        if args.rotate:
+            if config.central.token:
+                print("kiosk enroll: the site file's central.token is used, not an enrolled "
+                      "credential: nothing to rotate (remove it and enroll)", file=sys.stderr)
+                return 1
+            credential = rotate(config.central.url, config.kiosk.id, data_dir,
+                                timeout=config.central.timeout_s)
+        else:
+            credential = enroll(config.central.url, config.kiosk.id, args.token, data_dir,
+                                timeout=config.central.timeout_s)
     except KioskError as exc:
         print(f"kiosk enroll: {exc.code.value}: {exc.message}", file=sys.stderr)
         return 1
-    print(f"enrolled {credential.kiosk_id} (group {credential.group or '-'}) at "
-          f"{config.central.url}")
+    expires = f", valid until {credential.expires_at:%Y-%m-%d %H:%M %z}" \
+        if credential.expires_at else ""
+    print(f"{'rotated the credential of' if args.rotate else 'enrolled'} "
+          f"{credential.kiosk_id} (group {credential.group or '-'}) at "
+          f"{config.central.url}{expires}")
     return 0
 
 
@@ -294,8 +307,13 @@ def build_parser() -> argparse.ArgumentParser:
                       help="open the devices from this process even if a kiosk is running")
     diag.set_defaults(func=cmd_diag)
 
-    enroll = with_config(sub.add_parser("enroll", help="enroll this kiosk at central"))
-    enroll.add_argument("--token", required=True, help="the one-time token of kiosk-admin enroll")
+    enroll = with_config(sub.add_parser(
+        "enroll", help="enroll this kiosk at central, or rotate its credential"))
+    how = enroll.add_mutually_exclusive_group(required=True)
+    how.add_argument("--token", help="the one-time token of kiosk-admin enroll")
+    how.add_argument("--rotate", action="store_true",
+                     help="replace the enrolled credential with a new one now (the kiosk "
+                          "also does it by itself at half the credential's lifetime)")
     enroll.set_defaults(func=cmd_enroll)
 
     pin = sub.add_parser("technician-pin",

@@ -6,6 +6,12 @@ One requests.Session; every call has a (connect, read) timeout; GETs are retried
 urllib3 on connect errors and 502/503/504, POSTs never (their idempotency key makes the
 caller's own retry safe, a library retry could double a request). Every failure becomes
 a KioskError in exactly one place, ``_answer`` / ``_send``.
+
+The credential is read per request from ``token`` when it is a callable (bootstrap gives
+kiosk.sync.enrollment.StoredCredential): a rotated credential is used from the next
+request on. A request central refused as E_UNAUTHORIZED is sent once more when the
+credential changed meanwhile (another thread rotated it and central has retired the old
+one): authentication comes before anything is done, so nothing was recorded.
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ import hashlib
 import logging
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Self, TypeVar
@@ -104,8 +110,9 @@ class ReadOnlyRetry(Retry):
 
 
 class CentralClient:
-    def __init__(self, base_url: str, *, timeout_s: float, kiosk_id: str, token: str = "",
-                 clock: Clock, get_retries: int = 2, backoff_s: float = 0.1) -> None:
+    def __init__(self, base_url: str, *, timeout_s: float, kiosk_id: str,
+                 token: str | Callable[[], str] = "", clock: Clock, get_retries: int = 2,
+                 backoff_s: float = 0.1) -> None:
         if timeout_s <= 0:
             raise ValueError("timeout_s must be positive")
         self.base_url = base_url.rstrip("/")
@@ -122,8 +129,7 @@ class CentralClient:
         self._session.mount("http://", adapter)
         self._session.mount("https://", adapter)
         self._session.headers["Accept"] = "application/json"
-        if token:
-            self._session.headers["Authorization"] = f"Bearer {token}"
+        self._token: Callable[[], str] = token if callable(token) else (lambda: token)
 
     # --- the calls ---------------------------------------------------------------------
 
@@ -415,6 +421,20 @@ class CentralClient:
 
     def _send(self, method: str, path: str, headers: dict[str, str],
               body: str | None) -> requests.Response:
+        credential = self._token()
+        response = self._request(method, path, headers, body, credential)
+        if response.status_code == 401 and _error_code(response) is ErrorCode.UNAUTHORIZED:
+            fresh = self._token()
+            if fresh and fresh != credential:
+                log.info("central %s %s: credential rotated meanwhile, sent again", method,
+                         path)
+                response = self._request(method, path, headers, body, fresh)
+        return response
+
+    def _request(self, method: str, path: str, headers: dict[str, str], body: str | None,
+                 credential: str) -> requests.Response:
+        if credential:
+            headers = {**headers, "Authorization": f"Bearer {credential}"}
         try:
             return self._session.request(
                 method, self.base_url + path, data=body.encode("utf-8") if body else None,
@@ -479,6 +499,11 @@ def _error_body(response: requests.Response) -> ErrorBody | None:
         return ErrorBody.model_validate_json(response.content)
     except ValidationError:
         return None
+
+
+def _error_code(response: requests.Response) -> ErrorCode | None:
+    error = _error_body(response)
+    return _known_code(error.code) if error is not None else None
 
 
 def _known_code(code: str) -> ErrorCode | None:

@@ -11,6 +11,7 @@ heartbeat is a snapshot; there is nothing to queue).
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 import threading
 from collections.abc import Callable, Mapping
@@ -21,11 +22,19 @@ from typing import Protocol
 from hardware.base import DeviceStatus
 from kiosk.errors import KioskError
 from kiosk.services.ports import Clock
-from kiosk.sync.wire import LAST_ERROR_MAX, DeviceStateIn, HeartbeatAck, HeartbeatIn
+from kiosk.sync.wire import (
+    LAST_ERROR_MAX,
+    REASON_PATTERN,
+    DeviceStateIn,
+    HeartbeatAck,
+    HeartbeatIn,
+    printable_line,
+)
 
 log = logging.getLogger(__name__)
 
 REPORTED_DEVICES = ("printer", "payment", "reader")  # the wire's DeviceName values
+_REASON = re.compile(REASON_PATTERN)
 
 
 class HeartbeatPoster(Protocol):
@@ -49,7 +58,10 @@ class HeartbeatSources:
 
 
 def collect_heartbeat(sources: HeartbeatSources, clock: Clock) -> HeartbeatIn:
-    devices = {name: DeviceStateIn(state=status.health.value, reason=status.reason)
+    """The beat as central takes it: the last error made one printable line of at most
+    LAST_ERROR_MAX characters, a device reason that is not a reason code left out (a
+    beat central refuses would hide everything else it says)."""
+    devices = {name: DeviceStateIn(state=status.health.value, reason=_reason(status.reason))
                for name, status in sources.devices().items()
                if name in REPORTED_DEVICES and isinstance(status, DeviceStatus)}
     last_error = sources.last_error()
@@ -57,8 +69,14 @@ def collect_heartbeat(sources: HeartbeatSources, clock: Clock) -> HeartbeatIn:
         app_version=sources.app_version, config_version=sources.config_version(),
         devices=devices,  # type: ignore[arg-type]  # keys filtered to DeviceName above
         outbox_depth=sources.outbox_depth(),
-        last_error=last_error[:LAST_ERROR_MAX] if last_error else None,
+        last_error=printable_line(last_error)[:LAST_ERROR_MAX] if last_error else None,
         disk_free_bytes=_free_disk(sources.data_dir), sent_at=clock.now())
+
+
+def _reason(reason: str | None) -> str | None:
+    if reason is None or (len(reason) <= 64 and _REASON.fullmatch(reason)):
+        return reason
+    return None
 
 
 def _free_disk(data_dir: Path) -> int:

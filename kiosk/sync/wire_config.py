@@ -164,6 +164,30 @@ class EnrollResponse(_Wire):
     group: str | None
     credential: str
     """The kiosk's own bearer credential; central keeps only its hash."""
+    issued_at: AwareDatetime
+    expires_at: AwareDatetime
+    """Central refuses the credential from then on: the kiosk rotates it well before
+    (POST /v1/credential/rotate)."""
+
+
+class CredentialOut(_Wire):
+    """GET /v1/credential: what central knows of the calling kiosk's credential."""
+
+    kiosk_id: str
+    group: str | None
+    issued_at: AwareDatetime
+    expires_at: AwareDatetime
+
+
+class CredentialRotated(_Wire):
+    """POST /v1/credential/rotate: the kiosk's next credential. The one that asked stays
+    valid until this one is first used; from then on only this one is."""
+
+    kiosk_id: str
+    group: str | None
+    credential: str
+    issued_at: AwareDatetime
+    expires_at: AwareDatetime
 
 
 # --- admin calls -----------------------------------------------------------------------------

@@ -116,11 +116,16 @@ class CentralKeys:
     """Credentials issued directly in one central database (no HTTP, no enrollment
     token): ``credential(kiosk_id)`` (the same one on every call), ``admin_token``.
     The database is opened (and migrated) on first use only, so a test may first set up
-    an old schema itself."""
+    an old schema itself.
 
-    def __init__(self, db_url: str, clock: SettableClock | None = None) -> None:
+    They are issued at the real time, not the test's clock: a credential expires a
+    lifetime after it was issued, and one issued on the settable clock's January would
+    have expired for a central running on the real clock (a `kiosk-central serve`
+    process), while the settable clock never reaches a real-time issue plus 90 days.
+    Tests of expiry enroll over HTTP on their central's clock."""
+
+    def __init__(self, db_url: str) -> None:
         self._db_url = db_url
-        self._clock = clock
         self._engine: Engine | None = None
         self._enrollment: EnrollmentService | None = None
         self._credentials: dict[str, str] = {}
@@ -133,7 +138,7 @@ class CentralKeys:
             if self._enrollment is None:
                 self._engine = make_engine(self._db_url)
                 migrate(self._engine)
-                self._enrollment = EnrollmentService(self._engine, self._clock)
+                self._enrollment = EnrollmentService(self._engine)
             return self._enrollment
 
     def credential(self, kiosk_id: str = DEFAULT_KIOSK, group: str | None = None) -> str:
@@ -161,9 +166,9 @@ class CentralKeys:
 
 
 @pytest.fixture
-def keys(central_db: str, clock: SettableClock) -> Iterator[CentralKeys]:
+def keys(central_db: str) -> Iterator[CentralKeys]:
     """Credentials on the test's central database (see CentralKeys)."""
-    keys = CentralKeys(central_db, clock)
+    keys = CentralKeys(central_db)
     try:
         yield keys
     finally:

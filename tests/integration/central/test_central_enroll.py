@@ -53,14 +53,15 @@ def beat(url: str, credential: str) -> requests.Response:
 def test_enrolled_kiosk_stores_its_credential_and_is_known_by_it(central_url, tmp_path):
     """GIVEN a token from `kiosk-admin enroll SH-CN-0042 --group pilot`
     WHEN the kiosk enrolls with it
-    THEN its credential file (mode 0600) holds id, credential and group, and the
-    credential authenticates it as SH-CN-0042, in group pilot in the fleet."""
+    THEN its credential file (mode 0600) holds id, credential, group and when the
+    credential was issued and expires (90 days), and the credential authenticates it as SH-CN-0042, in group pilot in the fleet."""
     token = make_enrollment(central_url, KIOSK, "--group", "pilot")
     credential = enroll(central_url, KIOSK, token, tmp_path / "data", timeout=TIMEOUT)
     path = tmp_path / "data" / CREDENTIAL_FILE
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert json.loads(path.read_text(encoding="utf-8")) == {
-        "kiosk_id": KIOSK, "credential": credential.credential, "group": "pilot"}
+        "kiosk_id": KIOSK, "credential": credential.credential, "group": "pilot",
+        "issued_at": "2026-01-15T10:30:00+08:00", "expires_at": "2026-04-15T10:30:00+08:00"}
     assert read_credential(tmp_path / "data") == credential
     ack = beat(central_url, credential.credential)
     assert ack.status_code == 200 and ack.json()["kiosk_id"] == KIOSK

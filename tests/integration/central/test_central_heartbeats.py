@@ -145,6 +145,19 @@ def test_fleet_lists_every_kiosk_in_id_order(http, central_url):
     ({"devices": {"printer": {"state": "fault", "reason": "r" * 65}}}, "SH-CN-0007"),
     ({"sent_at": "2026-01-15T10:30:00"}, "SH-CN-0007"),  # naive: no offset
     ({"favourite_colour": "blue"}, "SH-CN-0007"),
+    # text that would reach an operator's terminal: escape sequences, the one-byte CSI,
+    # line breaks, a bidirectional override
+    ({"last_error": "ok\x1b[2J\x1b[31mFORGED"}, "SH-CN-0007"),
+    ({"last_error": "ok\x9b2J"}, "SH-CN-0007"),
+    ({"last_error": "ok\r\nSH-CN-0001  online"}, "SH-CN-0007"),
+    ({"last_error": "ok\u202etxt.exe"}, "SH-CN-0007"),
+    ({"last_error": "ok\u2028line"}, "SH-CN-0007"),
+    ({"app_version": "0.1.0\x1b]0;title\x07"}, "SH-CN-0007"),
+    ({"app_version": "0.1.0\n"}, "SH-CN-0007"),
+    ({"config_version": "local-\x1b[8m"}, "SH-CN-0007"),
+    ({"config_version": "7 extra"}, "SH-CN-0007"),
+    ({"devices": {"printer": {"state": "fault", "reason": "paper\x1b[5m"}}}, "SH-CN-0007"),
+    ({"devices": {"printer": {"state": "fault", "reason": "Paper Out"}}}, "SH-CN-0007"),
 ])
 def test_heartbeats_outside_the_limits_are_refused_and_not_stored(http, central_url,
                                                                    changes, kiosk_id):

@@ -31,6 +31,11 @@ EXPECTED = {
     ("/v1/config/reports", "post"): "ConfigReportAck",
     ("/v1/admin/enrollments", "post"): "EnrollmentOut",
     ("/v1/enroll", "post"): "EnrollResponse",
+    ("/v1/credential", "get"): "CredentialOut",
+    ("/v1/credential/rotate", "post"): "CredentialRotated",
+    ("/v1/admin/tokens", "get"): "AdminTokenList",
+    ("/v1/admin/tokens/{token_id}/revoke", "post"): "AdminTokenOut",
+    ("/v1/admin/kiosks/{kiosk_id}/revoke", "post"): "KioskRevokedOut",
 }
 
 

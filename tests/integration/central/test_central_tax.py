@@ -122,6 +122,34 @@ def test_code_expires_after_five_minutes(http, central_url, clock):
     assert code_of(verify(http, central_url, "no-such-session", code)) == (401, "E_AUTH_FAILED")
 
 
+def test_a_session_works_only_from_the_kiosk_that_asked_for_it(http, central_url):
+    """GIVEN Erika identified at SH-CN-0001 (the code sent to her phone)
+    WHEN SH-CN-0002 tries the session: three wrong codes, then the right one; then
+    SH-CN-0001 verifies, and SH-CN-0002 asks for the record with SH-CN-0001's token
+    THEN every answer to SH-CN-0002 is exactly what an unknown session or token gets
+    (401 E_AUTH_FAILED, nothing more), its wrong codes do not count against the
+    session, and SH-CN-0001 gets its token and the record."""
+    otp_session = identify(http, central_url).json()["otp_session"]
+    right = sent_code(http, central_url, otp_session)
+    wrong = f"{(int(right) + 1) % 1_000_000:06d}"
+    other = {"X-Kiosk-Id": "SH-CN-0002"}
+    unknown = verify(http, central_url, "no-such-session-0000", right)
+    for code in (wrong, wrong, wrong, right):
+        answer = http.post(f"{central_url}/v1/tax/verify", headers=other, timeout=TIMEOUT,
+                           json={"otp_session": otp_session, "code": code})
+        assert (answer.status_code, answer.json()) == (unknown.status_code, unknown.json())
+    mine = verify(http, central_url, otp_session, right)
+    assert mine.status_code == 200, mine.text
+    token = mine.json()["token"]
+    body = {"token": token, "period_start": "2025-01", "period_end": "2025-12"}
+    stolen = http.post(f"{central_url}/v1/tax/records", headers=other, json=body,
+                       timeout=TIMEOUT)
+    no_token = records(http, central_url, "no-such-token-000000000000", "2025-01", "2025-12")
+    assert (stolen.status_code, stolen.json()) == (no_token.status_code, no_token.json())
+    assert stolen.status_code == 401
+    assert records(http, central_url, token, "2025-01", "2025-12").status_code == 200
+
+
 def test_record_for_2025_has_twelve_rows_and_right_totals(http, central_url):
     """GIVEN Erika verified (monthly wage withholding for the last 24 months)
     WHEN the record for 2025-01..2025-12 is asked

@@ -1,0 +1,101 @@
+"""The kiosk rotates its central credential by itself: a daemon thread looks every
+``check_interval_s`` (and once at start) whether half of the credential's lifetime has
+passed and then rotates it (kiosk.sync.enrollment.rotate, which says why a kill at any
+point leaves a valid credential). A credential from before central told its lifetime is
+rotated at the first look.
+
+Failures are logged once per outage and tried again at the next look: the other half
+of the lifetime is the margin for a kiosk that cannot reach central for weeks. A
+credential central refuses (revoked or expired) is not the rotator's to fix: it says so
+once; a technician enrolls the kiosk again.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from kiosk.errors import ErrorCode, KioskError
+from kiosk.services.ports import Clock
+from kiosk.sync.enrollment import read_credential, rotate
+
+log = logging.getLogger(__name__)
+
+DEFAULT_CHECK_INTERVAL_S = 3600.0
+
+
+class CredentialRotator:
+    def __init__(self, central_url: str, kiosk_id: str, data_dir: Path, clock: Clock, *,
+                 timeout_s: float, check_interval_s: float = DEFAULT_CHECK_INTERVAL_S) -> None:
+        if check_interval_s <= 0:
+            raise ValueError("check_interval_s must be positive")
+        self.central_url = central_url
+        self.kiosk_id = kiosk_id
+        self.data_dir = Path(data_dir)
+        self.clock = clock
+        self.timeout_s = timeout_s
+        self.check_interval_s = check_interval_s
+        self.rotations = 0
+        self._failing: str | None = None  # the code of the failure already logged
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def check_once(self) -> bool:
+        """Rotate now if it is due; True if the credential was rotated. Never raises."""
+        stored = read_credential(self.data_dir)
+        if stored is None or stored.kiosk_id != self.kiosk_id:
+            return False  # not enrolled (or a credential in the site file): nothing to rotate
+        if not stored.rotation_due(self.clock.now()):
+            return False
+        try:
+            rotate(self.central_url, self.kiosk_id, self.data_dir, timeout=self.timeout_s)
+        except KioskError as exc:
+            self._failed(exc)
+            return False
+        except Exception as exc:  # noqa: BLE001 - the rotator's thread must live on
+            self._failed(KioskError(ErrorCode.INTERNAL, type(exc).__name__))
+            return False
+        if self._failing is not None:
+            log.info("credential rotation works again")
+        self._failing = None
+        self.rotations += 1
+        return True
+
+    def _failed(self, exc: KioskError) -> None:
+        if self._failing == exc.code.value:
+            return
+        self._failing = exc.code.value
+        if exc.code is ErrorCode.UNAUTHORIZED:
+            log.error("credential rotation refused: %s", exc.message)
+        else:
+            log.warning("credential rotation failed: %s %s (tried again every %.0f s, "
+                        "logged once)", exc.code.value, exc.message, self.check_interval_s)
+
+    # --- the background thread ---------------------------------------------------------
+
+    def start(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="credential-rotation",
+                                        daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> bool:
+        """Ask the thread to end and wait up to ``timeout``; True if it has ended."""
+        self._stop.set()
+        thread, self._thread = self._thread, None
+        if thread is None:
+            return True
+        thread.join(timeout)
+        return not thread.is_alive()
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.check_once()
+            self._stop.wait(self.check_interval_s)
