@@ -15,6 +15,7 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
@@ -88,6 +89,16 @@ def card_result(sale: SaleResult) -> CardResult:
         masked_pan=sale.masked_pan, card_brand=sale.card_brand,
         terminal_id=sale.terminal_id, merchant_id=sale.merchant_id,
     )
+
+
+def record_approved(journal: PaymentJournal, authorized: Payment, kind: str, *,
+                    paid_at: datetime, now: datetime) -> Payment:
+    """An AUTHORIZED payment to RECORDED, with its record for central in the outbox (one
+    transaction): the kiosk's part of getting the bill marked paid."""
+    message = OutboxMessage(kind=kind, idempotency_key=authorized.idempotency_key,
+                            payload=authorized.outbox_payload(paid_at=paid_at),
+                            created_at=now)
+    return journal.record(authorized.reference, message, now)
 
 
 @dataclass(frozen=True)
@@ -476,10 +487,8 @@ class BillPaymentFlow:
             return
         now = deps.clock.now()
         authorized = deps.journal.authorize(payment.reference, card, now)
-        message = OutboxMessage(kind=OUTBOX_KIND_BILL_PAYMENT,
-                                idempotency_key=authorized.idempotency_key,
-                                payload=authorized.outbox_payload(paid_at=now), created_at=now)
-        self.payment = deps.journal.record(payment.reference, message, deps.clock.now())
+        self.payment = record_approved(deps.journal, authorized, OUTBOX_KIND_BILL_PAYMENT,
+                                       paid_at=now, now=deps.clock.now())
         deps.outbox.wake()
         log.info("payment %s authorized and recorded", payment.reference)
         self._go(Step.PRINTING)

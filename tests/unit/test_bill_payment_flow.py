@@ -9,11 +9,10 @@ import pytest
 from service_fakes import POWER, WATER, World
 
 from hardware.base import REASON_DISCONNECTED, REASON_TIMEOUT, DeviceError, Health, PrintOutcome
-from kiosk.domain.payments import CardResult, PaymentDraft, PaymentState
+from kiosk.domain.payments import PaymentState
 from kiosk.errors import ErrorCode, KioskError
 from kiosk.services.bill_payment import BillPaymentFlow, Step
 from kiosk.services.ports import CallContext
-from kiosk.services.recovery import recover_payments
 
 
 def new_flow(world: World, lang: str = "en") -> BillPaymentFlow:
@@ -309,32 +308,6 @@ def test_wipe_forgets_personal_data() -> None:
     to_review(flow)
     flow.wipe()
     assert flow.account is None and flow.account_no == "" and flow.payment is None
-
-
-def test_recovery_reverses_created_and_records_authorized() -> None:
-    """GIVEN a payment left CREATED (crash while the terminal was asked) and one left
-    AUTHORIZED (crash before recording)
-    WHEN the kiosk starts again
-    THEN the first is reversed at the terminal and the second is recorded into the outbox."""
-    world = World()
-    journal = world.journal
-    draft = PaymentDraft(kiosk_id="SH-CN-TEST-01", session_id="s", lang="en",
-                         biller_id="sh-water", account_no="3100012345", bill_ids=("B1",),
-                         periods="2026-09", amount=Decimal("46.06"), late_fee=Decimal("0.46"),
-                         holder_masked="王*", lock_token=None)
-    created = journal.create(draft, world.clock.now())
-    authorized = journal.create(draft, world.clock.now())
-    journal.authorize(authorized.reference, CardResult(response_code="00", auth_code="1"),
-                      world.clock.now())
-
-    report = recover_payments(journal, world.terminal, world.waker, world.clock)
-
-    assert report.reversed == [created.reference]
-    assert report.recorded == [authorized.reference]
-    assert journal.payments[created.reference].state is PaymentState.REVERSED
-    assert journal.payments[authorized.reference].state is PaymentState.RECORDED
-    assert [m.idempotency_key for m in journal.outbox] == [authorized.idempotency_key]
-    assert world.waker.wakes == 1
 
 
 def test_barcode_lookup_finds_the_account() -> None:
