@@ -333,8 +333,9 @@ def test_barcode_lookup_finds_the_account() -> None:
 def test_part_payment_where_the_biller_allows_it() -> None:
     """GIVEN a bill whose biller accepts part payments
     WHEN the user chooses to pay 50.00 of 128.96, after trying 200.00
-    THEN 200.00 is refused with E_AMOUNT_INVALID, and the card is charged 50.00 with
-    the late fee (0.46) counted first."""
+    THEN 200.00 is refused with E_AMOUNT_INVALID, the flow's one amount to pay is 50.00
+    from the summary to the end (a part payment), and the card is charged 50.00 with the
+    late fee (0.46) counted first."""
     world = World()
     account = world.directory.accounts[("sh-water", "3100012345")]
     world.directory.accounts[("sh-water", "3100012345")] = replace(account, partial_allowed=True)
@@ -346,11 +347,16 @@ def test_part_payment_where_the_biller_allows_it() -> None:
     assert flow.form is not None and flow.form.error is ErrorCode.AMOUNT_INVALID
     flow.answer(Decimal("50.00"))
     assert flow.step is Step.REVIEW and flow.amount_to_pay == Decimal("50.00")
+    assert flow.is_part_payment
+    seen: list[Decimal] = []
+    flow.listener = lambda changed: seen.append(changed.amount_to_pay)
     flow.confirm()
     assert run_until_idle(flow) is Step.DONE
+    assert set(seen) == {Decimal("50.00")} and flow.amount_to_pay == Decimal("50.00")
     assert world.terminal.sales[-1][1] == 5000
     payment = flow.payment
     assert payment is not None and payment.draft.late_fee == Decimal("0.46")
+    assert payment.draft.amount == Decimal("50.00")
 
 
 def test_part_payment_is_not_offered_when_the_biller_does_not_allow_it() -> None:
@@ -362,3 +368,4 @@ def test_part_payment_is_not_offered_when_the_biller_does_not_allow_it() -> None
     to_review(flow)
     flow.change_amount()
     assert flow.step is Step.REVIEW and flow.amount_to_pay == Decimal("128.96")
+    assert not flow.is_part_payment
