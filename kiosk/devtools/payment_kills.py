@@ -39,12 +39,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-import requests
 from sqlalchemy import select
 
+from central.db import make_engine
+from central.models import PaymentRow as CentralPaymentRow
 from hardware.sim.payment import SimState
 from kiosk.devtools.loopback import System, running_system
-from kiosk.domain.money import to_fen
+from kiosk.domain.money import from_fen, to_fen
 from kiosk.domain.payments import PaymentState
 from kiosk.store.models import PaymentRow
 
@@ -123,11 +124,16 @@ def _check(system: System, report: KillReport) -> None:
         rows = connection.execute(
             select(PaymentRow.reference, PaymentRow.state, PaymentRow.amount)).all()
     ledger = system.payment.ledger
-    answer = requests.get(f"{system.central_url}/v1/admin/payments",
-                          params={"limit": 1000}, headers=system.admin_headers(), timeout=10)
-    answer.raise_for_status()
-    at_central = Counter(p["reference"] for p in answer.json()["payments"])
-    amounts = {p["reference"]: Decimal(p["amount"]) for p in answer.json()["payments"]}
+    # Straight from central's database: its admin list shows only the latest 1,000.
+    engine = make_engine(system.central.db_url)
+    try:
+        with engine.connect() as connection:
+            recorded = connection.execute(
+                select(CentralPaymentRow.reference, CentralPaymentRow.amount_fen)).all()
+    finally:
+        engine.dispose()
+    at_central = Counter(reference for reference, _fen in recorded)
+    amounts = {reference: from_fen(fen) for reference, fen in recorded}
     paid: set[str] = set()
     for reference, state, amount in rows:
         report.states[state.value] += 1
