@@ -173,8 +173,10 @@ class PaymentTerminal(Protocol):
 
     def transaction_status(self, reference: str) -> SaleResult | None:
         """What the terminal knows of the sale with this reference: its result (approved,
-        declined, or "17" cancelled), or None when it never saw that sale. Used when a
-        sale's answer was lost. Raises DeviceError when unreachable."""
+        declined, "17" cancelled, or RESPONSE_REVERSED), or None when it never saw that
+        sale. Used when a sale's answer was lost and at start-up recovery. Raises
+        DeviceError(REASON_BUSY) while the terminal still runs that sale, and DeviceError
+        when it is unreachable or gives no answer."""
         ...
 
     def cancel(self) -> None:

@@ -227,7 +227,8 @@ def build_runtime(config: Config, *, background: bool = True) -> Runtime:
                       max_months=config.services.tax_max_months)
     services = KioskServices(kiosk_id=k.id, languages=k.languages,
                              default_language=k.default_language, billers=billers(config),
-                             bill_payment=deps, watch=watch, tax=tax)
+                             bill_payment=deps, watch=watch, tax=tax,
+                             sale_timeout_s=config.payment.card_timeout_s)
     _wire_submission_services(services, config, central, store, forwarder, reader, deps)
     runtime = Runtime(config=config, clock=clock, store=store, central=central,
                       forwarder=forwarder, translator=translator, services=services,

@@ -6,11 +6,16 @@ One operation at a time (a lock): the protocol is half-duplex. The one exception
 cancel(), which another thread may call while sale() holds the lock: it only raises a
 flag that the sale loop checks between reads and turns into a CANC. Logs message types,
 references, response codes and timings, never a card number.
+
+Every newly opened line starts with a STAT for a reference made up for it (the line
+check, ``_check_new_line``), so that no request of this process can be taken by the
+terminal for a retransmission of the last frame of an earlier one.
 """
 
 from __future__ import annotations
 
 import logging
+import secrets
 import threading
 import time
 from collections.abc import Callable
@@ -60,6 +65,8 @@ Reply = TypeVar("Reply", SaleResponse, ReversalResponse, StatusResponse)
 # How often a waiting sale looks at the cancel flag: the longest a CANC waits to go out.
 CANCEL_POLL_S = 0.1
 DEFAULT_QUERY_TIMEOUT_S = 10.0
+# The line check's reference: this prefix and 16 random hex digits, never a payment's.
+LINE_CHECK_PREFIX = "LINK-"
 
 
 class SerialPaymentTerminal:
@@ -81,6 +88,8 @@ class SerialPaymentTerminal:
         self.query_timeout_s = min(query_timeout_s, card_timeout_s)
         self._lock = threading.Lock()
         self._link: Link | None = None
+        self._checked_link: Link | None = None  # the link the line check went through on
+        self._line_check_reference = ""  # its STAR may come late: skipped, never an error
         # cancel() never takes _lock (sale() holds it); this small lock only keeps "which
         # sale is running" and "cancel asked" consistent with each other.
         self._cancel_guard = threading.Lock()
@@ -101,7 +110,7 @@ class SerialPaymentTerminal:
                 self._cancel_requested.clear()  # a cancel from before this sale is void
             try:
                 response = self._exchange(message, SaleResponse, reference,
-                                          started, self.card_timeout_s, on_event,
+                                          self.card_timeout_s, on_event,
                                           cancellable=True)
             except DeviceError as exc:
                 log.warning("payment sale ref=%s failed: %s after %.0f ms", reference,
@@ -122,7 +131,7 @@ class SerialPaymentTerminal:
             log.info("payment reversal ref=%s", reference)
             try:
                 response = self._exchange(message, ReversalResponse, reference,
-                                          started, self.card_timeout_s, None)
+                                          self.card_timeout_s, None)
             except DeviceError as exc:
                 log.warning("payment reversal ref=%s failed: %s after %.0f ms", reference,
                             exc.reason, _ms_since(started))
@@ -145,7 +154,7 @@ class SerialPaymentTerminal:
             started = time.monotonic()
             try:
                 response = self._exchange(message, StatusResponse, reference,
-                                          started, self.query_timeout_s, None)
+                                          self.query_timeout_s, None)
             except DeviceError as exc:
                 log.warning("payment status ref=%s failed: %s after %.0f ms", reference,
                             exc.reason, _ms_since(started))
@@ -209,16 +218,20 @@ class SerialPaymentTerminal:
     # --- internals ---------------------------------------------------------------------
 
     def _exchange(self, request: Message, expected: type[Reply], reference: str,
-                  started: float, limit_s: float, on_event: EventCallback | None, *,
+                  limit_s: float, on_event: EventCallback | None, *,
                   cancellable: bool = False) -> Reply:
-        """Send ``request`` and wait for its reply until ``limit_s`` after ``started``. With
+        """Send ``request`` and wait for its reply until ``limit_s`` after it is sent (the
+        check of a newly opened line comes first and does not count). With
         ``cancellable``, a cancel() turns into one CANC for ``reference`` meanwhile."""
         link = self._connected()
-        deadline = started + limit_s
         cancel_sent = False
         try:
             for stale in link.discard_pending():
                 log.info("payment: discarded late %s from an earlier request", stale.type)
+            if link is not self._checked_link:
+                self._check_new_line(link)
+                self._checked_link = link
+            deadline = time.monotonic() + limit_s
             link.send(request)
             while True:
                 if cancellable and not cancel_sent and self._cancel_requested.is_set():
@@ -234,6 +247,9 @@ class SerialPaymentTerminal:
                     continue
                 reply = _typed(message)
                 if isinstance(reply, expected):
+                    if reply.reference == self._line_check_reference:
+                        log.info("payment: late answer to the line check skipped")
+                        continue
                     if reply.reference != reference:
                         raise DeviceError(DEVICE, REASON_PROTOCOL,
                                           f"{reply.TYPE} is for another reference")
@@ -247,6 +263,39 @@ class SerialPaymentTerminal:
             if exc.reason == REASON_DISCONNECTED:
                 self._drop_port()
             raise
+
+    def _check_new_line(self, link: Link) -> None:
+        """Before the first request on a newly opened line: a STAT for a reference never
+        used before, and its STAR.
+
+        Every link starts at SEQ 0. Without this, a process that starts again after a
+        crash could send, as its first frame, the very frame its predecessor sent last
+        (the same STAT or RVSL of the same unfinished payment, at SEQ 0): the terminal,
+        following the duplicate rule (same SEQ, same DATA), would ACK it and ignore it.
+        Once the terminal has accepted this frame, no later request can equal the last
+        frame it accepted. STAT has no side effects and is answered at once, even while
+        the terminal still runs a sale. The ACK is what counts: if no STAR comes within
+        query_timeout_s (a terminal that ignores STAT), the request goes out anyway."""
+        reference = LINE_CHECK_PREFIX + secrets.token_hex(8)
+        self._line_check_reference = reference
+        started = time.monotonic()
+        link.send(_request_message(StatusRequest(reference)))
+        deadline = started + self.query_timeout_s
+        while (remaining := deadline - time.monotonic()) > 0:
+            message = link.receive(remaining)
+            if message is None:
+                break
+            try:
+                reply = parse(message)
+            except MessageError:
+                reply = None
+            if isinstance(reply, StatusResponse) and reply.reference == reference:
+                log.debug("payment: line checked in %.0f ms", _ms_since(started))
+                return
+            # A prompt or result of a sale an earlier process left running: not ours.
+            log.info("payment: skipped %s while checking the line", message.type)
+        log.warning("payment: no answer to the line check within %g s; going on",
+                    self.query_timeout_s)
 
     @staticmethod
     def _send_cancel(link: Link, reference: str) -> None:
@@ -289,6 +338,7 @@ class SerialPaymentTerminal:
         if self._link is not None:
             self._link.port.close()
             self._link = None
+            self._checked_link = None
 
     def _status(self, health: Health, started: float, reason: str | None = None,
                 detail: str = "") -> DeviceStatus:

@@ -15,6 +15,7 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
@@ -90,6 +91,16 @@ def card_result(sale: SaleResult) -> CardResult:
     )
 
 
+def record_approved(journal: PaymentJournal, authorized: Payment, kind: str, *,
+                    paid_at: datetime, now: datetime) -> Payment:
+    """An AUTHORIZED payment to RECORDED, with its record for central in the outbox (one
+    transaction): the kiosk's part of getting the bill marked paid."""
+    message = OutboxMessage(kind=kind, idempotency_key=authorized.idempotency_key,
+                            payload=authorized.outbox_payload(paid_at=paid_at),
+                            created_at=now)
+    return journal.record(authorized.reference, message, now)
+
+
 @dataclass(frozen=True)
 class BillPaymentDeps:
     directory: BillDirectory
@@ -116,7 +127,7 @@ class BillPaymentFlow:
         self.account_no = ""
         self.barcode = ""  # the bill's barcode, when the user looked it up that way
         self.account: BillAccount | None = None
-        self.pay_amount: Decimal | None = None  # a part payment; None pays everything due
+        self._part: Decimal | None = None  # the part the user chose to pay; None: all due
         self.form: Questionnaire | None = None  # the amount question (Step.AMOUNT)
         self.payment: Payment | None = None
         self.error: KioskError | None = None
@@ -149,15 +160,20 @@ class BillPaymentFlow:
     title = N_("Pay a utility bill")
 
     @property
-    def amount_due(self) -> str:
-        return str(self.account.total_due) if self.account else "0.00"
+    def amount_to_pay(self) -> Decimal:
+        """The one amount of this payment: what the summary, the card screen and the done
+        screen show, and what the card is charged. Once the payment exists, its amount
+        (what the terminal was asked for); before, the part the user chose, or all due."""
+        if self.payment is not None:
+            return self.payment.draft.amount
+        if self._part is not None:
+            return self._part
+        return self.account.total_due if self.account is not None else Decimal("0.00")
 
     @property
-    def amount_to_pay(self) -> Decimal:
-        """What the card will be charged: a chosen part, or everything due."""
-        if self.pay_amount is not None:
-            return self.pay_amount
-        return self.account.total_due if self.account is not None else Decimal("0.00")
+    def is_part_payment(self) -> bool:
+        """The user chose to pay less than is due (the summary then shows both)."""
+        return self.account is not None and self.amount_to_pay != self.account.total_due
 
     @property
     def partial_allowed(self) -> bool:
@@ -261,7 +277,7 @@ class BillPaymentFlow:
         self.form = Questionnaire((Question(
             "amount", Kind.MONEY, N_("How much do you want to pay?"),
             hint=N_("Any amount up to {due}. Late fees are paid first."), validate=check),),
-            answers={"amount": self.pay_amount} if self.pay_amount is not None else {})
+            answers={"amount": self._part} if self._part is not None else {})
         self._go(Step.AMOUNT)
 
     @serialized
@@ -277,7 +293,7 @@ class BillPaymentFlow:
                 self._notify()
             return
         if self.form.answer(value):
-            self.pay_amount = value if isinstance(value, Decimal) else None
+            self._part = value if isinstance(value, Decimal) else None
             self.form = None
             self._go(Step.REVIEW)
         else:
@@ -310,7 +326,7 @@ class BillPaymentFlow:
             self._go(Step.ENTER_ACCOUNT)
         elif self.step is Step.REVIEW:
             self.account = None
-            self.pay_amount = None
+            self._part = None
             self.error = None
             self._go(Step.ENTER_ACCOUNT)
         elif self.step is Step.FAILED and self.account is not None and self.payment is None:
@@ -347,7 +363,7 @@ class BillPaymentFlow:
         self.biller = None
         self.account_no = ""
         self.barcode = ""
-        self.pay_amount = None
+        self._part = None
         self.form = None
         self.account = None
         self.payment = None
@@ -476,10 +492,8 @@ class BillPaymentFlow:
             return
         now = deps.clock.now()
         authorized = deps.journal.authorize(payment.reference, card, now)
-        message = OutboxMessage(kind=OUTBOX_KIND_BILL_PAYMENT,
-                                idempotency_key=authorized.idempotency_key,
-                                payload=authorized.outbox_payload(paid_at=now), created_at=now)
-        self.payment = deps.journal.record(payment.reference, message, deps.clock.now())
+        self.payment = record_approved(deps.journal, authorized, OUTBOX_KIND_BILL_PAYMENT,
+                                       paid_at=now, now=deps.clock.now())
         deps.outbox.wake()
         log.info("payment %s authorized and recorded", payment.reference)
         self._go(Step.PRINTING)

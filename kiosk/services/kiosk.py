@@ -14,7 +14,7 @@ from kiosk.domain.payments import PaymentState
 from kiosk.errors import ErrorCode, KioskError
 from kiosk.services.availability import DeviceWatch, Unavailable
 from kiosk.services.bill_payment import BillPaymentDeps, BillPaymentFlow
-from kiosk.services.recovery import RecoveryReport, recover_payments
+from kiosk.services.recovery import DEFAULT_BUSY_WAIT_S, RecoveryReport, recover_payments
 from kiosk.services.session import Session
 from kiosk.services.slips import bill_payment_receipt
 from kiosk.services.tax_record import TaxDeps, TaxRecordFlow
@@ -34,6 +34,9 @@ class KioskServices:
     stay: Any = None  # kiosk.services.stay.StayDeps
     arbitration: Any = None  # kiosk.services.arbitration.ArbitrationDeps
     points: Any = None  # kiosk.services.points.PointsDeps
+    # At start-up, how long recovery waits for a sale the terminal is still running (the
+    # longest a sale may take: payment.card_timeout_s).
+    sale_timeout_s: float = DEFAULT_BUSY_WAIT_S
 
     @property
     def starters(self) -> dict[str, Callable[[Session], Any]]:
@@ -93,7 +96,8 @@ class KioskServices:
 
     def recover(self) -> RecoveryReport:
         deps = self.bill_payment
-        return recover_payments(deps.journal, deps.terminal, deps.outbox, deps.clock)
+        return recover_payments(deps.journal, deps.terminal, deps.outbox, deps.clock,
+                                busy_wait_s=self.sale_timeout_s)
 
     def reprint(self, reference: str) -> PrintResult:
         """Print a paid payment's receipt again, marked as a reprint."""

@@ -205,9 +205,10 @@ def test_mobile_bill_found_by_barcode_and_paid_in_part_in_russian(driver: Driver
     """GIVEN a Russian-speaking user with a China Mobile bill (part payment allowed)
     WHEN she chooses "use the barcode", types the barcode printed on the bill, asks to
     pay a different amount, first 500 (more than is due) and then 50.00, and pays
-    THEN 500 is refused with E_AMOUNT_INVALID on the same question, the review shows
-    50.00, the card is charged 50.00, the receipt says 50.00, and central records a
-    payment of 50.00 for the account the barcode named."""
+    THEN 500 is refused with E_AMOUNT_INVALID on the same question, the review, the card
+    screen (every amount it showed while the terminal worked) and the done screen show
+    50.00, never the 88.00 due, the card is charged 50.00, the receipt says 50.00, and
+    central records a payment of 50.00 for the account the barcode named."""
     answer = requests.get(f"{system.central_url}/v1/demo/barcodes", timeout=5)
     answer.raise_for_status()
     barcode = next(b["barcode"] for b in answer.json()["barcodes"]
@@ -237,14 +238,32 @@ def test_mobile_bill_found_by_barcode_and_paid_in_part_in_russian(driver: Driver
         driver.tap(question_keypad(driver).key_widget("back"))
     answer_on_keypad(driver, "50.00")
     driver.wait_for_screen("review")
-    assert flow.pay_amount == Decimal("50.00")
+    assert flow.amount_to_pay == Decimal("50.00")
     shown = " ".join(row.value for row in review.ids.rows.children)
     assert "50,00" in shown  # Russian money: a decimal comma
+    assert "50,00" in review.ids.pay.text
 
+    card_amounts: list[str] = []  # every amount the card screen shows, however briefly
+
+    def shown_on_card_screen(_label: object, text: str) -> None:
+        card_amounts.append(text)
+
+    card_label = driver.app.screen("paying").ids.amount
+    card_label.text = ""  # as a session's end leaves it
+    card_label.bind(text=shown_on_card_screen)
     jobs_before = len(system.printer.jobs)
-    driver.tap(review.ids.pay)
-    driver.wait_until(lambda: flow.step in (Step.DONE, Step.FAILED), 60, "the payment")
+    try:
+        driver.tap(review.ids.pay)
+        driver.wait_until(lambda: flow.step in (Step.DONE, Step.FAILED), 60, "the payment")
+    finally:
+        card_label.unbind(text=shown_on_card_screen)
     assert flow.step is Step.DONE and flow.payment is not None, flow.error
+    shown_on_card = {text for text in card_amounts if text}
+    assert len(shown_on_card) == 1 and "50,00" in shown_on_card.pop(), card_amounts
+    driver.wait_for_screen("done")
+    done_amount = driver.app.screen("done").ids.amount
+    driver.wait_until(lambda: bool(done_amount.text), 10, "the amount paid")
+    assert "50,00" in done_amount.text
     sale = system.payment.ledger[flow.payment.reference]
     assert sale.charged_fen == 5000
     job = system.printer.wait_for_jobs(jobs_before + 1, timeout=10)[-1]

@@ -241,7 +241,7 @@ def test_bill_payment_keeps_the_barcode_and_the_amount(driver: Driver, system: S
     driver.wait_for_screen("question")
     type_half_and_switch(driver, next(languages), "50.00")
     driver.wait_for_screen("review")
-    assert str(flow.pay_amount) == "50.00"
+    assert str(flow.amount_to_pay) == "50.00"
 
 
 # --- accommodation registration --------------------------------------------------------

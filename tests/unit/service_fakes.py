@@ -91,11 +91,14 @@ class FakeTerminal:
     # terminal recorded, None for "never saw it", or an error for "unreachable".
     known_code: str | None = None
     status_error: DeviceError | None = DeviceError("payment", "no_reply")
+    busy_answers: int = 0  # how many status queries answer "still running that sale" first
+    reversal_code: str = "00"
     cancelled: bool = False
     health: Health = Health.OK
     reason: str | None = None
     sales: list[tuple[str, int]] = field(default_factory=list)
     reversals: list[str] = field(default_factory=list)
+    status_queries: list[str] = field(default_factory=list)
 
     def sale(self, reference: str, amount_fen: int,
              on_event: Callable[[TerminalEvent], None] | None = None) -> SaleResult:
@@ -119,9 +122,13 @@ class FakeTerminal:
         self.reversals.append(reference)
         if self.reversal_error is not None:
             raise self.reversal_error
-        return ReversalResult(reference=reference, response_code="00")
+        return ReversalResult(reference=reference, response_code=self.reversal_code)
 
     def transaction_status(self, reference: str) -> SaleResult | None:
+        self.status_queries.append(reference)
+        if self.busy_answers:
+            self.busy_answers -= 1
+            raise DeviceError("payment", "busy")
         if self.status_error is not None:
             raise self.status_error
         return None if self.known_code is None else self._result(reference, self.known_code)

@@ -9,11 +9,10 @@ import pytest
 from service_fakes import POWER, WATER, World
 
 from hardware.base import REASON_DISCONNECTED, REASON_TIMEOUT, DeviceError, Health, PrintOutcome
-from kiosk.domain.payments import CardResult, PaymentDraft, PaymentState
+from kiosk.domain.payments import PaymentState
 from kiosk.errors import ErrorCode, KioskError
 from kiosk.services.bill_payment import BillPaymentFlow, Step
 from kiosk.services.ports import CallContext
-from kiosk.services.recovery import recover_payments
 
 
 def new_flow(world: World, lang: str = "en") -> BillPaymentFlow:
@@ -311,32 +310,6 @@ def test_wipe_forgets_personal_data() -> None:
     assert flow.account is None and flow.account_no == "" and flow.payment is None
 
 
-def test_recovery_reverses_created_and_records_authorized() -> None:
-    """GIVEN a payment left CREATED (crash while the terminal was asked) and one left
-    AUTHORIZED (crash before recording)
-    WHEN the kiosk starts again
-    THEN the first is reversed at the terminal and the second is recorded into the outbox."""
-    world = World()
-    journal = world.journal
-    draft = PaymentDraft(kiosk_id="SH-CN-TEST-01", session_id="s", lang="en",
-                         biller_id="sh-water", account_no="3100012345", bill_ids=("B1",),
-                         periods="2026-09", amount=Decimal("46.06"), late_fee=Decimal("0.46"),
-                         holder_masked="王*", lock_token=None)
-    created = journal.create(draft, world.clock.now())
-    authorized = journal.create(draft, world.clock.now())
-    journal.authorize(authorized.reference, CardResult(response_code="00", auth_code="1"),
-                      world.clock.now())
-
-    report = recover_payments(journal, world.terminal, world.waker, world.clock)
-
-    assert report.reversed == [created.reference]
-    assert report.recorded == [authorized.reference]
-    assert journal.payments[created.reference].state is PaymentState.REVERSED
-    assert journal.payments[authorized.reference].state is PaymentState.RECORDED
-    assert [m.idempotency_key for m in journal.outbox] == [authorized.idempotency_key]
-    assert world.waker.wakes == 1
-
-
 def test_barcode_lookup_finds_the_account() -> None:
     """GIVEN a bill's barcode instead of its account number
     WHEN the user types it (lower case and spaces are fine)
@@ -360,8 +333,9 @@ def test_barcode_lookup_finds_the_account() -> None:
 def test_part_payment_where_the_biller_allows_it() -> None:
     """GIVEN a bill whose biller accepts part payments
     WHEN the user chooses to pay 50.00 of 128.96, after trying 200.00
-    THEN 200.00 is refused with E_AMOUNT_INVALID, and the card is charged 50.00 with
-    the late fee (0.46) counted first."""
+    THEN 200.00 is refused with E_AMOUNT_INVALID, the flow's one amount to pay is 50.00
+    from the summary to the end (a part payment), and the card is charged 50.00 with the
+    late fee (0.46) counted first."""
     world = World()
     account = world.directory.accounts[("sh-water", "3100012345")]
     world.directory.accounts[("sh-water", "3100012345")] = replace(account, partial_allowed=True)
@@ -373,11 +347,16 @@ def test_part_payment_where_the_biller_allows_it() -> None:
     assert flow.form is not None and flow.form.error is ErrorCode.AMOUNT_INVALID
     flow.answer(Decimal("50.00"))
     assert flow.step is Step.REVIEW and flow.amount_to_pay == Decimal("50.00")
+    assert flow.is_part_payment
+    seen: list[Decimal] = []
+    flow.listener = lambda changed: seen.append(changed.amount_to_pay)
     flow.confirm()
     assert run_until_idle(flow) is Step.DONE
+    assert set(seen) == {Decimal("50.00")} and flow.amount_to_pay == Decimal("50.00")
     assert world.terminal.sales[-1][1] == 5000
     payment = flow.payment
     assert payment is not None and payment.draft.late_fee == Decimal("0.46")
+    assert payment.draft.amount == Decimal("50.00")
 
 
 def test_part_payment_is_not_offered_when_the_biller_does_not_allow_it() -> None:
@@ -389,3 +368,4 @@ def test_part_payment_is_not_offered_when_the_biller_does_not_allow_it() -> None
     to_review(flow)
     flow.change_amount()
     assert flow.step is Step.REVIEW and flow.amount_to_pay == Decimal("128.96")
+    assert not flow.is_part_payment

@@ -9,6 +9,10 @@ from __future__ import annotations
 FAULTS: dict[str, str] = {
     "no_answer": "ACKs the SALE, shows the prompts and approves it, but the result never "
                  "comes back (the money is taken; a STAT still reports it)",
+    "no_status": "ACKs every STAT but never answers it (a terminal of the previous "
+                 "protocol version)",
+    "no_reversal": "ACKs every RVSL but never answers it and reverses nothing (the "
+                   "terminal cannot reach the bank)",
     "garbage": "sends noise bytes before every frame",
     "corrupt": "spoils the LRC of the first transmission of every frame (forces a NAK "
                "and a retransmission)",

@@ -348,6 +348,10 @@ class PaymentSimulator:
         link.send(response.to_message())
 
     def _reversal(self, link: Link, request: ReversalRequest) -> None:
+        if "no_reversal" in self.fault_settings:
+            self._report(f"reversal ref={request.reference} not answered (no_reversal "
+                         "fault): nothing reversed")
+            return
         with self._lock:
             known = self._ledger.get(request.reference)
             if known is not None and known.state in (SimState.APPROVED, SimState.REVERSED):
@@ -361,6 +365,9 @@ class PaymentSimulator:
         link.send(ReversalResponse(request.reference, code).to_message())
 
     def _status(self, link: Link, request: StatusRequest) -> None:
+        if "no_status" in self.fault_settings:
+            self._report(f"status ref={request.reference} not answered (no_status fault)")
+            return
         with self._lock:
             known = self._ledger.get(request.reference)
         response = status_response(request.reference, known, self._running)

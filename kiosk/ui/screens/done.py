@@ -21,7 +21,7 @@ class DoneScreen(KioskScreen):
         printing = flow.step is Step.PRINTING
         ids.status_icon.text = icon("check-circle")
         ids.title.text = _("Payment successful")
-        ids.amount.text = money(flow.payment.draft.amount)
+        ids.amount.text = money(flow.amount_to_pay)
         ids.reference_label.text = _("Your reference")
         ids.reference.text = flow.payment.reference
         if printing:

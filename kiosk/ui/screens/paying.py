@@ -42,7 +42,7 @@ class PayingScreen(KioskScreen):
         if flow is None or flow.account is None:
             return
         title, detail = PROMPTS.get(flow.terminal_prompt, PROMPTS[None])
-        self.ids.amount.text = money(flow.account.total_due)
+        self.ids.amount.text = money(flow.amount_to_pay)  # what the card is charged
         self.ids.card_icon.text = icon("credit-card-scan")
         self.ids.prompt.text = _(title)
         self.ids.detail.text = _(detail)

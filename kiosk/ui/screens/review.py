@@ -32,9 +32,10 @@ class ReviewScreen(KioskScreen):
             if bill.late_fee:
                 entries.append((_("Late fee for {period}").format(period=bill.period),
                                 money(bill.late_fee), False))
-        entries.append((_("Total due"), money(account.total_due), flow.pay_amount is None))
-        if flow.pay_amount is not None:
-            entries.append((_("You pay now"), money(flow.pay_amount), True))
+        part = flow.is_part_payment
+        entries.append((_("Total due"), money(account.total_due), not part))
+        if part:
+            entries.append((_("You pay now"), money(flow.amount_to_pay), True))
         for label, value, emphasis in entries:
             row = SummaryRow(label=label, value=value, emphasis=emphasis)
             row.ids.value.font_name = "Kiosk-zh-Hans" if label == _("Biller") else self.app.font_name

@@ -1,0 +1,90 @@
+"""A kiosk process for crash tests: it pays a bill or runs start-up recovery with the
+real runtime (store, terminal adapter, central client) built from a site file, and
+SIGKILLs itself at a chosen point, as a power cut or an OOM kill would stop it.
+
+    python killed_kiosk.py SITE_FILE pay BILLER ACCOUNT KILL_AT
+    python killed_kiosk.py SITE_FILE recover KILL_AT
+
+KILL_AT:
+- a payment journal method (authorize, decline, reverse, refund_due, record): killed
+  when it is called, before it commits: the terminal has answered, the journal does not
+  know it;
+- ``sale``: killed after the payment was committed CREATED, before the SALE is sent;
+- ``present_card``: killed while the terminal waits for the card (the sale runs on);
+- ``none``: not killed; ``recover`` then prints its report as JSON on stdout.
+
+Exits 3 when the kill point was never reached (the test then shows stderr).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+from hardware.base import TerminalEvent
+from kiosk.bootstrap import build_runtime
+from kiosk.config import load_config
+from kiosk.services.bill_payment import BillPaymentFlow
+
+JOURNAL_POINTS = ("authorize", "decline", "reverse", "refund_due", "record")
+
+
+def die(*_args: Any, **_kwargs: Any) -> None:
+    sys.stderr.flush()
+    os.kill(os.getpid(), signal.SIGKILL)
+
+
+def arm(runtime: Any, kill_at: str) -> None:
+    if kill_at in JOURNAL_POINTS:
+        setattr(runtime.store.payments, kill_at, die)  # the commit never happens
+    elif kill_at == "sale":
+        runtime.services.bill_payment.terminal.sale = die
+    elif kill_at not in ("none", "present_card"):
+        raise SystemExit(f"unknown kill point {kill_at!r}")
+
+
+def pay(runtime: Any, biller: str, account: str, kill_at: str) -> None:
+    services = runtime.services
+    flow = services.start_bill_payment(services.new_session("en"))
+
+    def on_change(changed: BillPaymentFlow) -> None:
+        if kill_at == "present_card" and changed.terminal_prompt is TerminalEvent.PRESENT_CARD:
+            die()
+
+    flow.listener = on_change
+    flow.choose_biller(biller)
+    if not flow.submit_account(account):
+        raise SystemExit(f"account refused: {flow.error}")
+    while flow.busy:
+        flow.advance()
+    flow.confirm()
+    while flow.busy:
+        flow.advance()
+    print(f"payment ended {flow.step} ({flow.error})", file=sys.stderr)
+
+
+def main(argv: list[str]) -> int:
+    site, mode, *rest = argv
+    runtime = build_runtime(load_config(Path(site)), background=False)
+    try:
+        arm(runtime, rest[-1])
+        if mode == "pay":
+            biller, account, kill_at = rest
+            pay(runtime, biller, account, kill_at)
+        elif mode == "recover":
+            report = runtime.services.recover()
+            print(json.dumps(dataclasses.asdict(report)))
+        else:
+            raise SystemExit(f"unknown mode {mode!r}")
+    finally:
+        runtime.close()
+    return 0 if rest[-1] == "none" else 3
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
