@@ -189,7 +189,8 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = ErrorCode.NOT_FOUND if exc.status_code == 404 else (
             ErrorCode.REQUEST_REJECTED if exc.status_code < 500 else ErrorCode.INTERNAL)
-        return error_response(exc.status_code, code, str(exc.detail))
+        # The exception's headers belong to the answer (Allow on a 405, RFC 9110 15.5.6).
+        return error_response(exc.status_code, code, str(exc.detail), headers=exc.headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:

@@ -3,6 +3,7 @@ service dependency."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -26,9 +27,11 @@ def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 def error_response(status: int, code: ErrorCode, message: str = "",
-                   detail: dict[str, str] | None = None) -> JSONResponse:
+                   detail: dict[str, str] | None = None,
+                   headers: Mapping[str, str] | None = None) -> JSONResponse:
     body = ErrorBody(code=code.value, message=message, detail=detail or {})
-    return JSONResponse(status_code=status, content=body.model_dump(mode="json"))
+    return JSONResponse(status_code=status, content=body.model_dump(mode="json"),
+                        headers=dict(headers) if headers else None)
 
 
 # --- call context ------------------------------------------------------------------------

@@ -21,6 +21,12 @@ HEADER_IDEMPOTENCY = "Idempotency-Key"
 
 Money = Decimal  # serialized as "128.50"
 
+# What central's integer columns hold: SQL INTEGER is 32 bits on PostgreSQL (BIGINT 64).
+# Every integer a client sends is bounded to its column, so a too-large number is a 422
+# and never reaches the database (where it would be a 500).
+SQL_INT_MAX = 2**31 - 1
+SQL_BIGINT_MAX = 2**63 - 1
+
 
 class WireModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -290,7 +296,7 @@ class StayRegistrationRecord(SubmissionHeader):
                                "STAY_PERMIT", "VISA_FREE"]
     entry_status_number: Text | None = None  # null only for VISA_FREE
     entry_status_valid_until: date
-    number_of_entries: int | None = Field(default=None, ge=0)
+    number_of_entries: int | None = Field(default=None, ge=0, le=99)
     date_of_entry: date
     port_of_entry: Annotated[str, StringConstraints(min_length=1, max_length=16)]
     arrival_at: AwareDatetime

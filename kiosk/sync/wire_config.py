@@ -23,6 +23,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
+from kiosk.sync.wire import SQL_INT_MAX
+
 HEADER_AUTHORIZATION = "Authorization"  # "Bearer <kiosk credential or admin token>"
 
 TARGET_PATTERN = r"^(all|group:[A-Za-z0-9][A-Za-z0-9_.-]{0,63}|kiosk:[A-Z0-9][A-Z0-9-]{2,31})$"
@@ -49,7 +51,7 @@ class ConfigBundle(_Wire):
     """What the admin signs: a pushed config layer ({section: {key: value}}, the same
     shape as a site file) with a version that only ever goes up."""
 
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=SQL_INT_MAX)  # central's INTEGER column
     issued_at: AwareDatetime
     settings: dict[str, dict[str, Any]]
     note: str = Field(default="", max_length=500)
@@ -141,7 +143,7 @@ def etag_of(version: int) -> str:
 class ConfigReportIn(_Wire):
     """POST /v1/config/reports: what the kiosk did with a bundle it was offered."""
 
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=SQL_INT_MAX)
     outcome: Literal["applied", "failed", "rejected"]
     """applied: running it and healthy; failed: applied, health check failed, rolled back;
     rejected: never applied (signature, schema, version, forbidden key)."""
