@@ -27,6 +27,7 @@ from central.auth import AdminAccess, DeviceKiosk, ensure_own
 from central.db import make_engine, migrate
 from central.enrollment import EnrollmentService
 from central.fleet import FleetService, FleetSettings
+from central.logsafe import shown
 from central.rollouts import RolloutService
 from central.schemas import BillerOut, MaintenanceIn, PaymentList, PaymentOut
 from central.service import CentralService
@@ -100,11 +101,11 @@ def build_router() -> APIRouter:
                 assert body.account_no is not None  # the model demands exactly one
                 answer = service.lookup(body.biller_id, body.account_no, kiosk_id)
         except KioskError as exc:
-            log.info("lookup kiosk=%s session=%s biller=%s -> %s", kiosk_id, ctx.session_id,
-                     body.biller_id, exc.code.value)
+            log.info("lookup kiosk=%s session=%s biller=%s -> %s", kiosk_id,
+                     shown(ctx.session_id), shown(body.biller_id), exc.code.value)
             raise
         log.info("lookup kiosk=%s session=%s biller=%s -> %d bill(s)", kiosk_id,
-                 ctx.session_id, body.biller_id, len(answer.bills))
+                 shown(ctx.session_id), answer.biller_id, len(answer.bills))
         return answer
 
     @router.post("/bill-payments", response_model=BillPaymentAck, status_code=201,

@@ -18,6 +18,7 @@ from kiosk.sync.wire import (
     HEADER_LANG,
     HEADER_SESSION,
     HEADER_TIMESTAMP,
+    IDEMPOTENCY_KEY_PATTERN,
     ErrorBody,
 )
 
@@ -68,5 +69,5 @@ Service = Annotated[CentralService, Depends(get_service)]
 Context = Annotated[RequestContext, Depends(call_context)]
 
 
-IdempotencyHeader = Annotated[str, Header(alias=HEADER_IDEMPOTENCY, min_length=8,
-                                            max_length=64)]
+IdempotencyHeader = Annotated[str, Header(alias=HEADER_IDEMPOTENCY,
+                                          pattern=IDEMPOTENCY_KEY_PATTERN)]

@@ -29,6 +29,7 @@ from types import FrameType
 from central.db import make_engine, migrate
 from central.enrollment import EnrollmentService
 from central.fleet import FleetSettings
+from central.logsafe import install_on_root
 from central.server import CentralServer
 from central.service import CentralService
 
@@ -163,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     level = getattr(args, "log_level", "info").upper()
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    install_on_root()  # one record, one line: nothing a client sends can forge a line
     if args.command == "serve":
         return serve(args)
     if args.command == "admin-token":

@@ -15,6 +15,7 @@ import uvicorn
 
 from central.api import create_app
 from central.fleet import FleetSettings
+from central.logsafe import uvicorn_log_config
 from central.timeutil import Clock
 
 START_TIMEOUT_S = 15.0
@@ -56,7 +57,8 @@ class CentralServer:
         sock.set_inheritable(True)
         bound_port = sock.getsockname()[1]
         config = uvicorn.Config(app, log_level=self.log_level, lifespan="on",
-                                access_log=False, timeout_graceful_shutdown=5)
+                                access_log=False, timeout_graceful_shutdown=5,
+                                log_config=uvicorn_log_config())
         server = uvicorn.Server(config)
         thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},
                                   name=f"central-{bound_port}", daemon=True)

@@ -27,6 +27,12 @@ Money = Decimal  # serialized as "128.50"
 SQL_INT_MAX = 2**31 - 1
 SQL_BIGINT_MAX = 2**63 - 1
 
+# What an idempotency key may be (the Idempotency-Key header, an outbox record's key): the
+# kiosk makes uuid4().hex keys; letters, digits and "_.:-" leave room for other clients
+# and nothing that could break a log line or a terminal.
+IDEMPOTENCY_KEY_PATTERN = r"^[A-Za-z0-9_.:-]{8,64}$"
+IdempotencyKey = Annotated[str, StringConstraints(pattern=IDEMPOTENCY_KEY_PATTERN)]
+
 
 class WireModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -118,7 +124,7 @@ OutboxKind = Literal["bill_payment", "stay_registration", "arbitration_applicati
 
 
 class OutboxRecordIn(WireModel):
-    idempotency_key: str = Field(min_length=8, max_length=64)
+    idempotency_key: IdempotencyKey
     kind: OutboxKind
     created_at: AwareDatetime
     payload: dict[str, Any]
