@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated
 
+from anyio import to_thread
 from fastapi import APIRouter, FastAPI, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -24,6 +25,14 @@ from central.api_enroll import build_enroll_router
 from central.api_fleet import build_fleet_router
 from central.api_services import build_services_router
 from central.auth import AdminAccess, DeviceKiosk, ensure_own
+from central.bodylimit import (
+    BodyLimitMiddleware,
+    BodyLimits,
+    BodyTooLarge,
+    Caller,
+    Trusted,
+    too_large_response,
+)
 from central.db import make_engine, migrate
 from central.enrollment import EnrollmentService
 from central.fleet import FleetService, FleetSettings
@@ -186,6 +195,10 @@ def install_error_handlers(app: FastAPI) -> None:
                   for err in list(exc.errors())[:20]}
         return error_response(422, ErrorCode.REQUEST_REJECTED, "invalid request", detail)
 
+    @app.exception_handler(BodyTooLarge)
+    async def _too_large(_request: Request, exc: BodyTooLarge) -> JSONResponse:
+        return too_large_response(exc.limit)
+
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = ErrorCode.NOT_FOUND if exc.status_code == 404 else (
@@ -200,10 +213,12 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 def create_app(db_url: str, *, seed_demo: bool = False, clock: Clock | None = None,
-               fleet: FleetSettings | None = None) -> FastAPI:
+               fleet: FleetSettings | None = None,
+               body_limits: BodyLimits | None = None) -> FastAPI:
     """Open ``db_url``, migrate it to the latest schema, seed the demo into an empty
     database if asked, and return the app (the engine is disposed at shutdown).
-    ``fleet`` sets when a silent kiosk counts as offline (default 3 x 60 s)."""
+    ``fleet`` sets when a silent kiosk counts as offline (default 3 x 60 s);
+    ``body_limits`` the largest request bodies (central.bodylimit)."""
     engine = make_engine(db_url)
     migrate(engine)
     service = CentralService(engine, clock, demo=seed_demo)
@@ -231,4 +246,16 @@ def create_app(db_url: str, *, seed_demo: bool = False, clock: Clock | None = No
     app.include_router(build_fleet_router())
     app.include_router(build_config_router(RolloutService(engine, service.clock)))
     install_error_handlers(app)
+    app.add_middleware(BodyLimitMiddleware, limits=body_limits or BodyLimits(),
+                       trusted=_credential_check(app.state.enrollment))
     return app
+
+
+def _credential_check(enrollment: EnrollmentService) -> Trusted:
+    """Whether a bearer secret is a valid kiosk credential or admin token (the body
+    limit asks before it lets a large body in; the database is asked off the loop)."""
+    async def trusted(caller: Caller, secret: str) -> bool:
+        if caller == "admin":
+            return await to_thread.run_sync(enrollment.is_admin_token, secret)
+        return await to_thread.run_sync(enrollment.kiosk_of, secret) is not None
+    return trusted

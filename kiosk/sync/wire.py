@@ -33,6 +33,16 @@ SQL_BIGINT_MAX = 2**63 - 1
 IDEMPOTENCY_KEY_PATTERN = r"^[A-Za-z0-9_.:-]{8,64}$"
 IdempotencyKey = Annotated[str, StringConstraints(pattern=IDEMPOTENCY_KEY_PATTERN)]
 
+# Request bodies central takes (it answers 413 to more, before reading it). The largest
+# record the schema allows, an arbitration application with every list full and every
+# text at its longest, is 1.5 MB of JSON in 4-byte characters as the kiosk writes it
+# (UTF-8), 2.2 MB in control characters (\u0001) and 4.2 MB from a client that writes
+# every 4-byte character as two escapes (\ud840\udc00): RECORD_MAX_BYTES holds them all.
+# The kiosk packs outbox records into requests of at most OUTBOX_MAX_BYTES (and
+# sync.batch_size records), so any batch fits.
+RECORD_MAX_BYTES = 6 * 1024 * 1024
+OUTBOX_MAX_BYTES = 8 * 1024 * 1024
+
 
 class WireModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
