@@ -37,6 +37,12 @@ from central.db import make_engine, migrate
 from central.enrollment import EnrollmentService
 from central.fleet import FleetService, FleetSettings
 from central.logsafe import shown
+from central.ratelimit import (
+    ClientLimits,
+    RateLimitMiddleware,
+    RateLimits,
+    rate_limited_response,
+)
 from central.rollouts import RolloutService
 from central.schemas import BillerOut, MaintenanceIn, PaymentList, PaymentOut
 from central.service import CentralService
@@ -84,6 +90,7 @@ STATUS_OF_CODE: dict[ErrorCode, int] = {
     ErrorCode.UNAUTHORIZED: 401,
     ErrorCode.ENROLL_TOKEN: 401,
     ErrorCode.FORBIDDEN: 403,
+    ErrorCode.RATE_LIMITED: 429,
 }
 
 
@@ -181,7 +188,12 @@ def build_router() -> APIRouter:
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(KioskError)
-    async def _kiosk_error(_request: Request, exc: KioskError) -> JSONResponse:
+    async def _kiosk_error(request: Request, exc: KioskError) -> JSONResponse:
+        if exc.code is ErrorCode.RATE_LIMITED:
+            return rate_limited_response(exc)
+        if exc.code is ErrorCode.ENROLL_TOKEN or (
+                exc.code is ErrorCode.UNAUTHORIZED and "authorization" in request.headers):
+            request.app.state.client_limits.note_auth_failure(request)  # a wrong secret
         status = STATUS_OF_CODE.get(exc.code, 500)
         answer = error_response(status, exc.code, exc.message, exc.detail)
         if exc.code is ErrorCode.UNAUTHORIZED:
@@ -214,14 +226,17 @@ def install_error_handlers(app: FastAPI) -> None:
 
 def create_app(db_url: str, *, seed_demo: bool = False, clock: Clock | None = None,
                fleet: FleetSettings | None = None,
-               body_limits: BodyLimits | None = None) -> FastAPI:
+               body_limits: BodyLimits | None = None,
+               rate_limits: RateLimits | None = None) -> FastAPI:
     """Open ``db_url``, migrate it to the latest schema, seed the demo into an empty
     database if asked, and return the app (the engine is disposed at shutdown).
     ``fleet`` sets when a silent kiosk counts as offline (default 3 x 60 s);
-    ``body_limits`` the largest request bodies (central.bodylimit)."""
+    ``body_limits`` the largest request bodies (central.bodylimit), ``rate_limits`` how
+    often a phone, kiosk or client may do what (central.ratelimit)."""
     engine = make_engine(db_url)
     migrate(engine)
-    service = CentralService(engine, clock, demo=seed_demo)
+    rate_limits = rate_limits or RateLimits()
+    service = CentralService(engine, clock, demo=seed_demo, rate_limits=rate_limits)
     if seed_demo:
         service.seed_demo_if_empty()
 
@@ -246,8 +261,11 @@ def create_app(db_url: str, *, seed_demo: bool = False, clock: Clock | None = No
     app.include_router(build_fleet_router())
     app.include_router(build_config_router(RolloutService(engine, service.clock)))
     install_error_handlers(app)
+    app.state.client_limits = ClientLimits(rate_limits, service.clock)
+    # The last added runs first: a rate-limited client is answered before its body counts.
     app.add_middleware(BodyLimitMiddleware, limits=body_limits or BodyLimits(),
                        trusted=_credential_check(app.state.enrollment))
+    app.add_middleware(RateLimitMiddleware, limits=app.state.client_limits)
     return app
 
 

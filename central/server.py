@@ -17,6 +17,7 @@ from central.api import create_app
 from central.bodylimit import BodyLimits
 from central.fleet import FleetSettings
 from central.logsafe import uvicorn_log_config
+from central.ratelimit import RateLimits
 from central.timeutil import Clock
 
 START_TIMEOUT_S = 15.0
@@ -26,7 +27,8 @@ class CentralServer:
     def __init__(self, db_url: str, *, host: str = "127.0.0.1", port: int = 0,
                  seed_demo: bool = True, clock: Clock | None = None,
                  log_level: str = "warning", fleet: FleetSettings | None = None,
-                 body_limits: BodyLimits | None = None) -> None:
+                 body_limits: BodyLimits | None = None,
+                 rate_limits: RateLimits | None = None) -> None:
         self.db_url = db_url
         self.host = host
         self.port = port
@@ -35,6 +37,7 @@ class CentralServer:
         self.log_level = log_level
         self.fleet = fleet
         self.body_limits = body_limits
+        self.rate_limits = rate_limits
         self.url = ""
         self._server: uvicorn.Server | None = None
         self._socket: socket.socket | None = None
@@ -45,7 +48,8 @@ class CentralServer:
         if self._thread is not None:
             return self.url
         app = create_app(self.db_url, seed_demo=self.seed_demo, clock=self.clock,
-                         fleet=self.fleet, body_limits=self.body_limits)
+                         fleet=self.fleet, body_limits=self.body_limits,
+                         rate_limits=self.rate_limits)
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
         # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY on accepted connections only
         # when the socket's proto says TCP, and proto 0 would leave Nagle on, costing
