@@ -255,6 +255,9 @@ class RateLimitMiddleware:
             elif _presents_secret(scope):
                 wait, limit = self.limits.auth.retry_after(key), LIMIT_AUTH
             if wait > 0:
-                await rate_limited_response(rate_limited(wait, limit))(scope, receive, send)
+                answer = rate_limited_response(rate_limited(wait, limit))
+                # Its body is never read: close rather than drain it for the next request.
+                answer.headers["Connection"] = "close"
+                await answer(scope, receive, send)
                 return
         await self.app(scope, receive, send)
