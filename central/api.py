@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated
 
+from anyio import to_thread
 from fastapi import APIRouter, FastAPI, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -25,10 +26,25 @@ from central.api_fleet import build_fleet_router
 from central.api_services import build_services_router
 from central.api_trust import build_trust_router
 from central.auth import AdminAccess, DeviceKiosk, ensure_own
+from central.bodylimit import (
+    BodyLimitMiddleware,
+    BodyLimits,
+    BodyTooLarge,
+    Caller,
+    Trusted,
+    too_large_response,
+)
 from central.credentials import CredentialPolicy
 from central.db import make_engine, migrate
 from central.enrollment import EnrollmentService
 from central.fleet import FleetService, FleetSettings
+from central.logsafe import shown
+from central.ratelimit import (
+    ClientLimits,
+    RateLimitMiddleware,
+    RateLimits,
+    rate_limited_response,
+)
 from central.rollouts import RolloutService
 from central.schemas import BillerOut, MaintenanceIn, PaymentList, PaymentOut
 from central.service import CentralService
@@ -76,6 +92,7 @@ STATUS_OF_CODE: dict[ErrorCode, int] = {
     ErrorCode.UNAUTHORIZED: 401,
     ErrorCode.ENROLL_TOKEN: 401,
     ErrorCode.FORBIDDEN: 403,
+    ErrorCode.RATE_LIMITED: 429,
 }
 
 
@@ -102,11 +119,11 @@ def build_router() -> APIRouter:
                 assert body.account_no is not None  # the model demands exactly one
                 answer = service.lookup(body.biller_id, body.account_no, kiosk_id)
         except KioskError as exc:
-            log.info("lookup kiosk=%s session=%s biller=%s -> %s", kiosk_id, ctx.session_id,
-                     body.biller_id, exc.code.value)
+            log.info("lookup kiosk=%s session=%s biller=%s -> %s", kiosk_id,
+                     shown(ctx.session_id), shown(body.biller_id), exc.code.value)
             raise
         log.info("lookup kiosk=%s session=%s biller=%s -> %d bill(s)", kiosk_id,
-                 ctx.session_id, body.biller_id, len(answer.bills))
+                 shown(ctx.session_id), answer.biller_id, len(answer.bills))
         return answer
 
     @router.post("/bill-payments", response_model=BillPaymentAck, status_code=201,
@@ -173,7 +190,12 @@ def build_router() -> APIRouter:
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(KioskError)
-    async def _kiosk_error(_request: Request, exc: KioskError) -> JSONResponse:
+    async def _kiosk_error(request: Request, exc: KioskError) -> JSONResponse:
+        if exc.code is ErrorCode.RATE_LIMITED:
+            return rate_limited_response(exc)
+        if exc.code is ErrorCode.ENROLL_TOKEN or (
+                exc.code is ErrorCode.UNAUTHORIZED and "authorization" in request.headers):
+            request.app.state.client_limits.note_auth_failure(request)  # a wrong secret
         status = STATUS_OF_CODE.get(exc.code, 500)
         answer = error_response(status, exc.code, exc.message, exc.detail)
         if exc.code is ErrorCode.UNAUTHORIZED:
@@ -187,11 +209,16 @@ def install_error_handlers(app: FastAPI) -> None:
                   for err in list(exc.errors())[:20]}
         return error_response(422, ErrorCode.REQUEST_REJECTED, "invalid request", detail)
 
+    @app.exception_handler(BodyTooLarge)
+    async def _too_large(_request: Request, exc: BodyTooLarge) -> JSONResponse:
+        return too_large_response(exc.limit)
+
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = ErrorCode.NOT_FOUND if exc.status_code == 404 else (
             ErrorCode.REQUEST_REJECTED if exc.status_code < 500 else ErrorCode.INTERNAL)
-        return error_response(exc.status_code, code, str(exc.detail))
+        # The exception's headers belong to the answer (Allow on a 405, RFC 9110 15.5.6).
+        return error_response(exc.status_code, code, str(exc.detail), headers=exc.headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
@@ -201,14 +228,19 @@ def install_error_handlers(app: FastAPI) -> None:
 
 def create_app(db_url: str, *, seed_demo: bool = False, clock: Clock | None = None,
                fleet: FleetSettings | None = None,
-               credentials: CredentialPolicy | None = None) -> FastAPI:
+               credentials: CredentialPolicy | None = None,
+               body_limits: BodyLimits | None = None,
+               rate_limits: RateLimits | None = None) -> FastAPI:
     """Open ``db_url``, migrate it to the latest schema, seed the demo into an empty
     database if asked, and return the app (the engine is disposed at shutdown).
     ``fleet`` sets when a silent kiosk counts as offline (default 3 x 60 s);
-    ``credentials`` how long a kiosk credential lives unrotated (default 90 days)."""
+    ``credentials`` how long a kiosk credential lives unrotated (default 90 days);
+    ``body_limits`` the largest request bodies (central.bodylimit), ``rate_limits`` how
+    often a phone, kiosk or client may do what (central.ratelimit)."""
     engine = make_engine(db_url)
     migrate(engine)
-    service = CentralService(engine, clock, demo=seed_demo)
+    rate_limits = rate_limits or RateLimits()
+    service = CentralService(engine, clock, demo=seed_demo, rate_limits=rate_limits)
     if seed_demo:
         service.seed_demo_if_empty()
 
@@ -235,4 +267,19 @@ def create_app(db_url: str, *, seed_demo: bool = False, clock: Clock | None = No
     app.include_router(build_fleet_router())
     app.include_router(build_config_router(RolloutService(engine, service.clock)))
     install_error_handlers(app)
+    app.state.client_limits = ClientLimits(rate_limits, service.clock)
+    # The last added runs first: a rate-limited client is answered before its body counts.
+    app.add_middleware(BodyLimitMiddleware, limits=body_limits or BodyLimits(),
+                       trusted=_credential_check(app.state.enrollment))
+    app.add_middleware(RateLimitMiddleware, limits=app.state.client_limits)
     return app
+
+
+def _credential_check(enrollment: EnrollmentService) -> Trusted:
+    """Whether a bearer secret is a valid kiosk credential or admin token (the body
+    limit asks before it lets a large body in; the database is asked off the loop)."""
+    async def trusted(caller: Caller, secret: str) -> bool:
+        if caller == "admin":
+            return await to_thread.run_sync(enrollment.is_admin_token, secret)
+        return await to_thread.run_sync(enrollment.kiosk_of, secret) is not None
+    return trusted

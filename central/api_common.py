@@ -3,6 +3,7 @@ service dependency."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -17,6 +18,7 @@ from kiosk.sync.wire import (
     HEADER_LANG,
     HEADER_SESSION,
     HEADER_TIMESTAMP,
+    IDEMPOTENCY_KEY_PATTERN,
     ErrorBody,
 )
 
@@ -26,9 +28,11 @@ def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 def error_response(status: int, code: ErrorCode, message: str = "",
-                   detail: dict[str, str] | None = None) -> JSONResponse:
+                   detail: dict[str, str] | None = None,
+                   headers: Mapping[str, str] | None = None) -> JSONResponse:
     body = ErrorBody(code=code.value, message=message, detail=detail or {})
-    return JSONResponse(status_code=status, content=body.model_dump(mode="json"))
+    return JSONResponse(status_code=status, content=body.model_dump(mode="json"),
+                        headers=dict(headers) if headers else None)
 
 
 # --- call context ------------------------------------------------------------------------
@@ -65,5 +69,5 @@ Service = Annotated[CentralService, Depends(get_service)]
 Context = Annotated[RequestContext, Depends(call_context)]
 
 
-IdempotencyHeader = Annotated[str, Header(alias=HEADER_IDEMPOTENCY, min_length=8,
-                                            max_length=64)]
+IdempotencyHeader = Annotated[str, Header(alias=HEADER_IDEMPOTENCY,
+                                          pattern=IDEMPOTENCY_KEY_PATTERN)]

@@ -12,6 +12,7 @@ from central.api_common import error_response, errors
 from central.auth import AdminAccess, DeviceKiosk
 from central.rollouts import ConfigVersionOut, RolloutService
 from kiosk.errors import ErrorCode, KioskError
+from kiosk.sync.wire import SQL_INT_MAX
 from kiosk.sync.wire_config import (
     ConfigPushIn,
     ConfigReportAck,
@@ -58,7 +59,7 @@ def build_config_router(rollouts: RolloutService) -> APIRouter:
 
     @router.get("/admin/rollouts/{rollout_id}", response_model=RolloutOut, tags=["operator"],
                 dependencies=[AdminAccess], responses=errors(401, 404, 422))
-    def get_rollout(rollout_id: Annotated[int, Path(ge=1)]) -> RolloutOut:
+    def get_rollout(rollout_id: Annotated[int, Path(ge=1, le=SQL_INT_MAX)]) -> RolloutOut:
         """One rollout: state, wave k of n, thresholds, why it halted, its kiosks."""
         return rollouts.rollout(rollout_id)
 

@@ -38,13 +38,14 @@ def build_services_router() -> APIRouter:
     # --- tax records (DOMAIN.md 2.2) ---------------------------------------------------
 
     @router.post("/tax/identify", response_model=TaxIdentifyResponse, tags=["tax"],
-                 responses=errors(404, 409, 422))
+                 responses=errors(404, 409, 422, 429))
     def tax_identify(body: TaxIdentifyRequest, service: Service, ctx: Context,
                      kiosk_id: DeviceKiosk) -> TaxIdentifyResponse:
         """Find the taxpayer by document and send a 6-digit one-time code to the phone on
         file. 404 E_TAXPAYER_NOT_FOUND; 409 E_IDENTITY_MISMATCH (birth date or name
-        differ). The session belongs to the calling kiosk: verify and records answer
-        another kiosk as for an unknown session."""
+        differ); 429 E_RATE_LIMITED with Retry-After: too many codes to this phone or from
+        this kiosk lately. The session belongs to the calling kiosk: verify and records
+        answer another kiosk as for an unknown session."""
         return service.tax_identify(body, kiosk_id)
 
     @router.post("/tax/verify", response_model=TaxVerifyResponse, tags=["tax"],
@@ -128,11 +129,11 @@ def build_services_router() -> APIRouter:
         return ack
 
     @router.get("/verify/{code}", response_model=VerificationOut, tags=["verification"],
-                responses=errors(404, 422))
+                responses=errors(404, 422, 429))
     def verify(code: Annotated[str, Path(max_length=64)], service: Service) -> VerificationOut:
         """What a slip's QR code opens: registration or application (verification code),
         tax record (its verification code) or bill payment (kiosk reference). No personal
-        data. 404 E_NOT_FOUND."""
+        data. 404 E_NOT_FOUND; 429 E_RATE_LIMITED: too many look-ups from this client."""
         return service.verify(code)
 
     # --- demo helpers (answer 404 E_NOT_FOUND unless central runs with demo data) ------

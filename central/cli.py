@@ -3,12 +3,17 @@
     kiosk-central serve --db URL --host H --port P [--seed-demo] [--ready-file PATH]
                         [--heartbeat-interval-s S] [--missed-beats N]
                         [--admin-token-file PATH] [--credential-lifetime-days D]
+                        [--limit NAME=VALUE ...]
     kiosk-central seed --db URL
     kiosk-central admin-token --db URL [--label L]
 
 ``--admin-token-file``: an existing file's token is ensured in the database; a missing
 file gets a new token (mode 0600), so scripts and tests can call the admin API.
 ``admin-token`` makes a new admin token, stores its hash and prints it once.
+``--limit`` sets one of central's edge limits (docs/central.md): a body limit in bytes
+(``body_default=65536``, ``body_record``, ``body_outbox``, ``body_bundle``) or a rate
+limit as COUNT/SECONDS pairs (``codes_per_phone=1/60,5/3600``, ``codes_per_kiosk``,
+``auth_failures_per_client``, ``verify_per_client``; ``clients_tracked=N``).
 
 ``--port 0`` lets the OS choose; the ready file (JSON {"url", "pid"}, written atomically
 once the server listens, removed at exit) tells scripts and tests where it is.
@@ -23,14 +28,18 @@ import logging
 import os
 import signal
 import threading
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from types import FrameType
 
+from central.bodylimit import BodyLimits
 from central.credentials import DEFAULT_CREDENTIAL_LIFETIME, CredentialPolicy
 from central.db import make_engine, migrate
 from central.enrollment import EnrollmentService
 from central.fleet import FleetSettings
+from central.logsafe import install_on_root
+from central.ratelimit import RateLimits
 from central.server import CentralServer
 from central.service import CentralService
 
@@ -63,6 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="a kiosk credential not rotated for this long is refused "
                             f"(default {DEFAULT_CREDENTIAL_LIFETIME.days}; kiosks rotate "
                             "theirs at half of it)")
+    serve.add_argument("--limit", action="append", default=[], metavar="NAME=VALUE",
+                       help="an edge limit, e.g. codes_per_phone=1/60,5/3600 or "
+                            "body_default=65536 (repeatable; docs/central.md)")
     serve.add_argument("--log-level", default="info",
                        choices=["debug", "info", "warning", "error"])
 
@@ -125,10 +137,28 @@ def admin_token(args: argparse.Namespace) -> int:
     return 0
 
 
+def parse_limits(settings: list[str]) -> tuple[BodyLimits, RateLimits]:
+    """The --limit NAME=VALUE settings over the defaults; SystemExit naming a bad one."""
+    body, rates = BodyLimits(), RateLimits()
+    for setting in settings:
+        name, equals, value = setting.partition("=")
+        try:
+            if not equals:
+                raise ValueError("expected NAME=VALUE")
+            if name.startswith("body_"):
+                body = replace(body, **{name.removeprefix("body_"): int(value)})
+            else:
+                rates = rates.with_setting(name, value)
+        except (TypeError, ValueError) as exc:
+            raise SystemExit(f"kiosk-central: --limit {setting}: {exc}") from None
+    return body, rates
+
+
 def serve(args: argparse.Namespace) -> int:
     if not 0 < args.credential_lifetime_days <= 3650:
         raise SystemExit("kiosk-central: --credential-lifetime-days must be in (0, 3650]")
     credentials = CredentialPolicy(lifetime=timedelta(days=args.credential_lifetime_days))
+    body_limits, rate_limits = parse_limits(args.limit)
     if args.admin_token_file is not None:
         ensure_admin_token_file(args.db, args.admin_token_file)
     stop = threading.Event()
@@ -141,7 +171,8 @@ def serve(args: argparse.Namespace) -> int:
     fleet = FleetSettings(heartbeat_interval_s=args.heartbeat_interval_s,
                           missed_beats=args.missed_beats)
     server = CentralServer(args.db, host=args.host, port=args.port, seed_demo=args.seed_demo,
-                           log_level=args.log_level, fleet=fleet, credentials=credentials)
+                           log_level=args.log_level, fleet=fleet, credentials=credentials,
+                           body_limits=body_limits, rate_limits=rate_limits)
     try:
         url = server.start()
         log.info("central: serving on %s", url)
@@ -176,6 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     level = getattr(args, "log_level", "info").upper()
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    install_on_root()  # one record, one line: nothing a client sends can forge a line
     if args.command == "serve":
         return serve(args)
     if args.command == "admin-token":

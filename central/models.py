@@ -349,3 +349,4 @@ class KioskRow(Base):
 # The fleet's trust and configuration tables share this metadata (imported last: they
 # import Base from here).
 from central import models_fleet as _models_fleet  # noqa: E402,F401
+from central import models_edge as _models_edge  # noqa: E402,F401

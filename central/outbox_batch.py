@@ -20,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
 from central import arbitration, outbox_bulk, payments, registrations
+from central.logsafe import validation_summary
 from central.records import CHANNEL_OUTBOX, record_rejection, retry_unique_conflict
 from kiosk.errors import ErrorCode, KioskError
 from kiosk.sync.wire import (
@@ -60,9 +61,9 @@ def _deliver_one(session: Session, item: OutboxRecordIn, now: datetime,
     try:
         record = RECORD_MODELS[item.kind].model_validate(item.payload)
     except ValidationError as exc:
-        fields = ",".join(".".join(str(p) for p in e["loc"]) for e in exc.errors())
-        log.warning("outbox record rejected: key=%s kind=%s invalid fields=%s", key,
-                    item.kind, fields)
+        # Never the field names: the client chose them (a passport number can be a key).
+        log.warning("outbox record rejected: key=%s kind=%s invalid, %s", key, item.kind,
+                    validation_summary(exc))
         return _rejected(key, ErrorCode.REQUEST_REJECTED)
     try:
         result: OutboxRecordResult = _in_savepoint(

@@ -29,6 +29,7 @@ from sqlalchemy import Table, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from central.logsafe import validation_summary
 from central.models import CounterRow, SubmissionRejectionRow
 from central.outbox_plan import (
     Answer,
@@ -74,9 +75,9 @@ def deliver_records(session: Session, items: list[OutboxRecordIn], now: datetime
         try:
             record = RECORD_MODELS[item.kind].model_validate(item.payload)
         except ValidationError as exc:
-            fields = ",".join(".".join(str(p) for p in e["loc"]) for e in exc.errors())
+            # Never the field names: the client chose them (a passport number can be one).
             warnings.append((index, item.idempotency_key, item.kind,
-                             f"invalid fields={fields}"))
+                             f"invalid, {validation_summary(exc)}"))
             answers[index] = rejected(item.idempotency_key, ErrorCode.REQUEST_REJECTED)
             continue
         by_kind[item.kind].append((index, item.idempotency_key, record))

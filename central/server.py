@@ -14,8 +14,11 @@ from types import TracebackType
 import uvicorn
 
 from central.api import create_app
+from central.bodylimit import BodyLimits
 from central.credentials import CredentialPolicy
 from central.fleet import FleetSettings
+from central.logsafe import uvicorn_log_config
+from central.ratelimit import RateLimits
 from central.timeutil import Clock
 
 START_TIMEOUT_S = 15.0
@@ -25,7 +28,9 @@ class CentralServer:
     def __init__(self, db_url: str, *, host: str = "127.0.0.1", port: int = 0,
                  seed_demo: bool = True, clock: Clock | None = None,
                  log_level: str = "warning", fleet: FleetSettings | None = None,
-                 credentials: CredentialPolicy | None = None) -> None:
+                 credentials: CredentialPolicy | None = None,
+                 body_limits: BodyLimits | None = None,
+                 rate_limits: RateLimits | None = None) -> None:
         self.db_url = db_url
         self.host = host
         self.port = port
@@ -34,6 +39,8 @@ class CentralServer:
         self.log_level = log_level
         self.fleet = fleet
         self.credentials = credentials
+        self.body_limits = body_limits
+        self.rate_limits = rate_limits
         self.url = ""
         self._server: uvicorn.Server | None = None
         self._socket: socket.socket | None = None
@@ -44,7 +51,8 @@ class CentralServer:
         if self._thread is not None:
             return self.url
         app = create_app(self.db_url, seed_demo=self.seed_demo, clock=self.clock,
-                         fleet=self.fleet, credentials=self.credentials)
+                         fleet=self.fleet, credentials=self.credentials,
+                         body_limits=self.body_limits, rate_limits=self.rate_limits)
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
         # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY on accepted connections only
         # when the socket's proto says TCP, and proto 0 would leave Nagle on, costing
@@ -59,7 +67,8 @@ class CentralServer:
         sock.set_inheritable(True)
         bound_port = sock.getsockname()[1]
         config = uvicorn.Config(app, log_level=self.log_level, lifespan="on",
-                                access_log=False, timeout_graceful_shutdown=5)
+                                access_log=False, timeout_graceful_shutdown=5,
+                                log_config=uvicorn_log_config())
         server = uvicorn.Server(config)
         thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},
                                   name=f"central-{bound_port}", daemon=True)

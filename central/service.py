@@ -36,6 +36,7 @@ from central.records import (
     retry_unique_conflict,
     serialize_on,
 )
+from central.ratelimit import OneTimeCodeLimits, RateLimits
 from central.schemas import BillerOut, PaymentOut
 from central.sms import DemoSmsGateway, SentSms, SmsGateway
 from central.timeutil import Clock, ShanghaiClock, in_shanghai
@@ -73,9 +74,11 @@ _BUSINESS_REFUSALS = frozenset(ErrorCode) - {ErrorCode.REQUEST_REJECTED, ErrorCo
 
 class CentralService:
     def __init__(self, engine: Engine, clock: Clock | None = None, *,
-                 sms: SmsGateway | None = None, demo: bool = False) -> None:
+                 sms: SmsGateway | None = None, demo: bool = False,
+                 rate_limits: RateLimits | None = None) -> None:
         self.engine = engine
         self.clock: Clock = clock or ShanghaiClock()
+        self.code_limits = OneTimeCodeLimits(rate_limits or RateLimits())
         self.sms: SmsGateway = sms or DemoSmsGateway()
         self.demo = demo  # demo endpoints (/v1/demo/...) answer only when True
         self._sessions = make_session_factory(engine)
@@ -201,6 +204,9 @@ class CentralService:
         try:
             with self._sessions.begin() as session:
                 answer, to_send = tax.identify(session, request, now, kiosk_id)
+                # Too many codes to this phone or from this kiosk: E_RATE_LIMITED, and the
+                # session just made is rolled back with the count.
+                self.code_limits.spend(session, to_send.phone, kiosk_id, now)
         except KioskError as exc:
             log.info("tax identify -> %s", exc.code.value)
             raise

@@ -72,6 +72,9 @@ class ErrorCode(StrEnum):
     CONFIG_INVALID = "E_CONFIG_INVALID"
     NOT_FOUND = "E_NOT_FOUND"
     INTERNAL = "E_INTERNAL"
+    # Too many requests (central answers 429 with Retry-After); detail: retry_after_s and
+    # limit ("one_time_code", "auth_failures", "verify").
+    RATE_LIMITED = "E_RATE_LIMITED"
     # Fleet: enrollment, credentials, signed configuration
     UNAUTHORIZED = "E_UNAUTHORIZED"  # no credential, or not a valid one
     FORBIDDEN = "E_FORBIDDEN"  # a valid credential, but not for this (another kiosk's data)

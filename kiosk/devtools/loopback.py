@@ -19,6 +19,7 @@ import requests
 
 from central.db import make_engine
 from central.enrollment import EnrollmentService
+from central.ratelimit import Rate, RateLimits
 from central.server import CentralServer
 from hardware.sim.payment import PaymentSimulator
 from hardware.sim.printer import PrinterSimulator
@@ -26,6 +27,13 @@ from hardware.sim.reader import ReaderSimulator
 from kiosk.bootstrap import Runtime, build_runtime
 from kiosk.config import Config, load_config
 from kiosk.sync.enrollment import enroll, read_credential
+
+
+# The scripted users of the UI tests and the screenshot walk ask for one-time codes for
+# the demo taxpayer's phone many times a minute: here central lets them (its own tests
+# check the limits; a UI test that shows one restarts central with it).
+SCRIPTED_USER_LIMITS = RateLimits(codes_per_phone=(Rate(10_000, 60),),
+                                  codes_per_kiosk=(Rate(10_000, 60),))
 
 
 def free_port() -> int:
@@ -45,6 +53,7 @@ class System:
     config: Config
     runtime: Runtime
     admin_token: str = ""
+    rate_limits: RateLimits = SCRIPTED_USER_LIMITS
     _generation: int = 0
 
     @property
@@ -85,15 +94,18 @@ class System:
         user of the walkthroughs)."""
         self.reader.present(name)
 
-    def restart_central(self, *, fresh_data: bool = False) -> None:
+    def restart_central(self, *, fresh_data: bool = False,
+                        rate_limits: RateLimits | None = None) -> None:
         """Central comes back on the same address, with the same database or, with
-        ``fresh_data``, with the demo data as new."""
+        ``fresh_data``, with the demo data as new; with ``rate_limits`` if given, else
+        the scripted user's (SCRIPTED_USER_LIMITS)."""
         self.central.stop()
         db_url = self.central.db_url
         if fresh_data:
             self._generation += 1
             db_url = f"sqlite:///{self.tmp / f'central-{self._generation}.sqlite3'}"
-        self.central = CentralServer(db_url, port=self.central.port, seed_demo=True)
+        self.central = CentralServer(db_url, port=self.central.port, seed_demo=True,
+                                     rate_limits=rate_limits or self.rate_limits)
         self.central.start()
         if fresh_data:  # the new database knows neither the admin nor the kiosk yet
             stored = read_credential(Path(self.config.kiosk.data_dir))
@@ -144,7 +156,7 @@ def running_system(tmp: Path, *, card_timeout_s: float = 10.0, step_delay_s: flo
                    kiosk_id: str = "SH-CN-TEST-01") -> Iterator[System]:
     port = free_port()
     db_url = f"sqlite:///{tmp / 'central.sqlite3'}"
-    central = CentralServer(db_url, port=port, seed_demo=True)
+    central = CentralServer(db_url, port=port, seed_demo=True, rate_limits=SCRIPTED_USER_LIMITS)
     central_url = central.start()
     with _enrollment(db_url) as enrollment:
         admin_token = enrollment.create_admin_token("loopback")

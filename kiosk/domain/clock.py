@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import math
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_timedelta
 
 from kiosk.domain.languages import language
 
@@ -28,3 +29,15 @@ def format_timestamp(moment: datetime, lang: str) -> str:
 def format_day(day: date, lang: str) -> str:
     """A date on screens, in the reader's locale ("12 août 1964", "1964年8月12日")."""
     return str(format_date(day, "medium", locale=language(lang).locale))
+
+
+def format_wait(seconds: float, lang: str) -> str:
+    """How long to wait, in the reader's words, never shorter than the wait: seconds
+    under a minute ("45 seconds"), else whole minutes rounded up ("3 Minuten"), from an
+    hour on whole hours ("1小时")."""
+    seconds = max(1, math.ceil(seconds))
+    if seconds >= 60:
+        step = 3600 if seconds >= 3600 else 60
+        seconds = math.ceil(seconds / step) * step
+    return str(format_timedelta(timedelta(seconds=seconds), threshold=1, format="long",
+                                locale=language(lang).locale))

@@ -167,7 +167,7 @@ def _check_choices(form: StayForm, fail: Fail) -> None:
         value = getattr(form, field_name)
         if value is not None and value not in codes(choices):
             fail(field_name, ErrorCode.FIELD_FORMAT)
-    if form.number_of_entries is not None and form.number_of_entries < 1:
+    if form.number_of_entries is not None and not 1 <= form.number_of_entries <= 99:
         fail("number_of_entries", ErrorCode.FIELD_FORMAT)
 
 

@@ -83,6 +83,7 @@ class TaxRecordFlow(Flow):
         self._cancel = threading.Event()
         self.identity: TaxIdentity | None = None
         self.record: TaxRecord | None = None
+        self.confirm_error: KioskError | None = None  # why the last "that is me" waits
         self._token = ""
         self._start_reading()
 
@@ -106,6 +107,7 @@ class TaxRecordFlow(Flow):
 
     def confirm_person(self) -> None:
         if self.step is TaxStep.CONFIRM_PERSON:
+            self.confirm_error = None
             self._busy(View.WORKING, TaxStep.IDENTIFYING)
 
     def answer(self, value: object) -> None:
@@ -133,6 +135,7 @@ class TaxRecordFlow(Flow):
             self._ask_period()
         elif self.step in (TaxStep.CONFIRM_PERSON, TaxStep.CODE):
             self.person = None
+            self.confirm_error = None
             self._start_reading()
 
     def print_record(self) -> None:
@@ -220,6 +223,13 @@ class TaxRecordFlow(Flow):
         try:
             self.identity = self._deps.office.identify(self.ctx, claim)
         except KioskError as exc:
+            if exc.code is ErrorCode.RATE_LIMITED:
+                # A code went to this phone a moment ago (the person came back for a new
+                # one): say how long to wait, and let them confirm again then.
+                self.confirm_error = exc
+                self.busy = False
+                self._show(View.IDENTITY, TaxStep.CONFIRM_PERSON)
+                return
             self._fail(exc)
             return
         self.form = Questionnaire((Question(
@@ -315,4 +325,5 @@ class TaxRecordFlow(Flow):
         super().wipe()
         self.identity = None
         self.record = None
+        self.confirm_error = None
         self._token = ""

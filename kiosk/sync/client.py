@@ -54,6 +54,7 @@ from kiosk.sync.wire import (
     HEADER_SESSION,
     HEADER_TIMESTAMP,
     BARCODE_PATTERN,
+    OUTBOX_MAX_BYTES,
     AddressNodeOut,
     AddressOut,
     ArbitrationApplicationAck,
@@ -112,9 +113,10 @@ class ReadOnlyRetry(Retry):
 class CentralClient:
     def __init__(self, base_url: str, *, timeout_s: float, kiosk_id: str,
                  token: str | Callable[[], str] = "", clock: Clock, get_retries: int = 2,
-                 backoff_s: float = 0.1) -> None:
+                 backoff_s: float = 0.1, outbox_max_bytes: int = OUTBOX_MAX_BYTES) -> None:
         if timeout_s <= 0:
             raise ValueError("timeout_s must be positive")
+        self.outbox_max_bytes = outbox_max_bytes
         self.base_url = base_url.rstrip("/")
         self.timeout_s = timeout_s
         self.kiosk_id = kiosk_id
@@ -336,7 +338,8 @@ class CentralClient:
                           report.model_dump_json())
 
     def deliver(self, records: list[OutboxMessage]) -> list[OutboxRecordResult]:
-        """Send outbox records in one batch; one result per record, in order.
+        """Send outbox records in as few requests as fit in outbox_max_bytes; one
+        result per record, in order.
 
         A record that cannot even be put on the wire (unknown kind, bad key) is answered
         "rejected" here without asking central; a record central did not answer about is
@@ -355,20 +358,41 @@ class CentralClient:
                     idempotency_key=message.idempotency_key, status="rejected",
                     reason=ErrorCode.REQUEST_REJECTED.value)
         answered: dict[str, OutboxRecordResult] = {}
-        if wire_records:
-            batch = OutboxBatchIn(kiosk_id=self.kiosk_id, records=wire_records)
+        for number, body in enumerate(self._packed(wire_records)):
             batch_key = hashlib.sha256(
-                "\n".join(r.idempotency_key for r in wire_records).encode()).hexdigest()[:32]
-            headers = self._headers(idempotency_key=batch_key)
-            out = self._call("POST", "/v1/outbox", OutboxBatchOut, headers,
-                             batch.model_dump_json())
-            answered = {result.idempotency_key: result for result in out.results}
+                "\n".join(r.idempotency_key for r in body.records).encode()).hexdigest()[:32]
+            try:
+                out = self._call("POST", "/v1/outbox", OutboxBatchOut,
+                                 self._headers(idempotency_key=batch_key),
+                                 body.model_dump_json())
+            except KioskError:
+                if number == 0:
+                    raise
+                break  # what central answered so far counts; the rest waits for next time
+            answered.update((result.idempotency_key, result) for result in out.results)
         results = []
         for message in records:
             result = local.get(message.idempotency_key) or answered.get(message.idempotency_key)
             if result is not None:
                 results.append(result)
         return results
+
+    def _packed(self, records: list[OutboxRecordIn]) -> list[OutboxBatchIn]:
+        """The records in order, in batches whose JSON stays within outbox_max_bytes
+        (central refuses larger bodies with 413). A record alone always fits: the wire
+        bounds every field (RECORD_MAX_BYTES < OUTBOX_MAX_BYTES)."""
+        # {"kiosk_id":"...","records":[...]} around the records, the id escaped at worst.
+        room = self.outbox_max_bytes - 64 - 6 * len(self.kiosk_id.encode())
+        batches: list[list[OutboxRecordIn]] = []
+        size = 0
+        for record in records:
+            length = len(record.model_dump_json().encode()) + 1  # and its comma
+            if not batches or size + length > room:
+                batches.append([])
+                size = 0
+            batches[-1].append(record)
+            size += length
+        return [OutboxBatchIn(kiosk_id=self.kiosk_id, records=batch) for batch in batches]
 
     # --- plumbing ----------------------------------------------------------------------
 

@@ -30,6 +30,28 @@ HEADER_IDEMPOTENCY = "Idempotency-Key"
 
 Money = Decimal  # serialized as "128.50"
 
+# What central's integer columns hold: SQL INTEGER is 32 bits on PostgreSQL (BIGINT 64).
+# Every integer a client sends is bounded to its column, so a too-large number is a 422
+# and never reaches the database (where it would be a 500).
+SQL_INT_MAX = 2**31 - 1
+SQL_BIGINT_MAX = 2**63 - 1
+
+# What an idempotency key may be (the Idempotency-Key header, an outbox record's key): the
+# kiosk makes uuid4().hex keys; letters, digits and "_.:-" leave room for other clients
+# and nothing that could break a log line or a terminal.
+IDEMPOTENCY_KEY_PATTERN = r"^[A-Za-z0-9_.:-]{8,64}$"
+IdempotencyKey = Annotated[str, StringConstraints(pattern=IDEMPOTENCY_KEY_PATTERN)]
+
+# Request bodies central takes (it answers 413 to more, before reading it). The largest
+# record the schema allows, an arbitration application with every list full and every
+# text at its longest, is 1.5 MB of JSON in 4-byte characters as the kiosk writes it
+# (UTF-8), 2.2 MB in control characters (\u0001) and 4.2 MB from a client that writes
+# every 4-byte character as two escapes (\ud840\udc00): RECORD_MAX_BYTES holds them all.
+# The kiosk packs outbox records into requests of at most OUTBOX_MAX_BYTES (and
+# sync.batch_size records), so any batch fits.
+RECORD_MAX_BYTES = 6 * 1024 * 1024
+OUTBOX_MAX_BYTES = 8 * 1024 * 1024
+
 
 class WireModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -121,7 +143,7 @@ OutboxKind = Literal["bill_payment", "stay_registration", "arbitration_applicati
 
 
 class OutboxRecordIn(WireModel):
-    idempotency_key: str = Field(min_length=8, max_length=64)
+    idempotency_key: IdempotencyKey
     kind: OutboxKind
     created_at: AwareDatetime
     payload: dict[str, Any]
@@ -299,7 +321,7 @@ class StayRegistrationRecord(SubmissionHeader):
                                "STAY_PERMIT", "VISA_FREE"]
     entry_status_number: Text | None = None  # null only for VISA_FREE
     entry_status_valid_until: date
-    number_of_entries: int | None = Field(default=None, ge=0)
+    number_of_entries: int | None = Field(default=None, ge=0, le=99)
     date_of_entry: date
     port_of_entry: Annotated[str, StringConstraints(min_length=1, max_length=16)]
     arrival_at: AwareDatetime

@@ -21,7 +21,9 @@ from typing import Any, Literal
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from kiosk.sync.wire import SQL_INT_MAX
 
 HEADER_AUTHORIZATION = "Authorization"  # "Bearer <kiosk credential or admin token>"
 
@@ -34,6 +36,13 @@ KIOSK_ID_PATTERN = r"^[A-Z0-9][A-Z0-9-]{2,31}$"
 FORBIDDEN_PUSHED_KEYS: frozenset[tuple[str, str]] = frozenset({
     ("kiosk", "id"), ("kiosk", "data_dir"), ("central", "token"), ("sync", "config_keys"),
 })
+
+# A bundle's canonical JSON (what is signed) is at most BUNDLE_MAX_BYTES: a whole site
+# file of settings is a few kB. A push request carries it JSON-escaped (at most 3 bytes
+# on the wire per canonical byte: a 4-byte character as two \\uXXXX escapes) plus the
+# rollout's few fields: central takes push bodies of up to PUSH_MAX_BYTES.
+BUNDLE_MAX_BYTES = 256 * 1024
+PUSH_MAX_BYTES = 3 * BUNDLE_MAX_BYTES + 16 * 1024
 
 RejectReason = Literal["unreadable", "unknown_key", "bad_signature", "schema",
                        "forbidden_key", "older_version"]
@@ -49,11 +58,18 @@ class ConfigBundle(_Wire):
     """What the admin signs: a pushed config layer ({section: {key: value}}, the same
     shape as a site file) with a version that only ever goes up."""
 
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=SQL_INT_MAX)  # central's INTEGER column
     issued_at: AwareDatetime
     settings: dict[str, dict[str, Any]]
     note: str = Field(default="", max_length=500)
     """What changed, in the admin's words (shown in rollout status, never on screen)."""
+
+    @model_validator(mode="after")
+    def _not_too_large(self) -> ConfigBundle:
+        size = len(canonical_bytes(self))
+        if size > BUNDLE_MAX_BYTES:
+            raise ValueError(f"the bundle is {size} bytes, more than {BUNDLE_MAX_BYTES}")
+        return self
 
 
 class SignedBundle(_Wire):
@@ -141,7 +157,7 @@ def etag_of(version: int) -> str:
 class ConfigReportIn(_Wire):
     """POST /v1/config/reports: what the kiosk did with a bundle it was offered."""
 
-    version: int = Field(ge=1)
+    version: int = Field(ge=1, le=SQL_INT_MAX)
     outcome: Literal["applied", "failed", "rejected"]
     """applied: running it and healthy; failed: applied, health check failed, rolled back;
     rejected: never applied (signature, schema, version, forbidden key)."""

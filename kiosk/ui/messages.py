@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kiosk.domain.clock import format_wait
 from kiosk.errors import ErrorCode, KioskError
 from kiosk.services.availability import Unavailable
-from kiosk.ui.i18n import N_, _
+from kiosk.ui.i18n import N_, _, current_language
 
 _DECLINE_REASONS = {
     "05": N_("Your bank did not approve the payment."),
@@ -154,10 +155,18 @@ _MESSAGES: dict[ErrorCode, tuple[str, str]] = {
     ErrorCode.DUPLICATE_PENDING_CASE: (
         N_("Case already filed"),
         N_("You already have a pending case against this employer. The commission will contact you about it.")),
+    ErrorCode.RATE_LIMITED: (
+        N_("Please wait a moment"),
+        N_("There were too many attempts in a short time. Please try again in {wait}.")),
     ErrorCode.INTERNAL: (
         N_("Something went wrong"),
         N_("Something went wrong on this kiosk. Please ask for help at the hotline {hotline}.")),
 }
+
+_CODE_TOO_SOON = (
+    N_("A new code is not ready yet"),
+    N_("A code was sent to this phone a short time ago. You can ask for a new one in {wait}."),
+)
 
 _REFUND_DUE = (
     N_("Payment not confirmed"),
@@ -176,9 +185,16 @@ def describe(error: KioskError, **context: str) -> UserMessage:
     """Translate an error into the current language, filling its placeholders from the
     error's detail and the screen's context (example account number, hotline)."""
     title, text = _MESSAGES.get(error.code, _MESSAGES[ErrorCode.INTERNAL])
-    values = {"example": "", "hotline": "", "reference": "", "code": "", "reason": ""}
+    values = {"example": "", "hotline": "", "reference": "", "code": "", "reason": "",
+              "wait": ""}
     values.update(context)
     values.update(error.detail)
+    if error.code is ErrorCode.RATE_LIMITED:
+        seconds = error.detail.get("retry_after_s", "")
+        values["wait"] = format_wait(float(seconds) if seconds.isdigit() else 60,
+                                     current_language())
+        if error.detail.get("limit") == "one_time_code":
+            title, text = _CODE_TOO_SOON
     if error.code is ErrorCode.TIMEOUT_REVERSAL and error.detail.get("refund_due") == "true":
         title, text = _REFUND_DUE
     if error.code is ErrorCode.CARD_DECLINED:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from central.ratelimit import RateLimits
 from hardware.sim.printer.simulator import PrintedJob
 from kiosk.devtools.loopback import System
 from kiosk.domain.records import TaxRecord
@@ -109,3 +112,33 @@ def test_expired_passport_is_refused_before_central_is_asked(driver: Driver,
     screen = driver.app.screen("document")
     driver.wait_until(lambda: "E_DOC_EXPIRED" in screen.ids.notice.text, 15, "the refusal")
     assert driver.app.flow.person is None and driver.app.root.current == "document"
+
+
+def test_a_new_code_too_soon_says_how_long_to_wait(driver: Driver, system: System) -> None:
+    """GIVEN central with its production limits (one code a minute to a phone) and a
+    German-speaking user who got a code
+    WHEN she goes back, places her passport again and confirms at once
+    THEN no new code is sent: the "Is this you?" screen stays and says in German how
+    many seconds to wait (E_RATE_LIMITED), and she can confirm again from there."""
+    system.restart_central(fresh_data=True, rate_limits=RateLimits())  # no codes yet
+    try:
+        identify_with(driver, system, "de", "td3-valid")
+        driver.tap(driver.app.screen("identity").ids.confirm)
+        driver.wait_for_screen("question", timeout=15)
+        flow = driver.app.flow
+        assert flow.step is TaxStep.CODE
+        driver.tap(driver.app.screen("question").ids.back)
+        driver.wait_for_screen("document", timeout=15)
+        system.reader.present("td3-valid")
+        driver.wait_for_screen("identity", timeout=15)
+        identity = driver.app.screen("identity")
+        driver.tap(identity.ids.confirm)
+        driver.wait_until(lambda: "E_RATE_LIMITED" in identity.ids.notice.text, 15,
+                          "the wait")
+        driver.wait_for_screen("identity")
+        assert flow.step is TaxStep.CONFIRM_PERSON
+        assert re.search(r"Einen neuen können Sie in \d+ Sekunden anfordern",
+                         identity.ids.notice.text), identity.ids.notice.text
+        assert identity.ids.notice.kind == "error"
+    finally:
+        system.restart_central()  # the scripted user's limits for the other tests

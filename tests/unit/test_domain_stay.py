@@ -121,6 +121,8 @@ def test_entry_status_number_required_unless_visa_free_and_lease_when_rented() -
     ({"port_of_entry": "JFK"}, ("port_of_entry", ErrorCode.FIELD_FORMAT)),
     ({"purpose": "smuggling"}, ("purpose", ErrorCode.FIELD_FORMAT)),
     ({"number_of_entries": 0}, ("number_of_entries", ErrorCode.FIELD_FORMAT)),
+    # The wire holds at most 99 (central refuses more): the kiosk asks again instead.
+    ({"number_of_entries": 100}, ("number_of_entries", ErrorCode.FIELD_FORMAT)),
 ])
 def test_each_rule_gives_its_code_on_its_field(changes: dict[str, object],
                                               error: tuple[str, ErrorCode]) -> None:

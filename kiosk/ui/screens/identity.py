@@ -8,6 +8,7 @@ from kivy.properties import StringProperty
 
 from kiosk.ui.i18n import N_, _, translate
 from kiosk.ui.icons import icon
+from kiosk.ui.messages import describe
 from kiosk.ui.screens.base import KioskScreen, load_kv
 from kiosk.ui.widgets import SummaryRow
 
@@ -41,6 +42,12 @@ class IdentityScreen(KioskScreen):
         self.ids.detail.text = translate(texts["detail"])
         note = texts.get("note", "")
         self.ids.notice.text = _(note) if note else ""
+        self.ids.notice.kind = "info"
+        error = getattr(flow, "confirm_error", None)  # e.g. wait before a new SMS code
+        if error is not None:
+            message = describe(error, hotline=self.app.settings.hotline)
+            self.ids.notice.text = f"{message.text}\n{message.code}"
+            self.ids.notice.kind = "error"
         self.ids.confirm.text = translate(texts["button"])
         self.ids.back.text = translate(texts["back"])
         self.ids.cancel.text = _("Cancel")
