@@ -152,12 +152,18 @@ def _since(kiosk: dict[str, Any], checked_at: str) -> str:
     return f"offline since {since:%m-%d %H:%M}"
 
 
+def _outbox(kiosk: dict[str, Any]) -> str:
+    """Records waiting, and those central refused that the kiosk keeps aside for staff."""
+    parked = kiosk.get("outbox_parked") or 0
+    return f"{kiosk['outbox_depth']} +{parked} parked" if parked else str(kiosk["outbox_depth"])
+
+
 def print_fleet(fleet: dict[str, Any], out: TextIO) -> None:
     rows = [(printable(k["kiosk_id"]), printable(k["group"] or "-"),
              _since(k, fleet["checked_at"]),
              printable(k["app_version"]), printable(k["config_version"]),
              _device(k, "printer"), _device(k, "payment"), _device(k, "reader"),
-             str(k["outbox_depth"]), _size(k["disk_free_bytes"]),
+             _outbox(k), _size(k["disk_free_bytes"]),
              printable((k["last_error"] or "-")[:60]))
             for k in fleet["kiosks"]]
     header = ("kiosk", "group", "state", "app", "config", "printer", "payment", "reader",

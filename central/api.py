@@ -36,6 +36,7 @@ from central.bodylimit import (
 )
 from central.credentials import CredentialPolicy
 from central.db import make_engine, migrate
+from central.records import ensure_own_record
 from central.enrollment import EnrollmentService
 from central.fleet import FleetService, FleetSettings
 from central.logsafe import shown
@@ -137,8 +138,10 @@ def build_router() -> APIRouter:
         idempotency_key: IdempotencyHeader, kiosk_id: DeviceKiosk,
     ) -> BillPaymentAck:
         """Record a card payment once per Idempotency-Key; never refused for business
-        reasons (flagged for review instead). 403 E_FORBIDDEN for another kiosk's record."""
+        reasons (flagged for review instead). 403 E_FORBIDDEN for another kiosk's record
+        or reference; 409 E_REQUEST_REJECTED for a key the kiosk used for another record."""
         ensure_own(body.kiosk_id, kiosk_id)
+        ensure_own_record(kiosk_id, body.kiosk_id, body.reference)
         ack = service.record_payment(body, idempotency_key, channel="direct")
         if ack.duplicate:
             response.status_code = 200
@@ -150,22 +153,16 @@ def build_router() -> APIRouter:
                          service: Service, kiosk_id: DeviceKiosk) -> PaymentOut:
         """A recorded payment of the calling kiosk, by the kiosk's reference or
         central's (another kiosk's payment is 404, as if it did not exist)."""
-        payment = service.payment(reference)
-        if payment.kiosk_id != kiosk_id:
-            raise KioskError(ErrorCode.NOT_FOUND, "no payment with this reference")
-        return payment
+        return service.payment(reference, kiosk_id)
 
     @router.post("/outbox", response_model=OutboxBatchOut, tags=["kiosk"],
                  responses=errors(422))
     def deliver_outbox(body: OutboxBatchIn, service: Service, ctx: Context,
                        kiosk_id: DeviceKiosk) -> OutboxBatchOut:
         """One result per record, in order; one transaction, a savepoint per record.
-        403 E_FORBIDDEN when the batch or one of its records names another kiosk."""
+        403 E_FORBIDDEN when the batch names another kiosk; a record naming another
+        kiosk, or carrying another kiosk's reference, is refused alone (E_FORBIDDEN)."""
         ensure_own(body.kiosk_id, kiosk_id)
-        for record in body.records:
-            named = record.payload.get("kiosk_id")
-            if named is not None:
-                ensure_own(str(named), kiosk_id)
         return service.deliver_outbox(body)
 
     @router.get("/admin/payments", response_model=PaymentList, tags=["operator"],

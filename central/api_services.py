@@ -10,6 +10,7 @@ from fastapi import APIRouter, Path, Query, Response
 
 from central.api_common import Context, IdempotencyHeader, Service, errors
 from central.auth import DeviceKiosk, ensure_own
+from central.records import ensure_own_record
 from central.schemas import DemoBarcodeList, DemoBarcodeOut, DemoSmsOut
 from central.timeutil import in_shanghai
 from kiosk.sync.wire import (
@@ -106,6 +107,7 @@ def build_services_router() -> APIRouter:
         E_CHINESE_NATIONAL; 409 E_DUPLICATE_ACTIVE_REGISTRATION, E_REQUEST_REJECTED (key
         reused for another record); 403 E_FORBIDDEN for another kiosk's record."""
         ensure_own(body.kiosk_id, kiosk_id)
+        ensure_own_record(kiosk_id, body.kiosk_id, body.reference)
         ack = service.register_stay(body, idempotency_key)
         if ack.duplicate:
             response.status_code = 200
@@ -123,6 +125,7 @@ def build_services_router() -> APIRouter:
         E_RESPONDENT_NOT_FOUND; 409 E_DUPLICATE_PENDING_CASE, E_REQUEST_REJECTED; 403
         E_FORBIDDEN for another kiosk's record."""
         ensure_own(body.kiosk_id, kiosk_id)
+        ensure_own_record(kiosk_id, body.kiosk_id, body.reference)
         ack = service.apply_arbitration(body, idempotency_key)
         if ack.duplicate:
             response.status_code = 200
@@ -130,11 +133,16 @@ def build_services_router() -> APIRouter:
 
     @router.get("/verify/{code}", response_model=VerificationOut, tags=["verification"],
                 responses=errors(404, 422, 429))
-    def verify(code: Annotated[str, Path(max_length=64)], service: Service) -> VerificationOut:
-        """What a slip's QR code opens: registration or application (verification code),
-        tax record (its verification code) or bill payment (kiosk reference). No personal
-        data. 404 E_NOT_FOUND; 429 E_RATE_LIMITED: too many look-ups from this client."""
-        return service.verify(code)
+    def verify(code: Annotated[str, Path(max_length=64)], service: Service,
+               rrn: Annotated[str | None, Query(max_length=24)] = None,
+               auth_code: Annotated[str | None, Query(max_length=16)] = None
+               ) -> VerificationOut:
+        """What a slip's QR code opens, by its verification code: a registration, an
+        application, a tax record or a bill payment's receipt. A receipt printed before
+        receipts had a code: its reference with ``rrn`` and ``auth_code`` as printed on
+        it (a reference alone finds nothing). No personal data. 404 E_NOT_FOUND; 429
+        E_RATE_LIMITED: too many look-ups from this client."""
+        return service.verify(code, rrn=rrn, auth_code=auth_code)
 
     # --- demo helpers (answer 404 E_NOT_FOUND unless central runs with demo data) ------
 

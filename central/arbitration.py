@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session
 from central.companies import find_company
 from central.models import ArbitrationApplicationRow
 from central.records import (
+    claim_key,
+    ensure_key_free,
     ensure_same_request,
     fingerprint,
     forget_rejection,
@@ -28,6 +30,7 @@ from central.timeutil import in_shanghai
 from kiosk.errors import ErrorCode, KioskError
 from kiosk.sync.wire import ArbitrationApplicationAck, ArbitrationApplicationRecord
 
+KIND = "arbitration_application"  # the outbox kind, and the kind in record_keys
 PENDING: Final = "PENDING"  # received; the acceptance decision is due
 DECISION_WITHIN = timedelta(days=5)
 
@@ -63,9 +66,10 @@ def commission_detail(row: ArbitrationApplicationRow) -> dict[str, str]:
             "decision_due": row.decision_due.isoformat()}
 
 
-def find_application(session: Session, idempotency_key: str
+def find_application(session: Session, kiosk_id: str, idempotency_key: str
                      ) -> ArbitrationApplicationRow | None:
     return session.scalars(select(ArbitrationApplicationRow).where(
+        ArbitrationApplicationRow.kiosk_id == kiosk_id,
         ArbitrationApplicationRow.idempotency_key == idempotency_key)).one_or_none()
 
 
@@ -85,10 +89,11 @@ def apply(session: Session, record: ArbitrationApplicationRecord, idempotency_ke
     E_RESPONDENT_NOT_FOUND (respondent or co-respondent), E_DUPLICATE_PENDING_CASE,
     E_REQUEST_REJECTED (key reused)."""
     print_ = fingerprint(record)
-    existing = find_application(session, idempotency_key)
+    existing = find_application(session, record.kiosk_id, idempotency_key)
     if existing is not None:
         ensure_same_request(existing.request_hash, print_)
         return ack_of(existing, duplicate=True), False
+    ensure_key_free(session, record.kiosk_id, idempotency_key)
     for role, party in (("respondent", record.respondent),
                         ("co_respondent", record.co_respondent)):
         if party is not None and find_company(session, party.uscc) is None:
@@ -113,6 +118,8 @@ def apply(session: Session, record: ArbitrationApplicationRecord, idempotency_ke
         status=PENDING, channel=channel, submitted_at=record.submitted_at, received_at=now,
         decision_due=received.date() + DECISION_WITHIN, record=print_.canonical)
     session.add(row)
+    claim_key(session, kiosk_id=record.kiosk_id, idempotency_key=idempotency_key,
+              kind=KIND, request_hash=print_.digest, now=now)
     session.flush()
-    forget_rejection(session, idempotency_key)
+    forget_rejection(session, record.kiosk_id, idempotency_key)
     return ack_of(row, duplicate=False), True

@@ -68,6 +68,7 @@ class FleetKioskOut(BaseModel):
     config_version: str
     devices: dict[str, DeviceStateOut]
     outbox_depth: int
+    outbox_parked: int = 0  # records central refused that the kiosk keeps aside
     last_error: str | None
     disk_free_bytes: int
     revoked_at: AwareDatetime | None = None  # kiosk-admin kiosk revoke; it sends nothing since
@@ -138,7 +139,8 @@ class FleetService:
             app_version=row.app_version, config_version=row.config_version,
             devices={name: DeviceStateOut.model_validate(state)
                      for name, state in row.devices.items()},
-            outbox_depth=row.outbox_depth, last_error=row.last_error,
+            outbox_depth=row.outbox_depth, outbox_parked=row.outbox_parked,
+            last_error=row.last_error,
             disk_free_bytes=row.disk_free_bytes,
             revoked_at=in_shanghai(credential.revoked_at)
             if credential is not None and credential.revoked_at else None,
@@ -161,6 +163,7 @@ def _upsert(session: Session, kiosk_id: str, beat: HeartbeatIn, now: datetime) -
     row.config_version = beat.config_version
     row.devices = {name: state.model_dump(mode="json") for name, state in beat.devices.items()}
     row.outbox_depth = beat.outbox_depth
+    row.outbox_parked = beat.outbox_parked
     row.last_error = beat.last_error
     row.disk_free_bytes = beat.disk_free_bytes
     row.kiosk_time = beat.sent_at

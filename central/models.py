@@ -110,13 +110,19 @@ class BillRow(Base):
 
 class PaymentRow(Base):
     __tablename__ = "payments"
+    # An idempotency key names one record of one kiosk (record_keys holds it across kinds).
+    __table_args__ = (UniqueConstraint("kiosk_id", "idempotency_key",
+                                       name="uq_payments_kiosk_key"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     central_ref: Mapped[str] = mapped_column(String(32), unique=True)
-    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    idempotency_key: Mapped[str] = mapped_column(String(64))
     request_hash: Mapped[str] = mapped_column(String(64))  # sha256 of the canonical record
     reference: Mapped[str] = mapped_column(String(64), index=True)  # the kiosk's reference
     kiosk_id: Mapped[str] = mapped_column(String(64), index=True)
+    # The receipt's QR code (/v1/verify); null for payments of kiosks from before it.
+    verification_code: Mapped[str | None] = mapped_column(String(16), unique=True,
+                                                          default=None)
     biller_id: Mapped[str] = mapped_column(String(32))
     account_no: Mapped[str] = mapped_column(String(48))
     amount_fen: Mapped[int] = mapped_column(BigInteger)
@@ -269,10 +275,12 @@ class StayRegistrationRow(Base):
     """A registration of stay. Holds personal data: never log its columns."""
 
     __tablename__ = "stay_registrations"
+    __table_args__ = (UniqueConstraint("kiosk_id", "idempotency_key",
+                                       name="uq_stay_registrations_kiosk_key"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     registration_no: Mapped[str] = mapped_column(String(32), unique=True)
-    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    idempotency_key: Mapped[str] = mapped_column(String(64))
     request_hash: Mapped[str] = mapped_column(String(64))
     reference: Mapped[str] = mapped_column(String(64), index=True)
     verification_code: Mapped[str] = mapped_column(String(16), unique=True)
@@ -294,10 +302,12 @@ class ArbitrationApplicationRow(Base):
     """A labour arbitration application. Holds personal data: never log its columns."""
 
     __tablename__ = "arbitration_applications"
+    __table_args__ = (UniqueConstraint("kiosk_id", "idempotency_key",
+                                       name="uq_arbitration_applications_kiosk_key"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     application_no: Mapped[str] = mapped_column(String(32), unique=True)
-    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    idempotency_key: Mapped[str] = mapped_column(String(64))
     request_hash: Mapped[str] = mapped_column(String(64))
     reference: Mapped[str] = mapped_column(String(64), index=True)
     verification_code: Mapped[str] = mapped_column(String(16), unique=True)
@@ -319,12 +329,27 @@ class SubmissionRejectionRow(Base):
 
     __tablename__ = "submission_rejections"
 
+    kiosk_id: Mapped[str] = mapped_column(String(64), primary_key=True)  # "" before 0007
     idempotency_key: Mapped[str] = mapped_column(String(64), primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))
     reference: Mapped[str] = mapped_column(String(64))
     verification_code: Mapped[str] = mapped_column(String(16), index=True)
     reason: Mapped[str] = mapped_column(String(64))
     rejected_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class RecordKeyRow(Base):
+    """Every idempotency key a kiosk has recorded something under, whatever the kind:
+    a key names one record of one kiosk, so a payment, a registration and an
+    application can never share one (the primary key decides a race between kinds)."""
+
+    __tablename__ = "record_keys"
+
+    kiosk_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))  # an OutboxKind
+    request_hash: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class KioskRow(Base):
@@ -339,6 +364,7 @@ class KioskRow(Base):
     config_version: Mapped[str] = mapped_column(String(64))
     devices: Mapped[dict[str, Any]] = mapped_column(JSON)  # name -> {state, reason}
     outbox_depth: Mapped[int] = mapped_column(Integer)
+    outbox_parked: Mapped[int] = mapped_column(Integer, default=0)  # refused, kept aside
     last_error: Mapped[str | None] = mapped_column(Text)
     disk_free_bytes: Mapped[int] = mapped_column(BigInteger)
     kiosk_time: Mapped[datetime | None] = mapped_column(UTCDateTime())  # its clock, as sent

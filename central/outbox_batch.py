@@ -3,10 +3,11 @@ a savepoint per record when the set-based write collided with another transactio
 
 One commit per batch instead of one per record: on SQLite every commit is an fsync, and
 the drain benchmark (bench/outbox_drain.py) showed them to be most of central's time.
-A record that is refused (business rule, invalid payload, unique conflict) rolls back
-only its own savepoint and is answered "rejected"; the others are kept. If the batch's
-commit itself fails, nothing was recorded and the kiosk resends the whole batch, which
-its idempotency keys make safe.
+A record that is refused (business rule, invalid payload, another kiosk's, its key used
+for another record, a unique conflict, a value the database cannot store) rolls back
+only its own savepoint and is answered "rejected" with its reason; the others are kept.
+If the batch's commit itself fails, nothing was recorded and the kiosk resends the
+whole batch, which its idempotency keys make safe.
 """
 
 from __future__ import annotations
@@ -21,7 +22,14 @@ from sqlalchemy.orm import Session
 
 from central import arbitration, outbox_bulk, payments, registrations
 from central.logsafe import validation_summary
-from central.records import CHANNEL_OUTBOX, record_rejection, retry_unique_conflict
+from central.outbox_plan import rejected
+from central.records import (
+    CHANNEL_OUTBOX,
+    ensure_own_record,
+    invalid_fields,
+    record_rejection,
+    retry_unique_conflict,
+)
 from kiosk.errors import ErrorCode, KioskError
 from kiosk.sync.wire import (
     ArbitrationApplicationRecord,
@@ -36,26 +44,28 @@ log = logging.getLogger(__name__)
 RECORD_MODELS: dict[str, type[BaseModel]] = outbox_bulk.RECORD_MODELS
 
 
-def deliver_records(session: Session, items: list[OutboxRecordIn], now: datetime,
-                    business_refusals: frozenset[ErrorCode]) -> list[OutboxRecordResult]:
+def deliver_records(session: Session, kiosk_id: str, items: list[OutboxRecordIn],
+                    now: datetime, business_refusals: frozenset[ErrorCode]
+                    ) -> list[OutboxRecordResult]:
     """One result per record, in order, inside the caller's transaction: the set-based
     way (central.outbox_bulk), or record by record when that collided with another
-    transaction's unique key (its writes were rolled back)."""
+    transaction's unique key or met a value the database cannot store (its writes were
+    rolled back). ``kiosk_id`` is the sending credential's kiosk."""
     try:
-        return outbox_bulk.deliver_records(session, items, now, business_refusals)
+        return outbox_bulk.deliver_records(session, kiosk_id, items, now, business_refusals)
     except outbox_bulk.BulkConflict:
-        log.info("outbox batch collided with another transaction: record by record")
-        return deliver_records_one_by_one(session, items, now, business_refusals)
+        log.info("outbox batch cannot be written at once: record by record")
+        return deliver_records_one_by_one(session, kiosk_id, items, now, business_refusals)
 
 
-def deliver_records_one_by_one(session: Session, items: list[OutboxRecordIn],
+def deliver_records_one_by_one(session: Session, kiosk_id: str, items: list[OutboxRecordIn],
                                now: datetime, business_refusals: frozenset[ErrorCode]
                                ) -> list[OutboxRecordResult]:
     """One result per record, in order, each record in its own savepoint."""
-    return [_deliver_one(session, item, now, business_refusals) for item in items]
+    return [_deliver_one(session, kiosk_id, item, now, business_refusals) for item in items]
 
 
-def _deliver_one(session: Session, item: OutboxRecordIn, now: datetime,
+def _deliver_one(session: Session, kiosk_id: str, item: OutboxRecordIn, now: datetime,
                  business_refusals: frozenset[ErrorCode]) -> OutboxRecordResult:
     key = item.idempotency_key
     try:
@@ -64,8 +74,10 @@ def _deliver_one(session: Session, item: OutboxRecordIn, now: datetime,
         # Never the field names: the client chose them (a passport number can be a key).
         log.warning("outbox record rejected: key=%s kind=%s invalid, %s", key, item.kind,
                     validation_summary(exc))
-        return _rejected(key, ErrorCode.REQUEST_REJECTED)
+        return rejected(key, ErrorCode.REQUEST_REJECTED,
+                        {"reason": "invalid", "fields": invalid_fields(exc)})
     try:
+        ensure_own_record(kiosk_id, getattr(record, "kiosk_id"), getattr(record, "reference"))
         result: OutboxRecordResult = _in_savepoint(
             session, lambda: _record(session, record, key, now))
         return result
@@ -75,11 +87,11 @@ def _deliver_one(session: Session, item: OutboxRecordIn, now: datetime,
         if exc.code in business_refusals and not isinstance(record, BillPaymentRecord):
             # What /v1/verify tells the slip's holder; in its own savepoint too.
             _in_savepoint(session, lambda: record_rejection(
-                session, idempotency_key=key, kind=item.kind,
+                session, kiosk_id=kiosk_id, idempotency_key=key, kind=item.kind,
                 reference=getattr(record, "reference"),
                 verification_code=getattr(record, "verification_code"),
                 reason=exc.code, now=now))
-        return _rejected(key, exc.code)
+        return rejected(key, exc.code, exc.detail)
 
 
 def _in_savepoint(session: Session, work: Callable[[], Any]) -> Any:
@@ -113,7 +125,3 @@ def _accepted(key: str, duplicate: bool, central_ref: str, record_status: str | 
                               status="duplicate" if duplicate else "accepted",
                               central_ref=central_ref, record_status=record_status,
                               detail=detail)
-
-
-def _rejected(key: str, code: ErrorCode) -> OutboxRecordResult:
-    return OutboxRecordResult(idempotency_key=key, status="rejected", reason=code.value)

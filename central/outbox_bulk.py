@@ -10,11 +10,15 @@ accounts and the rejection log in one flush.
 
 It keeps the savepoint path's promises (central.outbox_batch): one answer per record in
 order, a refused record spoils nothing else, the same key twice in a batch is accepted
-then duplicate, numbers without gaps in batch order. On PostgreSQL the subjects' advisory
-locks (records.serialize_on) and the accounts' row locks are taken up front in a fixed
-order. When the write collides with another transaction (a unique key another central
-just committed), the savepoint is rolled back and BulkConflict tells the caller to
-deliver the batch the per-record way, which answers such a record as a duplicate.
+then duplicate (or refused when the second is of another kind: record_keys), numbers
+without gaps in batch order. On PostgreSQL the subjects' advisory locks
+(records.serialize_on) and the accounts' row locks are taken up front in a fixed order.
+Everything from the first read on runs in one savepoint: when the write collides with
+another transaction (a unique key another central just committed), or the database
+refuses a value (records.is_unstorable: which record holds it, an executemany does not
+say), the savepoint is rolled back and BulkConflict tells the caller to deliver the
+batch the per-record way, which answers such a record as a duplicate, or refuses it
+alone.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from typing import Any, cast
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import Table, insert, select, text, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, StatementError
 from sqlalchemy.orm import Session
 
 from central.logsafe import validation_summary
@@ -34,11 +38,13 @@ from central.models import CounterRow, SubmissionRejectionRow
 from central.outbox_plan import (
     Answer,
     ApplicationPlanner,
+    KeyRegistry,
     Numbering,
     PaymentPlanner,
     StayPlanner,
     rejected,
 )
+from central.records import ensure_own_record, invalid_fields, is_unstorable
 from kiosk.errors import ErrorCode, KioskError
 from kiosk.sync.wire import (
     ArbitrationApplicationRecord,
@@ -59,14 +65,16 @@ Planner = PaymentPlanner | StayPlanner | ApplicationPlanner
 
 
 class BulkConflict(Exception):
-    """The batch's writes hit a unique key another transaction holds; they were rolled
-    back, and the batch must go the per-record way."""
+    """The batch's writes hit a unique key another transaction holds, or a value the
+    database refuses; they were rolled back, and the batch must go the per-record way."""
 
 
-def deliver_records(session: Session, items: list[OutboxRecordIn], now: datetime,
-                    business_refusals: frozenset[ErrorCode]) -> list[OutboxRecordResult]:
-    """One result per record, in order, inside the caller's transaction. Raises
-    BulkConflict (with nothing of the batch written) on a unique-key race."""
+def deliver_records(session: Session, kiosk_id: str, items: list[OutboxRecordIn],
+                    now: datetime, business_refusals: frozenset[ErrorCode]
+                    ) -> list[OutboxRecordResult]:
+    """One result per record, in order, inside the caller's transaction (``kiosk_id``:
+    the sending credential's). Raises BulkConflict (with nothing of the batch written)
+    on a unique-key race or a value the database cannot store."""
     answers: list[Answer | None] = [None] * len(items)
     warnings: list[tuple[int, str, str, str]] = []  # logged in order once the batch is written
     by_kind: dict[str, list[tuple[int, str, Any]]] = defaultdict(list)
@@ -74,20 +82,26 @@ def deliver_records(session: Session, items: list[OutboxRecordIn], now: datetime
     for index, item in enumerate(items):
         try:
             record = RECORD_MODELS[item.kind].model_validate(item.payload)
+            ensure_own_record(kiosk_id, record.kiosk_id, record.reference)
         except ValidationError as exc:
             # Never the field names: the client chose them (a passport number can be one).
             warnings.append((index, item.idempotency_key, item.kind,
                              f"invalid, {validation_summary(exc)}"))
-            answers[index] = rejected(item.idempotency_key, ErrorCode.REQUEST_REJECTED)
+            answers[index] = rejected(item.idempotency_key, ErrorCode.REQUEST_REJECTED,
+                                      {"reason": "invalid", "fields": invalid_fields(exc)})
+            continue
+        except KioskError as exc:
+            warnings.append((index, item.idempotency_key, item.kind, f"code={exc.code.value}"))
+            answers[index] = rejected(item.idempotency_key, exc.code, exc.detail)
             continue
         by_kind[item.kind].append((index, item.idempotency_key, record))
         in_order.append((index, item.kind, item.idempotency_key, record))
-    planners, numbering = _load(session, now, by_kind)
-    rejections = _RejectionLog(session, now, [
-        key for kind in ("stay_registration", "arbitration_application")
-        for _, key, _ in by_kind.get(kind, [])])
     savepoint = session.begin_nested()
     try:
+        planners, numbering, keys = _load(session, kiosk_id, now, by_kind)
+        rejections = _RejectionLog(session, kiosk_id, now, [
+            key for kind in ("stay_registration", "arbitration_application")
+            for _, key, _ in by_kind.get(kind, [])])
         with session.no_autoflush:
             for index, kind, key, record in in_order:
                 try:
@@ -97,7 +111,7 @@ def deliver_records(session: Session, items: list[OutboxRecordIn], now: datetime
                     if exc.code in business_refusals and kind != "bill_payment":
                         rejections.remember(key, kind, record.reference,
                                             record.verification_code, exc.code)
-                    answer = rejected(key, exc.code)
+                    answer = rejected(key, exc.code, exc.detail)
                 else:
                     if isinstance(answer, tuple) and not answer[2]:
                         rejections.forget(key)  # a new filing: its earlier refusal is moot
@@ -105,10 +119,13 @@ def deliver_records(session: Session, items: list[OutboxRecordIn], now: datetime
             _assign_numbers(session, numbering)
             for planner in planners.values():
                 planner.write()
+            keys.write()
             rejections.write()
         session.flush()
         savepoint.commit()
-    except IntegrityError:
+    except (StatementError, OverflowError) as exc:  # a unique key, a value not storable
+        if not isinstance(exc, IntegrityError) and not is_unstorable(exc):
+            raise
         savepoint.rollback()
         session.expire_all()  # the settled bills in memory were rolled back too
         raise BulkConflict from None
@@ -117,24 +134,28 @@ def deliver_records(session: Session, items: list[OutboxRecordIn], now: datetime
     return [_final(answer) for answer in answers]
 
 
-def _load(session: Session, now: datetime, by_kind: dict[str, list[tuple[int, str, Any]]]
-          ) -> tuple[dict[str, Planner], Numbering]:
+def _load(session: Session, kiosk_id: str, now: datetime,
+          by_kind: dict[str, list[tuple[int, str, Any]]]
+          ) -> tuple[dict[str, Planner], Numbering, KeyRegistry]:
     """The planners with what they read loaded; locks in a fixed order (subjects, then
     accounts; counters come last, when the batch is written)."""
     numbering = Numbering()
+    keys = KeyRegistry(session, kiosk_id, now)
+    keys.load({key for records in by_kind.values() for _, key, _ in records})
 
     def records(kind: str) -> list[tuple[str, Any]]:
         return [(key, record) for _, key, record in by_kind.get(kind, [])]
 
     planners: dict[str, Planner] = {}
     if "bill_payment" in by_kind:
-        planners["bill_payment"] = PaymentPlanner(session, now, records("bill_payment"))
+        planners["bill_payment"] = PaymentPlanner(session, now, records("bill_payment"),
+                                                  keys)
     if "stay_registration" in by_kind:
         planners["stay_registration"] = StayPlanner(
-            session, now, records("stay_registration"), numbering)
+            session, now, records("stay_registration"), numbering, keys)
     if "arbitration_application" in by_kind:
         planners["arbitration_application"] = ApplicationPlanner(
-            session, now, records("arbitration_application"), numbering)
+            session, now, records("arbitration_application"), numbering, keys)
     for planner in planners.values():
         planner.load()
     subjects = [subject for planner in planners.values()
@@ -142,7 +163,7 @@ def _load(session: Session, now: datetime, by_kind: dict[str, list[tuple[int, st
     _serialize_on_all(session, subjects)
     for planner in planners.values():
         planner.load_locked()
-    return planners, numbering
+    return planners, numbering, keys
 
 
 def _serialize_on_all(session: Session, subjects: list[tuple[str, ...]]) -> None:
@@ -186,11 +207,13 @@ class _RejectionLog:
     """records.record_rejection / forget_rejection for a batch: the stored rows loaded in
     one query, the final state per key written in one flush."""
 
-    def __init__(self, session: Session, now: datetime, keys: list[str]) -> None:
-        self._session, self._now = session, now
+    def __init__(self, session: Session, kiosk_id: str, now: datetime,
+                 keys: list[str]) -> None:
+        self._session, self._kiosk_id, self._now = session, kiosk_id, now
         self._stored = {row.idempotency_key: row for row in session.scalars(
-            select(SubmissionRejectionRow).where(SubmissionRejectionRow.idempotency_key.in_(
-                set(keys))))} if keys else {}
+            select(SubmissionRejectionRow).where(
+                SubmissionRejectionRow.kiosk_id == kiosk_id,
+                SubmissionRejectionRow.idempotency_key.in_(set(keys))))} if keys else {}
         self._final: dict[str, tuple[str, str, str, ErrorCode] | None] = {}
 
     def remember(self, key: str, kind: str, reference: str, verification_code: str,
@@ -211,5 +234,6 @@ class _RejectionLog:
             else:
                 kind, reference, code, reason = note
                 self._session.add(SubmissionRejectionRow(
-                    idempotency_key=key, kind=kind, reference=reference,
+                    kiosk_id=self._kiosk_id, idempotency_key=key, kind=kind,
+                    reference=reference,
                     verification_code=code, reason=reason.value, rejected_at=self._now))

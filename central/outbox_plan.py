@@ -31,9 +31,10 @@ from central.models import (
     CompanyRow,
     PaymentRow,
     PoliceStationRow,
+    RecordKeyRow,
     StayRegistrationRow,
 )
-from central.records import CHANNEL_OUTBOX, ensure_same_request, fingerprint
+from central.records import CHANNEL_OUTBOX, ensure_same_request, fingerprint, key_reused
 from central.timeutil import in_shanghai
 from kiosk.domain.money import to_fen
 from kiosk.errors import ErrorCode, KioskError, WarningCode
@@ -53,8 +54,13 @@ def accepted(key: str, duplicate: bool, central_ref: str, record_status: str | N
                               detail=detail)
 
 
-def rejected(key: str, code: ErrorCode) -> OutboxRecordResult:
-    return OutboxRecordResult(idempotency_key=key, status="rejected", reason=code.value)
+def rejected(key: str, code: ErrorCode, detail: dict[str, str] | None = None
+             ) -> OutboxRecordResult:
+    """A refusal with its reason: the code, and in ``detail`` what central chose to say
+    about it ("reason", the failing "fields"), never a value of the record."""
+    return OutboxRecordResult(idempotency_key=key, status="rejected", reason=code.value,
+                              detail={name: str(value)[:200] for name, value
+                                      in (detail or {}).items()})
 
 
 def unique_conflict() -> KioskError:
@@ -93,12 +99,43 @@ class Numbering:
         self.by_counter[filing.counter].append(filing)
 
 
+class KeyRegistry:
+    """records.ensure_key_free / claim_key for a batch: the kiosk's keys of the batch
+    already in record_keys loaded in one query, the new ones inserted in one."""
+
+    def __init__(self, session: Session, kiosk_id: str, now: datetime) -> None:
+        self._session, self.kiosk_id, self._now = session, kiosk_id, now
+        self._taken: set[str] = set()
+        self.rows: list[dict[str, Any]] = []
+
+    def load(self, keys: set[str]) -> None:
+        if keys:
+            self._taken = set(self._session.scalars(select(RecordKeyRow.idempotency_key).where(
+                RecordKeyRow.kiosk_id == self.kiosk_id,
+                RecordKeyRow.idempotency_key.in_(keys))))
+
+    def ensure_free(self, key: str) -> None:
+        """For a key its kind's planner does not know: it must name no other record."""
+        if key in self._taken:
+            raise key_reused()
+
+    def claim(self, key: str, kind: str, request_hash: str) -> None:
+        self._taken.add(key)
+        self.rows.append(dict(kiosk_id=self.kiosk_id, idempotency_key=key, kind=kind,
+                              request_hash=request_hash, recorded_at=self._now))
+
+    def write(self) -> None:
+        if self.rows:
+            self._session.execute(insert(RecordKeyRow), self.rows)
+
+
 class PaymentPlanner:
     """Bill payments: never refused for a business reason (payments.py)."""
 
     def __init__(self, session: Session, now: datetime,
-                 records: list[tuple[str, BillPaymentRecord]]) -> None:
+                 records: list[tuple[str, BillPaymentRecord]], keys: KeyRegistry) -> None:
         self._session, self._now, self._records = session, now, records
+        self._keys = keys
         self._known: dict[str, tuple[str, str]] = {}  # key -> (request hash, central_ref)
         self._billers: dict[str, BillerRow] = {}
         self._accounts: dict[tuple[str, str], AccountRow] = {}
@@ -108,7 +145,8 @@ class PaymentPlanner:
         keys = {key for key, _ in self._records}
         self._known = {key: (digest, ref) for key, digest, ref in self._session.execute(
             select(PaymentRow.idempotency_key, PaymentRow.request_hash, PaymentRow.central_ref)
-            .where(PaymentRow.idempotency_key.in_(keys)))}
+            .where(PaymentRow.kiosk_id == self._keys.kiosk_id,
+                   PaymentRow.idempotency_key.in_(keys)))}
         biller_ids = {record.biller_id for _, record in self._records}
         self._billers = {row.id: row for row in self._session.scalars(
             select(BillerRow).where(BillerRow.id.in_(biller_ids)))}
@@ -132,10 +170,9 @@ class PaymentPlanner:
         if known is not None:
             digest, central_ref = known
             if digest != print_.digest:
-                raise KioskError(ErrorCode.REQUEST_REJECTED,
-                                 "idempotency key already used for a different payment",
-                                 reason="idempotency_key_reused")
+                raise key_reused()
             return accepted(key, True, central_ref, None, {})
+        self._keys.ensure_free(key)
         biller = self._billers.get(record.biller_id)
         account = self._accounts.get((record.biller_id, record.account_no))
         reasons = payments.settle_bills(biller, account, record, self._now)
@@ -147,7 +184,9 @@ class PaymentPlanner:
             amount_fen=to_fen(record.amount), currency=record.currency,
             paid_at=record.paid_at, recorded_at=self._now, channel=CHANNEL_OUTBOX,
             status="RECORDED", needs_review=bool(reasons),
-            review_reason=",".join(reasons) or None, record=print_.canonical))
+            review_reason=",".join(reasons) or None, record=print_.canonical,
+            verification_code=record.verification_code))
+        self._keys.claim(key, payments.KIND, print_.digest)
         self._known[key] = (print_.digest, central_ref)
         return accepted(key, False, central_ref, None, {})
 
@@ -164,10 +203,10 @@ class StayPlanner:
     """Registrations of stay, with registrations.register's checks in its order."""
 
     def __init__(self, session: Session, now: datetime,
-                 records: list[tuple[str, StayRegistrationRecord]], numbering: Numbering
-                 ) -> None:
+                 records: list[tuple[str, StayRegistrationRecord]], numbering: Numbering,
+                 keys: KeyRegistry) -> None:
         self._session, self._now, self._records = session, now, records
-        self._numbering = numbering
+        self._numbering, self._keys = numbering, keys
         self._known: dict[str, StayRegistrationRow | tuple[str, NewFiling]] = {}
         self._nodes: dict[str, AddressNodeRow] = {}
         self._stations: dict[str, PoliceStationRow] = {}
@@ -179,7 +218,9 @@ class StayPlanner:
     def load(self) -> None:
         keys = {key for key, _ in self._records}
         self._known = {row.idempotency_key: row for row in self._session.scalars(
-            select(StayRegistrationRow).where(StayRegistrationRow.idempotency_key.in_(keys)))}
+            select(StayRegistrationRow).where(
+                StayRegistrationRow.kiosk_id == self._keys.kiosk_id,
+                StayRegistrationRow.idempotency_key.in_(keys)))}
         rooms = {r.address_room_id for _, r in self._fresh()}
         if rooms:  # the rooms and all their ancestors in one recursive query
             nodes = AddressNodeRow.__table__.c
@@ -250,6 +291,7 @@ class StayPlanner:
             digest, filing = known
             ensure_same_request(digest, print_)
             return filing, key, True
+        self._keys.ensure_free(key)
         if record.nationality == "CHN":
             raise KioskError(ErrorCode.CHINESE_NATIONAL,
                              "Chinese nationals do not register here")
@@ -283,6 +325,7 @@ class StayPlanner:
                            "registration_no", row, status, _station_detail(station))
         self._numbering.add(filing)
         self.rows.append(row)
+        self._keys.claim(key, registrations.KIND, print_.digest)
         self._known[key] = (print_.digest, filing)
         self._codes.add(record.verification_code)
         stays.append((arrival, record.planned_departure))
@@ -303,9 +346,9 @@ class ApplicationPlanner:
 
     def __init__(self, session: Session, now: datetime,
                  records: list[tuple[str, ArbitrationApplicationRecord]],
-                 numbering: Numbering) -> None:
+                 numbering: Numbering, keys: KeyRegistry) -> None:
         self._session, self._now, self._records = session, now, records
-        self._numbering = numbering
+        self._numbering, self._keys = numbering, keys
         self._known: dict[str, ArbitrationApplicationRow | tuple[str, NewFiling]] = {}
         self._companies: set[str] = set()
         self._codes: set[str] = set()
@@ -316,7 +359,8 @@ class ApplicationPlanner:
         keys = {key for key, _ in self._records}
         self._known = {row.idempotency_key: row for row in self._session.scalars(
             select(ArbitrationApplicationRow)
-            .where(ArbitrationApplicationRow.idempotency_key.in_(keys)))}
+            .where(ArbitrationApplicationRow.kiosk_id == self._keys.kiosk_id,
+                   ArbitrationApplicationRow.idempotency_key.in_(keys)))}
         usccs = {party.uscc.strip().upper() for _, r in self._fresh()
                  for party in (r.respondent, r.co_respondent) if party is not None}
         if usccs:
@@ -352,6 +396,7 @@ class ApplicationPlanner:
             digest, filing = known
             ensure_same_request(digest, print_)
             return filing, key, True
+        self._keys.ensure_free(key)
         for role, party in (("respondent", record.respondent),
                             ("co_respondent", record.co_respondent)):
             if party is not None and party.uscc.strip().upper() not in self._companies:
@@ -382,6 +427,7 @@ class ApplicationPlanner:
                            arbitration.PENDING, detail)
         self._numbering.add(filing)
         self.rows.append(row)
+        self._keys.claim(key, arbitration.KIND, print_.digest)
         self._known[key] = (print_.digest, filing)
         self._codes.add(record.verification_code)
         self._pending.add(case)

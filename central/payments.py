@@ -21,10 +21,13 @@ from sqlalchemy.orm import Session
 
 from central.billing import find_account, lock_is_live
 from central.models import AccountRow, BillerRow, PaymentRow
+from central.records import claim_key, ensure_key_free
 from central.timeutil import in_shanghai, to_utc
 from kiosk.domain.money import quantize, to_fen
 from kiosk.errors import ErrorCode, KioskError
 from kiosk.sync.wire import BillPaymentAck, BillPaymentRecord
+
+KIND = "bill_payment"  # the outbox kind, and the kind in record_keys
 
 # Reasons a recorded payment needs a person to look at it.
 REVIEW_BILLER_UNKNOWN = "biller_unknown"
@@ -49,6 +52,10 @@ class Fingerprint:
 
 def fingerprint(record: BillPaymentRecord) -> Fingerprint:
     canonical = record.model_dump(mode="json")
+    if canonical.get("verification_code") is None:
+        # As hashed before receipts had a code: a record queued by an older kiosk and
+        # sent again after the upgrade is still the same record.
+        del canonical["verification_code"]
     canonical["amount"] = str(quantize(record.amount))
     canonical["paid_at"] = to_utc(record.paid_at).isoformat()
     text = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
@@ -59,9 +66,10 @@ def new_central_ref(now: datetime) -> str:
     return f"C{in_shanghai(now):%Y%m%d}-{secrets.token_hex(5).upper()}"
 
 
-def find_payment(session: Session, idempotency_key: str) -> PaymentRow | None:
-    return session.scalars(
-        select(PaymentRow).where(PaymentRow.idempotency_key == idempotency_key)).one_or_none()
+def find_payment(session: Session, kiosk_id: str, idempotency_key: str) -> PaymentRow | None:
+    return session.scalars(select(PaymentRow).where(
+        PaymentRow.kiosk_id == kiosk_id,
+        PaymentRow.idempotency_key == idempotency_key)).one_or_none()
 
 
 def ack_of(row: PaymentRow, *, duplicate: bool) -> BillPaymentAck:
@@ -83,11 +91,13 @@ def record_payment(session: Session, record: BillPaymentRecord, idempotency_key:
                    now: datetime, channel: str) -> tuple[BillPaymentAck, PaymentRow | None]:
     """Record the payment once per idempotency key, inside the caller's transaction.
 
-    Returns the ack and the new row (None when the key was seen before)."""
+    Returns the ack and the new row (None when the key was seen before). The caller has
+    checked that the record is its kiosk's own (records.ensure_own_record)."""
     print_ = fingerprint(record)
-    existing = find_payment(session, idempotency_key)
+    existing = find_payment(session, record.kiosk_id, idempotency_key)
     if existing is not None:
         return replay(existing, print_), None
+    ensure_key_free(session, record.kiosk_id, idempotency_key)
     reasons = apply_to_bills(session, record, now)
     row = PaymentRow(
         central_ref=new_central_ref(now),
@@ -106,9 +116,12 @@ def record_payment(session: Session, record: BillPaymentRecord, idempotency_key:
         needs_review=bool(reasons),
         review_reason=",".join(reasons) or None,
         record=print_.canonical,
+        verification_code=record.verification_code,
     )
     session.add(row)
-    session.flush()  # the unique key is checked here, inside the caller's try
+    claim_key(session, kiosk_id=record.kiosk_id, idempotency_key=idempotency_key,
+              kind=KIND, request_hash=print_.digest, now=now)
+    session.flush()  # the unique keys are checked here, inside the caller's try
     return ack_of(row, duplicate=False), row
 
 
@@ -176,10 +189,13 @@ def settle_bills(biller: BillerRow | None, account: AccountRow | None,
     return reasons
 
 
-def payment_by_reference(session: Session, reference: str) -> PaymentRow | None:
-    """By the kiosk's reference, or else by central's reference."""
+def payment_by_reference(session: Session, kiosk_id: str, reference: str
+                         ) -> PaymentRow | None:
+    """One of the kiosk's payments, by its reference or else by central's reference
+    (another kiosk's payments are not looked at)."""
     for column in (PaymentRow.reference, PaymentRow.central_ref):
-        row = session.scalars(select(PaymentRow).where(column == reference)
+        row = session.scalars(select(PaymentRow).where(column == reference,
+                                                       PaymentRow.kiosk_id == kiosk_id)
                               .order_by(PaymentRow.id).limit(1)).first()
         if row is not None:
             return row

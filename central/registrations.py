@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 from central.addresses import division_of, is_hotel, police_station_of, room_chain
 from central.models import PoliceStationRow, StayRegistrationRow
 from central.records import (
+    claim_key,
+    ensure_key_free,
     ensure_same_request,
     fingerprint,
     forget_rejection,
@@ -26,14 +28,17 @@ from central.timeutil import in_shanghai
 from kiosk.errors import ErrorCode, KioskError, WarningCode
 from kiosk.sync.wire import StayRegistrationAck, StayRegistrationRecord
 
+KIND = "stay_registration"  # the outbox kind, and the kind in record_keys
 SUBMITTED = "SUBMITTED"
 PENDING_VERIFICATION = "PENDING_VERIFICATION"  # late: the police look at it first
 REGISTERED = "REGISTERED"
 ACTIVE_STATUSES = (SUBMITTED, PENDING_VERIFICATION, REGISTERED)
 
 
-def find_registration(session: Session, idempotency_key: str) -> StayRegistrationRow | None:
+def find_registration(session: Session, kiosk_id: str, idempotency_key: str
+                      ) -> StayRegistrationRow | None:
     return session.scalars(select(StayRegistrationRow).where(
+        StayRegistrationRow.kiosk_id == kiosk_id,
         StayRegistrationRow.idempotency_key == idempotency_key)).one_or_none()
 
 
@@ -83,10 +88,11 @@ def register(session: Session, record: StayRegistrationRecord, idempotency_key: 
     E_CHINESE_NATIONAL, E_ADDRESS_UNRESOLVED, E_HOTEL_ADDRESS, E_OUTSIDE_SHANGHAI,
     E_DUPLICATE_ACTIVE_REGISTRATION, E_REQUEST_REJECTED (key reused), in that order."""
     print_ = fingerprint(record)
-    existing = find_registration(session, idempotency_key)
+    existing = find_registration(session, record.kiosk_id, idempotency_key)
     if existing is not None:
         ensure_same_request(existing.request_hash, print_)
         return ack_of(session, existing, duplicate=True), False
+    ensure_key_free(session, record.kiosk_id, idempotency_key)
     if record.nationality == "CHN":
         raise KioskError(ErrorCode.CHINESE_NATIONAL, "Chinese nationals do not register here")
     parts = room_chain(session, record.address_room_id)
@@ -115,6 +121,8 @@ def register(session: Session, record: StayRegistrationRecord, idempotency_key: 
         channel=channel, submitted_at=record.submitted_at, recorded_at=now,
         record=print_.canonical)
     session.add(row)
+    claim_key(session, kiosk_id=record.kiosk_id, idempotency_key=idempotency_key,
+              kind=KIND, request_hash=print_.digest, now=now)
     session.flush()  # unique keys are checked here, inside the caller's try
-    forget_rejection(session, idempotency_key)
+    forget_rejection(session, record.kiosk_id, idempotency_key)
     return ack_of(session, row, duplicate=False), True

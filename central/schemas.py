@@ -4,14 +4,13 @@ exchange with central lives in kiosk.sync.wire."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from central.models import BillerRow, PaymentRow
 from central.timeutil import in_shanghai
 from kiosk.domain.money import from_fen
-from kiosk.sync.wire import BillPaymentRecord
 
 
 class _Model(BaseModel):
@@ -35,7 +34,9 @@ class PaymentOut(_Model):
     review_reasons: list[str]
     paid_at: AwareDatetime
     recorded_at: AwareDatetime
-    record: BillPaymentRecord
+    # The BillPaymentRecord as received, as stored: not validated again on the way out,
+    # since a record stored under an older schema (looser bounds) must still be listed.
+    record: dict[str, Any]
 
     @classmethod
     def of(cls, row: PaymentRow) -> PaymentOut:
@@ -48,7 +49,7 @@ class PaymentOut(_Model):
             needs_review=row.needs_review,
             review_reasons=row.review_reason.split(",") if row.review_reason else [],
             paid_at=in_shanghai(row.paid_at), recorded_at=in_shanghai(row.recorded_at),
-            record=BillPaymentRecord.model_validate(row.record),
+            record=dict(row.record),
         )
 
 

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from sqlalchemy import Engine
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from central import (
@@ -68,8 +67,9 @@ log = logging.getLogger(__name__)
 Result = TypeVar("Result")
 
 # Refusals worth telling a slip's holder about through /v1/verify (a reused key is not:
-# the key belongs to another record).
-_BUSINESS_REFUSALS = frozenset(ErrorCode) - {ErrorCode.REQUEST_REJECTED, ErrorCode.INTERNAL}
+# the key belongs to another record; nor is a record of another kiosk's).
+_BUSINESS_REFUSALS = frozenset(ErrorCode) - {ErrorCode.REQUEST_REJECTED, ErrorCode.INTERNAL,
+                                             ErrorCode.FORBIDDEN, ErrorCode.UNAUTHORIZED}
 
 
 class CentralService:
@@ -124,31 +124,25 @@ class CentralService:
                        channel: str = "direct") -> BillPaymentAck:
         # Two requests with one new key may race; the loser hits the unique constraint
         # and, on its second pass, answers as a duplicate of the winner.
-        for attempt in (1, 2):
-            try:
-                with self._sessions.begin() as session:
-                    ack, row = payments.record_payment(session, record, idempotency_key,
-                                                       self.clock.now(), channel)
-            except IntegrityError:
-                if attempt == 2:
-                    raise
-                continue
-            if row is not None:
-                log.info("payment recorded: central_ref=%s kiosk=%s channel=%s review=%s",
-                         ack.central_ref, record.kiosk_id, channel, row.review_reason or "-")
-            else:
-                log.info("payment replayed: central_ref=%s kiosk=%s channel=%s",
-                         ack.central_ref, record.kiosk_id, channel)
-            return ack
-        raise AssertionError("unreachable")
+        now = self.clock.now()
+        ack, row = self._write(lambda session: payments.record_payment(
+            session, record, idempotency_key, now, channel))
+        if row is not None:
+            log.info("payment recorded: central_ref=%s kiosk=%s channel=%s review=%s",
+                     ack.central_ref, record.kiosk_id, channel, row.review_reason or "-")
+        else:
+            log.info("payment replayed: central_ref=%s kiosk=%s channel=%s",
+                     ack.central_ref, record.kiosk_id, channel)
+        return ack
 
     def deliver_outbox(self, batch: OutboxBatchIn) -> OutboxBatchOut:
         """One result per record, in order: the whole batch in one transaction, each
-        record in its own savepoint (see central.outbox_batch)."""
+        record in its own savepoint (see central.outbox_batch). ``batch.kiosk_id`` is
+        the credential's kiosk (the API checked): a record of another is refused alone."""
         now = self.clock.now()
         with self._sessions.begin() as session:
-            results = outbox_batch.deliver_records(session, batch.records, now,
-                                                   _BUSINESS_REFUSALS)
+            results = outbox_batch.deliver_records(session, batch.kiosk_id, batch.records,
+                                                   now, _BUSINESS_REFUSALS)
         counts = {status: sum(r.status == status for r in results)
                   for status in ("accepted", "duplicate", "rejected")}
         log.info("outbox batch from kiosk=%s: %s", batch.kiosk_id, counts)
@@ -163,8 +157,8 @@ class CentralService:
             ack, created = self._write(lambda session: registrations.register(
                 session, record, idempotency_key, now, channel))
         except KioskError as exc:
-            self._remember_refusal("stay_registration", idempotency_key, record.reference,
-                                   record.verification_code, exc)
+            self._remember_refusal("stay_registration", record.kiosk_id, idempotency_key,
+                                   record.reference, record.verification_code, exc)
             raise
         log.info("stay registration %s: %s reference=%s status=%s kiosk=%s channel=%s",
                  "recorded" if created else "replayed", ack.registration_no, ack.reference,
@@ -178,23 +172,25 @@ class CentralService:
             ack, created = self._write(lambda session: arbitration.apply(
                 session, record, idempotency_key, now, channel))
         except KioskError as exc:
-            self._remember_refusal("arbitration_application", idempotency_key,
-                                   record.reference, record.verification_code, exc)
+            self._remember_refusal("arbitration_application", record.kiosk_id,
+                                   idempotency_key, record.reference,
+                                   record.verification_code, exc)
             raise
         log.info("arbitration application %s: %s reference=%s kiosk=%s channel=%s",
                  "recorded" if created else "replayed", ack.application_no, ack.reference,
                  record.kiosk_id, channel)
         return ack
 
-    def _remember_refusal(self, kind: str, idempotency_key: str, reference: str,
-                          verification_code: str, exc: KioskError) -> None:
+    def _remember_refusal(self, kind: str, kiosk_id: str, idempotency_key: str,
+                          reference: str, verification_code: str, exc: KioskError) -> None:
         log.info("%s refused: reference=%s code=%s", kind, reference, exc.code.value)
         if exc.code not in _BUSINESS_REFUSALS:
             return
         now = self.clock.now()
         self._write(lambda session: record_rejection(
-            session, idempotency_key=idempotency_key, kind=kind, reference=reference,
-            verification_code=verification_code, reason=exc.code, now=now))
+            session, kiosk_id=kiosk_id, idempotency_key=idempotency_key, kind=kind,
+            reference=reference, verification_code=verification_code, reason=exc.code,
+            now=now))
 
     # --- tax records -------------------------------------------------------------------
 
@@ -250,9 +246,12 @@ class CentralService:
         with self._sessions.begin() as session:
             return companies.company(session, uscc)
 
-    def verify(self, code: str) -> VerificationOut:
+    def verify(self, code: str, *, rrn: str | None = None,
+               auth_code: str | None = None) -> VerificationOut:
+        """By a slip's verification code; a receipt printed before receipts had one, by
+        its reference with the RRN and authorization code printed on it (central.verify)."""
         with self._sessions.begin() as session:
-            return verify.verify(session, code)
+            return verify.verify(session, code, rrn=rrn, auth_code=auth_code)
 
     # --- demo helpers ------------------------------------------------------------------
 
@@ -270,9 +269,11 @@ class CentralService:
 
     # --- operators and tests -----------------------------------------------------------
 
-    def payment(self, reference: str) -> PaymentOut:
+    def payment(self, reference: str, kiosk_id: str) -> PaymentOut:
+        """One of the kiosk's payments, by its reference or central's (E_NOT_FOUND for
+        another kiosk's, as if it did not exist)."""
         with self._sessions.begin() as session:
-            row = payments.payment_by_reference(session, reference)
+            row = payments.payment_by_reference(session, kiosk_id, reference)
             if row is None:
                 raise KioskError(ErrorCode.NOT_FOUND, "no payment with this reference")
             return PaymentOut.of(row)

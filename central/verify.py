@@ -2,11 +2,15 @@
 slip, with its number and status, never personal data.
 
 Registrations and applications are found by their verification code (also when central
-refused them: status REJECTED, no number), tax records by theirs, bill payments by the
-kiosk's reference printed on the receipt.
+refused them: status REJECTED, no number), tax records and bill payments by theirs.
+References are sequential, so a reference alone opens nothing (anyone could walk a
+kiosk's payments); a receipt printed before receipts had a code is found by its
+reference together with the RRN and authorization code printed on it.
 """
 
 from __future__ import annotations
+
+import hmac
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,9 +31,15 @@ from kiosk.errors import ErrorCode, KioskError
 from kiosk.sync.wire import VerificationOut
 
 
-def verify(session: Session, code: str) -> VerificationOut:
+def verify(session: Session, code: str, *, rrn: str | None = None,
+           auth_code: str | None = None) -> VerificationOut:
     """E_NOT_FOUND when central knows nothing by this code (yet: a slip printed with
     central away is known once the outbox delivered it)."""
+    if rrn is not None and auth_code is not None:
+        found = _payment_without_code(session, code, rrn, auth_code)
+        if found is not None:
+            return found
+        raise KioskError(ErrorCode.NOT_FOUND, "nothing known by this code")
     for find in (_registration, _application, _tax_record, _rejection, _payment):
         found = find(session, code)
         if found is not None:
@@ -87,10 +97,28 @@ def _rejection(session: Session, code: str) -> VerificationOut | None:
 
 
 def _payment(session: Session, code: str) -> VerificationOut | None:
-    row = session.scalars(select(PaymentRow).where(PaymentRow.reference == code)
-                          .order_by(PaymentRow.id).limit(1)).first()
-    if row is None:
-        return None
+    row = session.scalars(select(PaymentRow).where(
+        PaymentRow.verification_code == code)).one_or_none()
+    return None if row is None else _payment_out(session, row)
+
+
+def _payment_without_code(session: Session, reference: str, rrn: str, auth_code: str
+                          ) -> VerificationOut | None:
+    """A payment recorded without a verification code, by its reference and the two
+    card values its receipt printed (RRN, authorization code); both must match."""
+    rows = session.scalars(select(PaymentRow).where(
+        PaymentRow.reference == reference, PaymentRow.verification_code.is_(None))
+        .order_by(PaymentRow.id).limit(10))
+    for row in rows:
+        stored_rrn, stored_auth = row.record.get("rrn"), row.record.get("auth_code")
+        if (isinstance(stored_rrn, str) and isinstance(stored_auth, str)
+                and hmac.compare_digest(stored_rrn.encode(), rrn.encode())
+                and hmac.compare_digest(stored_auth.encode(), auth_code.encode())):
+            return _payment_out(session, row)
+    return None
+
+
+def _payment_out(session: Session, row: PaymentRow) -> VerificationOut:
     biller = session.get(BillerRow, row.biller_id)
     detail = {"biller_id": row.biller_id, "amount": str(from_fen(row.amount_fen)),
               "currency": row.currency}

@@ -210,7 +210,8 @@ def build_runtime(config: Config, *, background: bool = True) -> Runtime:
         slip_header=SlipHeader(kiosk_id=k.id, center_name_zh=k.center_name_zh,
                                center_name_en=k.center_name_en, location=k.location,
                                hotline=k.hotline),
-        reader=reader)  # optional: the bill's barcode can always be typed
+        reader=reader,  # optional: the bill's barcode can always be typed
+        verify_url=verify_url(config))
     # The watch has its own central client: it polls from its own thread.
     watched = {PRINTER: printer.status, PAYMENT: terminal.status}
     if reader is not None:
@@ -269,7 +270,8 @@ def _heartbeat(runtime: Runtime, recent_errors: RecentErrors,
         app_version=__version__, config_version=lambda: config_version(runtime),
         devices=watch.latest if watch is not None else dict,
         outbox_depth=runtime.store.outbox.depth, last_error=last_error,
-        data_dir=Path(runtime.config.kiosk.data_dir))
+        data_dir=Path(runtime.config.kiosk.data_dir),
+        outbox_parked=runtime.store.outbox.parked_count)
     sender = HeartbeatSender(client, sources, runtime.clock,
                              interval_s=runtime.config.sync.heartbeat_interval_s)
     return sender
@@ -300,7 +302,9 @@ class RuntimeTechnicianPort:
             outbox_depth=data["store"]["outbox_depth"], last_delivery=self.runtime.store.outbox.last_delivered_at(),
             central_reachable=data["central"]["reachable"],
             problems=tuple(data["problems"]), warnings=tuple(data["warnings"]),
-            recent_errors=tuple(self.recent_errors.lines()))
+            recent_errors=tuple(self.recent_errors.lines()),
+            parked_count=data["store"]["outbox_parked"],
+            parked=tuple(self.runtime.store.outbox.parked()))
 
     def test_print(self) -> PrintReport:
         from kiosk.diagnostics import collect

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from hardware.base import DeviceStatus, Health, PrintOutcome
 from kiosk import __version__
+from kiosk.services.ports import ParkedRecord
 from kiosk.services.slips import test_slip
 from kiosk.sync.config_slots import ConfigSlots
 
@@ -50,6 +51,11 @@ def pushed_config_report(runtime: Runtime) -> dict[str, Any]:
         version = max(state.failed, key=int)
         report["last_failed"] = {"version": int(version), "reason": state.failed[version]}
     return report
+
+
+def _parked(record: ParkedRecord) -> dict[str, Any]:
+    return {"reference": record.reference, "kind": record.kind, "reason": record.reason,
+            "detail": record.detail, "parked_at": record.parked_at.isoformat()}
 
 
 def _device(status: DeviceStatus) -> dict[str, Any]:
@@ -98,9 +104,15 @@ def collect(runtime: Runtime, *, test_print: bool = False) -> dict[str, Any]:
     if integrity != "ok":
         problems.append(f"store: integrity check says {integrity}")
     unfinished = runtime.services.bill_payment.journal.unfinished()
+    parked = store.outbox.parked_count()
     store_report = {"path": str(Path(runtime.config.kiosk.data_dir).resolve()),
                     "integrity": integrity, "outbox_depth": store.outbox.depth(),
-                    "unfinished_payments": len(unfinished)}
+                    "unfinished_payments": len(unfinished), "outbox_parked": parked,
+                    "parked_records": [_parked(record) for record in store.outbox.parked()]}
+    if parked:
+        # Not a problem that keeps the kiosk from working, but staff must act on each
+        # (a payment central did not record, a filing it refused).
+        warnings.append(f"outbox: {parked} record(s) refused by central, parked")
 
     data_dir = Path(runtime.config.kiosk.data_dir)
     usage = shutil.disk_usage(data_dir if data_dir.exists() else Path.cwd())
@@ -165,6 +177,13 @@ def render_text(report: dict[str, Any]) -> str:
     store = report["store"]
     lines.append(f"  store    integrity {store['integrity']}, outbox {store['outbox_depth']} "
                  f"queued, {store['unfinished_payments']} unfinished payment(s)  {store['path']}")
+    if store.get("outbox_parked"):
+        lines.append(f"  parked   {store['outbox_parked']} record(s) refused by central"
+                     + (" (newest first):" if store.get("parked_records") else ""))
+        for record in store.get("parked_records", []):
+            detail = f"  {record['detail']}" if record.get("detail") else ""
+            lines.append(f"           {record['reference'] or '-'}  {record['kind']}  "
+                         f"{record['reason']}{detail}  {record['parked_at']}")
     central = report["central"]
     if central["reachable"]:
         skew = central.get("clock_skew_s")

@@ -16,6 +16,9 @@ weights with ``set_mix``):
   central processed it, the client reads an incomplete body.
 - ``TRUNCATE_FRAMED``: like TRUNCATE, but Content-Length is rewritten to the part sent,
   so the HTTP framing is valid and only the JSON is cut (a broken middlebox's answer).
+- ``POISON``: a request whose bytes hold the ``poison`` marker is answered ``500
+  E_INTERNAL`` without reaching central (a record central fails on, whatever batch it
+  travels in); any other is forwarded and answered faithfully.
 
 The fault modes handle one HTTP/1.1 exchange per connection (Content-Length bodies, as
 requests and uvicorn send them) and then close; switching modes closes the connections
@@ -48,15 +51,21 @@ class Mode(enum.Enum):
     HTTP_5XX = "http_5xx"
     TRUNCATE = "truncate"
     TRUNCATE_FRAMED = "truncate_framed"
+    POISON = "poison"
 
 
-FAULT_MODES: tuple[Mode, ...] = tuple(mode for mode in Mode if mode is not Mode.PASS)
+FAULT_MODES: tuple[Mode, ...] = tuple(mode for mode in Mode
+                                      if mode not in (Mode.PASS, Mode.POISON))
 
 _BODY_503 = (b'{"code":"E_CENTRAL_UNAVAILABLE","message":"injected by fault proxy",'
              b'"detail":{}}')
 _RESPONSE_503 = (b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
                  b"Content-Length: " + str(len(_BODY_503)).encode() +
                  b"\r\nConnection: close\r\n\r\n" + _BODY_503)
+_BODY_500 = b'{"code":"E_INTERNAL","message":"internal error","detail":{}}'
+_RESPONSE_500 = (b"HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\n"
+                 b"Content-Length: " + str(len(_BODY_500)).encode() +
+                 b"\r\nConnection: close\r\n\r\n" + _BODY_500)
 
 
 class FaultProxy:
@@ -66,6 +75,7 @@ class FaultProxy:
                  seed: int = 0) -> None:
         self.upstream = upstream
         self.delay_s = delay_s
+        self.poison = b""  # Mode.POISON: the marker of the requests answered 500
         self._rng = random.Random(seed)
         self._lock = threading.Lock()
         self._mode = Mode.PASS
@@ -91,13 +101,18 @@ class FaultProxy:
         self._acceptor.start()
         return self
 
-    def set_mode(self, mode: Mode, *, delay_s: float | None = None) -> None:
+    def set_mode(self, mode: Mode, *, delay_s: float | None = None,
+                 poison: bytes | None = None) -> None:
         """Every new connection gets ``mode``; open connections are closed."""
+        if mode is Mode.POISON and not (poison or self.poison):
+            raise ValueError("POISON needs the marker of the requests to fail")
         with self._lock:
             self._mode = mode
             self._mix = []
             if delay_s is not None:
                 self.delay_s = delay_s
+            if poison is not None:
+                self.poison = poison
         self.close_connections()
 
     def set_mix(self, weights: dict[Mode, float]) -> None:
@@ -188,9 +203,15 @@ class FaultProxy:
             if mode in (Mode.PASS, Mode.DELAY):
                 _pipe(client, upstream)
                 return
-            upstream.sendall(_read_http_message(client))
+            request = _read_http_message(client)
+            if mode is Mode.POISON and self.poison in request:
+                client.sendall(_RESPONSE_500)
+                return
+            upstream.sendall(request)
             response = _read_http_message(upstream)
-            if mode is Mode.RESET:
+            if mode is Mode.POISON:
+                client.sendall(response)
+            elif mode is Mode.RESET:
                 client.sendall(response[:max(1, len(response) // 2)])
                 client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
                                   struct.pack("ii", 1, 0))

@@ -87,13 +87,19 @@ class Payment:
     error_code: str | None = None
     central_ref: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # In the receipt's QR: central's /v1/verify finds the payment by it (a reference is
+    # sequential, so anyone could walk those). None for payments from before it existed.
+    verification_code: str | None = None
 
     def outbox_payload(self, paid_at: datetime) -> dict[str, Any]:
         """The record central needs (kiosk.sync.wire.BillPaymentRecord), JSON-ready."""
         if self.card is None:
             raise ValueError("a payment is recorded only after the terminal approved it")
         d = self.draft
+        code = {} if self.verification_code is None else {
+            "verification_code": self.verification_code}
         return {
+            **code,
             "reference": self.reference,
             "kiosk_id": d.kiosk_id,
             "session_id": d.session_id,

@@ -115,6 +115,7 @@ class BillPaymentDeps:
     # Reads the bill's barcode in its barcode mode; without one the barcode is typed.
     # Paying by account number never needs it.
     reader: DocumentReader | None = None
+    verify_url: str = ""  # the receipt's QR: "{code}" is replaced by the payment's code
 
 
 class BillPaymentFlow:
@@ -519,7 +520,8 @@ class BillPaymentFlow:
         deps = self._deps
         assert self.payment is not None and self.biller is not None
         document = bill_payment_receipt(deps.slip_header, self.payment, self.biller,
-                                        self.ctx.lang, deps.translator)
+                                        self.ctx.lang, deps.translator,
+                                        verify_url=deps.verify_url)
         job = deps.print_jobs.create(self.payment.reference, document, deps.clock.now())
         result = deps.printer.print_document(job.job_id, document)
         deps.print_jobs.finish(job.job_id, result.outcome, result.reason)

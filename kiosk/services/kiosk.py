@@ -113,7 +113,8 @@ class KioskServices:
             raise KioskError(ErrorCode.BILLER_UNKNOWN, biller_id=payment.draft.biller_id)
         now = deps.clock.now()
         document = bill_payment_receipt(deps.slip_header, payment, biller, payment.draft.lang,
-                                        deps.translator, reprint_at=now)
+                                        deps.translator, reprint_at=now,
+                                        verify_url=deps.verify_url)
         job = deps.print_jobs.create(reference, document, now)
         result = deps.printer.print_document(job.job_id, document)
         deps.print_jobs.finish(job.job_id, result.outcome, result.reason)

@@ -169,6 +169,18 @@ class PendingRecord:
     attempts: int
 
 
+@dataclass(frozen=True)
+class ParkedRecord:
+    """A record central refused for good, kept aside for a technician: what identifies it
+    and why, never its content (dropped when it was parked: it may be personal data)."""
+
+    reference: str | None  # the receipt's or slip's reference
+    kind: str  # an outbox kind: "bill_payment", "stay_registration", ...
+    reason: str  # central's ErrorCode value
+    detail: str  # what central said about it ("fields=reference", "reason=..."), or ""
+    parked_at: datetime
+
+
 class OutboxStore(Protocol):
     """The forwarder's view of the outbox (kiosk.sync may not import kiosk.store)."""
 
@@ -183,8 +195,11 @@ class OutboxStore(Protocol):
         which may hold personal data, from the local store."""
         ...
 
-    def mark_rejected(self, idempotency_key: str, reason: str, now: datetime) -> None:
-        """Central refused it for good: keep it for staff, stop sending it."""
+    def mark_rejected(self, idempotency_key: str, reason: str, now: datetime,
+                      detail: dict[str, str] | None = None) -> None:
+        """Central refused it for good (``reason``: its ErrorCode value; ``detail``: what
+        it said about it): park it for staff with its reference, stop sending it, and drop
+        the payload, which may hold personal data."""
         ...
 
     def mark_attempt(self, idempotency_keys: list[str], error: str, now: datetime) -> None:
@@ -237,6 +252,8 @@ class TechnicianReport:
     problems: tuple[str, ...]
     warnings: tuple[str, ...]
     recent_errors: tuple[str, ...]  # newest first; no personal data is ever logged
+    parked_count: int = 0  # records central refused, kept aside
+    parked: tuple[ParkedRecord, ...] = ()  # the newest of them
 
 
 @dataclass(frozen=True)

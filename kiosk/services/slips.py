@@ -75,10 +75,12 @@ def _footer(header: SlipHeader, bi: _Bilingual, *notes: str) -> list[Block]:
 
 
 def bill_payment_receipt(header: SlipHeader, payment: Payment, biller: Biller, lang: str,
-                         translator: Translator, *, reprint_at: datetime | None = None) -> Document:
+                         translator: Translator, *, reprint_at: datetime | None = None,
+                         verify_url: str = "") -> Document:
     """The receipt of DOMAIN.md 2.1: kiosk, place and time, biller, account, masked name,
     periods, amount and late fee, card brand and masked PAN, auth code, RRN, status,
-    hotline, and "not a tax invoice"."""
+    hotline, and "not a tax invoice"; with the payment's verification code and, given
+    ``verify_url`` ("{code}" in it), the QR that opens central's verification."""
     bi = _Bilingual(translator, lang)
     draft = payment.draft
     card = payment.card
@@ -119,6 +121,11 @@ def bill_payment_receipt(header: SlipHeader, payment: Payment, biller: Biller, l
             Row(bi(N_("Merchant ID")), card.merchant_id or "-"),
         ]
     blocks += [Row(bi(N_("Status")), bi(status), bold=True)]
+    if payment.verification_code is not None:
+        blocks += [Rule(), Row(bi(N_("Verification code")), payment.verification_code)]
+        if verify_url:
+            blocks.append(QRCode(data=verify_url.replace("{code}", payment.verification_code),
+                                 align=Align.CENTER))
     blocks += _footer(header, bi, N_("This receipt is not a tax invoice."),
                       N_("Keep this receipt as proof of payment."))
     return Document(blocks=tuple(blocks), language=lang, title=f"receipt {payment.reference}")

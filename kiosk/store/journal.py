@@ -28,6 +28,7 @@ from kiosk.domain.payments import (
 )
 from kiosk.errors import ErrorCode, KioskError
 from kiosk.store.models import OutboxRow, PaymentRow, ReferenceCounterRow
+from kiosk.store.codes import verification_code
 from kiosk.store.session import Transactions
 from kiosk.store.types import require_aware
 
@@ -57,6 +58,7 @@ class SqlPaymentJournal:
             sequence = next_sequence(session, draft.kiosk_id, day)
             row = _new_row(draft, f"{draft.kiosk_id}-{day}-{sequence:06d}",
                            uuid.uuid4().hex, now)
+            row.verification_code = verification_code()
             session.add(row)
             session.flush()
             payment = _to_payment(row)
@@ -189,4 +191,4 @@ def _to_payment(row: PaymentRow) -> Payment:
         reference=row.reference, idempotency_key=row.idempotency_key, draft=draft,
         state=PaymentState(row.state), created_at=row.created_at, updated_at=row.updated_at,
         card=card, error_code=row.error_code, central_ref=row.central_ref,
-        extra=dict(row.extra))
+        extra=dict(row.extra), verification_code=row.verification_code)

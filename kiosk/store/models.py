@@ -84,6 +84,9 @@ class PaymentRow(Base):
     # Outcome
     error_code: Mapped[str | None] = mapped_column(String(48))
     central_ref: Mapped[str | None] = mapped_column(String(64))
+    # What the receipt's QR carries to central's /v1/verify (unguessable, unlike the
+    # reference); null for payments from before receipts had one.
+    verification_code: Mapped[str | None] = mapped_column(String(16), unique=True)
     extra: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(AwareDateTime)
     updated_at: Mapped[datetime] = mapped_column(AwareDateTime)
@@ -107,8 +110,12 @@ class OutboxRow(Base):
     central_ref: Mapped[str | None] = mapped_column(String(64))
     # What central said on delivery (status, police station, commission): no personal data.
     receipt: Mapped[dict[str, Any] | None] = mapped_column(NullableJSON)
+    # Refused by central for good: parked, its payload dropped (personal data); what a
+    # technician needs stays: the reference, central's reason code and what it said.
     rejected_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
     rejected_reason: Mapped[str | None] = mapped_column(Text)
+    rejected_detail: Mapped[dict[str, Any] | None] = mapped_column(NullableJSON)
+    reference: Mapped[str | None] = mapped_column(String(64))  # kept when parked
 
     # Only undelivered, unrejected rows: the forwarder's query stays small as the
     # table grows with delivered (payload-free) rows.

@@ -3,6 +3,9 @@
 Rows are written by the payment journal in the same transaction as the local record.
 Once central acknowledges a row its payload, which may hold personal data, is dropped;
 the row itself stays as the delivery receipt (idempotency key, central_ref, times).
+A row central refuses for good is parked: its payload is dropped too, and its reference,
+central's reason and what central said stay for a technician (`kiosk diag`, the
+technician screen, the heartbeat's count).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from kiosk.domain.payments import OutboxMessage
 from kiosk.errors import ErrorCode, KioskError
-from kiosk.services.ports import Delivery, PendingRecord
+from kiosk.services.ports import Delivery, ParkedRecord, PendingRecord
 from kiosk.store.journal import BILL_PAYMENT_KIND
 from kiosk.store.models import OutboxRow, PaymentRow
 from kiosk.store.session import Transactions
@@ -28,6 +31,8 @@ log = logging.getLogger(__name__)
 DeliveredAck = tuple[str, str | None, str | None, dict[str, str] | None]
 
 MAX_ERROR_LENGTH = 1000  # last_error is for technicians; a stack of HTML is not useful
+PARKED_REFERENCE_MAX = 64  # an over-long reference is what got some records refused
+PARKED_SHOWN = 20  # parked records listed by diag and the technician screen
 
 
 def _is_pending() -> ColumnElement[bool]:
@@ -90,14 +95,43 @@ class SqlOutboxStore:
         for idempotency_key, *_rest in acks:
             log.info("outbox record %s delivered", idempotency_key)
 
-    def mark_rejected(self, idempotency_key: str, reason: str, now: datetime) -> None:
-        """Central refused it for good: keep it (payload included) for staff."""
+    def mark_rejected(self, idempotency_key: str, reason: str, now: datetime,
+                      detail: dict[str, str] | None = None) -> None:
+        """Central refused it for good: park it for staff, with its reference, central's
+        reason and what central said; the payload (passport and host ID numbers, say)
+        is dropped as on delivery. A payment's journal row keeps what reconciling it needs."""
         require_aware(now, "now")
         with self._tx.write("mark outbox record rejected") as session:
             row = _get(session, idempotency_key)
+            if row.payload is not None:
+                reference = row.payload.get("reference")
+                row.reference = str(reference)[:PARKED_REFERENCE_MAX] if reference else None
+            row.payload = None
             row.rejected_at = now
-            row.rejected_reason = reason
+            row.rejected_reason = reason[:MAX_ERROR_LENGTH]
+            row.rejected_detail = _bounded(detail) or None
         log.warning("outbox record %s rejected by central: %s", idempotency_key, reason)
+
+    def parked_count(self) -> int:
+        """Records central refused, kept aside."""
+        with self._tx.read("count parked outbox records") as session:
+            return int(session.scalar(select(func.count()).select_from(OutboxRow).where(
+                OutboxRow.rejected_at.is_not(None))) or 0)
+
+    def parked(self, limit: int = PARKED_SHOWN) -> list[ParkedRecord]:
+        """The newest records central refused (by instant), for `kiosk diag` and the
+        technician screen."""
+        with self._tx.read("list parked outbox records") as session:
+            rows = session.scalars(
+                select(OutboxRow).where(OutboxRow.rejected_at.is_not(None))
+                .order_by(func.julianday(OutboxRow.rejected_at).desc(), OutboxRow.id.desc())
+                .limit(max(0, limit)))
+            return [ParkedRecord(
+                reference=row.reference, kind=row.kind,
+                reason=row.rejected_reason or ErrorCode.REQUEST_REJECTED.value,
+                detail=" ".join(f"{name}={value}" for name, value
+                                in sorted((row.rejected_detail or {}).items())),
+                parked_at=row.rejected_at) for row in rows if row.rejected_at is not None]
 
     def mark_attempt(self, idempotency_keys: list[str], error: str, now: datetime) -> None:
         """Count a failed delivery of these pending records; unknown keys are ignored."""
@@ -141,6 +175,12 @@ class SqlOutboxStore:
             if row.rejected_at is not None:
                 return Delivery(state="rejected", reason=row.rejected_reason)
             return Delivery(state="pending")
+
+
+def _bounded(detail: dict[str, str] | None) -> dict[str, str]:
+    """Central's words about a refusal, bounded: a few short entries."""
+    return {str(name)[:32]: str(value)[:200] for name, value
+            in list((detail or {}).items())[:8]}
 
 
 def _mark_delivered(session: Session, idempotency_key: str, central_ref: str | None,

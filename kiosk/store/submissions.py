@@ -5,7 +5,6 @@ the content to central, the submission keeps only what the slip needs."""
 from __future__ import annotations
 
 import logging
-import secrets
 import uuid
 from datetime import datetime
 from typing import Any
@@ -14,21 +13,13 @@ from sqlalchemy import select
 
 from kiosk.domain.payments import OutboxMessage
 from kiosk.domain.records import Submission
+from kiosk.store.codes import verification_code
 from kiosk.store.journal import next_sequence
 from kiosk.store.models import OutboxRow, SubmissionRow
 from kiosk.store.session import Transactions
 from kiosk.store.types import require_aware
 
 log = logging.getLogger(__name__)
-
-# Crockford base32 without I, L, O, U: read aloud and typed back without confusion.
-_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-
-
-def verification_code() -> str:
-    """10 characters, 50 bits: unguessable, short enough for a QR and a phone call."""
-    return "".join(secrets.choice(_ALPHABET) for _ in range(10))
-
 
 class SqlSubmissions:
     """Implements kiosk.services.ports.SubmissionJournal."""

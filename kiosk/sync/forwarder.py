@@ -1,9 +1,21 @@
 """The outbox forwarder: delivers what the kiosk owes central, in batches, until acked.
 
 A record is marked delivered only on central's per-record ack (accepted or duplicate),
-rejected only when central refuses that record for good; on a network failure every
-record of the batch keeps its place and gets an attempt counted. The background thread
-never dies of an error and never blocks its callers: ``wake()`` only sets an event.
+rejected (parked, for a technician) only when central refuses that record for good; on
+a network failure or a 5xx every record of the batch keeps its place and gets an
+attempt counted, and is never rejected for it.
+
+One record that central fails on (a 5xx for any batch holding it) must not hold the
+queue behind it: when central answers a batch of several records with a 5xx, the
+forwarder splits it in halves and sends them in turn, down to single records, so the
+others get through. A record that fails alone becomes a suspect: it is left out of the
+batches and sent alone at the end of a round in which central took something, until
+central takes a suspect, which clears them all (as does a round in which only suspects
+wait). When central takes nothing (a whole half failed as well), the round stops:
+central is down, not one record.
+
+The background thread never dies of an error and never blocks its callers: ``wake()``
+only sets an event.
 """
 
 from __future__ import annotations
@@ -46,7 +58,7 @@ class BatchMarking(Protocol):
 class DrainReport:
     sent: int = 0  # accepted by central
     duplicates: int = 0  # central had them already (acked too)
-    rejected: int = 0  # refused for good: kept for staff, not sent again
+    rejected: int = 0  # refused for good: parked for staff, not sent again
     failed: int = 0  # not delivered this round (network, 5xx): sent again later
 
     def __add__(self, other: DrainReport) -> DrainReport:
@@ -56,6 +68,26 @@ class DrainReport:
     @property
     def delivered(self) -> int:
         return self.sent + self.duplicates
+
+    @property
+    def progress(self) -> bool:
+        """Central took something: acked or refused for good."""
+        return bool(self.delivered or self.rejected)
+
+
+def _central_failed(exc: KioskError) -> bool:
+    """Central (or a proxy before it) answered with a server error: maybe because of a
+    record in the batch. A timeout or a refused connection says nothing about records."""
+    if exc.code is not ErrorCode.CENTRAL_UNAVAILABLE:
+        return False
+    status = exc.detail.get("status", "")
+    return exc.detail.get("reason") == "http_error" and status.isdigit() and int(status) >= 500
+
+
+def _refusal_detail(exc: KioskError) -> dict[str, str]:
+    """What central said about a refused request (its ErrorBody detail: field locations
+    and error kinds, never values), without the client's own bookkeeping."""
+    return {name: value for name, value in exc.detail.items() if name != "status"}
 
 
 class OutboxForwarder:
@@ -76,23 +108,58 @@ class OutboxForwarder:
         self._thread: threading.Thread | None = None
         self.consecutive_failures = 0
         self.last_report = DrainReport()
+        # Records central failed on alone (5xx): kept out of batches (module docstring).
+        # In memory only: a restart sends them in batches again, and splitting finds them.
+        self.suspects: set[str] = set()
 
     # --- one round ---------------------------------------------------------------------
 
     def drain_once(self) -> DrainReport:
-        """Send pending records batch by batch until none is left or central fails."""
+        """Send pending records batch by batch until none is left or central fails; then,
+        if central took anything, the suspects one by one."""
         report = DrainReport()
         seen: set[str] = set()
+        earlier = set(self.suspects)  # found in an earlier round: their turn comes at the end
         while True:
-            batch = [record for record in self.store.pending(self.batch_size)
-                     if record.message.idempotency_key not in seen]
+            skipped = seen | self.suspects
+            # Past the oldest, which may be suspects or records that failed this round
+            # (each counted once in report.failed) and are still pending.
+            pending = self.store.pending(self.batch_size + len(self.suspects) + report.failed)
+            batch = [record for record in pending
+                     if record.message.idempotency_key not in skipped][:self.batch_size]
+            if not batch and not seen and any(
+                    record.message.idempotency_key in self.suspects for record in pending):
+                # Only suspects wait: they go in batches again (splitting finds a culprit
+                # again), rather than one request each while central may be down.
+                self.suspects.clear()
+                continue
             if not batch:
                 break  # nothing left, or only records central left unanswered this round
             seen.update(record.message.idempotency_key for record in batch)
             outcome = self._send(batch)
             report += outcome
-            if outcome.failed and not outcome.delivered and not outcome.rejected:
-                break  # central is not taking anything now: stop this round
+            if outcome.failed and not outcome.progress:
+                return report  # central is not taking anything now: stop this round
+        if report.progress:
+            report += self._send_suspects(earlier & self.suspects)
+        return report
+
+    def _send_suspects(self, keys: set[str]) -> DrainReport:
+        """Central takes records: each of these suspects alone, oldest first, until
+        central takes one; then it was central's trouble, not the records', and they all
+        go back into batches."""
+        report = DrainReport()
+        if not keys:
+            return report
+        pending = self.store.pending(self.batch_size + len(self.suspects))
+        waiting = [record for record in pending if record.message.idempotency_key in keys]
+        self.suspects.intersection_update(r.message.idempotency_key for r in pending)
+        for record in waiting:
+            outcome = self._send([record])
+            report += outcome
+            if outcome.progress:
+                self.suspects.clear()
+                break
         return report
 
     def _send(self, batch: list[PendingRecord]) -> DrainReport:
@@ -106,16 +173,34 @@ class OutboxForwarder:
                 return sum((self._send([record]) for record in batch), DrainReport())
             if exc.code is ErrorCode.REQUEST_REJECTED:
                 self.store.mark_rejected(messages[0].idempotency_key, exc.code.value,
-                                         self.clock.now())
+                                         self.clock.now(), _refusal_detail(exc))
                 log.warning("outbox record rejected by central: key=%s",
                             messages[0].idempotency_key)
                 return DrainReport(rejected=1)
+            if _central_failed(exc) and len(batch) > 1:
+                return self._split(batch)
             self.store.mark_attempt([m.idempotency_key for m in messages], exc.code.value,
                                     self.clock.now())
+            if _central_failed(exc):
+                self.suspects.add(messages[0].idempotency_key)
             log.warning("outbox delivery failed: %s (%d record(s) kept)", exc.code.value,
                         len(messages))
             return DrainReport(failed=len(messages))
+        self.suspects.difference_update(m.idempotency_key for m in messages)
         return self._apply(messages, results)
+
+    def _split(self, batch: list[PendingRecord]) -> DrainReport:
+        """Central failed a batch of several records: its halves in turn. The second is
+        sent only if central took something of the first, or the first was one record
+        (which may be the culprit); else central is failing everything, and sending more
+        would only add load: the second half waits for the next round."""
+        log.warning("outbox batch of %d failed at central: splitting it", len(batch))
+        middle = len(batch) // 2
+        first, second = batch[:middle], batch[middle:]
+        report = self._send(first)
+        if report.progress or len(first) == 1:
+            report += self._send(second)
+        return report
 
     def _apply(self, messages: list[OutboxMessage], results: list[OutboxRecordResult]
                ) -> DrainReport:
@@ -130,7 +215,8 @@ class OutboxForwarder:
                 unanswered.append(message.idempotency_key)
             elif result.status == "rejected":
                 reason = result.reason or ErrorCode.REQUEST_REJECTED.value
-                self.store.mark_rejected(message.idempotency_key, reason, now)
+                self.store.mark_rejected(message.idempotency_key, reason, now,
+                                         dict(result.detail))
                 log.warning("outbox record rejected by central: key=%s reason=%s",
                             message.idempotency_key, reason)
                 rejected += 1
@@ -211,9 +297,9 @@ class OutboxForwarder:
             log.error("outbox round failed: %s at %s", type(exc).__name__, location)
             return
         self.last_report = report
-        if report.failed:
+        if report.failed and not report.progress:
             self.consecutive_failures += 1
-        else:
+        else:  # central takes records: a suspect it keeps failing is no reason to wait
             self.consecutive_failures = 0
         if report.delivered or report.rejected or report.failed:
             log.info("outbox round: sent=%d duplicates=%d rejected=%d failed=%d",

@@ -1,6 +1,7 @@
 """The heartbeat: every ``sync.heartbeat_interval_s`` the kiosk tells central what it runs
 (app and config version), how its devices are (as the device watch last saw them), how
-many records wait in its outbox, its last warning or error, and its free disk.
+many records wait in its outbox and how many central refused (parked), its last warning
+or error, and its free disk.
 
 Runs in its own daemon thread and never touches a device: the device states come from
 the watch's latest polls, so a beat never competes with a sale for the terminal. A
@@ -55,6 +56,7 @@ class HeartbeatSources:
     outbox_depth: Callable[[], int]
     last_error: Callable[[], str | None]
     data_dir: Path  # free disk is measured here (its parent while it does not exist yet)
+    outbox_parked: Callable[[], int] = lambda: 0  # records central refused, kept aside
 
 
 def collect_heartbeat(sources: HeartbeatSources, clock: Clock) -> HeartbeatIn:
@@ -68,7 +70,7 @@ def collect_heartbeat(sources: HeartbeatSources, clock: Clock) -> HeartbeatIn:
     return HeartbeatIn(
         app_version=sources.app_version, config_version=sources.config_version(),
         devices=devices,  # type: ignore[arg-type]  # keys filtered to DeviceName above
-        outbox_depth=sources.outbox_depth(),
+        outbox_depth=sources.outbox_depth(), outbox_parked=sources.outbox_parked(),
         last_error=printable_line(last_error)[:LAST_ERROR_MAX] if last_error else None,
         disk_free_bytes=_free_disk(sources.data_dir), sent_at=clock.now())
 

@@ -7,8 +7,9 @@ X-Timestamp (ISO 8601 with +08:00) and, on POSTs, Idempotency-Key.
 
 from __future__ import annotations
 
+import re
 import unicodedata
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Self
 
@@ -55,6 +56,66 @@ OUTBOX_MAX_BYTES = 8 * 1024 * 1024
 
 class WireModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+# --- bounded values of the records kiosks send (outbox kinds and direct posts) -----------
+# Every field a record carries is bounded to what central's column holds (central/models.py)
+# or, for what is kept only in the record's JSON, to a sane size, so that a record
+# PostgreSQL cannot store is refused on its own with its field named, and never fails
+# the batch it travels in. Strings carry no control characters (PostgreSQL refuses NUL;
+# the others have no place on a slip), except line breaks and tabs in free text.
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_BUT_LINES = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+EARLIEST_INSTANT = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST_INSTANT = datetime(2100, 1, 1, tzinfo=UTC)
+EARLIEST_DAY = date(1900, 1, 1)
+LATEST_DAY = date(2199, 12, 31)
+
+
+def _one_line(value: str) -> str:
+    if _CONTROL.search(value):
+        raise ValueError("control characters are not allowed")
+    return value
+
+
+def _free_text(value: str) -> str:
+    if _CONTROL_BUT_LINES.search(value):
+        raise ValueError("control characters other than line breaks are not allowed")
+    return value
+
+
+def _plausible_instant(value: datetime) -> datetime:
+    # Year 1 at +08:00 is year 0 in UTC: Python cannot even convert it.
+    if not EARLIEST_INSTANT <= value < LATEST_INSTANT:
+        raise ValueError("must lie between 2000 and 2099")
+    return value
+
+
+def _plausible_day(value: date) -> date:
+    if not EARLIEST_DAY <= value <= LATEST_DAY:
+        raise ValueError("must lie between 1900 and 2199")
+    return value
+
+
+Line8 = Annotated[str, StringConstraints(min_length=1, max_length=8),
+                  AfterValidator(_one_line)]
+Line16 = Annotated[str, StringConstraints(min_length=1, max_length=16),
+                   AfterValidator(_one_line)]
+Line24 = Annotated[str, StringConstraints(min_length=1, max_length=24),
+                   AfterValidator(_one_line)]
+Line32 = Annotated[str, StringConstraints(min_length=1, max_length=32),
+                   AfterValidator(_one_line)]
+Line48 = Annotated[str, StringConstraints(min_length=1, max_length=48),
+                   AfterValidator(_one_line)]
+Line64 = Annotated[str, StringConstraints(min_length=1, max_length=64),
+                   AfterValidator(_one_line)]
+Identifier = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")]
+"""Kiosk ids, references, bill ids: what central keeps in a String(64) column."""
+VerificationCode = Annotated[str, StringConstraints(pattern=r"^[0-9A-Z]{10}$")]
+"""What a slip's QR carries to /v1/verify: 10 characters of Crockford base32 (50 bits)."""
+Instant = Annotated[AwareDatetime, AfterValidator(_plausible_instant)]
+Day = Annotated[date, AfterValidator(_plausible_day)]
 
 
 class ErrorBody(WireModel):
@@ -109,26 +170,30 @@ class BillLookupResponse(WireModel):
 
 
 class BillPaymentRecord(WireModel):
-    """A card payment the kiosk took; posted directly or delivered through the outbox."""
+    """A card payment the kiosk took; posted directly or delivered through the outbox.
+    ``reference`` is the kiosk's own ("<kiosk id>-YYMMDD-NNNNNN": central refuses one of
+    another kiosk); ``verification_code`` is what the receipt's QR carries to
+    /v1/verify (absent in records of kiosks from before it existed)."""
 
-    reference: str
-    kiosk_id: str
-    session_id: str
-    lang: str
-    biller_id: str
-    account_no: str
-    bill_ids: list[str] = Field(min_length=1)
+    reference: Identifier
+    kiosk_id: Identifier
+    session_id: Line64
+    lang: Line16
+    biller_id: Line32
+    account_no: Line48
+    bill_ids: list[Identifier] = Field(min_length=1, max_length=120)
     amount: Money = Field(gt=0, max_digits=12, decimal_places=2)
     currency: Literal["CNY"] = "CNY"
-    lock_token: str | None = None
-    paid_at: AwareDatetime
-    response_code: str
-    auth_code: str | None = None
-    rrn: str | None = None
-    masked_pan: str | None = Field(default=None, pattern=r"^\d{6}\*+\d{4}$")
-    card_brand: str | None = None
-    terminal_id: str | None = None
-    merchant_id: str | None = None
+    lock_token: Line64 | None = None
+    paid_at: Instant
+    response_code: Line8
+    auth_code: Line16 | None = None
+    rrn: Line24 | None = None
+    masked_pan: str | None = Field(default=None, pattern=r"^\d{6}\*+\d{4}$", max_length=24)
+    card_brand: Line32 | None = None
+    terminal_id: Line32 | None = None
+    merchant_id: Line32 | None = None
+    verification_code: VerificationCode | None = None
 
 
 class BillPaymentAck(WireModel):
@@ -283,23 +348,24 @@ class CompanyOut(WireModel):
 
 # --- registrations and applications (outbox kinds; docs/central.md) ---------------------
 
-Text = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-LongText = Annotated[str, StringConstraints(min_length=1, max_length=1000)]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=200),
+                 AfterValidator(_one_line)]
+LongText = Annotated[str, StringConstraints(min_length=1, max_length=1000),
+                     AfterValidator(_free_text)]
 Alpha3 = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
-VerificationCode = Annotated[str, StringConstraints(pattern=r"^[0-9A-Z]{10}$")]
-Reference = Annotated[str, StringConstraints(min_length=1, max_length=64)]
-WarningList = Annotated[list[Annotated[str, StringConstraints(max_length=64)]],
-                        Field(max_length=32)]
+Reference = Identifier
+DocNumber = Line32
+WarningList = Annotated[list[Line64], Field(max_length=32)]
 
 
 class SubmissionHeader(WireModel):
     """What the kiosk's store adds to every registration and application."""
 
-    reference: Reference  # provisional, printed on the slip
+    reference: Reference  # provisional, printed on the slip; the kiosk's own
     verification_code: VerificationCode  # in the slip's QR
-    kiosk_id: Text
-    lang: Annotated[str, StringConstraints(min_length=1, max_length=16)]
-    submitted_at: AwareDatetime
+    kiosk_id: Identifier
+    lang: Line16
+    submitted_at: Instant
 
 
 class StayRegistrationRecord(SubmissionHeader):
@@ -310,23 +376,23 @@ class StayRegistrationRecord(SubmissionHeader):
     middle_name: Text | None = None
     chinese_name: Text | None = None
     sex: Literal["M", "F"]
-    birth_date: date
+    birth_date: Day
     nationality: Alpha3  # never "CHN": central answers E_CHINESE_NATIONAL
     doc_type: Literal["passport_ordinary", "passport_diplomatic", "passport_service",
                       "pr_card", "other"]
-    doc_number: Annotated[str, StringConstraints(min_length=1, max_length=32)]
-    doc_expiry: date
+    doc_number: DocNumber
+    doc_expiry: Day
     entry_status_type: Literal["C", "D", "F", "G", "J1", "J2", "L", "M", "Q1", "Q2", "R",
                                "S1", "S2", "X1", "X2", "Z", "RESIDENCE_PERMIT",
                                "STAY_PERMIT", "VISA_FREE"]
     entry_status_number: Text | None = None  # null only for VISA_FREE
-    entry_status_valid_until: date
+    entry_status_valid_until: Day
     number_of_entries: int | None = Field(default=None, ge=0, le=99)
-    date_of_entry: date
-    port_of_entry: Annotated[str, StringConstraints(min_length=1, max_length=16)]
-    arrival_at: AwareDatetime
-    planned_departure: date
-    address_room_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    date_of_entry: Day
+    port_of_entry: Line16
+    arrival_at: Instant
+    planned_departure: Day
+    address_room_id: Line64
     accommodation_type: Literal["rented", "own", "relative_friend", "employer"]
     host_name: Text | None = None  # the four host fields: null only when "own"
     host_id_type: Text | None = None
@@ -352,10 +418,10 @@ class Applicant(WireModel):
     surname: Text
     given_names: Text
     sex: Literal["M", "F"]
-    birth_date: date
+    birth_date: Day
     nationality: Alpha3
     doc_type: Text
-    doc_number: Annotated[str, StringConstraints(min_length=1, max_length=32)]
+    doc_number: DocNumber
     occupation: Text
     address: Text
     service_address: Text
@@ -381,8 +447,8 @@ class Party(WireModel):
 
 
 class Employment(WireModel):
-    start: date
-    end: date | None = None
+    start: Day
+    end: Day | None = None
     workplace: Text
     workplace_district: Text
 
@@ -390,10 +456,10 @@ class Employment(WireModel):
 class Claim(WireModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    type: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    type: Line64
     amount: Money | None = Field(default=None, gt=0, max_digits=12, decimal_places=2)
-    from_: date | None = Field(default=None, alias="from")
-    to: date | None = None
+    from_: Day | None = Field(default=None, alias="from")
+    to: Day | None = None
     basis: LongText
 
 
@@ -418,10 +484,11 @@ class ArbitrationApplicationRecord(SubmissionHeader):
     co_respondent: Party | None = None
     employment: Employment
     claims: list[Claim] = Field(min_length=1, max_length=50)
-    facts: Annotated[str, StringConstraints(min_length=50, max_length=5000)]
+    facts: Annotated[str, StringConstraints(min_length=50, max_length=5000),
+                     AfterValidator(_free_text)]
     evidence: list[Evidence] = Field(default=[], max_length=200)
     witnesses: list[Witness] = Field(default=[], max_length=50)
-    knew_date: date
+    knew_date: Day
     warnings: WarningList = []
 
     @model_validator(mode="after")
@@ -521,6 +588,7 @@ class HeartbeatIn(WireModel):
     config_version: str = Field(min_length=1, max_length=64, pattern=VERSION_PATTERN)
     devices: dict[DeviceName, DeviceStateIn] = Field(default_factory=dict)
     outbox_depth: int = Field(ge=0, le=10_000_000)
+    outbox_parked: int = Field(default=0, ge=0, le=10_000_000)  # refused by central, kept
     last_error: PrintableText | None = Field(default=None, max_length=LAST_ERROR_MAX)
     disk_free_bytes: int = Field(ge=0, le=2**62)
     sent_at: AwareDatetime | None = None  # kiosk time, for the clock-skew eye

@@ -270,3 +270,43 @@ def test_technician_mode_idles_out_back_to_attract(technician: Driver) -> None:
     open_technician(technician)
     technician.app.last_touch = time.monotonic() - 10_000
     technician.wait_for_screen("attract", timeout=15)
+
+
+@pytest.fixture
+def refused_registration(system: System) -> Iterator[str]:
+    """A registration central refuses (its payload lacks every field), delivered by the
+    running forwarder and parked; removed from the store afterwards."""
+    from sqlalchemy import text
+
+    runtime = system.runtime
+    before = runtime.store.outbox.parked_count()
+    submission = runtime.store.submissions.submit(
+        "stay_registration", runtime.config.kiosk.id, "en", {}, runtime.clock.now())
+    runtime.forwarder.wake()
+    deadline = time.monotonic() + 20
+    while runtime.store.outbox.parked_count() == before:
+        assert time.monotonic() < deadline, "central's refusal was not parked"
+        time.sleep(0.05)
+    try:
+        yield submission.provisional_ref
+    finally:
+        with runtime.store.engine.begin() as connection:
+            for table in ("outbox", "submissions"):
+                connection.execute(text(f"DELETE FROM {table} WHERE idempotency_key = :key"),
+                                   {"key": submission.idempotency_key})
+
+
+def test_records_central_refused_are_shown_with_reference_kind_and_reason(
+        technician: Driver, refused_registration: str) -> None:
+    """GIVEN a registration central refused, parked by the kiosk
+    WHEN the technician opens technician mode
+    THEN an error notice says how many records central refused and lists this one by its
+    reference, kind and central's reason; the warnings say so too."""
+    open_technician(technician)
+    screen = technician.app.screen("technician")
+    [notice] = [child for child in screen.ids.devices.children
+                if child.text.startswith("Refused by central")]
+    assert notice.kind == "error"
+    assert f"{refused_registration} stay_registration E_REQUEST_REJECTED" in notice.text
+    assert "fields=" in notice.text
+    assert "record(s) refused by central, parked" in screen.ids.errors.text

@@ -20,7 +20,8 @@ class EmptyStore:
                        detail: dict[str, str] | None = None) -> None:
         raise AssertionError("nothing to deliver")
 
-    def mark_rejected(self, idempotency_key: str, reason: str, now: datetime) -> None:
+    def mark_rejected(self, idempotency_key: str, reason: str, now: datetime,
+                      detail: dict[str, str] | None = None) -> None:
         raise AssertionError("nothing to reject")
 
     def mark_attempt(self, idempotency_keys: list[str], error: str, now: datetime) -> None:

@@ -1,5 +1,6 @@
 """Technician mode, the main screen: the data of `kiosk diag` (devices with health and
-reason, outbox depth and last delivery, config version, recent errors), a test print,
+reason, outbox depth and last delivery, the records central refused and the kiosk keeps
+aside, config version, recent errors), a test print,
 reprint by reference, the out-of-service switch and Exit. Everything slow runs on a
 worker thread through the TechnicianPort; the screen never blocks. In the kiosk's
 language like every screen (the header's language button switches it); raw data (log
@@ -42,6 +43,7 @@ TEXTS = {
     "kiosk": N_("Kiosk {kiosk_id}, app {version}"),
     "config": N_("Config version: {version}"),
     "outbox": N_("Outbox: {depth}, last delivery: {when}"),
+    "parked": N_("Refused by central and kept aside: {count}"),
     "never": N_("never"),
     "central_up": N_("Central: reachable"),
     "central_down": N_("Central: UNREACHABLE"),
@@ -168,6 +170,13 @@ class TechnicianScreen(KioskScreen):
             text_for("outbox", depth=report.outbox_depth, when=last),
             text_for("central_up" if report.central_reachable else "central_down"),
         ))
+        if report.parked_count:
+            # Each as support searches for it: reference, kind, central's code and words.
+            ids.devices.add_widget(Notice(kind="error", text="\n".join((
+                text_for("parked", count=report.parked_count),
+                *(" ".join(part for part in (record.reference or "-", record.kind,
+                                             record.reason, record.detail) if part)
+                  for record in report.parked)))))
         for device in report.devices:
             why = f"  ({device.reason})" if device.reason else ""
             detail = f"\n{device.detail}" if device.detail else ""

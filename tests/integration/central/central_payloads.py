@@ -18,6 +18,13 @@ def new_code() -> str:
     return "".join(_CODE_ALPHABET[(digits >> (5 * i)) & 31] for i in range(10))
 
 
+def _own_reference(payload: dict[str, Any], changes: dict[str, Any]) -> None:
+    """A payload given another kiosk gets one of that kiosk's references (central refuses
+    a reference of another kiosk than the record's)."""
+    if "kiosk_id" in changes and "reference" not in changes:
+        payload["reference"] = f"{changes['kiosk_id']}-260115-{uuid.uuid4().int % 1_000_000:06d}"
+
+
 def stay_payload(**changes: Any) -> dict[str, Any]:
     """A valid "stay_registration" payload (i4-payloads.md) for ERIKA MUSTERMANN, who
     arrived last night at a Changning flat; override any field with keyword arguments."""
@@ -39,6 +46,7 @@ def stay_payload(**changes: Any) -> dict[str, Any]:
         "warnings": [],
     }
     payload.update(changes)
+    _own_reference(payload, changes)
     return payload
 
 
@@ -75,4 +83,5 @@ def arbitration_payload(**changes: Any) -> dict[str, Any]:
         "warnings": [],
     }
     payload.update(changes)
+    _own_reference(payload, changes)
     return payload

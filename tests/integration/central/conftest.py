@@ -36,6 +36,7 @@ from sqlalchemy import Engine
 from central.db import make_engine, migrate
 from central.enrollment import EnrollmentService
 from central.server import CentralServer
+from central_payloads import new_code
 from central_pg_server import PostgresUnavailable, ThrowawayPostgres
 from kiosk.domain.payments import CardResult, OutboxMessage, Payment, PaymentDraft, PaymentState
 from kiosk.services.ports import PendingRecord
@@ -277,8 +278,10 @@ def do_lookup(http: requests.Session, central_url: str) -> Callable[..., request
 def _make_payment(*, kiosk_id: str = "SH-CN-0001", biller_id: str = "sh-water",
                  account_no: str = "3100012345", bill_ids: tuple[str, ...] = ("x",),
                  amount: Decimal = Decimal("128.96"), lock_token: str | None = None,
-                 reference: str | None = None, now: datetime | None = None) -> Payment:
-    """An AUTHORIZED payment as the kiosk's journal holds it."""
+                 reference: str | None = None, now: datetime | None = None,
+                 verification_code: str | None = "new") -> Payment:
+    """An AUTHORIZED payment as the kiosk's journal holds it, with a fresh verification
+    code for its receipt (``verification_code=None``: one from before receipts had it)."""
     now = now or datetime(2026, 1, 15, 10, 31, tzinfo=SHANGHAI)
     draft = PaymentDraft(kiosk_id=kiosk_id, session_id="S-1", lang="en", biller_id=biller_id,
                          account_no=account_no, bill_ids=bill_ids, periods="", amount=amount,
@@ -286,9 +289,13 @@ def _make_payment(*, kiosk_id: str = "SH-CN-0001", biller_id: str = "sh-water",
     card = CardResult(response_code="00", auth_code="A12345", rrn="123456789012",
                       masked_pan="622588******1234", card_brand="UnionPay",
                       terminal_id="T0000001", merchant_id="M000000000001")
-    return Payment(reference=reference or f"R-{uuid.uuid4().hex[:12].upper()}",
+    # The kiosk's own reference, as its journal forms them: central refuses any other.
+    reference = reference or f"{kiosk_id}-{now:%y%m%d}-{uuid.uuid4().int % 10**9:09d}"
+    return Payment(reference=reference,
                    idempotency_key=uuid.uuid4().hex, draft=draft,
-                   state=PaymentState.AUTHORIZED, created_at=now, updated_at=now, card=card)
+                   state=PaymentState.AUTHORIZED, created_at=now, updated_at=now, card=card,
+                   verification_code=new_code() if verification_code == "new"
+                   else verification_code)
 
 
 def _outbox_message(payment: Payment, payload: dict[str, Any] | None = None) -> OutboxMessage:
@@ -317,12 +324,13 @@ class _Entry:
     delivered: bool = False
     central_ref: str | None = None
     rejected_reason: str | None = None
+    rejected_detail: dict[str, str] | None = None
     last_error: str | None = None
 
 
 class InMemoryOutboxStore:
     """ports.OutboxStore in memory: oldest first, payload dropped on delivery, rejected
-    records kept but never offered again."""
+    records parked (payload dropped, reason kept) and never offered again."""
 
     def __init__(self) -> None:
         self._entries: dict[str, _Entry] = {}
@@ -348,9 +356,13 @@ class InMemoryOutboxStore:
             entry.central_ref = central_ref
             entry.message = replace(entry.message, payload={})
 
-    def mark_rejected(self, idempotency_key: str, reason: str, now: datetime) -> None:
+    def mark_rejected(self, idempotency_key: str, reason: str, now: datetime,
+                      detail: dict[str, str] | None = None) -> None:
         with self._lock:
-            self._entries[idempotency_key].rejected_reason = reason
+            entry = self._entries[idempotency_key]
+            entry.rejected_reason = reason
+            entry.rejected_detail = dict(detail or {})
+            entry.message = replace(entry.message, payload={})
 
     def mark_attempt(self, idempotency_keys: list[str], error: str, now: datetime) -> None:
         with self._lock:

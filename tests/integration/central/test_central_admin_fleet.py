@@ -89,3 +89,18 @@ def test_fleet_with_central_away_exits_1(refused_port, capsys):
                           "--token", "any")
     assert status == 1
     assert "unreachable" in capsys.readouterr().err
+
+
+def test_fleet_shows_the_records_a_kiosk_parked(central_url, http):
+    """GIVEN a kiosk whose heartbeat says 2 records are queued and 3 were refused by
+    central and parked
+    WHEN `kiosk-admin fleet` runs, with and without --json
+    THEN its outbox column reads "2 +3 parked" and the JSON carries outbox_parked 3."""
+    post_beat(http, central_url, "SH-CN-0003", outbox_depth=2, outbox_parked=3)
+    status, text = run_admin("fleet", "--central", central_url)
+    assert status == 0, text
+    row = next(line for line in text.splitlines() if line.startswith("SH-CN-0003"))
+    assert " 2 +3 parked " in row
+    status, text = run_admin("fleet", "--json", "--central", central_url)
+    [kiosk] = json.loads(text)["kiosks"]
+    assert (kiosk["outbox_depth"], kiosk["outbox_parked"]) == (2, 3)

@@ -117,19 +117,31 @@ def test_a_kiosk_cannot_read_or_record_another_kiosks_payment(central_url, keys,
     assert [p["reference"] for p in listed["payments"]] == [payment.reference]
 
 
-def test_an_outbox_batch_with_another_kiosks_record_is_403(central_url, keys, make_payment,
-                                                            outbox_message, make_batch):
+def test_an_outbox_batch_with_another_kiosks_record_refuses_that_record_alone(
+        central_url, keys, make_payment, outbox_message, make_batch):
     """GIVEN KIOSK-B's credential
-    WHEN it delivers a batch in its own name holding a record of KIOSK-A
-    THEN 403 E_FORBIDDEN and nothing is recorded."""
-    payment = make_payment(kiosk_id="KIOSK-A", bill_ids=WATER_BILLS)
-    message = outbox_message(payment)
-    batch = make_batch([("bill_payment", message.idempotency_key, message.payload)],
-                       kiosk_id="KIOSK-B")
+    WHEN it delivers a batch in its own name holding a record of KIOSK-A, one of its own
+    carrying KIOSK-A's reference, and a good one of its own; then a batch in KIOSK-A's name
+    THEN the first two are refused E_FORBIDDEN (nothing recorded for them) and the good
+    one is recorded; the batch in another kiosk's name is 403 E_FORBIDDEN as a whole."""
+    theirs = outbox_message(make_payment(kiosk_id="KIOSK-A", bill_ids=WATER_BILLS))
+    forged = make_payment(kiosk_id="KIOSK-B", bill_ids=WATER_BILLS,
+                          reference="KIOSK-A-260115-000001")
+    good = outbox_message(make_payment(kiosk_id="KIOSK-B", bill_ids=WATER_BILLS))
+    batch = make_batch([("bill_payment", m.idempotency_key, m.payload)
+                        for m in (theirs, outbox_message(forged), good)], kiosk_id="KIOSK-B")
     answer = call(central_url, "POST", "/v1/outbox", batch, keys.kiosk_headers("KIOSK-B"))
-    assert answer.status_code == 403 and answer.json()["code"] == "E_FORBIDDEN"
+    assert answer.status_code == 200, answer.text
+    assert [(r["status"], r["reason"], r["detail"]) for r in answer.json()["results"]] == [
+        ("rejected", "E_FORBIDDEN", {"reason": "kiosk_not_own"}),
+        ("rejected", "E_FORBIDDEN", {"reason": "reference_not_own"}),
+        ("accepted", None, {})]
     listed = call(central_url, "GET", "/v1/admin/payments", None, keys.admin_headers()).json()
-    assert listed["payments"] == []
+    assert [p["idempotency_key"] for p in listed["payments"]] == [good.idempotency_key]
+    in_their_name = make_batch([("bill_payment", theirs.idempotency_key, theirs.payload)],
+                               kiosk_id="KIOSK-A")
+    answer = call(central_url, "POST", "/v1/outbox", in_their_name, keys.kiosk_headers("KIOSK-B"))
+    assert answer.status_code == 403 and answer.json()["code"] == "E_FORBIDDEN"
 
 
 @pytest.mark.parametrize(("method", "path", "body"), ADMIN_CALLS)

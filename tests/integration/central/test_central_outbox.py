@@ -88,7 +88,7 @@ def test_conflicting_record_is_rejected_without_blocking_the_batch(http, central
     THEN the reused key is rejected (E_REQUEST_REJECTED) and the good record accepted."""
     payment = make_payment(bill_ids=WATER_BILLS)
     post_batch(http, central_url, [outbox_message(payment)])
-    impostor = make_payment(bill_ids=WATER_BILLS, reference="R-OTHER")
+    impostor = make_payment(bill_ids=WATER_BILLS, reference="SH-CN-0001-260115-999999")
     reused = outbox_message(impostor)
     reused = type(reused)(kind=reused.kind, idempotency_key=payment.idempotency_key,
                           payload=reused.payload, created_at=reused.created_at)

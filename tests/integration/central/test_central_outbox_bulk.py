@@ -35,7 +35,8 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 1, 15, 10, 30, tzinfo=SHANGHAI)
 HOTEL_ROOM = "310105-hongqiao-n2270-hotel-808"
 OTHER_ROOM = "310105-xianxia-n350-b1-1803"
-Deliver = Callable[[Session, list[OutboxRecordIn], datetime, frozenset[Any]],
+KIOSK = "SH-CN-0001"  # the kiosk whose credential sends every batch here
+Deliver = Callable[[Session, str, list[OutboxRecordIn], datetime, frozenset[Any]],
                    list[OutboxRecordResult]]
 
 
@@ -70,7 +71,8 @@ def twin_engines(request: pytest.FixtureRequest, tmp_path: Path
 
 
 def payment(**changes: Any) -> dict[str, Any]:
-    payload = {"reference": f"R-{uuid.uuid4().hex[:10]}", "kiosk_id": "SH-CN-0001",
+    payload = {"reference": f"{KIOSK}-260115-{uuid.uuid4().int % 10**9:09d}",
+               "kiosk_id": KIOSK,
                "session_id": "S-1", "lang": "en", "biller_id": "sh-water",
                "account_no": "3100012345", "bill_ids": ["sh-water-202511-01"],
                "amount": "46.06", "currency": "CNY", "response_code": "00",
@@ -90,7 +92,7 @@ def item(kind: str, key: str, payload: dict[str, Any]) -> OutboxRecordIn:
 def deliver(engine: Engine, items: list[OutboxRecordIn], how: Deliver
             ) -> list[OutboxRecordResult]:
     with make_session_factory(engine).begin() as session:
-        return how(session, items, NOW, _BUSINESS_REFUSALS)
+        return how(session, KIOSK, items, NOW, _BUSINESS_REFUSALS)
 
 
 def normalized(results: list[OutboxRecordResult], earned: dict[str, str]
@@ -118,7 +120,9 @@ def stored(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
         "cases": "SELECT application_no, idempotency_key, request_hash, status, "
                  "decision_due FROM arbitration_applications",
         "counters": "SELECT name, value FROM counters",
-        "rejections": "SELECT idempotency_key, kind, reason FROM submission_rejections",
+        "rejections": "SELECT kiosk_id, idempotency_key, kind, reason "
+                      "FROM submission_rejections",
+        "keys": "SELECT kiosk_id, idempotency_key, kind, request_hash FROM record_keys",
     }
     with engine.connect() as connection:
         return {name: sorted(tuple(row) for row in connection.execute(text(query)))
@@ -128,8 +132,8 @@ def stored(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
 def awkward_batches() -> list[list[OutboxRecordIn]]:
     """A first batch, then one full of duplicates, refusals and in-batch interplay."""
     k = {name: f"key-{name}-{uuid.uuid4().hex[:8]}" for name in (
-        "p1", "p3", "p5", "p6", "p7", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s9",
-        "sh", "a1", "a2", "a3", "a4", "a6")}
+        "p1", "p3", "p5", "p6", "p7", "p8", "p9", "s1", "s2", "s3", "s4", "s5", "s6", "s7",
+        "s9", "sh", "sx", "a1", "a2", "a3", "a4", "a6", "a7")}
     p1 = payment()
     s1 = stay_payload(doc_number="D1000001")
     a1 = arbitration_payload(applicant={**arbitration_payload()["applicant"],
@@ -178,6 +182,17 @@ def awkward_batches() -> list[list[OutboxRecordIn]]:
         item("arbitration_application", k["a6"], arbitration_payload(
             applicant={**a1["applicant"], "doc_number": "D2000006"})),
         item("arbitration_application", k["a1"], {**a1, "facts": a1["facts"] + " And more."}),
+        # One key, one record of the kiosk, whatever its kind:
+        item("stay_registration", k["p1"], stay_payload(doc_number="D1000011")),  # stored
+        item("bill_payment", k["s1"], payment()),  # a stored stay's key
+        item("stay_registration", k["sx"], stay_payload(doc_number="D1000012")),
+        item("arbitration_application", k["sx"], arbitration_payload(  # in-batch
+            applicant={**a1["applicant"], "doc_number": "D2000007"})),
+        # Too long for central's column (PostgreSQL refused it and failed the batch):
+        item("bill_payment", k["p8"], payment(reference="SH-CN-0001-260115-" + "9" * 60)),
+        # Another kiosk's reference and another kiosk's record:
+        item("bill_payment", k["p9"], payment(reference="SH-CN-0002-260115-000001")),
+        item("arbitration_application", k["a7"], arbitration_payload(kiosk_id="SH-CN-0002")),
     ]
     return [first, second]
 
@@ -188,7 +203,8 @@ def test_awkward_batches_get_the_answers_and_rows_of_the_savepoint_path(
     and in-batch duplicates, a reused key, bills paid in the batch, unknown accounts and
     billers, overlapping stays, a hotel, a Chinese national, an unknown room, a clashing
     verification code, a schema breach, a pending case, unknown respondents, a refused
-    stay resent corrected)
+    stay resent corrected, keys used as another kind, a field too long for its column,
+    another kiosk's reference and record)
     WHEN one database gets them set-based and the other record by record with savepoints
     THEN every answer is the same, in order, and both databases hold the same rows,
     numbers, settled bills, counters and rejection log."""
@@ -204,9 +220,17 @@ def test_awkward_batches_get_the_answers_and_rows_of_the_savepoint_path(
     assert ("rejected", "E_DUPLICATE_ACTIVE_REGISTRATION") in statuses
     assert ("rejected", "E_DUPLICATE_PENDING_CASE") in statuses
     assert statuses.count(("duplicate", None)) == 4, statuses
+    by_key = {r.idempotency_key: r for r in bulk}
+    reused = [r for r in bulk if r.detail.get("reason") == "idempotency_key_reused"]
+    assert len(reused) == 6, statuses  # p1, p3, a1 re-sent changed; p1, s1, sx as another kind
+    too_long = [r for r in bulk if r.detail.get("fields") == "reference"]
+    assert [(r.status, r.reason) for r in too_long] == [("rejected", "E_REQUEST_REJECTED")]
+    assert [r.reason for r in bulk if r.reason == "E_FORBIDDEN"] == ["E_FORBIDDEN"] * 2
+    assert by_key[batch[-1].idempotency_key].detail == {"reason": "kiosk_not_own"}
     assert [r.central_ref for r in bulk if r.central_ref and r.central_ref.startswith("LS")
             and r.status == "accepted"] == [
-        "LS-310105-2026-000002", "LS-310105-2026-000003", "LS-310105-2026-000004"]
+        "LS-310105-2026-000002", "LS-310105-2026-000003", "LS-310105-2026-000004",
+        "LS-310105-2026-000005"]
 
 
 def test_statements_per_batch_do_not_grow_with_the_batch(
@@ -260,8 +284,8 @@ def test_a_key_another_central_recorded_meanwhile_is_answered_duplicate(
     paid = payment()
     print_ = payments.fingerprint(BillPaymentRecord.model_validate(paid))
     competing = {"central_ref": "C20260115-RACE000001", "idempotency_key": key,
-                 "request_hash": print_.digest, "reference": "R-RACE",
-                 "kiosk_id": "SH-CN-0002",
+                 "request_hash": print_.digest, "reference": paid["reference"],
+                 "kiosk_id": KIOSK,
                  "biller_id": "sh-water", "account_no": "3100012345", "amount_fen": 4606,
                  "currency": "CNY", "paid_at": NOW, "recorded_at": NOW, "channel": "direct",
                  "status": "RECORDED", "needs_review": False, "review_reason": None,
@@ -322,11 +346,14 @@ def test_batches_racing_with_one_persons_stay_register_it_once(
     barrier = threading.Barrier(racers)
 
     def race(n: int) -> list[OutboxRecordResult]:
-        batch = OutboxBatchIn(kiosk_id=f"SH-CN-{n:04d}", records=[
+        kiosk = f"SH-CN-{n:04d}"
+        batch = OutboxBatchIn(kiosk_id=kiosk, records=[
             item("arbitration_application", f"key-race-case-{n:04d}", arbitration_payload(
-                applicant={**arbitration_payload()["applicant"], "doc_number": f"D50{n:06d}"})),
+                applicant={**arbitration_payload()["applicant"], "doc_number": f"D50{n:06d}"},
+                kiosk_id=kiosk, reference=f"{kiosk}-260115-000001")),
             item("stay_registration", f"key-race-stay-{n:04d}",
-                 stay_payload(doc_number="D4000001", kiosk_id=f"SH-CN-{n:04d}"))])
+                 stay_payload(doc_number="D4000001", kiosk_id=kiosk,
+                              reference=f"{kiosk}-260115-000002"))])
         barrier.wait(timeout=5)
         return service.deliver_outbox(batch).results
 

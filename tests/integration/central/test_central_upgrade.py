@@ -1,11 +1,13 @@
-"""A central database from before migration 0002 is upgraded in place and gets the new
-parts of the demo, keeping what it had."""
+"""A central database from before a migration is upgraded in place: before 0002 it gets
+the new parts of the demo, keeping what it had; before 0007 its keys are registered per
+kiosk."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import requests
+from sqlalchemy import text
 
 from central.db import make_engine, make_session_factory, migrate
 from central.demo_data import seed_demo
@@ -38,3 +40,53 @@ def test_old_database_is_migrated_and_seeded_with_the_new_parts(central_db, cloc
     assert company.status_code == 200
     assert identify.status_code == 200, identify.text
     assert len(lookup.json()["bills"]) == 2
+
+
+def test_keys_recorded_before_0007_are_registered_per_kiosk(central_db):
+    """GIVEN a database at 0004_fleet where kiosk A recorded a payment and an application
+    under one idempotency key (the defect 0007 closes), another application under its
+    own key, and a refusal in the rejection log
+    WHEN it is migrated to head
+    THEN record_keys holds each of A's keys once (the shared one as the payment's, the
+    first table's), and the refusal is kept with an empty kiosk id."""
+    engine = make_engine(central_db)
+    when = datetime(2026, 1, 15, 2, 0)
+    try:
+        migrate(engine, "0004_fleet")
+        with engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO payments (central_ref, idempotency_key, request_hash, reference, "
+                "kiosk_id, biller_id, account_no, amount_fen, currency, paid_at, "
+                "recorded_at, channel, status, needs_review, record) VALUES ('C1', "
+                "'key-shared-0001', 'h1', 'A-260115-000001', 'A', 'sh-water', '3100012345', "
+                "100, 'CNY', :when, :when, 'outbox', 'RECORDED', false, '{}')"),
+                {"when": when})
+            for number, key in ((1, "key-shared-0001"), (2, "key-own-0002")):
+                connection.execute(text(
+                    "INSERT INTO arbitration_applications (application_no, idempotency_key, "
+                    "request_hash, reference, verification_code, kiosk_id, "
+                    "applicant_doc_number, respondent_uscc, commission, status, channel, "
+                    "submitted_at, received_at, decision_due, record) VALUES (:no, :key, "
+                    ":hash, :ref, :code, 'A', 'D1', '91310110666007217T', '310105', "
+                    "'PENDING', 'outbox', :when, :when, :due, '{}')"),
+                    {"no": f"CNLA-2026-{number:06d}", "key": key, "hash": f"a{number}",
+                     "ref": f"A-260115-00000{number + 1}", "code": f"CODE{number:06d}",
+                     "when": when, "due": date(2026, 1, 20)})
+            connection.execute(text(
+                "INSERT INTO submission_rejections (idempotency_key, kind, reference, "
+                "verification_code, reason, rejected_at) VALUES ('key-refused-03', "
+                "'stay_registration', 'A-260115-000004', 'CODE000004', 'E_HOTEL_ADDRESS', "
+                ":when)"), {"when": when})
+        migrate(engine)
+        with engine.connect() as connection:
+            keys = connection.execute(text(
+                "SELECT kiosk_id, idempotency_key, kind, request_hash FROM record_keys "
+                "ORDER BY idempotency_key")).all()
+            refused = connection.execute(text(
+                "SELECT kiosk_id, idempotency_key FROM submission_rejections")).all()
+    finally:
+        engine.dispose()
+    assert [tuple(row) for row in keys] == [
+        ("A", "key-own-0002", "arbitration_application", "a2"),
+        ("A", "key-shared-0001", "bill_payment", "h1")]
+    assert [tuple(row) for row in refused] == [("", "key-refused-03")]

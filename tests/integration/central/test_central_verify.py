@@ -83,20 +83,58 @@ def test_tax_record_by_its_verification_code(http, central_url):
                               "period_start": "2025-07", "period_end": "2025-12"}
 
 
-def test_bill_payment_by_its_kiosk_reference(http, central_url, make_payment):
-    """GIVEN a recorded card payment
-    WHEN the receipt's kiosk reference is verified
-    THEN kind bill_payment with central's reference, RECORDED, biller and amount."""
+def post_payment(http, url, payment):
+    answer = http.post(f"{url}/v1/bill-payments", timeout=TIMEOUT,
+                       json=payment.outbox_payload(payment.created_at),
+                       headers={"Idempotency-Key": payment.idempotency_key,
+                                "X-Kiosk-Id": payment.draft.kiosk_id})
+    assert answer.status_code == 201, answer.text
+    return answer.json()
+
+
+def test_bill_payment_by_its_receipts_verification_code_not_its_reference(
+        http, central_url, make_payment):
+    """GIVEN a recorded card payment with its receipt's verification code
+    WHEN the code is verified, and then the receipt's (sequential) kiosk reference
+    THEN the code gives kind bill_payment with central's reference, RECORDED, biller and
+    amount, and nothing of the account; the reference alone gives 404 (nobody can walk
+    a kiosk's payments by counting references)."""
     payment = make_payment(bill_ids=WATER_BILLS)
-    ack = http.post(f"{central_url}/v1/bill-payments", timeout=TIMEOUT,
-                    json=payment.outbox_payload(payment.created_at),
-                    headers={"Idempotency-Key": payment.idempotency_key}).json()
-    body = verify(http, central_url, payment.reference).json()
+    ack = post_payment(http, central_url, payment)
+    body = verify(http, central_url, payment.verification_code).json()
     assert (body["kind"], body["reference"], body["number"], body["status"]) == (
         "bill_payment", payment.reference, ack["central_ref"], "RECORDED")
     assert body["detail"]["biller"] == "上海城投水务"
     assert body["detail"]["amount"] == "128.96"
     assert "3100012345" not in str(body)
+    answer = verify(http, central_url, payment.reference)
+    assert (answer.status_code, answer.json()["code"]) == (404, "E_NOT_FOUND")
+
+
+def test_a_receipt_from_before_codes_verifies_with_its_rrn_and_authorization_code(
+        http, central_url, make_payment):
+    """GIVEN a payment recorded without a verification code (an older kiosk's receipt,
+    which prints the reference, the RRN and the authorization code) and one with a code
+    WHEN each reference is verified alone, with a wrong RRN or authorization code, and
+    with both right
+    THEN only the codeless payment with both right is found; everything else is 404."""
+    old = make_payment(bill_ids=WATER_BILLS, verification_code=None)
+    ack = post_payment(http, central_url, old)
+    new = make_payment(bill_ids=WATER_BILLS)
+    post_payment(http, central_url, new)
+
+    def by_reference(reference, **card):
+        return http.get(f"{central_url}/v1/verify/{reference}", params=card, timeout=TIMEOUT)
+
+    right = {"rrn": "123456789012", "auth_code": "A12345"}  # what make_payment's card says
+    assert by_reference(old.reference).status_code == 404
+    assert by_reference(old.reference, rrn="123456789012", auth_code="A12346").status_code == 404
+    assert by_reference(old.reference, rrn="123456789013", auth_code="A12345").status_code == 404
+    assert by_reference(old.reference, rrn="123456789012").status_code == 404
+    found = by_reference(old.reference, **right)
+    assert found.status_code == 200, found.text
+    assert (found.json()["kind"], found.json()["number"]) == ("bill_payment", ack["central_ref"])
+    assert by_reference(new.reference, **right).status_code == 404
 
 
 def test_unknown_code_is_not_found(http, central_url):

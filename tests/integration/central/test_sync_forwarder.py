@@ -138,12 +138,12 @@ def test_lost_ack_resend_is_acknowledged_as_duplicate(
     assert len(recorded_keys(http, central_url)) == 3
 
 
-def test_rejected_record_is_kept_and_not_retried(
+def test_rejected_record_is_parked_and_not_retried(
         central_url, outbox_store, make_payment, outbox_message, clock, keys):
     """GIVEN a record central will refuse (payload without amount) queued before a good one
     WHEN the forwarder drains, and drains again
-    THEN the good one is sent, the bad one marked rejected with central's code, and the
-    second drain sends nothing at all."""
+    THEN the good one is sent, the bad one parked with central's code and the field it
+    named (its payload dropped), and the second drain sends nothing at all."""
     bad_payment = make_payment()
     payload = bad_payment.outbox_payload(bad_payment.created_at)
     del payload["amount"]
@@ -158,6 +158,8 @@ def test_rejected_record_is_kept_and_not_retried(
         assert client.batches == [2]
     entry = outbox_store.entry(bad.idempotency_key)
     assert entry.rejected_reason == "E_REQUEST_REJECTED" and not entry.delivered
+    assert entry.rejected_detail == {"reason": "invalid", "fields": "amount"}
+    assert entry.message.payload == {}  # parked without its content
     assert outbox_store.depth() == 0
 
 
@@ -211,11 +213,16 @@ def test_thread_backs_off_while_down_and_delivers_once_central_is_up(
 
 class ScriptedDelivery:
     """An in-memory stand-in for central where no real one can behave so: it refuses any
-    batch holding ``poison`` as a whole, and can fail once with an unexpected error."""
+    batch holding ``poison`` as a whole, answers 500 to any batch holding one of
+    ``failing`` (to every batch while ``down``), and can fail once with an unexpected
+    error."""
 
-    def __init__(self, poison: str = "", explode_first: bool = False) -> None:
+    def __init__(self, poison: str = "", explode_first: bool = False,
+                 failing: frozenset[str] = frozenset(), down: bool = False) -> None:
         self.poison = poison
         self.explode_first = explode_first
+        self.failing = failing
+        self.down = down
         self.batches: list[list[str]] = []
 
     def deliver(self, records: list[OutboxMessage]) -> list[OutboxRecordResult]:
@@ -225,6 +232,10 @@ class ScriptedDelivery:
             raise RuntimeError("payload 3100012345 broke something")
         if any(r.idempotency_key == self.poison for r in records):
             raise KioskError(ErrorCode.REQUEST_REJECTED, "invalid request")
+        if self.down or any(r.idempotency_key in self.failing for r in records):
+            failure = KioskError(ErrorCode.CENTRAL_UNAVAILABLE, "central answered HTTP 500")
+            failure.detail.update(reason="http_error", status="500", central_code="E_INTERNAL")
+            raise failure
         return [OutboxRecordResult(idempotency_key=r.idempotency_key, status="accepted",
                                    central_ref=f"C-{r.idempotency_key[:6]}") for r in records]
 
@@ -258,3 +269,82 @@ def test_thread_survives_an_unexpected_error_and_logs_no_payload(
     assert forwarder.running
     assert "RuntimeError" in caplog.text
     assert "3100012345" not in caplog.text
+
+
+def test_two_records_central_fails_on_hold_back_nothing_else(outbox_store, make_payment,
+                                                            outbox_message, clock):
+    """GIVEN ten queued records, the first two making central answer 500 to any batch
+    holding them (a 5xx, not a refusal)
+    WHEN the forwarder drains, and drains again
+    THEN the first drain splits its way to them and stops (all it tried failed), the
+    second delivers the eight others and tries each of the two alone; the two stay
+    pending with their attempts counted, never parked."""
+    messages = queue_payments(outbox_store, make_payment, outbox_message, 10)
+    culprits = frozenset(m.idempotency_key for m in messages[:2])
+    delivery = ScriptedDelivery(failing=culprits)
+    forwarder = forwarder_for(outbox_store, delivery, clock)
+    assert forwarder.drain_once() == DrainReport(failed=2)
+    assert [len(b) for b in delivery.batches] == [10, 5, 2, 1, 1]
+    assert forwarder.consecutive_failures == 0  # drain_once alone does not count rounds
+    delivery.batches.clear()
+    assert forwarder.drain_once() == DrainReport(sent=8, failed=2)
+    assert [len(b) for b in delivery.batches] == [8, 1, 1]
+    assert outbox_store.depth() == 2
+    for key in culprits:
+        entry = outbox_store.entry(key)
+        assert entry.rejected_reason is None and entry.attempts == 2
+    assert forwarder.suspects == culprits
+
+
+def test_central_failing_everything_costs_a_few_requests_a_round_and_parks_nothing(
+        outbox_store, make_payment, outbox_message, clock):
+    """GIVEN 200 queued records and a central answering 500 to everything
+    WHEN the forwarder drains three rounds
+    THEN each round sends a dozen requests at most (halving down to one record, about
+    log2(200) + 4) and stops; nothing is delivered or parked, all 200 are kept."""
+    queue_payments(outbox_store, make_payment, outbox_message, 200)
+    delivery = ScriptedDelivery(down=True)
+    forwarder = forwarder_for(outbox_store, delivery, clock, batch_size=200)
+    for _ in range(3):
+        delivery.batches.clear()
+        report = forwarder.drain_once()
+        assert not report.progress and report.failed >= 1
+        assert len(delivery.batches) <= 12, [len(b) for b in delivery.batches]
+    assert outbox_store.depth() == 200
+
+
+def test_a_refused_connection_is_not_split(late_central, outbox_store, make_payment,
+                                            outbox_message, clock, keys):
+    """GIVEN 8 queued records and nothing listening at central's address
+    WHEN the forwarder drains
+    THEN it sends one batch (a refused connection says nothing about records) and keeps
+    them all, with no suspect."""
+    queue_payments(outbox_store, make_payment, outbox_message, 8)
+    with CountingClient(late_central.url, timeout_s=2.0, kiosk_id="SH-CN-0001",
+                        clock=clock, token=keys.credential()) as client:
+        forwarder = forwarder_for(outbox_store, client, clock)
+        assert forwarder.drain_once() == DrainReport(failed=8)
+        assert client.batches == [8]
+    assert forwarder.suspects == set()
+
+
+def test_backoff_does_not_grow_while_central_takes_records(
+        outbox_store, make_payment, outbox_message, clock, stop_forwarders):
+    """GIVEN a running forwarder and a record central always fails on, then another
+    record queued and woken
+    WHEN rounds pass
+    THEN the other record is delivered and the failures do not push the forwarder into
+    backoff (central takes records)."""
+    [stuck] = queue_payments(outbox_store, make_payment, outbox_message, 1)
+    delivery = ScriptedDelivery(failing=frozenset({stuck.idempotency_key}))
+    forwarder = forwarder_for(outbox_store, delivery, clock, interval_s=0.05,
+                              backoff_max_s=5.0)
+    stop_forwarders.append(forwarder)
+    forwarder.start()
+    wait_until(lambda: outbox_store.entry(stuck.idempotency_key).attempts >= 1, 5.0)
+    [other] = queue_payments(outbox_store, make_payment, outbox_message, 1)
+    forwarder.wake()
+    wait_until(lambda: outbox_store.entry(other.idempotency_key).delivered, 5.0)
+    wait_until(lambda: outbox_store.entry(stuck.idempotency_key).attempts >= 3, 5.0)
+    assert forwarder.consecutive_failures <= 1
+    assert outbox_store.entry(stuck.idempotency_key).rejected_reason is None

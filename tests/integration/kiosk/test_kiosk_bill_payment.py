@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
+import requests
 
 from hardware.sim.payment.cards import INSUFFICIENT_FUNDS
 from hardware.sim.printer import Fault
@@ -62,6 +63,33 @@ def test_payment_is_charged_printed_and_recorded_at_central(system: System) -> N
     recorded = [p for p in system.central_payments() if p["reference"] == payment.reference]
     assert len(recorded) == 1 and recorded[0]["amount"] == "128.96"
     assert system.runtime.store.outbox.depth() == 0
+
+
+def test_the_receipts_qr_verifies_the_payment_by_its_code(system: System) -> None:
+    """GIVEN a paid water bill whose outbox record central has taken
+    WHEN the printed receipt's QR is opened (central's /v1/verify), and the receipt's
+    reference is tried instead
+    THEN the receipt printed the payment's verification code and a QR of central's
+    verify URL for it, which answers the payment with central's reference; the
+    reference alone answers 404."""
+    flow = start(system)
+    look_up(flow)
+    flow.confirm()
+    assert advance(flow) is Step.DONE and flow.receipt_printed is True
+    payment = flow.payment
+    assert payment is not None and payment.verification_code is not None
+    job = system.printer.wait_for_jobs(1, timeout=5)[0]
+    assert payment.verification_code in job.text
+    assert job.qr_payloads == [f"{system.central_url}/v1/verify/{payment.verification_code}"]
+    assert system.runtime.forwarder.drain_once().sent == 1
+
+    opened = requests.get(job.qr_payloads[0], timeout=5)
+    assert opened.status_code == 200, opened.text
+    [recorded] = [p for p in system.central_payments() if p["reference"] == payment.reference]
+    assert (opened.json()["kind"], opened.json()["number"]) == (
+        "bill_payment", recorded["central_ref"])
+    walked = requests.get(f"{system.central_url}/v1/verify/{payment.reference}", timeout=5)
+    assert walked.status_code == 404
 
 
 def test_unknown_account_is_explained_and_nothing_is_charged(system: System) -> None:

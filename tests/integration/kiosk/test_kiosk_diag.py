@@ -140,3 +140,29 @@ def test_pushed_config_running_and_rolled_back_is_shown(
     finally:
         slots.clear("current")
         slots.save_state(type(state)())
+
+
+def test_records_central_refused_are_listed_as_parked(
+        system: System, capsys: pytest.CaptureFixture[str]) -> None:
+    """GIVEN a registration central refuses (its payload misses every field), delivered
+    by the forwarder and parked
+    WHEN `kiosk diag` runs, with --json and as text
+    THEN the store reports one parked record with its reference, kind, central's reason
+    and the fields it named, a warning says so (the exit stays 0), and the text lists it."""
+    runtime = system.runtime
+    submission = runtime.store.submissions.submit(
+        "stay_registration", runtime.config.kiosk.id, "en", {}, runtime.clock.now())
+    assert runtime.forwarder.drain_once().rejected == 1
+    code, report = diag(system, capsys)
+    assert code == 0, report["problems"]
+    store = report["store"]
+    assert (store["outbox_depth"], store["outbox_parked"]) == (0, 1)
+    [parked] = store["parked_records"]
+    assert (parked["reference"], parked["kind"], parked["reason"]) == (
+        submission.provisional_ref, "stay_registration", "E_REQUEST_REJECTED")
+    assert "fields=" in parked["detail"] and "surname" in parked["detail"]
+    assert "outbox: 1 record(s) refused by central, parked" in report["warnings"]
+    assert kiosk_main(["diag", "--config", str(system.write_site_file())]) == 0
+    text = capsys.readouterr().out
+    assert "parked   1 record(s) refused by central" in text
+    assert f"{submission.provisional_ref}  stay_registration  E_REQUEST_REJECTED" in text

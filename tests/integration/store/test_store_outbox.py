@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from kiosk.domain.payments import CardResult, OutboxMessage, Payment, PaymentDraft
 from kiosk.errors import ErrorCode, KioskError
-from kiosk.services.ports import Delivery
+from kiosk.services.ports import Delivery, ParkedRecord
 from kiosk.store import Store
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -101,20 +103,61 @@ def test_last_delivery_is_the_newest_instant_whatever_its_offset(
     assert store.outbox.last_delivered_at() == later
 
 
-def test_rejected_is_excluded_but_kept(
+def test_rejected_is_parked_with_its_reason_and_without_its_payload(
         store: Store, make_draft: DraftFactory, approved_card: CardResult,
         message_for: MessageFactory, now: datetime, raw: RawQuery) -> None:
     """GIVEN two recorded payments
-    WHEN central rejects the first for good
-    THEN only the second is pending, and the first keeps its payload and the reason."""
+    WHEN central rejects the first for good, saying which field it refused
+    THEN only the second is pending; the first is parked with its reference, the reason and
+    what central said, its payload dropped (the journal row keeps the payment)."""
     first = _recorded(store, make_draft(), approved_card, now, message_for)
     second = _recorded(store, make_draft(), approved_card, now, message_for)
-    store.outbox.mark_rejected(first.idempotency_key, "E_AMOUNT_INVALID", now)
+    store.outbox.mark_rejected(first.idempotency_key, "E_REQUEST_REJECTED", now,
+                               {"reason": "invalid", "fields": "reference"})
     assert [p.message.idempotency_key for p in store.outbox.pending(10)] == [
         second.idempotency_key]
     assert store.outbox.depth() == 1
-    assert raw("SELECT payload IS NOT NULL, rejected_reason FROM outbox "
-               "WHERE idempotency_key = ?", first.idempotency_key) == [(1, "E_AMOUNT_INVALID")]
+    assert raw("SELECT payload IS NULL, reference, rejected_reason FROM outbox "
+               "WHERE idempotency_key = ?", first.idempotency_key) == [
+        (1, first.reference, "E_REQUEST_REJECTED")]
+    assert store.outbox.parked_count() == 1
+    assert store.outbox.parked() == [ParkedRecord(
+        reference=first.reference, kind="bill_payment", reason="E_REQUEST_REJECTED",
+        detail="fields=reference reason=invalid", parked_at=now)]
+    assert store.payments.get(first.reference) == first
+
+
+def test_a_refused_registration_leaves_no_personal_data(
+        store: Store, now: datetime, raw: RawQuery, store_path: Path) -> None:
+    """GIVEN a stay registration with passport and host ID numbers in the outbox
+    WHEN central refuses it for good
+    THEN no table of the store holds either number any more, while its reference, kind
+    and reason are kept for the technician."""
+    submission = store.submissions.submit(
+        "stay_registration", "SH-CN-0001", "en",
+        {"doc_number": "C01X00T47", "host_id_number": "11010519491231002X"}, now)
+    store.outbox.mark_rejected(submission.idempotency_key, "E_ADDRESS_UNRESOLVED",
+                               now + timedelta(minutes=1))
+    dump = "\n".join(sqlite3.connect(store_path).iterdump())
+    assert "C01X00T47" not in dump and "11010519491231002X" not in dump
+    [parked] = store.outbox.parked()
+    assert (parked.reference, parked.kind, parked.reason) == (
+        submission.provisional_ref, "stay_registration", "E_ADDRESS_UNRESOLVED")
+
+
+def test_parked_lists_the_newest_first_and_counts_them_all(store: Store,
+                                                            now: datetime) -> None:
+    """GIVEN three refused submissions, refused one minute apart
+    WHEN the parked records are listed with a limit of two
+    THEN the two newest come first and the count says three."""
+    subs = [store.submissions.submit("stay_registration", "SH-CN-0001", "en", {}, now)
+            for _ in range(3)]
+    for minutes, sub in enumerate(subs):
+        store.outbox.mark_rejected(sub.idempotency_key, "E_HOTEL_ADDRESS",
+                                   now + timedelta(minutes=minutes))
+    assert [p.reference for p in store.outbox.parked(2)] == [
+        subs[2].provisional_ref, subs[1].provisional_ref]
+    assert store.outbox.parked_count() == 3
 
 
 def test_failed_attempts_are_counted_on_pending_records_only(

@@ -135,3 +135,30 @@ def test_naive_timestamps_are_refused(store: Store,
     with pytest.raises(ValueError, match="aware"):
         store.payments.create(make_draft(), datetime(2026, 11, 22, 10, 0))
     assert store.payments.unfinished() == []
+
+
+def test_upgrade_drops_the_payloads_of_records_refused_before_it(store: Store) -> None:
+    """GIVEN a store at revision 0003 holding a registration central refused, its payload
+    (with a passport number) kept as 0003 did, and a pending one
+    WHEN it is upgraded to head
+    THEN the refused record keeps its reference but no payload; the pending one keeps its
+    payload."""
+    config = alembic_config(store.engine)
+    command.downgrade(config, "0003")
+    with store.engine.begin() as connection:
+        for key, rejected in (("k-refused-0001", "2026-01-15T10:00:00+08:00"),
+                              ("k-pending-0001", None)):
+            connection.execute(text(
+                "INSERT INTO outbox (idempotency_key, kind, payload, created_at, attempts, "
+                "rejected_at, rejected_reason) VALUES (:key, 'stay_registration', :payload, "
+                "'2026-01-15T09:00:00+08:00', 0, :rejected, :reason)"),
+                {"key": key, "payload": '{"reference": "SH-CN-0001-260115-000001", '
+                                        '"doc_number": "C01X00T47"}',
+                 "rejected": rejected, "reason": "E_HOTEL_ADDRESS" if rejected else None})
+    command.upgrade(config, "head")
+    with store.engine.connect() as connection:
+        rows = connection.execute(text(
+            "SELECT idempotency_key, payload IS NULL, reference FROM outbox "
+            "ORDER BY idempotency_key")).all()
+    assert [tuple(row) for row in rows] == [
+        ("k-pending-0001", 0, None), ("k-refused-0001", 1, "SH-CN-0001-260115-000001")]
