@@ -126,10 +126,11 @@ _LINE = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} [A-Z]+ [\w.]+: |[A-Z
 
 def test_kiosk_central_serve_writes_one_line_per_record(tmp_path: Path, central_db, http):
     """GIVEN `kiosk-central serve` at log level info, its log going to a file
-    WHEN a look-up names a biller holding a newline and a forged line, and a stay
-    registration's reference holds one (central logs references as they come)
-    THEN the log still has one line per record, each starting as central or uvicorn
-    start their lines, and the forged text is only ever inside a line."""
+    WHEN a look-up names a biller holding a newline and a forged line (central logs the
+    biller it was asked for), and a stay registration's reference holds one
+    THEN the registration is refused (a reference has no room for a line break), and
+    the log still has one line per record, each starting as central or uvicorn start
+    their lines, the forged text only ever inside a line."""
     ready = tmp_path / "central.json"
     log_file = tmp_path / "central.log"
     with log_file.open("wb") as sink:
@@ -150,9 +151,9 @@ def test_kiosk_central_serve_writes_one_line_per_record(tmp_path: Path, central_
             stay = http.post(f"{url}/v1/stay-registrations", timeout=TIMEOUT,
                              json=stay_payload(reference=f"R-1\n{FORGED}"),
                              headers={"Idempotency-Key": uuid.uuid4().hex})
-            assert stay.status_code == 201, stay.text
+            assert stay.status_code == 422, stay.text
             deadline = time.monotonic() + 10
-            while "stay registration" not in log_file.read_text(encoding="utf-8"):
+            while "lookup kiosk=" not in log_file.read_text(encoding="utf-8"):
                 assert time.monotonic() < deadline, log_file.read_text(encoding="utf-8")
                 time.sleep(0.05)
         finally:
@@ -161,5 +162,5 @@ def test_kiosk_central_serve_writes_one_line_per_record(tmp_path: Path, central_
     lines = log_file.read_text(encoding="utf-8").splitlines()
     assert lines and all(_LINE.match(line) for line in lines), lines
     forged = [line for line in lines if "FORGED" in line]
-    assert len(forged) == 2, lines
+    assert len(forged) == 1, lines
     assert all(not line.startswith(FORGED[:10]) and "\\n2026" in line for line in forged)
