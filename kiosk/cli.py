@@ -52,15 +52,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     from kiosk.ui import kivy_env
 
     config = _load(args)
-    headless = args.headless or not kivy_env.has_display()
-    if headless:
-        print("kiosk run: no display (DISPLAY unset); use `kiosk demo --headless` to see "
-              "the UI offscreen", file=sys.stderr)
+    headless = bool(args.headless)
+    if not headless and not kivy_env.has_display():
+        print("kiosk run: no display (DISPLAY unset); `kiosk run --headless` runs the kiosk "
+              "with its UI offscreen, `kiosk demo --headless` walks through it",
+              file=sys.stderr)
         return 2
     config, agent = bootstrap.load_with_pushed(*_config_files(args))
     scale = args.scale or 0.5
-    kivy_env.configure(headless=False, width=int(config.ui.width * scale),
-                       height=int(config.ui.height * scale), fullscreen=config.ui.fullscreen)
+    kivy_env.configure(headless=headless, width=int(config.ui.width * scale),
+                       height=int(config.ui.height * scale),
+                       fullscreen=config.ui.fullscreen and not headless)
     runtime = bootstrap.build_runtime(config)
     restart = threading.Event()
     try:
@@ -69,7 +71,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             log.info("recovered payments: %s", report)
         app = bootstrap.build_app(runtime)
         _apply_pushed_config_between_sessions(app, runtime, agent, restart)
-        if args.scale is None and not config.ui.fullscreen:
+        if args.scale is None and not config.ui.fullscreen and not headless:
             kivy_env.fit_window_to_display(config.ui.width, config.ui.height)
         app.run()
     finally:
@@ -259,7 +261,9 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     run = with_config(sub.add_parser("run", help="run the kiosk UI"))
-    run.add_argument("--headless", action="store_true", help=argparse.SUPPRESS)
+    run.add_argument("--headless", action="store_true",
+                     help="the UI offscreen, no window (nobody can touch it): services, "
+                          "sync, heartbeats and pushed config run as usual")
     run.add_argument("--scale", type=float, default=None,
                      help="window scale of the 1080x1920 screen (default: fit the display)")
     run.set_defaults(func=cmd_run)
