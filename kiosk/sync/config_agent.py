@@ -17,6 +17,7 @@ away. Nothing here logs settings values; versions and reasons only.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import threading
@@ -197,15 +198,25 @@ class ConfigAgent:
                 and current.bundle.version == version and raw_is(current, raw)):
             self._remember_etag(etag)  # what already runs, served again: nothing to say
             return PollResult("known", version)
-        log.warning("config version %s rejected: %s", version, reason)
+        # The ETag of a refused download is never remembered: it names a version, not
+        # bytes, so a forged or garbled copy of version N would make central answer 304
+        # to the genuine N until N+1 is pushed. Refused bytes are fetched and judged
+        # again at every poll (a few kB), but reported once.
         state = self.slots.load_state()
+        if (exc.reason == "older_version" and version is not None
+                and str(version) in state.failed):
+            return PollResult("rejected", version, reason)  # reported when it failed here
         if exc.reason == "unreadable":
-            # Possibly garbled in transit: fetch it again next time, but report it once.
+            # Garbled in transit, each time differently: one report per ETag.
             if etag is not None and state.unreadable_etag == etag:
                 return PollResult("rejected", version, reason)
             state.unreadable_etag = etag
         else:
-            state.etag = etag  # the same bytes would be refused again: do not re-fetch
+            seen = _refusal_digest(raw, reason)
+            if state.rejected_digest == seen:
+                return PollResult("rejected", version, reason)
+            state.rejected_digest = seen
+        log.warning("config version %s rejected: %s", version, reason)
         if version is not None:
             state.unreported.append(_report_entry(version, "rejected", reason))
         else:
@@ -272,10 +283,18 @@ class ConfigAgent:
 
     def recover(self) -> int | None:
         """At start-up, before the config is loaded: finish what a power cut interrupted.
-        Returns the version rolled back, or None when nothing was in progress."""
+        Returns the version rolled back, or None when nothing was in progress.
+
+        The remembered ETag is forgotten too, so the first poll after a start fetches
+        the bundle whole: a state.json from a version that kept the ETag of a refused
+        download would otherwise get 304 for the genuine bundle for good."""
         with self._lock:
             self.slots.sweep()
-            version = self.slots.load_state().applying
+            state = self.slots.load_state()
+            if state.etag is not None:
+                state.etag = None
+                self.slots.save_state(state)
+            version = state.applying
             if version is None:
                 return None
             self._roll_back(version, INTERRUPTED)
@@ -375,6 +394,12 @@ def raw_is(signed: SignedBundle, raw: bytes) -> bool:
         return parse_signed(raw).signature == signed.signature
     except BundleRejected:
         return False
+
+
+def _refusal_digest(raw: bytes, reason: str) -> str:
+    """Names one refusal of one download: the same bytes refused for the same reason are
+    not reported again (a site file fixed since may change the reason: then they are)."""
+    return hashlib.sha256(raw + b"\0" + reason.encode()).hexdigest()
 
 
 def _version_of(raw: bytes, etag: str | None) -> int | None:
