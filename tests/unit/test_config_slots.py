@@ -78,7 +78,7 @@ def test_state_round_trips(slots: ConfigSlots) -> None:
     state = SlotState(applying=4, previous_version=3, failed={"2": "health check: x"},
                       unreported=[{"id": "a", "report": {"version": 2, "outcome": "failed",
                                                          "reason": "x"}}],
-                      etag='"v4"', unreadable_etag='"v5"')
+                      etag='"v4"', unreadable_etag='"v5"', rejected_digest="ab" * 32)
     slots.save_state(state)
     assert slots.load_state() == state
 
