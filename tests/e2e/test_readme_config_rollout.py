@@ -91,10 +91,11 @@ def test_enroll_push_apply_and_report_as_the_readme_says(tmp_path: Path,
     README has it), trusting the key of `kiosk-admin keys init`, and running (`kiosk run
     --headless`)
     WHEN the admin pushes a settings file to the kiosk's group with `kiosk-admin config
-    push`
+    push`, one of whose keys the kiosk's site file also sets
     THEN the kiosk fetches it with its enrolled credential, applies it and reports it:
-    `kiosk-admin rollout status` shows it applied (the rollout completed), and `kiosk-admin
-    fleet` shows the kiosk on version 1."""
+    `kiosk-admin rollout status` shows it applied (the rollout completed) and names the
+    key the site file overrides, and `kiosk-admin fleet` shows the kiosk on version 1
+    with that key."""
     token_file, keys_dir = tmp_path / "admin-token", tmp_path / "admin-keys"
     ready = tmp_path / "central.json"
     central = processes.start(
@@ -152,6 +153,11 @@ def test_enroll_push_apply_and_report_as_the_readme_says(tmp_path: Path,
 
         state = wait_for(rollout, "the kiosk to report version 1 applied")
         assert state["state"] == "completed", state
+        assert state["kiosks"][0]["overridden"] == ["sync.config_poll_interval_s"]
+        status = run("kiosk-admin", "rollout", "status", *admin, env=env)
+        assert status.returncode == 0
+        row = next(line for line in status.stdout.splitlines() if line.startswith(KIOSK_ID))
+        assert "applied" in row and "sync.config_poll_interval_s" in row
 
         def fleet() -> dict[str, Any] | None:
             listed = run("kiosk-admin", "fleet", "--json", *admin, env=env)
@@ -160,5 +166,8 @@ def test_enroll_push_apply_and_report_as_the_readme_says(tmp_path: Path,
             return mine[0] if mine and mine[0]["config_version"] == "1" else None
 
         entry = wait_for(fleet, "the fleet to show config version 1")
-        assert entry["group"] == GROUP
+        assert entry["group"] == GROUP and entry["config_overridden"] == [
+            "sync.config_poll_interval_s"]
+        table = run("kiosk-admin", "fleet", *admin, env=env).stdout
+        assert "sync.config_poll_interval_s" in table
         assert kiosk.poll() is None, processes.log("kiosk")

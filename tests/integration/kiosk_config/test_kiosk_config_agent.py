@@ -69,6 +69,31 @@ def test_good_bundle_waits_for_the_session_then_applies_and_reports(
     assert central.if_none_match[-1] == '"v1"'
 
 
+def test_applied_report_names_the_pushed_keys_the_site_file_overrides(
+        make_agent: MakeAgent, central: FakeCentral, kiosk: Kiosk, sign: Sign) -> None:
+    """GIVEN a site file that sets sync.config_poll_interval_s
+    WHEN a bundle setting it and kiosk.hotline is applied
+    THEN it is reported applied, naming sync.config_poll_interval_s as overridden (it has
+    no effect here: the site file wins), and the running config keeps the site's value;
+    a bundle the site file does not touch is reported without the field"""
+    agent = make_agent()
+    central.serve(sign(1, {"kiosk": {"hotline": "96001"},
+                           "sync": {"config_poll_interval_s": 30}}))
+    agent.poll_once()
+    result = agent.apply_pending()
+    assert result is not None and result.applied
+    assert result.overridden == ("sync.config_poll_interval_s",)
+    assert central.reports[-1] == {"version": 1, "outcome": "applied", "reason": "",
+                                   "overridden": ["sync.config_poll_interval_s"]}
+    assert kiosk.applied[-1].sync.config_poll_interval_s == 0.05
+    assert kiosk.applied[-1].kiosk.hotline == "96001"
+
+    central.serve(sign(2))
+    agent.poll_once()
+    agent.apply_pending()
+    assert central.reports[-1] == {"version": 2, "outcome": "applied", "reason": ""}
+
+
 def test_background_thread_applies_right_after_the_session_ends(
         make_agent: MakeAgent, central: FakeCentral, kiosk: Kiosk, sign: Sign) -> None:
     """GIVEN the agent running in its thread and a user in a session
