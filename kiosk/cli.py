@@ -69,6 +69,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         report = runtime.services.recover()
         if report.total:
             log.info("recovered payments: %s", report)
+        runtime.services.recover_print_jobs()
         app = bootstrap.build_app(runtime)
         _apply_pushed_config_between_sessions(app, runtime, agent, restart)
         if args.scale is None and not config.ui.fullscreen and not headless:

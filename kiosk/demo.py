@@ -229,6 +229,7 @@ def run_demo(*, out_dir: Path, data_dir: Path, lang: str, headless: bool,
             kivy_env.configure(headless=headless, width=width, height=height)
             runtime = bootstrap.build_runtime(config)
             runtime.services.recover()
+            runtime.services.recover_print_jobs()
             app = bootstrap.build_app(runtime)
             if not headless:
                 if scale is None:

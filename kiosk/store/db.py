@@ -51,6 +51,9 @@ def _on_connect(dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEnt
             log.warning("local store: WAL not available (journal_mode %s)", mode)
         cursor.execute("PRAGMA synchronous = FULL")
         cursor.execute("PRAGMA foreign_keys = ON")
+        # Deleted content (a purged payload, a dropped column) is overwritten, not left
+        # in free pages of the file.
+        cursor.execute("PRAGMA secure_delete = ON")
     finally:
         cursor.close()
 
@@ -117,6 +120,20 @@ class Store:
         self.close()
 
 
+def _truncate_wal(engine: Engine) -> None:
+    """Checkpoint and empty the -wal file: old page images (what a migration purged)
+    leave it too. Outside any transaction (the driver's own BEGIN is off)."""
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        busy, _frames, _done = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        cursor.close()
+    finally:
+        connection.close()
+    if busy:
+        log.info("local store: WAL checkpoint deferred (another connection reads)")
+
+
 def open_store(path: Path, clock: Clock | None = None) -> Store:
     """Open (or create) the store at ``path``, migrated to the newest schema.
 
@@ -126,6 +143,7 @@ def open_store(path: Path, clock: Clock | None = None) -> Store:
     engine = create_store_engine(path)
     try:
         migrate(engine)
+        _truncate_wal(engine)
     except BaseException:
         engine.dispose()
         raise

@@ -80,7 +80,8 @@ def test_downgrade_and_upgrade_again(store: Store) -> None:
 def test_every_connection_has_wal_full_sync_foreign_keys_and_busy_timeout(store: Store) -> None:
     """GIVEN an open store
     WHEN several pooled connections are checked out at once
-    THEN each one runs in WAL mode with synchronous FULL (2), foreign keys on and a busy timeout."""
+    THEN each one runs in WAL mode with synchronous FULL (2), foreign keys on, secure
+    delete on and a busy timeout."""
     connections = [store.engine.raw_connection() for _ in range(3)]
     try:
         for connection in connections:
@@ -94,6 +95,7 @@ def test_every_connection_has_wal_full_sync_foreign_keys_and_busy_timeout(store:
             assert pragma("journal_mode") == "wal"
             assert pragma("synchronous") == 2
             assert pragma("foreign_keys") == 1
+            assert pragma("secure_delete") == 1  # purged content is overwritten
             busy_timeout = pragma("busy_timeout")
             assert isinstance(busy_timeout, int) and busy_timeout >= 1000
             cursor.close()
