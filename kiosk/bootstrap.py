@@ -25,6 +25,7 @@ from kiosk.diag_server import DiagServer
 from kiosk.diagnostics import config_version
 from kiosk.domain.clock import SystemClock
 from kiosk.i18n import Catalogs
+from kiosk.private_files import private_dir
 from kiosk.services.availability import PAYMENT, PRINTER, READER, DeviceWatch
 from kiosk.services.bill_payment import BillPaymentDeps
 from kiosk.services.kiosk import KioskServices
@@ -184,6 +185,7 @@ def build_runtime(config: Config, *, background: bool = True) -> Runtime:
     """Wire everything. With ``background`` (the running kiosk) also start the outbox
     forwarder, the device watch and the diagnostics answer for `kiosk diag`."""
     clock = SystemClock(config.kiosk.timezone)
+    private_dir(Path(config.kiosk.data_dir))  # 0700: payments, records, credential
     store = open_store(store_path(config), clock=clock)
     # One client (one requests.Session) per thread that uses it: the UI's worker and
     # the forwarder.

@@ -208,9 +208,11 @@ def _sim_control(words: list[str]) -> int:
 
 def cmd_enroll(args: argparse.Namespace) -> int:
     """Spend a one-time token (kiosk-admin enroll) for this kiosk's credential."""
+    from kiosk.private_files import private_dir
     from kiosk.sync.enrollment import enroll
 
     config = _load(args)
+    private_dir(Path(config.kiosk.data_dir))  # the credential's folder: 0700 from the start
     try:
         credential = enroll(config.central.url, config.kiosk.id, args.token,
                             Path(config.kiosk.data_dir), timeout=config.central.timeout_s)

@@ -21,6 +21,7 @@ from alembic.config import Config
 from sqlalchemy import URL, Connection, Engine, create_engine, event, text
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from kiosk.private_files import private_sqlite_file
 from kiosk.services.ports import Clock
 from kiosk.store.journal import SqlPaymentJournal
 from kiosk.store.outbox import SqlOutboxStore
@@ -135,11 +136,11 @@ def _truncate_wal(engine: Engine) -> None:
 
 
 def open_store(path: Path, clock: Clock | None = None) -> Store:
-    """Open (or create) the store at ``path``, migrated to the newest schema.
+    """Open (or create) the store at ``path``, migrated to the newest schema. The file and
+    its companions are 0600 in a 0700 folder (kiosk.private_files).
 
     ``clock`` stamps print jobs' finish times (see SqlPrintJobs)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path = private_sqlite_file(Path(path))  # 0600 in a 0700 folder, before SQLite opens it
     engine = create_store_engine(path)
     try:
         migrate(engine)

@@ -8,7 +8,8 @@ Files under ``data_dir/config``:
 - ``state.json``: {"applying", "previous_version", "failed", "unreported", "etag",
   "unreadable_etag", "rejected_digest"}.
 
-Every write goes to a temporary file in the same folder, is flushed and fsynced, then
+The folder is 0700 and every file 0600 (mkstemp's mode, kept by the rename). Every
+write goes to a temporary file in the same folder, is flushed and fsynced, then
 renamed over the target with os.replace, and the folder is fsynced: after a power cut at
 any moment each file is either the old one or the new one, never half of either.
 The signed files are kept as signed (not just their settings) so that what runs can
@@ -26,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from kiosk.private_files import private_dir
 from kiosk.sync.wire_config import BundleRejected, SignedBundle, parse_signed
 
 log = logging.getLogger(__name__)
@@ -113,7 +115,7 @@ class ConfigSlots:
 
     def move(self, source: Slot, target: Slot) -> None:
         """Rename ``source`` over ``target`` (one atomic rename)."""
-        self.folder.mkdir(parents=True, exist_ok=True)
+        private_dir(self.folder)
         os.replace(self.path(source), self.path(target))
         self._sync_folder()
 
@@ -158,7 +160,7 @@ class ConfigSlots:
     # --- plumbing -----------------------------------------------------------------------
 
     def _write_atomic(self, target: Path, data: bytes) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
+        private_dir(self.folder)
         fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
                                          dir=self.folder)
         try:

@@ -108,7 +108,7 @@ def test_diag_asks_the_running_kiosk(tmp_path: Path, capsys: pytest.CaptureFixtu
         assert code == 1 and report["devices"]["printer"]["reason"] == "paper_out"
         code, report = diag(system, capsys, "--local")
         assert "source" not in report
-    assert not (tmp_path / "kiosk" / "diag.json").exists()  # withdrawn on shutdown
+    assert not (tmp_path / "kiosk" / "diag.sock").exists()  # withdrawn on shutdown
 
 
 def test_pushed_config_running_and_rolled_back_is_shown(
