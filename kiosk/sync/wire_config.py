@@ -36,7 +36,8 @@ FORBIDDEN_PUSHED_KEYS: frozenset[tuple[str, str]] = frozenset({
 })
 
 # A setting named "section.key", as a pushed bundle's settings carry it.
-SettingName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}\.[a-z][a-z0-9_]{0,63}$")]
+SettingName = Annotated[
+    str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}\.[a-z][a-z0-9_]{0,63}$")]
 OVERRIDDEN_MAX = 100  # more than every setting there is
 
 RejectReason = Literal["unreadable", "unknown_key", "bad_signature", "schema",

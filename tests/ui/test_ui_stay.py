@@ -201,8 +201,9 @@ def test_central_away_gives_a_provisional_slip_then_the_number(driver: Driver,
     """GIVEN central stops after the address was chosen
     WHEN the registration is submitted
     THEN after the short wait the slip carries the provisional reference, marked
-    provisional, and the screen says it is accepted (not registered); once central is back the forwarder delivers it and /v1/verify reports
-    the final registration number."""
+    provisional, and the screen says it is accepted (not registered); once central is
+    back the forwarder delivers it and /v1/verify reports the final registration
+    number."""
     system = central
     app = driver.app
     jobs_before = len(system.printer.jobs)
