@@ -161,8 +161,12 @@ def cmd_diag(args: argparse.Namespace) -> int:
     from kiosk.diagnostics import collect, render_text
 
     config = _load(args)
-    report = None if args.local else ask_running_kiosk(Path(config.kiosk.data_dir),
-                                                       test_print=args.test_print)
+    data_dir = Path(config.kiosk.data_dir)
+    if data_dir.exists() and not os.access(data_dir, os.R_OK | os.W_OK | os.X_OK):
+        print(f"kiosk diag: {data_dir} is the kiosk's own folder (0700): run this as the "
+              "kiosk's user (sudo -u USER kiosk diag) or as root", file=sys.stderr)
+        return 2
+    report = None if args.local else ask_running_kiosk(data_dir, test_print=args.test_print)
     if report is None:
         runtime = bootstrap.build_runtime(config, background=False)
         try:

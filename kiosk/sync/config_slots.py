@@ -190,5 +190,9 @@ class ConfigSlots:
         return sorted(self.folder.glob(".*.tmp")) if self.folder.exists() else []
 
     def sweep(self) -> None:
+        """At start: remove what a crash left, and make the folder 0700 if an older
+        version left it open."""
+        if self.folder.exists():
+            private_dir(self.folder)
         for temp in self.leftover_temp_files():
             temp.unlink(missing_ok=True)
