@@ -174,6 +174,11 @@ def print_fleet(fleet: dict[str, Any], out: TextIO) -> None:
         cells = [cell.rjust(widths[i]) if i in right else cell.ljust(widths[i])
                  for i, cell in enumerate(row[:10])]
         print("  ".join(cells) + "  " + row[10], file=out)
+    for k in fleet["kiosks"]:
+        if k.get("config_overridden"):
+            print(f"{printable(k['kiosk_id'])}: config {printable(k['config_version'])}: its "
+                  f"site file overrides {printable(', '.join(k['config_overridden']))} "
+                  "(pushed, no effect there)", file=out)
     print(f"{len(rows)} kiosk(s): {fleet['online']} online, {fleet['offline']} offline",
           file=out)
 

@@ -10,7 +10,8 @@ The private key never leaves this machine: kiosk-admin signs, central only store
 signed bundle, kiosks verify it against the public keys in their site files.
 ``--dir`` defaults to $KIOSK_ADMIN_KEYS or ~/.config/kiosk-admin.
 Exit status: 0 done, 1 central refused or unreachable (rollout status: or halted),
-2 usage (a key or a FILE that cannot be used; nothing is sent).
+2 usage (a key or a FILE that cannot be used: not TOML, a key a push may not carry, or
+a key or value the kiosks' settings schema refuses; nothing is signed or sent).
 """
 
 from __future__ import annotations
@@ -34,6 +35,10 @@ from pydantic import ValidationError
 
 from central.terminal import dumps, printable
 from central.timeutil import SHANGHAI
+# The one import of kiosk.config in central, allowed by the import contract: this is the
+# admin's signing tool, not the service, and a push must pass the schema kiosks judge it by.
+from kiosk.config import load_config
+from kiosk.errors import ConfigError
 from kiosk.sync.wire_config import (
     FORBIDDEN_PUSHED_KEYS,
     ConfigBundle,
@@ -193,8 +198,21 @@ def read_settings(path: Path) -> dict[str, dict[str, Any]]:
     return data
 
 
+def check_schema(path: Path, settings: dict[str, dict[str, Any]]) -> None:
+    """The settings over the packaged defaults, judged by the kiosk's own schema
+    (kiosk.config, the code kiosks run): a typo or a bad value is refused here, naming the
+    key and the reason, instead of being signed, shipped and refused by every kiosk of the
+    rollout. (What a kiosk's site file adds can still make it fail there.)"""
+    try:
+        load_config(pushed=settings)
+    except ConfigError as exc:
+        raise UsageProblem(f"{path}: {exc.key}: {exc.reason} (kiosks would refuse it; "
+                           "nothing signed or pushed)") from None
+
+
 def _push(args: argparse.Namespace, base: str, out: TextIO, call: Call) -> int:
     settings = read_settings(args.file)
+    check_schema(args.file, settings)
     key = load_key(_key_path(args))
     version = args.version
     if version is None:
@@ -248,10 +266,19 @@ def print_rollout(rollout: dict[str, Any], out: TextIO) -> None:
           f"halt at > {rollout['failure_threshold']:.0%} failed", file=out)
     if rollout["reason"]:
         print(f"reason: {printable(rollout['reason'])}", file=out)
-    rows = [(printable(k["kiosk_id"]), str(k["wave"]), k["status"],
-             printable(k["reason"] or "-")) for k in rollout["kiosks"]]
+    rows = [(printable(k["kiosk_id"]), str(k["wave"]), k["status"], printable(_reason(k)))
+            for k in rollout["kiosks"]]
     header = ("kiosk", "wave", "status", "reason")
     widths = [max([len(header[i])] + [len(row[i]) for row in rows]) for i in range(3)]
     for row in [header, *rows]:
         print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:3]))
               + "  " + row[3], file=out)
+
+
+def _reason(kiosk: dict[str, Any]) -> str:
+    """The kiosk's reason, and the pushed keys its site file overrides (no effect there)."""
+    overridden = kiosk.get("overridden") or []
+    parts = [kiosk["reason"]] if kiosk["reason"] else []
+    if overridden:
+        parts.append("overridden by its site file (no effect): " + ", ".join(overridden))
+    return "; ".join(parts) or "-"

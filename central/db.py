@@ -9,6 +9,9 @@ instances starting together on one database migrate it once.
 
 from __future__ import annotations
 
+import logging
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +21,8 @@ from sqlalchemy import Engine, create_engine, event, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
+
+log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -34,7 +39,7 @@ def make_engine(db_url: str) -> Engine:
         return create_engine(url, pool_pre_ping=True, hide_parameters=True)
     in_memory = url.database in (None, "", ":memory:")
     if not in_memory and url.database:
-        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        private_sqlite_file(Path(url.database))
     # hide_parameters: SQL errors end up in logs, and their parameters can be personal data.
     kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False},
                               "hide_parameters": True}
@@ -43,6 +48,28 @@ def make_engine(db_url: str) -> Engine:
     engine = create_engine(url, **kwargs)
     _tune_sqlite(engine, wal=not in_memory)
     return engine
+
+
+def private_sqlite_file(path: Path) -> None:
+    """Central's SQLite file and its -wal/-shm/-journal companions 0600 (SQLite gives the
+    companions the database file's mode, so the file is made before SQLite opens it);
+    the folders central creates for it 0700. A folder that already existed is the
+    operator's choice and stays as it is, with a warning if others may enter it."""
+    folder = path.parent
+    missing = [p for p in (folder, *folder.parents) if not p.exists()]
+    for made in reversed(missing):  # outermost first
+        made.mkdir(mode=0o700, exist_ok=True)
+    if not missing and stat.S_IMODE(folder.stat().st_mode) & 0o077:
+        log.warning("central database folder %s is open to other users (mode %o); its "
+                    "files are 0600, make the folder 0700", folder,
+                    stat.S_IMODE(folder.stat().st_mode))
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+    for file in (path, *(Path(f"{path}{suffix}") for suffix in ("-wal", "-shm", "-journal"))):
+        if file.exists() and stat.S_IMODE(file.stat().st_mode) != 0o600:
+            os.chmod(file, 0o600)
 
 
 def _tune_sqlite(engine: Engine, *, wal: bool) -> None:

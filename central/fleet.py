@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, String, cast, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from central.credentials import CredentialPolicy
 from central.db import make_session_factory
 from central.models import KioskRow
-from central.models_fleet import KioskCredentialRow
+from central.models_fleet import KioskCredentialRow, RolloutKioskRow, RolloutRow
 from central.timeutil import Clock, in_shanghai
 from kiosk.sync.wire import HeartbeatAck, HeartbeatIn
 
@@ -66,6 +66,9 @@ class FleetKioskOut(BaseModel):
     kiosk_time: AwareDatetime | None  # the kiosk's clock in its last heartbeat
     app_version: str
     config_version: str
+    config_overridden: list[str] = []
+    """Keys of the pushed version it runs that its site file overrides (no effect there),
+    as its config report named them."""
     devices: dict[str, DeviceStateOut]
     outbox_depth: int
     outbox_parked: int = 0  # records central refused that the kiosk keeps aside
@@ -120,14 +123,16 @@ class FleetService:
                 .outerjoin(KioskCredentialRow,
                            KioskCredentialRow.kiosk_id == KioskRow.kiosk_id)
                 .order_by(KioskRow.kiosk_id)).all()
-        kiosks = [self._entry(row, credential, now) for row, credential in rows]
+            overridden = _overridden_by_kiosk(session)
+        kiosks = [self._entry(row, credential, now, overridden.get(row.kiosk_id, []))
+                  for row, credential in rows]
         online = sum(1 for k in kiosks if k.online)
         return FleetOut(checked_at=in_shanghai(now),
                         offline_after_s=self.settings.offline_after.total_seconds(),
                         online=online, offline=len(kiosks) - online, kiosks=kiosks)
 
     def _entry(self, row: KioskRow, credential: KioskCredentialRow | None,
-               now: datetime) -> FleetKioskOut:
+               now: datetime, overridden: list[str]) -> FleetKioskOut:
         deadline = row.last_heartbeat_at + self.settings.offline_after
         online = now <= deadline
         return FleetKioskOut(
@@ -137,6 +142,7 @@ class FleetService:
             first_seen_at=in_shanghai(row.first_seen_at),
             kiosk_time=in_shanghai(row.kiosk_time) if row.kiosk_time else None,
             app_version=row.app_version, config_version=row.config_version,
+            config_overridden=overridden,
             devices={name: DeviceStateOut.model_validate(state)
                      for name, state in row.devices.items()},
             outbox_depth=row.outbox_depth, outbox_parked=row.outbox_parked,
@@ -146,6 +152,18 @@ class FleetService:
             if credential is not None and credential.revoked_at else None,
             credential_expires_at=in_shanghai(self.credentials.expires_at(credential.issued_at))
             if credential is not None else None)
+
+
+def _overridden_by_kiosk(session: Session) -> dict[str, list[str]]:
+    """Kiosk id -> the keys its report of the version it runs now (as its heartbeat
+    says) named overridden: shown only while it runs that version."""
+    rows = session.execute(
+        select(RolloutKioskRow.kiosk_id, RolloutKioskRow.overridden)
+        .join(RolloutRow, RolloutRow.id == RolloutKioskRow.rollout_id)
+        .join(KioskRow, KioskRow.kiosk_id == RolloutKioskRow.kiosk_id)
+        .where(RolloutKioskRow.status == "applied",
+               cast(RolloutRow.version, String) == KioskRow.config_version)).all()
+    return {kiosk_id: list(keys) for kiosk_id, keys in rows if keys}
 
 
 def _upsert(session: Session, kiosk_id: str, beat: HeartbeatIn, now: datetime) -> bool:

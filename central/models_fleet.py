@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from central.models import Base, UTCDateTime
@@ -102,3 +102,6 @@ class RolloutKioskRow(Base):
     status: Mapped[str] = mapped_column(String(16))  # waiting|offered|applied|failed|rejected
     reason: Mapped[str] = mapped_column(Text)
     reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Keys the kiosk's site file overrides: applied there without effect (0008_kiosklocal).
+    overridden: Mapped[list[str]] = mapped_column(JSON, default=list,
+                                                  server_default=text("'[]'"))

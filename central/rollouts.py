@@ -174,9 +174,11 @@ class RolloutService:
             mine = session.get(RolloutKioskRow, (rollout_id, kiosk_id),
                                populate_existing=True)
             assert mine is not None
-            if mine.status == report.outcome and mine.reason == report.reason:
+            if (mine.status == report.outcome and mine.reason == report.reason
+                    and list(mine.overridden or []) == report.overridden):
                 return ConfigReportAck(recorded=False)
             mine.status, mine.reason, mine.reported_at = report.outcome, report.reason, now
+            mine.overridden = list(report.overridden)
             if report.outcome == "applied":
                 inventory = session.get(KioskRow, kiosk_id)
                 if inventory is not None:
@@ -253,5 +255,6 @@ def _rollout_out(session: Session, row: RolloutRow) -> RolloutOut:
         kiosks=[RolloutKioskOut(
             kiosk_id=k.kiosk_id, wave=k.wave, status=k.status,  # type: ignore[arg-type]
             reason=k.reason,
-            reported_at=in_shanghai(k.reported_at) if k.reported_at else None)
+            reported_at=in_shanghai(k.reported_at) if k.reported_at else None,
+            overridden=list(k.overridden or []))
             for k in kiosks])

@@ -2,8 +2,9 @@
 
 Services build a Document; hardware.printer renders it to ESC/POS (choosing code pages,
 GB18030 Chinese mode or raster images per printer profile) and the same Document can be
-rendered to PNG for the screen and docs. Pure data: no I/O, JSON round-trippable so a
-print job can be stored and reprinted byte-for-byte the same.
+rendered to PNG for the screen and docs. Pure data: no I/O, JSON round-trippable (the
+simulators and previews keep slips as files; the kiosk's store keeps none: a slip may
+carry personal data).
 """
 
 from __future__ import annotations

@@ -25,6 +25,7 @@ from kiosk.diag_server import DiagServer
 from kiosk.diagnostics import config_version
 from kiosk.domain.clock import SystemClock
 from kiosk.i18n import Catalogs
+from kiosk.private_files import private_dir
 from kiosk.services.availability import PAYMENT, PRINTER, READER, DeviceWatch
 from kiosk.services.bill_payment import BillPaymentDeps
 from kiosk.services.kiosk import KioskServices
@@ -172,6 +173,20 @@ def central_credentials(config: Config) -> Callable[[], str]:
     return StoredCredential(Path(config.kiosk.data_dir), config.kiosk.id)
 
 
+def central_client(config: Config, *, timeout_s: float | None = None,
+                   get_retries: int | None = None) -> CentralClient:
+    """A client of central for this kiosk, carrying its credential (central_credentials,
+    read per request, so a rotation reaches it at once). Every client the kiosk opens
+    comes from here: the UI's, the forwarder's, the device watch's, the heartbeat's, the
+    config agent's and the config health check's, so none of them can be left with the
+    site file's empty central.token after `kiosk enroll`."""
+    options: dict[str, int] = {} if get_retries is None else {"get_retries": get_retries}
+    return CentralClient(config.central.url,
+                         timeout_s=timeout_s if timeout_s is not None else config.central.timeout_s,
+                         kiosk_id=config.kiosk.id, token=central_credentials(config),
+                         clock=SystemClock(config.kiosk.timezone), **options)
+
+
 def store_path(config: Config) -> Path:
     return Path(config.kiosk.data_dir) / STORE_FILE
 
@@ -180,17 +195,12 @@ def build_runtime(config: Config, *, background: bool = True) -> Runtime:
     """Wire everything. With ``background`` (the running kiosk) also start the outbox
     forwarder, the device watch and the diagnostics answer for `kiosk diag`."""
     clock = SystemClock(config.kiosk.timezone)
+    private_dir(Path(config.kiosk.data_dir))  # 0700: payments, records, credential
     store = open_store(store_path(config), clock=clock)
-    token = central_credentials(config)
-
-    def central_client() -> CentralClient:
-        return CentralClient(config.central.url, timeout_s=config.central.timeout_s,
-                             kiosk_id=config.kiosk.id, token=token, clock=clock)
-
     # One client (one requests.Session) per thread that uses it: the UI's worker and
     # the forwarder.
-    central = central_client()
-    forwarder = OutboxForwarder(store.outbox, central_client(), clock,
+    central = central_client(config)
+    forwarder = OutboxForwarder(store.outbox, central_client(config), clock,
                                 interval_s=config.sync.forward_interval_s,
                                 batch_size=config.sync.batch_size,
                                 backoff_max_s=config.sync.backoff_max_s)
@@ -216,7 +226,7 @@ def build_runtime(config: Config, *, background: bool = True) -> Runtime:
     watched = {PRINTER: printer.status, PAYMENT: terminal.status}
     if reader is not None:
         watched[READER] = reader.status
-    watch = DeviceWatch(watched, central_client(),
+    watch = DeviceWatch(watched, central_client(config),
                         interval_s=config.health.poll_interval_s,
                         grace_polls=config.health.grace_polls)
     tax = None
@@ -235,7 +245,7 @@ def build_runtime(config: Config, *, background: bool = True) -> Runtime:
                       forwarder=forwarder, translator=translator, services=services,
                       reader=reader)
     runtime.technician, runtime.recent_errors = build_technician(runtime)
-    runtime.heartbeat = _heartbeat(runtime, runtime.recent_errors, central_client())
+    runtime.heartbeat = _heartbeat(runtime, runtime.recent_errors, central_client(config))
     if not config.central.token:  # a credential in the site file is not the kiosk's to rotate
         runtime.rotator = CredentialRotator(config.central.url, k.id, Path(k.data_dir), clock,
                                             timeout_s=config.central.timeout_s)
@@ -349,10 +359,8 @@ def config_health_check(running: Runtime | None = None, *,
             if status.health is not DeviceHealth.OK:
                 problems.append(f"{name} {status.health.value}"
                                 + (f" ({status.reason})" if status.reason else ""))
-        central = CentralClient(config.central.url,
-                                timeout_s=min(config.central.timeout_s, timeout_s),
-                                kiosk_id=config.kiosk.id, token=config.central.token,
-                                clock=SystemClock(config.kiosk.timezone), get_retries=0)
+        central = central_client(config, timeout_s=min(config.central.timeout_s, timeout_s),
+                                 get_retries=0)
         with central:
             if not central.health():
                 problems.append("central unreachable")
@@ -412,9 +420,7 @@ def build_config_agent(config: Config, *site_files: Path, session_idle: Callable
     """The agent for this kiosk (not started; call recover() before loading the config
     that will run, then start()). Its client is its own: it polls from its own thread."""
     clock = SystemClock(config.kiosk.timezone)
-    client = CentralClient(config.central.url, timeout_s=config.central.timeout_s,
-                           kiosk_id=config.kiosk.id, token=config.central.token, clock=clock)
-    return ConfigAgent(ConfigSlots.in_data_dir(Path(config.kiosk.data_dir)), client,
+    return ConfigAgent(ConfigSlots.in_data_dir(Path(config.kiosk.data_dir)), central_client(config),
                        trusted_keys(config.sync.config_keys), site_loader(*site_files),
                        config_health_check(running), session_idle, on_applied, clock,
                        interval_s=config.sync.config_poll_interval_s)

@@ -52,24 +52,27 @@ def cmd_run(args: argparse.Namespace) -> int:
     from kiosk.ui import kivy_env
 
     config = _load(args)
-    headless = args.headless or not kivy_env.has_display()
-    if headless:
-        print("kiosk run: no display (DISPLAY unset); use `kiosk demo --headless` to see "
-              "the UI offscreen", file=sys.stderr)
+    headless = bool(args.headless)
+    if not headless and not kivy_env.has_display():
+        print("kiosk run: no display (DISPLAY unset); `kiosk run --headless` runs the kiosk "
+              "with its UI offscreen, `kiosk demo --headless` walks through it",
+              file=sys.stderr)
         return 2
     config, agent = bootstrap.load_with_pushed(*_config_files(args))
     scale = args.scale or 0.5
-    kivy_env.configure(headless=False, width=int(config.ui.width * scale),
-                       height=int(config.ui.height * scale), fullscreen=config.ui.fullscreen)
+    kivy_env.configure(headless=headless, width=int(config.ui.width * scale),
+                       height=int(config.ui.height * scale),
+                       fullscreen=config.ui.fullscreen and not headless)
     runtime = bootstrap.build_runtime(config)
     restart = threading.Event()
     try:
         report = runtime.services.recover()
         if report.total:
             log.info("recovered payments: %s", report)
+        runtime.services.recover_print_jobs()
         app = bootstrap.build_app(runtime)
         _apply_pushed_config_between_sessions(app, runtime, agent, restart)
-        if args.scale is None and not config.ui.fullscreen:
+        if args.scale is None and not config.ui.fullscreen and not headless:
             kivy_env.fit_window_to_display(config.ui.width, config.ui.height)
         app.run()
     finally:
@@ -158,8 +161,12 @@ def cmd_diag(args: argparse.Namespace) -> int:
     from kiosk.diagnostics import collect, render_text
 
     config = _load(args)
-    report = None if args.local else ask_running_kiosk(Path(config.kiosk.data_dir),
-                                                       test_print=args.test_print)
+    data_dir = Path(config.kiosk.data_dir)
+    if data_dir.exists() and not os.access(data_dir, os.R_OK | os.W_OK | os.X_OK):
+        print(f"kiosk diag: {data_dir} is the kiosk's own folder (0700): run this as the "
+              "kiosk's user (sudo -u USER kiosk diag) or as root", file=sys.stderr)
+        return 2
+    report = None if args.local else ask_running_kiosk(data_dir, test_print=args.test_print)
     if report is None:
         runtime = bootstrap.build_runtime(config, background=False)
         try:
@@ -206,10 +213,12 @@ def _sim_control(words: list[str]) -> int:
 def cmd_enroll(args: argparse.Namespace) -> int:
     """Spend a one-time token (kiosk-admin enroll) for this kiosk's credential, or
     (--rotate) replace the enrolled credential with a new one now."""
+    from kiosk.private_files import private_dir
     from kiosk.sync.enrollment import enroll, rotate
 
     config = _load(args)
     data_dir = Path(config.kiosk.data_dir)
+    private_dir(data_dir)  # the credential's folder: 0700 from the start
     try:
         if args.rotate:
             if config.central.token:
@@ -272,7 +281,9 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     run = with_config(sub.add_parser("run", help="run the kiosk UI"))
-    run.add_argument("--headless", action="store_true", help=argparse.SUPPRESS)
+    run.add_argument("--headless", action="store_true",
+                     help="the UI offscreen, no window (nobody can touch it): services, "
+                          "sync, heartbeats and pushed config run as usual")
     run.add_argument("--scale", type=float, default=None,
                      help="window scale of the 1080x1920 screen (default: fit the display)")
     run.set_defaults(func=cmd_run)

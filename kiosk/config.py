@@ -305,6 +305,21 @@ def load_config(*site_files: Path, pushed: Mapping[str, Any] | None = None,
     return build_config(layers)
 
 
+def overridden_keys(pushed: Mapping[str, Any], *site_files: Path,
+                    overrides: Mapping[str, Any] | None = None) -> list[str]:
+    """The pushed settings ("section.key") that a later layer (a site file, the command
+    line) sets too: they win over the push, so the pushed value has no effect here."""
+    local: set[str] = set()
+    layers = [read_toml(path)[1] for path in site_files] + ([overrides] if overrides else [])
+    for data in layers:
+        for section, values in data.items():
+            if isinstance(values, Mapping):
+                local.update(f"{section}.{key}" for key in values)
+    return sorted(f"{section}.{key}" for section, values in pushed.items()
+                  if isinstance(values, Mapping) for key in values
+                  if f"{section}.{key}" in local)
+
+
 def build_config(layers: Iterable[Layer]) -> Config:
     layers = list(layers)
     for source, data in layers:

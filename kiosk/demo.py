@@ -127,8 +127,9 @@ def _reset(data_dir: Path, out_dir: Path) -> None:
     """The demo starts from its deterministic data every time."""
     for sub in ("central", "kiosk", "printer-jobs", "run"):
         shutil.rmtree(data_dir / sub, ignore_errors=True)
-    for sub in ("central", "kiosk", "printer-jobs", "run"):
-        (data_dir / sub).mkdir(parents=True, exist_ok=True)
+    for sub in ("central", "kiosk", "run"):  # databases, credential, admin token: 0700
+        (data_dir / sub).mkdir(parents=True, exist_ok=True, mode=0o700)
+    (data_dir / "printer-jobs").mkdir(parents=True, exist_ok=True)
     out_dir.mkdir(parents=True, exist_ok=True)
     for old in [*out_dir.glob("[0-9][0-9]-*.png"), *out_dir.glob("receipt.*")]:
         old.unlink()
@@ -229,6 +230,7 @@ def run_demo(*, out_dir: Path, data_dir: Path, lang: str, headless: bool,
             kivy_env.configure(headless=headless, width=width, height=height)
             runtime = bootstrap.build_runtime(config)
             runtime.services.recover()
+            runtime.services.recover_print_jobs()
             app = bootstrap.build_app(runtime)
             if not headless:
                 if scale is None:

@@ -24,6 +24,8 @@ class ErrorCode(StrEnum):
     TIMEOUT_REVERSAL = "E_TIMEOUT_REVERSAL"
     PRINT_FAILED_AFTER_PAYMENT = "E_PRINT_FAILED_AFTER_PAYMENT"
     PRINT_FAILED = "E_PRINT_FAILED"  # a slip that costs nothing: print it again
+    # A reprint asked for a slip other than a payment receipt: the kiosk keeps none.
+    NOT_REPRINTABLE = "E_NOT_REPRINTABLE"
     BARCODE_FORMAT = "E_BARCODE_FORMAT"
     # An identity document on the reader where the bill's barcode was expected.
     BARCODE_EXPECTED = "E_BARCODE_EXPECTED"

@@ -14,6 +14,7 @@ from kiosk.domain.payments import PaymentState
 from kiosk.errors import ErrorCode, KioskError
 from kiosk.services.availability import DeviceWatch, Unavailable
 from kiosk.services.bill_payment import BillPaymentDeps, BillPaymentFlow
+from kiosk.services.print_recovery import recover_print_jobs
 from kiosk.services.recovery import DEFAULT_BUSY_WAIT_S, RecoveryReport, recover_payments
 from kiosk.services.session import Session
 from kiosk.services.slips import bill_payment_receipt
@@ -99,11 +100,24 @@ class KioskServices:
         return recover_payments(deps.journal, deps.terminal, deps.outbox, deps.clock,
                                 busy_wait_s=self.sale_timeout_s)
 
+    def recover_print_jobs(self) -> list[str]:
+        """At start: jobs a stop left PENDING become UNCERTAIN, never sent again
+        (kiosk.services.print_recovery). Their references."""
+        return recover_print_jobs(self.bill_payment.print_jobs)
+
     def reprint(self, reference: str) -> PrintResult:
-        """Print a paid payment's receipt again, marked as a reprint."""
+        """Print a paid payment's receipt again, marked as a reprint (rebuilt from the
+        payment journal). Only payment receipts: the kiosk keeps no other slip (they
+        carry names, addresses, incomes), so another slip's reference is refused with
+        E_NOT_REPRINTABLE, an unknown one with E_NOT_FOUND."""
         deps = self.bill_payment
         payment = deps.journal.get(reference)
         if payment is None:
+            if deps.print_jobs.latest(reference) is not None:
+                raise KioskError(ErrorCode.NOT_REPRINTABLE,
+                                 "only a payment's receipt can be printed again: the kiosk "
+                                 "keeps no other slip (its QR code and verification code "
+                                 "answer at central)", reference=reference)
             raise KioskError(ErrorCode.NOT_FOUND, "no such payment", reference=reference)
         if payment.state not in (PaymentState.RECORDED, PaymentState.RECEIPTED):
             raise KioskError(ErrorCode.NOT_FOUND, f"payment is {payment.state}, not paid",

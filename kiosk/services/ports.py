@@ -119,9 +119,11 @@ class JobState(StrEnum):
 
 @dataclass(frozen=True)
 class PrintJobRecord:
+    """A print job as the store keeps it: never the slip itself (it may carry names,
+    addresses, incomes)."""
+
     job_id: str
     reference: str  # the payment or slip reference it belongs to
-    document: Document
     state: JobState
     reason: str | None
     created_at: datetime
@@ -129,12 +131,17 @@ class PrintJobRecord:
 
 class PrintJobs(Protocol):
     def create(self, reference: str, document: Document, now: datetime) -> PrintJobRecord:
-        """Commit a PENDING job with a new id before any byte goes to the printer."""
+        """Commit a PENDING job with a new id before any byte goes to the printer. The
+        document is not kept (only its title may be logged)."""
         ...
 
     def finish(self, job_id: str, outcome: PrintOutcome, reason: str | None) -> None: ...
 
     def latest(self, reference: str) -> PrintJobRecord | None: ...
+
+    def unfinished(self) -> list[PrintJobRecord]:
+        """Jobs still PENDING, oldest first (a crash came between create and finish)."""
+        ...
 
 
 class SubmissionJournal(Protocol):

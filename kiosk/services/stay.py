@@ -40,11 +40,10 @@ from kiosk.services.stay_answers import StayAnswers
 from kiosk.services.stay_document import KeepingReader, document_fields, document_problem
 from kiosk.services.stay_screens import (
     CONFIRM_NOTE,
-    DONE_FINAL,
-    DONE_PROVISIONAL,
     SUMMARY_TEXTS,
     address_choices,
     choose_texts,
+    done_texts,
     identity_rows,
     summary_rows,
 )
@@ -245,7 +244,13 @@ class StayFlow(Flow):
                             self.ctx.lang, self._deps.translator)
 
     def done_texts(self) -> dict[str, str]:
-        return dict(DONE_FINAL if self.final_number is not None else DONE_PROVISIONAL)
+        """What the screen says is what the slip's status says (slip_status)."""
+        return done_texts(self.status())
+
+    def status(self) -> str:
+        """The registration's status as central returned it (REGISTERED, SUBMITTED,
+        PENDING_VERIFICATION), or PROVISIONAL while central has not numbered it."""
+        return slip_status(self.final_number, self.warnings, self._delivery)
 
     # --- slow steps ----------------------------------------------------------------------
 
@@ -359,7 +364,7 @@ class StayFlow(Flow):
             name=f"{person.surname} {person.given_names}", nationality=person.nationality,
             doc_number_masked=person.masked_number, address=address,
             arrival=form.arrival_at, registered_at=self._registered_at,
-            status=slip_status(self.final_number, self.warnings, self._delivery))
+            status=self.status())
         document = stay_slip(deps.slip_header, facts, self.ctx.lang, deps.translator)
         job = deps.print_jobs.create(submission.provisional_ref, document, self.clock.now())
         result = deps.printer.print_document(job.job_id, document)

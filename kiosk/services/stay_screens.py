@@ -46,9 +46,24 @@ CONFIRM_NOTE = N_("Check that your name is spelled exactly as in your document: 
                   "machine cannot check the name line.")
 SUMMARY_TEXTS = {"heading": N_("Check your registration"),
                  "button": N_("Submit my registration"), "command": "submit"}
-DONE_FINAL = {
+# The done screen says what the slip's status line says (slips_stay.STATUS_LABELS), for
+# the status central returned (slip_status): never "registered" for a registration the
+# police have only received, or that the kiosk could not deliver yet.
+DONE_REGISTERED = {
     "title": N_("Your stay is registered"),
     "detail": N_("The police may visit to check your stay. Keep the slip with your passport."),
+    "reference_label": N_("Registration number"),
+}
+DONE_SUBMITTED = {
+    "title": N_("Your registration is submitted"),
+    "detail": N_("The police have your registration and may visit to check your stay. Keep "
+                 "the slip with your passport."),
+    "reference_label": N_("Registration number"),
+}
+DONE_PENDING_VERIFICATION = {
+    "title": N_("Your registration is waiting for verification"),
+    "detail": N_("You registered more than 24 hours after you arrived, so the police check it "
+                 "first and may visit you. Keep the slip with your passport."),
     "reference_label": N_("Registration number"),
 }
 DONE_PROVISIONAL = {
@@ -57,6 +72,15 @@ DONE_PROVISIONAL = {
                  "it can: scan the QR code on the slip later to see your registration number."),
     "reference_label": N_("Provisional reference"),
 }
+DONE_TEXTS = {"REGISTERED": DONE_REGISTERED, "SUBMITTED": DONE_SUBMITTED,
+              "PENDING_VERIFICATION": DONE_PENDING_VERIFICATION,
+              "PROVISIONAL": DONE_PROVISIONAL}
+
+
+def done_texts(status: str) -> dict[str, str]:
+    """The done screen's texts for a slip_status(); a status this kiosk does not know
+    reads as submitted, as on the slip."""
+    return dict(DONE_TEXTS.get(status, DONE_SUBMITTED))
 _YES, _NO = N_("Yes"), N_("No")
 
 

@@ -174,8 +174,11 @@ class OutOfService:
         if active == self._active:
             return
         if active:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.path.write_text("out of service (set by a technician)\n", encoding="utf-8")
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            # 0600 like everything in the data folder (kiosk.private_files).
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as switch:
+                switch.write("out of service (set by a technician)\n")
         else:
             self.path.unlink(missing_ok=True)
         self._active = active

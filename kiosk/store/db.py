@@ -21,6 +21,7 @@ from alembic.config import Config
 from sqlalchemy import URL, Connection, Engine, create_engine, event, text
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from kiosk.private_files import private_sqlite_file
 from kiosk.services.ports import Clock
 from kiosk.store.journal import SqlPaymentJournal
 from kiosk.store.outbox import SqlOutboxStore
@@ -51,6 +52,9 @@ def _on_connect(dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEnt
             log.warning("local store: WAL not available (journal_mode %s)", mode)
         cursor.execute("PRAGMA synchronous = FULL")
         cursor.execute("PRAGMA foreign_keys = ON")
+        # Deleted content (a purged payload, a dropped column) is overwritten, not left
+        # in free pages of the file.
+        cursor.execute("PRAGMA secure_delete = ON")
     finally:
         cursor.close()
 
@@ -117,15 +121,30 @@ class Store:
         self.close()
 
 
+def _truncate_wal(engine: Engine) -> None:
+    """Checkpoint and empty the -wal file: old page images (what a migration purged)
+    leave it too. Outside any transaction (the driver's own BEGIN is off)."""
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        busy, _frames, _done = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        cursor.close()
+    finally:
+        connection.close()
+    if busy:
+        log.info("local store: WAL checkpoint deferred (another connection reads)")
+
+
 def open_store(path: Path, clock: Clock | None = None) -> Store:
-    """Open (or create) the store at ``path``, migrated to the newest schema.
+    """Open (or create) the store at ``path``, migrated to the newest schema. The file and
+    its companions are 0600 in a 0700 folder (kiosk.private_files).
 
     ``clock`` stamps print jobs' finish times (see SqlPrintJobs)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path = private_sqlite_file(Path(path))  # 0600 in a 0700 folder, before SQLite opens it
     engine = create_store_engine(path)
     try:
         migrate(engine)
+        _truncate_wal(engine)
     except BaseException:
         engine.dispose()
         raise

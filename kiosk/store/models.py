@@ -126,18 +126,25 @@ class OutboxRow(Base):
 
 
 class PrintJobRow(Base):
-    """One attempt to print a slip; a reprint is a new job (never an automatic resend)."""
+    """One attempt to print a slip; a reprint is a new job (never an automatic resend).
+    The slip itself is not kept (names, addresses, incomes): a payment receipt's reprint
+    is rebuilt from the payment journal, other slips are not reprinted (0005_kiosklocal
+    dropped the document column and what it held)."""
 
     __tablename__ = "print_jobs"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     job_id: Mapped[str] = mapped_column(String(32), unique=True)
     reference: Mapped[str] = mapped_column(String(48), index=True)
-    document: Mapped[dict[str, Any]] = mapped_column(JSON)
     state: Mapped[JobState] = mapped_column(_enum_column(JobState, "print_job_state"))
     reason: Mapped[str | None] = mapped_column(String(48))
     created_at: Mapped[datetime] = mapped_column(AwareDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(AwareDateTime)
+
+    # Start-up recovery looks for jobs a crash left pending: few among many finished.
+    __table_args__ = (
+        Index("ix_print_jobs_pending", "created_at", sqlite_where=text("state = 'pending'")),
+    )
 
 
 class ReferenceCounterRow(Base):

@@ -1,7 +1,11 @@
 """Print jobs (ports.PrintJobs): every slip sent to the printer has a committed job first.
 
-The Document is kept as JSON so a reprint is the same slip. A job is finished once; a
-reprint after an uncertain outcome is a new job, never an automatic resend.
+A job is its id, the reference it prints for, its state and reason, never the slip: a
+stay slip or a tax record carries names, addresses and incomes, and the store keeps no
+personal datum it does not need. A payment receipt's reprint is rebuilt from the
+payment journal (KioskServices.reprint). A job is finished once; a reprint after an
+uncertain outcome is a new job, never an automatic resend, and a job a crash left
+pending is marked uncertain at the next start (kiosk.services.print_recovery).
 """
 
 from __future__ import annotations
@@ -41,15 +45,16 @@ class SqlPrintJobs:
         self._clock = clock
 
     def create(self, reference: str, document: Document, now: datetime) -> PrintJobRecord:
+        """The job, committed PENDING; of ``document`` only its title reaches the log."""
         require_aware(now, "now")
         with self._tx.write("create print job") as session:
             row = PrintJobRow(job_id=uuid.uuid4().hex, reference=reference,
-                              document=document.to_json(), state=JobState.PENDING,
-                              reason=None, created_at=now)
+                              state=JobState.PENDING, reason=None, created_at=now)
             session.add(row)
             session.flush()
             record = _to_record(row)
-        log.info("print job %s for %s created", record.job_id, reference)
+        log.info("print job %s for %s created (%s)", record.job_id, reference,
+                 document.title or "untitled")
         return record
 
     def finish(self, job_id: str, outcome: PrintOutcome, reason: str | None) -> None:
@@ -69,6 +74,14 @@ class SqlPrintJobs:
             row = session.scalars(
                 select(PrintJobRow).where(PrintJobRow.job_id == job_id)).one_or_none()
             return None if row is None else _to_record(row)
+
+    def unfinished(self) -> list[PrintJobRecord]:
+        """Jobs still PENDING, oldest first: a crash came between create() and finish()."""
+        with self._tx.read("list unfinished print jobs") as session:
+            rows = session.scalars(
+                select(PrintJobRow).where(PrintJobRow.state == JobState.PENDING)
+                .order_by(func.julianday(PrintJobRow.created_at), PrintJobRow.id)).all()
+            return [_to_record(row) for row in rows]
 
     def latest(self, reference: str) -> PrintJobRecord | None:
         """The newest job for this reference (by creation instant, then insertion)."""
@@ -90,6 +103,5 @@ def _get(session: Session, job_id: str) -> PrintJobRow:
 
 def _to_record(row: PrintJobRow) -> PrintJobRecord:
     return PrintJobRecord(job_id=row.job_id, reference=row.reference,
-                          document=Document.from_json(row.document),
                           state=JobState(row.state), reason=row.reason,
                           created_at=row.created_at)

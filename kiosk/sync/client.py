@@ -333,9 +333,11 @@ class CentralClient:
 
     def report_config(self, report: ConfigReportIn) -> ConfigReportAck:
         """POST /v1/config/reports once (the agent keeps undelivered reports itself)."""
+        # overridden only when there are some: a central of before the field takes the rest.
         return self._call("POST", "/v1/config/reports", ConfigReportAck,
                           self._headers(idempotency_key=uuid.uuid4().hex),
-                          report.model_dump_json())
+                          report.model_dump_json(
+                              exclude=None if report.overridden else {"overridden"}))
 
     def deliver(self, records: list[OutboxMessage]) -> list[OutboxRecordResult]:
         """Send outbox records in as few requests as fit in outbox_max_bytes; one

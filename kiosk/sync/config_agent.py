@@ -17,6 +17,7 @@ away. Nothing here logs settings values; versions and reasons only.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import threading
@@ -29,11 +30,12 @@ from typing import Any, Literal, Protocol
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from kiosk.config import Config, load_config
+from kiosk.config import Config, load_config, overridden_keys
 from kiosk.errors import ConfigError, ErrorCode, KioskError
 from kiosk.services.ports import Clock
 from kiosk.sync.config_slots import ConfigSlots, SlotState
 from kiosk.sync.wire_config import (
+    OVERRIDDEN_MAX,
     BundleRejected,
     ConfigReportAck,
     ConfigReportIn,
@@ -46,7 +48,6 @@ from kiosk.sync.wire_config import (
 
 log = logging.getLogger(__name__)
 
-Loader = Callable[[Mapping[str, Any] | None], Config]
 HealthCheck = Callable[[Config], list[str]]
 StepHook = Callable[[str], None]
 # Answers that will not change by asking again: the report is dropped, not kept forever.
@@ -54,6 +55,16 @@ _KEEP_REPORT_ON = frozenset({ErrorCode.CENTRAL_UNAVAILABLE, ErrorCode.UNAUTHORIZ
                              ErrorCode.FORBIDDEN})
 _ETAG_VERSION = re.compile(r'^(?:W/)?"v(\d{1,12})"$')
 INTERRUPTED = "interrupted while applying"
+
+
+class Loader(Protocol):
+    """The kiosk's own layers around a pushed one (site_loader)."""
+
+    def __call__(self, pushed: Mapping[str, Any] | None) -> Config: ...
+
+    def overridden(self, pushed: Mapping[str, Any]) -> list[str]:
+        """The pushed keys ("section.key") a local layer sets too: no effect here."""
+        ...
 
 
 class ConfigSource(Protocol):
@@ -81,6 +92,8 @@ class ApplyResult:
     version: int
     applied: bool
     reason: str = ""
+    overridden: tuple[str, ...] = ()
+    """Applied, but these pushed keys have no effect: the site file sets them too."""
 
 
 def trusted_keys(texts: Iterable[str]) -> dict[str, Ed25519PublicKey]:
@@ -89,11 +102,22 @@ def trusted_keys(texts: Iterable[str]) -> dict[str, Ed25519PublicKey]:
     return {key_id(key): key for key in keys}
 
 
-def site_loader(*site_files: Path, overrides: Mapping[str, Any] | None = None) -> Loader:
+@dataclass(frozen=True)
+class SiteLoader:
     """load_config over the kiosk's own files with a pushed layer in between."""
-    def load(pushed: Mapping[str, Any] | None) -> Config:
-        return load_config(*site_files, pushed=pushed, overrides=overrides)
-    return load
+
+    site_files: tuple[Path, ...]
+    overrides: Mapping[str, Any] | None = None
+
+    def __call__(self, pushed: Mapping[str, Any] | None) -> Config:
+        return load_config(*self.site_files, pushed=pushed, overrides=self.overrides)
+
+    def overridden(self, pushed: Mapping[str, Any]) -> list[str]:
+        return overridden_keys(pushed, *self.site_files, overrides=self.overrides)
+
+
+def site_loader(*site_files: Path, overrides: Mapping[str, Any] | None = None) -> Loader:
+    return SiteLoader(tuple(site_files), overrides)
 
 
 class ConfigAgent:
@@ -197,15 +221,25 @@ class ConfigAgent:
                 and current.bundle.version == version and raw_is(current, raw)):
             self._remember_etag(etag)  # what already runs, served again: nothing to say
             return PollResult("known", version)
-        log.warning("config version %s rejected: %s", version, reason)
+        # The ETag of a refused download is never remembered: it names a version, not
+        # bytes, so a forged or garbled copy of version N would make central answer 304
+        # to the genuine N until N+1 is pushed. Refused bytes are fetched and judged
+        # again at every poll (a few kB), but reported once.
         state = self.slots.load_state()
+        if (exc.reason == "older_version" and version is not None
+                and str(version) in state.failed):
+            return PollResult("rejected", version, reason)  # reported when it failed here
         if exc.reason == "unreadable":
-            # Possibly garbled in transit: fetch it again next time, but report it once.
+            # Garbled in transit, each time differently: one report per ETag.
             if etag is not None and state.unreadable_etag == etag:
                 return PollResult("rejected", version, reason)
             state.unreadable_etag = etag
         else:
-            state.etag = etag  # the same bytes would be refused again: do not re-fetch
+            seen = _refusal_digest(raw, reason)
+            if state.rejected_digest == seen:
+                return PollResult("rejected", version, reason)
+            state.rejected_digest = seen
+        log.warning("config version %s rejected: %s", version, reason)
         if version is not None:
             state.unreported.append(_report_entry(version, "rejected", reason))
         else:
@@ -243,13 +277,16 @@ class ConfigAgent:
                 self._roll_back(version, reason)
                 result = ApplyResult(version, False, reason)
             else:
+                overridden = self._overridden(staged)
                 state = self.slots.load_state()
                 state.applying = None
-                state.unreported.append(_report_entry(version, "applied", ""))
+                state.unreported.append(_report_entry(version, "applied", "", overridden))
                 self.slots.save_state(state)
-                result = ApplyResult(version, True)
+                result = ApplyResult(version, True, overridden=tuple(overridden))
         if result.applied:
-            log.info("config version %d applied", version)
+            log.info("config version %d applied%s", version,
+                     f"; the site file overrides {', '.join(result.overridden)}"
+                     if result.overridden else "")
             try:
                 self.on_applied(self.load(staged.bundle.settings))
             except Exception:  # the kiosk keeps running on what it has
@@ -270,12 +307,26 @@ class ConfigAgent:
             log.exception("config health check crashed")
             return [f"health check crashed ({type(exc).__name__})"]
 
+    def _overridden(self, staged: SignedBundle) -> list[str]:
+        try:
+            return self.load.overridden(staged.bundle.settings)[:OVERRIDDEN_MAX]
+        except ConfigError:  # a site file unreadable now loaded a moment ago: say nothing
+            return []
+
     def recover(self) -> int | None:
         """At start-up, before the config is loaded: finish what a power cut interrupted.
-        Returns the version rolled back, or None when nothing was in progress."""
+        Returns the version rolled back, or None when nothing was in progress.
+
+        The remembered ETag is forgotten too, so the first poll after a start fetches
+        the bundle whole: a state.json from a version that kept the ETag of a refused
+        download would otherwise get 304 for the genuine bundle for good."""
         with self._lock:
             self.slots.sweep()
-            version = self.slots.load_state().applying
+            state = self.slots.load_state()
+            if state.etag is not None:
+                state.etag = None
+                self.slots.save_state(state)
+            version = state.applying
             if version is None:
                 return None
             self._roll_back(version, INTERRUPTED)
@@ -377,6 +428,12 @@ def raw_is(signed: SignedBundle, raw: bytes) -> bool:
         return False
 
 
+def _refusal_digest(raw: bytes, reason: str) -> str:
+    """Names one refusal of one download: the same bytes refused for the same reason are
+    not reported again (a site file fixed since may change the reason: then they are)."""
+    return hashlib.sha256(raw + b"\0" + reason.encode()).hexdigest()
+
+
 def _version_of(raw: bytes, etag: str | None) -> int | None:
     """The version a refused download claims: from the body if it parses, else from the
     ETag central gave it (etag_of)."""
@@ -389,10 +446,12 @@ def _version_of(raw: bytes, etag: str | None) -> int | None:
 
 
 def _report_entry(version: int, outcome: Literal["applied", "failed", "rejected"],
-                  reason: str) -> dict[str, Any]:
-    report = ConfigReportIn(version=version, outcome=outcome, reason=reason[:500])
+                  reason: str, overridden: list[str] | None = None) -> dict[str, Any]:
+    report = ConfigReportIn(version=version, outcome=outcome, reason=reason[:500],
+                            overridden=overridden or [])
     return {"id": uuid.uuid4().hex, "report": report.model_dump(mode="json")}
 
 
 __all__ = ["ApplyResult", "ConfigAgent", "ConfigSlots", "ConfigSource", "HealthCheck",
-           "INTERRUPTED", "Loader", "PollResult", "SlotState", "site_loader", "trusted_keys"]
+           "INTERRUPTED", "Loader", "PollResult", "SiteLoader", "SlotState", "site_loader",
+           "trusted_keys"]

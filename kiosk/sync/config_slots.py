@@ -5,9 +5,11 @@ Files under ``data_dir/config``:
 - ``current.json``: the applied SignedBundle (the "pushed" layer of load_config);
 - ``previous.json``: the last good one before it (what a rollback restores);
 - ``pending.json``: verified, waiting for the end of a user session;
-- ``state.json``: {"applying", "previous_version", "failed", "unreported", "etag"}.
+- ``state.json``: {"applying", "previous_version", "failed", "unreported", "etag",
+  "unreadable_etag", "rejected_digest"}.
 
-Every write goes to a temporary file in the same folder, is flushed and fsynced, then
+The folder is 0700 and every file 0600 (mkstemp's mode, kept by the rename). Every
+write goes to a temporary file in the same folder, is flushed and fsynced, then
 renamed over the target with os.replace, and the folder is fsynced: after a power cut at
 any moment each file is either the old one or the new one, never half of either.
 The signed files are kept as signed (not just their settings) so that what runs can
@@ -25,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from kiosk.private_files import private_dir
 from kiosk.sync.wire_config import BundleRejected, SignedBundle, parse_signed
 
 log = logging.getLogger(__name__)
@@ -46,23 +49,30 @@ class SlotState:
     unreported: list[dict[str, Any]] = field(default_factory=list)
     """ConfigReportIn dicts not yet acknowledged by central, oldest first."""
     etag: str | None = None
-    """ETag of the last download judged (applied, staged or rejected): sent back as
-    If-None-Match so the same bundle is not fetched and judged again."""
+    """ETag of the last download accepted (staged, or the running bundle served again):
+    sent back as If-None-Match so the same bundle is not fetched and judged again. Never
+    the ETag of a refused download: a forged copy of version N must not hide the genuine
+    N behind a 304."""
     unreadable_etag: str | None = None
     """ETag of the last download that did not parse: it is fetched again (it may have
     been garbled in transit) but reported once."""
+    rejected_digest: str | None = None
+    """SHA-256 of the last refused download and its reason: fetched again at each poll,
+    reported once."""
 
     def to_json(self) -> dict[str, Any]:
         return {"applying": self.applying, "previous_version": self.previous_version,
                 "failed": dict(self.failed), "unreported": list(self.unreported),
-                "etag": self.etag, "unreadable_etag": self.unreadable_etag}
+                "etag": self.etag, "unreadable_etag": self.unreadable_etag,
+                "rejected_digest": self.rejected_digest}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> SlotState:
         return cls(applying=data.get("applying"), previous_version=data.get("previous_version"),
                    failed={str(k): str(v) for k, v in dict(data.get("failed") or {}).items()},
                    unreported=list(data.get("unreported") or []), etag=data.get("etag"),
-                   unreadable_etag=data.get("unreadable_etag"))
+                   unreadable_etag=data.get("unreadable_etag"),
+                   rejected_digest=data.get("rejected_digest"))
 
 
 class ConfigSlots:
@@ -105,7 +115,7 @@ class ConfigSlots:
 
     def move(self, source: Slot, target: Slot) -> None:
         """Rename ``source`` over ``target`` (one atomic rename)."""
-        self.folder.mkdir(parents=True, exist_ok=True)
+        private_dir(self.folder)
         os.replace(self.path(source), self.path(target))
         self._sync_folder()
 
@@ -150,7 +160,7 @@ class ConfigSlots:
     # --- plumbing -----------------------------------------------------------------------
 
     def _write_atomic(self, target: Path, data: bytes) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
+        private_dir(self.folder)
         fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
                                          dir=self.folder)
         try:
@@ -180,5 +190,9 @@ class ConfigSlots:
         return sorted(self.folder.glob(".*.tmp")) if self.folder.exists() else []
 
     def sweep(self) -> None:
+        """At start: remove what a crash left, and make the folder 0700 if an older
+        version left it open."""
+        if self.folder.exists():
+            private_dir(self.folder)
         for temp in self.leftover_temp_files():
             temp.unlink(missing_ok=True)

@@ -16,12 +16,20 @@ import binascii
 import hashlib
 import json
 from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
 from kiosk.sync.wire import SQL_INT_MAX
 
@@ -43,6 +51,10 @@ FORBIDDEN_PUSHED_KEYS: frozenset[tuple[str, str]] = frozenset({
 # rollout's few fields: central takes push bodies of up to PUSH_MAX_BYTES.
 BUNDLE_MAX_BYTES = 256 * 1024
 PUSH_MAX_BYTES = 3 * BUNDLE_MAX_BYTES + 16 * 1024
+# A setting named "section.key", as a pushed bundle's settings carry it.
+SettingName = Annotated[
+    str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}\.[a-z][a-z0-9_]{0,63}$")]
+OVERRIDDEN_MAX = 100  # more than every setting there is
 
 RejectReason = Literal["unreadable", "unknown_key", "bad_signature", "schema",
                        "forbidden_key", "older_version"]
@@ -162,6 +174,9 @@ class ConfigReportIn(_Wire):
     """applied: running it and healthy; failed: applied, health check failed, rolled back;
     rejected: never applied (signature, schema, version, forbidden key)."""
     reason: str = Field(default="", max_length=500)
+    overridden: list[SettingName] = Field(default_factory=list, max_length=OVERRIDDEN_MAX)
+    """Applied, but without effect for these keys: the kiosk's site file sets them too
+    (it wins over a push). Sent only when not empty."""
 
 
 class ConfigReportAck(_Wire):
@@ -242,6 +257,8 @@ class RolloutKioskOut(_Wire):
     """waiting: its wave has not started; offered: its wave started, no report yet."""
     reason: str = ""
     reported_at: AwareDatetime | None = None
+    overridden: list[str] = Field(default_factory=list)
+    """Pushed keys the kiosk's site file overrides (applied, without effect there)."""
 
 
 class RolloutOut(_Wire):

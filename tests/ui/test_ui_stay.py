@@ -5,6 +5,7 @@ over HTTP, the slip at the printer simulator."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -95,7 +96,9 @@ def test_registered_in_english(driver: Driver, central: System) -> None:
     """GIVEN an English-speaking user with the same passport and room
     WHEN she confirms her name, answers, checks the summary and submits
     THEN the summary shows the address in Chinese and English and its police station,
-    and the slip and central carry the same registration number."""
+    the slip and central carry the same registration number, and the done screen says
+    what the slip and central say: submitted (not "registered": the police have only
+    received it)."""
     system = central
     app = driver.app
     jobs_before = len(system.printer.jobs)
@@ -112,11 +115,39 @@ def test_registered_in_english(driver: Driver, central: System) -> None:
     submit_and_wait(driver)
     flow = app.flow
     assert flow.receipt_printed and flow.final_number is not None
-    assert app.screen("slip").ids.title.text == "Your stay is registered"
+    assert app.screen("slip").ids.title.text == "Your registration is submitted"
     job = system.printer.wait_for_jobs(jobs_before + 1, timeout=5)[-1]
-    assert flow.final_number in job.text
+    assert flow.final_number in job.text and "已提交 Submitted" in job.text
     assert "Temporary Accommodation Registration Receipt" in job.text
-    assert verify(system, flow.submission.verification_code)["number"] == flow.final_number
+    record = verify(system, flow.submission.verification_code)
+    assert (record["number"], record["status"]) == (flow.final_number, "SUBMITTED")
+
+
+def test_a_late_registration_says_it_waits_for_verification(driver: Driver,
+                                                            central: System) -> None:
+    """GIVEN a user who arrived two days ago (more than 24 hours: a late registration)
+    WHEN she submits her registration
+    THEN central numbers it PENDING_VERIFICATION, and the done screen and the slip both
+    say it waits for verification (the screen never says "registered")."""
+    system = central
+    app = driver.app
+    now = app.services.bill_payment.clock.now()
+    arrived = now - timedelta(days=2)
+    jobs_before = len(system.printer.jobs)
+    to_summary(driver, User(system), "en",
+               erika_answers(now, arrival_date=arrived.date(),
+                             arrival_time=arrived.time().replace(second=0, microsecond=0),
+                             date_of_entry=arrived.date() - timedelta(days=1)),
+               typed=())
+    submit_and_wait(driver)
+    flow = app.flow
+    assert flow.receipt_printed and flow.final_number is not None
+    slip_screen = app.screen("slip")
+    assert slip_screen.ids.title.text == "Your registration is waiting for verification"
+    job = system.printer.wait_for_jobs(jobs_before + 1, timeout=5)[-1]
+    assert "Pending verification (late registration)" in " ".join(job.text.split())
+    assert verify(system, flow.submission.verification_code)["status"] == \
+        "PENDING_VERIFICATION"
 
 
 def test_hotel_address_is_refused(driver: Driver, system: System) -> None:
@@ -170,8 +201,9 @@ def test_central_away_gives_a_provisional_slip_then_the_number(driver: Driver,
     """GIVEN central stops after the address was chosen
     WHEN the registration is submitted
     THEN after the short wait the slip carries the provisional reference, marked
-    provisional; once central is back the forwarder delivers it and /v1/verify reports
-    the final registration number."""
+    provisional, and the screen says it is accepted (not registered); once central is
+    back the forwarder delivers it and /v1/verify reports the final registration
+    number."""
     system = central
     app = driver.app
     jobs_before = len(system.printer.jobs)
@@ -185,8 +217,10 @@ def test_central_away_gives_a_provisional_slip_then_the_number(driver: Driver,
         reference = flow.submission.provisional_ref
         assert flow.reference == reference
         assert app.screen("slip").ids.reference_label.text == "Provisional reference"
+        assert app.screen("slip").ids.title.text == "Your registration is accepted"
         job = system.printer.wait_for_jobs(jobs_before + 1, timeout=5)[-1]
         assert reference in job.text and "临时受理编号" in job.text
+        assert "Accepted by the kiosk, not yet confirmed" in " ".join(job.text.split())
         code = flow.submission.verification_code
         with pytest.raises(KioskError) as away:
             system.runtime.central.verify(flow.ctx, code)

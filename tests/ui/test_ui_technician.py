@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from kivy.core.window import Window
 
+from hardware.base import PrintOutcome
+from hardware.document import Document
 from hardware.sim.printer import Fault
 from kiosk.devtools.loopback import System
 from kiosk.services.technician import OutOfService, PinGate, hash_pin
@@ -203,7 +205,7 @@ def test_reprint_of_a_paid_reference(technician: Driver, system: System,
     """GIVEN a water bill paid at the kiosk
     WHEN the technician types its reference on the reprint keyboard and taps Reprint
     THEN the receipt is printed again, marked as a reprint; an unknown reference says
-    E_NOT_FOUND."""
+    E_NOT_FOUND, another slip's reference E_NOT_REPRINTABLE (no slip is kept to reprint)."""
     from kiosk.ui.walkthrough import pay_water_bill
 
     system.restart_central(fresh_data=True)  # a water bill due, whatever ran before
@@ -227,6 +229,17 @@ def test_reprint_of_a_paid_reference(technician: Driver, system: System,
     screen.ids.reference.text = "NO-SUCH-1"
     technician.tap(screen.ids.reprint)
     technician.wait_until(lambda: "E_NOT_FOUND" in screen.ids.notice.text, 10, "the refusal")
+
+    # Another slip (a stay registration's): the kiosk kept nothing of it to print again.
+    store = system.runtime.store
+    stay = store.print_jobs.create("SH-CN-TEST-01-261207-000009", Document(blocks=()),
+                                   system.runtime.clock.now())
+    store.print_jobs.finish(stay.job_id, PrintOutcome.UNCERTAIN, "timeout")
+    screen.ids.reference.text = stay.reference
+    technician.tap(screen.ids.reprint)
+    technician.wait_until(lambda: "E_NOT_REPRINTABLE" in screen.ids.notice.text, 10,
+                          "the refusal of another slip")
+    assert len(system.printer.jobs) == before + 1
 
 
 def test_out_of_service_replaces_attract_until_switched_back(

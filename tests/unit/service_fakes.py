@@ -216,10 +216,13 @@ class MemoryPrintJobs:
         self.jobs: dict[str, PrintJobRecord] = {}
 
     def create(self, reference: str, document: Document, now: datetime) -> PrintJobRecord:
-        job = PrintJobRecord(job_id=uuid.uuid4().hex, reference=reference, document=document,
+        job = PrintJobRecord(job_id=uuid.uuid4().hex, reference=reference,
                              state=JobState.PENDING, reason=None, created_at=now)
         self.jobs[job.job_id] = job
         return job
+
+    def unfinished(self) -> list[PrintJobRecord]:
+        return [j for j in self.jobs.values() if j.state is JobState.PENDING]
 
     def finish(self, job_id: str, outcome: PrintOutcome, reason: str | None) -> None:
         self.jobs[job_id] = replace(self.jobs[job_id], state=JobState(outcome.value), reason=reason)

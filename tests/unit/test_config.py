@@ -104,3 +104,20 @@ def test_unknown_printer_code_page_stops_start_up(tmp_path: Path) -> None:
         printer_profile(config)
     assert caught.value.key == "printer.codepages" and "CP9999" in caught.value.reason
     assert printer_profile(load_config()).codepages == ("CP1252", "CP866")
+
+
+def test_pushed_keys_a_later_layer_sets_are_overridden(tmp_path: Path) -> None:
+    """GIVEN a site file setting kiosk.hotline and printer.url, and command-line
+    overrides setting ui.idle_timeout_s
+    WHEN a push carrying kiosk.hotline, kiosk.location, ui.idle_timeout_s and printer.profile
+    is checked against them
+    THEN exactly the keys a later layer also sets are named, sorted as section.key (they
+    win over the push, so it has no effect there)."""
+    from kiosk.config import overridden_keys
+
+    site = write(tmp_path, '[kiosk]\nhotline = "962288"\n[printer]\nurl = "tcp://10.0.0.5:9100"\n')
+    pushed = {"kiosk": {"hotline": "12345", "location": "Hongqiao"},
+              "ui": {"idle_timeout_s": 90}, "printer": {"profile": "TM-T20II"}}
+    assert overridden_keys(pushed, site, overrides={"ui": {"idle_timeout_s": 60}}) == [
+        "kiosk.hotline", "ui.idle_timeout_s"]
+    assert overridden_keys(pushed) == []

@@ -78,7 +78,7 @@ def test_state_round_trips(slots: ConfigSlots) -> None:
     state = SlotState(applying=4, previous_version=3, failed={"2": "health check: x"},
                       unreported=[{"id": "a", "report": {"version": 2, "outcome": "failed",
                                                          "reason": "x"}}],
-                      etag='"v4"', unreadable_etag='"v5"')
+                      etag='"v4"', unreadable_etag='"v5"', rejected_digest="ab" * 32)
     slots.save_state(state)
     assert slots.load_state() == state
 
@@ -149,3 +149,17 @@ def test_trusted_keys_must_be_ed25519_public_keys() -> None:
     assert build_config([("site", {"sync": {"config_keys": [good]}})]).sync.config_keys == (good,)
     with pytest.raises(ConfigError, match=r"sync\.config_keys.*32 bytes"):
         build_config([("site", {"sync": {"config_keys": [good, "c2hvcnQ="]}})])
+
+
+def test_start_makes_a_folder_an_older_version_left_open_private(tmp_path: Path) -> None:
+    """GIVEN the config folder 0755 (as older versions made it) with a state file
+    WHEN the agent's start-up sweep runs
+    THEN the folder is 0700 (every file in it is mkstemp's 0600 already)."""
+    import stat
+
+    slots = ConfigSlots(tmp_path / "config")
+    slots.save_state(SlotState())
+    os.chmod(slots.folder, 0o755)
+    slots.sweep()
+    assert stat.S_IMODE(os.stat(slots.folder).st_mode) == 0o700
+    assert stat.S_IMODE(os.stat(slots.path_state()).st_mode) == 0o600

@@ -79,7 +79,7 @@ class JobBook:
         self.jobs: dict[str, PrintJobRecord] = {}
 
     def create(self, reference: str, document: Document, now: datetime) -> PrintJobRecord:
-        job = PrintJobRecord(job_id=uuid.uuid4().hex, reference=reference, document=document,
+        job = PrintJobRecord(job_id=uuid.uuid4().hex, reference=reference,
                              state=JobState.PENDING, reason=None, created_at=now)
         self.jobs[job.job_id] = job
         return job
@@ -91,6 +91,9 @@ class JobBook:
     def latest(self, reference: str) -> PrintJobRecord | None:
         found = [job for job in self.jobs.values() if job.reference == reference]
         return found[-1] if found else None
+
+    def unfinished(self) -> list[PrintJobRecord]:
+        return [job for job in self.jobs.values() if job.state is JobState.PENDING]
 
 
 class DictTranslator:

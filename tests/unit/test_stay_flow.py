@@ -18,6 +18,7 @@ from stay_world import (
     read,
     run,
     td3,
+    to_summary,
     World,
 )
 
@@ -25,6 +26,7 @@ from hardware.base import DeviceError, DocumentRead, ReadRejected
 from hardware.sim.reader.specimens import TD3_SPECIMEN, TD3_VALID
 from kiosk.errors import ErrorCode
 from kiosk.services.flow import View
+from kiosk.services.ports import Delivery
 from kiosk.services.stay import StayStep
 
 # --- the whole way -----------------------------------------------------------------------
@@ -91,6 +93,49 @@ def test_rented_room_registered_and_slip_printed() -> None:
     assert "C01X00T47" not in text and "*****0T47" in text
     assert "上海市长宁区仙霞路88弄3号楼1201室" in text and "021-62190110" in text
     assert "已提交" in text  # SUBMITTED
+
+
+CENTRAL_SAYS = {
+    "REGISTERED": (Delivery(state="delivered", central_ref="LS-310105-2026-000123",
+                            record_status="REGISTERED"),
+                   "Your stay is registered", "Registration number", "已登记 Registered"),
+    "SUBMITTED": (Delivery(state="delivered", central_ref="LS-310105-2026-000123",
+                           record_status="SUBMITTED"),
+                  "Your registration is submitted", "Registration number",
+                  "已提交 Submitted"),
+    "PENDING_VERIFICATION": (Delivery(state="delivered", central_ref="LS-310105-2026-000123",
+                                      record_status="PENDING_VERIFICATION"),
+                             "Your registration is waiting for verification",
+                             "Registration number",
+                             "待核查（逾期登记） Pending verification (late registration)"),
+    "PROVISIONAL": (None, "Your registration is accepted", "Provisional reference",
+                    "Accepted by the kiosk, not yet confirmed"),
+}
+
+
+@pytest.mark.parametrize("status", list(CENTRAL_SAYS))
+def test_the_done_screen_says_what_the_slip_says_for_the_status_central_returned(
+        status: str) -> None:
+    """GIVEN a registration that central numbers as REGISTERED, SUBMITTED or
+    PENDING_VERIFICATION, or does not answer in time (provisional, offline)
+    WHEN it is submitted and the slip printed
+    THEN the done screen's title and reference label say what is true for that status,
+    and the slip's status line says the same status: never "registered" on the screen
+    for a registration the police only received"""
+    delivery, title, label, slip_status = CENTRAL_SAYS[status]
+    world = World()
+    world.outbox.answer = delivery
+    flow = world.flow()
+    to_summary(world, flow)
+    flow.submit()
+    run(flow)
+    assert flow.step is StayStep.DONE and flow.receipt_printed
+    assert flow.status() == status
+    texts = flow.done_texts()
+    assert (texts["title"], texts["reference_label"]) == (title, label)
+    [(_job, slip)] = world.printer.printed
+    [line] = [line for line in slip.plain_text().splitlines() if "Status" in line]
+    assert line.endswith(slip_status), line
 
 
 def test_visa_free_stay_asks_no_visa_number() -> None:

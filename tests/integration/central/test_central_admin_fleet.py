@@ -104,3 +104,36 @@ def test_fleet_shows_the_records_a_kiosk_parked(central_url, http):
     status, text = run_admin("fleet", "--json", "--central", central_url)
     [kiosk] = json.loads(text)["kiosks"]
     assert (kiosk["outbox_depth"], kiosk["outbox_parked"]) == (2, 3)
+
+
+def test_fleet_names_the_pushed_keys_a_kiosks_site_file_overrides(central_url, central_db):
+    """GIVEN a kiosk that applied pushed version 1 and reported that its site file
+    overrides kiosk.hotline, and a second kiosk that applied it with nothing overridden
+    WHEN `kiosk-admin fleet` runs while they run version 1, and again once the first
+    says (heartbeat) it runs its local config
+    THEN the first kiosk's entry and a line under the table name kiosk.hotline, the
+    second's nothing; once it no longer runs version 1, nothing is named for it."""
+    from test_central_rollouts import as_kiosk, enroll, push, report
+
+    enroll(central_db, "lobby", "SH-L-0001", "SH-L-0002")
+    assert push(central_url, 1, "group:lobby").status_code == 201
+    assert report(central_url, "SH-L-0001", 1, overridden=["kiosk.hotline"]).status_code == 200
+    assert report(central_url, "SH-L-0002", 1).status_code == 200
+    session = requests.Session()
+    session.headers.update(as_kiosk("SH-L-0001"))
+    post_beat(session, central_url, "SH-L-0001", config_version="1")
+    session.headers.update(as_kiosk("SH-L-0002"))
+    post_beat(session, central_url, "SH-L-0002", config_version="1")
+
+    status, text = run_admin("fleet", "--json", "--central", central_url)
+    assert status == 0
+    assert {k["kiosk_id"]: k["config_overridden"] for k in json.loads(text)["kiosks"]} == {
+        "SH-L-0001": ["kiosk.hotline"], "SH-L-0002": []}
+    status, text = run_admin("fleet", "--central", central_url)
+    assert "SH-L-0001: config 1: its site file overrides kiosk.hotline" in text
+    assert "SH-L-0002: config" not in text
+
+    session.headers.update(as_kiosk("SH-L-0001"))
+    post_beat(session, central_url, "SH-L-0001", config_version="local-aaaabbbbcccc")
+    status, text = run_admin("fleet", "--json", "--central", central_url)
+    assert all(k["config_overridden"] == [] for k in json.loads(text)["kiosks"])

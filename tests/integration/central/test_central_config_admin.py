@@ -83,7 +83,7 @@ def test_config_push_signs_with_the_admin_key_and_starts_a_rollout(central_url: 
     the printed public key and carries the file's settings."""
     enroll(central_db, "lobby", "SH-L-0001", "SH-L-0002", "SH-L-0003")
     settings = tmp_path / "push.toml"
-    settings.write_text('[ui]\nidle_timeout_s = 75\n\n[services]\ndisabled = ["tax"]\n')
+    settings.write_text('[ui]\nidle_timeout_s = 75\n\n[services]\ntax_record = false\n')
     status, text = run_admin("config", "push", str(settings), "--target", "group:lobby",
                              "--wave", "34", "--note", "shorter idle", "--dir",
                              str(keys_dir), "--central", central_url)
@@ -97,7 +97,7 @@ def test_config_push_signs_with_the_admin_key_and_starts_a_rollout(central_url: 
                                                            str(keys_dir))[1]))
     bundle = verify_signed(parse_signed(fetch(central_url, first[0]).content),
                            {key_id(public): public})
-    assert bundle.settings == {"ui": {"idle_timeout_s": 75}, "services": {"disabled": ["tax"]}}
+    assert bundle.settings == {"ui": {"idle_timeout_s": 75}, "services": {"tax_record": False}}
     assert bundle.note == "shorter idle"
 
     status, text = run_admin("config", "push", str(settings), "--target", "kiosk:SH-L-0001",
@@ -124,6 +124,60 @@ def test_config_push_of_an_unusable_file_sends_nothing(central_url: str, central
     version = requests.get(f"{central_url}/v1/admin/config/version", timeout=TIMEOUT,
                            headers={"Authorization": f"Bearer {os.environ['KIOSK_ADMIN_TOKEN']}"}).json()
     assert version == {"version": 0}
+
+
+@pytest.mark.parametrize(("content", "named"), [
+    ('[ui]\nidle_timout_s = 75\n', "ui.idle_timout_s: unknown key"),
+    ('[ui]\nidle_timeout_s = 1\n', "ui.idle_timeout_s: Input should be greater than or equal to 10"),
+    ('[ui]\nidle_timeout_s = "soon"\n', "ui.idle_timeout_s: Input should be a valid integer"),
+    ('[printers]\nurl = "tcp://10.0.0.5:9100"\n', "printers: unknown key"),
+    ('[kiosk]\ndefault_language = "ar"\n', "kiosk.default_language: Input should be"),
+], ids=["typo-in-key", "out-of-bounds", "wrong-type", "typo-in-section", "not-a-language"])
+def test_config_push_refuses_what_the_kiosks_schema_refuses_and_pushes_nothing(
+        central_url: str, central_db: str, keys_dir: Path, tmp_path: Path, content: str,
+        named: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """GIVEN an enrolled kiosk and a settings file the kiosks' own schema refuses (a typo
+    in a key or a section, a value out of bounds or of the wrong type)
+    WHEN `config push` runs
+    THEN it exits 2 naming the file, the key and the reason, signs nothing, and central
+    has no version (no rollout that every kiosk would refuse)."""
+    enroll(central_db, None, "SH-L-0001")
+    settings = tmp_path / "typo.toml"
+    settings.write_text(content)
+    status, out = run_admin("config", "push", str(settings), "--target", "all",
+                            "--dir", str(keys_dir), "--central", central_url)
+    err = capsys.readouterr().err
+    assert status == 2 and out == ""
+    assert f"{settings}: {named}" in err and "nothing signed or pushed" in err
+    version = requests.get(f"{central_url}/v1/admin/config/version", timeout=TIMEOUT,
+                           headers={"Authorization": f"Bearer {os.environ['KIOSK_ADMIN_TOKEN']}"}).json()
+    assert version == {"version": 0}
+
+
+def test_rollout_status_names_the_keys_a_kiosks_site_file_overrides(
+        central_url: str, central_db: str, keys_dir: Path, tmp_path: Path) -> None:
+    """GIVEN a push to two kiosks, one of which reports it applied with a key its site
+    file overrides, the other applied with none
+    WHEN `rollout status` runs (table and --json)
+    THEN the first kiosk's row says applied and names the overridden key, the other's
+    names none; the rollout completed."""
+    enroll(central_db, "lobby", "SH-L-0001", "SH-L-0002")
+    settings = tmp_path / "push.toml"
+    settings.write_text('[ui]\nidle_timeout_s = 75\n[kiosk]\nhotline = "962288"\n')
+    assert run_admin("config", "push", str(settings), "--target", "group:lobby",
+                     "--dir", str(keys_dir), "--central", central_url)[0] == 0
+    report(central_url, "SH-L-0001", 1, "applied", overridden=["kiosk.hotline"])
+    report(central_url, "SH-L-0002", 1, "applied")
+
+    status, text = run_admin("rollout", "status", "--central", central_url)
+    assert status == 0 and "state: completed" in text
+    rows = {line.split()[0]: line for line in text.splitlines() if line.startswith("SH-L-")}
+    assert "applied" in rows["SH-L-0001"]
+    assert "overridden by its site file (no effect): kiosk.hotline" in rows["SH-L-0001"]
+    assert rows["SH-L-0002"].split()[2:] == ["applied", "-"]
+    data = json.loads(run_admin("rollout", "status", "--json", "--central", central_url)[1])
+    assert {k["kiosk_id"]: k["overridden"] for k in data["kiosks"]} == {
+        "SH-L-0001": ["kiosk.hotline"], "SH-L-0002": []}
 
 
 def test_config_push_refused_by_central_exits_1(central_url: str, central_db: str, keys_dir: Path, tmp_path: Path) -> None:

@@ -75,9 +75,11 @@ def fetch(url: str, kiosk_id: str, etag: str | None = None) -> requests.Response
 
 
 def report(url: str, kiosk_id: str, version: int, outcome: str = "applied",
-           reason: str = "") -> requests.Response:
-    return requests.post(f"{url}/v1/config/reports", headers=as_kiosk(kiosk_id),
-                         json={"version": version, "outcome": outcome, "reason": reason},
+           reason: str = "", overridden: list[str] | None = None) -> requests.Response:
+    body: dict[str, Any] = {"version": version, "outcome": outcome, "reason": reason}
+    if overridden is not None:
+        body["overridden"] = overridden
+    return requests.post(f"{url}/v1/config/reports", headers=as_kiosk(kiosk_id), json=body,
                          timeout=TIMEOUT)
 
 

@@ -7,11 +7,15 @@ failure and reports; the rollout advances, completes, or halts with the reason."
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
+import requests
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from central.admin_config import KEY_FILE, load_key
@@ -67,7 +71,8 @@ class SimulatedKiosk:
 
 
 def _kiosk(tmp_path: Path, central: CentralServer, signing: Ed25519PrivateKey,
-           kiosk_id: str, group: str) -> SimulatedKiosk:
+           kiosk_id: str, group: str, *, via: str | None = None) -> SimulatedKiosk:
+    """``via``: the URL the kiosk's agent reaches central at (a proxy), default central's."""
     home = tmp_path / kiosk_id
     printer = PrinterSimulator(home / "jobs")
     payment = PaymentSimulator(step_delay_s=0.01, ack_timeout_s=0.2)
@@ -85,8 +90,8 @@ def _kiosk(tmp_path: Path, central: CentralServer, signing: Ed25519PrivateKey,
     credential = enroll_kiosk(central.url, kiosk_id, group, home / "data")
     load = site_loader(site)
     config = load(None)
-    client = CentralClient(central.url, timeout_s=2.0, kiosk_id=kiosk_id, token=credential,
-                           clock=SystemClock(), get_retries=0)
+    client = CentralClient(via or central.url, timeout_s=2.0, kiosk_id=kiosk_id,
+                           token=credential, clock=SystemClock(), get_retries=0)
     kiosk = SimulatedKiosk(kiosk_id, printer, payment, agent=None, client=client)  # type: ignore[arg-type]
     kiosk.agent = ConfigAgent(ConfigSlots.in_data_dir(config.kiosk.data_dir), client,
                               trusted_keys(config.sync.config_keys), load,
@@ -219,3 +224,102 @@ def test_a_pushed_config_waits_for_the_user_session_to_end(
     busy.agent.apply_pending()
     assert busy.version == 1 and busy.running[-1].ui.idle_timeout_s == 90
     assert rollout(central)["state"] == "completed"
+
+
+class TamperingProxy:
+    """Between the kiosk and central: forwards every request, and while ``tamper`` is set
+    changes a setting in the bundle GET /v1/config answers, keeping its signature, its
+    version and central's ETag (what an attacker or a broken middlebox can do)."""
+
+    def __init__(self, upstream: str) -> None:
+        self.upstream = upstream
+        self.tamper = False
+        self.if_none_match: list[str | None] = []
+        self.statuses: list[int] = []
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def _forward(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                headers = {k: v for k, v in self.headers.items()
+                           if k.lower() in ("authorization", "if-none-match", "content-type",
+                                            "x-kiosk-id")}
+                if self.path == "/v1/config":
+                    proxy.if_none_match.append(self.headers.get("If-None-Match"))
+                answer = requests.request(self.command, proxy.upstream + self.path,
+                                          headers=headers, data=body or None, timeout=5)
+                content = answer.content
+                if self.path == "/v1/config":
+                    proxy.statuses.append(answer.status_code)
+                    if proxy.tamper and answer.status_code == 200:
+                        signed = json.loads(content)
+                        signed["bundle"]["settings"]["kiosk"]["hotline"] = "666"
+                        content = json.dumps(signed).encode()
+                self.send_response(answer.status_code)
+                for name in ("Content-Type", "ETag", "Cache-Control"):
+                    if name in answer.headers:
+                        self.send_header(name, answer.headers[name])
+                self.send_header("Content-Length", str(len(content)))
+                self.end_headers()
+                self.wfile.write(content)
+
+            do_GET = do_POST = _forward
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._thread = threading.Thread(target=self._server.serve_forever,
+                                        kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+
+@pytest.fixture
+def tampering(central: CentralServer) -> Iterator[TamperingProxy]:
+    proxy = TamperingProxy(central.url)
+    try:
+        yield proxy
+    finally:
+        proxy.close()
+
+
+def test_a_tampered_copy_of_a_version_does_not_keep_the_genuine_one_away(
+        tmp_path: Path, central: CentralServer, keys_dir: Path,
+        tampering: TamperingProxy) -> None:
+    """GIVEN a kiosk on version 1 that reaches real central through a proxy, and the admin
+    pushing version 2
+    WHEN the proxy alters version 2's settings on the way (same version, same ETag, the
+    signature no longer matches), the kiosk polls, then the proxy lets it through
+    THEN the tampered copy is refused (bad_signature) and reported; the next poll does not
+    name version 2's ETag, so central sends the genuine version 2 (200, not 304), which
+    the kiosk applies and reports applied."""
+    signing = load_key(keys_dir / KEY_FILE)
+    kiosk = _kiosk(tmp_path, central, signing, "SH-HQ-0001", GROUP, via=tampering.url)
+    try:
+        push(tmp_path, central, keys_dir, '[kiosk]\nhotline = "962288"\n', "--wave", "100")
+        kiosk.poll_and_apply()
+        assert kiosk.version == 1
+
+        push(tmp_path, central, keys_dir, '[kiosk]\nhotline = "962299"\n', "--wave", "100")
+        tampering.tamper = True
+        result = kiosk.agent.poll_once()
+        assert result.outcome == "rejected" and result.reason.startswith("bad_signature")
+        entry = rollout(central)["kiosks"][0]
+        assert (entry["status"], entry["reason"][:13]) == ("rejected", "bad_signature")
+
+        tampering.tamper = False
+        assert kiosk.agent.poll_once().outcome == "staged"
+        assert tampering.if_none_match[-1] == '"v1"' and tampering.statuses[-1] == 200
+        kiosk.agent.apply_pending()
+        assert kiosk.version == 2 and kiosk.running[-1].kiosk.hotline == "962299"
+        state = rollout(central)
+        assert state["version"] == 2 and state["kiosks"][0]["status"] == "applied"
+    finally:
+        kiosk.close()

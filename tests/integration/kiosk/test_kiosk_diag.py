@@ -108,7 +108,7 @@ def test_diag_asks_the_running_kiosk(tmp_path: Path, capsys: pytest.CaptureFixtu
         assert code == 1 and report["devices"]["printer"]["reason"] == "paper_out"
         code, report = diag(system, capsys, "--local")
         assert "source" not in report
-    assert not (tmp_path / "kiosk" / "diag.json").exists()  # withdrawn on shutdown
+    assert not (tmp_path / "kiosk" / "diag.sock").exists()  # withdrawn on shutdown
 
 
 def test_pushed_config_running_and_rolled_back_is_shown(
@@ -166,3 +166,24 @@ def test_records_central_refused_are_listed_as_parked(
     text = capsys.readouterr().out
     assert "parked   1 record(s) refused by central" in text
     assert f"{submission.provisional_ref}  stay_registration  E_REQUEST_REJECTED" in text
+
+
+def test_diag_by_another_user_says_whose_folder_it_is(
+        system: System, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """GIVEN a kiosk whose data folder (0700) this user may not enter (os.access says so:
+    the test runs as root, who may enter anything)
+    WHEN `kiosk diag` runs
+    THEN it exits 2 saying to run it as the kiosk's user, and opens nothing."""
+    import os
+
+    data_dir = str(system.config.kiosk.data_dir)
+    real_access = os.access
+
+    def access(path: object, mode: int) -> bool:
+        return False if str(path) == data_dir else real_access(path, mode)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("kiosk.cli.os.access", access)
+    code = kiosk_main(["diag", "--config", str(system.write_site_file())])
+    assert code == 2
+    assert "run this as the kiosk's user" in capsys.readouterr().err

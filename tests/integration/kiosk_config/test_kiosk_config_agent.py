@@ -69,6 +69,31 @@ def test_good_bundle_waits_for_the_session_then_applies_and_reports(
     assert central.if_none_match[-1] == '"v1"'
 
 
+def test_applied_report_names_the_pushed_keys_the_site_file_overrides(
+        make_agent: MakeAgent, central: FakeCentral, kiosk: Kiosk, sign: Sign) -> None:
+    """GIVEN a site file that sets sync.config_poll_interval_s
+    WHEN a bundle setting it and kiosk.hotline is applied
+    THEN it is reported applied, naming sync.config_poll_interval_s as overridden (it has
+    no effect here: the site file wins), and the running config keeps the site's value;
+    a bundle the site file does not touch is reported without the field"""
+    agent = make_agent()
+    central.serve(sign(1, {"kiosk": {"hotline": "96001"},
+                           "sync": {"config_poll_interval_s": 30}}))
+    agent.poll_once()
+    result = agent.apply_pending()
+    assert result is not None and result.applied
+    assert result.overridden == ("sync.config_poll_interval_s",)
+    assert central.reports[-1] == {"version": 1, "outcome": "applied", "reason": "",
+                                   "overridden": ["sync.config_poll_interval_s"]}
+    assert kiosk.applied[-1].sync.config_poll_interval_s == 0.05
+    assert kiosk.applied[-1].kiosk.hotline == "96001"
+
+    central.serve(sign(2))
+    agent.poll_once()
+    agent.apply_pending()
+    assert central.reports[-1] == {"version": 2, "outcome": "applied", "reason": ""}
+
+
 def test_background_thread_applies_right_after_the_session_ends(
         make_agent: MakeAgent, central: FakeCentral, kiosk: Kiosk, sign: Sign) -> None:
     """GIVEN the agent running in its thread and a user in a session
@@ -112,9 +137,10 @@ def test_refused_bundles_are_reported_and_never_staged(
         case: str, make_agent: MakeAgent, central: FakeCentral, kiosk: Kiosk,
         sign: Sign) -> None:
     """GIVEN a kiosk running version 1
-    WHEN central serves a bundle that fails one check
+    WHEN central serves a bundle that fails one check, and the agent polls again
     THEN it is reported 'rejected' with the reason, nothing is staged, version 1 still
-    runs, and the same bundle is not fetched and judged again"""
+    runs; the next poll asks with version 1's ETag (never the refused one's), is refused
+    the same way and reported no second time"""
     agent = make_agent()
     applied_v1(agent, central, sign)
     build, reason = REFUSALS[case]
@@ -126,8 +152,58 @@ def test_refused_bundles_are_reported_and_never_staged(
     assert agent.slots.current_layer() == {"kiosk": {"hotline": "96001"}}
     version, outcome, said = central.outcomes()[-1]
     assert (version, outcome) == (bad.bundle.version, "rejected") and said.startswith(reason)
-    assert agent.poll_once().outcome == "unchanged"
+    again = agent.poll_once()
+    assert (again.outcome, again.reason) == ("rejected", result.reason)
+    assert central.if_none_match[-2:] == ['"v1"', '"v1"']
     assert len(central.reports) == 2 and len(kiosk.applied) == 1
+
+
+@pytest.mark.parametrize("case", ["bad signature", "signed by another key", "unreadable"])
+def test_a_refused_copy_of_a_version_never_hides_the_genuine_one(
+        case: str, make_agent: MakeAgent, central: FakeCentral, kiosk: Kiosk,
+        sign: Sign) -> None:
+    """GIVEN a kiosk running version 1, and central (or whatever stands between) serving
+    a copy of version 2 that the kiosk refuses, under version 2's ETag
+    WHEN the genuine version 2 is served next, under the same ETag
+    THEN the kiosk asks with version 1's ETag, so it is sent the genuine version 2 (not a
+    304), stages it and applies it"""
+    agent = make_agent()
+    applied_v1(agent, central, sign)
+    genuine = sign(2, {"kiosk": {"hotline": "96002"}})
+    if case == "unreadable":
+        central.serve(body=genuine.model_dump_json().encode()[:40], etag='"v2"')
+    else:
+        central.serve(tampered(genuine) if case == "bad signature"
+                      else sign(2, key=Ed25519PrivateKey.generate()), etag='"v2"')
+    assert agent.poll_once().outcome == "rejected"
+    central.serve(genuine)
+    assert agent.poll_once().outcome == "staged"
+    assert central.if_none_match[-1] == '"v1"'
+    result = agent.apply_pending()
+    assert result is not None and result.applied and agent.current_version() == 2
+    assert [c.kiosk.hotline for c in kiosk.applied] == ["96001", "96002"]
+    assert central.outcomes()[-1] == (2, "applied", "")
+
+
+def test_a_start_forgets_an_etag_a_refused_copy_left_behind(
+        make_agent: MakeAgent, central: FakeCentral, sign: Sign) -> None:
+    """GIVEN a kiosk whose state.json holds the ETag of version 2 although it never
+    accepted version 2 (left by a refused copy before this was fixed), and central now
+    serving the genuine version 2
+    WHEN the kiosk starts (the agent recovers) and polls
+    THEN it asks without If-None-Match and stages version 2; before the start it got 304"""
+    agent = make_agent()
+    applied_v1(agent, central, sign)
+    state = agent.slots.load_state()
+    state.etag = '"v2"'
+    agent.slots.save_state(state)
+    central.serve(sign(2))
+    assert agent.poll_once().outcome == "unchanged"
+
+    restarted = make_agent()
+    assert restarted.recover() is None
+    assert restarted.poll_once().outcome == "staged"
+    assert central.if_none_match[-1] is None and restarted.pending() == 2
 
 
 def test_truncated_body_is_unreadable_reported_once_and_fetched_again(

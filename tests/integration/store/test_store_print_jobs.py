@@ -1,4 +1,4 @@
-"""Print jobs on a real SQLite file: committed before printing, outcomes, exact documents."""
+"""Print jobs on a real SQLite file: committed before printing, outcomes, and no slip kept."""
 
 from __future__ import annotations
 
@@ -42,19 +42,57 @@ class FixedClock:
         return self.moment
 
 
-def test_document_round_trips_exactly_and_job_is_committed_pending(
-        store: Store, now: datetime, raw: RawQuery) -> None:
-    """GIVEN a bilingual receipt with Chinese, Korean, a QR code and every block kind
-    WHEN a print job is created for it
-    THEN it is committed PENDING before create() returns, and the stored document equals
-    the original block for block."""
-    job = store.print_jobs.create("SH-CN-0001-261122-000042", RECEIPT, now)
+STAY_SLIP = Document(
+    blocks=(
+        Text("境外人员临时住宿登记凭证", align=Align.CENTER, bold=True, size=2),
+        Row("姓名 Name", "ERIKSSON ANNA MARIA", bold=True),
+        Row("国籍 Nationality", "瑞典 Sweden"),
+        Text("上海市长宁区仙霞路88弄3号楼1201室"),
+        Row("纳税人识别号 Taxpayer ID", "310105UTO740812002"),
+        QRCode("https://central.example/v1/verify/VC00000001"),
+    ),
+    language="en",
+    title="stay registration VC00000001",
+)
+PERSONAL = ("ERIKSSON", "仙霞路88弄", "310105UTO740812002")
+
+
+def file_bytes(path: Path) -> bytes:
+    """The database file and its -wal and -journal companions, as a disk would give them."""
+    return b"".join(p.read_bytes() for p in (path, Path(f"{path}-wal"), Path(f"{path}-journal"))
+                    if p.exists())
+
+
+def test_job_is_committed_pending_and_no_slip_reaches_the_file(
+        store: Store, store_path: Path, now: datetime, raw: RawQuery) -> None:
+    """GIVEN a stay slip with a name, an address and a taxpayer id
+    WHEN a print job is created for it and finished as printed
+    THEN the job is committed PENDING before create() returns, then PRINTED, and the
+    store (the file and its WAL) holds none of the slip's personal data: a job is its
+    id, reference, state and reason only."""
+    job = store.print_jobs.create("SH-CN-0001-261122-000042", STAY_SLIP, now)
     assert job.state is JobState.PENDING and job.reason is None and len(job.job_id) == 32
     assert raw("SELECT state FROM print_jobs WHERE job_id = ?", job.job_id) == [("pending",)]
-    latest = store.print_jobs.latest("SH-CN-0001-261122-000042")
-    assert latest == job
-    assert latest is not None and latest.document == RECEIPT
-    assert latest.document.plain_text() == RECEIPT.plain_text()
+    assert store.print_jobs.latest("SH-CN-0001-261122-000042") == job
+    store.print_jobs.finish(job.job_id, PrintOutcome.PRINTED, None)
+    columns = [row[1] for row in raw("PRAGMA table_info(print_jobs)")]
+    assert columns == ["id", "job_id", "reference", "state", "reason", "created_at",
+                       "finished_at"]
+    on_disk = file_bytes(store_path)
+    assert on_disk and all(value.encode() not in on_disk for value in PERSONAL)
+
+
+def test_unfinished_lists_the_pending_jobs_oldest_first(store: Store, now: datetime) -> None:
+    """GIVEN a printed job, two pending ones created out of order and an uncertain one
+    WHEN the unfinished jobs are asked for
+    THEN the two pending jobs come back, oldest first."""
+    printed = store.print_jobs.create("R-1", RECEIPT, now)
+    store.print_jobs.finish(printed.job_id, PrintOutcome.PRINTED, None)
+    later = store.print_jobs.create("R-3", RECEIPT, now + timedelta(minutes=2))
+    earlier = store.print_jobs.create("R-2", RECEIPT, now + timedelta(minutes=1))
+    uncertain = store.print_jobs.create("R-4", RECEIPT, now)
+    store.print_jobs.finish(uncertain.job_id, PrintOutcome.UNCERTAIN, "timeout")
+    assert [j.job_id for j in store.print_jobs.unfinished()] == [earlier.job_id, later.job_id]
 
 
 @pytest.mark.parametrize(("outcome", "reason", "state"), [
@@ -117,3 +155,40 @@ def test_finishing_an_unknown_job_is_not_found(store: Store) -> None:
     with pytest.raises(KioskError) as raised:
         store.print_jobs.finish("0" * 32, PrintOutcome.PRINTED, None)
     assert raised.value.code is ErrorCode.NOT_FOUND
+
+
+def test_upgrade_purges_every_slip_kept_before(store_path: Path, now: datetime) -> None:
+    """GIVEN a store of the schema before 0005_kiosklocal, whose print_jobs kept every
+    printed slip as JSON (a stay slip with a name, address and taxpayer id; a receipt)
+    WHEN the kiosk starts on the new version (open_store migrates it)
+    THEN the jobs are still there (ids, references, states) but none of the slips'
+    personal data is left anywhere in the file or its WAL: not in the table, not in
+    freed pages."""
+    import json
+
+    from alembic import command
+    from sqlalchemy import text
+
+    from kiosk.store.db import alembic_config, create_store_engine
+
+    store_path.parent.mkdir(parents=True)
+    engine = create_store_engine(store_path)
+    command.upgrade(alembic_config(engine), "0003")
+    with engine.begin() as connection:
+        for n, document in enumerate((STAY_SLIP, RECEIPT), start=1):
+            connection.execute(text(
+                "INSERT INTO print_jobs (job_id, reference, document, state, created_at) "
+                "VALUES (:job, :ref, :doc, 'printed', :at)"),
+                {"job": f"{n:032d}", "ref": f"R-{n}", "at": now.isoformat(),
+                 "doc": json.dumps(document.to_json(), ensure_ascii=False)})
+    engine.dispose()
+    assert all(value.encode() in file_bytes(store_path) for value in PERSONAL)
+
+    with open_store(store_path) as store:
+        assert [store.print_jobs.latest(f"R-{n}") is not None for n in (1, 2)] == [True, True]
+        latest = store.print_jobs.latest("R-1")
+        assert latest is not None and latest.state is JobState.PRINTED
+        running = file_bytes(store_path)  # while the kiosk runs, its WAL open
+    assert [value for value in PERSONAL if value.encode() in running] == []
+    on_disk = file_bytes(store_path)
+    assert [value for value in PERSONAL if value.encode() in on_disk] == []

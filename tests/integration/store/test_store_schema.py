@@ -80,7 +80,8 @@ def test_downgrade_and_upgrade_again(store: Store) -> None:
 def test_every_connection_has_wal_full_sync_foreign_keys_and_busy_timeout(store: Store) -> None:
     """GIVEN an open store
     WHEN several pooled connections are checked out at once
-    THEN each one runs in WAL mode with synchronous FULL (2), foreign keys on and a busy timeout."""
+    THEN each one runs in WAL mode with synchronous FULL (2), foreign keys on, secure
+    delete on and a busy timeout."""
     connections = [store.engine.raw_connection() for _ in range(3)]
     try:
         for connection in connections:
@@ -94,6 +95,7 @@ def test_every_connection_has_wal_full_sync_foreign_keys_and_busy_timeout(store:
             assert pragma("journal_mode") == "wal"
             assert pragma("synchronous") == 2
             assert pragma("foreign_keys") == 1
+            assert pragma("secure_delete") == 1  # purged content is overwritten
             busy_timeout = pragma("busy_timeout")
             assert isinstance(busy_timeout, int) and busy_timeout >= 1000
             cursor.close()
@@ -162,3 +164,57 @@ def test_upgrade_drops_the_payloads_of_records_refused_before_it(store: Store) -
             "ORDER BY idempotency_key")).all()
     assert [tuple(row) for row in rows] == [
         ("k-pending-0001", 0, None), ("k-refused-0001", 1, "SH-CN-0001-260115-000001")]
+
+
+def modes(folder: Path) -> dict[str, int]:
+    """Every entry under ``folder`` (and itself, as "."), relative path -> permission bits."""
+    import os
+    import stat
+
+    found = {".": stat.S_IMODE(os.stat(folder).st_mode)}
+    for path in folder.rglob("*"):
+        found[str(path.relative_to(folder))] = stat.S_IMODE(os.lstat(path).st_mode)
+    return found
+
+
+def test_a_new_store_is_its_owners_only(tmp_path: Path,
+                                        make_draft: Callable[..., PaymentDraft]) -> None:
+    """GIVEN no data folder yet (and the usual umask 022)
+    WHEN the store is opened and a payment written (so the WAL and shared-memory files
+    exist)
+    THEN the folders it made are 0700 and the database, -wal and -shm are 0600."""
+    path = tmp_path / "var" / "kiosk" / "kiosk.sqlite3"
+    with open_store(path) as store:
+        store.payments.create(make_draft(), datetime.now(UTC))
+        found = modes(tmp_path / "var")
+    assert found == {".": 0o700, "kiosk": 0o700, "kiosk/kiosk.sqlite3": 0o600,
+                     "kiosk/kiosk.sqlite3-wal": 0o600, "kiosk/kiosk.sqlite3-shm": 0o600}
+
+
+def test_a_store_an_older_version_left_open_is_tightened(tmp_path: Path) -> None:
+    """GIVEN a data folder 0755 holding a store 0644 with a -wal 0644 (as older versions
+    left them)
+    WHEN the store is opened
+    THEN the folder is 0700 and every file of the store 0600."""
+    import os
+    import sqlite3
+
+    folder = tmp_path / "kiosk"
+    folder.mkdir(mode=0o755)
+    os.chmod(folder, 0o755)
+    path = folder / "kiosk.sqlite3"
+    keep_open = sqlite3.connect(path)
+    keep_open.execute("PRAGMA journal_mode=WAL")
+    keep_open.execute("CREATE TABLE leftover (x)")
+    keep_open.commit()
+    for file in folder.iterdir():
+        os.chmod(file, 0o644)
+    try:
+        assert modes(folder)["kiosk.sqlite3-wal"] == 0o644
+        with open_store(path):
+            found = modes(folder)
+    finally:
+        keep_open.close()
+    assert found["."] == 0o700
+    assert {name: mode for name, mode in found.items() if name != "."} == {
+        name: 0o600 for name in ("kiosk.sqlite3", "kiosk.sqlite3-wal", "kiosk.sqlite3-shm")}
