@@ -34,6 +34,7 @@ from kiosk.config import Config, load_config, overridden_keys
 from kiosk.errors import ConfigError, ErrorCode, KioskError
 from kiosk.services.ports import Clock
 from kiosk.sync.config_slots import ConfigSlots, SlotState
+from kiosk.sync.periodic import PeriodicThread
 from kiosk.sync.wire_config import (
     OVERRIDDEN_MAX,
     BundleRejected,
@@ -139,9 +140,7 @@ class ConfigAgent:
         self.interval_s = interval_s
         self._step_hook = step_hook  # tests stop here to simulate a power cut
         self._lock = threading.RLock()  # the files: poller thread vs the UI's apply
-        self._stop = threading.Event()
-        self._wake = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._loop = PeriodicThread("config-agent", self.run_once, lambda: self.interval_s)
         self.last_poll_at: datetime | None = None
 
     # --- what the UI and diagnostics ask ------------------------------------------------
@@ -394,30 +393,14 @@ class ConfigAgent:
             log.exception("config agent round failed")
 
     def start(self) -> None:
-        if self._thread is not None:
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="config-agent", daemon=True)
-        self._thread.start()
+        self._loop.start()
 
     def wake(self) -> None:
         """Poll and apply now (e.g. the UI calls it when a session ends)."""
-        self._wake.set()
+        self._loop.wake()
 
     def stop(self, timeout: float = 5.0) -> bool:
-        thread, self._thread = self._thread, None
-        self._stop.set()
-        self._wake.set()
-        if thread is None:
-            return True
-        thread.join(timeout)
-        return not thread.is_alive()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.run_once()
-            self._wake.wait(self.interval_s)
-            self._wake.clear()
+        return self._loop.stop(timeout)
 
 
 def raw_is(signed: SignedBundle, raw: bytes) -> bool:

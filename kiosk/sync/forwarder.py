@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import logging
 import random
-import threading
 import traceback
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,6 +30,7 @@ from typing import Protocol, runtime_checkable
 from kiosk.domain.payments import OutboxMessage
 from kiosk.errors import ErrorCode, KioskError
 from kiosk.services.ports import Clock, OutboxStore, PendingRecord
+from kiosk.sync.periodic import PeriodicThread
 from kiosk.sync.wire import OutboxRecordResult
 
 log = logging.getLogger(__name__)
@@ -103,9 +103,7 @@ class OutboxForwarder:
         self.batch_size = batch_size
         self.backoff_max_s = backoff_max_s
         self._rng = rng or random.Random()
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._loop = PeriodicThread("outbox-forwarder", self._round, self.next_delay)
         self.consecutive_failures = 0
         self.last_report = DrainReport()
         # Records central failed on alone (5xx): kept out of batches (module docstring).
@@ -243,29 +241,25 @@ class OutboxForwarder:
     # --- the background thread ---------------------------------------------------------
 
     def start(self) -> None:
-        if self._thread is not None and self._thread.is_alive():
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="outbox-forwarder", daemon=True)
-        self._thread.start()
+        if not self._loop.running:
+            log.info("outbox forwarder started")
+        self._loop.start()
 
     def stop(self, timeout: float = 5.0) -> bool:
         """Ask the thread to end and wait up to ``timeout``; True if it has ended."""
-        self._stop.set()
-        self._wake.set()
-        thread, self._thread = self._thread, None
-        if thread is None:
-            return True
-        thread.join(timeout)
-        return not thread.is_alive()
+        was_running = self._loop.running
+        stopped = self._loop.stop(timeout)
+        if was_running and stopped:
+            log.info("outbox forwarder stopped")
+        return stopped
 
     def wake(self) -> None:
         """ports.OutboxWaker: something new is in the outbox; deliver it now (returns at once)."""
-        self._wake.set()
+        self._loop.wake()
 
     @property
     def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        return self._loop.running
 
     def next_delay(self) -> float:
         """The wait before the next round: the interval, or after failures an exponential
@@ -275,16 +269,6 @@ class OutboxForwarder:
         exponent = min(self.consecutive_failures - 1, 32)
         ceiling = min(self.backoff_max_s, self.interval_s * 2 ** exponent)
         return self._rng.uniform(ceiling / 2, ceiling)
-
-    def _run(self) -> None:
-        log.info("outbox forwarder started")
-        while not self._stop.is_set():
-            self._wake.clear()  # a wake() during the round triggers the next one at once
-            self._round()
-            if self._stop.is_set():
-                break
-            self._wake.wait(self.next_delay())
-        log.info("outbox forwarder stopped")
 
     def _round(self) -> None:
         try:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import re
 import shutil
-import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +22,7 @@ from typing import Protocol
 from hardware.base import DeviceStatus
 from kiosk.errors import KioskError
 from kiosk.services.ports import Clock
+from kiosk.sync.periodic import PeriodicThread
 from kiosk.sync.wire import (
     LAST_ERROR_MAX,
     REASON_PATTERN,
@@ -97,8 +97,7 @@ class HeartbeatSender:
         self.sources = sources
         self.clock = clock
         self.interval_s = interval_s
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._loop = PeriodicThread("heartbeat", self.beat_once, lambda: self.interval_s)
         self.beats_sent = 0
         self.consecutive_failures = 0
 
@@ -130,26 +129,12 @@ class HeartbeatSender:
     # --- the background thread ---------------------------------------------------------
 
     def start(self) -> None:
-        if self._thread is not None and self._thread.is_alive():
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="heartbeat", daemon=True)
-        self._thread.start()
+        self._loop.start()
 
     def stop(self, timeout: float = 5.0) -> bool:
         """Ask the thread to end and wait up to ``timeout``; True if it has ended."""
-        self._stop.set()
-        thread, self._thread = self._thread, None
-        if thread is None:
-            return True
-        thread.join(timeout)
-        return not thread.is_alive()
+        return self._loop.stop(timeout)
 
     @property
     def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.beat_once()
-            self._stop.wait(self.interval_s)
+        return self._loop.running

@@ -13,12 +13,12 @@ once; a technician enrolls the kiosk again.
 from __future__ import annotations
 
 import logging
-import threading
 from pathlib import Path
 
 from kiosk.errors import ErrorCode, KioskError
 from kiosk.services.ports import Clock
 from kiosk.sync.enrollment import read_credential, rotate
+from kiosk.sync.periodic import PeriodicThread
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +38,8 @@ class CredentialRotator:
         self.check_interval_s = check_interval_s
         self.rotations = 0
         self._failing: str | None = None  # the code of the failure already logged
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._loop = PeriodicThread("credential-rotation", self.check_once,
+                                    lambda: self.check_interval_s)
 
     def check_once(self) -> bool:
         """Rotate now if it is due; True if the credential was rotated. Never raises."""
@@ -75,27 +75,12 @@ class CredentialRotator:
     # --- the background thread ---------------------------------------------------------
 
     def start(self) -> None:
-        if self._thread is not None and self._thread.is_alive():
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="credential-rotation",
-                                        daemon=True)
-        self._thread.start()
+        self._loop.start()
 
     def stop(self, timeout: float = 5.0) -> bool:
         """Ask the thread to end and wait up to ``timeout``; True if it has ended."""
-        self._stop.set()
-        thread, self._thread = self._thread, None
-        if thread is None:
-            return True
-        thread.join(timeout)
-        return not thread.is_alive()
+        return self._loop.stop(timeout)
 
     @property
     def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.check_once()
-            self._stop.wait(self.check_interval_s)
+        return self._loop.running
