@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from central.api_common import errors
 from central.auth import AdminAccess, DeviceKiosk
 from central.fleet import FleetOut, FleetService
-from kiosk.sync.wire import HeartbeatAck, HeartbeatIn
+from kiosk.sync.wire_fleet import HeartbeatAck, HeartbeatIn
 
 # Printable and short: the id ends up in tables, logs and file names.
 KIOSK_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"

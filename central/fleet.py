@@ -23,7 +23,7 @@ from central.db import make_session_factory
 from central.models import KioskRow
 from central.models_fleet import KioskCredentialRow, RolloutKioskRow, RolloutRow
 from central.timeutil import Clock, in_shanghai
-from kiosk.sync.wire import HeartbeatAck, HeartbeatIn
+from kiosk.sync.wire_fleet import HeartbeatAck, HeartbeatIn
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ import json
 import unicodedata
 from typing import Any
 
-from kiosk.sync.wire import UNPRINTABLE_CATEGORIES
+from kiosk.sync.wire_fleet import UNPRINTABLE_CATEGORIES
 
 
 def _unprintable(char: str) -> bool:

@@ -66,8 +66,6 @@ from kiosk.sync.wire import (
     CompanyOut,
     ErrorBody,
     Health,
-    HeartbeatAck,
-    HeartbeatIn,
     OutboxBatchIn,
     OutboxBatchOut,
     OutboxRecordIn,
@@ -83,6 +81,7 @@ from kiosk.sync.wire import (
     VerificationOut,
     wire_timestamp,
 )
+from kiosk.sync.wire_fleet import HeartbeatAck, HeartbeatIn
 from kiosk.sync.wire_config import ConfigReportAck, ConfigReportIn
 
 log = logging.getLogger(__name__)

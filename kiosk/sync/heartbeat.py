@@ -23,7 +23,7 @@ from hardware.base import DeviceStatus
 from kiosk.errors import KioskError
 from kiosk.services.ports import Clock
 from kiosk.sync.periodic import PeriodicThread
-from kiosk.sync.wire import (
+from kiosk.sync.wire_fleet import (
     LAST_ERROR_MAX,
     REASON_PATTERN,
     DeviceStateIn,

@@ -8,7 +8,6 @@ X-Timestamp (ISO 8601 with +08:00) and, on POSTs, Idempotency-Key.
 from __future__ import annotations
 
 import re
-import unicodedata
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal, Self
@@ -537,67 +536,6 @@ class VerificationOut(WireModel):
     status: str
     issued_at: AwareDatetime
     detail: dict[str, str] = {}
-
-
-# --- heartbeats and the fleet ------------------------------------------------------------
-
-DeviceName = Literal["printer", "payment", "reader"]
-DeviceState = Literal["ok", "fault", "unknown"]  # hardware.base.Health values
-LAST_ERROR_MAX = 300  # a line for a technician, not a stack trace
-
-# Every string of a heartbeat ends up on an operator's terminal (kiosk-admin fleet), so it
-# is short and holds no control or format character: no escape sequence, line break or
-# bidirectional override (Unicode categories Cc, Cf, Cs, Zl, Zp).
-UNPRINTABLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
-VERSION_PATTERN = r"^[0-9A-Za-z][0-9A-Za-z.+_-]*$"  # PEP 440 with a local part; local-<hex>
-REASON_PATTERN = r"^[a-z0-9][a-z0-9_.:-]*$"  # hardware.base REASON_* codes
-
-
-def is_printable(text: str) -> bool:
-    return not any(unicodedata.category(char) in UNPRINTABLE_CATEGORIES for char in text)
-
-
-def printable_line(text: str) -> str:
-    """``text`` with every control or format character made a space (what a kiosk does
-    to a log line before it goes into a heartbeat)."""
-    return "".join(" " if unicodedata.category(char) in UNPRINTABLE_CATEGORIES else char
-                   for char in text)
-
-
-def _printable(text: str) -> str:
-    if not is_printable(text):
-        raise ValueError("control or format character")
-    return text
-
-
-PrintableText = Annotated[str, AfterValidator(_printable)]
-
-
-class DeviceStateIn(WireModel):
-    state: DeviceState
-    reason: str | None = Field(default=None, max_length=64, pattern=REASON_PATTERN)
-    """A hardware.base REASON_* code."""
-
-
-class HeartbeatIn(WireModel):
-    """What a kiosk reports every sync.heartbeat_interval_s (POST /v1/heartbeats, the
-    kiosk named by X-Kiosk-Id). No personal data: versions, states, counts. Every string
-    is bounded in length and characters (422 otherwise)."""
-
-    app_version: str = Field(min_length=1, max_length=32, pattern=VERSION_PATTERN)
-    config_version: str = Field(min_length=1, max_length=64, pattern=VERSION_PATTERN)
-    devices: dict[DeviceName, DeviceStateIn] = Field(default_factory=dict)
-    outbox_depth: int = Field(ge=0, le=10_000_000)
-    outbox_parked: int = Field(default=0, ge=0, le=10_000_000)  # refused by central, kept
-    last_error: PrintableText | None = Field(default=None, max_length=LAST_ERROR_MAX)
-    disk_free_bytes: int = Field(ge=0, le=2**62)
-    sent_at: AwareDatetime | None = None  # kiosk time, for the clock-skew eye
-
-
-class HeartbeatAck(WireModel):
-    kiosk_id: str
-    received_at: AwareDatetime  # central's time (the kiosk may compare clocks)
-    first_seen: bool  # central had not heard of this kiosk before
 
 
 def wire_timestamp(moment: datetime) -> str:

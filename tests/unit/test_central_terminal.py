@@ -7,7 +7,7 @@ import json
 import unicodedata
 
 from central.terminal import dumps, printable
-from kiosk.sync.wire import UNPRINTABLE_CATEGORIES
+from kiosk.sync.wire_fleet import UNPRINTABLE_CATEGORIES
 
 HOSTILE = "a\x1b[2J\x9b1m\u202e\u200b\u2028\r\n\t\x7f\ud800\U000e0041z"
 

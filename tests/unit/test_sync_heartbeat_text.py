@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from hardware.base import DeviceStatus, Health
 from kiosk.sync.heartbeat import HeartbeatSources, collect_heartbeat
-from kiosk.sync.wire import HeartbeatIn, is_printable
+from kiosk.sync.wire_fleet import HeartbeatIn, is_printable
 
 VALID: dict[str, Any] = {"app_version": "0.1.0+g1a2b3c.dirty", "config_version": "12",
                          "devices": {"printer": {"state": "fault", "reason": "paper_out"}},

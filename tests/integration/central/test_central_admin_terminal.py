@@ -18,7 +18,7 @@ import requests
 from sqlalchemy import create_engine, text
 
 from central import admin
-from kiosk.sync.wire import UNPRINTABLE_CATEGORIES
+from kiosk.sync.wire_fleet import UNPRINTABLE_CATEGORIES
 from test_central_rollouts import enroll, push, report
 
 TIMEOUT = 5.0

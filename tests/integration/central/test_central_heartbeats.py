@@ -144,6 +144,7 @@ def test_fleet_lists_every_kiosk_in_id_order(http, central_url):
     ({"devices": {"printer": {"state": "great"}}}, "SH-CN-0007"),
     ({"devices": {"printer": {"state": "fault", "reason": "r" * 65}}}, "SH-CN-0007"),
     ({"sent_at": "2026-01-15T10:30:00"}, "SH-CN-0007"),  # naive: no offset
+    ({"sent_at": "0001-01-01T00:00:00+08:00"}, "SH-CN-0007"),  # no plausible kiosk clock
     ({"favourite_colour": "blue"}, "SH-CN-0007"),
     # text that would reach an operator's terminal: escape sequences, the one-byte CSI,
     # line breaks, a bidirectional override

@@ -41,7 +41,7 @@ from kiosk.sync.enrollment import (
     write_credential,
 )
 from kiosk.sync.rotation import CredentialRotator
-from kiosk.sync.wire import HeartbeatIn
+from kiosk.sync.wire_fleet import HeartbeatIn
 
 TIMEOUT = 5.0
 KIOSK = "SH-CN-0042"
