@@ -128,11 +128,18 @@ class ThrowawayPostgres:
     def url_for(self, database: str) -> str:
         return f"postgresql+psycopg://{PG_SUPERUSER}@127.0.0.1:{self.port}/{database}"
 
-    def create_database(self) -> str:
-        """A new empty database; returns its name."""
+    def create_database(self, template: str | None = None) -> str:
+        """A new database, empty or a copy of ``template`` (which nobody may be connected
+        to); returns its name."""
         name = f"central_{uuid.uuid4().hex[:12]}"
-        self._admin_sql(f'CREATE DATABASE "{name}"')
+        self._admin_sql(f'CREATE DATABASE "{name}"'
+                        + (f' TEMPLATE "{template}"' if template else ""))
         return name
+
+    def replace_database(self, name: str, template: str) -> None:
+        """Database ``name`` becomes a fresh copy of ``template``."""
+        self.drop_database(name)
+        self._admin_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
 
     def drop_database(self, name: str) -> None:
         # FORCE: a test that failed half-way may leave connections behind.

@@ -38,6 +38,7 @@ from central.enrollment import EnrollmentService
 from central.server import CentralServer
 from central_payloads import new_code
 from central_pg_server import PostgresUnavailable, ThrowawayPostgres
+from central_templates import CentralTemplates
 from kiosk.domain.payments import CardResult, OutboxMessage, Payment, PaymentDraft, PaymentState
 from kiosk.services.ports import PendingRecord
 
@@ -211,8 +212,18 @@ def admin_token_env(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPa
         monkeypatch.setenv("KIOSK_ADMIN_TOKEN", keys.admin_token)
 
 
+@pytest.fixture(scope="session")
+def central_templates(request: pytest.FixtureRequest,
+                      tmp_path_factory: pytest.TempPathFactory) -> CentralTemplates:
+    """Migrated, seeded databases each test's central starts from a copy of."""
+    return CentralTemplates(tmp_path_factory.mktemp("central-templates"),
+                            lambda: request.getfixturevalue("postgres_server"))
+
+
 @pytest.fixture
-def central(central_db: str, clock: SettableClock) -> Iterator[CentralServer]:
+def central(central_db: str, clock: SettableClock,
+            central_templates: CentralTemplates) -> Iterator[CentralServer]:
+    central_templates.fill(central_db, clock)
     server = CentralServer(central_db, clock=clock)
     server.start()
     try:
