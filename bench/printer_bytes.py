@@ -15,8 +15,8 @@ from pathlib import Path
 from printer_receipt import LANGUAGES, all_raster, configured_profile, typical_receipt
 
 from hardware.printer import render_document
-from hardware.printer.preview import preview_items, render_preview
 from hardware.sim.printer.paper import ImageItem
+from hardware.sim.printer.preview import preview_items, render_preview
 
 
 def main() -> int:

@@ -78,7 +78,7 @@ def all_raster(profile: PrinterProfile) -> PrinterProfile:
 
 
 if __name__ == "__main__":
-    from hardware.printer.preview import save_preview
+    from hardware.sim.printer.preview import save_preview
 
     target = Path(sys.argv[1] if len(sys.argv) > 1 else "receipt.png")
     for lang in LANGUAGES:

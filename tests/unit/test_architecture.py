@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import ast
+import re
 import subprocess
 import sys
+import tomllib
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
+ARCHITECTURE = ROOT / "docs" / "architecture.md"
+# The third-party libraries docs/architecture.md allows the domain: pure data, no I/O.
+PURE_DATA_LIBRARIES = frozenset({"stdnum", "pycountry", "babel", "phonenumbers"})
 
 
 def test_import_contracts_are_kept(tmp_path: Path) -> None:
@@ -29,3 +36,54 @@ def test_core_is_strictly_typed(tmp_path: Path) -> None:
          "kiosk/domain", "kiosk/services", "hardware/base.py", "hardware/document.py"],
         cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def _contract_names() -> list[str]:
+    with (ROOT / "pyproject.toml").open("rb") as project:
+        contracts = tomllib.load(project)["tool"]["importlinter"]["contracts"]
+    return [contract["name"] for contract in contracts]
+
+
+def _documented_rules() -> list[str]:
+    """The rules docs/architecture.md lists under "The dependency rule", each a list
+    item that opens with its contract's name in bold."""
+    text = ARCHITECTURE.read_text(encoding="utf-8")
+    section = text.split("\n## The dependency rule\n", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"^- \*\*(.+?)\*\*", section, flags=re.MULTILINE)
+
+
+def test_the_architecture_document_lists_every_import_contract() -> None:
+    """GIVEN the import-linter contracts in pyproject.toml and the dependency rule written
+    in docs/architecture.md
+    WHEN the contracts' names are compared with the rules the document lists
+    THEN each contract is listed once by its exact name, and no rule is listed that
+    lint-imports does not check."""
+    documented = _documented_rules()
+    assert documented, "docs/architecture.md lists no rule under 'The dependency rule'"
+    assert Counter(documented) == Counter(_contract_names())
+
+
+def _imported_modules(package: Path) -> set[str]:
+    """Every module the package's files import by absolute name (as written)."""
+    found: set[str] = set()
+    for source in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                found.add(node.module)
+    return found
+
+
+def test_the_domain_imports_only_the_standard_library_and_pure_data_libraries() -> None:
+    """GIVEN the rule that kiosk.domain uses the standard library and the pure data
+    libraries of docs/architecture.md only
+    WHEN every import statement in kiosk/domain is read
+    THEN each names the domain itself, kiosk.errors, the standard library or one of
+    those libraries."""
+    allowed = PURE_DATA_LIBRARIES | sys.stdlib_module_names
+    outside = sorted(
+        name for name in _imported_modules(ROOT / "kiosk" / "domain")
+        if name != "kiosk.errors" and name != "kiosk.domain"
+        and not name.startswith("kiosk.domain.") and name.split(".")[0] not in allowed)
+    assert outside == []

@@ -10,8 +10,8 @@ from PIL import Image, ImageOps
 
 from hardware.document import Align, Document, Feed, QRCode, Row, Text
 from hardware.printer.profile import PrinterProfile, find_noto_cjk_font
-from hardware.printer.preview import preview_items, render_preview, save_preview
 from hardware.sim.printer.paper import BASE_LINE_HEIGHT, MARGIN, ImageItem, QRItem
+from hardware.sim.printer.preview import preview_items, render_preview, save_preview
 
 WIDTH = 576
 

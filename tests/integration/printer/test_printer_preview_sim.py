@@ -7,8 +7,8 @@ from PIL import Image, ImageChops
 from hardware.base import PrintOutcome
 from hardware.document import Document
 from hardware.printer import EscposPrinter, PrinterProfile
-from hardware.printer.preview import render_preview
 from hardware.sim.printer import PrinterSimulator
+from hardware.sim.printer.preview import render_preview
 
 JOB_WAIT_S = 5.0
 
