@@ -136,11 +136,6 @@ class ThrowawayPostgres:
                         + (f' TEMPLATE "{template}"' if template else ""))
         return name
 
-    def replace_database(self, name: str, template: str) -> None:
-        """Database ``name`` becomes a fresh copy of ``template``."""
-        self.drop_database(name)
-        self._admin_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-
     def drop_database(self, name: str) -> None:
         # FORCE: a test that failed half-way may leave connections behind.
         self._admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -4,9 +4,9 @@ Starting a central used to run every migration and the demo seed on a new databa
 each test (most of a second on SQLite, more on PostgreSQL, for about 700 tests). The
 template is made once per session, dialect and demo date (the seed depends on "today"),
 and each test gets its own copy: a file copy on SQLite, ``CREATE DATABASE ... TEMPLATE``
-on PostgreSQL. The copy is the database central itself would have made, so central's
-own start-up (migrate, seed if empty) finds nothing to do and the test sees the same
-data. A database a test already touched before its central starts is left alone.
+on PostgreSQL (conftest.py's central_db, for a test that runs a ``central``). The copy
+is the database central itself would have made, so central's own start-up (migrate,
+seed if empty) finds nothing to do and the test sees the same data.
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ import threading
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from central.db import make_engine, migrate
 from central.service import CentralService
@@ -32,19 +31,16 @@ class CentralTemplates:
         self._made: dict[tuple[str, date], str] = {}  # (dialect, demo date) -> file or name
         self._lock = threading.Lock()
 
-    def fill(self, db_url: str, clock: Clock) -> None:
-        """Make the unused database at ``db_url`` a copy of the template for the demo
-        date ``clock`` gives."""
-        today = in_shanghai(clock.now()).date()
-        if db_url.startswith("sqlite:///"):
-            target = Path(db_url.removeprefix("sqlite:///"))
-            if not target.exists():
-                shutil.copyfile(self._template("sqlite", today, clock), target)
-            return
-        name = urlsplit(db_url).path.lstrip("/")
-        self._postgres().replace_database(name, self._template("postgresql", today, clock))
+    def copy_sqlite(self, target: Path, clock: Clock) -> None:
+        """The template for ``clock``'s demo date, copied to ``target``."""
+        shutil.copyfile(self._template("sqlite", clock), target)
 
-    def _template(self, dialect: str, today: date, clock: Clock) -> str:
+    def postgres_template(self, clock: Clock) -> str:
+        """The name of the PostgreSQL template database for ``clock``'s demo date."""
+        return self._template("postgresql", clock)
+
+    def _template(self, dialect: str, clock: Clock) -> str:
+        today = in_shanghai(clock.now()).date()
         with self._lock:
             made = self._made.get((dialect, today))
             if made is None:

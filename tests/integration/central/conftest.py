@@ -98,13 +98,23 @@ def postgres_server() -> Iterator[ThrowawayPostgres]:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def central_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A SQLAlchemy URL of an empty database: a SQLite file, or a new database on the
-    throwaway PostgreSQL server (dropped after the test)."""
+    """A SQLAlchemy URL of a SQLite file, or of a new database on the throwaway
+    PostgreSQL server (dropped after the test). Empty, unless the test runs a
+    ``central``: then a copy of the migrated, demo-seeded template (central_templates.py),
+    which is what that central would have made of an empty one."""
+    templates: CentralTemplates | None = None
+    if "central" in request.fixturenames:
+        templates = request.getfixturevalue("central_templates")
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'central.db'}"
+        path = tmp_path / "central.db"
+        if templates is not None:
+            templates.copy_sqlite(path, request.getfixturevalue("clock"))
+        yield f"sqlite:///{path}"
         return
     server: ThrowawayPostgres = request.getfixturevalue("postgres_server")
-    name = server.create_database()
+    name = server.create_database(
+        None if templates is None
+        else templates.postgres_template(request.getfixturevalue("clock")))
     try:
         yield server.url_for(name)
     finally:
@@ -221,9 +231,7 @@ def central_templates(request: pytest.FixtureRequest,
 
 
 @pytest.fixture
-def central(central_db: str, clock: SettableClock,
-            central_templates: CentralTemplates) -> Iterator[CentralServer]:
-    central_templates.fill(central_db, clock)
+def central(central_db: str, clock: SettableClock) -> Iterator[CentralServer]:
     server = CentralServer(central_db, clock=clock)
     server.start()
     try:
