@@ -8,19 +8,27 @@ kiosk.sync.enrollment, so the runtime finds its credential in its data dir."""
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import shutil
 import socket
+import sqlite3
+import tempfile
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import requests
 
-from central.db import make_engine
+from central.db import make_engine, migrate
 from central.enrollment import EnrollmentService
 from central.ratelimit import Rate, RateLimits
 from central.server import CentralServer
+from central.service import CentralService
+from central.timeutil import ShanghaiClock, in_shanghai
 from hardware.sim.payment import PaymentSimulator
 from hardware.sim.printer import PrinterSimulator
 from hardware.sim.reader import ReaderSimulator
@@ -103,7 +111,9 @@ class System:
         db_url = self.central.db_url
         if fresh_data:
             self._generation += 1
-            db_url = f"sqlite:///{self.tmp / f'central-{self._generation}.sqlite3'}"
+            fresh = self.tmp / f"central-{self._generation}.sqlite3"
+            DEMO_DATABASES.copy_to(fresh)
+            db_url = f"sqlite:///{fresh}"
         self.central = CentralServer(db_url, port=self.central.port, seed_demo=True,
                                      rate_limits=rate_limits or self.rate_limits)
         self.central.start()
@@ -133,6 +143,44 @@ class System:
         return path
 
 
+class DemoDatabases:
+    """Central's demo database, migrated and seeded once per process and day, then copied
+    for every central a loopback system starts or restarts with fresh data: the same
+    database central would make of an empty file, without every migration and the seed
+    each time (most of a second; the UI tests start a fresh central a dozen times)."""
+
+    def __init__(self) -> None:
+        self._folder: Path | None = None
+        self._made: dict[date, Path] = {}
+        self._lock = threading.Lock()
+
+    def copy_to(self, target: Path) -> None:
+        shutil.copyfile(self._template(), target)
+
+    def _template(self) -> Path:
+        clock = ShanghaiClock()
+        today = in_shanghai(clock.now()).date()  # the demo's bills are due relative to it
+        with self._lock:
+            if today not in self._made:
+                if self._folder is None:
+                    self._folder = Path(tempfile.mkdtemp(prefix="kiosk-loopback-"))
+                    atexit.register(shutil.rmtree, self._folder, True)
+                path = self._folder / f"central-{today.isoformat()}.sqlite3"
+                engine = make_engine(f"sqlite:///{path}")
+                try:
+                    migrate(engine)
+                    CentralService(engine, clock, demo=True).seed_demo_if_empty()
+                finally:
+                    engine.dispose()
+                with sqlite3.connect(path) as connection:  # all of it in the one file
+                    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                self._made[today] = path
+            return self._made[today]
+
+
+DEMO_DATABASES = DemoDatabases()
+
+
 @contextlib.contextmanager
 def _enrollment(db_url: str) -> Iterator[EnrollmentService]:
     engine = make_engine(db_url)
@@ -155,6 +203,7 @@ def running_system(tmp: Path, *, card_timeout_s: float = 10.0, step_delay_s: flo
                    background: bool = False,
                    kiosk_id: str = "SH-CN-TEST-01") -> Iterator[System]:
     port = free_port()
+    DEMO_DATABASES.copy_to(tmp / "central.sqlite3")
     db_url = f"sqlite:///{tmp / 'central.sqlite3'}"
     central = CentralServer(db_url, port=port, seed_demo=True, rate_limits=SCRIPTED_USER_LIMITS)
     central_url = central.start()
