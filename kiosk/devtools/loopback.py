@@ -155,6 +155,7 @@ class DemoDatabases:
         self._lock = threading.Lock()
 
     def copy_to(self, target: Path) -> None:
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # as central makes it
         shutil.copyfile(self._template(), target)
 
     def _template(self) -> Path:
@@ -218,9 +219,13 @@ def running_system(tmp: Path, *, card_timeout_s: float = 10.0, step_delay_s: flo
         reader_url = reader.start_pty()
         config = load_config(overrides={
             "kiosk": {"id": kiosk_id, "data_dir": str(tmp / "kiosk")},
-            "central": {"url": central_url, "timeout_s": 5.0},  # a loaded CI machine is slow
+            # Central, the simulators and the UI share this process and the machine with
+            # other test processes: answers that take a real device and central
+            # milliseconds can take seconds here, and a time-out would fail a test for
+            # the machine's load, not for what it tests.
+            "central": {"url": central_url, "timeout_s": 15.0},
             "sync": {"forward_interval_s": 0.2, "backoff_max_s": 1.0},
-            "printer": {"url": printer_url},
+            "printer": {"url": printer_url, "status_timeout_s": 3.0},
             "payment": {"url": payment_url, "card_timeout_s": card_timeout_s},
             "reader": {"url": reader_url},
         })
