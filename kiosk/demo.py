@@ -227,7 +227,7 @@ def run_demo(*, out_dir: Path, data_dir: Path, lang: str, headless: bool,
             width, height = config.ui.width, config.ui.height
             if not headless:
                 width, height = int(width * (scale or 0.5)), int(height * (scale or 0.5))
-            kivy_env.configure(headless=headless, width=width, height=height)
+            kivy_env.configure(headless=headless, width=width, height=height, driven=headless)
             runtime = bootstrap.build_runtime(config)
             runtime.services.recover()
             runtime.services.recover_print_jobs()

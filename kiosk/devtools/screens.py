@@ -51,7 +51,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from kiosk.ui import kivy_env
 
-    kivy_env.configure(headless=True, width=int(1080 * args.scale), height=int(1920 * args.scale))
+    kivy_env.configure(headless=True, width=int(1080 * args.scale),
+                       height=int(1920 * args.scale), driven=True)
 
     from kiosk.bootstrap import build_app
     from kiosk.devtools.loopback import running_system

@@ -16,9 +16,12 @@ def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def configure(*, headless: bool, width: int, height: int, fullscreen: bool = False) -> None:
+def configure(*, headless: bool, width: int, height: int, fullscreen: bool = False,
+              driven: bool = False) -> None:
     """Prepare Kivy for a window of ``width`` x ``height`` pixels. Idempotent per process:
-    Kivy opens one window per process."""
+    Kivy opens one window per process. ``driven``: frames are pumped by hand
+    (kiosk.ui.driver: tests, walks, the headless demo), so Kivy's 60 fps cap would only
+    add a sleep to every frame; an App running its own loop keeps the cap."""
     global _configured
     if _configured:
         return
@@ -51,6 +54,8 @@ def configure(*, headless: bool, width: int, height: int, fullscreen: bool = Fal
     Config.set("kivy", "exit_on_escape", "0")
     Config.set("kivy", "keyboard_mode", "dock")
     Config.set("input", "mouse", "mouse,disable_multitouch")
+    if driven:
+        Config.set("graphics", "maxfps", "0")
     if headless:
         # No touch devices to probe offscreen (and no libmtdev needed).
         for option in list(Config.options("input")):

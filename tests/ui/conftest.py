@@ -10,7 +10,7 @@ import pytest
 
 from kiosk.ui import kivy_env
 
-kivy_env.configure(headless=True, width=1080, height=1920)
+kivy_env.configure(headless=True, width=1080, height=1920, driven=True)
 
 from hardware.sim.payment.cards import UNIONPAY_APPROVED  # noqa: E402
 from kiosk.bootstrap import build_app  # noqa: E402

@@ -16,12 +16,13 @@ from kiosk.ui.messages import describe
 
 
 @pytest.fixture
-def catalogs() -> Iterator[Catalogs]:
+def catalogs(monkeypatch: pytest.MonkeyPatch) -> Iterator[Catalogs]:
+    """The real catalogs installed for the UI's messages, and afterwards whatever was
+    installed before (the UI tests' App, running in this process, keeps its own)."""
     translator = Catalogs()
-    i18n.install(translator, "en")
+    monkeypatch.setattr(i18n._Current, "translator", translator)  # noqa: SLF001
+    monkeypatch.setattr(i18n._Current, "lang", "en")  # noqa: SLF001
     yield translator
-    i18n._Current.translator = None  # noqa: SLF001 - leave no translator installed
-    i18n.set_language("en")
 
 
 @pytest.mark.parametrize("lang", list(LANGUAGES))
