@@ -82,13 +82,15 @@ class LatinKeyboard(BoxLayout):
         for row in self.children:
             for key in row.children:
                 if key.key == wanted:
-                    return key
+                    found: KeypadKey = key  # Kivy's children are untyped
+                    return found
         raise KeyError(char)
 
     @property
     def shift_key(self) -> KeypadKey:
-        return next(k for row in self.children for k in row.children
-                    if getattr(k, "label_name", "") == "shift")
+        shift: KeypadKey = next(k for row in self.children for k in row.children
+                                if getattr(k, "label_name", "") == "shift")
+        return shift
 
     def press(self, value: str) -> None:
         target = self.target

@@ -19,7 +19,7 @@ from kivy.uix.widget import Widget
 from kiosk.services.arbitration import ArbitrationFlow, ArbStep
 from kiosk.services.forms import Kind
 from kiosk.ui.driver import Driver, UiTimeout
-from kiosk.ui.walkthrough import answer_choice, start_service
+from kiosk.ui.walkthrough import answer_choice, flow_of as flow_as, start_service
 
 log = logging.getLogger(__name__)
 
@@ -57,10 +57,7 @@ class ReaderPresenter:
 
 
 def flow_of(driver: Driver) -> ArbitrationFlow:
-    flow = driver.app.flow
-    if not isinstance(flow, ArbitrationFlow):
-        raise AssertionError(f"not in the arbitration flow: {flow!r}")
-    return flow
+    return flow_as(driver, ArbitrationFlow)
 
 
 def _where(flow: ArbitrationFlow) -> tuple[Any, ...]:

@@ -14,11 +14,11 @@ from typing import Any, Protocol
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
-from kiosk.services.flow import View
+from kiosk.services.contract import View
 from kiosk.services.forms import KEYPAD_KINDS, Kind
 from kiosk.ui.driver import Driver
 from kiosk.ui.screens.question import shown
-from kiosk.ui.walkthrough import answer_by_typing, answer_on_keypad, start_service
+from kiosk.ui.walkthrough import answer_by_typing, answer_on_keypad, current_flow, start_service
 
 SKIP = None  # an optional question left unanswered
 CHANGNING_ROOM = ("310105", "310105-xianxia", "310105-xianxia-l88", "310105-xianxia-l88-b3",
@@ -81,8 +81,9 @@ def answer_question(driver: Driver, value: Any, *, by_touch: bool = True) -> Non
     keyboard; otherwise the field is filled at once and Next is touched (a full-screen
     redraw per key is slow on a software renderer)."""
     screen = driver.app.screen("question")
-    flow = driver.app.flow
+    flow = current_flow(driver)
     form = flow.form
+    assert form is not None and not form.done, "no question on screen"
     key, kind = form.current.key, form.current.kind
 
     def taken() -> bool:
@@ -114,7 +115,7 @@ def answer_questions(driver: Driver, answers: Mapping[str, Any], shot: Shot | No
                      typed: Collection[str] | None = None) -> list[str]:
     """Answer questions while the flow asks them; the keys asked, in order. The answers
     to ``typed`` (all when None) are typed key by key."""
-    flow = driver.app.flow
+    flow = current_flow(driver)
     asked: list[str] = []
     while flow.view is View.QUESTION and not flow.busy and flow.form is not None \
             and not flow.form.done:
@@ -131,16 +132,16 @@ def answer_questions(driver: Driver, answers: Mapping[str, Any], shot: Shot | No
 
 def choose_address(driver: Driver, node_ids: tuple[str, ...], shot: Shot | None = None) -> None:
     """Touch one tile per level of the address book."""
-    flow = driver.app.flow
-    for node_id in node_ids:
+    flow = current_flow(driver)
+    for level, node_id in enumerate(node_ids, start=1):
         driver.wait_until(lambda: flow.view is View.CHOOSE and not flow.busy, 20,
                           "the address list")
         driver.wait_for_screen("choose")
         if shot is not None:
-            shot(f"address-{len(flow.picker.path) + 1}")
-        chosen = len(flow.picker.path)
+            shot(f"address-{level}")
+        listed = flow.choice_list()
         _touch_and_wait(driver, tile_for(driver, node_id),
-                        lambda: len(flow.picker.path) > chosen or flow.busy
+                        lambda: flow.choice_list() != listed or flow.busy
                         or flow.error is not None, f"choosing {node_id}")
         if flow.error is not None:
             raise AssertionError(f"{node_id} was refused: {flow.error.code}")
@@ -193,7 +194,7 @@ def walk(driver: Driver, user: ScriptedUser, out_dir: Path, lang: str, *,
                shot=shot, typed=typed)
     shot("summary")
     driver.tap(app.screen("summary").ids.action)
-    flow = app.flow
+    flow = current_flow(driver)
     driver.wait_until(lambda: flow.view in (View.DONE, View.FAILED), 30, "the slip")
     driver.wait_for_screen("slip" if flow.view is View.DONE else "failed")
     driver.settle(0.3)

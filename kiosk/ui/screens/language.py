@@ -40,7 +40,9 @@ class LanguageScreen(KioskScreen):
         self.ids.back.text = _("Back")
 
     def button_for(self, code: str) -> KButton:
-        return next(b for b in self.ids.choices.children if getattr(b, "lang_code", "") == code)
+        button: KButton = next(b for b in self.ids.choices.children
+                               if getattr(b, "lang_code", "") == code)
+        return button
 
 
 load_kv(__file__)

@@ -14,13 +14,14 @@ from kivy.uix.textinput import TextInput
 from kivy.uix.widget import Widget
 
 from kiosk.errors import ErrorCode, KioskError
-from kiosk.services.forms import KEYPAD_KINDS, Kind, Question, parse
+from kiosk.services.contract import ServiceFlow
+from kiosk.services.forms import KEYPAD_KINDS, Kind, Question, Questionnaire, parse
 from kiosk.ui import theme
 from kiosk.ui.i18n import N_, _
 from kiosk.ui.icons import icon
 from kiosk.ui.keyboard import LatinKeyboard
 from kiosk.ui.messages import describe
-from kiosk.ui.screens.base import KioskScreen, load_kv
+from kiosk.ui.screens.base import FlowScreen, load_kv
 from kiosk.ui.widgets import EntryField, KButton, KLabel, Keypad
 
 FORMAT_HINTS = {
@@ -74,7 +75,7 @@ def raw_value(kind: Kind, value: Any) -> str:
     return str(value)
 
 
-class QuestionScreen(KioskScreen):
+class QuestionScreen(FlowScreen):
     back_icon = icon("arrow-left")
     cancel_icon = icon("close")
 
@@ -82,7 +83,8 @@ class QuestionScreen(KioskScreen):
         super().__init__(**kwargs)
         self._question: Question | None = None
         self._question_id: tuple[str, int] | None = None
-        self._form: Any = None  # a new form for the same question (a refused code) rebuilds
+        # A new form for the same question (a code refused by central) rebuilds it.
+        self._form: Questionnaire | None = None
         self.entry: EntryField | None = None
         self.text: TextInput | None = None
         self.counter: KLabel | None = None  # under a long text: its length as typed
@@ -96,8 +98,8 @@ class QuestionScreen(KioskScreen):
         self._question_id = None
 
     def refresh(self) -> None:
-        flow = self.app.flow
-        form = getattr(flow, "form", None)
+        flow = self.flow
+        form = flow.form if flow is not None else None
         if flow is None or form is None or form.done:
             return
         question = form.current
@@ -138,11 +140,11 @@ class QuestionScreen(KioskScreen):
         if self.entry is not None and question.kind in PLACEHOLDERS:
             self.entry.placeholder = PLACEHOLDERS[question.kind]
         self._count()  # in the language now chosen
-        self.update_header(_(flow.title), (flow.step_number, flow.total_steps))
+        self.update_flow_header(flow)
 
-    def _placeholders(self, flow: Any) -> dict[str, str]:
-        values = getattr(flow, "question_values", None)
-        return dict(values()) if callable(values) else {}
+    @staticmethod
+    def _placeholders(flow: ServiceFlow) -> dict[str, str]:
+        return dict(flow.question_values())
 
     # --- building the input --------------------------------------------------------------
 
@@ -160,7 +162,7 @@ class QuestionScreen(KioskScreen):
             for option in question.options:
                 button = KButton(text=_(option.label), primary=(option.code == value))
                 button.option_code = option.code
-                button.bind(on_release=lambda b: self.app.flow_action("answer", b.option_code))
+                button.bind(on_release=lambda b: self._answer(b.option_code))
                 self.choices[option.code] = button
                 grid.add_widget(button)
             scroll.add_widget(grid)
@@ -169,7 +171,7 @@ class QuestionScreen(KioskScreen):
             for answer in (True, False):
                 button = KButton(primary=(value is answer), height=self.app.u * 170)
                 button.answer_value = answer
-                button.bind(on_release=lambda b: self.app.flow_action("answer", b.answer_value))
+                button.bind(on_release=lambda b: self._answer(b.answer_value))
                 self.choices[answer] = button
                 box.add_widget(button)
             box.add_widget(_Spacer())
@@ -252,7 +254,7 @@ class QuestionScreen(KioskScreen):
             if question.required:
                 self.ids.notice.text = _("Please answer this question.")
                 return
-            self.app.flow_action("skip")
+            self.skip()
             return
         try:
             value = parse(question.kind, raw)
@@ -262,7 +264,13 @@ class QuestionScreen(KioskScreen):
             if self.entry is not None:
                 self.entry.invalid = True
             return
-        self.app.flow_action("answer", value)
+        self._answer(value)
+
+    def skip(self) -> None:
+        self.act(lambda flow: flow.skip())
+
+    def _answer(self, value: object) -> None:
+        self.act(lambda flow: flow.answer(value))
 
     def clear_personal(self) -> None:
         self.ids.input.clear_widgets()
