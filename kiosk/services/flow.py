@@ -250,7 +250,8 @@ class Flow(Generic[S]):
         try:
             self._work()
         except Exception:
-            log.exception("%s failed unexpectedly at %s", self.service, self.step)
+            log.exception("%s failed unexpectedly at %s (reference %s)", self.service,
+                          self.step, self.reference or "none")
             self._defect()
 
     def _work(self) -> None:

@@ -9,11 +9,11 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
+from kivy.input.motionevent import MotionEvent
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.modalview import ModalView
@@ -88,7 +88,7 @@ class KioskApp(App):
 
     def __init__(self, services: KioskServices, translator: Translator,
                  settings: UiSettings, technician: Technician | None = None,
-                 **kwargs: Any) -> None:
+                 **kwargs: object) -> None:
         super().__init__(**kwargs)
         self.technician = technician
         self.title = "Self-service kiosk"
@@ -135,7 +135,7 @@ class KioskApp(App):
             self.screen(missing[0])
             self._prebuild = Clock.schedule_once(self._build_next_screen, 0)
 
-    def _on_resize(self, _window: Any, _width: int, height: int) -> None:
+    def _on_resize(self, _window: object, _width: int, height: int) -> None:
         set_everywhere(self, "u", height / theme.REFERENCE_HEIGHT)
         set_everywhere(self, "fs", self.u * (theme.LARGE_TEXT_SCALE if self.large_text else 1.0))
 
@@ -195,7 +195,7 @@ class KioskApp(App):
     def out_of_service(self) -> bool:
         return self.technician is not None and self.technician.out_of_service.active
 
-    def technician_corner_tap(self, touch: Any) -> bool:
+    def technician_corner_tap(self, touch: MotionEvent) -> bool:
         """The hidden gesture (see TECHNICIAN_CORNER): True when the touch was in the
         corner (it is then swallowed); the tap that completes it opens the PIN screen."""
         if self.technician is None:
@@ -393,7 +393,7 @@ class KioskApp(App):
 
     # --- idle ----------------------------------------------------------------------------
 
-    def _on_any_touch(self, *_: Any) -> None:
+    def _on_any_touch(self, *_: object) -> None:
         self.last_touch = time.monotonic()
 
     def _check_idle(self, _dt: float) -> None:
@@ -429,7 +429,7 @@ class KioskApp(App):
             countdown.text = _("For your privacy, this session ends in {seconds} seconds.").format(
                 seconds=max(0, int(left + 0.5)))
 
-        def close(*_: Any) -> None:
+        def close(*_: object) -> None:
             ticker.cancel()
             self._idle_dialog = None
 

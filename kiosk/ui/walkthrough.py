@@ -7,10 +7,11 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from kiosk.services.contract import ServiceFlow, View
 from kiosk.ui.driver import Driver
+from kiosk.ui.widgets import Keypad
 
 log = logging.getLogger(__name__)
 
@@ -73,10 +74,11 @@ def start_service(driver: Driver, lang: str, service: str,
     driver.tap(app.screen("home").tiles[service])
 
 
-def question_keypad(driver: Driver) -> Any:
+def question_keypad(driver: Driver) -> Keypad:
     """The keypad of the question on screen (numbers, dates, amounts, codes)."""
     screen = driver.app.screen("question")
-    return next(w for w in screen.ids.input.walk() if w.__class__.__name__ == "Keypad")
+    keypad: Keypad = next(w for w in screen.ids.input.walk() if isinstance(w, Keypad))
+    return keypad
 
 
 def answer_on_keypad(driver: Driver, digits: str) -> None:

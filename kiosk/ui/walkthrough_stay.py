@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
@@ -33,11 +33,11 @@ class ScriptedUser(Protocol):
         """Place a document (a reader simulator specimen) on the reader."""
 
 
-def erika_answers(now: datetime, **changes: Any) -> dict[str, Any]:
+def erika_answers(now: datetime, **changes: object) -> dict[str, object]:
     """Answers for ERIKA MUSTERMANN, arrived an hour ago in a rented room, by question
     key: dates, times, codes and choice codes as the flow takes them; SKIP to skip."""
     arrived = now - timedelta(hours=1)
-    answers: dict[str, Any] = {
+    answers: dict[str, object] = {
         "chinese_name": SKIP, "entry_status_type": "Z", "entry_status_number": "Z12345678",
         "entry_status_valid_until": now.date() + timedelta(days=300),
         "number_of_entries": SKIP, "date_of_entry": arrived.date() - timedelta(days=2),
@@ -75,7 +75,7 @@ def _touch_and_wait(driver: Driver, widget: Widget, done: Callable[[], bool], wh
     driver.wait_until(done, 20, what)
 
 
-def answer_question(driver: Driver, value: Any, *, by_touch: bool = True) -> None:
+def answer_question(driver: Driver, value: object, *, by_touch: bool = True) -> None:
     """Answer the question on screen (SKIP touches Skip) and wait until the flow took the
     answer (moved on, or refused it). ``by_touch`` types every key on the keypad or the
     keyboard; otherwise the field is filled at once and Next is touched (a full-screen
@@ -111,7 +111,7 @@ def answer_question(driver: Driver, value: Any, *, by_touch: bool = True) -> Non
     driver.wait_until(taken, 20, f"the answer to {key}")
 
 
-def answer_questions(driver: Driver, answers: Mapping[str, Any], shot: Shot | None = None,
+def answer_questions(driver: Driver, answers: Mapping[str, object], shot: Shot | None = None,
                      typed: Collection[str] | None = None) -> list[str]:
     """Answer questions while the flow asks them; the keys asked, in order. The answers
     to ``typed`` (all when None) are typed key by key."""
@@ -164,7 +164,7 @@ def read_passport(driver: Driver, user: ScriptedUser, lang: str, specimen: str =
     driver.wait_for_screen("identity", timeout=20)
 
 
-def to_summary(driver: Driver, user: ScriptedUser, lang: str, answers: Mapping[str, Any],
+def to_summary(driver: Driver, user: ScriptedUser, lang: str, answers: Mapping[str, object],
                room: tuple[str, ...] = CHANGNING_ROOM, shot: Shot | None = None,
                typed: Collection[str] | None = None) -> None:
     """Read the passport, confirm it, answer everything and choose the room: the summary

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
 
 from kiosk.ui.i18n import N_, _
 from kiosk.ui.icons import BILLER_ICONS, icon
@@ -21,7 +20,7 @@ class BillerScreen(FlowScreen):
     back_icon = icon("arrow-left")
     cancel_icon = icon("close")
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self.tiles: dict[str, Tile] = {}
 

@@ -3,7 +3,6 @@ wrong with a read it could not use), then shows what it read for confirmation.""
 
 from __future__ import annotations
 
-from typing import Any
 
 from kiosk.ui.i18n import _
 from kiosk.ui.icons import icon
@@ -14,7 +13,7 @@ from kiosk.ui.screens.base import FlowScreen, load_kv
 class DocumentScreen(FlowScreen):
     cancel_icon = icon("close")
 
-    def on_leave(self, *_: Any) -> None:
+    def on_leave(self, *_: object) -> None:
         self.ids.spinner.stop()
 
     def refresh(self) -> None:

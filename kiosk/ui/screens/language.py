@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
 
 from kiosk.domain.languages import language
 from kiosk.ui.fonts import font_name
@@ -17,11 +16,11 @@ PROMPT = N_("Choose your language")
 class LanguageScreen(KioskScreen):
     back_icon = icon("arrow-left")
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self._built = False
 
-    def on_pre_enter(self, *_: Any) -> None:
+    def on_pre_enter(self, *_: object) -> None:
         self.refresh()
 
     def refresh(self) -> None:

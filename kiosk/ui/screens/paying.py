@@ -3,7 +3,6 @@ the user can cancel while the terminal waits for the card, not while the bank de
 
 from __future__ import annotations
 
-from typing import Any
 
 from kivy.animation import Animation
 
@@ -26,13 +25,13 @@ PROMPTS = {
 class PayingScreen(FlowScreen):
     cancel_icon = icon("close")
 
-    def on_enter(self, *_: Any) -> None:
+    def on_enter(self, *_: object) -> None:
         self.ids.spinner.start()
         pulse = Animation(opacity=0.35, duration=0.6) + Animation(opacity=1, duration=0.6)
         pulse.repeat = True
         pulse.start(self.ids.card_icon)
 
-    def on_leave(self, *_: Any) -> None:
+    def on_leave(self, *_: object) -> None:
         self.ids.spinner.stop()
         Animation.cancel_all(self.ids.card_icon)
         self.ids.card_icon.opacity = 1

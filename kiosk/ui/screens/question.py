@@ -6,7 +6,7 @@ are typed, against the length the question declares."""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date, time
 
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.scrollview import ScrollView
@@ -62,16 +62,14 @@ def count_text(question: Question, text: str) -> tuple[str, bool]:
     return words, False
 
 
-def raw_value(kind: Kind, value: Any) -> str:
+def raw_value(kind: Kind, value: object) -> str:
     """A stored answer back into what the input shows (the user went back)."""
     if value is None:
         return ""
-    if kind is Kind.DATE:
-        return str(value.strftime("%Y%m%d"))
+    if isinstance(value, (date, time)):  # what parse() made of Kind.DATE and Kind.TIME
+        return value.strftime("%Y%m%d" if isinstance(value, date) else "%H%M")
     if kind is Kind.MONTH:
         return str(value).replace("-", "")
-    if kind is Kind.TIME:
-        return str(value.strftime("%H%M"))
     return str(value)
 
 
@@ -79,7 +77,7 @@ class QuestionScreen(FlowScreen):
     back_icon = icon("arrow-left")
     cancel_icon = icon("close")
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self._question: Question | None = None
         self._question_id: tuple[str, int] | None = None
@@ -90,9 +88,9 @@ class QuestionScreen(FlowScreen):
         self.counter: KLabel | None = None  # under a long text: its length as typed
         self.keyboard: LatinKeyboard | None = None
         self._keyboards: dict[str, LatinKeyboard] = {}
-        self.choices: dict[Any, KButton] = {}
+        self.choices: dict[object, KButton] = {}  # by option code, or True and False
 
-    def on_leave(self, *_args: Any) -> None:
+    def on_leave(self, *_args: object) -> None:
         # Back here later (Back from a summary) the question is built again from the
         # answer given; while it shows (a language switch) what is typed stays.
         self._question_id = None
@@ -148,7 +146,7 @@ class QuestionScreen(FlowScreen):
 
     # --- building the input --------------------------------------------------------------
 
-    def _build(self, question: Question, value: Any) -> None:
+    def _build(self, question: Question, value: object) -> None:
         box = self.ids.input
         box.clear_widgets()
         if self.keyboard is not None:
@@ -286,7 +284,7 @@ class QuestionScreen(FlowScreen):
 class _Column(BoxLayout):
     """A vertical list that grows with its children (inside a ScrollView)."""
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, **kwargs: object) -> None:
         super().__init__(orientation="vertical", size_hint_y=None, **kwargs)
         self.bind(minimum_height=self.setter("height"))
 

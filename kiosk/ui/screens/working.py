@@ -3,7 +3,6 @@ nothing to touch; it never takes long (every call has a timeout)."""
 
 from __future__ import annotations
 
-from typing import Any
 
 from kiosk.ui.i18n import N_, _, translate
 from kiosk.ui.screens.base import FlowScreen, load_kv
@@ -12,10 +11,10 @@ DEFAULT = N_("One moment, please…")
 
 
 class WorkingScreen(FlowScreen):
-    def on_enter(self, *_args: Any) -> None:
+    def on_enter(self, *_args: object) -> None:
         self.ids.spinner.start()
 
-    def on_leave(self, *_args: Any) -> None:
+    def on_leave(self, *_args: object) -> None:
         self.ids.spinner.stop()
 
     def refresh(self) -> None:
