@@ -61,8 +61,5 @@ class FlowScreen(KioskScreen):
     def go_back(self) -> None:
         self.app.go_back()
 
-    def leave(self) -> None:
-        self.app.leave_service()
-
     def update_flow_header(self, flow: ServiceFlow) -> None:
         self.update_header(translate(flow.title), (flow.step_number, flow.total_steps))
