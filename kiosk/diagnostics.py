@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from hardware.base import DeviceStatus, Health, PrintOutcome
 from kiosk import __version__
 from kiosk.services.ports import ParkedRecord
+from kiosk.services.printing import print_slip
 from kiosk.services.slips import test_slip
 from kiosk.sync.config_slots import ConfigSlots
 
@@ -151,10 +152,8 @@ def _test_print(runtime: Runtime) -> dict[str, Any]:
     now = runtime.clock.now()
     reference = f"TEST-{now:%Y%m%d%H%M%S}-{uuid.uuid4().hex[:4]}"
     document = test_slip(deps.slip_header, runtime.config.printer.profile, now, reference)
-    job = deps.print_jobs.create(reference, document, now)
-    result = deps.printer.print_document(job.job_id, document)
-    deps.print_jobs.finish(job.job_id, result.outcome, result.reason)
-    return {"reference": reference, "job_id": job.job_id, "outcome": result.outcome.value,
+    result = print_slip(deps.printer, deps.print_jobs, reference, document, now)
+    return {"reference": reference, "job_id": result.job_id, "outcome": result.outcome.value,
             "reason": result.reason, "bytes": result.bytes_sent}
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from hardware.base import DocumentReader, PrintOutcome, ReceiptPrinter
+from hardware.base import DocumentReader, ReceiptPrinter
 from hardware.document import Document
 from kiosk.domain.arbitration import ArbitrationForm, check_application, to_payload
 from kiosk.domain.records import Company, Submission
@@ -89,7 +89,7 @@ class ArbitrationDeps:
     holidays: tuple[date, ...]  # for the limitation deadline
 
 
-class ArbitrationFlow(ArbitrationScreens, Flow):
+class ArbitrationFlow(ArbitrationScreens, Flow[ArbStep]):
     service = "arbitration"
     title = N_("Labour arbitration")
 
@@ -151,6 +151,17 @@ class ArbitrationFlow(ArbitrationScreens, Flow):
             if self.form is None:
                 self.form = Questionnaire(questions(self))
             self._show(View.QUESTION, ArbStep.QUESTIONS)
+
+    def confirm(self) -> None:
+        """Yes to you, your employer or the agency as shown, or submit the summary."""
+        if self.step is ArbStep.CONFIRM_PERSON:
+            self.confirm_person()
+        elif self.step is ArbStep.CONFIRM_COMPANY:
+            self.confirm_company()
+        elif self.step is ArbStep.CONFIRM_AGENCY:
+            self.confirm_agency()
+        elif self.step is ArbStep.SUMMARY:
+            self.submit()
 
     def confirm_company(self) -> None:
         if self.step is ArbStep.CONFIRM_COMPANY:
@@ -316,16 +327,8 @@ class ArbitrationFlow(ArbitrationScreens, Flow):
         assert submission is not None
         if self._document is None:
             self._document = self._receipt(submission)
-        now = self.clock.now()
-        job = deps.print_jobs.create(submission.provisional_ref, self._document, now)
-        result = deps.printer.print_document(job.job_id, self._document)
-        deps.print_jobs.finish(job.job_id, result.outcome, result.reason)
-        self.receipt_printed = result.outcome is PrintOutcome.PRINTED
-        self.error = None
-        if not self.receipt_printed:
-            self.error = KioskError(ErrorCode.PRINT_FAILED,
-                                    reason=result.reason or result.outcome.value,
-                                    reference=self.reference)
+        self._print_slip(deps.printer, deps.print_jobs, submission.provisional_ref,
+                         self._document)
         self.busy = False
         self._show(View.DONE, ArbStep.DONE)
 

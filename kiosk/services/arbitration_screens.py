@@ -24,6 +24,7 @@ from kiosk.services.arbitration_questions import (
     TOTAL_STEPS,
     limitation_last_day,
 )
+from kiosk.services.contract import Confirmation, Outcome, Summary
 from kiosk.services.flow import Person, Row
 from kiosk.services.forms import Questionnaire
 from kiosk.services.ports import CallContext, Clock, Translator
@@ -66,7 +67,7 @@ class ArbitrationScreens:
     """The flow's read-only side for the screens (see kiosk/ui/screens/*.py)."""
 
     # Set by ArbitrationFlow and its base, kiosk.services.flow.Flow.
-    step: StrEnum | None
+    step: ArbStep | None
     form: Questionnaire | None
     person: Person | None
     clock: Clock
@@ -86,7 +87,7 @@ class ArbitrationScreens:
             return STEP_OF_KEY.get(group.key if group else self.form.current.key, STEP_CLAIMS)
         if self.step is ArbStep.FAILED:
             return self._failed_at
-        return _NUMBER.get(self.step, STEP_SUMMARY) if isinstance(self.step, ArbStep) else 1
+        return _NUMBER.get(self.step, STEP_SUMMARY) if self.step is not None else 1
 
     @property
     def total_steps(self) -> int:
@@ -98,7 +99,7 @@ class ArbitrationScreens:
     # --- what the screens show ---------------------------------------------------------
 
     def working_text(self) -> str:
-        return _WORKING.get(self.step, "") if isinstance(self.step, ArbStep) else ""
+        return _WORKING.get(self.step, "") if self.step is not None else ""
 
     def question_values(self) -> dict[str, str]:
         deadline = ""
@@ -117,16 +118,21 @@ class ArbitrationScreens:
                 Row(N_("Date of birth"), self._date(person.birth_date)),
                 Row(N_("Document number"), person.masked_number)]
 
-    def confirm_texts(self) -> dict[str, str]:
-        found = {"detail": N_("This is the company registered with the code you typed."),
-                 "button": N_("Yes, that is it"), "back": N_("No, change the code")}
+    def confirmation(self) -> Confirmation:
+        """You, your employer or the dispatch agency, for confirm() or back()."""
+        rows = tuple(self.confirm_rows())
         if self.step is ArbStep.CONFIRM_COMPANY:
-            return {**found, "heading": N_("Is this your employer?"),
-                    "command": "confirm_company"}
+            return self._company_found(N_("Is this your employer?"), rows)
         if self.step is ArbStep.CONFIRM_AGENCY:
-            return {**found, "heading": N_("Is this the dispatch agency?"),
-                    "command": "confirm_agency"}
-        return {}  # the identity screen's own "Is this you?"
+            return self._company_found(N_("Is this the dispatch agency?"), rows)
+        return Confirmation(rows=rows)  # the identity screen's own "Is this you?"
+
+    @staticmethod
+    def _company_found(heading: str, rows: tuple[Row, ...]) -> Confirmation:
+        return Confirmation(rows=rows, heading=heading,
+                            detail=N_("This is the company registered with the code you "
+                                      "typed."),
+                            button=N_("Yes, that is it"), back=N_("No, change the code"))
 
     def confirm_rows(self) -> list[Row]:
         if self.step is ArbStep.CONFIRM_COMPANY and self.company is not None:
@@ -148,9 +154,9 @@ class ArbitrationScreens:
             rows.append(Row(N_("Phone"), company.phone))
         return rows
 
-    def summary_texts(self) -> dict[str, str]:
-        return {"heading": N_("Check your application before you submit it"),
-                "button": N_("Submit my application"), "command": "submit"}
+    def summary(self) -> Summary:
+        return Summary(heading=N_("Check your application before you submit it"),
+                       button=N_("Submit my application"), rows=tuple(self.summary_rows()))
 
     def summary_rows(self) -> list[Row]:
         """What is claimed first (numbered, with the total), then from whom, then the
@@ -195,13 +201,13 @@ class ArbitrationScreens:
                      self._date(app.knew_date) if app.knew_date else "")]
         return rows
 
-    def done_texts(self) -> dict[str, str]:
+    def outcome(self) -> Outcome:
         label = (N_("Application number") if self.final_number
                  else N_("Provisional reference"))
-        return {"title": N_("Your application is submitted"),
-                "detail": N_("The commission decides within 5 days whether to accept your "
-                             "case. Your receipt lists the originals to bring."),
-                "reference_label": label}
+        return Outcome(title=N_("Your application is submitted"),
+                       detail=N_("The commission decides within 5 days whether to accept "
+                                 "your case. Your receipt lists the originals to bring."),
+                       reference_label=label)
 
     # --- formatting --------------------------------------------------------------------
 

@@ -1,10 +1,10 @@
-"""Utility bill payment (DOMAIN.md 2.1) as a plain state machine.
+"""Utility bill payment (DOMAIN.md 2.1) as a plain state machine, a Flow like the others.
 
-The UI calls the cheap methods (choose_biller, submit_account, confirm, back) on its own
-thread; whenever ``busy`` is true it calls ``advance()`` on a worker thread, which does
-the slow device or network step and moves on. Every payment state is committed to the
-journal before the next device or network step, so a crash at any point is recoverable
-(kiosk.services.recovery). While the flow asks for the bill's barcode, the document
+The UI sends the contract's cheap commands (choose a biller, answer with the account
+number, confirm the amount, back) on its own thread; whenever ``busy`` is true it calls
+``advance()`` on a worker thread, which does the slow device or network step and moves
+on. Every payment state is committed to the journal before the next device or network
+step, so a crash at any point is recoverable (kiosk.services.recovery). While the flow asks for the bill's barcode, the document
 reader (optional) may answer for the user (kiosk.services.bill_barcode).
 """
 
@@ -13,11 +13,9 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from enum import StrEnum
 
 from hardware.base import (
     REASON_DISCONNECTED,
@@ -34,7 +32,7 @@ from hardware.base import (
     TerminalEvent,
 )
 from kiosk.domain.bills import Biller, BillAccount, normalize_account
-from kiosk.domain.money import format_money, to_fen
+from kiosk.domain.money import to_fen
 from kiosk.domain.payments import CardResult, OutboxMessage, Payment, PaymentDraft
 from kiosk.errors import ErrorCode, KioskError
 from kiosk.services.bill_barcode import (
@@ -44,6 +42,14 @@ from kiosk.services.bill_barcode import (
     barcode_question,
     serialized,
 )
+from kiosk.services.bill_payment_screens import (
+    BUSY_STEPS,
+    VIEWS,
+    BillPaymentScreens,
+    Step,
+)
+from kiosk.services.flow import Flow
+from kiosk.services.forms import Kind, Question, Questionnaire
 from kiosk.services.ports import (
     BillDirectory,
     CallContext,
@@ -53,34 +59,15 @@ from kiosk.services.ports import (
     PrintJobs,
     Translator,
 )
-from kiosk.services.forms import Kind, Question, Questionnaire
+from kiosk.services.printing import print_failure, print_slip
 from kiosk.services.slips import N_, SlipHeader, bill_payment_receipt
+
+__all__ = ["BillPaymentDeps", "BillPaymentFlow", "OUTBOX_KIND_BILL_PAYMENT", "Step",
+           "card_result", "record_approved"]
 
 log = logging.getLogger(__name__)
 
 OUTBOX_KIND_BILL_PAYMENT = "bill_payment"
-
-
-class Step(StrEnum):
-    CHOOSE_BILLER = "choose_biller"
-    ENTER_ACCOUNT = "enter_account"
-    LOOKING_UP = "looking_up"
-    REVIEW = "review"  # the summary the user confirms before the card is charged
-    AMOUNT = "amount"  # another amount, where the biller allows part payment
-    ENTER_BARCODE = "enter_barcode"  # the barcode printed on the bill, instead of the account
-    PAYING = "paying"
-    PRINTING = "printing"
-    DONE = "done"  # paid; receipt printed or marked for reprint
-    FAILED = "failed"  # nothing charged (declined, reversed) or staff must act (refund due)
-
-
-BUSY_STEPS = frozenset({Step.LOOKING_UP, Step.PAYING, Step.PRINTING})
-TOTAL_STEPS = 5
-_STEP_NUMBER = {
-    Step.CHOOSE_BILLER: 1, Step.ENTER_ACCOUNT: 2, Step.LOOKING_UP: 2, Step.REVIEW: 3,
-    Step.AMOUNT: 3, Step.ENTER_BARCODE: 2,
-    Step.PAYING: 4, Step.FAILED: 4, Step.PRINTING: 5, Step.DONE: 5,
-}
 
 
 def card_result(sale: SaleResult) -> CardResult:
@@ -118,73 +105,135 @@ class BillPaymentDeps:
     verify_url: str = ""  # the receipt's QR: "{code}" is replaced by the payment's code
 
 
-class BillPaymentFlow:
+class BillPaymentFlow(BillPaymentScreens, Flow[Step]):
+    service = "bill_payment"
+    title = N_("Pay a utility bill")
+
     def __init__(self, deps: BillPaymentDeps, ctx: CallContext, billers: tuple[Biller, ...]) -> None:
+        super().__init__(ctx, deps.clock)
         self._deps = deps
-        self.ctx = ctx
-        self.billers = billers
-        self.step = Step.CHOOSE_BILLER
+        self._billers = billers
         self.biller: Biller | None = None
         self.account_no = ""
         self.barcode = ""  # the bill's barcode, when the user looked it up that way
         self.account: BillAccount | None = None
         self._part: Decimal | None = None  # the part the user chose to pay; None: all due
-        self.form: Questionnaire | None = None  # the amount question (Step.AMOUNT)
         self.payment: Payment | None = None
-        self.error: KioskError | None = None
         self.terminal_prompt: TerminalEvent | None = None
-        self.receipt_printed: bool | None = None
-        self.listener: Callable[[BillPaymentFlow], None] | None = None
         # Commands come from the UI thread, the worker and the barcode listener.
         self._lock = threading.RLock()
         self._barcodes = (BarcodeListener(deps.reader, self._on_reader)
                           if deps.reader is not None else None)
+        self._go(Step.CHOOSE_BILLER)
 
-    # --- what the screens show ---------------------------------------------------------
+    # --- commands from the UI thread (the contract's) ----------------------------------
 
-    @property
-    def busy(self) -> bool:
-        return self.step in BUSY_STEPS
+    def choose(self, key: str) -> None:
+        """A biller's tile."""
+        if self.step in (Step.CHOOSE_BILLER, Step.ENTER_ACCOUNT):
+            self.choose_biller(key)
 
-    @property
-    def step_number(self) -> int:
-        return _STEP_NUMBER[self.step]
+    @serialized
+    def answer(self, value: object) -> None:
+        """The answer to what the screen asks: the account number, the barcode, or the
+        amount to pay."""
+        if self.step is Step.ENTER_ACCOUNT:
+            self.submit_account(str(value))
+            return
+        if self.step not in (Step.AMOUNT, Step.ENTER_BARCODE) or self.form is None:
+            return
+        if self.step is Step.ENTER_BARCODE:
+            if self.form.answer(value):
+                self.form = None
+                self.submit_barcode(str(value))
+            else:
+                self._notify()
+            return
+        if self.form.answer(value):
+            self._part = value if isinstance(value, Decimal) else None
+            self.form = None
+            self._go(Step.REVIEW)
+        else:
+            self._notify()
 
-    @property
-    def total_steps(self) -> int:
-        return TOTAL_STEPS
+    def skip(self) -> None:
+        """Every question of this flow must be answered: nothing to skip."""
 
-    @property
-    def can_go_back(self) -> bool:
-        return self.step in (Step.ENTER_ACCOUNT, Step.REVIEW, Step.AMOUNT)
+    def edit_account(self, text: str) -> None:
+        """What the user has typed so far (kept across language switches)."""
+        if self.step is Step.ENTER_ACCOUNT:
+            self.account_no = text
+            self.error = None
 
-    title = N_("Pay a utility bill")
+    @serialized
+    def use_barcode(self) -> None:
+        """Look the bill up by its barcode instead of the account number: typed, or held
+        under the reader (what it read before now is forgotten)."""
+        if self.step is Step.ENTER_ACCOUNT:
+            self._ask_barcode(fresh=True)
 
-    @property
-    def amount_to_pay(self) -> Decimal:
-        """The one amount of this payment: what the summary, the card screen and the done
-        screen show, and what the card is charged. Once the payment exists, its amount
-        (what the terminal was asked for); before, the part the user chose, or all due."""
-        if self.payment is not None:
-            return self.payment.draft.amount
-        if self._part is not None:
-            return self._part
-        return self.account.total_due if self.account is not None else Decimal("0.00")
+    def change_amount(self) -> None:
+        """Pay part of the bill (billers that allow it): ask for the amount."""
+        if self.step is not Step.REVIEW or not self.partial_allowed or self.account is None:
+            return
+        due = self.account.total_due
 
-    @property
-    def is_part_payment(self) -> bool:
-        """The user chose to pay less than is due (the summary then shows both)."""
-        return self.account is not None and self.amount_to_pay != self.account.total_due
+        def check(value: object, _answers: object) -> ErrorCode | None:
+            amount = value if isinstance(value, Decimal) else Decimal("0")
+            return None if Decimal("0.01") <= amount <= due else ErrorCode.AMOUNT_INVALID
 
-    @property
-    def partial_allowed(self) -> bool:
-        return self.account is not None and self.account.partial_allowed
+        self.form = Questionnaire((Question(
+            "amount", Kind.MONEY, N_("How much do you want to pay?"),
+            hint=N_("Any amount up to {due}. Late fees are paid first."), validate=check),),
+            answers={"amount": self._part} if self._part is not None else {})
+        self._go(Step.AMOUNT)
 
-    # --- commands from the UI thread ----------------------------------------------------
+    def confirm(self) -> None:
+        """The user accepted the summary: charge the card (in advance())."""
+        if self.step is Step.REVIEW:
+            self.error = None
+            self._go(Step.PAYING)
+
+    def try_again(self) -> None:
+        """After a decline, a cancel or an unavailable terminal: back to the summary, and a
+        new payment on the next confirm."""
+        if not self.can_retry:
+            return
+        self.payment = None
+        self.reference = ""
+        self.error = None
+        self._go(Step.REVIEW if self.account is not None else Step.ENTER_ACCOUNT)
+
+    def cancel_payment(self) -> None:
+        """The user pressed cancel while the terminal waits for the card (UI thread)."""
+        if self.step is Step.PAYING:
+            self._deps.terminal.cancel()
+
+    @serialized
+    def back(self) -> None:
+        if self.step is Step.ENTER_ACCOUNT:
+            self.error = None
+            self._go(Step.CHOOSE_BILLER)
+        elif self.step is Step.AMOUNT:
+            self.form = None
+            self._go(Step.REVIEW)
+        elif self.step is Step.ENTER_BARCODE:
+            self.form = None
+            self.error = None
+            self._go(Step.ENTER_ACCOUNT)
+        elif self.step is Step.REVIEW:
+            self.account = None
+            self._part = None
+            self.error = None
+            self._go(Step.ENTER_ACCOUNT)
+        elif self.step is Step.FAILED and self.account is not None and self.payment is None:
+            self._go(Step.REVIEW)
+
+    # --- the steps by name (the contract's commands above, and scripts) --------------------
 
     def choose_biller(self, biller_id: str) -> None:
         self._expect(Step.CHOOSE_BILLER, Step.ENTER_ACCOUNT)
-        biller = next((b for b in self.billers if b.id == biller_id), None)
+        biller = next((b for b in self._billers if b.id == biller_id), None)
         if biller is None:
             raise KioskError(ErrorCode.BILLER_UNKNOWN, biller_id=biller_id)
         if biller != self.biller:
@@ -192,12 +241,6 @@ class BillPaymentFlow:
         self.biller = biller
         self.error = None
         self._go(Step.ENTER_ACCOUNT)
-
-    def edit_account(self, text: str) -> None:
-        """What the user has typed so far (kept across language switches)."""
-        self._expect(Step.ENTER_ACCOUNT)
-        self.account_no = text
-        self.error = None
 
     def submit_account(self, account_no: str) -> bool:
         """Check the format here; the look-up itself runs in advance(). False: see error."""
@@ -214,13 +257,6 @@ class BillPaymentFlow:
         self.error = None
         self._go(Step.LOOKING_UP)
         return True
-
-    @serialized
-    def use_barcode(self) -> None:
-        """Look the bill up by its barcode instead of the account number: typed, or held
-        under the reader (what it read before now is forgotten)."""
-        self._expect(Step.ENTER_ACCOUNT)
-        self._ask_barcode(fresh=True)
 
     def _ask_barcode(self, fresh: bool = False) -> None:
         self.form = Questionnaire((barcode_question(self._barcodes is not None),),
@@ -264,99 +300,6 @@ class BillPaymentFlow:
         self._go(Step.LOOKING_UP)
         return True
 
-    def change_amount(self) -> None:
-        """Pay part of the bill (billers that allow it): ask for the amount."""
-        self._expect(Step.REVIEW)
-        if not self.partial_allowed or self.account is None:
-            return
-        due = self.account.total_due
-
-        def check(value: object, _answers: object) -> ErrorCode | None:
-            amount = value if isinstance(value, Decimal) else Decimal("0")
-            return None if Decimal("0.01") <= amount <= due else ErrorCode.AMOUNT_INVALID
-
-        self.form = Questionnaire((Question(
-            "amount", Kind.MONEY, N_("How much do you want to pay?"),
-            hint=N_("Any amount up to {due}. Late fees are paid first."), validate=check),),
-            answers={"amount": self._part} if self._part is not None else {})
-        self._go(Step.AMOUNT)
-
-    @serialized
-    def answer(self, value: object) -> None:
-        """The answer to the question on screen: the barcode, or the amount to pay."""
-        self._expect(Step.AMOUNT, Step.ENTER_BARCODE)
-        assert self.form is not None
-        if self.step is Step.ENTER_BARCODE:
-            if self.form.answer(value):
-                self.form = None
-                self.submit_barcode(str(value))
-            else:
-                self._notify()
-            return
-        if self.form.answer(value):
-            self._part = value if isinstance(value, Decimal) else None
-            self.form = None
-            self._go(Step.REVIEW)
-        else:
-            self._notify()
-
-    def skip(self) -> None:
-        """Every question of this flow must be answered: nothing to skip."""
-
-    def question_values(self) -> dict[str, str]:
-        due = self.account.total_due if self.account is not None else Decimal("0")
-        return {"due": format_money(due, self.ctx.lang)}
-
-    def confirm(self) -> None:
-        """The user accepted the summary: charge the card (in advance())."""
-        self._expect(Step.REVIEW)
-        self.error = None
-        self._go(Step.PAYING)
-
-    @serialized
-    def back(self) -> None:
-        if self.step is Step.ENTER_ACCOUNT:
-            self.error = None
-            self._go(Step.CHOOSE_BILLER)
-        elif self.step is Step.AMOUNT:
-            self.form = None
-            self._go(Step.REVIEW)
-        elif self.step is Step.ENTER_BARCODE:
-            self.form = None
-            self.error = None
-            self._go(Step.ENTER_ACCOUNT)
-        elif self.step is Step.REVIEW:
-            self.account = None
-            self._part = None
-            self.error = None
-            self._go(Step.ENTER_ACCOUNT)
-        elif self.step is Step.FAILED and self.account is not None and self.payment is None:
-            self._go(Step.REVIEW)
-
-    def try_again(self) -> None:
-        """After a decline, a cancel or an unavailable terminal: back to the summary, and a
-        new payment on the next confirm."""
-        self._expect(Step.FAILED)
-        self.payment = None
-        self.error = None
-        self._go(Step.REVIEW if self.account is not None else Step.ENTER_ACCOUNT)
-
-    @property
-    def can_cancel_payment(self) -> bool:
-        """The terminal still waits for the card: the user may cancel at the kiosk."""
-        return self.step is Step.PAYING and self.terminal_prompt in (
-            None, TerminalEvent.PRESENT_CARD)
-
-    def cancel_payment(self) -> None:
-        """The user pressed cancel while the terminal waits for the card (UI thread)."""
-        if self.step is Step.PAYING:
-            self._deps.terminal.cancel()
-
-    def set_language(self, lang: str) -> None:
-        """The user switched language mid-flow: keep everything, speak (and print) anew."""
-        self.ctx = replace(self.ctx, lang=lang)
-        self._notify()
-
     @serialized
     def wipe(self) -> None:
         """Session over: forget everything the user entered or was shown."""
@@ -368,32 +311,29 @@ class BillPaymentFlow:
         self.form = None
         self.account = None
         self.payment = None
-        self.error = None
         self.terminal_prompt = None
-        self.listener = None
+        super().wipe()
 
     # --- slow steps, on a worker thread --------------------------------------------------
 
-    def advance(self) -> Step:
-        try:
-            if self.step is Step.LOOKING_UP:
-                self._look_up()
-            elif self.step is Step.PAYING:
-                self._pay()
-            elif self.step is Step.PRINTING:
-                self._print_receipt()
-        except Exception:  # a defect or a broken store: never leave the user stuck
-            reference = self.payment.reference if self.payment else ""
-            log.exception("bill payment failed unexpectedly in step %s (payment %s)",
-                          self.step, reference or "none")
-            if self.step is Step.PRINTING:  # paid and recorded: only the slip is missing
-                self.receipt_printed = False
-                self.error = KioskError(ErrorCode.PRINT_FAILED_AFTER_PAYMENT,
-                                        reason="internal", reference=reference)
-                self._go(Step.DONE)
-            else:
-                self._fail(KioskError(ErrorCode.INTERNAL, reference=reference))
-        return self.step
+    def _work(self) -> None:
+        if self.step is Step.LOOKING_UP:
+            self._look_up()
+        elif self.step is Step.PAYING:
+            self._pay()
+        elif self.step is Step.PRINTING:
+            self._print_receipt()
+
+    def _defect(self) -> None:
+        """A defect or a broken store (logged): never leave the user stuck."""
+        reference = self.payment.reference if self.payment else ""
+        if self.step is Step.PRINTING:  # paid and recorded: only the slip is missing
+            self.receipt_printed = False
+            self.error = KioskError(ErrorCode.PRINT_FAILED_AFTER_PAYMENT,
+                                    reason="internal", reference=reference)
+            self._go(Step.DONE)
+        else:
+            self._fail(KioskError(ErrorCode.INTERNAL, reference=reference))
 
     def _look_up(self) -> None:
         assert self.biller is not None
@@ -442,6 +382,7 @@ class BillPaymentFlow:
         )
         payment = deps.journal.create(draft, deps.clock.now())
         self.payment = payment
+        self.reference = payment.reference
         log.info("payment %s created, asking the terminal", payment.reference)
         try:
             sale: SaleResult | None = deps.terminal.sale(
@@ -522,19 +463,16 @@ class BillPaymentFlow:
         document = bill_payment_receipt(deps.slip_header, self.payment, self.biller,
                                         self.ctx.lang, deps.translator,
                                         verify_url=deps.verify_url)
-        job = deps.print_jobs.create(self.payment.reference, document, deps.clock.now())
-        result = deps.printer.print_document(job.job_id, document)
-        deps.print_jobs.finish(job.job_id, result.outcome, result.reason)
-        if result.outcome is PrintOutcome.PRINTED:
+        result = print_slip(deps.printer, deps.print_jobs, self.payment.reference, document,
+                            deps.clock.now())
+        self.receipt_printed = result.outcome is PrintOutcome.PRINTED
+        if self.receipt_printed:
             self.payment = deps.journal.receipt(self.payment.reference, deps.clock.now())
-            self.receipt_printed = True
         else:
             log.warning("payment %s: receipt %s (%s); reprint by reference",
                         self.payment.reference, result.outcome, result.reason)
-            self.receipt_printed = False
-            self.error = KioskError(ErrorCode.PRINT_FAILED_AFTER_PAYMENT,
-                                    reason=result.reason or result.outcome.value,
-                                    reference=self.payment.reference)
+            self.error = print_failure(result, self.payment.reference,
+                                       ErrorCode.PRINT_FAILED_AFTER_PAYMENT)
         self._go(Step.DONE)
 
     # --- plumbing --------------------------------------------------------------------------
@@ -552,12 +490,11 @@ class BillPaymentFlow:
             raise RuntimeError(f"not possible in step {self.step}")
 
     def _go(self, step: Step) -> None:
+        """To ``step``: the screen it needs, busy while it has slow work for advance()."""
         with self._lock:
             self.step = step
+            self.view = VIEWS[step]
+            self.busy = step in BUSY_STEPS
             if step is not Step.ENTER_BARCODE and self._barcodes is not None:
                 self._barcodes.stop()
             self._notify()
-
-    def _notify(self) -> None:
-        if self.listener is not None:
-            self.listener(self)

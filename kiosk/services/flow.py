@@ -1,9 +1,10 @@
-"""What every self-service flow shares, and what the UI may rely on.
+"""What every self-service flow shares: the base class that implements the UI's contract
+(kiosk.services.contract) with what most steps need, and the identity document read.
 
-A flow is a plain state machine. The UI shows ``view`` (which kind of screen the current
-step needs: read a document, answer a question, check a summary...), calls the cheap
-commands on its thread, and runs ``advance()`` on a worker thread while ``busy``. The
-bill payment flow predates this and keeps its own screens.
+A flow is a plain state machine. Subclasses set ``step`` and ``view`` as they go (through
+_show), implement the slow work of their busy steps in _work(), and override the
+commands and view models their steps offer; every other command is ignored and every
+other view model is empty.
 """
 
 from __future__ import annotations
@@ -11,57 +12,47 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import Generic, TypeVar
 
 from hardware.base import (
     DeviceError,
     DocumentFormat,
     DocumentRead,
     DocumentReader,
+    PrintOutcome,
+    PrintResult,
     ReadRejected,
+    ReceiptPrinter,
 )
+from hardware.document import Document
 from kiosk.domain import checks
+from kiosk.domain.bills import Biller
 from kiosk.errors import ErrorCode, KioskError, WarningCode
+from kiosk.services.contract import (
+    AccountEntry,
+    BillReview,
+    CardPayment,
+    Choice,
+    ChoiceList,
+    Confirmation,
+    Listener,
+    Outcome,
+    Paid,
+    Row,
+    Summary,
+    View,
+)
 from kiosk.services.forms import Questionnaire
-from kiosk.services.ports import CallContext, Clock
+from kiosk.services.ports import CallContext, Clock, PrintJobs
+from kiosk.services.printing import print_failure, print_slip
+
+__all__ = ["Choice", "Flow", "Person", "Row", "View", "person_from_read"]
 
 log = logging.getLogger(__name__)
-
-
-class View(StrEnum):
-    """The kinds of screen a flow step needs."""
-
-    DOCUMENT = "document"  # place your document on the reader (busy while reading)
-    IDENTITY = "identity"  # is this you? (name, nationality, document as read)
-    QUESTION = "question"  # one question of the flow's questionnaire
-    CHOOSE = "choose"  # pick one of a list central gave (address levels)
-    CONFIRM = "confirm"  # a record found at central: is this the right one?
-    SUMMARY = "summary"  # everything, with warnings, before submitting or printing
-    WORKING = "working"  # central or the printer is busy
-    DONE = "done"  # the slip came out (or can be reprinted)
-    FAILED = "failed"  # could not go on: why, and what to do
-
-
-@dataclass(frozen=True)
-class Row:
-    """One label/value line of a summary (label is a msgid; value is shown as is)."""
-
-    label: str
-    value: str
-    emphasis: bool = False
-
-
-@dataclass(frozen=True)
-class Choice:
-    """One entry of a list to choose from (address levels): shown as is, no msgid."""
-
-    id: str
-    title: str
-    subtitle: str = ""
 
 
 @dataclass(frozen=True)
@@ -120,25 +111,31 @@ def _iso(compact: str) -> str:
     return f"{digits[:4]}-{digits[4:6]}-{digits[6:8]}"
 
 
-class Flow:
-    """Base of the questionnaire-style flows: the plumbing every one of them needs."""
+S = TypeVar("S", bound=StrEnum)
 
-    service = ""  # "tax_record", "accommodation", "arbitration", "points"
+
+class Flow(Generic[S]):
+    """Base of every self-service flow (S: its steps): the contract's state, defaults
+    for the commands and view models, and the plumbing every flow needs."""
+
+    service = ""  # "bill_payment", "tax_record", "accommodation", "arbitration", "points"
     title = ""  # msgid for the header
 
     def __init__(self, ctx: CallContext, clock: Clock) -> None:
         self.ctx = ctx
         self.clock = clock
         self.view = View.WORKING
-        self.step: StrEnum | None = None
+        self.step: S | None = None
         self.error: KioskError | None = None
         self.warnings: list[WarningCode] = []
-        self.listener: Callable[[Any], None] | None = None
+        self.listener: Listener | None = None
         self.form: Questionnaire | None = None
         self.person: Person | None = None
         self.busy = False
         self.receipt_printed: bool | None = None
         self.reference = ""
+
+    # --- state the contract adds ------------------------------------------------------
 
     @property
     def at_start(self) -> bool:
@@ -151,12 +148,90 @@ class Flow:
         return True
 
     @property
+    def interruptible(self) -> bool:
+        """Waiting for a document may be left; any other busy step must finish."""
+        return not self.busy or self.view is View.DOCUMENT
+
+    @property
     def step_number(self) -> int:
         return 1
 
     @property
     def total_steps(self) -> int:
         return 1
+
+    # --- what the screens show: nothing, unless the flow has that kind of screen ---------
+
+    def question_values(self) -> Mapping[str, str]:
+        return {}
+
+    def working_text(self) -> str:
+        return ""
+
+    def confirmation(self) -> Confirmation | None:
+        return None
+
+    def choice_list(self) -> ChoiceList | None:
+        return None
+
+    def summary(self) -> Summary | None:
+        return None
+
+    def outcome(self) -> Outcome | None:
+        return None
+
+    def billers(self) -> tuple[Biller, ...]:
+        return ()
+
+    def account_entry(self) -> AccountEntry | None:
+        return None
+
+    def bill_review(self) -> BillReview | None:
+        return None
+
+    def card_payment(self) -> CardPayment | None:
+        return None
+
+    def paid(self) -> Paid | None:
+        return None
+
+    # --- commands: ignored unless the flow's steps take them ---------------------------
+
+    def back(self) -> None:
+        """The step before."""
+
+    def confirm(self) -> None:
+        """Yes to what the screen shows."""
+
+    def answer(self, value: object) -> None:
+        """The answer to the question on screen."""
+
+    def skip(self) -> None:
+        """Leave the question on screen unanswered."""
+
+    def choose(self, key: str) -> None:
+        """One entry of the list on screen."""
+
+    def try_again(self) -> None:
+        """From the failure screen."""
+
+    def print_again(self) -> None:
+        """The slip did not come out: print it again."""
+
+    def retry_read(self) -> None:
+        """Wait for the document once more."""
+
+    def edit_account(self, text: str) -> None:
+        """What is typed so far of an account number."""
+
+    def use_barcode(self) -> None:
+        """Look a bill up by its barcode."""
+
+    def change_amount(self) -> None:
+        """Pay another amount."""
+
+    def cancel_payment(self) -> None:
+        """Stop a card sale that waits for the card."""
 
     def set_language(self, lang: str) -> None:
         self.ctx = replace(self.ctx, lang=lang)
@@ -175,11 +250,16 @@ class Flow:
         try:
             self._work()
         except Exception:
-            log.exception("%s failed unexpectedly at %s", self.service, self.step)
-            self._fail(KioskError(ErrorCode.INTERNAL, reference=self.reference))
+            log.exception("%s failed unexpectedly at %s (reference %s)", self.service,
+                          self.step, self.reference or "none")
+            self._defect()
 
     def _work(self) -> None:
         raise NotImplementedError
+
+    def _defect(self) -> None:
+        """The slow work failed on a defect (logged): say so, with the reference."""
+        self._fail(KioskError(ErrorCode.INTERNAL, reference=self.reference))
 
     # --- reading the document ----------------------------------------------------------
 
@@ -233,6 +313,18 @@ class Flow:
         self.error = None
         return person
 
+    # --- printing the slip -------------------------------------------------------------
+
+    def _print_slip(self, printer: ReceiptPrinter, jobs: PrintJobs, job_reference: str,
+                    document: Document) -> PrintResult:
+        """Print the flow's slip (kiosk.services.printing) as a job of ``job_reference``;
+        ``receipt_printed`` and ``error`` say how it went, with ``reference`` to keep."""
+        result = print_slip(printer, jobs, job_reference, document, self.clock.now())
+        self.receipt_printed = result.outcome is PrintOutcome.PRINTED
+        self.error = print_failure(result, self.reference)
+        log.info("%s slip %s: %s", self.service, job_reference, result.outcome)
+        return result
+
     # --- plumbing -----------------------------------------------------------------------
 
     def _fail(self, error: KioskError) -> None:
@@ -240,7 +332,7 @@ class Flow:
         self.busy = False
         self._show(View.FAILED)
 
-    def _show(self, view: View, step: StrEnum | None = None) -> None:
+    def _show(self, view: View, step: S | None = None) -> None:
         self.view = view
         if step is not None:
             self.step = step

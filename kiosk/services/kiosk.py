@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from hardware.base import DocumentReader, PrintOutcome, PrintResult
 from kiosk.domain.bills import Biller
@@ -14,11 +14,18 @@ from kiosk.domain.payments import PaymentState
 from kiosk.errors import ErrorCode, KioskError
 from kiosk.services.availability import DeviceWatch, Unavailable
 from kiosk.services.bill_payment import BillPaymentDeps, BillPaymentFlow
+from kiosk.services.contract import ServiceFlow
 from kiosk.services.print_recovery import recover_print_jobs
+from kiosk.services.printing import print_slip
 from kiosk.services.recovery import DEFAULT_BUSY_WAIT_S, RecoveryReport, recover_payments
 from kiosk.services.session import Session
 from kiosk.services.slips import bill_payment_receipt
 from kiosk.services.tax_record import TaxDeps, TaxRecordFlow
+
+if TYPE_CHECKING:  # the flows themselves are imported when first started
+    from kiosk.services.arbitration import ArbitrationDeps
+    from kiosk.services.points import PointsDeps
+    from kiosk.services.stay import StayDeps
 
 log = logging.getLogger(__name__)
 
@@ -32,32 +39,34 @@ class KioskServices:
     bill_payment: BillPaymentDeps
     watch: DeviceWatch | None = field(default=None)
     tax: TaxDeps | None = None
-    stay: Any = None  # kiosk.services.stay.StayDeps
-    arbitration: Any = None  # kiosk.services.arbitration.ArbitrationDeps
-    points: Any = None  # kiosk.services.points.PointsDeps
+    stay: StayDeps | None = None
+    arbitration: ArbitrationDeps | None = None
+    points: PointsDeps | None = None
     # At start-up, how long recovery waits for a sale the terminal is still running (the
     # longest a sale may take: payment.card_timeout_s).
     sale_timeout_s: float = DEFAULT_BUSY_WAIT_S
 
     @property
-    def starters(self) -> dict[str, Callable[[Session], Any]]:
+    def starters(self) -> dict[str, Callable[[Session], ServiceFlow]]:
         """Service key -> how to start its flow for a session (the ones set up here)."""
-        found: dict[str, Callable[[Session], Any]] = {"bill_payment": self.start_bill_payment}
+        found: dict[str, Callable[[Session], ServiceFlow]] = {
+            "bill_payment": self.start_bill_payment}
         if self.tax is not None:
             found["tax_record"] = self.start_tax_record
-        if self.stay is not None:
+        stay, arbitration, points = self.stay, self.arbitration, self.points
+        if stay is not None:
             from kiosk.services.stay import StayFlow
 
-            found["accommodation"] = lambda session: StayFlow(self.stay, session.context())
-        if self.arbitration is not None:
+            found["accommodation"] = lambda session: StayFlow(stay, session.context())
+        if arbitration is not None:
             from kiosk.services.arbitration import ArbitrationFlow
 
-            found["arbitration"] = lambda session: ArbitrationFlow(self.arbitration,
+            found["arbitration"] = lambda session: ArbitrationFlow(arbitration,
                                                                    session.context())
-        if self.points is not None:
+        if points is not None:
             from kiosk.services.points import PointsFlow
 
-            found["points"] = lambda session: PointsFlow(self.points, session.context())
+            found["points"] = lambda session: PointsFlow(points, session.context())
         return found
 
     def start_tax_record(self, session: Session) -> TaxRecordFlow:
@@ -89,7 +98,7 @@ class KioskServices:
 
     def _readers(self) -> list[DocumentReader]:
         found = [self.bill_payment.reader, self.tax.reader if self.tax else None]
-        found += [getattr(deps, "reader", None) for deps in (self.stay, self.arbitration)]
+        found += [deps.reader for deps in (self.stay, self.arbitration) if deps is not None]
         return [reader for reader in found if reader is not None]
 
     def start_bill_payment(self, session: Session) -> BillPaymentFlow:
@@ -129,9 +138,7 @@ class KioskServices:
         document = bill_payment_receipt(deps.slip_header, payment, biller, payment.draft.lang,
                                         deps.translator, reprint_at=now,
                                         verify_url=deps.verify_url)
-        job = deps.print_jobs.create(reference, document, now)
-        result = deps.printer.print_document(job.job_id, document)
-        deps.print_jobs.finish(job.job_id, result.outcome, result.reason)
+        result = print_slip(deps.printer, deps.print_jobs, reference, document, now)
         if result.outcome is PrintOutcome.PRINTED and payment.state is PaymentState.RECORDED:
             deps.journal.receipt(reference, deps.clock.now())
         log.info("reprint of %s: %s", reference, result.outcome)

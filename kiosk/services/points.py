@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from hardware.base import PrintOutcome, ReceiptPrinter
+from hardware.base import ReceiptPrinter
 from kiosk.domain import points
 from kiosk.domain.clock import format_timestamp
 from kiosk.domain.points import Education, InsuranceBase, PointsInput, PointsResult, SkillTitle
 from kiosk.domain.results import Choice
 from kiosk.errors import ErrorCode, KioskError
+from kiosk.services.contract import Outcome, Summary
 from kiosk.services.flow import Flow, Row, View
 from kiosk.services.forms import Answers, Kind, Option, Question, Questionnaire, Validator
 from kiosk.services.ports import CallContext, Clock, PrintJobs, Translator
@@ -156,7 +157,7 @@ class PointsDeps:
     slip_header: SlipHeader
 
 
-class PointsFlow(Flow):
+class PointsFlow(Flow[PointsStep]):
     service = "points"
     title = N_("Points self-assessment")
 
@@ -218,6 +219,13 @@ class PointsFlow(Flow):
             self.result = None
             self._show(View.QUESTION, PointsStep.QUESTIONS)  # to the last question
 
+    def confirm(self) -> None:
+        """The summary's button: Continue from the notice, Print summary on the result."""
+        if self.step is PointsStep.NOTICE:
+            self.begin()
+        else:
+            self.print_summary()
+
     def print_summary(self) -> None:
         if self.step is PointsStep.RESULT and self.result is not None:
             self._busy()
@@ -237,18 +245,15 @@ class PointsFlow(Flow):
 
     # --- what the screens show ---------------------------------------------------------
 
-    def question_values(self) -> dict[str, str]:
-        return {}
-
     def working_text(self) -> str:
         return N_("Printing your summary…") if self.step is PointsStep.PRINTING else ""
 
-    def summary_texts(self) -> dict[str, str]:
+    def summary(self) -> Summary:
         if self.step is PointsStep.NOTICE:
-            return {"heading": N_("An indicative points calculator"),
-                    "button": N_("Continue"), "command": "begin"}
-        return {"heading": N_("Your indicative points"), "button": N_("Print summary"),
-                "command": "print_summary"}
+            return Summary(heading=N_("An indicative points calculator"),
+                           button=N_("Continue"), rows=tuple(self.summary_rows()))
+        return Summary(heading=N_("Your indicative points"), button=N_("Print summary"),
+                       rows=tuple(self.summary_rows()))
 
     def summary_rows(self) -> list[Row]:
         if self.step is PointsStep.NOTICE:
@@ -270,14 +275,14 @@ class PointsFlow(Flow):
             rows.append(Row(N_("Education and title"), self._tr(NOT_CUMULATIVE)))
         return rows
 
-    def done_texts(self) -> dict[str, Any]:
+    def outcome(self) -> Outcome:
         result = self.result
-        return {"title": (N_("Your points summary is printed") if self.receipt_printed
-                          else N_("Your points summary was not printed")),
-                "detail": N_("Indicative total: {total} points. Pass mark: {pass_mark}."),
-                "values": {"total": result.total if result else 0,
-                           "pass_mark": result.pass_mark if result else points.PASS_MARK},
-                "reference_label": N_("Slip reference")}  # as on the slip
+        return Outcome(title=(N_("Your points summary is printed") if self.receipt_printed
+                              else N_("Your points summary was not printed")),
+                       detail=N_("Indicative total: {total} points. Pass mark: {pass_mark}."),
+                       values={"total": result.total if result else 0,
+                               "pass_mark": result.pass_mark if result else points.PASS_MARK},
+                       reference_label=N_("Slip reference"))  # as on the slip
 
     # --- slow steps ----------------------------------------------------------------------
 
@@ -298,17 +303,7 @@ class PointsFlow(Flow):
                                issued=format_timestamp(now, self.ctx.lang),
                                reference=self.reference,
                                not_cumulative=self._both_education_and_title())
-        job = deps.print_jobs.create(self.reference, document, now)
-        printed = deps.printer.print_document(job.job_id, document)
-        deps.print_jobs.finish(job.job_id, printed.outcome, printed.reason)
-        self.receipt_printed = printed.outcome is PrintOutcome.PRINTED
-        if self.receipt_printed:
-            self.error = None
-        else:
-            self.error = KioskError(ErrorCode.PRINT_FAILED,
-                                    reason=printed.reason or printed.outcome.value,
-                                    reference=self.reference)
-        log.info("points summary %s: %s", self.reference, printed.outcome)
+        self._print_slip(deps.printer, deps.print_jobs, self.reference, document)
         self.busy = False
         self._show(View.DONE, PointsStep.DONE)
 

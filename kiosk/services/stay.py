@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from hardware.base import DocumentReader, PrintOutcome, ReceiptPrinter
+from hardware.base import DocumentReader, ReceiptPrinter
 from kiosk.domain.records import Submission
 from kiosk.domain.stay import check_stay, to_payload
 from kiosk.errors import ErrorCode, KioskError
+from kiosk.services.contract import ChoiceList, Confirmation, Outcome, Summary
 from kiosk.services.flow import Choice, Flow, Person, Row, View
 from kiosk.services.forms import Questionnaire
 from kiosk.services.ports import (
@@ -40,11 +41,12 @@ from kiosk.services.stay_answers import StayAnswers
 from kiosk.services.stay_document import KeepingReader, document_fields, document_problem
 from kiosk.services.stay_screens import (
     CONFIRM_NOTE,
-    SUMMARY_TEXTS,
+    SUMMARY_BUTTON,
+    SUMMARY_HEADING,
     address_choices,
-    choose_texts,
-    done_texts,
+    choice_list,
     identity_rows,
+    outcome,
     summary_rows,
 )
 from kiosk.services.stay_submission import KIND, await_delivery, refusal, slip_status
@@ -103,7 +105,7 @@ class StayDeps:
     submit_wait_s: float  # wait this long for central's number before printing
 
 
-class StayFlow(Flow):
+class StayFlow(Flow[StayStep]):
     service = "accommodation"
     title = N_("Accommodation registration")
 
@@ -125,7 +127,7 @@ class StayFlow(Flow):
     @property
     def step_number(self) -> int:
         step = self._retry if self.step is StayStep.FAILED and self._retry else self.step
-        return _NUMBER[step] if isinstance(step, StayStep) else 1
+        return _NUMBER[step] if step is not None else 1
 
     @property
     def total_steps(self) -> int:
@@ -149,6 +151,13 @@ class StayFlow(Flow):
     def confirm_person(self) -> None:
         if self.step is StayStep.CONFIRM_PERSON and self.person is not None:
             self._ask(self.answers.entry_form(), StayStep.ENTRY)
+
+    def confirm(self) -> None:
+        """The identity screen's "that is me", or the summary's "submit"."""
+        if self.step is StayStep.CONFIRM_PERSON:
+            self.confirm_person()
+        elif self.step is StayStep.SUMMARY:
+            self.submit()
 
     def answer(self, value: object) -> None:
         if self.step in (StayStep.ENTRY, StayStep.STAY) and self.form is not None:
@@ -214,28 +223,26 @@ class StayFlow(Flow):
 
     # --- what the screens show ---------------------------------------------------------
 
-    def question_values(self) -> dict[str, str]:
-        return {}
-
     def working_text(self) -> str:
-        return _WORKING.get(self.step, "") if isinstance(self.step, StayStep) else ""
+        return _WORKING.get(self.step, "") if self.step is not None else ""
 
     def identity_rows(self) -> list[Row]:
         if self.person is None:
             return []
         return identity_rows(self.person, self.answers.document, self.ctx.lang)
 
-    def confirm_texts(self) -> dict[str, str]:
-        return {"note": CONFIRM_NOTE}
+    def confirmation(self) -> Confirmation:
+        return Confirmation(rows=tuple(self.identity_rows()), note=CONFIRM_NOTE)
 
-    def choose_texts(self) -> dict[str, str]:
-        return choose_texts(self.picker)
+    def choice_list(self) -> ChoiceList:
+        return choice_list(self.picker, self.choices())
 
     def choices(self) -> list[Choice]:
         return address_choices(self.picker, self._deps.translator, self.ctx.lang)
 
-    def summary_texts(self) -> dict[str, str]:
-        return dict(SUMMARY_TEXTS)
+    def summary(self) -> Summary:
+        return Summary(heading=SUMMARY_HEADING, button=SUMMARY_BUTTON,
+                       rows=tuple(self.summary_rows()))
 
     def summary_rows(self) -> list[Row]:
         if self.person is None or self.picker.address is None:
@@ -243,9 +250,9 @@ class StayFlow(Flow):
         return summary_rows(self.person, self.answers.form(), self.picker.address,
                             self.ctx.lang, self._deps.translator)
 
-    def done_texts(self) -> dict[str, str]:
+    def outcome(self) -> Outcome:
         """What the screen says is what the slip's status says (slip_status)."""
-        return done_texts(self.status())
+        return outcome(self.status())
 
     def status(self) -> str:
         """The registration's status as central returned it (REGISTERED, SUBMITTED,
@@ -366,13 +373,7 @@ class StayFlow(Flow):
             arrival=form.arrival_at, registered_at=self._registered_at,
             status=self.status())
         document = stay_slip(deps.slip_header, facts, self.ctx.lang, deps.translator)
-        job = deps.print_jobs.create(submission.provisional_ref, document, self.clock.now())
-        result = deps.printer.print_document(job.job_id, document)
-        deps.print_jobs.finish(job.job_id, result.outcome, result.reason)
-        self.receipt_printed = result.outcome is PrintOutcome.PRINTED
-        self.error = None if self.receipt_printed else KioskError(
-            ErrorCode.PRINT_FAILED, reason=result.reason or result.outcome.value,
-            reference=self.reference)
+        self._print_slip(deps.printer, deps.print_jobs, submission.provisional_ref, document)
         self.busy = False
         self._show(View.DONE, StayStep.DONE)
 

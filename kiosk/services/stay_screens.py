@@ -22,7 +22,8 @@ from kiosk.domain.stay import (
     VISA_TYPES,
     StayForm,
 )
-from kiosk.services.flow import Choice, Person, Row
+from kiosk.services.contract import Choice, ChoiceList, Outcome
+from kiosk.services.flow import Person, Row
 from kiosk.services.ports import Translator
 from kiosk.services.stay_address import AddressPicker
 
@@ -44,43 +45,43 @@ LEVEL_ICONS = {"district": "city", "street": "map-marker", "lane": "map-marker",
 HOTEL_NOTE = N_("Hotel: registers its guests itself")
 CONFIRM_NOTE = N_("Check that your name is spelled exactly as in your document: the "
                   "machine cannot check the name line.")
-SUMMARY_TEXTS = {"heading": N_("Check your registration"),
-                 "button": N_("Submit my registration"), "command": "submit"}
+SUMMARY_HEADING = N_("Check your registration")
+SUMMARY_BUTTON = N_("Submit my registration")
 # The done screen says what the slip's status line says (slips_stay.STATUS_LABELS), for
 # the status central returned (slip_status): never "registered" for a registration the
 # police have only received, or that the kiosk could not deliver yet.
-DONE_REGISTERED = {
-    "title": N_("Your stay is registered"),
-    "detail": N_("The police may visit to check your stay. Keep the slip with your passport."),
-    "reference_label": N_("Registration number"),
-}
-DONE_SUBMITTED = {
-    "title": N_("Your registration is submitted"),
-    "detail": N_("The police have your registration and may visit to check your stay. Keep "
-                 "the slip with your passport."),
-    "reference_label": N_("Registration number"),
-}
-DONE_PENDING_VERIFICATION = {
-    "title": N_("Your registration is waiting for verification"),
-    "detail": N_("You registered more than 24 hours after you arrived, so the police check it "
-                 "first and may visit you. Keep the slip with your passport."),
-    "reference_label": N_("Registration number"),
-}
-DONE_PROVISIONAL = {
-    "title": N_("Your registration is accepted"),
-    "detail": N_("The police system could not confirm it yet. The kiosk sends it as soon as "
-                 "it can: scan the QR code on the slip later to see your registration number."),
-    "reference_label": N_("Provisional reference"),
-}
-DONE_TEXTS = {"REGISTERED": DONE_REGISTERED, "SUBMITTED": DONE_SUBMITTED,
-              "PENDING_VERIFICATION": DONE_PENDING_VERIFICATION,
-              "PROVISIONAL": DONE_PROVISIONAL}
+DONE_REGISTERED = Outcome(
+    title=N_("Your stay is registered"),
+    detail=N_("The police may visit to check your stay. Keep the slip with your passport."),
+    reference_label=N_("Registration number"),
+)
+DONE_SUBMITTED = Outcome(
+    title=N_("Your registration is submitted"),
+    detail=N_("The police have your registration and may visit to check your stay. Keep "
+              "the slip with your passport."),
+    reference_label=N_("Registration number"),
+)
+DONE_PENDING_VERIFICATION = Outcome(
+    title=N_("Your registration is waiting for verification"),
+    detail=N_("You registered more than 24 hours after you arrived, so the police check it "
+              "first and may visit you. Keep the slip with your passport."),
+    reference_label=N_("Registration number"),
+)
+DONE_PROVISIONAL = Outcome(
+    title=N_("Your registration is accepted"),
+    detail=N_("The police system could not confirm it yet. The kiosk sends it as soon as "
+              "it can: scan the QR code on the slip later to see your registration number."),
+    reference_label=N_("Provisional reference"),
+)
+DONE_OUTCOMES = {"REGISTERED": DONE_REGISTERED, "SUBMITTED": DONE_SUBMITTED,
+                 "PENDING_VERIFICATION": DONE_PENDING_VERIFICATION,
+                 "PROVISIONAL": DONE_PROVISIONAL}
 
 
-def done_texts(status: str) -> dict[str, str]:
-    """The done screen's texts for a slip_status(); a status this kiosk does not know
-    reads as submitted, as on the slip."""
-    return dict(DONE_TEXTS.get(status, DONE_SUBMITTED))
+def outcome(status: str) -> Outcome:
+    """The done screen for a slip_status(); a status this kiosk does not know reads as
+    submitted, as on the slip."""
+    return DONE_OUTCOMES.get(status, DONE_SUBMITTED)
 _YES, _NO = N_("Yes"), N_("No")
 
 
@@ -103,10 +104,11 @@ def level_of(picker: AddressPicker) -> str:
     return LEVELS[min(len(picker.path), len(LEVELS) - 1)]
 
 
-def choose_texts(picker: AddressPicker) -> dict[str, str]:
+def choice_list(picker: AddressPicker, choices: list[Choice]) -> ChoiceList:
+    """The address level on screen: its question, what was chosen so far, its entries."""
     level = level_of(picker)
-    return {"heading": LEVEL_HEADINGS[level], "trail": picker.trail(),
-            "icon": LEVEL_ICONS[level]}
+    return ChoiceList(heading=LEVEL_HEADINGS[level], trail=picker.trail(),
+                      icon=LEVEL_ICONS[level], choices=tuple(choices))
 
 
 def address_choices(picker: AddressPicker, translator: Translator, lang: str) -> list[Choice]:

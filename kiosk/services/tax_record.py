@@ -13,13 +13,14 @@ import threading
 from dataclasses import dataclass
 from enum import StrEnum
 
-from hardware.base import DocumentReader, PrintOutcome, ReceiptPrinter
+from hardware.base import DocumentReader, ReceiptPrinter
 from kiosk.domain import tax
 from kiosk.domain.clock import format_day, format_timestamp
 from kiosk.domain.nationality import country_name
 from kiosk.domain.money import format_money
 from kiosk.domain.records import IdentityClaim, TaxIdentity, TaxRecord
 from kiosk.errors import ErrorCode, KioskError
+from kiosk.services.contract import Confirmation, Outcome, Summary
 from kiosk.services.flow import Flow, Row, View
 from kiosk.services.forms import Kind, Question, Questionnaire
 from kiosk.services.ports import CallContext, Clock, PrintJobs, TaxOffice, Translator
@@ -73,7 +74,7 @@ class TaxDeps:
     max_months: int = 12
 
 
-class TaxRecordFlow(Flow):
+class TaxRecordFlow(Flow[TaxStep]):
     service = "tax_record"
     title = N_("Tax payment record")
 
@@ -89,7 +90,7 @@ class TaxRecordFlow(Flow):
 
     @property
     def step_number(self) -> int:
-        return _NUMBER[self.step] if isinstance(self.step, TaxStep) else 1
+        return _NUMBER[self.step] if self.step is not None else 1
 
     @property
     def total_steps(self) -> int:
@@ -109,6 +110,13 @@ class TaxRecordFlow(Flow):
         if self.step is TaxStep.CONFIRM_PERSON:
             self.confirm_error = None
             self._busy(View.WORKING, TaxStep.IDENTIFYING)
+
+    def confirm(self) -> None:
+        """The identity screen's "that is me", or the record's "print it"."""
+        if self.step is TaxStep.CONFIRM_PERSON:
+            self.confirm_person()
+        elif self.step is TaxStep.RECORD:
+            self.print_record()
 
     def answer(self, value: object) -> None:
         if self.step is TaxStep.CODE:
@@ -158,17 +166,20 @@ class TaxRecordFlow(Flow):
         return {"phone": self.identity.phone_masked if self.identity else ""}
 
     def working_text(self) -> str:
-        return _WORKING.get(self.step, "") if isinstance(self.step, TaxStep) else ""
+        return _WORKING.get(self.step, "") if self.step is not None else ""
 
-    def summary_texts(self) -> dict[str, str]:
-        return {"heading": N_("Your tax payment record"), "button": N_("Print my record"),
-                "command": "print_record"}
+    def confirmation(self) -> Confirmation:
+        return Confirmation(rows=tuple(self.identity_rows()), error=self.confirm_error)
 
-    def done_texts(self) -> dict[str, str]:
-        return {"title": N_("Your tax payment record is printed"),
-                "detail": N_("Anyone you give it to can check it with the verification "
-                             "code or the QR code on the slip."),
-                "reference_label": N_("Verification code")}
+    def summary(self) -> Summary:
+        return Summary(heading=N_("Your tax payment record"), button=N_("Print my record"),
+                       rows=tuple(self.summary_rows()))
+
+    def outcome(self) -> Outcome:
+        return Outcome(title=N_("Your tax payment record is printed"),
+                       detail=N_("Anyone you give it to can check it with the verification "
+                                 "code or the QR code on the slip."),
+                       reference_label=N_("Verification code"))
 
     def identity_rows(self) -> list[Row]:
         person = self.person
@@ -297,15 +308,8 @@ class TaxRecordFlow(Flow):
         document = tax_record_slip(deps.slip_header, record, self.ctx.lang, deps.translator,
                                    deps.verify_url.replace("{code}", record.verification_code),
                                    issued=format_timestamp(now, self.ctx.lang))
-        job = deps.print_jobs.create(record.verification_code, document, now)
-        result = deps.printer.print_document(job.job_id, document)
-        deps.print_jobs.finish(job.job_id, result.outcome, result.reason)
         self.reference = record.verification_code
-        self.receipt_printed = result.outcome is PrintOutcome.PRINTED
-        if not self.receipt_printed:
-            self.error = KioskError(ErrorCode.PRINT_FAILED,
-                                    reason=result.reason or result.outcome.value,
-                                    reference=record.verification_code)
+        self._print_slip(deps.printer, deps.print_jobs, record.verification_code, document)
         self.busy = False
         self._show(View.DONE, TaxStep.DONE)
 

@@ -9,19 +9,18 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
+from kivy.input.motionevent import MotionEvent
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.modalview import ModalView
 from kivy.uix.screenmanager import FadeTransition, ScreenManager
 
 from kiosk.domain.languages import language
-from kiosk.services.bill_payment import BillPaymentFlow, Step
-from kiosk.services.flow import Flow, View
+from kiosk.services.contract import ServiceFlow, View
 from kiosk.services.kiosk import KioskServices
 from kiosk.services.ports import Translator
 from kiosk.services.session import Session
@@ -35,15 +34,13 @@ from kiosk.ui.screens.base import KioskScreen
 
 log = logging.getLogger(__name__)
 
+# The screen that shows each kind of flow step (kiosk.services.contract.View).
 VIEW_SCREENS = {
     View.DOCUMENT: "document", View.IDENTITY: "identity", View.QUESTION: "question",
     View.CONFIRM: "identity", View.SUMMARY: "summary", View.WORKING: "working",
     View.DONE: "slip", View.FAILED: "failed", View.CHOOSE: "choose",
-}
-FLOW_SCREENS = {
-    Step.CHOOSE_BILLER: "biller", Step.ENTER_ACCOUNT: "account", Step.LOOKING_UP: "account",
-    Step.REVIEW: "review", Step.AMOUNT: "question", Step.ENTER_BARCODE: "question", Step.PAYING: "paying", Step.PRINTING: "done", Step.DONE: "done",
-    Step.FAILED: "failed",
+    View.BILLER: "biller", View.ACCOUNT: "account", View.REVIEW: "review",
+    View.PAYING: "paying", View.PAID: "done",
 }
 # Every screen by name: class path, imported and built on first use.
 SCREEN_TYPES = {
@@ -91,7 +88,7 @@ class KioskApp(App):
 
     def __init__(self, services: KioskServices, translator: Translator,
                  settings: UiSettings, technician: Technician | None = None,
-                 **kwargs: Any) -> None:
+                 **kwargs: object) -> None:
         super().__init__(**kwargs)
         self.technician = technician
         self.title = "Self-service kiosk"
@@ -99,7 +96,7 @@ class KioskApp(App):
         self.settings = settings
         self.languages = services.languages
         self.session: Session | None = None
-        self.flow: Any = None  # BillPaymentFlow or a kiosk.services.flow.Flow
+        self.flow: ServiceFlow | None = None  # the service in use
         self.last_touch = time.monotonic()
         self._worker: threading.Thread | None = None
         self._idle_dialog: ModalView | None = None
@@ -138,7 +135,7 @@ class KioskApp(App):
             self.screen(missing[0])
             self._prebuild = Clock.schedule_once(self._build_next_screen, 0)
 
-    def _on_resize(self, _window: Any, _width: int, height: int) -> None:
+    def _on_resize(self, _window: object, _width: int, height: int) -> None:
         set_everywhere(self, "u", height / theme.REFERENCE_HEIGHT)
         set_everywhere(self, "fs", self.u * (theme.LARGE_TEXT_SCALE if self.large_text else 1.0))
 
@@ -198,7 +195,7 @@ class KioskApp(App):
     def out_of_service(self) -> bool:
         return self.technician is not None and self.technician.out_of_service.active
 
-    def technician_corner_tap(self, touch: Any) -> bool:
+    def technician_corner_tap(self, touch: MotionEvent) -> bool:
         """The hidden gesture (see TECHNICIAN_CORNER): True when the touch was in the
         corner (it is then swallowed); the tap that completes it opens the PIN screen."""
         if self.technician is None:
@@ -225,8 +222,6 @@ class KioskApp(App):
         if not self._interruptible():
             return  # never in the middle of a payment; the idle check comes back later
         if self.flow is not None:
-            if hasattr(self.flow, "stop_reading"):
-                self.flow.stop_reading()
             self.flow.wipe()
         self.flow = None
         if self.session is not None:
@@ -308,52 +303,53 @@ class KioskApp(App):
         if self.available_services().get(key) is not None:
             self.current_screen.refresh()  # it just went away: show why
             return
-        self.flow = self.services.starters[key](self.session)
-        self.flow.listener = self._flow_changed
+        flow = self.services.starters[key](self.session)
+        flow.listener = self._flow_changed
+        self.flow = flow
         self.show_flow()
 
     def restart_service(self) -> None:
+        """The same service again from its start ("Pay another bill")."""
+        if self.flow is None or not self._interruptible():
+            return
+        key = self.flow.service
         self.leave_service()
-        self.start_service("bill_payment")
+        self.start_service(key)
 
     def _interruptible(self) -> bool:
         """The user may leave now: nothing is under way that must finish (a payment,
         a submission, a print). Waiting for a document is interruptible."""
-        flow = self.flow
-        if flow is None or not flow.busy:
-            return True
-        return isinstance(flow, Flow) and flow.view is View.DOCUMENT
+        return self.flow is None or self.flow.interruptible
 
     def leave_service(self) -> None:
         if not self._interruptible():
             return
         if self.flow is not None:
-            if hasattr(self.flow, "stop_reading"):
-                self.flow.stop_reading()
             self.flow.wipe()
         self.flow = None
         for screen in self.root.screens:
             screen.clear_personal()
         self.show_screen("home" if self.session else "attract")
 
-    def flow_action(self, action: str, *args: Any) -> None:
-        """Run a cheap flow command on the UI thread, then show where the flow is."""
+    def act(self, command: Callable[[ServiceFlow], object]) -> None:
+        """Run a cheap flow command on the UI thread, then show where the flow is. Not
+        while the flow works: its worker owns it then."""
         flow = self.flow
         if flow is None or flow.busy:
             return
-        if action == "back" and isinstance(flow, Flow) and flow.at_start:
-            self.leave_service()
-            return
-        if action == "back" and flow.step is Step.CHOOSE_BILLER:
-            self.leave_service()
-            return
-        command: Callable[..., Any] = getattr(flow, action)
-        command(*args)
+        command(flow)
         self.show_flow()
 
-    def screen_for(self, flow: Any) -> str:
-        if isinstance(flow, BillPaymentFlow):
-            return FLOW_SCREENS[flow.step]
+    def go_back(self) -> None:
+        """The Back button: the flow's step before, or out of the service from its first."""
+        flow = self.flow
+        if flow is not None and not flow.busy and flow.at_start:
+            self.leave_service()
+        else:
+            self.act(lambda flow: flow.back())
+
+    @staticmethod
+    def screen_for(flow: ServiceFlow) -> str:
         return VIEW_SCREENS[flow.view]
 
     def show_flow(self) -> None:
@@ -364,11 +360,11 @@ class KioskApp(App):
         if flow.busy:
             self._run_in_background(flow)
 
-    def _flow_changed(self, flow: Any) -> None:
+    def _flow_changed(self, flow: ServiceFlow) -> None:
         """Called by the flow on whatever thread changed it."""
         Clock.schedule_once(lambda _dt: self._refresh_flow(flow))
 
-    def _refresh_flow(self, flow: Any) -> None:
+    def _refresh_flow(self, flow: ServiceFlow) -> None:
         if flow is not self.flow:
             return
         name = self.screen_for(flow)
@@ -379,7 +375,7 @@ class KioskApp(App):
         if flow.busy:
             self._run_in_background(flow)
 
-    def _run_in_background(self, flow: Any) -> None:
+    def _run_in_background(self, flow: ServiceFlow) -> None:
         if self._worker is not None and self._worker.is_alive():
             return
 
@@ -397,7 +393,7 @@ class KioskApp(App):
 
     # --- idle ----------------------------------------------------------------------------
 
-    def _on_any_touch(self, *_: Any) -> None:
+    def _on_any_touch(self, *_: object) -> None:
         self.last_touch = time.monotonic()
 
     def _check_idle(self, _dt: float) -> None:
@@ -433,7 +429,7 @@ class KioskApp(App):
             countdown.text = _("For your privacy, this session ends in {seconds} seconds.").format(
                 seconds=max(0, int(left + 0.5)))
 
-        def close(*_: Any) -> None:
+        def close(*_: object) -> None:
             ticker.cancel()
             self._idle_dialog = None
 

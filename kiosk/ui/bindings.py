@@ -12,14 +12,14 @@ property dispatched again, so everyone alive gets the new value.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from kivy.event import EventDispatcher
 
 log = logging.getLogger(__name__)
 
 MAX_RETRIES = 5  # each retry drops every dead binding it finds: one is normally enough
 
 
-def set_everywhere(owner: Any, name: str, value: Any) -> None:
+def set_everywhere(owner: EventDispatcher, name: str, value: object) -> None:
     """``owner.name = value``, surviving dead kv bindings (see the module's docstring)."""
     try:
         setattr(owner, name, value)
@@ -29,7 +29,7 @@ def set_everywhere(owner: Any, name: str, value: Any) -> None:
     redispatch(owner, name)
 
 
-def redispatch(owner: Any, *names: str) -> None:
+def redispatch(owner: EventDispatcher, *names: str) -> None:
     """Drop the dead bindings of ``names`` and dispatch them again, until one goes through."""
     for _attempt in range(MAX_RETRIES):
         dropped = sum(drop_dead_bindings(owner, name) for name in names)
@@ -44,7 +44,7 @@ def redispatch(owner: Any, *names: str) -> None:
     raise RuntimeError(f"dead kv bindings keep coming back on {names}")
 
 
-def drop_dead_bindings(owner: Any, name: str) -> int:
+def drop_dead_bindings(owner: EventDispatcher, name: str) -> int:
     """Unbind every kv rule binding of ``owner.name`` whose target widget is gone."""
     dropped = 0
     for _callback, largs, _kwargs, _is_ref, uid in owner.get_property_observers(name, True):
@@ -55,7 +55,7 @@ def drop_dead_bindings(owner: Any, name: str) -> int:
     return dropped
 
 
-def alive(target: Any) -> bool:
+def alive(target: object) -> bool:
     """False for a weak proxy whose object is gone."""
     try:
         target.__class__  # noqa: B018 - a dead kivy WeakProxy raises here

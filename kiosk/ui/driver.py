@@ -7,7 +7,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from kivy.base import EventLoop
 from kivy.core.window import Window
@@ -103,5 +102,5 @@ class Driver:
         Path(written).replace(path)
         return path
 
-    def find(self, screen: str, widget_id: str) -> Any:
+    def find(self, screen: str, widget_id: str) -> Widget:
         return self.app.screen(screen).ids[widget_id]

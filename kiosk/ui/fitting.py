@@ -10,7 +10,7 @@ as it does in print."""
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from kivy.uix.label import Label
@@ -65,7 +65,7 @@ def _breakable(word: str) -> bool:
     return any(ord(char) >= _CJK_FROM for char in word)
 
 
-def _options(label: Label) -> tuple[tuple[str, Any], ...]:
+def _options(label: Label) -> tuple[tuple[str, object], ...]:
     values = []
     for name in _SIZE_OPTIONS:
         value = getattr(label, name, None)
@@ -75,7 +75,7 @@ def _options(label: Label) -> tuple[tuple[str, Any], ...]:
 
 @lru_cache(maxsize=4096)
 def measure(text: str, font_size: float, width: float | None,
-            options: tuple[tuple[str, Any], ...]) -> tuple[float, float]:
+            options: tuple[tuple[str, object], ...]) -> tuple[float, float]:
     """The size Kivy draws ``text`` at: on one line (``width`` None) or wrapped."""
     from kivy.core.text import Label as CoreLabel
 

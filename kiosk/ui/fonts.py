@@ -10,9 +10,12 @@ import importlib.resources
 import os
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from kiosk.paths import cache_dir
+
+if TYPE_CHECKING:  # Kivy's text core is imported when the fonts are registered
+    from kivy.core.text import LabelBase
 
 TTC_NAME = "NotoSansCJK-Regular.ttc"
 FACE_INDEX = {"ja": 0, "ko": 1, "zh-Hans": 2}  # face order inside the .ttc
@@ -60,7 +63,7 @@ def icon_font() -> Path | None:
 FONT_ID_OPTIONS = ("font_size", "font_name_r", "bold", "italic", "underline", "strikethrough")
 
 
-def font_id(label: Any) -> str:
+def font_id(label: LabelBase) -> str:
     """Kivy's key for an open SDL2_ttf font, with the size as the whole pixels SDL2_ttf
     opens it at. Kivy keys by str(font_size), so 35.2 and 35.199999 (a shrunk caption,
     a scaled window) each opened the same face again: about 2.5 MB a Noto Sans CJK face,

@@ -6,7 +6,6 @@ Chinese input is never needed: everything Chinese is chosen from lists."""
 
 from __future__ import annotations
 
-from typing import Any
 
 from kivy.properties import BooleanProperty, ObjectProperty, OptionProperty
 from kivy.uix.boxlayout import BoxLayout
@@ -30,13 +29,13 @@ class LatinKeyboard(BoxLayout):
     mode = OptionProperty("name", options=["name", "code", "text"])
     shifted = BooleanProperty(False)
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, **kwargs: object) -> None:
         super().__init__(orientation="vertical", **kwargs)
         self.fbind("mode", self._build)
         self.fbind("shifted", self._relabel)
         self._build()
 
-    def _build(self, *_: Any) -> None:
+    def _build(self, *_: object) -> None:
         self.clear_widgets()
         rows = ROWS_NAME if self.mode == "name" else ROWS_TEXT
         for row in rows:
@@ -61,7 +60,7 @@ class LatinKeyboard(BoxLayout):
             row.add_widget(key)
         self.add_widget(row)
 
-    def _relabel(self, *_: Any) -> None:
+    def _relabel(self, *_: object) -> None:
         for row in self.children:
             for key in row.children:
                 name = getattr(key, "label_name", "")
@@ -82,13 +81,15 @@ class LatinKeyboard(BoxLayout):
         for row in self.children:
             for key in row.children:
                 if key.key == wanted:
-                    return key
+                    found: KeypadKey = key  # Kivy's children are untyped
+                    return found
         raise KeyError(char)
 
     @property
     def shift_key(self) -> KeypadKey:
-        return next(k for row in self.children for k in row.children
-                    if getattr(k, "label_name", "") == "shift")
+        shift: KeypadKey = next(k for row in self.children for k in row.children
+                                if getattr(k, "label_name", "") == "shift")
+        return shift
 
     def press(self, value: str) -> None:
         target = self.target

@@ -3,6 +3,7 @@ next (UI-GUIDE.md, Words). The code itself is shown small underneath for staff."
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from kiosk.domain.clock import format_wait
@@ -224,13 +225,12 @@ def unavailable_reason(why: Unavailable) -> str:
         (why.part, None), _UNAVAILABLE[("config", None)])
 
 
-def warning_text(code: str, flow: object) -> str:
-    """A warning on a summary, translated, with the flow's values filled in."""
+def warning_text(code: str, values: Mapping[str, str]) -> str:
+    """A warning on a summary, translated, with the flow's values (question_values())
+    filled in."""
     template = _WARNINGS.get(code)
     if template is None:
         return code
-    values_of = getattr(flow, "question_values", None)
-    values = dict(values_of()) if callable(values_of) else {}
     return f"{_(template).format_map(_Missing(values))}\n{code}"
 
 

@@ -15,7 +15,6 @@ code that needs a fixed colour; anything on screen should read ``palette``."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
 
 from kivy.event import EventDispatcher
 from kivy.properties import BooleanProperty, ColorProperty
@@ -158,7 +157,7 @@ class Palette(EventDispatcher):
 
     def apply(self, high_contrast: bool) -> None:
         colours = HIGH_CONTRAST if high_contrast else STANDARD
-        values: dict[str, Any] = asdict(colours)
+        values: dict[str, object] = asdict(colours)
         for name, value in values.items():
             setattr(self, name, value)
         # Class rules default a label to TEXT; instance rules override that with another

@@ -7,12 +7,34 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 
-from kiosk.services.bill_payment import Step
+from kiosk.services.contract import ServiceFlow, View
 from kiosk.ui.driver import Driver
+from kiosk.ui.widgets import Keypad
 
 log = logging.getLogger(__name__)
+
+
+F = TypeVar("F")
+
+
+def current_flow(driver: Driver) -> ServiceFlow:
+    """The flow on screen (a service was started)."""
+    flow = driver.app.flow
+    if flow is None:
+        raise AssertionError(f"no service in use (screen {driver.app.root.current})")
+    return flow
+
+
+def flow_of(driver: Driver, kind: type[F]) -> F:
+    """The flow on screen as its own class. A scripted user knows which service it
+    walks and reads what that service holds (the code the phone got, the step by name);
+    the screens know a flow only by its contract."""
+    flow = driver.app.flow
+    if not isinstance(flow, kind):
+        raise AssertionError(f"not in a {kind.__name__}: {flow!r}")
+    return flow
 
 
 @dataclass
@@ -52,10 +74,11 @@ def start_service(driver: Driver, lang: str, service: str,
     driver.tap(app.screen("home").tiles[service])
 
 
-def question_keypad(driver: Driver) -> Any:
+def question_keypad(driver: Driver) -> Keypad:
     """The keypad of the question on screen (numbers, dates, amounts, codes)."""
     screen = driver.app.screen("question")
-    return next(w for w in screen.ids.input.walk() if w.__class__.__name__ == "Keypad")
+    keypad: Keypad = next(w for w in screen.ids.input.walk() if isinstance(w, Keypad))
+    return keypad
 
 
 def answer_on_keypad(driver: Driver, digits: str) -> None:
@@ -93,7 +116,6 @@ def type_account(driver: Driver, digits: str) -> None:
 
 def pay_water_bill(driver: Driver, out_dir: Path, lang: str, *, biller_id: str = "sh-water",
                    account_no: str = "3100012345") -> WalkthroughResult:
-    app = driver.app
     shots: list[Path] = []
 
     def shot(name: str) -> None:
@@ -110,18 +132,23 @@ def pay_water_bill(driver: Driver, out_dir: Path, lang: str, *, biller_id: str =
     shot("review")
     driver.tap(driver.find("review", "pay"))
 
-    flow = app.flow
-    assert flow is not None
-    driver.wait_until(lambda: flow.terminal_prompt is not None or not flow.busy, 20,
-                      "the card terminal's first prompt")
-    if flow.step is Step.PAYING:
+    flow = current_flow(driver)
+
+    def prompted() -> bool:
+        payment = flow.card_payment()
+        return not flow.busy or (payment is not None and payment.prompt is not None)
+
+    driver.wait_until(prompted, 20, "the card terminal's first prompt")
+    if flow.view is View.PAYING:
         driver.wait_for_screen("paying")
         shot("card")
-    driver.wait_until(lambda: flow.step in (Step.DONE, Step.FAILED), 60, "the payment to finish")
-    driver.wait_for_screen("done" if flow.step is Step.DONE else "failed")
+    driver.wait_until(lambda: flow.view in (View.PAID, View.FAILED) and not flow.busy, 60,
+                      "the payment to finish")
+    paid = flow.view is View.PAID
+    driver.wait_for_screen("done" if paid else "failed")
     driver.settle(0.3)
-    shot("receipt" if flow.step is Step.DONE else "failed")
-    if flow.step is not Step.DONE or flow.payment is None:
+    shot("receipt" if paid else "failed")
+    if not paid or not flow.reference:
         raise AssertionError(f"the payment did not succeed: {flow.error}")
-    return WalkthroughResult(reference=flow.payment.reference,
+    return WalkthroughResult(reference=flow.reference,
                              receipt_printed=bool(flow.receipt_printed), screenshots=shots)

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from kivy.tests.common import UnitTestTouch
 from kivy.uix.widget import Widget
@@ -19,7 +19,7 @@ from kivy.uix.widget import Widget
 from kiosk.services.arbitration import ArbitrationFlow, ArbStep
 from kiosk.services.forms import Kind
 from kiosk.ui.driver import Driver, UiTimeout
-from kiosk.ui.walkthrough import answer_choice, start_service
+from kiosk.ui.walkthrough import answer_choice, flow_of as flow_as, start_service
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ FACTS = ("Since July my employer has not paid my wages. I kept working every day
          "agreed in my contract.")
 
 Shot = Callable[[str], None]
-Answer = tuple[str, Any]  # (question key, what to type, touch or None to skip)
+Answer = tuple[str, object]  # (question key, what to type, touch or None to skip)
 
 
 class DocumentPresenter(Protocol):
@@ -57,13 +57,10 @@ class ReaderPresenter:
 
 
 def flow_of(driver: Driver) -> ArbitrationFlow:
-    flow = driver.app.flow
-    if not isinstance(flow, ArbitrationFlow):
-        raise AssertionError(f"not in the arbitration flow: {flow!r}")
-    return flow
+    return flow_as(driver, ArbitrationFlow)
 
 
-def _where(flow: ArbitrationFlow) -> tuple[Any, ...]:
+def _where(flow: ArbitrationFlow) -> tuple[object, ...]:
     """Which question is on screen (a group's items and "another?" count apart)."""
     form = flow.form
     if flow.step is not ArbStep.QUESTIONS or form is None or form.done:
@@ -107,7 +104,7 @@ def type_here(driver: Driver, text: str) -> None:
     driver.pump(1)
 
 
-def answer(driver: Driver, key: str, value: Any, shot: Shot | None = None) -> None:
+def answer(driver: Driver, key: str, value: object, shot: Shot | None = None) -> None:
     """Answer the question ``key`` by touch (typed, touched, or skipped when ``value`` is
     None), photographing it first, and check the flow accepted the answer."""
     wait_for_question(driver, key)

@@ -11,7 +11,7 @@ from kiosk.domain.points import Education, InsuranceBase, PointsInput
 from kiosk.services.forms import Kind
 from kiosk.services.points import QUESTIONS
 from kiosk.ui.driver import Driver
-from kiosk.ui.walkthrough import answer_choice, answer_on_keypad, start_service
+from kiosk.ui.walkthrough import answer_choice, answer_on_keypad, current_flow, start_service
 
 # The demo's person: 40, master's degree, 5 years of Shanghai social insurance at the
 # average wage, nothing else (195 points, indicative).
@@ -41,7 +41,7 @@ def answer_questions(driver: Driver, inp: PointsInput,
     screen = driver.app.screen("question")
     for question in QUESTIONS:
         driver.wait_for_screen("question")
-        form = driver.app.flow.form
+        form = current_flow(driver).form
         if form is None or form.done or form.current.key != question.key:
             raise AssertionError(f"expected the question {question.key!r}")
         if shot is not None:

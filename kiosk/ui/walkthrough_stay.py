@@ -9,16 +9,16 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
-from kiosk.services.flow import View
+from kiosk.services.contract import View
 from kiosk.services.forms import KEYPAD_KINDS, Kind
 from kiosk.ui.driver import Driver
 from kiosk.ui.screens.question import shown
-from kiosk.ui.walkthrough import answer_by_typing, answer_on_keypad, start_service
+from kiosk.ui.walkthrough import answer_by_typing, answer_on_keypad, current_flow, start_service
 
 SKIP = None  # an optional question left unanswered
 CHANGNING_ROOM = ("310105", "310105-xianxia", "310105-xianxia-l88", "310105-xianxia-l88-b3",
@@ -33,11 +33,11 @@ class ScriptedUser(Protocol):
         """Place a document (a reader simulator specimen) on the reader."""
 
 
-def erika_answers(now: datetime, **changes: Any) -> dict[str, Any]:
+def erika_answers(now: datetime, **changes: object) -> dict[str, object]:
     """Answers for ERIKA MUSTERMANN, arrived an hour ago in a rented room, by question
     key: dates, times, codes and choice codes as the flow takes them; SKIP to skip."""
     arrived = now - timedelta(hours=1)
-    answers: dict[str, Any] = {
+    answers: dict[str, object] = {
         "chinese_name": SKIP, "entry_status_type": "Z", "entry_status_number": "Z12345678",
         "entry_status_valid_until": now.date() + timedelta(days=300),
         "number_of_entries": SKIP, "date_of_entry": arrived.date() - timedelta(days=2),
@@ -75,14 +75,15 @@ def _touch_and_wait(driver: Driver, widget: Widget, done: Callable[[], bool], wh
     driver.wait_until(done, 20, what)
 
 
-def answer_question(driver: Driver, value: Any, *, by_touch: bool = True) -> None:
+def answer_question(driver: Driver, value: object, *, by_touch: bool = True) -> None:
     """Answer the question on screen (SKIP touches Skip) and wait until the flow took the
     answer (moved on, or refused it). ``by_touch`` types every key on the keypad or the
     keyboard; otherwise the field is filled at once and Next is touched (a full-screen
     redraw per key is slow on a software renderer)."""
     screen = driver.app.screen("question")
-    flow = driver.app.flow
+    flow = current_flow(driver)
     form = flow.form
+    assert form is not None and not form.done, "no question on screen"
     key, kind = form.current.key, form.current.kind
 
     def taken() -> bool:
@@ -110,11 +111,11 @@ def answer_question(driver: Driver, value: Any, *, by_touch: bool = True) -> Non
     driver.wait_until(taken, 20, f"the answer to {key}")
 
 
-def answer_questions(driver: Driver, answers: Mapping[str, Any], shot: Shot | None = None,
+def answer_questions(driver: Driver, answers: Mapping[str, object], shot: Shot | None = None,
                      typed: Collection[str] | None = None) -> list[str]:
     """Answer questions while the flow asks them; the keys asked, in order. The answers
     to ``typed`` (all when None) are typed key by key."""
-    flow = driver.app.flow
+    flow = current_flow(driver)
     asked: list[str] = []
     while flow.view is View.QUESTION and not flow.busy and flow.form is not None \
             and not flow.form.done:
@@ -131,16 +132,16 @@ def answer_questions(driver: Driver, answers: Mapping[str, Any], shot: Shot | No
 
 def choose_address(driver: Driver, node_ids: tuple[str, ...], shot: Shot | None = None) -> None:
     """Touch one tile per level of the address book."""
-    flow = driver.app.flow
-    for node_id in node_ids:
+    flow = current_flow(driver)
+    for level, node_id in enumerate(node_ids, start=1):
         driver.wait_until(lambda: flow.view is View.CHOOSE and not flow.busy, 20,
                           "the address list")
         driver.wait_for_screen("choose")
         if shot is not None:
-            shot(f"address-{len(flow.picker.path) + 1}")
-        chosen = len(flow.picker.path)
+            shot(f"address-{level}")
+        listed = flow.choice_list()
         _touch_and_wait(driver, tile_for(driver, node_id),
-                        lambda: len(flow.picker.path) > chosen or flow.busy
+                        lambda: flow.choice_list() != listed or flow.busy
                         or flow.error is not None, f"choosing {node_id}")
         if flow.error is not None:
             raise AssertionError(f"{node_id} was refused: {flow.error.code}")
@@ -163,7 +164,7 @@ def read_passport(driver: Driver, user: ScriptedUser, lang: str, specimen: str =
     driver.wait_for_screen("identity", timeout=20)
 
 
-def to_summary(driver: Driver, user: ScriptedUser, lang: str, answers: Mapping[str, Any],
+def to_summary(driver: Driver, user: ScriptedUser, lang: str, answers: Mapping[str, object],
                room: tuple[str, ...] = CHANGNING_ROOM, shot: Shot | None = None,
                typed: Collection[str] | None = None) -> None:
     """Read the passport, confirm it, answer everything and choose the room: the summary
@@ -193,7 +194,7 @@ def walk(driver: Driver, user: ScriptedUser, out_dir: Path, lang: str, *,
                shot=shot, typed=typed)
     shot("summary")
     driver.tap(app.screen("summary").ids.action)
-    flow = app.flow
+    flow = current_flow(driver)
     driver.wait_until(lambda: flow.view in (View.DONE, View.FAILED), 30, "the slip")
     driver.wait_for_screen("slip" if flow.view is View.DONE else "failed")
     driver.settle(0.3)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Protocol
 
+from kiosk.services.tax_record import TaxRecordFlow, TaxStep
 from kiosk.ui.driver import Driver
-from kiosk.ui.walkthrough import answer_on_keypad, start_service
+from kiosk.ui.walkthrough import answer_on_keypad, flow_of, start_service
 
 
 class ScriptedUser(Protocol):
@@ -34,10 +35,11 @@ def walk(driver: Driver, user: ScriptedUser, out_dir: Path, lang: str) -> list[P
     shot("identity")
     driver.tap(app.screen("identity").ids.confirm)
     driver.wait_for_screen("question", timeout=20)
-    flow = app.flow
+    flow = flow_of(driver, TaxRecordFlow)
+    assert flow.identity is not None
     shot("code")
     answer_on_keypad(driver, user.demo_sms_code(flow.identity.otp_session))
-    driver.wait_until(lambda: flow.step.value == "period", 20, "the period question")
+    driver.wait_until(lambda: flow.step is TaxStep.PERIOD, 20, "the period question")
     driver.wait_for_screen("question")
     year = flow.clock.now().year - 1
     shot("period-start")

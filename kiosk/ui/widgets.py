@@ -5,7 +5,6 @@ contrast). Layout lives in widgets.kv; colours come from theme.palette."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from kivy.animation import Animation
 from kivy.lang import Builder
@@ -47,14 +46,14 @@ class FitLabel(Label):
     one_line_min_scale = NumericProperty(1.0)  # 1.0: wrap before shrinking
     scale = NumericProperty(1.0)  # what the fit chose
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         for name in ("text", "size", "base_font_size", "min_scale", "one_line_min_scale",
                      "font_name", "bold", "padding"):
             self.fbind(name, self.fit)
         self.fit()
 
-    def fit(self, *_: Any) -> None:
+    def fit(self, *_: object) -> None:
         """Choose the font size for the text and box as they are now (synchronously, so
         a frame never shows the text at a size that does not fit)."""
         if self.base_font_size <= 0:
@@ -90,7 +89,7 @@ class KButton(ButtonBehavior, BoxLayout):
     natural_width = NumericProperty(0.0)
     chrome_width = NumericProperty(0.0)  # padding, icon and spacing: all but the text
 
-    def on_kv_post(self, _base_widget: Any) -> None:
+    def on_kv_post(self, _base_widget: object) -> None:
         label = self.ids.label
         label.fbind("scale", lambda *_: setattr(self, "text_scale", label.scale))
         # The caption decides its scale: a value set from outside is put back at once.
@@ -106,7 +105,7 @@ class KButton(ButtonBehavior, BoxLayout):
         self.fbind("parent", self._fit_width)
         self._measure()
 
-    def _measure(self, *_: Any) -> None:
+    def _measure(self, *_: object) -> None:
         label = self.ids.label
         left, _top, right, _bottom = self.padding
         icon_width = self.ids.icon.width + self.spacing  # the box spaces an empty icon too
@@ -115,7 +114,7 @@ class KButton(ButtonBehavior, BoxLayout):
         self.natural_width = self.chrome_width + text_width + 2  # + rounding
         self._fit_width()
 
-    def _fit_width(self, *_: Any) -> None:
+    def _fit_width(self, *_: object) -> None:
         if not self.fit or isinstance(self.parent, Footer):  # the footer shares its room
             return
         self.size_hint_x = None
@@ -181,21 +180,21 @@ class Footer(BoxLayout):
     Russian), every button gets a share in proportion to what it asks for, and the
     captions wrap and shrink inside (KButton)."""
 
-    def add_widget(self, widget: Widget, *args: Any, **kwargs: Any) -> None:
+    def add_widget(self, widget: Widget, *args: object, **kwargs: object) -> None:
         super().add_widget(widget, *args, **kwargs)
         widget.fbind("opacity", self._trigger_layout)
         if isinstance(widget, KButton):
             widget.fbind("natural_width", self._trigger_layout)
             widget.fbind("fit", self._trigger_layout)
 
-    def remove_widget(self, widget: Widget, *args: Any, **kwargs: Any) -> None:
+    def remove_widget(self, widget: Widget, *args: object, **kwargs: object) -> None:
         widget.funbind("opacity", self._trigger_layout)
         if isinstance(widget, KButton):
             widget.funbind("natural_width", self._trigger_layout)
             widget.funbind("fit", self._trigger_layout)
         super().remove_widget(widget, *args, **kwargs)
 
-    def do_layout(self, *_: Any) -> None:
+    def do_layout(self, *_: object) -> None:
         left, top, right, bottom = self.padding
         shown = [c for c in reversed(self.children) if c.opacity > 0]
         for hidden in self.children:
@@ -260,11 +259,11 @@ class Notice(BoxLayout):
     kind = OptionProperty("info", options=["info", "error", "success"])
     icon = StringProperty("")
 
-    def on_kind(self, *_: Any) -> None:
+    def on_kind(self, *_: object) -> None:
         self.icon = icon({"error": "alert-circle", "success": "check-circle"}.get(
             self.kind, "information"))
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self.on_kind()
 
@@ -280,7 +279,7 @@ class Keypad(GridLayout):
 
     __events__ = ("on_key",)
 
-    def __init__(self, decimal: bool = False, **kwargs: Any) -> None:
+    def __init__(self, decimal: bool = False, **kwargs: object) -> None:
         super().__init__(**kwargs)
         corner = "." if decimal else "clear"
         for key in ("1", "2", "3", "4", "5", "6", "7", "8", "9", corner, "0", "back"):

@@ -66,7 +66,7 @@ def test_a_complete_application_is_submitted_and_its_receipt_printed() -> None:
 
     assert flow.step is ArbStep.DONE and flow.receipt_printed is True
     assert flow.reference == flow.final_number == "CNLA-2026-000042"
-    assert flow.done_texts()["reference_label"] == "Application number"
+    assert flow.outcome().reference_label == "Application number"
     assert world.waker.wakes == 1
     [(kind, payload)] = world.submissions.submitted
     assert kind == "arbitration_application"
@@ -123,7 +123,7 @@ def test_central_away_prints_the_provisional_reference() -> None:
     submit(flow)
     assert flow.step is ArbStep.DONE and flow.final_number is None
     assert flow.reference == "SH-CN-TEST-01-261122-000001"
-    assert flow.done_texts()["reference_label"] == "Provisional reference"
+    assert flow.outcome().reference_label == "Provisional reference"
     text = world.printer.printed[0][1].plain_text()
     assert "Provisional reference" in text and flow.reference in text
     assert "Scan the QR code for the commission's address and phone." in text
@@ -504,14 +504,15 @@ def test_back_goes_through_the_confirmations() -> None:
     assert flow.form.current_value() is False
     flow.back()
     assert flow.step is ArbStep.CONFIRM_COMPANY
-    assert flow.confirm_texts()["command"] == "confirm_company"
+    assert flow.confirmation().heading == "Is this your employer?"
     flow.back()
     assert key(flow) == "uscc"
     for _ in range(6):
         flow.back()
     assert key(flow) == "occupation"
     flow.back()
-    assert flow.step is ArbStep.CONFIRM_PERSON and flow.confirm_texts() == {}
+    assert flow.step is ArbStep.CONFIRM_PERSON
+    assert flow.confirmation().heading == "Is this you?"  # the identity screen's own
     flow.back()
     assert flow.view is View.DOCUMENT and flow.person is None
     run(flow)

@@ -90,13 +90,14 @@ def test_a_dispatch_agency_is_the_second_respondent() -> None:
     say(flow, "agency_uscc", AGENCY.uscc)
     assert flow.step is ArbStep.CONFIRM_AGENCY and flow.view is View.CONFIRM
     assert world.registry.asked == [EMPLOYER.uscc, AGENCY.uscc]
-    texts = flow.confirm_texts()
-    assert (texts["heading"], texts["command"]) == ("Is this the dispatch agency?",
-                                                    "confirm_agency")
+    confirmation = flow.confirmation()
+    assert confirmation.heading == "Is this the dispatch agency?"
     confirm = {row.label: row.value for row in flow.confirm_rows()}
     assert confirm["Dispatch agency"] == AGENCY.name_zh
     assert confirm["Unified Social Credit Code"] == AGENCY.uscc
-    flow.confirm_agency()
+    assert confirmation.rows == tuple(flow.confirm_rows())
+    flow.confirm()  # the screen's button confirms the agency (confirm_agency)
+    assert flow.agency == AGENCY and flow.step is ArbStep.QUESTIONS
     work(flow)
     claims(flow)
     facts_and_evidence(flow)

@@ -172,12 +172,14 @@ def test_the_flow_opens_on_the_notice_for_residence_card_holders_only() -> None:
     flow = world.flow()
     assert flow.view is View.SUMMARY and flow.step is PointsStep.NOTICE
     assert flow.at_start and (flow.step_number, flow.total_steps) == (1, TOTAL_STEPS)
-    texts = flow.summary_texts()
-    assert texts["button"] == "Continue" and texts["command"] == "begin"
+    summary = flow.summary()
+    assert summary.button == "Continue"
     notice = " ".join(rows_of(flow).values())
     assert "indicative" in notice and "Shanghai Residence Card" in notice
     assert "work permits" in notice and "not by these points" in notice
     assert flow.form is None and flow.result is None and world.printer.attempts == []
+    flow.confirm()  # the button: Continue to the questions (begin)
+    assert flow.step is PointsStep.QUESTIONS and flow.view is View.QUESTION
 
 
 def test_continue_asks_every_indicator_of_the_table_in_order() -> None:
@@ -254,9 +256,11 @@ def test_the_result_shows_each_indicator_and_the_total_of_assess(inp: PointsInpu
     assert rows["Result"] == ("Reaches the pass mark" if reached
                               else f"Below the pass mark by {120 - expected.total}")
     assert rows["Please note"].startswith("Indicative only")
-    assert flow.summary_texts() == {"heading": "Your indicative points",
-                                    "button": "Print summary", "command": "print_summary"}
+    summary = flow.summary()
+    assert (summary.heading, summary.button) == ("Your indicative points", "Print summary")
     assert world.printer.attempts == [] and world.jobs.jobs == {}
+    flow.confirm()  # the button: Print summary (print_summary)
+    assert flow.step is PointsStep.PRINTING and flow.busy
 
 
 def test_the_master_at_40_totals_195() -> None:
@@ -410,9 +414,9 @@ def test_print_summary_prints_the_bilingual_slip_once(tmp_path: Path) -> None:
     assert "2026" in rows["打印时间 Printed at"]
     assert "仅供参考：上海市居住证积分制度适用于来沪人员，不适用于外国人。" in text
     assert "does not apply to foreign nationals" in text
-    done = flow.done_texts()
-    assert done["title"] == "Your points summary is printed"
-    assert done["values"] == {"total": 195, "pass_mark": 120}
+    done = flow.outcome()
+    assert done.title == "Your points summary is printed"
+    assert done.values == {"total": 195, "pass_mark": 120}
 
 
 def test_a_printer_out_of_paper_says_print_failed_and_print_again_works() -> None:
@@ -428,7 +432,7 @@ def test_a_printer_out_of_paper_says_print_failed_and_print_again_works() -> Non
     assert flow.view is View.DONE and flow.receipt_printed is False
     assert flow.error is not None and flow.error.code is ErrorCode.PRINT_FAILED
     assert flow.error.detail == {"reason": "paper_out", "reference": flow.reference}
-    assert flow.done_texts()["title"] == "Your points summary was not printed"
+    assert flow.outcome().title == "Your points summary was not printed"
     assert [j.state for j in world.jobs.jobs.values()] == [JobState.NOT_PRINTED]
 
     world.printer.outcome, world.printer.reason = PrintOutcome.PRINTED, None

@@ -220,7 +220,7 @@ def test_central_away_prints_the_provisional_reference() -> None:
     assert clock_time.monotonic() - started >= world.submit_wait_s
     assert flow.step is StayStep.DONE and flow.final_number is None
     assert flow.reference == "SH-CN-TEST-01-261122-000001"
-    assert flow.done_texts()["reference_label"] == "Provisional reference"
+    assert flow.outcome().reference_label == "Provisional reference"
     text = world.printer.printed[0][1].plain_text()
     assert "SH-CN-TEST-01-261122-000001" in text and "临时受理编号" in text
     assert "临时编号：正式登记编号以核验为准" in text and "임시 번호입니다. 정식 번호는" in text

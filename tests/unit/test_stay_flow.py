@@ -53,10 +53,10 @@ def test_rented_room_registered_and_slip_printed() -> None:
                      "port_of_entry"]
     assert flow.step is StayStep.ADDRESS and flow.view is View.CHOOSE
     assert [c.title for c in flow.choices()] == ["长宁区", "苏州市虎丘区"]
-    assert flow.choose_texts()["heading"] == "In which district do you stay?"
+    assert flow.choice_list().heading == "In which district do you stay?"
     choose_path(flow, ROOM_PATH[:-1])
-    assert flow.choose_texts()["heading"] == "Which room?"
-    assert flow.choose_texts()["trail"].startswith("长宁区 Changning District › 仙霞路")
+    assert flow.choice_list().heading == "Which room?"
+    assert flow.choice_list().trail.startswith("长宁区 Changning District › 仙霞路")
     choose_path(flow, ROOM_PATH[-1:])
     assert flow.step is StayStep.STAY
     asked = answer(flow, STAY, StayStep.STAY)
@@ -84,7 +84,7 @@ def test_rented_room_registered_and_slip_printed() -> None:
     assert payload["host_id_number"] == "11010519491231002X" and payload["lease_contract"]
     assert world.outbox.wakes == 1
     assert flow.final_number == flow.reference == "LS-310105-2026-000123"
-    assert flow.done_texts()["reference_label"] == "Registration number"
+    assert flow.outcome().reference_label == "Registration number"
     [(_job, slip)] = world.printer.printed
     text = slip.plain_text()
     assert "境外人员临时住宿登记凭证" in text and "LS-310105-2026-000123" in text
@@ -131,8 +131,8 @@ def test_the_done_screen_says_what_the_slip_says_for_the_status_central_returned
     run(flow)
     assert flow.step is StayStep.DONE and flow.receipt_printed
     assert flow.status() == status
-    texts = flow.done_texts()
-    assert (texts["title"], texts["reference_label"]) == (title, label)
+    texts = flow.outcome()
+    assert (texts.title, texts.reference_label) == (title, label)
     [(_job, slip)] = world.printer.printed
     [line] = [line for line in slip.plain_text().splitlines() if "Status" in line]
     assert line.endswith(slip_status), line
@@ -293,7 +293,7 @@ def test_rooms_central_cannot_register_are_refused_on_the_room_list(
     choose_path(flow, path)
     assert flow.step is StayStep.ADDRESS and flow.view is View.CHOOSE
     assert flow.error is not None and flow.error.code is code
-    assert flow.choose_texts()["heading"] == "Which room?"
+    assert flow.choice_list().heading == "Which room?"
     assert flow.picker.address is None and world.submissions.submitted == []
 
 
@@ -351,11 +351,11 @@ def test_back_walks_up_the_levels_and_back_into_the_questions() -> None:
     choose_path(flow, ROOM_PATH)
     calls = len(world.addresses.calls)
     flow.back()
-    assert flow.step is StayStep.ADDRESS and flow.choose_texts()["heading"] == "Which room?"
+    assert flow.step is StayStep.ADDRESS and flow.choice_list().heading == "Which room?"
     for heading in ("Which building?", "Which lane or number?", "On which street?",
                     "In which district do you stay?"):
         flow.back()
-        assert flow.choose_texts()["heading"] == heading
+        assert flow.choice_list().heading == heading
     assert len(world.addresses.calls) == calls
     flow.back()
     assert flow.step is StayStep.ENTRY and flow.form is not None

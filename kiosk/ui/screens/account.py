@@ -2,39 +2,38 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from kiosk.services.bill_payment import Step
 from kiosk.ui.i18n import _
 from kiosk.ui.icons import BILLER_ICONS, icon
 from kiosk.ui.messages import describe
-from kiosk.ui.screens.base import KioskScreen, load_kv
+from kiosk.ui.screens.base import FlowScreen, load_kv
 
 
-class AccountScreen(KioskScreen):
+class AccountScreen(FlowScreen):
     back_icon = icon("arrow-left")
     cancel_icon = icon("close")
     barcode_icon = icon("barcode-scan")
 
     def refresh(self) -> None:
-        flow = self.app.flow
-        if flow is None or flow.biller is None:
+        flow = self.flow
+        entry = flow.account_entry() if flow is not None else None
+        if flow is None or entry is None:
             return
         ids = self.ids
-        ids.entry.value = flow.account_no
-        ids.biller_icon.text = icon(BILLER_ICONS.get(flow.biller.type, "cash"))
-        ids.biller_name.text = f"{flow.biller.name_zh}  ·  {flow.biller.name_en}"
+        biller = entry.biller
+        ids.entry.value = entry.account_no
+        ids.biller_icon.text = icon(BILLER_ICONS.get(biller.type, "cash"))
+        ids.biller_name.text = f"{biller.name_zh}  ·  {biller.name_en}"
         ids.instruction.text = _("Enter your account number")
         ids.entry.placeholder = _("Account number")
         ids.hint.text = _("You find it on your bill, for example {example}.").format(
-            example=flow.biller.account_example)
+            example=biller.account_example)
         if flow.error is not None:
-            message = describe(flow.error, example=flow.biller.account_example)
+            message = describe(flow.error, example=biller.account_example)
             ids.notice.text = f"{message.text}\n{message.code}"
             ids.entry.invalid = True
         else:
             ids.notice.text = ""
-        busy = flow.step is Step.LOOKING_UP
+        busy = entry.looking_up
         ids.busy.opacity = 1 if busy else 0
         ids.busy_text.text = _("Looking up your bill…") if busy else ""
         if busy:
@@ -47,10 +46,10 @@ class AccountScreen(KioskScreen):
         ids.submit.text = _("Find my bill")
         ids.back.text = _("Back")
         ids.cancel.text = _("Cancel")
-        self.update_header(_("Pay a utility bill"), (flow.step_number, flow.total_steps))
+        self.update_flow_header(flow)
 
     def on_key(self, key: str) -> None:
-        flow = self.app.flow
+        flow = self.flow
         if flow is None or flow.busy:
             return
         self.ids.entry.apply_key(key)
@@ -59,7 +58,11 @@ class AccountScreen(KioskScreen):
         self.ids.entry.invalid = False
 
     def submit(self) -> None:
-        self.app.flow_action("submit_account", self.ids.entry.value)
+        account_no: str = self.ids.entry.value
+        self.act(lambda flow: flow.answer(account_no))
+
+    def use_barcode(self) -> None:
+        self.act(lambda flow: flow.use_barcode())
 
     def clear_personal(self) -> None:
         # The biller and its example say what the last person paid: gone with the rest.

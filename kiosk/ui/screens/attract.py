@@ -3,9 +3,9 @@ anywhere starts (the language choice), except the technician's hidden corner."""
 
 from __future__ import annotations
 
-from typing import Any
 
-from kivy.clock import Clock
+from kivy.clock import Clock, ClockEvent
+from kivy.input.motionevent import MotionEvent
 
 from kiosk.ui.fonts import font_name
 from kiosk.ui.i18n import N_, in_language
@@ -23,19 +23,19 @@ SERVICES = (
 
 
 class AttractScreen(KioskScreen):
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self._index = 0
-        self._cycle_event: Any = None
+        self._cycle_event: ClockEvent | None = None
         self._tiles: list[Tile] = []
 
-    def on_pre_enter(self, *_: Any) -> None:
+    def on_pre_enter(self, *_: object) -> None:
         self._index = 0
         self.refresh()
         self._cycle_event = Clock.schedule_interval(self._next_language,
                                                     self.app.settings.attract_cycle_s)
 
-    def on_leave(self, *_: Any) -> None:
+    def on_leave(self, *_: object) -> None:
         if self._cycle_event is not None:
             self._cycle_event.cancel()
             self._cycle_event = None
@@ -78,7 +78,7 @@ class AttractScreen(KioskScreen):
     def start(self) -> None:
         self.app.show_screen("language")
 
-    def on_touch_down(self, touch: Any) -> bool:
+    def on_touch_down(self, touch: MotionEvent) -> bool:
         """Any touch anywhere starts; children never see it. Except in the hidden
         top-left corner: five quick taps there open technician mode (app.py)."""
         if self.collide_point(*touch.pos):

@@ -1,8 +1,10 @@
 """What every screen shares: texts re-read on a language change, a header and footer,
-and a wipe of anything personal when the session ends."""
+and a wipe of anything personal when the session ends; and what the screens that show a
+flow share: the flow, through its contract only (kiosk.services.contract)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -11,7 +13,8 @@ from kivy.lang import Builder
 from kivy.uix.screenmanager import Screen
 
 from kiosk.domain.languages import language
-from kiosk.ui.i18n import _, current_language
+from kiosk.services.contract import ServiceFlow
+from kiosk.ui.i18n import _, current_language, translate
 
 if TYPE_CHECKING:
     from kiosk.ui.app import KioskApp
@@ -41,3 +44,22 @@ class KioskScreen(Screen):
         header.step_text = _("Step {current} of {total}").format(
             current=step[0], total=step[1]) if step else ""
         header.language_text = language(current_language()).native_name
+
+
+class FlowScreen(KioskScreen):
+    """A screen that shows a step of the service in use. Its buttons send the flow's
+    commands through act() (never while the flow works); Back goes through the App,
+    which leaves the service from its first step."""
+
+    @property
+    def flow(self) -> ServiceFlow | None:
+        return self.app.flow
+
+    def act(self, command: Callable[[ServiceFlow], object]) -> None:
+        self.app.act(command)
+
+    def go_back(self) -> None:
+        self.app.go_back()
+
+    def update_flow_header(self, flow: ServiceFlow) -> None:
+        self.update_header(translate(flow.title), (flow.step_number, flow.total_steps))

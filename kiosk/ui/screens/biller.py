@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
 
 from kiosk.ui.i18n import N_, _
 from kiosk.ui.icons import BILLER_ICONS, icon
-from kiosk.ui.screens.base import KioskScreen, load_kv
+from kiosk.ui.screens.base import FlowScreen, load_kv
 from kiosk.ui.widgets import Tile
 
 BILLER_TYPES = {
@@ -17,33 +16,38 @@ BILLER_TYPES = {
 }
 
 
-class BillerScreen(KioskScreen):
+class BillerScreen(FlowScreen):
     back_icon = icon("arrow-left")
     cancel_icon = icon("close")
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self.tiles: dict[str, Tile] = {}
 
     def refresh(self) -> None:
-        flow = self.app.flow
+        flow = self.flow
         if flow is None:
             return
+        billers = flow.billers()
         if not self.tiles:
-            for biller in flow.billers:
+            for biller in billers:
                 tile = Tile(icon=icon(BILLER_ICONS.get(biller.type, "cash")), key=biller.id)
-                tile.bind(on_release=lambda t: self.app.flow_action("choose_biller", t.key))
+                tile.bind(on_release=self._chosen)
                 self.tiles[biller.id] = tile
                 self.ids.tiles.add_widget(tile)
-        for biller in flow.billers:
+        for biller in billers:
             tile = self.tiles[biller.id]
             tile.title = _(BILLER_TYPES.get(biller.type, biller.type))
             tile.subtitle = f"{biller.name_zh}  ·  {biller.name_en}"
             tile.subtitle_font = "Kiosk-zh-Hans"
-        self.update_header(_("Pay a utility bill"), (flow.step_number, flow.total_steps))
+        self.update_flow_header(flow)
         self.ids.heading.text = _("Which bill do you want to pay?")
         self.ids.back.text = _("Back")
         self.ids.cancel.text = _("Cancel")
+
+    def _chosen(self, tile: Tile) -> None:
+        key: str = tile.key
+        self.act(lambda flow: flow.choose(key))
 
 
 load_kv(__file__)

@@ -6,27 +6,26 @@ from __future__ import annotations
 from kiosk.ui.i18n import _, translate
 from kiosk.ui.icons import icon
 from kiosk.ui.messages import describe
-from kiosk.ui.screens.base import KioskScreen, load_kv
+from kiosk.ui.screens.base import FlowScreen, load_kv
 from kiosk.ui.widgets import Tile
 
 
-class ChooseScreen(KioskScreen):
+class ChooseScreen(FlowScreen):
     back_icon = icon("arrow-left")
     cancel_icon = icon("close")
 
     def refresh(self) -> None:
-        flow = self.app.flow
-        if flow is None:
+        flow = self.flow
+        shown = flow.choice_list() if flow is not None else None
+        if flow is None or shown is None:
             return
-        texts = flow.choose_texts()
-        self.ids.heading.text = translate(texts["heading"])
-        self.ids.trail.text = texts.get("trail", "")
+        self.ids.heading.text = translate(shown.heading)
+        self.ids.trail.text = shown.trail
         self.ids.tiles.clear_widgets()
-        for choice in flow.choices():
+        for choice in shown.choices:
             tile = Tile(title=choice.title, subtitle=choice.subtitle, key=choice.id,
-                        icon=icon(texts.get("icon", "map-marker")),
-                        title_font="Kiosk-zh-Hans")
-            tile.bind(on_release=lambda t: self.app.flow_action("choose", t.key))
+                        icon=icon(shown.icon), title_font="Kiosk-zh-Hans")
+            tile.bind(on_release=self._chosen)
             self.ids.tiles.add_widget(tile)
         if flow.error is not None:
             message = describe(flow.error)
@@ -35,7 +34,11 @@ class ChooseScreen(KioskScreen):
             self.ids.notice.text = ""
         self.ids.back.text = _("Back")
         self.ids.cancel.text = _("Cancel")
-        self.update_header(_(flow.title), (flow.step_number, flow.total_steps))
+        self.update_flow_header(flow)
+
+    def _chosen(self, tile: Tile) -> None:
+        key: str = tile.key
+        self.act(lambda flow: flow.choose(key))
 
     def clear_personal(self) -> None:
         self.ids.tiles.clear_widgets()

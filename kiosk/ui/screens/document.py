@@ -3,22 +3,21 @@ wrong with a read it could not use), then shows what it read for confirmation.""
 
 from __future__ import annotations
 
-from typing import Any
 
 from kiosk.ui.i18n import _
 from kiosk.ui.icons import icon
 from kiosk.ui.messages import describe
-from kiosk.ui.screens.base import KioskScreen, load_kv
+from kiosk.ui.screens.base import FlowScreen, load_kv
 
 
-class DocumentScreen(KioskScreen):
+class DocumentScreen(FlowScreen):
     cancel_icon = icon("close")
 
-    def on_leave(self, *_: Any) -> None:
+    def on_leave(self, *_: object) -> None:
         self.ids.spinner.stop()
 
     def refresh(self) -> None:
-        flow = self.app.flow
+        flow = self.flow
         if flow is None:
             return
         ids = self.ids
@@ -40,7 +39,10 @@ class DocumentScreen(KioskScreen):
         ids.again.opacity, ids.again.disabled = (1, False) if waiting_over else (0, True)
         ids.again.text = _("Read my document")
         ids.cancel.text = _("Cancel")
-        self.update_header(_(flow.title), (flow.step_number, flow.total_steps))
+        self.update_flow_header(flow)
+
+    def read_again(self) -> None:
+        self.act(lambda flow: flow.retry_read())
 
 
 load_kv(__file__)

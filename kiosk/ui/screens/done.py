@@ -3,27 +3,27 @@ screen and the user is told that staff can reprint it (E_PRINT_FAILED_AFTER_PAYM
 
 from __future__ import annotations
 
-from kiosk.services.bill_payment import Step
 from kiosk.ui.i18n import _, money
 from kiosk.ui.icons import icon
 from kiosk.ui.messages import describe
-from kiosk.ui.screens.base import KioskScreen, load_kv
+from kiosk.ui.screens.base import FlowScreen, load_kv
 
 
-class DoneScreen(KioskScreen):
+class DoneScreen(FlowScreen):
     again_icon = icon("refresh")
 
     def refresh(self) -> None:
-        flow = self.app.flow
-        if flow is None or flow.payment is None:
+        flow = self.flow
+        paid = flow.paid() if flow is not None else None
+        if flow is None or paid is None:
             return
         ids = self.ids
-        printing = flow.step is Step.PRINTING
+        printing = paid.printing
         ids.status_icon.text = icon("check-circle")
         ids.title.text = _("Payment successful")
-        ids.amount.text = money(flow.amount_to_pay)
+        ids.amount.text = money(paid.amount)
         ids.reference_label.text = _("Your reference")
-        ids.reference.text = flow.payment.reference
+        ids.reference.text = paid.reference
         if printing:
             ids.spinner.start()
             ids.receipt_notice.kind = "info"
@@ -41,7 +41,7 @@ class DoneScreen(KioskScreen):
             button.disabled = printing
         ids.another.text = _("Pay another bill")
         ids.finish.text = _("Finish")
-        self.update_header(_("Pay a utility bill"), (flow.step_number, flow.total_steps))
+        self.update_flow_header(flow)
 
     def clear_personal(self) -> None:
         self.ids.reference.text = ""

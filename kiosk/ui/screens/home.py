@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
 
 from kiosk.ui.i18n import N_, _
 from kiosk.ui.icons import icon
@@ -23,11 +22,11 @@ NOT_YET = N_("Not available at this kiosk yet")
 class HomeScreen(KioskScreen):
     finish_icon = icon("close")
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self.tiles: dict[str, Tile] = {}
 
-    def on_pre_enter(self, *_: Any) -> None:
+    def on_pre_enter(self, *_: object) -> None:
         self.refresh()
 
     def refresh(self) -> None:

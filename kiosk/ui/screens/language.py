@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
 
 from kiosk.domain.languages import language
 from kiosk.ui.fonts import font_name
@@ -17,11 +16,11 @@ PROMPT = N_("Choose your language")
 class LanguageScreen(KioskScreen):
     back_icon = icon("arrow-left")
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self._built = False
 
-    def on_pre_enter(self, *_: Any) -> None:
+    def on_pre_enter(self, *_: object) -> None:
         self.refresh()
 
     def refresh(self) -> None:
@@ -40,7 +39,9 @@ class LanguageScreen(KioskScreen):
         self.ids.back.text = _("Back")
 
     def button_for(self, code: str) -> KButton:
-        return next(b for b in self.ids.choices.children if getattr(b, "lang_code", "") == code)
+        button: KButton = next(b for b in self.ids.choices.children
+                               if getattr(b, "lang_code", "") == code)
+        return button
 
 
 load_kv(__file__)

@@ -4,8 +4,8 @@ and no touch starts a session; only the technician's hidden corner still answers
 
 from __future__ import annotations
 
-from typing import Any
 
+from kivy.input.motionevent import MotionEvent
 from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.ui import theme
@@ -35,7 +35,7 @@ class OutOfServiceScreen(KioskScreen):
                 font_name=font_name(lang), halign="center",
                 font_size=app.fs * (theme.BODY if lang == default else theme.SMALL)))
 
-    def on_touch_down(self, touch: Any) -> bool:
+    def on_touch_down(self, touch: MotionEvent) -> bool:
         """Customers' touches do nothing here; the hidden corner still opens the PIN."""
         if self.collide_point(*touch.pos):
             self.app.technician_corner_tap(touch)

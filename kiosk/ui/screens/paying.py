@@ -3,46 +3,46 @@ the user can cancel while the terminal waits for the card, not while the bank de
 
 from __future__ import annotations
 
-from typing import Any
 
 from kivy.animation import Animation
 
-from hardware.base import TerminalEvent
+from kiosk.services.contract import CardPrompt
 from kiosk.ui.i18n import N_, _, money
 from kiosk.ui.icons import icon
-from kiosk.ui.screens.base import KioskScreen, load_kv
+from kiosk.ui.screens.base import FlowScreen, load_kv
 
 PROMPTS = {
     None: (N_("Insert, tap or swipe your card"), N_("Use the card terminal below the screen.")),
-    TerminalEvent.PRESENT_CARD: (N_("Insert, tap or swipe your card"),
-                                 N_("Use the card terminal below the screen.")),
-    TerminalEvent.ENTER_PIN: (N_("Enter your PIN"),
-                              N_("Type your PIN on the card terminal and press the green key.")),
-    TerminalEvent.PROCESSING: (N_("Waiting for your bank…"), N_("This takes a few seconds.")),
-    TerminalEvent.REMOVE_CARD: (N_("Please take your card"), N_("The payment is being completed.")),
+    CardPrompt.PRESENT_CARD: (N_("Insert, tap or swipe your card"),
+                              N_("Use the card terminal below the screen.")),
+    CardPrompt.ENTER_PIN: (N_("Enter your PIN"),
+                           N_("Type your PIN on the card terminal and press the green key.")),
+    CardPrompt.PROCESSING: (N_("Waiting for your bank…"), N_("This takes a few seconds.")),
+    CardPrompt.REMOVE_CARD: (N_("Please take your card"), N_("The payment is being completed.")),
 }
 
 
-class PayingScreen(KioskScreen):
+class PayingScreen(FlowScreen):
     cancel_icon = icon("close")
 
-    def on_enter(self, *_: Any) -> None:
+    def on_enter(self, *_: object) -> None:
         self.ids.spinner.start()
         pulse = Animation(opacity=0.35, duration=0.6) + Animation(opacity=1, duration=0.6)
         pulse.repeat = True
         pulse.start(self.ids.card_icon)
 
-    def on_leave(self, *_: Any) -> None:
+    def on_leave(self, *_: object) -> None:
         self.ids.spinner.stop()
         Animation.cancel_all(self.ids.card_icon)
         self.ids.card_icon.opacity = 1
 
     def refresh(self) -> None:
-        flow = self.app.flow
-        if flow is None or flow.account is None:
+        flow = self.flow
+        payment = flow.card_payment() if flow is not None else None
+        if flow is None or payment is None:
             return
-        title, detail = PROMPTS.get(flow.terminal_prompt, PROMPTS[None])
-        self.ids.amount.text = money(flow.amount_to_pay)  # what the card is charged
+        title, detail = PROMPTS[payment.prompt]
+        self.ids.amount.text = money(payment.amount)  # what the card is charged
         self.ids.card_icon.text = icon("credit-card-scan")
         self.ids.prompt.text = _(title)
         self.ids.detail.text = _(detail)
@@ -52,13 +52,15 @@ class PayingScreen(KioskScreen):
         # bank decides and the terminal's own keys are the way out.
         cancel = self.ids.cancel
         cancel.text = _("Cancel payment")
-        cancel.disabled = not flow.can_cancel_payment
-        cancel.opacity = 1 if flow.can_cancel_payment else 0
-        self.update_header(_("Pay a utility bill"), (flow.step_number, flow.total_steps))
+        cancel.disabled = not payment.can_cancel
+        cancel.opacity = 1 if payment.can_cancel else 0
+        self.update_flow_header(flow)
 
     def cancel(self) -> None:
-        flow = self.app.flow
-        if flow is not None and flow.can_cancel_payment:
+        """Taken while the flow works (the sale runs on its worker): the terminal stops."""
+        flow = self.flow
+        payment = flow.card_payment() if flow is not None else None
+        if flow is not None and payment is not None and payment.can_cancel:
             flow.cancel_payment()
             self.ids.cancel.disabled = True
 

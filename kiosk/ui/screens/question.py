@@ -6,7 +6,7 @@ are typed, against the length the question declares."""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import date, time
 
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.scrollview import ScrollView
@@ -14,13 +14,14 @@ from kivy.uix.textinput import TextInput
 from kivy.uix.widget import Widget
 
 from kiosk.errors import ErrorCode, KioskError
-from kiosk.services.forms import KEYPAD_KINDS, Kind, Question, parse
+from kiosk.services.contract import ServiceFlow
+from kiosk.services.forms import KEYPAD_KINDS, Kind, Question, Questionnaire, parse
 from kiosk.ui import theme
 from kiosk.ui.i18n import N_, _
 from kiosk.ui.icons import icon
 from kiosk.ui.keyboard import LatinKeyboard
 from kiosk.ui.messages import describe
-from kiosk.ui.screens.base import KioskScreen, load_kv
+from kiosk.ui.screens.base import FlowScreen, load_kv
 from kiosk.ui.widgets import EntryField, KButton, KLabel, Keypad
 
 FORMAT_HINTS = {
@@ -61,43 +62,42 @@ def count_text(question: Question, text: str) -> tuple[str, bool]:
     return words, False
 
 
-def raw_value(kind: Kind, value: Any) -> str:
+def raw_value(kind: Kind, value: object) -> str:
     """A stored answer back into what the input shows (the user went back)."""
     if value is None:
         return ""
-    if kind is Kind.DATE:
-        return str(value.strftime("%Y%m%d"))
+    if isinstance(value, (date, time)):  # what parse() made of Kind.DATE and Kind.TIME
+        return value.strftime("%Y%m%d" if isinstance(value, date) else "%H%M")
     if kind is Kind.MONTH:
         return str(value).replace("-", "")
-    if kind is Kind.TIME:
-        return str(value.strftime("%H%M"))
     return str(value)
 
 
-class QuestionScreen(KioskScreen):
+class QuestionScreen(FlowScreen):
     back_icon = icon("arrow-left")
     cancel_icon = icon("close")
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self._question: Question | None = None
         self._question_id: tuple[str, int] | None = None
-        self._form: Any = None  # a new form for the same question (a refused code) rebuilds
+        # A new form for the same question (a code refused by central) rebuilds it.
+        self._form: Questionnaire | None = None
         self.entry: EntryField | None = None
         self.text: TextInput | None = None
         self.counter: KLabel | None = None  # under a long text: its length as typed
         self.keyboard: LatinKeyboard | None = None
         self._keyboards: dict[str, LatinKeyboard] = {}
-        self.choices: dict[Any, KButton] = {}
+        self.choices: dict[object, KButton] = {}  # by option code, or True and False
 
-    def on_leave(self, *_args: Any) -> None:
+    def on_leave(self, *_args: object) -> None:
         # Back here later (Back from a summary) the question is built again from the
         # answer given; while it shows (a language switch) what is typed stays.
         self._question_id = None
 
     def refresh(self) -> None:
-        flow = self.app.flow
-        form = getattr(flow, "form", None)
+        flow = self.flow
+        form = flow.form if flow is not None else None
         if flow is None or form is None or form.done:
             return
         question = form.current
@@ -138,15 +138,15 @@ class QuestionScreen(KioskScreen):
         if self.entry is not None and question.kind in PLACEHOLDERS:
             self.entry.placeholder = PLACEHOLDERS[question.kind]
         self._count()  # in the language now chosen
-        self.update_header(_(flow.title), (flow.step_number, flow.total_steps))
+        self.update_flow_header(flow)
 
-    def _placeholders(self, flow: Any) -> dict[str, str]:
-        values = getattr(flow, "question_values", None)
-        return dict(values()) if callable(values) else {}
+    @staticmethod
+    def _placeholders(flow: ServiceFlow) -> dict[str, str]:
+        return dict(flow.question_values())
 
     # --- building the input --------------------------------------------------------------
 
-    def _build(self, question: Question, value: Any) -> None:
+    def _build(self, question: Question, value: object) -> None:
         box = self.ids.input
         box.clear_widgets()
         if self.keyboard is not None:
@@ -160,7 +160,7 @@ class QuestionScreen(KioskScreen):
             for option in question.options:
                 button = KButton(text=_(option.label), primary=(option.code == value))
                 button.option_code = option.code
-                button.bind(on_release=lambda b: self.app.flow_action("answer", b.option_code))
+                button.bind(on_release=lambda b: self._answer(b.option_code))
                 self.choices[option.code] = button
                 grid.add_widget(button)
             scroll.add_widget(grid)
@@ -169,7 +169,7 @@ class QuestionScreen(KioskScreen):
             for answer in (True, False):
                 button = KButton(primary=(value is answer), height=self.app.u * 170)
                 button.answer_value = answer
-                button.bind(on_release=lambda b: self.app.flow_action("answer", b.answer_value))
+                button.bind(on_release=lambda b: self._answer(b.answer_value))
                 self.choices[answer] = button
                 box.add_widget(button)
             box.add_widget(_Spacer())
@@ -252,7 +252,7 @@ class QuestionScreen(KioskScreen):
             if question.required:
                 self.ids.notice.text = _("Please answer this question.")
                 return
-            self.app.flow_action("skip")
+            self.skip()
             return
         try:
             value = parse(question.kind, raw)
@@ -262,7 +262,13 @@ class QuestionScreen(KioskScreen):
             if self.entry is not None:
                 self.entry.invalid = True
             return
-        self.app.flow_action("answer", value)
+        self._answer(value)
+
+    def skip(self) -> None:
+        self.act(lambda flow: flow.skip())
+
+    def _answer(self, value: object) -> None:
+        self.act(lambda flow: flow.answer(value))
 
     def clear_personal(self) -> None:
         self.ids.input.clear_widgets()
@@ -278,7 +284,7 @@ class QuestionScreen(KioskScreen):
 class _Column(BoxLayout):
     """A vertical list that grows with its children (inside a ScrollView)."""
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, **kwargs: object) -> None:
         super().__init__(orientation="vertical", size_hint_y=None, **kwargs)
         self.bind(minimum_height=self.setter("height"))
 

@@ -4,24 +4,25 @@ from __future__ import annotations
 
 from kiosk.ui.i18n import _, money
 from kiosk.ui.icons import icon
-from kiosk.ui.screens.base import KioskScreen, load_kv
+from kiosk.ui.screens.base import FlowScreen, load_kv
 from kiosk.ui.widgets import SummaryRow
 
 
-class ReviewScreen(KioskScreen):
+class ReviewScreen(FlowScreen):
     back_icon = icon("arrow-left")
     cancel_icon = icon("close")
     edit_icon = icon("pencil")
 
     def refresh(self) -> None:
-        flow = self.app.flow
-        if flow is None or flow.account is None or flow.biller is None:
+        flow = self.flow
+        review = flow.bill_review() if flow is not None else None
+        if flow is None or review is None:
             return
-        account = flow.account
+        account, biller = review.account, review.biller
         rows = self.ids.rows
         rows.clear_widgets()
         entries: list[tuple[str, str, bool]] = [
-            (_("Biller"), f"{flow.biller.name_zh}\n{flow.biller.name_en}", False),
+            (_("Biller"), f"{biller.name_zh}\n{biller.name_en}", False),
             (_("Account number"), account.account_no, False),
             (_("Account holder"), account.holder_masked, False),
             (_("Address"), account.address_masked, False),
@@ -32,25 +33,32 @@ class ReviewScreen(KioskScreen):
             if bill.late_fee:
                 entries.append((_("Late fee for {period}").format(period=bill.period),
                                 money(bill.late_fee), False))
-        part = flow.is_part_payment
+        part = review.is_part_payment
         entries.append((_("Total due"), money(account.total_due), not part))
         if part:
-            entries.append((_("You pay now"), money(flow.amount_to_pay), True))
+            entries.append((_("You pay now"), money(review.amount_to_pay), True))
         for label, value, emphasis in entries:
             row = SummaryRow(label=label, value=value, emphasis=emphasis)
             row.ids.value.font_name = "Kiosk-zh-Hans" if label == _("Biller") else self.app.font_name
             rows.add_widget(row)
         self.ids.heading.text = _("Check your bill")
         self.ids.card_note.text = _("You pay by bank card on the card terminal below the screen.")
-        self.ids.pay.text = _("Pay {amount}").format(amount=money(flow.amount_to_pay))
-        partial = flow.partial_allowed
+        self.ids.pay.text = _("Pay {amount}").format(amount=money(review.amount_to_pay))
+        partial = review.partial_allowed
         change = self.ids.change_amount
         change.text = _("Pay a different amount") if partial else ""
         change.disabled = not partial
         change.opacity = 1 if partial else 0
         self.ids.back.text = _("Back")
         self.ids.cancel.text = _("Cancel")
-        self.update_header(_("Pay a utility bill"), (flow.step_number, flow.total_steps))
+        self.update_flow_header(flow)
+
+    def confirm(self) -> None:
+        """Pay: the card is charged the amount shown."""
+        self.act(lambda flow: flow.confirm())
+
+    def change_amount(self) -> None:
+        self.act(lambda flow: flow.change_amount())
 
     def clear_personal(self) -> None:
         self.ids.rows.clear_widgets()

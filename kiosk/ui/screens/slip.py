@@ -7,22 +7,22 @@ from __future__ import annotations
 from kiosk.ui.i18n import _, translate
 from kiosk.ui.icons import icon
 from kiosk.ui.messages import describe
-from kiosk.ui.screens.base import KioskScreen, load_kv
+from kiosk.ui.screens.base import FlowScreen, load_kv
 
 
-class SlipScreen(KioskScreen):
+class SlipScreen(FlowScreen):
     print_icon = icon("printer")
 
     def refresh(self) -> None:
-        flow = self.app.flow
-        if flow is None:
+        flow = self.flow
+        outcome = flow.outcome() if flow is not None else None
+        if flow is None or outcome is None:
             return
-        texts = flow.done_texts()
         ids = self.ids
         ids.status_icon.text = icon("check-circle")
-        ids.title.text = translate(texts["title"])
-        ids.detail.text = translate(texts.get("detail", "")).format(**texts.get("values", {}))
-        ids.reference_label.text = translate(texts.get("reference_label", "Your reference"))
+        ids.title.text = translate(outcome.title)
+        ids.detail.text = translate(outcome.detail).format(**outcome.values)
+        ids.reference_label.text = translate(outcome.reference_label)
         ids.reference.text = flow.reference
         if flow.receipt_printed:
             ids.receipt_notice.kind = "success"
@@ -35,7 +35,10 @@ class SlipScreen(KioskScreen):
         ids.again.opacity, ids.again.disabled = (0, True) if printed else (1, False)
         ids.again.text = _("Print again")
         ids.finish.text = _("Finish")
-        self.update_header(_(flow.title), (flow.step_number, flow.total_steps))
+        self.update_flow_header(flow)
+
+    def print_again(self) -> None:
+        self.act(lambda flow: flow.print_again())
 
     def clear_personal(self) -> None:
         self.ids.reference.text = ""

@@ -3,35 +3,32 @@ warnings (each with what it means), and one primary action."""
 
 from __future__ import annotations
 
-from kivy.properties import StringProperty
-
 from kiosk.ui.i18n import _, translate
 from kiosk.ui.icons import icon
 from kiosk.ui.messages import describe, warning_text
-from kiosk.ui.screens.base import KioskScreen, load_kv
+from kiosk.ui.screens.base import FlowScreen, load_kv
 from kiosk.ui.widgets import Notice, SummaryRow
 
 
-class SummaryScreen(KioskScreen):
+class SummaryScreen(FlowScreen):
     back_icon = icon("arrow-left")
     cancel_icon = icon("close")
-    command = StringProperty("")
 
     def refresh(self) -> None:
-        flow = self.app.flow
-        if flow is None:
+        flow = self.flow
+        summary = flow.summary() if flow is not None else None
+        if flow is None or summary is None:
             return
-        texts = flow.summary_texts()
-        self.command = texts["command"]
-        self.ids.heading.text = translate(texts["heading"])
-        self.ids.action.text = translate(texts["button"]).format(**texts.get("values", {}))
+        self.ids.heading.text = translate(summary.heading)
+        self.ids.action.text = translate(summary.button)
         self.ids.rows.clear_widgets()
-        for row in flow.summary_rows():
-            self.ids.rows.add_widget(SummaryRow(label=_(row.label), value=row.value,
+        for row in summary.rows:
+            self.ids.rows.add_widget(SummaryRow(label=translate(row.label), value=row.value,
                                                 emphasis=row.emphasis))
         self.ids.warnings.clear_widgets()
-        for code in getattr(flow, "warnings", []):
-            self.ids.warnings.add_widget(Notice(text=warning_text(code, flow), kind="info"))
+        values = flow.question_values()
+        for code in flow.warnings:
+            self.ids.warnings.add_widget(Notice(text=warning_text(code, values), kind="info"))
         if flow.error is not None:
             message = describe(flow.error)
             self.ids.notice.text = f"{message.text}\n{message.code}"
@@ -39,7 +36,11 @@ class SummaryScreen(KioskScreen):
             self.ids.notice.text = ""
         self.ids.back.text = _("Back")
         self.ids.cancel.text = _("Cancel")
-        self.update_header(_(flow.title), (flow.step_number, flow.total_steps))
+        self.update_flow_header(flow)
+
+    def confirm(self) -> None:
+        """The one primary action: whatever the summary's button says."""
+        self.act(lambda flow: flow.confirm())
 
     def clear_personal(self) -> None:
         self.ids.rows.clear_widgets()

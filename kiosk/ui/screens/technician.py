@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from kivy.clock import Clock
 
@@ -101,7 +101,7 @@ def print_notice(notice: Notice, what: str, report: PrintReport | None, error: s
 class TechnicianScreen(KioskScreen):
     exit_icon = icon("close")
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self._threads: list[threading.Thread] = []
         self.report: TechnicianReport | None = None
@@ -112,7 +112,7 @@ class TechnicianScreen(KioskScreen):
     def busy(self) -> bool:
         return any(thread.is_alive() for thread in self._threads)
 
-    def on_pre_enter(self, *_: Any) -> None:
+    def on_pre_enter(self, *_: object) -> None:
         self.ids.result.text = ""
         self.refresh()
         self.load()

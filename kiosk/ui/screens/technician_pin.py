@@ -5,7 +5,6 @@ In the kiosk's language like every screen."""
 from __future__ import annotations
 
 import threading
-from typing import Any
 
 from kivy.clock import Clock
 
@@ -40,7 +39,7 @@ class TechnicianPinScreen(KioskScreen):
     lock_icon = icon("lock")
     back_icon = icon("arrow-left")
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self._pin = ""
         self._checking: threading.Thread | None = None
@@ -49,7 +48,7 @@ class TechnicianPinScreen(KioskScreen):
     def busy(self) -> bool:
         return self._checking is not None and self._checking.is_alive()
 
-    def on_pre_enter(self, *_: Any) -> None:
+    def on_pre_enter(self, *_: object) -> None:
         self._pin = ""
         self.ids.notice.text = ""
         self.ids.entry.invalid = False

@@ -5,7 +5,6 @@ In the kiosk's language like every screen."""
 from __future__ import annotations
 
 import threading
-from typing import Any
 
 from kiosk.services.ports import PrintReport
 from kiosk.ui import keyboard  # noqa: F401 - registers LatinKeyboard for the .kv
@@ -28,7 +27,7 @@ class TechnicianReprintScreen(KioskScreen):
     back_icon = icon("arrow-left")
     print_icon = icon("printer")
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self._thread: threading.Thread | None = None
 
@@ -36,10 +35,10 @@ class TechnicianReprintScreen(KioskScreen):
     def busy(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
-    def on_kv_post(self, _base_widget: Any) -> None:
+    def on_kv_post(self, _base_widget: object) -> None:
         self.ids.keyboard.target = self.ids.reference
 
-    def on_pre_enter(self, *_: Any) -> None:
+    def on_pre_enter(self, *_: object) -> None:
         self.ids.reference.text = ""
         self.ids.notice.text = ""
         self.refresh()

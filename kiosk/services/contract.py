@@ -1,0 +1,318 @@
+"""What a self-service flow is to the UI, declared once: its state, what it shows, and
+the commands the screens send it.
+
+Every service (bill payment, tax record, accommodation, arbitration, points) is a plain
+state machine built on kiosk.services.flow.Flow, and the screens (kiosk/ui) know it only
+through ServiceFlow below. The UI shows the screen that ``view`` names, fills it from the
+view model that kind of screen reads (frozen dataclasses: a screen can neither change a
+flow through them nor keep one alive), sends the commands on its own thread, and calls
+``advance()`` on a worker thread while ``busy``. A command the current step does not
+take is ignored, so a screen offers what its kind offers and the flow decides.
+
+This module is apart from flow.py so that the seam stays readable on its own and light:
+it needs no hardware, no forms machinery beyond the question on screen, nothing the
+flows use to do their work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from typing import Protocol
+
+from kiosk.domain.bills import BillAccount, Biller
+from kiosk.errors import KioskError, WarningCode
+from kiosk.services.forms import Questionnaire
+
+
+def N_(message: str) -> str:
+    return message
+
+
+class View(StrEnum):
+    """The kinds of screen a flow step needs; each has one screen in the UI."""
+
+    DOCUMENT = "document"  # place your document on the reader (busy while reading)
+    IDENTITY = "identity"  # is this you? (name, nationality, document as read)
+    QUESTION = "question"  # one question of the flow's questionnaire
+    CHOOSE = "choose"  # pick one of a list central gave (address levels)
+    CONFIRM = "confirm"  # a record found at central: is this the right one?
+    SUMMARY = "summary"  # everything, with warnings, before submitting or printing
+    WORKING = "working"  # central or the printer is busy
+    DONE = "done"  # the slip came out (or can be printed again)
+    FAILED = "failed"  # could not go on: why, and what to do
+    # The bill payment's own steps: a card is charged, so they say more than a summary.
+    BILLER = "biller"  # which company's bill
+    ACCOUNT = "account"  # the account number on the keypad (busy while looking it up)
+    REVIEW = "review"  # the bill and the amount, before the card is charged
+    PAYING = "paying"  # the card terminal at work, its prompts mirrored
+    PAID = "paid"  # paid: the receipt prints, or staff can reprint it
+
+
+class CardPrompt(StrEnum):
+    """What the card terminal asks of the user while a sale runs (PAYING)."""
+
+    PRESENT_CARD = "present_card"
+    ENTER_PIN = "enter_pin"
+    PROCESSING = "processing"
+    REMOVE_CARD = "remove_card"
+
+
+# --- view models: what each kind of screen reads ---------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    """One label/value line of a summary (label is a msgid; value is shown as is)."""
+
+    label: str
+    value: str
+    emphasis: bool = False
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One entry of a list to choose from (address levels): shown as is, no msgid."""
+
+    id: str
+    title: str
+    subtitle: str = ""
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """IDENTITY and CONFIRM: what was read or found, for the user to confirm (confirm())
+    or refuse (back()). Texts are msgids; the defaults are the identity document's."""
+
+    rows: tuple[Row, ...]
+    heading: str = N_("Is this you?")
+    detail: str = N_("This is what the reader read from your document.")
+    button: str = N_("Yes, that is me")
+    back: str = N_("No, read again")
+    note: str = ""  # a msgid shown as information under the rows
+    error: KioskError | None = None  # why the last confirmation has to wait
+
+
+@dataclass(frozen=True)
+class ChoiceList:
+    """CHOOSE: one level of a list central gave; choose(id) picks an entry."""
+
+    heading: str  # msgid
+    trail: str  # what was chosen so far, shown as is
+    icon: str  # the icon of every entry (an icon name)
+    choices: tuple[Choice, ...]
+
+
+@dataclass(frozen=True)
+class Summary:
+    """SUMMARY: everything at a glance; confirm() does what ``button`` says."""
+
+    heading: str  # msgid
+    button: str  # msgid of the one primary action
+    rows: tuple[Row, ...]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """DONE: what came of it and the reference to keep; print_again() while the slip
+    has not come out."""
+
+    title: str  # msgid
+    detail: str = ""  # msgid with {placeholders} filled from ``values``
+    reference_label: str = N_("Your reference")  # msgid
+    values: Mapping[str, str | int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AccountEntry:
+    """ACCOUNT: the biller chosen and the number typed so far (edit_account keeps it,
+    answer submits it); ``looking_up`` while central is asked."""
+
+    biller: Biller
+    account_no: str
+    looking_up: bool
+
+
+@dataclass(frozen=True)
+class BillReview:
+    """REVIEW: the bill found and the one amount the card will be charged (confirm());
+    change_amount() where the biller takes part payments."""
+
+    biller: Biller
+    account: BillAccount
+    amount_to_pay: Decimal
+    is_part_payment: bool  # less than is due: the review shows both
+    partial_allowed: bool
+
+
+@dataclass(frozen=True)
+class CardPayment:
+    """PAYING: the amount charged and the terminal's prompt (None before its first)."""
+
+    amount: Decimal
+    prompt: CardPrompt | None
+    can_cancel: bool  # the terminal still waits for the card: cancel_payment() stops it
+
+
+@dataclass(frozen=True)
+class Paid:
+    """PAID: the payment went through; its receipt prints (``printing``) or did."""
+
+    amount: Decimal
+    reference: str
+    printing: bool
+
+
+# --- the flow --------------------------------------------------------------------------
+
+
+Listener = Callable[["ServiceFlow"], None]
+
+
+class ServiceFlow(Protocol):
+    """A self-service as the screens see it. Implemented by kiosk.services.flow.Flow and
+    its subclasses; the UI holds nothing else of a service."""
+
+    # --- state -------------------------------------------------------------------------
+
+    # Told of every change, on the thread that made it (the UI hops to its own).
+    listener: Listener | None
+
+    @property
+    def service(self) -> str:
+        """The service's key ("bill_payment", "tax_record", ...)."""
+
+    @property
+    def title(self) -> str:
+        """The header's title (msgid)."""
+
+    @property
+    def view(self) -> View:
+        """Which kind of screen the current step needs."""
+
+    @property
+    def step(self) -> StrEnum | None:
+        """The flow's own step (its StrEnum): for logs, tests and scripted walks."""
+
+    @property
+    def busy(self) -> bool:
+        """Slow work waits for advance() on a worker; cheap commands wait for it."""
+
+    @property
+    def error(self) -> KioskError | None:
+        """What went wrong at this step (the screen says it with its code)."""
+
+    @property
+    def warnings(self) -> Sequence[WarningCode]:
+        """Warnings the summary shows (each filled from question_values())."""
+
+    @property
+    def form(self) -> Questionnaire | None:
+        """The questionnaire whose current question QUESTION shows."""
+
+    @property
+    def step_number(self) -> int:
+        """The header's "Step n of total"."""
+
+    @property
+    def total_steps(self) -> int: ...
+
+    @property
+    def at_start(self) -> bool:
+        """Back from here leaves the service."""
+
+    @property
+    def can_retry(self) -> bool:
+        """The failure screen offers try_again()."""
+
+    @property
+    def interruptible(self) -> bool:
+        """The user may leave or idle out now: nothing is under way that must finish (a
+        payment, a submission, a print)."""
+
+    @property
+    def receipt_printed(self) -> bool | None:
+        """The slip came out (None: nothing printed yet)."""
+
+    @property
+    def reference(self) -> str:
+        """The reference to keep: on the slip, the receipt or the failure screen."""
+
+    # --- what it shows (each for its view; None or empty when there is nothing) -----------
+
+    def question_values(self) -> Mapping[str, str]:
+        """Values for the {placeholders} of questions, hints and warnings."""
+
+    def working_text(self) -> str:
+        """WORKING: what the kiosk is doing (msgid; "" for a plain "one moment")."""
+
+    def confirmation(self) -> Confirmation | None: ...
+
+    def choice_list(self) -> ChoiceList | None: ...
+
+    def summary(self) -> Summary | None: ...
+
+    def outcome(self) -> Outcome | None: ...
+
+    def billers(self) -> tuple[Biller, ...]:
+        """BILLER: the billers offered; choose(biller id) picks one."""
+
+    def account_entry(self) -> AccountEntry | None: ...
+
+    def bill_review(self) -> BillReview | None: ...
+
+    def card_payment(self) -> CardPayment | None: ...
+
+    def paid(self) -> Paid | None: ...
+
+    # --- commands from the UI thread (ignored by a step that does not take them) ---------
+
+    def back(self) -> None:
+        """The step before (at_start: the UI leaves the service instead)."""
+
+    def confirm(self) -> None:
+        """Yes to what the screen shows: the identity or company, the summary's primary
+        action, the bill's amount (the card is charged)."""
+
+    def answer(self, value: object) -> None:
+        """The answer to the question on screen (or the account number typed)."""
+
+    def skip(self) -> None:
+        """Leave the question unanswered (refused with an error when it must be)."""
+
+    def choose(self, key: str) -> None:
+        """One entry of the list on screen (an address level, a biller)."""
+
+    def try_again(self) -> None:
+        """From the failure screen, where can_retry."""
+
+    def print_again(self) -> None:
+        """The slip did not come out: print it again."""
+
+    def retry_read(self) -> None:
+        """Wait for the document once more after the wait ran out."""
+
+    def edit_account(self, text: str) -> None:
+        """What is typed so far in the account number (kept across a language switch)."""
+
+    def use_barcode(self) -> None:
+        """Look the bill up by its barcode instead of the account number."""
+
+    def change_amount(self) -> None:
+        """Pay another amount than all that is due."""
+
+    def cancel_payment(self) -> None:
+        """Stop the sale while the terminal waits for the card (taken while busy)."""
+
+    def set_language(self, lang: str) -> None:
+        """Keep everything, speak (and print) in ``lang`` from now on."""
+
+    def wipe(self) -> None:
+        """Session over: stop waiting for any device, forget everything personal."""
+
+    # --- from the worker thread ------------------------------------------------------------
+
+    def advance(self) -> None:
+        """Do the slow work of the current step; never raises (a defect fails the flow)."""

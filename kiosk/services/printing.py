@@ -1,0 +1,33 @@
+"""Printing a slip, the one way every service does it: the print job is committed
+PENDING before any byte goes to the printer, then finished with what the printer said.
+A job is never sent again by the kiosk on its own (an uncertain one may have printed:
+sending it again prints twice); print_recovery marks a job a stop left PENDING.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from hardware.base import PrintOutcome, PrintResult, ReceiptPrinter
+from hardware.document import Document
+from kiosk.errors import ErrorCode, KioskError
+from kiosk.services.ports import PrintJobs
+
+
+def print_slip(printer: ReceiptPrinter, jobs: PrintJobs, reference: str, document: Document,
+               now: datetime) -> PrintResult:
+    """Print ``document`` as a job of ``reference`` (the payment, record or submission it
+    belongs to). Never raises for a device fault: the result's outcome says it."""
+    job = jobs.create(reference, document, now)
+    result = printer.print_document(job.job_id, document)
+    jobs.finish(job.job_id, result.outcome, result.reason)
+    return result
+
+
+def print_failure(result: PrintResult, reference: str,
+                  code: ErrorCode = ErrorCode.PRINT_FAILED) -> KioskError | None:
+    """None when the slip came out; otherwise what the done screen says (``code``, with
+    the printer's reason and the ``reference`` to keep)."""
+    if result.outcome is PrintOutcome.PRINTED:
+        return None
+    return KioskError(code, reason=result.reason or result.outcome.value, reference=reference)
