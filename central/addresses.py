@@ -3,6 +3,8 @@ its full address and police station. Works inside the caller's transaction."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -31,12 +33,16 @@ def children(session: Session, parent_id: str | None) -> list[AddressNodeOut]:
             session.scalars(query.order_by(AddressNodeRow.sort_key, AddressNodeRow.id))]
 
 
-def chain(session: Session, node: AddressNodeRow) -> list[AddressNodeRow]:
-    """The node and its ancestors, district first."""
-    nodes = [node]
-    seen = {node.id}
+def chain_to_room(room_id: str, node_of: Callable[[str], AddressNodeRow | None]
+                  ) -> list[AddressNodeRow]:
+    """District ... room for a room id, its nodes got by ``node_of`` (from the database,
+    or from the nodes loaded for a batch); E_ADDRESS_UNRESOLVED for anything else."""
+    room = node_of(room_id)
+    if room is None or room.level != "room":
+        raise KioskError(ErrorCode.ADDRESS_UNRESOLVED, "not a room of the address book")
+    nodes, seen = [room], {room.id}
     while nodes[-1].parent_id is not None:
-        parent = session.get(AddressNodeRow, nodes[-1].parent_id)
+        parent = node_of(nodes[-1].parent_id)
         if parent is None or parent.id in seen:  # a broken tree is unresolvable, not a hang
             raise KioskError(ErrorCode.ADDRESS_UNRESOLVED, "address tree broken")
         seen.add(parent.id)
@@ -45,25 +51,31 @@ def chain(session: Session, node: AddressNodeRow) -> list[AddressNodeRow]:
 
 
 def room_chain(session: Session, room_id: str) -> list[AddressNodeRow]:
-    """District ... room for a room id; E_ADDRESS_UNRESOLVED for anything else."""
-    room = session.get(AddressNodeRow, room_id)
-    if room is None or room.level != "room":
-        raise KioskError(ErrorCode.ADDRESS_UNRESOLVED, "not a room of the address book")
-    return chain(session, room)
+    return chain_to_room(room_id, lambda node_id: session.get(AddressNodeRow, node_id))
 
 
-def police_station_of(session: Session, parts: list[AddressNodeRow]) -> PoliceStationRow:
+def station_of(parts: list[AddressNodeRow],
+               station_by_id: Callable[[str], PoliceStationRow | None]) -> PoliceStationRow:
     """The station of the nearest node that names one (streets do)."""
     for node in reversed(parts):
         if node.police_station_id is not None:
-            station = session.get(PoliceStationRow, node.police_station_id)
+            station = station_by_id(node.police_station_id)
             if station is not None:
                 return station
     raise KioskError(ErrorCode.ADDRESS_UNRESOLVED, "no police station for this address")
 
 
+def police_station_of(session: Session, parts: list[AddressNodeRow]) -> PoliceStationRow:
+    return station_of(parts, lambda station_id: session.get(PoliceStationRow, station_id))
+
+
 def division_of(parts: list[AddressNodeRow]) -> str:
     return next((node.division_code for node in parts if node.division_code), "")
+
+
+def in_shanghai_division(division: str) -> bool:
+    """Whether a GB/T 2260 division code is one of Shanghai's."""
+    return division.startswith(SHANGHAI_DIVISION_PREFIX)
 
 
 def is_hotel(parts: list[AddressNodeRow]) -> bool:
@@ -73,7 +85,7 @@ def is_hotel(parts: list[AddressNodeRow]) -> bool:
 def resolve(session: Session, room_id: str) -> AddressOut:
     parts = room_chain(session, room_id)
     station = police_station_of(session, parts)
-    in_shanghai = division_of(parts).startswith(SHANGHAI_DIVISION_PREFIX)
+    in_shanghai = in_shanghai_division(division_of(parts))
     return AddressOut(
         room_id=room_id, parts=[node_out(node) for node in parts],
         text_zh=("上海市" if in_shanghai else "") + "".join(node.name_zh for node in parts),

@@ -36,7 +36,6 @@ from central.bodylimit import (
 )
 from central.credentials import CredentialPolicy
 from central.db import make_engine, migrate
-from central.records import ensure_own_record
 from central.enrollment import EnrollmentService
 from central.fleet import FleetService, FleetSettings
 from central.logsafe import shown
@@ -139,10 +138,9 @@ def build_router() -> APIRouter:
     ) -> BillPaymentAck:
         """Record a card payment once per Idempotency-Key; never refused for business
         reasons (flagged for review instead). 403 E_FORBIDDEN for another kiosk's record
-        or reference; 409 E_REQUEST_REJECTED for a key the kiosk used for another record."""
-        ensure_own(body.kiosk_id, kiosk_id)
-        ensure_own_record(kiosk_id, body.kiosk_id, body.reference)
-        ack = service.record_payment(body, idempotency_key, channel="direct")
+        or reference; 409 E_REQUEST_REJECTED for a key the kiosk used for another record,
+        or a receipt code another payment has."""
+        ack = service.record_payment(body, idempotency_key, kiosk_id)
         if ack.duplicate:
             response.status_code = 200
         return ack

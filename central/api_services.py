@@ -9,8 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response
 
 from central.api_common import Context, IdempotencyHeader, Service, errors
-from central.auth import DeviceKiosk, ensure_own
-from central.records import ensure_own_record
+from central.auth import DeviceKiosk
 from central.schemas import DemoBarcodeList, DemoBarcodeOut, DemoSmsOut
 from central.timeutil import in_shanghai
 from kiosk.sync.wire import (
@@ -106,9 +105,7 @@ def build_services_router() -> APIRouter:
         404 E_ADDRESS_UNRESOLVED; 422 E_HOTEL_ADDRESS, E_OUTSIDE_SHANGHAI,
         E_CHINESE_NATIONAL; 409 E_DUPLICATE_ACTIVE_REGISTRATION, E_REQUEST_REJECTED (key
         reused for another record); 403 E_FORBIDDEN for another kiosk's record."""
-        ensure_own(body.kiosk_id, kiosk_id)
-        ensure_own_record(kiosk_id, body.kiosk_id, body.reference)
-        ack = service.register_stay(body, idempotency_key)
+        ack = service.register_stay(body, idempotency_key, kiosk_id)
         if ack.duplicate:
             response.status_code = 200
         return ack
@@ -124,9 +121,7 @@ def build_services_router() -> APIRouter:
         """A labour arbitration application, once per Idempotency-Key. 404
         E_RESPONDENT_NOT_FOUND; 409 E_DUPLICATE_PENDING_CASE, E_REQUEST_REJECTED; 403
         E_FORBIDDEN for another kiosk's record."""
-        ensure_own(body.kiosk_id, kiosk_id)
-        ensure_own_record(kiosk_id, body.kiosk_id, body.reference)
-        ack = service.apply_arbitration(body, idempotency_key)
+        ack = service.apply_arbitration(body, idempotency_key, kiosk_id)
         if ack.duplicate:
             response.status_code = 200
         return ack

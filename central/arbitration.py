@@ -1,5 +1,5 @@
-"""Labour arbitration applications (DOMAIN.md 2.4): the one function both
-POST /v1/arbitration-applications and the outbox go through.
+"""Labour arbitration applications (DOMAIN.md 2.4): ApplicationRules, applied by
+central.recording for POST /v1/arbitration-applications and the outbox alike.
 
 Once per idempotency key, like registrations. The commission is the one the service
 center's kiosks file with (Changning); the acceptance decision is due within 5 days
@@ -9,22 +9,21 @@ center's kiosks file with (Changning); the acceptance decision is due within 5 d
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Final
+from datetime import date, datetime, timedelta
+from typing import Any, Final
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from central.companies import find_company
+from central.companies import registered, registry_key
 from central.models import ArbitrationApplicationRow
 from central.records import (
-    claim_key,
-    ensure_key_free,
-    ensure_same_request,
+    Filing,
+    Fingerprint,
+    Stored,
+    codes_in_use,
     fingerprint,
-    forget_rejection,
-    next_number,
-    serialize_on,
+    unique_conflict,
 )
 from central.timeutil import in_shanghai
 from kiosk.errors import ErrorCode, KioskError
@@ -60,66 +59,103 @@ def commission_of(row: ArbitrationApplicationRow) -> Commission:
 
 
 def commission_detail(row: ArbitrationApplicationRow) -> dict[str, str]:
-    commission = commission_of(row)
+    """What an application's slip shows of its commission and decision date."""
+    return _detail(commission_of(row), row.decision_due)
+
+
+def _detail(commission: Commission, decision_due: date) -> dict[str, str]:
     return {"commission": commission.name_zh, "commission_en": commission.name_en,
             "commission_address": commission.address, "commission_phone": commission.phone,
-            "decision_due": row.decision_due.isoformat()}
+            "decision_due": decision_due.isoformat()}
 
 
-def find_application(session: Session, kiosk_id: str, idempotency_key: str
-                     ) -> ArbitrationApplicationRow | None:
-    return session.scalars(select(ArbitrationApplicationRow).where(
-        ArbitrationApplicationRow.kiosk_id == kiosk_id,
-        ArbitrationApplicationRow.idempotency_key == idempotency_key)).one_or_none()
-
-
-def ack_of(row: ArbitrationApplicationRow, *, duplicate: bool) -> ArbitrationApplicationAck:
-    commission = commission_of(row)
+def ack_of(filing: Filing, *, duplicate: bool) -> ArbitrationApplicationAck:
+    """The direct route's answer, from what the outbox's result says too."""
+    assert filing.number is not None
+    detail = filing.detail
     return ArbitrationApplicationAck(
-        reference=row.reference, application_no=row.application_no, status=PENDING,
-        commission=commission.name_zh, commission_en=commission.name_en,
-        commission_address=commission.address, commission_phone=commission.phone,
-        received_at=in_shanghai(row.received_at), decision_due=row.decision_due,
-        duplicate=duplicate)
+        reference=filing.reference, application_no=filing.number, status=PENDING,
+        commission=detail["commission"], commission_en=detail["commission_en"],
+        commission_address=detail["commission_address"],
+        commission_phone=detail["commission_phone"],
+        received_at=in_shanghai(filing.recorded_at),
+        decision_due=date.fromisoformat(detail["decision_due"]), duplicate=duplicate)
 
 
-def apply(session: Session, record: ArbitrationApplicationRecord, idempotency_key: str,
-          now: datetime, channel: str) -> tuple[ArbitrationApplicationAck, bool]:
-    """Returns the ack and whether an application was created now. Raises KioskError:
-    E_RESPONDENT_NOT_FOUND (respondent or co-respondent), E_DUPLICATE_PENDING_CASE,
-    E_REQUEST_REJECTED (key reused)."""
-    print_ = fingerprint(record)
-    existing = find_application(session, record.kiosk_id, idempotency_key)
-    if existing is not None:
-        ensure_same_request(existing.request_hash, print_)
-        return ack_of(existing, duplicate=True), False
-    ensure_key_free(session, record.kiosk_id, idempotency_key)
-    for role, party in (("respondent", record.respondent),
-                        ("co_respondent", record.co_respondent)):
-        if party is not None and find_company(session, party.uscc) is None:
-            raise KioskError(ErrorCode.RESPONDENT_NOT_FOUND, "no company with this USCC",
-                             party=role)
-    serialize_on(session, "case", record.applicant.doc_number, record.respondent.uscc)
-    pending = session.scalars(select(ArbitrationApplicationRow.id).where(
-        ArbitrationApplicationRow.applicant_doc_number == record.applicant.doc_number,
-        ArbitrationApplicationRow.respondent_uscc == record.respondent.uscc,
-        ArbitrationApplicationRow.status == PENDING).limit(1)).first()
-    if pending is not None:
-        raise KioskError(ErrorCode.DUPLICATE_PENDING_CASE,
-                         "a case of this applicant against this respondent is pending")
-    received = in_shanghai(now)
-    number = next_number(session, f"CNLA-{received.year}")
-    row = ArbitrationApplicationRow(
-        application_no=f"CNLA-{received.year}-{number:06d}",
-        idempotency_key=idempotency_key, request_hash=print_.digest,
-        reference=record.reference, verification_code=record.verification_code,
-        kiosk_id=record.kiosk_id, applicant_doc_number=record.applicant.doc_number,
-        respondent_uscc=record.respondent.uscc, commission=CHANGNING_COMMISSION.id,
-        status=PENDING, channel=channel, submitted_at=record.submitted_at, received_at=now,
-        decision_due=received.date() + DECISION_WITHIN, record=print_.canonical)
-    session.add(row)
-    claim_key(session, kiosk_id=record.kiosk_id, idempotency_key=idempotency_key,
-              kind=KIND, request_hash=print_.digest, now=now)
-    session.flush()
-    forget_rejection(session, record.kiosk_id, idempotency_key)
-    return ack_of(row, duplicate=False), True
+class ApplicationRules:
+    """Arbitration applications of one kiosk (one, or a batch): what they read, loaded
+    at once, and the rules deciding each (central.recording applies them). The kiosk's
+    warnings (W_LIMITATION, W_JURISDICTION, W_NO_EVIDENCE, ...) never refuse: the
+    commission decides, and they are kept with the record."""
+
+    kind = KIND
+    table = ArbitrationApplicationRow
+    keeps_refusals = True
+
+    def __init__(self, session: Session, kiosk_id: str, now: datetime,
+                 records: list[tuple[str, ArbitrationApplicationRecord]]) -> None:
+        self._session, self._kiosk_id, self._now = session, kiosk_id, now
+        self._records = records
+        self._companies: set[str] = set()
+        self._codes: set[str] = set()
+        self._pending: set[tuple[str, str]] = set()  # (applicant doc, respondent USCC)
+
+    def fingerprint(self, record: ArbitrationApplicationRecord) -> Fingerprint:
+        return fingerprint(record)
+
+    def subjects(self) -> list[tuple[str, ...]]:
+        return [("case", record.applicant.doc_number, record.respondent.uscc)
+                for _, record in self._records]
+
+    def load(self) -> None:
+        """The companies the records name, the codes in use, and the pending cases of
+        their applicants (under the subjects' locks)."""
+        records = [record for _, record in self._records]
+        self._companies = registered(self._session, {
+            party.uscc for record in records
+            for party in (record.respondent, record.co_respondent) if party is not None})
+        self._codes = codes_in_use(self._session, ArbitrationApplicationRow.verification_code,
+                                   {record.verification_code for record in records})
+        self._pending = {(doc, uscc) for doc, uscc in self._session.execute(
+            select(ArbitrationApplicationRow.applicant_doc_number,
+                   ArbitrationApplicationRow.respondent_uscc)
+            .where(ArbitrationApplicationRow.applicant_doc_number.in_(
+                {record.applicant.doc_number for record in records}),
+                   ArbitrationApplicationRow.status == PENDING))}
+
+    def load_stored(self) -> dict[str, Stored]:
+        return {row.idempotency_key: Stored(row.request_hash, Filing(
+            row.reference, row.received_at, row.application_no, PENDING,
+            commission_detail(row))) for row in self._session.scalars(
+                select(ArbitrationApplicationRow).where(
+                    ArbitrationApplicationRow.kiosk_id == self._kiosk_id,
+                    ArbitrationApplicationRow.idempotency_key.in_(
+                        {key for key, _ in self._records})))}
+
+    def decide(self, record: ArbitrationApplicationRecord, print_: Fingerprint) -> Filing:
+        """E_RESPONDENT_NOT_FOUND (respondent, then co-respondent: ``detail.party``),
+        E_DUPLICATE_PENDING_CASE, in that order; then a verification code in use
+        (unique_conflict); else the application, numbered per year."""
+        for role, party in (("respondent", record.respondent),
+                            ("co_respondent", record.co_respondent)):
+            if party is not None and registry_key(party.uscc) not in self._companies:
+                raise KioskError(ErrorCode.RESPONDENT_NOT_FOUND, "no company with this USCC",
+                                 party=role)
+        case = (record.applicant.doc_number, record.respondent.uscc)
+        if case in self._pending:
+            raise KioskError(ErrorCode.DUPLICATE_PENDING_CASE,
+                             "a case of this applicant against this respondent is pending")
+        if record.verification_code in self._codes:
+            raise unique_conflict()
+        self._codes.add(record.verification_code)
+        self._pending.add(case)
+        received = in_shanghai(self._now)
+        decision_due = received.date() + DECISION_WITHIN
+        row: dict[str, Any] = dict(
+            applicant_doc_number=record.applicant.doc_number,
+            respondent_uscc=record.respondent.uscc, commission=CHANGNING_COMMISSION.id,
+            status=PENDING, submitted_at=record.submitted_at, received_at=self._now,
+            decision_due=decision_due)
+        return Filing(record.reference, self._now, None, PENDING,
+                      _detail(CHANGNING_COMMISSION, decision_due), row=row,
+                      counter=f"CNLA-{received.year}", number_column="application_no")

@@ -1,5 +1,5 @@
-"""Recording card payments the kiosks took: the one function both /v1/bill-payments and
-the outbox go through.
+"""Recording card payments the kiosks took (PaymentRules, applied by central.recording
+for /v1/bill-payments and the outbox alike).
 
 A card payment is money already taken: it is never refused for a business reason. When
 the lock expired, a bill was paid meanwhile, the amount does not match or the account is
@@ -9,25 +9,29 @@ staff reconcile (refund or pass on) instead of the money vanishing.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import secrets
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import select, tuple_
+from sqlalchemy.orm import Session, selectinload
 
-from central.billing import find_account, lock_is_live
+from central.billing import lock_is_live
 from central.models import AccountRow, BillerRow, PaymentRow
-from central.records import claim_key, ensure_key_free
-from central.timeutil import in_shanghai, to_utc
-from kiosk.domain.money import quantize, to_fen
-from kiosk.errors import ErrorCode, KioskError
+from central.records import (
+    Filing,
+    Fingerprint,
+    Stored,
+    codes_in_use,
+    unique_conflict,
+)
+from central.records import fingerprint as record_fingerprint
+from central.timeutil import in_shanghai
+from kiosk.domain.money import to_fen
 from kiosk.sync.wire import BillPaymentAck, BillPaymentRecord
 
 KIND = "bill_payment"  # the outbox kind, and the kind in record_keys
+RECORDED: Final = "RECORDED"
 
 # Reasons a recorded payment needs a person to look at it.
 REVIEW_BILLER_UNKNOWN = "biller_unknown"
@@ -41,103 +45,105 @@ REVIEW_AMOUNT_ABOVE_DUE = "amount_above_due"
 REVIEW_AMOUNT_BELOW_DUE = "amount_below_due"
 
 
-@dataclass(frozen=True)
-class Fingerprint:
-    """The record in canonical form and its hash: the same payment posted twice (directly
-    or through the outbox, "82.9" or "82.90", +08:00 or Z) hashes the same."""
-
-    canonical: dict[str, Any]
-    digest: str
-
-
 def fingerprint(record: BillPaymentRecord) -> Fingerprint:
-    canonical = record.model_dump(mode="json")
-    if canonical.get("verification_code") is None:
-        # As hashed before receipts had a code: a record queued by an older kiosk and
-        # sent again after the upgrade is still the same record.
-        del canonical["verification_code"]
-    canonical["amount"] = str(quantize(record.amount))
-    canonical["paid_at"] = to_utc(record.paid_at).isoformat()
-    text = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return Fingerprint(canonical, hashlib.sha256(text.encode("utf-8")).hexdigest())
+    """The same payment posted twice (directly or through the outbox, "82.9" or "82.90",
+    +08:00 or Z) hashes the same; without a verification code it hashes as it did before
+    receipts had one."""
+    return record_fingerprint(record, omit_when_none=("verification_code",))
 
 
 def new_central_ref(now: datetime) -> str:
     return f"C{in_shanghai(now):%Y%m%d}-{secrets.token_hex(5).upper()}"
 
 
-def find_payment(session: Session, kiosk_id: str, idempotency_key: str) -> PaymentRow | None:
-    return session.scalars(select(PaymentRow).where(
-        PaymentRow.kiosk_id == kiosk_id,
-        PaymentRow.idempotency_key == idempotency_key)).one_or_none()
-
-
-def ack_of(row: PaymentRow, *, duplicate: bool) -> BillPaymentAck:
-    return BillPaymentAck(reference=row.reference, central_ref=row.central_ref,
-                          status="RECORDED", recorded_at=in_shanghai(row.recorded_at),
+def ack_of(filing: Filing, *, duplicate: bool) -> BillPaymentAck:
+    """The direct route's answer (the outbox's says the same: central_ref)."""
+    assert filing.number is not None
+    return BillPaymentAck(reference=filing.reference, central_ref=filing.number,
+                          status=RECORDED, recorded_at=in_shanghai(filing.recorded_at),
                           duplicate=duplicate)
 
 
-def replay(row: PaymentRow, print_: Fingerprint) -> BillPaymentAck:
-    """The answer to a key seen before: the same ack, or a refusal if the body differs."""
-    if row.request_hash != print_.digest:
-        raise KioskError(ErrorCode.REQUEST_REJECTED,
-                         "idempotency key already used for a different payment",
-                         reason="idempotency_key_reused")
-    return ack_of(row, duplicate=True)
+class PaymentRules:
+    """Bill payments of one kiosk (one, or a batch): what they read, loaded at once, and
+    the rules deciding each (central.recording applies them)."""
 
+    kind = KIND
+    table = PaymentRow
+    keeps_refusals = False  # a payment is refused only for what is no business reason
 
-def record_payment(session: Session, record: BillPaymentRecord, idempotency_key: str,
-                   now: datetime, channel: str) -> tuple[BillPaymentAck, PaymentRow | None]:
-    """Record the payment once per idempotency key, inside the caller's transaction.
+    def __init__(self, session: Session, kiosk_id: str, now: datetime,
+                 records: list[tuple[str, BillPaymentRecord]]) -> None:
+        self._session, self._kiosk_id, self._now = session, kiosk_id, now
+        self._records = records
+        self._billers: dict[str, BillerRow] = {}
+        self._accounts: dict[tuple[str, str], AccountRow] = {}
+        self._codes: set[str] = set()
 
-    Returns the ack and the new row (None when the key was seen before). The caller has
-    checked that the record is its kiosk's own (records.ensure_own_record)."""
-    print_ = fingerprint(record)
-    existing = find_payment(session, record.kiosk_id, idempotency_key)
-    if existing is not None:
-        return replay(existing, print_), None
-    ensure_key_free(session, record.kiosk_id, idempotency_key)
-    reasons = apply_to_bills(session, record, now)
-    row = PaymentRow(
-        central_ref=new_central_ref(now),
-        idempotency_key=idempotency_key,
-        request_hash=print_.digest,
-        reference=record.reference,
-        kiosk_id=record.kiosk_id,
-        biller_id=record.biller_id,
-        account_no=record.account_no,
-        amount_fen=to_fen(record.amount),
-        currency=record.currency,
-        paid_at=record.paid_at,
-        recorded_at=now,
-        channel=channel,
-        status="RECORDED",
-        needs_review=bool(reasons),
-        review_reason=",".join(reasons) or None,
-        record=print_.canonical,
-        verification_code=record.verification_code,
-    )
-    session.add(row)
-    claim_key(session, kiosk_id=record.kiosk_id, idempotency_key=idempotency_key,
-              kind=KIND, request_hash=print_.digest, now=now)
-    session.flush()  # the unique keys are checked here, inside the caller's try
-    return ack_of(row, duplicate=False), row
+    def fingerprint(self, record: BillPaymentRecord) -> Fingerprint:
+        return fingerprint(record)
 
+    def subjects(self) -> list[tuple[str, ...]]:
+        return []  # the accounts' row locks serialize payments instead
 
-def apply_to_bills(session: Session, record: BillPaymentRecord, now: datetime) -> list[str]:
-    """Mark the paid bills, release the lock, and say what needs review (no exceptions:
-    the money is taken whatever we find)."""
-    biller = session.get(BillerRow, record.biller_id)
-    account = None if biller is None else find_account(
-        session, record.biller_id, record.account_no, for_update=True)
-    return settle_bills(biller, account, record, now)
+    def load(self) -> None:
+        """The billers; the accounts with their bills, locked in id order on PostgreSQL
+        (SQLite's single writer serializes already); the receipts' codes in use."""
+        records = [record for _, record in self._records]
+        biller_ids = {record.biller_id for record in records}
+        self._billers = {row.id: row for row in self._session.scalars(
+            select(BillerRow).where(BillerRow.id.in_(biller_ids)))}
+        pairs = {(r.biller_id, r.account_no) for r in records if r.biller_id in self._billers}
+        if pairs:
+            self._accounts = {(row.biller_id, row.account_no): row for row in
+                              self._session.scalars(
+                select(AccountRow)
+                .where(tuple_(AccountRow.biller_id, AccountRow.account_no).in_(pairs))
+                .options(selectinload(AccountRow.bills)).order_by(AccountRow.id)
+                .with_for_update(of=AccountRow))}
+        self._codes = codes_in_use(self._session, PaymentRow.verification_code, {
+            r.verification_code for r in records if r.verification_code is not None})
+
+    def load_stored(self) -> dict[str, Stored]:
+        keys = {key for key, _ in self._records}
+        return {key: Stored(digest, Filing(reference, recorded_at, central_ref,
+                                           review_reason=review))
+                for key, digest, reference, recorded_at, central_ref, review
+                in self._session.execute(select(
+                    PaymentRow.idempotency_key, PaymentRow.request_hash,
+                    PaymentRow.reference, PaymentRow.recorded_at, PaymentRow.central_ref,
+                    PaymentRow.review_reason).where(
+                        PaymentRow.kiosk_id == self._kiosk_id,
+                        PaymentRow.idempotency_key.in_(keys)))}
+
+    def decide(self, record: BillPaymentRecord, print_: Fingerprint) -> Filing:
+        """Recorded, with the review reasons of settle_bills; refused only when its
+        receipt's code is another payment's (it would open two receipts)."""
+        code = record.verification_code
+        if code is not None and code in self._codes:
+            raise unique_conflict()
+        reasons = settle_bills(self._billers.get(record.biller_id),
+                               self._accounts.get((record.biller_id, record.account_no)),
+                               record, self._now)
+        if code is not None:
+            self._codes.add(code)
+        review = ",".join(reasons) or None
+        central_ref = new_central_ref(self._now)
+        row: dict[str, Any] = dict(
+            central_ref=central_ref, biller_id=record.biller_id,
+            account_no=record.account_no, amount_fen=to_fen(record.amount),
+            currency=record.currency, paid_at=record.paid_at, recorded_at=self._now,
+            status=RECORDED, needs_review=bool(reasons), review_reason=review)
+        return Filing(record.reference, self._now, central_ref, review_reason=review,
+                      row=row)
 
 
 def settle_bills(biller: BillerRow | None, account: AccountRow | None,
                  record: BillPaymentRecord, now: datetime) -> list[str]:
-    """apply_to_bills on a biller and account already loaded (and, on PostgreSQL, locked):
-    the outbox's batch path loads them for a whole batch at once (central.outbox_plan)."""
+    """The review reasons of a payment, on its biller and account as loaded (and, on
+    PostgreSQL, locked): marks the bills it pays (a part payment pays the late fee
+    first), releases the kiosk's lock, and says what needs review. Never refuses: the
+    money is taken whatever central finds."""
     reasons: list[str] = []
 
     def flag(reason: str) -> None:

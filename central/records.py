@@ -1,9 +1,9 @@
-"""What the records kiosks send share: canonical fingerprints for idempotency, the key
-registry (a key names one record of one kiosk, whatever its kind), the rule that a
-record and its reference are the sending kiosk's own, named counters for human-readable
-numbers, per-subject serialization for check-then-insert rules, the rejection log
-/v1/verify reads, and the line between a record central cannot store (refused alone)
-and a database failure (the whole call fails).
+"""What the records kiosks send share: canonical fingerprints for idempotency, the rule
+that a record and its reference are the sending kiosk's own, what an answer about a
+record says (Filing), named counters for human-readable numbers, per-subject
+serialization for check-then-insert rules, verification codes, and the line between a
+record central cannot store (refused alone) and a database failure (the whole call
+fails). central.recording applies them, one way for every path a record takes.
 
 Everything works inside the caller's transaction.
 """
@@ -14,19 +14,19 @@ import hashlib
 import json
 import re
 import secrets
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from collections.abc import Callable
-from contextlib import AbstractContextManager
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, insert, select, text, update
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, StatementError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from central.models import CounterRow, RecordKeyRow, SubmissionRejectionRow
+from central.models import CounterRow
 from central.timeutil import to_utc
 from kiosk.errors import ErrorCode, KioskError
 
@@ -67,9 +67,7 @@ def retry_unique_conflict(transaction: Callable[[], AbstractContextManager[C]],
                 return work(handle)
         except IntegrityError:
             if attempt == 2:
-                raise KioskError(ErrorCode.REQUEST_REJECTED,
-                                 "record conflicts with a stored one",
-                                 reason="unique_conflict") from None
+                raise unique_conflict() from None
         except (StatementError, OverflowError) as exc:
             if not is_unstorable(exc):
                 raise
@@ -107,18 +105,7 @@ def invalid_fields(exc: ValidationError) -> str:
     return ",".join(names)[:200]
 
 
-# --- the key registry --------------------------------------------------------------------
-
-def key_owner(session: Session, kiosk_id: str, idempotency_key: str) -> RecordKeyRow | None:
-    return session.get(RecordKeyRow, (kiosk_id, idempotency_key))
-
-
-def ensure_key_free(session: Session, kiosk_id: str, idempotency_key: str) -> None:
-    """For a record not found under its key in its own kind's table: the key must not
-    name another of the kiosk's records (of another kind)."""
-    if key_owner(session, kiosk_id, idempotency_key) is not None:
-        raise key_reused()
-
+# --- idempotency -------------------------------------------------------------------------
 
 def key_reused() -> KioskError:
     return KioskError(ErrorCode.REQUEST_REJECTED,
@@ -126,12 +113,10 @@ def key_reused() -> KioskError:
                       reason="idempotency_key_reused")
 
 
-def claim_key(session: Session, *, kiosk_id: str, idempotency_key: str, kind: str,
-              request_hash: str, now: datetime) -> None:
-    """Bind the key to the record being written (flushed with it: a race between two
-    kinds fails one transaction on the primary key, and its retry finds the winner)."""
-    session.add(RecordKeyRow(kiosk_id=kiosk_id, idempotency_key=idempotency_key, kind=kind,
-                             request_hash=request_hash, recorded_at=now))
+def unique_conflict() -> KioskError:
+    """A record that clashes with a stored one (its verification code, say)."""
+    return KioskError(ErrorCode.REQUEST_REJECTED, "record conflicts with a stored one",
+                      reason="unique_conflict")
 
 
 @dataclass(frozen=True)
@@ -144,6 +129,8 @@ class Fingerprint:
 
 
 def _canonical(value: Any) -> Any:
+    if value is None or isinstance(value, str | int):  # most of a record, as it is
+        return value
     if isinstance(value, datetime):
         return to_utc(value).isoformat()
     if isinstance(value, date):
@@ -157,10 +144,17 @@ def _canonical(value: Any) -> Any:
     return value
 
 
-def fingerprint(record: BaseModel) -> Fingerprint:
+def fingerprint(record: BaseModel, *, omit_when_none: Collection[str] = ()) -> Fingerprint:
+    """``omit_when_none``: fields left out of the canonical form while they are None, so a
+    record from before they existed hashes as it did then (a payment's verification
+    code: a record queued by an older kiosk and sent again after the upgrade is still
+    the same record)."""
     canonical = _canonical(record.model_dump(mode="python", by_alias=True))
-    text = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return Fingerprint(canonical, hashlib.sha256(text.encode("utf-8")).hexdigest())
+    for name in omit_when_none:
+        if canonical.get(name, "") is None:
+            del canonical[name]
+    dumped = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return Fingerprint(canonical, hashlib.sha256(dumped.encode("utf-8")).hexdigest())
 
 
 def ensure_same_request(stored_hash: str, print_: Fingerprint) -> None:
@@ -169,55 +163,76 @@ def ensure_same_request(stored_hash: str, print_: Fingerprint) -> None:
         raise key_reused()
 
 
-def next_number(session: Session, name: str) -> int:
-    """The next value of counter ``name`` (1, 2, ...). The UPDATE locks the row, so two
-    transactions never get the same number; a first use inserts the row (a race on that
-    insert fails one transaction with IntegrityError, which the service retries)."""
-    result = session.execute(update(CounterRow).where(CounterRow.name == name)
-                             .values(value=CounterRow.value + 1))
-    if getattr(result, "rowcount", 0) == 0:
-        session.add(CounterRow(name=name, value=1))
-        session.flush()
-        return 1
-    value = session.scalar(select(CounterRow.value).where(CounterRow.name == name))
-    assert value is not None
-    return int(value)
+@dataclass
+class Filing:
+    """A record central holds, or holds once the call is written: what every answer about
+    it says (the direct route's ack and the outbox's result are made from it)."""
+
+    reference: str  # the kiosk's
+    recorded_at: datetime
+    number: str | None  # central's number (a payment's central_ref); None until numbered
+    record_status: str | None = None  # registrations and applications
+    detail: dict[str, str] = field(default_factory=dict)  # what the slip may show
+    review_reason: str | None = None  # payments: why a person must look at it
+    # A new record: the row to insert, and the counter that numbers it when written
+    # (also the number's prefix: "LS-310105-2026" gives "LS-310105-2026-000123").
+    row: dict[str, Any] | None = None
+    counter: str | None = None
+    number_column: str = ""
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A record already under its key: its fingerprint's digest and its answer."""
+
+    digest: str
+    filing: Filing
+
+
+def take_numbers(session: Session, name: str, count: int = 1) -> int:
+    """Move counter ``name`` on by ``count`` and return the first of the numbers taken
+    (1, 2, ... over the counter's life). The UPDATE locks the row, so two transactions
+    never get the same number; a first use inserts the row (a race on that insert fails
+    one transaction with IntegrityError, which its caller retries)."""
+    counters = cast(Table, CounterRow.__table__)
+    last = session.execute(
+        update(counters).where(counters.c.name == name)
+        .values(value=counters.c.value + count).returning(counters.c.value)
+    ).scalar_one_or_none()
+    if last is None:
+        session.execute(insert(counters).values(name=name, value=count))
+        last = count
+    return int(last) - count + 1
 
 
 def serialize_on(session: Session, *subject: str) -> None:
     """Make concurrent transactions about one subject (one person's stay, one applicant's
     case against one employer) take turns until commit, so a rule checked by reading
-    ("no overlapping active stay") still holds when they insert.
+    ("no overlapping active stay") still holds when they insert."""
+    serialize_on_all(session, [subject])
+
+
+def serialize_on_all(session: Session, subjects: Iterable[tuple[str, ...]]) -> None:
+    """serialize_on for many subjects in one statement, in sorted order so two
+    transactions never wait for each other in a circle.
 
     SQLite already runs one writer at a time (central.db: BEGIN IMMEDIATE). PostgreSQL's
     READ COMMITTED would let both read "none" and both insert, so it gets a
-    transaction-level advisory lock on a hash of the subject (a collision only makes two
-    unrelated subjects wait for each other). The subject is a bound parameter, and the
-    engine hides parameters from logs."""
+    transaction-level advisory lock on a hash of each subject (a collision only makes
+    two unrelated subjects wait for each other). The subjects are a bound parameter, and
+    the engine hides parameters from logs."""
     if session.get_bind().dialect.name != "postgresql":
         return
-    key = "\x1f".join(subject)
-    session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(key, 0))))
+    keys = sorted({"\x1f".join(subject) for subject in subjects})
+    if keys:
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) "
+                             "FROM unnest(CAST(:keys AS text[])) AS k"), {"keys": keys})
 
 
-def record_rejection(session: Session, *, kiosk_id: str, idempotency_key: str, kind: str,
-                     reference: str, verification_code: str, reason: ErrorCode,
-                     now: datetime) -> None:
-    """Remember why a record was refused (latest reason wins for a key sent again)."""
-    row = session.get(SubmissionRejectionRow, (kiosk_id, idempotency_key))
-    if row is None:
-        session.add(SubmissionRejectionRow(
-            kiosk_id=kiosk_id, idempotency_key=idempotency_key, kind=kind,
-            reference=reference, verification_code=verification_code, reason=reason.value,
-            rejected_at=now))
-    else:
-        row.reason, row.rejected_at = reason.value, now
-
-
-def forget_rejection(session: Session, kiosk_id: str, idempotency_key: str) -> None:
-    row = session.get(SubmissionRejectionRow, (kiosk_id, idempotency_key))
-    if row is not None:
-        session.delete(row)
+def codes_in_use(session: Session, column: InstrumentedAttribute[Any],
+                 codes: set[str]) -> set[str]:
+    """Which of ``codes`` a table's unique verification-code column already holds."""
+    return set(session.scalars(select(column).where(column.in_(codes)))) if codes else set()
 
 
 # Crockford base32 without I, L, O, U (as the kiosk's codes): read aloud without confusion.

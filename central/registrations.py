@@ -1,28 +1,30 @@
-"""Registrations of stay (境外人员临时住宿登记, DOMAIN.md 2.3): the one function both
-POST /v1/stay-registrations and the outbox go through.
+"""Registrations of stay (境外人员临时住宿登记, DOMAIN.md 2.3): StayRules, applied by
+central.recording for POST /v1/stay-registrations and the outbox alike.
 
 Once per idempotency key: the same key again answers the same registration number; the
-same key with a different record is refused. Works inside the caller's transaction.
-The rows hold personal data: nothing here logs.
+same key with a different record is refused (central.recording). The rows hold personal
+data: nothing here logs.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from central.addresses import division_of, is_hotel, police_station_of, room_chain
-from central.models import PoliceStationRow, StayRegistrationRow
+from central.addresses import chain_to_room, division_of, in_shanghai_division, is_hotel
+from central.addresses import station_of as station_of_parts
+from central.models import AddressNodeRow, PoliceStationRow, StayRegistrationRow
 from central.records import (
-    claim_key,
-    ensure_key_free,
-    ensure_same_request,
+    Filing,
+    Fingerprint,
+    Stored,
+    codes_in_use,
     fingerprint,
-    forget_rejection,
-    next_number,
-    serialize_on,
+    unique_conflict,
 )
 from central.timeutil import in_shanghai
 from kiosk.errors import ErrorCode, KioskError, WarningCode
@@ -35,23 +37,30 @@ REGISTERED = "REGISTERED"
 ACTIVE_STATUSES = (SUBMITTED, PENDING_VERIFICATION, REGISTERED)
 
 
-def find_registration(session: Session, kiosk_id: str, idempotency_key: str
-                      ) -> StayRegistrationRow | None:
-    return session.scalars(select(StayRegistrationRow).where(
-        StayRegistrationRow.kiosk_id == kiosk_id,
-        StayRegistrationRow.idempotency_key == idempotency_key)).one_or_none()
-
-
-def ack_of(session: Session, row: StayRegistrationRow, *, duplicate: bool
-           ) -> StayRegistrationAck:
-    station = session.get(PoliceStationRow, row.police_station_id)
-    assert station is not None  # foreign key
+def ack_of(filing: Filing, *, duplicate: bool) -> StayRegistrationAck:
+    """The direct route's answer, from what the outbox's result says too."""
+    assert filing.number is not None
     return StayRegistrationAck(
-        reference=row.reference, registration_no=row.registration_no,
-        status=row.status,  # type: ignore[arg-type]
-        police_station=station.name_zh, police_station_en=station.name_en,
-        police_phone=station.phone, recorded_at=in_shanghai(row.recorded_at),
-        duplicate=duplicate)
+        reference=filing.reference, registration_no=filing.number,
+        status=filing.record_status,  # type: ignore[arg-type]
+        police_station=filing.detail["police_station"],
+        police_station_en=filing.detail["police_station_en"],
+        police_phone=filing.detail["police_phone"],
+        recorded_at=in_shanghai(filing.recorded_at), duplicate=duplicate)
+
+
+def station_detail(station: PoliceStationRow) -> dict[str, str]:
+    """What a registration's slip shows of its police station."""
+    return {"police_station": station.name_zh, "police_station_en": station.name_en,
+            "police_phone": station.phone}
+
+
+def status_of(record: StayRegistrationRecord) -> str:
+    """A late registration (more than 24 h after moving in: the kiosk's W_LATE_REGISTRATION)
+    is accepted and waits for the police to verify it."""
+    if WarningCode.LATE_REGISTRATION.value in record.warnings:
+        return PENDING_VERIFICATION
+    return SUBMITTED
 
 
 def _nights(arrival: date, departure: date) -> tuple[date, date]:
@@ -62,67 +71,105 @@ def _nights(arrival: date, departure: date) -> tuple[date, date]:
 
 def stays_overlap(arrival: date, departure: date, other_arrival: date,
                   other_departure: date) -> bool:
-    """Whether two stays share a night (the rule overlapping_active applies)."""
+    """Whether two stays share a night (one passport has one active stay a night)."""
     start, end = _nights(arrival, departure)
     other_start, other_end = _nights(other_arrival, other_departure)
     return other_start < end and start < other_end
 
 
-def overlapping_active(session: Session, record: StayRegistrationRecord,
-                       arrival: date) -> StayRegistrationRow | None:
-    start, end = _nights(arrival, record.planned_departure)
-    candidates = session.scalars(select(StayRegistrationRow).where(
-        StayRegistrationRow.doc_number == record.doc_number,
-        StayRegistrationRow.nationality == record.nationality,
-        StayRegistrationRow.status.in_(ACTIVE_STATUSES)))
-    for row in candidates:
-        other_start, other_end = _nights(row.arrival_date, row.planned_departure)
-        if other_start < end and start < other_end:
-            return row
-    return None
+class StayRules:
+    """Registrations of stay of one kiosk (one, or a batch): what they read, loaded at
+    once, and the rules deciding each (central.recording applies them)."""
 
+    kind = KIND
+    table = StayRegistrationRow
+    keeps_refusals = True
 
-def register(session: Session, record: StayRegistrationRecord, idempotency_key: str,
-             now: datetime, channel: str) -> tuple[StayRegistrationAck, bool]:
-    """Returns the ack and whether a registration was created now. Raises KioskError:
-    E_CHINESE_NATIONAL, E_ADDRESS_UNRESOLVED, E_HOTEL_ADDRESS, E_OUTSIDE_SHANGHAI,
-    E_DUPLICATE_ACTIVE_REGISTRATION, E_REQUEST_REJECTED (key reused), in that order."""
-    print_ = fingerprint(record)
-    existing = find_registration(session, record.kiosk_id, idempotency_key)
-    if existing is not None:
-        ensure_same_request(existing.request_hash, print_)
-        return ack_of(session, existing, duplicate=True), False
-    ensure_key_free(session, record.kiosk_id, idempotency_key)
-    if record.nationality == "CHN":
-        raise KioskError(ErrorCode.CHINESE_NATIONAL, "Chinese nationals do not register here")
-    parts = room_chain(session, record.address_room_id)
-    if is_hotel(parts):
-        raise KioskError(ErrorCode.HOTEL_ADDRESS, "hotels register their guests themselves")
-    division = division_of(parts)
-    if not division.startswith("31"):
-        raise KioskError(ErrorCode.OUTSIDE_SHANGHAI, "address outside Shanghai")
-    station = police_station_of(session, parts)
-    arrival = in_shanghai(record.arrival_at).date()
-    serialize_on(session, "stay", record.nationality, record.doc_number)
-    if overlapping_active(session, record, arrival) is not None:
-        raise KioskError(ErrorCode.DUPLICATE_ACTIVE_REGISTRATION,
-                         "an active registration of this document overlaps the stay")
-    year = in_shanghai(now).year
-    number = next_number(session, f"LS-{division}-{year}")
-    late = WarningCode.LATE_REGISTRATION.value in record.warnings
-    row = StayRegistrationRow(
-        registration_no=f"LS-{division}-{year}-{number:06d}",
-        idempotency_key=idempotency_key, request_hash=print_.digest,
-        reference=record.reference, verification_code=record.verification_code,
-        kiosk_id=record.kiosk_id, doc_number=record.doc_number,
-        nationality=record.nationality, arrival_date=arrival,
-        planned_departure=record.planned_departure, room_id=record.address_room_id,
-        police_station_id=station.id, status=PENDING_VERIFICATION if late else SUBMITTED,
-        channel=channel, submitted_at=record.submitted_at, recorded_at=now,
-        record=print_.canonical)
-    session.add(row)
-    claim_key(session, kiosk_id=record.kiosk_id, idempotency_key=idempotency_key,
-              kind=KIND, request_hash=print_.digest, now=now)
-    session.flush()  # unique keys are checked here, inside the caller's try
-    forget_rejection(session, record.kiosk_id, idempotency_key)
-    return ack_of(session, row, duplicate=False), True
+    def __init__(self, session: Session, kiosk_id: str, now: datetime,
+                 records: list[tuple[str, StayRegistrationRecord]]) -> None:
+        self._session, self._kiosk_id, self._now = session, kiosk_id, now
+        self._records = records
+        self._nodes: dict[str, AddressNodeRow] = {}
+        self._stations: dict[str, PoliceStationRow] = {}
+        self._codes: set[str] = set()
+        # (nationality, doc_number) -> active stays as (arrival, planned departure)
+        self._active: dict[tuple[str, str], list[tuple[date, date]]] = defaultdict(list)
+
+    def fingerprint(self, record: StayRegistrationRecord) -> Fingerprint:
+        return fingerprint(record)
+
+    def subjects(self) -> list[tuple[str, ...]]:
+        return [("stay", record.nationality, record.doc_number) for _, record in self._records]
+
+    def load(self) -> None:
+        """The rooms with every ancestor (one recursive query), their police stations,
+        the codes in use, and the active stays of the records' documents (under the
+        subjects' locks)."""
+        records = [record for _, record in self._records]
+        nodes = AddressNodeRow.__table__.c
+        chain = select(nodes.id, nodes.parent_id).where(
+            nodes.id.in_({record.address_room_id for record in records})).cte(
+                "chain", recursive=True)
+        chain = chain.union(  # UNION, not UNION ALL: a cycle in the tree ends too
+            select(nodes.id, nodes.parent_id).join(chain, nodes.id == chain.c.parent_id))
+        self._nodes = {node.id: node for node in self._session.scalars(
+            select(AddressNodeRow).where(AddressNodeRow.id.in_(select(chain.c.id))))}
+        self._load_stations({node.police_station_id for node in self._nodes.values()
+                             if node.police_station_id})
+        self._codes = codes_in_use(self._session, StayRegistrationRow.verification_code,
+                                   {record.verification_code for record in records})
+        for nationality, doc, arrival, departure in self._session.execute(
+                select(StayRegistrationRow.nationality, StayRegistrationRow.doc_number,
+                       StayRegistrationRow.arrival_date, StayRegistrationRow.planned_departure)
+                .where(StayRegistrationRow.doc_number.in_({r.doc_number for r in records}),
+                       StayRegistrationRow.status.in_(ACTIVE_STATUSES))):
+            self._active[(nationality, doc)].append((arrival, departure))
+
+    def load_stored(self) -> dict[str, Stored]:
+        known = list(self._session.scalars(select(StayRegistrationRow).where(
+            StayRegistrationRow.kiosk_id == self._kiosk_id,
+            StayRegistrationRow.idempotency_key.in_({key for key, _ in self._records}))))
+        self._load_stations({row.police_station_id for row in known})
+        return {row.idempotency_key: Stored(row.request_hash, Filing(
+            row.reference, row.recorded_at, row.registration_no, row.status,
+            station_detail(self._stations[row.police_station_id]))) for row in known}
+
+    def _load_stations(self, ids: set[str]) -> None:
+        missing = ids - set(self._stations)
+        if missing:
+            self._stations.update((row.id, row) for row in self._session.scalars(
+                select(PoliceStationRow).where(PoliceStationRow.id.in_(missing))))
+
+    def decide(self, record: StayRegistrationRecord, print_: Fingerprint) -> Filing:
+        """E_CHINESE_NATIONAL, E_ADDRESS_UNRESOLVED, E_HOTEL_ADDRESS, E_OUTSIDE_SHANGHAI,
+        E_DUPLICATE_ACTIVE_REGISTRATION, in that order; then a verification code in use
+        (unique_conflict); else the registration, numbered per district and year."""
+        if record.nationality == "CHN":
+            raise KioskError(ErrorCode.CHINESE_NATIONAL,
+                             "Chinese nationals do not register here")
+        parts = chain_to_room(record.address_room_id, self._nodes.get)
+        if is_hotel(parts):
+            raise KioskError(ErrorCode.HOTEL_ADDRESS,
+                             "hotels register their guests themselves")
+        division = division_of(parts)
+        if not in_shanghai_division(division):
+            raise KioskError(ErrorCode.OUTSIDE_SHANGHAI, "address outside Shanghai")
+        station = station_of_parts(parts, self._stations.get)
+        arrival = in_shanghai(record.arrival_at).date()
+        stays = self._active[(record.nationality, record.doc_number)]
+        if any(stays_overlap(arrival, record.planned_departure, *other) for other in stays):
+            raise KioskError(ErrorCode.DUPLICATE_ACTIVE_REGISTRATION,
+                             "an active registration of this document overlaps the stay")
+        if record.verification_code in self._codes:
+            raise unique_conflict()
+        self._codes.add(record.verification_code)
+        stays.append((arrival, record.planned_departure))
+        status = status_of(record)
+        row: dict[str, Any] = dict(
+            doc_number=record.doc_number, nationality=record.nationality,
+            arrival_date=arrival, planned_departure=record.planned_departure,
+            room_id=record.address_room_id, police_station_id=station.id, status=status,
+            submitted_at=record.submitted_at, recorded_at=self._now)
+        return Filing(record.reference, self._now, None, status, station_detail(station),
+                      row=row, counter=f"LS-{division}-{in_shanghai(self._now).year}",
+                      number_column="registration_no")

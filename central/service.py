@@ -1,5 +1,6 @@
-"""Central's use cases, one transaction each (an outbox batch: one, with a savepoint
-per record).
+"""Central's use cases, one transaction each (an outbox batch: one, set-based or with a
+savepoint per record). A record is recorded by central.recording whichever route it
+took.
 
 The API layer only translates HTTP to these calls; tests and the CLI can use them too.
 Logs carry codes, references and counts, never personal data.
@@ -24,17 +25,13 @@ from central import (
     demo_places,
     outbox_batch,
     payments,
+    recording,
     registrations,
     tax,
     verify,
 )
 from central.db import make_session_factory
-from central.records import (
-    CHANNEL_DIRECT,
-    record_rejection,
-    retry_unique_conflict,
-    serialize_on,
-)
+from central.records import CHANNEL_DIRECT, retry_unique_conflict, serialize_on
 from central.ratelimit import OneTimeCodeLimits, RateLimits
 from central.schemas import BillerOut, PaymentOut
 from central.sms import DemoSmsGateway, SentSms, SmsGateway
@@ -65,11 +62,6 @@ from kiosk.sync.wire import (
 log = logging.getLogger(__name__)
 
 Result = TypeVar("Result")
-
-# Refusals worth telling a slip's holder about through /v1/verify (a reused key is not:
-# the key belongs to another record; nor is a record of another kiosk's).
-_BUSINESS_REFUSALS = frozenset(ErrorCode) - {ErrorCode.REQUEST_REJECTED, ErrorCode.INTERNAL,
-                                             ErrorCode.FORBIDDEN, ErrorCode.UNAUTHORIZED}
 
 
 class CentralService:
@@ -121,28 +113,23 @@ class CentralService:
                                              self.clock.now())
 
     def record_payment(self, record: BillPaymentRecord, idempotency_key: str,
-                       channel: str = "direct") -> BillPaymentAck:
-        # Two requests with one new key may race; the loser hits the unique constraint
-        # and, on its second pass, answers as a duplicate of the winner.
-        now = self.clock.now()
-        ack, row = self._write(lambda session: payments.record_payment(
-            session, record, idempotency_key, now, channel))
-        if row is not None:
-            log.info("payment recorded: central_ref=%s kiosk=%s channel=%s review=%s",
-                     ack.central_ref, record.kiosk_id, channel, row.review_reason or "-")
-        else:
-            log.info("payment replayed: central_ref=%s kiosk=%s channel=%s",
-                     ack.central_ref, record.kiosk_id, channel)
+                       kiosk_id: str, channel: str = CHANNEL_DIRECT) -> BillPaymentAck:
+        """Record a payment of ``kiosk_id`` (the credential's) once per key."""
+        taken = self._record_one(payments.KIND, record, idempotency_key, kiosk_id, channel)
+        ack = payments.ack_of(taken.filing, duplicate=taken.duplicate)
+        log.info("payment %s: central_ref=%s kiosk=%s channel=%s review=%s",
+                 "replayed" if taken.duplicate else "recorded", ack.central_ref, kiosk_id,
+                 channel, taken.filing.review_reason or "-")
         return ack
 
     def deliver_outbox(self, batch: OutboxBatchIn) -> OutboxBatchOut:
-        """One result per record, in order: the whole batch in one transaction, each
-        record in its own savepoint (see central.outbox_batch). ``batch.kiosk_id`` is
-        the credential's kiosk (the API checked): a record of another is refused alone."""
+        """One result per record, in order: the whole batch in one transaction (see
+        central.outbox_batch). ``batch.kiosk_id`` is the credential's kiosk (the API
+        checked): a record of another is refused alone."""
         now = self.clock.now()
         with self._sessions.begin() as session:
             results = outbox_batch.deliver_records(session, batch.kiosk_id, batch.records,
-                                                   now, _BUSINESS_REFUSALS)
+                                                   now)
         counts = {status: sum(r.status == status for r in results)
                   for status in ("accepted", "duplicate", "rejected")}
         log.info("outbox batch from kiosk=%s: %s", batch.kiosk_id, counts)
@@ -151,46 +138,40 @@ class CentralService:
     # --- registrations and applications ------------------------------------------------
 
     def register_stay(self, record: StayRegistrationRecord, idempotency_key: str,
-                      channel: str = CHANNEL_DIRECT) -> StayRegistrationAck:
-        now = self.clock.now()
-        try:
-            ack, created = self._write(lambda session: registrations.register(
-                session, record, idempotency_key, now, channel))
-        except KioskError as exc:
-            self._remember_refusal("stay_registration", record.kiosk_id, idempotency_key,
-                                   record.reference, record.verification_code, exc)
-            raise
+                      kiosk_id: str, channel: str = CHANNEL_DIRECT) -> StayRegistrationAck:
+        taken = self._record_one(registrations.KIND, record, idempotency_key, kiosk_id,
+                                 channel)
+        ack = registrations.ack_of(taken.filing, duplicate=taken.duplicate)
         log.info("stay registration %s: %s reference=%s status=%s kiosk=%s channel=%s",
-                 "recorded" if created else "replayed", ack.registration_no, ack.reference,
-                 ack.status, record.kiosk_id, channel)
+                 "replayed" if taken.duplicate else "recorded", ack.registration_no,
+                 ack.reference, ack.status, kiosk_id, channel)
         return ack
 
     def apply_arbitration(self, record: ArbitrationApplicationRecord, idempotency_key: str,
-                          channel: str = CHANNEL_DIRECT) -> ArbitrationApplicationAck:
-        now = self.clock.now()
-        try:
-            ack, created = self._write(lambda session: arbitration.apply(
-                session, record, idempotency_key, now, channel))
-        except KioskError as exc:
-            self._remember_refusal("arbitration_application", record.kiosk_id,
-                                   idempotency_key, record.reference,
-                                   record.verification_code, exc)
-            raise
+                          kiosk_id: str, channel: str = CHANNEL_DIRECT
+                          ) -> ArbitrationApplicationAck:
+        taken = self._record_one(arbitration.KIND, record, idempotency_key, kiosk_id,
+                                 channel)
+        ack = arbitration.ack_of(taken.filing, duplicate=taken.duplicate)
         log.info("arbitration application %s: %s reference=%s kiosk=%s channel=%s",
-                 "recorded" if created else "replayed", ack.application_no, ack.reference,
-                 record.kiosk_id, channel)
+                 "replayed" if taken.duplicate else "recorded", ack.application_no,
+                 ack.reference, kiosk_id, channel)
         return ack
 
-    def _remember_refusal(self, kind: str, kiosk_id: str, idempotency_key: str,
-                          reference: str, verification_code: str, exc: KioskError) -> None:
-        log.info("%s refused: reference=%s code=%s", kind, reference, exc.code.value)
-        if exc.code not in _BUSINESS_REFUSALS:
-            return
+    def _record_one(self, kind: str, record: BillPaymentRecord | StayRegistrationRecord
+                    | ArbitrationApplicationRecord, idempotency_key: str, kiosk_id: str,
+                    channel: str) -> recording.Taken:
+        """One record through the rules every path shares (central.recording), in its own
+        transaction; a refusal is raised once what it wrote (the rejection log) is
+        committed. Two requests with one new key may race: the loser hits the unique
+        constraint and, on its second pass, answers as a duplicate of the winner."""
         now = self.clock.now()
-        self._write(lambda session: record_rejection(
-            session, kiosk_id=kiosk_id, idempotency_key=idempotency_key, kind=kind,
-            reference=reference, verification_code=verification_code, reason=exc.code,
-            now=now))
+        decision = self._write(lambda session: recording.record(
+            session, kiosk_id, [(idempotency_key, kind, record)], now, channel)[0])
+        if isinstance(decision, KioskError):
+            log.info("%s refused: kiosk=%s code=%s", kind, kiosk_id, decision.code.value)
+            raise decision
+        return decision
 
     # --- tax records -------------------------------------------------------------------
 

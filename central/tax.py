@@ -29,7 +29,7 @@ from central.models import (
     TaxSessionRow,
     TaxWithholdingRow,
 )
-from central.records import new_verification_code, next_number
+from central.records import new_verification_code, take_numbers
 from central.timeutil import in_shanghai
 from kiosk.domain.money import from_fen
 from kiosk.errors import ErrorCode, KioskError
@@ -179,7 +179,7 @@ def issue_record(session: Session, request: TaxRecordsRequest, now: datetime,
     authority = withheld[-1].tax_authority
     year = f"{in_shanghai(now):%Y}"
     issued = TaxRecordRow(
-        record_no=f"TR-{year}-{next_number(session, f'TR-{year}'):06d}",
+        record_no=f"TR-{year}-{take_numbers(session, f'TR-{year}'):06d}",
         verification_code=new_verification_code(), taxpayer_pk=taxpayer.id,
         period_start=request.period_start, period_end=request.period_end,
         total_income_fen=total_income, total_tax_fen=total_tax, tax_authority=authority,

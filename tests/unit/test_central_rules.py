@@ -74,3 +74,15 @@ def test_fingerprint_ignores_spelling_but_not_content():
                    paid_at=datetime(2026, 1, 15, 2, 0, tzinfo=UTC))
     assert fingerprint(_record()).digest == fingerprint(same).digest
     assert fingerprint(_record()).digest != fingerprint(_record(amount="128.95")).digest
+
+
+def test_a_payment_hashes_as_central_stored_it_before():
+    """GIVEN a payment without a verification code (an older kiosk's) and one with a code
+    WHEN fingerprinted now that payments share the records' canonical form
+    THEN each hashes exactly as central stored it before, so a payment sent again after
+    central's upgrade still replays instead of being refused as a reused key."""
+    assert fingerprint(_record()).digest == (
+        "2e04fcf9a41297c8077dfa538ada6f76d71a7c450eeab79bf6eba35c37c10675")
+    assert fingerprint(_record(verification_code="ABCDEFGHJK", amount="82.9")).digest == (
+        "61b06ac89a38e04b4c50ed4f9e6602b761d88afd571edc3898a6a83aa49c6d28")
+    assert "verification_code" not in fingerprint(_record()).canonical

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from central import outbox_batch, outbox_bulk, payments
 from central.db import make_engine, make_session_factory, migrate
 from central.models import PaymentRow
-from central.service import _BUSINESS_REFUSALS, CentralService
+from central.service import CentralService
 from central_pg_server import ThrowawayPostgres
 from central_payloads import arbitration_payload, stay_payload
 from kiosk.sync.wire import (
@@ -36,8 +36,7 @@ NOW = datetime(2026, 1, 15, 10, 30, tzinfo=SHANGHAI)
 HOTEL_ROOM = "310105-hongqiao-n2270-hotel-808"
 OTHER_ROOM = "310105-xianxia-n350-b1-1803"
 KIOSK = "SH-CN-0001"  # the kiosk whose credential sends every batch here
-Deliver = Callable[[Session, str, list[OutboxRecordIn], datetime, frozenset[Any]],
-                   list[OutboxRecordResult]]
+Deliver = Callable[[Session, str, list[OutboxRecordIn], datetime], list[OutboxRecordResult]]
 
 
 class FixedClock:
@@ -92,7 +91,7 @@ def item(kind: str, key: str, payload: dict[str, Any]) -> OutboxRecordIn:
 def deliver(engine: Engine, items: list[OutboxRecordIn], how: Deliver
             ) -> list[OutboxRecordResult]:
     with make_session_factory(engine).begin() as session:
-        return how(session, KIOSK, items, NOW, _BUSINESS_REFUSALS)
+        return how(session, KIOSK, items, NOW)
 
 
 def normalized(results: list[OutboxRecordResult], earned: dict[str, str]

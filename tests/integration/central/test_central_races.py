@@ -80,6 +80,59 @@ def test_one_case_filed_by_many_kiosks_at_once_is_filed_once(
         a.text for a in answers]
 
 
+ROUTES = {"bill_payment": "/v1/bill-payments",
+          "stay_registration": "/v1/stay-registrations",
+          "arbitration_application": "/v1/arbitration-applications"}
+
+
+@pytest.mark.parametrize("way", ["direct", "outbox"])
+@pytest.mark.parametrize("kind", list(ROUTES))
+def test_one_record_sent_many_times_at_once_under_its_key_is_recorded_once(
+        central_url: str, make_payment: Callable[..., Any],
+        make_stay: Callable[..., dict[str, Any]],
+        make_application: Callable[..., dict[str, Any]],
+        new_session: Callable[[], requests.Session], kind: str, way: str) -> None:
+    """GIVEN one record of a kiosk (a payment, a registration, an application)
+    WHEN it arrives six times at the same moment under its one key (a kiosk resending
+    while central still works on the first), directly or in one-record outbox batches
+    THEN one is accepted and five are duplicates with the same number: none is refused
+    for clashing with itself (its own stay overlapping, its own pending case, its own
+    verification code in use)."""
+    if kind == "bill_payment":
+        payment = make_payment(bill_ids=("sh-water-202511-01", "sh-water-202512-01"))
+        payload: dict[str, Any] = payment.outbox_payload(payment.created_at)
+    else:
+        payload = make_stay() if kind == "stay_registration" else make_application()
+    key = uuid.uuid4().hex
+    barrier = threading.Barrier(RACERS)
+
+    def send() -> tuple[str, str | None]:
+        with new_session() as own:
+            barrier.wait(timeout=5)
+            if way == "direct":
+                answer = own.post(f"{central_url}{ROUTES[kind]}", json=payload,
+                                  timeout=TIMEOUT, headers={"Idempotency-Key": key})
+                body = answer.json()
+                if answer.status_code >= 400:
+                    return body["code"], None
+                number = (body.get("central_ref") or body.get("registration_no")
+                          or body.get("application_no"))
+                return ("duplicate" if answer.status_code == 200 else "accepted"), number
+            answer = own.post(f"{central_url}/v1/outbox", timeout=TIMEOUT, json={
+                "kiosk_id": payload["kiosk_id"], "records": [{
+                    "idempotency_key": key, "kind": kind, "payload": payload,
+                    "created_at": "2026-01-15T10:29:00+08:00"}]})
+            assert answer.status_code == 200, answer.text
+            [result] = answer.json()["results"]
+            return result["reason"] or result["status"], result["central_ref"]
+
+    with ThreadPoolExecutor(max_workers=RACERS) as pool:
+        answers = list(pool.map(lambda _: send(), range(RACERS)))
+    assert sorted(status for status, _ in answers) == (
+        ["accepted"] + ["duplicate"] * (RACERS - 1)), answers
+    assert len({number for _, number in answers}) == 1, answers
+
+
 def test_two_centrals_starting_together_migrate_and_seed_one_database_once(
         central_db: str, clock: Any, http: requests.Session) -> None:
     """GIVEN one empty database
