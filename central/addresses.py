@@ -9,10 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from central.models import AddressNodeRow, PoliceStationRow
+from kiosk.domain.stay import in_shanghai_division
 from kiosk.errors import ErrorCode, KioskError
 from kiosk.sync.wire import AddressNodeOut, AddressOut, PoliceStationOut
 
-SHANGHAI_DIVISION_PREFIX = "31"  # GB/T 2260: 310000 上海市
 LEVELS = ("district", "street", "lane", "building", "room")
 
 
@@ -71,11 +71,6 @@ def police_station_of(session: Session, parts: list[AddressNodeRow]) -> PoliceSt
 
 def division_of(parts: list[AddressNodeRow]) -> str:
     return next((node.division_code for node in parts if node.division_code), "")
-
-
-def in_shanghai_division(division: str) -> bool:
-    """Whether a GB/T 2260 division code is one of Shanghai's."""
-    return division.startswith(SHANGHAI_DIVISION_PREFIX)
 
 
 def is_hotel(parts: list[AddressNodeRow]) -> bool:

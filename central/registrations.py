@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from central.addresses import chain_to_room, division_of, in_shanghai_division, is_hotel
+from central.addresses import chain_to_room, division_of, is_hotel
 from central.addresses import station_of as station_of_parts
 from central.models import AddressNodeRow, PoliceStationRow, StayRegistrationRow
 from central.records import (
@@ -27,6 +27,7 @@ from central.records import (
     unique_conflict,
 )
 from central.timeutil import in_shanghai
+from kiosk.domain.stay import check_address, in_shanghai_division
 from kiosk.errors import ErrorCode, KioskError, WarningCode
 from kiosk.sync.wire import StayRegistrationAck, StayRegistrationRecord
 
@@ -148,12 +149,13 @@ class StayRules:
             raise KioskError(ErrorCode.CHINESE_NATIONAL,
                              "Chinese nationals do not register here")
         parts = chain_to_room(record.address_room_id, self._nodes.get)
-        if is_hotel(parts):
-            raise KioskError(ErrorCode.HOTEL_ADDRESS,
-                             "hotels register their guests themselves")
         division = division_of(parts)
-        if not in_shanghai_division(division):
-            raise KioskError(ErrorCode.OUTSIDE_SHANGHAI, "address outside Shanghai")
+        refused = check_address(node_is_hotel=is_hotel(parts), resolved=True,
+                                in_shanghai=in_shanghai_division(division))
+        if refused is ErrorCode.HOTEL_ADDRESS:
+            raise KioskError(refused, "hotels register their guests themselves")
+        if refused is ErrorCode.OUTSIDE_SHANGHAI:
+            raise KioskError(refused, "address outside Shanghai")
         station = station_of_parts(parts, self._stations.get)
         arrival = in_shanghai(record.arrival_at).date()
         stays = self._active[(record.nationality, record.doc_number)]

@@ -41,7 +41,7 @@ from kiosk.errors import ErrorCode, WarningCode
 __all__ = [
     "ACCOMMODATION_TYPES", "DOC_TYPES", "HOST_ID_TYPES", "PORTS_OF_ENTRY", "PURPOSES", "SEXES",
     "VISA_TYPES", "AccommodationType", "DocType", "EntryStatusType", "HostIdType", "Purpose",
-    "Sex", "StayForm", "check_address", "check_stay", "doc_type_from_mrz", "names_match",
+    "SHANGHAI_DIVISION_PREFIX", "Sex", "StayForm", "check_address", "check_stay", "doc_type_from_mrz", "in_shanghai_division", "names_match",
     "required_fields", "to_payload",
 ]
 
@@ -249,15 +249,25 @@ def _resident_id_ok(number: str) -> bool:
     return ric.calc_check_digit(number) == number[17]
 
 
+SHANGHAI_DIVISION_PREFIX = "31"  # GB/T 2260: 310000 上海市, every district 31xxxx
+
+
+def in_shanghai_division(division_code: str) -> bool:
+    """Whether a GB/T 2260 administrative division code is one of Shanghai's."""
+    return division_code.startswith(SHANGHAI_DIVISION_PREFIX)
+
+
 def check_address(node_is_hotel: bool, resolved: bool, in_shanghai: bool) -> ErrorCode | None:
     """The chosen address, as central's address book describes it: it must resolve to a
-    room in Shanghai that is not a hotel (hotels register their guests themselves)."""
+    room in Shanghai that is not a hotel. The kiosk and central ask in this one order: a
+    hotel first (hotels register their guests themselves, in Shanghai or elsewhere, so
+    "outside Shanghai" would send a hotel guest to register for nothing)."""
     if not resolved:
         return ErrorCode.ADDRESS_UNRESOLVED
-    if not in_shanghai:
-        return ErrorCode.OUTSIDE_SHANGHAI
     if node_is_hotel:
         return ErrorCode.HOTEL_ADDRESS
+    if not in_shanghai:
+        return ErrorCode.OUTSIDE_SHANGHAI
     return None
 
 

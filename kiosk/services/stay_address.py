@@ -9,17 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kiosk.domain.records import Address, AddressNode
-from kiosk.domain.stay import check_address
+from kiosk.domain.stay import check_address, in_shanghai_division
 from kiosk.errors import ErrorCode
 from kiosk.services.ports import AddressBook, CallContext
 
 ROOM = "room"
-SHANGHAI_DIVISION = "31"  # GB/T 2260: the first two digits of every Shanghai district
 
 
 def in_shanghai(address: Address) -> bool:
     """The district (first part) carries its GB/T 2260 code, e.g. 310105 for Changning."""
-    return bool(address.parts) and address.parts[0].id.startswith(SHANGHAI_DIVISION)
+    return bool(address.parts) and in_shanghai_division(address.parts[0].id)
 
 
 def address_problem(address: Address, chosen: list[AddressNode]) -> ErrorCode | None:

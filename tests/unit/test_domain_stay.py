@@ -177,12 +177,14 @@ def test_arrival_in_another_zone_is_compared_as_an_instant() -> None:
     (True, True, True, ErrorCode.HOTEL_ADDRESS),
     (False, False, True, ErrorCode.ADDRESS_UNRESOLVED),
     (False, True, False, ErrorCode.OUTSIDE_SHANGHAI),
+    (True, True, False, ErrorCode.HOTEL_ADDRESS),  # central asks in the same order
 ])
 def test_address_flags(hotel: bool, resolved: bool, shanghai: bool,
                        code: ErrorCode | None) -> None:
     """GIVEN an address's flags from the address book
     WHEN checked
-    THEN hotels, unresolved and non-Shanghai addresses are refused with their code."""
+    THEN hotels, unresolved and non-Shanghai addresses are refused with their code; a
+    hotel outside Shanghai is a hotel (its guests are registered by it, wherever it is)."""
     assert check_address(hotel, resolved, shanghai) == code
 
 
