@@ -1,5 +1,6 @@
-"""The Shanghai address book (DOMAIN.md 2.3): browse level by level, resolve a room to
-its full address and police station. Works inside the caller's transaction."""
+"""The Shanghai address book (docs/spec/accommodation.md#address): browse level by level,
+resolve a room to its full address and police station. Works inside the caller's
+transaction."""
 
 from __future__ import annotations
 

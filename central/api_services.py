@@ -35,7 +35,7 @@ _DUPLICATE = "The key was seen before: the same answer, duplicate=true"
 def build_services_router() -> APIRouter:
     router = APIRouter(prefix="/v1")
 
-    # --- tax records (DOMAIN.md 2.2) ---------------------------------------------------
+    # --- tax records (docs/spec/tax-record.md) ----------------------------------------
 
     @router.post("/tax/identify", response_model=TaxIdentifyResponse, tags=["tax"],
                  responses=errors(404, 409, 422, 429))
@@ -66,7 +66,8 @@ def build_services_router() -> APIRouter:
         404 E_NO_RECORDS."""
         return service.tax_records(body, kiosk_id)
 
-    # --- address book and companies (DOMAIN.md 2.3, 2.4) -------------------------------
+    # --- address book and companies -----------------------------------------------------
+    # (docs/spec/accommodation.md#address, docs/spec/arbitration.md#respondents)
 
     @router.get("/addresses", response_model=list[AddressNodeOut], tags=["addresses"],
                 responses=errors(404, 422))

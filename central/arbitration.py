@@ -1,4 +1,4 @@
-"""Labour arbitration applications (DOMAIN.md 2.4): ApplicationRules, applied by
+"""Labour arbitration applications (docs/spec/arbitration.md#central): ApplicationRules, applied by
 central.recording for POST /v1/arbitration-applications and the outbox alike.
 
 Once per idempotency key, like registrations. The commission is the one the service

@@ -43,7 +43,7 @@ def make_barcode(biller_id: str, account_no: str, month: date) -> str:
 
 
 def require_shape(barcode: str) -> None:
-    """E_BARCODE_FORMAT unless the barcode has the shape of DOMAIN.md 2.1."""
+    """E_BARCODE_FORMAT unless the barcode has the shape of docs/spec/bills.md#barcode."""
     if not _BARCODE.fullmatch(barcode):
         raise KioskError(ErrorCode.BARCODE_FORMAT, "not a bill barcode")
 

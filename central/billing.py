@@ -1,7 +1,7 @@
 """Bill look-up with a per-kiosk lock, and the biller maintenance switch.
 
 Each function works inside the caller's transaction (a Session from ``Session.begin()``).
-Errors are KioskError with the codes of DOMAIN.md 2.1; the API maps them to HTTP.
+Errors are KioskError with the codes of docs/spec/bills.md#look-up; the API maps them to HTTP.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The company registry (DOMAIN.md 2.4): respondents by their USCC."""
+"""The company registry (docs/spec/arbitration.md#respondents): respondents by their USCC."""
 
 from __future__ import annotations
 

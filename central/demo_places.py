@@ -94,7 +94,8 @@ ADDRESS_TREE: tuple[Node, ...] = (
 
 LEVELS = ("district", "street", "lane", "building", "room")
 
-# GB 11714 organization code check (characters 9-17 of a USCC; DOMAIN.md 1.3).
+# GB 11714 organization code check (characters 9-17 of a USCC;
+# docs/spec/checks.md#unified-social-credit-code).
 _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 
 

@@ -1,5 +1,5 @@
-"""Registrations of stay (境外人员临时住宿登记, DOMAIN.md 2.3): StayRules, applied by
-central.recording for POST /v1/stay-registrations and the outbox alike.
+"""Registrations of stay (境外人员临时住宿登记, docs/spec/accommodation.md#central): StayRules,
+applied by central.recording for POST /v1/stay-registrations and the outbox alike.
 
 Once per idempotency key: the same key again answers the same registration number; the
 same key with a different record is refused (central.recording). The rows hold personal

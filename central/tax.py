@@ -1,5 +1,5 @@
-"""Individual income tax records (DOMAIN.md 2.2): identify the taxpayer by document, a
-one-time code to the phone on file, then the 纳税记录 for a period.
+"""Individual income tax records (docs/spec/tax-record.md#identification): identify the
+taxpayer by document, a one-time code to the phone on file, then the 纳税记录 for a period.
 
 A session belongs to the kiosk that asked for it: the code and the token work only with
 that kiosk's credential, and another kiosk is answered as for an unknown session (its

@@ -214,7 +214,8 @@ class DocumentRead:
     mrz: str | None = field(default=None, repr=False)  # MRZ lines joined by "\n" (TD3, TD1)
     chip: dict[str, str] | None = field(default=None, repr=False)  # chip fields (PR2023)
     read_at: datetime | None = None
-    barcode: str | None = None  # BARCODE: the decoded text, 10-48 of 0-9 A-Z (DOMAIN.md 2.1)
+    # BARCODE: the decoded text, 10-48 of 0-9 A-Z (docs/spec/bills.md#barcode)
+    barcode: str | None = None
 
 
 @dataclass(frozen=True)

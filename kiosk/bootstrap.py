@@ -1,6 +1,7 @@
-"""The only place that turns config into real or simulated adapters and wires them to
-the services (ARCHITECTURE.md). Which device driver runs is decided by its URL in config:
-a simulator is just another TCP address or serial port. Nothing is opened at import."""
+"""The only place that turns config into real or simulated adapters and wires them to the
+services (docs/architecture.md#real-or-simulated-devices). Which device driver runs is
+decided by its URL in config: a simulator is just another TCP address or serial port.
+Nothing is opened at import."""
 
 from __future__ import annotations
 

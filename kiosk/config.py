@@ -136,11 +136,13 @@ class ServicesSection(_Section):
     commission_district: str = "长宁区"
     """District of the arbitration commission this kiosk files with (jurisdiction warning)."""
     holidays: tuple[str, ...] = ()
-    """Public holidays (YYYY-MM-DD) that move a limitation deadline forward (DOMAIN.md 2.4)."""
+    """Public holidays (YYYY-MM-DD) that move a limitation deadline forward
+    (docs/spec/arbitration.md#limitation)."""
     document_wait_s: float = Field(default=60.0, ge=10, le=600)
     """How long the kiosk waits for a document to be placed before offering to retry."""
     tax_max_months: int = Field(default=12, ge=1, le=36)
-    """Longest period of one tax payment record, in months (DOMAIN.md 2.2, a †rule)."""
+    """Longest period of one tax payment record, in months (docs/spec/tax-record.md#periods;
+    unconfirmed)."""
 
 
 class HealthSection(_Section):

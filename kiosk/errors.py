@@ -2,7 +2,9 @@
 
 Codes are the contract between layers: services raise them, central answers with them
 on the wire, and the UI maps each code to a translated message (kiosk.ui.messages).
-Codes follow ../spec/DOMAIN.md; kiosk-specific ones are added here, never invented ad hoc.
+Each code is documented where it is met: docs/spec/README.md#errors-and-warnings for those
+any service may meet, each service's page under docs/spec/ for its own. A new code is
+added here, never invented ad hoc.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from enum import StrEnum
 
 
 class ErrorCode(StrEnum):
-    # Bill payment (DOMAIN.md 2.1)
+    # Bill payment (docs/spec/bills.md#errors)
     ACCOUNT_FORMAT = "E_ACCOUNT_FORMAT"
     ACCOUNT_NOT_FOUND = "E_ACCOUNT_NOT_FOUND"
     NO_BILL_DUE = "E_NO_BILL_DUE"
@@ -29,7 +31,8 @@ class ErrorCode(StrEnum):
     BARCODE_FORMAT = "E_BARCODE_FORMAT"
     # An identity document on the reader where the bill's barcode was expected.
     BARCODE_EXPECTED = "E_BARCODE_EXPECTED"
-    # Identity documents (DOMAIN.md 1.1, 1.2) and bank cards (1.4)
+    # Identity documents (docs/spec/checks.md#mrz, docs/spec/checks.md#pr-card-numbers) and
+    # bank cards (docs/spec/checks.md#bank-cards)
     MRZ_UNREADABLE = "E_MRZ_UNREADABLE"
     MRZ_CHECKDIGIT = "E_MRZ_CHECKDIGIT"
     MRZ_DATE = "E_MRZ_DATE"
@@ -38,14 +41,14 @@ class ErrorCode(StrEnum):
     PR_CHECK = "E_PR_CHECK"
     CARD_FORMAT = "E_CARD_FORMAT"
     CARD_LUHN = "E_CARD_LUHN"
-    # Tax payment record (2.2)
+    # Tax payment record (docs/spec/tax-record.md#errors)
     NO_RECORDS = "E_NO_RECORDS"
     PRE2019_COUNTER = "E_PRE2019_COUNTER"
     PERIOD_INVALID = "E_PERIOD_INVALID"
     IDENTITY_MISMATCH = "E_IDENTITY_MISMATCH"
     TAXPAYER_NOT_FOUND = "E_TAXPAYER_NOT_FOUND"
     AUTH_FAILED = "E_AUTH_FAILED"
-    # Accommodation registration (2.3)
+    # Accommodation registration (docs/spec/accommodation.md#errors-and-warnings)
     OVERSTAY = "E_OVERSTAY"
     HOTEL_ADDRESS = "E_HOTEL_ADDRESS"
     ADDRESS_UNRESOLVED = "E_ADDRESS_UNRESOLVED"
@@ -53,7 +56,7 @@ class ErrorCode(StrEnum):
     DUPLICATE_ACTIVE_REGISTRATION = "E_DUPLICATE_ACTIVE_REGISTRATION"
     CHINESE_NATIONAL = "E_CHINESE_NATIONAL"
     DATES_INVALID = "E_DATES_INVALID"
-    # Labour arbitration (2.4)
+    # Labour arbitration (docs/spec/arbitration.md#errors-and-warnings)
     USCC_FORMAT = "E_USCC_FORMAT"
     USCC_CHECK = "E_USCC_CHECK"
     RESPONDENT_NOT_FOUND = "E_RESPONDENT_NOT_FOUND"
@@ -97,8 +100,10 @@ class WarningCode(StrEnum):
     NO_WORK_PERMIT = "W_NO_WORK_PERMIT"
     USCC_ORG_CODE = "W_USCC_ORG_CODE"  # advisory GB 11714 check of characters 9-16
     USCC_CHECK_OVERRIDDEN = "W_USCC_CHECK_OVERRIDDEN"  # early pilot codes: staff override
-    PR2017_CHECK = "W_PR2017_CHECK"  # unconfirmed 2017 card check (DOMAIN.md 1.2)
-    CARD_LUHN = "W_CARD_LUHN"  # UnionPay 62/81 failing Luhn: allowed (DOMAIN.md 1.4)
+    # unconfirmed 2017 card check (docs/spec/checks.md#pr-card-numbers)
+    PR2017_CHECK = "W_PR2017_CHECK"
+    # UnionPay 62/81 failing Luhn: allowed (docs/spec/checks.md#bank-cards)
+    CARD_LUHN = "W_CARD_LUHN"
     STATE_CODE_MAPPED = "W_STATE_CODE_MAPPED"  # non-ISO ICAO code such as D mapped to DEU
 
 

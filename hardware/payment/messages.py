@@ -20,7 +20,8 @@ from hardware.payment.framing import FS
 
 CURRENCY_CNY = "156"  # ISO 4217 numeric
 
-# ISO 8583 field 39 codes the terminal returns (DOMAIN.md 1.4); others pass through as declines.
+# ISO 8583 field 39 codes the terminal returns (docs/spec/bills.md#card-payment); others pass
+# through as declines.
 RESPONSE_CODES: dict[str, str] = {
     "00": "approved",
     "05": "do not honour",
@@ -87,7 +88,7 @@ class Message:
 
 
 def mask_pan(pan: str) -> str:
-    """First 6 and last 4 digits shown, the rest as ``*`` (DOMAIN.md 1.4)."""
+    """First 6 and last 4 digits shown, the rest as ``*`` (docs/spec/checks.md#bank-cards)."""
     digits = "".join(ch for ch in pan if ch.isdigit())
     if len(digits) < 13:
         raise ValueError("a card number has at least 13 digits")

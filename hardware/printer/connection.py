@@ -221,7 +221,7 @@ class SerialTransport(Transport):
 
     def open(self) -> None:
         # python-escpos opens serial.Serial(port=...), which cannot take pyserial URLs
-        # (PLATFORM.md): open through serial_for_url and hand it the port.
+        # (docs/platform.md#python-escpos): open through serial_for_url and hand it the port.
         # exclusive: one process per serial printer line (a second one would interleave
         # its bytes with a job's).
         self.printer.device = serial.serial_for_url(

@@ -8,7 +8,7 @@ punctuation go to GB18030 inside FS & ... FS . when the printer has a Chinese fo
 character no run can hold (kana, Hangul, ...) makes the whole line a raster image.
 
 We write these bytes ourselves: python-escpos's text() sends Chinese as raw GB18030
-without FS & and prints kana/Hangul as '?' (PLATFORM.md).
+without FS & and prints kana/Hangul as '?' (docs/platform.md#python-escpos).
 """
 
 from __future__ import annotations

@@ -31,7 +31,8 @@ CHIP_HEADER = "#CHIP"
 BARCODE_HEADER = "#BARCODE"
 STATUS_READY = "READY"
 
-# A bill's barcode (DOMAIN.md 2.1): 10 to 48 of 0-9 A-Z; what it means is the biller's.
+# A bill's barcode (docs/spec/bills.md#barcode): 10 to 48 of 0-9 A-Z; what it means is
+# the biller's.
 BARCODE_ALPHABET = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 BARCODE_MIN_LENGTH = 10
 BARCODE_MAX_LENGTH = 48

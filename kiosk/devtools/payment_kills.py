@@ -1,5 +1,5 @@
 """Random kills of a kiosk in the middle of card payments, then the checks that the
-payment journal promises (ARCHITECTURE.md): no payment lost, none charged twice.
+payment journal promises (docs/architecture.md#recovery): no payment lost, none charged twice.
 
 The whole system runs on loopback (kiosk.devtools.loopback: central over HTTP, the
 printer and payment simulators). A kiosk process (the ``worker`` below: the real

@@ -1,4 +1,4 @@
-"""Labour dispute arbitration application (DOMAIN.md 2.4; Labour Dispute Mediation and
+"""Labour dispute arbitration application (docs/spec/arbitration.md; Labour Dispute Mediation and
 Arbitration Law Arts. 22, 24, 27, 28): the form, its checks, the claims total, the
 originals to bring, and the record for central.
 
@@ -106,8 +106,9 @@ def check_application(form: ArbitrationForm, today: date, kiosk_district: str = 
                       allow_uscc_override: bool = False,
                       allow_co_respondent_override: bool | None = None) -> FormCheck:
     """All the errors (field, code) and warnings of the application. Never raises.
-    The overrides accept a failed USCC check character (DOMAIN.md 1.3) of the respondent
-    and of the co-respondent; the latter follows the former unless given."""
+    The overrides accept a failed USCC check character
+    (docs/spec/checks.md#unified-social-credit-code) of the respondent and of the
+    co-respondent; the latter follows the former unless given."""
     out = _Collector()
     _check_applicant(form.applicant, today, out)
     if form.agent is not None:
@@ -267,8 +268,9 @@ def _time_barred(form: ArbitrationForm, today: date, holidays: Collection[date])
 
 
 def _in_jurisdiction(form: ArbitrationForm, kiosk_district: str) -> bool:
-    """The commission where the work is done, or where the employer is (DOMAIN.md 2.4).
-    Unknown districts do not warn: the required-field error speaks for them."""
+    """The commission where the work is done, or where the employer is
+    (docs/spec/arbitration.md#jurisdiction). Unknown districts do not warn: the
+    required-field error speaks for them."""
     workplace = (form.employment.workplace_district or "").strip()
     employer = (form.respondent.district or "").strip()
     if not workplace:

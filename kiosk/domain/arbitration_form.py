@@ -1,6 +1,6 @@
-"""The arbitration application as the kiosk collects it (DOMAIN.md 2.4, Art. 28): the
-parties, the employment, the claims with their choice list, facts, evidence and
-witnesses. None means "not answered yet"; kiosk.domain.arbitration checks it.
+"""The arbitration application as the kiosk collects it (docs/spec/arbitration.md#scope,
+Art. 28): the parties, the employment, the claims with their choice list, facts, evidence
+and witnesses. None means "not answered yet"; kiosk.domain.arbitration checks it.
 """
 
 from __future__ import annotations

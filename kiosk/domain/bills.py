@@ -1,4 +1,5 @@
-"""Utility bills (DOMAIN.md 2.1): what central returns for an account and what is paid."""
+"""Utility bills (docs/spec/bills.md#look-up): what central returns for an account and what
+is paid."""
 
 from __future__ import annotations
 

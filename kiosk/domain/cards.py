@@ -1,4 +1,4 @@
-"""Bank cards (DOMAIN.md 1.4): shape, Luhn (stdnum), brand and the printed mask.
+"""Bank cards (docs/spec/checks.md#bank-cards): shape, Luhn (stdnum), brand and the printed mask.
 
 UnionPay (IIN 62 or 81, 16-19 digits) issues cards that fail Luhn, so for those a Luhn
 failure is only W_CARD_LUHN; any other card failing Luhn is refused.

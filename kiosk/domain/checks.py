@@ -1,4 +1,4 @@
-"""The shared validators of DOMAIN.md 1, in one place for the services and the UI.
+"""The shared validators of docs/spec/checks.md, in one place for the services and the UI.
 
 Every check returns a CheckResult and never raises for what a user typed or a device
 read. The rules live in their modules (mrz, identity, cards, limitation); the Unified

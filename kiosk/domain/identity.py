@@ -1,4 +1,5 @@
-"""Foreign Permanent Resident ID Card numbers (外国人永久居留身份证, DOMAIN.md 1.2).
+"""Foreign Permanent Resident ID Card numbers (外国人永久居留身份证,
+docs/spec/checks.md#pr-card-numbers).
 
 - 2023 card: ``9`` + province of issue (2) + ISO 3166-1 numeric nationality (3) +
   birth date YYYYMMDD + sequence (3; odd male, even female) + a GB 11643 MOD 11-2 check

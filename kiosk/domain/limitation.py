@@ -1,5 +1,6 @@
 """Limitation period of a labour dispute (Labour Dispute Mediation and Arbitration Law
-Art. 27, DOMAIN.md 2.4) with the Civil Code's rules for the last day (Arts. 201-203).
+Art. 27, docs/spec/arbitration.md#limitation) with the Civil Code's rules for the last
+day (Arts. 201-203).
 
 - Art. 201: the day of the event is not counted; the period starts the next day.
 - Art. 202: a period in years ends on the corresponding date (same month and day) of the

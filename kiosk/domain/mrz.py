@@ -1,4 +1,4 @@
-"""ICAO Doc 9303 machine-readable zones (DOMAIN.md 1.1): TD3 passports (2 x 44) and
+"""ICAO Doc 9303 machine-readable zones (docs/spec/checks.md#mrz): TD3 passports (2 x 44) and
 TD1 identity cards (3 x 30).
 
 python-stdnum has no ICAO check digit (its 7-3-1 checks are digits-only), so it is here,

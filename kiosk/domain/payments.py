@@ -1,7 +1,8 @@
 """The payment journal's states and the record the kiosk keeps of each card payment.
 
 CREATED -> AUTHORIZED -> RECORDED -> RECEIPTED, or DECLINED / REVERSED / REFUND_DUE.
-Each state is committed before the next device or network step (ARCHITECTURE.md).
+Each state is committed before the next device or network step
+(docs/architecture.md#payment-journal).
 """
 
 from __future__ import annotations

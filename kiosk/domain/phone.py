@@ -1,4 +1,4 @@
-"""Phone numbers typed at the kiosk (DOMAIN.md 2.3): a mainland mobile number
+"""Phone numbers typed at the kiosk (docs/spec/checks.md#phone-numbers): a mainland mobile number
 ``^1[3-9]\\d{9}$`` or a Shanghai landline of 8 digits, optionally after 021.
 
 phonenumbers parses what people type (+86, 0086, spaces, hyphens, brackets) and tells

@@ -1,8 +1,9 @@
-"""Points self-assessment after the Shanghai Residence Card points table (DOMAIN.md 2.5).
+"""Points self-assessment after the Shanghai Residence Card points table
+(docs/spec/points.md#points-table).
 
-Informational only (DOMAIN.md 0.1): the 2017 Procedures cover mainland migrants, not
+Informational only (docs/spec/points.md#scope): the 2017 Procedures cover mainland migrants, not
 foreign nationals, and the values come from secondary summaries. Every result says so.
-The table, exactly as DOMAIN.md gives it:
+The table, exactly as docs/spec/points.md#points-table gives it:
 
 - age: 56-60 gives 5, each year younger 2 more, at most 30 (43 and younger); over 60, 0
 - education: junior college 50, bachelor's education 60, with the degree 90, master's
@@ -15,8 +16,8 @@ The table, exactly as DOMAIN.md gives it:
   25, 1x 50, 2x 100; at least 3x for 24 months in the last 3 years 120
 - spouse with Shanghai hukou: 4 per year of marriage, at most 40
 - shortage major 30, fresh graduate 10, awards up to 110
-- deductions (false materials, administrative detention, criminal record): DOMAIN.md
-  gives no values, so the points to deduct are an input
+- deductions (false materials, administrative detention, criminal record): the
+  summaries give no values, so the points to deduct are an input
 """
 
 from __future__ import annotations

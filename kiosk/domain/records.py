@@ -33,7 +33,7 @@ class TaxRow:
 
 @dataclass(frozen=True)
 class TaxRecord:
-    """The Individual Income Tax Payment Record (纳税记录) of DOMAIN.md 2.2."""
+    """The Individual Income Tax Payment Record (纳税记录) of docs/spec/tax-record.md#record."""
 
     name: str
     id_type: str  # "passport", "pr_card"
@@ -57,7 +57,8 @@ class AddressNode:
     level: str  # "district", "street", "lane", "building", "room"
     name_zh: str
     name_en: str  # pinyin or official English, so nobody has to read Chinese
-    is_hotel: bool = False  # hotels register their guests themselves (DOMAIN.md 0.2)
+    # hotels register their guests themselves (docs/spec/accommodation.md#scope)
+    is_hotel: bool = False
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
 """Accommodation registration of a foreigner staying outside a hotel (境外人员临时住宿登记,
-DOMAIN.md 2.3): the form, its choice lists, its checks and the record for central.
+docs/spec/accommodation.md): the form, its choice lists, its checks and the record for central.
 
 Exit-Entry Administration Law Art. 39: register within 24 hours of moving in. A late
 registration is accepted and flagged (W_LATE_REGISTRATION); an expired document or an
@@ -55,7 +55,7 @@ MAX_TEXT = 200  # characters of any one text answer (central's limit too)
 
 @dataclass
 class StayForm:
-    """Every field of the registration (DOMAIN.md 2.3), None until answered."""
+    """Every field of the registration (docs/spec/accommodation.md), None until answered."""
 
     surname: str | None = None
     given_names: str | None = None

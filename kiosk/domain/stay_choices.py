@@ -1,4 +1,4 @@
-"""The choice lists of the accommodation registration (DOMAIN.md 2.3): each a tuple of
+"""The choice lists of the accommodation registration (docs/spec/accommodation.md): each a tuple of
 (code, English msgid). The codes are what central receives (see the stay_registration
 record); the labels are translated by the UI.
 """

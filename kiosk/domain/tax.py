@@ -1,4 +1,4 @@
-"""Periods of the individual income tax payment record (DOMAIN.md 2.2).
+"""Periods of the individual income tax payment record (docs/spec/tax-record.md#periods).
 
 Months are "YYYY-MM". Records from 2019-01 are printed here; earlier periods get the old
 certificate at the tax office counter only (E_PRE2019_COUNTER). A period ends no later

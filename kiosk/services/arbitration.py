@@ -1,4 +1,4 @@
-"""Labour dispute arbitration application (DOMAIN.md 2.4) as a plain state machine.
+"""Labour dispute arbitration application (docs/spec/arbitration.md#steps) as a plain state machine.
 
 Read the applicant's document and confirm it, answer the questions about yourself (and
 the agent acting for you, if any), give the employer's USCC (checked as typed; a failed

@@ -1,5 +1,5 @@
-"""The questions of the labour arbitration application (DOMAIN.md 2.4), one per screen,
-and how their answers become the domain's ArbitrationForm.
+"""The questions of the labour arbitration application (docs/spec/arbitration.md#steps), one
+per screen, and how their answers become the domain's ArbitrationForm.
 
 Each answer is checked as it is given with the domain's rules (USCC, phones, dates,
 amounts, facts length), so the summary rarely finds anything left to fix. The employer

@@ -1,6 +1,6 @@
-"""A bill looked up by its barcode (DOMAIN.md 2.1, lookupMode BARCODE): the question that
-asks for it, and the document reader's barcode mode, which answers that question as if
-the user had typed the number.
+"""A bill looked up by its barcode (docs/spec/bills.md#barcode, lookupMode BARCODE): the
+question that asks for it, and the document reader's barcode mode, which answers that
+question as if the user had typed the number.
 
 The user may type while the reader watches, so waiting for the reader is not a busy step
 the UI waits on: a BarcodeListener reads on a thread of its own and hands every read to
@@ -25,7 +25,7 @@ from kiosk.services.slips import N_
 
 log = logging.getLogger(__name__)
 
-BARCODE = re.compile(r"[0-9A-Z]{10,48}")  # DOMAIN.md 2.1; the biller parses the rest
+BARCODE = re.compile(r"[0-9A-Z]{10,48}")  # docs/spec/bills.md#barcode; the biller parses the rest
 READ_SLICE_S = 0.25  # how long one read waits: bounds how late a stopped listener ends
 RETRY_S = 1.0  # after the reader failed (unplugged): the adapter reopens on the next read
 

@@ -1,4 +1,4 @@
-"""Utility bill payment (DOMAIN.md 2.1) as a plain state machine, a Flow like the others.
+"""Utility bill payment (docs/spec/bills.md#steps) as a plain state machine, a Flow like the others.
 
 The UI sends the contract's cheap commands (choose a biller, answer with the account
 number, confirm the amount, back) on its own thread; whenever ``busy`` is true it calls

@@ -1,4 +1,4 @@
-"""Forms as one question per screen (UI-GUIDE: one task per screen).
+"""Forms as one question per screen (one task per screen: docs/ui-guide.md#screen).
 
 A Questionnaire walks an ordered list of questions, skipping those whose condition does
 not hold for the answers so far, with Back always possible and every answer kept when

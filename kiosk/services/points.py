@@ -1,6 +1,6 @@
-"""Points self-assessment (DOMAIN.md 2.5) as a plain state machine.
+"""Points self-assessment (docs/spec/points.md#steps) as a plain state machine.
 
-Informational only (DOMAIN.md 0.1): the Shanghai Residence Card points system is for
+Informational only (docs/spec/points.md#scope): the Shanghai Residence Card points system is for
 mainland migrants and does not apply to foreigners' work permits, so the flow opens with
 a notice saying so. Then one question per indicator, the indicative result against the
 pass mark, and an optional printed summary. No document is read and nothing is sent to
@@ -46,7 +46,9 @@ class PointsStep(StrEnum):
 # Bounds of the typed answers. Beyond them an answer is a typo, refused with E_FIELD_FORMAT.
 MIN_AGE, MAX_AGE = 16, 100  # 16: the legal working age, when social insurance can start
 MAX_MARRIAGE_YEARS = 80
-MAX_DEDUCTIONS = 999  # DOMAIN.md gives no values: only a guard against typos
+# The points table gives no values for deductions (docs/spec/points.md#points-table): this
+# bound only guards against typos.
+MAX_DEDUCTIONS = 999
 
 
 def _between(low: int, high: int) -> Validator:

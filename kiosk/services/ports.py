@@ -25,7 +25,8 @@ from kiosk.domain.payments import CardResult, OutboxMessage, Payment, PaymentDra
 
 @dataclass(frozen=True)
 class CallContext:
-    """Carried by every call to central (DOMAIN.md 2): who asks, in which session and language."""
+    """Carried by every call to central (docs/spec/README.md#calls-to-central): who asks, in
+    which session and language."""
 
     kiosk_id: str
     session_id: str
@@ -48,7 +49,7 @@ class BillDirectory(Protocol):
 
 
 class TaxOffice(Protocol):
-    """Central's tax-record service (DOMAIN.md 2.2). Raises KioskError:
+    """Central's tax-record service (docs/spec/tax-record.md#identification). Raises KioskError:
     E_TAXPAYER_NOT_FOUND, E_IDENTITY_MISMATCH, E_AUTH_FAILED, E_NO_RECORDS,
     E_PRE2019_COUNTER, E_CENTRAL_UNAVAILABLE."""
 

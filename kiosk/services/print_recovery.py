@@ -1,4 +1,4 @@
-"""Start-up recovery of print jobs (ARCHITECTURE.md, print jobs).
+"""Start-up recovery of print jobs (docs/architecture.md#print-jobs).
 
 A job still PENDING at start was being printed when the kiosk stopped (a crash, a power
 cut): some of its bytes, or all, may have reached the printer. It is marked UNCERTAIN

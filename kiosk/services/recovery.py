@@ -1,4 +1,4 @@
-"""Start-up recovery of unfinished payments (ARCHITECTURE.md, payment journal;
+"""Start-up recovery of unfinished payments (docs/architecture.md#recovery;
 docs/hardware/payment-terminal.md, section 6).
 
 CREATED: the kiosk stopped while the terminal was asked, so the card may or may not have

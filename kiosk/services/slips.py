@@ -1,6 +1,6 @@
 """Slips as documents: what each printed slip says, bilingual (zh-Hans + the reader's
-language, DOMAIN.md 3). Labels are English msgids marked with N_ and translated through
-the Translator port, so the slips speak all 8 catalog languages."""
+language, docs/spec/README.md#languages-and-slips). Labels are English msgids marked with N_
+and translated through the Translator port, so the slips speak all 8 catalog languages."""
 
 from __future__ import annotations
 
@@ -77,10 +77,10 @@ def _footer(header: SlipHeader, bi: _Bilingual, *notes: str) -> list[Block]:
 def bill_payment_receipt(header: SlipHeader, payment: Payment, biller: Biller, lang: str,
                          translator: Translator, *, reprint_at: datetime | None = None,
                          verify_url: str = "") -> Document:
-    """The receipt of DOMAIN.md 2.1: kiosk, place and time, biller, account, masked name,
-    periods, amount and late fee, card brand and masked PAN, auth code, RRN, status,
-    hotline, and "not a tax invoice"; with the payment's verification code and, given
-    ``verify_url`` ("{code}" in it), the QR that opens central's verification."""
+    """The receipt of docs/spec/bills.md#receipt: kiosk, place and time, biller, account,
+    masked name, periods, amount and late fee, card brand and masked PAN, auth code, RRN,
+    status, hotline, and "not a tax invoice"; with the payment's verification code and,
+    given ``verify_url`` ("{code}" in it), the QR that opens central's verification."""
     bi = _Bilingual(translator, lang)
     draft = payment.draft
     card = payment.card
@@ -161,7 +161,7 @@ def test_slip(header: SlipHeader, printer: str, moment: datetime, job_ref: str) 
 
 def tax_record_slip(header: SlipHeader, record: TaxRecord, lang: str, translator: Translator,
                     verify_url: str, *, issued: str) -> Document:
-    """The Individual Income Tax Payment Record of DOMAIN.md 2.2: name, ID type and
+    """The Individual Income Tax Payment Record of docs/spec/tax-record.md#slip: name, ID type and
     number, taxpayer ID, period, rows and totals, tax authority and seal, issue date,
     verification code and QR."""
     bi = _Bilingual(translator, lang)

@@ -1,9 +1,9 @@
-"""The receipt of a labour arbitration application (DOMAIN.md 2.4), bilingual: Chinese
-plus the reader's language. Application number (or the provisional reference, labelled
-as such) with its QR, the parties (the applicant with the agent acting for them, the
-employer and the dispatch agency as numbered respondents), the numbered claims with
-their total, the time it was
-received, the commission, the next steps and the originals to bring."""
+"""The receipt of a labour arbitration application (docs/spec/arbitration.md#receipt),
+bilingual: Chinese plus the reader's language. Application number (or the provisional
+reference, labelled as such) with its QR, the parties (the applicant with the agent acting
+for them, the employer and the dispatch agency as numbered respondents), the numbered claims
+with their total, the time it was received, the commission, the next steps and the originals
+to bring."""
 
 from __future__ import annotations
 

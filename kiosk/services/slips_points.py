@@ -1,4 +1,4 @@
-"""The points self-assessment slip (DOMAIN.md 2.5): 居住证积分自测结果（仅供参考）.
+"""The points self-assessment slip (docs/spec/points.md#slip): 居住证积分自测结果（仅供参考）.
 
 Each indicator with its points, the total against the pass mark, the indicative notice,
 the date and the kiosk. No personal data: only the points, never the answers' owner.
@@ -34,7 +34,7 @@ NOTHING_KEPT = N_("No personal data was collected; nothing was sent.")
 
 def points_slip(header: SlipHeader, result: PointsResult, lang: str, translator: Translator,
                 *, issued: str, reference: str, not_cumulative: bool = False) -> Document:
-    """The summary of DOMAIN.md 2.5: one row per indicator, total vs the pass mark,
+    """The summary of docs/spec/points.md#slip: one row per indicator, total vs the pass mark,
     "indicative" under the title and in the notice, the slip's reference (the one the
     screen shows), print time and kiosk."""
     bi = _Bilingual(translator, lang)

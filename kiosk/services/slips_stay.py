@@ -1,4 +1,4 @@
-"""The accommodation registration slip (DOMAIN.md 2.3): 境外人员临时住宿登记凭证.
+"""The accommodation registration slip (docs/spec/accommodation.md#slip): 境外人员临时住宿登记凭证.
 
 Registration number (or the provisional reference, clearly marked, when central's number
 has not come yet) with its verification code and QR, name in MRZ Latin script,

@@ -1,4 +1,5 @@
-"""Accommodation registration (境外人员临时住宿登记, DOMAIN.md 2.3) as a plain state machine.
+"""Accommodation registration (境外人员临时住宿登记, docs/spec/accommodation.md#steps) as a plain
+state machine.
 
 Read the passport or PR card and confirm what was read (the MRZ name line has no check
 digit), answer the entry questions, choose the address level by level from central's
@@ -171,7 +172,8 @@ class StayFlow(Flow[StayStep]):
         node = self.picker.find(node_id) if self.step is StayStep.ADDRESS else None
         if node is None:
             return
-        if node.is_hotel:  # hotels register their guests themselves (DOMAIN.md 0.2)
+        # hotels register their guests themselves (docs/spec/accommodation.md#address)
+        if node.is_hotel:
             self.error = KioskError(ErrorCode.HOTEL_ADDRESS)
             self._notify()
             return

@@ -22,7 +22,8 @@ def in_shanghai(address: Address) -> bool:
 
 
 def address_problem(address: Address, chosen: list[AddressNode]) -> ErrorCode | None:
-    """What is wrong with a resolved room for a registration (DOMAIN.md 0.2, 2.3)."""
+    """What is wrong with a resolved room for a registration
+    (docs/spec/accommodation.md#address)."""
     hotel = any(part.is_hotel for part in (*address.parts, *chosen))
     return check_address(node_is_hotel=hotel, resolved=True, in_shanghai=in_shanghai(address))
 

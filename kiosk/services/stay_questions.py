@@ -1,6 +1,6 @@
-"""The questions of the accommodation registration (DOMAIN.md 2.3), in two parts around
-the address: the entry (visa or permit, its number and validity, date and port of
-entry) and the stay (arrival, departure, kind of home, host, purpose, phone, lease).
+"""The questions of the accommodation registration (docs/spec/accommodation.md#entry), in
+two parts around the address: the entry (visa or permit, its number and validity, date and
+port of entry) and the stay (arrival, departure, kind of home, host, purpose, phone, lease).
 
 Question keys are the StayForm field names (the arrival is asked as a date and a time,
 combined in the kiosk's zone), so an error check_stay reports for a field leads straight

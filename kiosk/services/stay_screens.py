@@ -167,7 +167,7 @@ def summary_rows(person: Person, form: StayForm, address: Address, lang: str,
 
 
 def masked(number: str | None) -> str:
-    """All but the last 4 characters hidden (UI-GUIDE: personal data shown masked)."""
+    """All but the last 4 characters hidden (personal data shown masked: docs/ui-guide.md#words)."""
     text = number or ""
     return "*" * max(len(text) - 4, 0) + text[-4:] if text else "-"
 

@@ -1,4 +1,4 @@
-"""Individual income tax payment record (DOMAIN.md 2.2) as a plain state machine.
+"""Individual income tax payment record (docs/spec/tax-record.md#steps) as a plain state machine.
 
 Identify with a passport or PR card on the reader, then a one-time code central sends to
 the phone it has on file (no personal data is shown before that), choose a period

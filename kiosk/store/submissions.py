@@ -1,4 +1,4 @@
-"""Registrations and applications accepted at the kiosk (ARCHITECTURE.md, outbox):
+"""Registrations and applications accepted at the kiosk (docs/architecture.md#outbox):
 the submission and its outbox record are written in one transaction; the outbox carries
 the content to central, the submission keeps only what the slip needs."""
 

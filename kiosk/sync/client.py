@@ -86,7 +86,8 @@ from kiosk.sync.wire_config import ConfigReportAck, ConfigReportIn
 
 log = logging.getLogger(__name__)
 
-WIRE_ZONE = ZoneInfo("Asia/Shanghai")  # the wire's timestamps carry +08:00 (DOMAIN.md 2)
+# The wire's timestamps carry +08:00 (docs/spec/README.md#calls-to-central).
+WIRE_ZONE = ZoneInfo("Asia/Shanghai")
 # A 5xx with one of these codes is central's trouble, not an answer about the request.
 _INFRASTRUCTURE_CODES = frozenset({ErrorCode.INTERNAL, ErrorCode.CENTRAL_UNAVAILABLE})
 

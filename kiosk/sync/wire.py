@@ -1,5 +1,5 @@
 """The wire schema between kiosk and central. Pure: pydantic and the domain only, so
-central can import it (ARCHITECTURE.md). Amounts travel as decimal strings.
+central can import it (docs/architecture.md#the-dependency-rule). Amounts travel as decimal strings.
 
 Every request carries the call context as headers: X-Kiosk-Id, X-Session-Id, X-Lang,
 X-Timestamp (ISO 8601 with +08:00) and, on POSTs, Idempotency-Key.
@@ -139,7 +139,7 @@ class BillOut(WireModel):
     due_date: date
 
 
-BARCODE_PATTERN = r"^[0-9A-Z]{10,48}$"  # DOMAIN.md 2.1; central answers E_BARCODE_FORMAT
+BARCODE_PATTERN = r"^[0-9A-Z]{10,48}$"  # docs/spec/bills.md#barcode; central: E_BARCODE_FORMAT
 
 
 class BillLookupRequest(WireModel):
@@ -234,7 +234,7 @@ class OutboxBatchOut(WireModel):
     results: list[OutboxRecordResult]
 
 
-# --- tax records (DOMAIN.md 2.2) ------------------------------------------------------------
+# --- tax records (docs/spec/tax-record.md#record) ------------------------------------------
 
 TaxDocType = Literal["passport", "id_card", "pr_card"]
 
@@ -305,7 +305,8 @@ class TaxRecordOut(WireModel):
     issued_at: AwareDatetime
 
 
-# --- address book and company registry (DOMAIN.md 2.3, 2.4) ----------------------------
+# --- address book and company registry --------------------------------------------------
+# (docs/spec/accommodation.md#address, docs/spec/arbitration.md#respondents)
 
 AddressLevel = Literal["district", "street", "lane", "building", "room"]
 
@@ -368,7 +369,7 @@ class SubmissionHeader(WireModel):
 
 
 class StayRegistrationRecord(SubmissionHeader):
-    """境外人员临时住宿登记 (DOMAIN.md 2.3), kind "stay_registration"."""
+    """境外人员临时住宿登记 (docs/spec/accommodation.md#central), kind "stay_registration"."""
 
     surname: Text
     given_names: Text
@@ -475,7 +476,7 @@ class Witness(WireModel):
 
 
 class ArbitrationApplicationRecord(SubmissionHeader):
-    """劳动人事争议仲裁申请 (DOMAIN.md 2.4), kind "arbitration_application"."""
+    """劳动人事争议仲裁申请 (docs/spec/arbitration.md#central), kind "arbitration_application"."""
 
     applicant: Applicant
     agent: Agent | None = None

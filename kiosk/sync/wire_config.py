@@ -6,7 +6,8 @@ compromised central cannot forge a configuration. The kiosk trusts the public ke
 site file (``sync.config_keys``) and verifies the signature over the bundle's canonical
 JSON before it looks at anything inside it.
 
-Pure: pydantic and cryptography only, so central can import it (ARCHITECTURE.md).
+Pure: pydantic and cryptography only, so central can import it
+(docs/architecture.md#the-dependency-rule).
 """
 
 from __future__ import annotations

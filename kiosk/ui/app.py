@@ -82,7 +82,8 @@ class KioskApp(App):
     fs = NumericProperty(1.0)  # font unit: u times the text scale (large-text mode)
     font_name = StringProperty("Kiosk-zh-Hans")
     lang = StringProperty("en")
-    # Accessibility (UI-GUIDE): any user switches them; both reset when the session ends.
+    # Accessibility (docs/ui-guide.md#accessibility): any user switches them; both reset
+    # when the session ends.
     large_text = BooleanProperty(False)  # every font x theme.LARGE_TEXT_SCALE
     high_contrast = BooleanProperty(False)  # theme.palette switched to HIGH_CONTRAST
 

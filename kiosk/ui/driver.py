@@ -1,6 +1,6 @@
 """Drive the real Kivy UI without a person: simulated touches on real widgets, frames
 pumped by hand, screenshots of the real window. Used by the headless demo walkthrough,
-the screenshot script and the UI tests (PLATFORM.md, "Driving the app in a test")."""
+the screenshot script and the UI tests (docs/platform.md#driving-the-app-in-a-test)."""
 
 from __future__ import annotations
 

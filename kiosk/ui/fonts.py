@@ -1,5 +1,5 @@
 """One font per UI language, so Chinese, Japanese and Korean each get their own glyph
-forms (PLATFORM.md): the faces of Noto Sans CJK (PyPI noto-cjk-sans-otc) are extracted
+forms (docs/platform.md#fonts): the faces of Noto Sans CJK (PyPI noto-cjk-sans-otc) are extracted
 once from the .ttc into the cache, because SDL2_ttf only opens face 0 of a collection.
 The same faces cover Latin and Cyrillic. Icons come from Material Design Icons."""
 

@@ -1,6 +1,7 @@
-"""Kivy's environment, set before Kivy is first imported (PLATFORM.md): no argv parsing,
-no ~/.kivy, no file log, Python logging left alone, window size, and offscreen rendering
-when there is no display. Import this module first; it imports nothing of Kivy."""
+"""Kivy's environment, set before Kivy is first imported
+(docs/platform.md#kivy-without-a-screen): no argv parsing, no ~/.kivy, no file log, Python
+logging left alone, window size, and offscreen rendering when there is no display. Import
+this module first; it imports nothing of Kivy."""
 
 from __future__ import annotations
 

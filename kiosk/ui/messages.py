@@ -1,5 +1,5 @@
 """What each error code means to the person at the kiosk: what happened and what to do
-next (UI-GUIDE.md, Words). The code itself is shown small underneath for staff."""
+next (docs/ui-guide.md#words). The code itself is shown small underneath for staff."""
 
 from __future__ import annotations
 

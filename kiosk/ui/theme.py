@@ -1,6 +1,6 @@
-"""Colours and sizes (UI-GUIDE.md): dark text on light surfaces, one accent for the
-primary action; sizes in reference pixels of a 1080x1920 portrait screen, scaled by the
-App's unit so other window sizes keep the proportions.
+"""Colours and sizes (docs/ui-guide.md#type-and-colour): dark text on light surfaces, one
+accent for the primary action; sizes in reference pixels of a 1080x1920 portrait screen,
+scaled by the App's unit so other window sizes keep the proportions.
 
 Two palettes: STANDARD (text at least 4.5:1 on what it is drawn on) and HIGH_CONTRAST
 (near-black surfaces, white and yellow text, at least 7:1). The colours the UI draws
@@ -27,7 +27,7 @@ HEADING = 56
 TITLE = 44
 BUTTON_HEIGHT = 130
 TOUCH_MIN = 60
-LARGE_TEXT_SCALE = 1.4  # UI-GUIDE: large-text mode multiplies every font size by 1.4
+LARGE_TEXT_SCALE = 1.4  # docs/ui-guide.md#type-and-colour: every font size x1.4
 
 RGBA = tuple[float, float, float, float]
 

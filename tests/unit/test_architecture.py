@@ -1,4 +1,5 @@
-"""The dependency rule and the typing bar of ARCHITECTURE.md, checked on every run."""
+"""The dependency rule (docs/architecture.md#the-dependency-rule) and the typing bar
+(docs/architecture.md#style), checked on every run."""
 
 from __future__ import annotations
 

@@ -44,7 +44,8 @@ def test_barcode_refusals(biller, barcode, code):
 
 
 def test_org_code_check_matches_the_worked_example():
-    """GIVEN DOMAIN.md 1.3's example 91310110666007217T
+    """GIVEN the worked example 91310110666007217T of
+    docs/spec/checks.md#unified-social-credit-code
     WHEN the GB 11714 check of its organization code body 66600721 is computed
     THEN it is its ninth-from-last character, 7."""
     assert org_code_check("66600721") == "7"

@@ -1,5 +1,6 @@
-"""Labour arbitration application (DOMAIN.md 2.4): required fields, every error and
-warning, limitation incl. the wage exception, jurisdiction, totals, originals, payload."""
+"""Labour arbitration application (docs/spec/arbitration.md#errors-and-warnings): required
+fields, every error and warning, limitation incl. the wage exception, jurisdiction, totals,
+originals, payload."""
 
 from __future__ import annotations
 

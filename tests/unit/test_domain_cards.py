@@ -1,4 +1,5 @@
-"""Bank card numbers (DOMAIN.md 1.4): shape, Luhn, the UnionPay exception, brand, mask."""
+"""Bank card numbers (docs/spec/checks.md#bank-cards): shape, Luhn, the UnionPay exception,
+brand, mask."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Permanent resident card numbers (DOMAIN.md 1.2) and the GB 11643 MOD 11-2 check."""
+"""Permanent resident card numbers (docs/spec/checks.md#pr-card-numbers) and the GB 11643
+MOD 11-2 check."""
 
 from __future__ import annotations
 
@@ -15,14 +16,15 @@ MOD_11_2_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 
 def mod_11_2(body: str) -> str:
-    """DOMAIN.md 1.2, written out independently of stdnum."""
+    """docs/spec/checks.md#resident-identity-numbers, written out independently of stdnum."""
     return "10X98765432"[sum(int(d) * w for d, w in zip(body, MOD_11_2_WEIGHTS)) % 11]
 
 
 @pytest.mark.parametrize("number", ["11010519491231002X", "440524188001010014"])
 def test_standard_mod_11_2_examples_verify(number: str) -> None:
     """GIVEN the GB 11643 standard examples
-    WHEN their check character is computed by DOMAIN.md's table and by stdnum
+    WHEN their check character is computed by the table of
+    docs/spec/checks.md#resident-identity-numbers and by stdnum
     THEN both give the printed last character."""
     assert mod_11_2(number[:17]) == number[17]
     assert ric.calc_check_digit(number) == number[17]

@@ -1,4 +1,4 @@
-"""ICAO 9303 MRZ checks (DOMAIN.md 1.1): the specimens, every error code, dates and
+"""ICAO 9303 MRZ checks (docs/spec/checks.md#mrz): the specimens, every error code, dates and
 centuries, state-code mapping, and the fields the UI shows even on failure."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Points self-assessment (DOMAIN.md 2.5): every tier and edge of the table."""
+"""Points self-assessment (docs/spec/points.md#points-table): every tier and edge of the table."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ number or bank card number is caught, except where the scheme cannot see it by d
 - ICAO's 7-3-1 check digit is blind to a change whose value differs by a multiple of 10
   inside an alphanumeric field ("0" <-> "A" <-> "K" <-> "U", "<" <-> "0"); the name line,
   state codes and sex carry no check digit at all. Those positions are tested apart.
-- a UnionPay card failing Luhn is accepted with W_CARD_LUHN (DOMAIN.md 1.4).
+- a UnionPay card failing Luhn is accepted with W_CARD_LUHN (docs/spec/checks.md#bank-cards).
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
-"""Accommodation registration (DOMAIN.md 2.3): required fields, every error and warning,
-the address flags, the name comparison with the MRZ, and the record for central."""
+"""Accommodation registration (docs/spec/accommodation.md#errors-and-warnings): required
+fields, every error and warning, the address flags, the name comparison with the MRZ, and
+the record for central."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Tax record periods (DOMAIN.md 2.2)."""
+"""Tax record periods (docs/spec/tax-record.md#periods)."""
 
 from __future__ import annotations
 

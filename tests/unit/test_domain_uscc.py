@@ -1,5 +1,5 @@
-"""Unified Social Credit Codes (GB 32100-2015, DOMAIN.md 1.3) and the advisory GB 11714
-organization-code check."""
+"""Unified Social Credit Codes (GB 32100-2015, docs/spec/checks.md#unified-social-credit-code)
+and the advisory GB 11714 organization-code check."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
 
 def gb32100(body: str) -> str:
-    """DOMAIN.md 1.3 written out: C18 = alphabet[(31 - sum mod 31) mod 31]."""
+    """docs/spec/checks.md#unified-social-credit-code written out:
+    C18 = alphabet[(31 - sum mod 31) mod 31]."""
     return ALPHABET[(31 - sum(ALPHABET.index(c) * w for c, w in zip(body, WEIGHTS)) % 31) % 31]
 
 

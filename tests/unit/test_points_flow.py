@@ -1,6 +1,7 @@
-"""The points self-assessment state machine (DOMAIN.md 2.5, 0.1) against small in-memory
-fakes of its ports: the notice, every question with its bounds, the result against
-assess(), the optional slip and every code the flow can stop on."""
+"""The points self-assessment state machine (docs/spec/points.md#steps,
+docs/spec/points.md#scope) against small in-memory fakes of its ports: the notice, every
+question with its bounds, the result against assess(), the optional slip and every code
+the flow can stop on."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The reader's barcode record (docs/hardware/document-reader.md, section 5): a bill's
-barcode becomes a DocumentRead of format BARCODE when it has the shape of DOMAIN.md 2.1
+barcode becomes a DocumentRead of format BARCODE when it has the shape of docs/spec/bills.md#barcode
 (10 to 48 of 0-9 A-Z), and is rejected with a reason otherwise. Details never carry
 the barcode's text."""
 
@@ -72,7 +72,7 @@ def test_the_length_limits_are_inclusive(barcode: str) -> None:
     ("SW31000123452025\u00c926", 1),  # printable, but not 0-9 A-Z
 ])
 def test_characters_outside_0_9_a_z_are_bad_characters(barcode: str, foreign: int) -> None:
-    """GIVEN a barcode record holding characters DOMAIN.md 2.1 does not allow
+    """GIVEN a barcode record holding characters docs/spec/bills.md#barcode does not allow
     WHEN decoded
     THEN rejected as bad_characters, the detail counting them and never quoting them."""
     rejection = _rejection(barcode_record_lines(barcode))

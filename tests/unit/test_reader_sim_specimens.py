@@ -28,7 +28,7 @@ def _icao_digit(field: str) -> str:
 def test_td3_check_digits(lines: tuple[str, str]) -> None:
     """GIVEN a TD3 specimen's second line
     WHEN its document, birth, expiry, personal-number and composite digits are computed
-    THEN each equals the digit on the line (DOMAIN.md 1.1 positions)."""
+    THEN each equals the digit on the line (the positions of docs/spec/checks.md#mrz)."""
     line = lines[1]
     assert len(lines[0]) == len(line) == 44
     assert _icao_digit(line[0:9]) == line[9]
@@ -63,7 +63,7 @@ def test_td1_check_digits() -> None:
 
 def test_the_pr2023_card_number_is_well_formed() -> None:
     """GIVEN the pr2023 specimen's fields
-    WHEN the card number is taken apart (DOMAIN.md 1.2)
+    WHEN the card number is taken apart (docs/spec/checks.md#pr-card-numbers)
     THEN it is 9 + Shanghai 31 + the nationality field + the birth date + an even
     (female) sequence, and its check character is the MOD 11-2 one."""
     number = PR2023_FIELDS["card_number"]

@@ -23,7 +23,7 @@ def chip_record_lines(card_type: str, fields: dict[str, str]) -> tuple[str, ...]
     return (f"{CHIP_HEADER} {card_type}",) + tuple(f"{k}={v}" for k, v in fields.items())
 
 
-# ICAO Doc 9303 part 4 specimen (DOMAIN.md 1.1): valid check digits, expired in 2012.
+# ICAO Doc 9303 part 4 specimen (docs/spec/checks.md#mrz): valid check digits, expired in 2012.
 TD3_SPECIMEN = (
     "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
     "L898902C36UTO7408122F1204159ZE184226B<<<<<10",
@@ -34,14 +34,14 @@ TD3_VALID = (
     "P<D<<MUSTERMANN<<ERIKA<<<<<<<<<<<<<<<<<<<<<<",
     "C01X00T478D<<6408125F3408113<<<<<<<<<<<<<<<2",
 )
-# ICAO TD1 specimen (DOMAIN.md 1.1), composite check digit 6.
+# ICAO TD1 specimen (docs/spec/checks.md#mrz), composite check digit 6.
 TD1_SPECIMEN = (
     "I<UTOD231458907<<<<<<<<<<<<<<<",
     "7408122F1204159UTO<<<<<<<<<<<6",
     "ERIKSSON<<ANNA<MARIA<<<<<<<<<<",
 )
-# 2023 permanent resident card (DOMAIN.md 1.2): 9, Shanghai 31, Germany 276, born
-# 1964-08-12, sequence 124 (even: female), MOD 11-2 check character X.
+# 2023 permanent resident card (docs/spec/checks.md#pr-card-numbers): 9, Shanghai 31,
+# Germany 276, born 1964-08-12, sequence 124 (even: female), MOD 11-2 check character X.
 PR2023_FIELDS = {
     "card_number": "93127619640812124X",
     "name_en": "MUSTERMANN, ERIKA",

@@ -1,6 +1,6 @@
 """Is this you? / Is this your employer? What was read or found, for the user to
 confirm before anything is asked of central or submitted (the MRZ name line has no check
-digit, DOMAIN.md 1.1)."""
+digit, docs/spec/checks.md#identity-documents)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The address book and the company registry over real HTTP (DOMAIN.md 2.3, 2.4)."""
+"""The address book and the company registry over real HTTP
+(docs/spec/accommodation.md#address, docs/spec/arbitration.md#respondents)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Labour arbitration applications over real HTTP (DOMAIN.md 2.4): posted directly or
-through the outbox, once per idempotency key, with every refusal code."""
+"""Labour arbitration applications over real HTTP (docs/spec/arbitration.md#central): posted
+directly or through the outbox, once per idempotency key, with every refusal code."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Bill look-up by barcode over real HTTP (DOMAIN.md 2.1): the biller parses it."""
+"""Bill look-up by barcode over real HTTP (docs/spec/bills.md#barcode): the biller parses it."""
 
 from __future__ import annotations
 

@@ -60,7 +60,8 @@ def test_water_demo_account_totals_128_96(do_lookup):
 def test_lookup_errors_answer_error_body_with_code(do_lookup, biller, account, status, code):
     """GIVEN the demo data
     WHEN an unknown account, an account with nothing due or an unknown biller is looked up
-    THEN central answers an ErrorBody with the DOMAIN.md code and a fitting status."""
+    THEN central answers an ErrorBody with the code of docs/spec/bills.md#look-up and a
+    fitting status."""
     response = do_lookup(biller, account)
     assert response.status_code == status
     body = response.json()

@@ -1,5 +1,5 @@
-"""Stay registrations over real HTTP (DOMAIN.md 2.3): posted directly or through the
-outbox, once per idempotency key, with every refusal code."""
+"""Stay registrations over real HTTP (docs/spec/accommodation.md#central): posted directly
+or through the outbox, once per idempotency key, with every refusal code."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""Tax records over real HTTP (DOMAIN.md 2.2): identify by document, one-time code by
-the demo SMS gateway, then the record for a period, with every error code."""
+"""Tax records over real HTTP (docs/spec/tax-record.md#identification): identify by
+document, one-time code by the demo SMS gateway, then the record for a period, with every
+error code."""
 
 from __future__ import annotations
 

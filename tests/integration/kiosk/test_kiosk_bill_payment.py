@@ -1,6 +1,6 @@
 """Bill payment through the real kiosk runtime: central over HTTP on 127.0.0.1, the
 printer simulator over TCP, the payment simulator on a pty, the store in SQLite files.
-Each failure of DOMAIN.md 2.1 and issue 2 is driven for real."""
+Each failure of docs/spec/bills.md#errors and issue 2 is driven for real."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
-"""Central's refusals of DOMAIN.md 2.1 and 2.2, met by the real flows: the kiosk runtime
-over central on 127.0.0.1, the reader simulator on a pty, the payment simulator. Each
-refusal is shown with its code, and nothing is charged, printed or asked further."""
+"""Central's refusals of docs/spec/bills.md#look-up and docs/spec/tax-record.md#errors, met
+by the real flows: the kiosk runtime over central on 127.0.0.1, the reader simulator on a
+pty, the payment simulator. Each refusal is shown with its code, and nothing is charged,
+printed or asked further."""
 
 from __future__ import annotations
 
