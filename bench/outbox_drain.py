@@ -27,7 +27,6 @@ import time
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo

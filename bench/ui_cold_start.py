@@ -109,7 +109,8 @@ def main() -> int:
     ui, whole, alone = (statistics.median(v) for v in (kiosk_ui, kiosk_total, bare))
     print(f"\nmedian of {args.runs} runs at {size['width']}x{size['height']} offscreen:")
     print(f"  bare Kivy app, spawn to a touch taken:          {alone:6.2f} s")
-    print(f"  loopback system (central, simulators, enroll):  {statistics.median(kiosk_system):6.2f} s")
+    print("  loopback system (central, simulators, enroll):  "
+          f"{statistics.median(kiosk_system):6.2f} s")
     print(f"  kiosk UI after the system, to a touch taken:    {ui:6.2f} s")
     print(f"  kiosk UI incl. interpreter and system:          {whole:6.2f} s")
     print(f"  ratio kiosk UI / bare Kivy: {ui / alone:.2f}x (target <= 2x); "

@@ -17,7 +17,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -44,8 +44,9 @@ def summary(name: str, samples: list[Sample]) -> str:
     ms = [s.seconds * 1000 for s in samples]
     if not ms:
         return f"{name:<22} no samples"
-    return (f"{name:<22} n={len(ms):4d}  p50 {percentile(ms, 50):6.1f}  p95 {percentile(ms, 95):6.1f}"
-            f"  p99 {percentile(ms, 99):6.1f}  max {max(ms):6.1f} ms")
+    return (f"{name:<22} n={len(ms):4d}  p50 {percentile(ms, 50):6.1f}"
+            f"  p95 {percentile(ms, 95):6.1f}  p99 {percentile(ms, 99):6.1f}"
+            f"  max {max(ms):6.1f} ms")
 
 
 def main() -> int:
@@ -77,7 +78,7 @@ def main() -> int:
     class TimingDriver(WalkDriver):
         """Taps as Driver does, timing each touch up to the next frame drawn."""
 
-        samples: list[Sample] = []
+        samples: ClassVar[list[Sample]] = []
 
         def tap(self, widget: Widget) -> None:
             if widget.disabled:

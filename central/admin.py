@@ -112,8 +112,8 @@ def call(method: str, url: str, **kwargs: Any) -> Any:
 
 
 def print_payments(payments: list[dict[str, Any]], out: TextIO) -> None:
-    header = f"{'recorded at':25} {'central ref':20} {'kiosk':12} {'biller':10} " \
-             f"{'account':14} {'amount':>10}  review"
+    header = (f"{'recorded at':25} {'central ref':20} {'kiosk':12} {'biller':10} "
+              f"{'account':14} {'amount':>10}  review")
     print(header, file=out)
     for p in payments:
         review = ",".join(p["review_reasons"]) if p["needs_review"] else "-"

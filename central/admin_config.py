@@ -35,6 +35,7 @@ from pydantic import ValidationError
 
 from central.terminal import dumps, printable
 from central.timeutil import SHANGHAI
+
 # The one import of kiosk.config in central, allowed by the import contract: this is the
 # admin's signing tool, not the service, and a push must pass the schema kiosks judge it by.
 from kiosk.config import load_config

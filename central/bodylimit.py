@@ -105,10 +105,10 @@ class BodyLimitMiddleware:
             return
         request = _BodyCount(self, scope)
         declared = _header(scope, b"content-length")
-        if declared is not None and declared.isdigit():
-            if int(declared) > await request.limit_for(int(declared)):
-                await too_large_response(request.limit)(scope, receive, send)
-                return
+        if (declared is not None and declared.isdigit()
+                and int(declared) > await request.limit_for(int(declared))):
+            await too_large_response(request.limit)(scope, receive, send)
+            return
 
         async def counted_receive() -> Message:
             message = await receive()

@@ -9,6 +9,7 @@ instances starting together on one database migrate it once.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import stat
@@ -63,10 +64,8 @@ def private_sqlite_file(path: Path) -> None:
         log.warning("central database folder %s is open to other users (mode %o); its "
                     "files are 0600, make the folder 0700", folder,
                     stat.S_IMODE(folder.stat().st_mode))
-    try:
+    with contextlib.suppress(FileExistsError):
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    except FileExistsError:
-        pass
     for file in (path, *(Path(f"{path}{suffix}") for suffix in ("-wal", "-shm", "-journal"))):
         if file.exists() and stat.S_IMODE(file.stat().st_mode) != 0o600:
             os.chmod(file, 0o600)

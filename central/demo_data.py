@@ -47,7 +47,8 @@ class DemoAccount:
 
 DEMO_BILLERS: tuple[DemoBiller, ...] = (
     DemoBiller("sh-water", "WATER", "上海城投水务", "Shanghai Chengtou Water"),
-    DemoBiller("sh-power", "ELECTRICITY", "国网上海市电力公司", "State Grid Shanghai Electric Power"),
+    DemoBiller("sh-power", "ELECTRICITY", "国网上海市电力公司",
+               "State Grid Shanghai Electric Power"),
     DemoBiller("sh-gas", "GAS", "上海燃气", "Shanghai Gas"),
     DemoBiller("cm-mobile", "TELECOM", "中国移动上海公司", "China Mobile Shanghai"),
 )

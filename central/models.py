@@ -70,7 +70,8 @@ class BillerRow(Base):
 
 class AccountRow(Base):
     __tablename__ = "accounts"
-    __table_args__ = (UniqueConstraint("biller_id", "account_no", name="uq_accounts_biller_account"),)
+    __table_args__ = (
+        UniqueConstraint("biller_id", "account_no", name="uq_accounts_biller_account"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     biller_id: Mapped[str] = mapped_column(ForeignKey("billers.id"))
@@ -374,5 +375,4 @@ class KioskRow(Base):
 
 # The fleet's trust and configuration tables share this metadata (imported last: they
 # import Base from here).
-from central import models_fleet as _models_fleet  # noqa: E402,F401
-from central import models_edge as _models_edge  # noqa: E402,F401
+from central import models_edge as _models_edge, models_fleet as _models_fleet  # noqa: E402,F401

@@ -28,8 +28,8 @@ from sqlalchemy.orm import Session
 
 from central import arbitration, payments, recording, registrations
 from central.logsafe import validation_summary
-from central.records import CHANNEL_OUTBOX, invalid_fields, is_unstorable
 from central.recording import Decision, Taken
+from central.records import CHANNEL_OUTBOX, invalid_fields, is_unstorable
 from kiosk.errors import ErrorCode, KioskError
 from kiosk.sync.wire import (
     ArbitrationApplicationRecord,
@@ -61,7 +61,8 @@ def deliver_records(session: Session, kiosk_id: str, items: list[OutboxRecordIn]
     on a unique-key race or a value the database cannot store."""
     parsed = [parse(item) for item in items]
     entries: list[recording.Entry] = [
-        (item.idempotency_key, item.kind, record) for item, record in zip(items, parsed)
+        (item.idempotency_key, item.kind, record)
+        for item, record in zip(items, parsed, strict=True)
         if not isinstance(record, ValidationError)]
     savepoint = session.begin_nested()
     try:

@@ -23,9 +23,9 @@ from central.records import (
     Fingerprint,
     Stored,
     codes_in_use,
+    fingerprint as record_fingerprint,
     unique_conflict,
 )
-from central.records import fingerprint as record_fingerprint
 from central.timeutil import in_shanghai
 from kiosk.domain.money import to_fen
 from kiosk.sync.wire import BillPaymentAck, BillPaymentRecord
@@ -155,7 +155,7 @@ def settle_bills(biller: BillerRow | None, account: AccountRow | None,
     if biller.maintenance:
         flag(REVIEW_BILLER_MAINTENANCE)
     if account is None:
-        return reasons + [REVIEW_ACCOUNT_UNKNOWN]
+        return [*reasons, REVIEW_ACCOUNT_UNKNOWN]
 
     if lock_is_live(account, now):
         if account.lock_token != record.lock_token:

@@ -112,8 +112,8 @@ def record(session: Session, kiosk_id: str, entries: Sequence[Entry], now: datet
     own: list[int] = []
     for index, (key, kind, entry) in enumerate(entries):
         try:
-            ensure_own_record(kiosk_id, getattr(entry, "kiosk_id"),
-                              getattr(entry, "reference"))
+            ensure_own_record(kiosk_id, entry.kiosk_id,
+                              entry.reference)
         except KioskError as exc:
             decisions[index] = exc
             continue
@@ -152,8 +152,8 @@ def _record_own(session: Session, kiosk_id: str, entries: Sequence[Entry], own: 
                 taken = _decide(rule, stored[kind], keys, key, entry, channel, new)
             except KioskError as exc:
                 if rule.keeps_refusals and exc.code in BUSINESS_REFUSALS:
-                    rejections.remember(key, kind, getattr(entry, "reference"),
-                                        getattr(entry, "verification_code"), exc.code)
+                    rejections.remember(key, kind, entry.reference,
+                                        entry.verification_code, exc.code)
                 decisions[index] = exc
                 continue
             if rule.keeps_refusals and not taken.duplicate:
@@ -181,9 +181,9 @@ def _decide(rule: KindRules, stored: dict[str, Stored], keys: KeyRegistry, key: 
     assert filing.row is not None, "a new record has its row"
     filing.row.update(idempotency_key=key, request_hash=print_.digest,
                       record=print_.canonical, channel=channel,
-                      kiosk_id=getattr(entry, "kiosk_id"),
-                      reference=getattr(entry, "reference"),
-                      verification_code=getattr(entry, "verification_code"))
+                      kiosk_id=entry.kiosk_id,
+                      reference=entry.reference,
+                      verification_code=entry.verification_code)
     keys.claim(key, rule.kind, print_.digest)
     stored[key] = Stored(print_.digest, filing)
     new.append((rule, filing))

@@ -15,8 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from central.addresses import chain_to_room, division_of, is_hotel
-from central.addresses import station_of as station_of_parts
+from central.addresses import chain_to_room, division_of, is_hotel, station_of as station_of_parts
 from central.models import AddressNodeRow, PoliceStationRow, StayRegistrationRow
 from central.records import (
     Filing,

@@ -31,8 +31,8 @@ from central import (
     verify,
 )
 from central.db import make_session_factory
-from central.records import CHANNEL_DIRECT, retry_unique_conflict, serialize_on
 from central.ratelimit import OneTimeCodeLimits, RateLimits
+from central.records import CHANNEL_DIRECT, retry_unique_conflict, serialize_on
 from central.schemas import BillerOut, PaymentOut
 from central.sms import DemoSmsGateway, SentSms, SmsGateway
 from central.timeutil import Clock, ShanghaiClock, in_shanghai

@@ -9,6 +9,7 @@ kiosk's exchange (`kiosk diag` asks the running kiosk instead).
 
 from __future__ import annotations
 
+import contextlib
 import time
 
 import serial
@@ -71,7 +72,6 @@ class SerialLine:
             raise DeviceError(self.device, REASON_DISCONNECTED, f"flush failed: {exc}") from exc
 
     def close(self) -> None:
-        try:
+        # the port already died: nothing left to release
+        with contextlib.suppress(serial.SerialException, OSError):
             self._port.close()
-        except (serial.SerialException, OSError):
-            pass  # the port already died: nothing left to release

@@ -7,24 +7,29 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import date, datetime
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from hardware.base import DeviceStatus, DocumentReader, PaymentTerminal, ReceiptPrinter
-from hardware.base import Health as DeviceHealth
+from hardware.base import (
+    DeviceStatus,
+    DocumentReader,
+    Health as DeviceHealth,
+    PaymentTerminal,
+    ReceiptPrinter,
+)
 from hardware.payment import open_terminal
 from hardware.printer import PrinterProfile, open_printer
 from hardware.printer.encoding import python_codec
 from hardware.reader import open_reader
 from kiosk import __version__
 from kiosk.config import Config, load_config
-from kiosk.errors import ConfigError
-from kiosk.domain.bills import Biller
 from kiosk.diag_server import DiagServer
 from kiosk.diagnostics import config_version
+from kiosk.domain.bills import Biller
 from kiosk.domain.clock import SystemClock
+from kiosk.errors import ConfigError
 from kiosk.i18n import Catalogs
 from kiosk.private_files import private_dir
 from kiosk.services.availability import PAYMENT, PRINTER, READER, DeviceWatch
@@ -283,9 +288,8 @@ def _heartbeat(runtime: Runtime, recent_errors: RecentErrors,
         outbox_depth=runtime.store.outbox.depth, last_error=last_error,
         data_dir=Path(runtime.config.kiosk.data_dir),
         outbox_parked=runtime.store.outbox.parked_count)
-    sender = HeartbeatSender(client, sources, runtime.clock,
-                             interval_s=runtime.config.sync.heartbeat_interval_s)
-    return sender
+    return HeartbeatSender(client, sources, runtime.clock,
+                           interval_s=runtime.config.sync.heartbeat_interval_s)
 
 
 # --- technician mode: the screens' view of `kiosk diag` ------------------------------------
@@ -310,7 +314,8 @@ class RuntimeTechnicianPort:
         return TechnicianReport(
             kiosk_id=data["kiosk"]["id"], app_version=data["kiosk"]["version"],
             config_version=data["kiosk"]["config_version"], devices=devices,
-            outbox_depth=data["store"]["outbox_depth"], last_delivery=self.runtime.store.outbox.last_delivered_at(),
+            outbox_depth=data["store"]["outbox_depth"],
+            last_delivery=self.runtime.store.outbox.last_delivered_at(),
             central_reachable=data["central"]["reachable"],
             problems=tuple(data["problems"]), warnings=tuple(data["warnings"]),
             recent_errors=tuple(self.recent_errors.lines()),

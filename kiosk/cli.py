@@ -294,7 +294,8 @@ def build_parser() -> argparse.ArgumentParser:
                            "without a display)")
     demo.add_argument("--out", default="out/demo", help="where screenshots and the receipt go")
     demo.add_argument("--data", default="var/demo", help="the demo's databases (reset each run)")
-    demo.add_argument("--lang", default="en", help="walkthrough language: zh-Hans en ja ko fr de es ru")
+    demo.add_argument("--lang", default="en",
+                      help="walkthrough language: zh-Hans en ja ko fr de es ru")
     demo.add_argument("--scenario", default="bill",
                       choices=["bill", "tax", "stay", "arbitration", "points", "all"],
                       help="which self-service the headless walkthrough performs (all: every "

@@ -382,9 +382,8 @@ def _source_of(layers: list[Layer], loc: tuple[Any, ...]) -> str:
         for source, data in reversed(layers):
             node: Any = data
             for part in path:
-                if isinstance(node, Mapping) and part in node:
-                    node = node[part]
-                elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+                if (isinstance(node, Mapping) and part in node) or (
+                        isinstance(node, list) and isinstance(part, int) and part < len(node)):
                     node = node[part]
                 else:
                     break

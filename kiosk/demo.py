@@ -256,7 +256,6 @@ def run_demo(*, out_dir: Path, data_dir: Path, lang: str, headless: bool,
 def _walkthrough(app: Any, runtime: Any, out_dir: Path, data_dir: Path, central_url: str,
                  lang: str, started: float, services_ready: float) -> int:
     from kiosk.bootstrap import central_token
-
     from kiosk.ui.driver import Driver
     from kiosk.ui.walkthrough import pay_water_bill
 
@@ -296,7 +295,8 @@ def _walkthrough(app: Any, runtime: Any, out_dir: Path, data_dir: Path, central_
     else:
         print("  receipt  NOT PRINTED (see the printer simulator log in "
               f"{data_dir / 'run' / 'printer.log'})")
-    print(f"  central  {'recorded as ' + str(summary['central_ref']) if recorded else 'NOT RECORDED'}")
+    central = f"recorded as {summary['central_ref']}" if recorded else "NOT RECORDED"
+    print(f"  central  {central}")
     print(f"  timing   services {services_ready:.1f} s, UI {ui_ready:.1f} s, "
           f"whole demo {time.monotonic() - started:.1f} s")
     ok = result.receipt_printed and receipt is not None and recorded is not None

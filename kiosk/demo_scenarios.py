@@ -91,7 +91,7 @@ def run_scenarios(driver: Any, user: DemoUser, names: list[str], out_dir: Path,
         result = ScenarioResult(name=name, screens=[])
         try:
             result.screens = by_name[name](driver, user, folder, lang)
-        except Exception as exc:  # keep going: the summary says which scenario failed
+        except Exception as exc:  # noqa: BLE001 - go on: the summary says which scenario failed
             result.error = f"{type(exc).__name__}: {exc}"
             driver.screenshot(folder / "failed-here.png")
         for index, job in enumerate(_new_jobs(jobs_dir, before), start=1):

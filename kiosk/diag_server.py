@@ -73,7 +73,7 @@ def _reachable(path: Path) -> Iterator[str]:
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_GET(self) -> None:  # http.server's naming
         url = urlparse(self.path)
         if url.path != "/diag":
             self.send_error(404)
@@ -92,7 +92,7 @@ class _Handler(BaseHTTPRequestHandler):
         return "local"  # a Unix socket's peer has no address
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-        log.debug("diag request: " + format, *args)
+        log.debug("diag request: %s", format % args)
 
 
 class _Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):

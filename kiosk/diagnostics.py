@@ -201,5 +201,6 @@ def render_text(report: dict[str, Any]) -> str:
         lines.append(f"warning: {warning}")
     for problem in report["problems"]:
         lines.append(f"PROBLEM: {problem}")
-    lines.append("OK" if report["ok"] else f"{len(report['problems'])} problem(s) need a technician")
+    lines.append("OK" if report["ok"]
+                 else f"{len(report['problems'])} problem(s) need a technician")
     return "\n".join(lines)

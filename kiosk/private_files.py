@@ -11,6 +11,7 @@ mode, so creating the database file 0600 covers them.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import stat
@@ -36,10 +37,8 @@ def private_dir(path: Path) -> Path:
 def private_file(path: Path) -> Path:
     """``path`` created empty (if missing) or tightened, 0600 either way."""
     path = Path(path)
-    try:
+    with contextlib.suppress(FileExistsError):
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
-    except FileExistsError:
-        pass
     _chmod(path, FILE_MODE)
     return path
 

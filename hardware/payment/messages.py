@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import ClassVar, Self
 
-from hardware.base import RESPONSE_APPROVED as RESPONSE_APPROVED
-from hardware.base import RESPONSE_CANCELLED as RESPONSE_CANCELLED
-from hardware.base import RESPONSE_REVERSED as RESPONSE_REVERSED
+from hardware.base import (
+    RESPONSE_APPROVED as RESPONSE_APPROVED,
+    RESPONSE_CANCELLED as RESPONSE_CANCELLED,
+    RESPONSE_REVERSED as RESPONSE_REVERSED,
+)
 from hardware.payment.framing import FS
 
 CURRENCY_CNY = "156"  # ISO 4217 numeric

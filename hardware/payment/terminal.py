@@ -20,7 +20,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from types import TracebackType
 from typing import TypeVar
 
@@ -345,7 +345,7 @@ class SerialPaymentTerminal:
         return DeviceStatus(device=DEVICE, health=health, reason=reason, detail=detail,
                             connection=self.url, model="serial payment terminal",
                             query_ms=round(_ms_since(started), 1),
-                            checked_at=datetime.now(timezone.utc))
+                            checked_at=datetime.now(UTC))
 
 
 def open_terminal(url: str, *, baudrate: int, ack_timeout_s: float, card_timeout_s: float,

@@ -74,8 +74,7 @@ _root_handlers = list(logging.getLogger().handlers)
 
 from escpos.capabilities import CAPABILITIES  # noqa: E402
 from escpos.escpos import Escpos  # noqa: E402
-from escpos.exceptions import DeviceNotFoundError  # noqa: E402
-from escpos.exceptions import Error as EscposError  # noqa: E402
+from escpos.exceptions import DeviceNotFoundError, Error as EscposError  # noqa: E402
 from escpos.printer import Dummy, File, Network, Serial, Usb  # noqa: E402
 
 # Undo basicConfig(): drop any handler escpos added to the root logger.

@@ -15,7 +15,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from types import TracebackType
 
 from hardware.base import (
@@ -251,7 +251,7 @@ class SerialDocumentReader:
         if isinstance(event, BrokenFrame):
             self._queue(ReadRejected(event.reason, event.detail))
             return
-        decoded = decode_frame(event.body, now=datetime.now(timezone.utc))
+        decoded = decode_frame(event.body, now=datetime.now(UTC))
         if isinstance(decoded, StatusReport):
             with self._cond:
                 self._last_status = decoded
@@ -282,7 +282,7 @@ class SerialDocumentReader:
         return DeviceStatus(device=DEVICE, health=health, reason=reason, detail=detail,
                             connection=self.url, model=MODEL,
                             query_ms=round((time.monotonic() - started) * 1000.0, 1),
-                            checked_at=datetime.now(timezone.utc))
+                            checked_at=datetime.now(UTC))
 
 
 def _size_of(document: DocumentRead) -> tuple[int, str]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from hardware.base import DocumentFormat, DocumentRead, ReadRejected
 from hardware.reader.framing import split_lines
@@ -218,4 +218,4 @@ def _decode_chip(document_format: DocumentFormat, fields: dict[str, ChipField],
 
 
 def _utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

@@ -27,6 +27,7 @@ already open, so a pooled keep-alive connection cannot carry on in the old mode.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import logging
 import random
@@ -157,7 +158,7 @@ class FaultProxy:
     def _pick_mode(self) -> Mode:
         with self._lock:
             if self._mix:
-                modes, weights = zip(*self._mix)
+                modes, weights = zip(*self._mix, strict=True)
                 mode: Mode = self._rng.choices(modes, weights)[0]
             else:
                 mode = self._mode
@@ -195,9 +196,8 @@ class FaultProxy:
                 _read_http_message(client)
                 client.sendall(_RESPONSE_503)
                 return
-            if mode is Mode.DELAY:
-                if self._stopping.wait(self.delay_s):
-                    return
+            if mode is Mode.DELAY and self._stopping.wait(self.delay_s):
+                return
             upstream = socket.create_connection(self.upstream, timeout=IO_TIMEOUT_S)
             self._track(upstream)
             if mode in (Mode.PASS, Mode.DELAY):
@@ -231,10 +231,8 @@ class FaultProxy:
 
 
 def _close(sock: socket.socket) -> None:
-    try:
+    with contextlib.suppress(OSError):
         sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
     sock.close()
 
 
@@ -281,10 +279,8 @@ def _pipe(client: socket.socket, upstream: socket.socket) -> None:
             pass
         finally:
             # Half-close: the peer sees the end of this direction.
-            try:
+            with contextlib.suppress(OSError):
                 target.shutdown(socket.SHUT_WR)
-            except OSError:
-                pass
 
     # An idle keep-alive connection may sit for a while: no timeout on the reads here;
     # stop() and set_mode() end it by closing the sockets.

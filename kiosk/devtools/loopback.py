@@ -36,7 +36,6 @@ from kiosk.bootstrap import Runtime, build_runtime
 from kiosk.config import Config, load_config
 from kiosk.sync.enrollment import enroll, read_credential
 
-
 # The scripted users of the UI tests and the screenshot walk ask for one-time codes for
 # the demo taxpayer's phone many times a minute: here central lets them (its own tests
 # check the limits; a UI test that shows one restarts central with it).

@@ -43,8 +43,8 @@ class FitProblem:
     overflow_px: float
 
     def __str__(self) -> str:
-        return (f"{self.screen} [{self.lang}] {self.widget}: {self.kind} +{self.overflow_px:.0f} px "
-                f"{self.text!r}")
+        return (f"{self.screen} [{self.lang}] {self.widget}: {self.kind} "
+                f"+{self.overflow_px:.0f} px {self.text!r}")
 
 
 def check_window(screen: str, lang: str, roots: Iterable[Widget] | None = None) -> list[FitProblem]:

@@ -68,5 +68,6 @@ def normalize_account(account_no: str, pattern: str) -> str:
     """Strip spaces and check the biller's format; raises E_ACCOUNT_FORMAT."""
     cleaned = re.sub(r"[\s-]", "", account_no)
     if not re.fullmatch(pattern, cleaned):
-        raise KioskError(ErrorCode.ACCOUNT_FORMAT, "account number does not match the biller's format")
+        raise KioskError(ErrorCode.ACCOUNT_FORMAT,
+                         "account number does not match the biller's format")
     return cleaned

@@ -53,7 +53,7 @@ def mask(digits: str) -> str:
 def check_bank_card(number: str) -> CheckResult:
     """Check a card number (spaces allowed). Never raises."""
     digits = normalize(number)
-    if not re.fullmatch(r"[0-9]{%d,%d}" % (MIN_LENGTH, MAX_LENGTH), digits):
+    if not re.fullmatch(f"[0-9]{{{MIN_LENGTH},{MAX_LENGTH}}}", digits):
         return CheckResult.failed(ErrorCode.CARD_FORMAT)
     fields = {"brand": brand(digits), "masked": mask(digits)}
     if luhn.is_valid(digits):

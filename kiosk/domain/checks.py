@@ -13,8 +13,7 @@ from datetime import date
 
 from stdnum.cn import uscc as stdnum_uscc
 
-from kiosk.domain import cards, identity, limitation
-from kiosk.domain import mrz as mrz_rules
+from kiosk.domain import cards, identity, limitation, mrz as mrz_rules
 from kiosk.domain.results import CheckResult, FormCheck
 from kiosk.errors import ErrorCode, WarningCode
 
@@ -67,7 +66,8 @@ def uscc(code: str, allow_override: bool = False) -> CheckResult:
 
 def _org_code_valid(org_code: str) -> bool:
     """GB 11714: c = 11 - (sum of weighted values mod 11); 10 is X, 11 is 0."""
-    total = sum(_char_value(c) * w for c, w in zip(org_code, ORG_CODE_WEIGHTS))
+    # 8 weights over the 9 characters: the 9th is the check character itself
+    total = sum(_char_value(c) * w for c, w in zip(org_code, ORG_CODE_WEIGHTS, strict=False))
     expected = 11 - total % 11
     check = {10: "X", 11: "0"}.get(expected, str(expected))
     return org_code[8] == check

@@ -150,9 +150,9 @@ def _evaluate(zone: _Zone, today: date) -> CheckResult:
                                                                           citizenship):
         errors.append(ErrorCode.MRZ_UNREADABLE)
     for raw in (zone.issuing_state, zone.nationality):
-        if nationality.from_icao(raw) is not None and not nationality.is_iso_alpha3(raw):
-            if WarningCode.STATE_CODE_MAPPED.value not in warnings:
-                warnings.append(WarningCode.STATE_CODE_MAPPED.value)
+        if (nationality.from_icao(raw) is not None and not nationality.is_iso_alpha3(raw)
+                and WarningCode.STATE_CODE_MAPPED.value not in warnings):
+            warnings.append(WarningCode.STATE_CODE_MAPPED.value)
 
     birth = _birth_date(zone.birth, today)
     expiry = _expiry_date(zone.expiry, today)

@@ -39,9 +39,10 @@ from kiosk.domain.stay_choices import (
 from kiosk.errors import ErrorCode, WarningCode
 
 __all__ = [
-    "ACCOMMODATION_TYPES", "DOC_TYPES", "HOST_ID_TYPES", "PORTS_OF_ENTRY", "PURPOSES", "SEXES",
-    "VISA_TYPES", "AccommodationType", "DocType", "EntryStatusType", "HostIdType", "Purpose",
-    "SHANGHAI_DIVISION_PREFIX", "Sex", "StayForm", "check_address", "check_stay", "doc_type_from_mrz", "in_shanghai_division", "names_match",
+    "ACCOMMODATION_TYPES", "DOC_TYPES", "HOST_ID_TYPES", "PORTS_OF_ENTRY", "PURPOSES",
+    "SEXES", "SHANGHAI_DIVISION_PREFIX", "VISA_TYPES", "AccommodationType", "DocType",
+    "EntryStatusType", "HostIdType", "Purpose", "Sex", "StayForm", "check_address",
+    "check_stay", "doc_type_from_mrz", "in_shanghai_division", "names_match",
     "required_fields", "to_payload",
 ]
 
@@ -86,10 +87,11 @@ class StayForm:
     lease_contract: bool | None = None  # asked when rented
 
 
-BASE_REQUIRED: tuple[str, ...] = ("surname", "given_names", "sex", "birth_date", "nationality", "doc_type",
-                 "doc_number", "doc_expiry", "entry_status_type", "entry_status_valid_until",
-                 "date_of_entry", "port_of_entry", "arrival_at", "planned_departure",
-                 "address_room_id", "accommodation_type", "purpose", "phone")
+BASE_REQUIRED: tuple[str, ...] = (
+    "surname", "given_names", "sex", "birth_date", "nationality", "doc_type", "doc_number",
+    "doc_expiry", "entry_status_type", "entry_status_valid_until", "date_of_entry",
+    "port_of_entry", "arrival_at", "planned_departure", "address_room_id",
+    "accommodation_type", "purpose", "phone")
 HOST_FIELDS = ("host_name", "host_id_type", "host_id_number", "host_phone")
 
 
@@ -335,7 +337,8 @@ def to_payload(form: StayForm, kiosk_id: str, lang: str, submitted_at: datetime,
         "submitted_at": _aware(submitted_at, "submitted_at"),
         "surname": _name_key(str(form.surname)),
         "given_names": _name_key(str(form.given_names)),
-        "middle_name": _name_key(form.middle_name or "") if not is_blank(form.middle_name) else None,
+        "middle_name": (_name_key(form.middle_name or "")
+                        if not is_blank(form.middle_name) else None),
         "chinese_name": (form.chinese_name or "").strip() or None,
         "sex": str(form.sex),
         "birth_date": form.birth_date.isoformat(),

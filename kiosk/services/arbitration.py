@@ -51,8 +51,8 @@ from kiosk.services.ports import (
     Translator,
 )
 from kiosk.services.slips import SlipHeader
-from kiosk.services.submitting import await_delivery, refusal
 from kiosk.services.slips_arbitration import arbitration_receipt, commission_for, receipt_for
+from kiosk.services.submitting import await_delivery, refusal
 
 __all__ = ["ArbStep", "ArbitrationDeps", "ArbitrationFlow"]
 

@@ -1,6 +1,6 @@
 """What the arbitration flow's screens show: the header's step, the confirmations (you,
-your employer, the dispatch agency), the summary rows, the working and done texts, and the values the
-question hints and warnings fill in. A mixin of ArbitrationFlow (kiosk.services.
+your employer, the dispatch agency), the summary rows, the working and done texts, and the
+values the question hints and warnings fill in. A mixin of ArbitrationFlow (kiosk.services.
 arbitration), kept apart so the state machine stays short; no state of its own.
 """
 

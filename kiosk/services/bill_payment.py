@@ -4,8 +4,9 @@ The UI sends the contract's cheap commands (choose a biller, answer with the acc
 number, confirm the amount, back) on its own thread; whenever ``busy`` is true it calls
 ``advance()`` on a worker thread, which does the slow device or network step and moves
 on. Every payment state is committed to the journal before the next device or network
-step, so a crash at any point is recoverable (kiosk.services.recovery). While the flow asks for the bill's barcode, the document
-reader (optional) may answer for the user (kiosk.services.bill_barcode).
+step, so a crash at any point is recoverable (kiosk.services.recovery). While the flow
+asks for the bill's barcode, the document reader (optional) may answer for the user
+(kiosk.services.bill_barcode).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from hardware.base import (
     SaleResult,
     TerminalEvent,
 )
-from kiosk.domain.bills import Biller, BillAccount, normalize_account
+from kiosk.domain.bills import BillAccount, Biller, normalize_account
 from kiosk.domain.money import to_fen
 from kiosk.domain.payments import CardResult, OutboxMessage, Payment, PaymentDraft
 from kiosk.errors import ErrorCode, KioskError
@@ -62,7 +63,7 @@ from kiosk.services.ports import (
 from kiosk.services.printing import print_failure, print_slip
 from kiosk.services.slips import N_, SlipHeader, bill_payment_receipt
 
-__all__ = ["BillPaymentDeps", "BillPaymentFlow", "OUTBOX_KIND_BILL_PAYMENT", "Step",
+__all__ = ["OUTBOX_KIND_BILL_PAYMENT", "BillPaymentDeps", "BillPaymentFlow", "Step",
            "card_result", "record_approved"]
 
 log = logging.getLogger(__name__)
@@ -109,7 +110,8 @@ class BillPaymentFlow(BillPaymentScreens, Flow[Step]):
     service = "bill_payment"
     title = N_("Pay a utility bill")
 
-    def __init__(self, deps: BillPaymentDeps, ctx: CallContext, billers: tuple[Biller, ...]) -> None:
+    def __init__(self, deps: BillPaymentDeps, ctx: CallContext,
+                 billers: tuple[Biller, ...]) -> None:
         super().__init__(ctx, deps.clock)
         self._deps = deps
         self._billers = billers

@@ -259,10 +259,10 @@ class Questionnaire:
     def _check(self, question: Question, value: Any) -> ErrorCode | None:
         if value is None or value == "":
             return ErrorCode.FIELD_REQUIRED if question.required else None
-        if isinstance(value, str) and question.kind in (Kind.TEXT, Kind.LONG_TEXT, Kind.NAME,
-                                                        Kind.CODE):
-            if not question.min_length <= len(value) <= question.max_length:
-                return question.length_error
+        if (isinstance(value, str)
+                and question.kind in (Kind.TEXT, Kind.LONG_TEXT, Kind.NAME, Kind.CODE)
+                and not question.min_length <= len(value) <= question.max_length):
+            return question.length_error
         if question.kind is Kind.CHOICE and value not in {o.code for o in question.options}:
             return ErrorCode.FIELD_FORMAT
         if question.validate is not None:

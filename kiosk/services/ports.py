@@ -11,6 +11,7 @@ from typing import Any, Protocol
 from hardware.base import PrintOutcome
 from hardware.document import Document
 from kiosk.domain.bills import BillAccount
+from kiosk.domain.payments import CardResult, OutboxMessage, Payment, PaymentDraft
 from kiosk.domain.records import (
     Address,
     AddressNode,
@@ -20,7 +21,6 @@ from kiosk.domain.records import (
     TaxIdentity,
     TaxRecord,
 )
-from kiosk.domain.payments import CardResult, OutboxMessage, Payment, PaymentDraft
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ prints the English msgid where Chinese belongs.
 from __future__ import annotations
 
 from hardware.document import Align, Block, Document, Row, Rule, Text
-from kiosk.domain.points import INDICATIVE_NOTICE, PointsResult
+from kiosk.domain.points import PointsResult
 from kiosk.services.ports import Translator
 from kiosk.services.slips import SlipHeader, _Bilingual, _footer, _header
 

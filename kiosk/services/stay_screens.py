@@ -90,7 +90,8 @@ def identity_rows(person: Person, document: dict[str, Any], lang: str) -> list[R
     rows = [Row(N_("Name"), f"{person.surname} {person.given_names}", True)]
     if document.get("chinese_name"):
         rows.append(Row(N_("Chinese name"), str(document["chinese_name"])))
-    return rows + [
+    return [
+        *rows,
         Row(N_("Nationality"), country_name(person.nationality, lang)),
         Row(N_("Date of birth"), format_day(person.birth_date, lang)),
         Row(N_("Document number"), person.masked_number)]

@@ -16,8 +16,8 @@ from enum import StrEnum
 from hardware.base import DocumentReader, ReceiptPrinter
 from kiosk.domain import tax
 from kiosk.domain.clock import format_day, format_timestamp
-from kiosk.domain.nationality import country_name
 from kiosk.domain.money import format_money
+from kiosk.domain.nationality import country_name
 from kiosk.domain.records import IdentityClaim, TaxIdentity, TaxRecord
 from kiosk.errors import ErrorCode, KioskError
 from kiosk.services.contract import Confirmation, Outcome, Summary
@@ -268,7 +268,8 @@ class TaxRecordFlow(Flow[TaxStep]):
 
     def _ask_period(self, error: ErrorCode | None = None) -> None:
         today = self.clock.now().date()
-        previous = self.form.answers if self.form is not None and self.step is TaxStep.PERIOD else {}
+        previous = (self.form.answers
+                    if self.form is not None and self.step is TaxStep.PERIOD else {})
         self.form = Questionnaire((
             Question("start", Kind.MONTH, N_("From which month?"),
                      hint=N_("Records start in January 2019. Type year and month, e.g. 202501."),

@@ -204,7 +204,7 @@ class RecentErrors(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         try:
             message = record.getMessage()
-        except Exception:  # a bad format string must not break the caller's logging
+        except Exception:  # noqa: BLE001 - a bad format string must not break the caller's logging
             message = "(unformattable message)"
         line = " ".join(f"{record.levelname} {record.name}: {message}".split())
         self._records.append((record.created, line[:LINE_MAX]))  # handle() holds self.lock

@@ -26,8 +26,8 @@ from kiosk.services.ports import Clock
 from kiosk.store.journal import SqlPaymentJournal
 from kiosk.store.outbox import SqlOutboxStore
 from kiosk.store.print_jobs import SqlPrintJobs
-from kiosk.store.submissions import SqlSubmissions
 from kiosk.store.session import READ_ONLY_OPTION, Transactions
+from kiosk.store.submissions import SqlSubmissions
 
 log = logging.getLogger(__name__)
 

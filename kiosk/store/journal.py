@@ -27,8 +27,8 @@ from kiosk.domain.payments import (
     check_transition,
 )
 from kiosk.errors import ErrorCode, KioskError
-from kiosk.store.models import OutboxRow, PaymentRow, ReferenceCounterRow
 from kiosk.store.codes import verification_code
+from kiosk.store.models import OutboxRow, PaymentRow, ReferenceCounterRow
 from kiosk.store.session import Transactions
 from kiosk.store.types import require_aware
 

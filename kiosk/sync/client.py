@@ -48,12 +48,12 @@ from kiosk.domain.records import (
 from kiosk.errors import ErrorCode, KioskError
 from kiosk.services.ports import CallContext, Clock
 from kiosk.sync.wire import (
+    BARCODE_PATTERN,
     HEADER_IDEMPOTENCY,
     HEADER_KIOSK,
     HEADER_LANG,
     HEADER_SESSION,
     HEADER_TIMESTAMP,
-    BARCODE_PATTERN,
     OUTBOX_MAX_BYTES,
     AddressNodeOut,
     AddressOut,
@@ -81,8 +81,8 @@ from kiosk.sync.wire import (
     VerificationOut,
     wire_timestamp,
 )
-from kiosk.sync.wire_fleet import HeartbeatAck, HeartbeatIn
 from kiosk.sync.wire_config import ConfigReportAck, ConfigReportIn
+from kiosk.sync.wire_fleet import HeartbeatAck, HeartbeatIn
 
 log = logging.getLogger(__name__)
 

@@ -435,6 +435,6 @@ def _report_entry(version: int, outcome: Literal["applied", "failed", "rejected"
     return {"id": uuid.uuid4().hex, "report": report.model_dump(mode="json")}
 
 
-__all__ = ["ApplyResult", "ConfigAgent", "ConfigSlots", "ConfigSource", "HealthCheck",
-           "INTERRUPTED", "Loader", "PollResult", "SiteLoader", "SlotState", "site_loader",
+__all__ = ["INTERRUPTED", "ApplyResult", "ConfigAgent", "ConfigSlots", "ConfigSource",
+           "HealthCheck", "Loader", "PollResult", "SiteLoader", "SlotState", "site_loader",
            "trusted_keys"]

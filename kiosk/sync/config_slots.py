@@ -18,6 +18,7 @@ always be re-verified and reported by version.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -170,10 +171,8 @@ class ConfigSlots:
                 os.fsync(temp.fileno())
             os.replace(temp_name, target)
         except BaseException:
-            try:
+            with contextlib.suppress(FileNotFoundError):
                 os.unlink(temp_name)
-            except FileNotFoundError:
-                pass
             raise
         self._sync_folder()
 

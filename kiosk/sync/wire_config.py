@@ -139,7 +139,8 @@ def parse_signed(raw: bytes) -> SignedBundle:
     try:
         return SignedBundle.model_validate_json(raw)
     except ValidationError as exc:
-        raise BundleRejected("unreadable", f"{exc.error_count()} error(s) in the document") from None
+        raise BundleRejected("unreadable",
+                             f"{exc.error_count()} error(s) in the document") from None
 
 
 def verify_signed(signed: SignedBundle, trusted: Mapping[str, Ed25519PublicKey]) -> ConfigBundle:
@@ -152,7 +153,8 @@ def verify_signed(signed: SignedBundle, trusted: Mapping[str, Ed25519PublicKey])
         key.verify(base64.b64decode(signed.signature, validate=True),
                    canonical_bytes(signed.bundle))
     except (InvalidSignature, binascii.Error, ValueError):
-        raise BundleRejected("bad_signature", f"signature does not match key {signed.key_id}") from None
+        raise BundleRejected("bad_signature",
+                             f"signature does not match key {signed.key_id}") from None
     for section, values in signed.bundle.settings.items():
         for name in values:
             if (section, name) in FORBIDDEN_PUSHED_KEYS:

@@ -12,6 +12,7 @@ property dispatched again, so everyone alive gets the new value.
 from __future__ import annotations
 
 import logging
+
 from kivy.event import EventDispatcher
 
 log = logging.getLogger(__name__)

@@ -57,7 +57,7 @@ def natural_width(label: Label, font_size: float) -> float:
 
 
 def _scales(min_scale: float) -> list[float]:
-    steps = int(round((1.0 - min_scale) / SCALE_STEP))
+    steps = round((1.0 - min_scale) / SCALE_STEP)
     return [round(1.0 - i * SCALE_STEP, 4) for i in range(steps + 1)]
 
 

@@ -6,7 +6,6 @@ Chinese input is never needed: everything Chinese is chosen from lists."""
 
 from __future__ import annotations
 
-
 from kivy.properties import BooleanProperty, ObjectProperty, OptionProperty
 from kivy.uix.boxlayout import BoxLayout
 
@@ -66,7 +65,8 @@ class LatinKeyboard(BoxLayout):
                 name = getattr(key, "label_name", "")
                 if name in ICON_KEYS:
                     key.text = icon(ICON_KEYS[name]) or FALLBACK[name]
-                    key.color = palette.ACCENT if (name == "shift" and self.shifted) else palette.TEXT
+                    shifted = name == "shift" and self.shifted
+                    key.color = palette.ACCENT if shifted else palette.TEXT
                 elif name == "space":
                     key.text = "␣"
                 elif len(name) == 1 and name.isalpha():

@@ -171,10 +171,10 @@ def about_you(permit: str | None = "WP3100012345", *, pr_card: bool = False,
     if not pr_card:
         answers.append(("work_permit_no", permit))
     if agent is None:
-        return answers + [("has_agent", False)]
+        return [*answers, ("has_agent", False)]
     name, phone = agent
-    return answers + [("has_agent", True), ("agent_name", name), ("agent_phone", phone),
-                      ("agent_letter", True)]
+    return [*answers, ("has_agent", True), ("agent_name", name), ("agent_phone", phone),
+            ("agent_letter", True)]
 
 
 def employer(driver: Driver, uscc: str = EMPLOYER_USCC, agency: str | None = None,

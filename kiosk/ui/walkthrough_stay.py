@@ -140,8 +140,9 @@ def choose_address(driver: Driver, node_ids: tuple[str, ...], shot: Shot | None 
         if shot is not None:
             shot(f"address-{level}")
         listed = flow.choice_list()
+        # The condition is waited on in this pass, while `listed` is this pass's list.
         _touch_and_wait(driver, tile_for(driver, node_id),
-                        lambda: flow.choice_list() != listed or flow.busy
+                        lambda: flow.choice_list() != listed or flow.busy  # noqa: B023
                         or flow.error is not None, f"choosing {node_id}")
         if flow.error is not None:
             raise AssertionError(f"{node_id} was refused: {flow.error.code}")

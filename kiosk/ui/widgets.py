@@ -28,7 +28,6 @@ from kiosk.ui.i18n import N_
 from kiosk.ui.icons import icon
 from kiosk.ui.theme import palette
 
-
 MIN_TEXT_SCALE = 0.6  # a caption never gets smaller than this part of its size
 
 
@@ -206,7 +205,7 @@ class Footer(BoxLayout):
         widths = _share(shown, room)
         x = self.x + left
         inner_height = self.height - top - bottom
-        for child, width in zip(shown, widths):
+        for child, width in zip(shown, widths, strict=True):
             child.width = width
             if child.size_hint_y is not None:
                 child.height = inner_height * child.size_hint_y
@@ -228,21 +227,22 @@ def _share(children: list[Widget], room: float) -> list[float]:
         flexible.append(not is_fixed)
     if sum(asked) > room:  # too little for everyone: the captions share what is left
         chrome = [min(wants, child.chrome_width) if isinstance(child, KButton) else 0.0
-                  for child, wants in zip(children, asked)]
-        texts = [wants - fixed for wants, fixed in zip(asked, chrome)]
+                  for child, wants in zip(children, asked, strict=True)]
+        texts = [wants - fixed for wants, fixed in zip(asked, chrome, strict=True)]
         if sum(chrome) < room and sum(texts) > 0:
             share = (room - sum(chrome)) / sum(texts)
-            return [fixed + text * share for fixed, text in zip(chrome, texts)]
+            return [fixed + text * share for fixed, text in zip(chrome, texts, strict=True)]
         return [wants * room / sum(asked) for wants in asked]
     weights = [(child.size_hint_x or 1.0) if flex else 0.0
-               for child, flex in zip(children, flexible)]
-    left_over = room - sum(w for w, flex in zip(asked, flexible) if not flex)
+               for child, flex in zip(children, flexible, strict=True)]
+    left_over = room - sum(w for w, flex in zip(asked, flexible, strict=True) if not flex)
     if not any(weights):
         return asked
     # Flexible children share what is left by weight, each at least what it asks.
     widths = [left_over * weight / sum(weights) if flex else wants
-              for wants, weight, flex in zip(asked, weights, flexible)]
-    short = [i for i, (w, a, flex) in enumerate(zip(widths, asked, flexible)) if flex and w < a]
+              for wants, weight, flex in zip(asked, weights, flexible, strict=True)]
+    short = [i for i, (w, a, flex) in enumerate(zip(widths, asked, flexible, strict=True))
+             if flex and w < a]
     if short:
         spare = left_over - sum(asked[i] for i in short)
         rest = [i for i, flex in enumerate(flexible) if flex and i not in short]

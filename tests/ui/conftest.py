@@ -14,8 +14,8 @@ kivy_env.configure(headless=True, width=1080, height=1920, driven=True)
 
 from hardware.sim.payment.cards import UNIONPAY_APPROVED  # noqa: E402
 from kiosk.bootstrap import build_app  # noqa: E402
-from kiosk.ui.driver import Driver  # noqa: E402
 from kiosk.devtools.loopback import System, running_system  # noqa: E402
+from kiosk.ui.driver import Driver  # noqa: E402
 
 
 @pytest.fixture(scope="session")

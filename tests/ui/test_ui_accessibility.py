@@ -169,7 +169,8 @@ def test_every_screen_of_each_self_service_in_both_themes(
         finally:  # a submitted case or stay would be a duplicate in the next walk
             system.restart_central(fresh_data=True)
         assert len(auditor.screens) >= 3, auditor.screens
-        assert not auditor.problems, f"high contrast {high_contrast}:\n" + "\n".join(auditor.problems)
+        assert not auditor.problems, (f"high contrast {high_contrast}:\n"
+                                      + "\n".join(auditor.problems))
 
 
 def test_the_language_screen_switches_both_modes_and_the_session_end_resets_them(
@@ -250,9 +251,9 @@ def test_large_text_reflows_the_home_screen_without_cutting_text(driver: Driver)
     assert app.fs == pytest.approx(app.u * LARGE_TEXT_SCALE)
     problems = audit(driver, 4.5)
     for widget in visible_widgets(app.current_screen):
-        if isinstance(widget, Label) and widget.text.strip() and widget.text_size[0]:
-            if widget.texture_size[0] > widget.width + 1 and not widget.shorten:
-                problems.append(f"{widget.text[:30]!r} wider than its label")
+        if (isinstance(widget, Label) and widget.text.strip() and widget.text_size[0]
+                and widget.texture_size[0] > widget.width + 1 and not widget.shorten):
+            problems.append(f"{widget.text[:30]!r} wider than its label")
         label = getattr(widget, "ids", {}).get("label")
         if type(widget).__name__ == "KButton" and label is not None and not widget.fit:
             _left, top, _right, bottom = widget.padding

@@ -16,7 +16,6 @@ from sqlalchemy import select, text
 
 from central.db import make_engine
 from central.models import ArbitrationApplicationRow
-
 from kiosk.devtools.loopback import System
 from kiosk.services.arbitration import ArbitrationFlow, ArbStep
 from kiosk.ui.driver import Driver

@@ -7,11 +7,11 @@ from __future__ import annotations
 import pytest
 import requests
 
+from kiosk.devtools.loopback import System
 from kiosk.errors import ErrorCode
 from kiosk.services.bill_payment import Step
 from kiosk.ui.driver import Driver
 from kiosk.ui.walkthrough import start_bill_payment
-from kiosk.devtools.loopback import System
 
 pytestmark = pytest.mark.ui
 

@@ -11,6 +11,7 @@ import pytest
 import requests
 
 from hardware.sim.payment.cards import INSUFFICIENT_FUNDS, UNIONPAY_APPROVED
+from kiosk.devtools.loopback import System
 from kiosk.services.bill_payment import Step
 from kiosk.ui.driver import Driver
 from kiosk.ui.walkthrough import (
@@ -21,7 +22,6 @@ from kiosk.ui.walkthrough import (
     start_bill_payment,
     type_account,
 )
-from kiosk.devtools.loopback import System
 
 pytestmark = pytest.mark.ui
 
@@ -102,7 +102,8 @@ def test_declined_card_is_explained_in_the_users_language(driver: Driver, system
     assert flow.receipt_printed is True
 
 
-def test_unknown_account_is_explained_and_kept_for_correction(driver: Driver, system: System) -> None:
+def test_unknown_account_is_explained_and_kept_for_correction(driver: Driver,
+                                                              system: System) -> None:
     """GIVEN a German-speaking user
     WHEN they type an account number central does not know
     THEN the account screen says so in German with the code for staff, the number stays

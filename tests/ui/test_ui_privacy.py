@@ -19,7 +19,6 @@ from kivy.core.window import Window
 from kivy.uix.widget import Widget
 
 from hardware.reader.adapter import SerialDocumentReader
-
 from kiosk.devtools.loopback import System
 from kiosk.domain.clock import format_day
 from kiosk.domain.languages import LANGUAGES

@@ -151,7 +151,7 @@ def choose_language_in_header(driver: Driver, screen_name: str, lang: str) -> No
     """The header's language button, then the language's button in the chooser."""
     driver.tap(driver.app.screen(screen_name).ids.header.ids.language)
     driver.pump(3)
-    dialog = driver.app._language_dialog  # noqa: SLF001 - the chooser the tap opened
+    dialog = driver.app._language_dialog  # the chooser the tap opened
     assert dialog is not None
     button = next(w for w in dialog.walk() if getattr(w, "lang_code", None) == lang)
     driver.tap(button)
@@ -259,8 +259,8 @@ def test_out_of_service_replaces_attract_until_switched_back(
     technician.tap(screen.ids.exit)
     technician.wait_for_screen("out_of_service")
     texts = [w.text for w in technician.app.screen("out_of_service").ids.messages.children]
-    assert f"This kiosk is out of service. Please use another kiosk or call " \
-           f"{system.config.kiosk.hotline}." in texts
+    assert (f"This kiosk is out of service. Please use another kiosk or call "
+            f"{system.config.kiosk.hotline}.") in texts
     assert any("本机暂停服务" in text for text in texts) and len(texts) == 8
     heartbeat = system.runtime.heartbeat
     assert heartbeat is not None

@@ -12,9 +12,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from service_fakes import (CountingWaker, EchoTranslator, FakePrinter, FixedClock,
-                           MemoryPrintJobs)
-
 from hardware.base import DocumentFormat, DocumentRead
 from hardware.sim.reader.specimens import PR2023_FIELDS, TD3_VALID
 from kiosk.domain.records import Company, Submission
@@ -23,6 +20,7 @@ from kiosk.services.arbitration import ArbitrationDeps, ArbitrationFlow, ArbStep
 from kiosk.services.flow import View
 from kiosk.services.ports import CallContext, Delivery
 from kiosk.services.slips import SlipHeader
+from service_fakes import CountingWaker, EchoTranslator, FakePrinter, FixedClock, MemoryPrintJobs
 
 EMPLOYER = Company(uscc="91310110666007217T", name_zh="上海长宁示例科技有限公司",
                    name_en="Shanghai Changning Example Technology Co., Ltd.",

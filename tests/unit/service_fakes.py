@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 from hardware.base import (
@@ -21,7 +21,7 @@ from hardware.base import (
     TerminalEvent,
 )
 from hardware.document import Document
-from kiosk.domain.bills import Bill, Biller, BillAccount
+from kiosk.domain.bills import Bill, BillAccount, Biller
 from kiosk.domain.payments import (
     CardResult,
     OutboxMessage,
@@ -37,8 +37,9 @@ from kiosk.services.slips import SlipHeader
 
 SHANGHAI = timezone(timedelta(hours=8))
 
-WATER = Biller(id="sh-water", type="WATER", name_zh="上海城投水务", name_en="Shanghai Chengtou Water",
-               account_pattern=r"\d{8,12}", account_example="3100012345")
+WATER = Biller(id="sh-water", type="WATER", name_zh="上海城投水务",
+               name_en="Shanghai Chengtou Water", account_pattern=r"\d{8,12}",
+               account_example="3100012345")
 POWER = Biller(id="sh-power", type="ELECTRICITY", name_zh="国网上海市电力公司",
                name_en="State Grid Shanghai Electric Power", account_pattern=r"\d{10}",
                account_example="0123456789")
@@ -59,8 +60,10 @@ class FakeDirectory:
             ("sh-water", "3100012345"): BillAccount(
                 biller_id="sh-water", account_no="3100012345", holder_masked="王*",
                 address_masked="长宁区仙霞路***号",
-                bills=(Bill("B1", "2026-09", Decimal("45.60"), Decimal("0.46"), datetime(2026, 10, 25).date()),
-                       Bill("B2", "2026-10", Decimal("82.90"), Decimal("0.00"), datetime(2026, 11, 25).date())),
+                bills=(Bill("B1", "2026-09", Decimal("45.60"), Decimal("0.46"),
+                            date(2026, 10, 25)),
+                       Bill("B2", "2026-10", Decimal("82.90"), Decimal("0.00"),
+                            date(2026, 11, 25))),
                 lock_token="lock-1"),
         }
         self.failure: KioskError | None = None
@@ -90,7 +93,8 @@ class FakeTerminal:
     # What transaction_status() answers after a lost answer: a response code the
     # terminal recorded, None for "never saw it", or an error for "unreachable".
     known_code: str | None = None
-    status_error: DeviceError | None = DeviceError("payment", "no_reply")
+    status_error: DeviceError | None = field(
+        default_factory=lambda: DeviceError("payment", "no_reply"))
     busy_answers: int = 0  # how many status queries answer "still running that sale" first
     reversal_code: str = "00"
     cancelled: bool = False

@@ -10,8 +10,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
-from service_fakes import FakePrinter, MemoryPrintJobs
-
 from hardware.base import (
     DeviceError,
     DeviceStatus,
@@ -28,6 +26,7 @@ from kiosk.i18n import Catalogs
 from kiosk.services.ports import CallContext, Delivery
 from kiosk.services.slips import SlipHeader
 from kiosk.services.stay import StayDeps, StayFlow, StayStep
+from service_fakes import FakePrinter, MemoryPrintJobs
 
 SHANGHAI = timezone(timedelta(hours=8))
 NOW = datetime(2026, 11, 22, 14, 30, tzinfo=SHANGHAI)
@@ -96,7 +95,8 @@ TREE: dict[str | None, list[AddressNode]] = {
         _node("310105-hongqiao-n2270-hotel", "building", "虹桥示例大酒店", "Hongqiao Example Hotel",
               hotel=True),
         _node("310105-hongqiao-n2270-b2", "building", "2号楼", "Building 2")],
-    "310105-hongqiao-n2270-b2": [_node("310105-hongqiao-n2270-b2-808", "room", "808室", "Room 808")],
+    "310105-hongqiao-n2270-b2": [
+        _node("310105-hongqiao-n2270-b2-808", "room", "808室", "Room 808")],
     "320505": [_node("320505-a", "street", "虎丘路", "Huqiu Road")],
     "320505-a": [_node("320505-a-l1", "lane", "1号", "No. 1")],
     "320505-a-l1": [_node("320505-a-l1-b1", "building", "1号楼", "Building 1")],
@@ -129,7 +129,7 @@ class FakeAddressBook:
             raise KioskError(ErrorCode.ADDRESS_UNRESOLVED)
         parts: list[AddressNode] = []
         parent: str | None = None
-        for depth in range(5):
+        for _ in range(5):
             node = next(n for n in TREE[parent] if room_id.startswith(n.id))
             parts.append(node)
             parent = node.id

@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+
 from arbitration_world import (
     AGENCY,
     CHECK_FAILS,
@@ -34,15 +35,13 @@ from arbitration_world import (
     to_summary,
     work,
 )
-from service_fakes import FakePrinter
-
 from hardware.base import PrintOutcome
 from kiosk.domain.records import Company
 from kiosk.errors import ErrorCode, KioskError, WarningCode
 from kiosk.services.arbitration import ArbStep
 from kiosk.services.flow import View
 from kiosk.services.ports import CallContext, Delivery
-
+from service_fakes import FakePrinter
 
 # --- the whole way -----------------------------------------------------------------------
 
@@ -324,7 +323,7 @@ def test_central_unreachable_offers_to_look_up_again() -> None:
     flow.try_again()
     run(flow)
     assert flow.step is ArbStep.CONFIRM_COMPANY
-    assert [row.value for row in flow.confirm_rows()][0] == EMPLOYER.name_zh
+    assert next(row.value for row in flow.confirm_rows()) == EMPLOYER.name_zh
     assert flow.form is not None and flow.form.answers["occupation"] == "Software engineer"
 
 

@@ -25,7 +25,6 @@ from arbitration_world import (
     submit,
     work,
 )
-
 from kiosk.domain.records import Company
 from kiosk.errors import ErrorCode, KioskError, WarningCode
 from kiosk.services.arbitration import ArbitrationFlow, ArbStep
@@ -243,7 +242,7 @@ def test_back_through_the_agency_keeps_the_answers_and_no_drops_it() -> None:
     assert key(flow) == "employment_start"
     flow.back()
     assert flow.step is ArbStep.CONFIRM_AGENCY
-    assert [row.value for row in flow.confirm_rows()][0] == AGENCY.name_zh
+    assert next(row.value for row in flow.confirm_rows()) == AGENCY.name_zh
     flow.back()
     assert key(flow) == "agency_uscc" and flow.form is not None
     assert flow.form.current_value() == AGENCY.uscc

@@ -10,10 +10,9 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
-from service_fakes import POWER, WATER, World
 
 from hardware.base import (
     DeviceError,
@@ -28,10 +27,11 @@ from kiosk.services.availability import PAYMENT, PRINTER, READER, DeviceWatch
 from kiosk.services.bill_payment import BillPaymentFlow, Step
 from kiosk.services.flow import person_from_read
 from kiosk.services.ports import CallContext
+from service_fakes import POWER, WATER, World
 
 pytestmark = pytest.mark.timeout(10)
 
-AT = datetime(2026, 11, 22, 6, 30, tzinfo=timezone.utc)
+AT = datetime(2026, 11, 22, 6, 30, tzinfo=UTC)
 WATER_BARCODE = "SW31000123452026107"  # the fake directory reads the account in between
 UNKNOWN_BARCODE = "SW31000000002026107"
 PASSPORT = DocumentRead(format=DocumentFormat.TD3, read_at=AT,

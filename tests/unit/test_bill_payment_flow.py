@@ -6,13 +6,13 @@ from dataclasses import replace
 from decimal import Decimal
 
 import pytest
-from service_fakes import POWER, WATER, World
 
 from hardware.base import REASON_DISCONNECTED, REASON_TIMEOUT, DeviceError, Health, PrintOutcome
 from kiosk.domain.payments import PaymentState
 from kiosk.errors import ErrorCode, KioskError
 from kiosk.services.bill_payment import BillPaymentFlow, Step
 from kiosk.services.ports import CallContext
+from service_fakes import POWER, WATER, World
 
 
 def new_flow(world: World, lang: str = "en") -> BillPaymentFlow:
@@ -263,7 +263,8 @@ def test_unplugged_terminal_is_refused_before_any_payment_exists() -> None:
 
 
 @pytest.mark.parametrize("outcome", [PrintOutcome.NOT_PRINTED, PrintOutcome.UNCERTAIN])
-def test_printer_failure_after_approval_keeps_payment_and_offers_reprint(outcome: PrintOutcome) -> None:
+def test_printer_failure_after_approval_keeps_payment_and_offers_reprint(
+        outcome: PrintOutcome) -> None:
     """GIVEN a printer out of paper after the card was approved
     WHEN the receipt is printed
     THEN the payment stays RECORDED (paid, queued for central), the user is told the

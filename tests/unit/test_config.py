@@ -51,8 +51,8 @@ def test_later_layers_win_and_lists_replace(tmp_path: Path) -> None:
     ("[ui]\nidle_timeout_s = 2\n", "ui.idle_timeout_s", "greater than or equal to 10"),
     ('[kiosk]\ntimezone = "Mars/Olympus"\n', "kiosk.timezone", "unknown time zone"),
     ('[kiosk]\ndefault_language = "ar"\n', "kiosk.default_language", "Input should be"),
-    ('[[billers]]\nid = "sh-w"\ntype = "WATER"\nname_zh = "水"\nname_en = "W"\n'
-     'account_pattern = "\\\\d{8}"\naccount_example = "123"\n', "billers.0",
+    (('[[billers]]\nid = "sh-w"\ntype = "WATER"\nname_zh = "水"\nname_en = "W"\n'
+      'account_pattern = "\\\\d{8}"\naccount_example = "123"\n'), "billers.0",
      "account_example does not match"),
 ])
 def test_bad_site_file_names_file_key_and_reason(tmp_path: Path, text: str, key: str,
@@ -80,8 +80,8 @@ def test_broken_toml_and_missing_file_are_named(tmp_path: Path) -> None:
         load_config(tmp_path / "absent.toml")
 
 
-def test_kiosk_command_reports_a_bad_config_and_exits_2(tmp_path: Path,
-                                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_kiosk_command_reports_a_bad_config_and_exits_2(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """GIVEN a site file with a typo
     WHEN `kiosk config --config FILE` runs
     THEN it exits 2 and prints the file, the key and the reason."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -16,7 +16,7 @@ KEY = Ed25519PrivateKey.generate()
 
 
 def signed(version: int, hotline: str = "12345") -> SignedBundle:
-    bundle = ConfigBundle(version=version, issued_at=datetime(2024, 6, 1, tzinfo=timezone.utc),
+    bundle = ConfigBundle(version=version, issued_at=datetime(2024, 6, 1, tzinfo=UTC),
                           settings={"kiosk": {"hotline": hotline}})
     return sign_bundle(bundle, KEY)
 

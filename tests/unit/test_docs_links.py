@@ -104,7 +104,7 @@ def test_every_docs_section_cited_in_the_code_exists() -> None:
                 why = broken(cited, ROOT)
                 if why is not None:
                     problems.append(f"{source.relative_to(ROOT)}: {cited}: {why}")
-    for document in MARKDOWN + [ROOT / "pyproject.toml"]:
+    for document in [*MARKDOWN, ROOT / "pyproject.toml"]:
         for cited in _CITED.findall(document.read_text(encoding="utf-8")):
             why = broken(cited, ROOT)
             if why is not None:

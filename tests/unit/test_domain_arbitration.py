@@ -327,7 +327,8 @@ def test_payload_has_exactly_the_agreed_shape() -> None:
     assert payload["evidence"] == [{"name": "Labour contract", "source": "my own copy",
                                     "fact_proved": "employment and wage", "pages": 6}]
     assert payload["witnesses"] == [{"name": "LI SI", "phone": "13900139000"}]
-    assert payload["applicant"]["sex"] == "F" and payload["applicant"]["doc_type"] == "passport_ordinary"
+    assert payload["applicant"]["sex"] == "F"
+    assert payload["applicant"]["doc_type"] == "passport_ordinary"
     assert payload["submitted_at"] == "2026-05-01T09:30:00+08:00"
     assert payload["knew_date"] == "2026-04-10" and payload["facts"] == FACTS
     assert payload["warnings"] == ["W_NO_WORK_PERMIT"]
@@ -341,7 +342,7 @@ def test_payload_refuses_an_incomplete_application() -> None:
         to_payload(replace(valid_form(), claims=[]), "HQ-01", "en",
                    datetime(2026, 5, 1, tzinfo=CST), [])
     with pytest.raises(ValueError):
-        to_payload(valid_form(), "HQ-01", "en", datetime(2026, 5, 1), [])
+        to_payload(valid_form(), "HQ-01", "en", datetime(2026, 5, 1), [])  # noqa: DTZ001
 
 
 def test_claim_type_list() -> None:

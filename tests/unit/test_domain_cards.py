@@ -49,7 +49,8 @@ def test_other_cards_failing_luhn_are_refused() -> None:
 
 
 @pytest.mark.parametrize("number", ["", "41111111111", "41111111111111111111",
-                                    "4111-1111-1111-1111", "4111111111111a11", "４１１１１１１１１１１１１１１１"])
+                                    "4111-1111-1111-1111", "4111111111111a11",
+                                    "４１１１１１１１１１１１１１１１"])
 def test_wrong_shape_is_card_format(number: str) -> None:
     """GIVEN too short, too long, hyphenated, lettered or full-width numbers
     WHEN checked

@@ -17,7 +17,7 @@ MOD_11_2_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
 def mod_11_2(body: str) -> str:
     """docs/spec/checks.md#resident-identity-numbers, written out independently of stdnum."""
-    return "10X98765432"[sum(int(d) * w for d, w in zip(body, MOD_11_2_WEIGHTS)) % 11]
+    return "10X98765432"[sum(int(d) * w for d, w in zip(body, MOD_11_2_WEIGHTS, strict=True)) % 11]
 
 
 @pytest.mark.parametrize("number", ["11010519491231002X", "440524188001010014"])

@@ -190,7 +190,8 @@ def test_filler_sex_is_x_and_unknown_sex_is_unreadable() -> None:
     """GIVEN sex "<" and sex "Q"
     WHEN checked
     THEN "<" reads as X and "Q" is E_MRZ_UNREADABLE."""
-    assert checks.mrz(_td3("C01X00T47<D<<6408125<3408113<<<<<<<<<<<<<<<<"), TODAY).fields["sex"] == "X"
+    filler_sex = _td3("C01X00T47<D<<6408125<3408113<<<<<<<<<<<<<<<<")
+    assert checks.mrz(filler_sex, TODAY).fields["sex"] == "X"
     assert checks.mrz(_td3("C01X00T47<D<<6408125Q3408113<<<<<<<<<<<<<<<<"),
                       TODAY).code == ErrorCode.MRZ_UNREADABLE
 

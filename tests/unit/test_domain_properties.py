@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from kiosk.domain import checks
 from kiosk.domain.mrz import ALPHABET, char_value, check_digit
@@ -45,12 +44,12 @@ TD1 = _td1_valid()
 
 # (line, position) of characters protected by a check digit, and whether the position
 # lies in an alphanumeric data field (where differences of 10 are invisible).
-TD3_ALNUM = set(range(0, 9)) | set(range(28, 42))
-TD3_COVERED = [(1, p) for p in [*range(0, 10), *range(13, 20), *range(21, 44)]]
+TD3_ALNUM = set(range(9)) | set(range(28, 42))
+TD3_COVERED = [(1, p) for p in [*range(10), *range(13, 20), *range(21, 44)]]
 TD1_ALNUM = {(0, p) for p in range(5, 14)} | {(0, p) for p in range(15, 30)} | \
     {(1, p) for p in range(18, 29)}
 TD1_COVERED = [(0, p) for p in range(5, 30)] + [(1, p) for p in
-                                                 [*range(0, 7), *range(8, 15), *range(18, 30)]]
+                                                 [*range(7), *range(8, 15), *range(18, 30)]]
 
 
 def _replace(lines: tuple[str, ...], line: int, pos: int, char: str) -> str:
@@ -122,7 +121,7 @@ USCC_WEIGHTS = tuple(3 ** i % 31 for i in range(17))
 
 
 def _gb32100(body: str) -> str:
-    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(body, USCC_WEIGHTS))
+    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(body, USCC_WEIGHTS, strict=True))
     return USCC_ALPHABET[(31 - total % 31) % 31]
 
 
@@ -155,7 +154,7 @@ pr_numbers = st.builds(
     st.integers(11, 65), st.sampled_from(COUNTRIES),
     st.dates(date(1920, 1, 1), date(2020, 12, 31)), st.integers(0, 999),
 ).map(lambda body: body + "10X98765432"[
-    sum(int(d) * w for d, w in zip(body, MOD_11_2_WEIGHTS)) % 11])
+    sum(int(d) * w for d, w in zip(body, MOD_11_2_WEIGHTS, strict=True)) % 11])
 
 
 @SETTINGS

@@ -5,7 +5,7 @@ the record for central."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
@@ -105,7 +105,8 @@ def test_entry_status_number_required_unless_visa_free_and_lease_when_rented() -
     ({"date_of_entry": date(2026, 5, 1)}, ("date_of_entry", ErrorCode.DATES_INVALID)),
     ({"arrival_at": datetime(2026, 5, 1, 10, 1, tzinfo=CST)},
      ("arrival_at", ErrorCode.DATES_INVALID)),
-    ({"arrival_at": datetime(2026, 4, 30, 20, 0)}, ("arrival_at", ErrorCode.FIELD_FORMAT)),
+    ({"arrival_at": datetime(2026, 4, 30, 20, 0)},  # noqa: DTZ001 - naive: refused
+     ("arrival_at", ErrorCode.FIELD_FORMAT)),
     ({"planned_departure": date(2026, 4, 29)}, ("planned_departure", ErrorCode.DATES_INVALID)),
     ({"phone": "1380013800"}, ("phone", ErrorCode.PHONE_FORMAT)),
     ({"host_phone": "02102345678"}, ("host_phone", ErrorCode.PHONE_FORMAT)),
@@ -169,7 +170,7 @@ def test_arrival_in_another_zone_is_compared_as_an_instant() -> None:
     """GIVEN an arrival of 2026-04-30 13:00 UTC (21:00 in Shanghai) and entry that day
     WHEN checked
     THEN no error: the arrival day is taken in the kiosk's zone."""
-    form = replace(valid_form(), arrival_at=datetime(2026, 4, 30, 13, 0, tzinfo=timezone.utc))
+    form = replace(valid_form(), arrival_at=datetime(2026, 4, 30, 13, 0, tzinfo=UTC))
     assert check_stay(form, TODAY, NOW).ok
 
 
@@ -264,7 +265,7 @@ def test_payload_refuses_an_incomplete_form_or_a_naive_time() -> None:
     with pytest.raises(ValueError):
         to_payload(replace(valid_form(), phone=None), "HQ-01", "en", NOW, [])
     with pytest.raises(ValueError):
-        to_payload(valid_form(), "HQ-01", "en", datetime(2026, 5, 1, 10, 0), [])
+        to_payload(valid_form(), "HQ-01", "en", datetime(2026, 5, 1, 10, 0), [])  # noqa: DTZ001
 
 
 def test_choice_lists_cover_the_payload_codes() -> None:

@@ -5,18 +5,30 @@ events reach the screens as the services' own view models."""
 
 from __future__ import annotations
 
-from arbitration_world import EMPLOYER, about_you, say
-from arbitration_world import World as ArbitrationWorld
-from arbitration_world import run as run_arbitration
-from service_fakes import POWER, WATER, World
-from stay_world import ENTRY, ROOM_PATH, STAY, TD3_VALID, answer, choose_path, mrz_read, read
-from stay_world import World as StayWorld
-
+from arbitration_world import (
+    EMPLOYER,
+    World as ArbitrationWorld,
+    about_you,
+    run as run_arbitration,
+    say,
+)
 from kiosk.services.arbitration import ArbStep
 from kiosk.services.bill_payment import BillPaymentFlow
 from kiosk.services.contract import CardPrompt, ServiceFlow, View
 from kiosk.services.ports import CallContext
 from kiosk.services.stay import StayStep
+from service_fakes import POWER, WATER, World
+from stay_world import (
+    ENTRY,
+    ROOM_PATH,
+    STAY,
+    TD3_VALID,
+    World as StayWorld,
+    answer,
+    choose_path,
+    mrz_read,
+    read,
+)
 
 
 def bill_flow(world: World) -> BillPaymentFlow:

@@ -8,13 +8,13 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from service_fakes import World
 
 import kiosk.services.recovery as recovery
 from hardware.base import DeviceError
 from kiosk.domain.payments import CardResult, Payment, PaymentDraft, PaymentState
 from kiosk.services.bill_payment import record_approved
 from kiosk.services.recovery import RecoveryReport, recover_payments
+from service_fakes import World
 
 DRAFT = PaymentDraft(kiosk_id="SH-CN-TEST-01", session_id="s", lang="en",
                      biller_id="sh-water", account_no="3100012345", bill_ids=("B1",),

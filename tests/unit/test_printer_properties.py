@@ -5,13 +5,13 @@ raises, everything finishes within a deadline, and the state stays consistent.""
 from __future__ import annotations
 
 from datetime import timedelta
+from itertools import pairwise
 
 import pytest
 
 hypothesis = pytest.importorskip("hypothesis")
 
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
+from hypothesis import given, settings, strategies as st  # noqa: E402
 
 from hardware.base import (  # noqa: E402
     REASON_COVER_OPEN,
@@ -115,7 +115,7 @@ class Run:
     def feed(self, data: bytes, cuts: list[int]) -> Run:
         """Feed ``data`` split at the ``cuts`` positions."""
         points = sorted({0, len(data), *(c % (len(data) + 1) for c in cuts)})
-        for start, end in zip(points, points[1:], strict=False):
+        for start, end in pairwise(points):
             self.replies += self.interpreter.feed(data[start:end])
         return self
 

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
-
-from service_fakes import FakePrinter, MemoryPrintJobs
 
 from hardware.base import PrintOutcome, PrintResult
 from hardware.document import Document, Text
 from kiosk.errors import ErrorCode
 from kiosk.services.ports import JobState
 from kiosk.services.printing import print_failure, print_slip
+from service_fakes import FakePrinter, MemoryPrintJobs
 
 ROOT = Path(__file__).resolve().parents[2]
-NOW = datetime(2026, 11, 3, 10, 0)
+NOW = datetime(2026, 11, 3, 10, 0, tzinfo=UTC)
 
 
 class WatchingPrinter(FakePrinter):

@@ -5,7 +5,7 @@ the barcode's text."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -15,7 +15,7 @@ from hardware.reader.framing import FrameParser, RawFrame, encode_frame
 from hardware.reader.records import decode_frame
 from hardware.sim.reader.bills import barcode_record_lines
 
-AT = datetime(2026, 1, 15, 9, 30, tzinfo=timezone.utc)
+AT = datetime(2026, 1, 15, 9, 30, tzinfo=UTC)
 WATER_BILL = "SW31000123452025127"  # docs/central.md: sh-water, statement 2025-12
 
 

@@ -3,9 +3,10 @@ broken frames reported, and (property-based) no input makes it raise or hang."""
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from hardware.base import DocumentRead
 from hardware.reader.framing import (
@@ -111,7 +112,7 @@ def test_a_raw_frame_never_shows_its_content_in_repr() -> None:
 
 def _chunked(data: bytes, cuts: list[int]) -> list[bytes]:
     points = sorted({cut % (len(data) + 1) for cut in cuts} | {0, len(data)})
-    return [data[a:b] for a, b in zip(points, points[1:])]
+    return [data[a:b] for a, b in pairwise(points)]
 
 
 @settings(max_examples=300, deadline=None)

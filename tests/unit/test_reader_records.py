@@ -3,7 +3,7 @@ and the reason given for every kind of bad input. Details never carry content.""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -17,7 +17,7 @@ from hardware.sim.reader.specimens import (
     chip_record_lines,
 )
 
-AT = datetime(2025, 3, 1, 9, 30, tzinfo=timezone.utc)
+AT = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
 
 
 def _decode(lines: list[str] | tuple[str, ...]) -> object:
@@ -139,8 +139,8 @@ def test_a_chip_record_with_a_repeated_or_unnamed_field_is_refused() -> None:
     WHEN they are decoded
     THEN both are rejected as unknown_format."""
     lines = list(chip_record_lines("PR2023", PR2023_FIELDS))
-    assert _rejection(lines + [lines[1]]).reason == "unknown_format"
-    assert _rejection(lines + ["no separator"]).reason == "unknown_format"
+    assert _rejection([*lines, lines[1]]).reason == "unknown_format"
+    assert _rejection([*lines, "no separator"]).reason == "unknown_format"
 
 
 def test_a_chip_record_that_is_not_utf8_is_noise() -> None:

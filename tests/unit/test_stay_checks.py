@@ -9,21 +9,6 @@ from datetime import date, time, timedelta
 from typing import Any
 
 import pytest
-from stay_world import (
-    ENTRY,
-    ROOM_PATH,
-    SKIP,
-    STAY,
-    TODAY,
-    answer,
-    choose_path,
-    mrz_read,
-    read,
-    run,
-    td3,
-    to_summary,
-    World,
-)
 
 from hardware.base import PrintOutcome
 from hardware.sim.reader.specimens import TD3_VALID
@@ -31,6 +16,21 @@ from kiosk.errors import ErrorCode, WarningCode
 from kiosk.services.flow import View
 from kiosk.services.ports import Delivery
 from kiosk.services.stay import StayStep
+from stay_world import (
+    ENTRY,
+    ROOM_PATH,
+    SKIP,
+    STAY,
+    TODAY,
+    World,
+    answer,
+    choose_path,
+    mrz_read,
+    read,
+    run,
+    td3,
+    to_summary,
+)
 
 # --- answers checked as they are given -------------------------------------------------------
 

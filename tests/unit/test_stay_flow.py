@@ -6,21 +6,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from stay_world import (
-    ENTRY,
-    PR_CARD,
-    ROOM,
-    ROOM_PATH,
-    STAY,
-    answer,
-    choose_path,
-    mrz_read,
-    read,
-    run,
-    td3,
-    to_summary,
-    World,
-)
 
 from hardware.base import DeviceError, DocumentRead, ReadRejected
 from hardware.sim.reader.specimens import TD3_SPECIMEN, TD3_VALID
@@ -28,6 +13,21 @@ from kiosk.errors import ErrorCode
 from kiosk.services.flow import View
 from kiosk.services.ports import Delivery
 from kiosk.services.stay import StayStep
+from stay_world import (
+    ENTRY,
+    PR_CARD,
+    ROOM,
+    ROOM_PATH,
+    STAY,
+    World,
+    answer,
+    choose_path,
+    mrz_read,
+    read,
+    run,
+    td3,
+    to_summary,
+)
 
 # --- the whole way -----------------------------------------------------------------------
 
@@ -278,7 +278,7 @@ def test_hotel_cannot_be_chosen() -> None:
 @pytest.mark.parametrize("path, code", [
     (("320505", "320505-a", "320505-a-l1", "320505-a-l1-b1", "320505-a-l1-b1-101"),
      ErrorCode.OUTSIDE_SHANGHAI),
-    (ROOM_PATH[:-1] + ("310105-xianxia-l88-b3-404",), ErrorCode.ADDRESS_UNRESOLVED),
+    ((*ROOM_PATH[:-1], "310105-xianxia-l88-b3-404"), ErrorCode.ADDRESS_UNRESOLVED),
 ])
 def test_rooms_central_cannot_register_are_refused_on_the_room_list(
         path: tuple[str, ...], code: ErrorCode) -> None:

@@ -4,7 +4,7 @@ escape sequence neither reaches an operator's terminal nor costs the kiosk its b
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ VALID: dict[str, Any] = {"app_version": "0.1.0+g1a2b3c.dirty", "config_version":
 
 class FixedClock:
     def now(self) -> datetime:
-        return datetime(2026, 1, 15, 2, 30, tzinfo=timezone.utc)
+        return datetime(2026, 1, 15, 2, 30, tzinfo=UTC)
 
 
 def test_a_valid_heartbeat_in_any_language_is_taken() -> None:

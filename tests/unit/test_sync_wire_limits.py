@@ -39,7 +39,8 @@ def test_a_bundle_is_at_most_bundle_max_bytes_and_a_push_body_holds_it():
 
 
 @pytest.mark.parametrize(("key", "taken"), [
-    ("9783a1b066824228a359cd64e2d3e2db", True),  # a uuid4().hex, fixed: every worker collects one id
+    # a uuid4().hex, fixed: every pytest-xdist worker collects the same id
+    ("9783a1b066824228a359cd64e2d3e2db", True),
     ("key-late-0001", True), ("a:b.c_d-0001", True),
     ("key-0001\nforged", False), ("key 0001 x", False), ("kéy-00001", False),
     ("short", False), ("k" * 65, False), ("key-0001\u2028x", False),

@@ -20,8 +20,8 @@ def catalogs(monkeypatch: pytest.MonkeyPatch) -> Iterator[Catalogs]:
     """The real catalogs installed for the UI's messages, and afterwards whatever was
     installed before (the UI tests' App, running in this process, keeps its own)."""
     translator = Catalogs()
-    monkeypatch.setattr(i18n._Current, "translator", translator)  # noqa: SLF001
-    monkeypatch.setattr(i18n._Current, "lang", "en")  # noqa: SLF001
+    monkeypatch.setattr(i18n._Current, "translator", translator)
+    monkeypatch.setattr(i18n._Current, "lang", "en")
     yield translator
 
 

@@ -9,6 +9,7 @@ small pieces. A self-pipe wakes a blocked read or a paced write when the simulat
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import random
@@ -106,7 +107,5 @@ class PtyMasterPort:
 
     def close(self) -> None:
         for fd in (self._wake_r, self._wake_w):
-            try:
+            with contextlib.suppress(OSError):
                 os.close(fd)
-            except OSError:
-                pass

@@ -151,7 +151,7 @@ class EscposInterpreter:
             return self._fs(), b"", False
         if b == GS:
             return self._gs(), b"", False
-        if b == LF or b == FF:
+        if b in (LF, FF):
             self._print_line()
             return 1, b"", False
         if b == HT:

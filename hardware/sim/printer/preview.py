@@ -22,7 +22,6 @@ from hardware.sim.printer.faults import FaultState
 from hardware.sim.printer.interpreter import EscposInterpreter, JobRecord
 from hardware.sim.printer.paper import Item, PaperRenderer
 
-
 _render_lock = threading.Lock()  # one renderer's font and glyph cache, many callers
 
 

@@ -386,7 +386,7 @@ def _truncate(lines: list[str]) -> list[str]:
         return lines[:max(1, len(lines) - 4)]
     if not lines:
         return lines
-    return lines[:-1] + [lines[-1][:len(lines[-1]) // 2]]
+    return [*lines[:-1], lines[-1][:len(lines[-1]) // 2]]
 
 
 def _document_of(request: dict[str, Any]) -> str | list[str]:

@@ -20,7 +20,7 @@ class Specimen:
 
 def chip_record_lines(card_type: str, fields: dict[str, str]) -> tuple[str, ...]:
     """The lines of a chip record: ``#CHIP <type>`` then ``key=value`` per field."""
-    return (f"{CHIP_HEADER} {card_type}",) + tuple(f"{k}={v}" for k, v in fields.items())
+    return (f"{CHIP_HEADER} {card_type}", *(f"{k}={v}" for k, v in fields.items()))
 
 
 # ICAO Doc 9303 part 4 specimen (docs/spec/checks.md#mrz): valid check digits, expired in 2012.

@@ -3,7 +3,6 @@ anywhere starts (the language choice), except the technician's hidden corner."""
 
 from __future__ import annotations
 
-
 from kivy.clock import Clock, ClockEvent
 from kivy.input.motionevent import MotionEvent
 
@@ -64,7 +63,7 @@ class AttractScreen(KioskScreen):
                 self.ids.services.add_widget(tile)
         # Two more languages per tile: with four, long scripts overflowed the screen.
         others = [code for code in self.app.languages if code != lang][:2]
-        for tile, (_key, _icon, text) in zip(self._tiles, SERVICES):
+        for tile, (_key, _icon, text) in zip(self._tiles, SERVICES, strict=True):
             tile.title = in_language(lang, text)
             tile.title_font = font_name(lang)
             tile.subtitle = "  ·  ".join(in_language(code, text) for code in others)

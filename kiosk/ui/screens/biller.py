@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from kiosk.ui.i18n import N_, _
 from kiosk.ui.icons import BILLER_ICONS, icon
 from kiosk.ui.screens.base import FlowScreen, load_kv

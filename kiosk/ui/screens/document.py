@@ -3,7 +3,6 @@ wrong with a read it could not use), then shows what it read for confirmation.""
 
 from __future__ import annotations
 
-
 from kiosk.ui.i18n import _
 from kiosk.ui.icons import icon
 from kiosk.ui.messages import describe

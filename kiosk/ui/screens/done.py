@@ -32,7 +32,8 @@ class DoneScreen(FlowScreen):
             ids.spinner.stop()
             if flow.receipt_printed:
                 ids.receipt_notice.kind = "success"
-                ids.receipt_notice.text = _("Please take your receipt from the slot below the screen.")
+                ids.receipt_notice.text = _(
+                    "Please take your receipt from the slot below the screen.")
             elif flow.error is not None:
                 message = describe(flow.error)
                 ids.receipt_notice.kind = "error"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from kiosk.ui.i18n import N_, _
 from kiosk.ui.icons import icon
 from kiosk.ui.screens.attract import SERVICES

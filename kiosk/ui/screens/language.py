@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from kiosk.domain.languages import language
 from kiosk.ui.fonts import font_name
 from kiosk.ui.i18n import N_, _, in_language

@@ -4,7 +4,6 @@ and no touch starts a session; only the technician's hidden corner still answers
 
 from __future__ import annotations
 
-
 from kivy.input.motionevent import MotionEvent
 from kivy.uix.boxlayout import BoxLayout
 

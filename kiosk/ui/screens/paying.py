@@ -3,7 +3,6 @@ the user can cancel while the terminal waits for the card, not while the bank de
 
 from __future__ import annotations
 
-
 from kivy.animation import Animation
 
 from kiosk.services.contract import CardPrompt

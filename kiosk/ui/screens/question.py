@@ -22,7 +22,7 @@ from kiosk.ui.icons import icon
 from kiosk.ui.keyboard import LatinKeyboard
 from kiosk.ui.messages import describe
 from kiosk.ui.screens.base import FlowScreen, load_kv
-from kiosk.ui.widgets import EntryField, KButton, KLabel, Keypad
+from kiosk.ui.widgets import EntryField, KButton, Keypad, KLabel
 
 FORMAT_HINTS = {
     Kind.DATE: N_("Type the date as year, month, day, for example 20250131."),
@@ -257,8 +257,8 @@ class QuestionScreen(FlowScreen):
         try:
             value = parse(question.kind, raw)
         except ValueError:
-            self.ids.notice.text = _(FORMAT_HINTS.get(question.kind,
-                                                      N_("This does not look right. Please check it.")))
+            self.ids.notice.text = _(FORMAT_HINTS.get(
+                question.kind, N_("This does not look right. Please check it.")))
             if self.entry is not None:
                 self.entry.invalid = True
             return

@@ -39,7 +39,8 @@ class ReviewScreen(FlowScreen):
             entries.append((_("You pay now"), money(review.amount_to_pay), True))
         for label, value, emphasis in entries:
             row = SummaryRow(label=label, value=value, emphasis=emphasis)
-            row.ids.value.font_name = "Kiosk-zh-Hans" if label == _("Biller") else self.app.font_name
+            row.ids.value.font_name = ("Kiosk-zh-Hans" if label == _("Biller")
+                                       else self.app.font_name)
             rows.add_widget(row)
         self.ids.heading.text = _("Check your bill")
         self.ids.card_note.text = _("You pay by bank card on the card terminal below the screen.")

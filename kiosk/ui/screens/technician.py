@@ -74,7 +74,7 @@ def run_off_ui(name: str, work: Callable[[], T], done: Callable[[T | None, str |
             result = work()
         except KioskError as exc:
             error = exc.code.value
-        except Exception as exc:  # noqa: BLE001 - the technician sees what failed
+        except Exception as exc:  # the technician sees what failed
             log.exception("technician %s failed", name)
             error = type(exc).__name__
         Clock.schedule_once(lambda _dt: done(result, error))

@@ -3,7 +3,6 @@ nothing to touch; it never takes long (every call has a timeout)."""
 
 from __future__ import annotations
 
-
 from kiosk.ui.i18n import N_, _, translate
 from kiosk.ui.screens.base import FlowScreen, load_kv
 

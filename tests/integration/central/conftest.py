@@ -30,13 +30,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import requests
-
 from sqlalchemy import Engine
 
 from central.db import make_engine, migrate
 from central.enrollment import EnrollmentService
 from central.server import CentralServer
-from central_payloads import new_code
+from central_payloads import arbitration_payload, new_code, stay_payload
 from central_pg_server import PostgresUnavailable, ThrowawayPostgres
 from central_templates import CentralTemplates
 from kiosk.domain.payments import CardResult, OutboxMessage, Payment, PaymentDraft, PaymentState
@@ -403,10 +402,6 @@ def outbox_store() -> InMemoryOutboxStore:
 
 
 # --- registrations and applications (issue 4) ----------------------------------------------
-
-from central_payloads import (  # noqa: E402 (re-exported for the fixtures below)
-    CHANGNING_USCC, HOTEL_ROOM, ROOM, arbitration_payload, new_code, stay_payload)
-
 
 def outbox_batch(records: list[tuple[str, str, dict[str, Any]]],
                  kiosk_id: str = "SH-CN-0001") -> dict[str, Any]:

@@ -16,8 +16,7 @@ import pytest
 import requests
 
 from central import admin
-from central.cli import ensure_admin_token_file
-from central.cli import main as central_main
+from central.cli import ensure_admin_token_file, main as central_main
 
 TIMEOUT = 5.0
 LOOKUP = {"biller_id": "sh-water", "account_no": "3100012345"}

@@ -86,7 +86,8 @@ def send_raw(url: str, method: str, path: str, headers: dict[str, str],
     head_bytes, _, body = data.partition(b"\r\n\r\n")
     lines = head_bytes.decode("latin-1").split("\r\n")
     status = int(lines[0].split()[1])
-    found = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
+    found = {k.strip().lower(): v.strip()
+             for k, _, v in (line.partition(":") for line in lines[1:])}
     return Answer(status, found, body, sent)
 
 

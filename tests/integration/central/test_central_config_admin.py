@@ -41,7 +41,8 @@ def keys_dir(tmp_path: Path) -> Path:
     return folder
 
 
-def test_keys_init_writes_a_private_key_only_its_owner_reads_and_never_overwrites(tmp_path: Path) -> None:
+def test_keys_init_writes_a_private_key_only_its_owner_reads_and_never_overwrites(
+        tmp_path: Path) -> None:
     """GIVEN an empty key folder
     WHEN `keys init` runs twice, then `keys show`
     THEN the first writes a PKCS8 PEM Ed25519 key with mode 0600 and prints its public key
@@ -66,7 +67,8 @@ def test_keys_init_writes_a_private_key_only_its_owner_reads_and_never_overwrite
     assert printed_public_key(shown) == printed_public_key(text)
 
 
-def test_keys_dir_defaults_to_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_keys_dir_defaults_to_the_environment(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
     """GIVEN $KIOSK_ADMIN_KEYS set to a folder
     WHEN `keys init` runs without --dir
     THEN the key is written in that folder."""
@@ -75,7 +77,8 @@ def test_keys_dir_defaults_to_the_environment(tmp_path: Path, monkeypatch: pytes
     assert (tmp_path / "env-keys" / KEY_FILE).is_file()
 
 
-def test_config_push_signs_with_the_admin_key_and_starts_a_rollout(central_url: str, central_db: str, keys_dir: Path, tmp_path: Path) -> None:
+def test_config_push_signs_with_the_admin_key_and_starts_a_rollout(
+        central_url: str, central_db: str, keys_dir: Path, tmp_path: Path) -> None:
     """GIVEN three enrolled lobby kiosks, a signing key and a settings file
     WHEN `config push FILE --target group:lobby --wave 34` runs twice
     THEN the versions are 1 then 2 (from central), the output names the rollout, its 2
@@ -109,7 +112,9 @@ def test_config_push_signs_with_the_admin_key_and_starts_a_rollout(central_url: 
 @pytest.mark.parametrize("content", ['[ui\nidle = 1', 'idle_timeout_s = 75\n',
                                      '[central]\ntoken = "x"\n'],
                          ids=["not-toml", "not-sections", "forbidden-key"])
-def test_config_push_of_an_unusable_file_sends_nothing(central_url: str, central_db: str, keys_dir: Path, tmp_path: Path, content: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_config_push_of_an_unusable_file_sends_nothing(
+        central_url: str, central_db: str, keys_dir: Path, tmp_path: Path, content: str,
+        capsys: pytest.CaptureFixture[str]) -> None:
     """GIVEN an enrolled kiosk and a file that is not TOML, not section-shaped, or carries
     a setting a push may not carry
     WHEN `config push` runs
@@ -121,14 +126,16 @@ def test_config_push_of_an_unusable_file_sends_nothing(central_url: str, central
                           "--dir", str(keys_dir), "--central", central_url)
     assert status == 2
     assert str(settings) in capsys.readouterr().err
-    version = requests.get(f"{central_url}/v1/admin/config/version", timeout=TIMEOUT,
-                           headers={"Authorization": f"Bearer {os.environ['KIOSK_ADMIN_TOKEN']}"}).json()
+    version = requests.get(
+        f"{central_url}/v1/admin/config/version", timeout=TIMEOUT,
+        headers={"Authorization": f"Bearer {os.environ['KIOSK_ADMIN_TOKEN']}"}).json()
     assert version == {"version": 0}
 
 
 @pytest.mark.parametrize(("content", "named"), [
     ('[ui]\nidle_timout_s = 75\n', "ui.idle_timout_s: unknown key"),
-    ('[ui]\nidle_timeout_s = 1\n', "ui.idle_timeout_s: Input should be greater than or equal to 10"),
+    ('[ui]\nidle_timeout_s = 1\n',
+     "ui.idle_timeout_s: Input should be greater than or equal to 10"),
     ('[ui]\nidle_timeout_s = "soon"\n', "ui.idle_timeout_s: Input should be a valid integer"),
     ('[printers]\nurl = "tcp://10.0.0.5:9100"\n', "printers: unknown key"),
     ('[kiosk]\ndefault_language = "ar"\n', "kiosk.default_language: Input should be"),
@@ -149,8 +156,9 @@ def test_config_push_refuses_what_the_kiosks_schema_refuses_and_pushes_nothing(
     err = capsys.readouterr().err
     assert status == 2 and out == ""
     assert f"{settings}: {named}" in err and "nothing signed or pushed" in err
-    version = requests.get(f"{central_url}/v1/admin/config/version", timeout=TIMEOUT,
-                           headers={"Authorization": f"Bearer {os.environ['KIOSK_ADMIN_TOKEN']}"}).json()
+    version = requests.get(
+        f"{central_url}/v1/admin/config/version", timeout=TIMEOUT,
+        headers={"Authorization": f"Bearer {os.environ['KIOSK_ADMIN_TOKEN']}"}).json()
     assert version == {"version": 0}
 
 
@@ -180,7 +188,8 @@ def test_rollout_status_names_the_keys_a_kiosks_site_file_overrides(
         "SH-L-0001": ["kiosk.hotline"], "SH-L-0002": []}
 
 
-def test_config_push_refused_by_central_exits_1(central_url: str, central_db: str, keys_dir: Path, tmp_path: Path) -> None:
+def test_config_push_refused_by_central_exits_1(central_url: str, central_db: str,
+                                                keys_dir: Path, tmp_path: Path) -> None:
     """GIVEN a settings file but no enrolled kiosk in group "nobody"
     WHEN `config push --target group:nobody` runs
     THEN central refuses with E_CONFIG_TARGET and kiosk-admin exits 1."""
@@ -191,7 +200,8 @@ def test_config_push_refused_by_central_exits_1(central_url: str, central_db: st
                      "--dir", str(keys_dir), "--central", central_url)[0] == 1
 
 
-def test_rollout_status_says_why_a_rollout_halted_and_exits_1(central_url: str, central_db: str, keys_dir: Path, tmp_path: Path) -> None:
+def test_rollout_status_says_why_a_rollout_halted_and_exits_1(
+        central_url: str, central_db: str, keys_dir: Path, tmp_path: Path) -> None:
     """GIVEN a single-wave push to two kiosks, one of which fails its health check
     WHEN `rollout status` runs (latest, by id, and --json)
     THEN it prints the halted state, wave 1 of 1, the thresholds, the reason and one row

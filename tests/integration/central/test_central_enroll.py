@@ -54,7 +54,8 @@ def test_enrolled_kiosk_stores_its_credential_and_is_known_by_it(central_url, tm
     """GIVEN a token from `kiosk-admin enroll SH-CN-0042 --group pilot`
     WHEN the kiosk enrolls with it
     THEN its credential file (mode 0600) holds id, credential, group and when the
-    credential was issued and expires (90 days), and the credential authenticates it as SH-CN-0042, in group pilot in the fleet."""
+    credential was issued and expires (90 days), and the credential authenticates it as
+    SH-CN-0042, in group pilot in the fleet."""
     token = make_enrollment(central_url, KIOSK, "--group", "pilot")
     credential = enroll(central_url, KIOSK, token, tmp_path / "data", timeout=TIMEOUT)
     path = tmp_path / "data" / CREDENTIAL_FILE

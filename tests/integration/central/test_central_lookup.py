@@ -37,7 +37,8 @@ def test_lookup_returns_each_demo_account_masked_with_its_bills(
     assert (body["biller_id"], body["account_no"]) == (biller, account)
     assert body["holder_masked"] == holder
     assert body["address_masked"] == address
-    assert [(b["period"], b["amount"], b["late_fee"], b["due_date"]) for b in body["bills"]] == bills
+    assert [(b["period"], b["amount"], b["late_fee"], b["due_date"])
+            for b in body["bills"]] == bills
     assert body["partial_allowed"] is partial
     assert body["lock_token"]
     assert body["lock_expires_at"] == "2026-01-15T10:40:00+08:00"

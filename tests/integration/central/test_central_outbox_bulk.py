@@ -22,8 +22,8 @@ from central import outbox_batch, outbox_bulk, payments
 from central.db import make_engine, make_session_factory, migrate
 from central.models import PaymentRow
 from central.service import CentralService
-from central_pg_server import ThrowawayPostgres
 from central_payloads import arbitration_payload, stay_payload
+from central_pg_server import ThrowawayPostgres
 from kiosk.sync.wire import (
     BillPaymentRecord,
     OutboxBatchIn,

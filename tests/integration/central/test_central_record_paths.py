@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 import requests
@@ -64,9 +64,10 @@ class Way:
     """A kiosk sending records one of the three ways: ``send(cases)`` answers each case
     as (case, status, code, detail, central's number, record status)."""
 
-    SLIP = {STAY: ("police_station", "police_station_en", "police_phone"),
-            CASE: ("commission", "commission_en", "commission_address", "commission_phone",
-                   "decision_due")}
+    SLIP: ClassVar[dict[str, tuple[str, ...]]] = {
+        STAY: ("police_station", "police_station_en", "police_phone"),
+        CASE: ("commission", "commission_en", "commission_address", "commission_phone",
+               "decision_due")}
 
     def __init__(self, world: World, url: str, headers: dict[str, str],
                  other_kiosk: dict[str, str]) -> None:
@@ -81,15 +82,17 @@ class Way:
             self.world.sent.setdefault(case.name, payload)
             payloads.append(payload)
         if self.world.way == "direct":
-            return [self._post(case, payload) for case, payload in zip(cases, payloads)]
+            return [self._post(case, payload)
+                    for case, payload in zip(cases, payloads, strict=True)]
         batch = {"kiosk_id": self.world.kiosk, "records": [
             {"idempotency_key": case.idempotency_key, "kind": case.kind,
              "created_at": "2026-01-15T10:29:00+08:00", "payload": payload}
-            for case, payload in zip(cases, payloads)]}
+            for case, payload in zip(cases, payloads, strict=True)]}
         answer = self.http.post(f"{self.url}/v1/outbox", json=batch, timeout=TIMEOUT)
         assert answer.status_code == 200, answer.text
         return [(case.name, r["status"], r["reason"], r["detail"], r["central_ref"],
-                 r["record_status"]) for case, r in zip(cases, answer.json()["results"])]
+                 r["record_status"])
+                for case, r in zip(cases, answer.json()["results"], strict=True)]
 
     def _post(self, case: Case, payload: dict[str, Any]) -> Answer:
         answer = self.http.post(f"{self.url}{ROUTES[case.kind]}", json=payload,
@@ -164,7 +167,7 @@ def _add_places(connection: Any) -> None:
         parent = None
         for level, node in zip(("district", "street", "lane", "building", "room"),
                                (top, f"{top}-s", f"{top}-s-l", f"{top}-s-l-b",
-                                f"{top}-s-l-b-101")):
+                                f"{top}-s-l-b-101"), strict=True):
             connection.execute(insert(AddressNodeRow).values(
                 id=node, parent_id=parent, level=level, name_zh="测试", name_en="Test",
                 is_hotel=False, division_code=division if level == "district" else None,
@@ -284,7 +287,8 @@ def test_every_rule_answers_and_stores_the_same_on_every_way(ways: list[Way], cl
                 way.lookup(step)
                 continue
             answers = way.send(step)
-            for case, (name, status, code, detail, _n, record_status) in zip(step, answers):
+            for case, (name, status, code, detail, _n, record_status) in zip(step, answers,
+                                                                             strict=True):
                 status_code_value = (status, code, next(iter(detail.values()), None)
                                      if status == "rejected" else None)
                 assert status_code_value == expected(case), (way.world.way, name, detail)
@@ -292,7 +296,7 @@ def test_every_rule_answers_and_stores_the_same_on_every_way(ways: list[Way], cl
                     assert record_status == case.status, (way.world.way, name)
             answered[way.world.way] += normalized(way, answers, numbers[way.world.way])
 
-    direct, *outbox = ways
+    _direct, *outbox = ways
     for way in outbox:
         assert answered[way.world.way] == answered["direct"], way.world.way
 

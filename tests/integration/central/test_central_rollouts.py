@@ -63,8 +63,8 @@ def signed(version: int, settings: dict[str, dict[str, Any]] | None = None) -> S
 
 def push(url: str, version: int, target: str, **options: Any) -> requests.Response:
     body = ConfigPushIn(signed=signed(version), target=target, **options)
-    return requests.post(f"{url}/v1/admin/config/pushes", json=body.model_dump(mode="json"), headers=as_admin(),
-                         timeout=TIMEOUT)
+    return requests.post(f"{url}/v1/admin/config/pushes", json=body.model_dump(mode="json"),
+                         headers=as_admin(), timeout=TIMEOUT)
 
 
 def fetch(url: str, kiosk_id: str, etag: str | None = None) -> requests.Response:
@@ -84,7 +84,8 @@ def report(url: str, kiosk_id: str, version: int, outcome: str = "applied",
 
 
 def rollout(url: str, rollout_id: int) -> dict[str, Any]:
-    answer = requests.get(f"{url}/v1/admin/rollouts/{rollout_id}", headers=as_admin(), timeout=TIMEOUT)
+    answer = requests.get(f"{url}/v1/admin/rollouts/{rollout_id}", headers=as_admin(),
+                          timeout=TIMEOUT)
     assert answer.status_code == 200, answer.text
     body: dict[str, Any] = answer.json()
     return body
@@ -103,7 +104,8 @@ def lobby(central_db: str, central_url: str) -> Iterator[list[str]]:
     yield kiosks
 
 
-def test_push_to_group_splits_into_waves_and_releases_only_wave_one(central_url: str, lobby: list[str]) -> None:
+def test_push_to_group_splits_into_waves_and_releases_only_wave_one(central_url: str,
+                                                                    lobby: list[str]) -> None:
     """GIVEN ten lobby kiosks and two airport kiosks
     WHEN version 1 is pushed to group:lobby with 20% waves
     THEN the rollout has 5 waves of 2 in hash order; the 2 kiosks of wave 1 get the bundle
@@ -162,11 +164,13 @@ def test_applied_wave_offers_the_next_until_completed(central_url: str, central_
         report(central_url, kiosk, 1)
     done = rollout(central_url, body["id"])
     assert (done["state"], done["reason"]) == ("completed", "all 2 waves applied")
-    fleet = requests.get(f"{central_url}/v1/admin/fleet", headers=as_admin(), timeout=TIMEOUT).json()
+    fleet = requests.get(f"{central_url}/v1/admin/fleet", headers=as_admin(),
+                         timeout=TIMEOUT).json()
     assert {k["config_version"] for k in fleet["kiosks"]} == {"1"}
 
 
-def test_failures_above_threshold_halt_the_rollout_with_the_reasons(central_url: str, lobby: list[str]) -> None:
+def test_failures_above_threshold_halt_the_rollout_with_the_reasons(central_url: str,
+                                                                     lobby: list[str]) -> None:
     """GIVEN version 1 pushed to the lobby in 30% waves (4 waves: 3, 3, 3, 1) that may
     lose 40% of a wave
     WHEN wave 1 reports one failure (33%), one rejection and one success
@@ -190,7 +194,8 @@ def test_failures_above_threshold_halt_the_rollout_with_the_reasons(central_url:
     assert all(fetch(central_url, k).status_code == 204 for k in wave_of(body, 2))
 
 
-def test_if_none_match_answers_304_until_a_newer_version(central_url: str, lobby: list[str]) -> None:
+def test_if_none_match_answers_304_until_a_newer_version(central_url: str,
+                                                          lobby: list[str]) -> None:
     """GIVEN version 1 released to a kiosk
     WHEN it polls with If-None-Match "v1", then version 2 is pushed to it and it polls again
     THEN the first poll is 304 with no body, the second serves version 2 with ETag "v2"."""
@@ -207,7 +212,8 @@ def test_if_none_match_answers_304_until_a_newer_version(central_url: str, lobby
     assert parse_signed(newer.content).bundle.version == 2
 
 
-def test_a_version_not_above_every_stored_one_is_refused(central_url: str, lobby: list[str]) -> None:
+def test_a_version_not_above_every_stored_one_is_refused(central_url: str,
+                                                         lobby: list[str]) -> None:
     """GIVEN version 2 pushed
     WHEN version 2 or version 1 is pushed again
     THEN central answers 409 E_CONFIG_VERSION and keeps a single rollout."""
@@ -216,9 +222,11 @@ def test_a_version_not_above_every_stored_one_is_refused(central_url: str, lobby
         answer = push(central_url, version, "group:airport")
         assert answer.status_code == 409, answer.text
         assert answer.json()["code"] == "E_CONFIG_VERSION"
-    listed = requests.get(f"{central_url}/v1/admin/rollouts", headers=as_admin(), timeout=TIMEOUT).json()
+    listed = requests.get(f"{central_url}/v1/admin/rollouts", headers=as_admin(),
+                          timeout=TIMEOUT).json()
     assert [r["version"] for r in listed["rollouts"]] == [2]
-    highest = requests.get(f"{central_url}/v1/admin/config/version", headers=as_admin(), timeout=TIMEOUT)
+    highest = requests.get(f"{central_url}/v1/admin/config/version", headers=as_admin(),
+                           timeout=TIMEOUT)
     assert highest.json() == {"version": 2}
 
 
@@ -263,7 +271,8 @@ def test_concurrent_reports_advance_a_wave_exactly_once(central_url: str, lobby:
         start = threading.Barrier(2, timeout=TIMEOUT)
         answers: list[int] = []
 
-        def send(kiosk: str, barrier: threading.Barrier = start) -> None:
+        def send(kiosk: str, barrier: threading.Barrier = start,
+                 answers: list[int] = answers) -> None:
             barrier.wait()
             answers.append(report(central_url, kiosk, 1).status_code)
 

@@ -236,9 +236,8 @@ def test_a_call_refused_for_a_credential_rotated_meanwhile_is_sent_again(central
                        token=lambda: next(answers)) as client:
         assert client.send_heartbeat(HeartbeatIn.model_validate(BEAT)).kiosk_id == KIOSK
     with CentralClient(central_url, timeout_s=TIMEOUT, kiosk_id=KIOSK, clock=clock,
-                       token=old.credential) as stale:
-        with pytest.raises(KioskError) as refused:
-            stale.send_heartbeat(HeartbeatIn.model_validate(BEAT))
+                       token=old.credential) as stale, pytest.raises(KioskError) as refused:
+        stale.send_heartbeat(HeartbeatIn.model_validate(BEAT))
     assert refused.value.code is ErrorCode.UNAUTHORIZED
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-import requests
 from sqlalchemy import text
 
 from central.db import make_engine, make_session_factory, migrate
@@ -50,7 +49,7 @@ def test_keys_recorded_before_0007_are_registered_per_kiosk(central_db):
     THEN record_keys holds each of A's keys once (the shared one as the payment's, the
     first table's), and the refusal is kept with an empty kiosk id."""
     engine = make_engine(central_db)
-    when = datetime(2026, 1, 15, 2, 0)
+    when = datetime(2026, 1, 15, 2, 0)  # noqa: DTZ001 - raw rows hold naive UTC (UTCDateTime)
     try:
         migrate(engine, "0004_fleet")
         with engine.begin() as connection:

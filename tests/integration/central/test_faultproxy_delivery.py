@@ -92,7 +92,8 @@ def queue_mixed(kiosk: Kiosk, count: int) -> None:
             kiosk.keys[payment.idempotency_key] = "bill_payment"
         elif i % 3 == 1:  # one document per person: no overlapping active stay
             sub = kiosk.store.submissions.submit(
-                "stay_registration", KIOSK, "de", kiosk.stay_payload(doc_number=f"C{i:08d}"), moment)
+                "stay_registration", KIOSK, "de", kiosk.stay_payload(doc_number=f"C{i:08d}"),
+                moment)
             kiosk.keys[sub.idempotency_key] = "stay_registration"
         else:
             payload = kiosk.arbitration_payload()
@@ -108,7 +109,7 @@ def central_keys(central_db: str) -> dict[str, list[str]]:
     try:
         with engine.connect() as connection:
             return {table: [row[0] for row in connection.execute(
-                        text(f"SELECT idempotency_key FROM {table}"))]  # noqa: S608
+                        text(f"SELECT idempotency_key FROM {table}"))]
                     for table in TABLE_OF_KIND.values()}
     finally:
         engine.dispose()
@@ -188,7 +189,7 @@ def test_hundreds_of_records_through_every_fault_then_a_random_mix(
         assert report.delivered == 0, mode
         assert report.failed == (3 if mode is Mode.HTTP_5XX else 25), mode
         total += report
-    proxy.set_mix({Mode.PASS: 2.0, **{mode: 1.0 for mode in FAULT_MODES}})
+    proxy.set_mix({Mode.PASS: 2.0, **dict.fromkeys(FAULT_MODES, 1.0)})
     for _ in range(3):
         total += kiosk.forwarder.drain_once()
     assert kiosk.store.outbox.depth() > 0  # the mix left work for the clean rounds
@@ -209,7 +210,7 @@ def test_running_forwarder_recovers_once_the_faults_stop(
     WHEN 60 records are queued, the faults go on for a while, then stop
     THEN the thread backs off while failing and, once the proxy passes, delivers all 60
     exactly once."""
-    proxy.set_mix({mode: 1.0 for mode in FAULT_MODES})
+    proxy.set_mix(dict.fromkeys(FAULT_MODES, 1.0))
     queue_mixed(kiosk, 60)
     kiosk.forwarder.start()
     deadline = time.monotonic() + 3.0
@@ -239,7 +240,7 @@ def test_colliding_record_rolls_back_alone_in_a_one_transaction_batch(  # type: 
     third = make_stay(doc_number="C90000003")
     keys = ["k-first-0001", "k-clash-0002", "k-third-0003"]
     body = make_batch([("stay_registration", key, payload)
-                       for key, payload in zip(keys, (first, clash, third))])
+                       for key, payload in zip(keys, (first, clash, third), strict=True)])
     answer = http.post(f"{central.url}/v1/outbox", json=body, timeout=5)
     assert answer.status_code == 200
     assert [(r["status"], r["reason"]) for r in answer.json()["results"]] == [

@@ -28,10 +28,12 @@ from kiosk.domain.clock import SystemClock
 from kiosk.sync.client import CentralClient
 from kiosk.sync.config_agent import ConfigAgent, site_loader, trusted_keys
 from kiosk.sync.config_slots import ConfigSlots
-from kiosk.sync.wire_config import public_key_text
 from kiosk.sync.enrollment import enroll
-from test_central_config_admin import keys_dir  # noqa: F401 (a fixture: the admin signing key)
-from test_central_config_admin import run_admin as kiosk_admin
+from kiosk.sync.wire_config import public_key_text
+from test_central_config_admin import (
+    keys_dir,  # noqa: F401 (a fixture: the admin signing key)
+    run_admin as kiosk_admin,
+)
 
 GROUP = "hongqiao"
 OTHER_GROUP = "pudong"
@@ -102,7 +104,8 @@ def _kiosk(tmp_path: Path, central: CentralServer, signing: Ed25519PrivateKey,
 
 
 @pytest.fixture
-def fleet(tmp_path: Path, central: CentralServer, keys_dir: Path) -> Iterator[dict[str, SimulatedKiosk]]:
+def fleet(tmp_path: Path, central: CentralServer,
+          keys_dir: Path) -> Iterator[dict[str, SimulatedKiosk]]:
     signing = load_key(keys_dir / KEY_FILE)
     kiosks: dict[str, SimulatedKiosk] = {}
     try:
@@ -119,7 +122,7 @@ def fleet(tmp_path: Path, central: CentralServer, keys_dir: Path) -> Iterator[di
 
 
 def rollout(central: CentralServer) -> dict:  # type: ignore[type-arg]
-    status, out = kiosk_admin("rollout", "status", "--json", "--central", central.url)
+    _status, out = kiosk_admin("rollout", "status", "--json", "--central", central.url)
     return json.loads(out)  # type: ignore[no-any-return]
 
 
@@ -266,7 +269,7 @@ class TamperingProxy:
                 self.end_headers()
                 self.wfile.write(content)
 
-            do_GET = do_POST = _forward
+            do_GET = do_POST = _forward  # noqa: N815 (http.server's naming)
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True

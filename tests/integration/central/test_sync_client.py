@@ -149,9 +149,8 @@ def test_lookup_locked_by_another_kiosk_and_maintenance(client, central_url, clo
     THEN B gets E_BILL_LOCKED, and gas E_BILLER_MAINTENANCE (a 503 that is an answer)."""
     client.lookup(ctx("KIOSK-A"), "sh-water", "3100012345")
     with client_for(central_url, clock, kiosk_id="KIOSK-B",
-                    token=keys.credential("KIOSK-B")) as other:
-        with pytest.raises(KioskError) as locked:
-            other.lookup(ctx("KIOSK-B"), "sh-water", "3100012345")
+                    token=keys.credential("KIOSK-B")) as other, pytest.raises(KioskError) as locked:
+        other.lookup(ctx("KIOSK-B"), "sh-water", "3100012345")
     assert locked.value.code is ErrorCode.BILL_LOCKED
     http.post(f"{central_url}/v1/admin/billers/sh-gas/maintenance",
               json={"maintenance": True}, timeout=5).raise_for_status()
@@ -186,7 +185,8 @@ def test_deliver_answers_in_order_and_rejects_unsendable_records_locally(
     odd = outbox_message(make_payment(kiosk_id="KIOSK-A"))
     odd = type(odd)(kind="tax_record", idempotency_key=odd.idempotency_key,
                     payload=odd.payload, created_at=odd.created_at)
-    good_2 = outbox_message(make_payment(kiosk_id="KIOSK-A", biller_id="sh-power", account_no="0123456789",
+    good_2 = outbox_message(make_payment(kiosk_id="KIOSK-A", biller_id="sh-power",
+                                         account_no="0123456789",
                                          bill_ids=("sh-power-202512-03",)))
     results = client.deliver([good_1, odd, good_2])
     assert [(r.idempotency_key, r.status) for r in results] == [
@@ -264,9 +264,8 @@ def test_dropped_connection_on_post_is_not_retried(raw_server, clock, make_payme
     THEN it raises E_CENTRAL_UNAVAILABLE after one request (the outcome is unknown, so
     only the forwarder's own, idempotent retry may send it again)."""
     server = raw_server(lambda request: b"")
-    with client_for(server.url, clock) as c:
-        with pytest.raises(KioskError) as failure:
-            c.deliver([outbox_message(make_payment())])
+    with client_for(server.url, clock) as c, pytest.raises(KioskError) as failure:
+        c.deliver([outbox_message(make_payment())])
     assert failure.value.code is ErrorCode.CENTRAL_UNAVAILABLE
     assert len(server.requests) == 1
 
@@ -286,9 +285,8 @@ def test_unreadable_answers_are_central_unavailable(raw_server, clock, answer, r
     WHEN the client looks up
     THEN it raises E_CENTRAL_UNAVAILABLE with the reason in the detail."""
     server = raw_server(lambda request: answer)
-    with client_for(server.url, clock) as c:
-        with pytest.raises(KioskError) as failure:
-            c.lookup(ctx(), "sh-water", "3100012345")
+    with client_for(server.url, clock) as c, pytest.raises(KioskError) as failure:
+        c.lookup(ctx(), "sh-water", "3100012345")
     assert failure.value.code is ErrorCode.CENTRAL_UNAVAILABLE
     assert failure.value.detail["reason"] == reason
 

@@ -210,7 +210,6 @@ def test_bad_barcode_is_refused_before_asking(refused_port, clock):
     WHEN a barcode with lower-case letters is looked up
     THEN E_BARCODE_FORMAT (the client never asked central)."""
     with CentralClient(f"http://127.0.0.1:{refused_port}", timeout_s=2.0, kiosk_id="K",
-                       clock=clock) as c:
-        with pytest.raises(KioskError) as failure:
-            c.lookup_barcode(CTX, "sh-water", "sw31000123452025127")
+                       clock=clock) as c, pytest.raises(KioskError) as failure:
+        c.lookup_barcode(CTX, "sh-water", "sw31000123452025127")
     assert failure.value.code is ErrorCode.BARCODE_FORMAT

@@ -13,10 +13,10 @@ import requests
 from hardware.sim.payment.cards import INSUFFICIENT_FUNDS
 from hardware.sim.printer import Fault
 from kiosk.cli import main as kiosk_main
+from kiosk.devtools.loopback import System, running_system
 from kiosk.domain.payments import PaymentState
 from kiosk.errors import ErrorCode
 from kiosk.services.bill_payment import BillPaymentFlow, Step
-from kiosk.devtools.loopback import System, running_system
 
 
 def start(system: System, lang: str = "en") -> BillPaymentFlow:
@@ -155,7 +155,8 @@ def test_printer_failure_after_approval_keeps_payment_and_reprint_prints_it(
     assert journal.get(reference).state is PaymentState.RECEIPTED  # type: ignore[union-attr]
 
 
-def test_reprint_of_an_unknown_reference_says_so(system: System, capsys: pytest.CaptureFixture[str]) -> None:
+def test_reprint_of_an_unknown_reference_says_so(system: System,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
     """GIVEN no payment with that reference
     WHEN `kiosk reprint` is asked for it
     THEN it exits 1 naming E_NOT_FOUND and prints nothing."""

@@ -4,7 +4,7 @@ a conftest cannot be imported by the tests)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +38,7 @@ def admin_key() -> Ed25519PrivateKey:
 def sign(admin_key: Ed25519PrivateKey) -> Sign:
     def make(version: int, settings: dict[str, dict[str, Any]] | None = None, *,
              key: Ed25519PrivateKey | None = None) -> SignedBundle:
-        bundle = ConfigBundle(version=version, issued_at=datetime.now(timezone.utc),
+        bundle = ConfigBundle(version=version, issued_at=datetime.now(UTC),
                               settings=settings if settings is not None else
                               {"kiosk": {"hotline": f"9600{version}"}})
         return sign_bundle(bundle, key or admin_key)

@@ -19,7 +19,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from kiosk.sync.config_agent import INTERRUPTED, ConfigAgent
 from kiosk.sync.config_slots import ConfigSlots
 from kiosk.sync.wire_config import SignedBundle
-
 from kiosk_config_world import FakeCentral, Kiosk, MakeAgent, Sign
 
 

@@ -14,7 +14,6 @@ from hardware.sim.payment import PaymentSimulator
 from hardware.sim.printer import Fault, PrinterSimulator
 from kiosk.bootstrap import config_health_check
 from kiosk.config import Config, load_config
-
 from kiosk_config_world import FakeCentral, Kiosk, MakeAgent, Sign
 
 TIMEOUT_S = 0.5

@@ -4,6 +4,7 @@ real pty. The kiosk asks it when a sale's answer was lost, before deciding to re
 from __future__ import annotations
 
 import time
+
 import pytest
 
 from hardware.base import REASON_BUSY, REASON_TIMEOUT, DeviceError

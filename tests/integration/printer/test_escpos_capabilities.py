@@ -43,7 +43,7 @@ def test_processes_starting_together_all_start(tmp_path: Path) -> None:
     WHEN six processes import the printer layer at the same moment
     THEN every one starts, and no temporary file is left beside the pickle."""
     children = [_import_in_child(tmp_path) for _ in range(6)]
-    results = [child.communicate(timeout=120) + (child.returncode,) for child in children]
+    results = [(*child.communicate(timeout=120), child.returncode) for child in children]
     assert all(code == 0 for _out, _err, code in results), [err[-500:] for _o, err, _c in results]
     assert [path.name for path in tmp_path.iterdir()] == [_pickle_in(tmp_path).name]
 

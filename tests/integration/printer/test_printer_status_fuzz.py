@@ -14,12 +14,11 @@ import pytest
 
 pytest.importorskip("hypothesis")
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
+from hypothesis import HealthCheck, given, settings, strategies as st
 
-from hardware.base import Health  # noqa: E402
-from hardware.printer import EscposPrinter, PrinterProfile, open_printer  # noqa: E402
-from hardware.printer.status import (  # noqa: E402
+from hardware.base import Health
+from hardware.printer import EscposPrinter, PrinterProfile, open_printer
+from hardware.printer.status import (
     ERROR_CAUSE,
     OFFLINE_CAUSE,
     REQUIRED_QUERIES,
@@ -42,7 +41,7 @@ class ScriptedPrinter:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._serve, daemon=True)
         self._thread.start()
-        self.url = "tcp://127.0.0.1:%d" % self._server.getsockname()[1]
+        self.url = f"tcp://127.0.0.1:{self._server.getsockname()[1]}"
 
     def _serve(self) -> None:
         while not self._stop.is_set():

@@ -6,7 +6,7 @@ import logging
 import sqlite3
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -158,7 +158,7 @@ def test_unfinished_is_oldest_first_by_instant_across_offsets(
     """GIVEN payments stamped in different UTC offsets, created out of time order
     WHEN unfinished() lists them
     THEN they come in order of the real instant, not of the text or of insertion."""
-    utc = timezone.utc
+    utc = UTC
     second = store.payments.create(make_draft(), datetime(2026, 11, 22, 2, 30, tzinfo=utc))
     third = store.payments.create(make_draft(), datetime(2026, 11, 22, 11, 0, tzinfo=SHANGHAI))
     first = store.payments.create(make_draft(), datetime(2026, 11, 22, 10, 0, tzinfo=SHANGHAI))

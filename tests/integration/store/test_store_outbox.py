@@ -6,7 +6,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -38,7 +38,7 @@ def test_pending_is_oldest_first_by_instant_and_limited(
     recorded out of time order
     WHEN pending() is asked for all, then for two
     THEN records come oldest instant first, the payload intact, and the limit holds."""
-    utc = timezone.utc
+    utc = UTC
     middle = _recorded(store, make_draft(), approved_card,
                        datetime(2026, 11, 22, 2, 30, tzinfo=utc), message_for)
     newest = _recorded(store, make_draft(), approved_card,
@@ -97,7 +97,7 @@ def test_last_delivery_is_the_newest_instant_whatever_its_offset(
     first = _recorded(store, make_draft(), approved_card, now, message_for)
     second = _recorded(store, make_draft(), approved_card, now, message_for)
     earlier = datetime(2026, 11, 22, 10, 0, tzinfo=SHANGHAI)  # 02:00 UTC
-    later = datetime(2026, 11, 22, 3, 0, tzinfo=timezone.utc)  # "2026-11-22T03..." < "...T10"
+    later = datetime(2026, 11, 22, 3, 0, tzinfo=UTC)  # "2026-11-22T03..." < "...T10"
     store.outbox.mark_delivered(first.idempotency_key, "C-1", earlier)
     store.outbox.mark_delivered(second.idempotency_key, "C-2", later)
     assert store.outbox.last_delivered_at() == later
@@ -211,7 +211,7 @@ def test_one_thread_records_while_another_drains(
             for i in range(total):
                 _recorded(store, make_draft(), approved_card, now + timedelta(seconds=i),
                           message_for)
-        except BaseException as exc:  # reported by the main thread
+        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
             errors.append(exc)
         finally:
             produced.set()
@@ -228,7 +228,7 @@ def test_one_thread_records_while_another_drains(
                     delivered.append(key)
                 if not batch:
                     time.sleep(0.001)
-        except BaseException as exc:
+        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
             errors.append(exc)
 
     threads = [threading.Thread(target=produce, daemon=True),
