@@ -441,9 +441,13 @@ class ArbitrationFlow(ArbitrationScreens, Flow[ArbStep]):
         self.agency = None
         self.application = None
         self.warnings = []
-        self._start_reading()
+        self._start_reading(fresh=True)
 
-    def _start_reading(self) -> None:
+    def _start_reading(self, fresh: bool = False) -> None:
+        """Wait for a document. ``fresh``: the user came back to place it again, so forget
+        the last one read (the reader delivers a document once while it lies there)."""
+        if fresh and self._deps.reader is not None:
+            self._deps.reader.discard_pending()
         self._cancel.clear()
         self.error = None
         self._busy(View.DOCUMENT, ArbStep.READ)

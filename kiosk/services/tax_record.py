@@ -144,7 +144,7 @@ class TaxRecordFlow(Flow[TaxStep]):
         elif self.step in (TaxStep.CONFIRM_PERSON, TaxStep.CODE):
             self.person = None
             self.confirm_error = None
-            self._start_reading()
+            self._start_reading(fresh=True)
 
     def print_record(self) -> None:
         if self.step is TaxStep.RECORD:
@@ -154,7 +154,7 @@ class TaxRecordFlow(Flow[TaxStep]):
         """From the failure screen: read the document again."""
         self.person = None
         self.identity = None
-        self._start_reading()
+        self._start_reading(fresh=True)
 
     def print_again(self) -> None:
         if self.step is TaxStep.DONE and not self.receipt_printed:
@@ -316,7 +316,12 @@ class TaxRecordFlow(Flow[TaxStep]):
 
     # --- plumbing -------------------------------------------------------------------------
 
-    def _start_reading(self) -> None:
+    def _start_reading(self, fresh: bool = False) -> None:
+        """Wait for a document. ``fresh``: the user came back to place it again, so forget
+        the last one read (the reader delivers a document once while it lies there, and
+        the same passport placed again within seconds would be swallowed)."""
+        if fresh and self._deps.reader is not None:
+            self._deps.reader.discard_pending()
         self._cancel.clear()
         self.error = None
         self._busy(View.DOCUMENT, TaxStep.READ)

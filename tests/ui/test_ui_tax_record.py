@@ -142,3 +142,18 @@ def test_a_new_code_too_soon_says_how_long_to_wait(driver: Driver, system: Syste
         assert identity.ids.notice.kind == "error"
     finally:
         system.restart_central()  # the scripted user's limits for the other tests
+
+
+def test_the_same_passport_placed_again_after_back_is_read_again(driver: Driver,
+                                                                 system: System) -> None:
+    """GIVEN a user whose passport was just read ("Is this you?")
+    WHEN she touches Back at once and places the same passport again
+    THEN it is read again: the reader delivers a document once while it lies there, so
+    going back must forget the last one read, or the second placing, seconds after the
+    first, is swallowed and the document screen waits for ever."""
+    identify_with(driver, system, "en", "td3-valid")
+    driver.tap(driver.app.screen("identity").ids.back)
+    driver.wait_for_screen("document", timeout=15)
+    system.reader.present("td3-valid")
+    driver.wait_for_screen("identity", timeout=8)
+    assert driver.app.flow.person is not None

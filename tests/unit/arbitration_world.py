@@ -48,8 +48,12 @@ SKIP = object()
 
 
 class FakeReader:
+    """``reads``: the documents the user will place, one per wait, in order (not ones
+    already lying on the reader, so forgetting the pending ones keeps them)."""
+
     def __init__(self, *reads: DocumentRead) -> None:
         self.reads = list(reads)
+        self.discarded = 0
 
     def read(self, timeout_s: float) -> DocumentRead | None:
         if self.reads:
@@ -58,7 +62,7 @@ class FakeReader:
         return None
 
     def discard_pending(self) -> None:
-        self.reads.clear()
+        self.discarded += 1
 
 
 class FakeRegistry:

@@ -492,8 +492,10 @@ def test_back_goes_through_the_confirmations() -> None:
     """GIVEN the first question after the employer was confirmed (no dispatch agency)
     WHEN the user touches Back repeatedly
     THEN she sees the agency question, the employer again, then the code, ... then the
-    identity screen, and from there reading the document again."""
-    world = World(reader=FakeReader(passport(), passport()))
+    identity screen, and from there reading the document again, the last one read
+    forgotten (the same passport placed again within seconds is read again)."""
+    reader = FakeReader(passport(), passport())
+    world = World(reader=reader)
     flow = world.flow()
     about_you(flow)
     employer(flow)
@@ -512,8 +514,10 @@ def test_back_goes_through_the_confirmations() -> None:
     flow.back()
     assert flow.step is ArbStep.CONFIRM_PERSON
     assert flow.confirmation().heading == "Is this you?"  # the identity screen's own
+    discarded = reader.discarded
     flow.back()
     assert flow.view is View.DOCUMENT and flow.person is None
+    assert reader.discarded == discarded + 1
     run(flow)
     assert flow.step is ArbStep.CONFIRM_PERSON
 
