@@ -39,6 +39,12 @@ from kiosk.sync.enrollment import enroll, read_credential
 # The scripted users of the UI tests and the screenshot walk ask for one-time codes for
 # the demo taxpayer's phone many times a minute: here central lets them (its own tests
 # check the limits; a UI test that shows one restarts central with it).
+# Central, the simulators and the UI share a process and the machine with other test
+# processes: an answer that takes central milliseconds can take seconds here, and a
+# time-out would fail a test for the machine's load, not for what it tests. Tests about
+# time-outs set their own.
+LOOPBACK_CENTRAL_TIMEOUT_S = 15.0
+
 SCRIPTED_USER_LIMITS = RateLimits(codes_per_phone=(Rate(10_000, 60),),
                                   codes_per_kiosk=(Rate(10_000, 60),))
 
@@ -218,11 +224,7 @@ def running_system(tmp: Path, *, card_timeout_s: float = 10.0, step_delay_s: flo
         reader_url = reader.start_pty()
         config = load_config(overrides={
             "kiosk": {"id": kiosk_id, "data_dir": str(tmp / "kiosk")},
-            # Central, the simulators and the UI share this process and the machine with
-            # other test processes: answers that take a real device and central
-            # milliseconds can take seconds here, and a time-out would fail a test for
-            # the machine's load, not for what it tests.
-            "central": {"url": central_url, "timeout_s": 15.0},
+            "central": {"url": central_url, "timeout_s": LOOPBACK_CENTRAL_TIMEOUT_S},
             "sync": {"forward_interval_s": 0.2, "backoff_max_s": 1.0},
             "printer": {"url": printer_url, "status_timeout_s": 3.0},
             "payment": {"url": payment_url, "card_timeout_s": card_timeout_s},

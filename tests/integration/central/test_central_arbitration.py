@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from central.db import make_engine
 from central.demo_places import COMPANIES
 from central.models import ArbitrationApplicationRow
+from kiosk.devtools.loopback import LOOPBACK_CENTRAL_TIMEOUT_S
 from kiosk.services.ports import CallContext
 from kiosk.sync.client import CentralClient
 
@@ -149,7 +150,7 @@ def test_the_dispatch_agency_is_found_stored_and_kept_as_co_respondent(
     THEN the look-up returns the agency; central stores it as the co-respondent beside the
     employer; the redelivery is a duplicate; the record without it is refused."""
     agency_uscc = "91310105MA1G2K4P9Y"
-    with CentralClient(central_url, timeout_s=2.0, kiosk_id="SH-CN-0001",
+    with CentralClient(central_url, timeout_s=LOOPBACK_CENTRAL_TIMEOUT_S, kiosk_id="SH-CN-0001",
                        clock=clock, token=keys.credential()) as client:
         agency = client.company(CallContext("SH-CN-0001", "s1", "en"), agency_uscc)
     assert (agency.uscc, agency.name_zh) == (agency_uscc, "上海虹桥示例人力资源有限公司")

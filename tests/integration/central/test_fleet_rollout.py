@@ -24,6 +24,7 @@ from hardware.sim.payment import PaymentSimulator
 from hardware.sim.printer import Fault, PrinterSimulator
 from kiosk.bootstrap import config_health_check
 from kiosk.config import Config
+from kiosk.devtools.loopback import LOOPBACK_CENTRAL_TIMEOUT_S
 from kiosk.domain.clock import SystemClock
 from kiosk.sync.client import CentralClient
 from kiosk.sync.config_agent import ConfigAgent, site_loader, trusted_keys
@@ -92,8 +93,8 @@ def _kiosk(tmp_path: Path, central: CentralServer, signing: Ed25519PrivateKey,
     credential = enroll_kiosk(central.url, kiosk_id, group, home / "data")
     load = site_loader(site)
     config = load(None)
-    client = CentralClient(via or central.url, timeout_s=2.0, kiosk_id=kiosk_id,
-                           token=credential, clock=SystemClock(), get_retries=0)
+    client = CentralClient(via or central.url, timeout_s=LOOPBACK_CENTRAL_TIMEOUT_S,
+                           kiosk_id=kiosk_id, token=credential, clock=SystemClock(), get_retries=0)
     kiosk = SimulatedKiosk(kiosk_id, printer, payment, agent=None, client=client)  # type: ignore[arg-type]
     kiosk.agent = ConfigAgent(ConfigSlots.in_data_dir(config.kiosk.data_dir), client,
                               trusted_keys(config.sync.config_keys), load,

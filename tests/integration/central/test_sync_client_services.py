@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import pytest
 
+from kiosk.devtools.loopback import LOOPBACK_CENTRAL_TIMEOUT_S
 from kiosk.domain.bills import BillAccount
 from kiosk.domain.payments import OutboxMessage
 from kiosk.domain.records import Address, AddressNode, Company, IdentityClaim, TaxRecord
@@ -31,7 +32,8 @@ CTX = CallContext(kiosk_id="SH-CN-0001", session_id="S-7", lang="de")
 @pytest.fixture
 def client(central_url, clock, keys) -> Iterator[CentralClient]:
     """SH-CN-0001's client: the kiosk of the records make_stay and make_application make."""
-    with CentralClient(central_url, timeout_s=2.0, kiosk_id="SH-CN-0001", clock=clock,
+    with CentralClient(central_url, timeout_s=LOOPBACK_CENTRAL_TIMEOUT_S,
+                       kiosk_id="SH-CN-0001", clock=clock,
                        token=keys.credential("SH-CN-0001")) as c:
         yield c
 

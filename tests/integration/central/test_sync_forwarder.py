@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from central.server import CentralServer
+from kiosk.devtools.loopback import LOOPBACK_CENTRAL_TIMEOUT_S
 from kiosk.domain.payments import OutboxMessage
 from kiosk.errors import ErrorCode, KioskError
 from kiosk.sync.client import CentralClient
@@ -103,8 +104,8 @@ def test_central_down_loses_nothing_then_delivers_each_exactly_once(
     THEN the first drains fail with every record kept and its attempts counted, the next
     delivers all 5, the last sends nothing, and central holds each key exactly once."""
     messages = queue_payments(outbox_store, make_payment, outbox_message, 5)
-    with CountingClient(late_central.url, timeout_s=2.0, kiosk_id="SH-CN-0001",
-                        clock=clock, token=keys.credential()) as client:
+    with CountingClient(late_central.url, timeout_s=LOOPBACK_CENTRAL_TIMEOUT_S,
+                        kiosk_id="SH-CN-0001", clock=clock, token=keys.credential()) as client:
         forwarder = forwarder_for(outbox_store, client, clock, batch_size=2)
         assert forwarder.drain_once() == DrainReport(failed=2)
         assert forwarder.drain_once() == DrainReport(failed=2)
@@ -129,8 +130,8 @@ def test_lost_ack_resend_is_acknowledged_as_duplicate(
     WHEN the forwarder drains
     THEN they are acknowledged as duplicates and central still holds 3 payments."""
     messages = queue_payments(outbox_store, make_payment, outbox_message, 3)
-    with CentralClient(central_url, timeout_s=2.0, kiosk_id="SH-CN-0001", clock=clock,
-                       token=keys.credential()) as client:
+    with CentralClient(central_url, timeout_s=LOOPBACK_CENTRAL_TIMEOUT_S,
+                       kiosk_id="SH-CN-0001", clock=clock, token=keys.credential()) as client:
         client.deliver(messages)
         report = forwarder_for(outbox_store, client, clock).drain_once()
     assert report == DrainReport(duplicates=3)
@@ -150,7 +151,7 @@ def test_rejected_record_is_parked_and_not_retried(
     bad = outbox_message(bad_payment, payload)
     outbox_store.add(bad)
     queue_payments(outbox_store, make_payment, outbox_message, 1)
-    with CountingClient(central_url, timeout_s=2.0, kiosk_id="SH-CN-0001",
+    with CountingClient(central_url, timeout_s=LOOPBACK_CENTRAL_TIMEOUT_S, kiosk_id="SH-CN-0001",
                         clock=clock, token=keys.credential()) as client:
         forwarder = forwarder_for(outbox_store, client, clock)
         assert forwarder.drain_once() == DrainReport(sent=1, rejected=1)
@@ -168,8 +169,8 @@ def test_wake_delivers_promptly(central_url, outbox_store, make_payment, outbox_
     """GIVEN a running forwarder with a 30 s interval that has found the outbox empty
     WHEN a payment is queued and wake() is called
     THEN it is delivered within a couple of seconds, long before the interval."""
-    with CentralClient(central_url, timeout_s=2.0, kiosk_id="SH-CN-0001", clock=clock,
-                       token=keys.credential()) as client:
+    with CentralClient(central_url, timeout_s=LOOPBACK_CENTRAL_TIMEOUT_S,
+                       kiosk_id="SH-CN-0001", clock=clock, token=keys.credential()) as client:
         forwarder = forwarder_for(outbox_store, client, clock, interval_s=30.0)
         stop_forwarders.append(forwarder)
         forwarder.start()
@@ -192,8 +193,8 @@ def test_thread_backs_off_while_down_and_delivers_once_central_is_up(
     all 5 are then delivered, and no log line carries an account number."""
     caplog.set_level(logging.INFO, logger="kiosk.sync")
     messages = queue_payments(outbox_store, make_payment, outbox_message, 5)
-    with CentralClient(late_central.url, timeout_s=1.0, kiosk_id="SH-CN-0001",
-                       clock=clock, token=keys.credential()) as client:
+    with CentralClient(late_central.url, timeout_s=LOOPBACK_CENTRAL_TIMEOUT_S,
+                       kiosk_id="SH-CN-0001", clock=clock, token=keys.credential()) as client:
         forwarder = forwarder_for(outbox_store, client, clock, interval_s=0.05,
                                   backoff_max_s=0.2)
         stop_forwarders.append(forwarder)
@@ -320,8 +321,8 @@ def test_a_refused_connection_is_not_split(late_central, outbox_store, make_paym
     THEN it sends one batch (a refused connection says nothing about records) and keeps
     them all, with no suspect."""
     queue_payments(outbox_store, make_payment, outbox_message, 8)
-    with CountingClient(late_central.url, timeout_s=2.0, kiosk_id="SH-CN-0001",
-                        clock=clock, token=keys.credential()) as client:
+    with CountingClient(late_central.url, timeout_s=LOOPBACK_CENTRAL_TIMEOUT_S,
+                        kiosk_id="SH-CN-0001", clock=clock, token=keys.credential()) as client:
         forwarder = forwarder_for(outbox_store, client, clock)
         assert forwarder.drain_once() == DrainReport(failed=8)
         assert client.batches == [8]

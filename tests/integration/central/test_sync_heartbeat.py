@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from kiosk import __version__
-from kiosk.devtools.loopback import System, running_system
+from kiosk.devtools.loopback import LOOPBACK_CENTRAL_TIMEOUT_S, System, running_system
 from kiosk.diagnostics import config_version
 from kiosk.domain.clock import SystemClock
 from kiosk.sync.client import CentralClient
@@ -150,8 +150,8 @@ def test_sender_thread_keeps_beating_on_its_interval(tmp_path, central_url, keys
     WHEN it runs for a moment
     THEN central has the kiosk, and the sender counted several successful beats."""
     clock = SystemClock("Asia/Shanghai")
-    client = CentralClient(central_url, timeout_s=2.0, kiosk_id="SH-CN-0010", clock=clock,
-                           token=keys.credential("SH-CN-0010"))
+    client = CentralClient(central_url, timeout_s=LOOPBACK_CENTRAL_TIMEOUT_S,
+                           kiosk_id="SH-CN-0010", clock=clock, token=keys.credential("SH-CN-0010"))
     sender = HeartbeatSender(client, sources(tmp_path), clock, interval_s=0.05)
     sender.start()
     try:

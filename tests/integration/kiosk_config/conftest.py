@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from kiosk.devtools.loopback import LOOPBACK_CENTRAL_TIMEOUT_S
 from kiosk.domain.clock import SystemClock
 from kiosk.sync.client import CentralClient
 from kiosk.sync.config_agent import ConfigAgent, HealthCheck, StepHook, site_loader, trusted_keys
@@ -71,7 +72,7 @@ def make_agent(tmp_path: Path, site_file: Path, kiosk: Kiosk,
 
     def build(*, health_check: HealthCheck | None = None,
               step_hook: StepHook | None = None) -> ConfigAgent:
-        client = CentralClient(central.url, timeout_s=2.0, kiosk_id=KIOSK_ID,
+        client = CentralClient(central.url, timeout_s=LOOPBACK_CENTRAL_TIMEOUT_S, kiosk_id=KIOSK_ID,
                                clock=SystemClock(), get_retries=0)
         agent = ConfigAgent(ConfigSlots.in_data_dir(config.kiosk.data_dir), client,
                             trusted_keys(config.sync.config_keys), load,
