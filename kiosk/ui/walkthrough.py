@@ -74,6 +74,24 @@ def start_service(driver: Driver, lang: str, service: str,
     driver.tap(app.screen("home").tiles[service])
 
 
+def switch_language(driver: Driver, lang: str) -> None:
+    """Touch the header's language button, then the language in the dialog, and wait
+    until the dialog has closed: it fades out over a few frames, and a touch meant for
+    the screen beneath would reach its buttons meanwhile."""
+    from kivy.core.window import Window
+
+    app = driver.app
+    driver.tap(app.current_screen.ids.header.ids.language)
+    driver.wait_until(lambda: app._language_dialog is not None
+                      and app._language_dialog in Window.children, 5, "the language dialog")
+    driver.pump(3)
+    dialog = app._language_dialog
+    assert dialog is not None
+    button = next(w for w in dialog.walk() if getattr(w, "lang_code", "") == lang)
+    driver.tap(button)
+    driver.wait_until(lambda: dialog not in Window.children, 5, "the dialog to close")
+
+
 def question_keypad(driver: Driver) -> Keypad:
     """The keypad of the question on screen (numbers, dates, amounts, codes)."""
     screen = driver.app.screen("question")

@@ -109,6 +109,7 @@ def test_application_typed_by_touch_in_french(driver: Driver, system: System,
     the agency and the agent in French without warnings, the receipt with both claims,
     27,500.00, both respondents and the agent came out of the printer, and central has
     the application, agency and agent included, under the number the kiosk shows."""
+    system.restart_central(fresh_data=True)  # no pending case of hers, whatever ran before
     printed = len(system.printer.jobs)
     before = arbitration_submissions(system)
 
@@ -157,6 +158,7 @@ def test_old_infringement_warns_and_is_still_accepted_in_chinese(driver: Driver,
     and the application is accepted: the receipt is printed and, once the outbox is
     delivered, central has it with its number."""
     printed = len(system.printer.jobs)
+    system.restart_central(fresh_data=True)  # no pending case of hers, whatever ran before
     identify(driver, ReaderPresenter(system.reader), "zh-Hans", specimen="pr2023")
     flow = flow_of(driver)
     today = flow.clock.now().date()

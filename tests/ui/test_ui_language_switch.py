@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 import requests
-from kivy.core.window import Window
 
 from kiosk.devtools.loopback import System
 from kiosk.domain.languages import language
@@ -21,6 +20,7 @@ from kiosk.services.flow import View
 from kiosk.services.forms import Kind
 from kiosk.services.stay import StayStep
 from kiosk.services.tax_record import TaxStep
+from kiosk.ui import walkthrough
 from kiosk.ui.driver import Driver
 from kiosk.ui.fonts import font_name
 from kiosk.ui.i18n import in_language
@@ -52,18 +52,8 @@ def languages() -> Iterator[str]:
 
 
 def switch_language(driver: Driver, lang: str) -> None:
-    """Touch the header's language button and the language in the dialog."""
-    app = driver.app
-    driver.tap(app.current_screen.ids.header.ids.language)
-    driver.wait_until(lambda: app._language_dialog is not None
-                      and app._language_dialog in Window.children, 5, "the language dialog")
-    driver.pump(3)
-    dialog = app._language_dialog
-    assert dialog is not None
-    button = next(w for w in dialog.walk() if getattr(w, "lang_code", "") == lang)
-    driver.tap(button)
-    driver.wait_until(lambda: dialog not in Window.children, 5,
-                      "the dialog to close")
+    """The header's language button, the language, and a moment for the screen."""
+    walkthrough.switch_language(driver, lang)
     driver.settle(0.2)
 
 

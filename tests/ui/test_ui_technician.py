@@ -19,6 +19,7 @@ from kiosk.services.technician import OutOfService, PinGate, hash_pin
 from kiosk.ui.app import TECHNICIAN_CORNER
 from kiosk.ui.driver import Driver
 from kiosk.ui.fonts import font_name
+from kiosk.ui.walkthrough import switch_language
 
 pytestmark = pytest.mark.ui
 
@@ -147,17 +148,6 @@ def test_the_right_pin_shows_devices_with_a_paper_fault_and_versions(
     assert "PROBLEM: printer" in screen.ids.errors.text
 
 
-def choose_language_in_header(driver: Driver, screen_name: str, lang: str) -> None:
-    """The header's language button, then the language's button in the chooser."""
-    driver.tap(driver.app.screen(screen_name).ids.header.ids.language)
-    driver.pump(3)
-    dialog = driver.app._language_dialog  # the chooser the tap opened
-    assert dialog is not None
-    button = next(w for w in dialog.walk() if getattr(w, "lang_code", None) == lang)
-    driver.tap(button)
-    driver.pump(3)
-
-
 def test_technician_mode_speaks_the_language_chosen_in_its_header(
         technician: Driver) -> None:
     """GIVEN technician mode open (in English, the kiosk's default)
@@ -168,7 +158,7 @@ def test_technician_mode_speaks_the_language_chosen_in_its_header(
     app = technician.app
     screen = app.screen("technician")
     assert screen.ids.test_print.text == "Test print"
-    choose_language_in_header(technician, "technician", "ko")
+    switch_language(technician, "ko")
     assert screen.ids.header.title == "기술자 모드"
     assert screen.ids.test_print.text == "테스트 인쇄"
     assert any(row.text.startswith("영수증 프린터: ") for row in screen.ids.devices.children)
@@ -180,7 +170,7 @@ def test_technician_mode_speaks_the_language_chosen_in_its_header(
     assert app.lang == "en"
     hidden_gesture(technician)
     technician.wait_for_screen("technician_pin")
-    choose_language_in_header(technician, "technician_pin", "ru")
+    switch_language(technician, "ru")
     pin = app.screen("technician_pin")
     assert pin.ids.prompt.text == "Введите PIN техника"
     type_pin(technician, "1111")
