@@ -34,7 +34,7 @@ from kiosk.config import Config, load_config, overridden_keys
 from kiosk.errors import ConfigError, ErrorCode, KioskError
 from kiosk.services.ports import Clock
 from kiosk.sync.config_slots import ConfigSlots, SlotState
-from kiosk.sync.periodic import PeriodicThread
+from kiosk.sync.periodic import PeriodicThread, RunsPeriodically
 from kiosk.sync.wire_config import (
     OVERRIDDEN_MAX,
     BundleRejected,
@@ -121,7 +121,7 @@ def site_loader(*site_files: Path, overrides: Mapping[str, Any] | None = None) -
     return SiteLoader(tuple(site_files), overrides)
 
 
-class ConfigAgent:
+class ConfigAgent(RunsPeriodically):
     def __init__(self, slots: ConfigSlots, client: ConfigSource,
                  trusted: Mapping[str, Ed25519PublicKey], load: Loader,
                  health_check: HealthCheck, session_idle: Callable[[], bool],
@@ -392,15 +392,6 @@ class ConfigAgent:
         except Exception:
             log.exception("config agent round failed")
 
-    def start(self) -> None:
-        self._loop.start()
-
-    def wake(self) -> None:
-        """Poll and apply now (e.g. the UI calls it when a session ends)."""
-        self._loop.wake()
-
-    def stop(self, timeout: float = 5.0) -> bool:
-        return self._loop.stop(timeout)
 
 
 def raw_is(signed: SignedBundle, raw: bytes) -> bool:

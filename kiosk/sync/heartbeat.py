@@ -22,7 +22,7 @@ from typing import Protocol
 from hardware.base import DeviceStatus
 from kiosk.errors import KioskError
 from kiosk.services.ports import Clock
-from kiosk.sync.periodic import PeriodicThread
+from kiosk.sync.periodic import PeriodicThread, RunsPeriodically
 from kiosk.sync.wire_fleet import (
     LAST_ERROR_MAX,
     REASON_PATTERN,
@@ -88,7 +88,7 @@ def _free_disk(data_dir: Path) -> int:
     return 0
 
 
-class HeartbeatSender:
+class HeartbeatSender(RunsPeriodically):
     def __init__(self, client: HeartbeatPoster, sources: HeartbeatSources, clock: Clock, *,
                  interval_s: float) -> None:
         if interval_s <= 0:
@@ -125,16 +125,3 @@ class HeartbeatSender:
             log.warning("heartbeat failed: %s (retrying every %.0f s, logged once)", what,
                         self.interval_s)
         self.consecutive_failures += 1
-
-    # --- the background thread ---------------------------------------------------------
-
-    def start(self) -> None:
-        self._loop.start()
-
-    def stop(self, timeout: float = 5.0) -> bool:
-        """Ask the thread to end and wait up to ``timeout``; True if it has ended."""
-        return self._loop.stop(timeout)
-
-    @property
-    def running(self) -> bool:
-        return self._loop.running

@@ -58,3 +58,24 @@ class PeriodicThread:
             if self._stop.is_set():
                 break
             self._wake.wait(self._delay())
+
+
+class RunsPeriodically:
+    """start, wake, stop and running for a worker whose rounds run on ``self._loop``."""
+
+    _loop: PeriodicThread
+
+    def start(self) -> None:
+        self._loop.start()
+
+    def wake(self) -> None:
+        """Run the next round now (returns at once)."""
+        self._loop.wake()
+
+    def stop(self, timeout: float = 5.0) -> bool:
+        """Ask the thread to end and wait up to ``timeout``; True if it has ended."""
+        return self._loop.stop(timeout)
+
+    @property
+    def running(self) -> bool:
+        return self._loop.running

@@ -18,14 +18,14 @@ from pathlib import Path
 from kiosk.errors import ErrorCode, KioskError
 from kiosk.services.ports import Clock
 from kiosk.sync.enrollment import read_credential, rotate
-from kiosk.sync.periodic import PeriodicThread
+from kiosk.sync.periodic import PeriodicThread, RunsPeriodically
 
 log = logging.getLogger(__name__)
 
 DEFAULT_CHECK_INTERVAL_S = 3600.0
 
 
-class CredentialRotator:
+class CredentialRotator(RunsPeriodically):
     def __init__(self, central_url: str, kiosk_id: str, data_dir: Path, clock: Clock, *,
                  timeout_s: float, check_interval_s: float = DEFAULT_CHECK_INTERVAL_S) -> None:
         if check_interval_s <= 0:
@@ -71,16 +71,3 @@ class CredentialRotator:
         else:
             log.warning("credential rotation failed: %s %s (tried again every %.0f s, "
                         "logged once)", exc.code.value, exc.message, self.check_interval_s)
-
-    # --- the background thread ---------------------------------------------------------
-
-    def start(self) -> None:
-        self._loop.start()
-
-    def stop(self, timeout: float = 5.0) -> bool:
-        """Ask the thread to end and wait up to ``timeout``; True if it has ended."""
-        return self._loop.stop(timeout)
-
-    @property
-    def running(self) -> bool:
-        return self._loop.running
