@@ -46,7 +46,7 @@ class Driver:
         end = time.monotonic() + seconds
         while time.monotonic() < end:
             EventLoop.idle()
-            time.sleep(1 / 120)
+            time.sleep(1 / 30)
 
     def wait_until(self, condition: Callable[[], bool], timeout: float = 15.0,
                    what: str = "condition") -> None:
@@ -55,7 +55,7 @@ class Driver:
             EventLoop.idle()
             if condition():
                 return
-            time.sleep(1 / 120)
+            time.sleep(1 / 30)
         raise UiTimeout(f"timed out after {timeout:.0f} s waiting for {what} "
                         f"(screen {self.app.root.current})")
 
