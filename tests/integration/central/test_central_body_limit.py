@@ -23,6 +23,7 @@ import pytest
 from central.bodylimit import BodyLimits
 from central.server import CentralServer
 from central_payloads import CHANGNING_USCC, arbitration_payload, stay_payload
+from kiosk.devtools.loopback import LOOPBACK_CENTRAL_TIMEOUT_S
 from kiosk.domain.payments import OutboxMessage
 from kiosk.sync.client import CentralClient
 from kiosk.sync.wire import OUTBOX_MAX_BYTES, RECORD_MAX_BYTES, ArbitrationApplicationRecord
@@ -274,8 +275,8 @@ def test_the_kiosk_packs_its_outbox_into_requests_central_takes(small_central, k
     messages = [OutboxMessage(kind="stay_registration", idempotency_key=uuid.uuid4().hex,
                               payload=stay_payload(), created_at=clock.now())
                 for _ in range(150)]
-    with CentralClient(small_central.url, timeout_s=5.0, kiosk_id="SH-CN-0001", clock=clock,
-                       token=keys.credential("SH-CN-0001"),
+    with CentralClient(small_central.url, timeout_s=LOOPBACK_CENTRAL_TIMEOUT_S,
+                       kiosk_id="SH-CN-0001", clock=clock, token=keys.credential("SH-CN-0001"),
                        outbox_max_bytes=SMALL.outbox) as client:
         results = client.deliver(messages)
     assert [r.idempotency_key for r in results] == [m.idempotency_key for m in messages]

@@ -13,6 +13,7 @@ import requests
 
 from central.ratelimit import Rate, RateLimits
 from central.server import CentralServer
+from kiosk.devtools.loopback import LOOPBACK_CENTRAL_TIMEOUT_S
 from kiosk.domain.records import IdentityClaim
 from kiosk.errors import ErrorCode, KioskError
 from kiosk.services.ports import CallContext
@@ -110,8 +111,8 @@ def test_the_kiosk_client_reads_the_wait_from_a_429(central_url, keys, clock):
                           birth_date=date(1964, 8, 12),
                           surname="MUSTERMANN", given_names="ERIKA")
     context = CallContext(kiosk_id="SH-CN-0001", session_id="S-1", lang="de")
-    with CentralClient(central_url, timeout_s=5.0, kiosk_id="SH-CN-0001", clock=clock,
-                       token=keys.credential("SH-CN-0001")) as client:
+    with CentralClient(central_url, timeout_s=LOOPBACK_CENTRAL_TIMEOUT_S, kiosk_id="SH-CN-0001",
+                       clock=clock, token=keys.credential("SH-CN-0001")) as client:
         client.identify(context, claim)
         with pytest.raises(KioskError) as refused:
             client.identify(context, claim)

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pytest
 
+from kiosk.devtools.loopback import LOOPBACK_CENTRAL_TIMEOUT_S
 from kiosk.errors import ErrorCode, KioskError
 from kiosk.services.ports import CallContext
 from kiosk.sync.client import CentralClient
@@ -18,7 +19,8 @@ from kiosk.sync.client import CentralClient
 WATER_BILLS = ("sh-water-202511-01", "sh-water-202512-01")
 
 
-def client_for(url: str, clock, kiosk_id: str = "KIOSK-A", timeout_s: float = 2.0,
+def client_for(url: str, clock, kiosk_id: str = "KIOSK-A",
+               timeout_s: float = LOOPBACK_CENTRAL_TIMEOUT_S,
                token: str = "") -> CentralClient:
     return CentralClient(url, timeout_s=timeout_s, kiosk_id=kiosk_id, token=token, clock=clock)
 
