@@ -3,6 +3,7 @@ per process, so one App serves every UI test; each test starts from the attract 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +16,7 @@ kivy_env.configure(headless=True, width=1080, height=1920, driven=True)
 from hardware.sim.payment.cards import UNIONPAY_APPROVED  # noqa: E402
 from kiosk.bootstrap import build_app  # noqa: E402
 from kiosk.devtools.loopback import System, running_system  # noqa: E402
+from kiosk.services.availability import NEEDS  # noqa: E402
 from kiosk.ui.driver import Driver  # noqa: E402
 
 
@@ -42,12 +44,33 @@ def driver(session_driver: Driver, ui_system: System) -> Iterator[Driver]:
     ui_system.printer.clear_faults()
     ui_system.payment.clear_faults()
     ui_system.payment.present_card(UNIONPAY_APPROVED.pan)
+    devices_back(session_driver, ui_system)
     session_driver.wait_until(lambda: not app.worker_busy, 30, "the previous test's worker")
     app.end_session()
     session_driver.wait_for_screen("attract")
     yield session_driver
     app.end_session()  # stops a document read the test left waiting
     session_driver.wait_until(lambda: not app.worker_busy, 30, "this test's worker")
+
+
+def devices_back(driver: Driver, system: System, timeout: float = 30.0) -> None:
+    """Every service offered again. The device watch polls every 10 s and counts a part
+    as gone after two failed polls, so a fault an earlier test set (or a status query
+    the machine's load made late) can still grey a service out when this test starts;
+    one good poll brings a part back at once."""
+    watch = system.runtime.services.watch
+    if watch is None:
+        return
+    deadline = time.monotonic() + timeout
+    while True:
+        watch.poll_once()
+        gone = {service: why for service in NEEDS
+                if (why := system.runtime.services.unavailable(service)) is not None}
+        if not gone:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"services still not offered after {timeout:.0f} s: {gone}")
+        driver.settle(0.5)
 
 
 @pytest.fixture
