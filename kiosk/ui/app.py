@@ -214,6 +214,9 @@ class KioskApp(App):
             self.show_screen("out_of_service")
             return
         self.session = self.services.new_session(lang)
+        # A session starts now, however it was started: the idle clock must not carry
+        # the quiet time of the attract loop (or a test's) into the first minute.
+        self.last_touch = time.monotonic()
         self.set_language(lang)
         log.info("session %s started", self.session.id[:8])
         self.show_screen("home")

@@ -48,6 +48,7 @@ def driver(session_driver: Driver, ui_system: System) -> Iterator[Driver]:
     session_driver.wait_until(lambda: not app.worker_busy, 30, "the previous test's worker")
     app.end_session()
     session_driver.wait_for_screen("attract")
+    app.last_touch = time.monotonic()  # idle tests move the clock back; start this one fresh
     yield session_driver
     app.end_session()  # stops a document read the test left waiting
     session_driver.wait_until(lambda: not app.worker_busy, 30, "this test's worker")

@@ -37,6 +37,21 @@ def test_the_between_sessions_hook_runs_only_after_the_session_is_wiped(driver: 
         app.between_sessions = built_with
 
 
+def test_a_session_started_after_a_long_quiet_spell_is_not_ended_as_idle(driver: Driver) -> None:
+    """GIVEN a kiosk whose last touch was longer ago than the idle limit (a quiet night)
+    WHEN a session starts without a touch reaching the window first (as a keypad or a
+    test starts it)
+    THEN the idle check that follows keeps the session: its clock starts with it."""
+    app = driver.app
+    limit = app.settings.idle_timeout_s + app.settings.idle_countdown_s
+    app.last_touch = time.monotonic() - limit - 60
+    app.start_session("fr")
+    driver.wait_for_screen("home")
+    driver.settle(2.5)  # the idle check runs every second
+    assert app.session is not None
+    assert app.root.current == "home"
+
+
 def test_releasing_freed_memory_returns_heap_pages_to_the_system() -> None:
     """GIVEN 200 MB allocated and freed in 1 kB blocks (kept by glibc for reuse)
     WHEN the kiosk releases freed memory between sessions
