@@ -51,8 +51,9 @@ def main(argv: list[str] | None = None) -> int:
 
     from kiosk.ui import kivy_env
 
+    # Drawn as a kiosk's GPU draws them, edges smoothed; the checks alone skip that.
     kivy_env.configure(headless=True, width=int(1080 * args.scale),
-                       height=int(1920 * args.scale), driven=True)
+                       height=int(1920 * args.scale), driven=True, antialias=not args.no_png)
 
     from kiosk.bootstrap import build_app
     from kiosk.devtools.loopback import running_system

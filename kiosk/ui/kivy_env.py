@@ -18,11 +18,15 @@ def has_display() -> bool:
 
 
 def configure(*, headless: bool, width: int, height: int, fullscreen: bool = False,
-              driven: bool = False) -> None:
+              driven: bool = False, antialias: bool | None = None) -> None:
     """Prepare Kivy for a window of ``width`` x ``height`` pixels. Idempotent per process:
     Kivy opens one window per process. ``driven``: frames are pumped by hand
     (kiosk.ui.driver: tests, walks, the headless demo), so Kivy's 60 fps cap would only
-    add a sleep to every frame; an App running its own loop keeps the cap."""
+    add a sleep to every frame; an App running its own loop keeps the cap.
+    ``antialias``: Kivy's 2x multisampling of shape edges (text is smoothed either way).
+    By default on with a display (a GPU draws it for free) and off offscreen, where Mesa's
+    software renderer spends about 40% of a walk's time on it (docs/platform.md); the
+    documentation's screenshots ask for it."""
     global _configured
     if _configured:
         return
@@ -52,6 +56,8 @@ def configure(*, headless: bool, width: int, height: int, fullscreen: bool = Fal
     Config.set("graphics", "height", str(height))
     Config.set("graphics", "resizable", "0" if headless else "1")
     Config.set("graphics", "fullscreen", "auto" if fullscreen else "0")
+    Config.set("graphics", "multisamples", "2" if (not headless if antialias is None
+                                                   else antialias) else "0")
     Config.set("kivy", "exit_on_escape", "0")
     Config.set("kivy", "keyboard_mode", "dock")
     Config.set("input", "mouse", "mouse,disable_multitouch")

@@ -35,6 +35,7 @@ def alive(pid: int) -> bool:
     return status.exists() and "State:\tZ" not in status.read_text()
 
 
+@pytest.mark.long(26)
 def test_headless_demo_pays_a_bill_and_writes_screens_and_receipt(tmp_path: Path) -> None:
     """GIVEN a fresh data folder
     WHEN `kiosk demo --headless --lang zh-Hans` runs
@@ -67,6 +68,7 @@ def test_headless_demo_pays_a_bill_and_writes_screens_and_receipt(tmp_path: Path
 
 
 @pytest.mark.timeout(600)  # five services by touch: about 3 minutes here
+@pytest.mark.long(150)
 def test_every_scenario_walks_its_flow_and_prints_its_slip(tmp_path: Path) -> None:
     """GIVEN a fresh data folder
     WHEN `kiosk demo --headless --scenario all --lang fr` runs

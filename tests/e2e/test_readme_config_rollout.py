@@ -84,6 +84,7 @@ def processes(tmp_path: Path) -> Iterator[Processes]:
         started.stop_all()
 
 
+@pytest.mark.long(11)
 def test_enroll_push_apply_and_report_as_the_readme_says(tmp_path: Path,
                                                          processes: Processes) -> None:
     """GIVEN central started by `kiosk-central serve`, a kiosk enrolled by `kiosk-admin

@@ -151,7 +151,9 @@ def test_every_screen_of_a_bill_payment_has_readable_text_and_big_targets(
 
 
 @pytest.mark.timeout(300)  # two walks and two fresh centrals on a loaded machine
-@pytest.mark.parametrize("service", ["tax", "stay", "arbitration", "points"])
+@pytest.mark.parametrize("service", [
+    pytest.param(service, marks=pytest.mark.long(seconds))  # on an idle 2-core machine
+    for service, seconds in {"tax": 33, "stay": 68, "arbitration": 65, "points": 20}.items()])
 def test_every_screen_of_each_self_service_in_both_themes(
         driver: Driver, system: System, tmp_path: Path, service: str) -> None:
     """GIVEN a self-service walkthrough (tax record, stay, arbitration, points)

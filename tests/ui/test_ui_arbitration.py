@@ -98,6 +98,7 @@ def check_receipt(system: System, flow: ArbitrationFlow, printed_before: int) ->
 # 38 screens, each photographed: ~60 s here, most of it Kivy rendering label textures
 # (the question screen builds a new keyboard for every text question).
 @pytest.mark.timeout(240)
+@pytest.mark.long(33)
 def test_application_typed_by_touch_in_french(driver: Driver, system: System,
                                               tmp_path: Path) -> None:
     """GIVEN ERIKA MUSTERMANN's passport, in French
@@ -150,6 +151,7 @@ def test_application_typed_by_touch_in_french(driver: Driver, system: System,
     assert verified.number == flow.final_number and verified.status == "PENDING"
 
 
+@pytest.mark.long(23)
 def test_old_infringement_warns_and_is_still_accepted_in_chinese(driver: Driver,
                                                                   system: System) -> None:
     """GIVEN ERIKA MUSTERMANN's PR card, in Chinese

@@ -201,6 +201,7 @@ def test_cancel_on_the_card_screen_charges_nothing(driver: Driver, system: Syste
     assert not failed.ids.again.disabled
 
 
+@pytest.mark.long(13)
 def test_mobile_bill_found_by_barcode_and_paid_in_part_in_russian(driver: Driver,
                                                                    system: System) -> None:
     """GIVEN a Russian-speaking user with a China Mobile bill (part payment allowed)

@@ -179,6 +179,7 @@ def type_half_and_switch(driver: Driver, lang: str, text: str) -> None:
 # --- bill payment -----------------------------------------------------------------------
 
 
+@pytest.mark.long(15)
 def test_bill_payment_keeps_the_account_and_the_bill(driver: Driver, system: System,
                                                      languages: Iterator[str]) -> None:
     """GIVEN a user paying a water bill in English
@@ -208,6 +209,7 @@ def test_bill_payment_keeps_the_account_and_the_bill(driver: Driver, system: Sys
     assert flow.payment.draft.account_no == "3100012345"
 
 
+@pytest.mark.long(10)
 def test_bill_payment_keeps_the_barcode_and_the_amount(driver: Driver, system: System,
                                                        languages: Iterator[str]) -> None:
     """GIVEN a user with a China Mobile bill
@@ -237,6 +239,7 @@ def test_bill_payment_keeps_the_barcode_and_the_amount(driver: Driver, system: S
 # --- accommodation registration --------------------------------------------------------
 
 
+@pytest.mark.long(40)
 def test_stay_keeps_passport_answers_room_and_summary(driver: Driver, system: System,
                                                       languages: Iterator[str]) -> None:
     """GIVEN ERIKA MUSTERMANN registering her stay in English
@@ -308,6 +311,7 @@ def test_stay_keeps_passport_answers_room_and_summary(driver: Driver, system: Sy
 # --- labour arbitration -----------------------------------------------------------------
 
 
+@pytest.mark.long(22)
 def test_arbitration_keeps_passport_text_choice_and_employer(
         driver: Driver, system: System, languages: Iterator[str]) -> None:
     """GIVEN ERIKA MUSTERMANN applying for labour arbitration in English
@@ -356,6 +360,7 @@ def test_arbitration_keeps_passport_text_choice_and_employer(
 # --- tax record -------------------------------------------------------------------------
 
 
+@pytest.mark.long(22)
 def test_tax_record_keeps_passport_code_period_and_record(
         driver: Driver, system: System, languages: Iterator[str]) -> None:
     """GIVEN a user asking for her tax record in English

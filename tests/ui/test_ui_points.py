@@ -27,6 +27,7 @@ def summary_values(driver: Driver) -> list[tuple[str, str]]:
     return [(row.label, row.value) for row in reversed(rows)]
 
 
+@pytest.mark.long(15)
 def test_points_walked_in_japanese_and_printed(driver: Driver, system: System,
                                                tmp_path: Path) -> None:
     """GIVEN a Japanese-speaking user, 40, with a master's degree, 5 years of Shanghai
@@ -63,6 +64,7 @@ def test_points_walked_in_japanese_and_printed(driver: Driver, system: System,
     assert slip.ids.reference.text == flow.reference and "195" in slip.ids.detail.text
 
 
+@pytest.mark.long(10)
 def test_points_in_english_refuses_awards_of_200_then_prints(driver: Driver,
                                                               system: System) -> None:
     """GIVEN an English-speaking user on the notice

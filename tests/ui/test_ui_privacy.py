@@ -173,6 +173,7 @@ def walk_tax(driver: Driver, system: System) -> tuple[str, ...]:
 
 WALKS: dict[str, Walk] = {"accommodation": walk_stay, "arbitration": walk_arbitration,
                           "tax_record": walk_tax}
+WALK_SECONDS = {"accommodation": 25, "arbitration": 13, "tax_record": 20}
 
 
 class Records(logging.Handler):
@@ -231,7 +232,8 @@ def holders(obj: object) -> list[str]:
             for r in gc.get_referrers(obj) if not isinstance(r, (list, weakref.ref))][:6]
 
 
-@pytest.mark.parametrize("service", sorted(WALKS))
+@pytest.mark.parametrize("service", [  # seconds each takes on an idle 2-core machine
+    pytest.param(service, marks=pytest.mark.long(WALK_SECONDS[service])) for service in WALKS])
 def test_idle_wipe_leaves_nothing_personal(driver: Driver, system: System, service: str,
                                            log_records: Records) -> None:
     """GIVEN a user whose passport was read and whose details are on screen (the stay

@@ -63,6 +63,7 @@ def verify(system: System, code: str) -> dict[str, object]:
     return body
 
 
+@pytest.mark.long(31)
 def test_registered_in_korean_by_the_demo_walk(driver: Driver, central: System,
                                                tmp_path: Path) -> None:
     """GIVEN a Korean-speaking user with ERIKA MUSTERMANN's passport and a rented room in
@@ -92,6 +93,7 @@ def test_registered_in_korean_by_the_demo_walk(driver: Driver, central: System,
     assert record["status"] == "SUBMITTED"
 
 
+@pytest.mark.long(24)
 def test_registered_in_english(driver: Driver, central: System) -> None:
     """GIVEN an English-speaking user with the same passport and room
     WHEN she confirms her name, answers, checks the summary and submits
@@ -123,6 +125,7 @@ def test_registered_in_english(driver: Driver, central: System) -> None:
     assert (record["number"], record["status"]) == (flow.final_number, "SUBMITTED")
 
 
+@pytest.mark.long(22)
 def test_a_late_registration_says_it_waits_for_verification(driver: Driver,
                                                             central: System) -> None:
     """GIVEN a user who arrived two days ago (more than 24 hours: a late registration)
@@ -150,6 +153,7 @@ def test_a_late_registration_says_it_waits_for_verification(driver: Driver,
         "PENDING_VERIFICATION"
 
 
+@pytest.mark.long(13)
 def test_hotel_address_is_refused(driver: Driver, system: System) -> None:
     """GIVEN a user whose address is the Hongqiao Example Hotel
     WHEN she touches the hotel in the building list
@@ -173,6 +177,7 @@ def test_hotel_address_is_refused(driver: Driver, system: System) -> None:
     assert app.flow is None and system.runtime.store.outbox.depth() == depth
 
 
+@pytest.mark.long(19)
 def test_visa_free_stay_asks_no_number(driver: Driver, central: System) -> None:
     """GIVEN a visa-free entry
     WHEN the user chooses Visa-free entry
@@ -196,6 +201,7 @@ def test_visa_free_stay_asks_no_number(driver: Driver, central: System) -> None:
     assert verify(system, flow.submission.verification_code)["number"] == flow.final_number
 
 
+@pytest.mark.long(22)
 def test_central_away_gives_a_provisional_slip_then_the_number(driver: Driver,
                                                                central: System) -> None:
     """GIVEN central stops after the address was chosen

@@ -42,6 +42,7 @@ def print_months(driver: Driver, system: System, first: str, last: str,
     return flow.record, job
 
 
+@pytest.mark.long(14)
 def test_tax_record_printed_in_german(driver: Driver, system: System) -> None:
     """GIVEN a German-speaking user with her passport
     WHEN she places it, confirms her name, types the SMS code and asks for 12 months
@@ -67,6 +68,7 @@ def test_tax_record_printed_in_german(driver: Driver, system: System) -> None:
     assert verified.kind == "tax_record"
 
 
+@pytest.mark.long(17)
 def test_wrong_code_then_period_before_2019_in_chinese(driver: Driver, system: System) -> None:
     """GIVEN a user identified with her PR card, in Chinese
     WHEN she types a wrong code, then the right one, then asks for 2018

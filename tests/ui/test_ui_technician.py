@@ -95,6 +95,7 @@ def test_the_hidden_gesture_opens_the_pin_screen_and_a_corner_tap_starts_nothing
     assert screen.ids.entry.value == "••"
 
 
+@pytest.mark.long(11)
 def test_five_wrong_pins_lock_technician_mode_across_a_return_to_attract(
         technician: Driver) -> None:
     """GIVEN the PIN screen
@@ -190,6 +191,7 @@ def test_test_print_reaches_the_printer_and_shows_the_outcome(
     assert job.complete and screen.ids.result.kind == "success"
 
 
+@pytest.mark.long(23)
 def test_reprint_of_a_paid_reference(technician: Driver, system: System,
                                      tmp_path: Path) -> None:
     """GIVEN a water bill paid at the kiosk

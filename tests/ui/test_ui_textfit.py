@@ -22,8 +22,13 @@ SERVICES = ["tax", "stay", "arbitration", "points"]
 FEWEST_SCREENS = {"bill": 15, "tax": 8, "stay": 24, "arbitration": 34, "points": 12}
 
 
+# Seconds each part takes on an idle 2-core machine (the long ones start first).
+SECONDS = {"bill": 54, "tax": 18, "stay": 60, "arbitration": 28, "points": 11}
+
+
 @pytest.mark.timeout(300)  # one part of a walk: up to a minute offscreen, more when loaded
-@pytest.mark.parametrize("part", list(FEWEST_SCREENS))
+@pytest.mark.parametrize("part", [pytest.param(part, marks=pytest.mark.long(SECONDS[part]))
+                                  for part in FEWEST_SCREENS])
 @pytest.mark.parametrize("lang", ["de", "ja"])  # the full 8: python -m kiosk.devtools.textfit
 def test_every_text_fits_on_every_screen(driver: Driver, system: System, tmp_path: Path,
                                          lang: str, part: str) -> None:

@@ -13,6 +13,7 @@ from kiosk.devtools.payment_kills import run_kills
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
 
+@pytest.mark.long(30)
 def test_random_kills_lose_no_payment_and_charge_none_twice(tmp_path: Path) -> None:
     """GIVEN a kiosk paying part of a bill again and again through the real flow
     WHEN 8 of its processes are SIGKILLed at random moments, each next one recovering at

@@ -119,6 +119,7 @@ def test_a_sale_approved_just_before_a_crash_is_kept_and_the_bill_paid(
     assert bills_due_at_central(system) == 0
 
 
+@pytest.mark.long(14)
 def test_a_reversal_answered_just_before_a_crash_is_not_ignored_at_the_next_start(
         quick_system: System) -> None:
     """GIVEN an approved sale left CREATED by a crash, a terminal that does not answer
