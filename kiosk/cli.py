@@ -62,7 +62,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     scale = args.scale or 0.5
     kivy_env.configure(headless=headless, width=int(config.ui.width * scale),
                        height=int(config.ui.height * scale),
-                       fullscreen=config.ui.fullscreen and not headless)
+                       fullscreen=config.ui.fullscreen and not headless,
+                       rotation=config.ui.rotation,
+                       touch=kivy_env.TouchInput.from_settings(config.touch.model_dump()))
     runtime = bootstrap.build_runtime(config)
     restart = threading.Event()
     try:
