@@ -337,6 +337,12 @@ def build_parser() -> argparse.ArgumentParser:
     config = with_config(sub.add_parser("config", help="validate and show the effective config"))
     config.set_defaults(func=cmd_config)
 
+    from kiosk.install import command as install_command
+
+    install_command.configure(sub.add_parser(
+        "install", help="lay out this machine as a kiosk: user, site file, data folder, "
+                        "systemd units, the X session (docs/deployment.md)"))
+
     sim = sub.add_parser("sim", help="run a device simulator", add_help=False)
     sim.add_argument("device", choices=["printer", "payment", "reader", "control"])
     sim.add_argument("sim_args", nargs=argparse.REMAINDER)
