@@ -9,9 +9,12 @@ job=${1:-demo}
 [ $# -gt 0 ] && shift
 
 # Debian packages: Mesa GL/EGL for offscreen rendering, mtdev for real touch screens,
-# the Material Design icon font, venv support for Debian's own Python, and the PostgreSQL
-# server that central's tests start a throwaway instance of (tests/integration/central).
+# the Material Design icon font, venv support for Debian's own Python, the PostgreSQL
+# server that central's tests start a throwaway instance of (tests/integration/central),
+# and the kiosk's X session pieces that the install and session tests run under Xvfb
+# (tests/integration/kiosk/test_kiosk_install.py, tests/e2e/test_kiosk_session.py).
 deb_packages="libgl1 libegl1 libmtdev1 fonts-materialdesignicons-webfont postgresql"
+deb_packages="$deb_packages xvfb xinit matchbox-window-manager x11-xserver-utils x11-utils"
 python=${PYTHON:-python3}
 "$python" -c 'import ensurepip' 2>/dev/null || deb_packages="$deb_packages python3-venv"
 if command -v dpkg-query >/dev/null 2>&1; then

@@ -32,6 +32,7 @@ from kiosk.domain.clock import SystemClock
 from kiosk.errors import ConfigError
 from kiosk.i18n import Catalogs
 from kiosk.private_files import private_dir
+from kiosk.sd_notify import SystemdNotifier
 from kiosk.services.availability import PAYMENT, PRINTER, READER, DeviceWatch
 from kiosk.services.bill_payment import BillPaymentDeps
 from kiosk.services.kiosk import KioskServices
@@ -473,6 +474,7 @@ def build_app(runtime: Runtime) -> KioskApp:
     app = KioskApp(runtime.services, runtime.translator, settings,
                    technician=runtime.technician)
     app.between_sessions = release_freed_memory
+    app.service_manager = SystemdNotifier.from_environment()
     return app
 
 

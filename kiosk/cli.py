@@ -62,7 +62,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     scale = args.scale or 0.5
     kivy_env.configure(headless=headless, width=int(config.ui.width * scale),
                        height=int(config.ui.height * scale),
-                       fullscreen=config.ui.fullscreen and not headless)
+                       fullscreen=config.ui.fullscreen and not headless,
+                       rotation=config.ui.rotation,
+                       touch=kivy_env.TouchInput.from_settings(config.touch.model_dump()))
     runtime = bootstrap.build_runtime(config)
     restart = threading.Event()
     try:
@@ -334,6 +336,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     config = with_config(sub.add_parser("config", help="validate and show the effective config"))
     config.set_defaults(func=cmd_config)
+
+    from kiosk.install import command as install_command
+
+    install_command.configure(sub.add_parser(
+        "install", help="lay out this machine as a kiosk: user, site file, data folder, "
+                        "systemd units, the X session (docs/deployment.md)"))
 
     sim = sub.add_parser("sim", help="run a device simulator", add_help=False)
     sim.add_argument("device", choices=["printer", "payment", "reader", "control"])

@@ -72,12 +72,60 @@ class UISection(_Section):
     """Logical screen height in pixels (portrait reference: 1920)."""
     fullscreen: bool = False
     """Open the window full screen (a real kiosk); otherwise scaled to fit the display."""
+    rotation: Literal[0, 90, 180, 270] = 0
+    """Degrees the UI is turned on the screen (Kivy's graphics rotation): a portrait UI on
+    a panel mounted in landscape takes 90 or 270. Touches are turned with it."""
     idle_timeout_s: int = Field(default=60, ge=10, le=3600)
     """Seconds without a touch before "Are you still there?" is asked."""
     idle_countdown_s: int = Field(default=20, ge=5, le=120)
     """Seconds the "Are you still there?" countdown runs before the session is wiped."""
     attract_cycle_s: float = Field(default=4.0, ge=1.0, le=60.0)
     """Seconds each language's greeting stays on the attract screen."""
+
+
+class TouchSection(_Section):
+    provider: Literal["mouse", "mtdev", "hidinput"] = "mouse"
+    """Where touches come from. "mouse": the pointer the display server gives (X makes
+    one of a touchscreen; calibrate it there). "mtdev" or "hidinput": the kiosk reads the
+    touch panel itself (/dev/input/event*, its user in group input) with the rotation,
+    inversion and ranges below, and ignores the pointer, so a touch counts once."""
+    device_match: str = Field(default="", pattern=r"^[^,=]*$")
+    """mtdev/hidinput: only panels whose name contains this text (as in
+    /sys/class/input/*/device/name); empty: every multi-touch panel."""
+    rotation: Literal[0, 90, 180, 270] = 0
+    """mtdev/hidinput: degrees the panel's axes are turned against the screen's (a panel
+    glued on turned); with invert_x and invert_y it gives all eight orientations."""
+    invert_x: bool = False
+    """mtdev/hidinput: the panel's x axis runs right to left."""
+    invert_y: bool = False
+    """mtdev/hidinput: the panel's y axis runs bottom to top."""
+    min_x: int | None = None
+    """mtdev/hidinput calibration: the raw x the panel reports at the screen's left edge
+    (unset: the panel's own minimum)."""
+    max_x: int | None = None
+    """mtdev/hidinput calibration: the raw x at the screen's right edge (unset: the
+    panel's own maximum)."""
+    min_y: int | None = None
+    """mtdev/hidinput calibration: the raw y at the screen's top edge (unset: the
+    panel's own minimum)."""
+    max_y: int | None = None
+    """mtdev/hidinput calibration: the raw y at the screen's bottom edge (unset: the
+    panel's own maximum)."""
+
+    @model_validator(mode="after")
+    def _calibration_needs_the_panel(self) -> TouchSection:
+        if self.provider == "mouse":
+            set_here = [name for name in ("rotation", "invert_x", "invert_y", "min_x", "max_x",
+                                          "min_y", "max_y", "device_match")
+                        if getattr(self, name) != type(self).model_fields[name].default]
+            if set_here:
+                raise ValueError(f"{', '.join(set_here)} apply only when the kiosk reads the "
+                                 'panel itself: set provider = "mtdev" or "hidinput"')
+        for low, high in (("min_x", "max_x"), ("min_y", "max_y")):
+            lo, hi = getattr(self, low), getattr(self, high)
+            if lo is not None and hi is not None and lo == hi:
+                raise ValueError(f"{low} and {high} are equal: no range to map")
+        return self
 
 
 class CentralSection(_Section):
@@ -248,6 +296,8 @@ class Config(_Section):
     """Identity, location and languages of this kiosk."""
     ui: UISection = UISection()
     """Screen and session behaviour."""
+    touch: TouchSection = TouchSection()
+    """The touch panel: where touches come from, its orientation and calibration."""
     central: CentralSection = CentralSection()
     """The central service."""
     sync: SyncSection = SyncSection()

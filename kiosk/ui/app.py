@@ -31,6 +31,7 @@ from kiosk.ui.fonts import font_name, register_fonts
 from kiosk.ui.i18n import N_, _
 from kiosk.ui.messages import unavailable_reason
 from kiosk.ui.screens.base import KioskScreen
+from kiosk.ui.supervision import ServiceManager, Supervision
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +107,10 @@ class KioskApp(App):
         # Called after every session has ended and been wiped: where a pushed config is
         # applied (never during a session). Set by bootstrap.
         self.between_sessions: Callable[[], None] | None = None
+        # The process's supervisor (systemd's notify socket), set by bootstrap when one
+        # asked: told when the kiosk takes touches, pinged from this loop, told its state.
+        self.service_manager: ServiceManager | None = None
+        self._supervision: Supervision | None = None
         i18n.install(translator, services.default_language)
         self.lang = services.default_language
         self.font_name = font_name(self.lang)
@@ -129,6 +134,16 @@ class KioskApp(App):
         if self.services.watch is not None:
             self.services.watch.listeners.append(self._availability_changed)
         return manager
+
+    def on_start(self) -> None:
+        if self.service_manager is not None:
+            self._supervision = Supervision(self.service_manager)
+            self._supervision.start(self.root)
+
+    def on_stop(self) -> None:
+        if self._supervision is not None:
+            self._supervision.stop()
+            self._supervision = None
 
     def _build_next_screen(self, _dt: float) -> None:
         missing = [name for name in SCREEN_TYPES if not self.root.has_screen(name)]

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any
 
 from kiosk.paths import cache_dir
 
@@ -17,16 +20,85 @@ def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def configure(*, headless: bool, width: int, height: int, fullscreen: bool = False,
-              driven: bool = False, antialias: bool | None = None) -> None:
-    """Prepare Kivy for a window of ``width`` x ``height`` pixels. Idempotent per process:
-    Kivy opens one window per process. ``driven``: frames are pumped by hand
-    (kiosk.ui.driver: tests, walks, the headless demo), so Kivy's 60 fps cap would only
-    add a sleep to every frame; an App running its own loop keeps the cap.
+@dataclass(frozen=True)
+class TouchInput:
+    """Where touches come from and how the panel's axes map to the screen: the config's
+    [touch] section (kiosk/config.py says what each means)."""
+
+    provider: str = "mouse"
+    device_match: str = ""
+    rotation: int = 0
+    invert_x: bool = False
+    invert_y: bool = False
+    min_x: int | None = None
+    max_x: int | None = None
+    min_y: int | None = None
+    max_y: int | None = None
+
+    @classmethod
+    def from_settings(cls, values: Mapping[str, Any]) -> TouchInput:
+        return cls(**{f.name: values[f.name] for f in fields(cls) if f.name in values})
+
+
+# The display server's pointer (X makes one of a touchscreen); one finger, no emulated
+# multitouch (a right click would leave a red dot).
+POINTER_ONLY = {"mouse": "mouse,disable_multitouch"}
+
+
+def kivy_settings(*, width: int, height: int, fullscreen: bool, headless: bool,
+                  rotation: int = 0, touch: TouchInput | None = None,
+                  driven: bool = False,
+                  antialias: bool | None = None) -> dict[str, dict[str, str]]:
+    """The Kivy Config values the kiosk sets, by section and option; [input] is replaced
+    whole. A pure function of the settings, so the mapping is tested without Kivy.
     ``antialias``: Kivy's 2x multisampling of shape edges (text is smoothed either way).
     By default on with a display (a GPU draws it for free) and off offscreen, where Mesa's
     software renderer spends about 40% of a walk's time on it (docs/platform.md); the
     documentation's screenshots ask for it."""
+    touch = touch or TouchInput()
+    if rotation in (90, 270):
+        # Kivy's width and height are the window's before turning: the UI inside keeps
+        # the logical width x height.
+        width, height = height, width
+    graphics = {
+        "width": str(width), "height": str(height),
+        "resizable": "0" if headless else "1",
+        "fullscreen": "auto" if fullscreen else "0",
+        "rotation": str(rotation),
+        # A kiosk shows no pointer (its X server draws none either); a desktop window does.
+        "show_cursor": "0" if fullscreen else "1",
+        "multisamples": "2" if (not headless if antialias is None else antialias) else "0",
+    }
+    if driven:
+        graphics["maxfps"] = "0"
+    kivy = {"exit_on_escape": "0", "keyboard_mode": "dock"}
+    if headless or touch.provider == "mouse":
+        # Offscreen there is nothing to probe (and no libmtdev needed).
+        return {"graphics": graphics, "kivy": kivy, "input": dict(POINTER_ONLY)}
+    # The panel read directly (Kivy's probesysfs finds it and hands it to mtdev or
+    # hidinput). Both inversions are always named: hidinput's own default inverts y.
+    line = [f"probesysfs,provider={touch.provider}"]
+    if touch.device_match:
+        line.append(f"match={touch.device_match}")
+    line += [f"param=rotation={touch.rotation}", f"param=invert_x={int(touch.invert_x)}",
+             f"param=invert_y={int(touch.invert_y)}"]
+    for axis in ("x", "y"):
+        for end in ("min", "max"):
+            value = getattr(touch, f"{end}_{axis}")
+            if value is not None:
+                line.append(f"param={end}_position_{axis}={value}")
+    # No pointer provider: X's pointer from the same panel would count each touch twice.
+    return {"graphics": graphics, "kivy": kivy, "input": {"touch_%(name)s": ",".join(line)}}
+
+
+def configure(*, headless: bool, width: int, height: int, fullscreen: bool = False,
+              driven: bool = False, rotation: int = 0, touch: TouchInput | None = None,
+              antialias: bool | None = None) -> None:
+    """Prepare Kivy for a window of ``width`` x ``height`` pixels, turned by ``rotation``
+    degrees, with touches as ``touch`` says. Idempotent per process: Kivy opens one
+    window per process. ``driven``: frames are pumped by hand (kiosk.ui.driver: tests,
+    walks, the headless demo), so Kivy's 60 fps cap would only add a sleep to every
+    frame; an App running its own loop keeps the cap. ``antialias``: see kivy_settings."""
     global _configured
     if _configured:
         return
@@ -52,22 +124,16 @@ def configure(*, headless: bool, width: int, height: int, fullscreen: bool = Fal
     kivy.kivy_options["cutbuffer"] = ()
     logging.getLogger("kivy").addFilter(_NoCutbufferComplaint())
 
-    Config.set("graphics", "width", str(width))
-    Config.set("graphics", "height", str(height))
-    Config.set("graphics", "resizable", "0" if headless else "1")
-    Config.set("graphics", "fullscreen", "auto" if fullscreen else "0")
-    Config.set("graphics", "multisamples", "2" if (not headless if antialias is None
-                                                   else antialias) else "0")
-    Config.set("kivy", "exit_on_escape", "0")
-    Config.set("kivy", "keyboard_mode", "dock")
-    Config.set("input", "mouse", "mouse,disable_multitouch")
-    if driven:
-        Config.set("graphics", "maxfps", "0")
-    if headless:
-        # No touch devices to probe offscreen (and no libmtdev needed).
-        for option in list(Config.options("input")):
-            if option != "mouse":
-                Config.remove_option("input", option)
+    settings = kivy_settings(width=width, height=height, fullscreen=fullscreen,
+                             headless=headless, rotation=rotation, touch=touch, driven=driven,
+                             antialias=antialias)
+    # Kivy's own config.ini (in KIVY_HOME) probes every touch device by default: the
+    # kiosk's [input] replaces it whole.
+    for option in list(Config.options("input")):
+        Config.remove_option("input", option)
+    for section, values in settings.items():
+        for option, value in values.items():
+            Config.set(section, option, value)
     _configured = True
 
 

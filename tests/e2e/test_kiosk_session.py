@@ -1,0 +1,135 @@
+"""The installed kiosk session, as far as it runs without a machine's systemd and screen:
+the X session script `kiosk install` lays out, under Xvfb in place of Xorg, then
+`kiosk run` as kiosk.service starts it (NOTIFY_SOCKET, WATCHDOG_USEC, DISPLAY)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+VENV = Path(sys.prefix)
+X_TOOLS = ("Xvfb", "matchbox-window-manager", "xset", "xhost", "xsetroot", "xprop", "xwininfo")
+SCREEN = (1920, 1080)  # a landscape panel; the kiosk's portrait UI is turned onto it
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture
+def display() -> Iterator[str]:
+    """A fresh X server on a free display number (Xvfb in place of the kiosk's Xorg)."""
+    missing = [tool for tool in X_TOOLS if shutil.which(tool) is None]
+    if missing:
+        pytest.skip(f"missing {', '.join(missing)}: ./setup.sh installs them as root")
+    read_end, write_end = os.pipe()
+    server = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write_end), "-screen", "0", f"{SCREEN[0]}x{SCREEN[1]}x24",
+         "-nolisten", "tcp"], pass_fds=(write_end,), stderr=subprocess.DEVNULL)
+    os.close(write_end)
+    with os.fdopen(read_end) as numbers:
+        number = numbers.readline().strip()
+    assert number.isdigit(), "Xvfb gave no display number"
+    yield f":{number}"
+    stop(server)
+
+
+def x(display: str, *command: str) -> str:
+    done = subprocess.run(command, env={**os.environ, "DISPLAY": display},
+                          capture_output=True, text=True, timeout=30, check=True)
+    return done.stdout
+
+
+def test_the_session_shows_only_the_kiosk_full_screen_and_the_kiosk_pings(
+        tmp_path: Path, display: str) -> None:
+    """GIVEN the session files of `kiosk install` and an X server with a landscape screen
+    WHEN the session script runs on it, kiosk-wait-display returns, and `kiosk run` starts
+    as kiosk.service does (the site file's ui.fullscreen and ui.rotation = 90)
+    THEN the screen never blanks, only this user may use the display, the kiosk tells
+    the notify socket READY=1 and pings its watchdog, and its window fills the screen."""
+    root = tmp_path / "root"
+    subprocess.run([str(VENV / "bin" / "kiosk"), "install", "--root", str(root), "--venv",
+                    str(VENV)], check=True, capture_output=True, timeout=60)
+    libexec = root / "usr/local/lib/kiosk"
+    env = {**os.environ, "DISPLAY": display}
+    session = subprocess.Popen([str(libexec / "kiosk-xsession")], env=env)
+    kiosk: subprocess.Popen[bytes] | None = None
+    notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    notify.bind(str(tmp_path / "notify"))
+    notify.settimeout(60)
+    try:
+        subprocess.run([str(libexec / "kiosk-wait-display"), "20"], env=env, check=True,
+                       timeout=30)
+        site = tmp_path / "site.toml"
+        site.write_text(f"""
+[kiosk]
+data_dir = "{tmp_path / 'data'}"
+[ui]
+fullscreen = true
+rotation = 90
+[central]
+url = "http://127.0.0.1:9"
+[printer]
+url = "tcp://127.0.0.1:9"
+[payment]
+url = "socket://127.0.0.1:9"
+""", encoding="utf-8")
+        kiosk = subprocess.Popen(
+            [str(VENV / "bin" / "kiosk"), "run", "--config", str(site)],
+            env={**env, "NOTIFY_SOCKET": str(tmp_path / "notify"),
+                 "WATCHDOG_USEC": "1000000"},
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        started = time.monotonic()
+        messages = [notify.recv(4096).decode()]
+        while "READY=1" not in messages:
+            messages.append(notify.recv(4096).decode())
+        ready_after = time.monotonic() - started
+        pings = 0
+        while pings < 3:
+            pings += notify.recv(4096) == b"WATCHDOG=1"
+        assert messages[-2:] == ["STATUS=attract loop: waiting for a user", "READY=1"]
+        # The session made its settings right after its window manager came up.
+        saver = x(display, "xset", "q")
+        assert re.search(r"prefer blanking:\s+no", saver) and re.search(r"timeout:\s+0", saver)
+        assert x(display, "xhost").splitlines()[1:] == [f"SI:localuser:{_user()}"]
+        geometry = x(display, "xwininfo", "-name", "Self-service kiosk")
+        assert _field(geometry, "Absolute upper-left X") == 0
+        assert _field(geometry, "Absolute upper-left Y") == 0
+        assert (_field(geometry, "Width"), _field(geometry, "Height")) == SCREEN
+        print(f"kiosk ready {ready_after:.1f} s after start")
+    finally:
+        if kiosk is not None:
+            stop(kiosk)
+        stop(session)
+        notify.close()
+    assert kiosk.returncode == 0, kiosk.stderr.read().decode() if kiosk.stderr else ""
+
+
+def _field(xwininfo: str, name: str) -> int:
+    match = re.search(rf"{re.escape(name)}:\s+(-?\d+)", xwininfo)
+    assert match, xwininfo
+    return int(match.group(1))
+
+
+def _user() -> str:
+    import pwd
+
+    return pwd.getpwuid(os.getuid()).pw_name
