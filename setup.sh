@@ -35,15 +35,17 @@ if command -v dpkg-query >/dev/null 2>&1; then
     fi
 fi
 
-# Python packages in .venv, reinstalled only when pyproject.toml changed.
+# Python packages in .venv, reinstalled only when pyproject.toml or constraints.txt
+# changed. The run-time dependencies at the versions constraints.txt pins: the ones a
+# fleet image installs (docs/operations.md#installing-from-a-wheel).
 if [ ! -x .venv/bin/python ]; then
     "$python" -m venv .venv
 fi
 stamp=.venv/.kiosk-installed
-want=$(cat pyproject.toml | cksum)
+want=$(cat pyproject.toml constraints.txt | cksum)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
     echo "setup: installing Python packages into .venv"
-    .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+    .venv/bin/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[test]'
     echo "$want" > "$stamp"
 fi
 

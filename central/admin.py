@@ -29,7 +29,7 @@ from typing import Any, TextIO
 
 import requests
 
-from central import admin_config, admin_trust
+from central import __version__, admin_config, admin_trust
 from central.masking import mask_account
 from central.terminal import dumps, printable
 from central.timeutil import SHANGHAI
@@ -50,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--token", help=f"admin token (default ${TOKEN_ENV})")
     common.add_argument("--token-file", type=Path, help="read the admin token from this file")
     parser = argparse.ArgumentParser(prog="kiosk-admin", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     payments = commands.add_parser("payments", parents=[common], help="list recorded payments")

@@ -33,6 +33,7 @@ from datetime import timedelta
 from pathlib import Path
 from types import FrameType
 
+from central import __version__
 from central.bodylimit import BodyLimits
 from central.credentials import DEFAULT_CREDENTIAL_LIFETIME, CredentialPolicy
 from central.db import make_engine, migrate
@@ -44,13 +45,14 @@ from central.server import CentralServer
 from central.service import CentralService
 
 DEFAULT_DB = "sqlite:///var/central/central.db"
-DEFAULT_PORT = 8700  # config/default.toml: central.url
+DEFAULT_PORT = 8700  # the kiosk's packaged default central.url (kiosk/data/config)
 
 log = logging.getLogger("central")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kiosk-central", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help="run the HTTP API until SIGTERM/SIGINT")

@@ -1,7 +1,7 @@
 """Deterministic demo data, seeded into an empty database (docs/central.md lists it).
 
-Billers match the ids of config/default.toml. Periods are relative to the current month in
-Asia/Shanghai, so the demo never looks stale; amounts and due dates (the 25th of the month
+Billers match the ids of kiosk/data/config/default.toml. Periods are relative to the current
+month in Asia/Shanghai, so the demo never looks stale; amounts and due dates (the 25th of the month
 after the period) are fixed. Names and addresses are invented.
 """
 

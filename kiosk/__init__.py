@@ -1,3 +1,10 @@
 """Self-service kiosk for foreign residents of Shanghai."""
 
-__version__ = "0.1.0"
+from importlib.metadata import PackageNotFoundError, version
+
+DISTRIBUTION = "shanghai-selfservice-kiosk"  # pyproject.toml's [project] name
+
+try:
+    __version__ = version(DISTRIBUTION)  # one version, pyproject's, for every command
+except PackageNotFoundError:  # a source tree on sys.path that was never installed
+    __version__ = "0+unknown"

@@ -11,6 +11,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from kiosk import __version__
 from kiosk.errors import ConfigError, KioskError
 
 log = logging.getLogger("kiosk")
@@ -273,6 +274,7 @@ def cmd_config(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kiosk", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", required=True)
 

@@ -1,6 +1,6 @@
 """Every setting of the kiosk, declared once with a default and a docstring.
 
-Layers, later wins: packaged defaults (config/default.toml) < config pushed by central
+Layers, later wins: packaged defaults (kiosk/data/config/default.toml) < config pushed by central
 < the local site file. An unknown key or a bad value stops start-up with a ConfigError
 naming the file, the key and the reason.
 """
@@ -11,6 +11,7 @@ import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from enum import StrEnum
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -18,7 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from kiosk.errors import ConfigError
-from kiosk.paths import DEFAULT_CONFIG
+from kiosk.paths import default_config
 from kiosk.sync.wire_config import parse_public_key
 
 Language = Literal["zh-Hans", "en", "ja", "ko", "fr", "de", "es", "ru"]
@@ -335,7 +336,8 @@ class Config(_Section):
 Layer = tuple[str, Mapping[str, Any]]  # (source name for messages, parsed TOML)
 
 
-def read_toml(path: Path) -> Layer:
+def read_toml(path: Traversable) -> Layer:
+    """A TOML file as a layer: a site file, or packaged data (a Path is a Traversable)."""
     try:
         with path.open("rb") as fh:
             return str(path), tomllib.load(fh)
@@ -345,10 +347,10 @@ def read_toml(path: Path) -> Layer:
         raise ConfigError(str(path), "-", f"not valid TOML: {exc}") from exc
 
 
-def load_config(*site_files: Path, pushed: Mapping[str, Any] | None = None,
+def load_config(*site_files: Traversable, pushed: Mapping[str, Any] | None = None,
                 overrides: Mapping[str, Any] | None = None) -> Config:
     """Load defaults < pushed < site files < overrides and validate the result."""
-    layers: list[Layer] = [read_toml(DEFAULT_CONFIG)]
+    layers: list[Layer] = [read_toml(default_config())]
     if pushed is not None:
         layers.append(("pushed config", pushed))
     layers.extend(read_toml(p) for p in site_files)
@@ -357,7 +359,7 @@ def load_config(*site_files: Path, pushed: Mapping[str, Any] | None = None,
     return build_config(layers)
 
 
-def overridden_keys(pushed: Mapping[str, Any], *site_files: Path,
+def overridden_keys(pushed: Mapping[str, Any], *site_files: Traversable,
                     overrides: Mapping[str, Any] | None = None) -> list[str]:
     """The pushed settings ("section.key") that a later layer (a site file, the command
     line) sets too: they win over the push, so the pushed value has no effect here."""

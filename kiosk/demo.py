@@ -31,7 +31,7 @@ from typing import Any
 import requests
 
 from kiosk.domain.languages import LANGUAGES
-from kiosk.paths import DEMO_CONFIG
+from kiosk.paths import demo_config
 
 log = logging.getLogger(__name__)
 
@@ -113,9 +113,9 @@ def _exit_after_grace() -> None:
 
 
 def _write_site_file(path: Path, sections: dict[str, dict[str, str]]) -> Path:
-    """The demo's addresses as a site file layered over config/demo.toml, so technicians'
-    commands (`kiosk diag`, `kiosk reprint`) reach the same devices and central."""
-    lines = [f"# Written by `kiosk demo` over {DEMO_CONFIG}: the addresses of this run."]
+    """The demo's addresses as a site file layered over the packaged demo.toml, so
+    technicians' commands (`kiosk diag`, `kiosk reprint`) reach the same devices and central."""
+    lines = [f"# Written by `kiosk demo` over {demo_config()}: the addresses of this run."]
     for section, values in sections.items():
         lines.append(f"\n[{section}]")
         lines.extend(f"{key} = {json.dumps(value)}" for key, value in values.items())
@@ -212,7 +212,7 @@ def run_demo(*, out_dir: Path, data_dir: Path, lang: str, headless: bool,
             from kiosk.config import load_config
 
             site = _write_site_file(data_dir / "kiosk" / "site.toml", {
-                "kiosk": {"id": load_config(DEMO_CONFIG).kiosk.id,
+                "kiosk": {"id": load_config(demo_config()).kiosk.id,
                           "data_dir": str(data_dir / "kiosk")},
                 "central": {"url": central_url},
                 "printer": {"url": printer_url},
@@ -221,7 +221,7 @@ def run_demo(*, out_dir: Path, data_dir: Path, lang: str, headless: bool,
             })
             print(f"kiosk demo: configuration in {site}; while it runs, try "
                   f"`kiosk diag --config {site}`", flush=True)
-            config = load_config(DEMO_CONFIG, site)
+            config = load_config(demo_config(), site)
             _enroll_kiosk(central_url, tree.run_dir / "admin-token", config.kiosk.id,
                           Path(config.kiosk.data_dir))
             width, height = config.ui.width, config.ui.height

@@ -1,5 +1,6 @@
-"""Gettext catalogs of the 8 UI languages: assets/locale/<lang>/LC_MESSAGES/kiosk.po,
-compiled with Babel into the cache when the .po is newer, loaded on first use.
+"""Gettext catalogs of the 8 UI languages: kiosk/data/locale/<lang>/LC_MESSAGES/kiosk.po
+(package data), compiled with Babel into the cache once per catalog content, loaded on
+first use.
 
 Msgids are the English texts; `en` has its own catalog too, so a missing English text is
 caught by the same completeness test as every other language (tests/unit/test_i18n.py).
@@ -12,22 +13,25 @@ import hashlib
 import logging
 import os
 import threading
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-from kiosk.paths import LOCALE_DIR, cache_dir
+from kiosk.paths import cache_dir, locale_dir
 
 DOMAIN = "kiosk"
 log = logging.getLogger(__name__)
 
 
-def po_path(lang: str, locale_dir: Path = LOCALE_DIR) -> Path:
-    return locale_dir / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+def po_path(lang: str, catalogs: Traversable | None = None) -> Traversable:
+    """A language's .po in ``catalogs`` (a folder of <lang>/LC_MESSAGES/), by default the
+    packaged ones."""
+    return (catalogs or locale_dir()) / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
-def compile_catalog(po_file: Path, mo_file: Path) -> None:
+def compile_catalog(po_file: Traversable, mo_file: Path) -> None:
     """Compile one .po to .mo (skipping fuzzy entries), atomically."""
     with po_file.open("rb") as fh:
         catalog = read_po(fh)
@@ -42,8 +46,9 @@ class Catalogs:
     """Implements kiosk.services.ports.Translator. Thread-safe: the UI thread and worker
     threads (building slips) translate at the same time."""
 
-    def __init__(self, locale_dir: Path = LOCALE_DIR, compiled_dir: Path | None = None) -> None:
-        self._locale_dir = locale_dir
+    def __init__(self, catalogs: Traversable | None = None,
+                 compiled_dir: Path | None = None) -> None:
+        self._catalogs = catalogs or locale_dir()
         self._compiled_dir = compiled_dir or cache_dir() / "locale"
         self._loaded: dict[str, gettext.NullTranslations] = {}
         self._lock = threading.Lock()
@@ -58,8 +63,8 @@ class Catalogs:
             return self._loaded[lang]
 
     def _load(self, lang: str) -> gettext.NullTranslations:
-        po_file = po_path(lang, self._locale_dir)
-        if not po_file.exists():
+        po_file = po_path(lang, self._catalogs)
+        if not po_file.is_file():
             log.error("no catalog for language %s at %s", lang, po_file)
             return gettext.NullTranslations()
         # Named by the catalog's content, not checked by mtime: checkouts of different

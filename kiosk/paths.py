@@ -1,20 +1,39 @@
-"""Where the project's files live: assets, packaged config, caches.
+"""Where the kiosk's files are: its package data and the per-user cache.
 
-The kiosk is installed editable from its repository (setup.sh), so assets and config
-are found next to the packages. Nothing here touches the disk at import time.
+A wheel is the unit of delivery, so everything the kiosk reads at run time is package
+data (kiosk.data) found with importlib.resources, never next to a checkout: an installed
+wheel and an editable install read the same files. Nothing here touches the disk at
+import time.
 """
 
 from __future__ import annotations
 
 import os
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-ASSETS_DIR = REPO_ROOT / "assets"
-CONFIG_DIR = REPO_ROOT / "config"
-LOCALE_DIR = ASSETS_DIR / "locale"
-DEFAULT_CONFIG = CONFIG_DIR / "default.toml"
-DEMO_CONFIG = CONFIG_DIR / "demo.toml"
+DATA_PACKAGE = "kiosk.data"
+
+
+def config_file(name: str) -> Traversable:
+    """A packaged config file: default.toml, demo.toml or site.example.toml."""
+    return files(DATA_PACKAGE) / "config" / name
+
+
+def default_config() -> Traversable:
+    """The packaged defaults, the lowest layer of every configuration."""
+    return config_file("default.toml")
+
+
+def demo_config() -> Traversable:
+    """What `kiosk demo` layers over the defaults."""
+    return config_file("demo.toml")
+
+
+def locale_dir() -> Traversable:
+    """The gettext catalogs: <lang>/LC_MESSAGES/kiosk.po."""
+    return files(DATA_PACKAGE) / "locale"
 
 
 def cache_dir() -> Path:

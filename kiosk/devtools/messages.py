@@ -5,12 +5,16 @@
 
 Messages are marked in the code with _("..."), N_("...") or ngettext(...). Every
 catalog, English included, must translate every message with the same {placeholders}.
+A tool for a checkout (an editable install): it reads the packages' sources and writes
+the catalogs in kiosk/data/locale, where the packages are folders of files.
 """
 
 from __future__ import annotations
 
 import re
 import sys
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -19,7 +23,7 @@ from babel.messages.pofile import read_po, write_po
 
 from kiosk.domain.languages import LANGUAGES
 from kiosk.i18n import po_path
-from kiosk.paths import LOCALE_DIR, REPO_ROOT
+from kiosk.paths import locale_dir
 
 KEYWORDS = {"_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}
 SOURCES = ("kiosk", "hardware", "central")
@@ -29,7 +33,7 @@ _PLACEHOLDER = re.compile(r"\{([a-zA-Z_][a-zA-Z0-9_]*)[^{}]*\}")
 def extract() -> Catalog:
     catalog = Catalog(project="kiosk", domain="kiosk")
     for folder in SOURCES:
-        base = REPO_ROOT / folder
+        base = Path(str(files(folder)))
         for filename, lineno, message, comments, context in extract_from_dir(
                 base, method_map=[("**.py", "python")], keywords=KEYWORDS,
                 comment_tags=("TRANSLATORS:",), strip_comment_tags=True):
@@ -38,17 +42,18 @@ def extract() -> Catalog:
     return catalog
 
 
-def _read(path: Path, lang: str) -> Catalog:
-    if not path.exists():
+def _read(path: Traversable, lang: str) -> Catalog:
+    if not path.is_file():
         return Catalog(locale=lang.replace("-", "_"), domain="kiosk")
     with path.open("rb") as fh:
         return read_po(fh, locale=lang.replace("-", "_"))
 
 
-def update(locale_dir: Path = LOCALE_DIR) -> None:
+def update(catalogs: Path | None = None) -> None:
+    folder = catalogs or Path(str(locale_dir()))  # the checkout's catalogs, written in place
     template = extract()
     for lang in LANGUAGES:
-        path = po_path(lang, locale_dir)
+        path = Path(str(po_path(lang, folder)))
         catalog = _read(path, lang)
         catalog.update(template, no_fuzzy_matching=True)
         catalog.obsolete.clear()
@@ -61,14 +66,14 @@ def placeholders(text: str) -> set[str]:
     return set(_PLACEHOLDER.findall(text))
 
 
-def check(locale_dir: Path = LOCALE_DIR) -> list[str]:
+def check(catalogs: Traversable | None = None) -> list[str]:
     """Every problem as one line: missing catalogs, messages, translations, placeholders."""
     problems: list[str] = []
     template = extract()
     wanted = {m.id for m in template if m.id}
     for lang in LANGUAGES:
-        path = po_path(lang, locale_dir)
-        if not path.exists():
+        path = po_path(lang, catalogs)
+        if not path.is_file():
             problems.append(f"{lang}: no catalog at {path}")
             continue
         catalog = _read(path, lang)

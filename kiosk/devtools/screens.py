@@ -27,14 +27,15 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.domain.languages import LANGUAGES
-from kiosk.paths import REPO_ROOT
 
 log = logging.getLogger(__name__)
+# A dev tool run from a checkout (an editable install): the screens go into its docs.
+CHECKOUT_SCREENS = Path(__file__).resolve().parents[2] / "docs" / "screens"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m kiosk.devtools.screens", description=__doc__)
-    parser.add_argument("--out", default=str(REPO_ROOT / "docs" / "screens"))
+    parser.add_argument("--out", default=str(CHECKOUT_SCREENS))
     parser.add_argument("--lang", nargs="*", default=list(LANGUAGES))
     parser.add_argument("--services", nargs="*", default=["tax", "stay", "arbitration", "points"],
                         help="the self-services walked after the bill payment")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path, PurePosixPath
 
-from kiosk.paths import CONFIG_DIR
+from kiosk.paths import config_file
 
 KIOSK_USER = "kiosk"
 CENTRAL_USER = "kiosk-central"
@@ -73,7 +73,7 @@ def template(name: str) -> str:
 
 def site_example() -> str:
     """The annotated example site file, a starting point the installer copies once."""
-    return (Path(CONFIG_DIR) / "site.example.toml").read_text(encoding="utf-8")
+    return config_file("site.example.toml").read_text(encoding="utf-8")
 
 
 def render(name: str, values: dict[str, str]) -> str:

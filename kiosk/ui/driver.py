@@ -10,10 +10,10 @@ from pathlib import Path
 
 from kivy.base import EventLoop
 from kivy.core.window import Window
-from kivy.tests.common import UnitTestTouch
 from kivy.uix.widget import Widget
 
 from kiosk.ui.app import KioskApp
+from kiosk.ui.touch import SimulatedTouch
 
 
 class UiTimeout(AssertionError):
@@ -70,14 +70,14 @@ class Driver:
         if widget.disabled:
             raise AssertionError(f"tapping a disabled widget: {widget!r}")
         x, y = widget.to_window(*widget.center)
-        touch = UnitTestTouch(x, y)
+        touch = SimulatedTouch(x, y)
         touch.touch_down()
         self.pump(1)
         touch.touch_up()
         self.pump(2)
 
     def tap_at(self, x: float, y: float) -> None:
-        touch = UnitTestTouch(x, y)
+        touch = SimulatedTouch(x, y)
         touch.touch_down()
         self.pump(1)
         touch.touch_up()
@@ -87,7 +87,7 @@ class Driver:
         """``times`` taps at one spot with no frame drawn between them, as a quick finger
         does (a gesture counted in seconds must not depend on how fast frames draw)."""
         for _ in range(times):
-            touch = UnitTestTouch(x, y)
+            touch = SimulatedTouch(x, y)
             touch.touch_down()
             touch.touch_up()
         self.pump(2)

@@ -13,12 +13,12 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Protocol
 
-from kivy.tests.common import UnitTestTouch
 from kivy.uix.widget import Widget
 
 from kiosk.services.arbitration import ArbitrationFlow, ArbStep
 from kiosk.services.forms import Kind
 from kiosk.ui.driver import Driver, UiTimeout
+from kiosk.ui.touch import SimulatedTouch
 from kiosk.ui.walkthrough import answer_choice, flow_of as flow_as, start_service
 
 log = logging.getLogger(__name__)
@@ -82,7 +82,7 @@ def press(widget: Widget) -> None:
     if widget.disabled:
         raise AssertionError(f"pressing a disabled key: {widget!r}")
     x, y = widget.to_window(*widget.center)
-    touch = UnitTestTouch(x, y)
+    touch = SimulatedTouch(x, y)
     touch.touch_down()
     touch.touch_up()
 

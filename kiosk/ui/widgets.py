@@ -4,10 +4,7 @@ contrast). Layout lives in widgets.kv; colours come from theme.palette."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from kivy.animation import Animation
-from kivy.lang import Builder
 from kivy.properties import (
     BooleanProperty,
     ColorProperty,
@@ -26,6 +23,7 @@ from kivy.uix.widget import Widget
 from kiosk.ui.fitting import fitting_scale, natural_width
 from kiosk.ui.i18n import N_
 from kiosk.ui.icons import icon
+from kiosk.ui.layouts import load_kv
 from kiosk.ui.theme import palette
 
 MIN_TEXT_SCALE = 0.6  # a caption never gets smaller than this part of its size
@@ -336,4 +334,4 @@ class BusySpinner(Widget):
         self.opacity = 0
 
 
-Builder.load_file(str(Path(__file__).with_name("widgets.kv")))
+load_kv(__name__)

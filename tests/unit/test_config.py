@@ -8,7 +8,7 @@ import pytest
 
 from kiosk.config import load_config
 from kiosk.errors import ConfigError
-from kiosk.paths import CONFIG_DIR
+from kiosk.paths import config_file
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -23,8 +23,8 @@ def test_packaged_files_are_valid() -> None:
     THEN all validate, and the defaults offer the 8 languages and the billers."""
     defaults = load_config()
     assert len(defaults.kiosk.languages) == 8 and defaults.biller("sh-water") is not None
-    assert load_config(CONFIG_DIR / "demo.toml").kiosk.id == "SH-CN-DEMO-01"
-    site = load_config(CONFIG_DIR / "site.example.toml")
+    assert load_config(config_file("demo.toml")).kiosk.id == "SH-CN-DEMO-01"
+    site = load_config(config_file("site.example.toml"))
     assert site.printer.url == "serial:///dev/ttyS1?baudrate=38400"
     assert site.kiosk.languages == defaults.kiosk.languages  # untouched keys keep defaults
 

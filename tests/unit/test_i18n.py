@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import shutil
+from importlib.resources import as_file
 from pathlib import Path
 
 from kiosk.devtools.messages import check, extract, placeholders
 from kiosk.domain.languages import LANGUAGES
 from kiosk.i18n import Catalogs
+from kiosk.paths import locale_dir
+
+
+def copy_of_the_catalogs(tmp_path: Path) -> Path:
+    """The packaged catalogs copied into a folder of the test's own, to be changed."""
+    with as_file(locale_dir()) as packaged:
+        return Path(shutil.copytree(packaged, tmp_path / "locale"))
 
 
 def test_every_message_is_translated_in_all_8_languages() -> None:
@@ -22,12 +31,7 @@ def test_the_check_catches_a_missing_translation(tmp_path: Path) -> None:
     """GIVEN a copy of the catalogs where one Korean translation was emptied
     WHEN the check runs
     THEN it reports exactly that message (the completeness test can fail)."""
-    import shutil
-
-    from kiosk.paths import LOCALE_DIR
-
-    locale = tmp_path / "locale"
-    shutil.copytree(LOCALE_DIR, locale)
+    locale = copy_of_the_catalogs(tmp_path)
     po = locale / "ko" / "LC_MESSAGES" / "kiosk.po"
     text = po.read_text(encoding="utf-8")
     po.write_text(text.replace('msgstr "다시 시도"', 'msgstr ""'), encoding="utf-8")
@@ -61,15 +65,11 @@ def test_a_changed_catalog_is_compiled_again_even_if_older(tmp_path: Path) -> No
     WHEN another checkout's .po with different content (and an older mtime) is loaded
     THEN it gets its own compiled file, not the cached one of the other content."""
     import os
-    import shutil
 
-    from kiosk.i18n import po_path
-
-    locale = tmp_path / "locale"
-    shutil.copytree(po_path("en").parents[2], locale)
+    locale = copy_of_the_catalogs(tmp_path)
     cache = tmp_path / "cache"
     assert Catalogs(locale, compiled_dir=cache).gettext("en", "Back") == "Back"
-    po = po_path("en", locale)
+    po = locale / "en" / "LC_MESSAGES" / "kiosk.po"
     po.write_text(po.read_text(encoding="utf-8").replace(
         'msgid "Back"\nmsgstr "Back"', 'msgid "Back"\nmsgstr "Go back"'), encoding="utf-8")
     os.utime(po, (1, 1))
@@ -91,16 +91,11 @@ def test_technician_texts_are_in_the_catalogs_and_a_missing_one_fails(tmp_path: 
     translation was emptied
     WHEN the messages are extracted and the check runs
     THEN they are all extracted (none is exempt) and the emptied one is reported."""
-    import shutil
-
-    from kiosk.paths import LOCALE_DIR
-
     ids = {m.id for m in extract() if m.id}
     assert {"Technician mode", "Enter the technician PIN", "Reprint a receipt",
             "Receipt printer", "Wrong PIN. Tries left before a lockout: {tries}.",
             "Out of service"} <= ids
-    locale = tmp_path / "locale"
-    shutil.copytree(LOCALE_DIR, locale)
+    locale = copy_of_the_catalogs(tmp_path)
     po = locale / "ru" / "LC_MESSAGES" / "kiosk.po"
     text = po.read_text(encoding="utf-8")
     po.write_text(text.replace('msgstr "Режим техника"', 'msgstr ""'), encoding="utf-8")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from kiosk.ui.i18n import _
 from kiosk.ui.icons import BILLER_ICONS, icon
+from kiosk.ui.layouts import load_kv
 from kiosk.ui.messages import describe
-from kiosk.ui.screens.base import FlowScreen, load_kv
+from kiosk.ui.screens.base import FlowScreen
 
 
 class AccountScreen(FlowScreen):
@@ -71,4 +72,4 @@ class AccountScreen(FlowScreen):
         ids.biller_name.text = ids.biller_icon.text = ""
 
 
-load_kv(__file__)
+load_kv(__name__)

@@ -9,7 +9,8 @@ from kivy.input.motionevent import MotionEvent
 from kiosk.ui.fonts import font_name
 from kiosk.ui.i18n import N_, in_language
 from kiosk.ui.icons import icon
-from kiosk.ui.screens.base import KioskScreen, load_kv
+from kiosk.ui.layouts import load_kv
+from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.widgets import Tile
 
 SERVICES = (
@@ -87,4 +88,4 @@ class AttractScreen(KioskScreen):
         return False
 
 
-load_kv(__file__)
+load_kv(__name__)

@@ -5,11 +5,9 @@ flow share: the flow, through its contract only (kiosk.services.contract)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from kivy.app import App
-from kivy.lang import Builder
 from kivy.uix.screenmanager import Screen
 
 from kiosk.domain.languages import language
@@ -18,11 +16,6 @@ from kiosk.ui.i18n import _, current_language, translate
 
 if TYPE_CHECKING:
     from kiosk.ui.app import KioskApp
-
-
-def load_kv(module_file: str) -> None:
-    """Load the .kv file that sits next to a screen module (layout only)."""
-    Builder.load_file(str(Path(module_file).with_suffix(".kv")))
 
 
 class KioskScreen(Screen):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from kiosk.ui.i18n import N_, _
 from kiosk.ui.icons import BILLER_ICONS, icon
-from kiosk.ui.screens.base import FlowScreen, load_kv
+from kiosk.ui.layouts import load_kv
+from kiosk.ui.screens.base import FlowScreen
 from kiosk.ui.widgets import Tile
 
 BILLER_TYPES = {
@@ -49,4 +50,4 @@ class BillerScreen(FlowScreen):
         self.act(lambda flow: flow.choose(key))
 
 
-load_kv(__file__)
+load_kv(__name__)

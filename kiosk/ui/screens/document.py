@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from kiosk.ui.i18n import _
 from kiosk.ui.icons import icon
+from kiosk.ui.layouts import load_kv
 from kiosk.ui.messages import describe
-from kiosk.ui.screens.base import FlowScreen, load_kv
+from kiosk.ui.screens.base import FlowScreen
 
 
 class DocumentScreen(FlowScreen):
@@ -44,4 +45,4 @@ class DocumentScreen(FlowScreen):
         self.act(lambda flow: flow.retry_read())
 
 
-load_kv(__file__)
+load_kv(__name__)

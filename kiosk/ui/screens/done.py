@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from kiosk.ui.i18n import _, money
 from kiosk.ui.icons import icon
+from kiosk.ui.layouts import load_kv
 from kiosk.ui.messages import describe
-from kiosk.ui.screens.base import FlowScreen, load_kv
+from kiosk.ui.screens.base import FlowScreen
 
 
 class DoneScreen(FlowScreen):
@@ -50,4 +51,4 @@ class DoneScreen(FlowScreen):
         self.ids.receipt_notice.text = ""
 
 
-load_kv(__file__)
+load_kv(__name__)

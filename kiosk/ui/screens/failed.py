@@ -7,8 +7,9 @@ from __future__ import annotations
 from kiosk.errors import ErrorCode
 from kiosk.ui.i18n import _
 from kiosk.ui.icons import icon
+from kiosk.ui.layouts import load_kv
 from kiosk.ui.messages import describe
-from kiosk.ui.screens.base import FlowScreen, load_kv
+from kiosk.ui.screens.base import FlowScreen
 
 
 class FailedScreen(FlowScreen):
@@ -38,4 +39,4 @@ class FailedScreen(FlowScreen):
         self.ids.message.text = ""
 
 
-load_kv(__file__)
+load_kv(__name__)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from kiosk.ui.i18n import N_, _
 from kiosk.ui.icons import icon
+from kiosk.ui.layouts import load_kv
 from kiosk.ui.screens.attract import SERVICES
-from kiosk.ui.screens.base import KioskScreen, load_kv
+from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.widgets import Tile
 
 TITLES = {
@@ -47,4 +48,4 @@ class HomeScreen(KioskScreen):
         self.ids.finish.text = _("Finish")
 
 
-load_kv(__file__)
+load_kv(__name__)

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from kiosk.ui.i18n import _, translate
 from kiosk.ui.icons import icon
+from kiosk.ui.layouts import load_kv
 from kiosk.ui.messages import describe
-from kiosk.ui.screens.base import FlowScreen, load_kv
+from kiosk.ui.screens.base import FlowScreen
 from kiosk.ui.widgets import SummaryRow
 
 
@@ -44,4 +45,4 @@ class IdentityScreen(FlowScreen):
         self.ids.rows.clear_widgets()
 
 
-load_kv(__file__)
+load_kv(__name__)

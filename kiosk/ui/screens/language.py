@@ -6,7 +6,8 @@ from kiosk.domain.languages import language
 from kiosk.ui.fonts import font_name
 from kiosk.ui.i18n import N_, _, in_language
 from kiosk.ui.icons import icon
-from kiosk.ui.screens.base import KioskScreen, load_kv
+from kiosk.ui.layouts import load_kv
+from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.widgets import KButton
 
 PROMPT = N_("Choose your language")
@@ -43,4 +44,4 @@ class LanguageScreen(KioskScreen):
         return button
 
 
-load_kv(__file__)
+load_kv(__name__)

@@ -11,7 +11,8 @@ from kiosk.ui import theme
 from kiosk.ui.fonts import font_name
 from kiosk.ui.i18n import N_, in_language
 from kiosk.ui.icons import icon
-from kiosk.ui.screens.base import KioskScreen, load_kv
+from kiosk.ui.layouts import load_kv
+from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.widgets import KLabel
 
 HEADING = N_("Out of service")
@@ -42,4 +43,4 @@ class OutOfServiceScreen(KioskScreen):
         return False
 
 
-load_kv(__file__)
+load_kv(__name__)

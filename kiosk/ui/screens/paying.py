@@ -8,7 +8,8 @@ from kivy.animation import Animation
 from kiosk.services.contract import CardPrompt
 from kiosk.ui.i18n import N_, _, money
 from kiosk.ui.icons import icon
-from kiosk.ui.screens.base import FlowScreen, load_kv
+from kiosk.ui.layouts import load_kv
+from kiosk.ui.screens.base import FlowScreen
 
 PROMPTS = {
     None: (N_("Insert, tap or swipe your card"), N_("Use the card terminal below the screen.")),
@@ -67,4 +68,4 @@ class PayingScreen(FlowScreen):
         self.ids.amount.text = ""
 
 
-load_kv(__file__)
+load_kv(__name__)

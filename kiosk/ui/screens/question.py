@@ -20,8 +20,9 @@ from kiosk.ui import theme
 from kiosk.ui.i18n import N_, _
 from kiosk.ui.icons import icon
 from kiosk.ui.keyboard import LatinKeyboard
+from kiosk.ui.layouts import load_kv
 from kiosk.ui.messages import describe
-from kiosk.ui.screens.base import FlowScreen, load_kv
+from kiosk.ui.screens.base import FlowScreen
 from kiosk.ui.widgets import EntryField, KButton, Keypad, KLabel
 
 FORMAT_HINTS = {
@@ -293,4 +294,4 @@ class _Spacer(Widget):
     """Takes the space left, so inputs stay at the top."""
 
 
-load_kv(__file__)
+load_kv(__name__)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from kiosk.ui.i18n import _, money
 from kiosk.ui.icons import icon
-from kiosk.ui.screens.base import FlowScreen, load_kv
+from kiosk.ui.layouts import load_kv
+from kiosk.ui.screens.base import FlowScreen
 from kiosk.ui.widgets import SummaryRow
 
 
@@ -66,4 +67,4 @@ class ReviewScreen(FlowScreen):
         self.ids.pay.text = ""
 
 
-load_kv(__file__)
+load_kv(__name__)

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from kiosk.ui.i18n import _, translate
 from kiosk.ui.icons import icon
+from kiosk.ui.layouts import load_kv
 from kiosk.ui.messages import describe
-from kiosk.ui.screens.base import FlowScreen, load_kv
+from kiosk.ui.screens.base import FlowScreen
 
 
 class SlipScreen(FlowScreen):
@@ -45,4 +46,4 @@ class SlipScreen(FlowScreen):
         self.ids.detail.text = ""
 
 
-load_kv(__file__)
+load_kv(__name__)

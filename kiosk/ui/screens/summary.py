@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from kiosk.ui.i18n import _, translate
 from kiosk.ui.icons import icon
+from kiosk.ui.layouts import load_kv
 from kiosk.ui.messages import describe, warning_text
-from kiosk.ui.screens.base import FlowScreen, load_kv
+from kiosk.ui.screens.base import FlowScreen
 from kiosk.ui.widgets import Notice, SummaryRow
 
 
@@ -47,4 +48,4 @@ class SummaryScreen(FlowScreen):
         self.ids.warnings.clear_widgets()
 
 
-load_kv(__file__)
+load_kv(__name__)

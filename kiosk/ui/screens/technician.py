@@ -20,7 +20,8 @@ from kiosk.errors import KioskError
 from kiosk.services.ports import PrintReport, TechnicianReport
 from kiosk.ui.i18n import N_, translate
 from kiosk.ui.icons import icon
-from kiosk.ui.screens.base import KioskScreen, load_kv
+from kiosk.ui.layouts import load_kv
+from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.widgets import Notice
 
 log = logging.getLogger(__name__)
@@ -220,4 +221,4 @@ class TechnicianScreen(KioskScreen):
         self.ids.result.text = ""
 
 
-load_kv(__file__)
+load_kv(__name__)

@@ -11,7 +11,8 @@ from kivy.clock import Clock
 from kiosk.services.technician import PinCheck
 from kiosk.ui.i18n import N_, translate
 from kiosk.ui.icons import icon
-from kiosk.ui.screens.base import KioskScreen, load_kv
+from kiosk.ui.layouts import load_kv
+from kiosk.ui.screens.base import KioskScreen
 
 MAX_PIN_LENGTH = 12
 MASK = "•"
@@ -130,4 +131,4 @@ class TechnicianPinScreen(KioskScreen):
         self.ids.notice.text = ""
 
 
-load_kv(__file__)
+load_kv(__name__)

@@ -10,7 +10,8 @@ from kiosk.services.ports import PrintReport
 from kiosk.ui import keyboard  # noqa: F401 - registers LatinKeyboard for the .kv
 from kiosk.ui.i18n import N_, translate
 from kiosk.ui.icons import icon
-from kiosk.ui.screens.base import KioskScreen, load_kv
+from kiosk.ui.layouts import load_kv
+from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.screens.technician import print_notice, run_off_ui
 
 TEXTS = {
@@ -75,4 +76,4 @@ class TechnicianReprintScreen(KioskScreen):
         self.ids.notice.text = ""
 
 
-load_kv(__file__)
+load_kv(__name__)

@@ -4,7 +4,8 @@ nothing to touch; it never takes long (every call has a timeout)."""
 from __future__ import annotations
 
 from kiosk.ui.i18n import N_, _, translate
-from kiosk.ui.screens.base import FlowScreen, load_kv
+from kiosk.ui.layouts import load_kv
+from kiosk.ui.screens.base import FlowScreen
 
 DEFAULT = N_("One moment, please…")
 
@@ -25,4 +26,4 @@ class WorkingScreen(FlowScreen):
         self.update_flow_header(flow)
 
 
-load_kv(__file__)
+load_kv(__name__)

@@ -61,8 +61,8 @@ def test_lays_out_a_kiosk_machine(tmp_path: Path) -> None:
     root = tmp_path / "root"
     report = install(root)
     site = root / "etc/kiosk/site.toml"
-    assert site.read_text(encoding="utf-8") == (ROOT / "config/site.example.toml").read_text(
-        encoding="utf-8")
+    example = ROOT / "kiosk/data/config/site.example.toml"
+    assert site.read_text(encoding="utf-8") == example.read_text(encoding="utf-8")
     assert mode(site) == 0o640
     assert load_config(site).kiosk.data_dir == Path("/var/lib/kiosk")
     assert unit(root / "etc/systemd/system/kiosk.service")["Service"]["StateDirectory"] == [
