@@ -42,6 +42,8 @@ from central.logsafe import install_on_root
 from central.ratelimit import RateLimits
 from central.server import CentralServer
 from central.service import CentralService
+from central.timeutil import SHANGHAI
+from kiosk.logsetup import LOG_FORMATS, configure_logging
 
 DEFAULT_DB = "sqlite:///var/central/central.db"
 DEFAULT_PORT = 8700  # config/default.toml: central.url
@@ -51,6 +53,8 @@ log = logging.getLogger("central")
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kiosk-central", description=__doc__.splitlines()[0])
+    parser.add_argument("--log-format", choices=LOG_FORMATS, default="text",
+                        help="log lines on standard error as text or as JSON objects")
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help="run the HTTP API until SIGTERM/SIGINT")
@@ -205,8 +209,9 @@ def seed(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    level = getattr(args, "log_level", "info").upper()
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # The kiosk's set-up: one line a record on stderr, times at +08:00, text or JSON.
+    configure_logging(getattr(args, "log_level", "info"), args.log_format,
+                      zone=SHANGHAI.key, quiet_libraries=())
     install_on_root()  # one record, one line: nothing a client sends can forge a line
     if args.command == "serve":
         return serve(args)

@@ -9,7 +9,7 @@ import os
 import sys
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from kiosk.errors import ConfigError, KioskError
 
@@ -29,18 +29,29 @@ def _config_files(args: argparse.Namespace) -> list[Path]:
 def _load(args: argparse.Namespace) -> Any:
     from kiosk.config import load_config
 
-    return load_config(*_config_files(args))
+    config = load_config(*_config_files(args))
+    setup_logging(args, config)
+    return config
 
 
-def _setup_logging(verbose: bool, service: bool) -> None:
-    """The kiosk service logs INFO (journald keeps it); one-off commands say only what
-    went wrong, and print their own results. -v shows everything."""
-    level = logging.DEBUG if verbose else logging.INFO if service else logging.WARNING
-    logging.basicConfig(level=level,
-                        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s")
-    for noisy in ("kivy", "uvicorn.access", "PIL", "asyncio", "alembic"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-    logging.getLogger("urllib3").setLevel(logging.ERROR)  # its retries are ours to report
+def setup_logging(args: argparse.Namespace, config: Any = None) -> logging.Handler:
+    """kiosk run logs at the configured level (INFO by default: journald keeps it);
+    one-off commands say only what went wrong and print their own results; -v shows
+    everything. The format is --log-format, else the configuration's. Called once
+    before the configuration is read (so its errors are logged) and again after."""
+    from kiosk.domain.clock import DEFAULT_ZONE
+    from kiosk.logsetup import LogFormat, configure_logging
+
+    if args.verbose:
+        level = "DEBUG"
+    elif args.command == "run":
+        level = config.logging.level if config is not None else "INFO"
+    else:
+        level = "WARNING"
+    log_format = cast("LogFormat", args.log_format
+                      or (config.logging.format if config is not None else "text"))
+    zone = config.kiosk.timezone if config is not None else DEFAULT_ZONE
+    return configure_logging(level, log_format, zone=zone)
 
 
 # --- commands ------------------------------------------------------------------------------
@@ -59,6 +70,7 @@ def cmd_run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     config, agent = bootstrap.load_with_pushed(*_config_files(args))
+    setup_logging(args, config)  # a pushed [logging] counts too
     scale = args.scale or 0.5
     kivy_env.configure(headless=headless, width=int(config.ui.width * scale),
                        height=int(config.ui.height * scale),
@@ -272,6 +284,9 @@ def cmd_config(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kiosk", description=__doc__)
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    parser.add_argument("--log-format", choices=["text", "json"], default=None,
+                        help="log lines on standard error as text or as JSON objects "
+                             "(default: the configuration's logging.format)")
     sub = parser.add_subparsers(dest="command", required=True)
 
     def with_config(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -344,7 +359,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    _setup_logging(args.verbose, service=args.command == "run")
+    setup_logging(args)
     try:
         code: int = args.func(args)
     except ConfigError as exc:

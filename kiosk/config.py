@@ -209,6 +209,16 @@ class TechnicianSection(_Section):
     """Seconds technician mode stays locked after too many wrong PINs."""
 
 
+class LoggingSection(_Section):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    """Lowest level `kiosk run` logs (docs/operations.md#logs): ERROR a person must act,
+    WARNING something is wrong now, INFO normal work and recoveries, DEBUG detail. One-off
+    commands log warnings only (-v: everything)."""
+    format: Literal["text", "json"] = "text"
+    """One line per record on standard error: "text" (time, level, logger, message) or
+    "json" (one object a line, the same fields); `--log-format` overrides it."""
+
+
 class BillerType(StrEnum):
     WATER = "WATER"
     ELECTRICITY = "ELECTRICITY"
@@ -264,6 +274,8 @@ class Config(_Section):
     """The identity-document reader (passports, ID cards, PR card chips)."""
     technician: TechnicianSection = TechnicianSection()
     """Technician mode on the screen (hidden gesture and PIN)."""
+    logging: LoggingSection = LoggingSection()
+    """What the kiosk logs to standard error (journald under systemd), and how."""
     billers: tuple[BillerSection, ...] = ()
     """Billers offered for utility bill payment."""
 

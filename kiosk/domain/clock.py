@@ -10,13 +10,25 @@ from babel.dates import format_date, format_datetime, format_timedelta
 
 from kiosk.domain.languages import language
 
+# The kiosk's zone unless kiosk.timezone says otherwise: every time the kiosk shows,
+# logs, prints or sends carries its offset (+08:00).
+DEFAULT_ZONE = "Asia/Shanghai"
+
 
 class SystemClock:
-    def __init__(self, timezone: str = "Asia/Shanghai") -> None:
+    def __init__(self, timezone: str = DEFAULT_ZONE) -> None:
         self.zone = ZoneInfo(timezone)
 
     def now(self) -> datetime:
         return datetime.now(self.zone)
+
+
+def machine_timestamp(moment: datetime, timespec: str = "seconds") -> str:
+    """Time for logs, diagnostics and technicians: ISO 8601 with the offset
+    ("2026-11-22T10:15:30+08:00"). The person-facing twin is format_timestamp."""
+    if moment.tzinfo is None:
+        raise ValueError("a timestamp without its offset is ambiguous")
+    return moment.isoformat(timespec=timespec)
 
 
 def format_timestamp(moment: datetime, lang: str) -> str:
