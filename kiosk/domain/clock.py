@@ -53,3 +53,17 @@ def format_wait(seconds: float, lang: str) -> str:
         seconds = math.ceil(seconds / step) * step
     return str(format_timedelta(timedelta(seconds=seconds), threshold=1, format="long",
                                 locale=language(lang).locale))
+
+
+def format_duration(seconds: float) -> str:
+    """How long something lasted, for logs and technicians (not translated): "45 s",
+    "12 min 5 s", "3 h 2 min", "2 d 3 h", two units at most."""
+    whole = max(0, round(seconds))
+    days, rest = divmod(whole, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = [(days, "d"), (hours, "h"), (minutes, "min"), (secs, "s")]
+    while len(parts) > 1 and parts[0][0] == 0:
+        parts.pop(0)
+    shown = parts[:2] if parts[1:] and parts[1][0] else parts[:1]
+    return " ".join(f"{value} {unit}" for value, unit in shown)

@@ -182,7 +182,9 @@ class OutOfService:
         else:
             self.path.unlink(missing_ok=True)
         self._active = active
-        log.warning("kiosk %s by a technician", "out of service" if active else "back in service")
+        # Out of service is a problem while it lasts; back in service is not an error.
+        log.log(logging.WARNING if active else logging.INFO, "kiosk %s by a technician",
+                "out of service" if active else "back in service")
         for listener in list(self.listeners):
             listener(active)
 
