@@ -26,6 +26,20 @@ def _config_files(args: argparse.Namespace) -> list[Path]:
     return [SITE_CONFIG] if SITE_CONFIG.exists() else []
 
 
+def _config_sources(args: argparse.Namespace) -> list[tuple[Path, str]]:
+    """Each file the configuration is read from, with where its name came from."""
+    from kiosk.paths import DEFAULT_CONFIG
+
+    if args.config:
+        role = "site file (--config)"
+    elif os.environ.get("KIOSK_CONFIG"):
+        role = "site file ($KIOSK_CONFIG)"
+    else:
+        role = f"site file (the default, {SITE_CONFIG})"
+    return [(DEFAULT_CONFIG, "packaged defaults"),
+            *((path, role) for path in _config_files(args))]
+
+
 def _load(args: argparse.Namespace) -> Any:
     from kiosk.config import load_config
 
@@ -173,10 +187,16 @@ def cmd_diag(args: argparse.Namespace) -> int:
     from kiosk.diagnostics import collect, render_text
 
     config = _load(args)
+    sources = _config_sources(args)
     data_dir = Path(config.kiosk.data_dir)
     if data_dir.exists() and not os.access(data_dir, os.R_OK | os.W_OK | os.X_OK):
         print(f"kiosk diag: {data_dir} is the kiosk's own folder (0700): run this as the "
               "kiosk's user (sudo -u USER kiosk diag) or as root", file=sys.stderr)
+        return 2
+    store = bootstrap.store_path(config)
+    if not store.is_file():
+        # Opening it would make an empty store and report on that: say what is wrong.
+        print(_no_store_message(args, store, sources), file=sys.stderr)
         return 2
     report = None if args.local else ask_running_kiosk(data_dir, test_print=args.test_print)
     if report is None:
@@ -185,8 +205,28 @@ def cmd_diag(args: argparse.Namespace) -> int:
             report = collect(runtime, test_print=args.test_print)
         finally:
             runtime.close()
+    report["config_files"] = [{"path": str(path), "role": role} for path, role in sources]
     print(json.dumps(report, indent=2, ensure_ascii=False) if args.json else render_text(report))
     return 0 if report["ok"] else 1
+
+
+def _no_store_message(args: argparse.Namespace, store: Path,
+                      sources: list[tuple[Path, str]]) -> str:
+    from kiosk.config import setting_source
+
+    origin = setting_source("kiosk.data_dir", *_config_files(args))
+    if len(sources) == 1:
+        why = ("no site file was loaded, so kiosk.data_dir is the packaged default, "
+               "relative to this folder: pass --config FILE or set $KIOSK_CONFIG")
+    elif origin == str(sources[0][0]):
+        why = ("no site file sets kiosk.data_dir, so it is the packaged default, relative "
+               "to this folder: set it in the site file")
+    else:
+        why = (f"kiosk.data_dir is set in {origin}: the kiosk has not run with this "
+               "configuration yet, or the folder is wrong")
+    loaded = "\n".join(f"  {path}  ({role})" for path, role in sources)
+    return (f"kiosk diag: no store at {store.resolve()}: {why}. Nothing was created.\n"
+            f"configuration files read:\n{loaded}")
 
 
 def cmd_sim(args: argparse.Namespace) -> int:

@@ -334,6 +334,13 @@ def overridden_keys(pushed: Mapping[str, Any], *site_files: Path,
                   if f"{section}.{key}" in local)
 
 
+def setting_source(key: str, *site_files: Path) -> str:
+    """The file that sets ``key`` ("section.name") last: a site file's path, else the
+    packaged defaults' (a pushed bundle never sets the keys this is asked about)."""
+    layers = [read_toml(DEFAULT_CONFIG), *(read_toml(path) for path in site_files)]
+    return _source_of(layers, tuple(key.split(".")))
+
+
 def build_config(layers: Iterable[Layer]) -> Config:
     layers = list(layers)
     for source, data in layers:

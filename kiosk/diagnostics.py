@@ -161,6 +161,9 @@ def render_text(report: dict[str, Any]) -> str:
     kiosk = report["kiosk"]
     lines = [f"kiosk {kiosk['id']}  app {kiosk['version']}  config {kiosk['config_version']}"
              + (f"  (from the {report['source']})" if report.get("source") else "")]
+    for number, loaded in enumerate(report.get("config_files", [])):
+        lines.append(f"  {'config' if number == 0 else '':<8} {loaded['path']}  "
+                     f"({loaded['role']})")
     pushed = report.get("pushed_config") or {}
     if pushed.get("pending"):
         lines.append(f"  config version {pushed['pending']} waits for the end of a session")

@@ -187,3 +187,75 @@ def test_diag_by_another_user_says_whose_folder_it_is(
     code = kiosk_main(["diag", "--config", str(system.write_site_file())])
     assert code == 2
     assert "run this as the kiosk's user" in capsys.readouterr().err
+
+
+def test_the_report_names_the_configuration_files_it_read(
+        system: System, capsys: pytest.CaptureFixture[str]) -> None:
+    """GIVEN the kiosk's site file passed with --config
+    WHEN `kiosk diag` runs, with --json and as text
+    THEN the report lists the packaged defaults and the site file, each with where its
+    name came from."""
+    from kiosk.paths import DEFAULT_CONFIG
+
+    site = system.write_site_file()
+    _code, report = diag(system, capsys)
+    assert report["config_files"] == [
+        {"path": str(DEFAULT_CONFIG), "role": "packaged defaults"},
+        {"path": str(site), "role": "site file (--config)"}]
+    kiosk_main(["diag", "--config", str(site)])
+    text = capsys.readouterr().out
+    assert f"  config   {DEFAULT_CONFIG}  (packaged defaults)\n" in text
+    assert f"           {site}  (site file (--config))\n" in text
+
+
+def _no_store(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+              monkeypatch: pytest.MonkeyPatch, *args: str) -> str:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("KIOSK_CONFIG", raising=False)
+    monkeypatch.setattr("kiosk.cli.SITE_CONFIG", tmp_path / "etc" / "site.toml")
+    before = sorted(tmp_path.rglob("*"))
+    assert kiosk_main(["diag", *args]) == 2
+    assert sorted(tmp_path.rglob("*")) == before  # no store, no data folder made
+    return capsys.readouterr().err
+
+
+def test_without_a_site_file_diag_refuses_to_invent_a_store(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """GIVEN no --config, no $KIOSK_CONFIG and no /etc/kiosk/site.toml, in an empty folder
+    WHEN `kiosk diag` runs
+    THEN it exits 2 saying there is no store, that no site file was loaded and what to
+    do, names the packaged defaults it read, and creates nothing."""
+    err = _no_store(tmp_path, capsys, monkeypatch)
+    assert f"no store at {tmp_path / 'var' / 'kiosk' / 'kiosk.sqlite3'}" in err
+    assert "no site file was loaded" in err and "Nothing was created." in err
+    assert "(packaged defaults)" in err
+
+
+def test_a_site_file_without_the_data_folder_is_named(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """GIVEN a site file that sets the printer but not kiosk.data_dir
+    WHEN `kiosk diag --config FILE` runs
+    THEN it exits 2: no site file sets kiosk.data_dir, the file is listed, nothing made."""
+    site = tmp_path / "site.toml"
+    site.write_text('[printer]\nurl = "tcp://127.0.0.1:9"\n', encoding="utf-8")
+    err = _no_store(tmp_path, capsys, monkeypatch, "--config", str(site))
+    assert "no site file sets kiosk.data_dir" in err
+    assert f"  {site}  (site file (--config))" in err
+
+
+def test_a_data_folder_without_a_store_is_not_filled(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """GIVEN a site file (from $KIOSK_CONFIG) whose kiosk.data_dir holds no store
+    WHEN `kiosk diag` runs
+    THEN it exits 2 naming the file that set the folder; no folder, no store is made."""
+    site = tmp_path / "site.toml"
+    site.write_text(f'[kiosk]\ndata_dir = "{tmp_path / "lib" / "kiosk"}"\n', encoding="utf-8")
+    monkeypatch.setenv("KIOSK_CONFIG", str(site))
+    monkeypatch.chdir(tmp_path)
+    assert kiosk_main(["diag", "--json"]) == 2
+    err = capsys.readouterr().err
+    assert f"kiosk.data_dir is set in {site}" in err and "(site file ($KIOSK_CONFIG))" in err
+    assert not (tmp_path / "lib").exists()
