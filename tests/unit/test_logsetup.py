@@ -175,3 +175,18 @@ def test_a_bad_logging_setting_names_its_key(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load_config(site)
     assert caught.value.key == "logging.format"
+
+
+def test_the_technician_screens_error_lines_carry_the_log_time() -> None:
+    """GIVEN the handler that keeps the kiosk's recent warnings (technician screen,
+    heartbeat) for the Shanghai zone
+    WHEN a warning made at 02:15:30 UTC is kept
+    THEN its line reads as the log's: 2026-11-22T10:15:30+08:00, level, logger, message;
+    the heartbeat's newest line carries no time (central stamps the beat)."""
+    from kiosk.services.technician import RecentErrors
+
+    kept = RecentErrors(zone="Asia/Shanghai")
+    kept.handle(record("printer is gone (paper_out)", name="kiosk.services.availability"))
+    line = "2026-11-22T10:15:30+08:00 WARNING kiosk.services.availability: printer is gone"
+    assert kept.lines() == [f"{line} (paper_out)"]
+    assert kept.newest() == "WARNING kiosk.services.availability: printer is gone (paper_out)"

@@ -259,3 +259,38 @@ def test_a_data_folder_without_a_store_is_not_filled(
     err = capsys.readouterr().err
     assert f"kiosk.data_dir is set in {site}" in err and "(site file ($KIOSK_CONFIG))" in err
     assert not (tmp_path / "lib").exists()
+
+
+def test_every_time_in_the_report_carries_the_kiosks_offset(
+        system: System, capsys: pytest.CaptureFixture[str]) -> None:
+    """GIVEN a printer that ran out of paper (a last error with its time) and a record
+    central refused (parked, with its time)
+    WHEN `kiosk diag --json` runs
+    THEN every time in the report (status checks, last errors, parked records) is ISO
+    8601 at +08:00, as the log lines and the slips write them, never UTC."""
+    from datetime import datetime
+
+    runtime = system.runtime
+    runtime.store.submissions.submit("stay_registration", runtime.config.kiosk.id, "en", {},
+                                     runtime.clock.now())
+    assert runtime.forwarder.drain_once().rejected == 1
+    system.printer.set_fault(Fault.PAPER_OUT)
+    _code, report = diag(system, capsys)
+    times: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+        elif isinstance(node, str) and len(node) >= 19 and node[4] == "-" and node[10] == "T":
+            times.append(node)
+
+    walk(report)
+    assert report["devices"]["printer"]["last_error_at"] in times
+    assert report["store"]["parked_records"][0]["parked_at"] in times
+    for text in times:
+        assert text.endswith("+08:00"), text
+        assert datetime.fromisoformat(text).utcoffset() is not None
