@@ -1,6 +1,7 @@
 """The one logging set-up of the kiosk's processes and of central (docs/operations.md#logs).
 
-Every record goes to standard error (journald collects it under systemd) as one line:
+Every record goes to standard error (journald collects it under systemd, and reads its
+level from an sd-daemon prefix such as ``<4>``) as one line:
 its time in ISO 8601 with the kiosk's offset (``2026-11-22T10:15:30.123+08:00``, the
 convention of kiosk.domain.clock.machine_timestamp), its level, its logger's name and
 its message; or, with the JSON format, as one JSON object a line with the same fields.
@@ -21,6 +22,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import logging
+import os
 import sys
 from collections.abc import Iterable
 from datetime import datetime
@@ -95,6 +97,38 @@ class JsonFormatter(ZonedFormatter):
         return json.dumps(entry, ensure_ascii=True)
 
 
+# sd-daemon(3) priorities: journald files a line starting "<4>" as a warning, so
+# `journalctl -p warning` finds it (a line without one is filed as info).
+JOURNAL_PRIORITY = {logging.DEBUG: 7, logging.INFO: 6, logging.WARNING: 4, logging.ERROR: 3,
+                    logging.CRITICAL: 2}
+
+
+def stderr_is_journal(stream: IO[str] | None = None) -> bool:
+    """Whether standard error (or ``stream``) is journald's: systemd names the stream it
+    connected in $JOURNAL_STREAM ("device:inode")."""
+    expected = os.environ.get("JOURNAL_STREAM", "")
+    if not expected:
+        return False
+    try:
+        info = os.fstat((stream if stream is not None else sys.stderr).fileno())
+    except (AttributeError, OSError, ValueError):
+        return False
+    return f"{info.st_dev}:{info.st_ino}" == expected
+
+
+class JournalPriority(logging.Formatter):
+    """``inner``'s line after its sd-daemon priority prefix (``<4>``), which journald
+    takes off and keeps as the record's priority."""
+
+    def __init__(self, inner: logging.Formatter) -> None:
+        super().__init__()
+        self.inner = inner
+
+    def format(self, record: logging.LogRecord) -> str:
+        priority = JOURNAL_PRIORITY.get(record.levelno, 6 if record.levelno < 30 else 3)
+        return f"<{priority}>{self.inner.format(record)}"
+
+
 class _OurHandler(logging.StreamHandler):  # type: ignore[type-arg]
     """The handler configure_logging puts on the root logger (replaced, not added to,
     when it runs again). Without a stream of its own it writes to whatever sys.stderr
@@ -129,7 +163,8 @@ def configure_logging(level: int | str = logging.INFO, log_format: LogFormat = "
         if isinstance(handler, _OurHandler):
             root.removeHandler(handler)
     handler = _OurHandler(stream)
-    handler.setFormatter(make_formatter(log_format, zone))
+    formatter = make_formatter(log_format, zone)
+    handler.setFormatter(JournalPriority(formatter) if stderr_is_journal(stream) else formatter)
     folders = [folder for name in quiet_libraries if (folder := package_folder(name))]
     handler.addFilter(LibraryInfoIsDebug(folders))
     root.addHandler(handler)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
 import re
 import sys
 from collections.abc import Iterator
@@ -190,3 +191,25 @@ def test_the_technician_screens_error_lines_carry_the_log_time() -> None:
     line = "2026-11-22T10:15:30+08:00 WARNING kiosk.services.availability: printer is gone"
     assert kept.lines() == [f"{line} (paper_out)"]
     assert kept.newest() == "WARNING kiosk.services.availability: printer is gone (paper_out)"
+
+
+def test_under_journald_each_line_carries_its_priority(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, root_restored: None) -> None:
+    """GIVEN standard error connected to the stream systemd names in $JOURNAL_STREAM
+    WHEN a WARNING and an INFO are logged
+    THEN each line starts with its sd-daemon priority (<4>, <6>), which journald files as
+    the record's priority (journalctl -p warning); without the variable, no prefix."""
+    with (tmp_path / "journal").open("w", encoding="utf-8") as journal:
+        info = os.fstat(journal.fileno())
+        monkeypatch.setattr(sys, "stderr", journal)
+        monkeypatch.setenv("JOURNAL_STREAM", f"{info.st_dev}:{info.st_ino}")
+        configure_logging("INFO")
+        logging.getLogger("kiosk.x").warning("printer is gone (paper_out)")
+        logging.getLogger("kiosk.x").info("printer is back after 3 min")
+        monkeypatch.delenv("JOURNAL_STREAM")
+        configure_logging("INFO")
+        logging.getLogger("kiosk.x").info("plain")
+    lines = (tmp_path / "journal").read_text(encoding="utf-8").splitlines()
+    assert [line[:3] for line in lines[:2]] == ["<4>", "<6>"]
+    assert lines[0].endswith(" WARNING kiosk.x: printer is gone (paper_out)")
+    assert lines[2][0].isdigit()
