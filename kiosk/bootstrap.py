@@ -338,7 +338,7 @@ class RuntimeTechnicianPort:
 
 def build_technician(runtime: Runtime) -> tuple[Technician, RecentErrors]:
     """The PIN gate, the out-of-service switch (a file in data_dir) and the port."""
-    recent = RecentErrors()
+    recent = RecentErrors(zone=runtime.config.kiosk.timezone)
     recent.attach("kiosk", "hardware")
     t = runtime.config.technician
     gate = PinGate(t.pin_hash, max_tries=t.lockout_tries, lockout_s=t.lockout_s)

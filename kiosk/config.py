@@ -258,6 +258,16 @@ class TechnicianSection(_Section):
     """Seconds technician mode stays locked after too many wrong PINs."""
 
 
+class LoggingSection(_Section):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    """Lowest level `kiosk run` logs (docs/operations.md#logs): ERROR a person must act,
+    WARNING something is wrong now, INFO normal work and recoveries, DEBUG detail. One-off
+    commands log warnings only (-v: everything)."""
+    format: Literal["text", "json"] = "text"
+    """One line per record on standard error: "text" (time, level, logger, message) or
+    "json" (one object a line, the same fields); `--log-format` overrides it."""
+
+
 class BillerType(StrEnum):
     WATER = "WATER"
     ELECTRICITY = "ELECTRICITY"
@@ -315,6 +325,8 @@ class Config(_Section):
     """The identity-document reader (passports, ID cards, PR card chips)."""
     technician: TechnicianSection = TechnicianSection()
     """Technician mode on the screen (hidden gesture and PIN)."""
+    logging: LoggingSection = LoggingSection()
+    """What the kiosk logs to standard error (journald under systemd), and how."""
     billers: tuple[BillerSection, ...] = ()
     """Billers offered for utility bill payment."""
 
@@ -372,6 +384,13 @@ def overridden_keys(pushed: Mapping[str, Any], *site_files: Traversable,
     return sorted(f"{section}.{key}" for section, values in pushed.items()
                   if isinstance(values, Mapping) for key in values
                   if f"{section}.{key}" in local)
+
+
+def setting_source(key: str, *site_files: Path) -> str:
+    """The file that sets ``key`` ("section.name") last: a site file's path, else the
+    packaged defaults' (a pushed bundle never sets the keys this is asked about)."""
+    layers = [read_toml(default_config()), *(read_toml(path) for path in site_files)]
+    return _source_of(layers, tuple(key.split(".")))
 
 
 def build_config(layers: Iterable[Layer]) -> Config:

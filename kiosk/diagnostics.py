@@ -12,11 +12,13 @@ import shutil
 import time
 import uuid
 from dataclasses import asdict
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hardware.base import DeviceStatus, Health, PrintOutcome
 from kiosk import __version__
+from kiosk.domain.clock import machine_timestamp
 from kiosk.services.ports import ParkedRecord
 from kiosk.services.printing import print_slip
 from kiosk.services.slips import test_slip
@@ -54,17 +56,20 @@ def pushed_config_report(runtime: Runtime) -> dict[str, Any]:
     return report
 
 
-def _parked(record: ParkedRecord) -> dict[str, Any]:
+def _parked(record: ParkedRecord, zone: tzinfo) -> dict[str, Any]:
     return {"reference": record.reference, "kind": record.kind, "reason": record.reason,
-            "detail": record.detail, "parked_at": record.parked_at.isoformat()}
+            "detail": record.detail,
+            "parked_at": machine_timestamp(record.parked_at.astimezone(zone))}
 
 
-def _device(status: DeviceStatus) -> dict[str, Any]:
+def _device(status: DeviceStatus, zone: tzinfo) -> dict[str, Any]:
+    """The status as JSON; its times (drivers keep them in UTC) in the kiosk's zone, as
+    the logs, the screens and the slips write them."""
     data = {k: v for k, v in asdict(status).items() if v is not None and v != ""}
     data["health"] = status.health.value
     for key, value in list(data.items()):
-        if hasattr(value, "isoformat"):
-            data[key] = value.isoformat()
+        if isinstance(value, datetime):
+            data[key] = machine_timestamp(value.astimezone(zone))
     return data
 
 
@@ -109,7 +114,8 @@ def collect(runtime: Runtime, *, test_print: bool = False) -> dict[str, Any]:
     store_report = {"path": str(Path(runtime.config.kiosk.data_dir).resolve()),
                     "integrity": integrity, "outbox_depth": store.outbox.depth(),
                     "unfinished_payments": len(unfinished), "outbox_parked": parked,
-                    "parked_records": [_parked(record) for record in store.outbox.parked()]}
+                    "parked_records": [_parked(record, runtime.clock.zone)
+                                       for record in store.outbox.parked()]}
     if parked:
         # Not a problem that keeps the kiosk from working, but staff must act on each
         # (a payment central did not record, a filing it refused).
@@ -131,7 +137,8 @@ def collect(runtime: Runtime, *, test_print: bool = False) -> dict[str, Any]:
         "kiosk": {"id": runtime.config.kiosk.id, "version": __version__,
                   "config_version": config_version(runtime)},
         "pushed_config": pushed,
-        "devices": {name: _device(status) for name, status in devices.items()},
+        "devices": {name: _device(status, runtime.clock.zone)
+                    for name, status in devices.items()},
         "store": store_report,
         "central": central,
         "disk": disk,
@@ -161,6 +168,9 @@ def render_text(report: dict[str, Any]) -> str:
     kiosk = report["kiosk"]
     lines = [f"kiosk {kiosk['id']}  app {kiosk['version']}  config {kiosk['config_version']}"
              + (f"  (from the {report['source']})" if report.get("source") else "")]
+    for number, loaded in enumerate(report.get("config_files", [])):
+        lines.append(f"  {'config' if number == 0 else '':<8} {loaded['path']}  "
+                     f"({loaded['role']})")
     pushed = report.get("pushed_config") or {}
     if pushed.get("pending"):
         lines.append(f"  config version {pushed['pending']} waits for the end of a session")

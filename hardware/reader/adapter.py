@@ -226,7 +226,7 @@ class SerialDocumentReader:
         self._port = port
         self._parser.reset()
         if self._outage_logged:
-            log.warning("reader: back on %s", self.url)
+            log.info("reader: back on %s", self.url)  # a recovery: INFO, not an error
             self._outage_logged = False
         else:
             log.info("reader: opened %s", self.url)

@@ -22,6 +22,7 @@ from typing import Protocol
 from hardware.base import DeviceStatus
 from kiosk.errors import KioskError
 from kiosk.services.ports import Clock
+from kiosk.sync.outage import FailureStreak
 from kiosk.sync.periodic import PeriodicThread, RunsPeriodically
 from kiosk.sync.wire_fleet import (
     LAST_ERROR_MAX,
@@ -99,7 +100,12 @@ class HeartbeatSender(RunsPeriodically):
         self.interval_s = interval_s
         self._loop = PeriodicThread("heartbeat", self.beat_once, lambda: self.interval_s)
         self.beats_sent = 0
-        self.consecutive_failures = 0
+        # Once per outage: a kiosk offline for a day would otherwise log 1,440 lines.
+        self.failures = FailureStreak(log, "heartbeat")
+
+    @property
+    def consecutive_failures(self) -> int:
+        return self.failures.failures
 
     def beat_once(self) -> bool:
         """Collect and send one heartbeat; True if central took it. Never raises."""
@@ -107,21 +113,11 @@ class HeartbeatSender(RunsPeriodically):
             beat = collect_heartbeat(self.sources, self.clock)
             self.client.send_heartbeat(beat)
         except KioskError as exc:
-            self._failed(exc.code.value)
+            self.failures.failed_with(exc)
             return False
         except Exception as exc:  # noqa: BLE001 - a beat must never kill its thread
-            self._failed(type(exc).__name__)
+            self.failures.failed(type(exc).__name__, level=logging.ERROR)
             return False
-        if self.consecutive_failures:
-            log.info("heartbeat: central takes heartbeats again after %d failed beat(s)",
-                     self.consecutive_failures)
-        self.consecutive_failures = 0
+        self.failures.succeeded()
         self.beats_sent += 1
         return True
-
-    def _failed(self, what: str) -> None:
-        # Once per outage: a kiosk offline for a day would otherwise log 1,440 lines.
-        if self.consecutive_failures == 0:
-            log.warning("heartbeat failed: %s (retrying every %.0f s, logged once)", what,
-                        self.interval_s)
-        self.consecutive_failures += 1

@@ -16,6 +16,7 @@ from typing import TypeVar
 
 from kivy.clock import Clock
 
+from kiosk.domain.clock import machine_timestamp
 from kiosk.errors import KioskError
 from kiosk.services.ports import PrintReport, TechnicianReport
 from kiosk.ui.i18n import N_, translate
@@ -163,7 +164,7 @@ class TechnicianScreen(KioskScreen):
             ids.summary.text = (text_for("failed", error=self._report_error)
                                 if self._report_error else "")
             return
-        last = (report.last_delivery.strftime("%Y-%m-%d %H:%M:%S")
+        last = (machine_timestamp(report.last_delivery)
                 if report.last_delivery else text_for("never"))
         ids.summary.text = "\n".join((
             text_for("kiosk", kiosk_id=report.kiosk_id, version=report.app_version),
