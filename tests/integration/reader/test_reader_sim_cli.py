@@ -76,7 +76,7 @@ def test_the_command_serves_a_pty_and_a_control_line_until_sigterm(
     assert isinstance(card, DocumentRead) and card.format is DocumentFormat.TD1
 
     assert send(control, {"cmd": "set", "fault": "unplug"})["ok"] is True
-    assert reader.status().health is Health.FAULT
+    assert reader.status().health is Health.UNKNOWN
     assert send(control, {"cmd": "clear"}) == {"ok": True, "active": {}}
     assert reader.status().ok
 
