@@ -4,6 +4,7 @@ what a device reports about itself. Each real adapter against its simulator."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,3 +86,19 @@ def test_a_device_that_does_not_answer_is_unknown_no_reply(bench: Bench) -> None
     bench.set_fault("silent")
     status = bench.status()
     assert (status.health, status.reason) == (Health.UNKNOWN, REASON_NO_REPLY)
+
+
+def test_people_get_plain_words_and_the_log_gets_the_os_text(
+        bench: Bench, caplog: pytest.LogCaptureFixture) -> None:
+    """GIVEN a device whose simulator stopped (the OS then answers "[Errno 111]
+    Connection refused", "[Errno 2] No such file or directory"...)
+    WHEN its status is asked
+    THEN the status detail says what failed in plain words without the OS's text, and
+    the OS's text is in the log (INFO), for every kind of device."""
+    assert bench.status().health is Health.OK
+    bench.stop_simulator()
+    with caplog.at_level(logging.DEBUG, logger="hardware"):
+        status = bench.status()
+    assert status.detail and "Errno" not in status.detail and "[" not in status.detail
+    assert any("Errno" in record.getMessage() for record in caplog.records
+               if record.name == "hardware.os_errors")
