@@ -89,7 +89,7 @@ def test_unplugged_reader_is_reported(system: System, capsys: pytest.CaptureFixt
     """GIVEN the document reader unplugged
     WHEN diag runs
     THEN the reader is not ok, listed as a problem, exit non-zero."""
-    system.reader.set_fault("unplug")
+    system.reader.set_fault("unplugged")
     code, report = diag(system, capsys)
     assert code == 1 and report["devices"]["reader"]["health"] != "ok"
     assert any(p.startswith("reader:") for p in report["problems"])

@@ -31,7 +31,7 @@ def test_unplugged_reader_is_unknown_and_read_raises_disconnected(
     WHEN it is unplugged (its pty closes and its link vanishes)
     THEN status is UNKNOWN/disconnected at once, and read() raises DeviceError(disconnected)
     promptly rather than waiting out its timeout; a document presented meanwhile is lost."""
-    simulator.set_fault("unplug")
+    simulator.set_fault("unplugged")
     assert simulator.url is not None and not os.path.exists(simulator.url)
     status = reader.status()
     assert (status.health, status.reason) == (Health.UNKNOWN, REASON_DISCONNECTED)
@@ -51,7 +51,7 @@ def test_plugged_back_it_works_again_without_a_restart(
     WHEN it is plugged back (a new pty behind the same link)
     THEN the same adapter object reports OK and reads a document."""
     first_pty = simulator.pty_path
-    simulator.set_fault("unplug")
+    simulator.set_fault("unplugged")
     with pytest.raises(DeviceError):
         reader.read(0.5)
     simulator.clear_faults()
