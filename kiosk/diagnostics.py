@@ -15,8 +15,9 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hardware.base import DeviceStatus, Health, PrintOutcome
+from hardware.base import REASON_BUSY, DeviceStatus, Health, PrintOutcome
 from kiosk import __version__
+from kiosk.services.device_faults import WHAT_TO_DO, advice_for
 from kiosk.services.ports import ParkedRecord
 from kiosk.services.printing import print_slip
 from kiosk.services.slips import test_slip
@@ -59,12 +60,15 @@ def _parked(record: ParkedRecord) -> dict[str, Any]:
             "detail": record.detail, "parked_at": record.parked_at.isoformat()}
 
 
-def _device(status: DeviceStatus) -> dict[str, Any]:
+def _device(name: str, status: DeviceStatus) -> dict[str, Any]:
     data = {k: v for k, v in asdict(status).items() if v is not None and v != ""}
     data["health"] = status.health.value
     for key, value in list(data.items()):
         if hasattr(value, "isoformat"):
             data[key] = value.isoformat()
+    advice = advice_for(name, status.reason)
+    if advice is not None:  # in English: `kiosk diag` is read in a shell and in tickets
+        data["meaning"], data["advice"] = advice.meaning, advice.action
     return data
 
 
@@ -81,7 +85,11 @@ def collect(runtime: Runtime, *, test_print: bool = False) -> dict[str, Any]:
     warnings: list[str] = []
     devices = _devices(runtime)
     for name, status in devices.items():
-        if status.health is not Health.OK:
+        if status.reason == REASON_BUSY:
+            # In the middle of a sale (or of the device watch's own check): its health
+            # is not known now, but nothing is wrong with it. Asked again, it answers.
+            warnings.append(f"{name}: {status.reason} (not checked)")
+        elif status.health is not Health.OK:
             problems.append(f"{name}: {status.health.value} ({status.reason or 'no reason given'})")
         elif status.reason:
             warnings.append(f"{name}: {status.reason}")
@@ -131,7 +139,7 @@ def collect(runtime: Runtime, *, test_print: bool = False) -> dict[str, Any]:
         "kiosk": {"id": runtime.config.kiosk.id, "version": __version__,
                   "config_version": config_version(runtime)},
         "pushed_config": pushed,
-        "devices": {name: _device(status) for name, status in devices.items()},
+        "devices": {name: _device(name, status) for name, status in devices.items()},
         "store": store_report,
         "central": central,
         "disk": disk,
@@ -170,6 +178,8 @@ def render_text(report: dict[str, Any]) -> str:
         model = f"  [{dev['model']}]" if dev.get("model") else ""
         lines.append(f"  {name:<8} {dev['health'].upper():<8}{reason}  {dev.get('connection', '')}"
                      f"{model}{ms}")
+        if dev.get("advice"):
+            lines.append(f"           {dev['meaning']}. {WHAT_TO_DO.format(action=dev['advice'])}")
         for extra in ("detail", "last_error"):
             if dev.get(extra):
                 lines.append(f"           {extra.replace('_', ' ')}: {dev[extra]}")
