@@ -43,6 +43,7 @@ from central.logsafe import install_on_root
 from central.ratelimit import RateLimits
 from central.server import CentralServer
 from central.service import CentralService
+from central.stdout_pipe import quiet_when_stdout_closes
 
 DEFAULT_DB = "sqlite:///var/central/central.db"
 DEFAULT_PORT = 8700  # the kiosk's packaged default central.url (kiosk/data/config)
@@ -205,6 +206,7 @@ def seed(args: argparse.Namespace) -> int:
     return 0
 
 
+@quiet_when_stdout_closes
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     level = getattr(args, "log_level", "info").upper()

@@ -4,6 +4,7 @@ for mistakes. Each simulator's real control line over TCP."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -88,3 +89,20 @@ def test_the_device_going_away_has_one_name(controls: dict[str, str]) -> None:
     assert ask(controls["reader"], "set", "noise") == {
         "ok": True, "active": {UNPLUGGED: True, GARBAGE: "before"}}
     assert ask(controls["reader"], "clear") == {"ok": True, "active": {}}
+
+
+def test_kiosk_sim_control_prints_the_answer_and_fails_on_a_refusal(
+        controls: dict[str, str], capsys: pytest.CaptureFixture[str]) -> None:
+    """GIVEN the printer's control line
+    WHEN `kiosk sim control ADDRESS set cover_open`, `... clear cover_open` and
+    `... set on_fire` run
+    THEN the first two print the answer as JSON and exit 0, the refusal exits 1."""
+    from kiosk.cli import main as kiosk_main
+
+    address = controls["printer"]
+    assert kiosk_main(["sim", "control", address, "set", "cover_open"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"ok": True, "active": {"cover_open": True}}
+    assert kiosk_main(["sim", "control", address, "clear", "cover_open"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"ok": True, "active": {}}
+    assert kiosk_main(["sim", "control", address, "set", "on_fire"]) == 1
+    assert json.loads(capsys.readouterr().out)["ok"] is False
