@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import hardware.base as base
 from kiosk.services.device_faults import (
     ACTIONS,
@@ -12,6 +15,7 @@ from kiosk.services.device_faults import (
     advice_for,
 )
 
+ROOT = Path(__file__).resolve().parents[2]
 REASONS = {value for name, value in vars(base).items() if name.startswith("REASON_")}
 
 
@@ -34,3 +38,26 @@ def test_advice_for_a_state() -> None:
         "Out of paper", "Load a new paper roll (80 mm) and close the cover.")
     assert advice_for("reader", "paper_out") == FaultAdvice("Out of paper", FALLBACK_ACTION)
     assert advice_for("printer", "melted") == FaultAdvice(UNEXPECTED, FALLBACK_ACTION)
+
+
+def _documented_rows() -> dict[tuple[str, str], tuple[str, str]]:
+    """(device, reason) -> (means, what to do) from docs/operations.md's table."""
+    text = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
+    section = text.split("\n### Device faults and what to do\n", 1)[1].split("\n## ", 1)[0]
+    devices = {"printer": "printer", "payment terminal": "payment", "document reader": "reader"}
+    rows: dict[tuple[str, str], tuple[str, str]] = {}
+    for line in section.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) == 5 and cells[0] in devices:
+            reason = re.findall(r"`([a-z_]+)`", cells[1])[0]
+            rows[(devices[cells[0]], reason)] = (cells[2], cells[3])
+    return rows
+
+
+def test_the_operations_guide_lists_every_fault_with_the_same_words() -> None:
+    """GIVEN the table of device faults in docs/operations.md
+    WHEN it is compared with kiosk.services.device_faults
+    THEN it has one row for each device state, with the same meaning and the same advice
+    as `kiosk diag` and the technician screen show."""
+    assert _documented_rows() == {key: (MEANINGS[key[1]], action)
+                                  for key, action in ACTIONS.items()}
