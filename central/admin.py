@@ -31,6 +31,7 @@ import requests
 
 from central import __version__, admin_config, admin_trust
 from central.masking import mask_account
+from central.stdout_pipe import quiet_when_stdout_closes
 from central.terminal import dumps, printable
 from central.timeutil import SHANGHAI
 
@@ -184,6 +185,7 @@ def print_fleet(fleet: dict[str, Any], out: TextIO) -> None:
           file=out)
 
 
+@quiet_when_stdout_closes
 def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     args = build_parser().parse_args(argv)

@@ -49,6 +49,7 @@ from central.logsafe import install_on_root
 from central.ratelimit import RateLimits
 from central.server import CentralServer
 from central.service import CentralService
+from central.stdout_pipe import quiet_when_stdout_closes
 from central.timeutil import SHANGHAI
 from kiosk.logsetup import LOG_FORMATS, configure_logging
 
@@ -259,6 +260,7 @@ def seed(args: argparse.Namespace) -> int:
     return 0
 
 
+@quiet_when_stdout_closes
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     # The kiosk's set-up: one line a record on stderr, times at +08:00, text or JSON.

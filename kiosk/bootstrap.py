@@ -309,8 +309,7 @@ class RuntimeTechnicianPort:
 
         data = collect(self.runtime)
         devices = tuple(
-            DeviceLine(name=name, health=dev["health"], reason=dev.get("reason"),
-                       detail=dev.get("detail") or dev.get("last_error"))
+            DeviceLine(name=name, health=dev["health"], reason=dev.get("reason"))
             for name, dev in data["devices"].items())
         return TechnicianReport(
             kiosk_id=data["kiosk"]["id"], app_version=data["kiosk"]["version"],

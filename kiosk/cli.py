@@ -13,6 +13,7 @@ from typing import Any, cast
 
 from kiosk import __version__
 from kiosk.errors import ConfigError, KioskError
+from kiosk.stdout_pipe import quiet_when_stdout_closes
 
 log = logging.getLogger("kiosk")
 SITE_CONFIG = Path("/etc/kiosk/site.toml")
@@ -248,13 +249,29 @@ def cmd_sim(args: argparse.Namespace) -> int:
     return _sim_control(args.sim_args)
 
 
+SIM_CONTROL_USAGE = """\
+usage: kiosk sim control HOST:PORT faults | set NAME [VALUE] | clear [NAME] | CMD KEY=VALUE...
+
+Talk to a running simulator's control line (its --control address, or "control" in its
+ready file); the answer is printed as JSON, exit 1 when it is not ok.
+
+  faults             every fault with what it does, and those switched on
+  set NAME [VALUE]   switch a fault on (VALUE: a number, on or off)
+  clear [NAME]       switch one fault off, or all of them
+  CMD KEY=VALUE...   the simulator's own commands: jobs (printer); card pan=...,
+                     ledger, replug (payment); present name=... (reader)
+"""
+
+
 def _sim_control(words: list[str]) -> int:
     """`kiosk sim control HOST:PORT set paper_out`: talk to a running simulator."""
     from hardware.sim.control import request_from_words, send
 
+    if words[:1] in (["-h"], ["--help"]):
+        print(SIM_CONTROL_USAGE, end="")
+        return 0
     if not words:
-        print("usage: kiosk sim control HOST:PORT faults | set NAME [VALUE] | clear | "
-              "CMD KEY=VALUE...", file=sys.stderr)
+        print(SIM_CONTROL_USAGE, end="", file=sys.stderr)
         return 2
     try:
         answer = send(words[0], request_from_words(words[1:]))
@@ -400,13 +417,27 @@ def build_parser() -> argparse.ArgumentParser:
         "install", help="lay out this machine as a kiosk: user, site file, data folder, "
                         "systemd units, the X session (docs/deployment.md)"))
 
-    sim = sub.add_parser("sim", help="run a device simulator", add_help=False)
-    sim.add_argument("device", choices=["printer", "payment", "reader", "control"])
-    sim.add_argument("sim_args", nargs=argparse.REMAINDER)
+    # Everything after the device goes to the simulator's own parser, --help included
+    # (`kiosk sim printer --help`); `kiosk sim --help` is this parser's.
+    sim = sub.add_parser(
+        "sim", help="run a device simulator, or switch a running one's faults",
+        add_help=False, usage="kiosk sim [-h] {printer,payment,reader,control} ...",
+        description="Device simulators for the bench, tests and the demo "
+                    "(docs/hardware/*.md). Each DEVICE takes its own options: "
+                    "kiosk sim DEVICE --help.")
+    sim.add_argument("-h", "--help", action="help", help="show this help and exit")
+    sim.add_argument("device", choices=["printer", "payment", "reader", "control"],
+                     metavar="DEVICE",
+                     help="printer (ESC/POS, TCP or pty), payment (card terminal, pty), "
+                          "reader (documents and barcodes, pty), or control HOST:PORT "
+                          "to talk to a running simulator's control line")
+    sim.add_argument("sim_args", nargs=argparse.REMAINDER, metavar="...",
+                     help="the simulator's own options")
     sim.set_defaults(func=cmd_sim)
     return parser
 
 
+@quiet_when_stdout_closes
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     setup_logging(args)

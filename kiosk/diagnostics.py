@@ -16,9 +16,10 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hardware.base import DeviceStatus, Health, PrintOutcome
+from hardware.base import REASON_BUSY, DeviceStatus, Health, PrintOutcome
 from kiosk import __version__
 from kiosk.domain.clock import machine_timestamp
+from kiosk.services.device_faults import WHAT_TO_DO, advice_for
 from kiosk.services.ports import ParkedRecord
 from kiosk.services.printing import print_slip
 from kiosk.services.slips import test_slip
@@ -62,14 +63,18 @@ def _parked(record: ParkedRecord, zone: tzinfo) -> dict[str, Any]:
             "parked_at": machine_timestamp(record.parked_at.astimezone(zone))}
 
 
-def _device(status: DeviceStatus, zone: tzinfo) -> dict[str, Any]:
-    """The status as JSON; its times (drivers keep them in UTC) in the kiosk's zone, as
-    the logs, the screens and the slips write them."""
+def _device(name: str, status: DeviceStatus, zone: tzinfo) -> dict[str, Any]:
+    """The status as JSON, with what its fault means and what to do; its times (drivers
+    keep them in UTC) in the kiosk's zone, as the logs, the screens and the slips write
+    them."""
     data = {k: v for k, v in asdict(status).items() if v is not None and v != ""}
     data["health"] = status.health.value
     for key, value in list(data.items()):
         if isinstance(value, datetime):
             data[key] = machine_timestamp(value.astimezone(zone))
+    advice = advice_for(name, status.reason)
+    if advice is not None:  # in English: `kiosk diag` is read in a shell and in tickets
+        data["meaning"], data["advice"] = advice.meaning, advice.action
     return data
 
 
@@ -86,7 +91,11 @@ def collect(runtime: Runtime, *, test_print: bool = False) -> dict[str, Any]:
     warnings: list[str] = []
     devices = _devices(runtime)
     for name, status in devices.items():
-        if status.health is not Health.OK:
+        if status.reason == REASON_BUSY:
+            # In the middle of a sale (or of the device watch's own check): its health
+            # is not known now, but nothing is wrong with it. Asked again, it answers.
+            warnings.append(f"{name}: {status.reason} (not checked)")
+        elif status.health is not Health.OK:
             problems.append(f"{name}: {status.health.value} ({status.reason or 'no reason given'})")
         elif status.reason:
             warnings.append(f"{name}: {status.reason}")
@@ -137,7 +146,7 @@ def collect(runtime: Runtime, *, test_print: bool = False) -> dict[str, Any]:
         "kiosk": {"id": runtime.config.kiosk.id, "version": __version__,
                   "config_version": config_version(runtime)},
         "pushed_config": pushed,
-        "devices": {name: _device(status, runtime.clock.zone)
+        "devices": {name: _device(name, status, runtime.clock.zone)
                     for name, status in devices.items()},
         "store": store_report,
         "central": central,
@@ -180,6 +189,8 @@ def render_text(report: dict[str, Any]) -> str:
         model = f"  [{dev['model']}]" if dev.get("model") else ""
         lines.append(f"  {name:<8} {dev['health'].upper():<8}{reason}  {dev.get('connection', '')}"
                      f"{model}{ms}")
+        if dev.get("advice"):
+            lines.append(f"           {dev['meaning']}. {WHAT_TO_DO.format(action=dev['advice'])}")
         for extra in ("detail", "last_error"):
             if dev.get(extra):
                 lines.append(f"           {extra.replace('_', ' ')}: {dev[extra]}")

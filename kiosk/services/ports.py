@@ -242,8 +242,7 @@ class DeviceLine:
 
     name: str  # "printer", "payment", "reader"
     health: str  # hardware.base.Health value: "ok", "fault", "unknown"
-    reason: str | None = None  # a REASON_* code or a short technical text
-    detail: str | None = None
+    reason: str | None = None  # a REASON_* code (the screen adds kiosk.services.device_faults)
 
 
 @dataclass(frozen=True)

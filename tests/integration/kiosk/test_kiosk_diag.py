@@ -89,7 +89,7 @@ def test_unplugged_reader_is_reported(system: System, capsys: pytest.CaptureFixt
     """GIVEN the document reader unplugged
     WHEN diag runs
     THEN the reader is not ok, listed as a problem, exit non-zero."""
-    system.reader.set_fault("unplug")
+    system.reader.set_fault("unplugged")
     code, report = diag(system, capsys)
     assert code == 1 and report["devices"]["reader"]["health"] != "ok"
     assert any(p.startswith("reader:") for p in report["problems"])
@@ -102,7 +102,7 @@ def test_diag_asks_the_running_kiosk(tmp_path: Path, capsys: pytest.CaptureFixtu
     devices, and says so; --local still opens the devices from the command."""
     with running_system(tmp_path, background=True) as system:
         code, report = diag(system, capsys)
-        assert code == 0 and report["source"].startswith("running kiosk, pid")
+        assert code == 0 and report["source"].startswith("running kiosk, pid"), report["problems"]
         system.printer.set_fault(Fault.PAPER_OUT)
         code, report = diag(system, capsys)
         assert code == 1 and report["devices"]["printer"]["reason"] == "paper_out"
