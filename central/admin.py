@@ -31,9 +31,9 @@ import requests
 
 from central import __version__, admin_config, admin_trust
 from central.masking import mask_account
-from central.stdout_pipe import quiet_when_stdout_closes
 from central.terminal import dumps, printable
 from central.timeutil import SHANGHAI
+from kiosk.stdout_pipe import quiet_when_stdout_closes
 
 DEFAULT_CENTRAL = "http://127.0.0.1:8700"
 TOKEN_ENV = "KIOSK_ADMIN_TOKEN"

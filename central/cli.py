@@ -49,9 +49,9 @@ from central.logsafe import install_on_root
 from central.ratelimit import RateLimits
 from central.server import CentralServer
 from central.service import CentralService
-from central.stdout_pipe import quiet_when_stdout_closes
 from central.timeutil import SHANGHAI
 from kiosk.logsetup import LOG_FORMATS, configure_logging
+from kiosk.stdout_pipe import quiet_when_stdout_closes
 
 DEFAULT_DB = "sqlite:///var/central/central.db"
 DEFAULT_PORT = 8700  # the kiosk's packaged default central.url (kiosk/data/config)

@@ -6,8 +6,8 @@ exit it would also try to flush what is left and print "Exception ignored". The
 documented recipe (Python's signal module, "Note on SIGPIPE"): point stdout at devnull
 and exit 1. Restoring SIGPIPE's default instead would also kill `kiosk run` on a socket
 a device or central closed. Only a closed stdout is taken for this: a BrokenPipeError
-from anywhere else is a real error and keeps its traceback. central/stdout_pipe.py is
-the same for kiosk-central and kiosk-admin (central does not import the kiosk's code).
+from anywhere else is a real error and keeps its traceback. kiosk-central and
+kiosk-admin use it too (standard library only, like kiosk.logsetup).
 """
 
 from __future__ import annotations
