@@ -22,6 +22,7 @@ from kivy.uix.screenmanager import FadeTransition, ScreenManager
 from kiosk.domain.languages import language
 from kiosk.services.contract import ServiceFlow, View
 from kiosk.services.kiosk import KioskServices
+from kiosk.services.maintenance import RESTART_CHECK_S
 from kiosk.services.ports import Translator
 from kiosk.services.session import Session
 from kiosk.services.technician import Technician
@@ -67,7 +68,6 @@ TECHNICIAN_CORNER = 160
 NOT_YET = N_("Not available at this kiosk yet")
 SERVICE_KEYS = ("bill_payment", "tax_record", "accommodation", "arbitration", "points")
 AT_REST_SCREENS = ("attract", "out_of_service")  # nobody is using the kiosk
-RESTART_CHECK_S = 15.0  # how often the App asks whether its nightly restart is due
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from kiosk.services.maintenance import RESTART_MARKER_FILE
-from kiosk.ui.app import RESTART_CHECK_S
+from kiosk.services.maintenance import RESTART_CHECK_S, RESTART_MARKER_FILE
 
 pytestmark = pytest.mark.slow
 

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from kiosk.bootstrap import release_freed_memory
-from kiosk.ui.app import RESTART_CHECK_S
+from kiosk.services.maintenance import RESTART_CHECK_S
 from kiosk.ui.driver import Driver
 from kiosk.ui.walkthrough import start_bill_payment, type_account
 
