@@ -102,6 +102,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         runtime.services.recover_print_jobs()
         app = bootstrap.build_app(runtime)
         _apply_pushed_config_between_sessions(app, runtime, agent, restart)
+        bootstrap.attach_maintenance(app, runtime)
         if args.scale is None and not config.ui.fullscreen and not headless:
             kivy_env.fit_window_to_display(config.ui.width, config.ui.height)
         app.run()

@@ -29,7 +29,6 @@ if TYPE_CHECKING:
     from kiosk.bootstrap import Runtime
 
 MAX_CLOCK_SKEW_S = 60.0  # slips and the wire carry kiosk time: more than this needs fixing
-MIN_FREE_DISK_MB = 500.0
 
 
 def config_version(runtime: Runtime) -> str:
@@ -134,7 +133,7 @@ def collect(runtime: Runtime, *, test_print: bool = False) -> dict[str, Any]:
     usage = shutil.disk_usage(data_dir if data_dir.exists() else Path.cwd())
     disk = {"free_mb": round(usage.free / 2**20, 1),
             "free_percent": round(100 * usage.free / usage.total, 1)}
-    if disk["free_mb"] < MIN_FREE_DISK_MB:
+    if disk["free_mb"] < runtime.config.maintenance.min_free_disk_mb:
         problems.append(f"disk: only {disk['free_mb']:.0f} MB free")
 
     pushed = pushed_config_report(runtime)

@@ -167,11 +167,19 @@ class OutOfService:
     def __init__(self, data_dir: Path) -> None:
         self.path = data_dir / OUT_OF_SERVICE_FILE
         self._active = self.path.exists()
+        self._since = (datetime.fromtimestamp(self.path.stat().st_mtime).astimezone()
+                       if self._active else None)
         self.listeners: list[Callable[[bool], None]] = []
 
     @property
     def active(self) -> bool:
         return self._active
+
+    @property
+    def since(self) -> datetime | None:
+        """When a technician switched the kiosk off (the switch file's time, which
+        survives a restart); None while in service."""
+        return self._since if self._active else None
 
     def set(self, active: bool) -> None:
         if active == self._active:
@@ -185,6 +193,7 @@ class OutOfService:
         else:
             self.path.unlink(missing_ok=True)
         self._active = active
+        self._since = datetime.now().astimezone() if active else None
         # Out of service is a problem while it lasts; back in service is not an error.
         log.log(logging.WARNING if active else logging.INFO, "kiosk %s by a technician",
                 "out of service" if active else "back in service")

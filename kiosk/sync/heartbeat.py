@@ -1,7 +1,9 @@
 """The heartbeat: every ``sync.heartbeat_interval_s`` the kiosk tells central what it runs
 (app and config version), how its devices are (as the device watch last saw them), how
 many records wait in its outbox and how many central refused (parked), its last warning
-or error, and its free disk.
+or error, its free disk, whether a technician switched it out of service (and since
+when), and its upkeep (up since, the nightly restart window and the last restart, a
+low disk).
 
 Runs in its own daemon thread and never touches a device: the device states come from
 the watch's latest polls, so a beat never competes with a sale for the terminal. A
@@ -16,12 +18,13 @@ import re
 import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
 from hardware.base import DeviceStatus
 from kiosk.errors import KioskError
-from kiosk.services.ports import Clock
+from kiosk.services.ports import Clock, MaintenanceState
 from kiosk.sync.outage import FailureStreak
 from kiosk.sync.periodic import PeriodicThread, RunsPeriodically
 from kiosk.sync.wire_fleet import (
@@ -58,6 +61,8 @@ class HeartbeatSources:
     last_error: Callable[[], str | None]
     data_dir: Path  # free disk is measured here (its parent while it does not exist yet)
     outbox_parked: Callable[[], int] = lambda: 0  # records central refused, kept aside
+    out_of_service_since: Callable[[], datetime | None] = lambda: None  # None: in service
+    maintenance: Callable[[], MaintenanceState | None] = lambda: None
 
 
 def collect_heartbeat(sources: HeartbeatSources, clock: Clock) -> HeartbeatIn:
@@ -68,12 +73,20 @@ def collect_heartbeat(sources: HeartbeatSources, clock: Clock) -> HeartbeatIn:
                for name, status in sources.devices().items()
                if name in REPORTED_DEVICES and isinstance(status, DeviceStatus)}
     last_error = sources.last_error()
+    out_of_service_since = sources.out_of_service_since()
+    upkeep = sources.maintenance()
     return HeartbeatIn(
         app_version=sources.app_version, config_version=sources.config_version(),
         devices=devices,  # type: ignore[arg-type]  # keys filtered to DeviceName above
         outbox_depth=sources.outbox_depth(), outbox_parked=sources.outbox_parked(),
         last_error=printable_line(last_error)[:LAST_ERROR_MAX] if last_error else None,
-        disk_free_bytes=_free_disk(sources.data_dir), sent_at=clock.now())
+        disk_free_bytes=_free_disk(sources.data_dir), sent_at=clock.now(),
+        out_of_service=out_of_service_since is not None,
+        out_of_service_since=out_of_service_since,
+        low_disk=upkeep is not None and upkeep.low_disk,
+        up_since=upkeep.up_since if upkeep else None,
+        restart_window=upkeep.restart_window if upkeep else None,
+        last_restart_at=upkeep.last_restart_at if upkeep else None)
 
 
 def _reason(reason: str | None) -> str | None:

@@ -298,7 +298,7 @@ def test_out_of_service_replaces_attract_until_switched_back(
     assert any("本机暂停服务" in text for text in texts) and len(texts) == 8
     heartbeat = system.runtime.heartbeat
     assert heartbeat is not None
-    assert (heartbeat.sources.last_error() or "").startswith("OUT OF SERVICE")
+    assert heartbeat.sources.out_of_service_since() is not None
 
     technician.tap_at(Window.width / 2, Window.height / 2)
     technician.settle(0.3)
@@ -310,6 +310,7 @@ def test_out_of_service_replaces_attract_until_switched_back(
     open_technician(technician)
     technician.tap(screen.ids.out_of_service)
     assert not OutOfService(Path(system.config.kiosk.data_dir)).active
+    assert heartbeat.sources.out_of_service_since() is None
     technician.tap(screen.ids.exit)
     technician.wait_for_screen("attract")
 
