@@ -65,7 +65,6 @@ def wait_ready(notify: socket.socket) -> None:
 
 
 @pytest.mark.long(60)
-@pytest.mark.long(50)
 def test_a_resting_kiosk_inside_its_window_restarts_once(tmp_path: Path) -> None:
     """GIVEN `kiosk run --headless` with a restart window around now and no minimum
     uptime, nobody using it
