@@ -9,6 +9,7 @@ import fcntl
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -130,6 +131,28 @@ def started(installed: Installed, name: str, *argv: str) -> Iterator[dict[str, o
         child.wait(timeout=10)
 
 
+def run_until_ready(installed: Installed, site: Path) -> None:
+    """`kiosk run --headless` from the wheel, as kiosk.service runs it, until READY=1
+    (the attract screen takes touches), then stopped as systemd stops it."""
+    address = installed.home / "notify"
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as notify:
+        notify.bind(str(address))
+        notify.settimeout(READY_TIMEOUT_S * 2)
+        with (installed.home / "kiosk-run.log").open("wb") as log:
+            kiosk = subprocess.Popen(
+                [str(installed.venv / "bin" / "kiosk"), "run", "--headless", "--config",
+                 str(site)], cwd=installed.home, env={**installed.env,
+                                                      "NOTIFY_SOCKET": str(address)},
+                stdout=log, stderr=subprocess.STDOUT)
+        try:
+            while b"READY=1" not in notify.recv(4096).split(b"\n"):
+                pass
+        finally:
+            kiosk.terminate()
+            status = kiosk.wait(timeout=30)
+    assert status == 0, (installed.home / "kiosk-run.log").read_text(errors="replace")[-3000:]
+
+
 def test_the_wheel_carries_every_file_of_the_packages(installed: Installed) -> None:
     """GIVEN the wheel built from the repository's tracked files
     WHEN its contents are listed
@@ -186,11 +209,12 @@ def test_kiosk_config_shows_the_packaged_defaults(installed: Installed) -> None:
 
 def test_kiosk_diag_reaches_the_wheels_simulators_and_central(installed: Installed) -> None:
     """GIVEN central and the three device simulators, each started from the wheel's
-    commands, and a site file naming them
+    commands, a site file naming them, and `kiosk run --headless` from the wheel started
+    on it (as its unit starts it) until it told its notify socket READY=1, then stopped
     WHEN `kiosk diag --json` runs
-    THEN it exits 0: every device ok, the new local store (the packaged migrations)
-    passes its integrity check, central answers with the same version, and the report
-    names the kiosk's version."""
+    THEN it exits 0: every device ok, the local store the kiosk made (the packaged
+    migrations) passes its integrity check, central answers with the same version, and
+    the report names the kiosk's version."""
     home = installed.home
     with started(installed, "central", "kiosk-central", "serve", "--host", "127.0.0.1",
                  "--port", "0", "--db", f"sqlite:///{home / 'central.sqlite3'}") as central, \
@@ -204,6 +228,7 @@ def test_kiosk_diag_reaches_the_wheels_simulators_and_central(installed: Install
             f'[central]\nurl = "{central["url"]}"\n[printer]\nurl = "{printer["url"]}"\n'
             f'[payment]\nurl = "{payment["url"]}"\n[reader]\nurl = "{reader["url"]}"\n',
             encoding="utf-8")
+        run_until_ready(installed, site)
         done = installed.run("kiosk", "diag", "--json", "--config", str(site))
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     report = json.loads(done.stdout)
