@@ -16,6 +16,12 @@ from hardware.sim.printer.faults import FaultState
 
 BITS_PER_BYTE = 10
 SLICE_S = 0.005  # pacing granularity: a reply is at most this late
+# Bytes read within this long of the line falling free continue the stream. The wake-ups
+# of a loaded machine come late by more than a slice; counting each late slice as a new
+# start let the lag of ~100 slices add up past the host's reply allowance (a 0.5 s job
+# answered "no reply" with two suites on two cores). A host that really paused this
+# briefly gets its next bytes at most this much early.
+STREAM_GAP_S = 0.05
 
 
 class LinePacer:
@@ -44,7 +50,7 @@ class LinePacer:
         # A stream (a job) runs back to back, so our own late wake-ups do not add up over
         # a long job; bytes after a pause or after a reply (the next status query, sent
         # once the host had the reply) start down the line now.
-        streaming = not self._replied and now - self._line_free_at < SLICE_S
+        streaming = not self._replied and now - self._line_free_at < STREAM_GAP_S
         self._replied = False
         start = self._line_free_at if streaming else now
         self._line_free_at = start + nbytes * BITS_PER_BYTE / baud
