@@ -92,7 +92,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                        height=int(config.ui.height * scale),
                        fullscreen=config.ui.fullscreen and not headless,
                        rotation=config.ui.rotation,
-                       touch=kivy_env.TouchInput.from_settings(config.touch.model_dump()))
+                       touch=kivy_env.TouchInput(**config.touch.model_dump()))
     runtime = bootstrap.build_runtime(config)
     restart = threading.Event()
     try:

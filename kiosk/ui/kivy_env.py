@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass, fields
-from typing import Any
+from dataclasses import dataclass
 
 from kiosk.paths import cache_dir
 
@@ -34,10 +32,6 @@ class TouchInput:
     max_x: int | None = None
     min_y: int | None = None
     max_y: int | None = None
-
-    @classmethod
-    def from_settings(cls, values: Mapping[str, Any]) -> TouchInput:
-        return cls(**{f.name: values[f.name] for f in fields(cls) if f.name in values})
 
 
 # The display server's pointer (X makes one of a touchscreen); one finger, no emulated

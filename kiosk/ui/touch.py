@@ -7,8 +7,6 @@ screen's would be."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from kivy.base import EventLoop
 from kivy.input.motionevent import MotionEvent
 
@@ -23,7 +21,7 @@ class SimulatedTouch(MotionEvent):
                          is_touch=True, type_id="touch")
         self.profile = ["pos"]
 
-    def depack(self, args: dict[str, Any]) -> None:
+    def depack(self, args: dict[str, float]) -> None:
         # Relative to the window (0..1), as a touch device reports it.
         self.sx = args["x"]
         self.sy = args["y"]

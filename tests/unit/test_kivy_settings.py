@@ -23,7 +23,7 @@ def settings_for(tmp_path: Path, text: str, *, headless: bool = False) -> dict[s
     return kivy_settings(width=config.ui.width, height=config.ui.height,
                          fullscreen=config.ui.fullscreen, headless=headless,
                          rotation=config.ui.rotation,
-                         touch=TouchInput.from_settings(config.touch.model_dump()))
+                         touch=TouchInput(**config.touch.model_dump()))
 
 
 def test_defaults_take_the_display_servers_pointer_only(tmp_path: Path) -> None:
