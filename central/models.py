@@ -371,8 +371,15 @@ class KioskRow(Base):
     kiosk_time: Mapped[datetime | None] = mapped_column(UTCDateTime())  # its clock, as sent
     last_heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime())
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The kiosk's software update as its heartbeat says (kiosk.update.wire.UpdateState);
+    # null until a kiosk that knows updates beats (0009_releases).
+    update_state: Mapped[str | None] = mapped_column(String(16), default=None)
 
 
 # The fleet's trust and configuration tables share this metadata (imported last: they
 # import Base from here).
-from central import models_edge as _models_edge, models_fleet as _models_fleet  # noqa: E402,F401
+from central import (  # noqa: E402,F401
+    models_edge as _models_edge,
+    models_fleet as _models_fleet,
+    models_releases as _models_releases,
+)

@@ -57,6 +57,7 @@ class HeartbeatSources:
     last_error: Callable[[], str | None]
     data_dir: Path  # free disk is measured here (its parent while it does not exist yet)
     outbox_parked: Callable[[], int] = lambda: 0  # records central refused, kept aside
+    update_state: Callable[[], str | None] = lambda: None  # kiosk.update's state file
 
 
 def collect_heartbeat(sources: HeartbeatSources, clock: Clock) -> HeartbeatIn:
@@ -72,7 +73,8 @@ def collect_heartbeat(sources: HeartbeatSources, clock: Clock) -> HeartbeatIn:
         devices=devices,  # type: ignore[arg-type]  # keys filtered to DeviceName above
         outbox_depth=sources.outbox_depth(), outbox_parked=sources.outbox_parked(),
         last_error=printable_line(last_error)[:LAST_ERROR_MAX] if last_error else None,
-        disk_free_bytes=_free_disk(sources.data_dir), sent_at=clock.now())
+        disk_free_bytes=_free_disk(sources.data_dir), sent_at=clock.now(),
+        update_state=sources.update_state())
 
 
 def _reason(reason: str | None) -> str | None:

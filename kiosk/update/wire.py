@@ -29,9 +29,9 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-# The written exception of the update contract: the key format and key ids of config
-# pushes, so one key and one site-file setting serve both.
-from kiosk.sync.wire_config import key_id
+# The written exception of the update contract: the key ids and rollout targets of
+# config pushes, so one key, one site-file setting and one target syntax serve both.
+from kiosk.sync.wire_config import TARGET_PATTERN, key_id
 
 VERSION_PATTERN = r"^[0-9]{1,6}(\.[0-9]{1,6}){1,3}$"
 """Plain dotted numbers (0.2.0, 1.4.10.2): ordered by their numbers, no pre-releases."""
@@ -41,6 +41,8 @@ MANIFEST_MAX_FILES = 200
 RELEASE_MAX_BYTES = 1024 * 1024 * 1024
 """A release's wheels together (the kiosk's dependencies with Kivy are about 100 MB)."""
 MANIFEST_MAX_BYTES = 128 * 1024
+RELEASE_FILE_MAX_BYTES = 256 * 1024 * 1024
+"""One wheel (central's upload limit; Kivy's, the largest, is about 60 MB)."""
 
 RejectReason = Literal["unreadable", "unknown_key", "bad_signature", "expired",
                        "older_version", "other_platform", "tampered"]
@@ -60,7 +62,7 @@ class _Wire(BaseModel):
 class ReleaseFile(_Wire):
     name: str = Field(pattern=FILE_NAME_PATTERN)
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
-    size: int = Field(ge=1, le=RELEASE_MAX_BYTES)
+    size: int = Field(ge=1, le=RELEASE_FILE_MAX_BYTES)
 
 
 class ReleaseManifest(_Wire):
@@ -187,3 +189,72 @@ def verify_file(path: Path, entry: ReleaseFile) -> None:
     sha256, size = file_digest(path)
     if (sha256, size) != (entry.sha256, entry.size):
         raise ReleaseRejected("tampered", f"{entry.name} is not the file the manifest signs")
+
+
+# --- central's routes ------------------------------------------------------------------------
+
+KioskReleaseStatus = Literal["waiting", "offered", "kept", "rolled_back", "rejected", "failed"]
+
+
+class ReleaseReportIn(_Wire):
+    """POST /v1/release/reports: what the kiosk did with a release offered to it."""
+
+    version: str = Field(pattern=VERSION_PATTERN)
+    outcome: Literal["kept", "rolled_back", "rejected", "failed"]
+    """kept: running it and healthy; rolled_back: it started but was not healthy in time,
+    the previous version runs again; rejected: refused before install (signature, expiry,
+    version, platform, hashes); failed: genuine but would not install."""
+    reason: str = Field(default="", max_length=500)
+
+
+class ReleaseReportAck(_Wire):
+    recorded: bool
+
+
+class ReleaseFileOut(_Wire):
+    name: str
+    size: int
+    uploaded: bool
+
+
+class ReleaseOut(_Wire):
+    """A release central stores: its files and whether each has been uploaded."""
+
+    version: str
+    key_id: str
+    note: str
+    total_bytes: int
+    created_at: AwareDatetime
+    files: list[ReleaseFileOut]
+
+
+class ReleaseRolloutIn(_Wire):
+    """POST /v1/admin/releases/{version}/rollouts: the same waves as a config push."""
+
+    target: str = Field(pattern=TARGET_PATTERN)
+    wave_percent: int = Field(default=100, ge=1, le=100)
+    success_threshold: float = Field(default=0.9, gt=0, le=1)
+    failure_threshold: float = Field(default=0.2, ge=0, lt=1)
+
+
+class ReleaseRolloutKioskOut(_Wire):
+    kiosk_id: str
+    wave: int
+    status: KioskReleaseStatus
+    reason: str = ""
+    reported_at: AwareDatetime | None = None
+
+
+class ReleaseRolloutOut(_Wire):
+    id: int
+    version: str
+    target: str
+    state: Literal["running", "halted", "completed"]
+    current_wave: int
+    waves: int
+    wave_percent: int
+    success_threshold: float
+    failure_threshold: float
+    reason: str
+    created_at: AwareDatetime
+    kiosks: list[ReleaseRolloutKioskOut]
