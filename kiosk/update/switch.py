@@ -235,10 +235,32 @@ class Releases:
         return sorted(removed)
 
 
+def adopt(root: Path, version: str) -> UpdateRecord:
+    """A machine's first release, installed by hand into releases/<version>/venv: mark it
+    installed and make it current (docs/deployment.md)."""
+    releases = Releases(root)
+    if releases.current_version() is not None:
+        raise SwitchError(f"{root} already has a current release")
+    if not (releases.release_dir(version) / "venv" / "bin" / "kiosk").is_file():
+        raise SwitchError(f"no {releases.release_dir(version)}/venv/bin/kiosk")
+    releases.mark_installed(version, json.dumps({"adopted": version}).encode())
+    releases.first_install(version)
+    return releases.read_state()
+
+
 def main(argv: list[str]) -> int:
-    """`python3 -m kiosk.update.switch guard ROOT` (ExecStartPre of the kiosk's unit)."""
+    """`kiosk-update-guard guard ROOT` (ExecStartPre of the kiosk's unit), or
+    `kiosk-update-guard adopt ROOT VERSION` (a machine's first release)."""
+    if len(argv) == 3 and argv[0] == "adopt":
+        try:
+            record = adopt(Path(argv[1]), argv[2])
+        except SwitchError as exc:
+            print(f"kiosk update: {exc}", file=sys.stderr)
+            return 2
+        print(f"kiosk update: {record.version} is current", file=sys.stderr)
+        return 0
     if len(argv) != 2 or argv[0] != "guard":
-        print("usage: switch.py guard ROOT", file=sys.stderr)
+        print("usage: kiosk-update-guard guard ROOT | adopt ROOT VERSION", file=sys.stderr)
         return 2
     releases = Releases(Path(argv[1]))
     record = releases.guard()

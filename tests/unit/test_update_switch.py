@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.update.switch import MAX_TRIAL_STARTS, Releases, SwitchError, UpdateRecord
+from kiosk.update.switch import MAX_TRIAL_STARTS, Releases, SwitchError, UpdateRecord, adopt
 
 
 class PowerCut(Exception):
@@ -186,3 +186,16 @@ def test_a_power_cut_at_any_write_leaves_a_version_that_starts(
             break
         cut_points += 1
     assert cut_points >= 2  # the step wrote at least the state and one link
+
+
+def test_a_first_release_installed_by_hand_is_adopted(tmp_path: Path) -> None:
+    """GIVEN a software root with a venv put into releases/1.0.1 by hand and no links
+    WHEN it is adopted, then adopted again
+    THEN 1.0.1 is current and kept; the second adoption is refused (there is a current)"""
+    root = tmp_path / "kiosk"
+    (root / "releases/1.0.1/venv/bin").mkdir(parents=True)
+    (root / "releases/1.0.1/venv/bin/kiosk").write_text("#!/bin/sh\n")
+    assert adopt(root, "1.0.1").state == "kept"
+    assert Releases(root).current_version() == "1.0.1"
+    with pytest.raises(SwitchError):
+        adopt(root, "1.0.1")
