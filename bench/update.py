@@ -141,7 +141,7 @@ def run(work: Path) -> int:
             kiosk.wait(timeout=30)
     print(f"\nupdate 1.0.1 -> 1.0.2: {releases.read_state().state}")
     for phase, seconds in figures.items():
-        print(f"  {phase:<40} {seconds:7.2f} s")
+        print(f"  {phase:<40} {seconds:8.3f} s")
     total = sum(os.path.getsize(p) for p in folders["1.0.2"].glob("*.whl"))
     print(f"  {'release download (wheels)':<40} {total / 2**20:7.1f} MB")
     for version in releases.installed_versions():

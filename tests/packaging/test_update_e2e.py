@@ -139,6 +139,20 @@ class Supervisor:
             self.child.wait(timeout=30)
         self._thread.join(timeout=30)
 
+    def runs(self, version: str) -> Callable[[], bool]:
+        """Whether the latest start ran ``version`` and its process is alive."""
+        def check() -> bool:
+            child = self.child
+            return bool(self.started) and self.started[-1] == version and \
+                child is not None and child.poll() is None
+        return check
+
+    def kill(self) -> None:
+        """SIGKILL the running kiosk (a power cut for the process): systemd's part
+        starts it again, after the guard."""
+        if self.child is not None and self.child.poll() is None:
+            self.child.kill()
+
     def log_tail(self) -> str:
         return (self.home / "kiosk.log").read_text(errors="replace")[-4000:]
 
@@ -154,11 +168,13 @@ def test_a_kiosk_updates_itself_keeps_a_healthy_version_and_rolls_back_a_broken_
         built: Built, tmp_path: Path) -> None:
     """GIVEN a kiosk running 1.0.1 from its software root under a supervisor, central
     and the device simulators
-    WHEN the admin pushes 1.0.2, then 1.0.3 whose UI never comes up
-    THEN the kiosk installs 1.0.2 beside, switches between sessions, starts it and keeps
-    it (the rollout completes); it installs 1.0.3, starts it, and at the health deadline
-    switches back to 1.0.2, which starts and reports why (the rollout halts with the
-    reason); the fleet shows 1.0.2 and the rolled-back state."""
+    WHEN the admin pushes 1.0.2 (its first start on trial killed at once), then 1.0.3
+    whose UI never comes up
+    THEN the kiosk installs 1.0.2 beside, switches between sessions, starts it again
+    after the kill and keeps it (the rollout completes); it installs 1.0.3, starts it,
+    and at the health deadline switches back to 1.0.2, which starts and reports why
+    (the rollout halts with the reason); the fleet shows 1.0.2 and the rolled-back
+    state."""
     timings = built.timings
     home, root = tmp_path, tmp_path / "opt-kiosk"
     admin_env = {**os.environ, "KIOSK_ADMIN_KEYS": str(built.keys)}
@@ -215,10 +231,17 @@ def test_a_kiosk_updates_itself_keeps_a_healthy_version_and_rolls_back_a_broken_
             wait_for("1.0.2 on trial", lambda: releases.current_version() == "1.0.2",
                      supervisor)
             _timed(timings, "switch between sessions", started)
+            # Killed at once in its first start on trial: the next start (after the
+            # guard) runs 1.0.2 again, which then keeps itself.
+            wait_for("1.0.2 started", supervisor.runs("1.0.2"), supervisor)
+            killed = releases.read_state().state == "trial"
+            supervisor.kill()
             started = time.monotonic()
             wait_for("1.0.2 kept", lambda: releases.read_state().state == "kept",
                      supervisor)
             _timed(timings, "start 1.0.2 and its health check", started)
+            if killed:
+                assert supervisor.started.count("1.0.2") >= 2
             wait_for("1.0.2 reported", lambda: '"completed"' in admin(
                 "release", "status", "--json"), supervisor)
             assert releases.read_state().version == "1.0.2"
@@ -243,7 +266,10 @@ def test_a_kiosk_updates_itself_keeps_a_healthy_version_and_rolls_back_a_broken_
                      supervisor)
         finally:
             supervisor.stop()
-    assert supervisor.started[:3] == ["1.0.1", "1.0.2", "1.0.3"]
+    assert supervisor.started[:2] == ["1.0.1", "1.0.2"]
+    assert [v for i, v in enumerate(supervisor.started)
+            if i == 0 or v != supervisor.started[i - 1]][:4] == \
+        ["1.0.1", "1.0.2", "1.0.3", "1.0.2"]
     assert supervisor.started[-1] == "1.0.2"
     for version, size in sizes.items():
         print(f"  size on disk of release {version}: {size / 2**20:.0f} MB")
