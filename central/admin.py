@@ -35,6 +35,7 @@ from central import __version__, admin_config, admin_release, admin_trust
 from central.masking import mask_account
 from central.terminal import dumps, printable
 from central.timeutil import SHANGHAI
+from kiosk.stdout_pipe import quiet_when_stdout_closes
 
 DEFAULT_CENTRAL = "http://127.0.0.1:8700"
 TOKEN_ENV = "KIOSK_ADMIN_TOKEN"
@@ -144,16 +145,30 @@ def _device(kiosk: dict[str, Any], name: str) -> str:
 
 
 def _since(kiosk: dict[str, Any], checked_at: str) -> str:
-    """online, offline since when, or why central refuses the kiosk's credential."""
+    """online, out of service since when (a technician switched it off), offline since
+    when, or why central refuses the kiosk's credential."""
     if kiosk.get("revoked_at"):
         return "revoked"
     expires = kiosk.get("credential_expires_at")
     if expires and datetime.fromisoformat(expires) <= datetime.fromisoformat(checked_at):
         return "credential expired"
+    switched_off = kiosk.get("out_of_service_since")
+    out_of_service = ("out of service" + (f" since {_local(switched_off):%m-%d %H:%M}"
+                                          if switched_off else "")
+                      if kiosk.get("out_of_service") else "")
     if kiosk["online"]:
-        return "online"
-    since = datetime.fromisoformat(kiosk["offline_since"]).astimezone(SHANGHAI)
-    return f"offline since {since:%m-%d %H:%M}"
+        return out_of_service or "online"
+    offline = f"offline since {_local(kiosk['offline_since']):%m-%d %H:%M}"
+    return f"{offline}, {out_of_service}" if out_of_service else offline
+
+
+def _local(instant: str) -> datetime:
+    return datetime.fromisoformat(instant).astimezone(SHANGHAI)
+
+
+def _disk(kiosk: dict[str, Any]) -> str:
+    """Free disk, marked when the kiosk says it is below its threshold."""
+    return _size(kiosk["disk_free_bytes"]) + (" LOW" if kiosk.get("low_disk") else "")
 
 
 def _outbox(kiosk: dict[str, Any]) -> str:
@@ -173,7 +188,7 @@ def print_fleet(fleet: dict[str, Any], out: TextIO) -> None:
              _since(k, fleet["checked_at"]),
              printable(k["app_version"] + _update(k)), printable(k["config_version"]),
              _device(k, "printer"), _device(k, "payment"), _device(k, "reader"),
-             _outbox(k), _size(k["disk_free_bytes"]),
+             _outbox(k), _disk(k),
              printable((k["last_error"] or "-")[:60]))
             for k in fleet["kiosks"]]
     header = ("kiosk", "group", "state", "app", "config", "printer", "payment", "reader",
@@ -189,10 +204,12 @@ def print_fleet(fleet: dict[str, Any], out: TextIO) -> None:
             print(f"{printable(k['kiosk_id'])}: config {printable(k['config_version'])}: its "
                   f"site file overrides {printable(', '.join(k['config_overridden']))} "
                   "(pushed, no effect there)", file=out)
-    print(f"{len(rows)} kiosk(s): {fleet['online']} online, {fleet['offline']} offline",
-          file=out)
+    switched_off = fleet.get("out_of_service") or 0
+    print(f"{len(rows)} kiosk(s): {fleet['online']} online, {fleet['offline']} offline"
+          + (f", {switched_off} out of service" if switched_off else ""), file=out)
 
 
+@quiet_when_stdout_closes
 def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     args = build_parser().parse_args(argv)

@@ -44,8 +44,10 @@ from central.ratelimit import (
     ClientLimits,
     RateLimitMiddleware,
     RateLimits,
+    client_key,
     rate_limited_response,
 )
+from central.refusals import log_refusal
 from central.releases import ReleaseService
 from central.rollouts import RolloutService
 from central.schemas import BillerOut, MaintenanceIn, PaymentList, PaymentOut
@@ -188,12 +190,13 @@ def build_router() -> APIRouter:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(KioskError)
     async def _kiosk_error(request: Request, exc: KioskError) -> JSONResponse:
+        status = STATUS_OF_CODE.get(exc.code, 500)
+        log_refusal(request.scope, status, exc, client_key(request.scope))  # 401, 403, 429
         if exc.code is ErrorCode.RATE_LIMITED:
             return rate_limited_response(exc)
         if exc.code is ErrorCode.ENROLL_TOKEN or (
                 exc.code is ErrorCode.UNAUTHORIZED and "authorization" in request.headers):
             request.app.state.client_limits.note_auth_failure(request)  # a wrong secret
-        status = STATUS_OF_CODE.get(exc.code, 500)
         answer = error_response(status, exc.code, exc.message, exc.detail)
         if exc.code is ErrorCode.UNAUTHORIZED:
             answer.headers["WWW-Authenticate"] = "Bearer"

@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from central.api_common import errors
 from central.auth import AdminAccess, Enrollment
 from central.enrollment import DEFAULT_ENROLLMENT_TTL
+from central.refusals import STATE_CLAIMED
 from kiosk.sync.wire_config import EnrollmentIn, EnrollmentOut, EnrollRequest, EnrollResponse
 
 MAX_TTL_HOURS = 24 * 30
@@ -33,9 +34,10 @@ def build_enroll_router() -> APIRouter:
 
     @router.post("/enroll", response_model=EnrollResponse, tags=["kiosk"],
                  responses=errors(401, 422))
-    def enroll(body: EnrollRequest, enrollment: Enrollment) -> EnrollResponse:
+    def enroll(body: EnrollRequest, enrollment: Enrollment, request: Request) -> EnrollResponse:
         """Spend a one-time token for the kiosk's credential (replacing any older one).
         401 E_ENROLL_TOKEN: unknown, used, expired, or issued for another kiosk."""
+        setattr(request.state, STATE_CLAIMED, body.kiosk_id)  # named if it is refused
         return enrollment.enroll(body)
 
     return router

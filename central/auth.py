@@ -14,7 +14,6 @@ stays our own ErrorBody (api.py adds WWW-Authenticate: Bearer to every E_UNAUTHO
 
 from __future__ import annotations
 
-import logging
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -22,9 +21,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from central.api_common import KioskHeader
 from central.enrollment import EnrollmentService
+from central.refusals import STATE_KIOSK
 from kiosk.errors import ErrorCode, KioskError
-
-log = logging.getLogger(__name__)
 
 kiosk_bearer = HTTPBearer(auto_error=False, scheme_name="KioskCredential",
                           description="The kiosk's credential from POST /v1/enroll")
@@ -42,10 +40,12 @@ def get_enrollment(request: Request) -> EnrollmentService:
 Enrollment = Annotated[EnrollmentService, Depends(get_enrollment)]
 
 
-def authenticated_kiosk(enrollment: Enrollment,
+def authenticated_kiosk(request: Request, enrollment: Enrollment,
                         bearer: Annotated[BearerCredentials, Depends(kiosk_bearer)],
                         claimed: KioskHeader = None) -> str:
-    """The kiosk the credential belongs to; the X-Kiosk-Id header, if sent, must agree."""
+    """The kiosk the credential belongs to; the X-Kiosk-Id header, if sent, must agree.
+    Kept on the request, so a refusal later in the call names the kiosk it knows
+    (central.refusals)."""
     if bearer is None or not bearer.credentials:
         raise KioskError(ErrorCode.UNAUTHORIZED,
                          "this call needs the kiosk's credential (Authorization: Bearer ...); "
@@ -55,8 +55,8 @@ def authenticated_kiosk(enrollment: Enrollment,
         raise KioskError(ErrorCode.UNAUTHORIZED,
                          "kiosk credential unknown, revoked or expired; enroll the kiosk "
                          "again with a new token (kiosk-admin enroll, kiosk enroll)")
+    setattr(request.state, STATE_KIOSK, kiosk_id)
     if claimed is not None and claimed != kiosk_id:
-        log.warning("kiosk=%s sent X-Kiosk-Id of another kiosk", kiosk_id)
         raise KioskError(ErrorCode.FORBIDDEN, "X-Kiosk-Id names another kiosk")
     return kiosk_id
 
@@ -75,8 +75,7 @@ def require_admin(enrollment: Enrollment,
 
 def ensure_own(record_kiosk_id: str, kiosk_id: str) -> None:
     """A body that speaks for another kiosk than the caller's credential: 403."""
-    if record_kiosk_id != kiosk_id:
-        log.warning("kiosk=%s sent a record of another kiosk", kiosk_id)
+    if record_kiosk_id != kiosk_id:  # central.refusals logs it, with the kiosk
         raise KioskError(ErrorCode.FORBIDDEN, "the record names another kiosk")
 
 

@@ -9,7 +9,8 @@
 
 ``--admin-token-file``: an existing file's token is ensured in the database; a missing
 file gets a new token (mode 0600), so scripts and tests can call the admin API.
-``admin-token`` makes a new admin token, stores its hash and prints it once.
+``admin-token`` makes a new admin token, stores its hash and prints it once, in a
+database central already made (never a new SQLite file or an empty database).
 ``--limit`` sets one of central's edge limits (docs/central.md): a body limit in bytes
 (``body_default=65536``, ``body_record``, ``body_outbox``, ``body_bundle``,
 ``body_release``) or a rate
@@ -28,22 +29,30 @@ import json
 import logging
 import os
 import signal
+import sys
 import threading
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from types import FrameType
+from urllib.parse import quote
+
+from sqlalchemy import create_engine, inspect, make_url, text
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from central import __version__
 from central.bodylimit import BodyLimits
 from central.credentials import DEFAULT_CREDENTIAL_LIFETIME, CredentialPolicy
-from central.db import make_engine, migrate
+from central.db import central_revisions, make_engine, migrate
 from central.enrollment import EnrollmentService
 from central.fleet import FleetSettings
 from central.logsafe import install_on_root
 from central.ratelimit import RateLimits
 from central.server import CentralServer
 from central.service import CentralService
+from central.timeutil import SHANGHAI
+from kiosk.logsetup import LOG_FORMATS, configure_logging
+from kiosk.stdout_pipe import quiet_when_stdout_closes
 
 DEFAULT_DB = "sqlite:///var/central/central.db"
 DEFAULT_PORT = 8700  # the kiosk's packaged default central.url (kiosk/data/config)
@@ -54,6 +63,8 @@ log = logging.getLogger("central")
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kiosk-central", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--log-format", choices=LOG_FORMATS, default="text",
+                        help="log lines on standard error as text or as JSON objects")
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help="run the HTTP API until SIGTERM/SIGINT")
@@ -85,7 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--db", default=DEFAULT_DB, help=f"SQLAlchemy URL (default {DEFAULT_DB})")
 
     token = commands.add_parser("admin-token", help="make an admin token and print it once")
-    token.add_argument("--db", default=DEFAULT_DB, help=f"SQLAlchemy URL (default {DEFAULT_DB})")
+    token.add_argument("--db", required=True,
+                       help="SQLAlchemy URL of central's existing database (never made here)")
     token.add_argument("--label", default="admin", help="who or what it is for")
     return parser
 
@@ -129,10 +141,53 @@ def ensure_admin_token_file(db_url: str, path: Path) -> None:
         engine.dispose()
 
 
+def missing_database(db_url: str) -> str | None:
+    """Why ``db_url`` names no database of central's that exists, or None. Opening a
+    SQLite URL makes the file, and migrating makes the tables: a token put there would
+    be in a database no central reads (a typo, a default path, the kiosk's own store)."""
+    try:
+        url = make_url(db_url)
+    except ArgumentError:
+        return f"{db_url!r} is not a database URL"
+    engine = None
+    if url.get_backend_name() == "sqlite":
+        if url.database in (None, "", ":memory:"):
+            return "an in-memory database keeps no token"
+        path = Path(url.database).resolve()
+        if not path.is_file():
+            return f"no SQLite file at {path}"
+        # Read-only: central's own engine would turn an empty file into a WAL database.
+        engine = create_engine(f"sqlite:///file:{quote(str(path))}?mode=ro&uri=true")
+    engine = engine or make_engine(db_url)
+    try:
+        with engine.connect() as connection:
+            tables = inspect(connection)
+            # billers: made by central's first migration, in no other schema of ours
+            # (the kiosk's store numbers its migrations 0001, 0002... too).
+            version = (connection.execute(text("SELECT version_num FROM alembic_version"))
+                       .scalar() if tables.has_table("alembic_version")
+                       and tables.has_table("billers") else None)
+    except SQLAlchemyError as exc:
+        return f"cannot open it ({type(exc).__name__})"
+    finally:
+        engine.dispose()
+    if version is None:
+        return "it has no tables of central's"
+    if version is not None and version not in central_revisions():
+        return f"it is not central's (schema revision {version!r})"
+    return None
+
+
 def admin_token(args: argparse.Namespace) -> int:
+    problem = missing_database(args.db)
+    if problem is not None:
+        print(f"kiosk-central admin-token: {problem}: point --db at central's database "
+              "(kiosk-central serve or seed makes it); nothing was created",
+              file=sys.stderr)
+        return 2
     engine = make_engine(args.db)
     try:
-        migrate(engine)
+        migrate(engine)  # an older central's database: its schema brought up to date
         token = EnrollmentService(engine).create_admin_token(label=args.label)
     finally:
         engine.dispose()
@@ -206,10 +261,12 @@ def seed(args: argparse.Namespace) -> int:
     return 0
 
 
+@quiet_when_stdout_closes
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    level = getattr(args, "log_level", "info").upper()
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # The kiosk's set-up: one line a record on stderr, times at +08:00, text or JSON.
+    configure_logging(getattr(args, "log_level", "info"), args.log_format,
+                      zone=SHANGHAI.key, quiet_libraries=())
     install_on_root()  # one record, one line: nothing a client sends can forge a line
     if args.command == "serve":
         return serve(args)

@@ -18,6 +18,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, func, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -96,6 +97,13 @@ def alembic_config() -> AlembicConfig:
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     return config
+
+
+def central_revisions() -> frozenset[str]:
+    """Every schema revision of central's migrations (a database at another is not
+    central's)."""
+    scripts = ScriptDirectory.from_config(alembic_config())
+    return frozenset(script.revision for script in scripts.walk_revisions())
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:

@@ -81,6 +81,12 @@ class FleetKioskOut(BaseModel):
     credential_expires_at: AwareDatetime | None = None
     """When central stops taking the kiosk's current credential unless it rotates it
     (null: not enrolled); a date in the past is a kiosk that failed to rotate in time."""
+    out_of_service: bool = False  # switched off by a technician (as last reported)
+    out_of_service_since: AwareDatetime | None = None
+    low_disk: bool = False  # free disk below the kiosk's maintenance.min_free_disk_mb
+    up_since: AwareDatetime | None = None  # when its process started: nightly restarts show
+    restart_window: str | None = None  # its nightly restart window, in its time zone
+    last_restart_at: AwareDatetime | None = None  # its last nightly restart
 
 
 class FleetOut(BaseModel):
@@ -90,6 +96,7 @@ class FleetOut(BaseModel):
     offline_after_s: float
     online: int
     offline: int
+    out_of_service: int = 0  # of all kiosks, those whose last heartbeat said so
     kiosks: list[FleetKioskOut]  # by kiosk id
 
 
@@ -132,7 +139,9 @@ class FleetService:
         online = sum(1 for k in kiosks if k.online)
         return FleetOut(checked_at=in_shanghai(now),
                         offline_after_s=self.settings.offline_after.total_seconds(),
-                        online=online, offline=len(kiosks) - online, kiosks=kiosks)
+                        online=online, offline=len(kiosks) - online,
+                        out_of_service=sum(1 for k in kiosks if k.out_of_service),
+                        kiosks=kiosks)
 
     def _entry(self, row: KioskRow, credential: KioskCredentialRow | None,
                now: datetime, overridden: list[str]) -> FleetKioskOut:
@@ -155,7 +164,16 @@ class FleetService:
             revoked_at=in_shanghai(credential.revoked_at)
             if credential is not None and credential.revoked_at else None,
             credential_expires_at=in_shanghai(self.credentials.expires_at(credential.issued_at))
-            if credential is not None else None)
+            if credential is not None else None,
+            out_of_service=row.out_of_service,
+            out_of_service_since=_shanghai_or_none(row.out_of_service_since),
+            low_disk=row.low_disk, up_since=_shanghai_or_none(row.up_since),
+            restart_window=row.restart_window,
+            last_restart_at=_shanghai_or_none(row.last_restart_at))
+
+
+def _shanghai_or_none(moment: datetime | None) -> datetime | None:
+    return in_shanghai(moment) if moment is not None else None
 
 
 def _overridden_by_kiosk(session: Session) -> dict[str, list[str]]:
@@ -191,4 +209,10 @@ def _upsert(session: Session, kiosk_id: str, beat: HeartbeatIn, now: datetime) -
     row.disk_free_bytes = beat.disk_free_bytes
     row.kiosk_time = beat.sent_at
     row.last_heartbeat_at = now
+    row.out_of_service = beat.out_of_service
+    row.out_of_service_since = beat.out_of_service_since
+    row.low_disk = beat.low_disk
+    row.up_since = beat.up_since
+    row.restart_window = beat.restart_window
+    row.last_restart_at = beat.last_restart_at
     return first_seen

@@ -9,13 +9,12 @@ a key of a payload).
 Defence in depth: ``OneLineFormatter`` escapes every control character (newlines, ANSI
 escapes, Unicode line separators, bidirectional overrides) in the final text of every
 record, traceback included, so one record is always one line. ``install_on_root`` puts
-it on the root logger's handlers (central/cli.py); ``uvicorn_log_config`` puts it on
-uvicorn's own (central/server.py).
+it on the root logger's handlers (central/cli.py); ``uvicorn_log_config`` sends
+uvicorn's records there too (central/server.py).
 """
 
 from __future__ import annotations
 
-import copy
 import importlib
 import logging
 import re
@@ -85,14 +84,9 @@ def install_on_root() -> None:
 
 
 def uvicorn_log_config() -> dict[str, Any]:
-    """uvicorn's default logging config with every formatter wrapped (and no colours:
-    their escape sequences would be escaped too)."""
-    from uvicorn.config import LOGGING_CONFIG
-
-    config: dict[str, Any] = copy.deepcopy(LOGGING_CONFIG)
-    for options in config["formatters"].values():
-        inner = options.pop("()")
-        options["use_colors"] = False
-        options["inner"] = inner
-        options["()"] = "central.logsafe.OneLineFormatter.wrapping"
-    return config
+    """uvicorn's loggers without handlers of their own: their records go to the root
+    logger's, so they come out in the one format (kiosk.logsetup), escaped like every
+    other record (install_on_root)."""
+    return {"version": 1, "disable_existing_loggers": False,
+            "loggers": {name: {"handlers": [], "propagate": True}
+                        for name in ("uvicorn", "uvicorn.error", "uvicorn.access")}}

@@ -1,6 +1,6 @@
 """Central's tables for releases of the kiosk software: the signed manifest as the admin
 made it, each wheel's bytes, and the releases' staged rollouts (the same waves as config
-rollouts, central/rollouts.py). Migration 0009_releases mirrors these."""
+rollouts, central/rollouts.py). Migration 0010_releases mirrors these."""
 
 from __future__ import annotations
 

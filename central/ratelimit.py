@@ -38,6 +38,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from central.models_edge import OneTimeCodeSendRow
 from central.records import serialize_on
+from central.refusals import log_refusal
 from central.timeutil import Clock
 from kiosk.errors import ErrorCode, KioskError
 from kiosk.sync.wire import ErrorBody
@@ -255,7 +256,9 @@ class RateLimitMiddleware:
             elif _presents_secret(scope):
                 wait, limit = self.limits.auth.retry_after(key), LIMIT_AUTH
             if wait > 0:
-                answer = rate_limited_response(rate_limited(wait, limit))
+                refusal = rate_limited(wait, limit)
+                log_refusal(scope, 429, refusal, key)
+                answer = rate_limited_response(refusal)
                 # Its body is never read: close rather than drain it for the next request.
                 answer.headers["Connection"] = "close"
                 await answer(scope, receive, send)

@@ -16,8 +16,16 @@ from hardware.document import Document
 
 
 class Health(StrEnum):
-    """Three-valued device state. UNKNOWN is not OK: a device that did not answer is
-    never reported healthy."""
+    """Three-valued device state, the same rule for every device:
+
+    - OK: the device answered and reports no fault.
+    - FAULT: the device answered and reports a fault of its own (paper out, cover open,
+      the reader's "not ready").
+    - UNKNOWN: the kiosk could not learn the device's state: it did not answer
+      (``no_reply``), its port is missing or refused (``disconnected``), its answer
+      made no sense (``protocol``) or it is busy with a transaction (``busy``).
+      UNKNOWN is never OK.
+    """
 
     OK = "ok"
     FAULT = "fault"

@@ -2,7 +2,9 @@
 terminal, document reader): the one place pyserial's errors become DeviceError.
 
 ``serial_for_url`` opens a device path (``/dev/ttyUSB0``, ``/dev/serial/by-id/...``) or
-any pyserial URL (``socket://host:port`` for a serial device server, ``loop://``). Lines
+any pyserial URL (``socket://host:port`` for a serial device server, ``loop://``). A
+DeviceError's detail says in plain words what failed; pyserial's own text goes to the
+log (hardware.os_errors). Lines
 are opened exclusively: a second process on a device's line would corrupt the running
 kiosk's exchange (`kiosk diag` asks the running kiosk instead).
 """
@@ -15,6 +17,7 @@ import time
 import serial
 
 from hardware.base import REASON_DISCONNECTED, REASON_NO_REPLY, DeviceError
+from hardware.os_errors import plain_failure
 
 _POLL_S = 0.02  # pyserial's own read timeout: how often read() looks at its deadline
 
@@ -31,7 +34,8 @@ class SerialLine:
             port = serial.serial_for_url(url, baudrate=baudrate, timeout=_POLL_S,
                                          write_timeout=write_timeout_s, exclusive=True)
         except (serial.SerialException, OSError, ValueError) as exc:
-            raise DeviceError(device, REASON_DISCONNECTED, f"cannot open: {exc}") from exc
+            raise DeviceError(device, REASON_DISCONNECTED,
+                              plain_failure(device, "cannot open", exc)) from exc
         return cls(device, port)
 
     def read(self, timeout_s: float) -> bytes:
@@ -52,7 +56,8 @@ class SerialLine:
                     rest: bytes = self._port.read(waiting) if waiting else b""
                     return first + rest
         except (serial.SerialException, OSError) as exc:
-            raise DeviceError(self.device, REASON_DISCONNECTED, f"read failed: {exc}") from exc
+            raise DeviceError(self.device, REASON_DISCONNECTED,
+                              plain_failure(self.device, "read", exc)) from exc
 
     def write(self, data: bytes) -> None:
         """Write all of ``data``. Raises DeviceError when the port is gone or stuck."""
@@ -62,14 +67,16 @@ class SerialLine:
             raise DeviceError(self.device, REASON_NO_REPLY,
                               "write timed out (flow control)") from exc
         except (serial.SerialException, OSError) as exc:
-            raise DeviceError(self.device, REASON_DISCONNECTED, f"write failed: {exc}") from exc
+            raise DeviceError(self.device, REASON_DISCONNECTED,
+                              plain_failure(self.device, "write", exc)) from exc
 
     def discard_input(self) -> None:
         """Drop bytes the driver holds that nobody has read yet."""
         try:
             self._port.reset_input_buffer()
         except (serial.SerialException, OSError) as exc:
-            raise DeviceError(self.device, REASON_DISCONNECTED, f"flush failed: {exc}") from exc
+            raise DeviceError(self.device, REASON_DISCONNECTED,
+                              plain_failure(self.device, "flush", exc)) from exc
 
     def close(self) -> None:
         # the port already died: nothing left to release

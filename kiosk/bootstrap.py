@@ -9,7 +9,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,8 +36,10 @@ from kiosk.private_files import private_dir
 from kiosk.sd_notify import SystemdNotifier
 from kiosk.services.availability import PAYMENT, PRINTER, READER, DeviceWatch
 from kiosk.services.bill_payment import BillPaymentDeps
+from kiosk.services.disk_guard import DiskGuard
 from kiosk.services.kiosk import KioskServices
-from kiosk.services.ports import DeviceLine, PrintReport, TechnicianReport
+from kiosk.services.maintenance import NightlyRestart, RestartWindow
+from kiosk.services.ports import DeviceLine, MaintenanceState, PrintReport, TechnicianReport
 from kiosk.services.slips import SlipHeader
 from kiosk.services.tax_record import TaxDeps
 from kiosk.services.technician import OutOfService, PinGate, RecentErrors, Technician
@@ -84,10 +86,15 @@ class Runtime:
     technician: Technician | None = None
     recent_errors: RecentErrors | None = None
     rotator: CredentialRotator | None = None
+    nightly_restart: NightlyRestart | None = None
+    disk_guard: DiskGuard | None = None
+    disk_guard_loop: PeriodicThread | None = None
 
     def close(self) -> None:
         if self.rotator is not None:
             self.rotator.stop(timeout=5.0)
+        if self.disk_guard_loop is not None:
+            self.disk_guard_loop.stop(timeout=5.0)
         if self.recent_errors is not None:
             self.recent_errors.detach()
         if self.config_agent is not None:
@@ -257,6 +264,8 @@ def build_runtime(config: Config, *, background: bool = True) -> Runtime:
                       forwarder=forwarder, translator=translator, services=services,
                       reader=reader)
     runtime.technician, runtime.recent_errors = build_technician(runtime)
+    runtime.nightly_restart, guard = build_maintenance(config, store, clock)
+    runtime.disk_guard = guard
     runtime.heartbeat = _heartbeat(runtime, runtime.recent_errors, central_client(config))
     if not config.central.token:  # a credential in the site file is not the kiosk's to rotate
         runtime.rotator = CredentialRotator(config.central.url, k.id, Path(k.data_dir), clock,
@@ -269,6 +278,10 @@ def build_runtime(config: Config, *, background: bool = True) -> Runtime:
             runtime.rotator.start()
         runtime.diag_server = DiagServer(runtime)
         runtime.diag_server.start()
+        runtime.disk_guard_loop = PeriodicThread(
+            "disk-guard", guard.check_once,
+            lambda: config.maintenance.disk_check_interval_s)
+        runtime.disk_guard_loop.start()
     log.info("kiosk %s wired: printer %s, payment terminal %s, central %s",
              k.id, config.printer.url, config.payment.url, config.central.url)
     return runtime
@@ -280,23 +293,57 @@ def _heartbeat(runtime: Runtime, recent_errors: RecentErrors,
     is the newest line of the log handler the technician screen reads too."""
     watch = runtime.services.watch
 
-    def last_error() -> str | None:
-        # Out of service is reported as the kiosk's error while it lasts: central's fleet
-        # table shows last_error, and the wire has no field of its own for it.
+    def out_of_service_since() -> datetime | None:
         technician = runtime.technician
-        if technician is not None and technician.out_of_service.active:
-            return "OUT OF SERVICE (technician): " + (recent_errors.newest() or "")
-        return recent_errors.newest()
+        return technician.out_of_service.since if technician is not None else None
 
     sources = HeartbeatSources(
         app_version=__version__, config_version=lambda: config_version(runtime),
         devices=watch.latest if watch is not None else dict,
-        outbox_depth=runtime.store.outbox.depth, last_error=last_error,
+        outbox_depth=runtime.store.outbox.depth, last_error=recent_errors.newest,
         data_dir=Path(runtime.config.kiosk.data_dir),
         outbox_parked=runtime.store.outbox.parked_count,
+        out_of_service_since=out_of_service_since,
+        maintenance=lambda: maintenance_state(runtime),
         update_state=update_state_source(runtime.config))
     return HeartbeatSender(client, sources, runtime.clock,
                            interval_s=runtime.config.sync.heartbeat_interval_s)
+
+
+# --- upkeep: the nightly restart and the disk guard (docs/operations.md#maintenance) ------
+
+
+def build_maintenance(config: Config, store: Store,
+                      clock: SystemClock) -> tuple[NightlyRestart, DiskGuard]:
+    """The nightly restart (asked by the UI once `kiosk run` attaches it) and the disk
+    guard over the store's trim (run on its own thread by a background runtime)."""
+    m = config.maintenance
+    data_dir = Path(config.kiosk.data_dir)
+    window = RestartWindow.parse(m.restart_window) if m.restart_enabled else None
+    nightly = NightlyRestart(window, data_dir, clock,
+                             min_uptime=timedelta(seconds=m.restart_min_uptime_s))
+    guard = DiskGuard(data_dir, store.upkeep, clock, min_free_bytes=m.min_free_disk_mb * 2**20,
+                      keep=timedelta(days=m.trim_keep_days))
+    return nightly, guard
+
+
+def attach_maintenance(app: KioskApp, runtime: Runtime) -> None:
+    """`kiosk run`: the App asks the nightly restart while it rests (a clean exit, which
+    systemd's Restart=always turns into a restart), and the disk guard trims the store
+    only while the App rests (its VACUUM holds the store's lock for a moment)."""
+    app.restart_due = runtime.nightly_restart.due if runtime.nightly_restart else None
+    if runtime.disk_guard is not None:
+        runtime.disk_guard.idle = lambda: app.at_rest
+
+
+def maintenance_state(runtime: Runtime) -> MaintenanceState | None:
+    nightly, guard = runtime.nightly_restart, runtime.disk_guard
+    if nightly is None or guard is None:
+        return None
+    return MaintenanceState(
+        up_since=nightly.up_since(), last_restart_at=nightly.last_restart,
+        restart_window=str(nightly.window) if nightly.window is not None else None,
+        low_disk=guard.low)
 
 
 # --- technician mode: the screens' view of `kiosk diag` ------------------------------------
@@ -315,8 +362,7 @@ class RuntimeTechnicianPort:
 
         data = collect(self.runtime)
         devices = tuple(
-            DeviceLine(name=name, health=dev["health"], reason=dev.get("reason"),
-                       detail=dev.get("detail") or dev.get("last_error"))
+            DeviceLine(name=name, health=dev["health"], reason=dev.get("reason"))
             for name, dev in data["devices"].items())
         return TechnicianReport(
             kiosk_id=data["kiosk"]["id"], app_version=data["kiosk"]["version"],
@@ -344,7 +390,7 @@ class RuntimeTechnicianPort:
 
 def build_technician(runtime: Runtime) -> tuple[Technician, RecentErrors]:
     """The PIN gate, the out-of-service switch (a file in data_dir) and the port."""
-    recent = RecentErrors()
+    recent = RecentErrors(zone=runtime.config.kiosk.timezone)
     recent.attach("kiosk", "hardware")
     t = runtime.config.technician
     gate = PinGate(t.pin_hash, max_tries=t.lockout_tries, lockout_s=t.lockout_s)

@@ -9,10 +9,11 @@ import os
 import sys
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from kiosk import __version__
 from kiosk.errors import ConfigError, KioskError
+from kiosk.stdout_pipe import quiet_when_stdout_closes
 
 log = logging.getLogger("kiosk")
 SITE_CONFIG = Path("/etc/kiosk/site.toml")
@@ -28,21 +29,46 @@ def _config_files(args: argparse.Namespace) -> list[Path]:
     return [SITE_CONFIG] if SITE_CONFIG.exists() else []
 
 
+def _config_sources(args: argparse.Namespace) -> list[tuple[Path, str]]:
+    """Each file the configuration is read from, with where its name came from."""
+    from kiosk.paths import default_config
+
+    if args.config:
+        role = "site file (--config)"
+    elif os.environ.get("KIOSK_CONFIG"):
+        role = "site file ($KIOSK_CONFIG)"
+    else:
+        role = f"site file (the default, {SITE_CONFIG})"
+    return [(Path(str(default_config())), "packaged defaults"),
+            *((path, role) for path in _config_files(args))]
+
+
 def _load(args: argparse.Namespace) -> Any:
     from kiosk.config import load_config
 
-    return load_config(*_config_files(args))
+    config = load_config(*_config_files(args))
+    setup_logging(args, config)
+    return config
 
 
-def _setup_logging(verbose: bool, service: bool) -> None:
-    """The kiosk service logs INFO (journald keeps it); one-off commands say only what
-    went wrong, and print their own results. -v shows everything."""
-    level = logging.DEBUG if verbose else logging.INFO if service else logging.WARNING
-    logging.basicConfig(level=level,
-                        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s")
-    for noisy in ("kivy", "uvicorn.access", "PIL", "asyncio", "alembic"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-    logging.getLogger("urllib3").setLevel(logging.ERROR)  # its retries are ours to report
+def setup_logging(args: argparse.Namespace, config: Any = None) -> logging.Handler:
+    """kiosk run logs at the configured level (INFO by default: journald keeps it);
+    one-off commands say only what went wrong and print their own results; -v shows
+    everything. The format is --log-format, else the configuration's. Called once
+    before the configuration is read (so its errors are logged) and again after."""
+    from kiosk.domain.clock import DEFAULT_ZONE
+    from kiosk.logsetup import LogFormat, configure_logging
+
+    if args.verbose:
+        level = "DEBUG"
+    elif args.command == "run":
+        level = config.logging.level if config is not None else "INFO"
+    else:
+        level = "WARNING"
+    log_format = cast("LogFormat", args.log_format
+                      or (config.logging.format if config is not None else "text"))
+    zone = config.kiosk.timezone if config is not None else DEFAULT_ZONE
+    return configure_logging(level, log_format, zone=zone)
 
 
 # --- commands ------------------------------------------------------------------------------
@@ -61,6 +87,7 @@ def cmd_run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     config, agent = bootstrap.load_with_pushed(*_config_files(args))
+    setup_logging(args, config)  # a pushed [logging] counts too
     scale = args.scale or 0.5
     kivy_env.configure(headless=headless, width=int(config.ui.width * scale),
                        height=int(config.ui.height * scale),
@@ -78,6 +105,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         runtime.services.recover_print_jobs()
         app = bootstrap.build_app(runtime)
         _apply_pushed_config_between_sessions(app, runtime, agent, restart)
+        bootstrap.attach_maintenance(app, runtime)
         updater = _switch_software_between_sessions(app, runtime, switched)
         if args.scale is None and not config.ui.fullscreen and not headless:
             kivy_env.fit_window_to_display(config.ui.width, config.ui.height)
@@ -205,10 +233,16 @@ def cmd_diag(args: argparse.Namespace) -> int:
     from kiosk.diagnostics import collect, render_text
 
     config = _load(args)
+    sources = _config_sources(args)
     data_dir = Path(config.kiosk.data_dir)
     if data_dir.exists() and not os.access(data_dir, os.R_OK | os.W_OK | os.X_OK):
         print(f"kiosk diag: {data_dir} is the kiosk's own folder (0700): run this as the "
               "kiosk's user (sudo -u USER kiosk diag) or as root", file=sys.stderr)
+        return 2
+    store = bootstrap.store_path(config)
+    if not store.is_file():
+        # Opening it would make an empty store and report on that: say what is wrong.
+        print(_no_store_message(args, store, sources), file=sys.stderr)
         return 2
     report = None if args.local else ask_running_kiosk(data_dir, test_print=args.test_print)
     if report is None:
@@ -217,8 +251,28 @@ def cmd_diag(args: argparse.Namespace) -> int:
             report = collect(runtime, test_print=args.test_print)
         finally:
             runtime.close()
+    report["config_files"] = [{"path": str(path), "role": role} for path, role in sources]
     print(json.dumps(report, indent=2, ensure_ascii=False) if args.json else render_text(report))
     return 0 if report["ok"] else 1
+
+
+def _no_store_message(args: argparse.Namespace, store: Path,
+                      sources: list[tuple[Path, str]]) -> str:
+    from kiosk.config import setting_source
+
+    origin = setting_source("kiosk.data_dir", *_config_files(args))
+    if len(sources) == 1:
+        why = ("no site file was loaded, so kiosk.data_dir is the packaged default, "
+               "relative to this folder: pass --config FILE or set $KIOSK_CONFIG")
+    elif origin == str(sources[0][0]):
+        why = ("no site file sets kiosk.data_dir, so it is the packaged default, relative "
+               "to this folder: set it in the site file")
+    else:
+        why = (f"kiosk.data_dir is set in {origin}: the kiosk has not run with this "
+               "configuration yet, or the folder is wrong")
+    loaded = "\n".join(f"  {path}  ({role})" for path, role in sources)
+    return (f"kiosk diag: no store at {store.resolve()}: {why}. Nothing was created.\n"
+            f"configuration files read:\n{loaded}")
 
 
 def cmd_sim(args: argparse.Namespace) -> int:
@@ -237,13 +291,29 @@ def cmd_sim(args: argparse.Namespace) -> int:
     return _sim_control(args.sim_args)
 
 
+SIM_CONTROL_USAGE = """\
+usage: kiosk sim control HOST:PORT faults | set NAME [VALUE] | clear [NAME] | CMD KEY=VALUE...
+
+Talk to a running simulator's control line (its --control address, or "control" in its
+ready file); the answer is printed as JSON, exit 1 when it is not ok.
+
+  faults             every fault with what it does, and those switched on
+  set NAME [VALUE]   switch a fault on (VALUE: a number, on or off)
+  clear [NAME]       switch one fault off, or all of them
+  CMD KEY=VALUE...   the simulator's own commands: jobs (printer); card pan=...,
+                     ledger, replug (payment); present name=... (reader)
+"""
+
+
 def _sim_control(words: list[str]) -> int:
     """`kiosk sim control HOST:PORT set paper_out`: talk to a running simulator."""
     from hardware.sim.control import request_from_words, send
 
+    if words[:1] in (["-h"], ["--help"]):
+        print(SIM_CONTROL_USAGE, end="")
+        return 0
     if not words:
-        print("usage: kiosk sim control HOST:PORT faults | set NAME [VALUE] | clear | "
-              "CMD KEY=VALUE...", file=sys.stderr)
+        print(SIM_CONTROL_USAGE, end="", file=sys.stderr)
         return 2
     try:
         answer = send(words[0], request_from_words(words[1:]))
@@ -317,6 +387,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kiosk", description=__doc__)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    parser.add_argument("--log-format", choices=["text", "json"], default=None,
+                        help="log lines on standard error as text or as JSON objects "
+                             "(default: the configuration's logging.format)")
     sub = parser.add_subparsers(dest="command", required=True)
 
     def with_config(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -386,16 +459,30 @@ def build_parser() -> argparse.ArgumentParser:
         "install", help="lay out this machine as a kiosk: user, site file, data folder, "
                         "systemd units, the X session (docs/deployment.md)"))
 
-    sim = sub.add_parser("sim", help="run a device simulator", add_help=False)
-    sim.add_argument("device", choices=["printer", "payment", "reader", "control"])
-    sim.add_argument("sim_args", nargs=argparse.REMAINDER)
+    # Everything after the device goes to the simulator's own parser, --help included
+    # (`kiosk sim printer --help`); `kiosk sim --help` is this parser's.
+    sim = sub.add_parser(
+        "sim", help="run a device simulator, or switch a running one's faults",
+        add_help=False, usage="kiosk sim [-h] {printer,payment,reader,control} ...",
+        description="Device simulators for the bench, tests and the demo "
+                    "(docs/hardware/*.md). Each DEVICE takes its own options: "
+                    "kiosk sim DEVICE --help.")
+    sim.add_argument("-h", "--help", action="help", help="show this help and exit")
+    sim.add_argument("device", choices=["printer", "payment", "reader", "control"],
+                     metavar="DEVICE",
+                     help="printer (ESC/POS, TCP or pty), payment (card terminal, pty), "
+                          "reader (documents and barcodes, pty), or control HOST:PORT "
+                          "to talk to a running simulator's control line")
+    sim.add_argument("sim_args", nargs=argparse.REMAINDER, metavar="...",
+                     help="the simulator's own options")
     sim.set_defaults(func=cmd_sim)
     return parser
 
 
+@quiet_when_stdout_closes
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    _setup_logging(args.verbose, service=args.command == "run")
+    setup_logging(args)
     try:
         code: int = args.func(args)
     except ConfigError as exc:

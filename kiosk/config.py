@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from kiosk.errors import ConfigError
 from kiosk.paths import default_config
 from kiosk.sync.wire_config import parse_public_key
+from kiosk.sync.wire_fleet import RESTART_WINDOW_PATTERN
 
 Language = Literal["zh-Hans", "en", "ja", "ko", "fr", "de", "es", "ru"]
 ALL_LANGUAGES: tuple[Language, ...] = ("zh-Hans", "en", "ja", "ko", "fr", "de", "es", "ru")
@@ -270,6 +271,44 @@ class TechnicianSection(_Section):
     """Seconds technician mode stays locked after too many wrong PINs."""
 
 
+class LoggingSection(_Section):
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    """Lowest level `kiosk run` logs (docs/operations.md#logs): ERROR a person must act,
+    WARNING something is wrong now, INFO normal work and recoveries, DEBUG detail. One-off
+    commands log warnings only (-v: everything)."""
+    format: Literal["text", "json"] = "text"
+    """One line per record on standard error: "text" (time, level, logger, message) or
+    "json" (one object a line, the same fields); `--log-format` overrides it."""
+
+
+class MaintenanceSection(_Section):
+    restart_enabled: bool = True
+    """Restart the kiosk once a night in restart_window while nobody uses it (the
+    process ends and systemd starts it again; docs/operations.md#maintenance)."""
+    restart_window: str = Field(default="03:00-04:00", pattern=RESTART_WINDOW_PATTERN)
+    """HH:MM-HH:MM in kiosk.timezone; an end before the start crosses midnight. A window
+    that closes while someone uses the kiosk is missed until the next night."""
+    restart_min_uptime_s: float = Field(default=3600.0, ge=0, le=7 * 86400)
+    """A kiosk started less than this long ago is not restarted (it is fresh: a boot or
+    a crash inside the window)."""
+    min_free_disk_mb: int = Field(default=500, ge=0, le=2**30)
+    """Below this much free disk on the data folder's file system the kiosk warns, tells
+    central (the heartbeat's low_disk, `kiosk diag`) and trims its local store."""
+    disk_check_interval_s: float = Field(default=600.0, gt=0, le=86400)
+    """How often free disk is checked."""
+    trim_keep_days: int = Field(default=30, ge=1, le=3650)
+    """A low-disk trim deletes delivered outbox records and finished print jobs older than
+    this; never records still to deliver, parked ones or payments."""
+
+    @field_validator("restart_window")
+    @classmethod
+    def _window_not_empty(cls, value: str) -> str:
+        start, end = value.split("-")
+        if start == end:
+            raise ValueError("restart_window starts and ends at the same minute")
+        return value
+
+
 class BillerType(StrEnum):
     WATER = "WATER"
     ELECTRICITY = "ELECTRICITY"
@@ -329,6 +368,10 @@ class Config(_Section):
     """The identity-document reader (passports, ID cards, PR card chips)."""
     technician: TechnicianSection = TechnicianSection()
     """Technician mode on the screen (hidden gesture and PIN)."""
+    logging: LoggingSection = LoggingSection()
+    """What the kiosk logs to standard error (journald under systemd), and how."""
+    maintenance: MaintenanceSection = MaintenanceSection()
+    """Upkeep without a person: the nightly restart window and the disk-space guard."""
     billers: tuple[BillerSection, ...] = ()
     """Billers offered for utility bill payment."""
 
@@ -386,6 +429,13 @@ def overridden_keys(pushed: Mapping[str, Any], *site_files: Traversable,
     return sorted(f"{section}.{key}" for section, values in pushed.items()
                   if isinstance(values, Mapping) for key in values
                   if f"{section}.{key}" in local)
+
+
+def setting_source(key: str, *site_files: Path) -> str:
+    """The file that sets ``key`` ("section.name") last: a site file's path, else the
+    packaged defaults' (a pushed bundle never sets the keys this is asked about)."""
+    layers = [read_toml(default_config()), *(read_toml(path) for path in site_files)]
+    return _source_of(layers, tuple(key.split(".")))
 
 
 def build_config(layers: Iterable[Layer]) -> Config:

@@ -12,11 +12,14 @@ import shutil
 import time
 import uuid
 from dataclasses import asdict
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from hardware.base import DeviceStatus, Health, PrintOutcome
+from hardware.base import REASON_BUSY, DeviceStatus, Health, PrintOutcome
 from kiosk import __version__
+from kiosk.domain.clock import machine_timestamp
+from kiosk.services.device_faults import WHAT_TO_DO, advice_for
 from kiosk.services.ports import ParkedRecord
 from kiosk.services.printing import print_slip
 from kiosk.services.slips import test_slip
@@ -26,7 +29,6 @@ if TYPE_CHECKING:
     from kiosk.bootstrap import Runtime
 
 MAX_CLOCK_SKEW_S = 60.0  # slips and the wire carry kiosk time: more than this needs fixing
-MIN_FREE_DISK_MB = 500.0
 
 
 def config_version(runtime: Runtime) -> str:
@@ -54,17 +56,24 @@ def pushed_config_report(runtime: Runtime) -> dict[str, Any]:
     return report
 
 
-def _parked(record: ParkedRecord) -> dict[str, Any]:
+def _parked(record: ParkedRecord, zone: tzinfo) -> dict[str, Any]:
     return {"reference": record.reference, "kind": record.kind, "reason": record.reason,
-            "detail": record.detail, "parked_at": record.parked_at.isoformat()}
+            "detail": record.detail,
+            "parked_at": machine_timestamp(record.parked_at.astimezone(zone))}
 
 
-def _device(status: DeviceStatus) -> dict[str, Any]:
+def _device(name: str, status: DeviceStatus, zone: tzinfo) -> dict[str, Any]:
+    """The status as JSON, with what its fault means and what to do; its times (drivers
+    keep them in UTC) in the kiosk's zone, as the logs, the screens and the slips write
+    them."""
     data = {k: v for k, v in asdict(status).items() if v is not None and v != ""}
     data["health"] = status.health.value
     for key, value in list(data.items()):
-        if hasattr(value, "isoformat"):
-            data[key] = value.isoformat()
+        if isinstance(value, datetime):
+            data[key] = machine_timestamp(value.astimezone(zone))
+    advice = advice_for(name, status.reason)
+    if advice is not None:  # in English: `kiosk diag` is read in a shell and in tickets
+        data["meaning"], data["advice"] = advice.meaning, advice.action
     return data
 
 
@@ -81,7 +90,11 @@ def collect(runtime: Runtime, *, test_print: bool = False) -> dict[str, Any]:
     warnings: list[str] = []
     devices = _devices(runtime)
     for name, status in devices.items():
-        if status.health is not Health.OK:
+        if status.reason == REASON_BUSY:
+            # In the middle of a sale (or of the device watch's own check): its health
+            # is not known now, but nothing is wrong with it. Asked again, it answers.
+            warnings.append(f"{name}: {status.reason} (not checked)")
+        elif status.health is not Health.OK:
             problems.append(f"{name}: {status.health.value} ({status.reason or 'no reason given'})")
         elif status.reason:
             warnings.append(f"{name}: {status.reason}")
@@ -109,7 +122,8 @@ def collect(runtime: Runtime, *, test_print: bool = False) -> dict[str, Any]:
     store_report = {"path": str(Path(runtime.config.kiosk.data_dir).resolve()),
                     "integrity": integrity, "outbox_depth": store.outbox.depth(),
                     "unfinished_payments": len(unfinished), "outbox_parked": parked,
-                    "parked_records": [_parked(record) for record in store.outbox.parked()]}
+                    "parked_records": [_parked(record, runtime.clock.zone)
+                                       for record in store.outbox.parked()]}
     if parked:
         # Not a problem that keeps the kiosk from working, but staff must act on each
         # (a payment central did not record, a filing it refused).
@@ -119,7 +133,7 @@ def collect(runtime: Runtime, *, test_print: bool = False) -> dict[str, Any]:
     usage = shutil.disk_usage(data_dir if data_dir.exists() else Path.cwd())
     disk = {"free_mb": round(usage.free / 2**20, 1),
             "free_percent": round(100 * usage.free / usage.total, 1)}
-    if disk["free_mb"] < MIN_FREE_DISK_MB:
+    if disk["free_mb"] < runtime.config.maintenance.min_free_disk_mb:
         problems.append(f"disk: only {disk['free_mb']:.0f} MB free")
 
     pushed = pushed_config_report(runtime)
@@ -131,7 +145,8 @@ def collect(runtime: Runtime, *, test_print: bool = False) -> dict[str, Any]:
         "kiosk": {"id": runtime.config.kiosk.id, "version": __version__,
                   "config_version": config_version(runtime)},
         "pushed_config": pushed,
-        "devices": {name: _device(status) for name, status in devices.items()},
+        "devices": {name: _device(name, status, runtime.clock.zone)
+                    for name, status in devices.items()},
         "store": store_report,
         "central": central,
         "disk": disk,
@@ -161,6 +176,9 @@ def render_text(report: dict[str, Any]) -> str:
     kiosk = report["kiosk"]
     lines = [f"kiosk {kiosk['id']}  app {kiosk['version']}  config {kiosk['config_version']}"
              + (f"  (from the {report['source']})" if report.get("source") else "")]
+    for number, loaded in enumerate(report.get("config_files", [])):
+        lines.append(f"  {'config' if number == 0 else '':<8} {loaded['path']}  "
+                     f"({loaded['role']})")
     pushed = report.get("pushed_config") or {}
     if pushed.get("pending"):
         lines.append(f"  config version {pushed['pending']} waits for the end of a session")
@@ -170,6 +188,8 @@ def render_text(report: dict[str, Any]) -> str:
         model = f"  [{dev['model']}]" if dev.get("model") else ""
         lines.append(f"  {name:<8} {dev['health'].upper():<8}{reason}  {dev.get('connection', '')}"
                      f"{model}{ms}")
+        if dev.get("advice"):
+            lines.append(f"           {dev['meaning']}. {WHAT_TO_DO.format(action=dev['advice'])}")
         for extra in ("detail", "last_error"):
             if dev.get(extra):
                 lines.append(f"           {extra.replace('_', ' ')}: {dev[extra]}")

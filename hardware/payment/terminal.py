@@ -192,10 +192,9 @@ class SerialPaymentTerminal:
         try:
             try:
                 answered = self._connected().enquire()
-            except DeviceError as exc:
+            except DeviceError as exc:  # unreachable: UNKNOWN, like every device
                 if exc.reason == REASON_DISCONNECTED:
                     self._drop_port()
-                    return self._status(Health.FAULT, started, exc.reason, exc.detail)
                 return self._status(Health.UNKNOWN, started, exc.reason, exc.detail)
             if answered:
                 return self._status(Health.OK, started)

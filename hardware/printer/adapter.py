@@ -31,6 +31,7 @@ from hardware.base import (
     PrintResult,
 )
 from hardware.document import Document
+from hardware.os_errors import plain_failure
 from hardware.printer.connection import Transport, make_transport, parse_printer_url
 from hardware.printer.escpos_import import DeviceNotFoundError, EscposError
 from hardware.printer.profile import PrinterProfile
@@ -54,7 +55,8 @@ DEVICE = "printer"
 @contextmanager
 def translate_device_errors(action: str) -> Iterator[None]:
     """The one place where python-escpos, socket and serial exceptions become
-    DeviceError with a stable reason code."""
+    DeviceError with a stable reason code and a detail in plain words
+    (hardware.os_errors)."""
     try:
         yield
     except DeviceError:
@@ -62,10 +64,12 @@ def translate_device_errors(action: str) -> Iterator[None]:
     except UsbUnavailableError as exc:  # its message is the fix: keep it whole
         raise DeviceError(DEVICE, REASON_DISCONNECTED, str(exc)) from exc
     except (TimeoutError, serial.SerialTimeoutException) as exc:
-        raise DeviceError(DEVICE, REASON_TIMEOUT, f"{action}: {type(exc).__name__}") from exc
-    except (DeviceNotFoundError, OSError, serial.SerialException) as exc:
+        raise DeviceError(DEVICE, REASON_TIMEOUT, plain_failure(DEVICE, action, exc)) from exc
+    except DeviceNotFoundError as exc:
         raise DeviceError(DEVICE, REASON_DISCONNECTED,
-                          f"{action}: {type(exc).__name__}: {exc}"[:200]) from exc
+                          plain_failure(DEVICE, action, exc, fallback="no such device")) from exc
+    except (OSError, serial.SerialException) as exc:  # the OS's words: to the log only
+        raise DeviceError(DEVICE, REASON_DISCONNECTED, plain_failure(DEVICE, action, exc)) from exc
     except EscposError as exc:
         raise DeviceError(DEVICE, REASON_PROTOCOL,
                           f"{action}: {type(exc).__name__}"[:200]) from exc

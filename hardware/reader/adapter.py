@@ -19,7 +19,6 @@ from datetime import UTC, datetime
 from types import TracebackType
 
 from hardware.base import (
-    REASON_DISCONNECTED,
     REASON_ERROR,
     REASON_NO_REPLY,
     DeviceError,
@@ -99,7 +98,8 @@ class SerialDocumentReader:
 
     def status(self) -> DeviceStatus:
         """ENQ, then wait up to ``status_timeout_s`` for the reader's status record.
-        Never raises: FAULT when the port is gone, UNKNOWN when the reader is silent."""
+        Never raises: UNKNOWN when the port is gone or the reader is silent, FAULT when
+        the reader reports a fault."""
         started = time.monotonic()
         with self._cond:
             status_seq, failure_seq = self._status_seq, self._failure_seq
@@ -226,7 +226,7 @@ class SerialDocumentReader:
         self._port = port
         self._parser.reset()
         if self._outage_logged:
-            log.warning("reader: back on %s", self.url)
+            log.info("reader: back on %s", self.url)  # a recovery: INFO, not an error
             self._outage_logged = False
         else:
             log.info("reader: opened %s", self.url)
@@ -276,8 +276,9 @@ class SerialDocumentReader:
         if problem is None:
             health, reason, detail = Health.OK, None, ""
         else:
-            health = Health.FAULT if problem.reason in (REASON_DISCONNECTED, REASON_ERROR) \
-                else Health.UNKNOWN
+            # FAULT only for what the reader itself reports; a reader that cannot be
+            # reached (port gone, no answer) is UNKNOWN, like every device (Health).
+            health = Health.FAULT if problem.reason == REASON_ERROR else Health.UNKNOWN
             reason, detail = problem.reason, problem.detail
         return DeviceStatus(device=DEVICE, health=health, reason=reason, detail=detail,
                             connection=self.url, model=MODEL,

@@ -139,11 +139,13 @@ def walk_bill_payment(driver: WalkDriver, system: System, folder: Path, lang: st
 def walk_technician(driver: WalkDriver, system: System, folder: Path, lang: str,
                     paid_reference: str) -> None:
     """Technician mode in ``lang``: the hidden gesture, the PIN keypad, a wrong PIN, the
-    lockout, the main screen with the devices, a test print, the reprint of
-    ``paid_reference``, then the out-of-service screen. The kiosk's PIN gate, the
-    gesture count and the out-of-service switch are put back as they were (in service)."""
+    lockout, the main screen with the devices (the printer's paper near its end, so one
+    device shows what to do), a test print, the reprint of ``paid_reference``, then the
+    out-of-service screen. The kiosk's PIN gate, the gesture count, the out-of-service
+    switch and the printer's paper are put back as they were (in service, no fault)."""
     from kivy.core.window import Window
 
+    from hardware.sim.printer import Fault
     from kiosk.services.technician import PinGate, hash_pin
     from kiosk.ui.app import TECHNICIAN_CORNER
 
@@ -157,6 +159,7 @@ def walk_technician(driver: WalkDriver, system: System, folder: Path, lang: str,
     technician.gate = PinGate(pin_hash)
     technician.gesture.reset()
     technician.out_of_service.set(False)
+    system.printer.set_fault(Fault.PAPER_NEAR_END)  # a warning: it still prints
     try:
         app.end_session()
         driver.wait_for_screen("attract")
@@ -215,6 +218,7 @@ def walk_technician(driver: WalkDriver, system: System, folder: Path, lang: str,
         driver.settle(0.2)
         driver.screenshot(folder / "08-out-of-service.png")
     finally:
+        system.printer.clear_faults()
         technician.gate = configured_gate
         technician.gesture.reset()
         technician.out_of_service.set(False)

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from hardware.base import REASON_BUSY, DeviceStatus
+from kiosk.domain.clock import format_duration
 from kiosk.services.ports import Reachability
 
 log = logging.getLogger(__name__)
@@ -54,6 +56,7 @@ class DeviceWatch:
         self._failures: dict[str, int] = {}
         self._latest: dict[str, DeviceStatus | bool] = {}
         self._down: dict[str, str | None] = {}
+        self._down_since: dict[str, float] = {}  # monotonic time it was first seen failing
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.listeners: list[Callable[[], None]] = []
@@ -88,20 +91,24 @@ class DeviceWatch:
 
     def _observe(self, part: str, latest: DeviceStatus | bool, ok: bool,
                  reason: str | None) -> bool:
+        now = since = time.monotonic()
         with self._lock:
             self._latest[part] = latest
             was_down = part in self._down
             if ok:
                 self._failures[part] = 0
                 self._down.pop(part, None)
+                since = self._down_since.pop(part, now)
             else:
                 self._failures[part] = self._failures.get(part, 0) + 1
+                self._down_since.setdefault(part, now)
                 if self._failures[part] >= self.grace_polls:
                     self._down[part] = reason
             now_down = part in self._down
-        if was_down != now_down:
-            log.warning("%s %s%s", part, "is gone" if now_down else "is back",
-                        f" ({reason})" if now_down and reason else "")
+        if now_down and not was_down:
+            log.warning("%s is gone%s", part, f" ({reason})" if reason else "")
+        elif was_down and not now_down:  # a recovery: INFO, never a "last error"
+            log.info("%s is back after %s", part, format_duration(now - since))
         return was_down != now_down
 
     def start(self) -> None:

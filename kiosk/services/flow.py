@@ -328,6 +328,10 @@ class Flow(Generic[S]):
     # --- plumbing -----------------------------------------------------------------------
 
     def _fail(self, error: KioskError) -> None:
+        # The code and where, never the detail: this is what a person was told on screen.
+        # (Central's client logs its failures at DEBUG only; this is their INFO line.)
+        log.info("%s failed at %s: %s (reference %s)", self.service, self.step,
+                 error.code.value, self.reference or "none")
         self.error = error
         self.busy = False
         self._show(View.FAILED)

@@ -242,8 +242,7 @@ class DeviceLine:
 
     name: str  # "printer", "payment", "reader"
     health: str  # hardware.base.Health value: "ok", "fault", "unknown"
-    reason: str | None = None  # a REASON_* code or a short technical text
-    detail: str | None = None
+    reason: str | None = None  # a REASON_* code (the screen adds kiosk.services.device_faults)
 
 
 @dataclass(frozen=True)
@@ -285,3 +284,42 @@ class TechnicianPort(Protocol):
     def reprint(self, reference: str) -> PrintReport:
         """Print a paid payment's receipt again. Raises KioskError (E_NOT_FOUND...)."""
         ...
+
+
+# --- upkeep without a person (kiosk/services/maintenance.py, disk_guard.py) ---------------
+
+
+@dataclass(frozen=True)
+class TrimReport:
+    """What one trim of the local store deleted and gave back to the file system."""
+
+    outbox_records: int  # delivered records (payload already gone), older than the cut-off
+    print_jobs: int  # finished print jobs older than the cut-off
+    vacuumed: bool  # the file was rewritten without its free pages
+    bytes_before: int  # the store's files (database, -wal) before the trim
+    bytes_after: int
+
+    @property
+    def rows(self) -> int:
+        return self.outbox_records + self.print_jobs
+
+
+class StoreTrim(Protocol):
+    """The local store's trim when the disk runs low (kiosk.store.trim implements it)."""
+
+    def trim(self, before: datetime) -> TrimReport:
+        """Delete what is safe to delete from before ``before``: records central has
+        acknowledged and finished print jobs, never a record still to deliver, a parked
+        one, or any payment; then give free pages back when there are enough of them.
+        Raises KioskError (E_INTERNAL) when the store fails."""
+        ...
+
+
+@dataclass(frozen=True)
+class MaintenanceState:
+    """What the heartbeat tells central about the kiosk's upkeep."""
+
+    up_since: datetime  # when this kiosk process started
+    restart_window: str | None  # "03:00-04:00" in the kiosk's time zone; None: no nightly restart
+    last_restart_at: datetime | None  # the last nightly restart (None: none recorded)
+    low_disk: bool  # free disk below maintenance.min_free_disk_mb

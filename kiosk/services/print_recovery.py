@@ -29,6 +29,8 @@ def recover_print_jobs(print_jobs: PrintJobs) -> list[str]:
     for job in print_jobs.unfinished():
         print_jobs.finish(job.job_id, PrintOutcome.UNCERTAIN, INTERRUPTED)
         references.append(job.reference)
-        log.warning("print job %s for %s was interrupted: marked uncertain, not sent again",
-                    job.job_id, job.reference)
+        # Routine recovery (INFO): nothing is left to do here; a payment receipt among
+        # them is listed by the payment recovery as awaiting its receipt.
+        log.info("print job %s for %s was interrupted: marked uncertain, not sent again",
+                 job.job_id, job.reference)
     return references

@@ -19,6 +19,10 @@ AUTHORIZED: the money was taken but the kiosk stopped before recording it: recor
 RECORDED: paid and recorded, the receipt never came out: keep it for `kiosk reprint`.
 Each state is committed before the next terminal request. No payment is lost, none is
 charged twice.
+
+Logs (docs/operations.md#logs): a payment settled (recorded, declined, reversed) is
+INFO, routine work; one left open because the terminal cannot be reached is WARNING;
+a refund due is ERROR, a person must check the card. The summary line is INFO.
 """
 
 from __future__ import annotations
@@ -106,9 +110,9 @@ def _settle_created(payment: Payment, journal: PaymentJournal, terminal: Payment
         if exc.reason in UNREACHABLE or exc.reason == REASON_BUSY:
             log.warning("recovery: payment %s still open, terminal %s", ref, exc.reason)
             report.unresolved.append(ref)
-        else:
-            log.warning("recovery: payment %s: no status from the terminal (%s), reversing",
-                        ref, exc.reason)
+        else:  # the routine answer to a garbled status: logged with its outcome
+            log.info("recovery: payment %s: no status from the terminal (%s), reversing",
+                     ref, exc.reason)
             _reverse(payment, journal, terminal, clock, report)
         return
     now = clock.now()
@@ -119,6 +123,8 @@ def _settle_created(payment: Payment, journal: PaymentJournal, terminal: Payment
             journal.refund_due(ref, now, ErrorCode.TIMEOUT_REVERSAL.value)
             report.refund_due.append(ref)
         else:  # the terminal never saw the sale: nothing can have been charged
+            log.info("recovery: payment %s was never seen by the terminal: closed, nothing "
+                     "charged", ref)
             journal.reverse(ref, now, ErrorCode.TIMEOUT_REVERSAL.value)
             report.reversed.append(ref)
     elif known.approved:
@@ -128,6 +134,7 @@ def _settle_created(payment: Payment, journal: PaymentJournal, terminal: Payment
         report.recorded.append(ref)
         report.awaiting_receipt.append(ref)
     elif known.response_code == RESPONSE_REVERSED:
+        log.info("recovery: payment %s was reversed at the terminal: nothing charged", ref)
         journal.reverse(ref, now, ErrorCode.TIMEOUT_REVERSAL.value)
         report.reversed.append(ref)
     else:
@@ -165,8 +172,12 @@ def _reverse(payment: Payment, journal: PaymentJournal, terminal: PaymentTermina
         result = None
         log.error("recovery: payment %s: reversal failed (%s): refund due", ref, exc.reason)
     if result is not None and result.reversed:
+        log.info("recovery: payment %s reversed at the terminal: nothing charged", ref)
         journal.reverse(ref, clock.now(), ErrorCode.TIMEOUT_REVERSAL.value)
         report.reversed.append(ref)
     else:
+        if result is not None:
+            log.error("recovery: payment %s: the terminal did not reverse it: refund due",
+                      ref)
         journal.refund_due(ref, clock.now(), ErrorCode.TIMEOUT_REVERSAL.value)
         report.refund_due.append(ref)

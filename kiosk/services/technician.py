@@ -19,8 +19,11 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+from kiosk.domain.clock import DEFAULT_ZONE, machine_timestamp
 from kiosk.services.ports import TechnicianPort
 
 log = logging.getLogger(__name__)
@@ -164,11 +167,19 @@ class OutOfService:
     def __init__(self, data_dir: Path) -> None:
         self.path = data_dir / OUT_OF_SERVICE_FILE
         self._active = self.path.exists()
+        self._since = (datetime.fromtimestamp(self.path.stat().st_mtime).astimezone()
+                       if self._active else None)
         self.listeners: list[Callable[[bool], None]] = []
 
     @property
     def active(self) -> bool:
         return self._active
+
+    @property
+    def since(self) -> datetime | None:
+        """When a technician switched the kiosk off (the switch file's time, which
+        survives a restart); None while in service."""
+        return self._since if self._active else None
 
     def set(self, active: bool) -> None:
         if active == self._active:
@@ -182,7 +193,10 @@ class OutOfService:
         else:
             self.path.unlink(missing_ok=True)
         self._active = active
-        log.warning("kiosk %s by a technician", "out of service" if active else "back in service")
+        self._since = datetime.now().astimezone() if active else None
+        # Out of service is a problem while it lasts; back in service is not an error.
+        log.log(logging.WARNING if active else logging.INFO, "kiosk %s by a technician",
+                "out of service" if active else "back in service")
         for listener in list(self.listeners):
             listener(active)
 
@@ -196,8 +210,10 @@ class RecentErrors(logging.Handler):
     log messages carry no personal data (a house rule), which is what makes them fit to
     show and to send."""
 
-    def __init__(self, keep: int = RECENT_ERRORS_KEPT, level: int = logging.WARNING) -> None:
+    def __init__(self, keep: int = RECENT_ERRORS_KEPT, level: int = logging.WARNING,
+                 zone: str = DEFAULT_ZONE) -> None:
         super().__init__(level)
+        self.zone = ZoneInfo(zone)
         self._records: deque[tuple[float, str]] = deque(maxlen=keep)  # (created, line)
         self._loggers: list[logging.Logger] = []
 
@@ -210,8 +226,8 @@ class RecentErrors(logging.Handler):
         self._records.append((record.created, line[:LINE_MAX]))  # handle() holds self.lock
 
     def lines(self) -> list[str]:
-        """Newest first, each with its local time."""
-        return [time.strftime("%m-%d %H:%M:%S ", time.localtime(created)) + line
+        """Newest first, each with its time as the logs write it (ISO 8601, +08:00)."""
+        return [f"{machine_timestamp(datetime.fromtimestamp(created, self.zone))} {line}"
                 for created, line in reversed(self._records)]
 
     def newest(self) -> str | None:

@@ -28,6 +28,7 @@ from kiosk.store.outbox import SqlOutboxStore
 from kiosk.store.print_jobs import SqlPrintJobs
 from kiosk.store.session import READ_ONLY_OPTION, Transactions
 from kiosk.store.submissions import SqlSubmissions
+from kiosk.store.trim import SqlStoreTrim
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +93,8 @@ def migrate(engine: Engine) -> None:
 
 class Store:
     """The local store: the payment journal, print jobs and the outbox over one SQLite
-    file. Safe to share between threads; every call is its own short transaction."""
+    file, and its trim for a low disk (``upkeep``). Safe to share between threads; every
+    call is its own short transaction."""
 
     def __init__(self, engine: Engine, clock: Clock | None = None) -> None:
         self.engine = engine
@@ -101,6 +103,7 @@ class Store:
         self.print_jobs = SqlPrintJobs(transactions, clock)
         self.outbox = SqlOutboxStore(transactions)
         self.submissions = SqlSubmissions(transactions)
+        self.upkeep = SqlStoreTrim(transactions, engine, Path(engine.url.database or ""))
 
     def integrity_check(self) -> str:
         """SQLite's own check of the whole file: "ok", or the problems it found."""

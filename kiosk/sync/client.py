@@ -495,11 +495,13 @@ class CentralClient:
         failure = KioskError(code, error.message)
         failure.detail.update(error.detail)
         failure.detail["status"] = str(status)
-        log.info("central %s %s -> %s", method, path, code.value)
+        log.debug("central %s %s -> %s", method, path, code.value)
         raise failure
 
     def _unavailable(self, method: str, path: str, message: str, **detail: str) -> KioskError:
-        log.warning("central %s %s failed: %s %s", method, path, message, detail)
+        # DEBUG: every caller gets the error and says what failed for it, a periodic
+        # worker once per outage (kiosk.sync.outage), a flow on its failure screen.
+        log.debug("central %s %s failed: %s %s", method, path, message, detail)
         failure = KioskError(ErrorCode.CENTRAL_UNAVAILABLE, message)
         failure.detail.update(detail, path=path)
         return failure

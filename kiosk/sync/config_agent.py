@@ -34,6 +34,7 @@ from kiosk.config import Config, load_config, overridden_keys
 from kiosk.errors import ConfigError, ErrorCode, KioskError
 from kiosk.services.ports import Clock
 from kiosk.sync.config_slots import ConfigSlots, SlotState
+from kiosk.sync.outage import FailureStreak
 from kiosk.sync.periodic import PeriodicThread, RunsPeriodically
 from kiosk.sync.wire_config import (
     OVERRIDDEN_MAX,
@@ -142,6 +143,7 @@ class ConfigAgent(RunsPeriodically):
         self._lock = threading.RLock()  # the files: poller thread vs the UI's apply
         self._loop = PeriodicThread("config-agent", self.run_once, lambda: self.interval_s)
         self.last_poll_at: datetime | None = None
+        self.poll_failures = FailureStreak(log, "config poll")
 
     # --- what the UI and diagnostics ask ------------------------------------------------
 
@@ -183,8 +185,9 @@ class ConfigAgent(RunsPeriodically):
         try:
             status, new_etag, raw = self.client.fetch_config(etag)
         except KioskError as exc:
-            log.warning("config poll failed: %s", exc.code.value)
+            self.poll_failures.failed_with(exc)  # once per outage, not every poll
             return PollResult("error", reason=exc.code.value)
+        self.poll_failures.succeeded()
         if status == 304:
             return PollResult("unchanged")
         if status == 204:
@@ -364,7 +367,7 @@ class ConfigAgent(RunsPeriodically):
                 self.client.report_config(ConfigReportIn.model_validate(entry["report"]))
             except KioskError as exc:
                 if exc.code in _KEEP_REPORT_ON:
-                    log.info("config report kept for later: %s", exc.code.value)
+                    log.debug("config report kept for later: %s", exc.code.value)
                     break
                 log.warning("config report dropped: central answered %s", exc.code.value)
             except (KeyError, ValueError):

@@ -30,6 +30,7 @@ from typing import Protocol, runtime_checkable
 from kiosk.domain.payments import OutboxMessage
 from kiosk.errors import ErrorCode, KioskError
 from kiosk.services.ports import Clock, OutboxStore, PendingRecord
+from kiosk.sync.outage import FailureStreak
 from kiosk.sync.periodic import PeriodicThread
 from kiosk.sync.wire import OutboxRecordResult
 
@@ -109,12 +110,24 @@ class OutboxForwarder:
         # Records central failed on alone (5xx): kept out of batches (module docstring).
         # In memory only: a restart sends them in batches again, and splitting finds them.
         self.suspects: set[str] = set()
+        # Logged when delivery stops working and when it works again, not every round.
+        self.failures = FailureStreak(log, "outbox delivery")
+        self._last_failure: KioskError | None = None
 
     # --- one round ---------------------------------------------------------------------
 
     def drain_once(self) -> DrainReport:
         """Send pending records batch by batch until none is left or central fails; then,
         if central took anything, the suspects one by one."""
+        self._last_failure = None
+        report = self._drain()
+        if report.progress:
+            self.failures.succeeded()
+        elif report.failed and self._last_failure is not None:
+            self.failures.failed_with(self._last_failure)
+        return report
+
+    def _drain(self) -> DrainReport:
         report = DrainReport()
         seen: set[str] = set()
         earlier = set(self.suspects)  # found in an earlier round: their turn comes at the end
@@ -181,8 +194,9 @@ class OutboxForwarder:
                                     self.clock.now())
             if _central_failed(exc):
                 self.suspects.add(messages[0].idempotency_key)
-            log.warning("outbox delivery failed: %s (%d record(s) kept)", exc.code.value,
-                        len(messages))
+            self._last_failure = exc  # drain_once logs the round, once per outage
+            log.debug("outbox delivery failed: %s (%d record(s) kept)", exc.code.value,
+                      len(messages))
             return DrainReport(failed=len(messages))
         self.suspects.difference_update(m.idempotency_key for m in messages)
         return self._apply(messages, results)
@@ -192,7 +206,7 @@ class OutboxForwarder:
         sent only if central took something of the first, or the first was one record
         (which may be the culprit); else central is failing everything, and sending more
         would only add load: the second half waits for the next round."""
-        log.warning("outbox batch of %d failed at central: splitting it", len(batch))
+        log.info("outbox batch of %d failed at central: splitting it", len(batch))
         middle = len(batch) // 2
         first, second = batch[:middle], batch[middle:]
         report = self._send(first)
@@ -278,7 +292,8 @@ class OutboxForwarder:
             where = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
             location = f"{where[0].filename}:{where[0].lineno}" if where else "?"
             # Type and place only: an exception's text may quote a payload.
-            log.error("outbox round failed: %s at %s", type(exc).__name__, location)
+            self.failures.failed(type(exc).__name__, f"a defect, at {location}",
+                                 level=logging.ERROR)
             return
         self.last_report = report
         if report.failed and not report.progress:

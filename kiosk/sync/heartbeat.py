@@ -1,7 +1,9 @@
 """The heartbeat: every ``sync.heartbeat_interval_s`` the kiosk tells central what it runs
 (app and config version), how its devices are (as the device watch last saw them), how
 many records wait in its outbox and how many central refused (parked), its last warning
-or error, and its free disk.
+or error, its free disk, whether a technician switched it out of service (and since
+when), and its upkeep (up since, the nightly restart window and the last restart, a
+low disk).
 
 Runs in its own daemon thread and never touches a device: the device states come from
 the watch's latest polls, so a beat never competes with a sale for the terminal. A
@@ -16,12 +18,14 @@ import re
 import shutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
 from hardware.base import DeviceStatus
 from kiosk.errors import KioskError
-from kiosk.services.ports import Clock
+from kiosk.services.ports import Clock, MaintenanceState
+from kiosk.sync.outage import FailureStreak
 from kiosk.sync.periodic import PeriodicThread, RunsPeriodically
 from kiosk.sync.wire_fleet import (
     LAST_ERROR_MAX,
@@ -58,6 +62,8 @@ class HeartbeatSources:
     data_dir: Path  # free disk is measured here (its parent while it does not exist yet)
     outbox_parked: Callable[[], int] = lambda: 0  # records central refused, kept aside
     update_state: Callable[[], str | None] = lambda: None  # kiosk.update's state file
+    out_of_service_since: Callable[[], datetime | None] = lambda: None  # None: in service
+    maintenance: Callable[[], MaintenanceState | None] = lambda: None
 
 
 def collect_heartbeat(sources: HeartbeatSources, clock: Clock) -> HeartbeatIn:
@@ -68,12 +74,20 @@ def collect_heartbeat(sources: HeartbeatSources, clock: Clock) -> HeartbeatIn:
                for name, status in sources.devices().items()
                if name in REPORTED_DEVICES and isinstance(status, DeviceStatus)}
     last_error = sources.last_error()
+    out_of_service_since = sources.out_of_service_since()
+    upkeep = sources.maintenance()
     return HeartbeatIn(
         app_version=sources.app_version, config_version=sources.config_version(),
         devices=devices,  # type: ignore[arg-type]  # keys filtered to DeviceName above
         outbox_depth=sources.outbox_depth(), outbox_parked=sources.outbox_parked(),
         last_error=printable_line(last_error)[:LAST_ERROR_MAX] if last_error else None,
         disk_free_bytes=_free_disk(sources.data_dir), sent_at=clock.now(),
+        out_of_service=out_of_service_since is not None,
+        out_of_service_since=out_of_service_since,
+        low_disk=upkeep is not None and upkeep.low_disk,
+        up_since=upkeep.up_since if upkeep else None,
+        restart_window=upkeep.restart_window if upkeep else None,
+        last_restart_at=upkeep.last_restart_at if upkeep else None,
         update_state=sources.update_state())
 
 
@@ -101,7 +115,12 @@ class HeartbeatSender(RunsPeriodically):
         self.interval_s = interval_s
         self._loop = PeriodicThread("heartbeat", self.beat_once, lambda: self.interval_s)
         self.beats_sent = 0
-        self.consecutive_failures = 0
+        # Once per outage: a kiosk offline for a day would otherwise log 1,440 lines.
+        self.failures = FailureStreak(log, "heartbeat")
+
+    @property
+    def consecutive_failures(self) -> int:
+        return self.failures.failures
 
     def beat_once(self) -> bool:
         """Collect and send one heartbeat; True if central took it. Never raises."""
@@ -109,21 +128,11 @@ class HeartbeatSender(RunsPeriodically):
             beat = collect_heartbeat(self.sources, self.clock)
             self.client.send_heartbeat(beat)
         except KioskError as exc:
-            self._failed(exc.code.value)
+            self.failures.failed_with(exc)
             return False
         except Exception as exc:  # noqa: BLE001 - a beat must never kill its thread
-            self._failed(type(exc).__name__)
+            self.failures.failed(type(exc).__name__, level=logging.ERROR)
             return False
-        if self.consecutive_failures:
-            log.info("heartbeat: central takes heartbeats again after %d failed beat(s)",
-                     self.consecutive_failures)
-        self.consecutive_failures = 0
+        self.failures.succeeded()
         self.beats_sent += 1
         return True
-
-    def _failed(self, what: str) -> None:
-        # Once per outage: a kiosk offline for a day would otherwise log 1,440 lines.
-        if self.consecutive_failures == 0:
-            log.warning("heartbeat failed: %s (retrying every %.0f s, logged once)", what,
-                        self.interval_s)
-        self.consecutive_failures += 1

@@ -18,6 +18,7 @@ from pathlib import Path
 from kiosk.errors import ErrorCode, KioskError
 from kiosk.services.ports import Clock
 from kiosk.sync.enrollment import read_credential, rotate
+from kiosk.sync.outage import FailureStreak
 from kiosk.sync.periodic import PeriodicThread, RunsPeriodically
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,7 @@ class CredentialRotator(RunsPeriodically):
         self.timeout_s = timeout_s
         self.check_interval_s = check_interval_s
         self.rotations = 0
-        self._failing: str | None = None  # the code of the failure already logged
+        self.failures = FailureStreak(log, "credential rotation")
         self._loop = PeriodicThread("credential-rotation", self.check_once,
                                     lambda: self.check_interval_s)
 
@@ -56,18 +57,12 @@ class CredentialRotator(RunsPeriodically):
         except Exception as exc:  # noqa: BLE001 - the rotator's thread must live on
             self._failed(KioskError(ErrorCode.INTERNAL, type(exc).__name__))
             return False
-        if self._failing is not None:
-            log.info("credential rotation works again")
-        self._failing = None
+        self.failures.succeeded()
         self.rotations += 1
         return True
 
     def _failed(self, exc: KioskError) -> None:
-        if self._failing == exc.code.value:
-            return
-        self._failing = exc.code.value
-        if exc.code is ErrorCode.UNAUTHORIZED:
-            log.error("credential rotation refused: %s", exc.message)
-        else:
-            log.warning("credential rotation failed: %s %s (tried again every %.0f s, "
-                        "logged once)", exc.code.value, exc.message, self.check_interval_s)
+        # A refused credential is a person's to fix (enroll again): ERROR.
+        self.failures.failed(exc.code.value, exc.message,
+                             level=logging.ERROR if exc.code is ErrorCode.UNAUTHORIZED
+                             else logging.WARNING)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import unicodedata
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, AwareDatetime, Field
+from pydantic import AfterValidator, AwareDatetime, Field, model_validator
 
 from kiosk.sync.wire import Instant, WireModel
 
@@ -23,6 +23,8 @@ LAST_ERROR_MAX = 300  # a line for a technician, not a stack trace
 UNPRINTABLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
 VERSION_PATTERN = r"^[0-9A-Za-z][0-9A-Za-z.+_-]*$"  # PEP 440 with a local part; local-<hex>
 REASON_PATTERN = r"^[a-z0-9][a-z0-9_.:-]*$"  # hardware.base REASON_* codes
+# maintenance.restart_window: HH:MM-HH:MM, 24-hour local time
+RESTART_WINDOW_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$"
 
 
 def is_printable(text: str) -> bool:
@@ -67,6 +69,21 @@ class HeartbeatIn(WireModel):
     update_state: str | None = Field(default=None, pattern=r"^[a-z_]{1,16}$")
     """The software update's state (kiosk.update.wire.UpdateState: idle, installed, trial,
     kept, rolled_back, ...); None from a kiosk that runs without updates."""
+    # Upkeep (docs/operations.md#maintenance); defaults: what a kiosk that does not say means.
+    out_of_service: bool = False  # a technician switched the kiosk off
+    out_of_service_since: Instant | None = None  # only with out_of_service
+    low_disk: bool = False  # free disk below the kiosk's maintenance.min_free_disk_mb
+    up_since: Instant | None = None  # when the kiosk process started
+    restart_window: str | None = Field(default=None, max_length=11,
+                                       pattern=RESTART_WINDOW_PATTERN)
+    """The nightly restart window in the kiosk's time zone; null: no nightly restart."""
+    last_restart_at: Instant | None = None  # the kiosk's last nightly restart
+
+    @model_validator(mode="after")
+    def _since_only_when_out_of_service(self) -> HeartbeatIn:
+        if self.out_of_service_since is not None and not self.out_of_service:
+            raise ValueError("out_of_service_since without out_of_service")
+        return self
 
 
 class HeartbeatAck(WireModel):

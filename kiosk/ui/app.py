@@ -22,6 +22,7 @@ from kivy.uix.screenmanager import FadeTransition, ScreenManager
 from kiosk.domain.languages import language
 from kiosk.services.contract import ServiceFlow, View
 from kiosk.services.kiosk import KioskServices
+from kiosk.services.maintenance import RESTART_CHECK_S
 from kiosk.services.ports import Translator
 from kiosk.services.session import Session
 from kiosk.services.technician import Technician
@@ -66,6 +67,7 @@ PREBUILD_AFTER_S = 2.0  # after the attract screen shows, the other screens star
 TECHNICIAN_CORNER = 160
 NOT_YET = N_("Not available at this kiosk yet")
 SERVICE_KEYS = ("bill_payment", "tax_record", "accommodation", "arbitration", "points")
+AT_REST_SCREENS = ("attract", "out_of_service")  # nobody is using the kiosk
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,11 @@ class KioskApp(App):
         # Called after every session has ended and been wiped: where a pushed config is
         # applied (never during a session). Set by bootstrap.
         self.between_sessions: Callable[[], None] | None = None
+        # Asked every RESTART_CHECK_S and after each session whether the kiosk should
+        # restart now (kiosk.services.maintenance.NightlyRestart.due, given whether the
+        # kiosk is in use); True stops the App, and its supervisor starts it again. Set
+        # by `kiosk run`.
+        self.restart_due: Callable[[bool], bool] | None = None
         # The process's supervisor (systemd's notify socket), set by bootstrap when one
         # asked: told when the kiosk takes touches, pinged from this loop, told its state.
         self.service_manager: ServiceManager | None = None
@@ -131,6 +138,7 @@ class KioskApp(App):
         self.show_screen("attract")
         self._prebuild = Clock.schedule_once(self._build_next_screen, PREBUILD_AFTER_S)
         Clock.schedule_interval(self._check_idle, 1.0)
+        Clock.schedule_interval(self._check_restart, RESTART_CHECK_S)
         if self.services.watch is not None:
             self.services.watch.listeners.append(self._availability_changed)
         return manager
@@ -259,6 +267,7 @@ class KioskApp(App):
         self.show_screen("attract")
         if self.between_sessions is not None:
             self.between_sessions()
+        self._check_restart(0)
 
     def set_language(self, lang: str) -> None:
         if lang not in self.languages:
@@ -409,6 +418,19 @@ class KioskApp(App):
     @property
     def worker_busy(self) -> bool:
         return self._worker is not None and self._worker.is_alive()
+
+    # --- rest --------------------------------------------------------------------------
+
+    @property
+    def at_rest(self) -> bool:
+        """Nobody is using the kiosk: the attract or out-of-service screen, no session,
+        no flow step running (technician mode is not rest)."""
+        return (self.root is not None and self.root.current in AT_REST_SCREENS
+                and self.session is None and not self.worker_busy)
+
+    def _check_restart(self, _dt: float) -> None:
+        if self.restart_due is not None and self.restart_due(not self.at_rest):
+            self.stop()
 
     # --- idle ----------------------------------------------------------------------------
 

@@ -24,7 +24,8 @@ import pytest
 # The first test of a run builds and installs (about half a minute here, most of it pip
 # fetching the dependencies), then runs its command: more than the suite's 120 s may pass
 # on a loaded machine.
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(480)]
+# long: the module's build and install (about 30 s) spread over its tests for scheduling.
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(480), pytest.mark.long(5)]
 
 REPO = Path(__file__).resolve().parents[2]
 PACKAGES = ("kiosk", "hardware", "central")

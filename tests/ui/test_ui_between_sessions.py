@@ -8,6 +8,7 @@ import time
 import pytest
 
 from kiosk.bootstrap import release_freed_memory
+from kiosk.services.maintenance import RESTART_CHECK_S
 from kiosk.ui.driver import Driver
 from kiosk.ui.walkthrough import start_bill_payment, type_account
 
@@ -35,6 +36,33 @@ def test_the_between_sessions_hook_runs_only_after_the_session_is_wiped(driver: 
         assert seen == [(None, "attract")]
     finally:
         app.between_sessions = built_with
+
+
+def test_the_nightly_restart_is_asked_as_busy_in_a_session_and_idle_after_it(
+        driver: Driver) -> None:
+    """GIVEN a restart hook that records whether the kiosk was in use when asked (and
+    never answers yes: this App is shared by the UI tests; tests/e2e stops a real one)
+    WHEN a user is in a bill payment for one check interval, then walks away
+    THEN the check during the session says busy, and the check right after the session
+    was wiped, on the attract screen, says idle."""
+    app = driver.app
+    asked: list[tuple[bool, str, bool]] = []
+
+    def restart_due(busy: bool) -> bool:
+        asked.append((busy, app.root.current, app.session is None))
+        return False
+
+    app.restart_due = restart_due
+    try:
+        start_bill_payment(driver, "en", "sh-water")
+        driver.wait_until(lambda: bool(asked), RESTART_CHECK_S + 10, "a restart check")
+        assert asked[0][0] is True and asked[0][2] is False
+        asked.clear()
+        app.end_session()
+        driver.wait_for_screen("attract")
+        assert asked[0] == (False, "attract", True)
+    finally:
+        app.restart_due = None
 
 
 def test_a_session_started_after_a_long_quiet_spell_is_not_ended_as_idle(driver: Driver) -> None:

@@ -149,6 +149,48 @@ def test_the_right_pin_shows_devices_with_a_paper_fault_and_versions(
     assert "PROBLEM: printer" in screen.ids.errors.text
 
 
+def screen_texts(screen: object) -> list[str]:
+    """Every text the technician screen shows: summary, device rows, result, errors."""
+    ids = screen.ids  # type: ignore[attr-defined]
+    return [ids.summary.text, ids.result.text, ids.errors.text,
+            *(child.text for child in ids.devices.children)]
+
+
+def test_device_faults_say_what_to_do_and_never_the_os_error_text(
+        technician: Driver, system: System) -> None:
+    """GIVEN the printer out of paper and the document reader unplugged (opening its
+    port, the OS says "[Errno 2] No such file or directory")
+    WHEN the technician opens technician mode, then switches it to German
+    THEN the printer's row says FAULT (paper_out), "Out of paper" and what to do (load a
+    new roll, close the cover), the reader's row "Not connected" and to check its USB
+    cable; in German both say the same in German; and no text on the screen holds the
+    OS's own words for the error."""
+    system.printer.set_fault(Fault.PAPER_OUT)
+    system.reader.set_fault("unplugged")
+    try:
+        open_technician(technician)
+        screen = technician.app.screen("technician")
+        rows = {child.text.split(":")[0]: child.text for child in screen.ids.devices.children}
+        assert rows["Receipt printer"].splitlines() == [
+            "Receipt printer: FAULT  (paper_out)", "Out of paper",
+            "What to do: Load a new paper roll (80 mm) and close the cover."]
+        assert rows["Document reader"].splitlines() == [
+            "Document reader: UNKNOWN  (disconnected)", "Not connected",
+            "What to do: Check the document reader's USB cable and plug it in again."]
+        switch_language(technician, "de")
+        rows = {child.text.split(":")[0]: child.text for child in screen.ids.devices.children}
+        assert rows["Belegdrucker"].splitlines()[1:] == [
+            "Kein Papier",
+            "Was tun: Legen Sie eine neue Papierrolle (80 mm) ein und schließen Sie den Deckel."]
+        assert "Was tun: Prüfen Sie das USB-Kabel des Dokumentenlesers" in rows["Dokumentenleser"]
+        shown = "\n".join(screen_texts(screen))
+        assert "reader: disconnected" in shown  # the warnings are listed ...
+        for raw in ("Errno", "No such file", "could not open port", "SerialException"):
+            assert raw not in shown, raw  # ... in plain words
+    finally:
+        system.reader.clear_faults()
+
+
 def test_technician_mode_speaks_the_language_chosen_in_its_header(
         technician: Driver) -> None:
     """GIVEN technician mode open (in English, the kiosk's default)
@@ -256,7 +298,7 @@ def test_out_of_service_replaces_attract_until_switched_back(
     assert any("本机暂停服务" in text for text in texts) and len(texts) == 8
     heartbeat = system.runtime.heartbeat
     assert heartbeat is not None
-    assert (heartbeat.sources.last_error() or "").startswith("OUT OF SERVICE")
+    assert heartbeat.sources.out_of_service_since() is not None
 
     technician.tap_at(Window.width / 2, Window.height / 2)
     technician.settle(0.3)
@@ -268,6 +310,7 @@ def test_out_of_service_replaces_attract_until_switched_back(
     open_technician(technician)
     technician.tap(screen.ids.out_of_service)
     assert not OutOfService(Path(system.config.kiosk.data_dir)).active
+    assert heartbeat.sources.out_of_service_since() is None
     technician.tap(screen.ids.exit)
     technician.wait_for_screen("attract")
 

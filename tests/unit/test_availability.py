@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
+
+import pytest
 
 from hardware.base import REASON_BUSY, DeviceStatus, Health
 from kiosk.services.availability import CENTRAL, PAYMENT, PRINTER, DeviceWatch, Unavailable
@@ -104,3 +107,21 @@ def test_the_watch_thread_polls_until_stopped() -> None:
     finally:
         watch.stop()
     assert watch._thread is None
+
+
+def test_gone_is_a_warning_and_back_is_info_with_how_long(
+        caplog: pytest.LogCaptureFixture) -> None:
+    """GIVEN a printer out of paper for two polls, then fine
+    WHEN the watch polls
+    THEN "printer is gone (paper_out)" is a WARNING and "printer is back after ..." an
+    INFO (a recovery never stands as the kiosk's last error)."""
+    watch, printer, _terminal, _central, _changes = make()
+    caplog.set_level(logging.INFO, logger="kiosk.services.availability")
+    printer.health, printer.reason = Health.FAULT, "paper_out"
+    watch.poll_once()
+    watch.poll_once()
+    printer.health, printer.reason = Health.OK, None
+    watch.poll_once()
+    assert [(r.levelno, r.getMessage().split(" after ")[0]) for r in caplog.records] == [
+        (logging.WARNING, "printer is gone (paper_out)"), (logging.INFO, "printer is back")]
+    assert caplog.records[-1].getMessage().endswith(" s")

@@ -4,6 +4,7 @@ the real simulator in tests/integration/kiosk/test_kiosk_payment_recovery.py."""
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from decimal import Decimal
 
@@ -11,10 +12,13 @@ import pytest
 
 import kiosk.services.recovery as recovery
 from hardware.base import DeviceError
+from hardware.document import Document
 from kiosk.domain.payments import CardResult, Payment, PaymentDraft, PaymentState
 from kiosk.services.bill_payment import record_approved
+from kiosk.services.print_recovery import recover_print_jobs
 from kiosk.services.recovery import RecoveryReport, recover_payments
-from service_fakes import World
+from kiosk.services.technician import RecentErrors
+from service_fakes import MemoryPrintJobs, World
 
 DRAFT = PaymentDraft(kiosk_id="SH-CN-TEST-01", session_id="s", lang="en",
                      biller_id="sh-water", account_no="3100012345", bill_ids=("B1",),
@@ -186,3 +190,55 @@ def test_authorized_and_recorded_payments() -> None:
     assert [m.idempotency_key for m in world.journal.outbox] == [authorized.idempotency_key]
     assert world.waker.wakes == 1 and world.terminal.status_queries == []
     assert report.total == 2
+
+
+@pytest.mark.parametrize(("known_code", "status_error", "reversal_code", "worst"), [
+    ("00", None, "00", logging.INFO),  # approved: recorded
+    ("51", None, "00", logging.INFO),  # declined
+    (None, None, "00", logging.INFO),  # never seen: closed
+    ("RV", None, "00", logging.INFO),  # reversed at the terminal
+    (None, DeviceError("payment", "timeout"), "00", logging.INFO),  # garbled: reversed
+    (None, DeviceError("payment", "disconnected"), "00", logging.WARNING),  # left open
+    (None, DeviceError("payment", "timeout"), "12", logging.ERROR),  # refund due
+])
+def test_a_settled_payment_is_info_and_only_what_needs_a_person_is_an_error(
+        known_code: str | None, status_error: DeviceError | None, reversal_code: str,
+        worst: int, caplog: pytest.LogCaptureFixture) -> None:
+    """GIVEN a CREATED payment, the heartbeat's last-error handler on the kiosk's loggers,
+    and a terminal that approved, declined, never saw or reversed the sale, gave no
+    usable status, cannot be reached, or refuses the reversal
+    WHEN recovery runs
+    THEN a payment settled (recorded, declined, reversed) is logged at INFO and leaves
+    no last error; one left open is a WARNING; a refund due an ERROR."""
+    world = World()
+    world.terminal.status_error, world.terminal.known_code = status_error, known_code
+    world.terminal.reversal_code = reversal_code
+    payment = created(world)
+    last_error = RecentErrors()
+    last_error.attach("kiosk")
+    caplog.set_level(logging.INFO, logger="kiosk.services.recovery")
+    try:
+        recover(world)
+    finally:
+        last_error.detach()
+    levels = [r.levelno for r in caplog.records if r.name == "kiosk.services.recovery"]
+    assert max(levels) == worst, caplog.text
+    assert any(payment.reference in r.getMessage() for r in caplog.records)
+    if worst == logging.INFO:
+        assert last_error.newest() is None
+    else:
+        assert last_error.newest() is not None and payment.reference in last_error.newest()
+
+
+def test_an_interrupted_print_job_is_recovered_at_info(caplog: pytest.LogCaptureFixture) -> None:
+    """GIVEN a print job left PENDING by a stop
+    WHEN print recovery runs at start-up
+    THEN the job is marked uncertain and that is logged at INFO (a routine recovery: it
+    is no last error of the kiosk)."""
+    jobs = MemoryPrintJobs()
+    job = jobs.create("SH-CN-TEST-01-261122-000017", Document(blocks=()),
+                      World().clock.now())
+    caplog.set_level(logging.INFO, logger="kiosk.services.print_recovery")
+    assert recover_print_jobs(jobs) == [job.reference]
+    [line] = [r for r in caplog.records if r.name == "kiosk.services.print_recovery"]
+    assert line.levelno == logging.INFO and "interrupted" in line.getMessage()

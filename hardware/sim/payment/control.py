@@ -1,7 +1,7 @@
 """The payment simulator's commands on the control line (hardware.sim.control).
 
-One JSON object per line; values may be JSON types or the strings that
-``kiosk sim control HOST:PORT card pan=... pin_ok=false`` sends:
+faults, set and clear as every simulator answers them; then its own. Values may be JSON
+types or the strings that ``kiosk sim control HOST:PORT card pan=... pin_ok=false`` sends:
 
     {"cmd": "faults"}                         the faults, their descriptions, those on
     {"cmd": "set", "fault": "baud", "value": 1200}   switch a fault on (value false: off)
@@ -16,76 +16,42 @@ in an answer, not even an echo of the ``card`` command.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from hardware.payment.messages import mask_pan
+from hardware.sim.control import FaultSwitches, Handler, fault_handler, fault_value
 from hardware.sim.payment.faults import FAULTS
 
 if TYPE_CHECKING:
     from hardware.sim.payment.simulator import PaymentSimulator
 
-Handler = Callable[[dict[str, Any]], dict[str, Any]]
-
-_TRUE = frozenset({"true", "yes", "on", "1"})
-_FALSE = frozenset({"false", "no", "off", "0"})
-
 
 def control_handler(simulator: PaymentSimulator) -> Handler:
     """The request -> answer function that ControlServer serves for ``simulator``."""
 
-    def handle(request: dict[str, Any]) -> dict[str, Any]:
-        command = request.get("cmd")
-        if command == "faults":
-            return {"ok": True, "faults": dict(FAULTS), "active": simulator.fault_settings}
-        if command == "set":
-            simulator.set_fault(_text(request, "fault"), _fault_value(request.get("value", True)))
-            return {"ok": True, "active": simulator.fault_settings}
-        if command == "clear":
-            if "fault" in request:
-                simulator.set_fault(_text(request, "fault"), False)
-            else:
-                simulator.clear_faults()
-            return {"ok": True, "active": simulator.fault_settings}
-        if command == "card":
-            pan = _text(request, "pan")
-            pin_ok = _flag(request.get("pin_ok", True), "pin_ok")
-            simulator.present_card(pan, pin_ok=pin_ok)
-            return {"ok": True, "card": mask_pan(pan), "pin_ok": pin_ok}
-        if command == "ledger":
-            sales = [sale.as_dict() for sale in simulator.ledger.values()]
-            return {"ok": True, "sales": sales}
-        if command == "replug":
-            if simulator.line_up:
-                raise ValueError("the line is up: replug is for after the disconnect fault")
-            return {"ok": True, "url": simulator.start_pty()}
-        raise ValueError(f"unknown command {command!r}: "
-                         "faults | set | clear | card | ledger | replug")
+    def card(request: dict[str, Any]) -> dict[str, Any]:
+        pan = request.get("pan")
+        if not isinstance(pan, str) or not pan:
+            raise ValueError("card needs pan=...")
+        pin_ok = fault_value(request.get("pin_ok", True))
+        if not isinstance(pin_ok, bool):
+            raise ValueError("pin_ok must be true or false")
+        simulator.present_card(pan, pin_ok=pin_ok)
+        return {"ok": True, "card": mask_pan(pan), "pin_ok": pin_ok}
 
-    return handle
+    def ledger(_request: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "sales": [sale.as_dict() for sale in simulator.ledger.values()]}
 
+    def replug(_request: dict[str, Any]) -> dict[str, Any]:
+        if simulator.line_up:
+            raise ValueError("the line is up: replug is for after the disconnect fault")
+        return {"ok": True, "url": simulator.start_pty()}
 
-def _text(request: dict[str, Any], key: str) -> str:
-    value = request.get(key)
-    if not isinstance(value, str) or not value:
-        raise ValueError(f"{request.get('cmd')} needs {key}=...")
-    return value
+    def set_fault(name: str, value: Any) -> None:
+        if not isinstance(value, int):  # True, False (bool is an int) or a speed
+            raise ValueError(f"{name}: the value is true, false or a number")
+        simulator.set_fault(name, value)
 
-
-def _flag(value: object, key: str) -> bool:
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str) and value.lower() in _TRUE | _FALSE:
-        return value.lower() in _TRUE
-    raise ValueError(f"{key} must be true or false")
-
-
-def _fault_value(value: object) -> int | bool:
-    """True/False switch a fault on/off; a number is a setting (baud)."""
-    if isinstance(value, bool | int):
-        return value
-    if isinstance(value, str):
-        if value.isdigit():
-            return int(value)
-        return _flag(value, "value")
-    raise ValueError("value must be true, false or a number")
+    switches = FaultSwitches(described=FAULTS, active=lambda: simulator.fault_settings,
+                             set=set_fault, clear=simulator.clear_faults)
+    return fault_handler(switches, {"card": card, "ledger": ledger, "replug": replug})

@@ -25,6 +25,21 @@ class Fault(StrEnum):
     BAUD = "baud"  # =N: a serial line of N baud: bytes in and replies out at N/10 per second
 
 
+# What each fault does, as the control line's `faults` lists it (docs/hardware/printer.md).
+FAULTS: dict[str, str] = {
+    Fault.PAPER_OUT: "status: paper out; bytes received while out are not printed",
+    Fault.PAPER_NEAR_END: "status: roll paper near its end; still printing",
+    Fault.COVER_OPEN: "status: cover open (offline); nothing printed meanwhile",
+    Fault.OFFLINE: "status: offline with no other cause; nothing printed meanwhile",
+    Fault.ERROR: "status: autocutter error (offline); nothing printed meanwhile",
+    Fault.SILENT: "no reply to DLE EOT at all (prints normally)",
+    Fault.GARBAGE: "replies 0xFF to DLE EOT (not a valid status byte)",
+    Fault.PAPER_OUT_AFTER_LINES: "=N: the paper runs out after N more lines",
+    Fault.DISCONNECT_MID_JOB: "=N: the link drops after N bytes of the next job (once)",
+    Fault.UNPLUGGED: "TCP: connections are closed at once; pty: every byte is ignored",
+    Fault.BAUD: "=N: a serial line of N baud (bytes in and replies out at N/10 a second)",
+}
+
 _BASE = 0x12  # bits 1 and 4 are fixed on in every status byte
 
 
@@ -60,6 +75,10 @@ class FaultState:
         self._lines_left: int | None = None
 
     def set(self, name: str | Fault, value: bool | int = True) -> None:
+        if name not in FAULTS:
+            raise ValueError(f"unknown fault {name!r}; known: {', '.join(sorted(FAULTS))}")
+        if not isinstance(value, bool | int):
+            raise ValueError(f"{name}: the value is true, false or a whole number")
         fault = Fault(name)
         with self._lock:
             if fault in (Fault.PAPER_OUT_AFTER_LINES, Fault.DISCONNECT_MID_JOB):

@@ -25,8 +25,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from hardware.sim.control import ControlServer
-from hardware.sim.printer.faults import Fault, FaultState
+from hardware.sim.control import ControlServer, FaultSwitches, fault_handler
+from hardware.sim.printer.faults import FAULTS, Fault, FaultState
 from hardware.sim.printer.interpreter import EscposInterpreter, JobRecord
 from hardware.sim.printer.pacing import LinePacer
 from hardware.sim.printer.paper import ImageItem, PaperRenderer, QRItem, item_text
@@ -35,7 +35,6 @@ logger = logging.getLogger(__name__)
 _POLL_S = 0.05
 _JOIN_TIMEOUT_S = 5.0
 _READ_SIZE = 65536
-CONTROL_COMMANDS = ("faults", "set", "clear", "jobs")
 
 
 @dataclass(frozen=True)
@@ -75,6 +74,10 @@ class PrinterSimulator:
         self._closers: list[Callable[[], None]] = []
         self._pending: queue.Queue[tuple[int, JobRecord, float] | None] = queue.Queue()
         self._control: ControlServer | None = None
+        self._control_handler = fault_handler(
+            FaultSwitches(described=FAULTS, active=self.faults.active, set=self.set_fault,
+                          clear=self.clear_faults),
+            {"jobs": self._jobs_answer})
         self._writer = threading.Thread(target=self._write_jobs, name="printer-sim-writer",
                                         daemon=True)
         self._writer.start()
@@ -135,29 +138,17 @@ class PrinterSimulator:
         return address
 
     def handle_control(self, request: dict[str, Any]) -> dict[str, Any]:
-        """One control-line request -> its answer. Errors raise ValueError, KeyError or
-        TypeError, which the control server answers as {"ok": false, "error": ...}."""
-        cmd = request.get("cmd")
-        if cmd == "faults":
-            return {"ok": True, "faults": self.faults.active(),
-                    "known": [fault.value for fault in Fault]}
-        if cmd == "set":
-            value = request.get("value", True)
-            if not isinstance(value, bool | int):
-                raise ValueError(f"set {request['fault']}: value must be true, false or "
-                                 "a whole number")
-            self.set_fault(str(request["fault"]), value)
-            return {"ok": True, "faults": self.faults.active()}
-        if cmd == "clear":
-            self.clear_faults()
-            return {"ok": True, "faults": {}}
-        if cmd == "jobs":
-            jobs = self.jobs
-            last = jobs[-1] if jobs else None
-            return {"ok": True, "count": len(jobs),
-                    "last": str(last.text_path) if last else None,
-                    "last_complete": last.complete if last else None}
-        raise ValueError(f"unknown command {cmd!r} (one of: {', '.join(CONTROL_COMMANDS)})")
+        """One control-line request -> its answer: faults, set and clear as every
+        simulator answers them (hardware.sim.control), and jobs. Errors raise
+        ValueError, which the control server answers as {"ok": false, "error": ...}."""
+        return self._control_handler(request)
+
+    def _jobs_answer(self, _request: dict[str, Any]) -> dict[str, Any]:
+        jobs = self.jobs
+        last = jobs[-1] if jobs else None
+        return {"ok": True, "count": len(jobs),
+                "last": str(last.text_path) if last else None,
+                "last_complete": last.complete if last else None}
 
     def stop(self) -> None:
         if self._stop.is_set():

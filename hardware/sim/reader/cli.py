@@ -14,6 +14,7 @@ import os
 import sys
 from pathlib import Path
 
+from hardware.sim.control import canonical_fault
 from hardware.sim.reader.bills import BILL_SPECIMENS
 from hardware.sim.reader.simulator import FAULTS, ReaderSimulator
 from hardware.sim.reader.specimens import SPECIMENS
@@ -24,9 +25,10 @@ BARCODE_PREFIX = "barcode="  # --present barcode=TEXT: any bill barcode, as it i
 
 def _fault(text: str) -> tuple[str, object]:
     name, sep, value = text.partition("=")
-    if name not in FAULTS:
-        raise argparse.ArgumentTypeError(
-            f"unknown fault {name!r} (one of: {', '.join(sorted(FAULTS))})")
+    try:
+        name = canonical_fault(name, FAULTS)  # the older names noise, unplug still work
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
     return name, (value if sep else True)
 
 

@@ -2,7 +2,7 @@
 
 The kiosk opens the path ``start_pty()`` returns exactly as it would open the reader's
 ``/dev/serial/by-id/...`` link, so the adapter under test is the production one. That
-path is a symlink to the current pty: "unplug" closes the pty and removes the link (the
+path is a symlink to the current pty: "unplugged" closes the pty and removes the link (the
 kiosk sees its port fail and vanish), clearing it opens a new pty behind the same link,
 as udev does when a USB reader comes back. After start, only the serving thread touches
 the pty; callers queue frames and wait for line changes to take effect.
@@ -28,20 +28,28 @@ from typing import Any
 
 from hardware.reader.framing import CR, ENQ, ETX, LF, STX, encode_frame
 from hardware.reader.records import RECORD_PREFIX, STATUS_HEADER, STATUS_READY
-from hardware.sim.control import ControlServer
+from hardware.sim.control import (
+    GARBAGE,
+    SILENT,
+    UNPLUGGED,
+    ControlServer,
+    FaultSwitches,
+    canonical_fault,
+    fault_handler,
+)
 from hardware.sim.reader.bills import BILL_SPECIMENS, DEFAULT_SYMBOLOGY, barcode_record_lines
 from hardware.sim.reader.specimens import SPECIMENS
 
 log = logging.getLogger(__name__)
 
 FAULTS: dict[str, str] = {
-    "noise": "3-16 random bytes on the line before every frame (skipped by the kiosk); "
+    GARBAGE: "3-16 random bytes on the line before every frame (skipped by the kiosk); "
              "value 'within': 2-6 control bytes inside each document instead (rejected)",
     "truncated": "documents are cut short: the last MRZ line loses half its characters, "
                  "a chip record its last four fields, a barcode record its data line",
-    "unplug": "the reader is unplugged: its pty closes and the link disappears until cleared",
+    UNPLUGGED: "the reader is unplugged: its pty closes and the link disappears until cleared",
     "double": "every document is sent twice, double_gap_s apart (pressed down twice)",
-    "silent": "the reader hangs: it answers no status query and sends nothing",
+    SILENT: "the reader hangs: it answers no status query and sends nothing",
 }
 NOISE_PLACES = ("before", "within")
 
@@ -76,6 +84,10 @@ class ReaderSimulator:
         self.url: str | None = None  # the stable link the kiosk opens
         self.pty_path: str | None = None  # the pty behind it right now
         self._control: ControlServer | None = None
+        self._control_handler = fault_handler(
+            FaultSwitches(described=FAULTS, active=lambda: _jsonable(self.faults),
+                          set=self.set_fault, clear=self.clear_faults, listing=self._specimens),
+            {"present": self._present_answer})
 
     # --- lifecycle ----------------------------------------------------------------------
 
@@ -160,7 +172,7 @@ class ReaderSimulator:
             if "truncated" in faults:
                 lines, label = _truncate(lines), label + " (truncated)"
             frame = encode_frame(lines)
-            if faults.get("noise") == "within":
+            if faults.get(GARBAGE) == "within":
                 frame = self._noise_within(frame)
             now = _now()
             self._outbox.append((now, frame, label))
@@ -177,17 +189,18 @@ class ReaderSimulator:
         self._wake()
 
     def set_fault(self, name: str, value: object = True) -> None:
-        """Switch a fault on (a false value switches it off). Returns once an unplug or
-        replug has taken effect on the line."""
-        if name not in FAULTS:
-            raise ValueError(f"unknown fault {name!r}; known: {', '.join(sorted(FAULTS))}")
-        if name == "noise" and value not in (True, *NOISE_PLACES) and value:
-            raise ValueError(f"noise is 'before' or 'within', not {value!r}")
+        """Switch a fault on (a false value switches it off; the older names ``noise``
+        and ``unplug`` still work). Returns once an unplug or replug has taken effect on
+        the line."""
+        name = canonical_fault(name, FAULTS)
+        if name == GARBAGE and value not in (True, *NOISE_PLACES) and value:
+            raise ValueError(f"garbage is 'before' or 'within', not {value!r}")
         with self._lock:
             if value in (False, 0, None, "", "off"):
                 self._faults.pop(name, None)
             else:
-                self._faults[name] = "before" if (name == "noise" and value in (True, 1)) else value
+                self._faults[name] = "before" if (name == GARBAGE and value in (True, 1)) \
+                    else value
         self._await_line()
 
     def clear_faults(self) -> None:
@@ -201,29 +214,24 @@ class ReaderSimulator:
             return dict(self._faults)
 
     def control(self, request: dict[str, Any]) -> dict[str, Any]:
-        """One control-line request (docs/hardware/document-reader.md, section 8)."""
-        cmd = request.get("cmd")
+        """One control-line request (docs/hardware/document-reader.md, section 8): faults,
+        set and clear as every simulator answers them (hardware.sim.control), and present."""
         try:
-            if cmd == "faults":
-                return {"ok": True, "faults": FAULTS, "active": _jsonable(self.faults),
-                        "specimens": {**{n: s.description for n, s in SPECIMENS.items()},
-                                      **{n: f"{b.description}: {b.barcode()}"
-                                         for n, b in BILL_SPECIMENS.items()}}}
-            if cmd == "set":
-                self.set_fault(str(request.get("fault", "")), request.get("value", True))
-                return {"ok": True, "active": _jsonable(self.faults)}
-            if cmd == "clear":
-                self.clear_faults()
-                return {"ok": True, "active": {}}
-            if cmd == "present" and "barcode" in request:
-                symbology = str(request.get("symbology", DEFAULT_SYMBOLOGY))
-                return {"ok": True, "presented": self.present_barcode(str(request["barcode"]),
-                                                                      symbology)}
-            if cmd == "present":
-                return {"ok": True, "presented": self.present(_document_of(request))}
+            return self._control_handler(request)
         except (ValueError, RuntimeError) as exc:
             return {"ok": False, "error": str(exc)}
-        return {"ok": False, "error": f"unknown command {cmd!r}: faults | set | clear | present"}
+
+    def _specimens(self) -> dict[str, Any]:
+        return {"specimens": {**{n: s.description for n, s in SPECIMENS.items()},
+                              **{n: f"{b.description}: {b.barcode()}"
+                                 for n, b in BILL_SPECIMENS.items()}}}
+
+    def _present_answer(self, request: dict[str, Any]) -> dict[str, Any]:
+        if "barcode" in request:
+            symbology = str(request.get("symbology", DEFAULT_SYMBOLOGY))
+            return {"ok": True,
+                    "presented": self.present_barcode(str(request["barcode"]), symbology)}
+        return {"ok": True, "presented": self.present(_document_of(request))}
 
     # --- the serving thread -------------------------------------------------------------
 
@@ -249,7 +257,7 @@ class ReaderSimulator:
 
     def _follow_line_state(self) -> None:
         with self._lock:
-            unplugged = "unplug" in self._faults
+            unplugged = UNPLUGGED in self._faults
         if unplugged and self._fds is not None:
             self._unplug()
             log.info("reader simulator: unplugged")
@@ -273,7 +281,7 @@ class ReaderSimulator:
                 log.warning("reader simulator: read failed: %s", exc)
             return
         with self._lock:
-            silent = "silent" in self._faults
+            silent = SILENT in self._faults
         if ENQ in data and not silent:
             reply = encode_frame([f"{STATUS_HEADER} {STATUS_READY}"])
             with self._lock:
@@ -286,11 +294,11 @@ class ReaderSimulator:
             self._outbox = [entry for entry in self._outbox if entry[0] > now]
             faults = dict(self._faults)
         for _, frame, label in due:
-            if master is None or "silent" in faults:
+            if master is None or SILENT in faults:
                 log.info("reader simulator: %s not sent (%s)", label,
                          "unplugged" if master is None else "silent")
                 continue
-            if faults.get("noise") == "before":
+            if faults.get(GARBAGE) == "before":
                 frame = self._noise_before() + frame
             if self._write(master, frame) and label != "status":
                 log.info("reader simulator: sent %s", label)
@@ -350,11 +358,11 @@ class ReaderSimulator:
         if self._thread is None:
             return
         with self._line_changed:
-            want_up = "unplug" not in self._faults
+            want_up = UNPLUGGED not in self._faults
         self._wake()
         with self._line_changed:
             if not self._line_changed.wait_for(lambda: self._line_up == want_up
-                                               and ("unplug" not in self._faults) == want_up,
+                                               and (UNPLUGGED not in self._faults) == want_up,
                                                _LINE_CHANGE_TIMEOUT_S):
                 raise RuntimeError("reader simulator: the line did not change in time")
 

@@ -1,11 +1,13 @@
 """Technician mode, the main screen: the data of `kiosk diag` (devices with health and
-reason, outbox depth and last delivery, the records central refused and the kiosk keeps
-aside, config version, recent errors), a test print,
+reason, what the state means and what to do, outbox depth and last delivery, the records
+central refused and the kiosk keeps aside, config version, recent errors), a test print,
 reprint by reference, the out-of-service switch and Exit. Everything slow runs on a
 worker thread through the TechnicianPort; the screen never blocks. In the kiosk's
-language like every screen (the header's language button switches it); raw data (log
-lines, device reasons, error codes) stays as the devices and services report it, since
-that is what support searches for. Idles out like any session."""
+language like every screen (the header's language button switches it): the device
+advice (kiosk.services.device_faults) is translated; codes (device reasons, error codes)
+and log lines stay as the devices and services report them, since that is what support
+searches for. The OS's own error text is never shown (it is in the log only). Idles out
+like any session."""
 
 from __future__ import annotations
 
@@ -16,8 +18,10 @@ from typing import TypeVar
 
 from kivy.clock import Clock
 
+from kiosk.domain.clock import machine_timestamp
 from kiosk.errors import KioskError
-from kiosk.services.ports import PrintReport, TechnicianReport
+from kiosk.services.device_faults import WHAT_TO_DO, advice_for
+from kiosk.services.ports import DeviceLine, PrintReport, TechnicianReport
 from kiosk.ui.i18n import N_, translate
 from kiosk.ui.icons import icon
 from kiosk.ui.layouts import load_kv
@@ -62,6 +66,26 @@ def text_for(key: str, **values: object) -> str:
     """TEXTS[key] in the current language, its {placeholders} filled."""
     message = translate(TEXTS[key])
     return message.format(**values) if values else message
+
+
+def device_text(device: DeviceLine) -> str:
+    """One device for the technician: name, health and reason code; when it is not
+    plainly OK, what that means and what to do, in the current language."""
+    name = translate(DEVICE_NAMES.get(device.name, device.name))
+    health = translate(HEALTH_WORDS.get(device.health, device.health))
+    why = f"  ({device.reason})" if device.reason else ""
+    lines = [f"{name}: {health}{why}"]
+    advice = advice_for(device.name, device.reason)
+    if advice is not None:
+        lines.append(translate(advice.meaning))
+        lines.append(translate(WHAT_TO_DO).format(action=translate(advice.action)))
+    return "\n".join(lines)
+
+
+def _notice_kind(health: str, reason: str | None) -> str:
+    if health != "ok":
+        return "error"
+    return "info" if reason else "success"  # OK with a warning: paper near its end
 
 
 def run_off_ui(name: str, work: Callable[[], T], done: Callable[[T | None, str | None], None]
@@ -163,7 +187,7 @@ class TechnicianScreen(KioskScreen):
             ids.summary.text = (text_for("failed", error=self._report_error)
                                 if self._report_error else "")
             return
-        last = (report.last_delivery.strftime("%Y-%m-%d %H:%M:%S")
+        last = (machine_timestamp(report.last_delivery)
                 if report.last_delivery else text_for("never"))
         ids.summary.text = "\n".join((
             text_for("kiosk", kiosk_id=report.kiosk_id, version=report.app_version),
@@ -179,12 +203,8 @@ class TechnicianScreen(KioskScreen):
                                              record.reason, record.detail) if part)
                   for record in report.parked)))))
         for device in report.devices:
-            why = f"  ({device.reason})" if device.reason else ""
-            detail = f"\n{device.detail}" if device.detail else ""
-            ids.devices.add_widget(Notice(
-                kind="success" if device.health == "ok" else "error",
-                text=f"{translate(DEVICE_NAMES.get(device.name, device.name))}: "
-                     f"{translate(HEALTH_WORDS.get(device.health, device.health))}{why}{detail}"))
+            ids.devices.add_widget(Notice(kind=_notice_kind(device.health, device.reason),
+                                          text=device_text(device)))
         lines = [*(text_for("problem", problem=p) for p in report.problems),
                  *(text_for("warning", warning=w) for w in report.warnings), *report.recent_errors]
         ids.errors.text = "\n".join(lines) if lines else text_for("no_errors")

@@ -137,3 +137,30 @@ def test_fleet_names_the_pushed_keys_a_kiosks_site_file_overrides(central_url, c
     post_beat(session, central_url, "SH-L-0001", config_version="local-aaaabbbbcccc")
     status, text = run_admin("fleet", "--json", "--central", central_url)
     assert all(k["config_overridden"] == [] for k in json.loads(text)["kiosks"])
+
+
+def test_fleet_shows_kiosks_a_technician_switched_off_and_low_disks(central_url, clock, http):
+    """GIVEN a kiosk switched out of service at 09:12 and low on disk, one in service, and
+    one switched off that has since gone silent
+    WHEN `kiosk-admin fleet` runs
+    THEN the first's state reads "out of service since 01-15 09:12" and its disk "LOW",
+    the second's "online" with no mark, the third's "offline since ..., out of service",
+    and the summary counts two out of service."""
+    post_beat(http, central_url, "SH-CN-0009", out_of_service=True,
+              out_of_service_since="2026-01-15T09:12:00+08:00")
+    clock.advance(timedelta(minutes=4))
+    post_beat(http, central_url, "SH-CN-0007", out_of_service=True,
+              out_of_service_since="2026-01-15T09:12:00+08:00", low_disk=True,
+              disk_free_bytes=300 * 2**20)
+    post_beat(http, central_url, "SH-CN-0008", disk_free_bytes=734 * 2**20)
+
+    status, text = run_admin("fleet", "--central", central_url)
+
+    assert status == 0, text
+    rows = {line.split()[0]: line for line in text.splitlines()[1:-1]}
+    assert "out of service since 01-15 09:12" in rows["SH-CN-0007"]
+    assert "300M LOW" in rows["SH-CN-0007"]
+    assert " online " in rows["SH-CN-0008"] and "out of service" not in rows["SH-CN-0008"]
+    assert "734M " in rows["SH-CN-0008"] and "LOW" not in rows["SH-CN-0008"]
+    assert "offline since 01-15 10:33, out of service since 01-15 09:12" in rows["SH-CN-0009"]
+    assert text.splitlines()[-1] == "3 kiosk(s): 2 online, 1 offline, 2 out of service"

@@ -108,3 +108,59 @@ def test_plain_postgresql_url_uses_psycopg_3():
         assert engine.dialect.driver == "psycopg"
     finally:
         engine.dispose()
+
+
+def test_admin_token_needs_to_be_told_the_database(tmp_path):
+    """GIVEN an empty working folder
+    WHEN `kiosk-central admin-token` runs without --db
+    THEN it exits 2 asking for --db, and no database (var/central/central.db) is made."""
+    done = subprocess.run([sys.executable, "-m", "central.cli", "admin-token"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert done.returncode == 2 and "--db" in done.stderr and done.stdout == ""
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_admin_token_never_makes_the_database_it_is_pointed_at(central_db, capsys):
+    """GIVEN a database URL central never used: a SQLite file that does not exist, or a
+    new, empty PostgreSQL database
+    WHEN `kiosk-central admin-token --db URL` runs
+    THEN it exits 2 saying why and that nothing was created, prints no token, and the
+    file is still missing (or the database still has no table)."""
+    from central.cli import main as central_main
+
+    assert central_main(["admin-token", "--db", central_db]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "nothing was created" in err
+    if central_db.startswith("sqlite"):
+        path = Path(central_db.removeprefix("sqlite:///"))
+        assert f"no SQLite file at {path}" in err
+        assert not path.exists()
+    else:
+        assert "it has no tables of central's" in err
+        engine = make_engine(central_db)
+        try:
+            assert inspect(engine).get_table_names() == []
+        finally:
+            engine.dispose()
+
+
+def test_admin_token_refuses_a_file_that_is_not_centrals(tmp_path, capsys):
+    """GIVEN an empty file, and a kiosk's own store (SQLite, migrated by Alembic too)
+    WHEN `kiosk-central admin-token --db` names each
+    THEN each is refused (exit 2), and neither file changes."""
+    from central.cli import main as central_main
+    from kiosk.domain.clock import SystemClock
+    from kiosk.store import open_store
+
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    store = open_store(tmp_path / "kiosk.sqlite3", clock=SystemClock())
+    store.close()
+    before = (tmp_path / "kiosk.sqlite3").read_bytes()
+    for path, why in ((empty, "it has no tables of central's"),
+                      (tmp_path / "kiosk.sqlite3", "it has no tables of central's")):
+        assert central_main(["admin-token", "--db", f"sqlite:///{path}"]) == 2
+        assert why in capsys.readouterr().err
+    assert empty.stat().st_size == 0
+    assert (tmp_path / "kiosk.sqlite3").read_bytes() == before

@@ -124,6 +124,36 @@ def test_offline_threshold_is_central_config(http, quick_central, clock):
     assert _instant(kiosk["offline_since"]) == beat_time + timedelta(seconds=20)
 
 
+def test_upkeep_in_a_beat_is_kept_and_listed_until_the_next_beat_says_otherwise(
+        http, central_url):
+    """GIVEN a kiosk switched out of service at 09:12, low on disk, up since 03:02 after
+    its nightly restart in the window 03:00-04:00
+    WHEN it beats, and later beats back in service with room on its disk
+    THEN the fleet lists all of it (times in Shanghai), counts it out of service, and
+    after the second beat lists it in service, not low, with no time out of service."""
+    upkeep = {"out_of_service": True, "out_of_service_since": "2026-01-15T01:12:00+00:00",
+              "low_disk": True, "up_since": "2026-01-15T03:02:10+08:00",
+              "restart_window": "03:00-04:00",
+              "last_restart_at": "2026-01-15T03:02:05+08:00"}
+    assert send(http, central_url, beat(**upkeep)).status_code == 200
+    body = fleet(http, central_url)
+    kiosk = only_kiosk(body)
+    assert body["out_of_service"] == 1
+    assert kiosk["out_of_service"] is True and kiosk["low_disk"] is True
+    assert kiosk["out_of_service_since"] == "2026-01-15T09:12:00+08:00"
+    assert kiosk["up_since"] == "2026-01-15T03:02:10+08:00"
+    assert kiosk["last_restart_at"] == "2026-01-15T03:02:05+08:00"
+    assert kiosk["restart_window"] == "03:00-04:00"
+
+    assert send(http, central_url, beat(up_since="2026-01-15T03:02:10+08:00",
+                                        restart_window="03:00-04:00")).status_code == 200
+    body = fleet(http, central_url)
+    kiosk = only_kiosk(body)
+    assert body["out_of_service"] == 0
+    assert (kiosk["out_of_service"], kiosk["out_of_service_since"], kiosk["low_disk"],
+            kiosk["last_restart_at"]) == (False, None, False, None)
+
+
 def test_fleet_lists_every_kiosk_in_id_order(http, central_url):
     """GIVEN heartbeats from three kiosks, sent out of order
     WHEN the fleet is listed
@@ -159,6 +189,19 @@ def test_fleet_lists_every_kiosk_in_id_order(http, central_url):
     ({"config_version": "7 extra"}, "SH-CN-0007"),
     ({"devices": {"printer": {"state": "fault", "reason": "paper\x1b[5m"}}}, "SH-CN-0007"),
     ({"devices": {"printer": {"state": "fault", "reason": "Paper Out"}}}, "SH-CN-0007"),
+    # upkeep: the window is HH:MM-HH:MM and nothing else, times are plausible instants,
+    # and a time out of service only comes with out of service
+    ({"restart_window": "03:00-04:00\x1b[2J"}, "SH-CN-0007"),
+    ({"restart_window": "3:00-4:00"}, "SH-CN-0007"),
+    ({"restart_window": "03:00-24:00"}, "SH-CN-0007"),
+    ({"restart_window": "x" * 5000}, "SH-CN-0007"),
+    ({"up_since": "2026-01-15T03:00:00"}, "SH-CN-0007"),
+    ({"last_restart_at": "1970-01-01T00:00:00+00:00"}, "SH-CN-0007"),
+    ({"out_of_service_since": "2026-01-15T09:00:00+08:00"}, "SH-CN-0007"),
+    ({"out_of_service": True, "out_of_service_since": "9999-12-31T00:00:00+08:00"},
+     "SH-CN-0007"),
+    ({"out_of_service": "switched off"}, "SH-CN-0007"),
+    ({"low_disk": [1]}, "SH-CN-0007"),
 ])
 def test_heartbeats_outside_the_limits_are_refused_and_not_stored(http, central_url,
                                                                    changes, kiosk_id):

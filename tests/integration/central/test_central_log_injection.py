@@ -121,21 +121,27 @@ def test_the_formatter_makes_every_record_one_escaped_line():
     assert escape_controls("plain 中文 text\\n") == "plain 中文 text\\n"
 
 
-_LINE = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} [A-Z]+ [\w.]+: |[A-Z]+: +)")
+# The one format of kiosk.logsetup, uvicorn's lines included: time at +08:00, level, logger.
+_LINE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+08:00 [A-Z]+ +[\w.]+: ")
 
 
-def test_kiosk_central_serve_writes_one_line_per_record(tmp_path: Path, central_db, http):
-    """GIVEN `kiosk-central serve` at log level info, its log going to a file
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_kiosk_central_serve_writes_one_line_per_record(tmp_path: Path, central_db, http,
+                                                        log_format):
+    """GIVEN `kiosk-central serve` at log level info, its log (text, or JSON lines) going
+    to a file
     WHEN a look-up names a biller holding a newline and a forged line (central logs the
     biller it was asked for), and a stay registration's reference holds one
     THEN the registration is refused (a reference has no room for a line break), and
-    the log still has one line per record, each starting as central or uvicorn start
-    their lines, the forged text only ever inside a line."""
+    the log still has one line per record, each (uvicorn's too) starting with its
+    +08:00 time, level and logger (or a JSON object with them), the forged text only
+    ever inside a line."""
     ready = tmp_path / "central.json"
     log_file = tmp_path / "central.log"
     with log_file.open("wb") as sink:
         process = subprocess.Popen(
-            [sys.executable, "-m", "central.cli", "serve", "--db", central_db, "--port", "0",
+            [sys.executable, "-m", "central.cli", "--log-format", log_format,
+             "serve", "--db", central_db, "--port", "0",
              "--seed-demo", "--ready-file", str(ready), "--log-level", "info"],
             cwd=REPO, stdout=sink, stderr=subprocess.STDOUT)
         try:
@@ -160,6 +166,12 @@ def test_kiosk_central_serve_writes_one_line_per_record(tmp_path: Path, central_
             process.terminate()
             process.wait(timeout=15)
     lines = log_file.read_text(encoding="utf-8").splitlines()
+    if log_format == "json":
+        entries = [json.loads(line) for line in lines]
+        assert entries and all(_LINE.match(f"{e['time']} {e['level']} {e['logger']}: ")
+                               for e in entries), lines
+        assert len([e for e in entries if "FORGED" in e["message"]]) == 1, lines
+        return
     assert lines and all(_LINE.match(line) for line in lines), lines
     forged = [line for line in lines if "FORGED" in line]
     assert len(forged) == 1, lines

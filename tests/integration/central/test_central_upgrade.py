@@ -89,3 +89,28 @@ def test_keys_recorded_before_0007_are_registered_per_kiosk(central_db):
         ("A", "key-own-0002", "arbitration_application", "a2"),
         ("A", "key-shared-0001", "bill_payment", "h1")]
     assert [tuple(row) for row in refused] == [("", "key-refused-03")]
+
+
+def test_kiosks_known_before_0009_are_in_service_with_their_upkeep_unknown(central_db):
+    """GIVEN a database at 0008_kiosklocal that knows one kiosk from its heartbeats
+    WHEN it is migrated to head
+    THEN the kiosk is kept, in service, not low on disk, its up-since, restart window
+    and last restart unknown (null)."""
+    engine = make_engine(central_db)
+    when = datetime(2026, 1, 15, 2, 0)  # noqa: DTZ001 - raw rows hold naive UTC (UTCDateTime)
+    try:
+        migrate(engine, "0008_kiosklocal")
+        with engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO kiosks (kiosk_id, app_version, config_version, devices, "
+                "outbox_depth, outbox_parked, disk_free_bytes, last_heartbeat_at, "
+                "first_seen_at) VALUES ('SH-CN-0042', '0.1.0', 'local-0123456789ab', '{}', "
+                "0, 0, 5000000000, :when, :when)"), {"when": when})
+        migrate(engine)
+        with engine.connect() as connection:
+            row = connection.execute(text(
+                "SELECT kiosk_id, out_of_service, out_of_service_since, low_disk, up_since, "
+                "restart_window, last_restart_at FROM kiosks")).one()
+    finally:
+        engine.dispose()
+    assert tuple(row) == ("SH-CN-0042", False, None, False, None, None, None)

@@ -4,21 +4,27 @@ or silent."""
 
 from __future__ import annotations
 
+import io
 import logging
 import shutil
 import socket
 import time
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
+from central import admin
 from kiosk import __version__
 from kiosk.devtools.loopback import LOOPBACK_CENTRAL_TIMEOUT_S, System, running_system
 from kiosk.diagnostics import config_version
 from kiosk.domain.clock import SystemClock
+from kiosk.services.maintenance import NightlyRestart, RestartWindow
+from kiosk.services.ports import MaintenanceState
+from kiosk.services.technician import OutOfService
 from kiosk.sync.client import CentralClient
 from kiosk.sync.heartbeat import HeartbeatSender, HeartbeatSources
 
@@ -67,6 +73,34 @@ def test_a_beat_reports_versions_devices_outbox_disk_and_last_error(system):
     free = shutil.disk_usage(system.config.kiosk.data_dir).free
     assert abs(kiosk["disk_free_bytes"] - free) < 512 * 2**20
     assert kiosk["last_error"] is not None and "printer answered late" in kiosk["last_error"]
+
+
+def test_out_of_service_and_a_low_disk_reach_the_fleet(system):
+    """GIVEN the loopback system switched out of service by a technician, and its disk
+    guard, with a threshold above the disk's real free space, having checked once
+    WHEN the runtime's heartbeat sender beats
+    THEN central's fleet shows the kiosk out of service since the switch, low on disk,
+    up since its start, with the packaged restart window and no nightly restart yet;
+    and no longer uses the last error for being out of service."""
+    runtime = system.runtime
+    assert runtime.technician is not None and runtime.disk_guard is not None
+    assert runtime.heartbeat is not None
+    runtime.technician.out_of_service.set(True)
+    switched_at = datetime.now().astimezone()
+    runtime.disk_guard.min_free_bytes = shutil.disk_usage(system.config.kiosk.data_dir).free \
+        + 2**30
+    runtime.disk_guard.check_once()
+
+    assert runtime.heartbeat.beat_once() is True
+
+    kiosk = fleet_entry(system.central_url, system.config.kiosk.id, system.admin_token)
+    assert kiosk is not None
+    assert kiosk["out_of_service"] is True and kiosk["low_disk"] is True
+    since = datetime.fromisoformat(kiosk["out_of_service_since"])
+    assert abs(since - switched_at) < timedelta(seconds=5)
+    assert datetime.fromisoformat(kiosk["up_since"]) < switched_at
+    assert kiosk["restart_window"] == "03:00-04:00" and kiosk["last_restart_at"] is None
+    assert "OUT OF SERVICE" not in (kiosk["last_error"] or "")
 
 
 def test_a_device_fault_seen_by_the_watch_reaches_central(system):
@@ -163,3 +197,46 @@ def test_sender_thread_keeps_beating_on_its_interval(tmp_path, central_url, keys
         client.close()
     assert sender.beats_sent >= 3
     assert fleet_entry(central_url, "SH-CN-0010", keys.admin_token) is not None
+
+
+def test_a_kiosk_switched_off_shows_so_in_kiosk_admin_fleet(tmp_path, central_url, keys):
+    """GIVEN a kiosk whose data folder holds the technician's out-of-service switch (set
+    before this start, so it comes from the file), with a nightly restart window
+    23:30-00:30 and a low disk, against central on SQLite or PostgreSQL
+    WHEN its heartbeat sender beats and the operator runs `kiosk-admin fleet`
+    THEN the kiosk's row says out of service since the switch was set and its disk LOW,
+    the summary counts it, and the JSON carries the window and when it came up."""
+    OutOfService(tmp_path).set(True)
+    clock = SystemClock("Asia/Shanghai")
+    switch = OutOfService(tmp_path)  # the kiosk's start: the switch is read from its file
+    switched_at = switch.since
+    assert switched_at is not None
+    assert abs(switched_at - clock.now()) < timedelta(seconds=5)
+    nightly = NightlyRestart(RestartWindow.parse("23:30-00:30"), tmp_path, clock,
+                             min_uptime=timedelta(hours=1))
+    sources = HeartbeatSources(
+        app_version="0.1.0", config_version=lambda: "local-test", devices=dict,
+        outbox_depth=lambda: 0, last_error=lambda: None, data_dir=tmp_path,
+        out_of_service_since=lambda: switch.since,
+        maintenance=lambda: MaintenanceState(up_since=nightly.up_since(),
+                                             restart_window=str(nightly.window),
+                                             last_restart_at=nightly.last_restart,
+                                             low_disk=True))
+    client = CentralClient(central_url, timeout_s=LOOPBACK_CENTRAL_TIMEOUT_S,
+                           kiosk_id="SH-CN-0011", clock=clock, token=keys.credential("SH-CN-0011"))
+    try:
+        assert HeartbeatSender(client, sources, clock, interval_s=60).beat_once() is True
+    finally:
+        client.close()
+
+    out = io.StringIO()
+    assert admin.main(["fleet", "--central", central_url], out=out) == 0
+    [row] = [line for line in out.getvalue().splitlines() if line.startswith("SH-CN-0011")]
+    assert f"out of service since {switched_at.astimezone(clock.zone):%m-%d %H:%M}" in row
+    assert " LOW " in row
+    assert out.getvalue().splitlines()[-1].endswith(", 1 out of service")
+    out = io.StringIO()
+    assert admin.main(["fleet", "--json", "--central", central_url], out=out) == 0
+    entry = fleet_entry(central_url, "SH-CN-0011", keys.admin_token)
+    assert entry is not None and entry["restart_window"] == "23:30-00:30"
+    assert datetime.fromisoformat(entry["up_since"]) <= datetime.now().astimezone()

@@ -89,7 +89,7 @@ def test_unplugged_reader_is_reported(system: System, capsys: pytest.CaptureFixt
     """GIVEN the document reader unplugged
     WHEN diag runs
     THEN the reader is not ok, listed as a problem, exit non-zero."""
-    system.reader.set_fault("unplug")
+    system.reader.set_fault("unplugged")
     code, report = diag(system, capsys)
     assert code == 1 and report["devices"]["reader"]["health"] != "ok"
     assert any(p.startswith("reader:") for p in report["problems"])
@@ -102,7 +102,7 @@ def test_diag_asks_the_running_kiosk(tmp_path: Path, capsys: pytest.CaptureFixtu
     devices, and says so; --local still opens the devices from the command."""
     with running_system(tmp_path, background=True) as system:
         code, report = diag(system, capsys)
-        assert code == 0 and report["source"].startswith("running kiosk, pid")
+        assert code == 0 and report["source"].startswith("running kiosk, pid"), report["problems"]
         system.printer.set_fault(Fault.PAPER_OUT)
         code, report = diag(system, capsys)
         assert code == 1 and report["devices"]["printer"]["reason"] == "paper_out"
@@ -187,3 +187,111 @@ def test_diag_by_another_user_says_whose_folder_it_is(
     code = kiosk_main(["diag", "--config", str(system.write_site_file())])
     assert code == 2
     assert "run this as the kiosk's user" in capsys.readouterr().err
+
+
+def test_the_report_names_the_configuration_files_it_read(
+        system: System, capsys: pytest.CaptureFixture[str]) -> None:
+    """GIVEN the kiosk's site file passed with --config
+    WHEN `kiosk diag` runs, with --json and as text
+    THEN the report lists the packaged defaults and the site file, each with where its
+    name came from."""
+    from kiosk.paths import default_config
+
+    defaults = default_config()
+    site = system.write_site_file()
+    _code, report = diag(system, capsys)
+    assert report["config_files"] == [
+        {"path": str(defaults), "role": "packaged defaults"},
+        {"path": str(site), "role": "site file (--config)"}]
+    kiosk_main(["diag", "--config", str(site)])
+    text = capsys.readouterr().out
+    assert f"  config   {defaults}  (packaged defaults)\n" in text
+    assert f"           {site}  (site file (--config))\n" in text
+
+
+def _no_store(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+              monkeypatch: pytest.MonkeyPatch, *args: str) -> str:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("KIOSK_CONFIG", raising=False)
+    monkeypatch.setattr("kiosk.cli.SITE_CONFIG", tmp_path / "etc" / "site.toml")
+    before = sorted(tmp_path.rglob("*"))
+    assert kiosk_main(["diag", *args]) == 2
+    assert sorted(tmp_path.rglob("*")) == before  # no store, no data folder made
+    return capsys.readouterr().err
+
+
+def test_without_a_site_file_diag_refuses_to_invent_a_store(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """GIVEN no --config, no $KIOSK_CONFIG and no /etc/kiosk/site.toml, in an empty folder
+    WHEN `kiosk diag` runs
+    THEN it exits 2 saying there is no store, that no site file was loaded and what to
+    do, names the packaged defaults it read, and creates nothing."""
+    err = _no_store(tmp_path, capsys, monkeypatch)
+    assert f"no store at {tmp_path / 'var' / 'kiosk' / 'kiosk.sqlite3'}" in err
+    assert "no site file was loaded" in err and "Nothing was created." in err
+    assert "(packaged defaults)" in err
+
+
+def test_a_site_file_without_the_data_folder_is_named(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """GIVEN a site file that sets the printer but not kiosk.data_dir
+    WHEN `kiosk diag --config FILE` runs
+    THEN it exits 2: no site file sets kiosk.data_dir, the file is listed, nothing made."""
+    site = tmp_path / "site.toml"
+    site.write_text('[printer]\nurl = "tcp://127.0.0.1:9"\n', encoding="utf-8")
+    err = _no_store(tmp_path, capsys, monkeypatch, "--config", str(site))
+    assert "no site file sets kiosk.data_dir" in err
+    assert f"  {site}  (site file (--config))" in err
+
+
+def test_a_data_folder_without_a_store_is_not_filled(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """GIVEN a site file (from $KIOSK_CONFIG) whose kiosk.data_dir holds no store
+    WHEN `kiosk diag` runs
+    THEN it exits 2 naming the file that set the folder; no folder, no store is made."""
+    site = tmp_path / "site.toml"
+    site.write_text(f'[kiosk]\ndata_dir = "{tmp_path / "lib" / "kiosk"}"\n', encoding="utf-8")
+    monkeypatch.setenv("KIOSK_CONFIG", str(site))
+    monkeypatch.chdir(tmp_path)
+    assert kiosk_main(["diag", "--json"]) == 2
+    err = capsys.readouterr().err
+    assert f"kiosk.data_dir is set in {site}" in err and "(site file ($KIOSK_CONFIG))" in err
+    assert not (tmp_path / "lib").exists()
+
+
+def test_every_time_in_the_report_carries_the_kiosks_offset(
+        system: System, capsys: pytest.CaptureFixture[str]) -> None:
+    """GIVEN a printer that ran out of paper (a last error with its time) and a record
+    central refused (parked, with its time)
+    WHEN `kiosk diag --json` runs
+    THEN every time in the report (status checks, last errors, parked records) is ISO
+    8601 at +08:00, as the log lines and the slips write them, never UTC."""
+    from datetime import datetime
+
+    runtime = system.runtime
+    runtime.store.submissions.submit("stay_registration", runtime.config.kiosk.id, "en", {},
+                                     runtime.clock.now())
+    assert runtime.forwarder.drain_once().rejected == 1
+    system.printer.set_fault(Fault.PAPER_OUT)
+    _code, report = diag(system, capsys)
+    times: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+        elif isinstance(node, str) and len(node) >= 19 and node[4] == "-" and node[10] == "T":
+            times.append(node)
+
+    walk(report)
+    assert report["devices"]["printer"]["last_error_at"] in times
+    assert report["store"]["parked_records"][0]["parked_at"] in times
+    for text in times:
+        assert text.endswith("+08:00"), text
+        assert datetime.fromisoformat(text).utcoffset() is not None

@@ -95,43 +95,43 @@ def test_a_result_for_another_reference_is_a_protocol_error(
     assert simulator.ledger["T-0005"].state is SimState.REVERSED
 
 
-def test_a_stopped_terminal_is_a_fault_and_a_sale_is_disconnected(
+def test_a_stopped_terminal_is_unknown_and_a_sale_is_disconnected(
         simulator: PaymentSimulator, terminal: SerialPaymentTerminal) -> None:
     """GIVEN a connected adapter whose terminal then goes away (simulator stopped)
     WHEN a sale is tried and status is asked
-    THEN the sale raises DeviceError(disconnected) and status is FAULT, not OK."""
+    THEN the sale raises DeviceError(disconnected) and status is UNKNOWN, not OK."""
     assert terminal.sale("T-0006", 100).approved
     simulator.stop()
     with pytest.raises(DeviceError) as caught:
         terminal.sale("T-0007", 100)
     assert caught.value.reason == REASON_DISCONNECTED
     status = terminal.status()
-    assert (status.health, status.reason) == (Health.FAULT, REASON_DISCONNECTED)
+    assert (status.health, status.reason) == (Health.UNKNOWN, REASON_DISCONNECTED)
 
 
-def test_opening_does_no_io_and_a_missing_port_is_a_fault(
+def test_opening_does_no_io_and_a_missing_port_is_unknown(
         tmp_path: Path, connect: Callable[[str], SerialPaymentTerminal]) -> None:
     """GIVEN a port path that does not exist
     WHEN the adapter is built, then status and a sale are asked
-    THEN building succeeds, status is FAULT disconnected and the sale raises disconnected."""
+    THEN building succeeds, status is UNKNOWN disconnected and the sale raises disconnected."""
     adapter = connect(str(tmp_path / "ttyMISSING"))
     status = adapter.status()
-    assert (status.health, status.reason) == (Health.FAULT, REASON_DISCONNECTED)
+    assert (status.health, status.reason) == (Health.UNKNOWN, REASON_DISCONNECTED)
     with pytest.raises(DeviceError) as caught:
         adapter.sale("T-0008", 100)
     assert caught.value.reason == REASON_DISCONNECTED
 
 
-def test_a_pyserial_url_with_nothing_listening_is_a_fault(
+def test_a_pyserial_url_with_nothing_listening_is_unknown(
         connect: Callable[[str], SerialPaymentTerminal]) -> None:
     """GIVEN a socket:// URL to a TCP port where nothing listens
     WHEN status is asked
-    THEN it is FAULT disconnected (the URL went through serial_for_url)."""
+    THEN it is UNKNOWN disconnected (the URL went through serial_for_url)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         free_port = probe.getsockname()[1]
     status = connect(f"socket://127.0.0.1:{free_port}").status()
-    assert (status.health, status.reason) == (Health.FAULT, REASON_DISCONNECTED)
+    assert (status.health, status.reason) == (Health.UNKNOWN, REASON_DISCONNECTED)
 
 
 def test_the_adapter_reconnects_to_the_same_path_by_itself(

@@ -21,13 +21,13 @@ def test_faults_set_clear_and_jobs_over_the_control_line(
     address = simulator.start_control()
     assert address.startswith("127.0.0.1:") and not address.endswith(":0")
     listed = send(address, {"cmd": "faults"})
-    assert listed["ok"] and listed["faults"] == {}
-    assert set(listed["known"]) == {fault.value for fault in Fault} and "baud" in listed["known"]
+    assert listed["ok"] and listed["active"] == {}
+    assert set(listed["faults"]) == {fault.value for fault in Fault} and "baud" in listed["faults"]
 
     assert send(address, {"cmd": "set", "fault": "cover_open"}) == {
-        "ok": True, "faults": {"cover_open": True}}
+        "ok": True, "active": {"cover_open": True}}
     assert tcp_printer.status().reason == "cover_open"
-    assert send(address, {"cmd": "set", "fault": "baud", "value": 115200})["faults"] == {
+    assert send(address, {"cmd": "set", "fault": "baud", "value": 115200})["active"] == {
         "cover_open": True, "baud": 115200}
     assert send(address, {"cmd": "clear"})["ok"]
     assert simulator.faults.active() == {}

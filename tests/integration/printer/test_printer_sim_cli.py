@@ -111,7 +111,7 @@ def test_control_line_and_baud_from_the_command_line(
                                    "--control", "127.0.0.1:0")
     control = str(ready["control"])
     assert control.startswith("127.0.0.1:") and not control.endswith(":0")
-    assert send(control, {"cmd": "faults"})["faults"] == {"baud": 115200}
+    assert send(control, {"cmd": "faults"})["active"] == {"baud": 115200}
     printer = connect(str(ready["url"]))
     assert send(control, {"cmd": "set", "fault": "cover_open"})["ok"]
     assert printer.status().reason == "cover_open"

@@ -81,7 +81,7 @@ def test_noise_before_a_document_is_skipped(
     """GIVEN a line that carries random bytes before every frame
     WHEN a document is presented
     THEN it is read intact, and status still answers OK."""
-    simulator.set_fault("noise")
+    simulator.set_fault("garbage")
     simulator.present("td1-specimen")
     result = _read(reader)
     assert isinstance(result, DocumentRead) and result.mrz == "\n".join(TD1_SPECIMEN)
@@ -93,7 +93,7 @@ def test_noise_within_a_document_rejects_it(
     """GIVEN a line that garbles bytes inside documents
     WHEN a passport and a chip card are presented
     THEN both are rejected as noise (the user is asked to place them again)."""
-    simulator.set_fault("noise", "within")
+    simulator.set_fault("garbage", "within")
     simulator.present("td3-valid")
     assert _read(reader) == ReadRejected("noise", "line 1: bytes that are not printable ASCII")
     simulator.present("pr2023")

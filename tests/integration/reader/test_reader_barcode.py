@@ -59,13 +59,13 @@ def test_a_bad_barcode_reaches_the_kiosk_as_a_rejection(simulator: ReaderSimulat
 
 
 @pytest.mark.parametrize(("fault", "value", "reason"), [
-    ("noise", "within", "noise"),
+    ("garbage", "within", "noise"),
     ("truncated", True, "truncated"),
 ])
 def test_document_faults_break_barcodes_too(simulator: ReaderSimulator,
                                             reader: SerialDocumentReader,
                                             fault: str, value: object, reason: str) -> None:
-    """GIVEN the noise-within or the truncation fault
+    """GIVEN the garbage-within or the truncation fault
     WHEN a good barcode is presented
     THEN the adapter rejects it (noise, truncated), never delivers a barcode; once the
     fault is cleared the same barcode is read."""
@@ -80,10 +80,10 @@ def test_document_faults_break_barcodes_too(simulator: ReaderSimulator,
 
 def test_noise_before_is_skipped_and_a_double_scan_is_delivered_once(
         simulator: ReaderSimulator, reader: SerialDocumentReader) -> None:
-    """GIVEN noise on the line before frames, and every barcode sent twice
+    """GIVEN garbage on the line before frames, and every barcode sent twice
     WHEN one barcode is presented
     THEN it is read once: the second copy is swallowed by the debounce."""
-    simulator.set_fault("noise")
+    simulator.set_fault("garbage")
     simulator.set_fault("double")
     simulator.present_barcode(MOBILE_BILL)
     assert _barcode(reader.read(2.0)) == MOBILE_BILL

@@ -25,16 +25,16 @@ Connect = Callable[..., SerialDocumentReader]  # the `connect` fixture (conftest
 pytestmark = pytest.mark.timeout(15)
 
 
-def test_unplugged_reader_is_a_fault_and_read_raises_disconnected(
+def test_unplugged_reader_is_unknown_and_read_raises_disconnected(
         simulator: ReaderSimulator, reader: SerialDocumentReader) -> None:
     """GIVEN a working reader
     WHEN it is unplugged (its pty closes and its link vanishes)
-    THEN status is FAULT/disconnected at once, and read() raises DeviceError(disconnected)
+    THEN status is UNKNOWN/disconnected at once, and read() raises DeviceError(disconnected)
     promptly rather than waiting out its timeout; a document presented meanwhile is lost."""
-    simulator.set_fault("unplug")
+    simulator.set_fault("unplugged")
     assert simulator.url is not None and not os.path.exists(simulator.url)
     status = reader.status()
-    assert (status.health, status.reason) == (Health.FAULT, REASON_DISCONNECTED)
+    assert (status.health, status.reason) == (Health.UNKNOWN, REASON_DISCONNECTED)
     assert status.query_ms is not None and status.query_ms < 200
     simulator.present("td3-valid")
     started = time.monotonic()
@@ -51,7 +51,7 @@ def test_plugged_back_it_works_again_without_a_restart(
     WHEN it is plugged back (a new pty behind the same link)
     THEN the same adapter object reports OK and reads a document."""
     first_pty = simulator.pty_path
-    simulator.set_fault("unplug")
+    simulator.set_fault("unplugged")
     with pytest.raises(DeviceError):
         reader.read(0.5)
     simulator.clear_faults()
@@ -78,14 +78,14 @@ def test_a_hung_reader_is_unknown_and_reads_time_out(
     assert reader.status().ok
 
 
-def test_a_reader_that_never_existed_is_a_fault(connect: Connect, tmp_path: os.PathLike[str]
+def test_a_reader_that_never_existed_is_unknown(connect: Connect, tmp_path: os.PathLike[str]
                                                 ) -> None:
     """GIVEN an adapter on a path where no port exists
     WHEN status and read are called
-    THEN status is FAULT/disconnected and read raises DeviceError(disconnected)."""
+    THEN status is UNKNOWN/disconnected and read raises DeviceError(disconnected)."""
     reader = connect(os.path.join(tmp_path, "no-such-port"))
     status = reader.status()
-    assert (status.health, status.reason) == (Health.FAULT, REASON_DISCONNECTED)
+    assert (status.health, status.reason) == (Health.UNKNOWN, REASON_DISCONNECTED)
     with pytest.raises(DeviceError) as caught:
         reader.read(0.1)
     assert caught.value.reason == REASON_DISCONNECTED
@@ -95,7 +95,7 @@ def test_a_stopped_simulator_leaves_the_adapter_disconnected(
         connect: Connect) -> None:
     """GIVEN an adapter reading from a simulator
     WHEN the simulator stops (its pty and link are gone)
-    THEN read() raises DeviceError(disconnected) and status is FAULT."""
+    THEN read() raises DeviceError(disconnected) and status is UNKNOWN."""
     simulator = ReaderSimulator()
     url = simulator.start_pty()
     try:
@@ -106,4 +106,4 @@ def test_a_stopped_simulator_leaves_the_adapter_disconnected(
     with pytest.raises(DeviceError) as caught:
         reader.read(1.0)
     assert caught.value.reason == REASON_DISCONNECTED
-    assert reader.status().health is Health.FAULT
+    assert reader.status().health is Health.UNKNOWN

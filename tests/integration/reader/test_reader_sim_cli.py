@@ -75,8 +75,8 @@ def test_the_command_serves_a_pty_and_a_control_line_until_sigterm(
         card = reader.read(2.0)  # a repeat that came after the debounce window
     assert isinstance(card, DocumentRead) and card.format is DocumentFormat.TD1
 
-    assert send(control, {"cmd": "set", "fault": "unplug"})["ok"] is True
-    assert reader.status().health is Health.FAULT
+    assert send(control, {"cmd": "set", "fault": "unplugged"})["ok"] is True
+    assert reader.status().health is Health.UNKNOWN
     assert send(control, {"cmd": "clear"}) == {"ok": True, "active": {}}
     assert reader.status().ok
 
@@ -99,13 +99,13 @@ def test_control_line_commands(connect: Connect) -> None:
         control = simulator.start_control()
         assert reader.status().ok
         listing = send(control, {"cmd": "faults"})
-        assert set(listing["faults"]) == {"noise", "truncated", "unplug", "double", "silent"}
+        assert set(listing["faults"]) == {"garbage", "truncated", "unplugged", "double", "silent"}
         assert "pr2023" in listing["specimens"]
         assert send(control, {"cmd": "set", "fault": "fire"})["ok"] is False
         assert send(control, {"cmd": "present", "name": "td9"})["ok"] is False
         assert send(control, {"cmd": "dance"})["ok"] is False
-        assert send(control, {"cmd": "set", "fault": "noise", "value": "within"}) == {
-            "ok": True, "active": {"noise": "within"}}
+        assert send(control, {"cmd": "set", "fault": "garbage", "value": "within"}) == {
+            "ok": True, "active": {"garbage": "within"}}
         send(control, {"cmd": "clear"})
         answer = send(control, {"cmd": "present", "lines": "P<UTO\\nL898"})
         assert answer == {"ok": True, "presented": "2 raw lines"}

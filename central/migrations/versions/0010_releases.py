@@ -1,8 +1,8 @@
 """Releases of the kiosk software: signed manifests, their wheels, their staged rollouts
 (central/models_releases.py), and each kiosk's update state as its heartbeat says.
 
-Revision ID: 0009_releases
-Revises: 0008_kiosklocal
+Revision ID: 0010_releases
+Revises: 0009_maintenance
 Create Date: 2026-12-07
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009_releases"
-down_revision: str | None = "0008_kiosklocal"
+revision: str = "0010_releases"
+down_revision: str | None = "0009_maintenance"
 branch_labels: str | None = None
 depends_on: str | None = None
 
