@@ -50,6 +50,7 @@ def release_dir(tmp_path: Path, keys_dir: Path) -> Path:  # noqa: F811
     return folder
 
 
+@pytest.mark.long(15)  # two real venvs installed
 def test_a_release_rolls_out_kept_on_one_kiosk_and_rolled_back_on_the_other(
         central_url: str, keys: Any, keys_dir: Path, release_dir: Path,  # noqa: F811
         tmp_path: Path, http: requests.Session) -> None:
