@@ -616,11 +616,11 @@ def build_updater(runtime: Runtime, ui_up: threading.Event,
         found = device_check(config)
         return found if ui_up.is_set() else [*found, "UI not up"]
 
+    rounds = PeriodicThread("update", agent.round, lambda: config.update.poll_interval_s)
     trial = TrialWatch(releases, __version__, problems, config.update.health_deadline_s,
-                       on_rolled_back)
+                       on_rolled_back, on_kept=rounds.wake)
     if trial.start():
         log.info("update: %s started on trial; %g s to be healthy", __version__,
                  config.update.health_deadline_s)
-    rounds = PeriodicThread("update", agent.round, lambda: config.update.poll_interval_s)
     rounds.start()
     return Updater(agent, rounds, trial)

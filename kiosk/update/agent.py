@@ -182,12 +182,14 @@ class TrialWatch:
 
     def __init__(self, releases: Releases, running_version: str, probe: HealthProbe,
                  deadline_s: float, on_rolled_back: Callable[[str], None], *,
-                 poll_s: float = 1.0) -> None:
+                 on_kept: Callable[[], None] = lambda: None, poll_s: float = 1.0) -> None:
         self.releases = releases
         self.running_version = running_version
         self.probe = probe
         self.deadline_s = deadline_s
         self.on_rolled_back = on_rolled_back
+        self.on_kept = on_kept
+        """Called once kept: the agent's next round reports it now, not a poll later."""
         self.poll_s = poll_s
         self.outcome: UpdateRecord | None = None
         self._thread: threading.Thread | None = None
@@ -226,6 +228,7 @@ class TrialWatch:
                 removed = self.releases.prune()
                 log.info("update: %s is healthy and kept (removed %s)", self.running_version,
                          ", ".join(removed) or "nothing")
+                self.on_kept()
                 return self.outcome
             if time.monotonic() >= deadline:
                 break

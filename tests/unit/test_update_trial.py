@@ -31,16 +31,20 @@ def on_trial(tmp_path: Path) -> Releases:
 def test_a_trial_that_becomes_healthy_is_kept(on_trial: Releases) -> None:
     """GIVEN 0.2.0 on trial whose UI comes up on the third look
     WHEN the trial watch runs
-    THEN it keeps 0.2.0, removes every release but 0.2.0 and 0.1.0, and ends nothing"""
+    THEN it keeps 0.2.0, removes every release but 0.2.0 and 0.1.0, ends nothing, and
+    wakes the agent to report it"""
     answers = [["UI not up", "central unreachable"], ["UI not up"], []]
     ended: list[str] = []
+    woken: list[bool] = []
     watch = TrialWatch(on_trial, "0.2.0", lambda: answers.pop(0), deadline_s=10,
-                       on_rolled_back=ended.append, poll_s=0.01)
+                       on_rolled_back=ended.append, on_kept=lambda: woken.append(True),
+                       poll_s=0.01)
     assert watch.start()
     watch.join(5)
     record = on_trial.read_state()
     assert (record.state, on_trial.current_version(), ended) == ("kept", "0.2.0", [])
     assert on_trial.installed_versions() == ["0.1.0", "0.2.0"]
+    assert woken == [True]
 
 
 def test_a_trial_still_unhealthy_at_its_deadline_is_rolled_back(on_trial: Releases) -> None:
