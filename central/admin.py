@@ -8,6 +8,8 @@
     kiosk-admin enroll KIOSK_ID [--group G] [--ttl-hours 24] --central URL
     kiosk-admin token list|revoke ID, kiosk revoke KIOSK_ID
         (who may speak to central: see central/admin_trust.py)
+    kiosk-admin release make DIR, release push DIR --target T [--wave P], release status
+        (releases of the kiosk software: see central/admin_release.py)
 
 ``--central`` defaults to $KIOSK_CENTRAL_URL or http://127.0.0.1:8700. The admin token
 comes from --token, else $KIOSK_ADMIN_TOKEN, else --token-file (kiosk-central
@@ -29,7 +31,7 @@ from typing import Any, TextIO
 
 import requests
 
-from central import __version__, admin_config, admin_trust
+from central import __version__, admin_config, admin_release, admin_trust
 from central.masking import mask_account
 from central.terminal import dumps, printable
 from central.timeutil import SHANGHAI
@@ -70,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     maintenance.add_argument("biller_id")
     maintenance.add_argument("state", choices=["on", "off"])
     admin_config.add_commands(commands, common)
+    admin_release.add_commands(commands, common)
     admin_trust.add_commands(commands, common)
 
     enroll = commands.add_parser("enroll", parents=[common],
@@ -174,10 +177,16 @@ def _outbox(kiosk: dict[str, Any]) -> str:
     return f"{kiosk['outbox_depth']} +{parked} parked" if parked else str(kiosk["outbox_depth"])
 
 
+def _update(kiosk: dict[str, Any]) -> str:
+    """The app column: the version, and the update's state when it is not at rest."""
+    state = kiosk.get("update_state")
+    return f" ({state})" if state and state not in ("idle", "kept") else ""
+
+
 def print_fleet(fleet: dict[str, Any], out: TextIO) -> None:
     rows = [(printable(k["kiosk_id"]), printable(k["group"] or "-"),
              _since(k, fleet["checked_at"]),
-             printable(k["app_version"]), printable(k["config_version"]),
+             printable(k["app_version"] + _update(k)), printable(k["config_version"]),
              _device(k, "printer"), _device(k, "payment"), _device(k, "reader"),
              _outbox(k), _disk(k),
              printable((k["last_error"] or "-")[:60]))
@@ -211,6 +220,11 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
             headers = None if args.command == "keys" else {
                 "Authorization": f"Bearer {admin_token(args)}"}
             return admin_config.run(args, base, out, sys.stderr, call, headers)
+        if args.command in admin_release.COMMANDS:
+            # make signs locally; push and status ask central as an admin.
+            release_auth = {} if args.release_command == "make" else {
+                "Authorization": f"Bearer {admin_token(args)}"}
+            return admin_release.run(args, base, out, sys.stderr, call, release_auth)
         auth = {"Authorization": f"Bearer {admin_token(args)}"}
         if args.command in admin_trust.COMMANDS:
             return admin_trust.run(args, base, out, call, auth)

@@ -23,6 +23,7 @@ from central.api_common import Context, IdempotencyHeader, Service, error_respon
 from central.api_config import build_config_router
 from central.api_enroll import build_enroll_router
 from central.api_fleet import build_fleet_router
+from central.api_releases import build_release_router
 from central.api_services import build_services_router
 from central.api_trust import build_trust_router
 from central.auth import AdminAccess, DeviceKiosk, ensure_own
@@ -47,6 +48,7 @@ from central.ratelimit import (
     rate_limited_response,
 )
 from central.refusals import log_refusal
+from central.releases import ReleaseService
 from central.rollouts import RolloutService
 from central.schemas import BillerOut, MaintenanceIn, PaymentList, PaymentOut
 from central.service import CentralService
@@ -264,6 +266,7 @@ def create_app(db_url: str, *, seed_demo: bool = False, clock: Clock | None = No
     app.include_router(build_services_router())
     app.include_router(build_fleet_router())
     app.include_router(build_config_router(RolloutService(engine, service.clock)))
+    app.include_router(build_release_router(ReleaseService(engine, service.clock)))
     install_error_handlers(app)
     app.state.client_limits = ClientLimits(rate_limits, service.clock)
     # The last added runs first: a rate-limited client is answered before its body counts.

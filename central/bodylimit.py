@@ -6,10 +6,12 @@ the body; a body without one (chunked) is counted as it arrives and refused when
 count passes the limit. Central never holds more than the limit of a body in memory
 (uvicorn itself buffers at most 64 kB before it stops reading the socket).
 
-Most routes take ``BodyLimits.default``. Three route classes take more, and only from
+Most routes take ``BodyLimits.default``. Four route classes take more, and only from
 a caller whose credential is valid (checked here, before the body is read, only when a
 body is larger than the default): kiosk records posted directly (``record``), outbox
-batches (``outbox``) and config pushes by an admin (``bundle``). Anyone else gets the
+batches (``outbox``), config pushes by an admin (``bundle``) and a release's manifest
+and wheels uploaded by an admin (``release``; the route then holds each wheel to the
+size its signed manifest names). Anyone else gets the
 default limit on every route, so an unauthenticated client can make central buffer no
 more than that.
 """
@@ -27,6 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from kiosk.errors import ErrorCode
 from kiosk.sync.wire import OUTBOX_MAX_BYTES, RECORD_MAX_BYTES, ErrorBody
 from kiosk.sync.wire_config import PUSH_MAX_BYTES
+from kiosk.update.wire import RELEASE_FILE_MAX_BYTES
 
 Caller = Literal["kiosk", "admin"]
 Trusted = Callable[[Caller, str], Awaitable[bool]]
@@ -45,9 +48,11 @@ class BodyLimits:
     """POST /v1/outbox (the kiosk packs its batches to this size)."""
     bundle: int = PUSH_MAX_BYTES
     """POST /v1/admin/config/pushes (a signed bundle of up to BUNDLE_MAX_BYTES)."""
+    release: int = RELEASE_FILE_MAX_BYTES
+    """POST /v1/admin/releases (a manifest) and PUT /v1/admin/releases/V/files/NAME."""
 
     def __post_init__(self) -> None:
-        for name in ("default", "record", "outbox", "bundle"):
+        for name in ("default", "record", "outbox", "bundle", "release"):
             if getattr(self, name) < 1:
                 raise ValueError(f"body limit {name} must be positive")
 
@@ -57,7 +62,12 @@ class BodyLimits:
                 ("POST", "/v1/stay-registrations"): (self.record, "kiosk"),
                 ("POST", "/v1/arbitration-applications"): (self.record, "kiosk"),
                 ("POST", "/v1/outbox"): (self.outbox, "kiosk"),
-                ("POST", "/v1/admin/config/pushes"): (self.bundle, "admin")}
+                ("POST", "/v1/admin/config/pushes"): (self.bundle, "admin"),
+                ("POST", "/v1/admin/releases"): (self.release, "admin")}
+
+    def larger_under(self) -> dict[tuple[str, str], tuple[int, Caller]]:
+        """(method, path prefix) -> (limit, who may send that much)."""
+        return {("PUT", "/v1/admin/releases/"): (self.release, "admin")}
 
 
 class BodyTooLarge(HTTPException):
@@ -98,6 +108,7 @@ class BodyLimitMiddleware:
         self.limits = limits
         self.trusted = trusted
         self._larger = limits.larger()
+        self._larger_under = limits.larger_under()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -128,7 +139,9 @@ class _BodyCount:
     def __init__(self, middleware: BodyLimitMiddleware, scope: Scope) -> None:
         self._middleware = middleware
         self._scope = scope
-        self._larger = middleware._larger.get((scope["method"], scope["path"]))
+        self._larger = middleware._larger.get((scope["method"], scope["path"])) or next(
+            (limit for (method, prefix), limit in middleware._larger_under.items()
+             if scope["method"] == method and scope["path"].startswith(prefix)), None)
         self._checked = False
         self.limit = middleware.limits.default
         self.received = 0

@@ -12,7 +12,8 @@ file gets a new token (mode 0600), so scripts and tests can call the admin API.
 ``admin-token`` makes a new admin token, stores its hash and prints it once, in a
 database central already made (never a new SQLite file or an empty database).
 ``--limit`` sets one of central's edge limits (docs/central.md): a body limit in bytes
-(``body_default=65536``, ``body_record``, ``body_outbox``, ``body_bundle``) or a rate
+(``body_default=65536``, ``body_record``, ``body_outbox``, ``body_bundle``,
+``body_release``) or a rate
 limit as COUNT/SECONDS pairs (``codes_per_phone=1/60,5/3600``, ``codes_per_kiosk``,
 ``auth_failures_per_client``, ``verify_per_client``; ``clients_tracked=N``).
 

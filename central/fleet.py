@@ -65,6 +65,9 @@ class FleetKioskOut(BaseModel):
     first_seen_at: AwareDatetime
     kiosk_time: AwareDatetime | None  # the kiosk's clock in its last heartbeat
     app_version: str
+    update_state: str | None = None
+    """The software update as the kiosk's last heartbeat said (idle, installed, trial,
+    kept, rolled_back, rejected, failed); null: it runs without updates."""
     config_version: str
     config_overridden: list[str] = []
     """Keys of the pushed version it runs that its site file overrides (no effect there),
@@ -150,7 +153,8 @@ class FleetService:
             last_heartbeat_at=in_shanghai(row.last_heartbeat_at),
             first_seen_at=in_shanghai(row.first_seen_at),
             kiosk_time=in_shanghai(row.kiosk_time) if row.kiosk_time else None,
-            app_version=row.app_version, config_version=row.config_version,
+            app_version=row.app_version, update_state=row.update_state,
+            config_version=row.config_version,
             config_overridden=overridden,
             devices={name: DeviceStateOut.model_validate(state)
                      for name, state in row.devices.items()},
@@ -196,6 +200,7 @@ def _upsert(session: Session, kiosk_id: str, beat: HeartbeatIn, now: datetime) -
     if credential is not None:  # the group is the enrollment's, not the kiosk's say
         row.group_name = credential.group_name
     row.app_version = beat.app_version
+    row.update_state = beat.update_state
     row.config_version = beat.config_version
     row.devices = {name: state.model_dump(mode="json") for name, state in beat.devices.items()}
     row.outbox_depth = beat.outbox_depth

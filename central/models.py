@@ -378,8 +378,15 @@ class KioskRow(Base):
     up_since: Mapped[datetime | None] = mapped_column(UTCDateTime())  # the kiosk process
     restart_window: Mapped[str | None] = mapped_column(String(11))  # "03:00-04:00", its zone
     last_restart_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # nightly restart
+    # The kiosk's software update as its heartbeat says (kiosk.update.wire.UpdateState);
+    # null until a kiosk that knows updates beats (0010_releases).
+    update_state: Mapped[str | None] = mapped_column(String(16), default=None)
 
 
 # The fleet's trust and configuration tables share this metadata (imported last: they
 # import Base from here).
-from central import models_edge as _models_edge, models_fleet as _models_fleet  # noqa: E402,F401
+from central import (  # noqa: E402,F401
+    models_edge as _models_edge,
+    models_fleet as _models_fleet,
+    models_releases as _models_releases,
+)

@@ -44,7 +44,7 @@ from kiosk.sync.wire_config import (
 
 log = logging.getLogger(__name__)
 
-FAILED_OUTCOMES = ("failed", "rejected")
+FAILED_OUTCOMES = ("failed", "rejected", "rolled_back")  # rolled_back: releases
 
 
 class ConfigVersionOut(BaseModel):
@@ -93,7 +93,7 @@ class RolloutService:
                 raise KioskError(ErrorCode.CONFIG_VERSION,
                                  f"version {version} is not above {highest}",
                                  highest=str(highest))
-            kiosk_ids = _target_kiosks(session, push.target)
+            kiosk_ids = target_kiosks(session, push.target)
             if not kiosk_ids:
                 raise KioskError(ErrorCode.CONFIG_TARGET,
                                  f"{push.target} names no enrolled kiosk", target=push.target)
@@ -187,7 +187,7 @@ class RolloutService:
             log.info("config: kiosk=%s version %d %s", kiosk_id, report.version,
                      report.outcome)
             if rollout.state == "running":
-                _evaluate(session, rollout, now)
+                evaluate_wave(session, rollout, now)
             return ConfigReportAck(recorded=True)
 
 
@@ -197,7 +197,7 @@ def _max_version(session: Session) -> int:
     return session.scalar(select(func.max(ConfigBundleRow.version))) or 0
 
 
-def _target_kiosks(session: Session, target: str) -> list[str]:
+def target_kiosks(session: Session, target: str) -> list[str]:
     # A revoked kiosk can neither fetch nor report: it would hold its wave for ever.
     query = select(KioskCredentialRow.kiosk_id).where(KioskCredentialRow.revoked_at.is_(None))
     if target.startswith("group:"):
@@ -207,36 +207,40 @@ def _target_kiosks(session: Session, target: str) -> list[str]:
     return list(session.scalars(query).all())
 
 
-def _evaluate(session: Session, rollout: RolloutRow, now: datetime) -> None:
+def evaluate_wave(session: Session, rollout: Any, now: datetime, *,
+              kiosk_rows: Any = RolloutKioskRow, success: str = "applied",
+              what: str = "config") -> None:
     """Halt the rollout, start its next wave, or complete it, from the current wave's
-    reports (the failure rule first: a wave may pass neither)."""
-    wave = session.scalars(select(RolloutKioskRow).where(
-        RolloutKioskRow.rollout_id == rollout.id,
-        RolloutKioskRow.wave == rollout.current_wave).order_by(RolloutKioskRow.kiosk_id)).all()
+    reports (the failure rule first: a wave may pass neither). Releases' rollouts
+    (central/releases.py) share it over their own tables: ``kiosk_rows`` is the rollout's
+    kiosk table, ``success`` the status that counts as done there."""
+    wave = session.scalars(select(kiosk_rows).where(
+        kiosk_rows.rollout_id == rollout.id,
+        kiosk_rows.wave == rollout.current_wave).order_by(kiosk_rows.kiosk_id)).all()
     size = len(wave)
     failed = [row for row in wave if row.status in FAILED_OUTCOMES]
-    applied = sum(1 for row in wave if row.status == "applied")
+    applied = sum(1 for row in wave if row.status == success)
     if size and len(failed) / size > rollout.failure_threshold:
         causes = "; ".join(f"{row.kiosk_id} {row.status}: {row.reason or 'no reason given'}"
                            for row in failed)
         rollout.state = "halted"
         rollout.reason = (f"wave {rollout.current_wave}: {len(failed)} of {size} kiosks "
                           f"failed (>{_percent(rollout.failure_threshold)}): {causes}")
-        log.warning("config: rollout %d halted in wave %d (%d of %d failed)", rollout.id,
+        log.warning("%s: rollout %d halted in wave %d (%d of %d failed)", what, rollout.id,
                     rollout.current_wave, len(failed), size)
     elif size and applied / size >= rollout.success_threshold:
         if rollout.current_wave < rollout.waves:
             rollout.current_wave += 1
-            for row in session.scalars(select(RolloutKioskRow).where(
-                    RolloutKioskRow.rollout_id == rollout.id,
-                    RolloutKioskRow.wave == rollout.current_wave)):
+            for row in session.scalars(select(kiosk_rows).where(
+                    kiosk_rows.rollout_id == rollout.id,
+                    kiosk_rows.wave == rollout.current_wave)):
                 row.status = "offered"
-            log.info("config: rollout %d offers wave %d of %d", rollout.id,
+            log.info("%s: rollout %d offers wave %d of %d", what, rollout.id,
                      rollout.current_wave, rollout.waves)
         else:
             rollout.state = "completed"
-            rollout.reason = f"all {rollout.waves} waves applied"
-            log.info("config: rollout %d completed", rollout.id)
+            rollout.reason = f"all {rollout.waves} waves {success}"
+            log.info("%s: rollout %d completed", what, rollout.id)
     else:
         return
     rollout.updated_at = now

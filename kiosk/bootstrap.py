@@ -6,6 +6,7 @@ Nothing is opened at import."""
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -54,7 +55,10 @@ from kiosk.sync.config_agent import (
 from kiosk.sync.forwarder import OutboxForwarder
 from kiosk.sync.heartbeat import HeartbeatSender, HeartbeatSources
 from kiosk.sync.periodic import PeriodicThread
+from kiosk.sync.release_client import ReleaseClient
 from kiosk.sync.rotation import CredentialRotator
+from kiosk.update.agent import TrialWatch, UpdateAgent
+from kiosk.update.switch import Releases
 
 if TYPE_CHECKING:
     from kiosk.ui.app import KioskApp
@@ -300,7 +304,8 @@ def _heartbeat(runtime: Runtime, recent_errors: RecentErrors,
         data_dir=Path(runtime.config.kiosk.data_dir),
         outbox_parked=runtime.store.outbox.parked_count,
         out_of_service_since=out_of_service_since,
-        maintenance=lambda: maintenance_state(runtime))
+        maintenance=lambda: maintenance_state(runtime),
+        update_state=update_state_source(runtime.config))
     return HeartbeatSender(client, sources, runtime.clock,
                            interval_s=runtime.config.sync.heartbeat_interval_s)
 
@@ -540,3 +545,82 @@ def release_freed_memory() -> bool:
     trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
     trim(0)
     return True
+
+
+# --- software updates (kiosk/update) -------------------------------------------------------
+
+
+def update_state_source(config: Config) -> Callable[[], str | None]:
+    """What heartbeats say of the software update: the state file's state, or None on a
+    kiosk without a software root (update.root empty)."""
+    if not config.update.root:
+        return lambda: None
+    releases = Releases(Path(config.update.root))
+    return lambda: releases.read_state().state
+
+
+class ReadyWitness:
+    """The UI's ServiceManager port in front of systemd's (or of nothing): it passes every
+    call on and remembers that the UI said READY, the trial watch's "UI up"."""
+
+    def __init__(self, inner: SystemdNotifier | None) -> None:
+        self.inner = inner
+        self.ui_up = threading.Event()
+
+    @property
+    def watchdog_interval_s(self) -> float | None:
+        return self.inner.watchdog_interval_s if self.inner is not None else None
+
+    def ready(self) -> None:
+        self.ui_up.set()
+        if self.inner is not None:
+            self.inner.ready()
+
+    def watchdog(self) -> None:
+        if self.inner is not None:
+            self.inner.watchdog()
+
+    def status(self, text: str) -> None:
+        if self.inner is not None:
+            self.inner.status(text)
+
+
+@dataclass
+class Updater:
+    agent: UpdateAgent
+    rounds: PeriodicThread
+    trial: TrialWatch
+
+    def close(self) -> None:
+        self.rounds.stop()
+        self.trial.stop()
+
+
+def build_updater(runtime: Runtime, ui_up: threading.Event,
+                  on_rolled_back: Callable[[str], None]) -> Updater | None:
+    """The update agent (rounds on their own thread and client) and, when this process is
+    a new version on trial, the watch that keeps it once the devices and central answer
+    and the UI is up, or switches back. None without update.root. Started here."""
+    config = runtime.config
+    if not config.update.root:
+        return None
+    releases = Releases(Path(config.update.root))
+    client = ReleaseClient(config.central.url, timeout_s=config.central.timeout_s,
+                           kiosk_id=config.kiosk.id, token=central_credentials(config),
+                           clock=runtime.clock)
+    agent = UpdateAgent(releases, client, trusted_keys(config.sync.config_keys),
+                        running_version=__version__, now=runtime.clock.now)
+    device_check = config_health_check(runtime)
+
+    def problems() -> list[str]:
+        found = device_check(config)
+        return found if ui_up.is_set() else [*found, "UI not up"]
+
+    rounds = PeriodicThread("update", agent.round, lambda: config.update.poll_interval_s)
+    trial = TrialWatch(releases, __version__, problems, config.update.health_deadline_s,
+                       on_rolled_back, on_kept=rounds.wake)
+    if trial.start():
+        log.info("update: %s started on trial; %g s to be healthy", __version__,
+                 config.update.health_deadline_s)
+    rounds.start()
+    return Updater(agent, rounds, trial)

@@ -17,6 +17,7 @@ from kiosk.stdout_pipe import quiet_when_stdout_closes
 
 log = logging.getLogger("kiosk")
 SITE_CONFIG = Path("/etc/kiosk/site.toml")
+SWITCH_CHECK_S = 5.0  # how often an installed release looks for a moment without a session
 
 
 def _config_files(args: argparse.Namespace) -> list[Path]:
@@ -95,6 +96,8 @@ def cmd_run(args: argparse.Namespace) -> int:
                        touch=kivy_env.TouchInput(**config.touch.model_dump()))
     runtime = bootstrap.build_runtime(config)
     restart = threading.Event()
+    switched = threading.Event()
+    updater = None
     try:
         report = runtime.services.recover()
         if report.total:
@@ -103,11 +106,19 @@ def cmd_run(args: argparse.Namespace) -> int:
         app = bootstrap.build_app(runtime)
         _apply_pushed_config_between_sessions(app, runtime, agent, restart)
         bootstrap.attach_maintenance(app, runtime)
+        updater = _switch_software_between_sessions(app, runtime, switched)
         if args.scale is None and not config.ui.fullscreen and not headless:
             kivy_env.fit_window_to_display(config.ui.width, config.ui.height)
         app.run()
     finally:
+        if updater is not None:
+            updater.close()
         runtime.close()
+    if switched.is_set():
+        # The software root's current link names another version now (a new one on
+        # trial, or the previous one after a failed trial): the service manager starts it.
+        log.info("ending so that the service manager starts the current release")
+        return 0
     if restart.is_set():
         # A pushed config was applied and passed its health check: start again on it.
         log.info("restarting on the new configuration")
@@ -141,6 +152,36 @@ def _apply_pushed_config_between_sessions(app: Any, runtime: Any, agent: Any,
 
     app.between_sessions = between_sessions
     bootstrap.attach_config_agent(runtime, agent, session_idle=idle, on_applied=applied)
+
+
+def _switch_software_between_sessions(app: Any, runtime: Any,
+                                      switched: threading.Event) -> Any:
+    """With update.root set: the update agent runs; an installed release is switched to
+    at a moment without a session (checked every few seconds and at each session's
+    end), then the app stops and the process ends, for the service manager to start the
+    new version; a version on trial that is not healthy in time switches back and ends
+    the same way. Returns the updater (None without update.root)."""
+    from kivy.clock import Clock
+
+    from kiosk import bootstrap
+
+    witness = bootstrap.ReadyWitness(app.service_manager)
+    app.service_manager = witness
+
+    def stop(_reason: str = "") -> None:
+        switched.set()
+        Clock.schedule_once(lambda _dt: app.stop())
+
+    updater = bootstrap.build_updater(runtime, witness.ui_up, on_rolled_back=stop)
+    if updater is None:
+        return None
+
+    def switch_if_idle(_dt: float = 0) -> None:
+        if app.session is None and not app.worker_busy and updater.agent.switch_if_ready():
+            stop()
+
+    Clock.schedule_interval(switch_if_idle, SWITCH_CHECK_S)
+    return updater
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -171,6 +171,18 @@ class SyncSection(_Section):
         return value
 
 
+class UpdateSection(_Section):
+    root: str = ""
+    """Where the kiosk's releases live (/opt/kiosk: releases/<version>/venv, the current
+    and previous links, update-state.json; docs/operations.md#software-updates); empty:
+    this kiosk takes no software updates (a checkout or a hand-made venv)."""
+    poll_interval_s: float = Field(default=300.0, gt=0, le=86400)
+    """How often the kiosk asks central for a newer release."""
+    health_deadline_s: float = Field(default=180.0, ge=10, le=3600)
+    """How long a new version has, from its start, to report its devices, central and
+    UI healthy before the kiosk switches back to the previous one."""
+
+
 class ServicesSection(_Section):
     tax_record: bool = True
     """Offer the tax payment record (needs the document reader and central)."""
@@ -342,6 +354,8 @@ class Config(_Section):
     """The central service."""
     sync: SyncSection = SyncSection()
     """Delivery of the outbox to central."""
+    update: UpdateSection = UpdateSection()
+    """Software updates of the kiosk itself (signed releases)."""
     services: ServicesSection = ServicesSection()
     """Which self-services this kiosk offers, and their settings."""
     health: HealthSection = HealthSection()

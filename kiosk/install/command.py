@@ -24,12 +24,20 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--with-central", action="store_true",
                         help="also install the reference central service "
                              "(kiosk-central.service, its user and state folder)")
+    parser.add_argument("--software-root", type=PurePosixPath, default=None, metavar="DIR",
+                        help="take signed software updates: releases live under DIR "
+                             "(e.g. /opt/kiosk) and the unit runs DIR/current/venv/bin/kiosk "
+                             "after the update guard (docs/operations.md#software-updates)")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    options = Options(venv=args.venv, with_central=args.with_central)
+    options = Options(venv=args.venv, with_central=args.with_central,
+                      software_root=args.software_root)
     target = Target(root=args.root.resolve(), dry_run=args.dry_run)
+    if options.software_root is not None and not options.software_root.is_absolute():
+        print("kiosk install: --software-root must be an absolute path", file=sys.stderr)
+        return 2
     if not options.venv.is_absolute():
         print(f"kiosk install: --venv must be an absolute path, not {options.venv}",
               file=sys.stderr)

@@ -65,6 +65,9 @@ class Options:
     """The virtual environment the wheel is installed in: its bin/kiosk runs."""
     with_central: bool = False
     """Also the reference central service on this machine."""
+    software_root: PurePosixPath | None = None
+    """Where signed releases are installed and switched (releases/, current, previous):
+    the unit then runs current/venv/bin/kiosk, after the update guard."""
 
 
 def template(name: str) -> str:
@@ -74,6 +77,14 @@ def template(name: str) -> str:
 def site_example() -> str:
     """The annotated example site file, a starting point the installer copies once."""
     return config_file("site.example.toml").read_text(encoding="utf-8")
+
+
+def update_guard() -> str:
+    """kiosk/update/switch.py as a script: standard library only, so it runs with the
+    system's python3 whatever a release broke. Read as package data (the package's
+    __init__ is a docstring): nothing of the kiosk is imported to lay it out."""
+    source = (resources.files("kiosk.update") / "switch.py").read_text(encoding="utf-8")
+    return "#!/usr/bin/python3\n" + source
 
 
 def render(name: str, values: dict[str, str]) -> str:
@@ -109,6 +120,15 @@ def plan(options: Options) -> list[Step]:
              0o644),
         File(UNIT_DIR / "kiosk.service", render("kiosk.service", values), 0o644),
     ]
+    if options.software_root is not None:
+        values["ROOT"] = str(options.software_root)
+        steps += [
+            Folder(options.software_root, 0o755, KIOSK_USER),
+            File(LIBEXEC_DIR / "kiosk-update-guard", update_guard(), 0o755),
+            Folder(UNIT_DIR / "kiosk.service.d", 0o755, "root"),
+            File(UNIT_DIR / "kiosk.service.d" / "software-updates.conf",
+                 render("kiosk-updates.conf", values), 0o644),
+        ]
     if options.with_central:
         steps += [
             User(CENTRAL_USER, CENTRAL_STATE_DIR, (), "Kiosk central service"),
@@ -127,7 +147,8 @@ def units(options: Options) -> list[str]:
 
 
 def next_steps(options: Options) -> list[str]:
-    kiosk = f"{options.venv}/bin/kiosk"
+    kiosk = (f"{options.software_root}/current/venv/bin/kiosk" if options.software_root
+             else f"{options.venv}/bin/kiosk")
     lines = [(f"edit {SITE_FILE}: kiosk.id, central.url, sync.config_keys, the devices "
              "(ui.fullscreen stays true)")]
     if options.with_central:

@@ -61,6 +61,7 @@ class HeartbeatSources:
     last_error: Callable[[], str | None]
     data_dir: Path  # free disk is measured here (its parent while it does not exist yet)
     outbox_parked: Callable[[], int] = lambda: 0  # records central refused, kept aside
+    update_state: Callable[[], str | None] = lambda: None  # kiosk.update's state file
     out_of_service_since: Callable[[], datetime | None] = lambda: None  # None: in service
     maintenance: Callable[[], MaintenanceState | None] = lambda: None
 
@@ -86,7 +87,8 @@ def collect_heartbeat(sources: HeartbeatSources, clock: Clock) -> HeartbeatIn:
         low_disk=upkeep is not None and upkeep.low_disk,
         up_since=upkeep.up_since if upkeep else None,
         restart_window=upkeep.restart_window if upkeep else None,
-        last_restart_at=upkeep.last_restart_at if upkeep else None)
+        last_restart_at=upkeep.last_restart_at if upkeep else None,
+        update_state=sources.update_state())
 
 
 def _reason(reason: str | None) -> str | None:

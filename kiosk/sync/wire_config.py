@@ -40,10 +40,12 @@ TARGET_PATTERN = r"^(all|group:[A-Za-z0-9][A-Za-z0-9_.-]{0,63}|kiosk:[A-Z0-9][A-
 GROUP_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 KIOSK_ID_PATTERN = r"^[A-Z0-9][A-Z0-9-]{2,31}$"
 
-# Settings a pushed bundle may never carry: who the kiosk is, where its data lives, its
-# credential, and which keys it trusts (a push must not be able to replace its own judge).
+# Settings a pushed bundle may never carry: who the kiosk is, where its data and its
+# software live, its credential, and which keys it trusts (a push must not be able to
+# replace its own judge).
 FORBIDDEN_PUSHED_KEYS: frozenset[tuple[str, str]] = frozenset({
     ("kiosk", "id"), ("kiosk", "data_dir"), ("central", "token"), ("sync", "config_keys"),
+    ("update", "root"),
 })
 
 # A bundle's canonical JSON (what is signed) is at most BUNDLE_MAX_BYTES: a whole site

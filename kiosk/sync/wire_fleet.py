@@ -66,6 +66,9 @@ class HeartbeatIn(WireModel):
     last_error: PrintableText | None = Field(default=None, max_length=LAST_ERROR_MAX)
     disk_free_bytes: int = Field(ge=0, le=2**62)
     sent_at: Instant | None = None  # kiosk time, for the clock-skew eye
+    update_state: str | None = Field(default=None, pattern=r"^[a-z_]{1,16}$")
+    """The software update's state (kiosk.update.wire.UpdateState: idle, installed, trial,
+    kept, rolled_back, ...); None from a kiosk that runs without updates."""
     # Upkeep (docs/operations.md#maintenance); defaults: what a kiosk that does not say means.
     out_of_service: bool = False  # a technician switched the kiosk off
     out_of_service_since: Instant | None = None  # only with out_of_service

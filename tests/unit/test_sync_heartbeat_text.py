@@ -74,3 +74,20 @@ def test_the_kiosk_sends_what_central_takes(tmp_path: Path) -> None:
     assert beat.last_error.startswith("ERROR kiosk.x: failed   Traceback  [31mred")
     assert beat.devices["printer"].state == "fault" and beat.devices["printer"].reason is None
     assert HeartbeatIn.model_validate_json(beat.model_dump_json()) == beat
+
+
+def test_the_beat_carries_the_software_update_state(tmp_path: Path) -> None:
+    """GIVEN a kiosk whose update state file says rolled_back, and one without updates
+    WHEN each collects its heartbeat
+    THEN the first beat says rolled_back, the second says nothing of updates; a state
+    with other characters is refused by the wire"""
+    def sources(update_state: str | None) -> HeartbeatSources:
+        return HeartbeatSources(
+            app_version="1.0.2", config_version=lambda: "local-0", devices=dict,
+            outbox_depth=lambda: 0, last_error=lambda: None, data_dir=tmp_path,
+            update_state=lambda: update_state)
+    assert collect_heartbeat(sources("rolled_back"), FixedClock()).update_state == \
+        "rolled_back"
+    assert collect_heartbeat(sources(None), FixedClock()).update_state is None
+    with pytest.raises(ValidationError):
+        HeartbeatIn.model_validate({**VALID, "update_state": "kept\n"})

@@ -36,7 +36,17 @@ EXPECTED = {
     ("/v1/admin/tokens", "get"): "AdminTokenList",
     ("/v1/admin/tokens/{token_id}/revoke", "post"): "AdminTokenOut",
     ("/v1/admin/kiosks/{kiosk_id}/revoke", "post"): "KioskRevokedOut",
+    ("/v1/admin/releases", "post"): "ReleaseOut",
+    ("/v1/admin/releases/{version}", "get"): "ReleaseOut",
+    ("/v1/admin/releases/{version}/files/{name}", "put"): "ReleaseOut",
+    ("/v1/admin/releases/{version}/rollouts", "post"): "ReleaseRolloutOut",
+    ("/v1/admin/release-rollouts/latest", "get"): "ReleaseRolloutOut",
+    ("/v1/admin/release-rollouts/{rollout_id}", "get"): "ReleaseRolloutOut",
+    ("/v1/release", "get"): "SignedRelease",
+    ("/v1/release/reports", "post"): "ReleaseReportAck",
 }
+# Endpoints answering bytes, not a wire model: a release's wheel.
+BINARY = {("/v1/release/{version}/files/{name}", "get")}
 
 
 def test_openapi_lists_every_endpoint_with_its_response_model(http, central_url):
@@ -45,7 +55,10 @@ def test_openapi_lists_every_endpoint_with_its_response_model(http, central_url)
     THEN it lists exactly the expected endpoints, each answering its wire model."""
     spec = http.get(f"{central_url}/openapi.json", timeout=5).json()
     found = {(path, method) for path, item in spec["paths"].items() for method in item}
-    assert found == set(EXPECTED)
+    assert found == set(EXPECTED) | BINARY
+    for path, method in BINARY:
+        assert "application/octet-stream" in \
+            spec["paths"][path][method]["responses"]["200"]["content"]
     for (path, method), model in EXPECTED.items():
         responses = spec["paths"][path][method]["responses"]
         ok = responses.get("201") or responses.get("200")

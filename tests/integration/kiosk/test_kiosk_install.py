@@ -107,14 +107,18 @@ def test_the_kiosk_unit_is_supervised_as_the_issue_asks(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="no systemd-analyze")
 def test_systemd_finds_nothing_to_say_about_the_units(tmp_path: Path) -> None:
-    """GIVEN the units installed with central into a staging root that also holds what a
-    Debian machine has there (systemd's own units, xinit) and this venv's commands
+    """GIVEN the units installed with central and a software root (the kiosk unit's
+    drop-in) into a staging root that also holds what a Debian machine has there
+    (systemd's own units, xinit), this venv's commands and a current release's kiosk
     WHEN `systemd-analyze verify --root ROOT` checks them
     THEN it exits 0 and prints nothing: no unknown key, no bad value, no missing command
     or unit."""
     root = tmp_path / "root"
-    install(root, "--with-central")
+    install(root, "--with-central", "--software-root", "/opt/kiosk")
     shutil.copytree("/usr/lib/systemd/system", root / "usr/lib/systemd/system", symlinks=True)
+    release_bin = root / "opt/kiosk/current/venv/bin"
+    release_bin.mkdir(parents=True)
+    shutil.copy2(VENV / "bin" / "kiosk", release_bin / "kiosk")
     xinit = shutil.which("xinit")
     assert xinit is not None, "xinit is missing: ./setup.sh installs it"
     for command in (Path(xinit), VENV / "bin" / "kiosk", VENV / "bin" / "kiosk-central"):
@@ -195,3 +199,51 @@ def test_installing_on_this_machine_itself_asks_for_root_or_a_staging_root(
             assert main(["install", "--venv", str(VENV)]) == 2
     out, err = capsys.readouterr()
     assert "needs root" in err and out == ""
+
+
+def test_a_software_root_runs_the_current_release_after_the_update_guard(
+        tmp_path: Path) -> None:
+    """GIVEN an empty staging root
+    WHEN `kiosk install --software-root /opt/kiosk` runs
+    THEN a drop-in makes the kiosk unit run /opt/kiosk/current/venv/bin/kiosk (the base
+    unit's ExecStart reset), after the display wait and then the update guard, with
+    /opt/kiosk writable; the guard is kiosk/update/switch.py as a python3 script, and the
+    root belongs to the kiosk user (it installs releases there)"""
+    root = tmp_path / "root"
+    report = install(root, "--software-root", "/opt/kiosk")
+    drop_in = unit(root / "etc/systemd/system/kiosk.service.d/software-updates.conf")
+    service = drop_in["Service"]
+    assert service["ExecStart"] == [
+        "", "/opt/kiosk/current/venv/bin/kiosk run --config /etc/kiosk/site.toml"]
+    assert service["ExecStartPre"] == [
+        "/usr/local/lib/kiosk/kiosk-update-guard guard /opt/kiosk"]
+    assert service["ReadWritePaths"] == ["/opt/kiosk"]
+    guard = root / "usr/local/lib/kiosk/kiosk-update-guard"
+    assert mode(guard) == 0o755
+    assert guard.read_text().removeprefix("#!/usr/bin/python3\n") == \
+        (ROOT / "kiosk/update/switch.py").read_text()
+    assert (root / "opt/kiosk").is_dir()
+    assert any("opt/kiosk" in line and "owner kiosk" in line for line in report)
+
+
+def test_the_update_guard_runs_as_a_plain_python3_script(tmp_path: Path) -> None:
+    """GIVEN the installed guard and a software root whose trial of 0.2.0 was cut before
+    its links moved (the state file says trial, current still names 0.1.0)
+    WHEN the guard runs with the system's python3, outside any venv
+    THEN it finishes the switch: current names 0.2.0, one start counted"""
+    root = tmp_path / "root"
+    install(root, "--software-root", "/opt/kiosk")
+    software = tmp_path / "software"
+    for version in ("0.1.0", "0.2.0"):
+        (software / "releases" / version / "venv").mkdir(parents=True)
+        (software / "releases" / version / "installed.json").write_text("{}")
+    (software / "current").symlink_to("releases/0.1.0")
+    (software / "update-state.json").write_text(
+        '{"state": "trial", "version": "0.2.0", "previous": "0.1.0"}')
+    done = subprocess.run(["/usr/bin/python3", "-I",
+                           str(root / "usr/local/lib/kiosk/kiosk-update-guard"), "guard",
+                           str(software)], capture_output=True, text=True, timeout=30,
+                          env={"PATH": "/usr/bin:/bin"})
+    assert done.returncode == 0, done.stderr
+    assert os.readlink(software / "current") == "releases/0.2.0"
+    assert '"starts": 1' in (software / "update-state.json").read_text()

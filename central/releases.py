@@ -1,0 +1,254 @@
+"""Releases of the kiosk software and their staged rollouts (plain SQLAlchemy).
+
+Central stores a SignedRelease exactly as the admin signed it and never checks the
+signature (the kiosk does); it takes each wheel only when its bytes match the size and
+SHA-256 the manifest names, so a release is offered only once every file is there. A
+release's rollout shares the config rollouts' machinery (central/rollouts.py): the same
+targets, the same wave order, the same evaluation of each report under a lock on the
+rollout row; a kiosk's "kept" counts as done, "rolled_back", "rejected" and "failed" as
+failed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from central.db import make_session_factory
+from central.models_releases import (
+    ReleaseFileRow,
+    ReleaseRolloutKioskRow,
+    ReleaseRolloutRow,
+    ReleaseRow,
+)
+from central.records import serialize_on
+from central.rollouts import evaluate_wave, target_kiosks, wave_order, wave_size
+from central.timeutil import Clock, in_shanghai
+from kiosk.errors import ErrorCode, KioskError
+from kiosk.update.wire import (
+    ReleaseFileOut,
+    ReleaseOut,
+    ReleaseReportAck,
+    ReleaseReportIn,
+    ReleaseRolloutIn,
+    ReleaseRolloutKioskOut,
+    ReleaseRolloutOut,
+    SignedRelease,
+    version_key,
+)
+
+log = logging.getLogger(__name__)
+
+
+class ReleaseService:
+    def __init__(self, engine: Engine, clock: Clock) -> None:
+        self.clock = clock
+        self._sessions = make_session_factory(engine)
+
+    # --- admin -------------------------------------------------------------------------------
+
+    def store(self, signed: SignedRelease) -> ReleaseOut:
+        """Keep the signed manifest; E_CONFIG_VERSION if that version is stored already
+        (a release is never replaced: kiosks may have installed it)."""
+        manifest = signed.manifest
+        with self._sessions.begin() as session:
+            serialize_on(session, "release", manifest.version)
+            if session.get(ReleaseRow, manifest.version) is not None:
+                raise KioskError(ErrorCode.CONFIG_VERSION,
+                                 f"release {manifest.version} is stored already",
+                                 highest=manifest.version)
+            session.add(ReleaseRow(
+                version=manifest.version, key_id=signed.key_id,
+                signed=signed.model_dump(mode="json"),
+                total_bytes=sum(f.size for f in manifest.files), note=manifest.note,
+                created_at=self.clock.now()))
+            session.flush()
+            log.info("release: %s stored (%d file(s))", manifest.version, len(manifest.files))
+            return _release_out(session, manifest.version)
+
+    def expected_size(self, version: str, name: str) -> int:
+        """The size the manifest signs for that file (the upload's body limit)."""
+        with self._sessions() as session:
+            entry = _manifest_entry(session, version, name)
+            return int(entry["size"])
+
+    def upload(self, version: str, name: str, content: bytes) -> ReleaseOut:
+        """Store one wheel if its bytes are the signed ones (E_REQUEST_REJECTED if not);
+        the same file again changes nothing."""
+        with self._sessions.begin() as session:
+            entry = _manifest_entry(session, version, name)
+            digest = hashlib.sha256(content).hexdigest()
+            if (digest, len(content)) != (entry["sha256"], entry["size"]):
+                raise KioskError(ErrorCode.REQUEST_REJECTED,
+                                 f"{name} does not match the release's manifest",
+                                 expected_size=str(entry["size"]), size=str(len(content)))
+            if session.get(ReleaseFileRow, (version, name)) is None:
+                session.add(ReleaseFileRow(version=version, name=name, sha256=digest,
+                                           size=len(content), content=content))
+            session.flush()
+            return _release_out(session, version)
+
+    def release(self, version: str) -> ReleaseOut:
+        with self._sessions() as session:
+            if session.get(ReleaseRow, version) is None:
+                raise KioskError(ErrorCode.NOT_FOUND, f"no release {version}")
+            return _release_out(session, version)
+
+    def roll_out(self, version: str, push: ReleaseRolloutIn) -> ReleaseRolloutOut:
+        """Start the release's rollout in waves; E_CONFIG_VERSION while a file is missing,
+        E_CONFIG_TARGET when the target names no enrolled kiosk."""
+        now = self.clock.now()
+        with self._sessions.begin() as session:
+            serialize_on(session, "release", version)
+            out = _release_out(session, version)
+            missing = [f.name for f in out.files if not f.uploaded]
+            if missing:
+                raise KioskError(ErrorCode.CONFIG_VERSION,
+                                 f"release {version} lacks {len(missing)} file(s)",
+                                 missing=", ".join(missing)[:200])
+            kiosk_ids = target_kiosks(session, push.target)
+            if not kiosk_ids:
+                raise KioskError(ErrorCode.CONFIG_TARGET,
+                                 f"{push.target} names no enrolled kiosk", target=push.target)
+            size = wave_size(len(kiosk_ids), push.wave_percent)
+            rollout = ReleaseRolloutRow(
+                version=version, target=push.target, wave_percent=push.wave_percent,
+                success_threshold=push.success_threshold,
+                failure_threshold=push.failure_threshold, state="running", current_wave=1,
+                waves=math.ceil(len(kiosk_ids) / size), reason="", created_at=now,
+                updated_at=now)
+            session.add(rollout)
+            session.flush()
+            for position, kiosk_id in enumerate(wave_order(rollout.id, kiosk_ids)):
+                wave = position // size + 1
+                session.add(ReleaseRolloutKioskRow(
+                    rollout_id=rollout.id, kiosk_id=kiosk_id, wave=wave,
+                    status="offered" if wave == 1 else "waiting", reason=""))
+            session.flush()
+            log.info("release: rollout %d of %s to %s: %d kiosk(s) in %d wave(s)",
+                     rollout.id, version, push.target, len(kiosk_ids), rollout.waves)
+            return _rollout_out(session, rollout)
+
+    def rollout(self, rollout_id: int | None = None) -> ReleaseRolloutOut:
+        """One rollout, or the latest when no id is given."""
+        with self._sessions() as session:
+            row = (session.get(ReleaseRolloutRow, rollout_id) if rollout_id is not None
+                   else session.scalars(select(ReleaseRolloutRow)
+                                        .order_by(ReleaseRolloutRow.id.desc())).first())
+            if row is None:
+                raise KioskError(ErrorCode.NOT_FOUND, f"no release rollout {rollout_id or ''}")
+            return _rollout_out(session, row)
+
+    # --- device ------------------------------------------------------------------------------
+
+    def released(self, kiosk_id: str) -> dict[str, Any] | None:
+        """The SignedRelease JSON of the newest release whose wave has reached the kiosk."""
+        with self._sessions() as session:
+            versions = session.scalars(
+                select(ReleaseRolloutRow.version)
+                .join(ReleaseRolloutKioskRow,
+                      ReleaseRolloutKioskRow.rollout_id == ReleaseRolloutRow.id)
+                .where(ReleaseRolloutKioskRow.kiosk_id == kiosk_id,
+                       ReleaseRolloutKioskRow.wave <= ReleaseRolloutRow.current_wave)).all()
+            if not versions:
+                return None
+            newest = max(versions, key=version_key)
+            row = session.get(ReleaseRow, newest)
+            assert row is not None  # release_rollouts.version is a foreign key
+            return row.signed
+
+    def file_for(self, kiosk_id: str, version: str, name: str) -> bytes:
+        """A file of a release released to the kiosk (NOT_FOUND otherwise)."""
+        with self._sessions() as session:
+            if _released_rollout_id(session, kiosk_id, version) is None:
+                raise KioskError(ErrorCode.NOT_FOUND,
+                                 f"release {version} was not released to this kiosk")
+            content = session.scalar(select(ReleaseFileRow.content).where(
+                ReleaseFileRow.version == version, ReleaseFileRow.name == name))
+            if content is None:
+                raise KioskError(ErrorCode.NOT_FOUND, f"no file {name} in release {version}")
+            return bytes(content)
+
+    def report(self, kiosk_id: str, report: ReleaseReportIn) -> ReleaseReportAck:
+        """Record what the kiosk did with a release released to it, then evaluate its
+        rollout's current wave (config rollouts' rules). The same report again changes
+        nothing."""
+        now = self.clock.now()
+        with self._sessions.begin() as session:
+            rollout_id = _released_rollout_id(session, kiosk_id, report.version)
+            if rollout_id is None:
+                raise KioskError(ErrorCode.NOT_FOUND,
+                                 f"release {report.version} was not released to this kiosk")
+            serialize_on(session, "release-rollout", str(rollout_id))
+            rollout = session.scalars(
+                select(ReleaseRolloutRow).where(ReleaseRolloutRow.id == rollout_id)
+                .with_for_update().execution_options(populate_existing=True)).one()
+            mine = session.get(ReleaseRolloutKioskRow, (rollout_id, kiosk_id),
+                               populate_existing=True)
+            assert mine is not None
+            if (mine.status, mine.reason) == (report.outcome, report.reason):
+                return ReleaseReportAck(recorded=False)
+            mine.status, mine.reason, mine.reported_at = report.outcome, report.reason, now
+            session.flush()
+            log.info("release: kiosk=%s %s %s", kiosk_id, report.version, report.outcome)
+            if rollout.state == "running":
+                evaluate_wave(session, rollout, now, kiosk_rows=ReleaseRolloutKioskRow,
+                              success="kept", what="release")
+            return ReleaseReportAck(recorded=True)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+def _manifest_entry(session: Session, version: str, name: str) -> dict[str, Any]:
+    row = session.get(ReleaseRow, version)
+    if row is None:
+        raise KioskError(ErrorCode.NOT_FOUND, f"no release {version}")
+    for entry in row.signed["manifest"]["files"]:
+        if entry["name"] == name:
+            return dict(entry)
+    raise KioskError(ErrorCode.NOT_FOUND, f"release {version} has no file {name}")
+
+
+def _released_rollout_id(session: Session, kiosk_id: str, version: str) -> int | None:
+    return session.scalar(
+        select(func.max(ReleaseRolloutRow.id))
+        .join(ReleaseRolloutKioskRow, ReleaseRolloutKioskRow.rollout_id == ReleaseRolloutRow.id)
+        .where(ReleaseRolloutKioskRow.kiosk_id == kiosk_id,
+               ReleaseRolloutRow.version == version,
+               ReleaseRolloutKioskRow.wave <= ReleaseRolloutRow.current_wave))
+
+
+def _release_out(session: Session, version: str) -> ReleaseOut:
+    row = session.get(ReleaseRow, version)
+    if row is None:
+        raise KioskError(ErrorCode.NOT_FOUND, f"no release {version}")
+    uploaded = set(session.scalars(select(ReleaseFileRow.name)
+                                   .where(ReleaseFileRow.version == version)))
+    return ReleaseOut(
+        version=row.version, key_id=row.key_id, note=row.note, total_bytes=row.total_bytes,
+        created_at=in_shanghai(row.created_at),
+        files=[ReleaseFileOut(name=f["name"], size=f["size"], uploaded=f["name"] in uploaded)
+               for f in row.signed["manifest"]["files"]])
+
+
+def _rollout_out(session: Session, row: ReleaseRolloutRow) -> ReleaseRolloutOut:
+    kiosks = session.scalars(
+        select(ReleaseRolloutKioskRow).where(ReleaseRolloutKioskRow.rollout_id == row.id)
+        .order_by(ReleaseRolloutKioskRow.wave, ReleaseRolloutKioskRow.kiosk_id)).all()
+    return ReleaseRolloutOut(
+        id=row.id, version=row.version, target=row.target,
+        state=row.state,  # type: ignore[arg-type]
+        current_wave=row.current_wave, waves=row.waves, wave_percent=row.wave_percent,
+        success_threshold=row.success_threshold, failure_threshold=row.failure_threshold,
+        reason=row.reason, created_at=in_shanghai(row.created_at),
+        kiosks=[ReleaseRolloutKioskOut(
+            kiosk_id=k.kiosk_id, wave=k.wave, status=k.status,  # type: ignore[arg-type]
+            reason=k.reason,
+            reported_at=in_shanghai(k.reported_at) if k.reported_at else None)
+            for k in kiosks])
+
