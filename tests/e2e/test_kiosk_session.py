@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -36,18 +37,28 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 @pytest.fixture
 def display() -> Iterator[str]:
-    """A fresh X server on a free display number (Xvfb in place of the kiosk's Xorg)."""
+    """A fresh X server (Xvfb in place of the kiosk's Xorg) on a display number drawn at
+    random from a wide range: with -displayfd two suites running at once both started at
+    :0, and one server going away took the other's socket with it (its window manager
+    could not open the display)."""
     missing = [tool for tool in X_TOOLS if shutil.which(tool) is None]
     if missing:
         pytest.skip(f"missing {', '.join(missing)}: ./setup.sh installs them as root")
-    read_end, write_end = os.pipe()
-    server = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write_end), "-screen", "0", f"{SCREEN[0]}x{SCREEN[1]}x24",
-         "-nolisten", "tcp"], pass_fds=(write_end,), stderr=subprocess.DEVNULL)
-    os.close(write_end)
-    with os.fdopen(read_end) as numbers:
-        number = numbers.readline().strip()
-    assert number.isdigit(), "Xvfb gave no display number"
+    for _attempt in range(5):
+        number = 100 + secrets.randbelow(30000)
+        read_end, write_end = os.pipe()
+        server = subprocess.Popen(
+            ["Xvfb", f":{number}", "-displayfd", str(write_end), "-screen", "0",
+             f"{SCREEN[0]}x{SCREEN[1]}x24", "-nolisten", "tcp"],
+            pass_fds=(write_end,), stderr=subprocess.DEVNULL)
+        os.close(write_end)
+        with os.fdopen(read_end) as numbers:
+            ready = numbers.readline().strip()  # written once it takes connections
+        if ready == str(number):
+            break
+        stop(server)  # that number was taken: draw another
+    else:
+        pytest.fail("Xvfb found no free display in 5 tries")
     yield f":{number}"
     stop(server)
 
