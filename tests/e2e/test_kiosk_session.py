@@ -36,11 +36,31 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @pytest.fixture
-def display() -> Iterator[str]:
-    """A fresh X server (Xvfb in place of the kiosk's Xorg) on a display number drawn at
-    random from a wide range: with -displayfd two suites running at once both started at
-    :0, and one server going away took the other's socket with it (its window manager
-    could not open the display)."""
+def installed(tmp_path: Path) -> Path:
+    """The files `kiosk install` lays out, under a root of this test's own."""
+    root = tmp_path / "root"
+    subprocess.run([str(VENV / "bin" / "kiosk"), "install", "--root", str(root), "--venv",
+                    str(VENV)], check=True, capture_output=True, timeout=60)
+    return root
+
+
+def server_options(root: Path) -> list[str]:
+    """The X server options kiosk-display.service gives Xorg, less those only Xorg knows
+    (its console): Xvfb stands in for Xorg, so it runs as the unit says (-noreset above
+    all, see docs/deployment.md)."""
+    unit = (root / "etc/systemd/system/kiosk-display.service").read_text(encoding="utf-8")
+    [exec_start] = [line for line in unit.splitlines() if line.startswith("ExecStart=")]
+    xorg = exec_start.split(" -- ", 1)[1].split()
+    assert xorg[0] == "/usr/bin/Xorg" and xorg[1] == ":0" and xorg[2].startswith("vt")
+    return [option for option in xorg[3:] if option != "-keeptty"]
+
+
+@pytest.fixture
+def display(installed: Path) -> Iterator[str]:
+    """A fresh X server (Xvfb in place of the kiosk's Xorg, with the unit's options) on a
+    display number drawn at random from a wide range: with -displayfd two suites running
+    at once both started at :0, and one server going away took the other's socket with it
+    (its window manager could not open the display)."""
     missing = [tool for tool in X_TOOLS if shutil.which(tool) is None]
     if missing:
         pytest.skip(f"missing {', '.join(missing)}: ./setup.sh installs them as root")
@@ -49,7 +69,7 @@ def display() -> Iterator[str]:
         read_end, write_end = os.pipe()
         server = subprocess.Popen(
             ["Xvfb", f":{number}", "-displayfd", str(write_end), "-screen", "0",
-             f"{SCREEN[0]}x{SCREEN[1]}x24", "-nolisten", "tcp"],
+             f"{SCREEN[0]}x{SCREEN[1]}x24", *server_options(installed)],
             pass_fds=(write_end,), stderr=subprocess.DEVNULL)
         os.close(write_end)
         with os.fdopen(read_end) as numbers:
@@ -78,16 +98,14 @@ def x(display: str, *command: str) -> str:
 
 
 def test_the_session_shows_only_the_kiosk_full_screen_and_the_kiosk_pings(
-        tmp_path: Path, display: str) -> None:
+        tmp_path: Path, installed: Path, display: str) -> None:
     """GIVEN the session files of `kiosk install` and an X server with a landscape screen
-    WHEN the session script runs on it, kiosk-wait-display returns, and `kiosk run` starts
-    as kiosk.service does (the site file's ui.fullscreen and ui.rotation = 90)
+    WHEN the session script runs on it (the server started with the display unit's
+    options), kiosk-wait-display returns, and `kiosk run` starts as kiosk.service does
+    (the site file's ui.fullscreen and ui.rotation = 90)
     THEN the screen never blanks, only this user may use the display, the kiosk tells
     the notify socket READY=1 and pings its watchdog, and its window fills the screen."""
-    root = tmp_path / "root"
-    subprocess.run([str(VENV / "bin" / "kiosk"), "install", "--root", str(root), "--venv",
-                    str(VENV)], check=True, capture_output=True, timeout=60)
-    libexec = root / "usr/local/lib/kiosk"
+    libexec = installed / "usr/local/lib/kiosk"
     env = on_display(display)
     session = subprocess.Popen([str(libexec / "kiosk-xsession")], env=env)
     kiosk: subprocess.Popen[bytes] | None = None

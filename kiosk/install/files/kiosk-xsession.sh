@@ -8,8 +8,8 @@ set -u
 matchbox-window-manager -use_cursor no -use_titlebar no &
 wm=$!
 trap 'kill "$wm" 2>/dev/null' TERM INT HUP
-# The settings below are made while the window manager holds the display open: an X
-# server that loses its last client resets them.
+# The settings below are made once the window manager runs (Xorg runs with -noreset, so
+# they stay when a client leaves).
 "$(dirname "$0")/kiosk-wait-display" 30 || exit 1
 # Never blank, never power the screen down (Xorg also runs with -s 0 -dpms).
 xset s off

@@ -102,6 +102,8 @@ def test_the_kiosk_unit_is_supervised_as_the_issue_asks(tmp_path: Path) -> None:
     display = unit(root / "etc/systemd/system/kiosk-display.service")
     assert display["Service"]["ExecStart"][0].startswith(
         "/usr/bin/xinit /usr/local/lib/kiosk/kiosk-xsession -- /usr/bin/Xorg :0 vt1 ")
+    # Without -noreset a probe leaving as matchbox connects drops matchbox (and the session).
+    assert "-noreset" in display["Service"]["ExecStart"][0].split()
     assert display["Unit"]["Conflicts"] == ["getty@tty1.service"]
 
 
