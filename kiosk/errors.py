@@ -24,6 +24,11 @@ class ErrorCode(StrEnum):
     CARD_DECLINED = "E_CARD_DECLINED"
     PAYMENT_CANCELLED = "E_PAYMENT_CANCELLED"
     TIMEOUT_REVERSAL = "E_TIMEOUT_REVERSAL"
+    # QR payments (docs/payments-qr.md)
+    QR_DECLINED = "E_QR_DECLINED"  # the provider refused; detail "failure": a QrFailure
+    QR_EXPIRED = "E_QR_EXPIRED"  # the code shown was not paid in time; the order is closed
+    QR_UNAVAILABLE = "E_QR_UNAVAILABLE"  # central is away or the provider is not set up
+    QR_ORDER_UNKNOWN = "E_QR_ORDER_UNKNOWN"  # central has no such order of this kiosk
     PRINT_FAILED_AFTER_PAYMENT = "E_PRINT_FAILED_AFTER_PAYMENT"
     PRINT_FAILED = "E_PRINT_FAILED"  # a slip that costs nothing: print it again
     # A reprint asked for a slip other than a payment receipt: the kiosk keeps none.

@@ -12,6 +12,7 @@ from hardware.base import PrintOutcome
 from hardware.document import Document
 from kiosk.domain.bills import BillAccount
 from kiosk.domain.payments import CardResult, OutboxMessage, Payment, PaymentDraft
+from kiosk.domain.qr import QrOrderInfo, QrOrderRequest, QrRefundReason
 from kiosk.domain.records import (
     Address,
     AddressNode,
@@ -323,3 +324,25 @@ class MaintenanceState:
     restart_window: str | None  # "03:00-04:00" in the kiosk's time zone; None: no nightly restart
     last_restart_at: datetime | None  # the last nightly restart (None: none recorded)
     low_disk: bool  # free disk below maintenance.min_free_disk_mb
+
+
+class QrOrders(Protocol):
+    """Central's QR orders (docs/payments-qr.md; adapter kiosk.sync.qr_client). Every
+    call raises KioskError(CENTRAL_UNAVAILABLE) when central was not reached or its
+    answer was lost: the order's state is then unknown, and only get() may settle it."""
+
+    def create(self, ctx: CallContext, request: QrOrderRequest) -> QrOrderInfo:
+        """Open the order (idempotent by order_id); mode SCAN pays at once."""
+        ...
+
+    def get(self, ctx: CallContext, order_id: str) -> QrOrderInfo:
+        """The order now (central asks the provider when it is not final). KioskError
+        (QR_ORDER_UNKNOWN) when central has no such order of this kiosk."""
+        ...
+
+    def close(self, ctx: CallContext, order_id: str) -> QrOrderInfo:
+        """Close it unpaid; answers PAID when the person paid first."""
+        ...
+
+    def refund(self, ctx: CallContext, order_id: str, reason: QrRefundReason) -> QrOrderInfo:
+        ...

@@ -8,45 +8,15 @@ central to create, query, close and refund an order, and central answers a QrOrd
 from __future__ import annotations
 
 from decimal import Decimal
-from enum import StrEnum
 from typing import Annotated, Literal, Self
 
 from pydantic import Field, StringConstraints, model_validator
 
+from kiosk.domain.qr import QrFailure, QrMode, QrProvider, QrRefundReason, QrState
 from kiosk.sync.wire import Identifier, Instant, Line64, WireModel
 
-
-class QrProvider(StrEnum):
-    ALIPAY = "alipay"
-    WECHAT = "wechat"
-    UNIONPAY = "unionpay"  # UnionPay QR, in the Yunshanfu app and banks' apps
-
-
-class QrMode(StrEnum):
-    SHOW = "show"  # the kiosk shows a code, the person's app scans it
-    SCAN = "scan"  # the person's app shows its payment code, the kiosk's scanner reads it
-
-
-class QrState(StrEnum):
-    WAITING = "WAITING"  # created; nobody has scanned the code yet
-    SCANNED = "SCANNED"  # an app scanned the code; the person is paying
-    USER_PAYING = "USER_PAYING"  # the person must confirm (password) in the app
-    PAID = "PAID"  # the money is taken
-    CLOSED = "CLOSED"  # closed before it was paid (cancel, time-out): nothing taken
-    FAILED = "FAILED"  # refused (see QrFailure): nothing taken
-    REFUNDED = "REFUNDED"  # paid, then given back (a payment after close, or asked)
-    REFUND_DUE = "REFUND_DUE"  # paid, and the refund failed: a person must settle it
-
-
-FINAL_QR_STATES = frozenset({QrState.PAID, QrState.CLOSED, QrState.FAILED,
-                             QrState.REFUNDED, QrState.REFUND_DUE})
-
-
-class QrFailure(StrEnum):
-    INSUFFICIENT_BALANCE = "insufficient_balance"
-    CODE_INVALID = "code_invalid"  # expired, or not a payment code
-    CODE_USED = "code_used"  # that payment code was already used
-    DECLINED = "declined"  # any other refusal of the provider
+__all__ = ["AuthCode", "QrFailure", "QrMode", "QrOrder", "QrOrderCreate", "QrProvider",
+           "QrRefund", "QrRefundReason", "QrState"]
 
 
 # A payment code as the apps show it: Alipay 25-30 then 14-22 digits, WeChat 10-15 then
@@ -77,7 +47,7 @@ class QrOrderCreate(WireModel):
 
 
 class QrRefund(WireModel):
-    reason: Literal["not_delivered", "duplicate", "cancelled_late"]
+    reason: QrRefundReason
 
 
 class QrOrder(WireModel):
@@ -92,7 +62,3 @@ class QrOrder(WireModel):
         str, StringConstraints(max_length=PROVIDER_TXN_ID_MAX)] | None = None
     paid_at: Instant | None = None
     failure: QrFailure | None = None
-
-    @property
-    def final(self) -> bool:
-        return self.state in FINAL_QR_STATES
