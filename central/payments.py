@@ -47,9 +47,10 @@ REVIEW_AMOUNT_BELOW_DUE = "amount_below_due"
 
 def fingerprint(record: BillPaymentRecord) -> Fingerprint:
     """The same payment posted twice (directly or through the outbox, "82.9" or "82.90",
-    +08:00 or Z) hashes the same; without a verification code it hashes as it did before
-    receipts had one."""
-    return record_fingerprint(record, omit_when_none=("verification_code",))
+    +08:00 or Z) hashes the same; without a verification code or a QR method it hashes as
+    it did before receipts had one and QR payments existed."""
+    return record_fingerprint(
+        record, omit_when_none=("verification_code", "method", "provider_txn_id"))
 
 
 def new_central_ref(now: datetime) -> str:

@@ -193,6 +193,11 @@ class BillPaymentRecord(WireModel):
     terminal_id: Line32 | None = None
     merchant_id: Line32 | None = None
     verification_code: VerificationCode | None = None
+    # How it was paid (docs/payments-qr.md): absent for a card, as in records of kiosks
+    # from before QR payments; a QR payment names its provider and the provider's
+    # transaction id, and its order (the reference) is central's own.
+    method: Literal["alipay", "wechat", "unionpay"] | None = None
+    provider_txn_id: Line64 | None = None
 
 
 class BillPaymentAck(WireModel):
