@@ -332,6 +332,7 @@ def attach_maintenance(app: KioskApp, runtime: Runtime) -> None:
     systemd's Restart=always turns into a restart), and the disk guard trims the store
     only while the App rests (its VACUUM holds the store's lock for a moment)."""
     app.restart_due = runtime.nightly_restart.due if runtime.nightly_restart else None
+    app.restart_check_s = runtime.config.maintenance.restart_check_s
     if runtime.disk_guard is not None:
         runtime.disk_guard.idle = lambda: app.at_rest
 

@@ -291,6 +291,8 @@ class MaintenanceSection(_Section):
     restart_min_uptime_s: float = Field(default=3600.0, ge=0, le=7 * 86400)
     """A kiosk started less than this long ago is not restarted (it is fresh: a boot or
     a crash inside the window)."""
+    restart_check_s: float = Field(default=15.0, ge=1, le=3600)
+    """How often the resting kiosk asks whether its restart is due (a clock comparison)."""
     min_free_disk_mb: int = Field(default=500, ge=0, le=2**30)
     """Below this much free disk on the data folder's file system the kiosk warns, tells
     central (the heartbeat's low_disk, `kiosk diag`) and trims its local store."""

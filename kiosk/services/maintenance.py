@@ -27,7 +27,7 @@ from kiosk.services.ports import Clock
 log = logging.getLogger(__name__)
 
 RESTART_MARKER_FILE = "nightly-restart"  # in the data folder: when the last one happened
-RESTART_CHECK_S = 15.0  # how often the UI asks whether the restart is due
+RESTART_CHECK_S = 15.0  # how often the UI asks whether the restart is due (its default)
 DAY = timedelta(days=1)
 _WINDOW = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])-([01][0-9]|2[0-3]):([0-5][0-9])")
 

@@ -109,11 +109,12 @@ class KioskApp(App):
         # Called after every session has ended and been wiped: where a pushed config is
         # applied (never during a session). Set by bootstrap.
         self.between_sessions: Callable[[], None] | None = None
-        # Asked every RESTART_CHECK_S and after each session whether the kiosk should
+        # Asked every restart_check_s and after each session whether the kiosk should
         # restart now (kiosk.services.maintenance.NightlyRestart.due, given whether the
         # kiosk is in use); True stops the App, and its supervisor starts it again. Set
         # by `kiosk run`.
         self.restart_due: Callable[[bool], bool] | None = None
+        self.restart_check_s = RESTART_CHECK_S
         # The process's supervisor (systemd's notify socket), set by bootstrap when one
         # asked: told when the kiosk takes touches, pinged from this loop, told its state.
         self.service_manager: ServiceManager | None = None
@@ -138,7 +139,7 @@ class KioskApp(App):
         self.show_screen("attract")
         self._prebuild = Clock.schedule_once(self._build_next_screen, PREBUILD_AFTER_S)
         Clock.schedule_interval(self._check_idle, 1.0)
-        Clock.schedule_interval(self._check_restart, RESTART_CHECK_S)
+        Clock.schedule_interval(self._check_restart, self.restart_check_s)
         if self.services.watch is not None:
             self.services.watch.listeners.append(self._availability_changed)
         return manager
