@@ -12,13 +12,14 @@ from kiosk.errors import ErrorCode
 from kiosk.services.bill_payment import Step
 from kiosk.ui.driver import Driver
 from kiosk.ui.walkthrough import start_bill_payment
+from tests.patience import PATIENCE_S
 
 pytestmark = pytest.mark.ui
 
 
 def demo_barcode(system: System, account_no: str) -> str:
     """This month's barcode of a demo statement, as central prints it."""
-    answer = requests.get(f"{system.central_url}/v1/demo/barcodes", timeout=5)
+    answer = requests.get(f"{system.central_url}/v1/demo/barcodes", timeout=PATIENCE_S)
     answer.raise_for_status()
     barcode: str = next(b["barcode"] for b in answer.json()["barcodes"]
                         if b["account_no"] == account_no)

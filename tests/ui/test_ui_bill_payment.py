@@ -22,6 +22,7 @@ from kiosk.ui.walkthrough import (
     start_bill_payment,
     type_account,
 )
+from tests.patience import PATIENCE_S
 
 pytestmark = pytest.mark.ui
 
@@ -54,7 +55,7 @@ def test_paying_a_water_bill_by_touch_prints_and_records(driver: Driver, system:
         "review.png", "card.png", "receipt.png"]
     assert all(p.stat().st_size > 10_000 for p in result.screenshots)  # real pixels
 
-    job = system.printer.wait_for_jobs(1, timeout=5)[-1]
+    job = system.printer.wait_for_jobs(1, timeout=PATIENCE_S)[-1]
     sale = system.payment.ledger[result.reference]
     for expected in ("上海城投水务", "3100012345", "CN¥128.96", "622848******1234",
                      sale.auth_code, result.reference):
@@ -211,7 +212,7 @@ def test_mobile_bill_found_by_barcode_and_paid_in_part_in_russian(driver: Driver
     screen (every amount it showed while the terminal worked) and the done screen show
     50.00, never the 88.00 due, the card is charged 50.00, the receipt says 50.00, and
     central records a payment of 50.00 for the account the barcode named."""
-    answer = requests.get(f"{system.central_url}/v1/demo/barcodes", timeout=5)
+    answer = requests.get(f"{system.central_url}/v1/demo/barcodes", timeout=PATIENCE_S)
     answer.raise_for_status()
     barcode = next(b["barcode"] for b in answer.json()["barcodes"]
                    if b["account_no"] == "13800138000")

@@ -39,6 +39,7 @@ from kiosk.ui.walkthrough_stay import (
     read_passport,
     tile_for,
 )
+from tests.patience import PATIENCE_S
 
 pytestmark = pytest.mark.ui
 
@@ -218,7 +219,7 @@ def test_bill_payment_keeps_the_barcode_and_the_amount(driver: Driver, system: S
     THEN the typed text is unchanged each time, the screen speaks the new language, the
     barcode finds the bill and the review shows the amount she typed."""
     system.restart_central(fresh_data=True)  # the whole mobile bill due again
-    answer_ = requests.get(f"{system.central_url}/v1/demo/barcodes", timeout=5)
+    answer_ = requests.get(f"{system.central_url}/v1/demo/barcodes", timeout=PATIENCE_S)
     answer_.raise_for_status()
     barcode = next(b["barcode"] for b in answer_.json()["barcodes"]
                    if b["account_no"] == "13800138000")

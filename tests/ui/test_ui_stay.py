@@ -26,6 +26,7 @@ from kiosk.ui.walkthrough_stay import (
     to_summary,
     walk,
 )
+from tests.patience import PATIENCE_S
 
 pytestmark = pytest.mark.ui
 
@@ -57,7 +58,7 @@ def submit_and_wait(driver: Driver) -> None:
 
 
 def verify(system: System, code: str) -> dict[str, object]:
-    answer = requests.get(f"{system.central_url}/v1/verify/{code}", timeout=5)
+    answer = requests.get(f"{system.central_url}/v1/verify/{code}", timeout=PATIENCE_S)
     answer.raise_for_status()
     body: dict[str, object] = answer.json()
     return body
@@ -82,7 +83,7 @@ def test_registered_in_korean_by_the_demo_walk(driver: Driver, central: System,
     number = flow.final_number
     assert number is not None and number.startswith("LS-310105-")
     assert driver.app.screen("slip").ids.reference.text == number
-    job = system.printer.wait_for_jobs(jobs_before + 1, timeout=5)[-1]
+    job = system.printer.wait_for_jobs(jobs_before + 1, timeout=PATIENCE_S)[-1]
     code = flow.submission.verification_code
     assert number in job.text and "境外人员临时住宿登记凭证" in job.text
     assert "上海市长宁区仙霞路88弄3号楼1201室" in job.text
@@ -118,7 +119,7 @@ def test_registered_in_english(driver: Driver, central: System) -> None:
     flow = app.flow
     assert flow.receipt_printed and flow.final_number is not None
     assert app.screen("slip").ids.title.text == "Your registration is submitted"
-    job = system.printer.wait_for_jobs(jobs_before + 1, timeout=5)[-1]
+    job = system.printer.wait_for_jobs(jobs_before + 1, timeout=PATIENCE_S)[-1]
     assert flow.final_number in job.text and "已提交 Submitted" in job.text
     assert "Temporary Accommodation Registration Receipt" in job.text
     record = verify(system, flow.submission.verification_code)
@@ -147,7 +148,7 @@ def test_a_late_registration_says_it_waits_for_verification(driver: Driver,
     assert flow.receipt_printed and flow.final_number is not None
     slip_screen = app.screen("slip")
     assert slip_screen.ids.title.text == "Your registration is waiting for verification"
-    job = system.printer.wait_for_jobs(jobs_before + 1, timeout=5)[-1]
+    job = system.printer.wait_for_jobs(jobs_before + 1, timeout=PATIENCE_S)[-1]
     assert "Pending verification (late registration)" in " ".join(job.text.split())
     assert verify(system, flow.submission.verification_code)["status"] == \
         "PENDING_VERIFICATION"
@@ -224,7 +225,7 @@ def test_central_away_gives_a_provisional_slip_then_the_number(driver: Driver,
         assert flow.reference == reference
         assert app.screen("slip").ids.reference_label.text == "Provisional reference"
         assert app.screen("slip").ids.title.text == "Your registration is accepted"
-        job = system.printer.wait_for_jobs(jobs_before + 1, timeout=5)[-1]
+        job = system.printer.wait_for_jobs(jobs_before + 1, timeout=PATIENCE_S)[-1]
         assert reference in job.text and "临时受理编号" in job.text
         assert "Accepted by the kiosk, not yet confirmed" in " ".join(job.text.split())
         code = flow.submission.verification_code

@@ -13,6 +13,7 @@ from kiosk.domain.records import TaxRecord
 from kiosk.services.tax_record import TaxStep
 from kiosk.ui.driver import Driver
 from kiosk.ui.walkthrough import answer_on_keypad, question_keypad, start_service
+from tests.patience import PATIENCE_S
 
 pytestmark = pytest.mark.ui
 
@@ -37,7 +38,7 @@ def print_months(driver: Driver, system: System, first: str, last: str,
     driver.tap(summary.ids.action)
     driver.wait_for_screen("slip", timeout=20)
     assert flow.record is not None and flow.receipt_printed
-    job = system.printer.wait_for_jobs(jobs_before + 1, timeout=5)[-1]
+    job = system.printer.wait_for_jobs(jobs_before + 1, timeout=PATIENCE_S)[-1]
     assert "个人所得税纳税记录" in job.text and flow.record.verification_code in job.text
     return flow.record, job
 

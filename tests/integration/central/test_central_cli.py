@@ -18,6 +18,7 @@ from sqlalchemy import inspect
 
 from central.db import make_engine, migrate
 from central.models import Base
+from tests.patience import PATIENCE_S
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -58,8 +59,8 @@ def test_serve_writes_ready_file_and_stops_cleanly_on_signal(serve_process, stop
     assert info["pid"] == process.pid
     url = str(info["url"])
     assert url.startswith("http://127.0.0.1:") and not url.endswith(":0")
-    assert requests.get(f"{url}/v1/health", timeout=5).json()["status"] == "ok"
-    found = http.post(f"{url}/v1/bills/lookup", timeout=5, headers={"X-Kiosk-Id": "K-1"},
+    assert requests.get(f"{url}/v1/health", timeout=PATIENCE_S).json()["status"] == "ok"
+    found = http.post(f"{url}/v1/bills/lookup", timeout=PATIENCE_S, headers={"X-Kiosk-Id": "K-1"},
                       json={"biller_id": "sh-power", "account_no": "0123456789"})
     assert found.status_code == 200
     os.kill(process.pid, stop_signal)

@@ -24,6 +24,7 @@ from kiosk.bootstrap import central_token
 from kiosk.config import load_config
 from kiosk.errors import ErrorCode, KioskError
 from kiosk.sync.enrollment import CREDENTIAL_FILE, enroll, read_credential
+from tests.patience import PATIENCE_S
 
 TIMEOUT = 5.0
 KIOSK = "SH-CN-0042"
@@ -137,7 +138,7 @@ def test_two_concurrent_uses_of_one_token_enroll_once(central_url, central_db):
     barrier = threading.Barrier(2)
 
     def race(_: int) -> requests.Response:
-        barrier.wait(timeout=5)
+        barrier.wait(timeout=PATIENCE_S)
         return spend(central_url, token)
 
     with ThreadPoolExecutor(max_workers=2) as pool:

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from central import admin
+from tests.patience import PATIENCE_S
 
 ACCOUNTS = [
     # biller, account, holder, address, [(period, amount, late fee, due date)], partial
@@ -77,7 +78,8 @@ def test_lookup_without_kiosk_header_locks_for_the_credentials_kiosk(http, centr
     THEN the first is answered and locked for SH-CN-0001 (the credential says who asks),
     so the second kiosk gets E_BILL_LOCKED."""
     response = http.post(f"{central_url}/v1/bills/lookup",
-                         json={"biller_id": "sh-water", "account_no": "3100012345"}, timeout=5)
+                         json={"biller_id": "sh-water", "account_no": "3100012345"},
+                         timeout=PATIENCE_S)
     assert response.status_code == 200, response.text
     assert do_lookup("sh-water", "3100012345", "SH-CN-0002").json()["code"] == "E_BILL_LOCKED"
     assert do_lookup("sh-water", "3100012345", "SH-CN-0001").status_code == 200
@@ -89,7 +91,7 @@ def test_invalid_body_is_422_request_rejected_without_echoing_values(http, centr
     THEN the answer is 422 E_REQUEST_REJECTED and does not echo the value back."""
     response = http.post(f"{central_url}/v1/bills/lookup",
                          json={"biller_id": "sh-water", "account_no": "9" * 60},
-                         headers={"X-Kiosk-Id": "K-A"}, timeout=5)
+                         headers={"X-Kiosk-Id": "K-A"}, timeout=PATIENCE_S)
     assert response.status_code == 422
     assert response.json()["code"] == "E_REQUEST_REJECTED"
     assert "9" * 60 not in response.text

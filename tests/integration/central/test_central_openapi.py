@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from tests.patience import PATIENCE_S
+
 EXPECTED = {
     ("/v1/health", "get"): "Health",
     ("/v1/bills/lookup", "post"): "BillLookupResponse",
@@ -53,7 +55,7 @@ def test_openapi_lists_every_endpoint_with_its_response_model(http, central_url)
     """GIVEN a running central
     WHEN /openapi.json is fetched
     THEN it lists exactly the expected endpoints, each answering its wire model."""
-    spec = http.get(f"{central_url}/openapi.json", timeout=5).json()
+    spec = http.get(f"{central_url}/openapi.json", timeout=PATIENCE_S).json()
     found = {(path, method) for path, item in spec["paths"].items() for method in item}
     assert found == set(EXPECTED) | BINARY
     for path, method in BINARY:
@@ -75,7 +77,7 @@ def test_openapi_documents_headers_and_error_bodies(http, central_url):
     """GIVEN the OpenAPI document
     WHEN the kiosk endpoints are inspected
     THEN the context headers and Idempotency-Key are parameters and errors are ErrorBody."""
-    spec = http.get(f"{central_url}/openapi.json", timeout=5).json()
+    spec = http.get(f"{central_url}/openapi.json", timeout=PATIENCE_S).json()
     lookup = spec["paths"]["/v1/bills/lookup"]["post"]
     headers = {p["name"]: p["required"] for p in lookup["parameters"] if p["in"] == "header"}
     assert headers == {"X-Kiosk-Id": False, "X-Session-Id": False, "X-Lang": False,

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from tests.patience import PATIENCE_S
+
 WATER_BILLS = ("sh-water-202511-01", "sh-water-202512-01")
 
 
@@ -14,12 +16,12 @@ def outbox_record(message):
 
 
 def post_batch(http, url, messages, kiosk_id="SH-CN-0001"):
-    return http.post(f"{url}/v1/outbox", timeout=5, headers={"X-Kiosk-Id": kiosk_id},
+    return http.post(f"{url}/v1/outbox", timeout=PATIENCE_S, headers={"X-Kiosk-Id": kiosk_id},
                      json={"kiosk_id": kiosk_id, "records": [outbox_record(m) for m in messages]})
 
 
 def payment_count(http, url):
-    return len(http.get(f"{url}/v1/admin/payments", timeout=5).json()["payments"])
+    return len(http.get(f"{url}/v1/admin/payments", timeout=PATIENCE_S).json()["payments"])
 
 
 def test_batch_answers_accepted_duplicate_rejected_in_order(http, central_url, make_payment,
@@ -58,14 +60,15 @@ def test_outbox_then_direct_post_of_the_same_key_is_one_payment(http, central_ur
     THEN the direct post answers 200 duplicate with the outbox's central_ref: one row."""
     payment = make_payment(bill_ids=WATER_BILLS)
     via_outbox = post_batch(http, central_url, [outbox_message(payment)]).json()["results"][0]
-    direct = http.post(f"{central_url}/v1/bill-payments", timeout=5,
+    direct = http.post(f"{central_url}/v1/bill-payments", timeout=PATIENCE_S,
                        json=payment.outbox_payload(payment.created_at),
                        headers={"Idempotency-Key": payment.idempotency_key})
     assert direct.status_code == 200
     assert direct.json()["duplicate"] is True
     assert direct.json()["central_ref"] == via_outbox["central_ref"]
     assert payment_count(http, central_url) == 1
-    recorded = http.get(f"{central_url}/v1/bill-payments/{payment.reference}", timeout=5).json()
+    recorded = http.get(f"{central_url}/v1/bill-payments/{payment.reference}",
+                        timeout=PATIENCE_S).json()
     assert recorded["channel"] == "outbox"
 
 
@@ -106,7 +109,7 @@ def test_batch_with_unknown_kind_is_422(http, central_url, make_payment, outbox_
     THEN central answers 422 E_REQUEST_REJECTED and records nothing."""
     record = outbox_record(outbox_message(make_payment()))
     record["kind"] = "tax_record"
-    response = http.post(f"{central_url}/v1/outbox", timeout=5,
+    response = http.post(f"{central_url}/v1/outbox", timeout=PATIENCE_S,
                          json={"kiosk_id": "SH-CN-0001", "records": [record]})
     assert response.status_code == 422
     assert response.json()["code"] == "E_REQUEST_REJECTED"

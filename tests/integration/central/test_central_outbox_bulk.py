@@ -30,6 +30,7 @@ from kiosk.sync.wire import (
     OutboxRecordIn,
     OutboxRecordResult,
 )
+from tests.patience import PATIENCE_S
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 1, 15, 10, 30, tzinfo=SHANGHAI)
@@ -353,7 +354,7 @@ def test_batches_racing_with_one_persons_stay_register_it_once(
             item("stay_registration", f"key-race-stay-{n:04d}",
                  stay_payload(doc_number="D4000001", kiosk_id=kiosk,
                               reference=f"{kiosk}-260115-000002"))])
-        barrier.wait(timeout=5)
+        barrier.wait(timeout=PATIENCE_S)
         return service.deliver_outbox(batch).results
 
     with ThreadPoolExecutor(max_workers=racers) as pool:

@@ -12,6 +12,7 @@ from decimal import Decimal
 import requests
 
 from central import admin
+from tests.patience import PATIENCE_S
 
 WATER_BILLS = ("sh-water-202511-01", "sh-water-202512-01")
 
@@ -20,11 +21,11 @@ def post_payment(http, url, payment, key=None, payload=None):
     payload = payload if payload is not None else payment.outbox_payload(payment.created_at)
     return http.post(f"{url}/v1/bill-payments", json=payload,
                      headers={"Idempotency-Key": key or payment.idempotency_key,
-                              "X-Kiosk-Id": payment.draft.kiosk_id}, timeout=5)
+                              "X-Kiosk-Id": payment.draft.kiosk_id}, timeout=PATIENCE_S)
 
 
 def payments_of(http, url):
-    response = http.get(f"{url}/v1/admin/payments", timeout=5)
+    response = http.get(f"{url}/v1/admin/payments", timeout=PATIENCE_S)
     assert response.status_code == 200
     return response.json()["payments"]
 
@@ -117,7 +118,7 @@ def test_payment_after_lock_expired_and_bill_paid_elsewhere_is_recorded_for_revi
     late_a = make_payment(kiosk_id="KIOSK-A", bill_ids=WATER_BILLS, lock_token=lock_a)
     response = post_payment(http, central_url, late_a)
     assert response.status_code == 201
-    recorded = http.get(f"{central_url}/v1/bill-payments/{late_a.reference}", timeout=5,
+    recorded = http.get(f"{central_url}/v1/bill-payments/{late_a.reference}", timeout=PATIENCE_S,
                         headers={"X-Kiosk-Id": "KIOSK-A"}).json()
     assert recorded["needs_review"] is True
     assert set(recorded["review_reasons"]) >= {"lock_expired", "bill_already_paid"}
@@ -130,7 +131,8 @@ def test_payment_for_unknown_account_is_recorded_for_review(http, central_url, m
     THEN it is recorded (money was taken) and flagged account_unknown."""
     payment = make_payment(account_no="3100000000")
     assert post_payment(http, central_url, payment).status_code == 201
-    recorded = http.get(f"{central_url}/v1/bill-payments/{payment.reference}", timeout=5).json()
+    recorded = http.get(f"{central_url}/v1/bill-payments/{payment.reference}",
+                        timeout=PATIENCE_S).json()
     assert recorded["review_reasons"] == ["account_unknown"]
 
 
@@ -140,7 +142,7 @@ def test_payment_without_idempotency_key_is_rejected(http, central_url, make_pay
     THEN it answers 422 E_REQUEST_REJECTED and records nothing."""
     payment = make_payment(bill_ids=WATER_BILLS)
     response = http.post(f"{central_url}/v1/bill-payments",
-                         json=payment.outbox_payload(payment.created_at), timeout=5)
+                         json=payment.outbox_payload(payment.created_at), timeout=PATIENCE_S)
     assert response.status_code == 422
     assert response.json()["code"] == "E_REQUEST_REJECTED"
     assert payments_of(http, central_url) == []
@@ -152,12 +154,14 @@ def test_get_payment_by_reference(http, central_url, make_payment):
     THEN the first two return it with its card data and the third is 404 E_NOT_FOUND."""
     payment = make_payment(bill_ids=WATER_BILLS)
     central_ref = post_payment(http, central_url, payment).json()["central_ref"]
-    by_ref = http.get(f"{central_url}/v1/bill-payments/{payment.reference}", timeout=5).json()
-    by_central = http.get(f"{central_url}/v1/bill-payments/{central_ref}", timeout=5).json()
+    by_ref = http.get(f"{central_url}/v1/bill-payments/{payment.reference}",
+                      timeout=PATIENCE_S).json()
+    by_central = http.get(f"{central_url}/v1/bill-payments/{central_ref}",
+                          timeout=PATIENCE_S).json()
     assert by_ref == by_central
     assert by_ref["amount"] == "128.96"
     assert by_ref["record"]["masked_pan"] == "622588******1234"
-    missing = http.get(f"{central_url}/v1/bill-payments/R-NOPE", timeout=5)
+    missing = http.get(f"{central_url}/v1/bill-payments/R-NOPE", timeout=PATIENCE_S)
     assert missing.status_code == 404
     assert missing.json()["code"] == "E_NOT_FOUND"
 
@@ -187,7 +191,7 @@ def test_concurrent_posts_of_one_payment_record_it_once(http, central_url, make_
 
     def post() -> requests.Response:
         with new_session() as own:
-            barrier.wait(timeout=5)
+            barrier.wait(timeout=PATIENCE_S)
             return post_payment(own, central_url, payment)
 
     with ThreadPoolExecutor(max_workers=8) as pool:
@@ -205,7 +209,7 @@ def test_concurrent_lookups_by_two_kiosks_lock_for_one(central_url, do_lookup, n
 
     def ask(kiosk: str) -> tuple[str, int]:
         with new_session() as own:
-            barrier.wait(timeout=5)
+            barrier.wait(timeout=PATIENCE_S)
             response = own.post(f"{central_url}/v1/bills/lookup", timeout=5,
                                 json={"biller_id": "sh-power", "account_no": "0123456789"},
                                 headers={"X-Kiosk-Id": kiosk})

@@ -15,6 +15,7 @@ import pytest
 import requests
 
 from central.server import CentralServer
+from tests.patience import PATIENCE_S
 
 TIMEOUT = 10
 RACERS = 6
@@ -39,7 +40,7 @@ def race(url: str, path: str, payloads: list[dict[str, Any]],
 
     def post(payload: dict[str, Any]) -> requests.Response:
         with new_session() as own:
-            barrier.wait(timeout=5)
+            barrier.wait(timeout=PATIENCE_S)
             return own.post(f"{url}{path}", json=payload, timeout=TIMEOUT,
                             headers={"Idempotency-Key": uuid.uuid4().hex,
                                      "X-Kiosk-Id": payload["kiosk_id"]})
@@ -107,7 +108,7 @@ def test_one_record_sent_many_times_at_once_under_its_key_is_recorded_once(
 
     def send() -> tuple[str, str | None]:
         with new_session() as own:
-            barrier.wait(timeout=5)
+            barrier.wait(timeout=PATIENCE_S)
             if way == "direct":
                 answer = own.post(f"{central_url}{ROUTES[kind]}", json=payload,
                                   timeout=TIMEOUT, headers={"Idempotency-Key": key})
@@ -145,7 +146,7 @@ def test_two_centrals_starting_together_migrate_and_seed_one_database_once(
     barrier = threading.Barrier(len(servers))
 
     def start(server: CentralServer) -> str:
-        barrier.wait(timeout=5)
+        barrier.wait(timeout=PATIENCE_S)
         return server.start()
 
     try:

@@ -11,6 +11,7 @@ from sqlalchemy import text
 from central.db import make_engine, make_session_factory, migrate
 from central.demo_data import seed_demo
 from central.server import CentralServer
+from tests.patience import PATIENCE_S
 
 
 def test_old_database_is_migrated_and_seeded_with_the_new_parts(central_db, clock, http):
@@ -27,12 +28,12 @@ def test_old_database_is_migrated_and_seeded_with_the_new_parts(central_db, cloc
     finally:
         engine.dispose()
     with CentralServer(db_url, clock=clock) as server:
-        districts = http.get(f"{server.url}/v1/addresses", timeout=5).json()
-        company = http.get(f"{server.url}/v1/companies/91310110666007217T", timeout=5)
-        identify = http.post(f"{server.url}/v1/tax/identify", timeout=5, json={
+        districts = http.get(f"{server.url}/v1/addresses", timeout=PATIENCE_S).json()
+        company = http.get(f"{server.url}/v1/companies/91310110666007217T", timeout=PATIENCE_S)
+        identify = http.post(f"{server.url}/v1/tax/identify", timeout=PATIENCE_S, json={
             "doc_type": "passport", "doc_number": "C01X00T47", "nationality": "DEU",
             "birth_date": "1964-08-12", "surname": "MUSTERMANN", "given_names": "ERIKA"})
-        lookup = http.post(f"{server.url}/v1/bills/lookup", timeout=5,
+        lookup = http.post(f"{server.url}/v1/bills/lookup", timeout=PATIENCE_S,
                                headers={"X-Kiosk-Id": "K-1"},
                                json={"biller_id": "sh-water", "account_no": "3100012345"})
     assert [d["id"] for d in districts] == ["310105", "310104"]

@@ -22,6 +22,7 @@ from kiosk.domain.payments import CardResult, OutboxMessage, PaymentDraft
 from kiosk.store import Store, open_store
 from kiosk.sync.client import CentralClient
 from kiosk.sync.forwarder import DrainReport, OutboxForwarder
+from tests.patience import PATIENCE_S
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # Generous enough that a loaded CI machine running central on PostgreSQL answers a
@@ -61,7 +62,7 @@ def kiosk(tmp_path: Path, proxy: FaultProxy, clock, make_stay,  # type: ignore[n
     forwarder = OutboxForwarder(store.outbox, client, clock, interval_s=0.05, batch_size=25,
                                 backoff_max_s=0.2)
     yield Kiosk(store, client, forwarder, make_stay, make_application, {})
-    assert forwarder.stop(timeout=5)
+    assert forwarder.stop(timeout=PATIENCE_S)
     client.close()
     store.close()
 
@@ -223,7 +224,7 @@ def test_running_forwarder_recovers_once_the_faults_stop(
     while kiosk.store.outbox.depth():
         assert time.monotonic() < deadline, "outbox not drained after the faults stopped"
         time.sleep(0.05)
-    assert kiosk.forwarder.stop(timeout=5)
+    assert kiosk.forwarder.stop(timeout=PATIENCE_S)
     proxy.stop()
     assert_exactly_once(kiosk, central_db)
 
@@ -241,7 +242,7 @@ def test_colliding_record_rolls_back_alone_in_a_one_transaction_batch(  # type: 
     keys = ["k-first-0001", "k-clash-0002", "k-third-0003"]
     body = make_batch([("stay_registration", key, payload)
                        for key, payload in zip(keys, (first, clash, third), strict=True)])
-    answer = http.post(f"{central.url}/v1/outbox", json=body, timeout=5)
+    answer = http.post(f"{central.url}/v1/outbox", json=body, timeout=PATIENCE_S)
     assert answer.status_code == 200
     assert [(r["status"], r["reason"]) for r in answer.json()["results"]] == [
         ("accepted", None), ("rejected", "E_REQUEST_REJECTED"), ("accepted", None)]

@@ -35,6 +35,7 @@ from test_central_config_admin import (
     keys_dir,  # noqa: F401 (a fixture: the admin signing key)
     run_admin as kiosk_admin,
 )
+from tests.patience import PATIENCE_S
 
 GROUP = "hongqiao"
 OTHER_GROUP = "pudong"
@@ -254,7 +255,7 @@ class TamperingProxy:
                 if self.path == "/v1/config":
                     proxy.if_none_match.append(self.headers.get("If-None-Match"))
                 answer = requests.request(self.command, proxy.upstream + self.path,
-                                          headers=headers, data=body or None, timeout=5)
+                                          headers=headers, data=body or None, timeout=PATIENCE_S)
                 content = answer.content
                 if self.path == "/v1/config":
                     proxy.statuses.append(answer.status_code)

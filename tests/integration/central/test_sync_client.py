@@ -15,6 +15,7 @@ from kiosk.devtools.loopback import LOOPBACK_CENTRAL_TIMEOUT_S
 from kiosk.errors import ErrorCode, KioskError
 from kiosk.services.ports import CallContext
 from kiosk.sync.client import CentralClient
+from tests.patience import PATIENCE_S
 
 WATER_BILLS = ("sh-water-202511-01", "sh-water-202512-01")
 
@@ -155,7 +156,7 @@ def test_lookup_locked_by_another_kiosk_and_maintenance(client, central_url, clo
         other.lookup(ctx("KIOSK-B"), "sh-water", "3100012345")
     assert locked.value.code is ErrorCode.BILL_LOCKED
     http.post(f"{central_url}/v1/admin/billers/sh-gas/maintenance",
-              json={"maintenance": True}, timeout=5).raise_for_status()
+              json={"maintenance": True}, timeout=PATIENCE_S).raise_for_status()
     with pytest.raises(KioskError) as maintenance:
         client.lookup(ctx(), "sh-gas", "20123456")
     assert maintenance.value.code is ErrorCode.BILLER_MAINTENANCE

@@ -21,6 +21,7 @@ from kiosk.errors import ErrorCode, KioskError
 from kiosk.services import ports
 from kiosk.services.ports import CallContext
 from kiosk.sync.client import CentralClient
+from tests.patience import PATIENCE_S
 
 ERIKA = IdentityClaim(doc_type="passport", doc_number="C01X00T47", nationality="DEU",
                       birth_date=date(1964, 8, 12), surname="MUSTERMANN", given_names="ERIKA")
@@ -40,7 +41,7 @@ def client(central_url, clock, keys) -> Iterator[CentralClient]:
 
 def demo_code(http, url, otp_session):
     return http.get(f"{url}/v1/demo/sms", params={"otp_session": otp_session},
-                    timeout=5).json()["code"]
+                    timeout=PATIENCE_S).json()["code"]
 
 
 @pytest.mark.parametrize("port", [ports.BillDirectory, ports.TaxOffice, ports.AddressBook,

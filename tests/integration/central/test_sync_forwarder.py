@@ -18,6 +18,7 @@ from kiosk.errors import ErrorCode, KioskError
 from kiosk.sync.client import CentralClient
 from kiosk.sync.forwarder import DrainReport, OutboxForwarder
 from kiosk.sync.wire import OutboxRecordResult
+from tests.patience import PATIENCE_S
 
 WATER_BILLS = ("sh-water-202511-01", "sh-water-202512-01")
 
@@ -75,11 +76,12 @@ def stop_forwarders() -> Iterator[list[OutboxForwarder]]:
     started: list[OutboxForwarder] = []
     yield started
     for forwarder in started:
-        assert forwarder.stop(timeout=5), "forwarder thread did not stop"
+        assert forwarder.stop(timeout=PATIENCE_S), "forwarder thread did not stop"
 
 
 def recorded_keys(http, url) -> list[str]:
-    payments = http.get(f"{url}/v1/admin/payments", params={"limit": 1000}, timeout=5).json()
+    payments = http.get(f"{url}/v1/admin/payments", params={"limit": 1000},
+                        timeout=PATIENCE_S).json()
     return [p["idempotency_key"] for p in payments["payments"]]
 
 
@@ -179,8 +181,8 @@ def test_wake_delivers_promptly(central_url, outbox_store, make_payment, outbox_
         started = time.monotonic()
         forwarder.wake()
         assert time.monotonic() - started < 0.05  # wake() never blocks its caller
-        wait_until(lambda: outbox_store.depth() == 0, timeout=3.0)
-        assert forwarder.stop(timeout=5)
+        wait_until(lambda: outbox_store.depth() == 0, timeout=PATIENCE_S)
+        assert forwarder.stop(timeout=PATIENCE_S)
 
 
 def test_thread_backs_off_while_down_and_delivers_once_central_is_up(
@@ -206,8 +208,8 @@ def test_thread_backs_off_while_down_and_delivers_once_central_is_up(
 
         late_central.start()
         forwarder.wake()
-        wait_until(lambda: outbox_store.depth() == 0, timeout=5.0)
-        assert forwarder.stop(timeout=5)
+        wait_until(lambda: outbox_store.depth() == 0, timeout=PATIENCE_S)
+        assert forwarder.stop(timeout=PATIENCE_S)
     assert forwarder.consecutive_failures == 0
     assert "3100012345" not in caplog.text
 
@@ -266,7 +268,7 @@ def test_thread_survives_an_unexpected_error_and_logs_no_payload(
     forwarder = forwarder_for(outbox_store, delivery, clock, interval_s=0.05, backoff_max_s=0.1)
     stop_forwarders.append(forwarder)
     forwarder.start()
-    wait_until(lambda: outbox_store.depth() == 0, timeout=3.0)
+    wait_until(lambda: outbox_store.depth() == 0, timeout=PATIENCE_S)
     assert forwarder.running
     assert "RuntimeError" in caplog.text
     assert "3100012345" not in caplog.text

@@ -27,6 +27,7 @@ from kiosk.services.ports import MaintenanceState
 from kiosk.services.technician import OutOfService
 from kiosk.sync.client import CentralClient
 from kiosk.sync.heartbeat import HeartbeatSender, HeartbeatSources
+from tests.patience import PATIENCE_S
 
 TIMEOUT = 5.0
 
@@ -174,7 +175,7 @@ def test_a_silent_central_costs_one_timeout_and_never_blocks_the_caller(tmp_path
         assert sender.beat_once() is False
         assert time.monotonic() - began < 2.0
     finally:
-        assert sender.stop(timeout=3.0) is True
+        assert sender.stop(timeout=PATIENCE_S) is True
         client.close()
     assert not sender.running
 
@@ -193,7 +194,7 @@ def test_sender_thread_keeps_beating_on_its_interval(tmp_path, central_url, keys
         while sender.beats_sent < 3 and time.monotonic() < deadline:
             time.sleep(0.02)
     finally:
-        assert sender.stop(timeout=3.0)
+        assert sender.stop(timeout=PATIENCE_S)
         client.close()
     assert sender.beats_sent >= 3
     assert fleet_entry(central_url, "SH-CN-0010", keys.admin_token) is not None

@@ -17,6 +17,7 @@ from kiosk.devtools.loopback import System, running_system
 from kiosk.domain.payments import PaymentState
 from kiosk.errors import ErrorCode
 from kiosk.services.bill_payment import BillPaymentFlow, Step
+from tests.patience import PATIENCE_S
 
 
 def start(system: System, lang: str = "en") -> BillPaymentFlow:
@@ -49,7 +50,7 @@ def test_payment_is_charged_printed_and_recorded_at_central(system: System) -> N
     payment = flow.payment
     assert payment is not None and payment.state is PaymentState.RECEIPTED
 
-    job = system.printer.wait_for_jobs(1, timeout=5)[0]
+    job = system.printer.wait_for_jobs(1, timeout=PATIENCE_S)[0]
     for expected in ("上海城投水务", "3100012345", "CN¥128.96", "622848******1234",
                      payment.card.auth_code, payment.reference):  # type: ignore[union-attr]
         assert expected in job.text
@@ -78,17 +79,17 @@ def test_the_receipts_qr_verifies_the_payment_by_its_code(system: System) -> Non
     assert advance(flow) is Step.DONE and flow.receipt_printed is True
     payment = flow.payment
     assert payment is not None and payment.verification_code is not None
-    job = system.printer.wait_for_jobs(1, timeout=5)[0]
+    job = system.printer.wait_for_jobs(1, timeout=PATIENCE_S)[0]
     assert payment.verification_code in job.text
     assert job.qr_payloads == [f"{system.central_url}/v1/verify/{payment.verification_code}"]
     assert system.runtime.forwarder.drain_once().sent == 1
 
-    opened = requests.get(job.qr_payloads[0], timeout=5)
+    opened = requests.get(job.qr_payloads[0], timeout=PATIENCE_S)
     assert opened.status_code == 200, opened.text
     [recorded] = [p for p in system.central_payments() if p["reference"] == payment.reference]
     assert (opened.json()["kind"], opened.json()["number"]) == (
         "bill_payment", recorded["central_ref"])
-    walked = requests.get(f"{system.central_url}/v1/verify/{payment.reference}", timeout=5)
+    walked = requests.get(f"{system.central_url}/v1/verify/{payment.reference}", timeout=PATIENCE_S)
     assert walked.status_code == 404
 
 
@@ -150,7 +151,7 @@ def test_printer_failure_after_approval_keeps_payment_and_reprint_prints_it(
     system.printer.clear_faults()
     site = system.write_site_file()
     assert kiosk_main(["reprint", reference, "--config", str(site)]) == 0
-    job = system.printer.wait_for_jobs(1, timeout=5)[0]
+    job = system.printer.wait_for_jobs(1, timeout=PATIENCE_S)[0]
     assert reference in job.text and "补打" in job.text and "Reprint" in job.text
     assert journal.get(reference).state is PaymentState.RECEIPTED  # type: ignore[union-attr]
 

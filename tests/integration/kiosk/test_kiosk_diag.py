@@ -10,6 +10,7 @@ import pytest
 from hardware.sim.printer import Fault
 from kiosk.cli import main as kiosk_main
 from kiosk.devtools.loopback import System, running_system
+from tests.patience import PATIENCE_S
 
 
 def diag(system: System, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict]:  # type: ignore[type-arg]
@@ -80,7 +81,7 @@ def test_test_print_comes_out(system: System, capsys: pytest.CaptureFixture[str]
     code, report = diag(system, capsys, "--test-print")
     assert code == 0
     assert report["test_print"]["outcome"] == "printed"
-    job = system.printer.wait_for_jobs(1, timeout=5)[-1]
+    job = system.printer.wait_for_jobs(1, timeout=PATIENCE_S)[-1]
     assert "TEST PRINT" in job.text and "Русский" in job.text and "中文" in job.text
     assert job.qr_payloads and report["test_print"]["reference"] in job.qr_payloads[0]
 

@@ -20,6 +20,7 @@ from kiosk.errors import ErrorCode
 from kiosk.services.bill_payment import BillPaymentFlow, Step
 from kiosk.services.flow import View
 from kiosk.services.tax_record import TaxRecordFlow, TaxStep
+from tests.patience import PATIENCE_S
 
 
 def look_up(system: System, biller: str, account: str) -> BillPaymentFlow:
@@ -51,7 +52,7 @@ def test_bill_locked_by_another_kiosk_is_refused(system: System) -> None:
     """GIVEN another kiosk that has just looked up (and so locked) the water account
     WHEN this kiosk looks it up
     THEN E_BILL_LOCKED on the account screen; nothing is charged."""
-    answer = requests.post(f"{system.central_url}/v1/bills/lookup", timeout=5,
+    answer = requests.post(f"{system.central_url}/v1/bills/lookup", timeout=PATIENCE_S,
                            json={"biller_id": "sh-water", "account_no": "3100012345"},
                            headers={**system.other_kiosk_headers("SH-CN-OTHER-02"),
                                     "X-Session-Id": "S-9", "X-Lang": "en"})

@@ -18,6 +18,7 @@ from kiosk.sync.config_agent import ConfigAgent, HealthCheck, StepHook, site_loa
 from kiosk.sync.config_slots import ConfigSlots
 from kiosk.sync.wire_config import ConfigBundle, SignedBundle, public_key_text, sign_bundle
 from kiosk_config_world import KIOSK_ID, FakeCentral, Kiosk, MakeAgent, Sign
+from tests.patience import PATIENCE_S
 
 
 @pytest.fixture
@@ -84,5 +85,5 @@ def make_agent(tmp_path: Path, site_file: Path, kiosk: Kiosk,
 
     yield build
     for agent, client in made:
-        assert agent.stop(timeout=5)
+        assert agent.stop(timeout=PATIENCE_S)
         client.close()

@@ -20,6 +20,7 @@ from kiosk.sync.config_agent import INTERRUPTED, ConfigAgent
 from kiosk.sync.config_slots import ConfigSlots
 from kiosk.sync.wire_config import SignedBundle
 from kiosk_config_world import FakeCentral, Kiosk, MakeAgent, Sign
+from tests.patience import PATIENCE_S
 
 
 def wait_for(condition: Callable[[], bool], timeout_s: float = 5.0) -> bool:
@@ -109,7 +110,7 @@ def test_background_thread_applies_right_after_the_session_ends(
     agent.wake()
     assert wait_for(lambda: agent.current_version() == 1)
     assert wait_for(lambda: central.outcomes() == [(1, "applied", "")])
-    assert agent.stop(timeout=5)
+    assert agent.stop(timeout=PATIENCE_S)
 
 
 def tampered(signed: SignedBundle) -> SignedBundle:
