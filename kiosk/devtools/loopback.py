@@ -88,8 +88,8 @@ class System:
         return {"Authorization": f"Bearer {credential}", "X-Kiosk-Id": kiosk_id}
 
     def central_payments(self) -> list[dict[str, Any]]:
-        answer = requests.get(f"{self.central_url}/v1/admin/payments", timeout=5,
-                              headers=self.admin_headers())
+        answer = requests.get(f"{self.central_url}/v1/admin/payments",
+                              timeout=LOOPBACK_CENTRAL_TIMEOUT_S, headers=self.admin_headers())
         answer.raise_for_status()
         payments: list[dict[str, Any]] = answer.json()["payments"]
         return payments
@@ -97,7 +97,8 @@ class System:
     def demo_sms_code(self, otp_session: str) -> str:
         """The one-time code central's demo SMS gateway "sent" (what the phone shows)."""
         answer = requests.get(f"{self.central_url}/v1/demo/sms",
-                              params={"otp_session": otp_session}, timeout=5)
+                              params={"otp_session": otp_session},
+                              timeout=LOOPBACK_CENTRAL_TIMEOUT_S)
         answer.raise_for_status()
         code: str = answer.json()["code"]
         return code
@@ -199,9 +200,11 @@ def _enrollment(db_url: str) -> Iterator[EnrollmentService]:
 def enroll_kiosk(central_url: str, admin_token: str, kiosk_id: str, data_dir: Path) -> None:
     """The operator's and the kiosk's part of enrollment, over HTTP."""
     answer = requests.post(f"{central_url}/v1/admin/enrollments", json={"kiosk_id": kiosk_id},
-                           headers={"Authorization": f"Bearer {admin_token}"}, timeout=5)
+                           headers={"Authorization": f"Bearer {admin_token}"},
+                           timeout=LOOPBACK_CENTRAL_TIMEOUT_S)
     answer.raise_for_status()
-    enroll(central_url, kiosk_id, answer.json()["token"], data_dir, timeout=5.0)
+    enroll(central_url, kiosk_id, answer.json()["token"], data_dir,
+           timeout=LOOPBACK_CENTRAL_TIMEOUT_S)
 
 
 @contextlib.contextmanager
