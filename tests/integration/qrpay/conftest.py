@@ -11,11 +11,8 @@ import pytest
 
 from hardware.sim.qrpay import QrPaySimulator
 from hardware.sim.qrpay.keys import load_or_create
-from qrpay_helpers import NotifySink
+from qrpay_helpers import NOTIFY_ATTEMPTS, NOTIFY_BACKOFF_S, NotifySink
 from qrpay_merchant import Merchant, merchant_from
-
-NOTIFY_BACKOFF_S = 0.05
-NOTIFY_ATTEMPTS = 4
 
 
 @pytest.fixture(scope="session")

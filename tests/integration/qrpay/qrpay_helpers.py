@@ -11,6 +11,8 @@ from typing import Any
 
 from hardware.sim.control import send
 
+NOTIFY_BACKOFF_S = 0.05  # the simulators the tests start retry at 0.05, 0.1, 0.2 s
+NOTIFY_ATTEMPTS = 4
 ACKS = {"/alipay": (200, b"success"), "/wechat": (204, b""), "/unionpay": (200, b"ok")}
 
 
@@ -19,6 +21,7 @@ class Received:
     path: str
     headers: dict[str, str]
     body: bytes
+    at: float  # time.monotonic() on arrival
 
 
 class NotifySink:
@@ -35,7 +38,8 @@ class NotifySink:
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 with sink._changed:
-                    sink.received.append(Received(self.path, dict(self.headers), body))
+                    sink.received.append(Received(self.path, dict(self.headers), body,
+                                                  time.monotonic()))
                     refuse = len(sink.received) <= sink.refuse_first
                     sink._changed.notify_all()
                 status, answer = (500, b"busy") if refuse else ACKS[self.path]
@@ -82,3 +86,15 @@ def person_code(control: str, provider: str) -> str:
     answer = person(control, "code", provider=provider)
     assert answer["ok"], answer
     return str(answer["code"])
+
+
+def settled_deliveries(control: str, timeout_s: float = 3.0) -> list[dict[str, Any]]:
+    """The notifications command's list once no delivery is still being tried."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        deliveries: list[dict[str, Any]] = person(control, "notifications")["notifications"]
+        if all(d["acknowledged"] or d["lost"] or d["attempts"] >= d["max_attempts"]
+               for d in deliveries):
+            return deliveries
+        assert time.monotonic() < deadline, deliveries
+        time.sleep(0.02)
