@@ -43,7 +43,7 @@ from kiosk.sync.enrollment import enroll, read_credential
 # processes: an answer that takes central milliseconds can take seconds here, and a
 # time-out would fail a test for the machine's load, not for what it tests. Tests about
 # time-outs set their own.
-LOOPBACK_CENTRAL_TIMEOUT_S = 15.0
+LOOPBACK_CENTRAL_TIMEOUT_S = 30.0
 
 SCRIPTED_USER_LIMITS = RateLimits(codes_per_phone=(Rate(10_000, 60),),
                                   codes_per_kiosk=(Rate(10_000, 60),))

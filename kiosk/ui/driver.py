@@ -57,7 +57,16 @@ class Driver:
                 return
             time.sleep(1 / 30)
         raise UiTimeout(f"timed out after {timeout:.0f} s waiting for {what} "
-                        f"(screen {self.app.root.current})")
+                        f"(screen {self.app.root.current}{self._flow_error()})")
+
+    def _flow_error(self) -> str:
+        """The error the service shows, by code and reason only (never what was typed)."""
+        flow = self.app.flow
+        error = flow.error if flow is not None else None
+        if error is None:
+            return ""
+        reason = error.detail.get("reason", "")
+        return f", {error.code.value}" + (f" {reason}" if reason else "")
 
     def wait_for_screen(self, name: str, timeout: float = 15.0) -> None:
         manager = self.app.root

@@ -40,9 +40,10 @@ from central_pg_server import PostgresUnavailable, ThrowawayPostgres
 from central_templates import CentralTemplates
 from kiosk.domain.payments import CardResult, OutboxMessage, Payment, PaymentDraft, PaymentState
 from kiosk.services.ports import PendingRecord
+from tests.patience import PATIENCE_S
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-HTTP_TIMEOUT = 5.0
+HTTP_TIMEOUT = PATIENCE_S
 
 
 class SettableClock:

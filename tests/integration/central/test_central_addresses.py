@@ -7,8 +7,9 @@ import pytest
 from stdnum.cn import uscc as stdnum_uscc
 
 from central.demo_places import COMPANIES
+from tests.patience import PATIENCE_S
 
-TIMEOUT = 5
+TIMEOUT = PATIENCE_S
 ROOM = "310105-xianxia-l88-b3-1201"
 
 

@@ -10,8 +10,9 @@ from typing import Any
 import requests
 
 from central import admin
+from tests.patience import PATIENCE_S
 
-TIMEOUT = 5.0
+TIMEOUT = PATIENCE_S
 
 
 def post_beat(http: requests.Session, url: str, kiosk_id: str, **changes: Any) -> None:

@@ -20,8 +20,9 @@ from sqlalchemy import create_engine, text
 from central import admin
 from kiosk.sync.wire_fleet import UNPRINTABLE_CATEGORIES
 from test_central_rollouts import enroll, push, report
+from tests.patience import PATIENCE_S
 
-TIMEOUT = 5.0
+TIMEOUT = PATIENCE_S
 # Clears the screen, turns text red, the one-byte CSI, overrides the text direction, and
 # a carriage return + line break that would forge a fleet row of its own.
 HOSTILE = "boom\x1b[2J\x1b[31m\x9b8m\u202eevil\u2028\r\nSH-CN-9999  online"

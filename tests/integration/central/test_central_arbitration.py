@@ -14,8 +14,9 @@ from central.models import ArbitrationApplicationRow
 from kiosk.devtools.loopback import LOOPBACK_CENTRAL_TIMEOUT_S
 from kiosk.services.ports import CallContext
 from kiosk.sync.client import CentralClient
+from tests.patience import PATIENCE_S
 
-TIMEOUT = 5
+TIMEOUT = PATIENCE_S
 
 
 def post_application(http, url, payload, key=None):

@@ -17,8 +17,9 @@ import requests
 
 from central import admin
 from central.cli import ensure_admin_token_file, main as central_main
+from tests.patience import PATIENCE_S
 
-TIMEOUT = 5.0
+TIMEOUT = PATIENCE_S
 LOOKUP = {"biller_id": "sh-water", "account_no": "3100012345"}
 WATER_BILLS = ("sh-water-202511-01", "sh-water-202512-01")
 BEAT = {"app_version": "0.1.0", "config_version": "local-aaaabbbbcccc", "devices": {},

@@ -8,8 +8,9 @@ import pytest
 from stdnum.iso7064 import mod_37_36
 
 from central.barcodes import make_barcode
+from tests.patience import PATIENCE_S
 
-TIMEOUT = 5
+TIMEOUT = PATIENCE_S
 WATER = "SW31000123452025127"  # sh-water 3100012345, statement 2025-12 (clock: 2026-01-15)
 MONTH_13 = "SW3100012345202513" + mod_37_36.calc_check_digit("SW3100012345202513")
 

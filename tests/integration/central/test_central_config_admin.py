@@ -18,8 +18,9 @@ from central import admin
 from central.admin_config import KEY_FILE
 from kiosk.sync.wire_config import key_id, parse_public_key, parse_signed, verify_signed
 from test_central_rollouts import enroll, fetch, report
+from tests.patience import PATIENCE_S
 
-TIMEOUT = 5.0
+TIMEOUT = PATIENCE_S
 
 
 def run_admin(*argv: str) -> tuple[int, str]:

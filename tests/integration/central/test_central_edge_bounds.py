@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 
 from kiosk.sync.wire import SQL_BIGINT_MAX, SQL_INT_MAX
+from tests.patience import PATIENCE_S
 
-TIMEOUT = 5
+TIMEOUT = PATIENCE_S
 TOO_LARGE = (2**31, 2**63)  # past INTEGER (PostgreSQL), past BIGINT / SQLite's INTEGER
 # Integers that land in BIGINT columns (everything else lands in INTEGER).
 BIGINT_INPUTS = {"HeartbeatIn.disk_free_bytes"}

@@ -26,7 +26,7 @@ from kiosk.errors import ErrorCode, KioskError
 from kiosk.sync.enrollment import CREDENTIAL_FILE, enroll, read_credential
 from tests.patience import PATIENCE_S
 
-TIMEOUT = 5.0
+TIMEOUT = PATIENCE_S
 KIOSK = "SH-CN-0042"
 BEAT = {"app_version": "0.1.0", "config_version": "local-aaaabbbbcccc", "devices": {},
         "outbox_depth": 0, "last_error": None, "disk_free_bytes": 2**30}

@@ -12,8 +12,9 @@ import requests
 
 from central.fleet import FleetSettings
 from central.server import CentralServer
+from tests.patience import PATIENCE_S
 
-TIMEOUT = 5.0
+TIMEOUT = PATIENCE_S
 
 
 def beat(**changes: Any) -> dict[str, Any]:

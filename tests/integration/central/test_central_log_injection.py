@@ -17,10 +17,11 @@ import pytest
 
 from central.logsafe import OneLineFormatter, escape_controls, shown
 from central_payloads import stay_payload
+from tests.patience import PATIENCE_S
 
 REPO = Path(__file__).resolve().parents[3]
 
-TIMEOUT = 5
+TIMEOUT = PATIENCE_S
 PASSPORT = "C01X00T47"
 FORGED = "2026-01-15 10:30:00,000 WARNING central: FORGED token"
 

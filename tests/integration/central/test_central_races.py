@@ -17,7 +17,7 @@ import requests
 from central.server import CentralServer
 from tests.patience import PATIENCE_S
 
-TIMEOUT = 10
+TIMEOUT = PATIENCE_S
 RACERS = 6
 
 

@@ -19,8 +19,9 @@ from kiosk.errors import ErrorCode, KioskError
 from kiosk.services.ports import CallContext
 from kiosk.sync.client import CentralClient
 from test_central_tax import ANNA_PASSPORT, ERIKA_PASSPORT, ERIKA_PR_CARD
+from tests.patience import PATIENCE_S
 
-TIMEOUT = 5
+TIMEOUT = PATIENCE_S
 DOCS = Path(__file__).resolve().parents[3] / "docs" / "central.md"
 
 

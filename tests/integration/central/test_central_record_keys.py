@@ -19,8 +19,9 @@ from central import outbox_bulk
 from central.db import make_engine
 from central.models import PaymentRow
 from central_payloads import arbitration_payload, new_code, stay_payload
+from tests.patience import PATIENCE_S
 
-TIMEOUT = 5.0
+TIMEOUT = PATIENCE_S
 WATER_BILLS = ("sh-water-202511-01", "sh-water-202512-01")
 KIOSK_A, KIOSK_B = "SH-CN-0001", "SH-CN-0002"
 ROUTES = {"bill_payment": "/v1/bill-payments",

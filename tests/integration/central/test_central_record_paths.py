@@ -50,8 +50,9 @@ from central_record_cases import (
     expected,
     kept_refusals,
 )
+from tests.patience import PATIENCE_S
 
-TIMEOUT = 10.0
+TIMEOUT = PATIENCE_S
 ROUTES = {"bill_payment": "/v1/bill-payments",
           "stay_registration": "/v1/stay-registrations",
           "arbitration_application": "/v1/arbitration-applications"}

@@ -15,8 +15,9 @@ from central.refusals import claimed
 from central.server import CentralServer
 from test_central_auth import BEAT
 from test_central_tax import ERIKA_PASSPORT
+from tests.patience import PATIENCE_S
 
-TIMEOUT = 5.0
+TIMEOUT = PATIENCE_S
 
 
 def refusals(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:

@@ -11,8 +11,9 @@ from sqlalchemy import func, select
 
 from central.db import make_engine
 from central.models import AddressNodeRow, StayRegistrationRow
+from tests.patience import PATIENCE_S
 
-TIMEOUT = 5
+TIMEOUT = PATIENCE_S
 
 
 def post_stay(http, url, payload, key=None):

@@ -15,8 +15,9 @@ import requests
 from central import admin
 from kiosk import cli as kiosk_cli
 from kiosk.sync.enrollment import read_credential
+from tests.patience import PATIENCE_S
 
-TIMEOUT = 5.0
+TIMEOUT = PATIENCE_S
 KIOSK = "SH-CN-0042"
 BEAT = {"app_version": "0.1.0", "config_version": "local-aaaabbbbcccc", "devices": {},
         "outbox_depth": 0, "last_error": None, "disk_free_bytes": 2**30}

@@ -28,8 +28,9 @@ from kiosk.sync.wire_config import (
     sign_bundle,
     verify_signed,
 )
+from tests.patience import PATIENCE_S
 
-TIMEOUT = 5.0
+TIMEOUT = PATIENCE_S
 
 
 def as_admin() -> dict[str, str]:

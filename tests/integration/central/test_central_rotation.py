@@ -42,8 +42,9 @@ from kiosk.sync.enrollment import (
 )
 from kiosk.sync.rotation import CredentialRotator
 from kiosk.sync.wire_fleet import HeartbeatIn
+from tests.patience import PATIENCE_S
 
-TIMEOUT = 5.0
+TIMEOUT = PATIENCE_S
 KIOSK = "SH-CN-0042"
 REPO = Path(__file__).resolve().parents[3]
 BEAT = {"app_version": "0.1.0", "config_version": "local-aaaabbbbcccc", "devices": {},

@@ -11,13 +11,14 @@ from decimal import Decimal
 import pytest
 
 from central.server import CentralServer
+from tests.patience import PATIENCE_S
 
 ERIKA_PASSPORT = {"doc_type": "passport", "doc_number": "C01X00T47", "nationality": "DEU",
                   "birth_date": "1964-08-12", "surname": "MUSTERMANN", "given_names": "ERIKA"}
 ERIKA_PR_CARD = {**ERIKA_PASSPORT, "doc_type": "pr_card", "doc_number": "93127619640812124X"}
 ANNA_PASSPORT = {"doc_type": "passport", "doc_number": "L898902C3", "nationality": "UTO",
                  "birth_date": "1974-08-12", "surname": "ERIKSSON", "given_names": "ANNA MARIA"}
-TIMEOUT = 5
+TIMEOUT = PATIENCE_S
 
 
 def identify(http, url, identity=ERIKA_PASSPORT):

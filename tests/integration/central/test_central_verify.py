@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import uuid
 
-TIMEOUT = 5
+from tests.patience import PATIENCE_S
+
+TIMEOUT = PATIENCE_S
 WATER_BILLS = ("sh-water-202511-01", "sh-water-202512-01")
 
 

@@ -22,11 +22,12 @@ from test_central_config_admin import (
     keys_dir,  # noqa: F401 (a fixture: the admin signing key)
     run_admin as kiosk_admin,
 )
+from tests.patience import PATIENCE_S
 from tests.release_wheels import make_wheel
 
 GROUP = "hongqiao"
 KIOSKS = ("SH-UP-0001", "SH-UP-0002")
-TIMEOUT = 5.0
+TIMEOUT = PATIENCE_S
 
 
 def kiosk_with_0_1_0(root: Path) -> Releases:

@@ -29,7 +29,7 @@ from kiosk.sync.client import CentralClient
 from kiosk.sync.heartbeat import HeartbeatSender, HeartbeatSources
 from tests.patience import PATIENCE_S
 
-TIMEOUT = 5.0
+TIMEOUT = PATIENCE_S
 
 
 def fleet_entry(url: str, kiosk_id: str, admin_token: str) -> dict[str, Any] | None:

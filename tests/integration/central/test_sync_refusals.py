@@ -25,8 +25,9 @@ from kiosk.sync.client import CentralClient
 from kiosk.sync.forwarder import DrainReport, OutboxForwarder
 from kiosk.sync.heartbeat import HeartbeatSender, HeartbeatSources
 from kiosk.sync.wire import BillPaymentRecord
+from tests.patience import PATIENCE_S
 
-TIMEOUT = 5.0
+TIMEOUT = PATIENCE_S
 KIOSK = "SH-CN-0001"
 WATER_BILLS = ("sh-water-202511-01", "sh-water-202512-01")
 CARD = CardResult(response_code="00", auth_code="A12345", rrn="123456789012",
