@@ -9,7 +9,6 @@ reads Alipay's codes.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import http.client
 import json
@@ -38,6 +37,7 @@ from central.payments.providers import (
     RefundResult,
     StatementLine,
 )
+from central.payments.statements import parse_statement
 from central.timeutil import SHANGHAI
 from kiosk.domain.money import to_fen
 from kiosk.domain.qr import QrFailure, QrMode, QrProvider, QrState
@@ -49,8 +49,7 @@ BUSINESS_FAILED: Final = "40004"
 # A failed payment's sub_code -> why, in the kiosk's words.
 FAILURES: Final = {
     "ACQ.BUYER_BALANCE_NOT_ENOUGH": QrFailure.INSUFFICIENT_BALANCE,
-    "ACQ.PAYMENT_AUTH_CODE_INVALID": QrFailure.CODE_INVALID,
-    "ACQ.AUTH_CODE_USED": QrFailure.CODE_USED,
+    "ACQ.PAYMENT_AUTH_CODE_INVALID": QrFailure.CODE_INVALID,  # expired or used too
 }
 TRADE_STATES: Final = {
     "TRADE_SUCCESS": QrState.PAID,
@@ -83,8 +82,10 @@ class AlipayClient:
         self._sdk._gateway = gateway
 
     @classmethod
-    def from_config(cls, section: dict[str, Any], folder: Path) -> AlipayClient:
-        return cls(gateway=str(section["gateway"]), app_id=str(section["app_id"]),
+    def from_config(cls, section: dict[str, Any], folder: Path,
+                    timeout_s: float = PROVIDER_TIMEOUT_S) -> AlipayClient:
+        return cls(timeout_s=timeout_s,
+                   gateway=str(section["gateway"]), app_id=str(section["app_id"]),
                    app_private_key=(folder / section["app_private_key"]).read_text("ascii"),
                    alipay_public_key=(folder / section["alipay_public_key"]).read_text("ascii"))
 
@@ -206,12 +207,10 @@ class AlipayClient:
                 raw: bytes = response.read()
         except (urllib.error.URLError, OSError, http.client.HTTPException):
             raise ProviderUncertain("statement_download") from None
-        for encoding in ("utf-8", "gbk"):  # Alipay's files are GBK; the simulator's UTF-8
-            try:
-                return raw.decode(encoding)
-            except UnicodeDecodeError:
-                continue
-        raise ProviderUncertain("unreadable")
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ProviderUncertain("unreadable_statement") from None
 
     # --- the one place Alipay's answers are read ----------------------------------------
 
@@ -255,35 +254,6 @@ class AlipayClient:
         if answer.get("code") in ("40001", "40002", "40006"):  # refused before any money
             return ProviderOrder(QrState.FAILED, failure=QrFailure.DECLINED)
         raise ProviderUncertain(_uncertain_reason(answer))
-
-
-def parse_statement(text: str) -> list[StatementLine]:
-    """Alipay's trade statement (业务明细): CSV lines with 支付宝交易号, 商户订单号, 业务类型
-    (交易 or 退款) and 订单金额（元） (or 退款金额); comment lines start with #."""
-    rows = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
-    lines: list[StatementLine] = []
-    reader = csv.reader(rows)
-    header = [cell.strip() for cell in next(reader, [])]
-    try:
-        txn, out_trade_no, kind = (header.index(name) for name in ("支付宝交易号", "商户订单号",
-                                                                   "业务类型"))
-        amount = header.index("订单金额（元）")
-    except ValueError:
-        raise ProviderUncertain("unreadable_statement") from None
-    refund = header.index("退款金额") if "退款金额" in header else None
-    for row in reader:
-        cells = [cell.strip().lstrip("`") for cell in row]
-        if len(cells) < len(header) or not cells[out_trade_no]:
-            continue  # a summary line
-        is_refund = cells[kind] == "退款"
-        value = cells[refund] if is_refund and refund is not None else cells[amount]
-        fen = _fen_or_none(value.lstrip("-"))
-        if fen is None:
-            raise ProviderUncertain("unreadable_statement")
-        lines.append(StatementLine(out_trade_no=cells[out_trade_no],
-                                   kind="refund" if is_refund else "payment",
-                                   amount_fen=fen, provider_txn_id=cells[txn] or None))
-    return lines
 
 
 def _yuan(fen: int) -> str:

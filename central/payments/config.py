@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from central.payments.alipay import AlipayClient
-from central.payments.providers import QrProviderClient
+from central.payments.providers import PROVIDER_TIMEOUT_S, QrProviderClient
 from central.payments.unionpay import UnionPayClient
 from central.payments.wechat import WeChatClient
 from kiosk.domain.qr import QrProvider
@@ -44,7 +44,7 @@ REQUIRED: dict[QrProvider, tuple[str, ...]] = {
     QrProvider.UNIONPAY: ("base_url", "mer_id", "cert_id", "merchant_private_key",
                           "unionpay_public_key"),
 }
-BUILDERS: dict[QrProvider, Callable[[dict[str, Any], Path], QrProviderClient]] = {
+BUILDERS: dict[QrProvider, Callable[[dict[str, Any], Path, float], QrProviderClient]] = {
     QrProvider.ALIPAY: AlipayClient.from_config,
     QrProvider.WECHAT: WeChatClient.from_config,
     QrProvider.UNIONPAY: UnionPayClient.from_config,
@@ -55,8 +55,10 @@ class PaymentsConfigError(ValueError):
     """The payments file cannot be used: the message names the file, section and key."""
 
 
-def load_providers(path: Path) -> dict[QrProvider, QrProviderClient]:
-    """Every provider the file sets up, with its keys loaded (PaymentsConfigError)."""
+def load_providers(path: Path, timeout_s: float = PROVIDER_TIMEOUT_S
+                   ) -> dict[QrProvider, QrProviderClient]:
+    """Every provider the file sets up, with its keys loaded (PaymentsConfigError);
+    ``timeout_s``: how long central waits for a provider's answer."""
     try:
         settings = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -78,7 +80,7 @@ def load_providers(path: Path) -> dict[QrProvider, QrProviderClient]:
         if missing:
             raise PaymentsConfigError(f"{path}: [{provider.value}] needs {missing[0]}")
         try:
-            providers[provider] = BUILDERS[provider](section, path.parent)
+            providers[provider] = BUILDERS[provider](section, path.parent, timeout_s)
         except OSError as exc:
             raise PaymentsConfigError(f"{path}: [{provider.value}]: a key file cannot be "
                                       f"read ({exc.strerror}: {exc.filename})") from None

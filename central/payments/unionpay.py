@@ -37,6 +37,7 @@ from central.payments.providers import (
     RefundResult,
     StatementLine,
 )
+from central.payments.statements import parse_statement
 from central.timeutil import SHANGHAI
 from kiosk.domain.qr import QrFailure, QrMode, QrProvider, QrState
 
@@ -48,11 +49,11 @@ RUNNING: Final = frozenset({"03", "04", "05"})
 NOT_FOUND: Final = "34"
 # respCode of a refused payment -> why, in the kiosk's words.
 FAILURES: Final = {
-    "51": QrFailure.INSUFFICIENT_BALANCE,  # 余额不足
-    "14": QrFailure.CODE_INVALID,  # 无效卡号 / 付款码无效
-    "77": QrFailure.CODE_INVALID,  # 付款码过期
-    "78": QrFailure.CODE_USED,  # 付款码已使用
+    "64": QrFailure.INSUFFICIENT_BALANCE,  # 卡上的余额不足
+    "61": QrFailure.CODE_INVALID,  # 输入的卡号无效: the code is not one, expired or used
 }
+REPEATED: Final = "12"  # 重复交易: this orderId was sent before
+CLOSED_CODES: Final = frozenset({"01", "45"})  # 交易失败 (closed, voided), 已被撤销
 TIME_FORMAT: Final = "%Y%m%d%H%M%S"  # Beijing time
 
 
@@ -79,7 +80,7 @@ def verify_fields(fields: Mapping[str, str], key: rsa.RSAPublicKey) -> bool:
 
 def _signed_text(fields: Mapping[str, str]) -> str:
     return "&".join(f"{name}={value}" for name, value in sorted(fields.items())
-                    if name != "signature")
+                    if name != "signature" and value != "")
 
 
 class UnionPayClient:
@@ -102,8 +103,10 @@ class UnionPayClient:
         self._http = requests.Session()
 
     @classmethod
-    def from_config(cls, section: dict[str, Any], folder: Path) -> UnionPayClient:
-        return cls(base_url=str(section["base_url"]), mer_id=str(section["mer_id"]),
+    def from_config(cls, section: dict[str, Any], folder: Path,
+                    timeout_s: float = PROVIDER_TIMEOUT_S) -> UnionPayClient:
+        return cls(timeout_s=timeout_s,
+                   base_url=str(section["base_url"]), mer_id=str(section["mer_id"]),
                    cert_id=str(section["cert_id"]),
                    merchant_private_key=(folder / section["merchant_private_key"]).read_bytes(),
                    unionpay_public_key=(folder / section["unionpay_public_key"]).read_bytes())
@@ -123,7 +126,7 @@ class UnionPayClient:
         answer = self._call(BACK_TRANS, self._consume(order, "06", notify_url,
                                                       {"qrNo": auth_code}))
         code = answer.get("respCode", "")
-        if code == ACCEPTED or code in RUNNING:
+        if code in (ACCEPTED, REPEATED) or code in RUNNING:
             return self.query(order)  # accepted: the result is the transaction's
         return _refused_or_uncertain(answer)
 
@@ -154,7 +157,7 @@ class UnionPayClient:
             "origQryId": order.provider_txn_id, "txnAmt": str(refund_fen),
             "currencyCode": "156"}))
         code = answer.get("respCode", "")
-        if code == ACCEPTED or code in RUNNING or code == "12":  # 12: repeated request
+        if code in (ACCEPTED, REPEATED) or code in RUNNING:  # 12: this refund again
             return RefundResult(done=True)
         if code in ("01", "02", "06", "10", "11", "13", "31", "32", "33", "35", "36"):
             return RefundResult(done=False, reason=f"unionpay_{_safe(code)}")
@@ -192,7 +195,11 @@ class UnionPayClient:
             "txnTime": _txn_time(datetime.now(SHANGHAI)), "fileType": "00"})
         if answer.get("respCode") != ACCEPTED or "fileContent" not in answer:
             raise ProviderUncertain(_reason(answer))
-        return parse_statement(answer["fileContent"])
+        try:
+            text = zlib.decompress(base64.b64decode(answer["fileContent"], validate=True))
+            return parse_statement(text.decode("utf-8"))
+        except (binascii.Error, ValueError, zlib.error):
+            raise ProviderUncertain("unreadable_statement") from None
 
     # --- the one place UnionPay's answers are read ----------------------------------
 
@@ -223,8 +230,7 @@ class UnionPayClient:
         if response.status_code != 200:
             raise ProviderUncertain(f"http_{response.status_code}")
         try:
-            answer = dict(parse_qsl(response.content.decode("utf-8"), keep_blank_values=True,
-                                    strict_parsing=True))
+            answer = _fields(response.content.decode("utf-8"))
         except (UnicodeDecodeError, ValueError):
             raise ProviderUncertain("unreadable") from None
         if not verify_fields(answer, self._public):
@@ -239,10 +245,13 @@ class UnionPayClient:
             return ProviderOrder(QrState.PAID, provider_txn_id=txn, amount_fen=amount,
                                  paid_at=_paid_at(answer))
         if original in RUNNING:
-            running = QrState.USER_PAYING if order.mode is QrMode.SCAN else QrState.SCANNED
+            # UnionPay does not say whether a shown code was scanned: still waiting.
+            running = QrState.USER_PAYING if order.mode is QrMode.SCAN else QrState.WAITING
             return ProviderOrder(running, provider_txn_id=txn, amount_fen=amount)
         if not original:
             raise ProviderUncertain("unionpay_no_orig_code")
+        if original in CLOSED_CODES:
+            return ProviderOrder(QrState.CLOSED, amount_fen=amount)
         return ProviderOrder(QrState.FAILED, provider_txn_id=txn, amount_fen=amount,
                              failure=FAILURES.get(original, QrFailure.DECLINED))
 
@@ -252,6 +261,18 @@ def _refused_or_uncertain(answer: dict[str, str]) -> ProviderOrder:
     if code in FAILURES or (code and code[0] in "16" and code not in RUNNING):
         return ProviderOrder(QrState.FAILED, failure=FAILURES.get(code, QrFailure.DECLINED))
     raise ProviderUncertain(_reason(answer))
+
+
+def _fields(text: str) -> dict[str, str]:
+    """UnionPay's answer: ``k=v&k=v`` with the values as they are (not URL-encoded: a
+    signature or fileContent keeps its ``+``, ``/`` and ``=``)."""
+    fields: dict[str, str] = {}
+    for pair in text.strip().split("&"):
+        name, equals, value = pair.partition("=")
+        if not equals or not name:
+            raise ValueError("not k=v")
+        fields[name] = value
+    return fields
 
 
 def _txn_time(moment: datetime) -> str:
@@ -285,24 +306,3 @@ def _safe(value: object) -> str:
 def _reason(answer: Mapping[str, str]) -> str:
     code = _safe(answer.get("respCode", ""))
     return f"unionpay_{code}" if code else "unionpay_no_code"
-
-
-def parse_statement(content: str) -> list[StatementLine]:
-    """The day's file (fileContent: base64 of the zlib-deflated text), one transaction a
-    line: its fields separated by spaces, as UnionPay's 交易明细 file (ZM_...):
-    orderId, queryId, txnType (01 payment, 04 refund), txnAmt in fen."""
-    try:
-        text = zlib.decompress(base64.b64decode(content, validate=True)).decode("utf-8")
-    except (binascii.Error, ValueError, zlib.error, UnicodeDecodeError):
-        raise ProviderUncertain("unreadable_statement") from None
-    lines = []
-    for line in text.splitlines():
-        cells = line.split()
-        if not cells:
-            continue
-        if len(cells) < 4 or cells[2] not in ("01", "04") or not cells[3].isdigit():
-            raise ProviderUncertain("unreadable_statement")
-        lines.append(StatementLine(out_trade_no=cells[0],
-                                   kind="payment" if cells[2] == "01" else "refund",
-                                   amount_fen=int(cells[3]), provider_txn_id=cells[1]))
-    return lines

@@ -10,14 +10,11 @@ ProviderOrder, a RefundResult or ProviderUncertain in ``_call`` and ``_order_of`
 
 from __future__ import annotations
 
-import csv
 import gzip
 import hashlib
-import io
 import json
 from collections.abc import Callable
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Final
 
@@ -35,8 +32,8 @@ from central.payments.providers import (
     RefundResult,
     StatementLine,
 )
+from central.payments.statements import parse_statement
 from central.timeutil import SHANGHAI
-from kiosk.domain.money import to_fen
 from kiosk.domain.qr import QrFailure, QrMode, QrProvider, QrState
 
 TRADE_STATES: Final = {
@@ -81,8 +78,10 @@ class WeChatClient:
         self._sdk._core._gate_way = base_url.rstrip("/")
 
     @classmethod
-    def from_config(cls, section: dict[str, Any], folder: Path) -> WeChatClient:
-        return cls(base_url=str(section["base_url"]), mchid=str(section["mchid"]),
+    def from_config(cls, section: dict[str, Any], folder: Path,
+                    timeout_s: float = PROVIDER_TIMEOUT_S) -> WeChatClient:
+        return cls(timeout_s=timeout_s,
+                   base_url=str(section["base_url"]), mchid=str(section["mchid"]),
                    appid=str(section["appid"]),
                    merchant_serial_no=str(section["merchant_serial_no"]),
                    merchant_private_key=(folder / section["merchant_private_key"])
@@ -116,6 +115,8 @@ class WeChatClient:
             return self._order_of(body, order)
         if _code(body) == "USERPAYING" or status == 202:
             return ProviderOrder(QrState.USER_PAYING)
+        if _code(body) in ("ORDERPAID", "ORDER_PAID"):
+            return self.query(order)  # sent before: what became of it
         return _refused_or_uncertain(status, body)
 
     def query(self, order: OrderRef) -> ProviderOrder:
@@ -133,11 +134,8 @@ class WeChatClient:
         else:
             status, body = self._call(lambda: self._sdk.close(out_trade_no=order.out_trade_no))
         if status in (200, 204) or _code(body) in ("ORDER_CLOSED", "ORDER_NOT_EXIST"):
-            # A reverse gives back what was paid: the query says whether anything was.
-            after = self.query(order)
-            if after.state in (QrState.PAID, QrState.REFUNDED):
-                return after if order.mode is QrMode.SHOW else ProviderOrder(
-                    QrState.REFUNDED, provider_txn_id=after.provider_txn_id)
+            # Closed, or reversed: a reverse gives back whatever was paid meanwhile (the
+            # service asked first, and keeps an order that was paid before).
             return ProviderOrder(QrState.CLOSED)
         if _code(body) in ("ORDER_PAID", "ORDERPAID", "TRADE_STATE_ERROR"):
             return self.query(order)
@@ -248,41 +246,6 @@ def _refused_or_uncertain(status: int, body: dict[str, Any]) -> ProviderOrder:
     if 400 <= status < 500 and code not in IN_DOUBT and (code in REFUSALS or status != 408):
         return ProviderOrder(QrState.FAILED, failure=FAILURES.get(code, QrFailure.DECLINED))
     raise ProviderUncertain(_reason(status, body))
-
-
-def parse_statement(text: str) -> list[StatementLine]:
-    """WeChat Pay's trade statement: CSV, every cell after a backtick; the columns named
-    in the header line (交易时间, 微信订单号, 商户订单号, 交易状态, 应结订单金额 or 订单金额,
-    退款金额); summary lines after the trades (总交易单数...) are skipped."""
-    rows = [line for line in text.splitlines() if line.strip()]
-    if not rows:
-        return []
-    reader = csv.reader(io.StringIO("\n".join(rows)))
-    header = [cell.strip().lstrip("\ufeff") for cell in next(reader)]
-    try:
-        txn, out_trade_no, state = (header.index(name) for name in ("微信订单号", "商户订单号",
-                                                                    "交易状态"))
-    except ValueError:
-        raise ProviderUncertain("unreadable_statement") from None
-    total = next((header.index(n) for n in ("订单金额", "应结订单金额") if n in header), None)
-    refund = header.index("退款金额") if "退款金额" in header else None
-    if total is None:
-        raise ProviderUncertain("unreadable_statement")
-    lines: list[StatementLine] = []
-    for row in reader:
-        cells = [cell.strip().lstrip("`") for cell in row]
-        if len(cells) < len(header):
-            break  # the summary starts
-        is_refund = cells[state] == "REFUND"
-        value = cells[refund] if is_refund and refund is not None else cells[total]
-        try:
-            fen = to_fen(Decimal(value))
-        except (InvalidOperation, ValueError):
-            raise ProviderUncertain("unreadable_statement") from None
-        lines.append(StatementLine(out_trade_no=cells[out_trade_no],
-                                   kind="refund" if is_refund else "payment",
-                                   amount_fen=fen, provider_txn_id=cells[txn] or None))
-    return lines
 
 
 def _code(body: dict[str, Any]) -> str:
