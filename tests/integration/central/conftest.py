@@ -34,6 +34,7 @@ from sqlalchemy import Engine
 
 from central.db import make_engine, migrate
 from central.enrollment import EnrollmentService
+from central.ratelimit import RateLimits
 from central.server import CentralServer
 from central_payloads import arbitration_payload, new_code, stay_payload
 from central_pg_server import PostgresUnavailable, ThrowawayPostgres
@@ -482,8 +483,18 @@ def qr_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
         server.drop_database(name)
 
 
+QR_PROVIDER_TIMEOUT_S = 2.0  # the simulator answers in milliseconds; its slow fault waits more
+
+
 @pytest.fixture(scope="module")
-def qr_system(qr_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[QrSystem]:
+def qr_rate_limits() -> RateLimits | None:
+    """A module's central's rate limits (None: the defaults)."""
+    return None
+
+
+@pytest.fixture(scope="module")
+def qr_system(qr_db: str, tmp_path_factory: pytest.TempPathFactory,
+              qr_rate_limits: RateLimits | None) -> Iterator[QrSystem]:
     from central.payments.config import load_providers
     from hardware.sim.qrpay import QrPaySimulator
 
@@ -493,7 +504,9 @@ def qr_system(qr_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         sim.start()
         assert sim.settings_file is not None
         server = CentralServer(qr_db, clock=_RealClock(), seed_demo=False,
-                               qr_providers=load_providers(sim.settings_file))
+                               rate_limits=qr_rate_limits,
+                               qr_providers=load_providers(sim.settings_file,
+                                                           timeout_s=QR_PROVIDER_TIMEOUT_S))
         server.start()
         try:
             yield QrSystem(server, sim, keys, qr_db)
