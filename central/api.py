@@ -42,6 +42,7 @@ from central.enrollment import EnrollmentService
 from central.fleet import FleetService, FleetSettings
 from central.logsafe import shown
 from central.payments.providers import QrProviderClient
+from central.payments.qr_admin import QrAdminService
 from central.payments.qr_orders import QrOrderService
 from central.ratelimit import (
     ClientLimits,
@@ -281,9 +282,11 @@ def create_app(db_url: str, *, seed_demo: bool = False, clock: Clock | None = No
     app.include_router(build_fleet_router())
     app.include_router(build_config_router(RolloutService(engine, service.clock)))
     app.include_router(build_release_router(ReleaseService(engine, service.clock)))
-    app.state.qr_orders = QrOrderService(engine, service.clock, dict(qr_providers or {}),
+    providers = dict(qr_providers or {})
+    app.state.qr_orders = QrOrderService(engine, service.clock, providers,
                                          public_url or (lambda: DEFAULT_PUBLIC_URL))
-    app.include_router(build_qr_router(app.state.qr_orders))
+    app.include_router(build_qr_router(app.state.qr_orders,
+                                       QrAdminService(engine, service.clock, providers)))
     install_error_handlers(app)
     app.state.client_limits = ClientLimits(rate_limits, service.clock)
     # The last added runs first: a rate-limited client is answered before its body counts.

@@ -12,13 +12,15 @@ import logging
 from typing import Annotated
 
 from anyio import to_thread
-from fastapi import APIRouter, Header, Path, Request, Response
+from fastapi import APIRouter, Header, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from central.api_common import error_response, errors
-from central.auth import DeviceKiosk
+from central.auth import AdminAccess, DeviceKiosk
+from central.payments.qr_admin import QrAdminService
 from central.payments.qr_orders import NotificationRefused, QrOrderService
 from central.ratelimit import client_key
+from central.schemas_qr import QrReconcileIn, QrReconcileOut, QrReviewOut
 from kiosk.domain.qr import QrProvider
 from kiosk.errors import ErrorCode
 from kiosk.sync.wire import HEADER_IDEMPOTENCY, IDEMPOTENCY_KEY_PATTERN
@@ -34,8 +36,23 @@ OptionalKey = Annotated[str | None, Header(alias=HEADER_IDEMPOTENCY,
                                            pattern=IDEMPOTENCY_KEY_PATTERN)]
 
 
-def build_qr_router(orders: QrOrderService) -> APIRouter:
+def build_qr_router(orders: QrOrderService, admin: QrAdminService) -> APIRouter:
     router = APIRouter(prefix="/v1")
+
+    @router.get("/admin/qr-review", response_model=QrReviewOut, tags=["operator"],
+                dependencies=[AdminAccess], responses=errors(401, 422))
+    def qr_review(limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> QrReviewOut:
+        """QR orders a person must look at (REFUND_DUE, conflicting notifications...) and
+        the differences reconciliation found (kiosk-admin payments --review)."""
+        return admin.review(limit)
+
+    @router.post("/admin/qr-reconciliations", response_model=QrReconcileOut,
+                 tags=["operator"], dependencies=[AdminAccess], responses=errors(401, 422, 503))
+    def qr_reconcile(body: QrReconcileIn) -> QrReconcileOut:
+        """Download each provider's (or one provider's) statement of ``day`` and compare
+        it with the orders; the differences are stored (replacing that day's) and
+        answered. 503 E_QR_UNAVAILABLE: a provider not set up or without a statement."""
+        return admin.reconcile(body.day, body.provider)
 
     @router.get("/qr-providers", response_model=QrProviders, tags=["kiosk"],
                 responses=errors(401))
