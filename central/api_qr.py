@@ -55,7 +55,7 @@ def build_qr_router(orders: QrOrderService, admin: QrAdminService) -> APIRouter:
         return admin.reconcile(body.day, body.provider)
 
     @router.get("/qr-providers", response_model=QrProviders, tags=["kiosk"],
-                responses=errors(401))
+                responses=errors(401, 422))
     def qr_providers(kiosk_id: DeviceKiosk) -> QrProviders:
         """The providers central takes orders for now (set up with the merchant's keys:
         kiosk-central serve --payments FILE); the kiosk greys the others."""
@@ -101,7 +101,7 @@ def build_qr_router(orders: QrOrderService, admin: QrAdminService) -> APIRouter:
 
     @router.post("/qrpay/notify/{provider}", tags=["provider"], include_in_schema=True,
                  responses={200: {"description": "taken (the provider's own answer)"},
-                            **errors(400, 413, 429, 503)})
+                            **errors(400, 413, 422, 429, 503)})
     async def provider_notification(provider: QrProvider, request: Request) -> Response:
         """A provider's notification (Alipay, WeChat Pay, UnionPay), as the provider
         sends it. No credential: its signature is checked with the provider's key. A
