@@ -15,7 +15,8 @@ database central already made (never a new SQLite file or an empty database).
 (``body_default=65536``, ``body_record``, ``body_outbox``, ``body_bundle``,
 ``body_release``) or a rate
 limit as COUNT/SECONDS pairs (``codes_per_phone=1/60,5/3600``, ``codes_per_kiosk``,
-``auth_failures_per_client``, ``verify_per_client``; ``clients_tracked=N``).
+``auth_failures_per_client``, ``verify_per_client``, ``notify_failures_per_client``;
+``clients_tracked=N``).
 
 ``--payments FILE``: the QR payment providers with the merchant's keys (TOML,
 central/payments/config.py; docs/payments-qr.md); without it QR orders answer
