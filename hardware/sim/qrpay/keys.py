@@ -11,6 +11,7 @@ serial numbers identify them.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import secrets
@@ -63,7 +64,11 @@ class SimulatorKeys:
     wechat: ProviderKeys
     unionpay: ProviderKeys
     apiv3_key: str
-    wrong: KeyPair  # made fresh at each start: the bad_signature fault signs with it
+
+    @property
+    def wrong(self) -> KeyPair:
+        """The key the bad_signature fault signs with: nobody's, made once a process."""
+        return _wrong_key()
 
     @property
     def wechat_merchant_serial(self) -> str:
@@ -74,6 +79,11 @@ class SimulatorKeys:
     def unionpay_cert_id(self) -> str:
         """The merchant signing certificate's id: a decimal serial number."""
         return str(int.from_bytes(_fingerprint(self.unionpay.merchant.public)[:8], "big"))
+
+
+@functools.cache
+def _wrong_key() -> KeyPair:
+    return new_key()
 
 
 def _fingerprint(key: PublicKey) -> bytes:
@@ -111,7 +121,10 @@ def _pair(directory: Path, stem: str) -> KeyPair:
     private_path = directory / f"{stem}-private.pem"
     public_path = directory / f"{stem}-public.pem"
     if private_path.exists():
-        loaded = serialization.load_pem_private_key(private_path.read_bytes(), password=None)
+        # The RSA consistency check takes 60 ms a key, most of a start; these are the
+        # simulator's own keys, and a broken one fails at its first signature anyway.
+        loaded = serialization.load_pem_private_key(private_path.read_bytes(), password=None,
+                                                    unsafe_skip_rsa_key_validation=True)
         if not isinstance(loaded, rsa.RSAPrivateKey):
             raise ValueError(f"{private_path}: not an RSA private key")
         pair = KeyPair(loaded, loaded.public_key())
@@ -141,8 +154,7 @@ def load_or_create(directory: Path) -> SimulatorKeys:
     directory.mkdir(mode=0o700, parents=True, exist_ok=True)
     providers = {name: ProviderKeys(_pair(directory, merchant), _pair(directory, provider))
                  for name, (merchant, provider) in KEY_STEMS.items()}
-    return SimulatorKeys(directory=directory, apiv3_key=_apiv3_key(directory),
-                         wrong=new_key(), **providers)
+    return SimulatorKeys(directory=directory, apiv3_key=_apiv3_key(directory), **providers)
 
 
 def central_settings(keys: SimulatorKeys, port: int, host: str = "127.0.0.1") -> str:

@@ -46,6 +46,7 @@ class Delivery:
     order_id: str
     kind: str  # payment | duplicate | conflict
     amount_fen: int
+    max_attempts: int
     attempts: int = 0
     acknowledged: bool = False
     lost: bool = False  # notify_lost: never sent
@@ -54,6 +55,7 @@ class Delivery:
     def as_dict(self) -> dict[str, object]:
         return {"provider": self.provider.value, "order_id": self.order_id, "kind": self.kind,
                 "amount": f"{self.amount_fen / 100:.2f}", "attempts": self.attempts,
+                "max_attempts": self.max_attempts,
                 "acknowledged": self.acknowledged, "lost": self.lost,
                 "answers": list(self.answers)}
 
@@ -82,7 +84,7 @@ class Notifier:
             return
         if self.faults.take("notify_lost"):
             self._record(Delivery(order.provider, order.order_id, "payment", order.amount_fen,
-                                  lost=True))
+                                  self.attempts, lost=True))
             return
         follow_ups = []
         if self.faults.take("notify_duplicate"):
@@ -91,7 +93,7 @@ class Notifier:
             follow_ups.append(("conflict", order.amount_fen + CONFLICT_EXTRA_FEN))
         message = self.formats[order.provider].notification(order, order.amount_fen)
         self._send(order, Delivery(order.provider, order.order_id, "payment",
-                                   order.amount_fen), message, follow_ups)
+                                   order.amount_fen, self.attempts), message, follow_ups)
 
     def _record(self, delivery: Delivery) -> None:
         with self._lock:
@@ -127,8 +129,8 @@ class Notifier:
             kind, amount = follow_ups[0]
             again = message if kind == "duplicate" else \
                 self.formats[order.provider].notification(order, amount)
-            self._send(order, Delivery(order.provider, order.order_id, kind, amount), again,
-                       follow_ups[1:])
+            self._send(order, Delivery(order.provider, order.order_id, kind, amount,
+                                       self.attempts), again, follow_ups[1:])
 
     def _post(self, url: str, message: Outgoing) -> tuple[int | None, str]:
         request = urllib.request.Request(url, data=message.body, headers=message.headers,
