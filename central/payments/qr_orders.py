@@ -278,10 +278,11 @@ class QrOrderService:
 
     def _refreshed(self, client: QrProviderClient, row: QrOrderRow) -> QrOrder:
         """The order, asking the provider when it is not final (nor settled by a
-        notification); a refund central claimed but did not finish is tried again."""
+        notification), or is a closed code that may still be paid; a refund central
+        claimed but did not finish is tried again."""
         if qr_state.state_of(row) is QrState.PAID and row.refund_no is not None:
             return self._give_back(client, row.id, row.refund_reason or "")
-        if qr_state.is_final(row):
+        if qr_state.is_final(row) and not qr_state.may_still_be_paid(row, self.clock.now()):
             return qr_state.to_wire(row)
         try:
             seen = client.query(self._ref(row))

@@ -12,7 +12,7 @@ and central refunds it (central.payments.qr_orders).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import Enum
 
 from central.models_qr import QrOrderRow
@@ -23,6 +23,7 @@ from kiosk.domain.qr import FINAL_QR_STATES, QrFailure, QrMode, QrProvider, QrSt
 from kiosk.sync.wire_qr import QrOrder
 
 OPEN_ORDER = {QrState.WAITING: 0, QrState.SCANNED: 1, QrState.USER_PAYING: 2}
+LATE_GRACE = timedelta(minutes=1)  # a payment made at the code's last moment, then booked
 
 # Why an order needs a person (kiosk-admin payments --review).
 REVIEW_REFUND_FAILED = "refund_failed"
@@ -51,6 +52,15 @@ def state_of(row: QrOrderRow) -> QrState:
 
 def is_final(row: QrOrderRow) -> bool:
     return state_of(row) in FINAL_QR_STATES
+
+
+def may_still_be_paid(row: QrOrderRow, now: datetime) -> bool:
+    """A shown code the kiosk closed may still be paid until it expires (UnionPay has no
+    close; a provider may take a payment racing the close): such an order is asked
+    about until then, so a payment that slipped in is found and refunded even when its
+    notification is lost."""
+    return (state_of(row) is QrState.CLOSED and row.close_requested_at is not None
+            and row.expires_at is not None and now <= row.expires_at + LATE_GRACE)
 
 
 def told_not_paid(row: QrOrderRow) -> bool:

@@ -182,6 +182,23 @@ def test_a_payment_after_the_close_is_refunded(qr, kiosk, provider):
     assert qr.order_row(request.order_id).refund_reason == "cancelled_late"
 
 
+@pytest.mark.parametrize("provider", [QrProvider.ALIPAY, QrProvider.WECHAT])
+def test_a_payment_after_the_close_whose_notification_is_lost_is_found_by_a_poll(
+        qr, kiosk, provider):
+    """GIVEN a payment that lands after the provider confirmed the close, its
+    notification lost (pay_after_close, notify_lost)
+    WHEN the kiosk asks about the closed order while its code could still be paid
+    THEN central asks the provider, finds the payment and refunds it: REFUNDED."""
+    qr.sim.faults.set("pay_after_close", 0.2)
+    qr.sim.faults.set("notify_lost", True)
+    request = show(provider, amount="11.00")
+    kiosk.create(ctx(), request)
+    assert kiosk.close(ctx(), request.order_id).state is QrState.CLOSED
+    eventually(lambda: held(qr, provider, request.order_id).paid_at)
+    assert kiosk.get(ctx(), request.order_id).state is QrState.REFUNDED
+    assert [r.amount_fen for r in held(qr, provider, request.order_id).refunds] == [1100]
+
+
 def test_unionpay_code_paid_after_the_close_is_refunded(qr, kiosk):
     """GIVEN a UnionPay code the kiosk closed (UnionPay has no close: the code works until
     it expires)
