@@ -1,6 +1,7 @@
 """`kiosk-admin`: operator commands against a running central, with an admin token.
 
     kiosk-admin payments [--json] [--review] --central URL
+    kiosk-admin payments --reconcile DAY [--provider P] --central URL
     kiosk-admin fleet [--json] --central URL
     kiosk-admin biller maintenance BILLER on|off --central URL
     kiosk-admin keys init|show, config push FILE --target T, rollout status [ID]
@@ -25,13 +26,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
 import requests
 
-from central import __version__, admin_config, admin_release, admin_trust
+from central import __version__, admin_config, admin_qr, admin_release, admin_trust
 from central.masking import mask_account
 from central.terminal import dumps, printable
 from central.timeutil import SHANGHAI
@@ -60,6 +61,11 @@ def build_parser() -> argparse.ArgumentParser:
     payments.add_argument("--json", action="store_true", help="print central's JSON as is")
     payments.add_argument("--review", action="store_true", help="only those needing review")
     payments.add_argument("--limit", type=int, default=100)
+    payments.add_argument("--reconcile", type=date.fromisoformat, metavar="YYYY-MM-DD",
+                          help="compare the QR providers' statements of that day with "
+                               "central's orders; the differences are kept for --review")
+    payments.add_argument("--provider", choices=["alipay", "wechat", "unionpay"],
+                          help="with --reconcile: only this provider")
 
     fleet = commands.add_parser("fleet", parents=[common],
                                 help="list the kiosks: online or offline, versions, devices")
@@ -228,15 +234,29 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
         auth = {"Authorization": f"Bearer {admin_token(args)}"}
         if args.command in admin_trust.COMMANDS:
             return admin_trust.run(args, base, out, call, auth)
-        if args.command == "payments":
+        if args.command == "payments" and args.reconcile is not None:
+            body = call("POST", f"{base}/v1/admin/qr-reconciliations", headers=auth,
+                        json={"day": args.reconcile.isoformat(), "provider": args.provider})
+            if args.json:
+                print(dumps(body), file=out)
+            else:
+                admin_qr.print_reconciliation(body, out)
+        elif args.command == "payments":
             params: dict[str, Any] = {"limit": args.limit}
             if args.review:
                 params["needs_review"] = "true"
             body = call("GET", f"{base}/v1/admin/payments", params=params, headers=auth)
+            qr = call("GET", f"{base}/v1/admin/qr-review", params={"limit": args.limit},
+                      headers=auth) if args.review else None
             if args.json:
+                if qr is not None:
+                    body = {**body, "qr_orders": qr["orders"],
+                            "qr_differences": qr["differences"]}
                 print(dumps(body), file=out)
             else:
                 print_payments(body["payments"], out)
+                if qr is not None:
+                    admin_qr.print_qr_review(qr, out)
         elif args.command == "fleet":
             body = call("GET", f"{base}/v1/admin/fleet", headers=auth)
             if args.json:

@@ -8,7 +8,7 @@ engine exists before it is called.
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated
 
@@ -23,6 +23,7 @@ from central.api_common import Context, IdempotencyHeader, Service, error_respon
 from central.api_config import build_config_router
 from central.api_enroll import build_enroll_router
 from central.api_fleet import build_fleet_router
+from central.api_qr import build_qr_router
 from central.api_releases import build_release_router
 from central.api_services import build_services_router
 from central.api_trust import build_trust_router
@@ -40,6 +41,9 @@ from central.db import make_engine, migrate
 from central.enrollment import EnrollmentService
 from central.fleet import FleetService, FleetSettings
 from central.logsafe import shown
+from central.payments.providers import QrProviderClient
+from central.payments.qr_admin import QrAdminService
+from central.payments.qr_orders import QrOrderService
 from central.ratelimit import (
     ClientLimits,
     RateLimitMiddleware,
@@ -53,6 +57,7 @@ from central.rollouts import RolloutService
 from central.schemas import BillerOut, MaintenanceIn, PaymentList, PaymentOut
 from central.service import CentralService
 from central.timeutil import Clock
+from kiosk.domain.qr import QrProvider
 from kiosk.errors import ErrorCode, KioskError
 from kiosk.sync.wire import (
     BillLookupRequest,
@@ -65,6 +70,8 @@ from kiosk.sync.wire import (
 )
 
 log = logging.getLogger(__name__)
+
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8700"
 
 STATUS_OF_CODE: dict[ErrorCode, int] = {
     ErrorCode.ACCOUNT_NOT_FOUND: 404,
@@ -97,6 +104,9 @@ STATUS_OF_CODE: dict[ErrorCode, int] = {
     ErrorCode.ENROLL_TOKEN: 401,
     ErrorCode.FORBIDDEN: 403,
     ErrorCode.RATE_LIMITED: 429,
+    # QR payments
+    ErrorCode.QR_ORDER_UNKNOWN: 404,
+    ErrorCode.QR_UNAVAILABLE: 503,
 }
 
 
@@ -230,13 +240,18 @@ def create_app(db_url: str, *, seed_demo: bool = False, clock: Clock | None = No
                fleet: FleetSettings | None = None,
                credentials: CredentialPolicy | None = None,
                body_limits: BodyLimits | None = None,
-               rate_limits: RateLimits | None = None) -> FastAPI:
+               rate_limits: RateLimits | None = None,
+               qr_providers: dict[QrProvider, QrProviderClient] | None = None,
+               public_url: Callable[[], str] | None = None) -> FastAPI:
     """Open ``db_url``, migrate it to the latest schema, seed the demo into an empty
     database if asked, and return the app (the engine is disposed at shutdown).
     ``fleet`` sets when a silent kiosk counts as offline (default 3 x 60 s);
     ``credentials`` how long a kiosk credential lives unrotated (default 90 days);
     ``body_limits`` the largest request bodies (central.bodylimit), ``rate_limits`` how
-    often a phone, kiosk or client may do what (central.ratelimit)."""
+    often a phone, kiosk or client may do what (central.ratelimit); ``qr_providers`` the
+    QR payment providers with the merchant's keys (central.payments.config; none: QR
+    orders answer E_QR_UNAVAILABLE), ``public_url`` central's address as the providers
+    reach it, for their notifications (default http://127.0.0.1:8700)."""
     engine = make_engine(db_url)
     migrate(engine)
     rate_limits = rate_limits or RateLimits()
@@ -267,6 +282,11 @@ def create_app(db_url: str, *, seed_demo: bool = False, clock: Clock | None = No
     app.include_router(build_fleet_router())
     app.include_router(build_config_router(RolloutService(engine, service.clock)))
     app.include_router(build_release_router(ReleaseService(engine, service.clock)))
+    providers = dict(qr_providers or {})
+    app.state.qr_orders = QrOrderService(engine, service.clock, providers,
+                                         public_url or (lambda: DEFAULT_PUBLIC_URL))
+    app.include_router(build_qr_router(app.state.qr_orders,
+                                       QrAdminService(engine, service.clock, providers)))
     install_error_handlers(app)
     app.state.client_limits = ClientLimits(rate_limits, service.clock)
     # The last added runs first: a rate-limited client is answered before its body counts.

@@ -3,7 +3,7 @@
     kiosk-central serve --db URL --host H --port P [--seed-demo] [--ready-file PATH]
                         [--heartbeat-interval-s S] [--missed-beats N]
                         [--admin-token-file PATH] [--credential-lifetime-days D]
-                        [--limit NAME=VALUE ...]
+                        [--limit NAME=VALUE ...] [--payments FILE] [--public-url URL]
     kiosk-central seed --db URL
     kiosk-central admin-token --db URL [--label L]
 
@@ -15,7 +15,13 @@ database central already made (never a new SQLite file or an empty database).
 (``body_default=65536``, ``body_record``, ``body_outbox``, ``body_bundle``,
 ``body_release``) or a rate
 limit as COUNT/SECONDS pairs (``codes_per_phone=1/60,5/3600``, ``codes_per_kiosk``,
-``auth_failures_per_client``, ``verify_per_client``; ``clients_tracked=N``).
+``auth_failures_per_client``, ``verify_per_client``, ``notify_failures_per_client``;
+``clients_tracked=N``).
+
+``--payments FILE``: the QR payment providers with the merchant's keys (TOML,
+central/payments/config.py; docs/payments-qr.md); without it QR orders answer
+E_QR_UNAVAILABLE. ``--public-url``: central's address as the providers reach it, for
+their notifications (default http://HOST:PORT as it listens).
 
 ``--port 0`` lets the OS choose; the ready file (JSON {"url", "pid"}, written atomically
 once the server listens, removed at exit) tells scripts and tests where it is.
@@ -47,6 +53,7 @@ from central.db import central_revisions, make_engine, migrate
 from central.enrollment import EnrollmentService
 from central.fleet import FleetSettings
 from central.logsafe import install_on_root
+from central.payments.config import PaymentsConfigError, load_providers
 from central.ratelimit import RateLimits
 from central.server import CentralServer
 from central.service import CentralService
@@ -89,6 +96,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--limit", action="append", default=[], metavar="NAME=VALUE",
                        help="an edge limit, e.g. codes_per_phone=1/60,5/3600 or "
                             "body_default=65536 (repeatable; docs/central.md)")
+    serve.add_argument("--payments", type=Path, metavar="FILE",
+                       help="the QR payment providers and the merchant's keys (TOML; "
+                            "docs/payments-qr.md); without it QR payments are unavailable")
+    serve.add_argument("--public-url", metavar="URL",
+                       help="central's address as payment providers reach it, for their "
+                            "notifications (default http://HOST:PORT as it listens)")
     serve.add_argument("--log-level", default="info",
                        choices=["debug", "info", "warning", "error"])
 
@@ -217,6 +230,14 @@ def serve(args: argparse.Namespace) -> int:
         raise SystemExit("kiosk-central: --credential-lifetime-days must be in (0, 3650]")
     credentials = CredentialPolicy(lifetime=timedelta(days=args.credential_lifetime_days))
     body_limits, rate_limits = parse_limits(args.limit)
+    qr_providers = None
+    if args.payments is not None:
+        try:
+            qr_providers = load_providers(args.payments)
+        except PaymentsConfigError as exc:
+            raise SystemExit(f"kiosk-central: --payments {exc}") from None
+        log.info("central: QR payments by %s",
+                 ", ".join(provider.value for provider in qr_providers) or "no provider")
     if args.admin_token_file is not None:
         ensure_admin_token_file(args.db, args.admin_token_file)
     stop = threading.Event()
@@ -230,7 +251,8 @@ def serve(args: argparse.Namespace) -> int:
                           missed_beats=args.missed_beats)
     server = CentralServer(args.db, host=args.host, port=args.port, seed_demo=args.seed_demo,
                            log_level=args.log_level, fleet=fleet, credentials=credentials,
-                           body_limits=body_limits, rate_limits=rate_limits)
+                           body_limits=body_limits, rate_limits=rate_limits,
+                           qr_providers=qr_providers, public_url=args.public_url)
     try:
         url = server.start()
         log.info("central: serving on %s", url)

@@ -135,6 +135,10 @@ class PaymentRow(Base):
     needs_review: Mapped[bool] = mapped_column(Boolean, default=False)
     review_reason: Mapped[str | None] = mapped_column(Text, default=None)
     record: Mapped[dict[str, Any]] = mapped_column(JSON)  # the BillPaymentRecord as received
+    # How it was paid (0011_qr_orders): null for a card; a QR provider and its
+    # transaction id, checked against central's order of the same reference.
+    method: Mapped[str | None] = mapped_column(String(16), default=None)
+    provider_txn_id: Mapped[str | None] = mapped_column(String(64), default=None)
 
 
 # --- issue 4: tax records, address book, companies, registrations, applications ---------
@@ -388,5 +392,6 @@ class KioskRow(Base):
 from central import (  # noqa: E402,F401
     models_edge as _models_edge,
     models_fleet as _models_fleet,
+    models_qr as _models_qr,
     models_releases as _models_releases,
 )

@@ -26,8 +26,9 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import IntegrityError, StatementError
 from sqlalchemy.orm import Session
 
-from central import arbitration, payments, recording, registrations
+from central import arbitration, recording, registrations
 from central.logsafe import validation_summary
+from central.payments import bill_records
 from central.recording import Decision, Taken
 from central.records import CHANNEL_OUTBOX, invalid_fields, is_unstorable
 from kiosk.errors import ErrorCode, KioskError
@@ -42,7 +43,7 @@ from kiosk.sync.wire import (
 log = logging.getLogger(__name__)
 
 RECORD_MODELS: dict[str, type[BaseModel]] = {
-    payments.KIND: BillPaymentRecord,
+    bill_records.KIND: BillPaymentRecord,
     registrations.KIND: StayRegistrationRecord,
     arbitration.KIND: ArbitrationApplicationRecord,
 }

@@ -10,6 +10,9 @@
   answers every request of it that presents a secret with 429 before the secret is
   looked at (so a right guess is not told apart from a wrong one).
 - Slip look-ups (GET /v1/verify/...) per client, in the middleware.
+- Refused payment notifications (POST /v1/qrpay/notify/...) per client, counted where
+  central refuses one (central/api_qr.py): once used up, the client's notifications are
+  answered 429 before they are read, as for failed authentication.
 
 The two kinds read their rates differently. A code limit "5/3600" is exact: at most 5
 codes in any hour. A per-client limit is a bucket (GCRA): "30/60" takes 30 at once, then
@@ -46,6 +49,8 @@ from kiosk.sync.wire import ErrorBody
 LIMIT_CODES = "one_time_code"
 LIMIT_AUTH = "auth_failures"
 LIMIT_VERIFY = "verify"
+LIMIT_NOTIFY = "notification_failures"
+NOTIFY_PREFIX = "/v1/qrpay/notify/"
 
 
 @dataclass(frozen=True)
@@ -90,6 +95,10 @@ class RateLimits:
     """Wrong kiosk credentials, admin tokens and enrollment tokens from one client."""
     verify_per_client: Rates = (Rate(30, 60), Rate(300, 3600))
     """Slip look-ups (GET /v1/verify/...) from one client."""
+    notify_failures_per_client: Rates = (Rate(60, 60), Rate(600, 3600))
+    """Refused payment notifications (bad signature, unknown order...) from one client:
+    then its notifications get 429 before they are read. A provider's genuine
+    notifications are never counted."""
     clients_tracked: int = 100_000
     """Clients remembered per limit; beyond, the longest quiet ones are forgotten."""
 
@@ -231,6 +240,8 @@ class ClientLimits:
                                       limits.clients_tracked)
         self.verify = ClientRateLimiter(limits.verify_per_client, clock,
                                         limits.clients_tracked)
+        self.notify = ClientRateLimiter(limits.notify_failures_per_client, clock,
+                                        limits.clients_tracked)
 
     def note_auth_failure(self, request: Request) -> None:
         self.auth.hit(client_key(request.scope))
@@ -253,6 +264,8 @@ class RateLimitMiddleware:
             wait, limit = 0.0, ""
             if scope["path"].startswith("/v1/verify/"):
                 wait, limit = self.limits.verify.hit(key), LIMIT_VERIFY
+            elif scope["path"].startswith(NOTIFY_PREFIX):
+                wait, limit = self.limits.notify.retry_after(key), LIMIT_NOTIFY
             elif _presents_secret(scope):
                 wait, limit = self.limits.auth.retry_after(key), LIMIT_AUTH
             if wait > 0:

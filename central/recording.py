@@ -4,7 +4,7 @@ outbox batch set-based or with a savepoint per record).
 
 ``record`` takes one record or a whole batch of one kiosk, already validated against
 its schema. It takes the subjects' locks, then loads for each kind present, in one
-query each, what the rules read (central.payments.PaymentRules,
+query each, what the rules read (central.payments.bill_records.PaymentRules,
 registrations.StayRules, arbitration.ApplicationRules: reference data, verification
 codes in use, the rows a rule checks, the accounts locked; then the records already
 stored under the keys), decides every record in order against that state in memory (a
@@ -39,7 +39,7 @@ from sqlalchemy.orm import Session
 
 from central.arbitration import ApplicationRules
 from central.models import RecordKeyRow, SubmissionRejectionRow
-from central.payments import PaymentRules
+from central.payments.bill_records import PaymentRules
 from central.records import (
     Filing,
     Fingerprint,

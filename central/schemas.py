@@ -34,6 +34,8 @@ class PaymentOut(_Model):
     review_reasons: list[str]
     paid_at: AwareDatetime
     recorded_at: AwareDatetime
+    method: str | None = None  # a QR provider; None: a card
+    provider_txn_id: str | None = None
     # The BillPaymentRecord as received, as stored: not validated again on the way out,
     # since a record stored under an older schema (looser bounds) must still be listed.
     record: dict[str, Any]
@@ -49,6 +51,7 @@ class PaymentOut(_Model):
             needs_review=row.needs_review,
             review_reasons=row.review_reason.split(",") if row.review_reason else [],
             paid_at=in_shanghai(row.paid_at), recorded_at=in_shanghai(row.recorded_at),
+            method=row.method, provider_txn_id=row.provider_txn_id,
             record=dict(row.record),
         )
 

@@ -20,8 +20,10 @@ from central.bodylimit import BodyLimits
 from central.credentials import CredentialPolicy
 from central.fleet import FleetSettings
 from central.logsafe import uvicorn_log_config
+from central.payments.providers import QrProviderClient
 from central.ratelimit import RateLimits
 from central.timeutil import Clock
+from kiosk.domain.qr import QrProvider
 
 START_TIMEOUT_S = 15.0
 
@@ -80,7 +82,11 @@ class CentralServer:
                  log_level: str = "warning", fleet: FleetSettings | None = None,
                  credentials: CredentialPolicy | None = None,
                  body_limits: BodyLimits | None = None,
-                 rate_limits: RateLimits | None = None) -> None:
+                 rate_limits: RateLimits | None = None,
+                 qr_providers: dict[QrProvider, QrProviderClient] | None = None,
+                 public_url: str | None = None) -> None:
+        """``public_url``: central's address as payment providers reach it (their
+        notifications); default the address it listens on."""
         self.db_url = db_url
         self.host = host
         self.port = port
@@ -91,6 +97,8 @@ class CentralServer:
         self.credentials = credentials
         self.body_limits = body_limits
         self.rate_limits = rate_limits
+        self.qr_providers = qr_providers
+        self.public_url = public_url
         self.url = ""
         self._server: _PromptServer | None = None
         self._socket: socket.socket | None = None
@@ -100,9 +108,6 @@ class CentralServer:
         """Open the database, listen, and return the base URL once requests are served."""
         if self._thread is not None:
             return self.url
-        app = create_app(self.db_url, seed_demo=self.seed_demo, clock=self.clock,
-                         fleet=self.fleet, credentials=self.credentials,
-                         body_limits=self.body_limits, rate_limits=self.rate_limits)
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
         # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY on accepted connections only
         # when the socket's proto says TCP, and proto 0 would leave Nagle on, costing
@@ -116,6 +121,17 @@ class CentralServer:
             raise
         sock.set_inheritable(True)
         bound_port = sock.getsockname()[1]
+        host = f"[{self.host}]" if family == socket.AF_INET6 else self.host
+        url = f"http://{host}:{bound_port}"
+        public_url = self.public_url or url
+        try:
+            app = create_app(self.db_url, seed_demo=self.seed_demo, clock=self.clock,
+                             fleet=self.fleet, credentials=self.credentials,
+                             body_limits=self.body_limits, rate_limits=self.rate_limits,
+                             qr_providers=self.qr_providers, public_url=lambda: public_url)
+        except BaseException:
+            sock.close()
+            raise
         config = uvicorn.Config(app, log_level=self.log_level, lifespan="on",
                                 access_log=False, timeout_graceful_shutdown=5,
                                 log_config=uvicorn_log_config())
@@ -130,8 +146,7 @@ class CentralServer:
                 self.stop()
                 raise RuntimeError("central did not start")
             time.sleep(0.01)
-        host = f"[{self.host}]" if family == socket.AF_INET6 else self.host
-        self.url = f"http://{host}:{bound_port}"
+        self.url = url
         return self.url
 
     def stop(self, timeout: float = 10.0) -> None:

@@ -24,13 +24,13 @@ from central import (
     demo_people,
     demo_places,
     outbox_batch,
-    payments,
     recording,
     registrations,
     tax,
     verify,
 )
 from central.db import make_session_factory
+from central.payments import bill_records
 from central.ratelimit import OneTimeCodeLimits, RateLimits
 from central.records import CHANNEL_DIRECT, retry_unique_conflict, serialize_on
 from central.schemas import BillerOut, PaymentOut
@@ -115,8 +115,8 @@ class CentralService:
     def record_payment(self, record: BillPaymentRecord, idempotency_key: str,
                        kiosk_id: str, channel: str = CHANNEL_DIRECT) -> BillPaymentAck:
         """Record a payment of ``kiosk_id`` (the credential's) once per key."""
-        taken = self._record_one(payments.KIND, record, idempotency_key, kiosk_id, channel)
-        ack = payments.ack_of(taken.filing, duplicate=taken.duplicate)
+        taken = self._record_one(bill_records.KIND, record, idempotency_key, kiosk_id, channel)
+        ack = bill_records.ack_of(taken.filing, duplicate=taken.duplicate)
         log.info("payment %s: central_ref=%s kiosk=%s channel=%s review=%s",
                  "replayed" if taken.duplicate else "recorded", ack.central_ref, kiosk_id,
                  channel, taken.filing.review_reason or "-")
@@ -254,7 +254,7 @@ class CentralService:
         """One of the kiosk's payments, by its reference or central's (E_NOT_FOUND for
         another kiosk's, as if it did not exist)."""
         with self._sessions.begin() as session:
-            row = payments.payment_by_reference(session, kiosk_id, reference)
+            row = bill_records.payment_by_reference(session, kiosk_id, reference)
             if row is None:
                 raise KioskError(ErrorCode.NOT_FOUND, "no payment with this reference")
             return PaymentOut.of(row)
@@ -263,7 +263,7 @@ class CentralService:
                  ) -> list[PaymentOut]:
         with self._sessions.begin() as session:
             return [PaymentOut.of(row) for row in
-                    payments.list_payments(session, limit=limit, needs_review=needs_review)]
+                    bill_records.list_payments(session, limit=limit, needs_review=needs_review)]
 
     def set_maintenance(self, biller_id: str, maintenance: bool) -> BillerOut:
         with self._sessions.begin() as session:

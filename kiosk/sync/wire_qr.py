@@ -16,7 +16,7 @@ from kiosk.domain.qr import QrFailure, QrMode, QrProvider, QrRefundReason, QrSta
 from kiosk.sync.wire import Identifier, Instant, Line64, WireModel
 
 __all__ = ["AuthCode", "QrFailure", "QrMode", "QrOrder", "QrOrderCreate", "QrProvider",
-           "QrRefund", "QrRefundReason", "QrState"]
+           "QrProviders", "QrRefund", "QrRefundReason", "QrState"]
 
 
 # A payment code as the apps show it: Alipay 25-30 then 14-22 digits, WeChat 10-15 then
@@ -62,3 +62,10 @@ class QrOrder(WireModel):
         str, StringConstraints(max_length=PROVIDER_TXN_ID_MAX)] | None = None
     paid_at: Instant | None = None
     failure: QrFailure | None = None
+
+
+class QrProviders(WireModel):
+    """The providers central can take orders for now (GET /v1/qr-providers): one set up
+    at central (its merchant keys) is listed; the kiosk greys the others."""
+
+    providers: list[QrProvider]

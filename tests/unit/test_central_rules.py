@@ -10,7 +10,7 @@ import pytest
 
 from central.demo_data import due_date_of, months_back, period_of
 from central.masking import mask_account, mask_address, mask_holder
-from central.payments import fingerprint
+from central.payments.bill_records import fingerprint
 from kiosk.sync.wire import BillPaymentRecord
 
 

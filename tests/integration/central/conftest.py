@@ -34,6 +34,7 @@ from sqlalchemy import Engine
 
 from central.db import make_engine, migrate
 from central.enrollment import EnrollmentService
+from central.ratelimit import RateLimits
 from central.server import CentralServer
 from central_payloads import arbitration_payload, new_code, stay_payload
 from central_pg_server import PostgresUnavailable, ThrowawayPostgres
@@ -428,3 +429,97 @@ def make_application() -> Callable[..., dict[str, Any]]:
 def make_batch() -> Callable[..., dict[str, Any]]:
     """outbox_batch([(kind, key, payload), ...]): an /v1/outbox body."""
     return outbox_batch
+
+
+# --- QR payments (issue 13): central with the providers' simulator ------------------------
+
+@dataclass
+class QrSystem:
+    """Central over the QR payment simulator (hardware/sim/qrpay) on 127.0.0.1, on the
+    real clock (the providers stamp their own times), shared by a module's tests: each
+    test uses its own order ids, and the simulator's faults are cleared after it."""
+
+    central: CentralServer
+    sim: Any  # hardware.sim.qrpay.QrPaySimulator
+    keys: CentralKeys
+    db_url: str
+
+    @property
+    def url(self) -> str:
+        return self.central.url
+
+    def headers(self, kiosk_id: str = DEFAULT_KIOSK) -> dict[str, str]:
+        return self.keys.kiosk_headers(kiosk_id)
+
+    def order_row(self, order_id: str, kiosk_id: str = DEFAULT_KIOSK) -> Any:
+        """Central's row of an order (out_trade_no, review_reason, refund_no...)."""
+        from sqlalchemy import select
+
+        from central.models_qr import QrOrderRow
+        with self.keys.enrollment._sessions.begin() as session:
+            return session.scalars(select(QrOrderRow).where(
+                QrOrderRow.kiosk_id == kiosk_id, QrOrderRow.order_id == order_id)).one()
+
+
+class _RealClock:
+    def now(self) -> datetime:
+        return datetime.now(SHANGHAI)
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def qr_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+          central_templates: CentralTemplates) -> Iterator[str]:
+    """A migrated, seeded central database for a module's QR tests, on each backend."""
+    clock = _RealClock()
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("qr-central") / "central.db"
+        central_templates.copy_sqlite(path, clock)
+        yield f"sqlite:///{path}"
+        return
+    server: ThrowawayPostgres = request.getfixturevalue("postgres_server")
+    name = server.create_database(central_templates.postgres_template(clock))
+    try:
+        yield server.url_for(name)
+    finally:
+        server.drop_database(name)
+
+
+QR_PROVIDER_TIMEOUT_S = 2.0  # the simulator answers in milliseconds; its slow fault waits more
+
+
+@pytest.fixture(scope="module")
+def qr_rate_limits() -> RateLimits | None:
+    """A module's central's rate limits (None: the defaults)."""
+    return None
+
+
+@pytest.fixture(scope="module")
+def qr_system(qr_db: str, tmp_path_factory: pytest.TempPathFactory,
+              qr_rate_limits: RateLimits | None) -> Iterator[QrSystem]:
+    from central.payments.config import load_providers
+    from hardware.sim.qrpay import QrPaySimulator
+
+    keys = CentralKeys(qr_db)
+    with QrPaySimulator(tmp_path_factory.mktemp("qrpay-keys"), notify_backoff_s=0.2,
+                        notify_attempts=4) as sim:
+        sim.start()
+        assert sim.settings_file is not None
+        server = CentralServer(qr_db, clock=_RealClock(), seed_demo=False,
+                               rate_limits=qr_rate_limits,
+                               qr_providers=load_providers(sim.settings_file,
+                                                           timeout_s=QR_PROVIDER_TIMEOUT_S))
+        server.start()
+        try:
+            yield QrSystem(server, sim, keys, qr_db)
+        finally:
+            server.stop()
+            keys.close()
+
+
+@pytest.fixture
+def qr(qr_system: QrSystem) -> Iterator[QrSystem]:
+    """The module's QR system, its simulator's faults cleared after the test."""
+    try:
+        yield qr_system
+    finally:
+        qr_system.sim.faults.clear()

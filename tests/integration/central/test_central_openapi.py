@@ -46,9 +46,18 @@ EXPECTED = {
     ("/v1/admin/release-rollouts/{rollout_id}", "get"): "ReleaseRolloutOut",
     ("/v1/release", "get"): "SignedRelease",
     ("/v1/release/reports", "post"): "ReleaseReportAck",
+    ("/v1/qr-providers", "get"): "QrProviders",
+    ("/v1/qr-orders", "post"): "QrOrder",
+    ("/v1/qr-orders/{order_id}", "get"): "QrOrder",
+    ("/v1/qr-orders/{order_id}/close", "post"): "QrOrder",
+    ("/v1/qr-orders/{order_id}/refund", "post"): "QrOrder",
+    ("/v1/admin/qr-review", "get"): "QrReviewOut",
+    ("/v1/admin/qr-reconciliations", "post"): "QrReconcileOut",
 }
 # Endpoints answering bytes, not a wire model: a release's wheel.
 BINARY = {("/v1/release/{version}/files/{name}", "get")}
+# Endpoints answering as a payment provider wants (its own text: "success", "ok").
+PROVIDER_ANSWERS = {("/v1/qrpay/notify/{provider}", "post")}
 
 
 def test_openapi_lists_every_endpoint_with_its_response_model(http, central_url):
@@ -57,7 +66,12 @@ def test_openapi_lists_every_endpoint_with_its_response_model(http, central_url)
     THEN it lists exactly the expected endpoints, each answering its wire model."""
     spec = http.get(f"{central_url}/openapi.json", timeout=PATIENCE_S).json()
     found = {(path, method) for path, item in spec["paths"].items() for method in item}
-    assert found == set(EXPECTED) | BINARY
+    assert found == set(EXPECTED) | BINARY | PROVIDER_ANSWERS
+    for path, method in PROVIDER_ANSWERS:
+        for status, answer in spec["paths"][path][method]["responses"].items():
+            if status.startswith(("4", "5")):
+                assert answer["content"]["application/json"]["schema"]["$ref"] \
+                    .endswith("/ErrorBody"), (path, method, status)
     for path, method in BINARY:
         assert "application/octet-stream" in \
             spec["paths"][path][method]["responses"]["200"]["content"]

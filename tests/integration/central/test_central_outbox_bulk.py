@@ -18,9 +18,10 @@ import pytest
 from sqlalchemy import Engine, event, insert, select, text
 from sqlalchemy.orm import Session
 
-from central import outbox_batch, outbox_bulk, payments
+from central import outbox_batch, outbox_bulk
 from central.db import make_engine, make_session_factory, migrate
 from central.models import PaymentRow
+from central.payments import bill_records
 from central.service import CentralService
 from central_payloads import arbitration_payload, stay_payload
 from central_pg_server import ThrowawayPostgres
@@ -282,7 +283,7 @@ def test_a_key_another_central_recorded_meanwhile_is_answered_duplicate(
     engine = twin_engines[0]
     key = f"key-race-{uuid.uuid4().hex[:8]}"
     paid = payment()
-    print_ = payments.fingerprint(BillPaymentRecord.model_validate(paid))
+    print_ = bill_records.fingerprint(BillPaymentRecord.model_validate(paid))
     competing = {"central_ref": "C20260115-RACE000001", "idempotency_key": key,
                  "request_hash": print_.digest, "reference": paid["reference"],
                  "kiosk_id": KIOSK,

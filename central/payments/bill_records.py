@@ -1,10 +1,12 @@
-"""Recording card payments the kiosks took (PaymentRules, applied by central.recording
-for /v1/bill-payments and the outbox alike).
+"""Recording the bill payments the kiosks took, by card or QR (PaymentRules, applied by
+central.recording for /v1/bill-payments and the outbox alike).
 
-A card payment is money already taken: it is never refused for a business reason. When
-the lock expired, a bill was paid meanwhile, the amount does not match or the account is
+A payment is money already taken: it is never refused for a business reason. When the
+lock expired, a bill was paid meanwhile, the amount does not match or the account is
 unknown, the payment is recorded anyway and flagged ``needs_review`` with the reasons, so
-staff reconcile (refund or pass on) instead of the money vanishing.
+staff reconcile (refund or pass on) instead of the money vanishing. A QR payment
+(``method`` names its provider) is also checked against central's own QR order of the
+same reference: it must be that provider's, paid, of the same amount (and transaction).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from central.billing import lock_is_live
 from central.models import AccountRow, BillerRow, PaymentRow
+from central.models_qr import QrOrderRow
 from central.records import (
     Filing,
     Fingerprint,
@@ -43,6 +46,12 @@ REVIEW_BILL_UNKNOWN = "bill_unknown"
 REVIEW_BILL_ALREADY_PAID = "bill_already_paid"
 REVIEW_AMOUNT_ABOVE_DUE = "amount_above_due"
 REVIEW_AMOUNT_BELOW_DUE = "amount_below_due"
+# A QR payment whose order at central does not back it (docs/payments-qr.md).
+REVIEW_QR_ORDER_UNKNOWN = "qr_order_unknown"
+REVIEW_QR_PROVIDER_DIFFERS = "qr_provider_differs"
+REVIEW_QR_NOT_PAID = "qr_order_not_paid"
+REVIEW_QR_AMOUNT_DIFFERS = "qr_amount_differs"
+REVIEW_QR_TXN_DIFFERS = "qr_txn_differs"
 
 
 def fingerprint(record: BillPaymentRecord) -> Fingerprint:
@@ -80,6 +89,7 @@ class PaymentRules:
         self._billers: dict[str, BillerRow] = {}
         self._accounts: dict[tuple[str, str], AccountRow] = {}
         self._codes: set[str] = set()
+        self._qr_orders: dict[str, QrOrderRow] = {}
 
     def fingerprint(self, record: BillPaymentRecord) -> Fingerprint:
         return fingerprint(record)
@@ -104,6 +114,11 @@ class PaymentRules:
                 .with_for_update(of=AccountRow))}
         self._codes = codes_in_use(self._session, PaymentRow.verification_code, {
             r.verification_code for r in records if r.verification_code is not None})
+        paid_by_qr = {r.reference for r in records if r.method is not None}
+        if paid_by_qr:
+            self._qr_orders = {row.order_id: row for row in self._session.scalars(
+                select(QrOrderRow).where(QrOrderRow.kiosk_id == self._kiosk_id,
+                                         QrOrderRow.order_id.in_(paid_by_qr)))}
 
     def load_stored(self) -> dict[str, Stored]:
         keys = {key for key, _ in self._records}
@@ -126,6 +141,9 @@ class PaymentRules:
         reasons = settle_bills(self._billers.get(record.biller_id),
                                self._accounts.get((record.biller_id, record.account_no)),
                                record, self._now)
+        if record.method is not None:
+            reasons += [reason for reason in qr_order_reasons(
+                self._qr_orders.get(record.reference), record) if reason not in reasons]
         if code is not None:
             self._codes.add(code)
         review = ",".join(reasons) or None
@@ -134,7 +152,8 @@ class PaymentRules:
             central_ref=central_ref, biller_id=record.biller_id,
             account_no=record.account_no, amount_fen=to_fen(record.amount),
             currency=record.currency, paid_at=record.paid_at, recorded_at=self._now,
-            status=RECORDED, needs_review=bool(reasons), review_reason=review)
+            status=RECORDED, needs_review=bool(reasons), review_reason=review,
+            method=record.method, provider_txn_id=record.provider_txn_id)
         return Filing(record.reference, self._now, central_ref, review_reason=review,
                       row=row)
 
@@ -193,6 +212,24 @@ def settle_bills(biller: BillerRow | None, account: AccountRow | None,
     if account.lock_token is not None and (account.lock_token == record.lock_token
                                            or account.lock_kiosk_id == record.kiosk_id):
         account.lock_token = account.lock_kiosk_id = account.lock_expires_at = None
+    return reasons
+
+
+def qr_order_reasons(order: QrOrderRow | None, record: BillPaymentRecord) -> list[str]:
+    """Why central's QR order of the payment's reference does not back it: none, of
+    another provider, not paid (or given back), another amount or transaction."""
+    if order is None:
+        return [REVIEW_QR_ORDER_UNKNOWN]
+    reasons = []
+    if order.provider != record.method:
+        reasons.append(REVIEW_QR_PROVIDER_DIFFERS)
+    if order.state != "PAID" or order.refund_no is not None:
+        reasons.append(REVIEW_QR_NOT_PAID)
+    if order.amount_fen != to_fen(record.amount):
+        reasons.append(REVIEW_QR_AMOUNT_DIFFERS)
+    if record.provider_txn_id and order.provider_txn_id and \
+            record.provider_txn_id != order.provider_txn_id:
+        reasons.append(REVIEW_QR_TXN_DIFFERS)
     return reasons
 
 
