@@ -210,7 +210,7 @@ def test_concurrent_lookups_by_two_kiosks_lock_for_one(central_url, do_lookup, n
     def ask(kiosk: str) -> tuple[str, int]:
         with new_session() as own:
             barrier.wait(timeout=PATIENCE_S)
-            response = own.post(f"{central_url}/v1/bills/lookup", timeout=5,
+            response = own.post(f"{central_url}/v1/bills/lookup", timeout=PATIENCE_S,
                                 json={"biller_id": "sh-power", "account_no": "0123456789"},
                                 headers={"X-Kiosk-Id": kiosk})
             return kiosk, response.status_code

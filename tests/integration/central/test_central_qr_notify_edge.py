@@ -11,6 +11,7 @@ import requests
 
 from hardware.sim.qrpay import Provider
 from qr_helpers import eventually
+from tests.patience import PATIENCE_S
 
 
 def test_a_notification_about_an_order_central_never_made_is_refused(qr, caplog):
@@ -39,7 +40,7 @@ def test_an_unreadable_notification_is_refused(qr):
     THEN each is 400 E_REQUEST_REJECTED with central's reason."""
     for provider in ("alipay", "wechat", "unionpay"):
         answer = requests.post(f"{qr.url}/v1/qrpay/notify/{provider}", data=b"\xff\x00junk",
-                               headers={"Content-Type": "application/json"}, timeout=5)
+                               headers={"Content-Type": "application/json"}, timeout=PATIENCE_S)
         assert answer.status_code == 400, provider
         assert answer.json()["code"] == "E_REQUEST_REJECTED"
         assert answer.json()["detail"]["reason"] in ("unreadable", "bad_signature")
@@ -50,7 +51,7 @@ def test_an_oversized_notification_is_refused_unread(qr):
     WHEN it is posted
     THEN central answers 413 before verifying anything."""
     answer = requests.post(f"{qr.url}/v1/qrpay/notify/wechat", data=b"{" + b" " * 20_000,
-                           timeout=5)
+                           timeout=PATIENCE_S)
     assert answer.status_code == 413
     assert answer.json()["detail"]["limit_bytes"] == "16384"
 
@@ -59,5 +60,5 @@ def test_an_unknown_provider_has_no_notify_url(qr):
     """GIVEN a provider central does not know
     WHEN something posts to its notify URL
     THEN it is 422 (the path names no provider), nothing is read."""
-    answer = requests.post(f"{qr.url}/v1/qrpay/notify/paypal", data=b"x=1", timeout=5)
+    answer = requests.post(f"{qr.url}/v1/qrpay/notify/paypal", data=b"x=1", timeout=PATIENCE_S)
     assert answer.status_code == 422

@@ -10,6 +10,7 @@ import requests
 from central.ratelimit import Rate, RateLimits
 from kiosk.domain.qr import QrProvider, QrState
 from qr_helpers import ctx, eventually, kiosk_client, show
+from tests.patience import PATIENCE_S
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +30,7 @@ def test_a_client_sending_bad_notifications_is_held_off(qr):
         eventually(lambda: qr.order_row(request.order_id).notified_at)  # noqa: B023
         assert kiosk.get(ctx(), request.order_id).state is QrState.PAID
     statuses = [requests.post(f"{qr.url}/v1/qrpay/notify/unionpay", data=b"a=b&signature=x",
-                              timeout=5) for _ in range(4)]
+                              timeout=PATIENCE_S) for _ in range(4)]
     assert [answer.status_code for answer in statuses] == [400, 400, 400, 429]
     held_off = statuses[-1]
     assert held_off.json()["detail"]["limit"] == "notification_failures"

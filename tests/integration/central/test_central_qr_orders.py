@@ -14,6 +14,7 @@ from hardware.sim.qrpay import Provider
 from kiosk.domain.qr import QrFailure, QrMode, QrProvider, QrRefundReason, QrState
 from kiosk.errors import ErrorCode, KioskError
 from qr_helpers import ctx, eventually, kiosk_client, new_reference, scan, show
+from tests.patience import PATIENCE_S
 
 PROVIDERS = list(QrProvider)
 
@@ -131,7 +132,7 @@ def test_the_create_fields_are_bounded(qr):
                           ({"auth_code": "281234567890123456"}, "body"),
                           ({"amount": "1.001"}, "body.amount")):
         answer = requests.post(f"{qr.url}/v1/qr-orders", json={**base, **change},
-                               headers=qr.headers(), timeout=5)
+                               headers=qr.headers(), timeout=PATIENCE_S)
         assert answer.status_code == 422, change
         assert answer.json()["code"] == "E_REQUEST_REJECTED"
         assert field in answer.json()["detail"]
@@ -144,9 +145,9 @@ def test_without_a_credential_nothing_is_asked(qr):
     THEN central answers 401 E_UNAUTHORIZED."""
     body = {"order_id": new_reference(), "provider": "alipay", "mode": "show",
             "amount": "1.00", "subject": "water"}
-    assert requests.post(f"{qr.url}/v1/qr-orders", json=body, timeout=5).status_code == 401
+    assert requests.post(f"{qr.url}/v1/qr-orders", json=body, timeout=PATIENCE_S).status_code == 401
     assert requests.get(f"{qr.url}/v1/qr-orders/{body['order_id']}",
-                        timeout=5).status_code == 401
+                        timeout=PATIENCE_S).status_code == 401
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)

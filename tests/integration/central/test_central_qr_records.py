@@ -15,6 +15,7 @@ import requests
 from hardware.sim.qrpay import Provider
 from kiosk.domain.qr import QrProvider, QrState
 from qr_helpers import SHANGHAI, ctx, kiosk_client, new_reference, scan, show
+from tests.patience import PATIENCE_S
 
 QR_REASONS = {"qr_order_unknown", "qr_provider_differs", "qr_order_not_paid",
               "qr_amount_differs", "qr_txn_differs"}
@@ -35,10 +36,10 @@ def record(reference: str, amount: str, method: str | None,
 def recorded(qr, body: dict[str, Any]) -> dict[str, Any]:
     answer = requests.post(f"{qr.url}/v1/bill-payments", json=body,
                            headers={**qr.headers(), "Idempotency-Key": uuid.uuid4().hex},
-                           timeout=5)
+                           timeout=PATIENCE_S)
     assert answer.status_code == 201, answer.text
     stored = requests.get(f"{qr.url}/v1/bill-payments/{body['reference']}",
-                          headers=qr.headers(), timeout=5)
+                          headers=qr.headers(), timeout=PATIENCE_S)
     assert stored.status_code == 200
     return stored.json()
 

@@ -19,6 +19,7 @@ from kiosk.sync.client import CentralClient
 from kiosk.sync.qr_client import QrOrdersClient
 from qr_helpers import RealClock, ctx, new_reference, show
 from test_sync_client import RawHttpServer, http_answer
+from tests.patience import PATIENCE_S
 
 ORDER = {"order_id": "SH-CN-0001-260115-000000001", "provider": "wechat", "mode": "scan",
          "state": "FAILED", "amount": "63.00", "failure": "insufficient_balance"}
@@ -139,5 +140,5 @@ def test_central_without_providers_offers_none_and_refuses_orders(central_url, k
     with pytest.raises(KioskError) as unknown:
         client.get(ctx(), new_reference())
     assert unknown.value.code is ErrorCode.QR_ORDER_UNKNOWN
-    notify = requests.post(f"{central_url}/v1/qrpay/notify/alipay", data=b"a=b", timeout=5)
+    notify = requests.post(f"{central_url}/v1/qrpay/notify/alipay", data=b"a=b", timeout=PATIENCE_S)
     assert (notify.status_code, notify.json()["code"]) == (503, "E_QR_UNAVAILABLE")
