@@ -15,6 +15,7 @@ from kiosk.domain.qr import QrMode, QrOrderRequest, QrProvider
 from kiosk.services.ports import CallContext
 from kiosk.sync.client import CentralClient
 from kiosk.sync.qr_client import QrOrdersClient
+from tests.patience import PATIENCE_S
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 KIOSK = "SH-CN-0001"
@@ -32,7 +33,7 @@ def new_reference(kiosk_id: str = KIOSK) -> str:
 
 
 def kiosk_client(url: str, credential: str, kiosk_id: str = KIOSK,
-                 timeout_s: float = 10.0) -> QrOrdersClient:
+                 timeout_s: float = PATIENCE_S) -> QrOrdersClient:
     return QrOrdersClient(CentralClient(url, timeout_s=timeout_s, kiosk_id=kiosk_id,
                                         token=credential, clock=RealClock()))
 
@@ -54,7 +55,7 @@ def scan(provider: QrProvider, code: str, amount: str = "128.96",
                           auth_code=code)
 
 
-def eventually(check: Callable[[], T | None], timeout_s: float = 5.0) -> T:
+def eventually(check: Callable[[], T | None], timeout_s: float = PATIENCE_S) -> T:
     """``check()``'s first true answer, asked every 20 ms (a notification arrives on the
     simulator's thread)."""
     deadline = time.monotonic() + timeout_s

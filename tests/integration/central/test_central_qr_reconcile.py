@@ -112,7 +112,7 @@ def test_a_late_payment_never_refunded_and_a_failed_refund_are_refund_missing(
     kiosk.create(ctx(), failed)
     assert kiosk.close(ctx(), failed.order_id).state is QrState.CLOSED
     qr.sim.faults.set("silent", True)
-    eventually(lambda: qr.order_row(failed.order_id).state == "REFUND_DUE", timeout_s=10)
+    eventually(lambda: qr.order_row(failed.order_id).state == "REFUND_DUE")
     qr.sim.faults.clear()
 
     day = today().isoformat()
