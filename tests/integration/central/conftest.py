@@ -41,6 +41,7 @@ from central_pg_server import PostgresUnavailable, ThrowawayPostgres
 from central_templates import CentralTemplates
 from kiosk.domain.payments import CardResult, OutboxMessage, Payment, PaymentDraft, PaymentState
 from kiosk.services.ports import PendingRecord
+from qr_helpers import QR_PROVIDER_TIMEOUT_S
 from tests.patience import PATIENCE_S
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -484,7 +485,6 @@ def qr_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
         server.drop_database(name)
 
 
-QR_PROVIDER_TIMEOUT_S = 2.0  # the simulator answers in milliseconds; its slow fault waits more
 
 
 @pytest.fixture(scope="module")

@@ -19,6 +19,10 @@ from tests.patience import PATIENCE_S
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 KIOSK = "SH-CN-0001"
+# The simulator answers in milliseconds, in seconds on a loaded machine; its slow fault
+# (QR_SLOW_S) waits longer than central does.
+QR_PROVIDER_TIMEOUT_S = 5.0
+QR_SLOW_S = QR_PROVIDER_TIMEOUT_S + 1.0
 T = TypeVar("T")
 
 

@@ -13,7 +13,7 @@ import pytest
 from hardware.sim.qrpay import Provider
 from kiosk.domain.qr import QrFailure, QrProvider, QrRefundReason, QrState
 from kiosk.errors import ErrorCode, KioskError
-from qr_helpers import ctx, eventually, kiosk_client, scan, show
+from qr_helpers import QR_SLOW_S, ctx, eventually, kiosk_client, scan, show
 
 PROVIDERS = list(QrProvider)
 
@@ -53,7 +53,7 @@ def test_slow_provider_gives_no_code_and_the_same_create_gets_it_later(qr, kiosk
     WHEN the kiosk opens an order to show
     THEN it is 503 E_QR_UNAVAILABLE (no code yet); once Alipay answers again the same
     create gets the code, and Alipay holds one order."""
-    qr.sim.faults.set("slow", 2.5)
+    qr.sim.faults.set("slow", QR_SLOW_S)
     request = show(QrProvider.ALIPAY)
     with pytest.raises(KioskError) as refused:
         kiosk.create(ctx(), request)
@@ -83,7 +83,7 @@ def test_a_payment_by_code_that_timed_out_is_never_sent_again(qr, kiosk):
     WHEN the kiosk pays with the person's code, then asks again
     THEN the first answer is not final (WAITING), a repeated create sends nothing, and
     the query later finds it PAID: one order at the provider."""
-    qr.sim.faults.set("slow", 2.5)
+    qr.sim.faults.set("slow", QR_SLOW_S)
     request = scan(QrProvider.WECHAT, person_code(qr, QrProvider.WECHAT))
     first = kiosk.create(ctx(), request)
     assert first.state is QrState.WAITING and not first.final
@@ -223,7 +223,7 @@ def test_a_late_payment_whose_refund_fails_is_refund_due(qr, kiosk):
     assert kiosk.close(ctx(), request.order_id).state is QrState.CLOSED
     qr.sim.faults.set("silent", True)
     row = eventually(lambda: (r := qr.order_row(request.order_id)).state == "REFUND_DUE"
-                     and r, timeout_s=10)
+                     and r)
     assert "refund_failed" in row.review_reason and row.refund_error
     qr.sim.faults.clear()
     assert kiosk.get(ctx(), request.order_id).state is QrState.REFUND_DUE
