@@ -13,8 +13,9 @@ from kiosk.domain.bills import Biller
 from kiosk.domain.payments import PaymentState
 from kiosk.errors import ErrorCode, KioskError
 from kiosk.services.availability import DeviceWatch, Unavailable
-from kiosk.services.bill_payment import BillPaymentDeps, BillPaymentFlow
+from kiosk.services.bill_payment import BillPaymentDeps, BillPaymentFlow, payment_methods
 from kiosk.services.contract import ServiceFlow
+from kiosk.services.ports import CallContext
 from kiosk.services.print_recovery import recover_print_jobs
 from kiosk.services.printing import print_slip
 from kiosk.services.recovery import DEFAULT_BUSY_WAIT_S, RecoveryReport, recover_payments
@@ -105,9 +106,13 @@ class KioskServices:
         return BillPaymentFlow(self.bill_payment, session.context(), self.billers)
 
     def recover(self) -> RecoveryReport:
+        """Settle every payment a stop left unfinished, through the way it was paid (the
+        card terminal, central's QR orders)."""
         deps = self.bill_payment
-        return recover_payments(deps.journal, deps.terminal, deps.outbox, deps.clock,
-                                busy_wait_s=self.sale_timeout_s)
+        ctx = CallContext(kiosk_id=self.kiosk_id, session_id="recovery",
+                          lang=self.default_language)
+        return recover_payments(deps.journal, payment_methods(deps, lambda: ctx), deps.outbox,
+                                deps.clock, busy_wait_s=self.sale_timeout_s)
 
     def recover_print_jobs(self) -> list[str]:
         """At start: jobs a stop left PENDING become UNCERTAIN, never sent again

@@ -26,10 +26,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from hardware.base import TerminalEvent
 from kiosk.bootstrap import build_runtime
 from kiosk.config import load_config
 from kiosk.services.bill_payment import BillPaymentFlow
+from kiosk.services.ports import PaymentPrompt
 
 JOURNAL_POINTS = ("authorize", "decline", "reverse", "refund_due", "record")
 
@@ -53,7 +53,8 @@ def pay(runtime: Any, biller: str, account: str, kill_at: str) -> None:
     flow = services.start_bill_payment(services.new_session("en"))
 
     def on_change(changed: BillPaymentFlow) -> None:
-        if kill_at == "present_card" and changed.terminal_prompt is TerminalEvent.PRESENT_CARD:
+        prompt = changed.progress.prompt if changed.progress is not None else None
+        if kill_at == "present_card" and prompt is PaymentPrompt.PRESENT_CARD:
             die()
 
     flow.listener = on_change
