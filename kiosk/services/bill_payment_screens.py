@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from kiosk.domain.bills import BillAccount, Biller
 from kiosk.domain.money import format_money
@@ -33,6 +34,7 @@ from kiosk.services.contract import (
     View,
 )
 from kiosk.services.ports import CallContext, Clock, PaymentProgress, PaymentPrompt
+from kiosk.services.slips import PAY_METHOD_NAMES
 
 
 class Step(StrEnum):
@@ -82,12 +84,9 @@ _QR_PROMPTS = {
     PaymentPrompt.CLOSING: QrPrompt.CLOSING,
 }
 # The ways to pay, in the order offered: text and icons, never the providers' logos.
-METHODS = (
-    MethodOption(PayMethod.CARD.value, N_("Card"), "credit-card-outline"),
-    MethodOption(PayMethod.ALIPAY.value, N_("Alipay"), "qrcode"),
-    MethodOption(PayMethod.WECHAT.value, N_("WeChat Pay"), "qrcode"),
-    MethodOption(PayMethod.UNIONPAY.value, N_("UnionPay QR"), "qrcode"),
-)
+_ICONS = {PayMethod.CARD: "credit-card"}
+METHODS = tuple(MethodOption(method.value, name, _ICONS.get(method, "qrcode"))
+                for method, name in PAY_METHOD_NAMES.items())
 # Which apps can scan each provider's code (msgids: app names as text).
 SCANNING_APPS = {
     PayMethod.ALIPAY: (N_("Alipay"),),
@@ -118,6 +117,10 @@ class BillPaymentScreens:
     _billers: tuple[Biller, ...]
     _part: Decimal | None
     _method_errors: dict[PayMethod, KioskError | None]  # why each is greyed; {}: not checked
+
+    if TYPE_CHECKING:  # kiosk.services.bill_payment_paying.PaymentSteps
+        @property
+        def offers_choice(self) -> bool: ...
 
     # --- the header, Back and the failure screen -----------------------------------------
 
@@ -198,7 +201,8 @@ class BillPaymentScreens:
         return BillReview(biller=self.biller, account=self.account,
                           amount_to_pay=self.amount_to_pay,
                           is_part_payment=self.is_part_payment,
-                          partial_allowed=self.partial_allowed)
+                          partial_allowed=self.partial_allowed,
+                          choose_method=self.offers_choice)
 
     def card_payment(self) -> CardPayment | None:
         if self.account is None:

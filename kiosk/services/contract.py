@@ -160,6 +160,7 @@ class BillReview:
     amount_to_pay: Decimal
     is_part_payment: bool  # less than is due: the review shows both
     partial_allowed: bool
+    choose_method: bool = False  # the way to pay (card or a QR app) is chosen next
 
 
 @dataclass(frozen=True)

@@ -10,17 +10,20 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 
 from hardware.base import REASON_DISCONNECTED, DocumentFormat, DocumentRead, Health
-from kiosk.domain.payments import PaymentState, PayMethod
+from kiosk.domain.payments import PaymentDraft, PaymentState, PayMethod, QrResult
 from kiosk.domain.qr import QrFailure, QrMode, QrProvider, QrState
 from kiosk.errors import ErrorCode
+from kiosk.i18n import Catalogs
 from kiosk.services.bill_payment import BillPaymentFlow, Step
 from kiosk.services.contract import QrPrompt, View
 from kiosk.services.ports import CallContext, PaymentPrompt
 from kiosk.services.qr_payment import QrPaySettings, QrTimings
+from kiosk.services.slips import SlipHeader, bill_payment_receipt
 from service_fakes import POWER, WATER, QueueReader, World
 from tests.qr_orders_fake import FakeQrOrders, Script
 
@@ -451,3 +454,50 @@ def test_back_from_the_scanner_offers_another_way_to_pay(kiosks: Callable[..., K
     assert kiosk.flow.step is Step.CHOOSE_QR_MODE
     kiosk.flow.back()
     assert kiosk.flow.step is Step.CHOOSE_METHOD
+
+
+# --- the receipt ------------------------------------------------------------------------------
+
+
+def test_a_qr_receipt_names_the_app_its_transaction_and_the_order(
+        kiosks: Callable[..., Kiosk]) -> None:
+    """GIVEN a bill paid with WeChat Pay by a French speaker
+    WHEN the receipt prints
+    THEN it names the way paid, the provider's transaction id and the order id (the
+    reference), bilingual, and no card lines."""
+    kiosk = kiosks(Script(moves={1: (QrState.PAID, None)}))
+    kiosk.flow.set_language("fr")
+    assert kiosk.pay_by_showing(PayMethod.WECHAT) is Step.DONE
+    text = kiosk.world.printer.printed[0][1].plain_text()
+    ref = kiosk.reference
+    for expected in ("[zh-Hans]Paid with [fr]Paid with", "[zh-Hans]WeChat Pay [fr]WeChat Pay",
+                     "[zh-Hans]Transaction ID [fr]Transaction ID", f"TXN-{ref}",
+                     "[zh-Hans]Order ID [fr]Order ID"):
+        assert expected in text
+    assert text.count(ref) >= 2 and "Card number" not in text
+
+
+@pytest.mark.parametrize("lang", ["zh-Hans", "en", "ja", "ko", "fr", "de", "es", "ru"])
+def test_the_qr_receipt_speaks_every_language(lang: str) -> None:
+    """GIVEN an Alipay payment, recorded, and the real catalogs
+    WHEN its receipt is built in each of the 8 languages
+    THEN the way paid, the transaction id's and the order id's labels are translated
+    (Chinese first, then the person's language), never left in English elsewhere."""
+    world = World()
+    draft = PaymentDraft(kiosk_id="SH-CN-TEST-01", session_id="s", lang=lang,
+                         biller_id="sh-water", account_no="3100012345", bill_ids=("B1",),
+                         periods="2026-09", amount=Decimal("46.06"), late_fee=Decimal("0.46"),
+                         holder_masked="王*", lock_token=None, method=PayMethod.ALIPAY)
+    payment = world.journal.create(draft, world.clock.now())
+    payment = world.journal.authorize(payment.reference, QrResult(provider_txn_id="2026A1"),
+                                      world.clock.now())
+    catalogs = Catalogs()
+    header = SlipHeader(kiosk_id="SH-CN-TEST-01", center_name_zh="中心", center_name_en="C",
+                        location="L", hotline="12345")
+    text = bill_payment_receipt(header, payment, WATER, lang, catalogs).plain_text()
+    for label in ("Paid with", "Transaction ID", "Order ID", "Alipay"):
+        assert catalogs.gettext("zh-Hans", label) in text
+        assert catalogs.gettext(lang, label) in text
+        if lang not in ("en",) and label != "Alipay":
+            assert catalogs.gettext(lang, label) != label, (lang, label)
+    assert "2026A1" in text and payment.reference in text
