@@ -10,6 +10,7 @@ test share it."""
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
@@ -66,6 +67,7 @@ class FakeQrOrders:
         self.calls: list[tuple[str, str]] = []  # (operation, order id), in order
         self.contexts: list[CallContext] = []
         self.auth_codes: list[str] = []  # the payment codes central was sent
+        self._lock = threading.RLock()  # the kiosk's worker and the test (the person) both act
         if path is not None and path.exists():
             self._load()
 
@@ -132,10 +134,11 @@ class FakeQrOrders:
 
     def person(self, order_id: str, state: QrState, failure: QrFailure | None = None) -> None:
         """Move an open order now (the person scanned, paid, was refused...)."""
-        if self.path is not None:
-            self._load()
-        self.orders[order_id] = self._moved(self.orders[order_id], state, failure)
-        self._save()
+        with self._lock:
+            if self.path is not None:
+                self._load()
+            self.orders[order_id] = self._moved(self.orders[order_id], state, failure)
+            self._save()
 
     def operations(self, order_id: str) -> list[str]:
         return [operation for operation, oid in self.calls if oid == order_id]
@@ -144,19 +147,20 @@ class FakeQrOrders:
 
     @contextmanager
     def _call(self, operation: str, order_id: str, ctx: CallContext) -> Iterator[None]:
-        if self.path is not None:
-            self._load()
-        self.calls.append((operation, order_id))
-        self.contexts.append(ctx)
-        queue = self.script.lose.get(operation) or []
-        how = queue.pop(0) if queue else None
-        if how == "unsent":
+        with self._lock:
+            if self.path is not None:
+                self._load()
+            self.calls.append((operation, order_id))
+            self.contexts.append(ctx)
+            queue = self.script.lose.get(operation) or []
+            how = queue.pop(0) if queue else None
+            if how == "unsent":
+                self._save()
+                raise lost()
+            yield
             self._save()
-            raise lost()
-        yield
-        self._save()
-        if how == "done":
-            raise lost()
+            if how == "done":
+                raise lost()
 
     def _order(self, order_id: str) -> QrOrderInfo:
         order = self.orders.get(order_id)
