@@ -140,6 +140,16 @@ class FakeQrOrders:
             self.orders[order_id] = self._moved(self.orders[order_id], state, failure)
             self._save()
 
+    def save(self) -> None:
+        """Write the ledger (and the script) to ``path``, for other processes."""
+        with self._lock:
+            self._save()
+
+    def reload(self) -> None:
+        """Read what other processes did to the ledger."""
+        with self._lock:
+            self._load()
+
     def operations(self, order_id: str) -> list[str]:
         return [operation for operation, oid in self.calls if oid == order_id]
 
