@@ -16,12 +16,12 @@ import pytest
 
 from hardware.base import REASON_DISCONNECTED, DocumentFormat, DocumentRead, Health
 from kiosk.domain.payments import PaymentDraft, PaymentState, PayMethod, QrResult
-from kiosk.domain.qr import QrFailure, QrMode, QrProvider, QrState
+from kiosk.domain.qr import QrFailure, QrMode, QrOrderRequest, QrProvider, QrState
 from kiosk.errors import ErrorCode
 from kiosk.i18n import Catalogs
 from kiosk.services.bill_payment import BillPaymentFlow, Step
 from kiosk.services.contract import QrPrompt, View
-from kiosk.services.ports import CallContext, PaymentPrompt
+from kiosk.services.ports import CallContext, PaymentPrompt, PaymentRequest
 from kiosk.services.qr_payment import QrPaySettings, QrTimings
 from kiosk.services.slips import SlipHeader, bill_payment_receipt
 from service_fakes import POWER, WATER, QueueReader, World
@@ -501,3 +501,23 @@ def test_the_qr_receipt_speaks_every_language(lang: str) -> None:
         if lang not in ("en",) and label != "Alipay":
             assert catalogs.gettext(lang, label) != label, (lang, label)
     assert "2026A1" in text and payment.reference in text
+
+
+def test_a_payment_code_never_shows_in_a_repr_or_a_log(
+        kiosks: Callable[..., Kiosk], caplog: pytest.LogCaptureFixture) -> None:
+    """GIVEN a person paying by their app's payment code, refused once then accepted
+    WHEN everything the kiosk logged and the requests' reprs are looked at
+    THEN the code appears in none of them (it is good for a payment while it lives)."""
+    caplog.set_level("DEBUG", logger="kiosk")
+    kiosk = kiosks(Script(scan_answer=(QrState.FAILED, QrFailure.INSUFFICIENT_BALANCE)))
+    kiosk.to_scanner()
+    kiosk.scan(CODE)
+    kiosk.orders.script.scan_answer = (QrState.PAID, None)
+    assert kiosk.scan(OTHER_CODE) is Step.DONE
+    assert kiosk.orders.auth_codes == [CODE, OTHER_CODE]
+    assert CODE not in caplog.text and OTHER_CODE not in caplog.text
+    request = QrOrderRequest(order_id="R", provider=QrProvider.ALIPAY, mode=QrMode.SCAN,
+                             amount=Decimal("1.00"), subject="水", auth_code=CODE)
+    assert CODE not in repr(request)
+    assert CODE not in repr(PaymentRequest(reference="R", amount=Decimal("1.00"),
+                                           auth_code=CODE))
