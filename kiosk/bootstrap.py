@@ -30,16 +30,18 @@ from kiosk.diag_server import DiagServer
 from kiosk.diagnostics import config_version
 from kiosk.domain.bills import Biller
 from kiosk.domain.clock import SystemClock
+from kiosk.domain.qr import QrProvider
 from kiosk.errors import ConfigError
 from kiosk.i18n import Catalogs
 from kiosk.private_files import private_dir
 from kiosk.sd_notify import SystemdNotifier
-from kiosk.services.availability import PAYMENT, PRINTER, READER, DeviceWatch
+from kiosk.services.availability import CENTRAL, PAYMENT, PRINTER, READER, DeviceWatch
 from kiosk.services.bill_payment import BillPaymentDeps
 from kiosk.services.disk_guard import DiskGuard
 from kiosk.services.kiosk import KioskServices
 from kiosk.services.maintenance import NightlyRestart, RestartWindow
 from kiosk.services.ports import DeviceLine, MaintenanceState, PrintReport, TechnicianReport
+from kiosk.services.qr_payment import QrPaySettings, QrTimings
 from kiosk.services.slips import SlipHeader
 from kiosk.services.tax_record import TaxDeps
 from kiosk.services.technician import OutOfService, PinGate, RecentErrors, Technician
@@ -169,6 +171,17 @@ def _wire_submission_services(services: KioskServices, config: Config, central: 
                                      slip_header=deps.slip_header)
 
 
+def qrpay_settings(config: Config, reader: DocumentReader | None) -> QrPaySettings:
+    """[qrpay] for the bill payment: the apps offered, whether the reader scans payment
+    codes, and how long and how often it waits."""
+    q = config.qrpay
+    return QrPaySettings(
+        providers=tuple(QrProvider(name) for name in q.providers),
+        scan_with_reader=q.scan == "reader" and reader is not None,
+        timings=QrTimings(code_ttl_s=q.code_ttl_s, confirm_wait_s=q.confirm_wait_s,
+                          poll_s=q.poll_interval_s))
+
+
 def verify_url(config: Config) -> str:
     """The URL slips' QR codes open ({code} filled in per slip)."""
     return config.central.verify_url or config.central.url.rstrip("/") + "/v1/verify/{code}"
@@ -240,7 +253,8 @@ def build_runtime(config: Config, *, background: bool = True) -> Runtime:
                                center_name_en=k.center_name_en, location=k.location,
                                hotline=k.hotline),
         reader=reader,  # optional: the bill's barcode can always be typed
-        verify_url=verify_url(config))
+        verify_url=verify_url(config), qrpay=qrpay_settings(config, reader),
+        central_online=lambda: not watch.is_down(CENTRAL))
     # The watch has its own central client: it polls from its own thread.
     watched = {PRINTER: printer.status, PAYMENT: terminal.status}
     if reader is not None:

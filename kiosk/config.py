@@ -250,6 +250,34 @@ class PaymentSection(_Section):
     """How long a sale may take at the terminal (card, PIN, bank) before it is reversed."""
 
 
+QrProviderName = Literal["alipay", "wechat", "unionpay"]
+
+
+class QrPaySection(_Section):
+    providers: tuple[QrProviderName, ...] = ()
+    """QR payment apps offered at this kiosk after the bill review (docs/payments-qr.md),
+    in that order of preference; central must have each set up too. Empty: the card only,
+    and no choice is shown."""
+    scan: Literal["reader", "none"] = "none"
+    """Where a person's payment code (shown in their app) is read: "reader", the document
+    reader's barcode mode (needs reader.url); "none", the kiosk only shows codes."""
+    code_ttl_s: float = Field(default=120.0, ge=30, le=600)
+    """How long a code stays on screen before its order is closed (central's own expiry
+    may end it sooner)."""
+    confirm_wait_s: float = Field(default=60.0, ge=10, le=300)
+    """How long the kiosk waits for a person to confirm a scanned code's payment in
+    their app before it cancels the order."""
+    poll_interval_s: float = Field(default=1.0, ge=0.2, le=10)
+    """How often central is asked about an order while it runs."""
+
+    @field_validator("providers")
+    @classmethod
+    def _unique_providers(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(value)) != len(value):
+            raise ValueError("a provider is listed twice")
+        return value
+
+
 class ReaderSection(_Section):
     url: str = ""
     """Identity-document reader: a serial device path or pyserial URL; empty when this
@@ -368,6 +396,8 @@ class Config(_Section):
     """The payment terminal."""
     reader: ReaderSection = ReaderSection()
     """The identity-document reader (passports, ID cards, PR card chips)."""
+    qrpay: QrPaySection = QrPaySection()
+    """Paying by QR code (Alipay, WeChat Pay, UnionPay QR) through central."""
     technician: TechnicianSection = TechnicianSection()
     """Technician mode on the screen (hidden gesture and PIN)."""
     logging: LoggingSection = LoggingSection()
@@ -385,6 +415,12 @@ class Config(_Section):
         if duplicates:
             raise ValueError(f"duplicate biller id(s): {', '.join(duplicates)}")
         return value
+
+    @model_validator(mode="after")
+    def _scanner_needs_a_reader(self) -> Config:
+        if self.qrpay.scan == "reader" and not self.reader.url:
+            raise ValueError("qrpay.scan = \"reader\" needs a document reader (reader.url)")
+        return self
 
     def biller(self, biller_id: str) -> BillerSection | None:
         return next((b for b in self.billers if b.id == biller_id), None)

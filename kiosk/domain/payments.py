@@ -1,7 +1,8 @@
-"""The payment journal's states and the record the kiosk keeps of each card payment.
+"""The payment journal's states and the record the kiosk keeps of each payment, by card
+or by QR code (docs/payments-qr.md).
 
-CREATED -> AUTHORIZED -> RECORDED -> RECEIPTED, or DECLINED / REVERSED / REFUND_DUE.
-Each state is committed before the next device or network step
+CREATED -> AUTHORIZED -> RECORDED -> RECEIPTED, or DECLINED / REVERSED / REFUND_DUE,
+whatever the method. Each state is committed before the next device or network step
 (docs/architecture.md#payment-journal).
 """
 
@@ -12,6 +13,8 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
+
+from kiosk.domain.qr import QrProvider
 
 
 class PaymentState(StrEnum):
@@ -45,6 +48,20 @@ def check_transition(current: PaymentState, new: PaymentState) -> None:
         raise ValueError(f"payment cannot go from {current} to {new}")
 
 
+class PayMethod(StrEnum):
+    """How a payment is made: a card in the terminal, or a QR payment app."""
+
+    CARD = "card"
+    ALIPAY = "alipay"
+    WECHAT = "wechat"
+    UNIONPAY = "unionpay"  # UnionPay QR (Yunshanfu and banks' apps)
+
+    @property
+    def qr_provider(self) -> QrProvider | None:
+        """The QR provider behind this method; None for a card."""
+        return None if self is PayMethod.CARD else QrProvider(self.value)
+
+
 @dataclass(frozen=True)
 class PaymentDraft:
     """What the kiosk knows before the terminal is asked."""
@@ -61,6 +78,7 @@ class PaymentDraft:
     holder_masked: str
     lock_token: str | None
     currency: str = "CNY"
+    method: PayMethod = PayMethod.CARD
 
 
 @dataclass(frozen=True)
@@ -74,6 +92,19 @@ class CardResult:
     card_brand: str | None = None
     terminal_id: str | None = None
     merchant_id: str | None = None
+
+
+@dataclass(frozen=True)
+class QrResult:
+    """A QR order's end as the journal keeps it: the provider's transaction id when paid,
+    why the provider refused when not (a kiosk.domain.qr.QrFailure value)."""
+
+    provider_txn_id: str | None = None
+    failure: str | None = None
+
+
+# What the journal keeps of the card terminal's or the provider's answer.
+PaymentAnswer = CardResult | QrResult
 
 
 @dataclass(frozen=True)
@@ -91,16 +122,36 @@ class Payment:
     # In the receipt's QR: central's /v1/verify finds the payment by it (a reference is
     # sequential, so anyone could walk those). None for payments from before it existed.
     verification_code: str | None = None
+    provider_txn_id: str | None = None  # a QR payment's transaction id at the provider
+    failure: str | None = None  # why the provider refused a QR payment (QrFailure value)
 
     def outbox_payload(self, paid_at: datetime) -> dict[str, Any]:
-        """The record central needs (kiosk.sync.wire.BillPaymentRecord), JSON-ready."""
-        if self.card is None:
-            raise ValueError("a payment is recorded only after the terminal approved it")
-        d = self.draft
+        """The record central needs (kiosk.sync.wire.BillPaymentRecord), JSON-ready. A
+        card payment carries the terminal's answer; a QR payment its method and the
+        provider's transaction id (and no method key for a card, as before QR existed)."""
+        method = self.draft.method
         code = {} if self.verification_code is None else {
             "verification_code": self.verification_code}
+        if method is not PayMethod.CARD:
+            return {**code, **self._draft_payload(paid_at), "response_code": "00",
+                    "method": method.value, "provider_txn_id": self.provider_txn_id}
+        if self.card is None:
+            raise ValueError("a payment is recorded only after the terminal approved it")
         return {
             **code,
+            **self._draft_payload(paid_at),
+            "response_code": self.card.response_code,
+            "auth_code": self.card.auth_code,
+            "rrn": self.card.rrn,
+            "masked_pan": self.card.masked_pan,
+            "card_brand": self.card.card_brand,
+            "terminal_id": self.card.terminal_id,
+            "merchant_id": self.card.merchant_id,
+        }
+
+    def _draft_payload(self, paid_at: datetime) -> dict[str, Any]:
+        d = self.draft
+        return {
             "reference": self.reference,
             "kiosk_id": d.kiosk_id,
             "session_id": d.session_id,
@@ -112,13 +163,6 @@ class Payment:
             "currency": d.currency,
             "lock_token": d.lock_token,
             "paid_at": paid_at.isoformat(),
-            "response_code": self.card.response_code,
-            "auth_code": self.card.auth_code,
-            "rrn": self.card.rrn,
-            "masked_pan": self.card.masked_pan,
-            "card_brand": self.card.card_brand,
-            "terminal_id": self.card.terminal_id,
-            "merchant_id": self.card.merchant_id,
         }
 
 

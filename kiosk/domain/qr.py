@@ -4,7 +4,7 @@ order's states and why one failed, and an order as the kiosk knows it. Pure: the
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -57,7 +57,8 @@ class QrOrderRequest:
     mode: QrMode
     amount: Decimal
     subject: str  # what the person sees in their app: the biller, never a name
-    auth_code: str | None = None  # mode SCAN: the person's payment code
+    # mode SCAN: the person's payment code, good for one payment: never in a repr or a log
+    auth_code: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)

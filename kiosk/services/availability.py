@@ -63,12 +63,20 @@ class DeviceWatch:
 
     # --- what the UI asks ------------------------------------------------------------
 
-    def unavailable(self, service: str) -> Unavailable | None:
+    def unavailable(self, service: str, *, besides: frozenset[str] = frozenset()
+                    ) -> Unavailable | None:
+        """Why ``service`` cannot be offered now (a part it needs is gone), None when it
+        can; a part in ``besides`` has a stand-in (bills paid by QR without the terminal)."""
         with self._lock:
             for part in NEEDS.get(service, ()):
-                if part in self._down:
+                if part in self._down and part not in besides:
                     return Unavailable(part=part, reason=self._down[part])
         return None
+
+    def is_down(self, part: str) -> bool:
+        """The part counts as gone now (cheap: what the last polls saw)."""
+        with self._lock:
+            return part in self._down
 
     def latest(self) -> dict[str, DeviceStatus | bool]:
         with self._lock:

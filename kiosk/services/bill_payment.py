@@ -1,12 +1,15 @@
 """Utility bill payment (docs/spec/bills.md#steps) as a plain state machine, a Flow like the others.
 
 The UI sends the contract's cheap commands (choose a biller, answer with the account
-number, confirm the amount, back) on its own thread; whenever ``busy`` is true it calls
-``advance()`` on a worker thread, which does the slow device or network step and moves
-on. Every payment state is committed to the journal before the next device or network
-step, so a crash at any point is recoverable (kiosk.services.recovery). While the flow
-asks for the bill's barcode, the document reader (optional) may answer for the user
-(kiosk.services.bill_barcode).
+number, confirm the amount, choose how to pay, back) on its own thread; whenever
+``busy`` is true it calls ``advance()`` on a worker thread, which does the slow device
+or network step and moves on. The payment itself, by card or by a QR payment app, goes
+through the payment method's port (kiosk.services.bill_payment_paying). Every payment
+state is committed to the journal before the next device or network step, so a crash at
+any point is recoverable (kiosk.services.recovery). While the flow asks for the bill's
+barcode, the document reader (optional) may answer for the user
+(kiosk.services.bill_barcode); while it waits for an app's payment code, the same
+reader's barcode mode reads it.
 """
 
 from __future__ import annotations
@@ -14,27 +17,21 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from hardware.base import (
-    REASON_DISCONNECTED,
-    RESPONSE_CANCELLED,
-    RESPONSE_REVERSED,
-    DeviceError,
     DocumentRead,
     DocumentReader,
     PaymentTerminal,
     PrintOutcome,
     ReadRejected,
     ReceiptPrinter,
-    SaleResult,
-    TerminalEvent,
 )
 from kiosk.domain.bills import BillAccount, Biller, normalize_account
-from kiosk.domain.money import to_fen
-from kiosk.domain.payments import CardResult, OutboxMessage, Payment, PaymentDraft
+from kiosk.domain.payments import Payment, PayMethod
+from kiosk.domain.qr import QrMode
 from kiosk.errors import ErrorCode, KioskError
 from kiosk.services.bill_barcode import (
     BARCODE,
@@ -43,12 +40,14 @@ from kiosk.services.bill_barcode import (
     barcode_question,
     serialized,
 )
+from kiosk.services.bill_payment_paying import PaymentSteps, payment_methods
 from kiosk.services.bill_payment_screens import (
     BUSY_STEPS,
     VIEWS,
     BillPaymentScreens,
     Step,
 )
+from kiosk.services.card_payment import card_result
 from kiosk.services.flow import Flow
 from kiosk.services.forms import Kind, Question, Questionnaire
 from kiosk.services.ports import (
@@ -57,36 +56,25 @@ from kiosk.services.ports import (
     Clock,
     OutboxWaker,
     PaymentJournal,
+    PaymentMethod,
+    PaymentProgress,
     PrintJobs,
+    QrOrders,
     Translator,
 )
 from kiosk.services.printing import print_failure, print_slip
+from kiosk.services.qr_payment import QrPaySettings
+from kiosk.services.settling import OUTBOX_KIND_BILL_PAYMENT, record_approved
 from kiosk.services.slips import N_, SlipHeader, bill_payment_receipt
 
 __all__ = ["OUTBOX_KIND_BILL_PAYMENT", "BillPaymentDeps", "BillPaymentFlow", "Step",
-           "card_result", "record_approved"]
+           "card_result", "payment_methods", "record_approved"]
 
 log = logging.getLogger(__name__)
 
-OUTBOX_KIND_BILL_PAYMENT = "bill_payment"
 
-
-def card_result(sale: SaleResult) -> CardResult:
-    return CardResult(
-        response_code=sale.response_code, auth_code=sale.auth_code, rrn=sale.rrn,
-        masked_pan=sale.masked_pan, card_brand=sale.card_brand,
-        terminal_id=sale.terminal_id, merchant_id=sale.merchant_id,
-    )
-
-
-def record_approved(journal: PaymentJournal, authorized: Payment, kind: str, *,
-                    paid_at: datetime, now: datetime) -> Payment:
-    """An AUTHORIZED payment to RECORDED, with its record for central in the outbox (one
-    transaction): the kiosk's part of getting the bill marked paid."""
-    message = OutboxMessage(kind=kind, idempotency_key=authorized.idempotency_key,
-                            payload=authorized.outbox_payload(paid_at=paid_at),
-                            created_at=now)
-    return journal.record(authorized.reference, message, now)
+def _always() -> bool:
+    return True
 
 
 @dataclass(frozen=True)
@@ -104,9 +92,15 @@ class BillPaymentDeps:
     # Paying by account number never needs it.
     reader: DocumentReader | None = None
     verify_url: str = ""  # the receipt's QR: "{code}" is replaced by the payment's code
+    # Central's QR orders (docs/payments-qr.md); None: the card only, as before QR payments.
+    qr_orders: QrOrders | None = None
+    # The QR apps set up here, the scanner, the timings.
+    qrpay: QrPaySettings = field(default_factory=QrPaySettings)
+    # Whether central answers now, as the device watch last saw it (cheap: no request).
+    central_online: Callable[[], bool] = _always
 
 
-class BillPaymentFlow(BillPaymentScreens, Flow[Step]):
+class BillPaymentFlow(BillPaymentScreens, PaymentSteps, Flow[Step]):
     service = "bill_payment"
     title = N_("Pay a utility bill")
 
@@ -121,19 +115,31 @@ class BillPaymentFlow(BillPaymentScreens, Flow[Step]):
         self.account: BillAccount | None = None
         self._part: Decimal | None = None  # the part the user chose to pay; None: all due
         self.payment: Payment | None = None
-        self.terminal_prompt: TerminalEvent | None = None
-        # Commands come from the UI thread, the worker and the barcode listener.
+        self.progress: PaymentProgress | None = None
+        self.method: PayMethod | None = None
+        self.qr_mode: QrMode | None = None
+        self._methods: dict[PayMethod, PaymentMethod] = payment_methods(deps, lambda: self.ctx)
+        self._method_errors: dict[PayMethod, KioskError | None] = {}
+        self._payment_code: str | None = None  # an app's code, from the scanner to central
+        self._used_codes: set[str] = set()  # digests of the codes sent this session
+        # Commands come from the UI thread, the worker and the reader's listeners.
         self._lock = threading.RLock()
         self._barcodes = (BarcodeListener(deps.reader, self._on_reader)
                           if deps.reader is not None else None)
+        self._scanner = (BarcodeListener(deps.reader, self._on_payment_code)
+                         if deps.reader is not None else None)
         self._go(Step.CHOOSE_BILLER)
 
     # --- commands from the UI thread (the contract's) ----------------------------------
 
     def choose(self, key: str) -> None:
-        """A biller's tile."""
+        """A biller's tile, a way to pay, or a code shown or scanned."""
         if self.step in (Step.CHOOSE_BILLER, Step.ENTER_ACCOUNT):
             self.choose_biller(key)
+        elif self.step is Step.CHOOSE_METHOD:
+            self.choose_method(key)
+        elif self.step is Step.CHOOSE_QR_MODE:
+            self.choose_qr_mode(key)
 
     @serialized
     def answer(self, value: object) -> None:
@@ -190,26 +196,26 @@ class BillPaymentFlow(BillPaymentScreens, Flow[Step]):
             answers={"amount": self._part} if self._part is not None else {})
         self._go(Step.AMOUNT)
 
+    @serialized
     def confirm(self) -> None:
-        """The user accepted the summary: charge the card (in advance())."""
+        """The user accepted the summary: how to pay, or the card is charged (in advance())."""
         if self.step is Step.REVIEW:
             self.error = None
-            self._go(Step.PAYING)
+            self._to_payment()
 
+    @serialized
     def try_again(self) -> None:
-        """After a decline, a cancel or an unavailable terminal: back to the summary, and a
-        new payment on the next confirm."""
+        """After a decline, a cancel or an unavailable method: a new payment, chosen again
+        where there is a choice (the same or another way to pay), else from the summary."""
         if not self.can_retry:
+            return
+        self.error = None
+        if self.offers_choice and self.account is not None:
+            self._to_payment()
             return
         self.payment = None
         self.reference = ""
-        self.error = None
         self._go(Step.REVIEW if self.account is not None else Step.ENTER_ACCOUNT)
-
-    def cancel_payment(self) -> None:
-        """The user pressed cancel while the terminal waits for the card (UI thread)."""
-        if self.step is Step.PAYING:
-            self._deps.terminal.cancel()
 
     @serialized
     def back(self) -> None:
@@ -228,6 +234,13 @@ class BillPaymentFlow(BillPaymentScreens, Flow[Step]):
             self._part = None
             self.error = None
             self._go(Step.ENTER_ACCOUNT)
+        elif self.step is Step.CHOOSE_METHOD:
+            self._go(Step.REVIEW)
+        elif self.step is Step.CHOOSE_QR_MODE:
+            self._go(Step.CHOOSE_METHOD)
+        elif self.step is Step.SCAN_CODE:  # another way to pay (or show a code instead)
+            self.error = None
+            self._go(Step.CHOOSE_QR_MODE)
         elif self.step is Step.FAILED and self.account is not None and self.payment is None:
             self._go(Step.REVIEW)
 
@@ -284,8 +297,9 @@ class BillPaymentFlow(BillPaymentScreens, Flow[Step]):
     def stop_reading(self) -> None:
         """The user leaves: stop watching the reader."""
         with self._lock:
-            if self._barcodes is not None:
-                self._barcodes.stop()
+            for listener in (self._barcodes, self._scanner):
+                if listener is not None:
+                    listener.stop()
 
     @serialized
     def submit_barcode(self, barcode: str) -> bool:
@@ -313,7 +327,11 @@ class BillPaymentFlow(BillPaymentScreens, Flow[Step]):
         self.form = None
         self.account = None
         self.payment = None
-        self.terminal_prompt = None
+        self.progress = None
+        self.method = None
+        self.qr_mode = None
+        self._payment_code = None
+        self._used_codes.clear()
         super().wipe()
 
     # --- slow steps, on a worker thread --------------------------------------------------
@@ -321,6 +339,8 @@ class BillPaymentFlow(BillPaymentScreens, Flow[Step]):
     def _work(self) -> None:
         if self.step is Step.LOOKING_UP:
             self._look_up()
+        elif self.step is Step.CHECKING_METHODS:
+            self._check_methods()
         elif self.step is Step.PAYING:
             self._pay()
         elif self.step is Step.PRINTING:
@@ -365,100 +385,6 @@ class BillPaymentFlow(BillPaymentScreens, Flow[Step]):
             return
         self._go(Step.REVIEW)
 
-    def _pay(self) -> None:
-        deps = self._deps
-        assert self.biller is not None and self.account is not None
-        terminal_status = deps.terminal.status()
-        if not terminal_status.ok and terminal_status.reason == REASON_DISCONNECTED:
-            # Nothing was sent: safe to say so, nothing can have been charged.
-            self._fail(KioskError(ErrorCode.DEVICE_UNAVAILABLE, device="payment",
-                                  reason=terminal_status.reason or ""))
-            return
-        draft = PaymentDraft(
-            kiosk_id=self.ctx.kiosk_id, session_id=self.ctx.session_id, lang=self.ctx.lang,
-            biller_id=self.biller.id, account_no=self.account.account_no,
-            bill_ids=tuple(b.id for b in self.account.bills), periods=self.account.periods,
-            amount=self.amount_to_pay,
-            late_fee=min(self.account.late_fees, self.amount_to_pay),
-            holder_masked=self.account.holder_masked, lock_token=self.account.lock_token,
-        )
-        payment = deps.journal.create(draft, deps.clock.now())
-        self.payment = payment
-        self.reference = payment.reference
-        log.info("payment %s created, asking the terminal", payment.reference)
-        try:
-            sale: SaleResult | None = deps.terminal.sale(
-                payment.reference, to_fen(draft.amount), on_event=self._on_terminal_event)
-        except DeviceError as exc:
-            log.warning("payment %s: terminal answer lost (%s), asking for its status",
-                        payment.reference, exc.reason)
-            sale = self._find_out(payment, exc)
-        finally:
-            self.terminal_prompt = None
-        if sale is not None:
-            self._settle(payment, sale)
-
-    def _find_out(self, payment: Payment, cause: DeviceError) -> SaleResult | None:
-        """The sale's answer was lost: ask the terminal what became of it (STATUS); keep
-        an approved sale, and reverse when the terminal cannot say. None: handled here."""
-        deps = self._deps
-        try:
-            known = deps.terminal.transaction_status(payment.reference)
-        except DeviceError as exc:
-            log.warning("payment %s: status query failed (%s), reversing",
-                        payment.reference, exc.reason)
-            self._reverse(payment, cause)
-            return None
-        if known is None:  # the terminal never saw the sale: nothing can have been charged
-            self.payment = deps.journal.reverse(payment.reference, deps.clock.now(),
-                                                ErrorCode.TIMEOUT_REVERSAL.value)
-            self._fail(KioskError(ErrorCode.TIMEOUT_REVERSAL, reason=cause.reason))
-            return None
-        log.info("payment %s: the terminal reports %s", payment.reference, known.response_code)
-        if known.response_code == RESPONSE_REVERSED:  # the terminal undid it itself
-            self.payment = deps.journal.reverse(payment.reference, deps.clock.now(),
-                                                ErrorCode.TIMEOUT_REVERSAL.value)
-            self._fail(KioskError(ErrorCode.TIMEOUT_REVERSAL, reason=cause.reason))
-            return None
-        return known
-
-    def _settle(self, payment: Payment, sale: SaleResult) -> None:
-        """Record the terminal's answer: declined, cancelled, or approved and recorded."""
-        deps = self._deps
-        card = card_result(sale)
-        if not sale.approved:
-            self.payment = deps.journal.decline(payment.reference, card, deps.clock.now())
-            log.info("payment %s declined (%s)", payment.reference, sale.response_code)
-            if sale.response_code == RESPONSE_CANCELLED:
-                self._fail(KioskError(ErrorCode.PAYMENT_CANCELLED))
-            else:
-                self._fail(KioskError(ErrorCode.CARD_DECLINED, response_code=sale.response_code))
-            return
-        now = deps.clock.now()
-        authorized = deps.journal.authorize(payment.reference, card, now)
-        self.payment = record_approved(deps.journal, authorized, OUTBOX_KIND_BILL_PAYMENT,
-                                       paid_at=now, now=deps.clock.now())
-        deps.outbox.wake()
-        log.info("payment %s authorized and recorded", payment.reference)
-        self._go(Step.PRINTING)
-
-    def _reverse(self, payment: Payment, cause: DeviceError) -> None:
-        deps = self._deps
-        try:
-            result = deps.terminal.reversal(payment.reference)
-        except DeviceError as exc:
-            result = None
-            log.error("payment %s: reversal failed (%s): refund due", payment.reference, exc.reason)
-        if result is not None and result.reversed:
-            self.payment = deps.journal.reverse(payment.reference, deps.clock.now(),
-                                                ErrorCode.TIMEOUT_REVERSAL.value)
-            self._fail(KioskError(ErrorCode.TIMEOUT_REVERSAL, reason=cause.reason))
-        else:
-            self.payment = deps.journal.refund_due(payment.reference, deps.clock.now(),
-                                                   ErrorCode.TIMEOUT_REVERSAL.value)
-            self._fail(KioskError(ErrorCode.TIMEOUT_REVERSAL, reason=cause.reason,
-                                  refund_due="true", reference=payment.reference))
-
     def _print_receipt(self) -> None:
         deps = self._deps
         assert self.payment is not None and self.biller is not None
@@ -479,10 +405,6 @@ class BillPaymentFlow(BillPaymentScreens, Flow[Step]):
 
     # --- plumbing --------------------------------------------------------------------------
 
-    def _on_terminal_event(self, event: TerminalEvent) -> None:
-        self.terminal_prompt = event
-        self._notify()
-
     def _fail(self, error: KioskError) -> None:
         self.error = error
         self._go(Step.FAILED)
@@ -495,8 +417,10 @@ class BillPaymentFlow(BillPaymentScreens, Flow[Step]):
         """To ``step``: the screen it needs, busy while it has slow work for advance()."""
         with self._lock:
             self.step = step
-            self.view = VIEWS[step]
+            self.view = self.paying_view if step is Step.PAYING else VIEWS[step]
             self.busy = step in BUSY_STEPS
             if step is not Step.ENTER_BARCODE and self._barcodes is not None:
                 self._barcodes.stop()
+            if step is not Step.SCAN_CODE and self._scanner is not None:
+                self._scanner.stop()
             self._notify()

@@ -1,5 +1,6 @@
 """What the bill payment's screens show: the step in the header, the biller list, the
-account entry, the bill and its one amount to pay, the card terminal's prompt, the paid
+account entry, the bill and its one amount to pay, the ways to pay it, the card
+terminal's prompt, the QR code to scan or the scanner to hold a code to, the paid
 receipt, and whether a failure may be tried again. A mixin of BillPaymentFlow
 (kiosk.services.bill_payment), kept apart so the state machine stays short; no state of
 its own.
@@ -10,14 +11,30 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from hardware.base import TerminalEvent
 from kiosk.domain.bills import BillAccount, Biller
 from kiosk.domain.money import format_money
-from kiosk.domain.payments import Payment
+from kiosk.domain.payments import Payment, PayMethod
+from kiosk.domain.qr import QrMode
 from kiosk.errors import ErrorCode, KioskError
-from kiosk.services.contract import AccountEntry, BillReview, CardPayment, CardPrompt, Paid, View
-from kiosk.services.ports import CallContext
+from kiosk.services.contract import (
+    N_,
+    AccountEntry,
+    BillReview,
+    CardPayment,
+    CardPrompt,
+    MethodChoice,
+    MethodOption,
+    Paid,
+    QrCodePayment,
+    QrModeChoice,
+    QrPrompt,
+    QrScanPayment,
+    View,
+)
+from kiosk.services.ports import CallContext, Clock, PaymentProgress, PaymentPrompt
+from kiosk.services.slips import PAY_METHOD_NAMES
 
 
 class Step(StrEnum):
@@ -27,34 +44,59 @@ class Step(StrEnum):
     REVIEW = "review"  # the summary the user confirms before the card is charged
     AMOUNT = "amount"  # another amount, where the biller allows part payment
     ENTER_BARCODE = "enter_barcode"  # the barcode printed on the bill, instead of the account
+    CHECKING_METHODS = "checking_methods"  # which ways to pay work now
+    CHOOSE_METHOD = "choose_method"  # card, Alipay, WeChat Pay, UnionPay QR
+    CHOOSE_QR_MODE = "choose_qr_mode"  # show a code, or scan the app's code
+    SCAN_CODE = "scan_code"  # waiting for the app's payment code at the scanner
     PAYING = "paying"
     PRINTING = "printing"
     DONE = "done"  # paid; receipt printed or marked for reprint
     FAILED = "failed"  # nothing charged (declined, reversed) or staff must act (refund due)
 
 
-BUSY_STEPS = frozenset({Step.LOOKING_UP, Step.PAYING, Step.PRINTING})
+BUSY_STEPS = frozenset({Step.LOOKING_UP, Step.CHECKING_METHODS, Step.PAYING, Step.PRINTING})
 TOTAL_STEPS = 5
 _STEP_NUMBER = {
     Step.CHOOSE_BILLER: 1, Step.ENTER_ACCOUNT: 2, Step.LOOKING_UP: 2, Step.REVIEW: 3,
-    Step.AMOUNT: 3, Step.ENTER_BARCODE: 2,
+    Step.AMOUNT: 3, Step.ENTER_BARCODE: 2, Step.CHECKING_METHODS: 4, Step.CHOOSE_METHOD: 4,
+    Step.CHOOSE_QR_MODE: 4, Step.SCAN_CODE: 4,
     Step.PAYING: 4, Step.FAILED: 4, Step.PRINTING: 5, Step.DONE: 5,
 }
 VIEWS = {  # the screen each step needs: the amount and the barcode are questions
     Step.CHOOSE_BILLER: View.BILLER, Step.ENTER_ACCOUNT: View.ACCOUNT,
     Step.LOOKING_UP: View.ACCOUNT, Step.REVIEW: View.REVIEW, Step.AMOUNT: View.QUESTION,
-    Step.ENTER_BARCODE: View.QUESTION, Step.PAYING: View.PAYING, Step.PRINTING: View.PAID,
+    Step.ENTER_BARCODE: View.QUESTION, Step.CHECKING_METHODS: View.METHOD,
+    Step.CHOOSE_METHOD: View.METHOD, Step.CHOOSE_QR_MODE: View.QR_MODE,
+    Step.SCAN_CODE: View.QR_SCAN, Step.PAYING: View.PAYING, Step.PRINTING: View.PAID,
     Step.DONE: View.PAID, Step.FAILED: View.FAILED,
 }
 _CARD_PROMPTS = {
-    TerminalEvent.PRESENT_CARD: CardPrompt.PRESENT_CARD,
-    TerminalEvent.ENTER_PIN: CardPrompt.ENTER_PIN,
-    TerminalEvent.PROCESSING: CardPrompt.PROCESSING,
-    TerminalEvent.REMOVE_CARD: CardPrompt.REMOVE_CARD,
+    PaymentPrompt.PRESENT_CARD: CardPrompt.PRESENT_CARD,
+    PaymentPrompt.ENTER_PIN: CardPrompt.ENTER_PIN,
+    PaymentPrompt.PROCESSING: CardPrompt.PROCESSING,
+    PaymentPrompt.REMOVE_CARD: CardPrompt.REMOVE_CARD,
+}
+_QR_PROMPTS = {
+    PaymentPrompt.SHOW_CODE: QrPrompt.SHOW_CODE,
+    PaymentPrompt.PROCESSING: QrPrompt.PROCESSING,
+    PaymentPrompt.SCANNED: QrPrompt.SCANNED,
+    PaymentPrompt.CONFIRM_IN_APP: QrPrompt.CONFIRM_IN_APP,
+    PaymentPrompt.CLOSING: QrPrompt.CLOSING,
+}
+# The ways to pay, in the order offered: text and icons, never the providers' logos.
+_ICONS = {PayMethod.CARD: "credit-card"}
+METHODS = tuple(MethodOption(method.value, name, _ICONS.get(method, "qrcode"))
+                for method, name in PAY_METHOD_NAMES.items())
+# Which apps can scan each provider's code (msgids: app names as text).
+SCANNING_APPS = {
+    PayMethod.ALIPAY: (N_("Alipay"),),
+    PayMethod.WECHAT: (N_("WeChat"),),
+    PayMethod.UNIONPAY: (N_("UnionPay (Yunshanfu)"), N_("Most Chinese banks' apps")),
 }
 # Failures after which another payment may be tried: nothing was charged.
 _RETRYABLE = frozenset({ErrorCode.CARD_DECLINED, ErrorCode.TIMEOUT_REVERSAL,
-                        ErrorCode.DEVICE_UNAVAILABLE, ErrorCode.PAYMENT_CANCELLED})
+                        ErrorCode.DEVICE_UNAVAILABLE, ErrorCode.PAYMENT_CANCELLED,
+                        ErrorCode.QR_DECLINED, ErrorCode.QR_EXPIRED, ErrorCode.QR_UNAVAILABLE})
 
 
 class BillPaymentScreens:
@@ -68,9 +110,17 @@ class BillPaymentScreens:
     account_no: str
     account: BillAccount | None
     payment: Payment | None
-    terminal_prompt: TerminalEvent | None
+    progress: PaymentProgress | None  # the running payment's last prompt
+    method: PayMethod | None  # the way to pay chosen (card without a choice)
+    qr_mode: QrMode | None  # a QR payment's direction
+    clock: Clock
     _billers: tuple[Biller, ...]
     _part: Decimal | None
+    _method_errors: dict[PayMethod, KioskError | None]  # why each is greyed; {}: not checked
+
+    if TYPE_CHECKING:  # kiosk.services.bill_payment_paying.PaymentSteps
+        @property
+        def offers_choice(self) -> bool: ...
 
     # --- the header, Back and the failure screen -----------------------------------------
 
@@ -118,9 +168,21 @@ class BillPaymentScreens:
 
     @property
     def can_cancel_payment(self) -> bool:
-        """The terminal still waits for the card: the user may cancel at the kiosk."""
-        return self.step is Step.PAYING and self.terminal_prompt in (
-            None, TerminalEvent.PRESENT_CARD)
+        """The user may cancel at the kiosk: while the terminal still waits for the card,
+        or while a QR payment is not withdrawn yet (a close answering PAID is kept)."""
+        if self.step is not Step.PAYING:
+            return False
+        prompt = self.progress.prompt if self.progress is not None else None
+        if self.method is PayMethod.CARD:
+            return prompt in (None, PaymentPrompt.PRESENT_CARD)
+        return prompt is not PaymentPrompt.CLOSING
+
+    @property
+    def paying_view(self) -> View:
+        """The screen of a running payment: the card terminal's, a code, or the scanner."""
+        if self.method is None or self.method is PayMethod.CARD:
+            return View.PAYING
+        return View.QR_SCAN if self.qr_mode is QrMode.SCAN else View.QR_CODE
 
     # --- what the screens show ---------------------------------------------------------
 
@@ -139,15 +201,64 @@ class BillPaymentScreens:
         return BillReview(biller=self.biller, account=self.account,
                           amount_to_pay=self.amount_to_pay,
                           is_part_payment=self.is_part_payment,
-                          partial_allowed=self.partial_allowed)
+                          partial_allowed=self.partial_allowed,
+                          choose_method=self.offers_choice)
 
     def card_payment(self) -> CardPayment | None:
         if self.account is None:
             return None
-        prompt = self.terminal_prompt
-        return CardPayment(amount=self.amount_to_pay,
-                           prompt=_CARD_PROMPTS[prompt] if prompt is not None else None,
+        prompt = self.progress.prompt if self.progress is not None else None
+        return CardPayment(amount=self.amount_to_pay, prompt=_CARD_PROMPTS.get(prompt)
+                           if prompt is not None else None,
                            can_cancel=self.can_cancel_payment)
+
+    def method_choice(self) -> MethodChoice | None:
+        if self.account is None or self.step not in (Step.CHECKING_METHODS,
+                                                     Step.CHOOSE_METHOD):
+            return None
+        checking = self.step is Step.CHECKING_METHODS
+        return MethodChoice(amount=self.amount_to_pay, checking=checking, options=tuple(
+            option if checking else _with_error(option, self._method_errors)
+            for option in METHODS))
+
+    def qr_mode_choice(self) -> QrModeChoice | None:
+        option = self._method_option
+        if self.account is None or option is None or self.step is not Step.CHOOSE_QR_MODE:
+            return None
+        return QrModeChoice(method=option, amount=self.amount_to_pay)
+
+    def qr_code(self) -> QrCodePayment | None:
+        option, method = self._method_option, self.method
+        if self.account is None or option is None or method is None:
+            return None
+        progress = self.progress
+        prompt = _QR_PROMPTS.get(progress.prompt, QrPrompt.PROCESSING) \
+            if progress is not None else QrPrompt.PROCESSING
+        left = 0
+        if progress is not None and progress.expires_at is not None:
+            left = max(0, int((progress.expires_at - self.clock.now()).total_seconds()))
+        return QrCodePayment(method=option, amount=self.amount_to_pay,
+                             content=progress.qr_content if progress is not None else None,
+                             apps=SCANNING_APPS.get(method, ()), seconds_left=left,
+                             prompt=prompt, can_cancel=self.can_cancel_payment)
+
+    def qr_scan(self) -> QrScanPayment | None:
+        option = self._method_option
+        if self.account is None or option is None:
+            return None
+        progress = self.progress
+        if self.step is Step.SCAN_CODE or progress is None:
+            prompt = QrPrompt.HOLD_CODE if self.step is Step.SCAN_CODE else QrPrompt.PROCESSING
+        else:
+            prompt = _QR_PROMPTS.get(progress.prompt, QrPrompt.PROCESSING)
+        return QrScanPayment(method=option, amount=self.amount_to_pay, prompt=prompt,
+                             scanner=N_("The scanner is the document reader below the screen."),
+                             can_cancel=self.can_cancel_payment)
+
+    @property
+    def _method_option(self) -> MethodOption | None:
+        return next((o for o in METHODS if self.method is not None
+                     and o.key == self.method.value), None)
 
     def paid(self) -> Paid | None:
         if self.payment is None:
@@ -159,3 +270,9 @@ class BillPaymentScreens:
         """The amount question's hint: "Any amount up to {due}"."""
         due = self.account.total_due if self.account is not None else Decimal("0")
         return {"due": format_money(due, self.ctx.lang)}
+
+
+def _with_error(option: MethodOption, errors: dict[PayMethod, KioskError | None]) -> MethodOption:
+    error = errors.get(PayMethod(option.key))
+    return option if error is None else MethodOption(option.key, option.label, option.icon,
+                                                     unavailable=error)

@@ -47,7 +47,11 @@ class View(StrEnum):
     BILLER = "biller"  # which company's bill
     ACCOUNT = "account"  # the account number on the keypad (busy while looking it up)
     REVIEW = "review"  # the bill and the amount, before the card is charged
+    METHOD = "method"  # how to pay: card, Alipay, WeChat Pay, UnionPay QR
+    QR_MODE = "qr_mode"  # show me a code, or scan my app's code
     PAYING = "paying"  # the card terminal at work, its prompts mirrored
+    QR_CODE = "qr_code"  # a QR code to scan with the app, its amount and time left
+    QR_SCAN = "qr_scan"  # hold the app's payment code to the scanner; confirm in the app
     PAID = "paid"  # paid: the receipt prints, or staff can reprint it
 
 
@@ -58,6 +62,17 @@ class CardPrompt(StrEnum):
     ENTER_PIN = "enter_pin"
     PROCESSING = "processing"
     REMOVE_CARD = "remove_card"
+
+
+class QrPrompt(StrEnum):
+    """Where a QR payment stands (QR_CODE, QR_SCAN)."""
+
+    SHOW_CODE = "show_code"  # the code is on screen: scan it with the app
+    HOLD_CODE = "hold_code"  # hold the app's payment code to the scanner
+    PROCESSING = "processing"  # the provider is asked
+    SCANNED = "scanned"  # an app scanned the code: pay in the app
+    CONFIRM_IN_APP = "confirm_in_app"  # confirm (password) in the app
+    CLOSING = "closing"  # the code is being withdrawn (cancel or time-out)
 
 
 # --- view models: what each kind of screen reads ---------------------------------------
@@ -145,6 +160,7 @@ class BillReview:
     amount_to_pay: Decimal
     is_part_payment: bool  # less than is due: the review shows both
     partial_allowed: bool
+    choose_method: bool = False  # the way to pay (card or a QR app) is chosen next
 
 
 @dataclass(frozen=True)
@@ -154,6 +170,63 @@ class CardPayment:
     amount: Decimal
     prompt: CardPrompt | None
     can_cancel: bool  # the terminal still waits for the card: cancel_payment() stops it
+
+
+@dataclass(frozen=True)
+class MethodOption:
+    """One way to pay on the METHOD screen; choose(key) picks it unless ``unavailable``
+    (then it is greyed, with why)."""
+
+    key: str  # kiosk.domain.payments.PayMethod value: "card", "alipay", "wechat", "unionpay"
+    label: str  # msgid: "Card", "Alipay", "WeChat Pay", "UnionPay QR"
+    icon: str  # an icon name (text and icons, never the providers' logos)
+    unavailable: KioskError | None = None
+
+
+@dataclass(frozen=True)
+class MethodChoice:
+    """METHOD: the amount and the ways to pay it; ``checking`` while the kiosk finds out
+    which work now (nothing can be chosen yet)."""
+
+    amount: Decimal
+    options: tuple[MethodOption, ...]
+    checking: bool
+
+
+@dataclass(frozen=True)
+class QrModeChoice:
+    """QR_MODE: choose("show") for a code to scan with the app, choose("scan") to hold
+    the app's own payment code to the kiosk's scanner."""
+
+    method: MethodOption
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class QrCodePayment:
+    """QR_CODE: the code to draw (``content``), the amount, which apps can scan it (msgids)
+    and the seconds left before it is withdrawn; cancel_payment() withdraws it."""
+
+    method: MethodOption
+    amount: Decimal
+    content: str | None  # None until central has answered (or once scanned)
+    apps: tuple[str, ...]
+    seconds_left: int
+    prompt: QrPrompt
+    can_cancel: bool
+
+
+@dataclass(frozen=True)
+class QrScanPayment:
+    """QR_SCAN: hold the app's payment code to the scanner (``prompt`` HOLD_CODE, the
+    last failure in the flow's error), then wait while the provider (and perhaps the
+    person, in the app) decides. back() offers another way to pay while nothing runs."""
+
+    method: MethodOption
+    amount: Decimal
+    prompt: QrPrompt
+    scanner: str  # msgid: where the scanner is
+    can_cancel: bool
 
 
 @dataclass(frozen=True)
@@ -267,6 +340,14 @@ class ServiceFlow(Protocol):
 
     def paid(self) -> Paid | None: ...
 
+    def method_choice(self) -> MethodChoice | None: ...
+
+    def qr_mode_choice(self) -> QrModeChoice | None: ...
+
+    def qr_code(self) -> QrCodePayment | None: ...
+
+    def qr_scan(self) -> QrScanPayment | None: ...
+
     # --- commands from the UI thread (ignored by a step that does not take them) ---------
 
     def back(self) -> None:
@@ -283,7 +364,8 @@ class ServiceFlow(Protocol):
         """Leave the question unanswered (refused with an error when it must be)."""
 
     def choose(self, key: str) -> None:
-        """One entry of the list on screen (an address level, a biller)."""
+        """One entry of the list on screen (an address level, a biller, a way to pay, show
+        or scan a code)."""
 
     def try_again(self) -> None:
         """From the failure screen, where can_retry."""
@@ -304,7 +386,8 @@ class ServiceFlow(Protocol):
         """Pay another amount than all that is due."""
 
     def cancel_payment(self) -> None:
-        """Stop the sale while the terminal waits for the card (taken while busy)."""
+        """Stop the sale while the terminal waits for the card, or withdraw a QR code or
+        payment that is not paid yet (taken while busy)."""
 
     def set_language(self, lang: str) -> None:
         """Keep everything, speak (and print) in ``lang`` from now on."""

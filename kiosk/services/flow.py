@@ -40,8 +40,12 @@ from kiosk.services.contract import (
     ChoiceList,
     Confirmation,
     Listener,
+    MethodChoice,
     Outcome,
     Paid,
+    QrCodePayment,
+    QrModeChoice,
+    QrScanPayment,
     Row,
     Summary,
     View,
@@ -193,6 +197,18 @@ class Flow(Generic[S]):
         return None
 
     def paid(self) -> Paid | None:
+        return None
+
+    def method_choice(self) -> MethodChoice | None:
+        return None
+
+    def qr_mode_choice(self) -> QrModeChoice | None:
+        return None
+
+    def qr_code(self) -> QrCodePayment | None:
+        return None
+
+    def qr_scan(self) -> QrScanPayment | None:
         return None
 
     # --- commands: ignored unless the flow's steps take them ---------------------------

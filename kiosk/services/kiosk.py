@@ -12,9 +12,10 @@ from hardware.base import DocumentReader, PrintOutcome, PrintResult
 from kiosk.domain.bills import Biller
 from kiosk.domain.payments import PaymentState
 from kiosk.errors import ErrorCode, KioskError
-from kiosk.services.availability import DeviceWatch, Unavailable
-from kiosk.services.bill_payment import BillPaymentDeps, BillPaymentFlow
+from kiosk.services.availability import PAYMENT, DeviceWatch, Unavailable
+from kiosk.services.bill_payment import BillPaymentDeps, BillPaymentFlow, payment_methods
 from kiosk.services.contract import ServiceFlow
+from kiosk.services.ports import CallContext
 from kiosk.services.print_recovery import recover_print_jobs
 from kiosk.services.printing import print_slip
 from kiosk.services.recovery import DEFAULT_BUSY_WAIT_S, RecoveryReport, recover_payments
@@ -75,10 +76,16 @@ class KioskServices:
         return TaxRecordFlow(self.tax, session.context())
 
     def unavailable(self, service: str) -> Unavailable | None:
-        """Why ``service`` cannot be offered now, or None when it can."""
+        """Why ``service`` cannot be offered now, or None when it can. Bills are paid
+        without the card terminal when a QR app is set up (its own choice says whether
+        it works now)."""
         if service == "bill_payment" and not self.billers:
             return Unavailable(part="config", reason="no_billers")
-        return self.watch.unavailable(service) if self.watch is not None else None
+        if self.watch is None:
+            return None
+        deps = self.bill_payment
+        qr = service == "bill_payment" and deps.qr_orders is not None and bool(deps.qrpay.providers)
+        return self.watch.unavailable(service, besides=frozenset({PAYMENT}) if qr else frozenset())
 
     def new_session(self, lang: str) -> Session:
         self.forget_documents()  # anything left on the glass is the previous user's
@@ -105,9 +112,13 @@ class KioskServices:
         return BillPaymentFlow(self.bill_payment, session.context(), self.billers)
 
     def recover(self) -> RecoveryReport:
+        """Settle every payment a stop left unfinished, through the way it was paid (the
+        card terminal, central's QR orders)."""
         deps = self.bill_payment
-        return recover_payments(deps.journal, deps.terminal, deps.outbox, deps.clock,
-                                busy_wait_s=self.sale_timeout_s)
+        ctx = CallContext(kiosk_id=self.kiosk_id, session_id="recovery",
+                          lang=self.default_language)
+        return recover_payments(deps.journal, payment_methods(deps, lambda: ctx), deps.outbox,
+                                deps.clock, busy_wait_s=self.sale_timeout_s)
 
     def recover_print_jobs(self) -> list[str]:
         """At start: jobs a stop left PENDING become UNCERTAIN, never sent again

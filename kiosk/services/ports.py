@@ -3,16 +3,24 @@ implement them; kiosk.bootstrap wires them; tests use small in-memory fakes."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Protocol
 
 from hardware.base import PrintOutcome
 from hardware.document import Document
 from kiosk.domain.bills import BillAccount
-from kiosk.domain.payments import CardResult, OutboxMessage, Payment, PaymentDraft
-from kiosk.domain.qr import QrOrderInfo, QrOrderRequest, QrRefundReason
+from kiosk.domain.payments import (
+    OutboxMessage,
+    Payment,
+    PaymentAnswer,
+    PaymentDraft,
+    PayMethod,
+)
+from kiosk.domain.qr import QrMode, QrOrderInfo, QrOrderRequest, QrRefundReason
 from kiosk.domain.records import (
     Address,
     AddressNode,
@@ -22,6 +30,7 @@ from kiosk.domain.records import (
     TaxIdentity,
     TaxRecord,
 )
+from kiosk.errors import KioskError
 
 
 @dataclass(frozen=True)
@@ -85,15 +94,20 @@ class CompanyRegistry(Protocol):
 
 
 class PaymentJournal(Protocol):
-    """Durable record of every card payment; each method commits before it returns."""
+    """Durable record of every payment, by card or QR; each method commits before it
+    returns."""
 
     def create(self, draft: PaymentDraft, now: datetime) -> Payment:
         """Commit a CREATED payment with a new reference and idempotency key."""
         ...
 
-    def authorize(self, reference: str, card: CardResult, now: datetime) -> Payment: ...
+    def authorize(self, reference: str, card: PaymentAnswer, now: datetime) -> Payment:
+        """The money is taken: the card terminal's answer, or the provider's transaction id."""
+        ...
 
-    def decline(self, reference: str, card: CardResult, now: datetime) -> Payment: ...
+    def decline(self, reference: str, card: PaymentAnswer, now: datetime) -> Payment:
+        """Refused: the terminal's answer, or why the provider refused."""
+        ...
 
     def record(self, reference: str, message: OutboxMessage, now: datetime) -> Payment:
         """RECORDED and the outbox message, in one transaction."""
@@ -345,4 +359,136 @@ class QrOrders(Protocol):
         ...
 
     def refund(self, ctx: CallContext, order_id: str, reason: QrRefundReason) -> QrOrderInfo:
+        ...
+
+
+# --- paying: one port, a card terminal and a QR payment app as its two adapters ----------
+
+
+class PaymentPrompt(StrEnum):
+    """What the person is asked to do while a payment runs; the screen mirrors it."""
+
+    PRESENT_CARD = "present_card"  # the card terminal waits for the card
+    ENTER_PIN = "enter_pin"
+    PROCESSING = "processing"  # the bank (or the provider) decides
+    REMOVE_CARD = "remove_card"
+    SHOW_CODE = "show_code"  # a QR code to scan with the app is on screen
+    SCANNED = "scanned"  # an app scanned the code: the person pays in it
+    CONFIRM_IN_APP = "confirm_in_app"  # the person must confirm (password) in the app
+    CLOSING = "closing"  # the code is being withdrawn (cancel or time-out)
+
+
+@dataclass(frozen=True)
+class PaymentProgress:
+    """One step of a running payment, for the screen. A code to show comes with its
+    content and when it stops working."""
+
+    prompt: PaymentPrompt
+    qr_content: str | None = None
+    expires_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class PaymentRequest:
+    """What to charge: the journal's reference (the card sale's reference, the QR order's
+    id), the amount, and for a QR payment what the app shows and which way it goes."""
+
+    reference: str
+    amount: Decimal
+    subject: str = ""  # QR: what the person sees in their app (the biller, never a name)
+    mode: QrMode = QrMode.SHOW  # QR: the kiosk shows a code, or scans the person's
+    auth_code: str | None = field(default=None, repr=False)  # QR scan: the person's code
+
+
+class PaymentOutcome(StrEnum):
+    """What became of a payment, as far as the terminal or central can tell."""
+
+    PAID = "paid"  # the money is taken: AUTHORIZED, then RECORDED
+    DECLINED = "declined"  # refused (the answer says why): nothing taken
+    VOIDED = "voided"  # reversed, closed, cancelled, never charged: nothing taken
+    REFUND_DUE = "refund_due"  # maybe taken and not given back: a person must settle it
+    RUNNING = "running"  # still under way (a PIN being typed, a code not yet paid)
+    UNREACHABLE = "unreachable"  # the terminal or central was not reached: ask again later
+    UNKNOWN = "unknown"  # an answer that says nothing usable: void it
+
+
+SETTLED = frozenset({PaymentOutcome.PAID, PaymentOutcome.DECLINED, PaymentOutcome.VOIDED,
+                     PaymentOutcome.REFUND_DUE})
+
+
+@dataclass(frozen=True)
+class PaymentResult:
+    """A payment's outcome, what the journal keeps of it (the card terminal's answer, the
+    provider's transaction id or refusal) and, when it did not go through, what the person
+    is told (its code is the journal's error code). ``paid_at``: when the provider took
+    the money, if it said."""
+
+    outcome: PaymentOutcome
+    answer: PaymentAnswer | None = None
+    error: KioskError | None = None
+    paid_at: datetime | None = None
+
+    @property
+    def settled(self) -> bool:
+        return self.outcome in SETTLED
+
+    @property
+    def reason(self) -> str:
+        """Why, in a word for the log: a device reason, a response code, a QR failure."""
+        detail = self.error.detail if self.error is not None else {}
+        return (detail.get("reason") or detail.get("response_code")
+                or detail.get("failure") or "")
+
+
+OnProgress = Callable[[PaymentProgress], None]
+
+
+class PaymentMethod(Protocol):
+    """One way to pay (kiosk.services.card_payment over the card terminal,
+    kiosk.services.qr_payment over central's QR orders). The bill payment and start-up
+    recovery use it for every payment. Every call but cancel() may block on a device or
+    central: call them off the UI thread."""
+
+    @property
+    def method(self) -> PayMethod: ...
+
+    @property
+    def forgets_after(self) -> timedelta | None:
+        """How long the other side remembers a payment: one it no longer knows after this
+        may have been charged (None: it never forgets)."""
+        ...
+
+    @property
+    def voids_running(self) -> bool:
+        """At start-up, a payment still under way is voided at once (a QR code nobody
+        will pay now), rather than waited for (a card sale whose PIN is being typed)."""
+        ...
+
+    def unavailable(self) -> KioskError | None:
+        """Why this method cannot take a payment now (greyed out with it), None when it can."""
+        ...
+
+    def pay(self, request: PaymentRequest, on_progress: OnProgress) -> PaymentResult:
+        """Charge ``request.amount`` under ``request.reference`` (committed CREATED first)
+        and wait until it is settled: PAID, DECLINED, VOIDED (cancelled, timed out, never
+        charged) or REFUND_DUE (maybe charged, could not be undone). An uncertain answer
+        is settled by asking, never by paying again."""
+        ...
+
+    def status(self, reference: str) -> PaymentResult | None:
+        """What became of ``reference`` (any outcome); None when the other side never saw
+        it."""
+        ...
+
+    def void(self, reference: str) -> PaymentResult:
+        """Undo ``reference``: reverse a card sale, close a QR order. VOIDED when nothing
+        was taken; PAID when it was paid first (a QR close answering PAID: keep it);
+        REFUND_DUE when the undo was refused or unanswered; UNREACHABLE when the request
+        never reached the other side."""
+        ...
+
+    def cancel(self) -> None:
+        """The person pressed cancel while pay() runs (another thread). Returns at once;
+        pay() then ends as the other side decides (a card already read, a QR order paid
+        first, still go through)."""
         ...

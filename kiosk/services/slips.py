@@ -13,7 +13,7 @@ from kiosk.domain.bills import Biller
 from kiosk.domain.clock import format_timestamp
 from kiosk.domain.languages import SLIP_BASE_LANGUAGE
 from kiosk.domain.money import format_money
-from kiosk.domain.payments import Payment, PaymentState
+from kiosk.domain.payments import Payment, PaymentState, PayMethod
 from kiosk.domain.records import TaxRecord
 from kiosk.services.ports import Translator
 
@@ -21,6 +21,15 @@ from kiosk.services.ports import Translator
 def N_(message: str) -> str:
     """Marks a message for extraction into the catalogs; translated later."""
     return message
+
+
+# How a payment was made, as the receipt and the choice screen name it (never a logo).
+PAY_METHOD_NAMES = {
+    PayMethod.CARD: N_("Bank card"),
+    PayMethod.ALIPAY: N_("Alipay"),
+    PayMethod.WECHAT: N_("WeChat Pay"),
+    PayMethod.UNIONPAY: N_("UnionPay QR"),
+}
 
 
 @dataclass(frozen=True)
@@ -78,7 +87,8 @@ def bill_payment_receipt(header: SlipHeader, payment: Payment, biller: Biller, l
                          translator: Translator, *, reprint_at: datetime | None = None,
                          verify_url: str = "") -> Document:
     """The receipt of docs/spec/bills.md#receipt: kiosk, place and time, biller, account,
-    masked name, periods, amount and late fee, card brand and masked PAN, auth code, RRN,
+    masked name, periods, amount and late fee, card brand and masked PAN, auth code, RRN
+    (or, paid with a QR app, the app, the provider's transaction id and the order id),
     status, hotline, and "not a tax invoice"; with the payment's verification code and,
     given ``verify_url`` ("{code}" in it), the QR that opens central's verification."""
     bi = _Bilingual(translator, lang)
@@ -111,7 +121,13 @@ def bill_payment_receipt(header: SlipHeader, payment: Payment, biller: Biller, l
         Row(bi(N_("Total paid")), money(draft.amount), bold=True),
         Rule(),
     ]
-    if card is not None:
+    if draft.method is not PayMethod.CARD:
+        blocks += [
+            Row(bi(N_("Paid with")), bi(PAY_METHOD_NAMES[draft.method])),
+            Row(bi(N_("Transaction ID")), payment.provider_txn_id or "-"),
+            Row(bi(N_("Order ID")), payment.reference),
+        ]
+    elif card is not None:
         blocks += [
             Row(bi(N_("Card")), card.card_brand or "-"),
             Row(bi(N_("Card number")), card.masked_pan or "-"),

@@ -22,8 +22,11 @@ from kiosk.domain.payments import (
     CardResult,
     OutboxMessage,
     Payment,
+    PaymentAnswer,
     PaymentDraft,
     PaymentState,
+    PayMethod,
+    QrResult,
     check_transition,
 )
 from kiosk.errors import ErrorCode, KioskError
@@ -65,13 +68,13 @@ class SqlPaymentJournal:
         log.info("payment %s created", payment.reference)
         return payment
 
-    def authorize(self, reference: str, card: CardResult, now: datetime) -> Payment:
+    def authorize(self, reference: str, card: PaymentAnswer, now: datetime) -> Payment:
         return self._transition(reference, PaymentState.AUTHORIZED, now,
-                                lambda _session, row: _set_card(row, card))
+                                lambda _session, row: _set_answer(row, card))
 
-    def decline(self, reference: str, card: CardResult, now: datetime) -> Payment:
+    def decline(self, reference: str, card: PaymentAnswer, now: datetime) -> Payment:
         return self._transition(reference, PaymentState.DECLINED, now,
-                                lambda _session, row: _set_card(row, card))
+                                lambda _session, row: _set_answer(row, card))
 
     def record(self, reference: str, message: OutboxMessage, now: datetime) -> Payment:
         """RECORDED and the outbox row in one transaction: both or neither."""
@@ -164,10 +167,16 @@ def _new_row(draft: PaymentDraft, reference: str, idempotency_key: str,
         bill_ids=list(draft.bill_ids), periods=draft.periods, amount=draft.amount,
         late_fee=draft.late_fee, currency=draft.currency,
         holder_masked=draft.holder_masked, lock_token=draft.lock_token,
-        extra={}, created_at=now, updated_at=now)
+        method=draft.method, extra={}, created_at=now, updated_at=now)
 
 
-def _set_card(row: PaymentRow, card: CardResult) -> None:
+def _set_answer(row: PaymentRow, answer: PaymentAnswer) -> None:
+    """The card terminal's answer in the card columns, a provider's in the QR ones."""
+    if isinstance(answer, QrResult):
+        row.provider_txn_id = answer.provider_txn_id
+        row.failure = answer.failure
+        return
+    card = answer
     row.response_code = card.response_code
     row.auth_code = card.auth_code
     row.rrn = card.rrn
@@ -182,7 +191,8 @@ def _to_payment(row: PaymentRow) -> Payment:
         kiosk_id=row.kiosk_id, session_id=row.session_id, lang=row.lang,
         biller_id=row.biller_id, account_no=row.account_no, bill_ids=tuple(row.bill_ids),
         periods=row.periods, amount=row.amount, late_fee=row.late_fee,
-        holder_masked=row.holder_masked, lock_token=row.lock_token, currency=row.currency)
+        holder_masked=row.holder_masked, lock_token=row.lock_token, currency=row.currency,
+        method=PayMethod(row.method))
     card = None if row.response_code is None else CardResult(
         response_code=row.response_code, auth_code=row.auth_code, rrn=row.rrn,
         masked_pan=row.masked_pan, card_brand=row.card_brand, terminal_id=row.terminal_id,
@@ -191,4 +201,5 @@ def _to_payment(row: PaymentRow) -> Payment:
         reference=row.reference, idempotency_key=row.idempotency_key, draft=draft,
         state=PaymentState(row.state), created_at=row.created_at, updated_at=row.updated_at,
         card=card, error_code=row.error_code, central_ref=row.central_ref,
-        extra=dict(row.extra), verification_code=row.verification_code)
+        extra=dict(row.extra), verification_code=row.verification_code,
+        provider_txn_id=row.provider_txn_id, failure=row.failure)

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import JSON, Enum, Index, Integer, MetaData, Numeric, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from kiosk.domain.payments import PaymentState
+from kiosk.domain.payments import PaymentState, PayMethod
 from kiosk.services.ports import JobState
 from kiosk.store.types import AwareDateTime
 
@@ -51,7 +51,7 @@ NullableJSON = JSON(none_as_null=True)
 
 
 class PaymentRow(Base):
-    """One card payment of the payment journal (kiosk.domain.payments.Payment)."""
+    """One payment of the payment journal (kiosk.domain.payments.Payment), by card or QR."""
 
     __tablename__ = "payments"
 
@@ -73,6 +73,12 @@ class PaymentRow(Base):
     currency: Mapped[str] = mapped_column(String(3))
     holder_masked: Mapped[str] = mapped_column(String(100))
     lock_token: Mapped[str | None] = mapped_column(String(100))
+    # kiosk.domain.payments.PayMethod: "card" for every payment from before QR payments
+    method: Mapped[PayMethod] = mapped_column(_enum_column(PayMethod, "pay_method"),
+                                              server_default="card")
+    # A QR payment's end: the provider's transaction id when paid, its refusal when not
+    provider_txn_id: Mapped[str | None] = mapped_column(String(64))
+    failure: Mapped[str | None] = mapped_column(String(32))
     # CardResult: all None until the terminal answered
     response_code: Mapped[str | None] = mapped_column(String(8))
     auth_code: Mapped[str | None] = mapped_column(String(16))

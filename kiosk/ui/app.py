@@ -42,7 +42,8 @@ VIEW_SCREENS = {
     View.CONFIRM: "identity", View.SUMMARY: "summary", View.WORKING: "working",
     View.DONE: "slip", View.FAILED: "failed", View.CHOOSE: "choose",
     View.BILLER: "biller", View.ACCOUNT: "account", View.REVIEW: "review",
-    View.PAYING: "paying", View.PAID: "done",
+    View.PAYING: "paying", View.PAID: "done", View.METHOD: "method",
+    View.QR_MODE: "qr_mode", View.QR_CODE: "qr_code", View.QR_SCAN: "qr_scan",
 }
 # Every screen by name: class path, imported and built on first use.
 SCREEN_TYPES = {
@@ -51,6 +52,8 @@ SCREEN_TYPES = {
         ("home", "home", "Home"), ("biller", "biller", "Biller"),
         ("account", "account", "Account"), ("review", "review", "Review"),
         ("paying", "paying", "Paying"), ("done", "done", "Done"),
+        ("method", "method", "Method"), ("qr_mode", "qr_mode", "QrMode"),
+        ("qr_code", "qr_code", "QrCode"), ("qr_scan", "qr_scan", "QrScan"),
         ("failed", "failed", "Failed"), ("document", "document", "Document"),
         ("identity", "identity", "Identity"), ("question", "question", "Question"),
         ("summary", "summary", "Summary"), ("working", "working", "Working"),

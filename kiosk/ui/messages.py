@@ -20,6 +20,14 @@ _DECLINE_REASONS = {
     "91": N_("Your bank could not be reached."),
 }
 
+# Why a QR payment app refused (kiosk.domain.qr.QrFailure values), for E_QR_DECLINED.
+_QR_FAILURES = {
+    "insufficient_balance": N_("There is not enough money in the app's account or card."),
+    "code_invalid": N_("The payment code has expired or is not a payment code. Refresh the code in your app."),
+    "code_used": N_("This payment code was already used. Refresh the code in your app."),
+    "declined": N_("The payment app did not approve the payment."),
+}
+
 _MESSAGES: dict[ErrorCode, tuple[str, str]] = {
     ErrorCode.ACCOUNT_FORMAT: (
         N_("Check the account number"),
@@ -51,6 +59,18 @@ _MESSAGES: dict[ErrorCode, tuple[str, str]] = {
     ErrorCode.DEVICE_UNAVAILABLE: (
         N_("Card terminal not working"),
         N_("The card terminal is not working right now. Nothing was charged. Please pay at a counter.")),
+    ErrorCode.QR_DECLINED: (
+        N_("Payment not approved"),
+        N_("{reason} Nothing was charged. Try again, or choose another way to pay.")),
+    ErrorCode.QR_EXPIRED: (
+        N_("Code no longer valid"),
+        N_("The code was not paid in time, so it was withdrawn. Nothing was charged. You can pay with a new code.")),
+    ErrorCode.QR_UNAVAILABLE: (
+        N_("QR payment not available"),
+        N_("Paying by QR code is not possible right now. Nothing was charged. Choose another way to pay, or try again later.")),
+    ErrorCode.QR_ORDER_UNKNOWN: (
+        N_("Payment not found"),
+        N_("The payment service does not know this payment. Nothing was charged. Please try again.")),
     ErrorCode.PRINT_FAILED_AFTER_PAYMENT: (
         N_("Receipt not printed"),
         N_("Your payment went through, but the receipt could not be printed. Note your reference: staff can reprint the receipt at any time.")),
@@ -174,6 +194,16 @@ _REFUND_DUE = (
     N_("The card terminal did not answer and the payment could not be cancelled. If your card was charged, the money will be returned. Keep this reference: {reference}."),
 )
 
+_QR_REFUND_DUE = (
+    N_("Payment not confirmed"),
+    N_("The payment service did not answer, so the kiosk cannot tell whether your app paid. If money was taken, it will be returned. Keep this reference: {reference}."),
+)
+
+_QR_REFUNDED = (
+    N_("Payment returned"),
+    N_("Your payment arrived after the code was withdrawn, so it is being returned to your app. The bill is not paid. You can pay with a new code."),
+)
+
 
 @dataclass(frozen=True)
 class UserMessage:
@@ -198,6 +228,13 @@ def describe(error: KioskError, **context: str) -> UserMessage:
             title, text = _CODE_TOO_SOON
     if error.code is ErrorCode.TIMEOUT_REVERSAL and error.detail.get("refund_due") == "true":
         title, text = _REFUND_DUE
+    elif error.code.name.startswith("QR_") and error.detail.get("refund_due") == "true":
+        title, text = _QR_REFUND_DUE
+    elif error.code is ErrorCode.QR_EXPIRED and error.detail.get("refunded") == "true":
+        title, text = _QR_REFUNDED
+    if error.code is ErrorCode.QR_DECLINED:
+        values["reason"] = _(_QR_FAILURES.get(error.detail.get("failure", ""),
+                                              _QR_FAILURES["declined"]))
     if error.code is ErrorCode.CARD_DECLINED:
         code = error.detail.get("response_code", "")
         values["code"] = code
@@ -205,6 +242,8 @@ def describe(error: KioskError, **context: str) -> UserMessage:
     shown_code = error.code.value
     if error.code is ErrorCode.CARD_DECLINED and values["code"]:
         shown_code = f"{shown_code} ({values['code']})"
+    elif error.code is ErrorCode.QR_DECLINED and error.detail.get("failure"):
+        shown_code = f"{shown_code} ({error.detail['failure']})"
     return UserMessage(title=_(title), text=_(text).format(**values), code=shown_code)
 
 
@@ -213,10 +252,21 @@ _UNAVAILABLE = {
     ("printer", "cover_open"): N_("The receipt printer's cover is open."),
     ("printer", None): N_("The receipt printer is not working."),
     ("payment", None): N_("The card terminal is not working."),
+    ("payment", "disconnected"): N_("The card terminal is not connected."),
+    ("qr", "not_set_up"): N_("Not set up at this kiosk."),
+    ("qr", None): N_("Needs the network, which is not reachable now."),
     ("central", None): N_("The payment service cannot be reached."),
     ("config", None): N_("Not set up at this kiosk."),
     ("reader", None): N_("The document reader is not working."),
 }
+
+
+def method_unavailable_reason(error: KioskError) -> str:
+    """A way to pay is greyed out: why, in a few words (untranslated msgid)."""
+    reason = error.detail.get("reason")
+    if error.code is ErrorCode.DEVICE_UNAVAILABLE:
+        return unavailable_reason(Unavailable(part="payment", reason=reason))
+    return _UNAVAILABLE.get(("qr", reason)) or _UNAVAILABLE[("qr", None)]
 
 
 def unavailable_reason(why: Unavailable) -> str:

@@ -3,6 +3,7 @@ the state machines. They keep the real rules (journal transitions) so tests can 
 
 from __future__ import annotations
 
+import queue
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -12,10 +13,12 @@ from decimal import Decimal
 from hardware.base import (
     DeviceError,
     DeviceStatus,
+    DocumentRead,
     Health,
     PrinterStatus,
     PrintOutcome,
     PrintResult,
+    ReadRejected,
     ReversalResult,
     SaleResult,
     TerminalEvent,
@@ -23,11 +26,12 @@ from hardware.base import (
 from hardware.document import Document
 from kiosk.domain.bills import Bill, BillAccount, Biller
 from kiosk.domain.payments import (
-    CardResult,
     OutboxMessage,
     Payment,
+    PaymentAnswer,
     PaymentDraft,
     PaymentState,
+    QrResult,
     check_transition,
 )
 from kiosk.errors import ErrorCode, KioskError
@@ -147,6 +151,43 @@ class FakeTerminal:
         pass
 
 
+class QueueReader:
+    """A DocumentReader whose read() blocks up to its timeout, as the adapter's does."""
+
+    def __init__(self) -> None:
+        self._items: queue.Queue[DocumentRead | ReadRejected] = queue.Queue()
+        self.failure: DeviceError | None = None
+        self.discards = 0
+        self.reads = 0
+
+    def present(self, item: DocumentRead | ReadRejected) -> None:
+        self._items.put(item)
+
+    def read(self, timeout_s: float) -> DocumentRead | ReadRejected | None:
+        self.reads += 1
+        if self.failure is not None:
+            raise self.failure
+        try:
+            return self._items.get(timeout=timeout_s)
+        except queue.Empty:
+            return None
+
+    def status(self) -> DeviceStatus:
+        return DeviceStatus(device="reader", health=Health.OK)
+
+    def discard_pending(self) -> None:
+        self.discards += 1
+        while not self._items.empty():
+            self._items.get_nowait()
+
+    def close(self) -> None:
+        pass
+
+    @property
+    def pending(self) -> int:
+        return self._items.qsize()
+
+
 @dataclass
 class FakePrinter:
     outcome: PrintOutcome = PrintOutcome.PRINTED
@@ -187,11 +228,11 @@ class MemoryJournal:
         self.history.append((ref, state))
         return updated
 
-    def authorize(self, reference: str, card: CardResult, now: datetime) -> Payment:
-        return self._move(reference, PaymentState.AUTHORIZED, now, card=card)
+    def authorize(self, reference: str, card: PaymentAnswer, now: datetime) -> Payment:
+        return self._move(reference, PaymentState.AUTHORIZED, now, **_answer(card))
 
-    def decline(self, reference: str, card: CardResult, now: datetime) -> Payment:
-        return self._move(reference, PaymentState.DECLINED, now, card=card)
+    def decline(self, reference: str, card: PaymentAnswer, now: datetime) -> Payment:
+        return self._move(reference, PaymentState.DECLINED, now, **_answer(card))
 
     def record(self, reference: str, message: OutboxMessage, now: datetime) -> Payment:
         payment = self._move(reference, PaymentState.RECORDED, now)
@@ -213,6 +254,13 @@ class MemoryJournal:
     def unfinished(self) -> list[Payment]:
         open_states = (PaymentState.CREATED, PaymentState.AUTHORIZED, PaymentState.RECORDED)
         return [p for p in self.payments.values() if p.state in open_states]
+
+
+def _answer(answer: PaymentAnswer) -> dict[str, object]:
+    """A card's answer in ``card``, a QR provider's in its own fields (as the store does)."""
+    if isinstance(answer, QrResult):
+        return {"provider_txn_id": answer.provider_txn_id, "failure": answer.failure}
+    return {"card": answer}
 
 
 class MemoryPrintJobs:

@@ -125,3 +125,18 @@ def test_gone_is_a_warning_and_back_is_info_with_how_long(
     assert [(r.levelno, r.getMessage().split(" after ")[0]) for r in caplog.records] == [
         (logging.WARNING, "printer is gone (paper_out)"), (logging.INFO, "printer is back")]
     assert caplog.records[-1].getMessage().endswith(" s")
+
+
+def test_bills_are_offered_without_the_terminal_when_a_qr_app_can_pay() -> None:
+    """GIVEN the card terminal gone for two polls, central up
+    WHEN the kiosk with a QR app set up asks whether bill payment is offered (the card
+    stands aside), and a kiosk without one asks
+    THEN the first is offered (the terminal is its only missing part), the second is not;
+    and the watch says cheaply that central is not down."""
+    watch, _printer, terminal, _central, _changes = make()
+    terminal.health, terminal.reason = Health.UNKNOWN, "disconnected"
+    watch.poll_once()
+    watch.poll_once()
+    assert watch.unavailable("bill_payment", besides=frozenset({PAYMENT})) is None
+    assert watch.unavailable("bill_payment") == Unavailable(part=PAYMENT, reason="disconnected")
+    assert watch.is_down(PAYMENT) and not watch.is_down(CENTRAL)

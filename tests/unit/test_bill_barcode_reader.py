@@ -5,7 +5,6 @@ that blocks like the real adapter; the flow reads it on its own thread."""
 
 from __future__ import annotations
 
-import queue
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -27,7 +26,7 @@ from kiosk.services.availability import PAYMENT, PRINTER, READER, DeviceWatch
 from kiosk.services.bill_payment import BillPaymentFlow, Step
 from kiosk.services.flow import person_from_read
 from kiosk.services.ports import CallContext
-from service_fakes import POWER, WATER, World
+from service_fakes import POWER, WATER, QueueReader, World
 
 pytestmark = pytest.mark.timeout(10)
 
@@ -41,43 +40,6 @@ PASSPORT = DocumentRead(format=DocumentFormat.TD3, read_at=AT,
 
 def barcode(text: str) -> DocumentRead:
     return DocumentRead(format=DocumentFormat.BARCODE, barcode=text, read_at=AT)
-
-
-class QueueReader:
-    """A DocumentReader whose read() blocks up to its timeout, as the adapter's does."""
-
-    def __init__(self) -> None:
-        self._items: queue.Queue[DocumentRead | ReadRejected] = queue.Queue()
-        self.failure: DeviceError | None = None
-        self.discards = 0
-        self.reads = 0
-
-    def present(self, item: DocumentRead | ReadRejected) -> None:
-        self._items.put(item)
-
-    def read(self, timeout_s: float) -> DocumentRead | ReadRejected | None:
-        self.reads += 1
-        if self.failure is not None:
-            raise self.failure
-        try:
-            return self._items.get(timeout=timeout_s)
-        except queue.Empty:
-            return None
-
-    def status(self) -> DeviceStatus:
-        return DeviceStatus(device="reader", health=Health.OK)
-
-    def discard_pending(self) -> None:
-        self.discards += 1
-        while not self._items.empty():
-            self._items.get_nowait()
-
-    def close(self) -> None:
-        pass
-
-    @property
-    def pending(self) -> int:
-        return self._items.qsize()
 
 
 def wait_until(condition: Callable[[], bool], what: str, timeout_s: float = 2.0) -> None:

@@ -54,6 +54,9 @@ def test_later_layers_win_and_lists_replace(tmp_path: Path) -> None:
     (('[[billers]]\nid = "sh-w"\ntype = "WATER"\nname_zh = "水"\nname_en = "W"\n'
       'account_pattern = "\\\\d{8}"\naccount_example = "123"\n'), "billers.0",
      "account_example does not match"),
+    ('[qrpay]\nproviders = ["alipay", "paypal"]\n', "qrpay.providers.1", "Input should be"),
+    ('[qrpay]\nproviders = ["wechat", "wechat"]\n', "qrpay.providers", "listed twice"),
+    ('[qrpay]\nscan = "reader"\n', "-", 'qrpay.scan = "reader" needs a document reader'),
 ])
 def test_bad_site_file_names_file_key_and_reason(tmp_path: Path, text: str, key: str,
                                                  reason: str) -> None:

@@ -5,6 +5,7 @@ the real simulator in tests/integration/kiosk/test_kiosk_payment_recovery.py."""
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
@@ -13,12 +14,17 @@ import pytest
 import kiosk.services.recovery as recovery
 from hardware.base import DeviceError
 from hardware.document import Document
-from kiosk.domain.payments import CardResult, Payment, PaymentDraft, PaymentState
+from kiosk.domain.payments import CardResult, Payment, PaymentDraft, PaymentState, PayMethod
+from kiosk.domain.qr import QrFailure, QrMode, QrOrderRequest, QrProvider, QrState
 from kiosk.services.bill_payment import record_approved
+from kiosk.services.card_payment import TerminalMethod
+from kiosk.services.ports import CallContext
 from kiosk.services.print_recovery import recover_print_jobs
+from kiosk.services.qr_payment import QrMethod, QrTimings
 from kiosk.services.recovery import RecoveryReport, recover_payments
 from kiosk.services.technician import RecentErrors
 from service_fakes import MemoryPrintJobs, World
+from tests.qr_orders_fake import FakeQrOrders, Script
 
 DRAFT = PaymentDraft(kiosk_id="SH-CN-TEST-01", session_id="s", lang="en",
                      biller_id="sh-water", account_no="3100012345", bill_ids=("B1",),
@@ -36,8 +42,8 @@ def created(world: World, age: timedelta = timedelta(0)) -> Payment:
 
 
 def recover(world: World, busy_wait_s: float = 5.0) -> RecoveryReport:
-    return recover_payments(world.journal, world.terminal, world.waker, world.clock,
-                            busy_wait_s=busy_wait_s)
+    return recover_payments(world.journal, {PayMethod.CARD: TerminalMethod(world.terminal)},
+                            world.waker, world.clock, busy_wait_s=busy_wait_s)
 
 
 def state(world: World, payment: Payment) -> PaymentState:
@@ -242,3 +248,113 @@ def test_an_interrupted_print_job_is_recovered_at_info(caplog: pytest.LogCapture
     assert recover_print_jobs(jobs) == [job.reference]
     [line] = [r for r in caplog.records if r.name == "kiosk.services.print_recovery"]
     assert line.levelno == logging.INFO and "interrupted" in line.getMessage()
+
+
+# --- QR payments: the same recovery through central's QR orders ------------------------------
+
+QR_DRAFT = replace(DRAFT, method=PayMethod.WECHAT)
+
+
+def qr_recover(world: World, orders: FakeQrOrders) -> RecoveryReport:
+    ctx = CallContext(kiosk_id="SH-CN-TEST-01", session_id="recovery", lang="en")
+    methods = {PayMethod.CARD: TerminalMethod(world.terminal)}
+    for provider in QrProvider:
+        methods[PayMethod(provider.value)] = QrMethod(
+            orders, provider, lambda: ctx, world.clock,
+            timings=QrTimings(poll_s=0.01, settle_wait_s=0.05))
+    return recover_payments(world.journal, methods, world.waker, world.clock)
+
+
+def qr_created(world: World, orders: FakeQrOrders, state: QrState | None,
+               failure: QrFailure | None = None) -> Payment:
+    """A CREATED WeChat payment; its order at central in ``state`` (None: never created)."""
+    payment = world.journal.create(QR_DRAFT, world.clock.now())
+    if state is not None:
+        ctx = CallContext(kiosk_id="SH-CN-TEST-01", session_id="s", lang="en")
+        orders.create(ctx, QrOrderRequest(order_id=payment.reference, provider=QrProvider.WECHAT,
+                                          mode=QrMode.SHOW, amount=DRAFT.amount, subject="水"))
+        if state is not QrState.WAITING:
+            orders.person(payment.reference, state, failure)
+    return payment
+
+
+@pytest.mark.parametrize(("order_state", "expected", "listed"), [
+    (QrState.PAID, PaymentState.RECORDED, "recorded"),
+    (QrState.CLOSED, PaymentState.REVERSED, "reversed"),
+    (QrState.FAILED, PaymentState.DECLINED, "declined"),
+    (QrState.REFUNDED, PaymentState.REVERSED, "reversed"),
+    (QrState.REFUND_DUE, PaymentState.REFUND_DUE, "refund_due"),
+    (None, PaymentState.REVERSED, "reversed"),
+])
+def test_an_unfinished_qr_payment_is_settled_as_central_reports(
+        order_state: QrState | None, expected: PaymentState, listed: str) -> None:
+    """GIVEN a QR payment left CREATED by a stop, its order at central paid, closed,
+    refused, refunded after a late payment, refund due, or never created
+    WHEN the kiosk starts again
+    THEN recovery asks central (never creates the order) and the journal follows: paid
+    is RECORDED with its outbox record (method and transaction id), closed and refunded
+    REVERSED, refused DECLINED with the failure, refund due REFUND_DUE, never seen
+    REVERSED."""
+    world = World()
+    orders = FakeQrOrders(world.clock)
+    payment = qr_created(world, orders, order_state,
+                         QrFailure.INSUFFICIENT_BALANCE if order_state is QrState.FAILED else None)
+    report = qr_recover(world, orders)
+    assert state(world, payment) is expected
+    assert getattr(report, listed) == [payment.reference]
+    assert orders.operations(payment.reference).count("create") == (order_state is not None)
+    if expected is PaymentState.RECORDED:
+        (message,) = world.journal.outbox
+        assert message.payload["method"] == "wechat"
+        assert message.payload["provider_txn_id"] == f"TXN-{payment.reference}"
+        assert report.awaiting_receipt == [payment.reference]
+    else:
+        assert world.journal.outbox == []
+    if expected is PaymentState.DECLINED:
+        assert world.journal.payments[payment.reference].failure == "insufficient_balance"
+
+
+@pytest.mark.parametrize(("paid_first", "expected"), [
+    (False, PaymentState.REVERSED), (True, PaymentState.RECORDED)])
+def test_a_qr_order_still_waiting_is_closed_the_person_has_gone(
+        paid_first: bool, expected: PaymentState) -> None:
+    """GIVEN a QR payment left CREATED whose order still waits (nobody paid yet)
+    WHEN the kiosk starts again
+    THEN recovery closes it at central: REVERSED; and when the person paid just before
+    the close (it answers PAID), it is RECORDED."""
+    world = World()
+    orders = FakeQrOrders(world.clock, Script(paid_before_close=paid_first))
+    payment = qr_created(world, orders, QrState.WAITING)
+    qr_recover(world, orders)
+    assert orders.operations(payment.reference)[-1] == "close"
+    assert state(world, payment) is expected
+
+
+def test_central_unreachable_at_recovery_leaves_the_qr_payment_for_the_next_start(
+        caplog: pytest.LogCaptureFixture) -> None:
+    """GIVEN a QR payment left CREATED, its order paid, and central unreachable
+    WHEN the kiosk starts
+    THEN it stays CREATED, listed unresolved (a WARNING); at the next start, with central
+    back, it is recorded."""
+    world = World()
+    orders = FakeQrOrders(world.clock)
+    payment = qr_created(world, orders, QrState.PAID)
+    orders.script.lose = {"get": ["unsent"]}
+    caplog.set_level(logging.INFO, logger="kiosk.services.recovery")
+    assert qr_recover(world, orders).unresolved == [payment.reference]
+    assert state(world, payment) is PaymentState.CREATED
+    assert max(r.levelno for r in caplog.records
+               if r.name == "kiosk.services.recovery") == logging.WARNING
+    assert qr_recover(world, orders).recorded == [payment.reference]
+    assert state(world, payment) is PaymentState.RECORDED
+
+
+def test_a_waiting_order_whose_close_is_lost_stays_for_the_next_start() -> None:
+    """GIVEN a QR payment left CREATED, its order waiting, and the close's answer lost
+    WHEN the kiosk starts
+    THEN it stays CREATED (unresolved), never marked paid or closed on a guess."""
+    world = World()
+    orders = FakeQrOrders(world.clock, Script(lose={"close": ["done"]}))
+    payment = qr_created(world, orders, QrState.WAITING)
+    assert qr_recover(world, orders).unresolved == [payment.reference]
+    assert state(world, payment) is PaymentState.CREATED

@@ -44,7 +44,10 @@ class ReviewScreen(FlowScreen):
                                        else self.app.font_name)
             rows.add_widget(row)
         self.ids.heading.text = _("Check your bill")
-        self.ids.card_note.text = _("You pay by bank card on the card terminal below the screen.")
+        self.ids.card_note.text = (
+            _("Next, choose how to pay: by bank card or with a payment app.")
+            if review.choose_method
+            else _("You pay by bank card on the card terminal below the screen."))
         self.ids.pay.text = _("Pay {amount}").format(amount=money(review.amount_to_pay))
         partial = review.partial_allowed
         change = self.ids.change_amount

@@ -19,9 +19,12 @@ from kiosk.domain.payments import (
     Payment,
     PaymentDraft,
     PaymentState,
+    PayMethod,
+    QrResult,
 )
 from kiosk.errors import ErrorCode, KioskError
 from kiosk.store import Store, StoreError, open_store
+from kiosk.sync.wire import BillPaymentRecord
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 ACCOUNT_NO = "3100012345"
@@ -229,3 +232,54 @@ def test_record_refuses_a_bill_payment_with_another_key(
         store.payments.record(authorized.reference, wrong, now)
     assert store.payments.get(authorized.reference) == authorized
     assert store.outbox.depth() == 0
+
+
+# --- QR payments (docs/payments-qr.md#the-journal-same-states-as-a-card) -------------------
+
+
+def test_a_qr_payment_keeps_its_method_and_the_providers_transaction_id(
+        store: Store, make_draft: DraftFactory, message_for: MessageFactory,
+        now: datetime) -> None:
+    """GIVEN a payment drafted for WeChat Pay
+    WHEN it is created, authorized with the provider's transaction id and recorded
+    THEN the journal gives back its method and transaction id (no card), and the outbox
+    record is one central's BillPaymentRecord accepts, naming the method and the id."""
+    created = store.payments.create(make_draft(method=PayMethod.WECHAT), now)
+    assert created.draft.method is PayMethod.WECHAT
+    authorized = store.payments.authorize(
+        created.reference, QrResult(provider_txn_id="4200002024112212345678"), now)
+    assert authorized.card is None
+    assert authorized.provider_txn_id == "4200002024112212345678"
+    store.payments.record(created.reference, message_for(authorized, now), now)
+    again = store.payments.get(created.reference)
+    assert again is not None and again.draft.method is PayMethod.WECHAT
+    assert again.provider_txn_id == "4200002024112212345678"
+    (pending,) = store.outbox.pending(10)
+    record = BillPaymentRecord.model_validate(pending.message.payload)
+    assert (record.method, record.provider_txn_id) == ("wechat", "4200002024112212345678")
+    assert record.masked_pan is None and record.auth_code is None
+
+
+def test_a_refused_qr_payment_keeps_why(store: Store, make_draft: DraftFactory,
+                                        now: datetime) -> None:
+    """GIVEN an Alipay payment the provider refused for an insufficient balance
+    WHEN it is declined with that failure
+    THEN it is DECLINED with the failure kept and no card."""
+    created = store.payments.create(make_draft(method=PayMethod.ALIPAY), now)
+    declined = store.payments.decline(created.reference,
+                                      QrResult(failure="insufficient_balance"), now)
+    assert declined.state is PaymentState.DECLINED and declined.card is None
+    assert store.payments.get(created.reference) == declined
+    assert declined.failure == "insufficient_balance" and declined.provider_txn_id is None
+
+
+def test_a_card_payment_is_still_a_card_and_its_record_names_no_method(
+        store: Store, make_draft: DraftFactory, approved_card: CardResult,
+        message_for: MessageFactory, now: datetime) -> None:
+    """GIVEN a card payment (the draft's default method)
+    WHEN it is authorized and its record is built
+    THEN the method is card and the record has no method key, as before QR payments."""
+    created = store.payments.create(make_draft(), now)
+    authorized = store.payments.authorize(created.reference, approved_card, now)
+    assert authorized.draft.method is PayMethod.CARD
+    assert "method" not in message_for(authorized, now).payload

@@ -15,7 +15,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
-from kiosk.domain.payments import PaymentDraft
+from kiosk.domain.payments import PaymentDraft, PayMethod
 from kiosk.store import Store, open_store
 from kiosk.store.db import alembic_config
 from kiosk.store.models import Base
@@ -219,3 +219,23 @@ def test_a_store_an_older_version_left_open_is_tightened(tmp_path: Path) -> None
     assert found["."] == 0o700
     assert {name: mode for name, mode in found.items() if name != "."} == dict.fromkeys(
         ("kiosk.sqlite3", "kiosk.sqlite3-wal", "kiosk.sqlite3-shm"), 0o600)
+
+
+def test_payments_from_before_qr_are_card_payments_after_the_upgrade(store: Store) -> None:
+    """GIVEN a store at revision 0005 holding a card payment
+    WHEN it is upgraded to head
+    THEN the payment reads back as a card payment with no provider transaction id."""
+    config = alembic_config(store.engine)
+    command.downgrade(config, "0005_kiosklocal")
+    with store.engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO payments (reference, idempotency_key, state, kiosk_id, session_id, "
+            "lang, biller_id, account_no, bill_ids, periods, amount, late_fee, currency, "
+            "holder_masked, extra, created_at, updated_at) VALUES ('SH-CN-0001-260115-000001', "
+            "'k1', 'DECLINED', 'SH-CN-0001', 's', 'en', 'sh-water', '3100012345', '[\"B1\"]', "
+            "'2026-01', 12.5, 0, 'CNY', '王*', '{}', '2026-01-15T09:00:00+08:00', "
+            "'2026-01-15T09:00:00+08:00')"))
+    command.upgrade(config, "head")
+    payment = store.payments.get("SH-CN-0001-260115-000001")
+    assert payment is not None and payment.draft.method is PayMethod.CARD
+    assert payment.provider_txn_id is None and payment.failure is None

@@ -1,0 +1,228 @@
+"""Paying a bill with a QR payment app, by simulated touches on the real UI rendered
+offscreen: central over HTTP for the bill, the printer simulator over TCP, the reader
+simulator's barcode mode as the scanner, and central's QR orders as a scripted in-memory
+ledger (tests/qr_orders_fake.py; central's HTTP client for them is another part)."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import replace
+
+import pytest
+import qrcode
+
+from kiosk.devtools.loopback import System
+from kiosk.domain.payments import PaymentState, PayMethod
+from kiosk.domain.qr import QrFailure, QrProvider, QrState
+from kiosk.services.bill_payment import BillPaymentFlow, Step
+from kiosk.services.qr_payment import QrPaySettings, QrTimings
+from kiosk.ui.driver import Driver
+from kiosk.ui.walkthrough import start_bill_payment, type_account
+from tests.qr_orders_fake import FakeQrOrders
+
+pytestmark = pytest.mark.ui
+
+CODE = "281234567890123456"  # an Alipay payment code as the app shows it
+WECHAT_CODE = "134567890123456789"
+
+
+def fresh_bills(system: System) -> None:
+    """Every demo bill due again (other tests pay the same ones): once the outbox has
+    delivered what earlier payments owe central, central restarts with fresh data."""
+    deadline = time.monotonic() + 30
+    while system.runtime.store.outbox.depth() and time.monotonic() < deadline:
+        system.runtime.forwarder.wake()
+        time.sleep(0.2)
+    system.restart_central(fresh_data=True)
+
+
+@pytest.fixture
+def orders(system: System) -> Iterator[FakeQrOrders]:
+    """Every QR app set up at this kiosk, the reader as its scanner, central's QR orders
+    an in-memory ledger; the kiosk's own wiring again afterwards, and every bill due."""
+    fresh_bills(system)
+    services = system.runtime.services
+    before = services.bill_payment
+    ledger = FakeQrOrders(system.runtime.clock)
+    services.bill_payment = replace(before, qr_orders=ledger, qrpay=QrPaySettings(
+        providers=tuple(QrProvider), scan_with_reader=True,
+        timings=QrTimings(code_ttl_s=90, confirm_wait_s=30, poll_s=0.1, settle_wait_s=2)))
+    yield ledger
+    services.bill_payment = before
+    fresh_bills(system)
+
+
+def to_the_choice(driver: Driver, lang: str, biller: str = "sh-water",
+                  account: str = "3100012345") -> BillPaymentFlow:
+    start_bill_payment(driver, lang, biller)
+    type_account(driver, account)
+    driver.tap(driver.find("account", "submit"))
+    driver.wait_for_screen("review")
+    driver.tap(driver.find("review", "pay"))
+    driver.wait_for_screen("method")
+    flow = driver.app.flow
+    assert isinstance(flow, BillPaymentFlow)
+    driver.wait_until(lambda: flow.step is Step.CHOOSE_METHOD, 10, "the ways to pay")
+    driver.pump(2)
+    return flow
+
+
+def printed_after(system: System, count: int) -> str:
+    return system.printer.wait_for_jobs(count + 1, timeout=15)[-1].text
+
+
+def test_paying_a_water_bill_by_showing_a_code(driver: Driver, system: System,
+                                               orders: FakeQrOrders) -> None:
+    """GIVEN every QR app set up and a person with Alipay
+    WHEN they touch through the bill, choose Alipay and "Show me a code", scan the code
+    with the app and pay in it
+    THEN the choice offers the card and the three apps by name; the code on screen is
+    the order's own (the texture is its QR matrix), with the amount, "Scan with: Alipay"
+    and the time left; the screen follows the scan; the receipt names Alipay, the
+    transaction id and the order id; the journal keeps the payment as Alipay's."""
+    jobs = len(system.printer.jobs)
+    flow = to_the_choice(driver, "en")
+    review_note = driver.app.screen("review").ids.card_note.text
+    assert review_note == "Next, choose how to pay: by bank card or with a payment app."
+    method = driver.app.screen("method")
+    assert {k: t.title for k, t in method.tiles.items()} == {
+        "card": "Bank card", "alipay": "Alipay", "wechat": "WeChat Pay",
+        "unionpay": "UnionPay QR"}
+    assert not any(tile.disabled for tile in method.tiles.values())
+    driver.tap(method.tiles["alipay"])
+    driver.wait_for_screen("qr_mode")
+    driver.tap(driver.app.screen("qr_mode").tiles["show"])
+    driver.wait_for_screen("qr_code")
+
+    screen = driver.app.screen("qr_code")
+    driver.wait_until(lambda: screen.drawn_content is not None, 15, "the code")
+    assert flow.payment is not None
+    ref = flow.payment.reference
+    order = orders.orders[ref]
+    assert screen.drawn_content == order.qr_content and order.amount == flow.amount_to_pay
+    matrix = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4)
+    matrix.add_data(order.qr_content)
+    matrix.make(fit=True)
+    assert screen.ids.code.texture.size == (len(matrix.get_matrix()),) * 2
+    assert screen.ids.amount.text == "CN¥128.96"
+    assert screen.ids.apps.text == "Scan with: Alipay"
+    assert screen.ids.prompt.text == "Scan this code with your app"
+    assert re.fullmatch(r"Time left: 1:[0-3]\d", screen.ids.time_left.text)
+    assert not screen.ids.cancel.disabled
+
+    orders.person(ref, QrState.SCANNED)
+    driver.wait_until(lambda: screen.ids.prompt.text == "Code scanned", 10, "the scan")
+    orders.person(ref, QrState.PAID)
+    driver.wait_for_screen("done", timeout=20)
+    driver.wait_until(lambda: flow.step is Step.DONE, 20, "the receipt")
+    receipt = printed_after(system, jobs)
+    for expected in ("支付宝 Alipay", f"TXN-{ref}", "交易号 Transaction ID",
+                     "订单号 Order ID", ref):
+        assert expected in receipt
+    paid = system.runtime.store.payments.get(ref)
+    assert paid is not None and paid.state is PaymentState.RECEIPTED
+    assert paid.draft.method is PayMethod.ALIPAY and paid.provider_txn_id == f"TXN-{ref}"
+
+
+def test_paying_by_scanning_the_apps_code_in_korean(driver: Driver, system: System,
+                                                    orders: FakeQrOrders) -> None:
+    """GIVEN a Korean-speaking person whose WeChat asks them to confirm the payment
+    WHEN they choose WeChat Pay, "scan my app's code", hold the app's payment code to the
+    reader, and confirm in the app
+    THEN the scanner screen asks for the code in Korean, the code goes to central once,
+    the screen says to confirm in the app, then the payment is recorded and printed."""
+    orders.script.scan_answer = (QrState.USER_PAYING, None)
+    jobs = len(system.printer.jobs)
+    flow = to_the_choice(driver, "ko")
+    driver.tap(driver.app.screen("method").tiles["wechat"])
+    driver.wait_for_screen("qr_mode")
+    assert driver.app.screen("qr_mode").tiles["scan"].title == "내 앱의 코드 스캔"
+    driver.tap(driver.app.screen("qr_mode").tiles["scan"])
+    driver.wait_for_screen("qr_scan")
+    screen = driver.app.screen("qr_scan")
+    assert screen.ids.prompt.text == "결제 코드를 스캐너에 대세요"
+    assert screen.ids.back.text == "다른 방법으로 결제"
+    driver.pump(3)  # the scanner listens (what lay on the reader before is forgotten)
+
+    system.reader.present_barcode(WECHAT_CODE)
+    driver.wait_until(lambda: screen.ids.prompt.text == "앱에서 확인하세요", 20,
+                      "confirm in the app")
+    assert orders.auth_codes == [WECHAT_CODE]
+    assert flow.payment is not None
+    ref = flow.payment.reference
+    orders.person(ref, QrState.PAID)
+    driver.wait_for_screen("done", timeout=20)
+    driver.wait_until(lambda: flow.step is Step.DONE, 20, "the receipt")
+    assert f"TXN-{ref}" in printed_after(system, jobs)
+    paid = system.runtime.store.payments.get(ref)
+    assert paid is not None and paid.draft.method is PayMethod.WECHAT
+    assert orders.operations(ref).count("create") == 1
+
+
+@pytest.mark.parametrize(("lang", "title", "reason"), [
+    ("fr", "Paiement refusé", "Le solde du compte ou de la carte de l'appli est insuffisant."),
+    ("de", "Zahlung nicht genehmigt",
+     "Auf dem Konto oder der Karte der App ist nicht genug Geld."),
+])
+def test_an_insufficient_balance_is_explained_and_another_code_pays(
+        driver: Driver, system: System, orders: FakeQrOrders, lang: str, title: str,
+        reason: str) -> None:
+    """GIVEN a person whose Alipay balance is too low
+    WHEN they hold its payment code to the scanner (in French, in German)
+    THEN the scanner screen says, in their language, that the payment was not approved
+    and why, with E_QR_DECLINED (insufficient_balance) for staff; nothing was charged
+    (the payment DECLINED); with the code refreshed after a top-up, the bill is paid."""
+    orders.script.scan_answer = (QrState.FAILED, QrFailure.INSUFFICIENT_BALANCE)
+    flow = to_the_choice(driver, lang)
+    driver.tap(driver.app.screen("method").tiles["alipay"])
+    driver.wait_for_screen("qr_mode")
+    driver.tap(driver.app.screen("qr_mode").tiles["scan"])
+    driver.wait_for_screen("qr_scan")
+    driver.pump(3)
+    screen = driver.app.screen("qr_scan")
+    system.reader.present_barcode(CODE)
+    driver.wait_until(lambda: "E_QR_DECLINED" in screen.ids.notice.text, 20, "the refusal")
+    notice = screen.ids.notice.text
+    assert title in notice and reason in notice
+    assert "E_QR_DECLINED (insufficient_balance)" in notice
+    assert flow.step is Step.SCAN_CODE and driver.app.root.current == "qr_scan"
+    (refused_ref,) = [order_id for op, order_id in orders.calls if op == "create"]
+    refused = system.runtime.store.payments.get(refused_ref)
+    assert refused is not None and refused.state is PaymentState.DECLINED
+    assert refused.failure == "insufficient_balance"
+    orders.script.scan_answer = (QrState.PAID, None)
+    system.reader.present_barcode("281234567890999999")
+    driver.wait_for_screen("done", timeout=20)
+    driver.wait_until(lambda: flow.step is Step.DONE, 20, "the receipt")
+    assert len([op for op, _ in orders.calls if op == "create"]) == 2
+
+
+def test_cancelling_a_code_in_japanese_withdraws_it(driver: Driver, system: System,
+                                                    orders: FakeQrOrders) -> None:
+    """GIVEN a Japanese-speaking person looking at the UnionPay code
+    WHEN they touch "cancel payment"
+    THEN the order is closed at central, the failure screen says in Japanese that the
+    payment was cancelled and nothing charged (E_PAYMENT_CANCELLED), and "try again"
+    brings back the choice of ways to pay."""
+    flow = to_the_choice(driver, "ja")
+    driver.tap(driver.app.screen("method").tiles["unionpay"])
+    driver.wait_for_screen("qr_mode")
+    driver.tap(driver.app.screen("qr_mode").tiles["show"])
+    driver.wait_for_screen("qr_code")
+    screen = driver.app.screen("qr_code")
+    driver.wait_until(lambda: screen.drawn_content is not None, 15, "the code")
+    assert screen.ids.apps.text.endswith("UnionPay（雲閃付）, 中国の多くの銀行アプリ")
+    assert flow.payment is not None
+    ref = flow.payment.reference
+    driver.tap(screen.ids.cancel)
+    driver.wait_for_screen("failed", timeout=20)
+    failed = driver.app.screen("failed")
+    assert failed.ids.code.text == "E_PAYMENT_CANCELLED"
+    assert failed.ids.title.text != "Payment cancelled" and failed.ids.title.text
+    assert orders.operations(ref)[-1] == "close" and orders.orders[ref].state is QrState.CLOSED
+    closed = system.runtime.store.payments.get(ref)
+    assert closed is not None and closed.state is PaymentState.REVERSED
+    driver.tap(failed.ids.again)
+    driver.wait_for_screen("method", timeout=10)
