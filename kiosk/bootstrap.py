@@ -57,6 +57,7 @@ from kiosk.sync.config_agent import (
 from kiosk.sync.forwarder import OutboxForwarder
 from kiosk.sync.heartbeat import HeartbeatSender, HeartbeatSources
 from kiosk.sync.periodic import PeriodicThread
+from kiosk.sync.qr_client import QrOrdersClient
 from kiosk.sync.release_client import ReleaseClient
 from kiosk.sync.rotation import CredentialRotator
 from kiosk.update.agent import TrialWatch, UpdateAgent
@@ -254,6 +255,10 @@ def build_runtime(config: Config, *, background: bool = True) -> Runtime:
                                hotline=k.hotline),
         reader=reader,  # optional: the bill's barcode can always be typed
         verify_url=verify_url(config), qrpay=qrpay_settings(config, reader),
+        # Always wired, also with no QR app offered: start-up recovery settles the QR
+        # payments a kiosk made before its [qrpay] changed. The bill look-up's client:
+        # recovery runs before the UI, the payment on the UI's worker like the look-up.
+        qr_orders=QrOrdersClient(central),
         central_online=lambda: not watch.is_down(CENTRAL))
     # The watch has its own central client: it polls from its own thread.
     watched = {PRINTER: printer.status, PAYMENT: terminal.status}
