@@ -1,5 +1,7 @@
 """The whole system in one process on loopback: central over HTTP, the printer simulator
-on TCP, the payment simulator on a pty, and a kiosk runtime wired to them by config.
+on TCP, the payment simulator on a pty, and a kiosk runtime wired to them by config;
+with ``qrpay``, the QR payment providers' simulator over HTTP too, central holding its
+merchant keys and the kiosk offering the three apps (docs/payments-qr.md).
 Used by the tests and the screenshot script (the demo runs them as child processes).
 
 The kiosk is enrolled for real before its runtime is built: an admin token is put into
@@ -25,15 +27,19 @@ import requests
 
 from central.db import make_engine, migrate
 from central.enrollment import EnrollmentService
+from central.payments.config import load_providers
+from central.payments.providers import QrProviderClient
 from central.ratelimit import Rate, RateLimits
 from central.server import CentralServer
 from central.service import CentralService
 from central.timeutil import ShanghaiClock, in_shanghai
 from hardware.sim.payment import PaymentSimulator
 from hardware.sim.printer import PrinterSimulator
+from hardware.sim.qrpay import QrPaySimulator
 from hardware.sim.reader import ReaderSimulator
 from kiosk.bootstrap import Runtime, build_runtime
 from kiosk.config import Config, load_config
+from kiosk.domain.qr import QrProvider
 from kiosk.sync.enrollment import enroll, read_credential
 
 # The scripted users of the UI tests and the screenshot walk ask for one-time codes for
@@ -44,6 +50,9 @@ from kiosk.sync.enrollment import enroll, read_credential
 # time-out would fail a test for the machine's load, not for what it tests. Tests about
 # time-outs set their own.
 LOOPBACK_CENTRAL_TIMEOUT_S = 30.0
+# How long central waits for the QR providers' simulator: an answer in milliseconds, or
+# seconds on a loaded machine.
+QR_PROVIDER_TIMEOUT_S = 10.0
 
 SCRIPTED_USER_LIMITS = RateLimits(codes_per_phone=(Rate(10_000, 60),),
                                   codes_per_kiosk=(Rate(10_000, 60),))
@@ -67,6 +76,7 @@ class System:
     runtime: Runtime
     admin_token: str = ""
     rate_limits: RateLimits = SCRIPTED_USER_LIMITS
+    qrpay: QrPaySimulator | None = None  # the providers' simulator, when QR is on
     _generation: int = 0
 
     @property
@@ -121,7 +131,8 @@ class System:
             DEMO_DATABASES.copy_to(fresh)
             db_url = f"sqlite:///{fresh}"
         self.central = CentralServer(db_url, port=self.central.port, seed_demo=True,
-                                     rate_limits=rate_limits or self.rate_limits)
+                                     rate_limits=rate_limits or self.rate_limits,
+                                     qr_providers=self.central.qr_providers)
         self.central.start()
         if fresh_data:  # the new database knows neither the admin nor the kiosk yet
             stored = read_credential(Path(self.config.kiosk.data_dir))
@@ -209,12 +220,31 @@ def enroll_kiosk(central_url: str, admin_token: str, kiosk_id: str, data_dir: Pa
 
 @contextlib.contextmanager
 def running_system(tmp: Path, *, card_timeout_s: float = 10.0, step_delay_s: float = 0.02,
-                   background: bool = False,
-                   kiosk_id: str = "SH-CN-TEST-01") -> Iterator[System]:
+                   background: bool = False, kiosk_id: str = "SH-CN-TEST-01",
+                   qrpay: bool = False) -> Iterator[System]:
+    with contextlib.ExitStack() as stack:
+        providers = None
+        sim: QrPaySimulator | None = None
+        if qrpay:
+            sim = stack.enter_context(QrPaySimulator(tmp / "qrpay-keys",
+                                                     notify_backoff_s=0.2))
+            sim.start()
+            assert sim.settings_file is not None
+            providers = load_providers(sim.settings_file, timeout_s=QR_PROVIDER_TIMEOUT_S)
+        yield from _running_system(tmp, card_timeout_s=card_timeout_s,
+                                   step_delay_s=step_delay_s, background=background,
+                                   kiosk_id=kiosk_id, qrpay=sim, providers=providers)
+
+
+def _running_system(tmp: Path, *, card_timeout_s: float, step_delay_s: float,
+                    background: bool, kiosk_id: str, qrpay: QrPaySimulator | None,
+                    providers: dict[QrProvider, QrProviderClient] | None
+                    ) -> Iterator[System]:
     port = free_port()
     DEMO_DATABASES.copy_to(tmp / "central.sqlite3")
     db_url = f"sqlite:///{tmp / 'central.sqlite3'}"
-    central = CentralServer(db_url, port=port, seed_demo=True, rate_limits=SCRIPTED_USER_LIMITS)
+    central = CentralServer(db_url, port=port, seed_demo=True, rate_limits=SCRIPTED_USER_LIMITS,
+                            qr_providers=providers)
     central_url = central.start()
     with _enrollment(db_url) as enrollment:
         admin_token = enrollment.create_admin_token("loopback")
@@ -232,11 +262,13 @@ def running_system(tmp: Path, *, card_timeout_s: float = 10.0, step_delay_s: flo
             "printer": {"url": printer_url, "status_timeout_s": 3.0},
             "payment": {"url": payment_url, "card_timeout_s": card_timeout_s},
             "reader": {"url": reader_url},
+            "qrpay": ({"providers": [p.value for p in QrProvider], "scan": "reader",
+                       "poll_interval_s": 0.2} if qrpay is not None else {}),
         })
         runtime = build_runtime(config, background=background)
         system = System(tmp=tmp, central=central, printer=printer, payment=payment,
                         reader=reader, config=config, runtime=runtime,
-                        admin_token=admin_token)
+                        admin_token=admin_token, qrpay=qrpay)
         try:
             yield system
         finally:
