@@ -71,3 +71,19 @@ class QrDifferenceRow(Base):
     central_fen: Mapped[int | None] = mapped_column(BigInteger, default=None)
     provider_fen: Mapped[int | None] = mapped_column(BigInteger, default=None)
     found_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class QrOrderGivenUpRow(Base):
+    """An order id a kiosk asked about before central had it (its create's answer was
+    lost, or the create never came): the kiosk then counts the payment as not made, so
+    a create of that id arriving later (delayed on the network) must open nothing, or
+    the person's code could be charged for a payment no bill records."""
+
+    __tablename__ = "qr_orders_given_up"
+    __table_args__ = (UniqueConstraint("kiosk_id", "order_id",
+                                       name="uq_qr_orders_given_up_kiosk_order"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kiosk_id: Mapped[str] = mapped_column(String(64))
+    order_id: Mapped[str] = mapped_column(String(64))
+    asked_at: Mapped[datetime] = mapped_column(UTCDateTime())

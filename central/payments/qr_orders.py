@@ -31,7 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from central.db import make_session_factory
-from central.models_qr import QrOrderRow
+from central.models_qr import QrOrderGivenUpRow, QrOrderRow
 from central.payments import qr_state
 from central.payments.providers import (
     BadNotification,
@@ -103,6 +103,12 @@ class QrOrderService:
             raise unavailable(body.provider, "are not set up at central")
         digest = fingerprint(body).digest
         with self._order_lock(kiosk_id, body.order_id):
+            if self._given_up(kiosk_id, body.order_id):
+                log.warning("qr order %s of kiosk %s: a create after the kiosk gave the id "
+                            "up, refused", body.order_id, kiosk_id)
+                raise KioskError(ErrorCode.REQUEST_REJECTED,
+                                 "the kiosk gave this order id up before it was opened",
+                                 reason="order_given_up")
             row, new = self._open(kiosk_id, body, digest)
             if row.request_hash != digest:
                 raise KioskError(ErrorCode.REQUEST_REJECTED,
@@ -117,7 +123,7 @@ class QrOrderService:
             return self._refreshed(client, row)
 
     def get(self, kiosk_id: str, order_id: str) -> QrOrder:
-        row = self._row(kiosk_id, order_id)
+        row = self._asked(kiosk_id, order_id)
         with self._order_lock(kiosk_id, order_id):
             return self._refreshed(self._client_of(row), self._row(kiosk_id, order_id))
 
@@ -125,7 +131,7 @@ class QrOrderService:
         """Close it unpaid at the provider (a payment by code: cancel). PAID when the
         provider says the person has paid; E_QR_UNAVAILABLE when it cannot be asked
         (central keeps the close asked for: a payment reported later is refunded)."""
-        row = self._row(kiosk_id, order_id)
+        row = self._asked(kiosk_id, order_id)
         client = self._client_of(row)
         with self._order_lock(kiosk_id, order_id):
             row = self._row(kiosk_id, order_id)
@@ -365,6 +371,39 @@ class QrOrderService:
         with self._sessions.begin() as session:
             return session.scalars(select(QrOrderRow).where(
                 QrOrderRow.kiosk_id == kiosk_id, QrOrderRow.order_id == order_id)).first()
+
+    def _asked(self, kiosk_id: str, order_id: str) -> QrOrderRow:
+        """The kiosk's order, asked about by the kiosk. When there is none, the kiosk
+        will count the payment as never made: the id is given up (under the order's lock,
+        so a create in flight either opened the order first or opens nothing later), and
+        the answer is E_QR_ORDER_UNKNOWN."""
+        found = self._find(kiosk_id, order_id)
+        if found is not None:
+            return found
+        try:
+            ensure_own_record(kiosk_id, kiosk_id, order_id)
+        except KioskError:  # not one of its ids (another kiosk's): unknown, and not kept
+            raise unknown_order() from None
+        with self._order_lock(kiosk_id, order_id):
+            found = self._find(kiosk_id, order_id)
+            if found is not None:
+                return found
+            try:
+                with self._sessions.begin() as session:
+                    session.add(QrOrderGivenUpRow(kiosk_id=kiosk_id, order_id=order_id,
+                                                  asked_at=self.clock.now()))
+            except IntegrityError:
+                pass  # given up already
+            found = self._find(kiosk_id, order_id)  # another instance opened it meanwhile
+            if found is not None:
+                return found
+        raise unknown_order()
+
+    def _given_up(self, kiosk_id: str, order_id: str) -> bool:
+        with self._sessions.begin() as session:
+            return session.scalars(select(QrOrderGivenUpRow.id).where(
+                QrOrderGivenUpRow.kiosk_id == kiosk_id,
+                QrOrderGivenUpRow.order_id == order_id)).first() is not None
 
     def _row(self, kiosk_id: str, order_id: str) -> QrOrderRow:
         """The kiosk's order (another kiosk's is unknown to it, as if it did not exist)."""

@@ -107,6 +107,32 @@ def test_an_order_is_bound_to_its_kiosk(qr, kiosk):
     assert kiosk.get(ctx(), request.order_id).state is QrState.WAITING
 
 
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_a_create_arriving_after_the_kiosk_gave_the_id_up_opens_nothing(qr, kiosk, provider):
+    """GIVEN a payment whose create the kiosk sent but whose answer never came, and the
+    kiosk asking central about it first (central has no such order: the kiosk then
+    counts the payment as not made)
+    WHEN the delayed create reaches central afterwards, with the person's payment code,
+    and again as a code to show
+    THEN central answers the question E_QR_ORDER_UNKNOWN and refuses both creates (409
+    order_given_up): no order reaches the provider and the person's code stays unspent,
+    so nobody is charged for a payment no bill records."""
+    code = person_code(qr, provider)
+    request = scan(provider, code)
+    before = len(qr.sim.bank.ledger.all())
+    for ask in (kiosk.get, kiosk.close):
+        with pytest.raises(KioskError) as unknown:
+            ask(ctx(), request.order_id)
+        assert unknown.value.code is ErrorCode.QR_ORDER_UNKNOWN
+    for late in (request, show(provider, order_id=request.order_id)):
+        with pytest.raises(KioskError) as refused:
+            kiosk.create(ctx(), late)
+        assert (refused.value.code, refused.value.detail["reason"]) == (
+            ErrorCode.REQUEST_REJECTED, "order_given_up")
+    assert len(qr.sim.bank.ledger.all()) == before
+    assert kiosk.create(ctx(), scan(provider, code)).state is QrState.PAID  # still unspent
+
+
 @pytest.mark.parametrize("order_id", ["SH-CN-0002-260115-000001", "ANY-ORDER-1",
                                       "SH-CN-0001-2601-1"])
 def test_an_order_id_must_be_one_of_the_kiosks_references(qr, kiosk, order_id):
