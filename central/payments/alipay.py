@@ -20,7 +20,6 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Final
-from urllib.parse import parse_qsl
 
 from alipay import AliPay
 from alipay.exceptions import AliPayException, AliPayValidationError
@@ -36,6 +35,7 @@ from central.payments.providers import (
     ProviderUncertain,
     RefundResult,
     StatementLine,
+    form_fields,
 )
 from central.payments.statements import parse_statement
 from central.timeutil import SHANGHAI
@@ -162,11 +162,7 @@ class AlipayClient:
     # --- notifications and statements --------------------------------------------------
 
     def parse_notification(self, headers: dict[str, str], body: bytes) -> Notification:
-        try:
-            fields = dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True,
-                                    strict_parsing=True))
-        except (UnicodeDecodeError, ValueError):
-            raise BadNotification("unreadable") from None
+        fields = form_fields(body)
         signature = fields.pop("sign", "")
         if fields.get("sign_type", "RSA2") != "RSA2" or not signature:
             raise BadNotification("bad_signature")

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
+from urllib.parse import parse_qsl
 
 from kiosk.domain.qr import QrFailure, QrMode, QrProvider, QrState
 
@@ -43,6 +44,16 @@ class BadNotification(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+def form_fields(body: bytes) -> dict[str, str]:
+    """A form-encoded notification's fields (Alipay's, UnionPay's); BadNotification
+    ("unreadable") when it is not one."""
+    try:
+        return dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True,
+                              strict_parsing=True))
+    except (UnicodeDecodeError, ValueError):
+        raise BadNotification("unreadable") from None
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,6 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Final
-from urllib.parse import parse_qsl
 
 import requests
 from cryptography.exceptions import InvalidSignature
@@ -36,6 +35,7 @@ from central.payments.providers import (
     ProviderUncertain,
     RefundResult,
     StatementLine,
+    form_fields,
 )
 from central.payments.statements import parse_statement
 from central.timeutil import SHANGHAI
@@ -166,11 +166,7 @@ class UnionPayClient:
     # --- notifications and statements --------------------------------------------------
 
     def parse_notification(self, headers: dict[str, str], body: bytes) -> Notification:
-        try:
-            fields = dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True,
-                                    strict_parsing=True))
-        except (UnicodeDecodeError, ValueError):
-            raise BadNotification("unreadable") from None
+        fields = form_fields(body)
         if fields.get("signMethod") != "01" or not verify_fields(fields, self._public):
             raise BadNotification("bad_signature")
         if fields.get("merId") != self.mer_id:
