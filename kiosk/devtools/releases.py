@@ -49,10 +49,11 @@ def build_wheel(version: str, work: Path,
 
 def dependency_wheels(wheel: Path, dest: Path) -> list[Path]:
     """Every wheel the kiosk's wheel needs, at constraints.txt's versions, from the
-    configured index (the kiosk's own wheel left out)."""
-    subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--only-binary=:all:",
-                    "--disable-pip-version-check", "-d", str(dest),
-                    "-c", str(REPO / "constraints.txt"), str(wheel)],
+    configured index (the kiosk's own wheel left out). ``pip wheel``, not ``pip
+    download --only-binary``: a dependency published only as an sdist
+    (python-alipay-sdk) is built into a wheel here, as a kiosk installs wheels only."""
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--disable-pip-version-check",
+                    "-w", str(dest), "-c", str(REPO / "constraints.txt"), str(wheel)],
                    check=True, cwd=dest.parent, timeout=900)
     for own in dest.glob("shanghai_selfservice_kiosk-*.whl"):
         own.unlink()

@@ -16,8 +16,9 @@ Columns (a header line first, UTF-8, ``\\r\\n`` line ends as the csv module writ
   out_refund_no, UnionPay the refund's orderId; ``cancel`` for a cancel), empty on
   payments.
 
-A day is a Beijing calendar day. With the statement_drift fault the first payment of the
-day is left out and a payment of an order the merchant never made is added.
+A day is a Beijing calendar day. With the statement_drift fault the day's latest payment
+is left out (a test's own, whatever came before it that day) and a payment of an order
+the merchant never made is added.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ def statement_rows(orders: list[Order], provider: Provider, day: date, *,
     if drift:
         payments = [line for line in lines if line[4] == "PAYMENT"]
         if payments:
-            lines.remove(payments[0])
+            lines.remove(payments[-1])
         noon = datetime.combine(day, time(12, 0), tzinfo=BEIJING)
         lines.append((DRIFT_ORDER_ID, "9" * 21, "8.88", _at(noon), "PAYMENT", ""))
     return lines

@@ -233,8 +233,16 @@ def central_templates(request: pytest.FixtureRequest,
 
 
 @pytest.fixture
-def central(central_db: str, clock: SettableClock) -> Iterator[CentralServer]:
-    server = CentralServer(central_db, clock=clock)
+def central_rate_limits() -> RateLimits | None:
+    """The ``central`` fixture's rate limits (None: central's defaults); a module that
+    calls central more often than a kiosk would overrides it."""
+    return None
+
+
+@pytest.fixture
+def central(central_db: str, clock: SettableClock,
+            central_rate_limits: RateLimits | None) -> Iterator[CentralServer]:
+    server = CentralServer(central_db, clock=clock, rate_limits=central_rate_limits)
     server.start()
     try:
         yield server

@@ -9,6 +9,7 @@ import io
 import os
 import re
 import stat
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ import requests
 
 from central import admin
 from central.cli import ensure_admin_token_file, main as central_main
+from central.ratelimit import Rate, RateLimits
 from tests.patience import PATIENCE_S
 
 TIMEOUT = PATIENCE_S
@@ -183,8 +185,7 @@ def test_openapi_declares_the_bearer_schemes_on_protected_routes_only(central_ur
     assert schemes["KioskCredential"] == {**schemes["KioskCredential"], "type": "http",
                                           "scheme": "bearer"}
     assert schemes["AdminToken"]["scheme"] == "bearer"
-    public = {"/v1/health", "/v1/verify/{code}", "/v1/enroll", "/v1/demo/sms",
-              "/v1/demo/barcodes"}
+    public = PUBLIC_PATHS
     for path, operations in spec["paths"].items():
         for operation in operations.values():
             security = operation.get("security")
@@ -238,8 +239,17 @@ def test_kiosk_admin_sends_its_token_from_option_env_or_file(central_url, keys, 
     assert admin.main(base, out=io.StringIO()) == 0
 
 
+# The payment providers' notifications carry no credential: their signature is checked.
 PUBLIC_PATHS = {"/v1/health", "/v1/verify/{code}", "/v1/enroll", "/v1/demo/sms",
-                "/v1/demo/barcodes"}
+                "/v1/demo/barcodes", "/v1/qrpay/notify/{provider}"}
+
+
+@pytest.fixture
+def central_rate_limits() -> RateLimits:
+    """Every protected operation is called with wrong credentials here, two or three
+    times each: more failures a minute than central lets one client make (that limit is
+    test_central_rate_limits.py's subject)."""
+    return replace(RateLimits(), auth_failures_per_client=(Rate(10_000, 60),))
 
 
 def every_protected_operation(central_url: str) -> list[tuple[str, str]]:
