@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.out)
     with tempfile.TemporaryDirectory() as tmp, \
             running_system(Path(tmp), background=True, step_delay_s=0.3,
-                           kiosk_id="SH-CN-DEMO-01") as system:
+                           kiosk_id="SH-CN-DEMO-01", qrpay=True) as system:
         driver = WalkDriver(build_app(system.runtime), check=check, write_png=not args.no_png)
         driver.start()
         for lang in args.lang:
