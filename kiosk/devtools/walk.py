@@ -46,7 +46,8 @@ class WalkDriver(Driver):
 
 def walk_language(driver: WalkDriver, system: System, out: Path, lang: str,
                   services: list[str], *, bill_and_technician: bool = True) -> Path:
-    """Every screen of ``lang``: the bill payment and its failures, each of ``services``
+    """Every screen of ``lang``: the bill payment and its failures, the bill paid with a
+    QR payment app (when the system has the providers' simulator), each of ``services``
     to its slip, then technician mode (reprinting the bill's receipt) and the
     out-of-service screen; ``bill_and_technician=False`` walks ``services`` only (the
     text-fit test walks one part at a time, so its parts share the cores). Screenshots
