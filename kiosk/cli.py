@@ -421,9 +421,11 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--lang", default="en",
                       help="walkthrough language: zh-Hans en ja ko fr de es ru")
     demo.add_argument("--scenario", default="bill",
-                      choices=["bill", "tax", "stay", "arbitration", "points", "all"],
+                      choices=["bill", "tax", "stay", "arbitration", "points", "all",
+                               "bill-qr"],
                       help="which self-service the headless walkthrough performs (all: every "
-                           "one, each into its own folder with its screens and slips)")
+                           "one but bill-qr, each into its own folder with its screens and "
+                           "slips; bill-qr: two bills paid with QR payment apps)")
     demo.add_argument("--scale", type=float, default=None,
                       help="window scale of the 1080x1920 screen (default: fit the display)")
     demo.set_defaults(func=cmd_demo)

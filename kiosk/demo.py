@@ -3,10 +3,12 @@
 Starts the central service (SQLite, deterministic demo data), the receipt-printer
 simulator on 127.0.0.1 and the payment-terminal simulator on a pseudo-terminal as child
 processes, then the kiosk in this process, wired to them exactly as to real devices.
-With a display the kiosk window opens; without one the real UI is driven offscreen
-through a scripted water-bill payment that writes a PNG of every screen and the printed
-receipt (text and PNG, as the printer simulator rendered it). Everything is stopped on
-exit, including on Ctrl-C and SIGTERM.
+With QR payments (the window, and ``--scenario bill-qr``) the QR payment providers'
+simulator runs too, with its scripted person paying every code shown, central holds its
+merchant keys and the kiosk offers the three apps. With a display the kiosk window
+opens; without one the real UI is driven offscreen through a scripted water-bill payment
+that writes a PNG of every screen and the printed receipt (text and PNG, as the printer
+simulator rendered it). Everything is stopped on exit, including on Ctrl-C and SIGTERM.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from typing import Any
 
 import requests
 
+from kiosk.demo_scenarios import QR_SCENARIO
 from kiosk.domain.languages import LANGUAGES
 from kiosk.paths import demo_config
 
@@ -37,6 +40,10 @@ log = logging.getLogger(__name__)
 
 READY_TIMEOUT_S = 30.0
 DELIVERY_TIMEOUT_S = 20.0
+# The QR providers' scripted person scans a code shown at half this and pays it at this:
+# soon in a scripted walk, later in the window, so a person sees the code first.
+AUTO_PAY_AFTER_S = {"headless": 2.0, "window": 8.0}
+QR_POLL_INTERVAL_S = 0.5  # the kiosk asks central about a running order (default 1 s)
 
 
 def _die_with_parent() -> None:
@@ -112,7 +119,7 @@ def _exit_after_grace() -> None:
     os._exit(143)  # the children get SIGTERM from the kernel (PR_SET_PDEATHSIG)
 
 
-def _write_site_file(path: Path, sections: dict[str, dict[str, str]]) -> Path:
+def _write_site_file(path: Path, sections: dict[str, dict[str, Any]]) -> Path:
     """The demo's addresses as a site file layered over the packaged demo.toml, so
     technicians' commands (`kiosk diag`, `kiosk reprint`) reach the same devices and central."""
     lines = [f"# Written by `kiosk demo` over {demo_config()}: the addresses of this run."]
@@ -124,7 +131,8 @@ def _write_site_file(path: Path, sections: dict[str, dict[str, str]]) -> Path:
 
 
 def _reset(data_dir: Path, out_dir: Path) -> None:
-    """The demo starts from its deterministic data every time."""
+    """The demo starts from its deterministic data every time (the QR providers' keys
+    are kept: the simulator makes them once, like a merchant's)."""
     for sub in ("central", "kiosk", "printer-jobs", "run"):
         shutil.rmtree(data_dir / sub, ignore_errors=True)
     for sub in ("central", "kiosk", "run"):  # databases, credential, admin token: 0700
@@ -181,6 +189,7 @@ def run_demo(*, out_dir: Path, data_dir: Path, lang: str, headless: bool,
               file=sys.stderr)
         return 2
     headless = headless or not kivy_env.has_display()
+    with_qr = scenario == QR_SCENARIO or not headless
     started = time.monotonic()
     out_dir, data_dir = out_dir.resolve(), data_dir.resolve()
     _reset(data_dir, out_dir)
@@ -189,10 +198,22 @@ def run_demo(*, out_dir: Path, data_dir: Path, lang: str, headless: bool,
     runtime = None
     with _terminate_on_sigterm():
         try:
+            qrpay: dict[str, Any] = {}
+            payments: list[str] = []
+            if with_qr:
+                # Central reads the merchant's keys the simulator wrote; the providers
+                # notify central at its own address (--public-url's default).
+                qrpay = tree.start("qrpay", [
+                    python, "-m", "kiosk.cli", "sim", "qrpay",
+                    "--keys", str(data_dir / "qrpay-keys"), "--control", "127.0.0.1:0",
+                    "--notify-backoff", "0.5", "--auto-pay-after",
+                    str(AUTO_PAY_AFTER_S["headless" if headless else "window"])])
+                payments = ["--payments", str(qrpay["settings"])]
             central_url = tree.start("central", [
                 python, "-m", "central.cli", "serve", "--host", "127.0.0.1", "--port", "0",
                 "--db", f"sqlite:///{data_dir / 'central' / 'central.sqlite3'}",
-                "--seed-demo", "--admin-token-file", str(tree.run_dir / "admin-token")])["url"]
+                "--seed-demo", "--admin-token-file", str(tree.run_dir / "admin-token"),
+                *payments])["url"]
             # Each simulator takes fault switches on a control line while the demo runs:
             # `kiosk sim control HOST:PORT set paper_out`.
             printer_url = tree.start("printer", [
@@ -211,14 +232,18 @@ def run_demo(*, out_dir: Path, data_dir: Path, lang: str, headless: bool,
             from kiosk import bootstrap
             from kiosk.config import load_config
 
-            site = _write_site_file(data_dir / "kiosk" / "site.toml", {
+            sections: dict[str, dict[str, Any]] = {
                 "kiosk": {"id": load_config(demo_config()).kiosk.id,
                           "data_dir": str(data_dir / "kiosk")},
                 "central": {"url": central_url},
                 "printer": {"url": printer_url},
                 "payment": {"url": payment_url},
                 "reader": {"url": reader_url},
-            })
+            }
+            if with_qr:  # every app, the reader scanning the apps' payment codes
+                sections["qrpay"] = {"providers": ["alipay", "wechat", "unionpay"],
+                                     "scan": "reader", "poll_interval_s": QR_POLL_INTERVAL_S}
+            site = _write_site_file(data_dir / "kiosk" / "site.toml", sections)
             print(f"kiosk demo: configuration in {site}; while it runs, try "
                   f"`kiosk diag --config {site}`", flush=True)
             config = load_config(demo_config(), site)
@@ -237,14 +262,22 @@ def run_demo(*, out_dir: Path, data_dir: Path, lang: str, headless: bool,
                     kivy_env.fit_window_to_display(config.ui.width, config.ui.height)
                 print(f"kiosk demo: central {central_url}, printer {printer_url}, "
                       f"payment terminal {payment_url}; receipts in {data_dir / 'printer-jobs'}")
+                if with_qr:
+                    print(f"kiosk demo: a QR code shown is paid after "
+                          f"{AUTO_PAY_AFTER_S['window']:g} s; a payment code to hold to the "
+                          f"reader: `kiosk sim control {qrpay['control']} code "
+                          f"provider=alipay`, then `kiosk sim control {reader['control']} "
+                          f"present barcode=CODE`")
                 app.run()
                 return 0
             if scenario != "bill":
                 from kiosk.demo_scenarios import SCENARIOS, DemoUser
 
                 names = list(SCENARIOS) if scenario == "all" else [scenario]
-                return _scenarios(app, DemoUser(reader["control"], central_url), names,
-                                  out_dir, data_dir, lang, started)
+                user = DemoUser(reader["control"], central_url,
+                                qrpay_control=qrpay.get("control", ""))
+                return _scenarios(app, runtime, user, names, out_dir, data_dir, lang,
+                                  started)
             return _walkthrough(app, runtime, out_dir, data_dir, central_url, lang,
                                 started, services_ready)
         finally:
@@ -303,8 +336,8 @@ def _walkthrough(app: Any, runtime: Any, out_dir: Path, data_dir: Path, central_
     return 0 if ok else 1
 
 
-def _scenarios(app: Any, user: Any, names: list[str], out_dir: Path, data_dir: Path,
-               lang: str, started: float) -> int:
+def _scenarios(app: Any, runtime: Any, user: Any, names: list[str], out_dir: Path,
+               data_dir: Path, lang: str, started: float) -> int:
     from kiosk.demo_scenarios import run_scenarios
     from kiosk.ui.driver import Driver
 
@@ -312,13 +345,38 @@ def _scenarios(app: Any, user: Any, names: list[str], out_dir: Path, data_dir: P
     driver.start()
     results = run_scenarios(driver, user, names, out_dir, data_dir / "printer-jobs", lang)
     driver.stop()
+    recorded = _central_payments(runtime, user.central_url,
+                                 data_dir / "run" / "admin-token")
     summary = {"language": lang, "scenarios": {
         r.name: {"screens": [p.name for p in r.screens], "slips": [p.name for p in r.slips],
                  "error": r.error} for r in results},
+        "central_payments": recorded,
         "seconds": round(time.monotonic() - started, 2)}
     (out_dir / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False))
     screens = sum(len(r.screens) for r in results)
     slips = sum(len(r.slips) for r in results) // 2
     print(f"\nkiosk demo ({lang}): {len(results)} scenario(s), {screens} screens, "
           f"{slips} slips in {out_dir}/ ({time.monotonic() - started:.1f} s)")
+    for payment in recorded:
+        paid_with = (f"{payment['method']}, transaction {payment['provider_txn_id']}"
+                     if payment["method"] else "card")
+        print(f"  central  recorded {payment['reference']} as {payment['central_ref']} "
+              f"({paid_with})")
     return 0 if all(not r.error and r.slips for r in results) else 1
+
+
+def _central_payments(runtime: Any, central_url: str,
+                      admin_token_file: Path) -> list[dict[str, Any]]:
+    """The bill payments central recorded, once the kiosk's outbox has delivered them
+    (what `kiosk-admin payments` lists), oldest first."""
+    deadline = time.monotonic() + DELIVERY_TIMEOUT_S
+    while runtime.store.outbox.depth() and time.monotonic() < deadline:
+        runtime.forwarder.wake()
+        time.sleep(0.2)
+    admin_token = admin_token_file.read_text(encoding="utf-8").strip()
+    answer = requests.get(f"{central_url}/v1/admin/payments", timeout=5,
+                          headers={"Authorization": f"Bearer {admin_token}"})
+    answer.raise_for_status()
+    keep = ("reference", "central_ref", "amount", "method", "provider_txn_id")
+    return [{key: payment[key] for key in keep}
+            for payment in reversed(answer.json()["payments"])]

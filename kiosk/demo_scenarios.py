@@ -3,6 +3,9 @@ process tree, with every screen and every slip saved.
 
 The scripted user presents documents on the reader simulator through its control line
 and reads the SMS code from central's demo gateway, as a person would from their phone.
+Paying by QR (bill-qr), the QR providers' simulator is their app: its scripted person
+pays every code the kiosk shows (``--auto-pay-after``), and its control line gives the
+payment code the user holds to the reader.
 """
 
 from __future__ import annotations
@@ -18,7 +21,8 @@ import requests
 
 from hardware.sim.control import send
 
-SCENARIOS = ("bill", "tax", "stay", "arbitration", "points")
+SCENARIOS = ("bill", "tax", "stay", "arbitration", "points")  # --scenario all
+QR_SCENARIO = "bill-qr"  # on its own: the demo starts the QR providers' simulator for it
 
 
 @dataclass
@@ -27,11 +31,30 @@ class DemoUser:
 
     reader_control: str
     central_url: str
+    qrpay_control: str = ""  # the QR providers' simulator, when the demo runs it
 
     def present_document(self, name: str) -> None:
         answer = send(self.reader_control, {"cmd": "present", "name": name})
         if not answer.get("ok"):
             raise RuntimeError(f"the reader simulator refused to present {name}: {answer}")
+
+    def present_barcode(self, text: str) -> None:
+        answer = send(self.reader_control, {"cmd": "present", "barcode": text})
+        if not answer.get("ok"):
+            raise RuntimeError(f"the reader simulator refused a barcode: {answer}")
+
+    def pay_shown_code(self, qr_content: str) -> None:
+        """Nothing to do: the QR simulator's scripted person scans and pays every code
+        shown, ``--auto-pay-after`` seconds after it was made."""
+
+    def payment_code(self, provider: str) -> str:
+        if not self.qrpay_control:
+            raise RuntimeError("no QR payment simulator in this demo")
+        answer = send(self.qrpay_control, {"cmd": "code", "provider": provider})
+        if not answer.get("ok"):
+            raise RuntimeError(f"the QR simulator gave no payment code: {answer}")
+        code: str = answer["code"]
+        return code
 
     def demo_sms_code(self, otp_session: str) -> str:
         answer = requests.get(f"{self.central_url}/v1/demo/sms",
@@ -53,6 +76,7 @@ def walkers() -> dict[str, Callable[..., list[Path]]]:
     from kiosk.ui import (
         walkthrough_arbitration,
         walkthrough_points,
+        walkthrough_qr,
         walkthrough_stay,
         walkthrough_tax,
     )
@@ -62,7 +86,8 @@ def walkers() -> dict[str, Callable[..., list[Path]]]:
         return pay_water_bill(driver, out_dir, lang).screenshots
 
     return {"bill": bill, "tax": walkthrough_tax.walk, "stay": walkthrough_stay.walk,
-            "arbitration": walkthrough_arbitration.walk, "points": walkthrough_points.walk}
+            "arbitration": walkthrough_arbitration.walk, "points": walkthrough_points.walk,
+            QR_SCENARIO: walkthrough_qr.walk}
 
 
 def _new_jobs(jobs_dir: Path, before: set[Path], timeout: float = 10.0) -> list[Path]:

@@ -36,6 +36,7 @@ from central.timeutil import ShanghaiClock, in_shanghai
 from hardware.sim.payment import PaymentSimulator
 from hardware.sim.printer import PrinterSimulator
 from hardware.sim.qrpay import QrPaySimulator
+from hardware.sim.qrpay.ledger import Provider
 from hardware.sim.reader import ReaderSimulator
 from kiosk.bootstrap import Runtime, build_runtime
 from kiosk.config import Config, load_config
@@ -117,6 +118,24 @@ class System:
         """Place the reader simulator's specimen ``name`` on the reader (the scripted
         user of the walkthroughs)."""
         self.reader.present(name)
+
+    def pay_shown_code(self, qr_content: str) -> None:
+        """The person's app scans the code on the kiosk's screen and pays it (the
+        walkthroughs' person with a payment app, kiosk.ui.walkthrough_qr.QrPerson)."""
+        self._providers().bank.pay_shown(qr_content)
+
+    def payment_code(self, provider: str) -> str:
+        """A fresh payment code, as ``provider``'s app shows it to be scanned."""
+        return self._providers().bank.codes.issue(Provider(provider))
+
+    def present_barcode(self, text: str) -> None:
+        """Hold ``text`` to the reader in its barcode mode (a bill's or an app's code)."""
+        self.reader.present_barcode(text)
+
+    def _providers(self) -> QrPaySimulator:
+        if self.qrpay is None:
+            raise RuntimeError("no QR payment providers: running_system(qrpay=True)")
+        return self.qrpay
 
     def restart_central(self, *, fresh_data: bool = False,
                         rate_limits: RateLimits | None = None) -> None:

@@ -7,8 +7,12 @@ UI over the real simulators and central (nothing is mocked or drawn by hand).
 Per language (docs/screens/<lang>/): the walkthrough of a paid water bill (attract,
 language, home, biller, account, review, card, receipt), then an unknown account, a
 declined card and a receipt that could not be printed, plus the printed receipt as the
-printer simulator rendered it. Then each other self-service walked to its slip, every
-screen on the way (docs/screens/<lang>/<service>/, with slip.png as printed). Last,
+printer simulator rendered it. Then a bill paid with a QR payment app, the QR
+providers' simulator playing the app (docs/screens/<lang>/qr/: the ways to pay, show a
+code or scan the app's, the code paid in the app, the receipt and its slip, the
+scanner, a code refused for its balance). Then each other self-service walked to its
+slip, every screen on the way (docs/screens/<lang>/<service>/, with slip.png as
+printed). Last,
 technician mode in that language (docs/screens/<lang>/technician/: the PIN keypad, a
 wrong PIN, the lockout, devices and versions, a test print, a reprint and its slip) and
 the out-of-service screen; the walk sets its own technician PIN and puts the kiosk back
@@ -64,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.out)
     with tempfile.TemporaryDirectory() as tmp, \
             running_system(Path(tmp), background=True, step_delay_s=0.3,
-                           kiosk_id="SH-CN-DEMO-01") as system:
+                           kiosk_id="SH-CN-DEMO-01", qrpay=True) as system:
         driver = WalkDriver(build_app(system.runtime), check=check, write_png=not args.no_png)
         driver.start()
         for lang in args.lang:

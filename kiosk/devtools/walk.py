@@ -46,7 +46,8 @@ class WalkDriver(Driver):
 
 def walk_language(driver: WalkDriver, system: System, out: Path, lang: str,
                   services: list[str], *, bill_and_technician: bool = True) -> Path:
-    """Every screen of ``lang``: the bill payment and its failures, each of ``services``
+    """Every screen of ``lang``: the bill payment and its failures, the bill paid with a
+    QR payment app (when the system has the providers' simulator), each of ``services``
     to its slip, then technician mode (reprinting the bill's receipt) and the
     out-of-service screen; ``bill_and_technician=False`` walks ``services`` only (the
     text-fit test walks one part at a time, so its parts share the cores). Screenshots
@@ -61,6 +62,8 @@ def walk_language(driver: WalkDriver, system: System, out: Path, lang: str,
     system.restart_central(fresh_data=True)
     paid_reference = walk_bill_payment(driver, system, folder, lang) if bill_and_technician \
         else None
+    if bill_and_technician and system.qrpay is not None:
+        walk_qr_payment(driver, system, folder / "qr", lang)
     for service in services:
         app.end_session()
         driver.wait_for_screen("attract")
@@ -88,7 +91,14 @@ def walk_bill_payment(driver: WalkDriver, system: System, folder: Path, lang: st
     and a receipt the printer could not print; returns the paid bill's reference."""
     from hardware.sim.payment.cards import INSUFFICIENT_FUNDS, UNIONPAY_APPROVED
     from hardware.sim.printer import Fault
-    from kiosk.ui.walkthrough import pay_water_bill, start_bill_payment, type_account
+    from kiosk.services.bill_payment import BillPaymentFlow
+    from kiosk.ui.walkthrough import (
+        choose_card_if_offered,
+        flow_of,
+        pay_water_bill,
+        start_bill_payment,
+        type_account,
+    )
 
     app = driver.app
     system.payment.present_card(UNIONPAY_APPROVED.pan)
@@ -119,14 +129,17 @@ def walk_bill_payment(driver: WalkDriver, system: System, folder: Path, lang: st
     driver.tap(driver.find("account", "submit"))
     driver.wait_for_screen("review")
     driver.tap(driver.find("review", "pay"))
+    choose_card_if_offered(driver)
     driver.wait_for_screen("failed", timeout=30)
     driver.screenshot(folder / "10-card-declined.png")
 
     system.payment.present_card(UNIONPAY_APPROVED.pan)
     system.printer.set_fault(Fault.PAPER_OUT)
     driver.tap(driver.find("failed", "again"))
-    driver.wait_for_screen("review")
-    driver.tap(driver.find("review", "pay"))
+    if not flow_of(driver, BillPaymentFlow).offers_choice:  # else it asks how to pay again
+        driver.wait_for_screen("review")
+        driver.tap(driver.find("review", "pay"))
+    choose_card_if_offered(driver)
     driver.wait_until(lambda: app.flow is not None and app.flow.receipt_printed is False,
                       30, "the failed receipt")
     driver.wait_for_screen("done")
@@ -134,6 +147,50 @@ def walk_bill_payment(driver: WalkDriver, system: System, folder: Path, lang: st
     driver.screenshot(folder / "11-receipt-not-printed.png")
     system.printer.clear_faults()
     return result.reference
+
+
+def walk_qr_payment(driver: WalkDriver, system: System, folder: Path, lang: str) -> None:
+    """The bill paid with a QR payment app (docs/payments-qr.md), with the providers'
+    simulator as the person's app: the ways to pay, "show me a code" or "scan my app's
+    code", the code on screen paid in Alipay with its receipt (and the slip as printed),
+    the scanner, and a UnionPay payment code refused for its balance. The simulator's
+    faults are cleared afterwards."""
+    from kiosk.ui.walkthrough_qr import (
+        Shots,
+        choose_app,
+        hold_code_to_scanner,
+        scanner_ready,
+        show_code_and_pay,
+        to_the_ways_to_pay,
+    )
+
+    assert system.qrpay is not None
+    app = driver.app
+    shot = Shots(driver, folder)
+    jobs_before = len(system.printer.jobs)
+    app.end_session()
+    flow = to_the_ways_to_pay(driver, lang, "sh-power", "0123456789", shot)
+    choose_app(driver, "alipay", "show", shot)
+    show_code_and_pay(driver, system, flow, shot)
+    slip = system.printer.wait_for_jobs(jobs_before + 1, timeout=10)[-1]
+    if driver.write_png:
+        shutil.copyfile(slip.png_path, folder / "receipt-printed.png")
+
+    app.end_session()
+    flow = to_the_ways_to_pay(driver, lang, "cm-mobile", "13800138000")
+    choose_app(driver, "unionpay", "scan")
+    scanner_ready(driver, shot)
+    system.qrpay.faults.set("insufficient_balance", True)
+    try:
+        hold_code_to_scanner(driver, system, flow, "unionpay")
+        screen = app.screen("qr_scan")
+        driver.wait_until(lambda: bool(screen.ids.notice.text), 10, "the refusal")
+        driver.settle(0.2)
+        shot("qr-declined")
+    finally:
+        system.qrpay.faults.clear()
+        app.end_session()
+        driver.wait_for_screen("attract")
 
 
 def walk_technician(driver: WalkDriver, system: System, folder: Path, lang: str,

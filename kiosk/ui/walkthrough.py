@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
+from kiosk.services.bill_payment import BillPaymentFlow, Step
 from kiosk.services.contract import ServiceFlow, View
 from kiosk.ui.driver import Driver
 from kiosk.ui.widgets import Keypad
@@ -132,6 +133,16 @@ def type_account(driver: Driver, digits: str) -> None:
         driver.tap(keypad.key_widget(digit))
 
 
+def choose_card_if_offered(driver: Driver) -> None:
+    """Where a QR payment app is set up too, the kiosk asks how to pay: the card."""
+    flow = flow_of(driver, BillPaymentFlow)
+    if not flow.offers_choice:
+        return
+    driver.wait_for_screen("method")
+    driver.wait_until(lambda: flow.step is Step.CHOOSE_METHOD, 20, "the ways to pay")
+    driver.tap(driver.app.screen("method").tiles["card"])
+
+
 def pay_water_bill(driver: Driver, out_dir: Path, lang: str, *, biller_id: str = "sh-water",
                    account_no: str = "3100012345") -> WalkthroughResult:
     shots: list[Path] = []
@@ -149,6 +160,7 @@ def pay_water_bill(driver: Driver, out_dir: Path, lang: str, *, biller_id: str =
     driver.wait_for_screen("review")
     shot("review")
     driver.tap(driver.find("review", "pay"))
+    choose_card_if_offered(driver)
 
     flow = current_flow(driver)
 

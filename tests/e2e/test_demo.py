@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -64,6 +65,43 @@ def test_headless_demo_pays_a_bill_and_writes_screens_and_receipt(tmp_path: Path
         assert image.size[0] == 576
     assert str(out / "receipt.png") in done.stdout
 
+    assert all(not alive(pid) for pid in child_pids(data))
+
+
+@pytest.mark.long(30)
+def test_headless_demo_pays_bills_with_qr_payment_apps(tmp_path: Path) -> None:
+    """GIVEN a fresh data folder
+    WHEN `kiosk demo --headless --scenario bill-qr --lang en` runs (the QR providers'
+    simulator as a child process, its scripted person paying each code shown)
+    THEN it exits 0 having paid the water bill with Alipay by a code shown and the gas
+    bill with WeChat Pay by the app's payment code held to the reader; each receipt, as
+    text and PNG, names the app, the provider's transaction id and the order id;
+    central's database holds both payments with their method and transaction id, not
+    flagged; and no child process is left running."""
+    out, data = tmp_path / "out", tmp_path / "data"
+    done = subprocess.run([*demo_command(out, data, "en"), "--scenario", "bill-qr"],
+                          capture_output=True, text=True, timeout=180,
+                          env={**os.environ, "DISPLAY": ""})
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+
+    scenario = json.loads((out / "summary.json").read_text())["scenarios"]["bill-qr"]
+    assert scenario["error"] == ""
+    assert {"07-method.png", "08-qr-mode.png", "09-qr-code.png", "11-qr-scan.png"} <= set(
+        scenario["screens"])
+    assert scenario["slips"] == ["slip-1.txt", "slip-1.png", "slip-2.txt", "slip-2.png"]
+    with sqlite3.connect(data / "central" / "central.sqlite3") as central:
+        recorded = central.execute("SELECT reference, method, provider_txn_id, needs_review "
+                                   "FROM payments ORDER BY id").fetchall()
+    assert [(method, flagged) for _, method, _, flagged in recorded] == [
+        ("alipay", 0), ("wechat", 0)]
+    apps = ("支付宝 Alipay", "微信支付 WeChat Pay")
+    for index, ((reference, _, txn_id, _), app) in enumerate(zip(recorded, apps, strict=True),
+                                                              start=1):
+        receipt = (out / "bill-qr" / f"slip-{index}.txt").read_text(encoding="utf-8")
+        assert app in receipt and txn_id in receipt and reference in receipt
+        assert "订单号 Order ID" in receipt
+        with Image.open(out / "bill-qr" / f"slip-{index}.png") as image:
+            assert image.size[0] == 576
     assert all(not alive(pid) for pid in child_pids(data))
 
 

@@ -14,6 +14,7 @@ import pytest
 import qrcode
 
 from kiosk.devtools.loopback import System
+from kiosk.devtools.textfit import check_window
 from kiosk.domain.payments import PaymentState, PayMethod
 from kiosk.domain.qr import QrFailure, QrProvider, QrState
 from kiosk.services.bill_payment import BillPaymentFlow, Step
@@ -172,8 +173,9 @@ def test_an_insufficient_balance_is_explained_and_another_code_pays(
     """GIVEN a person whose Alipay balance is too low
     WHEN they hold its payment code to the scanner (in French, in German)
     THEN the scanner screen says, in their language, that the payment was not approved
-    and why, with E_QR_DECLINED (insufficient_balance) for staff; nothing was charged
-    (the payment DECLINED); with the code refreshed after a top-up, the bill is paid."""
+    and why, with E_QR_DECLINED (insufficient_balance) for staff, every text fitting the
+    screen; nothing was charged (the payment DECLINED); with the code refreshed after a
+    top-up, the bill is paid."""
     orders.script.scan_answer = (QrState.FAILED, QrFailure.INSUFFICIENT_BALANCE)
     flow = to_the_choice(driver, lang)
     driver.tap(driver.app.screen("method").tiles["alipay"])
@@ -188,6 +190,8 @@ def test_an_insufficient_balance_is_explained_and_another_code_pays(
     assert title in notice and reason in notice
     assert "E_QR_DECLINED (insufficient_balance)" in notice
     assert flow.step is Step.SCAN_CODE and driver.app.root.current == "qr_scan"
+    driver.pump(2)
+    assert check_window("qr_scan", lang) == []  # the refusal fits on the screen
     (refused_ref,) = [order_id for op, order_id in orders.calls if op == "create"]
     refused = system.runtime.store.payments.get(refused_ref)
     assert refused is not None and refused.state is PaymentState.DECLINED

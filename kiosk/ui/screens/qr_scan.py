@@ -44,11 +44,13 @@ class QrScanScreen(FlowScreen):
         title, detail = PROMPTS[scan.prompt]
         self.ids.amount.text = money(scan.amount)
         self.ids.method.text = _(scan.method.label)
-        self.ids.scan_icon.text = icon("barcode-scan" if waiting else "cellphone")
+        error = flow.error if waiting else None
+        # A refusal takes the scanner picture's place: with both, the column overflows.
+        self.ids.scan_icon.text = ("" if error is not None
+                                   else icon("barcode-scan" if waiting else "cellphone"))
         self.ids.prompt.text = _(title)
         self.ids.detail.text = _(detail)
         self.ids.scanner.text = _(scan.scanner) if waiting else ""
-        error = flow.error if waiting else None
         if error is not None:
             message = describe(error, hotline=self.app.settings.hotline)
             self.ids.notice.text = f"{message.title}. {message.text}\n{message.code}"
