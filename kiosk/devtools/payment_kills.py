@@ -19,8 +19,10 @@ simulator's ledger), the journal and central are compared:
   of a sale, so an approval is kept, never voided.
 
     python -m kiosk.devtools.payment_kills worker SITE_FILE READY_FILE [--payments N]
+        [--qr QRPAY_CONTROL READER_CONTROL --seed S]
 
-is the kiosk process; bench/payment_kills.py runs the whole trial and prints figures,
+is the kiosk process (with ``--qr`` it pays by QR code: kiosk.devtools.qr_payment_kills);
+bench/payment_kills.py runs the whole trial and prints figures,
 tests/integration/kiosk/test_kiosk_payment_kills.py a short one.
 """
 
@@ -35,9 +37,11 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 
@@ -79,7 +83,7 @@ def run_kills(tmp: Path, kills: int, *, seed: int = 10, window_s: float = 3.0,
     with running_system(tmp) as system:
         site = system.write_site_file()
         for number in range(kills):
-            child, ready = _start_worker(tmp, site, number, payments=-1)
+            child, ready = start_worker(tmp, site, number, payments=-1)
             time.sleep(rng.uniform(0.0, window_s))
             child.send_signal(signal.SIGKILL)
             child.wait(timeout=30)
@@ -87,7 +91,7 @@ def run_kills(tmp: Path, kills: int, *, seed: int = 10, window_s: float = 3.0,
             report.kills += 1
             if progress and (number + 1) % 10 == 0:
                 print(f"  {number + 1} kills", flush=True)
-        child, _ready = _start_worker(tmp, site, kills, payments=0)
+        child, _ready = start_worker(tmp, site, kills, payments=0)
         if child.wait(timeout=300) != 0:
             report.violations.append(f"the last kiosk process failed: see {tmp}/worker-"
                                      f"{kills}.log")
@@ -96,13 +100,14 @@ def run_kills(tmp: Path, kills: int, *, seed: int = 10, window_s: float = 3.0,
     return report
 
 
-def _start_worker(tmp: Path, site: Path, number: int,
-                  payments: int) -> tuple[subprocess.Popen[bytes], Path]:
+def start_worker(tmp: Path, site: Path, number: int, payments: int,
+                 extra: tuple[str, ...] = ()) -> tuple[subprocess.Popen[bytes], Path]:
+    """Kiosk process ``number`` (its log in ``tmp``), once its runtime is up."""
     ready = tmp / f"worker-{number}.ready"
     with open(tmp / f"worker-{number}.log", "wb") as output:
         child = subprocess.Popen(
             [sys.executable, "-m", "kiosk.devtools.payment_kills", "worker", str(site),
-             str(ready), "--payments", str(payments)],
+             str(ready), "--payments", str(payments), *extra],
             stdout=output, stderr=subprocess.STDOUT,
             env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])})
     deadline = time.monotonic() + READY_TIMEOUT_S
@@ -168,9 +173,11 @@ def _check(system: System, report: KillReport) -> None:
 # --- the kiosk process -------------------------------------------------------------------
 
 
-def worker(site: Path, ready: Path, payments: int) -> int:
+def worker(site: Path, ready: Path, payments: int,
+           pay: Callable[[Any], None] | None = None) -> int:
     """Start as the kiosk does (runtime, then recovery), then pay ``payments`` parts of
-    the bill (forever when negative). Writes ``ready`` once the runtime is up."""
+    the bill (forever when negative) by card, or with ``pay``. Writes ``ready`` once the
+    runtime is up."""
     from kiosk.bootstrap import build_runtime
     from kiosk.config import load_config
 
@@ -180,7 +187,7 @@ def worker(site: Path, ready: Path, payments: int) -> int:
         log.info("recovered: %s", runtime.services.recover())
         done = 0
         while payments < 0 or done < payments:
-            _pay_part(runtime)
+            (pay or _pay_part)(runtime)
             done += 1
     finally:
         runtime.close()
@@ -210,10 +217,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("site", type=Path)
     parser.add_argument("ready", type=Path)
     parser.add_argument("--payments", type=int, default=-1)
+    parser.add_argument("--qr", nargs=2, metavar=("QRPAY_CONTROL", "READER_CONTROL"),
+                        help="pay by QR code; the simulators' control lines (host:port)")
+    parser.add_argument("--seed", type=int, default=0, help="with --qr: the choices' seed")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO,
                         format="%(asctime)s %(levelname)-7s %(name)s: %(message)s")
-    return worker(args.site, args.ready, args.payments)
+    pay = None
+    if args.qr is not None:
+        from kiosk.devtools.qr_payment_kills import QrPayer
+
+        pay = QrPayer(*args.qr, seed=args.seed).pay
+    return worker(args.site, args.ready, args.payments, pay)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
-"""A short kill trial (bench/payment_kills.py runs 200): kiosk processes SIGKILLed at
+"""Short kill trials (bench/payment_kills.py runs 200): kiosk processes SIGKILLed at
 random moments of real card payments, then the journal, the terminal simulator's ledger
-and central compared."""
+and central compared; and the same on the QR path, against the providers' simulator."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.devtools.payment_kills import run_kills
+from kiosk.devtools.qr_payment_kills import run_qr_kills
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 
@@ -24,3 +25,19 @@ def test_random_kills_lose_no_payment_and_charge_none_twice(tmp_path: Path) -> N
     assert report.violations == []
     assert report.kills == 8 and sum(report.states.values()) > 0
     assert report.charged_fen == report.central_fen
+
+
+@pytest.mark.long(25)
+def test_random_kills_on_the_qr_path_keep_the_books(tmp_path: Path) -> None:
+    """GIVEN a kiosk paying parts of a bill by QR again and again through the real flow,
+    central and the providers' simulator: Alipay, WeChat Pay or UnionPay QR at random, a
+    code shown (the people pay it in time, late or never) or the person's code scanned
+    WHEN 6 of its processes are SIGKILLed at random moments, each next one recovering at
+    start-up, and a last one recovers and stops
+    THEN no payment or order is left open, every order at a provider is central's, money
+    held is a payment paid once in the journal and at central, late payments were given
+    back, and the providers hold (paid minus refunded) what central recorded by QR."""
+    report = run_qr_kills(tmp_path, 6, seed=13)
+    assert report.violations == []
+    assert report.kills == 6 and sum(report.states.values()) > 0
+    assert report.held_fen == report.central_fen > 0
