@@ -55,6 +55,7 @@ def main() -> int:
               f"({report.late_refunded} late payments given back)")
         print(f"held by providers    {report.held_fen / 100:.2f} CNY")
         print(f"recorded at central  {report.central_fen / 100:.2f} CNY (bill payments by QR)")
+        print(f"reconciled           {report.statement_lines} statement lines")
     else:
         print(f"charged at terminal  {report.charged_fen / 100:.2f} CNY")
         print(f"recorded at central  {report.central_fen / 100:.2f} CNY")

@@ -29,7 +29,9 @@ notifications are answered, the outbox is delivered, and (``check``):
 - every payment the kiosk counts paid is money held at its provider, once;
 - every bill payment by QR at central is a payment the kiosk counts paid, not flagged
   as unbacked by its order;
-- the books balance: paid minus refunded at the providers = central's bill payments by QR.
+- the books balance: paid minus refunded at the providers = central's bill payments by QR;
+  and central's reconciliation of each provider's statement of the trial's days finds no
+  difference (docs/payments-qr.md#reconciliation).
 """
 
 from __future__ import annotations
@@ -43,10 +45,13 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
+import requests
 from sqlalchemy import select
 
 from central.db import make_engine
@@ -56,13 +61,15 @@ from hardware.sim.control import send
 from hardware.sim.qrpay import QrPaySimulator
 from hardware.sim.qrpay.bank import Bank, Refusal
 from hardware.sim.qrpay.ledger import Mode, Order
-from kiosk.devtools.loopback import System, running_system
+from kiosk.devtools.loopback import LOOPBACK_CENTRAL_TIMEOUT_S, System, running_system
 from kiosk.devtools.payment_kills import ACCOUNT, BILLER, PAID, start_worker
 from kiosk.domain.money import from_fen, to_fen
 from kiosk.domain.payments import PaymentState, PayMethod
 from kiosk.domain.qr import FINAL_QR_STATES, QrMode, QrProvider, QrState
 from kiosk.services.bill_payment import BillPaymentFlow, Step
 from kiosk.store.models import PaymentRow
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +104,7 @@ class QrKillReport:
     refunded_fen: int = 0  # given back by the providers
     central_fen: int = 0  # central's bill payments by QR
     late_refunded: int = 0  # orders paid after the kiosk was told they were not, refunded
+    statement_lines: int = 0  # the providers' statements central reconciled
     violations: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -112,6 +120,7 @@ def run_qr_kills(tmp: Path, kills: int, *, seed: int = 13, window_s: float = 3.0
     started = time.monotonic()
     rng = random.Random(seed)
     report = QrKillReport()
+    first_day = shanghai_today()
     with running_system(tmp, qrpay=True) as system:
         sim = system.qrpay
         assert sim is not None
@@ -143,8 +152,29 @@ def run_qr_kills(tmp: Path, kills: int, *, seed: int = 13, window_s: float = 3.0
             report.violations.append("the providers' notifications are not all answered")
         report.person = person.actions
         check(system, report)
+        reconcile(system, {first_day, shanghai_today()}, report)
     report.seconds = time.monotonic() - started
     return report
+
+
+def shanghai_today() -> date:
+    return datetime.now(SHANGHAI).date()
+
+
+def reconcile(system: System, days: set[date], report: QrKillReport) -> None:
+    """Central's reconciliation of the providers' statements of ``days``: no difference."""
+    for day in sorted(days):
+        answer = requests.post(f"{system.central_url}/v1/admin/qr-reconciliations",
+                               json={"day": day.isoformat()}, headers=system.admin_headers(),
+                               timeout=LOOPBACK_CENTRAL_TIMEOUT_S)
+        answer.raise_for_status()
+        for run in answer.json()["runs"]:
+            report.statement_lines += run["statement_lines"]
+            for difference in run["differences"]:
+                report.violations.append(f"reconciliation {run['provider']} {day}: "
+                                         f"{difference['kind']} "
+                                         f"{difference['order_id'] or difference['out_trade_no']} "
+                                         f"({difference['cause']})")
 
 
 # --- the people in front of the kiosk's screen (the trial's process) ------------------
