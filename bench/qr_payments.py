@@ -49,7 +49,7 @@ from hardware.sim.control import send
 from kiosk.bootstrap import build_runtime
 from kiosk.config import load_config
 from kiosk.devtools.loopback import running_system
-from kiosk.devtools.payment_kills import ACCOUNT, BILLER
+from kiosk.devtools.payment_kills import confirm_part
 from kiosk.domain.qr import QrMode, QrOrderRequest, QrProvider, QrState
 from kiosk.errors import KioskError
 from kiosk.services.bill_payment import BillPaymentFlow, Step
@@ -148,16 +148,7 @@ def one_paid_seen(runtime: Any, pay_code: Any, provider: QrProvider,
     flow = services.start_bill_payment(services.new_session("en"))
     seen = PaidSeen(pay_code, delay_s)
     flow.listener = seen.on_change
-    flow.choose_biller(BILLER)
-    if not flow.submit_account(ACCOUNT):
-        raise SystemExit(f"account refused: {flow.error}")
-    while flow.busy:
-        flow.advance()
-    flow.change_amount()
-    flow.answer(PART)
-    flow.confirm()
-    while flow.busy:
-        flow.advance()
+    confirm_part(flow, PART)
     flow.choose(provider.value)  # no scanner: a code shown
     while flow.busy:
         flow.advance()

@@ -194,19 +194,25 @@ def worker(site: Path, ready: Path, payments: int,
     return 0
 
 
-def _pay_part(runtime: object) -> None:
-    services = runtime.services  # type: ignore[attr-defined]
-    flow = services.start_bill_payment(services.new_session("en"))
+def confirm_part(flow: Any, amount: Decimal) -> None:
+    """The trial's bill (BILLER, ACCOUNT) looked up and ``amount`` of it confirmed: the
+    flow has then charged the card or, with QR apps offered, asks the way to pay."""
     flow.choose_biller(BILLER)
     if not flow.submit_account(ACCOUNT):
         raise RuntimeError(f"account refused: {flow.error}")
     while flow.busy:
         flow.advance()
     flow.change_amount()
-    flow.answer(PART)
+    flow.answer(amount)
     flow.confirm()
     while flow.busy:
         flow.advance()
+
+
+def _pay_part(runtime: object) -> None:
+    services = runtime.services  # type: ignore[attr-defined]
+    flow = services.start_bill_payment(services.new_session("en"))
+    confirm_part(flow, PART)
     reference = flow.payment.reference if flow.payment is not None else "-"
     log.info("payment %s ended %s (%s)", reference, flow.step, flow.error)
 

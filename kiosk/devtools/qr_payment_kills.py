@@ -62,7 +62,7 @@ from hardware.sim.qrpay import QrPaySimulator
 from hardware.sim.qrpay.bank import Bank, Refusal
 from hardware.sim.qrpay.ledger import Mode, Order
 from kiosk.devtools.loopback import LOOPBACK_CENTRAL_TIMEOUT_S, System, running_system
-from kiosk.devtools.payment_kills import ACCOUNT, BILLER, PAID, start_worker
+from kiosk.devtools.payment_kills import PAID, confirm_part, start_worker
 from kiosk.domain.money import from_fen, to_fen
 from kiosk.domain.payments import PaymentState, PayMethod
 from kiosk.domain.qr import FINAL_QR_STATES, QrMode, QrProvider, QrState
@@ -311,16 +311,7 @@ class QrPayer:
     @staticmethod
     def _choose(flow: BillPaymentFlow, amount: Decimal, provider: QrProvider,
                 mode: QrMode) -> None:
-        flow.choose_biller(BILLER)
-        if not flow.submit_account(ACCOUNT):
-            raise RuntimeError(f"account refused: {flow.error}")
-        while flow.busy:
-            flow.advance()
-        flow.change_amount()
-        flow.answer(amount)
-        flow.confirm()
-        while flow.busy:
-            flow.advance()
+        confirm_part(flow, amount)
         flow.choose(provider.value)
         if flow.step is not Step.CHOOSE_QR_MODE:
             raise RuntimeError(f"{provider.value} not offered ({flow.step}, {flow.error})")
