@@ -230,3 +230,48 @@ def test_cancelling_a_code_in_japanese_withdraws_it(driver: Driver, system: Syst
     assert closed is not None and closed.state is PaymentState.REVERSED
     driver.tap(failed.ids.again)
     driver.wait_for_screen("method", timeout=10)
+
+
+@pytest.mark.parametrize("lang", ["de", "ja"])  # the longest (all 8: kiosk.devtools.textfit)
+def test_every_text_fits_on_every_qr_screen(driver: Driver, system: System,
+                                            orders: FakeQrOrders, lang: str) -> None:
+    """GIVEN the kiosk at the 1080x1920 reference size in one of the longest languages,
+    every QR app set up
+    WHEN a person goes through each QR screen by touch: the ways to pay, show or scan,
+    the code on screen, the scanner, a refused payment code, a cancelled code
+    THEN on each of them every visible text fits its widget, its parent and the window
+    (the CI text-fit walk covers the card path only)"""
+    orders.script.scan_answer = (QrState.FAILED, QrFailure.INSUFFICIENT_BALANCE)
+    seen: dict[str, list[str]] = {}
+
+    def check(name: str) -> None:
+        driver.pump(2)
+        seen[name] = [str(problem) for problem in check_window(name, lang)]
+
+    to_the_choice(driver, lang)
+    check("method")
+    driver.tap(driver.app.screen("method").tiles["wechat"])
+    driver.wait_for_screen("qr_mode")
+    check("qr_mode")
+    driver.tap(driver.app.screen("qr_mode").tiles["show"])
+    driver.wait_for_screen("qr_code")
+    code = driver.app.screen("qr_code")
+    driver.wait_until(lambda: code.drawn_content is not None, 15, "the code")
+    check("qr_code")
+    driver.tap(code.ids.cancel)
+    driver.wait_for_screen("failed", timeout=20)
+    check("failed")
+    driver.tap(driver.app.screen("failed").ids.again)
+    driver.wait_for_screen("method", timeout=10)
+    driver.tap(driver.app.screen("method").tiles["alipay"])
+    driver.wait_for_screen("qr_mode")
+    driver.tap(driver.app.screen("qr_mode").tiles["scan"])
+    driver.wait_for_screen("qr_scan")
+    check("qr_scan")
+    scan = driver.app.screen("qr_scan")
+    system.reader.present_barcode(CODE)
+    driver.wait_until(lambda: "E_QR_DECLINED" in scan.ids.notice.text, 20, "the refusal")
+    check("qr_scan, refused")
+    assert list(seen) == ["method", "qr_mode", "qr_code", "failed", "qr_scan",
+                          "qr_scan, refused"]
+    assert all(problems == [] for problems in seen.values()), seen
