@@ -262,6 +262,7 @@ def create_app(db_url: str, *, seed_demo: bool = False, clock: Clock | None = No
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
+        _app.state.qr_orders.shut_down()
         engine.dispose()
 
     app = FastAPI(title="Shanghai kiosk central", version=__version__, lifespan=lifespan,

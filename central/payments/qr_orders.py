@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, create_engine, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -54,6 +54,9 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 CODE_TTL = timedelta(minutes=2)  # a shown code: the provider stops taking it after this
 LOCK_STRIPES = 64
+# The first key of PostgreSQL's two-key advisory locks that QR orders take: a space of
+# their own, apart from any other advisory lock central takes ("QRor").
+ADVISORY_LOCK_SPACE = 0x51526F72
 NOTIFY_PATH = "/v1/qrpay/notify/{provider}"
 
 
@@ -84,7 +87,18 @@ class QrOrderService:
         self._public_url = public_url
         self._code_ttl = code_ttl
         self._sessions = make_session_factory(engine)
+        # The advisory locks hold a connection each for the whole create: from a pool of
+        # their own, so threads holding them never wait for the pool the create's work
+        # needs while others hold it waiting for a lock (the deadlock of one shared pool).
+        self._lock_engine = (create_engine(engine.url, pool_size=8, max_overflow=0,
+                                           pool_pre_ping=True, hide_parameters=True)
+                             if engine.dialect.name == "postgresql" else None)
         self._locks = [threading.Lock() for _ in range(LOCK_STRIPES)]
+
+    def shut_down(self) -> None:
+        """Give back the lock connections (central's shutdown)."""
+        if self._lock_engine is not None:
+            self._lock_engine.dispose()
 
     def available(self) -> list[QrProvider]:
         return [provider for provider in QrProvider if provider in self.providers]
@@ -422,10 +436,25 @@ class QrOrderService:
 
     @contextmanager
     def _order_lock(self, kiosk_id: str, order_id: str) -> Iterator[None]:
+        """One create, question or give-up of an order at a time, across the threads of
+        this process and, on PostgreSQL, across every central replica on the database
+        (a session advisory lock on a pooled connection, released however the block
+        ends, and by the server if this process dies). SQLite has a single central."""
         key = hashlib.sha256(f"{kiosk_id}\x1f{order_id}".encode()).digest()
         lock = self._locks[int.from_bytes(key[:4], "big") % LOCK_STRIPES]
         with lock:
-            yield
+            if self._lock_engine is None:
+                yield
+                return
+            advisory = (ADVISORY_LOCK_SPACE, int.from_bytes(key[4:8], "big", signed=True))
+            with self._lock_engine.connect() as connection:
+                connection.execute(select(func.pg_advisory_lock(*advisory)))
+                connection.commit()
+                try:
+                    yield
+                finally:
+                    connection.execute(select(func.pg_advisory_unlock(*advisory)))
+                    connection.commit()
 
 
 def locked(session: Session, order_pk: int) -> QrOrderRow:
