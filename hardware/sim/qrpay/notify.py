@@ -51,6 +51,7 @@ class Delivery:
     acknowledged: bool = False
     lost: bool = False  # notify_lost: never sent
     answers: list[str] = field(default_factory=list)  # "200 success", "connection refused"
+    message: Outgoing | None = field(default=None, repr=False)  # as sent, for a replay
 
     def as_dict(self) -> dict[str, object]:
         return {"provider": self.provider.value, "order_id": self.order_id, "kind": self.kind,
@@ -72,6 +73,7 @@ class Notifier:
         self.timeout_s = timeout_s
         self.formats: dict[Provider, NotificationFormat] = {}
         self._deliveries: list[Delivery] = []
+        self._urls: dict[str, str] = {}  # provider order id -> where its notification went
         self._lock = threading.Lock()
 
     def deliveries(self) -> list[dict[str, object]]:
@@ -95,12 +97,28 @@ class Notifier:
         self._send(order, Delivery(order.provider, order.order_id, "payment",
                                    order.amount_fen, self.attempts), message, follow_ups)
 
+    def replay(self, order_id: str) -> tuple[int | None, str]:
+        """Send the first notification of provider order ``order_id`` again, byte for
+        byte as it was sent (its signature and time included): what a provider's late
+        retry or anyone who captured it can send, hours or a day later. The status and
+        the merchant's answer; KeyError when the order was never notified."""
+        with self._lock:
+            sent = next((d for d in self._deliveries
+                         if d.order_id == order_id and d.message is not None), None)
+        if sent is None or sent.message is None:
+            raise KeyError(order_id)
+        url = self._urls[order_id]
+        return self._post(url, sent.message)
+
     def _record(self, delivery: Delivery) -> None:
         with self._lock:
             self._deliveries.append(delivery)
 
     def _send(self, order: Order, delivery: Delivery, message: Outgoing,
               follow_ups: list[tuple[str, int]]) -> None:
+        delivery.message = message
+        with self._lock:
+            self._urls[order.order_id] = order.notify_url
         self._record(delivery)
         self.scheduler.call_later(0.0, lambda: self._attempt(order, delivery, message,
                                                              follow_ups))

@@ -126,6 +126,31 @@ def test_a_duplicate_notification_is_taken_again_and_changes_nothing(qr, kiosk, 
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
+def test_a_notification_replayed_after_a_refund_changes_nothing(qr, kiosk, provider):
+    """GIVEN a shown code paid in the app, its notification taken, and the payment then
+    refunded (the kiosk could not use it)
+    WHEN the same notification arrives again, byte for byte (a provider's retry a day
+    later, or someone who captured it)
+    THEN central acknowledges it, so the provider stops, and the order stays REFUNDED
+    with its one refund: a replay never makes a refunded payment paid again."""
+    request = show(provider)
+    order = kiosk.create(ctx(), request)
+    qr.sim.bank.pay_shown(order.qr_content)
+    eventually(lambda: any(d.get("acknowledged") for d in deliveries(qr, request.order_id)))
+    assert kiosk.refund(ctx(), request.order_id,
+                        QrRefundReason.NOT_DELIVERED).state is QrState.REFUNDED
+    before = qr.order_row(request.order_id)
+    status, answer = qr.sim.notifier.replay(before.out_trade_no)
+    answered = qr.sim.notifier.formats[Provider(provider.value)]
+    assert status is not None and answered.acknowledged(status, answer.encode()), answer
+    after = qr.order_row(request.order_id)
+    assert (after.state, after.refund_no, after.review_reason) == (
+        "REFUNDED", before.refund_no, None)
+    assert kiosk.get(ctx(), request.order_id).state is QrState.REFUNDED
+    assert len(held(qr, provider, request.order_id).refunds) == 1
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
 def test_a_conflicting_notification_is_refused_logged_and_flagged(qr, kiosk, provider,
                                                                   caplog):
     """GIVEN a second, validly signed notification saying 1.00 more (notify_conflict)
