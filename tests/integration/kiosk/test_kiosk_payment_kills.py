@@ -43,3 +43,19 @@ def test_random_kills_on_the_qr_path_keep_the_books(tmp_path: Path) -> None:
     assert report.kills == 6 and sum(report.states.values()) > 0
     assert report.held_fen == report.central_fen > 0
     assert report.statement_lines > 0
+
+
+@pytest.mark.long(40)
+def test_random_kills_on_the_qr_path_under_provider_faults_keep_the_books(
+        tmp_path: Path) -> None:
+    """GIVEN the QR kill trial, with the providers misbehaving during about half of the
+    kiosk's processes (an answer lost, a slow answer, a notification lost or sent twice,
+    a payment landing after the close, a balance too low, an expired code)
+    WHEN 6 of its processes are SIGKILLed at random moments, and a last one recovers
+    THEN the same books hold: nothing open, nothing paid twice, late payments given
+    back, the providers hold what central recorded, and the statements reconcile."""
+    report = run_qr_kills(tmp_path, 6, seed=5, faults=True)
+    assert report.violations == []
+    assert sum(report.faults.values()) >= 2, report.faults
+    assert report.kills == 6 and sum(report.states.values()) > 0
+    assert report.held_fen == report.central_fen > 0
