@@ -11,7 +11,8 @@ after its call finds it there. Reads (GET) are not events.
 ACTIONS names the known routes and what of the call each keeps (ids, versions, targets:
 never a secret such as the enrollment token an answer carries, never personal data). A
 route it does not name is still recorded, under a name made from its path
-(``/v1/admin/rollouts/{rollout_id}/pause`` is ``rollouts.pause``).
+(``POST /v1/admin/rollouts/{rollout_id}/pause`` is ``rollouts.pause``, ``DELETE
+/v1/admin/rollouts/{rollout_id}`` is ``rollouts.delete``).
 """
 
 from __future__ import annotations
@@ -135,6 +136,8 @@ def action_of(method: str, template: str) -> tuple[str, Describe]:
         return known
     words = [part.replace("-", "_") for part in template.removeprefix(ADMIN_PREFIX).split("/")
              if part and not part.startswith("{")]
+    if method != "POST":  # POST .../pause says its verb; DELETE .../rollouts/{id} does not
+        words.append(method.lower())
     return ".".join(words) or "admin", _path_only
 
 
