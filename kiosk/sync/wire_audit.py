@@ -1,5 +1,6 @@
-"""The technician events a kiosk reports to central's audit trail (docs/central.md#the-
-audit-trail). Pure: pydantic and the wire's bounded values, so central imports it.
+"""The technician events a kiosk reports to central's audit trail
+(docs/central.md#the-audit-trail). Pure: pydantic and the wire's bounded values, so
+central imports it.
 
 They travel in the outbox as kind ``technician_event``, the record's idempotency key
 being the event id's hex: sent twice, recorded once. Central records them with who =
