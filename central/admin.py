@@ -11,11 +11,13 @@
         (who may speak to central: see central/admin_trust.py)
     kiosk-admin release make DIR, release push DIR --target T [--wave P], release status
         (releases of the kiosk software: see central/admin_release.py)
+    kiosk-admin audit list|verify|export (the audit trail: see central/admin_audit.py)
 
 ``--central`` defaults to $KIOSK_CENTRAL_URL or http://127.0.0.1:8700. The admin token
 comes from --token, else $KIOSK_ADMIN_TOKEN, else --token-file (kiosk-central
 admin-token makes one; so does kiosk-central serve --admin-token-file).
-Exit status: 0 done, 1 central refused or unreachable, 2 usage.
+Exit status: 0 done, 1 central refused or unreachable, 2 usage, 3 the audit chain is
+broken (audit verify).
 
 Whatever a kiosk sent (ids, versions, error lines, references) is printed through
 central.terminal, as text and as --json: no escape sequence reaches the terminal.
@@ -32,7 +34,14 @@ from typing import Any, TextIO
 
 import requests
 
-from central import __version__, admin_config, admin_qr, admin_release, admin_trust
+from central import (
+    __version__,
+    admin_audit,
+    admin_config,
+    admin_qr,
+    admin_release,
+    admin_trust,
+)
 from central.masking import mask_account
 from central.terminal import dumps, printable
 from central.timeutil import SHANGHAI
@@ -80,6 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     admin_config.add_commands(commands, common)
     admin_release.add_commands(commands, common)
     admin_trust.add_commands(commands, common)
+    admin_audit.add_commands(commands, common)
 
     enroll = commands.add_parser("enroll", parents=[common],
                                  help="make a one-time enrollment token for a kiosk")
@@ -231,6 +241,9 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
             release_auth = {} if args.release_command == "make" else {
                 "Authorization": f"Bearer {admin_token(args)}"}
             return admin_release.run(args, base, out, sys.stderr, call, release_auth)
+        if args.command in admin_audit.COMMANDS:  # verify --file asks no central
+            return admin_audit.run(args, base, out, call, lambda: {
+                "Authorization": f"Bearer {admin_token(args)}"})
         auth = {"Authorization": f"Bearer {admin_token(args)}"}
         if args.command in admin_trust.COMMANDS:
             return admin_trust.run(args, base, out, call, auth)

@@ -18,7 +18,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from central import __version__
+from central import __version__, audit_kiosk
+from central.api_audit import Trail, build_audit_router
 from central.api_common import Context, IdempotencyHeader, Service, error_response, errors
 from central.api_config import build_config_router
 from central.api_enroll import build_enroll_router
@@ -27,6 +28,8 @@ from central.api_qr import build_qr_router
 from central.api_releases import build_release_router
 from central.api_services import build_services_router
 from central.api_trust import build_trust_router
+from central.audit import AuditTrail
+from central.audit_http import AdminAuditMiddleware
 from central.auth import AdminAccess, DeviceKiosk, ensure_own
 from central.bodylimit import (
     BodyLimitMiddleware,
@@ -169,13 +172,14 @@ def build_router() -> APIRouter:
 
     @router.post("/outbox", response_model=OutboxBatchOut, tags=["kiosk"],
                  responses=errors(422))
-    def deliver_outbox(body: OutboxBatchIn, service: Service, ctx: Context,
+    def deliver_outbox(body: OutboxBatchIn, service: Service, ctx: Context, trail: Trail,
                        kiosk_id: DeviceKiosk) -> OutboxBatchOut:
         """One result per record, in order; one transaction, a savepoint per record.
         403 E_FORBIDDEN when the batch names another kiosk; a record naming another
-        kiosk, or carrying another kiosk's reference, is refused alone (E_FORBIDDEN)."""
+        kiosk, or carrying another kiosk's reference, is refused alone (E_FORBIDDEN).
+        Technician events go to the audit trail, as the credential's kiosk."""
         ensure_own(body.kiosk_id, kiosk_id)
-        return service.deliver_outbox(body)
+        return audit_kiosk.deliver_outbox(service, trail, body, kiosk_id)
 
     @router.get("/admin/payments", response_model=PaymentList, tags=["operator"],
                 dependencies=[AdminAccess], responses=errors(401, 422))
@@ -276,6 +280,7 @@ def create_app(db_url: str, *, seed_demo: bool = False, clock: Clock | None = No
     policy = credentials or CredentialPolicy()
     app.state.fleet = FleetService(engine, service.clock, fleet, policy)
     app.state.enrollment = EnrollmentService(engine, service.clock, policy)
+    app.state.audit = AuditTrail(engine, service.clock)
     app.include_router(build_router())
     app.include_router(build_enroll_router())
     app.include_router(build_trust_router())
@@ -288,9 +293,12 @@ def create_app(db_url: str, *, seed_demo: bool = False, clock: Clock | None = No
                                          public_url or (lambda: DEFAULT_PUBLIC_URL))
     app.include_router(build_qr_router(app.state.qr_orders,
                                        QrAdminService(engine, service.clock, providers)))
+    app.include_router(build_audit_router())
     install_error_handlers(app)
     app.state.client_limits = ClientLimits(rate_limits, service.clock)
-    # The last added runs first: a rate-limited client is answered before its body counts.
+    # The last added runs first: a rate-limited client is answered before its body counts;
+    # the audit sees only calls both let through (central.audit_http).
+    app.add_middleware(AdminAuditMiddleware, trail=lambda: app.state.audit)
     app.add_middleware(BodyLimitMiddleware, limits=body_limits or BodyLimits(),
                        trusted=_credential_check(app.state.enrollment))
     app.add_middleware(RateLimitMiddleware, limits=app.state.client_limits)

@@ -45,6 +45,7 @@ from kiosk.services.qr_payment import QrPaySettings, QrTimings
 from kiosk.services.slips import SlipHeader
 from kiosk.services.tax_record import TaxDeps
 from kiosk.services.technician import OutOfService, PinGate, RecentErrors, Technician
+from kiosk.services.technician_events import AuditedTechnicianPort, TechnicianEvents
 from kiosk.store import Store, open_store
 from kiosk.sync.client import CentralClient
 from kiosk.sync.config_agent import (
@@ -409,16 +410,23 @@ class RuntimeTechnicianPort:
 
 
 def build_technician(runtime: Runtime) -> tuple[Technician, RecentErrors]:
-    """The PIN gate, the out-of-service switch (a file in data_dir) and the port."""
+    """The PIN gate, the out-of-service switch (a file in data_dir) and the port; the
+    PIN, the switch, test prints and reprints report to central's audit trail through
+    the outbox."""
     recent = RecentErrors(zone=runtime.config.kiosk.timezone)
     recent.attach("kiosk", "hardware")
     t = runtime.config.technician
-    gate = PinGate(t.pin_hash, max_tries=t.lockout_tries, lockout_s=t.lockout_s)
+    events = TechnicianEvents(runtime.config.kiosk.id, runtime.store.technician_events,
+                              runtime.clock, runtime.forwarder)
+    gate = PinGate(t.pin_hash, max_tries=t.lockout_tries, lockout_s=t.lockout_s,
+                   events=events)
     out_of_service = OutOfService(Path(runtime.config.kiosk.data_dir))
     if out_of_service.active:
         log.warning("kiosk starts out of service (a technician switched it off)")
+    out_of_service.listeners.append(events.switched)
     return Technician(gate=gate, out_of_service=out_of_service,
-                      port=RuntimeTechnicianPort(runtime, recent)), recent
+                      port=AuditedTechnicianPort(RuntimeTechnicianPort(runtime, recent), events),
+                      events=events), recent
 
 
 # --- pushed configuration: the agent and its health check ---------------------------------

@@ -301,6 +301,34 @@ class TechnicianPort(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class TechnicianEvent:
+    """A technician action for central's audit trail (kiosk/services/technician_events.py).
+    No personal data: an action, its outcome, a reference, short codes and reasons."""
+
+    event_id: str  # uuid4 hex: the outbox record's idempotency key too
+    action: str  # "technician.pin_accepted"... (kiosk.sync.wire_audit.TechnicianAction)
+    outcome: str  # "ok", "refused", "failed"
+    occurred_at: datetime
+    target: str | None = None
+    details: dict[str, str] = field(default_factory=dict)
+
+    def outbox_payload(self, kiosk_id: str) -> dict[str, Any]:
+        """The record central takes (kiosk.sync.wire_audit.TechnicianEventRecord)."""
+        return {"event_id": self.event_id, "kiosk_id": kiosk_id, "action": self.action,
+                "outcome": self.outcome, "target": self.target,
+                "occurred_at": self.occurred_at.isoformat(), "details": dict(self.details)}
+
+
+class TechnicianEventStore(Protocol):
+    """Where technician events wait for central: the outbox (kiosk.store)."""
+
+    def add(self, kiosk_id: str, event: TechnicianEvent) -> None:
+        """Write the event to the outbox (kind technician_event, key = its id). Raises
+        KioskError when the store fails."""
+        ...
+
+
 # --- upkeep without a person (kiosk/services/maintenance.py, disk_guard.py) ---------------
 
 

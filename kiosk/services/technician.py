@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo
 
 from kiosk.domain.clock import DEFAULT_ZONE, machine_timestamp
 from kiosk.services.ports import TechnicianPort
+from kiosk.services.technician_events import PIN_ACCEPTED, PIN_LOCKED_OUT, TechnicianEvents
 
 log = logging.getLogger(__name__)
 
@@ -79,10 +80,12 @@ class PinCheck:
 
 class PinGate:
     """Checks PINs against the configured hash; after ``max_tries`` wrong ones in a row
-    it refuses every attempt (right or wrong) for ``lockout_s`` seconds."""
+    it refuses every attempt (right or wrong) for ``lockout_s`` seconds. An accepted PIN
+    and a lockout are technician events for central's audit trail (``events``)."""
 
     def __init__(self, pin_hash: str, *, max_tries: int = 5, lockout_s: float = 300.0,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
+                 monotonic: Callable[[], float] = time.monotonic,
+                 events: TechnicianEvents | None = None) -> None:
         if max_tries < 1 or lockout_s <= 0:
             raise ValueError("max_tries must be >= 1 and lockout_s positive")
         self.pin_hash = pin_hash
@@ -92,6 +95,7 @@ class PinGate:
         self._wrong = 0
         self._locked_until = 0.0
         self._lock = threading.Lock()  # checks run on a worker thread
+        self.events = events
 
     @property
     def configured(self) -> bool:
@@ -106,27 +110,39 @@ class PinGate:
         return 0 if self.locked_for() else self.max_tries - self._wrong
 
     def check(self, pin: str) -> PinCheck:
+        result, locks_out = self._check(pin)
+        if self.events is not None:  # after the lock: the outbox write may take a moment
+            if result.ok:
+                self.events.record(PIN_ACCEPTED, "ok")
+            elif locks_out:
+                self.events.record(PIN_LOCKED_OUT, "refused",
+                                   details={"tries": self.max_tries,
+                                            "locked_for_s": round(self.lockout_s)})
+        return result
+
+    def _check(self, pin: str) -> tuple[PinCheck, bool]:
+        """The answer, and whether this attempt started a lockout."""
         with self._lock:
             if not self.configured:
-                return PinCheck(ok=False, tries_left=0, configured=False)
+                return PinCheck(ok=False, tries_left=0, configured=False), False
             locked = self.locked_for()
             if locked:
-                return PinCheck(ok=False, tries_left=0, locked_for_s=locked)
+                return PinCheck(ok=False, tries_left=0, locked_for_s=locked), False
             if self._locked_until:  # a lockout ran out: a fresh set of tries
                 self._locked_until = 0.0
                 self._wrong = 0
             if verify_pin(pin, self.pin_hash):
                 self._wrong = 0
                 log.info("technician PIN accepted")
-                return PinCheck(ok=True, tries_left=self.max_tries)
+                return PinCheck(ok=True, tries_left=self.max_tries), False
             self._wrong += 1
             if self._wrong >= self.max_tries:
                 self._locked_until = self._monotonic() + self.lockout_s
                 log.warning("technician PIN wrong %d times: locked for %.0f s",
                             self._wrong, self.lockout_s)
-                return PinCheck(ok=False, tries_left=0, locked_for_s=self.lockout_s)
+                return PinCheck(ok=False, tries_left=0, locked_for_s=self.lockout_s), True
             log.warning("technician PIN wrong (%d of %d)", self._wrong, self.max_tries)
-            return PinCheck(ok=False, tries_left=self.max_tries - self._wrong)
+            return PinCheck(ok=False, tries_left=self.max_tries - self._wrong), False
 
 
 # --- the hidden gesture ----------------------------------------------------------------
@@ -258,3 +274,4 @@ class Technician:
     out_of_service: OutOfService
     port: TechnicianPort
     gesture: TapSequence = field(default_factory=TapSequence)
+    events: TechnicianEvents | None = None  # what the kiosk reports to the audit trail

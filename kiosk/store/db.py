@@ -28,6 +28,7 @@ from kiosk.store.outbox import SqlOutboxStore
 from kiosk.store.print_jobs import SqlPrintJobs
 from kiosk.store.session import READ_ONLY_OPTION, Transactions
 from kiosk.store.submissions import SqlSubmissions
+from kiosk.store.technician_events import SqlTechnicianEvents
 from kiosk.store.trim import SqlStoreTrim
 
 log = logging.getLogger(__name__)
@@ -103,6 +104,7 @@ class Store:
         self.print_jobs = SqlPrintJobs(transactions, clock)
         self.outbox = SqlOutboxStore(transactions)
         self.submissions = SqlSubmissions(transactions)
+        self.technician_events = SqlTechnicianEvents(transactions)
         self.upkeep = SqlStoreTrim(transactions, engine, Path(engine.url.database or ""))
 
     def integrity_check(self) -> str:

@@ -208,7 +208,8 @@ class BillPaymentAck(WireModel):
     duplicate: bool = False
 
 
-OutboxKind = Literal["bill_payment", "stay_registration", "arbitration_application"]
+OutboxKind = Literal["bill_payment", "stay_registration", "arbitration_application",
+                     "technician_event"]  # the last: kiosk.sync.wire_audit
 
 
 class OutboxRecordIn(WireModel):

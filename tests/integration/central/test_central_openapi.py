@@ -53,9 +53,13 @@ EXPECTED = {
     ("/v1/qr-orders/{order_id}/refund", "post"): "QrOrder",
     ("/v1/admin/qr-review", "get"): "QrReviewOut",
     ("/v1/admin/qr-reconciliations", "post"): "QrReconcileOut",
+    ("/v1/admin/audit/events", "get"): "AuditPage",
+    ("/v1/admin/audit/verify", "get"): "AuditVerifyOut",
 }
 # Endpoints answering bytes, not a wire model: a release's wheel.
 BINARY = {("/v1/release/{version}/files/{name}", "get")}
+# Endpoints answering files as text: the audit trail's export (CSV or JSON lines).
+EXPORTS = {("/v1/admin/audit/export", "get")}
 # Endpoints answering as a payment provider wants (its own text: "success", "ok").
 PROVIDER_ANSWERS = {("/v1/qrpay/notify/{provider}", "post")}
 
@@ -66,7 +70,10 @@ def test_openapi_lists_every_endpoint_with_its_response_model(http, central_url)
     THEN it lists exactly the expected endpoints, each answering its wire model."""
     spec = http.get(f"{central_url}/openapi.json", timeout=PATIENCE_S).json()
     found = {(path, method) for path, item in spec["paths"].items() for method in item}
-    assert found == set(EXPECTED) | BINARY | PROVIDER_ANSWERS
+    assert found == set(EXPECTED) | BINARY | PROVIDER_ANSWERS | EXPORTS
+    for path, method in EXPORTS:
+        assert set(spec["paths"][path][method]["responses"]["200"]["content"]) == {
+            "text/csv", "application/x-ndjson"}
     for path, method in PROVIDER_ANSWERS:
         for status, answer in spec["paths"][path][method]["responses"].items():
             if status.startswith(("4", "5")):
