@@ -390,6 +390,7 @@ class KioskRow(Base):
 # The fleet's trust and configuration tables share this metadata (imported last: they
 # import Base from here).
 from central import (  # noqa: E402,F401
+    models_console as _models_console,
     models_edge as _models_edge,
     models_fleet as _models_fleet,
     models_qr as _models_qr,
