@@ -27,6 +27,7 @@ from central.payments.bill_records import (
     REVIEW_QR_ORDER_UNKNOWN,
 )
 from central.timeutil import Clock, in_shanghai
+from kiosk.domain.money import from_fen
 from kiosk.domain.qr import QrState
 from kiosk.errors import ErrorCode, KioskError
 
@@ -140,7 +141,7 @@ def _payment_item(row: PaymentRow, settlements: dict[tuple[str, str], Settlement
                       row.kiosk_id, row.reference,
                       f"{row.biller_id} {mask_account(row.account_no)}"
                       + (f" ({row.method})" if row.method else ""),
-                      Decimal(row.amount_fen) / 100, ", ".join(reasons),
+                      from_fen(row.amount_fen), ", ".join(reasons),
                       settlements.get((KIND_PAYMENT, row.central_ref)))
 
 
@@ -149,7 +150,7 @@ def _order_item(row: QrOrderRow, settlements: dict[tuple[str, str], Settlement])
     reasons = ", ".join(filter(None, [row.review_reason, row.refund_error]))
     return ReviewItem(KIND_QR_ORDER, row.out_trade_no, category, in_shanghai(row.updated_at),
                       row.kiosk_id, row.order_id, f"{row.provider} {row.state}",
-                      Decimal(row.amount_fen) / 100, reasons,
+                      from_fen(row.amount_fen), reasons,
                       settlements.get((KIND_QR_ORDER, row.out_trade_no)))
 
 
@@ -163,5 +164,5 @@ def _difference_item(row: QrDifferenceRow, settlements: dict[tuple[str, str], Se
     key = difference_key(row)
     return ReviewItem(KIND_DIFFERENCE, key, CATEGORY_DIFFERENCE, in_shanghai(row.found_at),
                       row.kiosk_id or "-", row.out_trade_no, f"{row.provider} {row.kind}",
-                      None if fen is None else Decimal(fen) / 100, row.cause,
+                      None if fen is None else from_fen(fen), row.cause,
                       settlements.get((KIND_DIFFERENCE, key)))
