@@ -15,6 +15,9 @@ job=${1:-demo}
 # (tests/integration/kiosk/test_kiosk_install.py, tests/e2e/test_kiosk_session.py).
 deb_packages="libgl1 libegl1 libmtdev1 fonts-materialdesignicons-webfont postgresql"
 deb_packages="$deb_packages xvfb xinit matchbox-window-manager x11-xserver-utils x11-utils"
+# The admin console's browser tests and screenshots (tests/integration/console): headless
+# chromium driven through chromedriver by selenium, never a browser download.
+deb_packages="$deb_packages chromium chromium-driver"
 python=${PYTHON:-python3}
 "$python" -c 'import ensurepip' 2>/dev/null || deb_packages="$deb_packages python3-venv"
 if command -v dpkg-query >/dev/null 2>&1; then

@@ -16,6 +16,7 @@ from anyio import to_thread
 from fastapi import APIRouter, FastAPI, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from central import __version__, audit_kiosk
@@ -39,6 +40,7 @@ from central.bodylimit import (
     Trusted,
     too_large_response,
 )
+from central.console import ConsoleSettings, build_console_router
 from central.credentials import CredentialPolicy
 from central.db import make_engine, migrate
 from central.enrollment import EnrollmentService
@@ -246,7 +248,8 @@ def create_app(db_url: str, *, seed_demo: bool = False, clock: Clock | None = No
                body_limits: BodyLimits | None = None,
                rate_limits: RateLimits | None = None,
                qr_providers: dict[QrProvider, QrProviderClient] | None = None,
-               public_url: Callable[[], str] | None = None) -> FastAPI:
+               public_url: Callable[[], str] | None = None,
+               console: ConsoleSettings | None = None) -> FastAPI:
     """Open ``db_url``, migrate it to the latest schema, seed the demo into an empty
     database if asked, and return the app (the engine is disposed at shutdown).
     ``fleet`` sets when a silent kiosk counts as offline (default 3 x 60 s);
@@ -255,7 +258,8 @@ def create_app(db_url: str, *, seed_demo: bool = False, clock: Clock | None = No
     often a phone, kiosk or client may do what (central.ratelimit); ``qr_providers`` the
     QR payment providers with the merchant's keys (central.payments.config; none: QR
     orders answer E_QR_UNAVAILABLE), ``public_url`` central's address as the providers
-    reach it, for their notifications (default http://127.0.0.1:8700)."""
+    reach it, for their notifications (default http://127.0.0.1:8700); ``console`` the
+    admin console's sessions and cookies (central.console)."""
     engine = make_engine(db_url)
     migrate(engine)
     rate_limits = rate_limits or RateLimits()
@@ -269,7 +273,9 @@ def create_app(db_url: str, *, seed_demo: bool = False, clock: Clock | None = No
         _app.state.qr_orders.shut_down()
         engine.dispose()
 
-    app = FastAPI(title="Shanghai kiosk central", version=__version__, lifespan=lifespan,
+    # FastAPIOffline: /docs and /redoc load Swagger UI and ReDoc from files in the
+    # package (fastapi-offline), not from a CDN, so they work on an offline network.
+    app = FastAPIOffline(title="Shanghai kiosk central", version=__version__, lifespan=lifespan,
                   separate_input_output_schemas=False,
                   description="Reference central service: bill look-up, payment recording, "
                               "tax records, address book, company registry, stay "
@@ -294,6 +300,9 @@ def create_app(db_url: str, *, seed_demo: bool = False, clock: Clock | None = No
     app.include_router(build_qr_router(app.state.qr_orders,
                                        QrAdminService(engine, service.clock, providers)))
     app.include_router(build_audit_router())
+    console_router, app.state.console = build_console_router(engine, service.clock,
+                                                             console or ConsoleSettings())
+    app.include_router(console_router)
     install_error_handlers(app)
     app.state.client_limits = ClientLimits(rate_limits, service.clock)
     # The last added runs first: a rate-limited client is answered before its body counts;

@@ -4,6 +4,8 @@
                         [--heartbeat-interval-s S] [--missed-beats N]
                         [--admin-token-file PATH] [--credential-lifetime-days D]
                         [--limit NAME=VALUE ...] [--payments FILE] [--public-url URL]
+                        [--console-secure-cookies] [--console-idle-minutes M]
+                        [--console-session-hours H]
     kiosk-central seed --db URL
     kiosk-central admin-token --db URL [--label L]
 
@@ -22,6 +24,11 @@ limit as COUNT/SECONDS pairs (``codes_per_phone=1/60,5/3600``, ``codes_per_kiosk
 central/payments/config.py; docs/payments-qr.md); without it QR orders answer
 E_QR_UNAVAILABLE. ``--public-url``: central's address as the providers reach it, for
 their notifications (default http://HOST:PORT as it listens).
+
+The admin console (/admin, docs/central.md): ``--console-secure-cookies`` marks its
+cookies Secure (central behind an https reverse proxy); a session ends after
+``--console-idle-minutes`` unused (default 30) or ``--console-session-hours`` after
+sign-in (default 12).
 
 ``--port 0`` lets the OS choose; the ready file (JSON {"url", "pid"}, written atomically
 once the server listens, removed at exit) tells scripts and tests where it is.
@@ -48,6 +55,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from central import __version__
 from central.bodylimit import BodyLimits
+from central.console import ConsoleSettings
 from central.credentials import DEFAULT_CREDENTIAL_LIFETIME, CredentialPolicy
 from central.db import central_revisions, make_engine, migrate
 from central.enrollment import EnrollmentService
@@ -102,6 +110,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--public-url", metavar="URL",
                        help="central's address as payment providers reach it, for their "
                             "notifications (default http://HOST:PORT as it listens)")
+    serve.add_argument("--console-secure-cookies", action="store_true",
+                       help="mark the console's cookies Secure (behind an https proxy)")
+    serve.add_argument("--console-idle-minutes", type=float, default=30.0,
+                       help="a console session unused this long ends (default 30)")
+    serve.add_argument("--console-session-hours", type=float, default=12.0,
+                       help="a console session ends this long after sign-in (default 12)")
     serve.add_argument("--log-level", default="info",
                        choices=["debug", "info", "warning", "error"])
 
@@ -229,6 +243,8 @@ def serve(args: argparse.Namespace) -> int:
     if not 0 < args.credential_lifetime_days <= 3650:
         raise SystemExit("kiosk-central: --credential-lifetime-days must be in (0, 3650]")
     credentials = CredentialPolicy(lifetime=timedelta(days=args.credential_lifetime_days))
+    if args.console_idle_minutes <= 0 or args.console_session_hours <= 0:
+        raise SystemExit("kiosk-central: the console's session spans must be positive")
     body_limits, rate_limits = parse_limits(args.limit)
     qr_providers = None
     if args.payments is not None:
@@ -252,7 +268,11 @@ def serve(args: argparse.Namespace) -> int:
     server = CentralServer(args.db, host=args.host, port=args.port, seed_demo=args.seed_demo,
                            log_level=args.log_level, fleet=fleet, credentials=credentials,
                            body_limits=body_limits, rate_limits=rate_limits,
-                           qr_providers=qr_providers, public_url=args.public_url)
+                           qr_providers=qr_providers, public_url=args.public_url,
+                           console=ConsoleSettings(
+                               idle=timedelta(minutes=args.console_idle_minutes),
+                               absolute=timedelta(hours=args.console_session_hours),
+                               secure_cookies=args.console_secure_cookies))
     try:
         url = server.start()
         log.info("central: serving on %s", url)

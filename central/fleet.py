@@ -5,6 +5,12 @@ test is enough).
 
 A kiosk is offline once its last heartbeat is older than ``missed_beats`` intervals;
 it has been offline since last heartbeat + that span.
+
+The console's day of heartbeats (central.models_console.HeartbeatHistoryRow) is written
+in the heartbeat's own transaction, and only when the kiosk's state changed or a
+sampling period began since its previous beat: at most one row in five minutes per
+kiosk that stays the same, kept a day, so a heartbeat stays one transaction and most
+beats one row written.
 """
 
 from __future__ import annotations
@@ -14,18 +20,23 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
-from sqlalchemy import Engine, String, cast, select
+from sqlalchemy import Engine, String, cast, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from central.credentials import CredentialPolicy
 from central.db import make_session_factory
 from central.models import KioskRow
+from central.models_console import HeartbeatHistoryRow
 from central.models_fleet import KioskCredentialRow, RolloutKioskRow, RolloutRow
 from central.timeutil import Clock, in_shanghai
 from kiosk.sync.wire_fleet import HeartbeatAck, HeartbeatIn
 
 log = logging.getLogger(__name__)
+
+HISTORY_SAMPLE = timedelta(minutes=5)
+"""A kiosk whose state stays the same gets one history row per such period."""
+HISTORY_KEPT = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -143,6 +154,21 @@ class FleetService:
                         out_of_service=sum(1 for k in kiosks if k.out_of_service),
                         kiosks=kiosks)
 
+    def kiosk(self, kiosk_id: str) -> FleetKioskOut | None:
+        """One kiosk as fleet() lists it; None if it never sent a heartbeat."""
+        now = self.clock.now()
+        with self._sessions() as session:
+            found = session.execute(
+                select(KioskRow, KioskCredentialRow)
+                .outerjoin(KioskCredentialRow,
+                           KioskCredentialRow.kiosk_id == KioskRow.kiosk_id)
+                .where(KioskRow.kiosk_id == kiosk_id)).first()
+            overridden = _overridden_by_kiosk(session, kiosk_id) if found else {}
+        if found is None:
+            return None
+        row, credential = found
+        return self._entry(row, credential, now, overridden.get(kiosk_id, []))
+
     def _entry(self, row: KioskRow, credential: KioskCredentialRow | None,
                now: datetime, overridden: list[str]) -> FleetKioskOut:
         deadline = row.last_heartbeat_at + self.settings.offline_after
@@ -176,15 +202,19 @@ def _shanghai_or_none(moment: datetime | None) -> datetime | None:
     return in_shanghai(moment) if moment is not None else None
 
 
-def _overridden_by_kiosk(session: Session) -> dict[str, list[str]]:
+def _overridden_by_kiosk(session: Session, kiosk_id: str | None = None
+                         ) -> dict[str, list[str]]:
     """Kiosk id -> the keys its report of the version it runs now (as its heartbeat
-    says) named overridden: shown only while it runs that version."""
-    rows = session.execute(
-        select(RolloutKioskRow.kiosk_id, RolloutKioskRow.overridden)
-        .join(RolloutRow, RolloutRow.id == RolloutKioskRow.rollout_id)
-        .join(KioskRow, KioskRow.kiosk_id == RolloutKioskRow.kiosk_id)
-        .where(RolloutKioskRow.status == "applied",
-               cast(RolloutRow.version, String) == KioskRow.config_version)).all()
+    says) named overridden: shown only while it runs that version (``kiosk_id``: of
+    that kiosk only)."""
+    query = (select(RolloutKioskRow.kiosk_id, RolloutKioskRow.overridden)
+             .join(RolloutRow, RolloutRow.id == RolloutKioskRow.rollout_id)
+             .join(KioskRow, KioskRow.kiosk_id == RolloutKioskRow.kiosk_id)
+             .where(RolloutKioskRow.status == "applied",
+                    cast(RolloutRow.version, String) == KioskRow.config_version))
+    if kiosk_id is not None:
+        query = query.where(RolloutKioskRow.kiosk_id == kiosk_id)
+    rows = session.execute(query).all()
     return {kiosk_id: list(keys) for kiosk_id, keys in rows if keys}
 
 
@@ -194,6 +224,10 @@ def _upsert(session: Session, kiosk_id: str, beat: HeartbeatIn, now: datetime) -
     credential = session.get(KioskCredentialRow, kiosk_id)
     row = session.get(KioskRow, kiosk_id)
     first_seen = row is None
+    history_due = row is None or (
+        _sample_period(row.last_heartbeat_at) != _sample_period(now)
+        or _history_state(row.app_version, row.config_version, row.devices, row.outbox_parked,
+                          row.last_error, row.out_of_service) != _beat_state(beat))
     if row is None:
         row = KioskRow(kiosk_id=kiosk_id, first_seen_at=now)
         session.add(row)
@@ -215,4 +249,39 @@ def _upsert(session: Session, kiosk_id: str, beat: HeartbeatIn, now: datetime) -
     row.up_since = beat.up_since
     row.restart_window = beat.restart_window
     row.last_restart_at = beat.last_restart_at
+    if history_due:
+        _append_history(session, kiosk_id, row, now)
     return first_seen
+
+
+def _sample_period(moment: datetime) -> int:
+    return int(moment.timestamp() // HISTORY_SAMPLE.total_seconds())
+
+
+def _history_state(app_version: str, config_version: str, devices: dict[str, object],
+                   parked: int, last_error: str | None, out_of_service: bool) -> tuple[object, ...]:
+    """What makes a beat worth a history row of its own, whatever the sampling period."""
+    return (app_version, config_version, sorted(devices.items(), key=str), parked,
+            last_error, out_of_service)
+
+
+def _beat_state(beat: HeartbeatIn) -> tuple[object, ...]:
+    return _history_state(beat.app_version, beat.config_version,
+                          {name: state.model_dump(mode="json")
+                           for name, state in beat.devices.items()},
+                          beat.outbox_parked, beat.last_error, beat.out_of_service)
+
+
+def _append_history(session: Session, kiosk_id: str, row: KioskRow, now: datetime) -> None:
+    """One history row from the kiosk's row as just written; the kiosk's rows older than a
+    day go (an index range of this kiosk only)."""
+    session.add(HeartbeatHistoryRow(
+        kiosk_id=kiosk_id, received_at=now, app_version=row.app_version,
+        config_version=row.config_version, devices=row.devices,
+        outbox_depth=row.outbox_depth, outbox_parked=row.outbox_parked,
+        last_error=row.last_error, disk_free_bytes=row.disk_free_bytes,
+        out_of_service=row.out_of_service))
+    session.execute(delete(HeartbeatHistoryRow)
+                    .where(HeartbeatHistoryRow.kiosk_id == kiosk_id,
+                           HeartbeatHistoryRow.received_at < now - HISTORY_KEPT)
+                    .execution_options(synchronize_session=False))

@@ -391,6 +391,7 @@ class KioskRow(Base):
 # import Base from here).
 from central import (  # noqa: E402,F401
     models_audit as _models_audit,
+    models_console as _models_console,
     models_edge as _models_edge,
     models_fleet as _models_fleet,
     models_qr as _models_qr,

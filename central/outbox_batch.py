@@ -14,17 +14,21 @@ make safe.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from pydantic import ValidationError
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from central import outbox_bulk, recording
+from central.models_console import OutboxRefusalRow
 from central.records import CHANNEL_OUTBOX, retry_unique_conflict
 from kiosk.errors import KioskError
 from kiosk.sync.wire import OutboxRecordIn, OutboxRecordResult
 
 log = logging.getLogger(__name__)
+
+REFUSALS_KEPT = timedelta(days=30)
 
 
 def deliver_records(session: Session, kiosk_id: str, items: list[OutboxRecordIn],
@@ -61,3 +65,22 @@ def deliver_records_one_by_one(session: Session, kiosk_id: str, items: list[Outb
         except KioskError as exc:  # a unique conflict, a value central cannot store
             outcomes.append(exc)
     return outbox_bulk.answers(items, outcomes)
+
+
+def keep_refusals(session: Session, kiosk_id: str, items: list[OutboxRecordIn],
+                  results: list[OutboxRecordResult], now: datetime) -> None:
+    """The batch's refused records (key, kind, reason code: never a value of the record)
+    for the console's kiosk page, in the batch's transaction; the kiosk's older than 30
+    days go. Nothing is written for a batch without a refusal."""
+    refused = [(item, result) for item, result in zip(items, results, strict=True)
+               if result.status == "rejected"]
+    if not refused:
+        return
+    session.add_all(OutboxRefusalRow(kiosk_id=kiosk_id, idempotency_key=item.idempotency_key,
+                                     kind=item.kind[:32], reason=(result.reason or "-")[:64],
+                                     refused_at=now)
+                    for item, result in refused)
+    session.execute(delete(OutboxRefusalRow)
+                    .where(OutboxRefusalRow.kiosk_id == kiosk_id,
+                           OutboxRefusalRow.refused_at < now - REFUSALS_KEPT)
+                    .execution_options(synchronize_session=False))

@@ -17,6 +17,7 @@ import uvicorn
 
 from central.api import create_app
 from central.bodylimit import BodyLimits
+from central.console import ConsoleSettings
 from central.credentials import CredentialPolicy
 from central.fleet import FleetSettings
 from central.logsafe import uvicorn_log_config
@@ -84,9 +85,11 @@ class CentralServer:
                  body_limits: BodyLimits | None = None,
                  rate_limits: RateLimits | None = None,
                  qr_providers: dict[QrProvider, QrProviderClient] | None = None,
-                 public_url: str | None = None) -> None:
+                 public_url: str | None = None,
+                 console: ConsoleSettings | None = None) -> None:
         """``public_url``: central's address as payment providers reach it (their
-        notifications); default the address it listens on."""
+        notifications); default the address it listens on. ``console``: the admin
+        console's session spans, cookies and refresh (central.console)."""
         self.db_url = db_url
         self.host = host
         self.port = port
@@ -99,6 +102,7 @@ class CentralServer:
         self.rate_limits = rate_limits
         self.qr_providers = qr_providers
         self.public_url = public_url
+        self.console = console
         self.url = ""
         self._server: _PromptServer | None = None
         self._socket: socket.socket | None = None
@@ -128,7 +132,8 @@ class CentralServer:
             app = create_app(self.db_url, seed_demo=self.seed_demo, clock=self.clock,
                              fleet=self.fleet, credentials=self.credentials,
                              body_limits=self.body_limits, rate_limits=self.rate_limits,
-                             qr_providers=self.qr_providers, public_url=lambda: public_url)
+                             qr_providers=self.qr_providers, public_url=lambda: public_url,
+                             console=self.console)
         except BaseException:
             sock.close()
             raise

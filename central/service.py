@@ -130,6 +130,7 @@ class CentralService:
         with self._sessions.begin() as session:
             results = outbox_batch.deliver_records(session, batch.kiosk_id, batch.records,
                                                    now)
+            outbox_batch.keep_refusals(session, batch.kiosk_id, batch.records, results, now)
         counts = {status: sum(r.status == status for r in results)
                   for status in ("accepted", "duplicate", "rejected")}
         log.info("outbox batch from kiosk=%s: %s", batch.kiosk_id, counts)

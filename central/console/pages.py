@@ -1,0 +1,214 @@
+"""The console's pages behind the sign-in: the fleet, a kiosk, payments to review,
+billers; and their forms (each checks the session's CSRF token, then acts through the
+same services as the JSON admin API, and tells the audit hook)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, HTTPException, Path, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
+
+from central.api_fleet import KIOSK_ID_PATTERN
+from central.console import audit_hook, i18n
+from central.console.fleet_view import (
+    FILTERS,
+    PROBLEMS,
+    FleetRow,
+    fleet_page,
+    problems_of,
+    service_marks,
+)
+from central.console.review import CATEGORIES
+from central.console.sessions import ConsoleSession
+from central.console.web import (
+    check_csrf,
+    console_of,
+    language,
+    read_form,
+    render,
+    signed_in,
+)
+from central.db import make_session_factory
+from central.fleet import FleetService
+from central.models import BillerRow
+from central.schemas import BillerOut
+from kiosk.errors import KioskError
+
+Session = Annotated[ConsoleSession, Depends(signed_in)]
+KioskId = Annotated[str, Path(pattern=KIOSK_ID_PATTERN)]
+SEARCH_MAX = 100
+
+PROBLEM_LABELS = {"offline": "Offline", "out_of_service": "Out of service",
+                  "revoked": "Revoked", "device_fault": "Device fault",
+                  "stuck_outbox": "Stuck outbox", "failed_update": "Failed update",
+                  "low_disk": "Low disk"}
+FILTER_LABELS = {"all": "Every kiosk", "problems": "Kiosks with a problem", **PROBLEM_LABELS}
+DEVICE_LABELS = {"printer": "Printer", "payment": "Card terminal", "reader": "Reader"}
+CATEGORY_LABELS = {"refund_due": "Refunds due", "difference": "Reconciliation differences",
+                   "unknown_bill": "Unknown bills", "other": "Other payments to review"}
+TYPE_LABELS = {"WATER": "Water", "ELECTRICITY": "Electricity", "GAS": "Gas",
+               "TELECOM": "Telecom"}
+DONE = {"out_of_service": "The kiosk is marked out of service.",
+        "in_service": "The kiosk is back in service.",
+        "revoked": "The kiosk's credential is revoked.",
+        "settled": "Marked as settled.",
+        "maintenance": "The biller's maintenance is switched."}
+
+
+def build_page_routes(router: APIRouter) -> None:
+    @router.get("", response_class=HTMLResponse)
+    def fleet(request: Request, session: Session, state: str = "all", site: str = "",
+              q: str = "") -> Response:
+        page = _fleet(request, state, site, q)
+        translate = i18n.translator(language(request))
+        return render(request, "fleet.html", page="fleet", title=translate("Fleet"),
+                      session=session, notice=_done(request), **page)
+
+    @router.get("/fleet/rows", response_class=HTMLResponse)
+    def fleet_rows(request: Request, session: Session, state: str = "all", site: str = "",
+                   q: str = "") -> Response:
+        return render(request, "fleet_rows.html", page="fleet", title="", session=session,
+                      **_fleet(request, state, site, q))
+
+    @router.get("/kiosks/{kiosk_id}", response_class=HTMLResponse)
+    def kiosk(request: Request, session: Session, kiosk_id: KioskId) -> Response:
+        console = console_of(request)
+        row = _kiosk_row(request, kiosk_id)
+        history = console.kiosks.history(kiosk_id, console.clock.now())
+        return render(request, "kiosk.html", page="fleet", title=kiosk_id, session=session,
+                      row=row, history=history, notice=_done(request), **_labels())
+
+    @router.post("/kiosks/{kiosk_id}/out-of-service")
+    async def out_of_service(request: Request, session: Session, kiosk_id: KioskId
+                             ) -> Response:
+        form = await read_form(request)
+        check_csrf(session, form)
+        reason = form.get("reason", "").strip()
+        if not reason:
+            raise HTTPException(422, "say why the kiosk is taken out of service")
+        _kiosk_row(request, kiosk_id)
+        console = console_of(request)
+        console.kiosks.mark_out_of_service(kiosk_id, session.label, reason, console.clock.now())
+        audit_hook.record_console_event(request, audit_hook.OUT_OF_SERVICE, audit_hook.OK,
+                                        session.label, subject=kiosk_id, detail=reason)
+        return _back(f"/admin/kiosks/{kiosk_id}", "out_of_service")
+
+    @router.post("/kiosks/{kiosk_id}/in-service")
+    async def in_service(request: Request, session: Session, kiosk_id: KioskId) -> Response:
+        check_csrf(session, await read_form(request))
+        console_of(request).kiosks.back_in_service(kiosk_id)
+        audit_hook.record_console_event(request, audit_hook.BACK_IN_SERVICE, audit_hook.OK,
+                                        session.label, subject=kiosk_id)
+        return _back(f"/admin/kiosks/{kiosk_id}", "in_service")
+
+    @router.post("/kiosks/{kiosk_id}/revoke")
+    async def revoke(request: Request, session: Session, kiosk_id: KioskId) -> Response:
+        form = await read_form(request)
+        check_csrf(session, form)
+        if form.get("confirm") != "yes":
+            raise HTTPException(422, "confirm that the kiosk must be enrolled again")
+        request.app.state.enrollment.revoke_kiosk(kiosk_id)
+        audit_hook.record_console_event(request, audit_hook.REVOKE, audit_hook.OK, session.label,
+                                        subject=kiosk_id)
+        return _back(f"/admin/kiosks/{kiosk_id}", "revoked")
+
+    @router.get("/payments", response_class=HTMLResponse)
+    def payments(request: Request, session: Session, settled: bool = False) -> Response:
+        items = console_of(request).review.items(settled=settled)
+        groups = {category: [item for item in items if item.category == category]
+                  for category in CATEGORIES}
+        translate = i18n.translator(language(request))
+        return render(request, "payments.html", page="payments",
+                      title=translate("Payments to review"), session=session, settled=settled,
+                      categories=CATEGORIES, groups=groups, category_labels=CATEGORY_LABELS,
+                      notice=_done(request))
+
+    @router.get("/payments.csv")
+    def payments_csv(request: Request, session: Session) -> Response:
+        stamp = console_of(request).clock.now().strftime("%Y%m%d-%H%M")
+        return Response(console_of(request).review.csv(), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition":
+                                 f'attachment; filename="payments-review-{stamp}.csv"',
+                                 "Cache-Control": "no-store"})
+
+    @router.post("/payments/settle")
+    async def settle(request: Request, session: Session) -> Response:
+        form = await read_form(request)
+        check_csrf(session, form)
+        subject = f"{form.get('kind', '')}:{form.get('key', '')}"
+        try:
+            console_of(request).review.settle(form.get("kind", ""), form.get("key", ""),
+                                              session.label, form.get("reason", ""))
+        except KioskError as exc:
+            audit_hook.record_console_event(request, audit_hook.SETTLE, audit_hook.REFUSED,
+                                            session.label, subject=subject)
+            raise HTTPException(404 if exc.code.value == "E_NOT_FOUND" else 409,
+                                exc.message) from None
+        audit_hook.record_console_event(request, audit_hook.SETTLE, audit_hook.OK, session.label,
+                                        subject=subject, detail=form.get("reason", ""))
+        return _back("/admin/payments", "settled")
+
+    @router.get("/billers", response_class=HTMLResponse)
+    def billers(request: Request, session: Session) -> Response:
+        with make_session_factory(console_of(request).engine)() as db:
+            rows = [BillerOut.of(row) for row in
+                    db.scalars(select(BillerRow).order_by(BillerRow.id))]
+        translate = i18n.translator(language(request))
+        return render(request, "billers.html", page="billers", title=translate("Billers"),
+                      session=session, billers=rows, type_labels=TYPE_LABELS,
+                      notice=_done(request))
+
+    @router.post("/billers/{biller_id}/maintenance")
+    async def maintenance(request: Request, session: Session,
+                          biller_id: Annotated[str, Path(max_length=32)]) -> Response:
+        form = await read_form(request)
+        check_csrf(session, form)
+        if form.get("maintenance") not in ("on", "off"):
+            raise HTTPException(422, "maintenance is on or off")
+        request.app.state.service.set_maintenance(biller_id, form["maintenance"] == "on")
+        audit_hook.record_console_event(request, audit_hook.MAINTENANCE, audit_hook.OK,
+                                        session.label,
+                                        subject=f"{biller_id} {form['maintenance']}")
+        return _back("/admin/billers", "maintenance")
+
+
+def _labels() -> dict[str, Any]:
+    return {"problem_labels": PROBLEM_LABELS, "problem_names": PROBLEMS,
+            "device_labels": DEVICE_LABELS}
+
+
+def _fleet(request: Request, state: str, site: str, q: str) -> dict[str, Any]:
+    state = state if state in FILTERS else "all"
+    site, q = site[:64], q[:SEARCH_MAX]
+    console = console_of(request)
+    fleet: FleetService = request.app.state.fleet
+    page = fleet_page(fleet.fleet(), service_marks(console.engine), state=state, site=site,
+                      search=q)
+    rows_url = "/admin/fleet/rows?" + urlencode({"state": state, "site": site, "q": q})
+    return {"fleet": page, "state": state, "site": site, "q": q, "filters": FILTERS,
+            "filter_labels": FILTER_LABELS, "rows_url": rows_url,
+            "refresh_s": console.settings.refresh_s, **_labels()}
+
+
+def _kiosk_row(request: Request, kiosk_id: str) -> FleetRow:
+    fleet: FleetService = request.app.state.fleet
+    found = fleet.kiosk(kiosk_id)
+    if found is None:
+        raise HTTPException(404, "no kiosk with this id has sent a heartbeat")
+    mark = service_marks(console_of(request).engine).get(kiosk_id)
+    return FleetRow(found, problems_of(found, mark), mark)
+
+
+def _back(path: str, done: str) -> Response:
+    """After a form: back to the page (303, so a reload does not post again)."""
+    return RedirectResponse(f"{path}?done={done}", status_code=303)
+
+
+def _done(request: Request) -> str | None:
+    done = request.query_params.get("done")
+    if done not in DONE:
+        return None
+    return i18n.translator(language(request))(DONE[done])
