@@ -184,3 +184,36 @@ def test_heartbeat_history_is_sampled_and_shown_with_refused_records(central_db,
     assert 12 <= rows <= 12 + 1 + 2  # a row per period, and the fault's two changes
     assert "printer: paper out" in page
     assert message.idempotency_key in page and "E_REQUEST_REJECTED" in page
+
+
+def test_console_sign_ins_and_sign_outs_are_audit_events(central_db, clock, keys):
+    """GIVEN the console
+    WHEN a sign-in with a wrong token is refused, an admin signs in, switches a biller's
+    maintenance on and signs out
+    THEN the audit trail holds each, in that order, by the token's label (or "-"), with
+    the refusal's why, marked as done through the console; the chain verifies."""
+    with console_central(central_db, clock) as server:
+        page = requests.get(f"{server.url}/admin/sign-in", timeout=PATIENCE_S)
+        requests.post(f"{server.url}/admin/sign-in", timeout=PATIENCE_S,
+                      cookies={"console_sign_in": page.cookies["console_sign_in"]},
+                      data={"csrf": form_token(page.text), "token": "not-a-token"})
+        session = http_sign_in(server.url, keys.admin_token)
+        billers = session.get(f"{server.url}/admin/billers", timeout=PATIENCE_S).text
+        session.post(f"{server.url}/admin/billers/sh-water/maintenance", timeout=PATIENCE_S,
+                     data={"maintenance": "on", "csrf": form_token(billers)})
+        session.post(f"{server.url}/admin/sign-out", data={"csrf": form_token(billers)},
+                     timeout=PATIENCE_S)
+        admin = {"Authorization": f"Bearer {keys.admin_token}"}
+        events = requests.get(f"{server.url}/v1/admin/audit/events", headers=admin,
+                              timeout=PATIENCE_S).json()["events"]
+        verified = requests.get(f"{server.url}/v1/admin/audit/verify", headers=admin,
+                                timeout=PATIENCE_S).json()
+    console = sorted((e for e in events if e["details"].get("via") == "console"),
+                     key=lambda e: e["seq"])
+    assert [(e["action"], e["outcome"]) for e in console] == [
+        ("console.sign_in", "refused"), ("console.sign_in", "ok"),
+        ("biller.maintenance", "ok"), ("console.sign_out", "ok")]
+    assert console[0]["actor"] == "-" and console[0]["details"]["why"]
+    assert {e["actor"] for e in console[1:]} == {"tests"}  # CentralKeys' token label
+    assert console[2]["target"] == "sh-water on"
+    assert verified["ok"] is True
