@@ -385,11 +385,16 @@ class KioskRow(Base):
     # The kiosk's software update as its heartbeat says (kiosk.update.wire.UpdateState);
     # null until a kiosk that knows updates beats (0010_releases).
     update_state: Mapped[str | None] = mapped_column(String(16), default=None)
+    # Heartbeats received (1 on the first: first_seen) and how many beats in a row the
+    # outbox grew (reset when it shrinks): one upsert keeps both (0015_alerts).
+    heartbeats: Mapped[int] = mapped_column(BigInteger, default=1)
+    outbox_rises: Mapped[int] = mapped_column(Integer, default=0)
 
 
 # The fleet's trust and configuration tables share this metadata (imported last: they
 # import Base from here).
 from central import (  # noqa: E402,F401
+    models_alerts as _models_alerts,
     models_edge as _models_edge,
     models_fleet as _models_fleet,
     models_qr as _models_qr,
