@@ -4,6 +4,8 @@
                         [--heartbeat-interval-s S] [--missed-beats N]
                         [--admin-token-file PATH] [--credential-lifetime-days D]
                         [--limit NAME=VALUE ...] [--payments FILE] [--public-url URL]
+                        [--alert NAME=VALUE ...] [--alert-webhook-url URL
+                         --alert-webhook-secret-file PATH] [--scheduler-interval-s S]
     kiosk-central seed --db URL
     kiosk-central admin-token --db URL [--label L]
 
@@ -22,6 +24,13 @@ limit as COUNT/SECONDS pairs (``codes_per_phone=1/60,5/3600``, ``codes_per_kiosk
 central/payments/config.py; docs/payments-qr.md); without it QR orders answer
 E_QR_UNAVAILABLE. ``--public-url``: central's address as the providers reach it, for
 their notifications (default http://HOST:PORT as it listens).
+
+``--alert`` sets an alert threshold (docs/central.md#alerts): ``offline_minutes``,
+``fault_minutes``, ``outbox_depth``, ``outbox_rising_beats``. With
+``--alert-webhook-url`` every raised and cleared alert is POSTed there, signed with the
+secret in ``--alert-webhook-secret-file`` (one line; not on the command line, where
+``ps`` would show it). ``--scheduler-interval-s``: seconds between the scheduler's
+rounds (alerts, deliveries; default 30).
 
 ``--port 0`` lets the OS choose; the ready file (JSON {"url", "pid"}, written atomically
 once the server listens, removed at exit) tells scripts and tests where it is.
@@ -47,6 +56,7 @@ from sqlalchemy import create_engine, inspect, make_url, text
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from central import __version__
+from central.alerts import AlertSettings, WebhookSettings
 from central.bodylimit import BodyLimits
 from central.credentials import DEFAULT_CREDENTIAL_LIFETIME, CredentialPolicy
 from central.db import central_revisions, make_engine, migrate
@@ -55,6 +65,7 @@ from central.fleet import FleetSettings
 from central.logsafe import install_on_root
 from central.payments.config import PaymentsConfigError, load_providers
 from central.ratelimit import RateLimits
+from central.scheduler import SchedulerSettings
 from central.server import CentralServer
 from central.service import CentralService
 from central.timeutil import SHANGHAI
@@ -102,6 +113,15 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--public-url", metavar="URL",
                        help="central's address as payment providers reach it, for their "
                             "notifications (default http://HOST:PORT as it listens)")
+    serve.add_argument("--alert", action="append", default=[], metavar="NAME=VALUE",
+                       help="an alert threshold, e.g. offline_minutes=10 (repeatable; "
+                            "docs/central.md)")
+    serve.add_argument("--alert-webhook-url", metavar="URL",
+                       help="POST each raised and cleared alert here (JSON, HMAC-signed)")
+    serve.add_argument("--alert-webhook-secret-file", type=Path, metavar="PATH",
+                       help="the webhook's HMAC secret (required with --alert-webhook-url)")
+    serve.add_argument("--scheduler-interval-s", type=float, default=30.0,
+                       help="seconds between scheduler rounds (default 30)")
     serve.add_argument("--log-level", default="info",
                        choices=["debug", "info", "warning", "error"])
 
@@ -225,11 +245,44 @@ def parse_limits(settings: list[str]) -> tuple[BodyLimits, RateLimits]:
     return body, rates
 
 
+def parse_alerts(settings: list[str], webhook_url: str | None,
+                 secret_file: Path | None) -> AlertSettings:
+    """The --alert NAME=VALUE thresholds over the defaults, and the webhook; SystemExit
+    naming what is wrong."""
+    alerts = AlertSettings()
+    for setting in settings:
+        name, equals, value = setting.partition("=")
+        try:
+            if not equals:
+                raise ValueError("expected NAME=VALUE")
+            alerts = alerts.with_setting(name, value)
+        except (TypeError, ValueError) as exc:
+            raise SystemExit(f"kiosk-central: --alert {setting}: {exc}") from None
+    if webhook_url is None:
+        return alerts
+    if secret_file is None:
+        raise SystemExit("kiosk-central: --alert-webhook-url needs "
+                         "--alert-webhook-secret-file")
+    try:
+        secret = secret_file.read_text(encoding="utf-8").strip()
+        return alerts.with_webhook(WebhookSettings(url=webhook_url, secret=secret))
+    except OSError as exc:
+        raise SystemExit(f"kiosk-central: --alert-webhook-secret-file: {exc.strerror}"
+                         ) from None
+    except ValueError as exc:
+        raise SystemExit(f"kiosk-central: --alert-webhook-url: {exc}") from None
+
+
 def serve(args: argparse.Namespace) -> int:
     if not 0 < args.credential_lifetime_days <= 3650:
         raise SystemExit("kiosk-central: --credential-lifetime-days must be in (0, 3650]")
     credentials = CredentialPolicy(lifetime=timedelta(days=args.credential_lifetime_days))
     body_limits, rate_limits = parse_limits(args.limit)
+    alerts = parse_alerts(args.alert, args.alert_webhook_url, args.alert_webhook_secret_file)
+    try:
+        scheduler = SchedulerSettings(interval_s=args.scheduler_interval_s)
+    except ValueError as exc:
+        raise SystemExit(f"kiosk-central: --scheduler-interval-s: {exc}") from None
     qr_providers = None
     if args.payments is not None:
         try:
@@ -252,7 +305,8 @@ def serve(args: argparse.Namespace) -> int:
     server = CentralServer(args.db, host=args.host, port=args.port, seed_demo=args.seed_demo,
                            log_level=args.log_level, fleet=fleet, credentials=credentials,
                            body_limits=body_limits, rate_limits=rate_limits,
-                           qr_providers=qr_providers, public_url=args.public_url)
+                           qr_providers=qr_providers, public_url=args.public_url,
+                           alerts=alerts, scheduler=scheduler)
     try:
         url = server.start()
         log.info("central: serving on %s", url)
