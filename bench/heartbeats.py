@@ -31,6 +31,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -126,22 +127,32 @@ class Client:
                 self._sessions.append(session)
         return session
 
-    def send(self, kiosk: int, beat: int, due: float) -> tuple[float, float, bool]:
-        """(latency ms, lateness ms, answered 200)."""
+    def send(self, kiosk: int, beat: int, due: float) -> tuple[float, float, str]:
+        """(latency ms, lateness ms, "200" or what went wrong)."""
         started = time.perf_counter()
         try:
             answer = self._session().post(
                 f"{self.urls[kiosk % len(self.urls)]}/v1/heartbeats",
                 json=beat_body(kiosk, beat), timeout=HTTP_TIMEOUT_S,
                 headers={"Authorization": f"Bearer {secret_of(kiosk)}"})
-            ok = answer.status_code == 200
-        except requests.RequestException:
-            ok = False
-        return (time.perf_counter() - started) * 1000, (started - due) * 1000, ok
+            outcome = str(answer.status_code)
+        except requests.RequestException as exc:
+            outcome = type(exc).__name__
+        return (time.perf_counter() - started) * 1000, (started - due) * 1000, outcome
+
 
     def close(self) -> None:
         for session in self._sessions:
             session.close()
+
+
+def failures(results: list[tuple[float, float, str]]) -> str:
+    """How many failed, and how: "0", or "3 (ReadTimeout 2, 500 1)"."""
+    failed = Counter(outcome for _, _, outcome in results if outcome != "200")
+    if not failed:
+        return "0"
+    return f"{sum(failed.values())} (" + ", ".join(f"{k} {n}" for k, n in
+                                                 failed.most_common()) + ")"
 
 
 def measure(urls: list[str], kiosks: int, seconds: float, workers: int) -> None:
@@ -152,8 +163,7 @@ def measure(urls: list[str], kiosks: int, seconds: float, workers: int) -> None:
             first = list(pool.map(lambda k: client.send(k, 0, time.perf_counter()),
                                   range(kiosks)))
             print(f"  first beats (inserts, as fast as answered): {kiosks} in "
-                  f"{time.perf_counter() - started:.1f} s, "
-                  f"{sum(not ok for _, _, ok in first)} failed")
+                  f"{time.perf_counter() - started:.1f} s, {failures(first)} failed")
             spacing = 60.0 / kiosks  # each kiosk once a minute
             total = int(seconds / spacing)
             futures = []
@@ -168,11 +178,11 @@ def measure(urls: list[str], kiosks: int, seconds: float, workers: int) -> None:
             elapsed = time.perf_counter() - origin
     finally:
         client.close()
-    answered = [ms for ms, _, ok in results if ok]
+    answered = [ms for ms, _, outcome in results if outcome == "200"]
     late = [lateness for _, lateness, _ in results]
     print(f"  timed: {total} beats over {elapsed:.1f} s, target {kiosks / 60:.0f}/s, "
           f"achieved {len(answered) / elapsed:.0f}/s answered, "
-          f"{len(results) - len(answered)} failed")
+          f"{failures(results)} failed")
     if answered:
         print(f"  latency  p50 {percentile(answered, 0.5):6.1f} ms  "
               f"p95 {percentile(answered, 0.95):6.1f} ms  "
