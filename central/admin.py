@@ -9,6 +9,8 @@
     kiosk-admin enroll KIOSK_ID [--group G] [--ttl-hours 24] --central URL
     kiosk-admin token list|revoke ID, kiosk revoke KIOSK_ID
         (who may speak to central: see central/admin_trust.py)
+    kiosk-admin alerts [--all] [--kiosk ID], kiosk maintenance on|off|list
+        (alerts and the maintenance mark: see central/admin_alerts.py)
     kiosk-admin release make DIR, release push DIR --target T [--wave P], release status
         (releases of the kiosk software: see central/admin_release.py)
     kiosk-admin audit list|verify|export (the audit trail: see central/admin_audit.py)
@@ -36,6 +38,7 @@ import requests
 
 from central import (
     __version__,
+    admin_alerts,
     admin_audit,
     admin_config,
     admin_qr,
@@ -90,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     admin_release.add_commands(commands, common)
     admin_trust.add_commands(commands, common)
     admin_audit.add_commands(commands, common)
+    admin_alerts.add_commands(commands, common)  # after admin_trust: kiosk maintenance
 
     enroll = commands.add_parser("enroll", parents=[common],
                                  help="make a one-time enrollment token for a kiosk")
@@ -245,6 +249,8 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
             return admin_audit.run(args, base, out, call, lambda: {
                 "Authorization": f"Bearer {admin_token(args)}"})
         auth = {"Authorization": f"Bearer {admin_token(args)}"}
+        if admin_alerts.handles(args):
+            return admin_alerts.run(args, base, out, call, auth)
         if args.command in admin_trust.COMMANDS:
             return admin_trust.run(args, base, out, call, auth)
         if args.command == "payments" and args.reconcile is not None:

@@ -20,6 +20,9 @@ from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from central import __version__, audit_kiosk
+from central.alert_webhook import WebhookSender
+from central.alerts import AlertService, AlertSettings
+from central.api_alerts import build_alerts_router
 from central.api_audit import Trail, build_audit_router
 from central.api_common import Context, IdempotencyHeader, Service, error_response, errors
 from central.api_config import build_config_router
@@ -45,6 +48,7 @@ from central.credentials import CredentialPolicy
 from central.db import make_engine, migrate
 from central.enrollment import EnrollmentService
 from central.fleet import FleetService, FleetSettings
+from central.fleet_history import HeartbeatHistory
 from central.logsafe import shown
 from central.payments.providers import QrProviderClient
 from central.payments.qr_admin import QrAdminService
@@ -59,6 +63,7 @@ from central.ratelimit import (
 from central.refusals import log_refusal
 from central.releases import ReleaseService
 from central.rollouts import RolloutService
+from central.scheduler import Scheduler, SchedulerSettings
 from central.schemas import BillerOut, MaintenanceIn, PaymentList, PaymentOut
 from central.service import CentralService
 from central.timeutil import Clock
@@ -249,7 +254,9 @@ def create_app(db_url: str, *, seed_demo: bool = False, clock: Clock | None = No
                rate_limits: RateLimits | None = None,
                qr_providers: dict[QrProvider, QrProviderClient] | None = None,
                public_url: Callable[[], str] | None = None,
-               console: ConsoleSettings | None = None) -> FastAPI:
+               console: ConsoleSettings | None = None,
+               alerts: AlertSettings | None = None,
+               scheduler: SchedulerSettings | None = None) -> FastAPI:
     """Open ``db_url``, migrate it to the latest schema, seed the demo into an empty
     database if asked, and return the app (the engine is disposed at shutdown).
     ``fleet`` sets when a silent kiosk counts as offline (default 3 x 60 s);
@@ -259,7 +266,9 @@ def create_app(db_url: str, *, seed_demo: bool = False, clock: Clock | None = No
     QR payment providers with the merchant's keys (central.payments.config; none: QR
     orders answer E_QR_UNAVAILABLE), ``public_url`` central's address as the providers
     reach it, for their notifications (default http://127.0.0.1:8700); ``console`` the
-    admin console's sessions and cookies (central.console)."""
+    admin console's sessions and cookies (central.console); ``alerts`` the
+    alert thresholds and webhook (central.alerts), ``scheduler`` how often the scheduled
+    jobs run (central.scheduler; its thread runs while the app is served)."""
     engine = make_engine(db_url)
     migrate(engine)
     rate_limits = rate_limits or RateLimits()
@@ -267,11 +276,17 @@ def create_app(db_url: str, *, seed_demo: bool = False, clock: Clock | None = No
     if seed_demo:
         service.seed_demo_if_empty()
 
+    jobs = Scheduler(engine, service.clock, scheduler or SchedulerSettings())
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
-        _app.state.qr_orders.shut_down()
-        engine.dispose()
+        jobs.start()
+        try:
+            yield
+        finally:
+            await to_thread.run_sync(jobs.stop)
+            _app.state.qr_orders.shut_down()
+            engine.dispose()
 
     # FastAPIOffline: /docs and /redoc load Swagger UI and ReDoc from files in the
     # package (fastapi-offline), not from a CDN, so they work on an offline network.
@@ -292,6 +307,17 @@ def create_app(db_url: str, *, seed_demo: bool = False, clock: Clock | None = No
     app.include_router(build_trust_router())
     app.include_router(build_services_router())
     app.include_router(build_fleet_router())
+    # Scheduled work: one replica at a time (the lease). More jobs are registered on
+    # app.state.scheduler (e.g. rollout wave deadlines).
+    app.state.scheduler = jobs
+    alert_settings = alerts or AlertSettings()
+    app.state.alerts = AlertService(engine, service.clock, alert_settings, fleet)
+    jobs.register("alerts", app.state.alerts.evaluate)  # offline detection included
+    jobs.register("heartbeat-history", HeartbeatHistory(engine).sample)  # the console's
+    if alert_settings.webhook is not None:
+        jobs.register("alert-webhook", WebhookSender(engine, service.clock,
+                                                     alert_settings.webhook).deliver_due)
+    app.include_router(build_alerts_router())
     app.include_router(build_config_router(RolloutService(engine, service.clock)))
     app.include_router(build_release_router(ReleaseService(engine, service.clock)))
     providers = dict(qr_providers or {})

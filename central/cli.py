@@ -6,6 +6,8 @@
                         [--limit NAME=VALUE ...] [--payments FILE] [--public-url URL]
                         [--console-secure-cookies] [--console-idle-minutes M]
                         [--console-session-hours H]
+                        [--alert NAME=VALUE ...] [--alert-webhook-url URL
+                         --alert-webhook-secret-file PATH] [--scheduler-interval-s S]
     kiosk-central seed --db URL
     kiosk-central admin-token --db URL [--label L]
 
@@ -29,6 +31,13 @@ The admin console (/admin, docs/central.md): ``--console-secure-cookies`` marks 
 cookies Secure (central behind an https reverse proxy); a session ends after
 ``--console-idle-minutes`` unused (default 30) or ``--console-session-hours`` after
 sign-in (default 12).
+
+``--alert`` sets an alert threshold (docs/central.md#alerts): ``offline_minutes``,
+``fault_minutes``, ``outbox_depth``, ``outbox_rising_beats``. With
+``--alert-webhook-url`` every raised and cleared alert is POSTed there, signed with the
+secret in ``--alert-webhook-secret-file`` (one line; not on the command line, where
+``ps`` would show it). ``--scheduler-interval-s``: seconds between the scheduler's
+rounds (alerts, deliveries; default 30).
 
 ``--port 0`` lets the OS choose; the ready file (JSON {"url", "pid"}, written atomically
 once the server listens, removed at exit) tells scripts and tests where it is.
@@ -54,6 +63,7 @@ from sqlalchemy import create_engine, inspect, make_url, text
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from central import __version__
+from central.alerts import AlertSettings, WebhookSettings
 from central.bodylimit import BodyLimits
 from central.console import ConsoleSettings
 from central.credentials import DEFAULT_CREDENTIAL_LIFETIME, CredentialPolicy
@@ -63,6 +73,7 @@ from central.fleet import FleetSettings
 from central.logsafe import install_on_root
 from central.payments.config import PaymentsConfigError, load_providers
 from central.ratelimit import RateLimits
+from central.scheduler import SchedulerSettings
 from central.server import CentralServer
 from central.service import CentralService
 from central.timeutil import SHANGHAI
@@ -116,6 +127,15 @@ def build_parser() -> argparse.ArgumentParser:
                        help="a console session unused this long ends (default 30)")
     serve.add_argument("--console-session-hours", type=float, default=12.0,
                        help="a console session ends this long after sign-in (default 12)")
+    serve.add_argument("--alert", action="append", default=[], metavar="NAME=VALUE",
+                       help="an alert threshold, e.g. offline_minutes=10 (repeatable; "
+                            "docs/central.md)")
+    serve.add_argument("--alert-webhook-url", metavar="URL",
+                       help="POST each raised and cleared alert here (JSON, HMAC-signed)")
+    serve.add_argument("--alert-webhook-secret-file", type=Path, metavar="PATH",
+                       help="the webhook's HMAC secret (required with --alert-webhook-url)")
+    serve.add_argument("--scheduler-interval-s", type=float, default=30.0,
+                       help="seconds between scheduler rounds (default 30)")
     serve.add_argument("--log-level", default="info",
                        choices=["debug", "info", "warning", "error"])
 
@@ -239,6 +259,34 @@ def parse_limits(settings: list[str]) -> tuple[BodyLimits, RateLimits]:
     return body, rates
 
 
+def parse_alerts(settings: list[str], webhook_url: str | None,
+                 secret_file: Path | None) -> AlertSettings:
+    """The --alert NAME=VALUE thresholds over the defaults, and the webhook; SystemExit
+    naming what is wrong."""
+    alerts = AlertSettings()
+    for setting in settings:
+        name, equals, value = setting.partition("=")
+        try:
+            if not equals:
+                raise ValueError("expected NAME=VALUE")
+            alerts = alerts.with_setting(name, value)
+        except (TypeError, ValueError) as exc:
+            raise SystemExit(f"kiosk-central: --alert {setting}: {exc}") from None
+    if webhook_url is None:
+        return alerts
+    if secret_file is None:
+        raise SystemExit("kiosk-central: --alert-webhook-url needs "
+                         "--alert-webhook-secret-file")
+    try:
+        secret = secret_file.read_text(encoding="utf-8").strip()
+        return alerts.with_webhook(WebhookSettings(url=webhook_url, secret=secret))
+    except OSError as exc:
+        raise SystemExit(f"kiosk-central: --alert-webhook-secret-file: {exc.strerror}"
+                         ) from None
+    except ValueError as exc:
+        raise SystemExit(f"kiosk-central: --alert-webhook-url: {exc}") from None
+
+
 def serve(args: argparse.Namespace) -> int:
     if not 0 < args.credential_lifetime_days <= 3650:
         raise SystemExit("kiosk-central: --credential-lifetime-days must be in (0, 3650]")
@@ -246,6 +294,11 @@ def serve(args: argparse.Namespace) -> int:
     if args.console_idle_minutes <= 0 or args.console_session_hours <= 0:
         raise SystemExit("kiosk-central: the console's session spans must be positive")
     body_limits, rate_limits = parse_limits(args.limit)
+    alerts = parse_alerts(args.alert, args.alert_webhook_url, args.alert_webhook_secret_file)
+    try:
+        scheduler = SchedulerSettings(interval_s=args.scheduler_interval_s)
+    except ValueError as exc:
+        raise SystemExit(f"kiosk-central: --scheduler-interval-s: {exc}") from None
     qr_providers = None
     if args.payments is not None:
         try:
@@ -272,7 +325,8 @@ def serve(args: argparse.Namespace) -> int:
                            console=ConsoleSettings(
                                idle=timedelta(minutes=args.console_idle_minutes),
                                absolute=timedelta(hours=args.console_session_hours),
-                               secure_cookies=args.console_secure_cookies))
+                               secure_cookies=args.console_secure_cookies),
+                           alerts=alerts, scheduler=scheduler)
     try:
         url = server.start()
         log.info("central: serving on %s", url)

@@ -5,12 +5,6 @@ test is enough).
 
 A kiosk is offline once its last heartbeat is older than ``missed_beats`` intervals;
 it has been offline since last heartbeat + that span.
-
-The console's day of heartbeats (central.models_console.HeartbeatHistoryRow) is written
-in the heartbeat's own transaction, and only when the kiosk's state changed or a
-sampling period began since its previous beat: at most one row in five minutes per
-kiosk that stays the same, kept a day, so a heartbeat stays one transaction and most
-beats one row written.
 """
 
 from __future__ import annotations
@@ -18,25 +12,23 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
-from sqlalchemy import Engine, String, cast, delete, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Engine, String, case, cast, func, select, true
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import ReturningInsert
 
 from central.credentials import CredentialPolicy
 from central.db import make_session_factory
+from central.fleet_history import history_key
 from central.models import KioskRow
-from central.models_console import HeartbeatHistoryRow
 from central.models_fleet import KioskCredentialRow, RolloutKioskRow, RolloutRow
 from central.timeutil import Clock, in_shanghai
 from kiosk.sync.wire_fleet import HeartbeatAck, HeartbeatIn
 
 log = logging.getLogger(__name__)
-
-HISTORY_SAMPLE = timedelta(minutes=5)
-"""A kiosk whose state stays the same gets one history row per such period."""
-HISTORY_KEPT = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -120,17 +112,14 @@ class FleetService:
         self._sessions = make_session_factory(engine)
 
     def record_heartbeat(self, kiosk_id: str, beat: HeartbeatIn) -> HeartbeatAck:
-        """Upsert the kiosk's row. Two first beats of one kiosk racing (PostgreSQL) make
-        one insert fail on the primary key: the retry then finds the row and updates it."""
+        """One write: a single INSERT ... ON CONFLICT DO UPDATE of the kiosk's row, which
+        also counts the beats (the first is first_seen) and the outbox's rises in a row.
+        Two first beats of one kiosk racing both land: the database picks the order."""
         now = self.clock.now()
-        for attempt in (1, 2):
-            try:
-                with self._sessions.begin() as session:
-                    first_seen = _upsert(session, kiosk_id, beat, now)
-                break
-            except IntegrityError:
-                if attempt == 2:
-                    raise
+        with self._sessions.begin() as session:
+            beats = session.execute(_upsert(session.get_bind().dialect.name, kiosk_id,
+                                            beat, now)).scalar_one()
+        first_seen = beats == 1
         if first_seen:
             log.info("fleet: first heartbeat of kiosk=%s app=%s", kiosk_id, beat.app_version)
         return HeartbeatAck(kiosk_id=kiosk_id, received_at=in_shanghai(now),
@@ -218,70 +207,42 @@ def _overridden_by_kiosk(session: Session, kiosk_id: str | None = None
     return {kiosk_id: list(keys) for kiosk_id, keys in rows if keys}
 
 
-def _upsert(session: Session, kiosk_id: str, beat: HeartbeatIn, now: datetime) -> bool:
-    """Write the beat into the kiosk's row; True if the row is new."""
-    # Read before the new row is added: autoflush would insert it half-filled.
-    credential = session.get(KioskCredentialRow, kiosk_id)
-    row = session.get(KioskRow, kiosk_id)
-    first_seen = row is None
-    history_due = row is None or (
-        _sample_period(row.last_heartbeat_at) != _sample_period(now)
-        or _history_state(row.app_version, row.config_version, row.devices, row.outbox_parked,
-                          row.last_error, row.out_of_service) != _beat_state(beat))
-    if row is None:
-        row = KioskRow(kiosk_id=kiosk_id, first_seen_at=now)
-        session.add(row)
-    if credential is not None:  # the group is the enrollment's, not the kiosk's say
-        row.group_name = credential.group_name
-    row.app_version = beat.app_version
-    row.update_state = beat.update_state
-    row.config_version = beat.config_version
-    row.devices = {name: state.model_dump(mode="json") for name, state in beat.devices.items()}
-    row.outbox_depth = beat.outbox_depth
-    row.outbox_parked = beat.outbox_parked
-    row.last_error = beat.last_error
-    row.disk_free_bytes = beat.disk_free_bytes
-    row.kiosk_time = beat.sent_at
-    row.last_heartbeat_at = now
-    row.out_of_service = beat.out_of_service
-    row.out_of_service_since = beat.out_of_service_since
-    row.low_disk = beat.low_disk
-    row.up_since = beat.up_since
-    row.restart_window = beat.restart_window
-    row.last_restart_at = beat.last_restart_at
-    if history_due:
-        _append_history(session, kiosk_id, row, now)
-    return first_seen
-
-
-def _sample_period(moment: datetime) -> int:
-    return int(moment.timestamp() // HISTORY_SAMPLE.total_seconds())
-
-
-def _history_state(app_version: str, config_version: str, devices: dict[str, object],
-                   parked: int, last_error: str | None, out_of_service: bool) -> tuple[object, ...]:
-    """What makes a beat worth a history row of its own, whatever the sampling period."""
-    return (app_version, config_version, sorted(devices.items(), key=str), parked,
-            last_error, out_of_service)
-
-
-def _beat_state(beat: HeartbeatIn) -> tuple[object, ...]:
-    return _history_state(beat.app_version, beat.config_version,
-                          {name: state.model_dump(mode="json")
-                           for name, state in beat.devices.items()},
-                          beat.outbox_parked, beat.last_error, beat.out_of_service)
-
-
-def _append_history(session: Session, kiosk_id: str, row: KioskRow, now: datetime) -> None:
-    """One history row from the kiosk's row as just written; the kiosk's rows older than a
-    day go (an index range of this kiosk only)."""
-    session.add(HeartbeatHistoryRow(
-        kiosk_id=kiosk_id, received_at=now, app_version=row.app_version,
-        config_version=row.config_version, devices=row.devices,
-        outbox_depth=row.outbox_depth, outbox_parked=row.outbox_parked,
-        last_error=row.last_error, disk_free_bytes=row.disk_free_bytes,
-        out_of_service=row.out_of_service))
-    session.execute(delete(HeartbeatHistoryRow)
-                    .where(HeartbeatHistoryRow.kiosk_id == kiosk_id,
-                           HeartbeatHistoryRow.received_at < now - HISTORY_KEPT)
-                    .execution_options(synchronize_session=False))
+def _upsert(dialect: str, kiosk_id: str, beat: HeartbeatIn, now: datetime
+            ) -> ReturningInsert[int]:
+    """The beat as one upsert returning the kiosk's heartbeat count. The group is the
+    enrollment's, not the kiosk's say (kept as it was if the kiosk is not enrolled)."""
+    kiosks = KioskRow.metadata.tables[KioskRow.__tablename__]
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    group = (select(KioskCredentialRow.group_name)
+             .where(KioskCredentialRow.kiosk_id == kiosk_id).scalar_subquery())
+    values: dict[str, Any] = {
+        "app_version": beat.app_version, "update_state": beat.update_state,
+        "config_version": beat.config_version,
+        "devices": {name: state.model_dump(mode="json") for name, state in beat.devices.items()},
+        "outbox_depth": beat.outbox_depth, "outbox_parked": beat.outbox_parked,
+        "last_error": beat.last_error, "disk_free_bytes": beat.disk_free_bytes,
+        "kiosk_time": beat.sent_at, "last_heartbeat_at": now,
+        "out_of_service": beat.out_of_service,
+        "out_of_service_since": beat.out_of_service_since, "low_disk": beat.low_disk,
+        "up_since": beat.up_since, "restart_window": beat.restart_window,
+        "last_restart_at": beat.last_restart_at}
+    key = history_key(beat, now)
+    statement = insert(kiosks).values(kiosk_id=kiosk_id, first_seen_at=now, group_name=group,
+                                      heartbeats=1, outbox_rises=0, history_key=key,
+                                      history_due=True, **values)
+    new_depth, old_depth = statement.excluded.outbox_depth, kiosks.c.outbox_depth
+    return statement.on_conflict_do_update(
+        index_elements=[kiosks.c.kiosk_id],
+        set_={**{name: statement.excluded[name] for name in values},
+              "group_name": func.coalesce(group, kiosks.c.group_name),
+              "heartbeats": kiosks.c.heartbeats + 1,
+              # The console's history (central.fleet_history): due when the state or
+              # the sampling period changed; a due sample stays due until taken.
+              "history_key": statement.excluded.history_key,
+              "history_due": case((kiosks.c.history_key == statement.excluded.history_key,
+                                   kiosks.c.history_due), else_=true()),
+              # Rising in a row: +1 when it grew, back to 0 when it shrank or is empty.
+              "outbox_rises": case((new_depth > old_depth, kiosks.c.outbox_rises + 1),
+                                   (new_depth < old_depth, 0), (new_depth == 0, 0),
+                                   else_=kiosks.c.outbox_rises)},
+    ).returning(kiosks.c.heartbeats)

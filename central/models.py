@@ -385,11 +385,20 @@ class KioskRow(Base):
     # The kiosk's software update as its heartbeat says (kiosk.update.wire.UpdateState);
     # null until a kiosk that knows updates beats (0010_releases).
     update_state: Mapped[str | None] = mapped_column(String(16), default=None)
+    # Heartbeats received (1 on the first: first_seen) and how many beats in a row the
+    # outbox grew (reset when it shrinks): one upsert keeps both (0015_alerts).
+    heartbeats: Mapped[int] = mapped_column(BigInteger, default=1)
+    outbox_rises: Mapped[int] = mapped_column(Integer, default=0)
+    # The console's history (central.fleet_history): the last beat's sampling period and
+    # state digest, and whether a sample of it is still to be taken (0016_console).
+    history_key: Mapped[str | None] = mapped_column(String(48), default=None)
+    history_due: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 # The fleet's trust and configuration tables share this metadata (imported last: they
 # import Base from here).
 from central import (  # noqa: E402,F401
+    models_alerts as _models_alerts,
     models_audit as _models_audit,
     models_console as _models_console,
     models_edge as _models_edge,

@@ -31,8 +31,8 @@ class ConsoleSessionRow(Base):
 
 
 class HeartbeatHistoryRow(Base):
-    """One sample of a kiosk's heartbeat, written in the heartbeat's own transaction when
-    its state changed or a sampling period began (central.fleet); kept a day."""
+    """One sample of a kiosk's heartbeat, taken by the scheduler when its state changed
+    or a sampling period began (central.fleet_history); kept a day."""
 
     __tablename__ = "kiosk_heartbeats"
     __table_args__ = (Index("ix_kiosk_heartbeats_kiosk_at", "kiosk_id", "received_at"),)
@@ -48,6 +48,7 @@ class HeartbeatHistoryRow(Base):
     last_error: Mapped[str | None] = mapped_column(Text, default=None)
     disk_free_bytes: Mapped[int] = mapped_column(BigInteger)
     out_of_service: Mapped[bool] = mapped_column(Boolean, default=False)
+    sample_key: Mapped[str | None] = mapped_column(String(48), default=None)
 
 
 class OutboxRefusalRow(Base):

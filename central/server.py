@@ -14,7 +14,9 @@ import time
 from types import TracebackType
 
 import uvicorn
+from fastapi import FastAPI
 
+from central.alerts import AlertSettings
 from central.api import create_app
 from central.bodylimit import BodyLimits
 from central.console import ConsoleSettings
@@ -23,6 +25,7 @@ from central.fleet import FleetSettings
 from central.logsafe import uvicorn_log_config
 from central.payments.providers import QrProviderClient
 from central.ratelimit import RateLimits
+from central.scheduler import SchedulerSettings
 from central.timeutil import Clock
 from kiosk.domain.qr import QrProvider
 
@@ -86,10 +89,13 @@ class CentralServer:
                  rate_limits: RateLimits | None = None,
                  qr_providers: dict[QrProvider, QrProviderClient] | None = None,
                  public_url: str | None = None,
-                 console: ConsoleSettings | None = None) -> None:
+                 console: ConsoleSettings | None = None, alerts: AlertSettings | None = None,
+                 scheduler: SchedulerSettings | None = None) -> None:
         """``public_url``: central's address as payment providers reach it (their
         notifications); default the address it listens on. ``console``: the admin
-        console's session spans, cookies and refresh (central.console)."""
+        console's session spans, cookies and refresh (central.console). ``alerts``,
+        ``scheduler``: see create_app. ``app`` is the served app once started (its state
+        holds the scheduler, for tests that run a round themselves)."""
         self.db_url = db_url
         self.host = host
         self.port = port
@@ -103,7 +109,10 @@ class CentralServer:
         self.qr_providers = qr_providers
         self.public_url = public_url
         self.console = console
+        self.alerts = alerts
+        self.scheduler = scheduler
         self.url = ""
+        self.app: FastAPI | None = None
         self._server: _PromptServer | None = None
         self._socket: socket.socket | None = None
         self._thread: threading.Thread | None = None
@@ -133,7 +142,8 @@ class CentralServer:
                              fleet=self.fleet, credentials=self.credentials,
                              body_limits=self.body_limits, rate_limits=self.rate_limits,
                              qr_providers=self.qr_providers, public_url=lambda: public_url,
-                             console=self.console)
+                             console=self.console, alerts=self.alerts,
+                             scheduler=self.scheduler)
         except BaseException:
             sock.close()
             raise
@@ -144,6 +154,7 @@ class CentralServer:
         thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]},
                                   name=f"central-{bound_port}", daemon=True)
         self._server, self._socket, self._thread = server, sock, thread
+        self.app = app
         thread.start()
         deadline = time.monotonic() + START_TIMEOUT_S
         while not server.started:

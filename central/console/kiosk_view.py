@@ -11,7 +11,7 @@ from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
 from central.db import make_session_factory
-from central.fleet import HISTORY_KEPT, HISTORY_SAMPLE
+from central.fleet_history import HISTORY_KEPT, HISTORY_SAMPLE
 from central.models_console import HeartbeatHistoryRow, KioskServiceMarkRow, OutboxRefusalRow
 from central.models_fleet import RolloutKioskRow, RolloutRow
 from central.models_releases import ReleaseRolloutKioskRow, ReleaseRolloutRow

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0016_console"
-down_revision: str | None = "0013_audit_events"
+down_revision: str | None = "0015_alerts"
 branch_labels: str | None = None
 depends_on: str | None = None
 
@@ -43,10 +43,15 @@ def upgrade() -> None:
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.Column("disk_free_bytes", sa.BigInteger(), nullable=False),
         sa.Column("out_of_service", sa.Boolean(), nullable=False),
+        sa.Column("sample_key", sa.String(length=48), nullable=True),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("kiosk_heartbeats") as batch:
         batch.create_index("ix_kiosk_heartbeats_kiosk_at", ["kiosk_id", "received_at"])
+    with op.batch_alter_table("kiosks") as batch:
+        batch.add_column(sa.Column("history_key", sa.String(length=48), nullable=True))
+        batch.add_column(sa.Column("history_due", sa.Boolean(), nullable=False,
+                                   server_default=sa.false()))
     op.create_table("outbox_refusals",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("kiosk_id", sa.String(length=64), nullable=False),
@@ -78,6 +83,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("kiosks") as batch:
+        batch.drop_column("history_due")
+        batch.drop_column("history_key")
     for table in ("kiosk_service_marks", "review_settlements", "outbox_refusals",
                   "kiosk_heartbeats", "console_sessions"):
         op.drop_table(table)

@@ -143,22 +143,37 @@ def test_docs_load_swagger_from_central_itself(central):
         assert requests.get(f"{central.url}{asset}", timeout=PATIENCE_S).status_code == 200
 
 
+def history_rows(db_url: str, kiosk_id: str) -> int:
+    engine = make_engine(db_url)
+    try:
+        with engine.connect() as connection:
+            return connection.scalar(select(func.count()).select_from(HeartbeatHistoryRow)
+                                     .where(HeartbeatHistoryRow.kiosk_id == kiosk_id)) or 0
+    finally:
+        engine.dispose()
+
+
 def test_heartbeat_history_is_sampled_and_shown_with_refused_records(central_db, clock, keys,
                                                                       make_payment,
                                                                       outbox_message):
     """GIVEN a kiosk beating every minute, its printer failing once, and a record of it
     that central refuses
     WHEN an hour has gone by
-    THEN central kept one history row per 5-minute period plus one for each change (not
-    one per beat), and the kiosk's page shows the error it carried and the refused
-    record by key and reason."""
+    THEN the scheduler's rounds (one a minute here) kept one history row per 5-minute
+    period plus one for each change (not one per beat, and the heartbeat itself wrote
+    none), and the kiosk's page shows the error it carried and the refused record by key
+    and reason."""
     with console_central(central_db, clock) as server:
+        assert server.app is not None
         for minute in range(60):
             if minute == 30:
                 beat(server.url, keys, "SH-CN-0009", last_error="printer: paper out",
                      devices={"printer": {"state": "fault", "reason": "paper_out"}})
             else:
                 beat(server.url, keys, "SH-CN-0009")
+            if minute == 0:
+                assert history_rows(central_db, "SH-CN-0009") == 0  # not the beat's write
+            assert server.app.state.scheduler.run_once()
             clock.advance(timedelta(minutes=1))
         broken = make_payment(kiosk_id="SH-CN-0009")
         payload = broken.outbox_payload(broken.created_at)
@@ -174,13 +189,7 @@ def test_heartbeat_history_is_sampled_and_shown_with_refused_records(central_db,
         assert refused.json()["results"][0]["status"] == "rejected"
         page = http_sign_in(server.url, keys.admin_token).get(
             f"{server.url}/admin/kiosks/SH-CN-0009", timeout=PATIENCE_S).text
-    engine = make_engine(central_db)
-    try:
-        with engine.connect() as connection:
-            rows = connection.scalar(select(func.count()).select_from(HeartbeatHistoryRow)
-                                     .where(HeartbeatHistoryRow.kiosk_id == "SH-CN-0009"))
-    finally:
-        engine.dispose()
+    rows = history_rows(central_db, "SH-CN-0009")
     assert 12 <= rows <= 12 + 1 + 2  # a row per period, and the fault's two changes
     assert "printer: paper out" in page
     assert message.idempotency_key in page and "E_REQUEST_REJECTED" in page

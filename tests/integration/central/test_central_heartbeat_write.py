@@ -1,0 +1,63 @@
+"""A heartbeat is one write: a single upsert statement, whatever the kiosk's row held
+(issue 14: central's replicas share one database, and heartbeats are most of its
+traffic)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, event
+
+from central.db import make_engine, migrate
+from central.enrollment import EnrollmentService
+from central.fleet import FleetService
+from kiosk.sync.wire_fleet import HeartbeatIn
+
+TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
+
+
+@pytest.fixture
+def engine(central_db: str) -> Iterator[Engine]:
+    made = make_engine(central_db)
+    migrate(made)
+    try:
+        yield made
+    finally:
+        made.dispose()
+
+
+def _beat(**changes: Any) -> HeartbeatIn:
+    body: dict[str, Any] = {"app_version": "0.1.0", "config_version": "local-0123456789ab",
+                            "devices": {"printer": {"state": "ok"}}, "outbox_depth": 2,
+                            "disk_free_bytes": 10**9}
+    body.update(changes)
+    return HeartbeatIn.model_validate(body)
+
+
+def test_each_heartbeat_is_one_statement(engine: Engine, clock) -> None:
+    """GIVEN an enrolled kiosk in group "lobby" that central has not heard of
+    WHEN it beats twice, the second time with new values
+    THEN each beat runs exactly one SQL statement (transaction control aside); the first
+    says first_seen, the second not; the row has the second beat's values and the
+    enrollment's group."""
+    EnrollmentService(engine).issue_credential("SH-ONE-1", "lobby")
+    fleet = FleetService(engine, clock)
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if not statement.lstrip().upper().startswith(TRANSACTION_CONTROL):
+            statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        first = fleet.record_heartbeat("SH-ONE-1", _beat())
+        assert len(statements) == 1, statements
+        second = fleet.record_heartbeat("SH-ONE-1", _beat(outbox_depth=5, app_version="0.2.0"))
+        assert len(statements) == 2, statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert (first.first_seen, second.first_seen) == (True, False)
+    [kiosk] = [k for k in fleet.fleet().kiosks if k.kiosk_id == "SH-ONE-1"]
+    assert (kiosk.app_version, kiosk.outbox_depth, kiosk.group) == ("0.2.0", 5, "lobby")
