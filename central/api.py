@@ -25,6 +25,7 @@ from central.api_enroll import build_enroll_router
 from central.api_fleet import build_fleet_router
 from central.api_qr import build_qr_router
 from central.api_releases import build_release_router
+from central.api_rollouts import build_rollouts_router
 from central.api_services import build_services_router
 from central.api_trust import build_trust_router
 from central.auth import AdminAccess, DeviceKiosk, ensure_own
@@ -53,6 +54,7 @@ from central.ratelimit import (
 )
 from central.refusals import log_refusal
 from central.releases import ReleaseService
+from central.rollout_control import RolloutControl
 from central.rollouts import RolloutService
 from central.schemas import BillerOut, MaintenanceIn, PaymentList, PaymentOut
 from central.service import CentralService
@@ -280,6 +282,8 @@ def create_app(db_url: str, *, seed_demo: bool = False, clock: Clock | None = No
     app.include_router(build_trust_router())
     app.include_router(build_services_router())
     app.include_router(build_fleet_router())
+    # Before the config router: /v1/admin/rollouts/all is not /v1/admin/rollouts/{id}.
+    app.include_router(build_rollouts_router(RolloutControl(engine, service.clock)))
     app.include_router(build_config_router(RolloutService(engine, service.clock)))
     app.include_router(build_release_router(ReleaseService(engine, service.clock)))
     providers = dict(qr_providers or {})
