@@ -26,16 +26,16 @@ WAVE_DEADLINE_DEFAULT_S = 24 * 3600
 
 def upgrade() -> None:
     for rollouts, kiosks in ROLLOUT_TABLES:
-        with op.batch_alter_table(rollouts) as batch:
-            batch.add_column(sa.Column("wave_deadline_s", sa.Integer(), nullable=False,
-                                       server_default=sa.text(str(WAVE_DEADLINE_DEFAULT_S))))
-            batch.add_column(sa.Column("maintenance_window", sa.String(length=80),
-                                       nullable=True))
-            batch.add_column(sa.Column("wave_active_s", sa.Float(), nullable=False,
-                                       server_default=sa.text("0")))
-            batch.add_column(sa.Column("wave_clock_at", sa.DateTime(), nullable=True))
-        with op.batch_alter_table(kiosks) as batch:
-            batch.add_column(sa.Column("given_at", sa.DateTime(), nullable=True))
+        # Plain ADD COLUMN (SQLite has it): a batch would copy and drop the rollout table,
+        # which its kiosks' foreign key refuses once it holds rows.
+        op.add_column(rollouts, sa.Column("wave_deadline_s", sa.Integer(), nullable=False,
+                                          server_default=sa.text(str(WAVE_DEADLINE_DEFAULT_S))))
+        op.add_column(rollouts, sa.Column("maintenance_window", sa.String(length=80),
+                                          nullable=True))
+        op.add_column(rollouts, sa.Column("wave_active_s", sa.Float(), nullable=False,
+                                          server_default=sa.text("0")))
+        op.add_column(rollouts, sa.Column("wave_clock_at", sa.DateTime(), nullable=True))
+        op.add_column(kiosks, sa.Column("given_at", sa.DateTime(), nullable=True))
         op.execute(f"UPDATE {rollouts} SET wave_clock_at = updated_at "
                    "WHERE state = 'running'")
         op.execute(f"UPDATE {kiosks} SET given_at = (SELECT r.created_at FROM {rollouts} r "
@@ -59,10 +59,8 @@ def downgrade() -> None:
     op.drop_index("ix_rollout_changes_rollout", table_name="rollout_changes")
     op.drop_table("rollout_changes")
     for rollouts, kiosks in ROLLOUT_TABLES:
-        with op.batch_alter_table(kiosks) as batch:
-            batch.drop_column("given_at")
-        with op.batch_alter_table(rollouts) as batch:
-            batch.drop_column("wave_clock_at")
-            batch.drop_column("wave_active_s")
-            batch.drop_column("maintenance_window")
-            batch.drop_column("wave_deadline_s")
+        # Plain DROP COLUMN (SQLite 3.35+, PostgreSQL), not a batch: see upgrade().
+        op.execute(f"ALTER TABLE {kiosks} DROP COLUMN given_at")
+        for column in ("wave_clock_at", "wave_active_s", "maintenance_window",
+                       "wave_deadline_s"):
+            op.execute(f"ALTER TABLE {rollouts} DROP COLUMN {column}")
