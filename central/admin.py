@@ -6,6 +6,8 @@
     kiosk-admin biller maintenance BILLER on|off --central URL
     kiosk-admin keys init|show, config push FILE --target T, rollout status [ID]
         (signed configuration: see central/admin_config.py)
+    kiosk-admin rollout list|show|pause|resume|cancel|retry [config|software ID]
+        (rollouts under control: see central/admin_rollouts.py)
     kiosk-admin enroll KIOSK_ID [--group G] [--ttl-hours 24] --central URL
     kiosk-admin token list|revoke ID, kiosk revoke KIOSK_ID
         (who may speak to central: see central/admin_trust.py)
@@ -43,6 +45,7 @@ from central import (
     admin_config,
     admin_qr,
     admin_release,
+    admin_rollouts,
     admin_trust,
 )
 from central.masking import mask_account
@@ -94,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     admin_trust.add_commands(commands, common)
     admin_audit.add_commands(commands, common)
     admin_alerts.add_commands(commands, common)  # after admin_trust: kiosk maintenance
+    admin_rollouts.add_commands(commands, common)
 
     enroll = commands.add_parser("enroll", parents=[common],
                                  help="make a one-time enrollment token for a kiosk")
@@ -251,6 +255,8 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
         auth = {"Authorization": f"Bearer {admin_token(args)}"}
         if admin_alerts.handles(args):
             return admin_alerts.run(args, base, out, call, auth)
+        if args.command in admin_rollouts.COMMANDS:
+            return admin_rollouts.run(args, base, out, call, auth)
         if args.command in admin_trust.COMMANDS:
             return admin_trust.run(args, base, out, call, auth)
         if args.command == "payments" and args.reconcile is not None:

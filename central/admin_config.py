@@ -4,7 +4,8 @@
     kiosk-admin keys show [--dir DIR]
     kiosk-admin config push FILE --target all|group:G|kiosk:ID [--wave PERCENT]
         [--success-threshold F] [--failure-threshold F] [--version N] [--note TEXT]
-    kiosk-admin rollout status [ID] [--json]
+        [--wave-deadline 1d] [--window 'HH:MM-HH:MM [ZONE]']
+    kiosk-admin rollout status [ID] [--json]   (registered by central/admin_rollouts.py)
 
 The private key never leaves this machine: kiosk-admin signs, central only stores the
 signed bundle, kiosks verify it against the public keys in their site files.
@@ -33,6 +34,7 @@ from cryptography.hazmat.primitives.serialization import (
 )
 from pydantic import ValidationError
 
+from central.admin_push_options import add_push_options, push_fields
 from central.terminal import dumps, printable
 from central.timeutil import SHANGHAI
 
@@ -49,7 +51,7 @@ from kiosk.sync.wire_config import (
     sign_bundle,
 )
 
-COMMANDS = ("keys", "config", "rollout")
+COMMANDS = ("keys", "config")
 KEY_FILE = "config-signing-key.pem"
 
 Call = Callable[..., Any]
@@ -66,7 +68,7 @@ def default_keys_dir() -> Path:
 
 
 def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
-    """Add keys, config and rollout to kiosk-admin's subparsers; ``common`` carries
+    """Add keys and config to kiosk-admin's subparsers; ``common`` carries
     --central (and whatever else every command talking to central takes)."""
     keys_dir = argparse.ArgumentParser(add_help=False)
     keys_dir.add_argument("--dir", type=Path, default=None,
@@ -95,18 +97,12 @@ def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
     push.add_argument("--version", type=int, default=None,
                       help="bundle version (default: 1 + the highest central has)")
     push.add_argument("--note", default="", help="what changed, for rollout status")
-
-    rollout = commands.add_parser("rollout", help="staged rollouts of config pushes")
-    rollout_commands = rollout.add_subparsers(dest="rollout_command", required=True)
-    status = rollout_commands.add_parser("status", parents=[common],
-                                         help="a rollout's state and kiosks (exit 1: halted)")
-    status.add_argument("rollout_id", nargs="?", type=int, help="default: the latest")
-    status.add_argument("--json", action="store_true", help="print central's JSON as is")
+    add_push_options(push)
 
 
 def run(args: argparse.Namespace, base: str, out: TextIO, err: TextIO, call: Call,
         headers: dict[str, str] | None = None) -> int:
-    """Run a keys/config/rollout command; central's refusals propagate from ``call``."""
+    """Run a keys/config command; central's refusals propagate from ``call``."""
     def send(method: str, url: str, **kwargs: Any) -> Any:
         if headers:  # only when given: admin.call may add its own credentials
             kwargs["headers"] = {**kwargs.get("headers", {}), **headers}
@@ -115,9 +111,7 @@ def run(args: argparse.Namespace, base: str, out: TextIO, err: TextIO, call: Cal
     try:
         if args.command == "keys":
             return _keys(args, out)
-        if args.command == "config":
-            return _push(args, base, out, send)
-        return _status(args, base, out, send)
+        return _push(args, base, out, send)
     except UsageProblem as exc:
         print(f"kiosk-admin: {exc}", file=err)
         return 2
@@ -215,6 +209,10 @@ def _push(args: argparse.Namespace, base: str, out: TextIO, call: Call) -> int:
     settings = read_settings(args.file)
     check_schema(args.file, settings)
     key = load_key(_key_path(args))
+    try:
+        rollout_fields = push_fields(args)
+    except ValueError as exc:
+        raise UsageProblem(str(exc)) from None
     version = args.version
     if version is None:
         version = int(call("GET", f"{base}/v1/admin/config/version")["version"]) + 1
@@ -223,7 +221,7 @@ def _push(args: argparse.Namespace, base: str, out: TextIO, call: Call) -> int:
                               settings=settings, note=args.note)
         push = ConfigPushIn(signed=sign_bundle(bundle, key), target=args.target,
                             wave_percent=args.wave, success_threshold=args.success_threshold,
-                            failure_threshold=args.failure_threshold)
+                            failure_threshold=args.failure_threshold, **rollout_fields)
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
                              for e in exc.errors())
@@ -240,7 +238,8 @@ def _push(args: argparse.Namespace, base: str, out: TextIO, call: Call) -> int:
 
 # --- rollout status --------------------------------------------------------------------------
 
-def _status(args: argparse.Namespace, base: str, out: TextIO, call: Call) -> int:
+def rollout_status(args: argparse.Namespace, base: str, out: TextIO, call: Call) -> int:
+    """`kiosk-admin rollout status [ID]`: a config rollout, the latest by default."""
     if args.rollout_id is not None:
         rollout = call("GET", f"{base}/v1/admin/rollouts/{args.rollout_id}")
     else:

@@ -3,7 +3,8 @@
     kiosk-admin release make DIR [--version V] [--expires-days 90] [--note TEXT]
         [--platform linux_x86_64] [--python cp311] [--dir KEYS]
     kiosk-admin release push DIR --target all|group:G|kiosk:ID [--wave PERCENT]
-        [--success-threshold F] [--failure-threshold F]
+        [--success-threshold F] [--failure-threshold F] [--wave-deadline 1d]
+        [--window 'HH:MM-HH:MM [ZONE]']
     kiosk-admin release status [ROLLOUT_ID] [--json]
 
 ``make`` signs a manifest of every wheel in DIR (the kiosk's own and each dependency it
@@ -26,6 +27,7 @@ from typing import Any, TextIO
 from pydantic import ValidationError
 
 from central.admin_config import KEY_FILE, Call, UsageProblem, default_keys_dir, load_key
+from central.admin_push_options import add_push_options, push_fields
 from central.terminal import dumps, printable
 from central.timeutil import SHANGHAI
 from kiosk.update.wire import (
@@ -67,6 +69,7 @@ def add_commands(commands: Any, common: argparse.ArgumentParser) -> None:
                       help="share of the target in each wave (default 100: one wave)")
     push.add_argument("--success-threshold", type=float, default=0.9)
     push.add_argument("--failure-threshold", type=float, default=0.2)
+    add_push_options(push)
     status = sub.add_parser("status", parents=[common],
                             help="a release rollout's state and kiosks (exit 1: halted)")
     status.add_argument("rollout_id", nargs="?", type=int, help="default: the latest")
@@ -139,12 +142,15 @@ def _push(args: argparse.Namespace, base: str, out: TextIO, call: Call) -> int:
         signed = SignedRelease.model_validate_json(path.read_bytes())
         rollout = ReleaseRolloutIn(target=args.target, wave_percent=args.wave,
                                    success_threshold=args.success_threshold,
-                                   failure_threshold=args.failure_threshold)
-    except OSError:
-        raise UsageProblem(f"no {path}: `kiosk-admin release make` first") from None
+                                   failure_threshold=args.failure_threshold,
+                                   **push_fields(args))
     except ValidationError as exc:
         raise UsageProblem(f"cannot push: {exc.error_count()} problem(s) "
                            f"({exc.errors()[0]['msg']})") from None
+    except ValueError as exc:  # a window or deadline mistyped
+        raise UsageProblem(str(exc)) from None
+    except OSError:
+        raise UsageProblem(f"no {path}: `kiosk-admin release make` first") from None
     version = signed.manifest.version
     stored = call("GET", f"{base}/v1/admin/releases/{version}") \
         if _exists(call, base, version) else call(

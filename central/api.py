@@ -30,6 +30,7 @@ from central.api_enroll import build_enroll_router
 from central.api_fleet import build_fleet_router
 from central.api_qr import build_qr_router
 from central.api_releases import build_release_router
+from central.api_rollouts import build_rollouts_router
 from central.api_services import build_services_router
 from central.api_trust import build_trust_router
 from central.audit import AuditTrail
@@ -62,6 +63,7 @@ from central.ratelimit import (
 )
 from central.refusals import log_refusal
 from central.releases import ReleaseService
+from central.rollout_control import RolloutControl
 from central.rollouts import RolloutService
 from central.scheduler import Scheduler, SchedulerSettings
 from central.schemas import BillerOut, MaintenanceIn, PaymentList, PaymentOut
@@ -310,6 +312,8 @@ def create_app(db_url: str, *, seed_demo: bool = False, clock: Clock | None = No
     # Scheduled work: one replica at a time (the lease). More jobs are registered on
     # app.state.scheduler (e.g. rollout wave deadlines).
     app.state.scheduler = jobs
+    rollout_control = RolloutControl(engine, service.clock)
+    jobs.register("rollout-deadlines", rollout_control.expire_overdue_waves)
     alert_settings = alerts or AlertSettings()
     app.state.alerts = AlertService(engine, service.clock, alert_settings, fleet)
     jobs.register("alerts", app.state.alerts.evaluate)  # offline detection included
@@ -318,6 +322,8 @@ def create_app(db_url: str, *, seed_demo: bool = False, clock: Clock | None = No
         jobs.register("alert-webhook", WebhookSender(engine, service.clock,
                                                      alert_settings.webhook).deliver_due)
     app.include_router(build_alerts_router())
+    # Before the config router: /v1/admin/rollouts/all is not /v1/admin/rollouts/{id}.
+    app.include_router(build_rollouts_router(rollout_control))
     app.include_router(build_config_router(RolloutService(engine, service.clock)))
     app.include_router(build_release_router(ReleaseService(engine, service.clock)))
     providers = dict(qr_providers or {})

@@ -17,6 +17,7 @@ from central.api_common import errors
 from central.audit import PAGE_MAX, AuditFilter, AuditTrail
 from central.auth import AdminAccess
 from central.schemas_audit import AuditEventOut, AuditPage, AuditVerifyOut, BrokenOut, Outcome
+from kiosk.sync.wire import SQL_INT_MAX
 
 CSV_COLUMNS = ("seq", "event_id", "occurred_at", "actor_kind", "actor", "action", "target",
                "outcome", "kiosk_id", "details", "prev_hash", "hash")
@@ -55,7 +56,8 @@ def build_audit_router() -> APIRouter:
     @router.get("/events", response_model=AuditPage, responses=errors(401, 422))
     def list_events(trail: Trail, where: Filter,
                     limit: Annotated[int, Query(ge=1, le=PAGE_MAX)] = 100,
-                    before: Annotated[int | None, Query(ge=1)] = None) -> AuditPage:
+                    before: Annotated[int | None, Query(ge=1, le=SQL_INT_MAX)] = None,
+                    ) -> AuditPage:
         """Events newest first, filtered by actor, action, kiosk, outcome and time;
         ``before`` (the previous page's next_before) pages back."""
         return trail.events(where, limit, before)

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Path, Query, Response
 
 from central.api_common import error_response, errors
-from central.auth import AdminAccess, DeviceKiosk
+from central.auth import AdminAccess, AdminLabel, DeviceKiosk
 from central.rollouts import ConfigVersionOut, RolloutService
 from kiosk.errors import ErrorCode, KioskError
 from kiosk.sync.wire import SQL_INT_MAX
@@ -25,21 +25,22 @@ from kiosk.sync.wire_config import (
 
 # The push refusals, answered here so central/api.py's table stays untouched.
 PUSH_STATUS: dict[ErrorCode, int] = {ErrorCode.CONFIG_VERSION: 409,
-                                     ErrorCode.CONFIG_TARGET: 422}
+                                     ErrorCode.CONFIG_TARGET: 422,
+                                     ErrorCode.REQUEST_REJECTED: 422}
 
 
 def build_config_router(rollouts: RolloutService) -> APIRouter:
     router = APIRouter(prefix="/v1")
 
     @router.post("/admin/config/pushes", response_model=RolloutOut, status_code=201,
-                 tags=["operator"], dependencies=[AdminAccess],
-                 responses=errors(401, 409, 422))
-    def push_config(body: ConfigPushIn) -> RolloutOut | Response:
+                 tags=["operator"], responses=errors(401, 409, 422))
+    def push_config(body: ConfigPushIn, by: AdminLabel) -> RolloutOut | Response:
         """Store a signed bundle as is and start its staged rollout. 409 E_CONFIG_VERSION:
         the version is not above every stored one; 422 E_CONFIG_TARGET: the target names
-        no enrolled kiosk. Central does not check the signature: kiosks do."""
+        no enrolled kiosk; 422 E_REQUEST_REJECTED: the window is not HH:MM-HH:MM [zone].
+        Central does not check the signature: kiosks do."""
         try:
-            return rollouts.push(body)
+            return rollouts.push(body, by)
         except KioskError as exc:
             if exc.code not in PUSH_STATUS:
                 raise

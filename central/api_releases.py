@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request, Response
 
 from central.api_common import error_response, errors
-from central.auth import AdminAccess, DeviceKiosk
+from central.auth import AdminAccess, AdminLabel, DeviceKiosk
 from central.bodylimit import BodyTooLarge
 from central.releases import ReleaseService
 from kiosk.errors import ErrorCode, KioskError
@@ -76,14 +76,13 @@ def build_release_router(releases: ReleaseService) -> APIRouter:
         return releases.release(version)
 
     @router.post("/admin/releases/{version}/rollouts", response_model=ReleaseRolloutOut,
-                 status_code=201, tags=["operator"], dependencies=[AdminAccess],
-                 responses=errors(401, 404, 409, 422))
-    def roll_out_release(version: Version, body: ReleaseRolloutIn
+                 status_code=201, tags=["operator"], responses=errors(401, 404, 409, 422))
+    def roll_out_release(version: Version, body: ReleaseRolloutIn, by: AdminLabel
                          ) -> ReleaseRolloutOut | Response:
         """Start the release's staged rollout (409 while a file is missing, 422 when the
-        target names no enrolled kiosk)."""
+        target names no enrolled kiosk or the window is not HH:MM-HH:MM [zone])."""
         try:
-            return releases.roll_out(version, body)
+            return releases.roll_out(version, body, by)
         except KioskError as exc:
             return _refusal(exc)
 

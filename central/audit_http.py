@@ -108,6 +108,22 @@ def _reconcile(_path: Mapping[str, Any], body: Json, answer: Json) -> Described:
                      details=_some(provider=body.get("provider"), differences=found))
 
 
+def _kiosk_maintenance(path: Mapping[str, Any], body: Json, _answer: Json) -> Described:
+    state = body.get("maintenance")
+    return Described(target=_str(path.get("kiosk_id")), kiosk_id=_str(path.get("kiosk_id")),
+                     details=_some(maintenance=None if state is None
+                                   else ("on" if state else "off")))
+
+
+def _rollout_verb(path: Mapping[str, Any], _body: Json, answer: Json) -> Described:
+    """A rollout's pause, resume, cancel or retry: which rollout, and its state after."""
+    return Described(target=f"{path.get('kind')} rollout {path.get('rollout_id')}",
+                     details=_some(kind=path.get("kind"), rollout_id=path.get("rollout_id"),
+                                   state=answer.get("state")))
+
+
+ROLLOUT_VERBS = ("pause", "resume", "cancel", "retry")
+
 ACTIONS: dict[tuple[str, str], tuple[str, Describe]] = {
     ("POST", "/v1/admin/config/pushes"): ("config.push", _config_push),
     ("POST", "/v1/admin/releases"): ("release.store", _release_store),
@@ -120,6 +136,11 @@ ACTIONS: dict[tuple[str, str], tuple[str, Describe]] = {
     ("POST", "/v1/admin/billers/{biller_id}/maintenance"): ("biller.maintenance",
                                                             _maintenance),
     ("POST", "/v1/admin/qr-reconciliations"): ("payments.reconcile", _reconcile),
+    ("POST", "/v1/admin/kiosks/{kiosk_id}/maintenance"): ("kiosk.maintenance",
+                                                          _kiosk_maintenance),
+    **{("POST", f"/v1/admin/rollouts/{{kind}}/{{rollout_id}}/{verb}"): (f"rollout.{verb}",
+                                                                       _rollout_verb)
+       for verb in ROLLOUT_VERBS},
 }
 
 

@@ -6,6 +6,8 @@ INTERFACE (the routers depend on these names):
   X-Kiosk-Id header names another kiosk).
 - ``AdminAccess``: ``dependencies=[AdminAccess]`` on a route or router requires an admin
   token (401 E_UNAUTHORIZED).
+- ``AdminLabel``: a route parameter ``by: AdminLabel`` requires an admin token too and is
+  its label (who made a change, as rollouts record it).
 
 Both read "Authorization: Bearer <secret>" through HTTPBearer(auto_error=False), so the
 OpenAPI document declares the bearer scheme on every protected route while the refusal
@@ -63,14 +65,22 @@ def authenticated_kiosk(request: Request, enrollment: Enrollment,
 
 def require_admin(enrollment: Enrollment,
                   bearer: Annotated[BearerCredentials, Depends(admin_bearer)]) -> None:
+    admin_label(enrollment, bearer)
+
+
+def admin_label(enrollment: Enrollment,
+                bearer: Annotated[BearerCredentials, Depends(admin_bearer)]) -> str:
+    """The calling admin token's label; 401 without a valid admin token."""
     if bearer is None or not bearer.credentials:
         raise KioskError(ErrorCode.UNAUTHORIZED,
                          "admin calls need an admin token (Authorization: Bearer ...): "
                          "kiosk-central admin-token --db URL, or the --admin-token-file "
                          "of kiosk-central serve")
-    if not enrollment.is_admin_token(bearer.credentials):
+    label = enrollment.admin_label(bearer.credentials)
+    if label is None:
         raise KioskError(ErrorCode.UNAUTHORIZED,
                          "unknown or revoked admin token (kiosk-central admin-token makes one)")
+    return label
 
 
 def ensure_own(record_kiosk_id: str, kiosk_id: str) -> None:
@@ -81,3 +91,4 @@ def ensure_own(record_kiosk_id: str, kiosk_id: str) -> None:
 
 DeviceKiosk = Annotated[str, Depends(authenticated_kiosk)]
 AdminAccess = Depends(require_admin)
+AdminLabel = Annotated[str, Depends(admin_label)]

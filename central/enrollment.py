@@ -80,10 +80,14 @@ class EnrollmentService:
         return True
 
     def is_admin_token(self, token: str) -> bool:
+        return self.admin_label(token) is not None
+
+    def admin_label(self, token: str) -> str | None:
+        """The label of a valid admin token (who made a change), None if not one."""
         with self._sessions() as session:
             row = session.scalar(select(AdminTokenRow).where(
                 AdminTokenRow.token_hash == hash_secret(token)))
-        return row is not None and row.revoked_at is None
+        return row.label if row is not None and row.revoked_at is None else None
 
     def admin_tokens(self, caller: str | None = None) -> AdminTokenList:
         """Every admin token by id (revoked ones too), ``current`` marking the caller's."""

@@ -12,6 +12,7 @@ from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from central.models import Base, UTCDateTime
+from central.models_rollouts import RolloutControlColumns, RolloutKioskControlColumns
 
 
 class AdminTokenRow(Base):
@@ -76,7 +77,7 @@ class ConfigBundleRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class RolloutRow(Base):
+class RolloutRow(RolloutControlColumns, Base):
     __tablename__ = "rollouts"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -85,7 +86,8 @@ class RolloutRow(Base):
     wave_percent: Mapped[int] = mapped_column(Integer)
     success_threshold: Mapped[float] = mapped_column(Float)
     failure_threshold: Mapped[float] = mapped_column(Float)
-    state: Mapped[str] = mapped_column(String(16))  # running | halted | completed
+    # running | paused | halted | completed | cancelled (central/rollout_waves.py)
+    state: Mapped[str] = mapped_column(String(16))
     current_wave: Mapped[int] = mapped_column(Integer)
     waves: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(Text)
@@ -93,13 +95,14 @@ class RolloutRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class RolloutKioskRow(Base):
+class RolloutKioskRow(RolloutKioskControlColumns, Base):
     __tablename__ = "rollout_kiosks"
 
     rollout_id: Mapped[int] = mapped_column(ForeignKey("rollouts.id"), primary_key=True)
     kiosk_id: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
     wave: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(16))  # waiting|offered|applied|failed|rejected
+    # waiting | offered | applied | failed | rejected | timed_out
+    status: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str] = mapped_column(Text)
     reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Keys the kiosk's site file overrides: applied there without effect (0008_kiosklocal).

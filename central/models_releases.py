@@ -11,6 +11,7 @@ from sqlalchemy import JSON, BigInteger, Float, ForeignKey, Integer, LargeBinary
 from sqlalchemy.orm import Mapped, mapped_column
 
 from central.models import Base, UTCDateTime
+from central.models_rollouts import RolloutControlColumns, RolloutKioskControlColumns
 
 
 class ReleaseRow(Base):
@@ -38,7 +39,7 @@ class ReleaseFileRow(Base):
     content: Mapped[bytes] = mapped_column(LargeBinary)
 
 
-class ReleaseRolloutRow(Base):
+class ReleaseRolloutRow(RolloutControlColumns, Base):
     __tablename__ = "release_rollouts"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -47,7 +48,8 @@ class ReleaseRolloutRow(Base):
     wave_percent: Mapped[int] = mapped_column(Integer)
     success_threshold: Mapped[float] = mapped_column(Float)
     failure_threshold: Mapped[float] = mapped_column(Float)
-    state: Mapped[str] = mapped_column(String(16))  # running | halted | completed
+    # running | paused | halted | completed | cancelled (central/rollout_waves.py)
+    state: Mapped[str] = mapped_column(String(16))
     current_wave: Mapped[int] = mapped_column(Integer)
     waves: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(Text)
@@ -55,14 +57,14 @@ class ReleaseRolloutRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class ReleaseRolloutKioskRow(Base):
+class ReleaseRolloutKioskRow(RolloutKioskControlColumns, Base):
     __tablename__ = "release_rollout_kiosks"
 
     rollout_id: Mapped[int] = mapped_column(ForeignKey("release_rollouts.id"),
                                             primary_key=True)
     kiosk_id: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
     wave: Mapped[int] = mapped_column(Integer)
-    # waiting | offered | kept | rolled_back | rejected | failed
+    # waiting | offered | kept | rolled_back | rejected | failed | timed_out
     status: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str] = mapped_column(Text)
     reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -3,20 +3,20 @@
 Central stores a SignedRelease exactly as the admin signed it and never checks the
 signature (the kiosk does); it takes each wheel only when its bytes match the size and
 SHA-256 the manifest names, so a release is offered only once every file is there. A
-release's rollout shares the config rollouts' machinery (central/rollouts.py): the same
-targets, the same wave order, the same evaluation of each report under a lock on the
-rollout row; a kiosk's "kept" counts as done, "rolled_back", "rejected" and "failed" as
-failed.
+release's rollout shares the config rollouts' machinery (central/rollout_waves.py): the
+same targets, wave order, evaluation of each report under a lock on the rollout row,
+deadline, window and control; a kiosk's "kept" counts as done, "rolled_back",
+"rejected", "failed" and "timed_out" as failed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import math
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from central.db import make_session_factory
@@ -27,7 +27,20 @@ from central.models_releases import (
     ReleaseRow,
 )
 from central.records import serialize_on
-from central.rollouts import evaluate_wave, target_kiosks, wave_order, wave_size
+from central.rollout_waves import (
+    SOFTWARE,
+    checked_window,
+    evaluate_wave,
+    expire_if_overdue,
+    expire_overdue,
+    lock_rollout,
+    may_give,
+    place_kiosks,
+    record_change,
+    start_clock,
+    wave_count,
+)
+from central.rollouts import target_kiosks
 from central.timeutil import Clock, in_shanghai
 from kiosk.errors import ErrorCode, KioskError
 from kiosk.update.wire import (
@@ -99,10 +112,16 @@ class ReleaseService:
                 raise KioskError(ErrorCode.NOT_FOUND, f"no release {version}")
             return _release_out(session, version)
 
-    def roll_out(self, version: str, push: ReleaseRolloutIn) -> ReleaseRolloutOut:
+    def roll_out(self, version: str, push: ReleaseRolloutIn,
+                 by: str = "admin") -> ReleaseRolloutOut:
         """Start the release's rollout in waves; E_CONFIG_VERSION while a file is missing,
-        E_CONFIG_TARGET when the target names no enrolled kiosk."""
+        E_CONFIG_TARGET when the target names no enrolled kiosk, E_REQUEST_REJECTED when
+        the maintenance window cannot be read. ``by``: who, recorded."""
         now = self.clock.now()
+        try:
+            window = checked_window(push.window)
+        except ValueError as exc:
+            raise KioskError(ErrorCode.REQUEST_REJECTED, str(exc)) from None
         with self._sessions.begin() as session:
             serialize_on(session, "release", version)
             out = _release_out(session, version)
@@ -115,20 +134,19 @@ class ReleaseService:
             if not kiosk_ids:
                 raise KioskError(ErrorCode.CONFIG_TARGET,
                                  f"{push.target} names no enrolled kiosk", target=push.target)
-            size = wave_size(len(kiosk_ids), push.wave_percent)
             rollout = ReleaseRolloutRow(
                 version=version, target=push.target, wave_percent=push.wave_percent,
                 success_threshold=push.success_threshold,
                 failure_threshold=push.failure_threshold, state="running", current_wave=1,
-                waves=math.ceil(len(kiosk_ids) / size), reason="", created_at=now,
-                updated_at=now)
+                waves=wave_count(len(kiosk_ids), push.wave_percent), reason="",
+                created_at=now, updated_at=now, wave_deadline_s=push.wave_deadline_s,
+                maintenance_window=window)
+            start_clock(rollout, now, new_wave=True)
             session.add(rollout)
             session.flush()
-            for position, kiosk_id in enumerate(wave_order(rollout.id, kiosk_ids)):
-                wave = position // size + 1
-                session.add(ReleaseRolloutKioskRow(
-                    rollout_id=rollout.id, kiosk_id=kiosk_id, wave=wave,
-                    status="offered" if wave == 1 else "waiting", reason=""))
+            place_kiosks(session, SOFTWARE, rollout, kiosk_ids)
+            record_change(session, SOFTWARE, rollout, now, by, "push",
+                          f"release {version} to {push.target}")
             session.flush()
             log.info("release: rollout %d of %s to %s: %d kiosk(s) in %d wave(s)",
                      rollout.id, version, push.target, len(kiosk_ids), rollout.waves)
@@ -136,6 +154,7 @@ class ReleaseService:
 
     def rollout(self, rollout_id: int | None = None) -> ReleaseRolloutOut:
         """One rollout, or the latest when no id is given."""
+        expire_overdue(self._sessions, SOFTWARE, self.clock.now())  # no scheduler needed
         with self._sessions() as session:
             row = (session.get(ReleaseRolloutRow, rollout_id) if rollout_id is not None
                    else session.scalars(select(ReleaseRolloutRow)
@@ -147,25 +166,41 @@ class ReleaseService:
     # --- device ------------------------------------------------------------------------------
 
     def released(self, kiosk_id: str) -> dict[str, Any] | None:
-        """The SignedRelease JSON of the newest release whose wave has reached the kiosk."""
+        """The SignedRelease JSON of the newest release the kiosk may be given
+        (central/rollout_waves.py may_give), marking it given the first time."""
+        now = self.clock.now()
+        expire_overdue(self._sessions, SOFTWARE, now, kiosk_id)
         with self._sessions() as session:
-            versions = session.scalars(
-                select(ReleaseRolloutRow.version)
+            candidates = session.execute(
+                select(ReleaseRolloutRow, ReleaseRolloutKioskRow)
                 .join(ReleaseRolloutKioskRow,
                       ReleaseRolloutKioskRow.rollout_id == ReleaseRolloutRow.id)
                 .where(ReleaseRolloutKioskRow.kiosk_id == kiosk_id,
                        ReleaseRolloutKioskRow.wave <= ReleaseRolloutRow.current_wave)).all()
-            if not versions:
+            allowed = [(rollout, row) for rollout, row in candidates
+                       if may_give(rollout, row, now)]
+            if not allowed:
                 return None
-            newest = max(versions, key=version_key)
-            row = session.get(ReleaseRow, newest)
-            assert row is not None  # release_rollouts.version is a foreign key
-            return row.signed
+            rollout, mine = max(allowed, key=lambda pair: (version_key(pair[0].version),
+                                                           pair[0].id))
+            release = session.get(ReleaseRow, rollout.version)
+            assert release is not None  # release_rollouts.version is a foreign key
+            signed = release.signed
+        if mine.given_at is None:
+            with self._sessions.begin() as session:
+                session.execute(
+                    update(ReleaseRolloutKioskRow)
+                    .where(ReleaseRolloutKioskRow.rollout_id == rollout.id,
+                           ReleaseRolloutKioskRow.kiosk_id == kiosk_id,
+                           ReleaseRolloutKioskRow.given_at.is_(None))
+                    .values(given_at=now))
+        return signed
 
     def file_for(self, kiosk_id: str, version: str, name: str) -> bytes:
-        """A file of a release released to the kiosk (NOT_FOUND otherwise)."""
+        """A file of a release the kiosk may be given (NOT_FOUND otherwise)."""
+        now = self.clock.now()
         with self._sessions() as session:
-            if _released_rollout_id(session, kiosk_id, version) is None:
+            if _given_rollout_id(session, kiosk_id, version, now) is None:
                 raise KioskError(ErrorCode.NOT_FOUND,
                                  f"release {version} was not released to this kiosk")
             content = session.scalar(select(ReleaseFileRow.content).where(
@@ -175,30 +210,29 @@ class ReleaseService:
             return bytes(content)
 
     def report(self, kiosk_id: str, report: ReleaseReportIn) -> ReleaseReportAck:
-        """Record what the kiosk did with a release released to it, then evaluate its
-        rollout's current wave (config rollouts' rules). The same report again changes
-        nothing."""
+        """Record what the kiosk did with a release released to it, then run the wave's
+        deadline and evaluate its rollout's current wave (config rollouts' rules). The
+        same report again changes nothing."""
         now = self.clock.now()
         with self._sessions.begin() as session:
             rollout_id = _released_rollout_id(session, kiosk_id, report.version)
             if rollout_id is None:
                 raise KioskError(ErrorCode.NOT_FOUND,
                                  f"release {report.version} was not released to this kiosk")
-            serialize_on(session, "release-rollout", str(rollout_id))
-            rollout = session.scalars(
-                select(ReleaseRolloutRow).where(ReleaseRolloutRow.id == rollout_id)
-                .with_for_update().execution_options(populate_existing=True)).one()
+            rollout = lock_rollout(session, SOFTWARE, rollout_id)
+            assert rollout is not None
             mine = session.get(ReleaseRolloutKioskRow, (rollout_id, kiosk_id),
                                populate_existing=True)
             assert mine is not None
             if (mine.status, mine.reason) == (report.outcome, report.reason):
                 return ReleaseReportAck(recorded=False)
             mine.status, mine.reason, mine.reported_at = report.outcome, report.reason, now
+            mine.given_at = mine.given_at or now  # it has it: it keeps it
             session.flush()
             log.info("release: kiosk=%s %s %s", kiosk_id, report.version, report.outcome)
-            if rollout.state == "running":
-                evaluate_wave(session, rollout, now, kiosk_rows=ReleaseRolloutKioskRow,
-                              success="kept", what="release")
+            if not expire_if_overdue(session, SOFTWARE, rollout, now) \
+                    and rollout.state == "running":
+                evaluate_wave(session, SOFTWARE, rollout, now)
             return ReleaseReportAck(recorded=True)
 
 
@@ -221,6 +255,20 @@ def _released_rollout_id(session: Session, kiosk_id: str, version: str) -> int |
         .where(ReleaseRolloutKioskRow.kiosk_id == kiosk_id,
                ReleaseRolloutRow.version == version,
                ReleaseRolloutKioskRow.wave <= ReleaseRolloutRow.current_wave))
+
+
+def _given_rollout_id(session: Session, kiosk_id: str, version: str,
+                      now: datetime) -> int | None:
+    """The newest rollout of that release the kiosk may be given now (or was given)."""
+    candidates = session.execute(
+        select(ReleaseRolloutRow, ReleaseRolloutKioskRow)
+        .join(ReleaseRolloutKioskRow, ReleaseRolloutKioskRow.rollout_id == ReleaseRolloutRow.id)
+        .where(ReleaseRolloutKioskRow.kiosk_id == kiosk_id,
+               ReleaseRolloutRow.version == version,
+               ReleaseRolloutKioskRow.wave <= ReleaseRolloutRow.current_wave)
+        .order_by(ReleaseRolloutRow.id.desc())).all()
+    return next((rollout.id for rollout, row in candidates if may_give(rollout, row, now)),
+                None)
 
 
 def _release_out(session: Session, version: str) -> ReleaseOut:
@@ -246,6 +294,7 @@ def _rollout_out(session: Session, row: ReleaseRolloutRow) -> ReleaseRolloutOut:
         current_wave=row.current_wave, waves=row.waves, wave_percent=row.wave_percent,
         success_threshold=row.success_threshold, failure_threshold=row.failure_threshold,
         reason=row.reason, created_at=in_shanghai(row.created_at),
+        wave_deadline_s=row.wave_deadline_s, window=row.maintenance_window,
         kiosks=[ReleaseRolloutKioskOut(
             kiosk_id=k.kiosk_id, wave=k.wave, status=k.status,  # type: ignore[arg-type]
             reason=k.reason,

@@ -39,6 +39,8 @@ HEADER_AUTHORIZATION = "Authorization"  # "Bearer <kiosk credential or admin tok
 TARGET_PATTERN = r"^(all|group:[A-Za-z0-9][A-Za-z0-9_.-]{0,63}|kiosk:[A-Z0-9][A-Z0-9-]{2,31})$"
 GROUP_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 KIOSK_ID_PATTERN = r"^[A-Z0-9][A-Z0-9-]{2,31}$"
+WAVE_DEADLINE_DEFAULT_S = 24 * 3600  # a wave's kiosks get a day to report
+WAVE_DEADLINE_MAX_S = 30 * 24 * 3600
 
 # Settings a pushed bundle may never carry: who the kiosk is, where its data and its
 # software live, its credential, and which keys it trusts (a push must not be able to
@@ -248,11 +250,19 @@ class ConfigPushIn(_Wire):
     success_threshold: float = Field(default=0.9, gt=0, le=1)
     """Share of a wave that must report applied before the next wave starts."""
     failure_threshold: float = Field(default=0.2, ge=0, lt=1)
-    """Share of a wave that may fail (failed or rejected); more halts the rollout."""
+    """Share of a wave that may fail (failed, rejected, timed out); more halts the rollout."""
+    wave_deadline_s: int = Field(default=WAVE_DEADLINE_DEFAULT_S, ge=60,
+                                 le=WAVE_DEADLINE_MAX_S)
+    """Running time (inside the window, if any) a wave gets: its kiosks that have not
+    reported by then count as failed (timed out)."""
+    window: str | None = Field(default=None, max_length=80)
+    """Daily maintenance window, "HH:MM-HH:MM [zone]" (default zone Asia/Shanghai):
+    kiosks are given the rollout only inside it. None: any time."""
 
 
-RolloutState = Literal["running", "halted", "completed"]
-KioskRolloutStatus = Literal["waiting", "offered", "applied", "failed", "rejected"]
+RolloutState = Literal["running", "paused", "halted", "completed", "cancelled"]
+KioskRolloutStatus = Literal["waiting", "offered", "applied", "failed", "rejected",
+                             "timed_out"]
 
 
 class RolloutKioskOut(_Wire):
@@ -281,6 +291,8 @@ class RolloutOut(_Wire):
     """Why it halted (or completed); empty while running."""
     created_at: AwareDatetime
     kiosks: list[RolloutKioskOut]
+    wave_deadline_s: int = WAVE_DEADLINE_DEFAULT_S
+    window: str | None = None
 
 
 class RolloutList(_Wire):

@@ -31,7 +31,13 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 
 # The written exception of the update contract: the key ids and rollout targets of
 # config pushes, so one key, one site-file setting and one target syntax serve both.
-from kiosk.sync.wire_config import TARGET_PATTERN, key_id
+from kiosk.sync.wire_config import (
+    TARGET_PATTERN,
+    WAVE_DEADLINE_DEFAULT_S,
+    WAVE_DEADLINE_MAX_S,
+    RolloutState,
+    key_id,
+)
 
 VERSION_PATTERN = r"^[0-9]{1,6}(\.[0-9]{1,6}){1,3}$"
 """Plain dotted numbers (0.2.0, 1.4.10.2): ordered by their numbers, no pre-releases."""
@@ -193,7 +199,8 @@ def verify_file(path: Path, entry: ReleaseFile) -> None:
 
 # --- central's routes ------------------------------------------------------------------------
 
-KioskReleaseStatus = Literal["waiting", "offered", "kept", "rolled_back", "rejected", "failed"]
+KioskReleaseStatus = Literal["waiting", "offered", "kept", "rolled_back", "rejected", "failed",
+                             "timed_out"]
 
 
 class ReleaseReportIn(_Wire):
@@ -235,6 +242,10 @@ class ReleaseRolloutIn(_Wire):
     wave_percent: int = Field(default=100, ge=1, le=100)
     success_threshold: float = Field(default=0.9, gt=0, le=1)
     failure_threshold: float = Field(default=0.2, ge=0, lt=1)
+    wave_deadline_s: int = Field(default=WAVE_DEADLINE_DEFAULT_S, ge=60,
+                                 le=WAVE_DEADLINE_MAX_S)
+    """As a config push's (kiosk.sync.wire_config.ConfigPushIn)."""
+    window: str | None = Field(default=None, max_length=80)
 
 
 class ReleaseRolloutKioskOut(_Wire):
@@ -249,7 +260,7 @@ class ReleaseRolloutOut(_Wire):
     id: int
     version: str
     target: str
-    state: Literal["running", "halted", "completed"]
+    state: RolloutState
     current_wave: int
     waves: int
     wave_percent: int
@@ -258,3 +269,5 @@ class ReleaseRolloutOut(_Wire):
     reason: str
     created_at: AwareDatetime
     kiosks: list[ReleaseRolloutKioskOut]
+    wave_deadline_s: int = WAVE_DEADLINE_DEFAULT_S
+    window: str | None = None

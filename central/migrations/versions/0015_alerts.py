@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0015_alerts"
-down_revision: str | None = "0013_audit_events"
+down_revision: str | None = "0014_rollout_control"
 branch_labels: str | None = None
 depends_on: str | None = None
 

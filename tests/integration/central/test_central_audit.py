@@ -150,6 +150,38 @@ def test_a_config_push_is_an_event_with_its_version_target_and_rollout(
     assert found[0]["details"]["code"] == "E_CONFIG_VERSION"
 
 
+def test_rollout_verbs_and_kiosk_maintenance_are_events(
+        central_url: str, keys: Any, http: requests.Session) -> None:
+    """GIVEN a config rollout to kiosk SH-AU-0003
+    WHEN the admin pauses it, pauses it again, resumes it, then marks the kiosk in
+    maintenance
+    THEN rollout.pause (ok, then refused), rollout.resume and kiosk.maintenance events,
+    each naming the rollout (and its state after) or the kiosk."""
+    from test_central_rollouts import signed
+
+    keys.credential("SH-AU-0003")
+    body = {"signed": signed(8).model_dump(mode="json"), "target": "kiosk:SH-AU-0003"}
+    pushed = http.post(f"{central_url}/v1/admin/config/pushes", json=body, timeout=TIMEOUT)
+    assert pushed.status_code == 201, pushed.text
+    rollout = pushed.json()["id"]
+    base = f"{central_url}/v1/admin/rollouts/config/{rollout}"
+    statuses = [http.post(f"{base}/{verb}", timeout=TIMEOUT).status_code
+                for verb in ("pause", "pause", "resume")]
+    assert statuses == [200, 409, 200]
+    marked = http.post(f"{central_url}/v1/admin/kiosks/SH-AU-0003/maintenance",
+                       json={"maintenance": True, "note": "new printer"}, timeout=TIMEOUT)
+    assert marked.status_code == 200, marked.text
+    verbs = events(http, central_url, action="rollout.*")
+    assert [(e["action"], e["outcome"], e["target"]) for e in reversed(verbs)] == [
+        ("rollout.pause", "ok", f"config rollout {rollout}"),
+        ("rollout.pause", "refused", f"config rollout {rollout}"),
+        ("rollout.resume", "ok", f"config rollout {rollout}")]
+    assert verbs[-1]["details"]["state"] == "paused"
+    (maintenance,) = events(http, central_url, action="kiosk.maintenance")
+    assert (maintenance["kiosk_id"], maintenance["details"]["maintenance"]) == (
+        "SH-AU-0003", "on")
+
+
 def test_a_release_push_is_three_kinds_of_event(
         central_url: str, keys: Any, release_dir: Path, http: requests.Session) -> None:
     """GIVEN a signed 0.2.0 release and an enrolled kiosk

@@ -115,3 +115,54 @@ def test_kiosks_known_before_0009_are_in_service_with_their_upkeep_unknown(centr
     finally:
         engine.dispose()
     assert tuple(row) == ("SH-CN-0042", False, None, False, None, None, None)
+
+
+def test_rollouts_running_before_0014_keep_serving_what_they_released(central_db):
+    """GIVEN a database at 0012 with a config rollout running in wave 1 of 2 (kiosk A in
+    wave 1, B in wave 2) and a release rollout completed to kiosk C
+    WHEN it is migrated to head
+    THEN A and C count as given their rollout, B not; both rollouts get the default 1-day
+    deadline and no window, and the running one's deadline runs from its last change."""
+    engine = make_engine(central_db)
+    created = datetime(2026, 1, 15, 2, 0)  # noqa: DTZ001 - raw rows hold naive UTC
+    changed = datetime(2026, 1, 15, 3, 0)  # noqa: DTZ001
+    try:
+        migrate(engine, "0012_qr_orders_given_up")
+        with engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO config_bundles (version, key_id, signed, note, created_at) "
+                "VALUES (1, '0123456789abcdef', '{}', '', :at)"), {"at": created})
+            connection.execute(text(
+                "INSERT INTO rollouts (id, version, target, wave_percent, success_threshold, "
+                "failure_threshold, state, current_wave, waves, reason, created_at, "
+                "updated_at) VALUES (1, 1, 'all', 50, 0.9, 0.2, 'running', 1, 2, '', :c, "
+                ":u)"), {"c": created, "u": changed})
+            connection.execute(text(
+                "INSERT INTO rollout_kiosks (rollout_id, kiosk_id, wave, status, reason) "
+                "VALUES (1, 'SH-A-0001', 1, 'offered', ''), (1, 'SH-B-0001', 2, 'waiting', '')"))
+            connection.execute(text(
+                "INSERT INTO releases (version, key_id, signed, total_bytes, note, created_at) "
+                "VALUES ('0.2.0', '0123456789abcdef', '{}', 1, '', :at)"), {"at": created})
+            connection.execute(text(
+                "INSERT INTO release_rollouts (id, version, target, wave_percent, "
+                "success_threshold, failure_threshold, state, current_wave, waves, reason, "
+                "created_at, updated_at) VALUES (1, '0.2.0', 'all', 100, 0.9, 0.2, "
+                "'completed', 1, 1, 'all 1 waves kept', :c, :u)"), {"c": created, "u": changed})
+            connection.execute(text(
+                "INSERT INTO release_rollout_kiosks (rollout_id, kiosk_id, wave, status, "
+                "reason) VALUES (1, 'SH-C-0001', 1, 'kept', '')"))
+        migrate(engine)
+        with engine.connect() as connection:
+            given = dict(connection.execute(text(
+                "SELECT kiosk_id, given_at FROM rollout_kiosks UNION ALL "
+                "SELECT kiosk_id, given_at FROM release_rollout_kiosks")).all())
+            rollouts = connection.execute(text(
+                "SELECT wave_deadline_s, maintenance_window, wave_active_s, wave_clock_at "
+                "FROM rollouts UNION ALL SELECT wave_deadline_s, maintenance_window, "
+                "wave_active_s, wave_clock_at FROM release_rollouts")).all()
+    finally:
+        engine.dispose()
+    assert given["SH-B-0001"] is None
+    assert given["SH-A-0001"] is not None and given["SH-C-0001"] is not None
+    assert [tuple(row[:3]) for row in rollouts] == [(86400, None, 0.0), (86400, None, 0.0)]
+    assert rollouts[0][3] is not None and rollouts[1][3] is None
