@@ -32,7 +32,7 @@ cookies Secure (central behind an https reverse proxy); a session ends after
 ``--console-idle-minutes`` unused (default 30) or ``--console-session-hours`` after
 sign-in (default 12).
 
-``--alert`` sets an alert threshold (docs/central.md#alerts): ``offline_minutes``,
+``--alert`` sets an alert threshold (docs/central.md#alerts-and-the-scheduler): ``offline_minutes``,
 ``fault_minutes``, ``outbox_depth``, ``outbox_rising_beats``. With
 ``--alert-webhook-url`` every raised and cleared alert is POSTed there, signed with the
 secret in ``--alert-webhook-secret-file`` (one line; not on the command line, where

@@ -1,7 +1,8 @@
 """THE one place where the console's admin actions become audit events.
 
-Each is an event of central's audit trail (central/audit.py, docs/central.md#the-audit-
-trail), actor the admin token's label (or "-" for a refused sign-in), never a secret;
+Each is an event of central's audit trail (central/audit.py;
+docs/central.md#the-audit-trail), actor the admin token's label (or "-" for a refused
+sign-in), never a secret;
 ``subject`` what was acted on (a kiosk id, a biller, a review item). The admin's own
 words (why a payment is settled, why a kiosk is out of service) stay with what they
 explain (the settlement, the service mark): free text may name a person, so the event,
