@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import threading
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -30,3 +31,24 @@ def to_utc(moment: datetime) -> datetime:
     if moment.tzinfo is None:
         raise ValueError("central works with aware datetimes only")
     return moment.astimezone(UTC)
+
+
+class SettableClock:
+    """A clock moved by hand (tests, the console's demo fleet), thread-safe: central
+    reads it from its workers."""
+
+    def __init__(self, start: datetime) -> None:
+        self._now = start
+        self._lock = threading.Lock()
+
+    def now(self) -> datetime:
+        with self._lock:
+            return self._now
+
+    def set(self, moment: datetime) -> None:
+        with self._lock:
+            self._now = moment
+
+    def advance(self, delta: timedelta) -> None:
+        with self._lock:
+            self._now += delta

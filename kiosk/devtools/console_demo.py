@@ -8,7 +8,6 @@ table, however its rows came).
 
 from __future__ import annotations
 
-import threading
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,27 +19,15 @@ from central.db import make_engine, make_session_factory
 from central.enrollment import EnrollmentService
 from central.models import KioskRow
 from central.models_qr import QrDifferenceRow, QrOrderRow
-from central.timeutil import SHANGHAI
+from central.timeutil import SHANGHAI, SettableClock
 
 TIMEOUT_S = 30.0
 HEALTHY = {"printer": {"state": "ok"}, "payment": {"state": "ok"}, "reader": {"state": "ok"}}
 SITES = ("pudong-airport", "jingan-temple", "xujiahui")
 
 
-class DemoClock:
-    """Central's clock for the demo: set by hand, so a day of heartbeats takes seconds."""
-
-    def __init__(self, start: datetime) -> None:
-        self._now = start
-        self._lock = threading.Lock()
-
-    def now(self) -> datetime:
-        with self._lock:
-            return self._now
-
-    def set(self, moment: datetime) -> None:
-        with self._lock:
-            self._now = moment
+# Central's clock for the demo: set by hand, so a day of heartbeats takes seconds.
+DemoClock = SettableClock
 
 
 def _state(kiosk_id: str, minutes_left: int) -> dict[str, Any] | None:

@@ -21,7 +21,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, NoReturn
@@ -36,6 +36,7 @@ from central.db import make_engine, migrate
 from central.enrollment import EnrollmentService
 from central.ratelimit import RateLimits
 from central.server import CentralServer
+from central.timeutil import SettableClock
 from central_payloads import arbitration_payload, new_code, stay_payload
 from central_pg_server import PostgresUnavailable, ThrowawayPostgres
 from central_templates import CentralTemplates
@@ -46,22 +47,6 @@ from tests.patience import PATIENCE_S
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 HTTP_TIMEOUT = PATIENCE_S
-
-
-class SettableClock:
-    """A clock the test moves by hand (thread-safe: central reads it from its workers)."""
-
-    def __init__(self, start: datetime) -> None:
-        self._now = start
-        self._lock = threading.Lock()
-
-    def now(self) -> datetime:
-        with self._lock:
-            return self._now
-
-    def advance(self, delta: timedelta) -> None:
-        with self._lock:
-            self._now += delta
 
 
 @pytest.fixture
@@ -96,6 +81,17 @@ def postgres_server() -> Iterator[ThrowawayPostgres]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def engine(central_db: str) -> Iterator[Engine]:
+    """An engine on ``central_db``, migrated to the latest schema."""
+    made = make_engine(central_db)
+    migrate(made)
+    try:
+        yield made
+    finally:
+        made.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

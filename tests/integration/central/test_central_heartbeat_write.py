@@ -4,28 +4,15 @@ traffic)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from sqlalchemy import Engine, event
 
-from central.db import make_engine, migrate
 from central.enrollment import EnrollmentService
 from central.fleet import FleetService
 from kiosk.sync.wire_fleet import HeartbeatIn
 
 TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
-
-
-@pytest.fixture
-def engine(central_db: str) -> Iterator[Engine]:
-    made = make_engine(central_db)
-    migrate(made)
-    try:
-        yield made
-    finally:
-        made.dispose()
 
 
 def _beat(**changes: Any) -> HeartbeatIn:

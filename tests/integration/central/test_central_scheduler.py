@@ -5,26 +5,14 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine
 
-from central.db import make_engine, migrate
 from central.scheduler import Scheduler, SchedulerSettings
 from central.server import CentralServer
 from tests.patience import PATIENCE_S
-
-
-@pytest.fixture
-def engine(central_db: str) -> Iterator[Engine]:
-    made = make_engine(central_db)
-    migrate(made)
-    try:
-        yield made
-    finally:
-        made.dispose()
 
 
 class Recorder:
