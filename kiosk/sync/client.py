@@ -398,6 +398,15 @@ class CentralClient:
 
     # --- plumbing ----------------------------------------------------------------------
 
+    def exchange(self, method: str, path: str, model: type[Model], ctx: CallContext,
+                 body: str | None = None) -> Model:
+        """One typed round trip for the kiosk's other central clients (QR orders): this
+        client's session, credential (renewed on a 401 if it rotated), timeouts and error
+        translation. A GET carries the call's context; anything else also a fresh
+        Idempotency-Key, and ``body`` (JSON text)."""
+        headers = self._get_headers(ctx) if method == "GET" else self._post_headers(ctx)
+        return self._call(method, path, model, headers, body)
+
     def _post_headers(self, ctx: CallContext) -> dict[str, str]:
         """A look-up style POST: its own key (central may log it; nothing is recorded)."""
         return self._headers(kiosk_id=ctx.kiosk_id, session_id=ctx.session_id, lang=ctx.lang,

@@ -14,7 +14,6 @@ E_REQUEST_REJECTED (the order id used for another order; a refund of an unpaid o
 
 from __future__ import annotations
 
-import uuid
 from urllib.parse import quote
 
 from pydantic import ValidationError
@@ -43,37 +42,29 @@ class QrOrdersClient:
         except ValidationError as exc:
             raise KioskError(ErrorCode.REQUEST_REJECTED, "QR order not acceptable",
                              fields=_field_names(exc)) from None
-        answer = self._central._call("POST", "/v1/qr-orders", QrOrder,
-                                     self._order_headers(ctx),
-                                     body.model_dump_json(exclude_none=True))
-        return _info(answer)
+        return _info(self._central.exchange("POST", "/v1/qr-orders", QrOrder, ctx,
+                                            body.model_dump_json(exclude_none=True)))
 
     def get(self, ctx: CallContext, order_id: str) -> QrOrderInfo:
         """GET /v1/qr-orders/{id}: the order now (central asks the provider)."""
-        return _info(self._central._call("GET", _path(order_id), QrOrder,
-                                         self._central._get_headers(ctx)))
+        return _info(self._central.exchange("GET", _path(order_id), QrOrder, ctx))
 
     def close(self, ctx: CallContext, order_id: str) -> QrOrderInfo:
         """POST .../close: closed unpaid, or PAID when the person paid first."""
-        return _info(self._central._call("POST", _path(order_id) + "/close", QrOrder,
-                                         self._order_headers(ctx), "{}"))
+        return _info(self._central.exchange("POST", _path(order_id) + "/close", QrOrder, ctx,
+                                            "{}"))
 
     def refund(self, ctx: CallContext, order_id: str, reason: QrRefundReason) -> QrOrderInfo:
         """POST .../refund: REFUNDED, or REFUND_DUE when the provider refused."""
-        return _info(self._central._call("POST", _path(order_id) + "/refund", QrOrder,
-                                         self._order_headers(ctx),
-                                         QrRefund(reason=reason).model_dump_json()))
+        return _info(self._central.exchange("POST", _path(order_id) + "/refund", QrOrder, ctx,
+                                            QrRefund(reason=reason).model_dump_json()))
 
     def providers(self, ctx: CallContext) -> frozenset[QrProvider]:
         """GET /v1/qr-providers: the providers central takes orders for now (the
         availability check greys the others). Raises KioskError like every call."""
-        answer = self._central._call("GET", "/v1/qr-providers", QrProviders,
-                                     self._central._get_headers(ctx))
+        answer = self._central.exchange("GET", "/v1/qr-providers", QrProviders, ctx)
         return frozenset(answer.providers)
 
-    def _order_headers(self, ctx: CallContext) -> dict[str, str]:
-        return self._central._headers(kiosk_id=ctx.kiosk_id, session_id=ctx.session_id,
-                                      lang=ctx.lang, idempotency_key=uuid.uuid4().hex)
 
 
 def _path(order_id: str) -> str:
