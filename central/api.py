@@ -329,6 +329,7 @@ def create_app(db_url: str, *, seed_demo: bool = False, clock: Clock | None = No
     providers = dict(qr_providers or {})
     app.state.qr_orders = QrOrderService(engine, service.clock, providers,
                                          public_url or (lambda: DEFAULT_PUBLIC_URL))
+    jobs.register("qr-sweep", app.state.qr_orders.sweep)  # late payments, abandoned codes
     app.include_router(build_qr_router(app.state.qr_orders,
                                        QrAdminService(engine, service.clock, providers)))
     app.include_router(build_audit_router())

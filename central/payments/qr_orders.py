@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import TypeVar
 
-from sqlalchemy import Engine, create_engine, func, select
+from sqlalchemy import Engine, and_, create_engine, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -53,6 +53,11 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 CODE_TTL = timedelta(minutes=2)  # a shown code: the provider stops taking it after this
+# The sweep: a shown code still open this long after it ran out was abandoned (the kiosk
+# closes its codes when they run out); at most this many orders a round.
+ABANDONED_AFTER = timedelta(minutes=1)
+SWEEP_BATCH = 200
+OPEN_SHOWN = (QrState.WAITING, QrState.SCANNED)
 LOCK_STRIPES = 64
 # The first key of PostgreSQL's two-key advisory locks that QR orders take: a space of
 # their own, apart from any other advisory lock central takes ("QRor").
@@ -186,6 +191,44 @@ class QrOrderService:
                 raise KioskError(ErrorCode.REQUEST_REJECTED, "the order is not paid",
                                  reason="not_paid")
             return self._give_back(client, row.id, reason.value)
+
+    # --- central's own rounds (the scheduler) ------------------------------------------
+
+    def sweep(self, now: datetime | None = None) -> int:
+        """A scheduler job (one replica at a time): ask the providers about what nobody
+        else will ask about; the number of orders looked at.
+
+        - A shown code closed unpaid while it may still be paid (a payment racing the
+          close, UnionPay's codes that have no close): asked about each round until its
+          grace is over, so a payment whose notification was lost is refunded the same
+          day, not found by the next day's reconciliation, even when the kiosk never
+          asks again.
+        - A shown code still open after its time ran out (its create's answer was lost,
+          so the kiosk never showed it, or the kiosk died and has not come back): closed
+          at the provider, so it cannot be paid for a payment no bill records."""
+        now = now or self.clock.now()
+        with self._sessions.begin() as session:
+            rows = session.scalars(select(QrOrderRow).where(
+                QrOrderRow.mode == QrMode.SHOW.value,
+                QrOrderRow.expires_at.is_not(None),
+                or_(and_(QrOrderRow.state == QrState.CLOSED.value,
+                         QrOrderRow.close_requested_at.is_not(None),
+                         QrOrderRow.expires_at >= now - qr_state.LATE_GRACE),
+                    and_(QrOrderRow.state.in_([s.value for s in OPEN_SHOWN]),
+                         QrOrderRow.expires_at < now - ABANDONED_AFTER)))
+                .order_by(QrOrderRow.id).limit(SWEEP_BATCH)).all()
+        for row in rows:
+            try:
+                if qr_state.state_of(row) is QrState.CLOSED:
+                    self.get(row.kiosk_id, row.order_id)  # asks while it may be paid
+                else:
+                    log.info("qr order %s of kiosk %s: open after its code ran out; "
+                             "closing it", row.order_id, row.kiosk_id)
+                    self.close(row.kiosk_id, row.order_id)
+            except KioskError as exc:  # the provider away: the next round asks again
+                log.info("qr order %s of kiosk %s: sweep could not ask %s (%s)",
+                         row.order_id, row.kiosk_id, row.provider, exc.code.value)
+        return len(rows)
 
     # --- the providers' notifications --------------------------------------------------
 

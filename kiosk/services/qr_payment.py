@@ -136,6 +136,16 @@ class QrMethod:
         try:
             return self._orders.create(self._ctx(), order_request)
         except KioskError as exc:
+            if exc.code is ErrorCode.QR_UNAVAILABLE:
+                # Central may have opened an order at the provider whose answer it lost:
+                # closed, so a payment on it is refunded (or kept, when the close says
+                # the person paid after all).
+                log.info("payment %s: central could not open the %s order (%s); closing "
+                         "it", ref, self.provider.value, exc.detail.get("reason", "-"))
+                closed = self.void(ref)
+                if closed.outcome is PaymentOutcome.PAID:
+                    return closed
+                return PaymentResult(PaymentOutcome.VOIDED, error=exc)
             if exc.code is not ErrorCode.CENTRAL_UNAVAILABLE:  # refused: nothing was opened
                 log.info("payment %s: central refused the %s order (%s)", ref,
                          self.provider.value, exc.code.value)

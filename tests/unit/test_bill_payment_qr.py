@@ -350,10 +350,13 @@ def test_a_provider_not_set_up_at_central_is_said_so(kiosks: Callable[..., Kiosk
     """GIVEN central refusing the order (the provider is not set up there)
     WHEN the person chooses that app
     THEN nothing was charged (REVERSED) and the person sees E_QR_UNAVAILABLE and may
-    choose another way to pay."""
+    choose another way to pay; the kiosk asked central to close the order all the same
+    (E_QR_UNAVAILABLE may mean the provider's answer was lost after it opened one: closed,
+    a payment on it is refunded)."""
     kiosk = kiosks(Script(refuse_create=ErrorCode.QR_UNAVAILABLE))
     assert kiosk.pay_by_showing(PayMethod.WECHAT) is Step.FAILED
     assert kiosk.world.journal.payments[kiosk.reference].state is PaymentState.REVERSED
+    assert kiosk.orders.operations(kiosk.reference) == ["create", "close"]
     assert kiosk.flow.error is not None and kiosk.flow.error.code is ErrorCode.QR_UNAVAILABLE
     kiosk.flow.try_again()
     assert kiosk.run() is Step.CHOOSE_METHOD

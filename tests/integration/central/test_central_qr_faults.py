@@ -7,6 +7,7 @@ refund fails); the person confirming in the app; balance and codes refused."""
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 import pytest
 
@@ -227,6 +228,49 @@ def test_a_payment_after_the_close_whose_notification_is_lost_is_found_by_a_poll
     eventually(lambda: held(qr, provider, request.order_id).paid_at)
     assert kiosk.get(ctx(), request.order_id).state is QrState.REFUNDED
     assert [r.amount_fen for r in held(qr, provider, request.order_id).refunds] == [1100]
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_a_late_payment_nobody_asks_about_is_refunded_by_centrals_sweep(qr, kiosk, provider):
+    """GIVEN a payment that lands after the provider confirmed the close, its
+    notification lost (pay_after_close, notify_lost), and a kiosk that never asks about
+    the order again (its person has gone, or it was killed)
+    WHEN central's scheduler sweeps the QR orders
+    THEN central asks the provider about the order it closed, finds the payment and
+    refunds it, the same day: not left for the next day's reconciliation."""
+    qr.sim.faults.set("pay_after_close", 0.2)
+    qr.sim.faults.set("notify_lost", True)
+    request = show(provider, amount="12.00")
+    order = kiosk.create(ctx(), request)
+    assert kiosk.close(ctx(), request.order_id).state is QrState.CLOSED
+    if provider is QrProvider.UNIONPAY:  # no close at UnionPay: the code works on
+        qr.sim.bank.pay_shown(order.qr_content)
+    eventually(lambda: held(qr, provider, request.order_id).paid_at)
+    assert qr.order_row(request.order_id).state == "CLOSED"
+    assert qr.central.app.state.qr_orders.sweep() >= 1
+    row = qr.order_row(request.order_id)
+    assert (row.state, row.refund_reason) == ("REFUNDED", "cancelled_late")
+    assert [r.amount_fen for r in held(qr, provider, request.order_id).refunds] == [1200]
+
+
+@pytest.mark.parametrize("provider", [QrProvider.ALIPAY, QrProvider.WECHAT])
+def test_a_code_whose_answer_was_lost_is_closed_by_centrals_sweep(qr, kiosk, provider):
+    """GIVEN a code to show whose answer from the provider was lost (lost): central
+    answered E_QR_UNAVAILABLE, the order is open at the provider and nobody saw its code
+    WHEN the code's time has run out and nobody closed it, and central's scheduler sweeps
+    THEN central closes it at the provider itself: CLOSED at central and at the provider,
+    so nothing can be paid on it for a payment no bill records."""
+    qr.sim.faults.set("lost", 1)
+    request = show(provider, amount="3.00")
+    with pytest.raises(KioskError) as refused:
+        kiosk.create(ctx(), request)
+    assert refused.value.code is ErrorCode.QR_UNAVAILABLE
+    assert orders_at_provider(qr, request.order_id) == 1
+    service = qr.central.app.state.qr_orders
+    later = service.clock.now() + timedelta(minutes=4)
+    assert service.sweep(later) >= 1
+    assert qr.order_row(request.order_id).state == "CLOSED"
+    assert held(qr, provider, request.order_id).state.value == "CLOSED"
 
 
 def test_unionpay_code_paid_after_the_close_is_refunded(qr, kiosk):
