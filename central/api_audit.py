@@ -87,7 +87,8 @@ def build_audit_router() -> APIRouter:
         return AuditVerifyOut(ok=result.ok, events=result.events, head_seq=result.head_seq,
                               head_hash=result.head_hash,
                               broken=BrokenOut(seq=broken.seq, event_id=broken.event_id,
-                                               reason=broken.reason) if broken else None)
+                                               reason=broken.reason, how=broken.how)
+                              if broken else None)
 
     return router
 
