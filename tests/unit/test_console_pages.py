@@ -24,6 +24,7 @@ from central.console.pages import (
 from central.console.review import _cell
 from central.console.web import local_path
 from central.fleet import DeviceStateOut, FleetKioskOut, FleetOut
+from central.schemas_rollouts import OutcomeCounts, RolloutSummaryOut
 
 NOW = datetime(2026, 1, 15, 2, 30, tzinfo=UTC)
 TEMPLATES = Path(i18n.__file__).parent / "templates"
@@ -162,3 +163,28 @@ def test_every_word_of_the_console_has_its_chinese():
     for english, chinese in i18n.ZH_HANS.items():
         assert sorted(re.findall(r"%\((\w+)\)", english)) == sorted(
             re.findall(r"%\((\w+)\)", chinese)), english
+
+
+def rollout(state: str, failed: int = 0, timed_out: int = 0) -> RolloutSummaryOut:
+    return RolloutSummaryOut(
+        kind="config", id=1, version="7", target="all", note="", state=state,  # type: ignore[arg-type]
+        current_wave=1, waves=2, wave_deadline_s=86400, window=None, reason="",
+        counts=OutcomeCounts(pending=1, applied=1, failed=failed, timed_out=timed_out),
+        created_at=NOW, updated_at=NOW)
+
+
+@pytest.mark.parametrize(("state", "failed", "timed_out", "allowed"), [
+    ("running", 0, 0, {"pause", "cancel"}),
+    ("running", 1, 0, {"pause", "cancel", "retry"}),
+    ("paused", 0, 1, {"resume", "cancel", "retry"}),
+    ("halted", 2, 0, {"cancel", "retry"}),
+    ("completed", 1, 0, {"retry"}),
+    ("completed", 0, 0, set()),
+    ("cancelled", 3, 1, set())])
+def test_a_rollouts_buttons_follow_the_verbs_rules(state, failed, timed_out, allowed):
+    """GIVEN a rollout in a state, with or without failed or timed-out kiosks
+    WHEN its page decides which verb buttons to enable
+    THEN exactly those central.rollout_control accepts: pause while running, resume
+    while paused, cancel until completed or cancelled, retry while a kiosk failed or
+    timed out and it is not cancelled."""
+    assert rollouts_pages.allowed_verbs(rollout(state, failed, timed_out)) == allowed
