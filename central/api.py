@@ -313,6 +313,7 @@ def create_app(db_url: str, *, seed_demo: bool = False, clock: Clock | None = No
     # app.state.scheduler (e.g. rollout wave deadlines).
     app.state.scheduler = jobs
     rollout_control = RolloutControl(engine, service.clock)
+    app.state.rollout_control = rollout_control  # the console's rollout pages
     jobs.register("rollout-deadlines", rollout_control.expire_overdue_waves)
     alert_settings = alerts or AlertSettings()
     app.state.alerts = AlertService(engine, service.clock, alert_settings, fleet)

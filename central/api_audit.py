@@ -73,9 +73,9 @@ def build_audit_router() -> APIRouter:
         with `kiosk-admin audit verify --file`)."""
         events = trail.export(where)
         if as_format == "csv":
-            return StreamingResponse(_csv(events), media_type="text/csv; charset=utf-8",
+            return StreamingResponse(csv_lines(events), media_type="text/csv; charset=utf-8",
                                      headers=_attachment("audit.csv"))
-        return StreamingResponse(_jsonl(events), media_type="application/x-ndjson",
+        return StreamingResponse(json_lines(events), media_type="application/x-ndjson",
                                  headers=_attachment("audit.jsonl"))
 
     @router.get("/verify", response_model=AuditVerifyOut, responses=errors(401))
@@ -87,7 +87,8 @@ def build_audit_router() -> APIRouter:
         return AuditVerifyOut(ok=result.ok, events=result.events, head_seq=result.head_seq,
                               head_hash=result.head_hash,
                               broken=BrokenOut(seq=broken.seq, event_id=broken.event_id,
-                                               reason=broken.reason) if broken else None)
+                                               reason=broken.reason, how=broken.how)
+                              if broken else None)
 
     return router
 
@@ -97,12 +98,12 @@ def _attachment(name: str) -> dict[str, str]:
             "Cache-Control": "no-store"}
 
 
-def _jsonl(events: Iterator[AuditEventOut]) -> Iterator[str]:
+def json_lines(events: Iterator[AuditEventOut]) -> Iterator[str]:
     for event in events:
         yield event.model_dump_json() + "\n"
 
 
-def _csv(events: Iterator[AuditEventOut]) -> Iterator[str]:
+def csv_lines(events: Iterator[AuditEventOut]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)

@@ -16,11 +16,16 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 GENESIS_HASH = "0" * 64
+MOVED_WITHIN = 1000
+"""How far from its place a moved event is looked for (its hash names the seq it was
+written with): a bounded search, only on a broken chain."""
+
+BreakKind = Literal["altered", "deleted", "reordered"]
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,7 @@ class Broken:
     seq: int
     event_id: str | None  # None: the event is missing
     reason: str
+    how: BreakKind
 
 
 @dataclass(frozen=True)
@@ -98,7 +104,8 @@ def verify_chain(events: Iterable[ChainedEvent],
         else:
             reason = f"the head (event {head[0]}) does not match the newest event {last_seq}"
         return Verification(False, count, head[0], head[1],
-                            Broken(seq=last_seq + 1, event_id=None, reason=reason))
+                            Broken(seq=last_seq + 1, event_id=None, reason=reason,
+                                   how="deleted" if head[0] > last_seq else "altered"))
     head_seq, head_hash = head or (last_seq, prev_hash)
     return Verification(True, count, head_seq, head_hash)
 
@@ -108,16 +115,30 @@ def _first_break(event: ChainedEvent, expected_seq: int, prev_hash: str) -> Brok
         if event.seq > expected_seq:
             reason = (f"event(s) {expected_seq}..{event.seq - 1} missing before it "
                       "(deleted)")
-        else:
-            reason = f"out of order: expected event {expected_seq}"
-        return Broken(event.seq, event.event_id, reason)
-    if event_hash(event) != event.hash:
+            return Broken(event.seq, event.event_id, reason, "deleted")
         return Broken(event.seq, event.event_id,
-                      "its content does not match its hash (altered or moved)")
+                      f"out of order: expected event {expected_seq}", "reordered")
+    if event_hash(event) != event.hash:
+        written_as = _written_as(event)
+        if written_as is not None:
+            return Broken(event.seq, event.event_id,
+                          f"it was written as event {written_as}: moved", "reordered")
+        return Broken(event.seq, event.event_id,
+                      "its content does not match its hash (altered or moved)", "altered")
     if event.prev_hash != prev_hash:
         return Broken(event.seq, event.event_id,
                       f"its prev_hash is not event {event.seq - 1}'s hash (that event "
-                      "was altered and re-hashed, replaced or moved)")
+                      "was altered and re-hashed, replaced or moved)", "altered")
+    return None
+
+
+def _written_as(event: ChainedEvent) -> int | None:
+    """The seq under which ``event`` hashes right, if one lies within MOVED_WITHIN of
+    its place: the event is intact, only moved."""
+    for distance in range(1, MOVED_WITHIN + 1):
+        for seq in (event.seq - distance, event.seq + distance):
+            if seq >= 1 and event_hash(replace(event, seq=seq)) == event.hash:
+                return seq
     return None
 
 

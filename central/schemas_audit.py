@@ -45,6 +45,7 @@ class BrokenOut(_Model):
     seq: int
     event_id: str | None
     reason: str
+    how: Literal["altered", "deleted", "reordered"]
 
 
 class AuditVerifyOut(_Model):

@@ -3,7 +3,10 @@
 Each is an event of central's audit trail (central/audit.py;
 docs/central.md#the-audit-trail), actor the admin token's label (or "-" for a refused
 sign-in), never a secret;
-``subject`` what was acted on (a kiosk id, a biller, a review item). The admin's own
+``subject`` what was acted on (a kiosk id, a biller, a review item, "config rollout 3").
+Actions done through both the console and the JSON admin API carry the name
+central.audit_http gives them (``rollout.pause``, ``kiosk.maintenance``...), so a filter
+on the action finds both. The admin's own
 words (why a payment is settled, why a kiosk is out of service) stay with what they
 explain (the settlement, the service mark): free text may name a person, so the event,
 which is exported and kept for ever, only says whether a reason was given. Events
@@ -11,6 +14,8 @@ through the JSON admin API are recorded by central.audit_http instead.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from fastapi import Request
 
@@ -23,17 +28,23 @@ BACK_IN_SERVICE = "kiosk.back_in_service"
 REVOKE = "kiosk.revoke"
 SETTLE = "payments.settle"
 MAINTENANCE = "biller.maintenance"
+KIOSK_MAINTENANCE = "kiosk.maintenance"
+ROLLOUT_VERBS = ("pause", "resume", "cancel", "retry")
+ROLLOUT_ACTIONS = {verb: f"rollout.{verb}" for verb in ROLLOUT_VERBS}
+"""rollout.pause, rollout.resume, rollout.cancel, rollout.retry (as central.audit_http)."""
 
 OK = "ok"
 REFUSED = "refused"
 
 
 def record_console_event(request: Request, action: str, outcome: str, who: str, *,
-                         subject: str = "", detail: str = "", why: str = "") -> None:
+                         subject: str = "", detail: str = "", why: str = "",
+                         facts: Mapping[str, str] | None = None) -> None:
     """An admin action done (``OK``) or refused (``REFUSED``) through the console.
     ``detail``: the admin's free text (only whether there was one is recorded); ``why``:
-    central's own short reason for a refusal."""
-    details = {"via": "console", "client": client(request)}
+    central's own short reason for a refusal; ``facts``: ids and states central knows
+    (a rollout's kind, id and state after), never free text."""
+    details = {"via": "console", "client": client(request), **(facts or {})}
     if detail:
         details["reason_given"] = "yes"
     if why:

@@ -1,16 +1,19 @@
 """The fleet as the console shows it: each kiosk's problems, worst first, and the
 filters. Built on central.fleet.FleetService's list (the same one `kiosk-admin fleet`
-prints), plus the kiosks an admin took out of service from the console."""
+prints), plus the kiosks an admin took out of service from the console, the kiosks
+marked in maintenance (central.alerts: their alerts are silenced) and each kiosk's open
+alerts."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from central.db import make_session_factory
 from central.fleet import FleetKioskOut, FleetOut
+from central.models_alerts import AlertRow, KioskMaintenanceRow
 from central.models_console import KioskServiceMarkRow
 from central.timeutil import in_shanghai
 
@@ -22,8 +25,10 @@ DEVICE_FAULT = "device_fault"
 STUCK_OUTBOX = "stuck_outbox"
 FAILED_UPDATE = "failed_update"
 LOW_DISK = "low_disk"
+MAINTENANCE = "maintenance"  # marked by an admin: expected, so below every fault
 PROBLEMS = (OFFLINE, OUT_OF_SERVICE, REVOKED, DEVICE_FAULT, STUCK_OUTBOX, FAILED_UPDATE,
-            LOW_DISK)
+            LOW_DISK, MAINTENANCE)
+FAULTS = PROBLEMS[:-1]  # what the "Kiosks with a problem" filter keeps
 OK = "ok"
 
 STUCK_OUTBOX_DEPTH = 20
@@ -41,10 +46,18 @@ class ServiceMark:
 
 
 @dataclass(frozen=True)
+class MaintenanceMark:
+    note: str
+    since: datetime
+
+
+@dataclass(frozen=True)
 class FleetRow:
     kiosk: FleetKioskOut
     problems: tuple[str, ...]  # worst first; empty: all is well
     mark: ServiceMark | None  # taken out of service from the console
+    maintenance: MaintenanceMark | None = None  # its alerts are silenced
+    open_alerts: int = 0
 
     @property
     def worst(self) -> str:
@@ -61,7 +74,8 @@ class FleetPage:
     sites: list[str]
 
 
-def problems_of(kiosk: FleetKioskOut, mark: ServiceMark | None) -> tuple[str, ...]:
+def problems_of(kiosk: FleetKioskOut, mark: ServiceMark | None,
+                maintenance: MaintenanceMark | None = None) -> tuple[str, ...]:
     found = []
     if not kiosk.online:
         found.append(OFFLINE)
@@ -77,6 +91,8 @@ def problems_of(kiosk: FleetKioskOut, mark: ServiceMark | None) -> tuple[str, ..
         found.append(FAILED_UPDATE)
     if kiosk.low_disk:
         found.append(LOW_DISK)
+    if maintenance is not None:
+        found.append(MAINTENANCE)
     return tuple(found)
 
 
@@ -86,12 +102,37 @@ def service_marks(engine: Engine) -> dict[str, ServiceMark]:
                 for row in session.scalars(select(KioskServiceMarkRow))}
 
 
+def maintenance_marks(engine: Engine) -> dict[str, MaintenanceMark]:
+    with make_session_factory(engine)() as session:
+        return {row.kiosk_id: MaintenanceMark(row.note, in_shanghai(row.since))
+                for row in session.scalars(select(KioskMaintenanceRow))}
+
+
+def open_alert_counts(engine: Engine) -> dict[str, int]:
+    """Kiosk id -> its open alerts (raised, not cleared): one grouped count."""
+    with make_session_factory(engine)() as session:
+        counted = session.execute(
+            select(AlertRow.kiosk_id, func.count()).where(
+                AlertRow.state == "open", AlertRow.kiosk_id.is_not(None))
+            .group_by(AlertRow.kiosk_id)).all()
+        return {str(row[0]): int(row[1]) for row in counted}
+
+
+def fleet_row(kiosk: FleetKioskOut, mark: ServiceMark | None,
+              maintenance: MaintenanceMark | None, open_alerts: int) -> FleetRow:
+    return FleetRow(kiosk, problems_of(kiosk, mark, maintenance), mark, maintenance,
+                    open_alerts)
+
+
 def fleet_page(fleet: FleetOut, marks: dict[str, ServiceMark], *, state: str = "all",
-               site: str = "", search: str = "", shown: int = 1000) -> FleetPage:
+               site: str = "", search: str = "", shown: int = 1000,
+               maintenance: dict[str, MaintenanceMark] | None = None,
+               open_alerts: dict[str, int] | None = None) -> FleetPage:
     """The kiosks ``state`` (a FILTERS value), ``site`` (a group) and ``search`` (in the
     id, site, versions and last error, any case) choose, worst first then by id."""
-    rows = [FleetRow(k, problems_of(k, marks.get(k.kiosk_id)), marks.get(k.kiosk_id))
-            for k in fleet.kiosks]
+    maintenance, open_alerts = maintenance or {}, open_alerts or {}
+    rows = [fleet_row(k, marks.get(k.kiosk_id), maintenance.get(k.kiosk_id),
+                      open_alerts.get(k.kiosk_id, 0)) for k in fleet.kiosks]
     counts = {name: sum(1 for row in rows if name in row.problems) for name in PROBLEMS}
     counts[OK] = sum(1 for row in rows if not row.problems)
     needle = search.strip().casefold()
@@ -108,7 +149,7 @@ def _state_matches(row: FleetRow, state: str) -> bool:
     if state in ("", "all"):
         return True
     if state == "problems":
-        return bool(row.problems)
+        return any(problem in FAULTS for problem in row.problems)
     return state in row.problems
 
 

@@ -13,12 +13,15 @@ from sqlalchemy import select
 
 from central.api_fleet import KIOSK_ID_PATTERN
 from central.console import audit_hook, i18n
+from central.console.alerts_view import alert_labels, alerts_view
 from central.console.fleet_view import (
     FILTERS,
     PROBLEMS,
     FleetRow,
     fleet_page,
-    problems_of,
+    fleet_row,
+    maintenance_marks,
+    open_alert_counts,
     service_marks,
 )
 from central.console.review import CATEGORIES
@@ -40,11 +43,12 @@ from kiosk.errors import KioskError
 Session = Annotated[ConsoleSession, Depends(signed_in)]
 KioskId = Annotated[str, Path(pattern=KIOSK_ID_PATTERN)]
 SEARCH_MAX = 100
+KIOSK_ALERTS = 20  # of each state, on a kiosk's page
 
 PROBLEM_LABELS = {"offline": "Offline", "out_of_service": "Out of service",
                   "revoked": "Revoked", "device_fault": "Device fault",
                   "stuck_outbox": "Stuck outbox", "failed_update": "Failed update",
-                  "low_disk": "Low disk"}
+                  "low_disk": "Low disk", "maintenance": "In maintenance"}
 FILTER_LABELS = {"all": "Every kiosk", "problems": "Kiosks with a problem", **PROBLEM_LABELS}
 DEVICE_LABELS = {"printer": "Printer", "payment": "Card terminal", "reader": "Reader"}
 CATEGORY_LABELS = {"refund_due": "Refunds due", "difference": "Reconciliation differences",
@@ -55,7 +59,13 @@ DONE = {"out_of_service": "The kiosk is marked out of service.",
         "in_service": "The kiosk is back in service.",
         "revoked": "The kiosk's credential is revoked.",
         "settled": "Marked as settled.",
-        "maintenance": "The biller's maintenance is switched."}
+        "maintenance": "The biller's maintenance is switched.",
+        "paused": "The rollout is paused.",
+        "resumed": "The rollout runs again.",
+        "cancelled": "The rollout is cancelled.",
+        "retried": "The failed kiosks are offered the rollout again.",
+        "maintenance_on": "The kiosk is marked in maintenance: its alerts are silenced.",
+        "maintenance_off": "The kiosk's maintenance mark is taken off."}
 
 
 def build_page_routes(router: APIRouter) -> None:
@@ -65,7 +75,7 @@ def build_page_routes(router: APIRouter) -> None:
         page = _fleet(request, state, site, q)
         translate = i18n.translator(language(request))
         return render(request, "fleet.html", page="fleet", title=translate("Fleet"),
-                      session=session, notice=_done(request), **page)
+                      session=session, notice=done_notice(request), **page)
 
     @router.get("/fleet/rows", response_class=HTMLResponse)
     def fleet_rows(request: Request, session: Session, state: str = "all", site: str = "",
@@ -78,8 +88,10 @@ def build_page_routes(router: APIRouter) -> None:
         console = console_of(request)
         row = _kiosk_row(request, kiosk_id)
         history = console.kiosks.history(kiosk_id, console.clock.now())
+        alerts = alerts_view(request.app.state.alerts, "all", kiosk_id, shown=KIOSK_ALERTS)
         return render(request, "kiosk.html", page="fleet", title=kiosk_id, session=session,
-                      row=row, history=history, notice=_done(request), **_labels())
+                      row=row, history=history, alerts=alerts, notice=done_notice(request),
+                      **_labels(), **alert_labels())
 
     @router.post("/kiosks/{kiosk_id}/out-of-service")
     async def out_of_service(request: Request, session: Session, kiosk_id: KioskId
@@ -94,7 +106,7 @@ def build_page_routes(router: APIRouter) -> None:
         console.kiosks.mark_out_of_service(kiosk_id, session.label, reason, console.clock.now())
         audit_hook.record_console_event(request, audit_hook.OUT_OF_SERVICE, audit_hook.OK,
                                         session.label, subject=kiosk_id, detail=reason)
-        return _back(f"/admin/kiosks/{kiosk_id}", "out_of_service")
+        return back(f"/admin/kiosks/{kiosk_id}", "out_of_service")
 
     @router.post("/kiosks/{kiosk_id}/in-service")
     async def in_service(request: Request, session: Session, kiosk_id: KioskId) -> Response:
@@ -102,7 +114,7 @@ def build_page_routes(router: APIRouter) -> None:
         console_of(request).kiosks.back_in_service(kiosk_id)
         audit_hook.record_console_event(request, audit_hook.BACK_IN_SERVICE, audit_hook.OK,
                                         session.label, subject=kiosk_id)
-        return _back(f"/admin/kiosks/{kiosk_id}", "in_service")
+        return back(f"/admin/kiosks/{kiosk_id}", "in_service")
 
     @router.post("/kiosks/{kiosk_id}/revoke")
     async def revoke(request: Request, session: Session, kiosk_id: KioskId) -> Response:
@@ -113,7 +125,7 @@ def build_page_routes(router: APIRouter) -> None:
         request.app.state.enrollment.revoke_kiosk(kiosk_id)
         audit_hook.record_console_event(request, audit_hook.REVOKE, audit_hook.OK, session.label,
                                         subject=kiosk_id)
-        return _back(f"/admin/kiosks/{kiosk_id}", "revoked")
+        return back(f"/admin/kiosks/{kiosk_id}", "revoked")
 
     @router.get("/payments", response_class=HTMLResponse)
     def payments(request: Request, session: Session, settled: bool = False) -> Response:
@@ -124,7 +136,7 @@ def build_page_routes(router: APIRouter) -> None:
         return render(request, "payments.html", page="payments",
                       title=translate("Payments to review"), session=session, settled=settled,
                       categories=CATEGORIES, groups=groups, category_labels=CATEGORY_LABELS,
-                      notice=_done(request))
+                      notice=done_notice(request))
 
     @router.get("/payments.csv")
     def payments_csv(request: Request, session: Session) -> Response:
@@ -149,7 +161,7 @@ def build_page_routes(router: APIRouter) -> None:
                                 exc.message) from None
         audit_hook.record_console_event(request, audit_hook.SETTLE, audit_hook.OK, session.label,
                                         subject=subject, detail=form.get("reason", ""))
-        return _back("/admin/payments", "settled")
+        return back("/admin/payments", "settled")
 
     @router.get("/billers", response_class=HTMLResponse)
     def billers(request: Request, session: Session) -> Response:
@@ -159,7 +171,7 @@ def build_page_routes(router: APIRouter) -> None:
         translate = i18n.translator(language(request))
         return render(request, "billers.html", page="billers", title=translate("Billers"),
                       session=session, billers=rows, type_labels=TYPE_LABELS,
-                      notice=_done(request))
+                      notice=done_notice(request))
 
     @router.post("/billers/{biller_id}/maintenance")
     async def maintenance(request: Request, session: Session,
@@ -172,7 +184,7 @@ def build_page_routes(router: APIRouter) -> None:
         audit_hook.record_console_event(request, audit_hook.MAINTENANCE, audit_hook.OK,
                                         session.label,
                                         subject=f"{biller_id} {form['maintenance']}")
-        return _back("/admin/billers", "maintenance")
+        return back("/admin/billers", "maintenance")
 
 
 def _labels() -> dict[str, Any]:
@@ -186,7 +198,8 @@ def _fleet(request: Request, state: str, site: str, q: str) -> dict[str, Any]:
     console = console_of(request)
     fleet: FleetService = request.app.state.fleet
     page = fleet_page(fleet.fleet(), service_marks(console.engine), state=state, site=site,
-                      search=q)
+                      search=q, maintenance=maintenance_marks(console.engine),
+                      open_alerts=open_alert_counts(console.engine))
     rows_url = "/admin/fleet/rows?" + urlencode({"state": state, "site": site, "q": q})
     return {"fleet": page, "state": state, "site": site, "q": q, "filters": FILTERS,
             "filter_labels": FILTER_LABELS, "rows_url": rows_url,
@@ -198,16 +211,18 @@ def _kiosk_row(request: Request, kiosk_id: str) -> FleetRow:
     found = fleet.kiosk(kiosk_id)
     if found is None:
         raise HTTPException(404, "no kiosk with this id has sent a heartbeat")
-    mark = service_marks(console_of(request).engine).get(kiosk_id)
-    return FleetRow(found, problems_of(found, mark), mark)
+    engine = console_of(request).engine
+    return fleet_row(found, service_marks(engine).get(kiosk_id),
+                     maintenance_marks(engine).get(kiosk_id),
+                     open_alert_counts(engine).get(kiosk_id, 0))
 
 
-def _back(path: str, done: str) -> Response:
+def back(path: str, done: str) -> Response:
     """After a form: back to the page (303, so a reload does not post again)."""
     return RedirectResponse(f"{path}?done={done}", status_code=303)
 
 
-def _done(request: Request) -> str | None:
+def done_notice(request: Request) -> str | None:
     done = request.query_params.get("done")
     if done not in DONE:
         return None

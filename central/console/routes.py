@@ -7,6 +7,10 @@
     GET  /admin/payments[?settled=1]     the review list;  GET /admin/payments.csv
     POST /admin/payments/settle
     GET  /admin/billers                  POST /admin/billers/{id}/maintenance
+    GET  /admin/rollouts, /admin/rollouts/{kind}/{id}
+    POST /admin/rollouts/{kind}/{id}/{pause|resume|cancel|retry}   (rollouts_pages.py)
+    GET  /admin/audit, /admin/audit/verify, /admin/audit/export.{csv|jsonl}  (audit_pages.py)
+    GET  /admin/alerts, /admin/alerts/rows;  POST /admin/kiosks/{id}/maintenance  (alerts_pages.py)
     GET  /admin/sign-in, POST /admin/sign-in, POST /admin/sign-out
     GET  /admin/language/{en|zh-Hans}    GET /admin/static/{console.css|console.js}
 
@@ -22,7 +26,10 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlalchemy import Engine
 
 from central.console import audit_hook, i18n
+from central.console.alerts_pages import build_alert_routes
+from central.console.audit_pages import build_audit_routes
 from central.console.pages import build_page_routes
+from central.console.rollouts_pages import build_rollout_routes
 from central.console.sessions import SESSION_COOKIE, ConsoleSettings
 from central.console.web import (
     HERE,
@@ -122,6 +129,9 @@ def build_console_router(engine: Engine, clock: Clock, settings: ConsoleSettings
         return answer
 
     build_page_routes(router)
+    build_rollout_routes(router)
+    build_audit_routes(router)
+    build_alert_routes(router)
     return router, console
 
 

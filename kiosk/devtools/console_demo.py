@@ -9,6 +9,8 @@ table, however its rows came).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -60,10 +62,18 @@ DEMO_KIOSKS = ("SH-PD-0001", "SH-PD-0002", "SH-PD-0003", "SH-PD-0004", "SH-JA-00
                "SH-XJ-0004")
 
 
+@dataclass(frozen=True)
+class DemoSite:
+    token: str  # an admin token, label "ops-demo"
+    kiosk_headers: dict[str, dict[str, str]]  # each demo kiosk's own credential
+
+
 def demo_fleet(url: str, db_url: str, clock: DemoClock, now: datetime,
-               every: timedelta = timedelta(minutes=5)) -> str:
+               every: timedelta = timedelta(minutes=5),
+               each_step: Callable[[], object] | None = None) -> DemoSite:
     """Beat the demo kiosks over the day before ``now`` (moving ``clock``), record their
-    payments to review; return a new admin token (label "ops-demo")."""
+    payments to review. ``each_step`` runs after each round of beats (central's
+    scheduler round: heartbeat history, alerts)."""
     engine = make_engine(db_url)
     try:
         enrollment = EnrollmentService(engine, clock)
@@ -81,12 +91,14 @@ def demo_fleet(url: str, db_url: str, clock: DemoClock, now: datetime,
                     if body is not None:
                         http.post(f"{url}/v1/heartbeats", json=body, headers=headers[kiosk_id],
                                   timeout=TIMEOUT_S).raise_for_status()
+                if each_step is not None:
+                    each_step()
                 moment += every
             clock.set(now)
             _refused_records(http, url, headers["SH-XJ-0001"], now)
             _payments_to_review(http, url, headers["SH-PD-0001"], now)
         _qr_items(engine, now)
-        return token
+        return DemoSite(token, headers)
     finally:
         engine.dispose()
 

@@ -68,7 +68,7 @@ def test_each_kind_of_tampering_names_the_first_broken_event() -> None:
         "altered": (altered, None, 3, "does not match its hash"),
         "rehashed": (rehashed, None, 4, "prev_hash is not event 3's hash"),
         "deleted": (deleted, None, 4, "3..3 missing"),
-        "swapped": (swapped, None, 3, "does not match its hash"),
+        "swapped": (swapped, None, 3, "written as event 4: moved"),
         "newest deleted": (events[:4], (5, events[4].hash), 5, "missing at the end"),
     }
     for name, (tampered, head, seq, reason) in cases.items():
@@ -76,6 +76,32 @@ def test_each_kind_of_tampering_names_the_first_broken_event() -> None:
         assert not result.ok, name
         assert result.broken is not None
         assert (result.broken.seq, reason in result.broken.reason) == (seq, True), name
+
+
+def test_a_break_says_how_the_chain_was_broken() -> None:
+    """GIVEN five chained events
+    WHEN one is altered (or altered and re-hashed), one deleted, the newest deleted, or
+    two swapped (each keeping its place's seq, as rows renumbered in the database)
+    THEN the break says altered, deleted or reordered: a moved event still hashes right
+    under the seq it was written with"""
+    events = chain(5)
+    rehashed_event = replace(events[2], actor="mallory")
+    swapped = [*events[:2], replace(events[3], seq=3), replace(events[2], seq=4), events[4]]
+    cases = {
+        "altered": ([*events[:2], replace(events[2], actor="mallory"), *events[3:]], None),
+        "rehashed": ([*events[:2], replace(rehashed_event, hash=event_hash(rehashed_event)),
+                      *events[3:]], None),
+        "deleted": ([*events[:2], *events[3:]], None),
+        "newest deleted": (events[:4], (5, events[4].hash)),
+        "swapped": (swapped, None),
+    }
+    hows = {}
+    for name, (tampered, head) in cases.items():
+        broken = verify_chain(tampered, head).broken
+        assert broken is not None, name
+        hows[name] = broken.how
+    assert hows == {"altered": "altered", "rehashed": "altered", "deleted": "deleted",
+                    "newest deleted": "deleted", "swapped": "reordered"}
 
 
 def test_admin_routes_are_named_as_known_or_by_their_path() -> None:

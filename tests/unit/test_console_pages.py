@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from central.console import i18n
-from central.console.fleet_view import ServiceMark, fleet_page
+from central.console import alerts_pages, alerts_view, audit_pages, i18n, rollouts_pages
+from central.console.fleet_view import MaintenanceMark, ServiceMark, fleet_page
 from central.console.nav import NAV
 from central.console.pages import (
     CATEGORY_LABELS,
@@ -24,6 +24,7 @@ from central.console.pages import (
 from central.console.review import _cell
 from central.console.web import local_path
 from central.fleet import DeviceStateOut, FleetKioskOut, FleetOut
+from central.schemas_rollouts import OutcomeCounts, RolloutSummaryOut
 
 NOW = datetime(2026, 1, 15, 2, 30, tzinfo=UTC)
 TEMPLATES = Path(i18n.__file__).parent / "templates"
@@ -65,6 +66,30 @@ def test_fleet_lists_the_worst_state_first():
         "A-well"]
     assert page.counts["offline"] == 1 and page.counts["out_of_service"] == 2
     assert page.counts["ok"] == 1
+
+
+def test_a_kiosk_in_maintenance_ranks_below_the_faults_and_carries_its_alerts():
+    """GIVEN a well kiosk marked in maintenance (alerts silenced), a kiosk with low disk,
+    one with a device fault and two open alerts, and a well one
+    WHEN the fleet page orders them
+    THEN "in maintenance" is its own state, below every fault and above the well ones;
+    the problems filter leaves it out (it is no fault); each row carries its open
+    alerts count and its maintenance mark."""
+    page = fleet_page(fleet(
+        kiosk("A-well"), kiosk("B-maintenance"), kiosk("C-disk", low_disk=True),
+        kiosk("D-fault", devices={"printer": DeviceStateOut(state="fault")})),
+        {}, maintenance={"B-maintenance": MaintenanceMark("new printer", NOW)},
+        open_alerts={"D-fault": 2})
+    assert [(row.kiosk.kiosk_id, row.worst) for row in page.rows] == [
+        ("D-fault", "device_fault"), ("C-disk", "low_disk"),
+        ("B-maintenance", "maintenance"), ("A-well", "ok")]
+    assert page.counts["maintenance"] == 1 and page.counts["ok"] == 1
+    assert [row.open_alerts for row in page.rows] == [2, 0, 0, 0]
+    assert page.rows[2].maintenance == MaintenanceMark("new printer", NOW)
+    problems = fleet_page(fleet(kiosk("B-maintenance"), kiosk("C-disk", low_disk=True)), {},
+                          maintenance={"B-maintenance": MaintenanceMark("", NOW)},
+                          state="problems")
+    assert [row.kiosk.kiosk_id for row in problems.rows] == ["C-disk"]
 
 
 def test_fleet_filters_by_state_site_and_search():
@@ -124,11 +149,42 @@ def test_every_word_of_the_console_has_its_chinese():
         text = module.read_text(encoding="utf-8")
         used |= set(re.findall(r'translate\(\s*"((?:[^"\\]|\\.)*)"', text))
     for labels in (PROBLEM_LABELS, FILTER_LABELS, DEVICE_LABELS, CATEGORY_LABELS, TYPE_LABELS,
-                   DONE):
+                   DONE, rollouts_pages.STATE_LABELS, rollouts_pages.OUTCOME_LABELS,
+                   rollouts_pages.WAVE_LABELS, rollouts_pages.VERB_LABELS,
+                   rollouts_pages.KIND_LABELS, alerts_pages.SHOW_LABELS,
+                   alerts_view.KIND_LABELS, alerts_view.CLEAR_LABELS,
+                   alerts_view.DELIVERY_LABELS, alerts_view.EVENT_LABELS,
+                   audit_pages.OUTCOME_LABELS, audit_pages.BREAK_LABELS,
+                   audit_pages.ACTOR_KIND_LABELS):
         used |= set(labels.values())
     used |= {item.label for item in NAV} | {"ok", "fault", "unknown", "software", "config"}
     missing = sorted(text for text in used if text not in i18n.ZH_HANS)
-    assert not missing
+    assert not missing, missing
     for english, chinese in i18n.ZH_HANS.items():
         assert sorted(re.findall(r"%\((\w+)\)", english)) == sorted(
             re.findall(r"%\((\w+)\)", chinese)), english
+
+
+def rollout(state: str, failed: int = 0, timed_out: int = 0) -> RolloutSummaryOut:
+    return RolloutSummaryOut(
+        kind="config", id=1, version="7", target="all", note="", state=state,  # type: ignore[arg-type]
+        current_wave=1, waves=2, wave_deadline_s=86400, window=None, reason="",
+        counts=OutcomeCounts(pending=1, applied=1, failed=failed, timed_out=timed_out),
+        created_at=NOW, updated_at=NOW)
+
+
+@pytest.mark.parametrize(("state", "failed", "timed_out", "allowed"), [
+    ("running", 0, 0, {"pause", "cancel"}),
+    ("running", 1, 0, {"pause", "cancel", "retry"}),
+    ("paused", 0, 1, {"resume", "cancel", "retry"}),
+    ("halted", 2, 0, {"cancel", "retry"}),
+    ("completed", 1, 0, {"retry"}),
+    ("completed", 0, 0, set()),
+    ("cancelled", 3, 1, set())])
+def test_a_rollouts_buttons_follow_the_verbs_rules(state, failed, timed_out, allowed):
+    """GIVEN a rollout in a state, with or without failed or timed-out kiosks
+    WHEN its page decides which verb buttons to enable
+    THEN exactly those central.rollout_control accepts: pause while running, resume
+    while paused, cancel until completed or cancelled, retry while a kiosk failed or
+    timed out and it is not cancelled."""
+    assert rollouts_pages.allowed_verbs(rollout(state, failed, timed_out)) == allowed

@@ -10,7 +10,9 @@ from typing import Any
 
 import requests
 
+from central.alerts import AlertSettings
 from central.console import ConsoleSettings
+from central.scheduler import SchedulerSettings
 from central.server import CentralServer
 from tests.patience import PATIENCE_S
 
@@ -29,8 +31,12 @@ def beat(url: str, keys: Any, kiosk_id: str, **changes: Any) -> requests.Respons
 
 
 @contextmanager
-def console_central(db_url: str, clock: Any, **settings: Any) -> Iterator[CentralServer]:
-    server = CentralServer(db_url, clock=clock,
+def console_central(db_url: str, clock: Any, *, alerts: AlertSettings | None = None,
+                    **settings: Any) -> Iterator[CentralServer]:
+    """A central whose scheduler runs only when a test calls run_once (no round behind
+    the test's back); ``settings`` are the console's."""
+    server = CentralServer(db_url, clock=clock, alerts=alerts,
+                           scheduler=SchedulerSettings(enabled=False),
                            console=ConsoleSettings(refresh_s=REFRESH_S, **settings))
     server.start()
     try:

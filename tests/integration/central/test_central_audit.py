@@ -326,16 +326,17 @@ def test_the_chain_verifies_over_http_and_with_kiosk_admin(central_url: str,
 
 TAMPERING = {
     "altered": (["UPDATE audit_events SET actor = 'someone-else' WHERE seq = 2"], 2,
-                "does not match its hash"),
+                "does not match its hash", "altered"),
     "altered and re-hashed": (
         ["UPDATE audit_events SET hash = '" + "a" * 64 + "' WHERE seq = 2"], 2,
-        "does not match its hash"),
-    "deleted": (["DELETE FROM audit_events WHERE seq = 2"], 3, "2..2 missing"),
+        "does not match its hash", "altered"),
+    "deleted": (["DELETE FROM audit_events WHERE seq = 2"], 3, "2..2 missing", "deleted"),
     "reordered": (["UPDATE audit_events SET seq = 100 WHERE seq = 2",
                    "UPDATE audit_events SET seq = 2 WHERE seq = 3",
                    "UPDATE audit_events SET seq = 3 WHERE seq = 100"], 2,
-                  "does not match its hash"),
-    "newest deleted": (["DELETE FROM audit_events WHERE seq = 4"], 4, "missing at the end"),
+                  "written as event 3: moved", "reordered"),
+    "newest deleted": (["DELETE FROM audit_events WHERE seq = 4"], 4, "missing at the end",
+                       "deleted"),
 }
 
 
@@ -345,17 +346,19 @@ def test_a_row_tampered_with_in_the_database_is_found_and_named(
     """GIVEN four events on a chain that verifies
     WHEN a row is altered, deleted, or two rows swap places directly in the database
     (or the newest is deleted)
-    THEN the verify route answers ok=false naming the first broken event, and
+    THEN the verify route answers ok=false naming the first broken event and how it
+    broke (altered, deleted, reordered), and
     `kiosk-admin audit verify` exits 3 naming it"""
     for on in (True, False, True, False):
         switch_maintenance(http, central_url, on)
     assert http.get(f"{central_url}/v1/admin/audit/verify", timeout=TIMEOUT).json()["ok"]
-    statements, broken_seq, reason = TAMPERING[tampering]
+    statements, broken_seq, reason, how = TAMPERING[tampering]
     execute(central_db, *statements)
     answer = http.get(f"{central_url}/v1/admin/audit/verify", timeout=TIMEOUT).json()
     assert answer["ok"] is False
     assert answer["broken"]["seq"] == broken_seq
     assert reason in answer["broken"]["reason"]
+    assert answer["broken"]["how"] == how
     status, printed = run_admin("audit", "verify", "--central", central_url)
     assert status == 3
     assert printed.startswith(f"audit chain BROKEN at event {broken_seq} ")

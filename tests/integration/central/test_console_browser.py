@@ -24,7 +24,8 @@ if missing():
     pytest.skip(missing(), allow_module_level=True)
 
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
+
+from console_browser_helpers import sign_in, until
 
 pytestmark = pytest.mark.parametrize("central_db", ["sqlite"], indirect=True)
 
@@ -44,22 +45,6 @@ def site(central_db: str, clock: Any, keys: Any, browser: Any) -> Iterator[Any]:
     with console_central(central_db, clock) as server:
         browser.delete_all_cookies()
         yield server
-
-
-def until(browser: Any, check: Any) -> Any:
-    return WebDriverWait(browser, PATIENCE_S, poll_frequency=0.05).until(check)
-
-
-def sign_in(browser: Any, url: str, token: str, *, expect_ok: bool = True) -> None:
-    """Sign in through the form; with ``expect_ok``, return once the signed-in page has
-    loaded (a page asked for before the form's answer came would be sent to the sign-in)."""
-    browser.get(f"{url}/admin")
-    until(browser, lambda b: "/admin/sign-in" in b.current_url)
-    browser.find_element(By.ID, "token").send_keys(token)
-    browser.find_element(By.ID, "sign-in").click()
-    if expect_ok:
-        until(browser, lambda b: "/admin/sign-in" not in b.current_url
-              and b.find_elements(By.ID, "sign-out"))
 
 
 def row_state(browser: Any, kiosk_id: str) -> str:
