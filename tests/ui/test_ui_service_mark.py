@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from kiosk.devtools.loopback import System
+from kiosk.domain.clock import machine_timestamp
 from kiosk.services.contract import View
 from kiosk.ui.driver import Driver
 from kiosk.ui.walkthrough import (
@@ -62,9 +63,10 @@ def test_central_mark_shows_the_out_of_service_screen_in_every_language(
     """GIVEN the kiosk on its attract screen
     WHEN an admin takes it out of service on the console and the kiosk beats once
     THEN the out-of-service screen shows, its message in English and in Chinese (and
-    the other languages), and a programmatic session start is refused;
+    the other languages), a programmatic session start is refused, and the technician
+    screen says central's mark holds the kiosk (its switch stays off);
     WHEN the admin puts it back in service and the kiosk beats again
-    THEN the attract screen comes back."""
+    THEN the attract screen comes back and the technician screen says nothing of it."""
     console_action(system, "out-of-service", reason="glass cracked")
     heartbeat(system)
 
@@ -76,11 +78,20 @@ def test_central_mark_shows_the_out_of_service_screen_in_every_language(
     marked.app.start_session("en")
     marked.settle(0.2)
     assert marked.app.root.current == "out_of_service" and marked.app.session is None
+    technician = marked.app.technician
+    assert technician is not None and technician.central_mark is not None
+    assert not technician.out_of_service.active
+    technician_screen = marked.app.screen("technician")
+    technician_screen.refresh()
+    since = machine_timestamp(technician.central_mark.since)  # type: ignore[arg-type]
+    assert since in technician_screen.ids.central_mark.text
 
     console_action(system, "in-service")
     heartbeat(system)
 
     marked.wait_for_screen("attract", timeout=PATIENCE_S)
+    technician_screen.refresh()
+    assert technician_screen.ids.central_mark.text == ""
 
 
 def test_a_person_paying_is_not_cut_off_and_the_mark_follows_the_session(
@@ -89,6 +100,8 @@ def test_a_person_paying_is_not_cut_off_and_the_mark_follows_the_session(
     WHEN an admin takes the kiosk out of service and the kiosk beats
     THEN the payment goes on to its receipt, the kiosk is not out of service yet;
     WHEN the person finishes THEN the out-of-service screen shows, not attract."""
+    system.restart_central(fresh_data=True)  # a water bill due, whatever ran before
+    heartbeat(system)  # the fresh central knows the kiosk
     system.payment.card_wait_s = 3.0  # the card comes a moment after the prompt
     try:
         start_bill_payment(marked, "zh-Hans", "sh-water")
