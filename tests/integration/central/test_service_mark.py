@@ -41,6 +41,14 @@ def console_action(system: System, action: str, **form: str) -> None:
     assert answer.status_code == 303, answer.text
 
 
+def kiosk_page(system: System) -> str:
+    http = http_sign_in(system.central_url, system.admin_token)
+    page = http.get(f"{system.central_url}/admin/kiosks/{system.config.kiosk.id}",
+                    timeout=PATIENCE_S)
+    assert page.status_code == 200, page.text
+    return page.text
+
+
 def kiosk_in_fleet(system: System) -> dict[str, Any]:
     found = fleet_entry(system.central_url, system.config.kiosk.id, system.admin_token)
     assert found is not None
@@ -87,6 +95,7 @@ def test_an_admins_mark_takes_the_kiosk_out_within_a_heartbeat_and_lifting_it_br
     assert kiosk["out_of_service_by"] == ["central"]
     assert kiosk["out_of_service_since"] is not None
     eventually(lambda: "kiosk.out_of_service_by_central" in kiosk_events(system))
+    assert "The kiosk obeys" in kiosk_page(system)
 
     console_action(system, "in-service")
 
@@ -118,6 +127,7 @@ def test_a_kiosk_in_use_keeps_serving_until_it_rests(system: System) -> None:
     seen = beats.beats_sent
     eventually(lambda: beats.beats_sent >= seen + 3)
     assert not mark.active and kiosk_in_fleet(system)["out_of_service"] is False
+    assert "Not yet obeyed" in kiosk_page(system)
 
     in_use = False
     mark.settle()
