@@ -24,9 +24,10 @@ from central.credentials import CredentialPolicy
 from central.db import make_session_factory
 from central.fleet_history import history_key
 from central.models import KioskRow
+from central.models_console import KioskServiceMarkRow
 from central.models_fleet import KioskCredentialRow, RolloutKioskRow, RolloutRow
 from central.timeutil import Clock, in_shanghai
-from kiosk.sync.wire_fleet import HeartbeatAck, HeartbeatIn
+from kiosk.sync.wire_fleet import HeartbeatAck, HeartbeatIn, ServiceMark
 
 log = logging.getLogger(__name__)
 
@@ -84,8 +85,11 @@ class FleetKioskOut(BaseModel):
     credential_expires_at: AwareDatetime | None = None
     """When central stops taking the kiosk's current credential unless it rotates it
     (null: not enrolled); a date in the past is a kiosk that failed to rotate in time."""
-    out_of_service: bool = False  # switched off by a technician (as last reported)
+    out_of_service: bool = False  # out of service (as last reported), by anyone
     out_of_service_since: AwareDatetime | None = None
+    out_of_service_by: list[str] = []
+    """Who, as the kiosk said: "technician" (its switch), "central" (it obeys an admin's
+    mark from the console), both; empty from a kiosk that does not say."""
     low_disk: bool = False  # free disk below the kiosk's maintenance.min_free_disk_mb
     up_since: AwareDatetime | None = None  # when its process started: nightly restarts show
     restart_window: str | None = None  # its nightly restart window, in its time zone
@@ -111,19 +115,28 @@ class FleetService:
         self.credentials = credentials or CredentialPolicy()
         self._sessions = make_session_factory(engine)
 
-    def record_heartbeat(self, kiosk_id: str, beat: HeartbeatIn) -> HeartbeatAck:
+    def record_heartbeat(self, kiosk_id: str, beat: HeartbeatIn, *,
+                         tell_mark: bool = False) -> HeartbeatAck:
         """One write: a single INSERT ... ON CONFLICT DO UPDATE of the kiosk's row, which
-        also counts the beats (the first is first_seen) and the outbox's rises in a row.
-        Two first beats of one kiosk racing both land: the database picks the order."""
+        also counts the beats (the first is first_seen) and the outbox's rises in a row,
+        and RETURNs the console's out-of-service mark of the kiosk (a sub-select: no
+        second statement). Two first beats of one kiosk racing both land: the database
+        picks the order. ``tell_mark``: the kiosk reads the mark (the answer carries it;
+        an older kiosk's strict model would refuse it)."""
         now = self.clock.now()
         with self._sessions.begin() as session:
-            beats = session.execute(_upsert(session.get_bind().dialect.name, kiosk_id,
-                                            beat, now)).scalar_one()
+            beats, marked_since = session.execute(
+                _upsert(session.get_bind().dialect.name, kiosk_id, beat, now)).one()
         first_seen = beats == 1
         if first_seen:
             log.info("fleet: first heartbeat of kiosk=%s app=%s", kiosk_id, beat.app_version)
+        mark = None
+        if tell_mark:
+            mark = (ServiceMark(out_of_service=True, since=in_shanghai(marked_since),
+                                reason_code="admin")
+                    if marked_since is not None else ServiceMark(out_of_service=False))
         return HeartbeatAck(kiosk_id=kiosk_id, received_at=in_shanghai(now),
-                            first_seen=first_seen)
+                            first_seen=first_seen, service_mark=mark)
 
     def fleet(self) -> FleetOut:
         now = self.clock.now()
@@ -182,6 +195,7 @@ class FleetService:
             if credential is not None else None,
             out_of_service=row.out_of_service,
             out_of_service_since=_shanghai_or_none(row.out_of_service_since),
+            out_of_service_by=row.out_of_service_by.split(",") if row.out_of_service_by else [],
             low_disk=row.low_disk, up_since=_shanghai_or_none(row.up_since),
             restart_window=row.restart_window,
             last_restart_at=_shanghai_or_none(row.last_restart_at))
@@ -208,9 +222,10 @@ def _overridden_by_kiosk(session: Session, kiosk_id: str | None = None
 
 
 def _upsert(dialect: str, kiosk_id: str, beat: HeartbeatIn, now: datetime
-            ) -> ReturningInsert[int]:
-    """The beat as one upsert returning the kiosk's heartbeat count. The group is the
-    enrollment's, not the kiosk's say (kept as it was if the kiosk is not enrolled)."""
+            ) -> ReturningInsert[int, datetime | None]:
+    """The beat as one upsert returning the kiosk's heartbeat count and since when the
+    console marks it out of service (null: not marked). The group is the enrollment's,
+    not the kiosk's say (kept as it was if the kiosk is not enrolled)."""
     kiosks = KioskRow.metadata.tables[KioskRow.__tablename__]
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     group = (select(KioskCredentialRow.group_name)
@@ -224,8 +239,11 @@ def _upsert(dialect: str, kiosk_id: str, beat: HeartbeatIn, now: datetime
         "kiosk_time": beat.sent_at, "last_heartbeat_at": now,
         "out_of_service": beat.out_of_service,
         "out_of_service_since": beat.out_of_service_since, "low_disk": beat.low_disk,
+        "out_of_service_by": ",".join(beat.out_of_service_by) or None,
         "up_since": beat.up_since, "restart_window": beat.restart_window,
         "last_restart_at": beat.last_restart_at}
+    marked_since = (select(KioskServiceMarkRow.since)
+                    .where(KioskServiceMarkRow.kiosk_id == kiosk_id).scalar_subquery())
     key = history_key(beat, now)
     statement = insert(kiosks).values(kiosk_id=kiosk_id, first_seen_at=now, group_name=group,
                                       heartbeats=1, outbox_rises=0, history_key=key,
@@ -245,4 +263,4 @@ def _upsert(dialect: str, kiosk_id: str, beat: HeartbeatIn, now: datetime
               "outbox_rises": case((new_depth > old_depth, kiosks.c.outbox_rises + 1),
                                    (new_depth < old_depth, 0), (new_depth == 0, 0),
                                    else_=kiosks.c.outbox_rises)},
-    ).returning(kiosks.c.heartbeats)
+    ).returning(kiosks.c.heartbeats, marked_since)

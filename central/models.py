@@ -376,12 +376,15 @@ class KioskRow(Base):
     last_heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime())
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # Upkeep, as the last heartbeat said (0009_maintenance; docs/operations.md#maintenance).
-    out_of_service: Mapped[bool] = mapped_column(Boolean, default=False)  # by a technician
+    out_of_service: Mapped[bool] = mapped_column(Boolean, default=False)  # by anyone
     out_of_service_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
     low_disk: Mapped[bool] = mapped_column(Boolean, default=False)
     up_since: Mapped[datetime | None] = mapped_column(UTCDateTime())  # the kiosk process
     restart_window: Mapped[str | None] = mapped_column(String(11))  # "03:00-04:00", its zone
     last_restart_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # nightly restart
+    # Who took it out of service: "technician", "central" or "technician,central"; null
+    # while in service or when the kiosk does not say (0017_service_mark).
+    out_of_service_by: Mapped[str | None] = mapped_column(String(32), default=None)
     # The kiosk's software update as its heartbeat says (kiosk.update.wire.UpdateState);
     # null until a kiosk that knows updates beats (0010_releases).
     update_state: Mapped[str | None] = mapped_column(String(16), default=None)

@@ -37,6 +37,7 @@ from kiosk.private_files import private_dir
 from kiosk.sd_notify import SystemdNotifier
 from kiosk.services.availability import CENTRAL, PAYMENT, PRINTER, READER, DeviceWatch
 from kiosk.services.bill_payment import BillPaymentDeps
+from kiosk.services.central_mark import CentralMark
 from kiosk.services.disk_guard import DiskGuard
 from kiosk.services.kiosk import KioskServices
 from kiosk.services.maintenance import NightlyRestart, RestartWindow
@@ -324,10 +325,13 @@ def _heartbeat(runtime: Runtime, recent_errors: RecentErrors,
         data_dir=Path(runtime.config.kiosk.data_dir),
         outbox_parked=runtime.store.outbox.parked_count,
         out_of_service_since=out_of_service_since,
+        central_mark_since=lambda: mark.since if mark is not None else None,
         maintenance=lambda: maintenance_state(runtime),
         update_state=update_state_source(runtime.config))
+    mark = runtime.technician.central_mark if runtime.technician is not None else None
     return HeartbeatSender(client, sources, runtime.clock,
-                           interval_s=runtime.config.sync.heartbeat_interval_s)
+                           interval_s=runtime.config.sync.heartbeat_interval_s,
+                           on_service_mark=mark.heard if mark is not None else None)
 
 
 # --- upkeep: the nightly restart and the disk guard (docs/operations.md#maintenance) ------
@@ -410,9 +414,9 @@ class RuntimeTechnicianPort:
 
 
 def build_technician(runtime: Runtime) -> tuple[Technician, RecentErrors]:
-    """The PIN gate, the out-of-service switch (a file in data_dir) and the port; the
-    PIN, the switch, test prints and reprints report to central's audit trail through
-    the outbox."""
+    """The PIN gate, the out-of-service switch and central's mark (files in data_dir)
+    and the port; the PIN, the switch, central's mark, test prints and reprints report
+    to central's audit trail through the outbox."""
     recent = RecentErrors(zone=runtime.config.kiosk.timezone)
     recent.attach("kiosk", "hardware")
     t = runtime.config.technician
@@ -424,9 +428,12 @@ def build_technician(runtime: Runtime) -> tuple[Technician, RecentErrors]:
     if out_of_service.active:
         log.warning("kiosk starts out of service (a technician switched it off)")
     out_of_service.listeners.append(events.switched)
+    central_mark = CentralMark(Path(runtime.config.kiosk.data_dir), runtime.clock, events)
+    if central_mark.active:
+        log.warning("kiosk starts out of service (central's mark)")
     return Technician(gate=gate, out_of_service=out_of_service,
                       port=AuditedTechnicianPort(RuntimeTechnicianPort(runtime, recent), events),
-                      events=events), recent
+                      events=events, central_mark=central_mark), recent
 
 
 # --- pushed configuration: the agent and its health check ---------------------------------

@@ -94,6 +94,11 @@ ZH_HANS: dict[str, str] = {
     "Taken out of service by %(who)s since %(time)s: %(reason)s":
         "%(who)s 于 %(time)s 停止其服务：%(reason)s",
     "Switched off by a technician at the kiosk.": "技术人员已在终端上停止服务。",
+    "The kiosk obeys: it shows its out-of-service screen.": "终端已执行：正显示暂停服务画面。",
+    "Not yet obeyed: the kiosk takes the mark at its next heartbeat, once nobody is using it.":
+        "尚未执行：终端将在下次心跳、且无人使用时执行。",
+    "Lifted: the kiosk serves again at its next heartbeat, once nobody is using it.":
+        "已解除：终端将在下次心跳、且无人使用时恢复服务。",
     "Config keys its site file overrides": "被站点文件覆盖的配置项",
     "Pushed, but without effect on this kiosk.": "已推送，但在此终端上不生效。",
     "None.": "无。",

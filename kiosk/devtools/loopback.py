@@ -240,7 +240,8 @@ def enroll_kiosk(central_url: str, admin_token: str, kiosk_id: str, data_dir: Pa
 @contextlib.contextmanager
 def running_system(tmp: Path, *, card_timeout_s: float = 10.0, step_delay_s: float = 0.02,
                    background: bool = False, kiosk_id: str = "SH-CN-TEST-01",
-                   qrpay: bool = False) -> Iterator[System]:
+                   qrpay: bool = False, heartbeat_interval_s: float | None = None
+                   ) -> Iterator[System]:
     with contextlib.ExitStack() as stack:
         providers = None
         sim: QrPaySimulator | None = None
@@ -252,13 +253,14 @@ def running_system(tmp: Path, *, card_timeout_s: float = 10.0, step_delay_s: flo
             providers = load_providers(sim.settings_file, timeout_s=QR_PROVIDER_TIMEOUT_S)
         yield from _running_system(tmp, card_timeout_s=card_timeout_s,
                                    step_delay_s=step_delay_s, background=background,
-                                   kiosk_id=kiosk_id, qrpay=sim, providers=providers)
+                                   kiosk_id=kiosk_id, qrpay=sim, providers=providers,
+                                   heartbeat_interval_s=heartbeat_interval_s)
 
 
 def _running_system(tmp: Path, *, card_timeout_s: float, step_delay_s: float,
                     background: bool, kiosk_id: str, qrpay: QrPaySimulator | None,
-                    providers: dict[QrProvider, QrProviderClient] | None
-                    ) -> Iterator[System]:
+                    providers: dict[QrProvider, QrProviderClient] | None,
+                    heartbeat_interval_s: float | None = None) -> Iterator[System]:
     port = free_port()
     DEMO_DATABASES.copy_to(tmp / "central.sqlite3")
     db_url = f"sqlite:///{tmp / 'central.sqlite3'}"
@@ -277,7 +279,9 @@ def _running_system(tmp: Path, *, card_timeout_s: float, step_delay_s: float,
         config = load_config(overrides={
             "kiosk": {"id": kiosk_id, "data_dir": str(tmp / "kiosk")},
             "central": {"url": central_url, "timeout_s": LOOPBACK_CENTRAL_TIMEOUT_S},
-            "sync": {"forward_interval_s": 0.2, "backoff_max_s": 1.0},
+            "sync": {"forward_interval_s": 0.2, "backoff_max_s": 1.0,
+                     **({"heartbeat_interval_s": heartbeat_interval_s}
+                        if heartbeat_interval_s is not None else {})},
             "printer": {"url": printer_url, "status_timeout_s": 3.0},
             "payment": {"url": payment_url, "card_timeout_s": card_timeout_s},
             "reader": {"url": reader_url},

@@ -359,6 +359,16 @@ class StoreTrim(Protocol):
 
 
 @dataclass(frozen=True)
+class ServiceMarkWord:
+    """Central's word on its out-of-service mark, from a heartbeat's answer
+    (kiosk.sync.wire_fleet.ServiceMark; kiosk/services/central_mark.py obeys it)."""
+
+    out_of_service: bool
+    since: datetime | None = None  # when the admin marked the kiosk (central's clock)
+    reason_code: str | None = None  # "admin": never the admin's own words
+
+
+@dataclass(frozen=True)
 class MaintenanceState:
     """What the heartbeat tells central about the kiosk's upkeep."""
 

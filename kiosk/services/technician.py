@@ -24,6 +24,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from kiosk.domain.clock import DEFAULT_ZONE, machine_timestamp
+from kiosk.services.central_mark import CentralMark
 from kiosk.services.ports import TechnicianPort
 from kiosk.services.technician_events import PIN_ACCEPTED, PIN_LOCKED_OUT, TechnicianEvents
 
@@ -275,3 +276,11 @@ class Technician:
     port: TechnicianPort
     gesture: TapSequence = field(default_factory=TapSequence)
     events: TechnicianEvents | None = None  # what the kiosk reports to the audit trail
+    central_mark: CentralMark | None = None  # central's out-of-service mark, obeyed
+
+    @property
+    def kiosk_out_of_service(self) -> bool:
+        """Out of service while either says so: the technician's switch or central's
+        mark (docs/operations.md#out-of-service)."""
+        return self.out_of_service.active or (self.central_mark is not None
+                                              and self.central_mark.active)

@@ -1,5 +1,6 @@
 """Technician actions reported to central's audit trail (docs/central.md#the-audit-trail):
-the PIN accepted or locked out, a test print, a reprint, out of service and back.
+the PIN accepted or locked out, a test print, a reprint, out of service and back; and
+the kiosk obeying central's out-of-service mark and its lifting.
 
 Each is an event with its own id written to the outbox, which delivers it like any
 record (sent twice, recorded once). Recording never stands in a technician's way: a
@@ -38,6 +39,9 @@ TEST_PRINT = "technician.test_print"
 REPRINT = "technician.reprint"
 OUT_OF_SERVICE = "technician.out_of_service"
 BACK_IN_SERVICE = "technician.back_in_service"
+# The kiosk itself, obeying central's mark (kiosk/services/central_mark.py).
+OUT_OF_SERVICE_BY_CENTRAL = "kiosk.out_of_service_by_central"
+BACK_IN_SERVICE_BY_CENTRAL = "kiosk.back_in_service_by_central"
 
 
 class TechnicianEvents:

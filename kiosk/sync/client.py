@@ -82,7 +82,12 @@ from kiosk.sync.wire import (
     wire_timestamp,
 )
 from kiosk.sync.wire_config import ConfigReportAck, ConfigReportIn
-from kiosk.sync.wire_fleet import HeartbeatAck, HeartbeatIn
+from kiosk.sync.wire_fleet import (
+    ACCEPTS_HEADER,
+    ACCEPTS_SERVICE_MARK,
+    HeartbeatAck,
+    HeartbeatIn,
+)
 
 log = logging.getLogger(__name__)
 
@@ -307,7 +312,9 @@ class CentralClient:
 
     def send_heartbeat(self, beat: HeartbeatIn) -> HeartbeatAck:
         """POST /v1/heartbeats once (no retry: the next beat is the retry)."""
-        return self._call("POST", "/v1/heartbeats", HeartbeatAck, self._headers(),
+        # The header asks for central's out-of-service mark in the answer.
+        return self._call("POST", "/v1/heartbeats", HeartbeatAck,
+                          {**self._headers(), ACCEPTS_HEADER: ACCEPTS_SERVICE_MARK},
                           beat.model_dump_json())
 
     # --- signed configuration (kiosk.sync.config_agent) ----------------------------------

@@ -1,9 +1,10 @@
 """The heartbeat: every ``sync.heartbeat_interval_s`` the kiosk tells central what it runs
 (app and config version), how its devices are (as the device watch last saw them), how
 many records wait in its outbox and how many central refused (parked), its last warning
-or error, its free disk, whether a technician switched it out of service (and since
-when), and its upkeep (up since, the nightly restart window and the last restart, a
-low disk).
+or error, its free disk, whether it is out of service (since when, and by whom: its
+technician's switch, central's mark), and its upkeep (up since, the nightly restart
+window and the last restart, a low disk). Central's answer carries its out-of-service
+mark, handed to ``on_service_mark`` (kiosk/services/central_mark.py obeys it).
 
 Runs in its own daemon thread and never touches a device: the device states come from
 the watch's latest polls, so a beat never competes with a sale for the terminal. A
@@ -24,7 +25,7 @@ from typing import Protocol
 
 from hardware.base import DeviceStatus
 from kiosk.errors import KioskError
-from kiosk.services.ports import Clock, MaintenanceState
+from kiosk.services.ports import Clock, MaintenanceState, ServiceMarkWord
 from kiosk.sync.outage import FailureStreak
 from kiosk.sync.periodic import PeriodicThread, RunsPeriodically
 from kiosk.sync.wire_fleet import (
@@ -62,7 +63,8 @@ class HeartbeatSources:
     data_dir: Path  # free disk is measured here (its parent while it does not exist yet)
     outbox_parked: Callable[[], int] = lambda: 0  # records central refused, kept aside
     update_state: Callable[[], str | None] = lambda: None  # kiosk.update's state file
-    out_of_service_since: Callable[[], datetime | None] = lambda: None  # None: in service
+    out_of_service_since: Callable[[], datetime | None] = lambda: None  # the technician's
+    central_mark_since: Callable[[], datetime | None] = lambda: None  # central's, obeyed
     maintenance: Callable[[], MaintenanceState | None] = lambda: None
 
 
@@ -74,7 +76,11 @@ def collect_heartbeat(sources: HeartbeatSources, clock: Clock) -> HeartbeatIn:
                for name, status in sources.devices().items()
                if name in REPORTED_DEVICES and isinstance(status, DeviceStatus)}
     last_error = sources.last_error()
-    out_of_service_since = sources.out_of_service_since()
+    switched_since, marked_since = sources.out_of_service_since(), sources.central_mark_since()
+    by = [who for who, since in (("technician", switched_since), ("central", marked_since))
+          if since is not None]
+    out_of_service_since = min((since for since in (switched_since, marked_since)
+                                if since is not None), default=None)
     upkeep = sources.maintenance()
     return HeartbeatIn(
         app_version=sources.app_version, config_version=sources.config_version(),
@@ -84,6 +90,7 @@ def collect_heartbeat(sources: HeartbeatSources, clock: Clock) -> HeartbeatIn:
         disk_free_bytes=_free_disk(sources.data_dir), sent_at=clock.now(),
         out_of_service=out_of_service_since is not None,
         out_of_service_since=out_of_service_since,
+        out_of_service_by=by,  # type: ignore[arg-type]  # the wire's OutOfServiceBy values
         low_disk=upkeep is not None and upkeep.low_disk,
         up_since=upkeep.up_since if upkeep else None,
         restart_window=upkeep.restart_window if upkeep else None,
@@ -106,10 +113,13 @@ def _free_disk(data_dir: Path) -> int:
 
 class HeartbeatSender(RunsPeriodically):
     def __init__(self, client: HeartbeatPoster, sources: HeartbeatSources, clock: Clock, *,
-                 interval_s: float) -> None:
+                 interval_s: float,
+                 on_service_mark: Callable[[ServiceMarkWord | None], None] | None = None
+                 ) -> None:
         if interval_s <= 0:
             raise ValueError("interval_s must be positive")
         self.client = client
+        self.on_service_mark = on_service_mark
         self.sources = sources
         self.clock = clock
         self.interval_s = interval_s
@@ -126,7 +136,7 @@ class HeartbeatSender(RunsPeriodically):
         """Collect and send one heartbeat; True if central took it. Never raises."""
         try:
             beat = collect_heartbeat(self.sources, self.clock)
-            self.client.send_heartbeat(beat)
+            ack = self.client.send_heartbeat(beat)
         except KioskError as exc:
             self.failures.failed_with(exc)
             return False
@@ -135,4 +145,16 @@ class HeartbeatSender(RunsPeriodically):
             return False
         self.failures.succeeded()
         self.beats_sent += 1
+        self._pass_on_mark(ack)
         return True
+
+    def _pass_on_mark(self, ack: HeartbeatAck) -> None:
+        if self.on_service_mark is None:
+            return
+        mark = ack.service_mark
+        try:
+            self.on_service_mark(None if mark is None else ServiceMarkWord(
+                out_of_service=mark.out_of_service, since=mark.since,
+                reason_code=mark.reason_code))
+        except Exception:  # the beat went through; obeying failed (a full disk?)
+            log.exception("central's out-of-service mark not taken")

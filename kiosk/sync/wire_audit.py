@@ -27,6 +27,8 @@ TechnicianAction = Literal[
     "technician.reprint",  # target: the payment's reference
     "technician.out_of_service",
     "technician.back_in_service",
+    "kiosk.out_of_service_by_central",  # the kiosk obeys an admin's mark (details: reason)
+    "kiosk.back_in_service_by_central",  # the mark was lifted and the kiosk serves again
 ]
 EventOutcome = Literal["ok", "refused", "failed"]
 DetailKey = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}$")]

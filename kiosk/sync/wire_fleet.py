@@ -26,6 +26,13 @@ REASON_PATTERN = r"^[a-z0-9][a-z0-9_.:-]*$"  # hardware.base REASON_* codes
 # maintenance.restart_window: HH:MM-HH:MM, 24-hour local time
 RESTART_WINDOW_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-3]):[0-5][0-9]$"
 
+# A kiosk that reads central's out-of-service mark in the heartbeat's answer says so in
+# this header of its beat (comma-separated names; an older central ignores it).
+ACCEPTS_HEADER = "X-Kiosk-Accepts"
+ACCEPTS_SERVICE_MARK = "service_mark"
+OutOfServiceBy = Literal["technician", "central"]
+ServiceMarkReason = Literal["admin"]  # taken out of service by an admin on the console
+
 
 def is_printable(text: str) -> bool:
     return not any(unicodedata.category(char) in UNPRINTABLE_CATEGORIES for char in text)
@@ -78,15 +85,36 @@ class HeartbeatIn(WireModel):
                                        pattern=RESTART_WINDOW_PATTERN)
     """The nightly restart window in the kiosk's time zone; null: no nightly restart."""
     last_restart_at: Instant | None = None  # the kiosk's last nightly restart
+    out_of_service_by: list[OutOfServiceBy] = Field(default_factory=list, max_length=2)
+    """Who took it out of service: its technician's switch, central's mark it obeyed, or
+    both; empty while in service (and from a kiosk that does not say: the technician)."""
 
     @model_validator(mode="after")
     def _since_only_when_out_of_service(self) -> HeartbeatIn:
         if self.out_of_service_since is not None and not self.out_of_service:
             raise ValueError("out_of_service_since without out_of_service")
+        if self.out_of_service_by and not self.out_of_service:
+            raise ValueError("out_of_service_by without out_of_service")
+        if len(set(self.out_of_service_by)) != len(self.out_of_service_by):
+            raise ValueError("out_of_service_by names one twice")
         return self
+
+
+class ServiceMark(WireModel):
+    """Central's out-of-service mark for the kiosk (an admin's, from the console), in
+    the heartbeat's answer. A reason code, never the admin's words (they may name a
+    person)."""
+
+    out_of_service: bool
+    since: AwareDatetime | None = None  # when the admin marked it (central's clock)
+    reason_code: ServiceMarkReason | None = None  # with out_of_service only
 
 
 class HeartbeatAck(WireModel):
     kiosk_id: str
     received_at: AwareDatetime  # central's time (the kiosk may compare clocks)
     first_seen: bool  # central had not heard of this kiosk before
+    service_mark: ServiceMark | None = None
+    """Only to a kiosk whose beat carried ACCEPTS_HEADER naming ACCEPTS_SERVICE_MARK
+    (an older kiosk's strict model would refuse the field); absent from an older
+    central, which has no marks."""

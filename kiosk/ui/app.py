@@ -145,6 +145,13 @@ class KioskApp(App):
         Clock.schedule_interval(self._check_restart, self.restart_check_s)
         if self.services.watch is not None:
             self.services.watch.listeners.append(self._availability_changed)
+        mark = self.technician.central_mark if self.technician is not None else None
+        if mark is not None:
+            # Central's mark changes the kiosk only at rest, and on this thread (a session
+            # cannot start between the check and the change).
+            mark.idle = lambda: self.at_rest
+            mark.settle_soon = lambda: Clock.schedule_once(self._settle_central_mark)
+            Clock.schedule_once(self._settle_central_mark)  # a word heard before the UI
         return manager
 
     def on_start(self) -> None:
@@ -221,7 +228,15 @@ class KioskApp(App):
 
     @property
     def out_of_service(self) -> bool:
-        return self.technician is not None and self.technician.out_of_service.active
+        """The technician's switch or central's mark (obeyed) says so."""
+        return self.technician is not None and self.technician.kiosk_out_of_service
+
+    def _settle_central_mark(self, _dt: float = 0) -> None:
+        """Obey central's last word on its mark if the kiosk rests: the attract or
+        out-of-service screen follows."""
+        mark = self.technician.central_mark if self.technician is not None else None
+        if mark is not None and mark.settle() and self.at_rest:
+            self.show_screen("attract")  # or out_of_service: show_screen decides
 
     def technician_corner_tap(self, touch: MotionEvent) -> bool:
         """The hidden gesture (see TECHNICIAN_CORNER): True when the touch was in the
@@ -269,6 +284,7 @@ class KioskApp(App):
             screen.clear_personal()
         self.set_language(self.services.default_language)
         self.show_screen("attract")
+        self._settle_central_mark()  # a mark that came during the session, now
         if self.between_sessions is not None:
             self.between_sessions()
         self._check_restart(0)
@@ -433,6 +449,7 @@ class KioskApp(App):
                 and self.session is None and not self.worker_busy)
 
     def _check_restart(self, _dt: float) -> None:
+        self._settle_central_mark()  # one that waited for technician mode to end
         if self.restart_due is not None and self.restart_due(not self.at_rest):
             self.stop()
 

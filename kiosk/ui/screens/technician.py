@@ -1,7 +1,8 @@
 """Technician mode, the main screen: the data of `kiosk diag` (devices with health and
 reason, what the state means and what to do, outbox depth and last delivery, the records
 central refused and the kiosk keeps aside, config version, recent errors), a test print,
-reprint by reference, the out-of-service switch and Exit. Everything slow runs on a
+reprint by reference, the out-of-service switch (and whether central's mark holds the
+kiosk out of service) and Exit. Everything slow runs on a
 worker thread through the TechnicianPort; the screen never blocks. In the kiosk's
 language like every screen (the header's language button switches it): the device
 advice (kiosk.services.device_faults) is translated; codes (device reasons, error codes)
@@ -43,6 +44,8 @@ TEXTS = {
     "exit": N_("Exit"),
     "oos_on": N_("Out of service: ON. Tap to put the kiosk back in service."),
     "oos_off": N_("In service. Tap to switch the kiosk to out of service."),
+    "central_mark": N_("Out of service by central's mark since {since}: an admin puts it "
+                       "back in service from central's console."),
     "printing": N_("Printing a test slip…"),
     "failed": N_("Could not check: {error}"),
     "kiosk": N_("Kiosk {kiosk_id}, app {version}"),
@@ -155,6 +158,10 @@ class TechnicianScreen(KioskScreen):
         out = technician is not None and technician.out_of_service.active
         ids.out_of_service.text = text_for("oos_on") if out else text_for("oos_off")
         ids.out_of_service.primary = out
+        # Central's mark is not the technician's to lift: said apart from the switch.
+        mark = technician.central_mark if technician is not None else None
+        ids.central_mark.text = (text_for("central_mark", since=machine_timestamp(mark.since))
+                                 if mark is not None and mark.since is not None else "")
         ids.test_print.disabled = ids.refresh.disabled = self.busy
         self._render_report()  # again after a language change, in the new language
 

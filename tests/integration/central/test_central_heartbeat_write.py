@@ -48,3 +48,39 @@ def test_each_heartbeat_is_one_statement(engine: Engine, clock) -> None:
     assert (first.first_seen, second.first_seen) == (True, False)
     [kiosk] = [k for k in fleet.fleet().kiosks if k.kiosk_id == "SH-ONE-1"]
     assert (kiosk.app_version, kiosk.outbox_depth, kiosk.group) == ("0.2.0", 5, "lobby")
+
+
+def test_central_mark_rides_in_the_same_statement(engine: Engine, clock) -> None:
+    """GIVEN a kiosk an admin took out of service from the console
+    WHEN it beats asking for central's mark, then beats again after the mark is lifted
+    THEN each beat is still one SQL statement; the first answer says out of service
+    since the mark with reason code "admin" (never the admin's words), the second in
+    service; a beat that does not ask gets no mark."""
+    from central.console.kiosk_view import KioskPages
+
+    pages = KioskPages(engine)
+    fleet = FleetService(engine, clock)
+    fleet.record_heartbeat("SH-ONE-2", _beat())
+    pages.mark_out_of_service("SH-ONE-2", "ops", "screen cracked, said 王先生", clock.now())
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if not statement.lstrip().upper().startswith(TRANSACTION_CONTROL):
+            statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        marked = fleet.record_heartbeat("SH-ONE-2", _beat(), tell_mark=True)
+        assert len(statements) == 1, statements
+        pages.back_in_service("SH-ONE-2")
+        statements.clear()
+        lifted = fleet.record_heartbeat("SH-ONE-2", _beat(), tell_mark=True)
+        assert len(statements) == 1, statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert marked.service_mark is not None and marked.service_mark.out_of_service
+    assert marked.service_mark.reason_code == "admin"
+    assert marked.service_mark.since == clock.now()
+    assert "王" not in marked.model_dump_json()
+    assert lifted.service_mark is not None and not lifted.service_mark.out_of_service
+    assert fleet.record_heartbeat("SH-ONE-2", _beat()).service_mark is None
