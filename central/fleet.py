@@ -225,7 +225,9 @@ def _upsert(dialect: str, kiosk_id: str, beat: HeartbeatIn, now: datetime
         "out_of_service": beat.out_of_service,
         "out_of_service_since": beat.out_of_service_since, "low_disk": beat.low_disk,
         "up_since": beat.up_since, "restart_window": beat.restart_window,
-        "last_restart_at": beat.last_restart_at}
+        "last_restart_at": beat.last_restart_at,
+        # The console ranks and filters by it in SQL (central/console/fleet_query.py).
+        "device_fault": any(state.state == "fault" for state in beat.devices.values())}
     key = history_key(beat, now)
     statement = insert(kiosks).values(kiosk_id=kiosk_id, first_seen_at=now, group_name=group,
                                       heartbeats=1, outbox_rises=0, history_key=key,

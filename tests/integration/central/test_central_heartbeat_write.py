@@ -8,11 +8,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, select
 
 from central.db import make_engine, migrate
 from central.enrollment import EnrollmentService
 from central.fleet import FleetService
+from central.models import KioskRow
 from kiosk.sync.wire_fleet import HeartbeatIn
 
 TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
@@ -61,3 +62,32 @@ def test_each_heartbeat_is_one_statement(engine: Engine, clock) -> None:
     assert (first.first_seen, second.first_seen) == (True, False)
     [kiosk] = [k for k in fleet.fleet().kiosks if k.kiosk_id == "SH-ONE-1"]
     assert (kiosk.app_version, kiosk.outbox_depth, kiosk.group) == ("0.2.0", 5, "lobby")
+
+
+def test_the_same_upsert_keeps_whether_a_device_is_in_fault(engine: Engine, clock) -> None:
+    """GIVEN a kiosk whose printer is in fault, then fixed
+    WHEN it beats each time (one statement each)
+    THEN its row says device_fault while the fault lasts and no longer once it is gone
+    (the console ranks and filters the fleet by it in SQL)."""
+    fleet = FleetService(engine, clock)
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if not statement.lstrip().upper().startswith(TRANSACTION_CONTROL):
+            statements.append(statement)
+
+    def device_fault() -> bool:
+        with engine.connect() as connection:
+            return bool(connection.execute(select(KioskRow.device_fault).where(
+                KioskRow.kiosk_id == "SH-ONE-2")).scalar_one())
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        fleet.record_heartbeat("SH-ONE-2", _beat(devices={
+            "printer": {"state": "fault", "reason": "paper_out"}, "reader": {"state": "ok"}}))
+        assert len(statements) == 1, statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert device_fault()
+    fleet.record_heartbeat("SH-ONE-2", _beat(devices={"printer": {"state": "unknown"}}))
+    assert not device_fault()
