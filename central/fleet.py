@@ -10,6 +10,7 @@ it has been offline since last heartbeat + that span.
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -158,18 +159,27 @@ class FleetService:
 
     def kiosk(self, kiosk_id: str) -> FleetKioskOut | None:
         """One kiosk as fleet() lists it; None if it never sent a heartbeat."""
-        now = self.clock.now()
+        found = self.kiosks([kiosk_id])
+        return found[0] if found else None
+
+    def kiosks(self, kiosk_ids: Collection[str], now: datetime | None = None
+               ) -> list[FleetKioskOut]:
+        """The kiosks of ``kiosk_ids`` that sent a heartbeat, as fleet() lists them (by
+        id), judged online or not at ``now`` (central's clock by default): the console
+        reads a page of the fleet this way, never the whole of it."""
+        now = now or self.clock.now()
+        if not kiosk_ids:
+            return []
         with self._sessions() as session:
-            found = session.execute(
+            rows = session.execute(
                 select(KioskRow, KioskCredentialRow)
                 .outerjoin(KioskCredentialRow,
                            KioskCredentialRow.kiosk_id == KioskRow.kiosk_id)
-                .where(KioskRow.kiosk_id == kiosk_id)).first()
-            overridden = _overridden_by_kiosk(session, kiosk_id) if found else {}
-        if found is None:
-            return None
-        row, credential = found
-        return self._entry(row, credential, now, overridden.get(kiosk_id, []))
+                .where(KioskRow.kiosk_id.in_(list(kiosk_ids)))
+                .order_by(KioskRow.kiosk_id)).all()
+            overridden = _overridden_by_kiosk(session, kiosk_ids) if rows else {}
+        return [self._entry(row, credential, now, overridden.get(row.kiosk_id, []))
+                for row, credential in rows]
 
     def _entry(self, row: KioskRow, credential: KioskCredentialRow | None,
                now: datetime, overridden: list[str]) -> FleetKioskOut:
@@ -205,18 +215,18 @@ def _shanghai_or_none(moment: datetime | None) -> datetime | None:
     return in_shanghai(moment) if moment is not None else None
 
 
-def _overridden_by_kiosk(session: Session, kiosk_id: str | None = None
+def _overridden_by_kiosk(session: Session, kiosk_ids: Collection[str] | None = None
                          ) -> dict[str, list[str]]:
     """Kiosk id -> the keys its report of the version it runs now (as its heartbeat
-    says) named overridden: shown only while it runs that version (``kiosk_id``: of
-    that kiosk only)."""
+    says) named overridden: shown only while it runs that version (``kiosk_ids``: of
+    those kiosks only)."""
     query = (select(RolloutKioskRow.kiosk_id, RolloutKioskRow.overridden)
              .join(RolloutRow, RolloutRow.id == RolloutKioskRow.rollout_id)
              .join(KioskRow, KioskRow.kiosk_id == RolloutKioskRow.kiosk_id)
              .where(RolloutKioskRow.status == "applied",
                     cast(RolloutRow.version, String) == KioskRow.config_version))
-    if kiosk_id is not None:
-        query = query.where(RolloutKioskRow.kiosk_id == kiosk_id)
+    if kiosk_ids is not None:
+        query = query.where(RolloutKioskRow.kiosk_id.in_(list(kiosk_ids)))
     rows = session.execute(query).all()
     return {kiosk_id: list(keys) for kiosk_id, keys in rows if keys}
 
@@ -241,7 +251,9 @@ def _upsert(dialect: str, kiosk_id: str, beat: HeartbeatIn, now: datetime
         "out_of_service_since": beat.out_of_service_since, "low_disk": beat.low_disk,
         "out_of_service_by": ",".join(beat.out_of_service_by) or None,
         "up_since": beat.up_since, "restart_window": beat.restart_window,
-        "last_restart_at": beat.last_restart_at}
+        "last_restart_at": beat.last_restart_at,
+        # The console ranks and filters by it in SQL (central/console/fleet_query.py).
+        "device_fault": any(state.state == "fault" for state in beat.devices.values())}
     marked_since = (select(KioskServiceMarkRow.since)
                     .where(KioskServiceMarkRow.kiosk_id == kiosk_id).scalar_subquery())
     key = history_key(beat, now)

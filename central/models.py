@@ -396,6 +396,9 @@ class KioskRow(Base):
     # state digest, and whether a sample of it is still to be taken (0016_console).
     history_key: Mapped[str | None] = mapped_column(String(48), default=None)
     history_due: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Whether any device of the last beat was in fault, set by the same upsert, so the
+    # console ranks and filters the fleet in SQL without reading the devices (0017).
+    device_fault: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 # The fleet's trust and configuration tables share this metadata (imported last: they

@@ -52,8 +52,11 @@ ZH_HANS: dict[str, str] = {
     "%(n)d kiosks": "共 %(n)d 台终端",
     "All well": "正常",
     "Checked at %(time)s": "%(time)s 更新",
-    "Showing the %(shown)d worst of %(n)d: filter or search to see the others.":
-        "仅显示最严重的 %(shown)d 台（共 %(n)d 台），其余请筛选或搜索。",
+    "Pages": "分页",
+    "Previous": "上一页",
+    "Next": "下一页",
+    "Kiosks %(first)d to %(last)d of %(n)d, worst first":
+        "第 %(first)d 至 %(last)d 台（共 %(n)d 台），最严重的在前",
     "State": "状态",
     "Kiosk": "终端",
     "Last seen": "最近心跳",

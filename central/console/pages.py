@@ -7,23 +7,15 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, HTTPException, Path, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
 from central.api_fleet import KIOSK_ID_PATTERN
 from central.console import audit_hook, i18n
 from central.console.alerts_view import alert_labels, alerts_view
-from central.console.fleet_view import (
-    FILTERS,
-    PROBLEMS,
-    FleetRow,
-    fleet_page,
-    fleet_row,
-    maintenance_marks,
-    open_alert_counts,
-    service_marks,
-)
+from central.console.fleet_query import fleet_page, kiosk_row
+from central.console.fleet_view import FILTERS, PROBLEMS, FleetFilter, FleetRow
 from central.console.review import CATEGORIES
 from central.console.sessions import ConsoleSession
 from central.console.web import (
@@ -42,6 +34,7 @@ from kiosk.errors import KioskError
 
 Session = Annotated[ConsoleSession, Depends(signed_in)]
 KioskId = Annotated[str, Path(pattern=KIOSK_ID_PATTERN)]
+PageNumber = Annotated[int, Query(ge=1, le=1_000_000)]
 SEARCH_MAX = 100
 KIOSK_ALERTS = 20  # of each state, on a kiosk's page
 
@@ -71,17 +64,17 @@ DONE = {"out_of_service": "The kiosk is marked out of service.",
 def build_page_routes(router: APIRouter) -> None:
     @router.get("", response_class=HTMLResponse)
     def fleet(request: Request, session: Session, state: str = "all", site: str = "",
-              q: str = "") -> Response:
-        page = _fleet(request, state, site, q)
+              q: str = "", page: PageNumber = 1) -> Response:
+        found = _fleet(request, state, site, q, page)
         translate = i18n.translator(language(request))
         return render(request, "fleet.html", page="fleet", title=translate("Fleet"),
-                      session=session, notice=done_notice(request), **page)
+                      session=session, notice=done_notice(request), **found)
 
     @router.get("/fleet/rows", response_class=HTMLResponse)
     def fleet_rows(request: Request, session: Session, state: str = "all", site: str = "",
-                   q: str = "") -> Response:
+                   q: str = "", page: PageNumber = 1) -> Response:
         return render(request, "fleet_rows.html", page="fleet", title="", session=session,
-                      **_fleet(request, state, site, q))
+                      **_fleet(request, state, site, q, page))
 
     @router.get("/kiosks/{kiosk_id}", response_class=HTMLResponse)
     def kiosk(request: Request, session: Session, kiosk_id: KioskId) -> Response:
@@ -192,29 +185,28 @@ def _labels() -> dict[str, Any]:
             "device_labels": DEVICE_LABELS}
 
 
-def _fleet(request: Request, state: str, site: str, q: str) -> dict[str, Any]:
+def _fleet(request: Request, state: str, site: str, q: str, page: int) -> dict[str, Any]:
     state = state if state in FILTERS else "all"
     site, q = site[:64], q[:SEARCH_MAX]
     console = console_of(request)
     fleet: FleetService = request.app.state.fleet
-    page = fleet_page(fleet.fleet(), service_marks(console.engine), state=state, site=site,
-                      search=q, maintenance=maintenance_marks(console.engine),
-                      open_alerts=open_alert_counts(console.engine))
-    rows_url = "/admin/fleet/rows?" + urlencode({"state": state, "site": site, "q": q})
-    return {"fleet": page, "state": state, "site": site, "q": q, "filters": FILTERS,
-            "filter_labels": FILTER_LABELS, "rows_url": rows_url,
+    found = fleet_page(console.engine, fleet, FleetFilter(state, site, q), page=page,
+                       per_page=console.settings.fleet_rows)
+    chosen = {"state": state, "site": site, "q": q}
+
+    def page_url(number: int, path: str = "/admin") -> str:
+        return f"{path}?" + urlencode({**chosen, "page": number})
+
+    return {"fleet": found, **chosen, "filters": FILTERS, "filter_labels": FILTER_LABELS,
+            "rows_url": page_url(found.page, "/admin/fleet/rows"), "page_url": page_url,
             "refresh_s": console.settings.refresh_s, **_labels()}
 
 
 def _kiosk_row(request: Request, kiosk_id: str) -> FleetRow:
-    fleet: FleetService = request.app.state.fleet
-    found = fleet.kiosk(kiosk_id)
+    found = kiosk_row(console_of(request).engine, request.app.state.fleet, kiosk_id)
     if found is None:
         raise HTTPException(404, "no kiosk with this id has sent a heartbeat")
-    engine = console_of(request).engine
-    return fleet_row(found, service_marks(engine).get(kiosk_id),
-                     maintenance_marks(engine).get(kiosk_id),
-                     open_alert_counts(engine).get(kiosk_id, 0))
+    return found
 
 
 def back(path: str, done: str) -> Response:

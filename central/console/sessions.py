@@ -43,10 +43,14 @@ class ConsoleSettings:
     request that arrives as https gets them anyway."""
     refresh_s: float = 5.0
     """How often the fleet page asks for its rows again."""
+    fleet_rows: int = 100
+    """Kiosks a page of the fleet shows (the worst first; the others on the next pages)."""
 
     def __post_init__(self) -> None:
         if self.idle <= timedelta(0) or self.absolute <= timedelta(0) or self.refresh_s <= 0:
             raise ValueError("console session spans and the refresh must be positive")
+        if not 1 <= self.fleet_rows <= 1000:
+            raise ValueError("a page of the fleet shows 1 to 1000 kiosks")
 
 
 @dataclass(frozen=True)

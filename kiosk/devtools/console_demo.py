@@ -168,7 +168,8 @@ def bulk_fleet(db_url: str, count: int, now: datetime) -> None:
             if faulty else HEALTHY,
             "outbox_depth": n % 3, "outbox_parked": 0,
             "last_error": "printer: paper out" if faulty else None,
-            "disk_free_bytes": 9 * 2**30, "out_of_service": False, "low_disk": False})
+            "disk_free_bytes": 9 * 2**30, "out_of_service": False, "low_disk": False,
+            "device_fault": faulty})
     try:
         with make_session_factory(engine).begin() as session:
             session.execute(insert(KioskRow), rows)

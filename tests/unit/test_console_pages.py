@@ -1,17 +1,16 @@
-"""The console's pure parts: the fleet's worst-first order and filters, where a form may
-send the browser next, the CSV's cells, and that every word it shows has its Chinese."""
+"""The console's pure parts: where a form may send the browser next, the CSV's cells,
+and that every word it shows has its Chinese. (The fleet's worst-first order, filters
+and pages are found in SQL: tests/integration/central/test_console_fleet_query.py.)"""
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from central.console import alerts_pages, alerts_view, audit_pages, i18n, rollouts_pages
-from central.console.fleet_view import MaintenanceMark, ServiceMark, fleet_page
 from central.console.nav import NAV
 from central.console.pages import (
     CATEGORY_LABELS,
@@ -23,98 +22,11 @@ from central.console.pages import (
 )
 from central.console.review import _cell
 from central.console.web import local_path
-from central.fleet import DeviceStateOut, FleetKioskOut, FleetOut
 from central.schemas_rollouts import OutcomeCounts, RolloutSummaryOut
 
 NOW = datetime(2026, 1, 15, 2, 30, tzinfo=UTC)
 TEMPLATES = Path(i18n.__file__).parent / "templates"
 CONSOLE = Path(i18n.__file__).parent
-
-
-def kiosk(kiosk_id: str, **changes: Any) -> FleetKioskOut:
-    fields: dict[str, Any] = {
-        "kiosk_id": kiosk_id, "group": "pudong", "online": True, "offline_since": None,
-        "last_heartbeat_at": NOW, "first_seen_at": NOW - timedelta(days=9),
-        "kiosk_time": NOW, "app_version": "1.4.0", "config_version": "7",
-        "devices": {"printer": DeviceStateOut(state="ok")}, "outbox_depth": 0,
-        "last_error": None, "disk_free_bytes": 2**33}
-    fields.update(changes)
-    return FleetKioskOut(**fields)
-
-
-def fleet(*kiosks: FleetKioskOut) -> FleetOut:
-    online = sum(k.online for k in kiosks)
-    return FleetOut(checked_at=NOW, offline_after_s=180, online=online,
-                    offline=len(kiosks) - online, kiosks=list(kiosks))
-
-
-def test_fleet_lists_the_worst_state_first():
-    """GIVEN kiosks that are well, offline, out of service (by a technician or an
-    admin), with a device fault, a stuck outbox and a failed update
-    WHEN the fleet page orders them
-    THEN offline comes first, then out of service, device fault, stuck outbox, failed
-    update, and the well ones last, by id within each."""
-    page = fleet_page(fleet(
-        kiosk("A-well"), kiosk("B-update", update_state="rolled_back"),
-        kiosk("C-outbox", outbox_parked=2), kiosk("D-fault", devices={
-            "printer": DeviceStateOut(state="fault", reason="paper_out")}),
-        kiosk("E-marked"), kiosk("F-switched-off", out_of_service=True),
-        kiosk("G-offline", online=False, offline_since=NOW)),
-        {"E-marked": ServiceMark("ops", "screen cracked", NOW)})
-    assert [row.kiosk.kiosk_id for row in page.rows] == [
-        "G-offline", "E-marked", "F-switched-off", "D-fault", "C-outbox", "B-update",
-        "A-well"]
-    assert page.counts["offline"] == 1 and page.counts["out_of_service"] == 2
-    assert page.counts["ok"] == 1
-
-
-def test_a_kiosk_in_maintenance_ranks_below_the_faults_and_carries_its_alerts():
-    """GIVEN a well kiosk marked in maintenance (alerts silenced), a kiosk with low disk,
-    one with a device fault and two open alerts, and a well one
-    WHEN the fleet page orders them
-    THEN "in maintenance" is its own state, below every fault and above the well ones;
-    the problems filter leaves it out (it is no fault); each row carries its open
-    alerts count and its maintenance mark."""
-    page = fleet_page(fleet(
-        kiosk("A-well"), kiosk("B-maintenance"), kiosk("C-disk", low_disk=True),
-        kiosk("D-fault", devices={"printer": DeviceStateOut(state="fault")})),
-        {}, maintenance={"B-maintenance": MaintenanceMark("new printer", NOW)},
-        open_alerts={"D-fault": 2})
-    assert [(row.kiosk.kiosk_id, row.worst) for row in page.rows] == [
-        ("D-fault", "device_fault"), ("C-disk", "low_disk"),
-        ("B-maintenance", "maintenance"), ("A-well", "ok")]
-    assert page.counts["maintenance"] == 1 and page.counts["ok"] == 1
-    assert [row.open_alerts for row in page.rows] == [2, 0, 0, 0]
-    assert page.rows[2].maintenance == MaintenanceMark("new printer", NOW)
-    problems = fleet_page(fleet(kiosk("B-maintenance"), kiosk("C-disk", low_disk=True)), {},
-                          maintenance={"B-maintenance": MaintenanceMark("", NOW)},
-                          state="problems")
-    assert [row.kiosk.kiosk_id for row in problems.rows] == ["C-disk"]
-
-
-def test_fleet_filters_by_state_site_and_search():
-    """GIVEN kiosks on two sites, one with a device fault and an error line
-    WHEN the page is filtered by problem, by site, and searched (any case)
-    THEN each filter keeps only its kiosks; the counts stay those of the whole fleet."""
-    kiosks = fleet(kiosk("PD-1"), kiosk("PD-2", devices={"reader": DeviceStateOut(
-        state="fault")}, last_error="Reader: no answer"), kiosk("JA-1", group="jingan"))
-    assert [r.kiosk.kiosk_id for r in fleet_page(kiosks, {}, state="problems").rows] == ["PD-2"]
-    assert [r.kiosk.kiosk_id for r in fleet_page(kiosks, {}, site="jingan").rows] == ["JA-1"]
-    searched = fleet_page(kiosks, {}, search="NO ANSWER")
-    assert [r.kiosk.kiosk_id for r in searched.rows] == ["PD-2"]
-    assert searched.total == 3 and searched.matching == 1
-    assert fleet_page(kiosks, {}).sites == ["jingan", "pudong"]
-
-
-def test_fleet_page_shows_at_most_its_limit_worst_first():
-    """GIVEN more kiosks than the page shows
-    WHEN it is made
-    THEN it shows the worst ones up to the limit and says how many matched."""
-    kiosks = fleet(*(kiosk(f"K-{n:03}") for n in range(5)),
-                   kiosk("Z-offline", online=False, offline_since=NOW))
-    page = fleet_page(kiosks, {}, shown=2)
-    assert [r.kiosk.kiosk_id for r in page.rows] == ["Z-offline", "K-000"]
-    assert page.matching == 6
 
 
 @pytest.mark.parametrize(("target", "expected"), [

@@ -10,6 +10,8 @@ from typing import Any
 import requests
 
 from central import admin
+from central.db import make_engine
+from central.fleet import FleetService
 from tests.patience import PATIENCE_S
 
 TIMEOUT = PATIENCE_S
@@ -107,13 +109,15 @@ def test_fleet_shows_the_records_a_kiosk_parked(central_url, http):
     assert (kiosk["outbox_depth"], kiosk["outbox_parked"]) == (2, 3)
 
 
-def test_fleet_names_the_pushed_keys_a_kiosks_site_file_overrides(central_url, central_db):
+def test_fleet_names_the_pushed_keys_a_kiosks_site_file_overrides(central_url, central_db,
+                                                                   clock):
     """GIVEN a kiosk that applied pushed version 1 and reported that its site file
     overrides kiosk.hotline, and a second kiosk that applied it with nothing overridden
     WHEN `kiosk-admin fleet` runs while they run version 1, and again once the first
     says (heartbeat) it runs its local config
     THEN the first kiosk's entry and a line under the table name kiosk.hotline, the
-    second's nothing; once it no longer runs version 1, nothing is named for it."""
+    second's nothing (the same when only some kiosks are read, as the console reads a
+    page of them); once it no longer runs version 1, nothing is named for it."""
     from test_central_rollouts import as_kiosk, enroll, push, report
 
     enroll(central_db, "lobby", "SH-L-0001", "SH-L-0002")
@@ -130,6 +134,13 @@ def test_fleet_names_the_pushed_keys_a_kiosks_site_file_overrides(central_url, c
     assert status == 0
     assert {k["kiosk_id"]: k["config_overridden"] for k in json.loads(text)["kiosks"]} == {
         "SH-L-0001": ["kiosk.hotline"], "SH-L-0002": []}
+    engine = make_engine(central_db)
+    try:
+        read = FleetService(engine, clock)
+        assert [k.config_overridden for k in read.kiosks(["SH-L-0001"])] == [["kiosk.hotline"]]
+        assert [k.config_overridden for k in read.kiosks(["SH-L-0002", "SH-none"])] == [[]]
+    finally:
+        engine.dispose()
     status, text = run_admin("fleet", "--central", central_url)
     assert "SH-L-0001: config 1: its site file overrides kiosk.hotline" in text
     assert "SH-L-0002: config" not in text

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, select
 
 from central.enrollment import EnrollmentService
 from central.fleet import FleetService
+from central.models import KioskRow
 from kiosk.sync.wire_fleet import HeartbeatIn
 
 TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
@@ -84,3 +85,32 @@ def test_central_mark_rides_in_the_same_statement(engine: Engine, clock) -> None
     assert "王" not in marked.model_dump_json()
     assert lifted.service_mark is not None and not lifted.service_mark.out_of_service
     assert fleet.record_heartbeat("SH-ONE-2", _beat()).service_mark is None
+
+
+def test_the_same_upsert_keeps_whether_a_device_is_in_fault(engine: Engine, clock) -> None:
+    """GIVEN a kiosk whose printer is in fault, then fixed
+    WHEN it beats each time (one statement each)
+    THEN its row says device_fault while the fault lasts and no longer once it is gone
+    (the console ranks and filters the fleet by it in SQL)."""
+    fleet = FleetService(engine, clock)
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if not statement.lstrip().upper().startswith(TRANSACTION_CONTROL):
+            statements.append(statement)
+
+    def device_fault() -> bool:
+        with engine.connect() as connection:
+            return bool(connection.execute(select(KioskRow.device_fault).where(
+                KioskRow.kiosk_id == "SH-ONE-2")).scalar_one())
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        fleet.record_heartbeat("SH-ONE-2", _beat(devices={
+            "printer": {"state": "fault", "reason": "paper_out"}, "reader": {"state": "ok"}}))
+        assert len(statements) == 1, statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert device_fault()
+    fleet.record_heartbeat("SH-ONE-2", _beat(devices={"printer": {"state": "unknown"}}))
+    assert not device_fault()

@@ -166,3 +166,33 @@ def test_rollouts_running_before_0014_keep_serving_what_they_released(central_db
     assert given["SH-A-0001"] is not None and given["SH-C-0001"] is not None
     assert [tuple(row[:3]) for row in rollouts] == [(86400, None, 0.0), (86400, None, 0.0)]
     assert rollouts[0][3] is not None and rollouts[1][3] is None
+
+
+def test_kiosks_known_before_0018_keep_their_device_faults(central_db):
+    """GIVEN a database at 0016_console that knows a kiosk whose last heartbeat had its
+    printer in fault and one whose devices were all well
+    WHEN it is migrated to head
+    THEN the first is marked device_fault and the second not (the console's fleet page
+    filters and ranks by it)."""
+    engine = make_engine(central_db)
+    when = datetime(2026, 1, 15, 2, 0)  # noqa: DTZ001 - raw rows hold naive UTC (UTCDateTime)
+    devices = {"SH-CN-0050": '{"printer": {"state": "fault", "reason": "paper_out"}}',
+               "SH-CN-0051": '{"printer": {"state": "ok"}, "reader": {"state": "unknown"}}'}
+    try:
+        migrate(engine, "0016_console")
+        with engine.begin() as connection:
+            for kiosk_id, reported in devices.items():
+                connection.execute(text(
+                    "INSERT INTO kiosks (kiosk_id, app_version, config_version, devices, "
+                    "outbox_depth, outbox_parked, disk_free_bytes, last_heartbeat_at, "
+                    "first_seen_at, out_of_service, low_disk, heartbeats, outbox_rises) "
+                    "VALUES (:kiosk_id, '0.1.0', '7', :devices, 0, 0, 5000000000, :when, "
+                    ":when, false, false, 1, 0)"),
+                    {"kiosk_id": kiosk_id, "devices": reported, "when": when})
+        migrate(engine)
+        with engine.connect() as connection:
+            rows = connection.execute(text(
+                "SELECT kiosk_id, device_fault FROM kiosks ORDER BY kiosk_id")).all()
+    finally:
+        engine.dispose()
+    assert [tuple(row) for row in rows] == [("SH-CN-0050", True), ("SH-CN-0051", False)]

@@ -226,3 +226,37 @@ def test_console_sign_ins_and_sign_outs_are_audit_events(central_db, clock, keys
     assert {e["actor"] for e in console[1:]} == {"tests"}  # CentralKeys' token label
     assert console[2]["target"] == "sh-water on"
     assert verified["ok"] is True
+
+
+def test_fleet_page_shows_a_page_of_rows_with_links_to_the_others(central_db, clock, keys):
+    """GIVEN a console showing 2 kiosks a page and 5 well kiosks, 2 of them on a site
+    WHEN the fleet page, its next page, its refresh, and a site's page are asked for
+    THEN each shows its 2 (or last 1) kiosks by id, says which ones of how many, links to
+    the pages before and after with the filters kept, refreshes the page it is on, and
+    counts the whole fleet; a page number below 1 is refused."""
+    with console_central(central_db, clock, fleet_rows=2) as server:
+        for n in range(1, 6):
+            beat(server.url, keys, f"SH-CN-000{n}")
+        session = http_sign_in(server.url, keys.admin_token)
+
+        def shown(path: str) -> tuple[list[str], str]:
+            answer = session.get(f"{server.url}{path}", timeout=PATIENCE_S)
+            assert answer.status_code == 200, answer.text
+            return re.findall(r'data-kiosk="([^"]+)"', answer.text), answer.text
+
+        first, html = shown("/admin")
+        assert first == ["SH-CN-0001", "SH-CN-0002"]
+        assert "Kiosks 1 to 2 of 5, worst first" in html and "All well: 5" in html
+        assert 'href="/admin?state=all&amp;site=&amp;q=&amp;page=2"' in html
+        assert 'id="page-previous"' not in html
+        second, html = shown("/admin?page=2")
+        assert second == ["SH-CN-0003", "SH-CN-0004"]
+        assert 'data-refresh-url="/admin/fleet/rows?state=all&amp;site=&amp;q=&amp;page=2"' in html
+        assert 'id="page-previous"' in html and 'id="page-next"' in html
+        last, html = shown("/admin/fleet/rows?page=3")
+        assert last == ["SH-CN-0005"] and "Kiosks 5 to 5 of 5" in html
+        assert 'id="page-next"' not in html
+        searched, html = shown("/admin?q=0005")
+        assert searched == ["SH-CN-0005"] and 'class="pager"' not in html
+        assert "All well: 5" in html
+        assert session.get(f"{server.url}/admin?page=0", timeout=PATIENCE_S).status_code == 422
