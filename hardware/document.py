@@ -98,7 +98,8 @@ class Document:
                    title=data.get("title", ""))
 
     def plain_text(self) -> str:
-        """The slip's words, one block per line: for logs-free assertions and previews."""
+        """The slip's words, one block per line: for logs-free assertions and previews
+        (without the marks of where a line may break)."""
         lines: list[str] = []
         for block in self.blocks:
             if isinstance(block, Text):
@@ -109,4 +110,4 @@ class Document:
                 lines.append(block.char * 8)
             elif isinstance(block, QRCode):
                 lines.append(f"[QR {block.data}]")
-        return "\n".join(lines)
+        return "\n".join(lines).replace("\u200b", "")

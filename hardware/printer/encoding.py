@@ -42,16 +42,19 @@ _CHINESE_MODE_RANGES: tuple[tuple[int, int], ...] = (
 )
 
 
-def clean_text(text: str) -> str:
+def clean_text(text: str, keep_breaks: bool = False) -> str:
     """NFC-normalise (so 'e' + combining acute fits a code page) and drop control and
     format characters: user text must never smuggle printer commands. Tabs and the
     typographic spaces Babel puts in dates and money (U+00A0, U+202F, ...) become plain
     spaces, which every code page holds (else the line would go out as an image);
-    the ideographic space stays for Chinese mode. Newlines stay (they split paragraphs)."""
+    the ideographic space stays for Chinese mode. Newlines stay (they split paragraphs),
+    and with ``keep_breaks`` the ZERO WIDTH SPACEs that mark where a line may break, for
+    the wrapping (hardware.printer.layout), which drops them."""
     text = unicodedata.normalize("NFC", text.replace("\t", " ").replace("\r", ""))
     return "".join(" " if ch != "\u3000" and unicodedata.category(ch) == "Zs" else ch
                    for ch in text
-                   if ch == "\n" or unicodedata.category(ch) not in ("Cc", "Cf"))
+                   if ch == "\n" or (keep_breaks and ch == "\u200b")
+                   or unicodedata.category(ch) not in ("Cc", "Cf"))
 
 
 def char_width(ch: str) -> int:

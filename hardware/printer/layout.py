@@ -1,22 +1,43 @@
 """Line breaking for a fixed-pitch printer where East Asian wide characters take two
 columns. textwrap counts code points, so it overfills lines of Chinese; this does not.
+
+Where a line may break (docs/ui-guide.md, "Line breaks"): at spaces; between two Chinese
+or Japanese characters; never inside a word of a spaced script, Korean included (Hangul
+is wide but written with spaces); never before closing punctuation nor after opening
+punctuation (kinsoku). A paragraph that carries ZERO WIDTH SPACEs (the kiosk marks
+Japanese phrases so: kiosk.domain.linebreak.mark_breaks) breaks only at those marks and
+at spaces; the marks are never printed.
 """
 
 from __future__ import annotations
 
 from hardware.printer.encoding import char_width, display_width
 
-# Characters that must not start a line (simple kinsoku): closing CJK punctuation.
+# Characters that must not start a line (simple kinsoku): closing CJK punctuation; and
+# those that must not end one: opening brackets and quotes.
 _NO_LINE_START = set("、。，．：；？！）」』】〕〉》〗〙〛｝］”’・…")
+_NO_LINE_END = set("（「『【〔〈《〖〘〚｛［“‘")
+BREAK_MARK = "\u200b"  # ZERO WIDTH SPACE: a break opportunity, never printed
+
+
+def _is_hangul(ch: str) -> bool:
+    code = ord(ch)
+    return 0xAC00 <= code <= 0xD7AF or 0x1100 <= code <= 0x11FF or 0x3130 <= code <= 0x318F
 
 
 def _tokens(paragraph: str) -> list[str]:
-    """Words (runs of narrow non-space characters), single wide characters and single
-    spaces: the points where a line may break."""
+    """Words (runs of narrow or Hangul non-space characters; in a marked paragraph, the
+    runs between marks and spaces), single wide characters and single spaces: the
+    points where a line may break. An opening mark is joined to the token after it."""
+    marked = BREAK_MARK in paragraph
     tokens: list[str] = []
     word: list[str] = []
     for ch in paragraph:
-        if ch == " " or char_width(ch) == 2:
+        if ch == BREAK_MARK:
+            if word:
+                tokens.append("".join(word))
+                word = []
+        elif ch == " " or (not marked and char_width(ch) == 2 and not _is_hangul(ch)):
             if word:
                 tokens.append("".join(word))
                 word = []
@@ -25,7 +46,13 @@ def _tokens(paragraph: str) -> list[str]:
             word.append(ch)
     if word:
         tokens.append("".join(word))
-    return tokens
+    joined: list[str] = []
+    for token in tokens:
+        if joined and joined[-1] in _NO_LINE_END:
+            joined[-1] += token
+        else:
+            joined.append(token)
+    return joined
 
 
 def _split_to_width(token: str, columns: int) -> list[str]:

@@ -113,7 +113,7 @@ class _SlipWriter:
 
     def text(self, block: Text) -> None:
         columns = self.profile.chars_per_line // block.size
-        for line in wrap(clean_text(block.text), columns):
+        for line in wrap(clean_text(block.text, keep_breaks=True), columns):
             self.line(line, block.align, block.bold, block.size)
 
     def row(self, block: Row) -> None:
@@ -132,9 +132,11 @@ class _SlipWriter:
             return
         # Label on its own line(s), value right-aligned under it: a raster label never
         # drags an amount, reference or code into an image.
-        for line in wrap(label, columns):
+        for line in wrap(clean_text(block.label, keep_breaks=True).replace("\n", " ").strip(),
+                         columns):
             self.line(line, Align.LEFT, block.bold)
-        for line in wrap(value, columns):
+        for line in wrap(clean_text(block.value, keep_breaks=True).replace("\n", " ").strip(),
+                         columns):
             self.line(line, Align.RIGHT, block.bold)
 
     def rule(self, block: Rule) -> None:

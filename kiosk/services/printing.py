@@ -6,10 +6,12 @@ sending it again prints twice); print_recovery marks a job a stop left PENDING.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from hardware.base import PrintOutcome, PrintResult, ReceiptPrinter
-from hardware.document import Document
+from hardware.document import Document, Row, Text
+from kiosk.domain.linebreak import mark_breaks
 from kiosk.errors import ErrorCode, KioskError
 from kiosk.services.ports import PrintJobs
 
@@ -18,10 +20,22 @@ def print_slip(printer: ReceiptPrinter, jobs: PrintJobs, reference: str, documen
                now: datetime) -> PrintResult:
     """Print ``document`` as a job of ``reference`` (the payment, record or submission it
     belongs to). Never raises for a device fault: the result's outcome says it."""
+    document = with_line_breaks(document)
     job = jobs.create(reference, document, now)
     result = printer.print_document(job.job_id, document)
     jobs.finish(job.job_id, result.outcome, result.reason)
     return result
+
+
+def with_line_breaks(document: Document) -> Document:
+    """``document`` with its Japanese phrases marked for the printer's wrapping, which
+    knows scripts but not languages (kiosk.domain.linebreak.mark_breaks)."""
+    blocks = tuple(
+        replace(block, text=mark_breaks(block.text)) if isinstance(block, Text)
+        else replace(block, label=mark_breaks(block.label), value=mark_breaks(block.value))
+        if isinstance(block, Row) else block
+        for block in document.blocks)
+    return replace(document, blocks=blocks)
 
 
 def print_failure(result: PrintResult, reference: str,

@@ -3,14 +3,17 @@ layout (the same SDL2_ttf metrics the label will draw with), never by guessing.
 
 The rule (issue 6, "Text fits"): a text is never cut or shortened. It first gets smaller
 on one line (down to ``one_line_min_scale``), then wraps, still getting smaller down to
-``min_scale``. A Latin word is never broken inside (Kivy breaks a word that is wider
-than the line); Chinese, Japanese and Korean text may break between any two characters,
-as it does in print."""
+``min_scale``. No unit of the language's line breaking (kiosk.domain.linebreak: a word,
+a Korean word, a Japanese phrase) is broken inside: the text gets smaller until the
+longest unit fits a line (Kivy would break a word wider than the line anywhere)."""
 
 from __future__ import annotations
 
 from functools import lru_cache
 from typing import TYPE_CHECKING
+
+from kiosk.domain.linebreak import units
+from kiosk.ui.typesetting import language_hint
 
 if TYPE_CHECKING:
     from kivy.uix.label import Label
@@ -21,7 +24,6 @@ _SIZE_OPTIONS = ("font_name", "font_family", "font_context", "font_features", "b
                  "italic", "padding", "outline_width", "line_height", "strip",
                  "split_str", "font_hinting", "font_kerning", "font_script_name",
                  "font_direction", "base_direction", "text_language")
-_CJK_FROM = 0x2E80  # CJK radicals onward: scripts that break between characters
 
 
 def fitting_scale(label: Label, base_font_size: float, width: float, height: float, *,
@@ -41,7 +43,7 @@ def fitting_scale(label: Label, base_font_size: float, width: float, height: flo
         one_w, one_h = measure(text, base_font_size * scale, None, options)
         if one_w <= width and one_h <= height:
             return scale
-    words = tuple(word for word in text.split() if not _breakable(word))
+    words = _unbreakable(text, language_hint(str(label.font_name)))
     for scale in scales:
         size = base_font_size * scale
         if any(measure(word, size, None, options)[0] > width for word in words):
@@ -49,6 +51,15 @@ def fitting_scale(label: Label, base_font_size: float, width: float, height: flo
         if measure(text, size, width, options)[1] <= height:
             return scale
     return scales[-1]
+
+
+def widest_unit(label: Label, font_size: float) -> float:
+    """The width of the widest unit of ``label``'s text (a word, a Japanese phrase, a
+    character) at ``font_size``: the narrowest line that holds the text unbroken."""
+    text = str(label.text)
+    found = _unbreakable(text, language_hint(str(label.font_name))) or tuple(text.split())
+    options = _options(label)
+    return max((measure(unit, font_size, None, options)[0] for unit in found), default=0.0)
 
 
 def natural_width(label: Label, font_size: float) -> float:
@@ -61,8 +72,13 @@ def _scales(min_scale: float) -> list[float]:
     return [round(1.0 - i * SCALE_STEP, 4) for i in range(steps + 1)]
 
 
-def _breakable(word: str) -> bool:
-    return any(ord(char) >= _CJK_FROM for char in word)
+@lru_cache(maxsize=1024)
+def _unbreakable(text: str, hint: str | None) -> tuple[str, ...]:
+    """The units of ``text`` that a line must hold whole (single characters aside: a
+    line holds one at any size the check allows)."""
+    found = dict.fromkeys(unit.strip() for paragraph in text.split("\n")
+                          for unit in units(paragraph, hint))
+    return tuple(unit for unit in found if len(unit) > 1)
 
 
 def _options(label: Label) -> tuple[tuple[str, object], ...]:

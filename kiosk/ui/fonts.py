@@ -1,7 +1,10 @@
-"""One font per UI language, so Chinese, Japanese and Korean each get their own glyph
-forms (docs/platform.md#fonts): the faces of Noto Sans CJK (PyPI noto-cjk-sans-otc) are extracted
-once from the .ttc into the cache, because SDL2_ttf only opens face 0 of a collection.
-The same faces cover Latin and Cyrillic. Icons come from Material Design Icons."""
+"""The kiosk's faces (docs/platform.md#fonts): one Noto Sans CJK face per CJK language,
+so Chinese, Japanese and Korean each get their own glyph forms, and a Latin face for
+Latin and Cyrillic. The CJK faces of Noto Sans CJK (PyPI noto-cjk-sans-otc) are
+extracted once from the .ttc into the cache, because SDL2_ttf only opens face 0 of a
+collection. The Latin face is Roboto, which Kivy ships (its own default font): the CJK
+faces draw quotes and apostrophes full width. Which face a label uses for its text is
+kiosk.ui.typesetting's rule. Icons come from Material Design Icons."""
 
 from __future__ import annotations
 
@@ -19,11 +22,39 @@ if TYPE_CHECKING:  # Kivy's text core is imported when the fonts are registered
 
 TTC_NAME = "NotoSansCJK-Regular.ttc"
 FACE_INDEX = {"ja": 0, "ko": 1, "zh-Hans": 2}  # face order inside the .ttc
-LATIN_FACE = "zh-Hans"  # Latin and Cyrillic look the same in every face
+LATIN_FACE = "Latin"
+LATIN_FONT = f"Kiosk-{LATIN_FACE}"
+CJK_FACES = {f"Kiosk-{face}": face for face in FACE_INDEX}  # registered name -> language
+LATIN_FILES = ("Roboto-Regular.ttf", "Roboto-Bold.ttf")  # in Kivy's data/fonts
 ICON_FONT_PATHS = (
     Path("/usr/share/fonts/truetype/materialdesignicons-webfont/materialdesignicons-webfont.ttf"),
 )
 _lock = threading.Lock()
+
+
+def latin_files() -> tuple[Path, Path]:
+    """Kivy's own Roboto, regular and bold (Latin, Cyrillic and Greek, 896 characters)."""
+    import kivy
+
+    fonts = Path(kivy.kivy_data_dir) / "fonts"
+    regular, bold = (fonts / name for name in LATIN_FILES)
+    return regular, bold
+
+
+@functools.cache
+def latin_characters() -> frozenset[int]:
+    """The code points the Latin face draws (read once from its cmap)."""
+    from fontTools.ttLib import TTFont
+
+    with TTFont(str(latin_files()[0]), lazy=True) as font:
+        return frozenset(font.getBestCmap())
+
+
+def latin_covers(text: str) -> bool:
+    """True when the Latin face draws every character of ``text`` (line breaks and
+    other control characters aside)."""
+    characters = latin_characters()
+    return all(ord(char) in characters for char in text if char.isprintable())
 
 
 def noto_collection() -> Path:
@@ -83,13 +114,19 @@ def share_open_fonts() -> None:
 
 
 def register_fonts() -> None:
-    """Register every face (and the icon font, if installed) with Kivy."""
+    """Register every face (and the icon font, if installed) with Kivy, and teach its
+    text provider the kiosk's typesetting (kiosk.ui.typesetting)."""
     from kivy.core.text import LabelBase
 
+    from kiosk.ui import typesetting
+
     share_open_fonts()
+    typesetting.install()
 
     for face in FACE_INDEX:
         LabelBase.register(name=f"Kiosk-{face}", fn_regular=str(face_file(face)))
+    regular, bold = latin_files()
+    LabelBase.register(name=LATIN_FONT, fn_regular=str(regular), fn_bold=str(bold))
     icons = icon_font()
     if icons is not None:
         LabelBase.register(name="Icons", fn_regular=str(icons))

@@ -20,7 +20,7 @@ from kivy.uix.label import Label
 from kivy.uix.modalview import ModalView
 from kivy.uix.widget import Widget
 
-from kiosk.ui.fitting import fitting_scale, natural_width
+from kiosk.ui.fitting import fitting_scale, natural_width, widest_unit
 from kiosk.ui.i18n import N_
 from kiosk.ui.icons import icon
 from kiosk.ui.layouts import load_kv
@@ -41,14 +41,22 @@ class FitLabel(Label):
     base_font_size = NumericProperty(0.0)
     min_scale = NumericProperty(MIN_TEXT_SCALE)
     one_line_min_scale = NumericProperty(1.0)  # 1.0: wrap before shrinking
+    # Large-text mode (kv: app.large_text): the person chose this size, so the text is
+    # never drawn smaller; it wraps, and the widget holding it grows instead.
+    keep_size = BooleanProperty(False)
     scale = NumericProperty(1.0)  # what the fit chose
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         for name in ("text", "size", "base_font_size", "min_scale", "one_line_min_scale",
-                     "font_name", "bold", "padding"):
+                     "keep_size", "font_name", "bold", "padding"):
             self.fbind(name, self.fit)
         self.fit()
+
+    @property
+    def floor_scale(self) -> float:
+        """The smallest part of ``base_font_size`` the text may be drawn at."""
+        return 1.0 if self.keep_size else self.min_scale
 
     def fit(self, *_: object) -> None:
         """Choose the font size for the text and box as they are now (synchronously, so
@@ -56,8 +64,9 @@ class FitLabel(Label):
         if self.base_font_size <= 0:
             return
         self.scale = fitting_scale(self, self.base_font_size, self.width, self.height,
-                                   min_scale=self.min_scale,
-                                   one_line_min_scale=self.one_line_min_scale)
+                                   min_scale=self.floor_scale,
+                                   one_line_min_scale=max(self.one_line_min_scale,
+                                                          self.floor_scale))
         self.font_size = self.base_font_size * self.scale
 
 
@@ -85,6 +94,9 @@ class KButton(ButtonBehavior, BoxLayout):
     # Icon, text on one line at full size, padding and spacing: what ``fit`` asks for.
     natural_width = NumericProperty(0.0)
     chrome_width = NumericProperty(0.0)  # padding, icon and spacing: all but the text
+    # The narrowest the button may be: its widest word (or phrase) at the smallest size
+    # its caption may take. A Footer puts buttons on a second row rather than below it.
+    min_width = NumericProperty(0.0)
 
     def on_kv_post(self, _base_widget: object) -> None:
         label = self.ids.label
@@ -92,7 +104,7 @@ class KButton(ButtonBehavior, BoxLayout):
         # The caption decides its scale: a value set from outside is put back at once.
         self.fbind("text_scale", lambda *_: setattr(self, "text_scale", label.scale))
         self.text_scale = label.scale
-        for name in ("text", "base_font_size", "font_name", "bold"):
+        for name in ("text", "base_font_size", "font_name", "bold", "keep_size", "min_scale"):
             label.fbind(name, self._measure)
         self.ids.icon.fbind("width", self._measure)
         self.fbind("padding", self._measure)
@@ -109,6 +121,9 @@ class KButton(ButtonBehavior, BoxLayout):
         text_width = natural_width(label, label.base_font_size) if label.text else 0.0
         self.chrome_width = left + right + icon_width
         self.natural_width = self.chrome_width + text_width + 2  # + rounding
+        floor_size = label.base_font_size * label.floor_scale
+        self.min_width = self.chrome_width + 2 + (
+            widest_unit(label, floor_size) if label.text else 0.0)
         self._fit_width()
 
     def _fit_width(self, *_: object) -> None:
@@ -125,6 +140,7 @@ class Tile(ButtonBehavior, BoxLayout):
     key = StringProperty("")
     title_font = StringProperty("")
     subtitle_font = StringProperty("")
+    subtitle_markup = BooleanProperty(False)  # several languages, a face each (in_faces)
 
 
 class LanguageButton(ButtonBehavior, BoxLayout):
@@ -175,19 +191,29 @@ class Footer(BoxLayout):
     no room. ``fit`` buttons get their natural width and the others share the rest by
     ``size_hint_x``; when that is too little for every caption on one line (German,
     Russian), every button gets a share in proportion to what it asks for, and the
-    captions wrap and shrink inside (KButton)."""
+    captions wrap and shrink inside (KButton). When even that leaves a button narrower
+    than its widest word at the smallest size it may take (large text: the chosen size),
+    the buttons go on as many rows as they need, the primary one last, and the band
+    grows (``needed_height``)."""
+
+    base_height = NumericProperty(0.0)  # kv: the band's height with one row
+    needed_height = NumericProperty(0.0)  # what the rows take, padding included
 
     def add_widget(self, widget: Widget, *args: object, **kwargs: object) -> None:
         super().add_widget(widget, *args, **kwargs)
         widget.fbind("opacity", self._trigger_layout)
         if isinstance(widget, KButton):
             widget.fbind("natural_width", self._trigger_layout)
+            widget.fbind("min_width", self._trigger_layout)
+            widget.fbind("height", self._trigger_layout)
             widget.fbind("fit", self._trigger_layout)
 
     def remove_widget(self, widget: Widget, *args: object, **kwargs: object) -> None:
         widget.funbind("opacity", self._trigger_layout)
         if isinstance(widget, KButton):
             widget.funbind("natural_width", self._trigger_layout)
+            widget.funbind("min_width", self._trigger_layout)
+            widget.funbind("height", self._trigger_layout)
             widget.funbind("fit", self._trigger_layout)
         super().remove_widget(widget, *args, **kwargs)
 
@@ -198,18 +224,40 @@ class Footer(BoxLayout):
             if hidden.opacity <= 0:
                 hidden.width = 0
         if not shown:
+            self.needed_height = 0.0
             return
-        room = self.width - left - right - self.spacing * (len(shown) - 1)
-        widths = _share(shown, room)
-        x = self.x + left
-        inner_height = self.height - top - bottom
-        for child, width in zip(shown, widths, strict=True):
-            child.width = width
-            if child.size_hint_y is not None:
-                child.height = inner_height * child.size_hint_y
-            child.x = x
-            child.y = self.y + bottom + (inner_height - child.height) / 2
-            x += width + self.spacing
+        rows = _rows(shown, self.width - left - right, self.spacing)
+        one_row_height = self.base_height - top - bottom
+        heights = [max([one_row_height] + [c.height for c in row if c.size_hint_y is None])
+                   for row in rows]
+        self.needed_height = sum(heights) + self.spacing * (len(rows) - 1) + top + bottom
+        row_top = self.top - top
+        for row, row_height in zip(rows, heights, strict=True):
+            room = self.width - left - right - self.spacing * (len(row) - 1)
+            x = self.x + left
+            for child, width in zip(row, _share(row, room), strict=True):
+                child.width = width
+                if child.size_hint_y is not None:
+                    child.height = row_height * child.size_hint_y
+                child.x = x
+                child.y = row_top - row_height + (row_height - child.height) / 2
+                x += width + self.spacing
+            row_top -= row_height + self.spacing
+
+
+def _rows(children: list[Widget], room: float, spacing: float) -> list[list[Widget]]:
+    """The children in rows, in order, each row as many as fit at their least widths."""
+    rows: list[list[Widget]] = [[]]
+    used = 0.0
+    for child in children:
+        least = child.min_width if isinstance(child, KButton) else (
+            child.width if child.size_hint_x is None else 0.0)
+        if rows[-1] and used + spacing + least > room:
+            rows.append([])
+            used = 0.0
+        used += (spacing if rows[-1] else 0.0) + least
+        rows[-1].append(child)
+    return rows
 
 
 def _share(children: list[Widget], room: float) -> list[float]:

@@ -15,10 +15,11 @@ pytestmark = pytest.mark.ui
 
 def test_a_long_primary_label_shrinks_to_fit_its_button_and_grows_back(driver: Driver) -> None:
     """GIVEN a primary button a third of the screen wide
-    WHEN its text needs two lines at title size (French "yes, that is her")
+    WHEN its text needs three lines at title size (French "yes, that is her, I confirm")
     THEN the font gets smaller until the text fits inside the button's padding, never
     below MIN_TEXT_SCALE; a short text afterwards is drawn at full size again."""
-    button = KButton(text="Oui, c'est bien elle", primary=True, size_hint=(None, None),
+    button = KButton(text="Oui, c'est bien elle, je confirme", primary=True,
+                     size_hint=(None, None),
                      width=Window.width / 3)
     Window.add_widget(button)
     try:
@@ -27,7 +28,7 @@ def test_a_long_primary_label_shrinks_to_fit_its_button_and_grows_back(driver: D
         _left, top, _right, bottom = button.padding
         assert MIN_TEXT_SCALE <= button.text_scale < 1.0
         assert label.texture_size[1] <= button.height - top - bottom
-        assert label.text == "Oui, c'est bien elle"  # nothing cut
+        assert label.text == "Oui, c'est bien elle, je confirme"  # nothing cut
         button.text = "Oui"
         driver.settle(0.3)
         assert button.text_scale == 1.0
@@ -91,7 +92,8 @@ def test_a_long_header_title_shrinks_then_wraps_and_is_never_shortened(driver: D
     WHEN its title is a long service name (Russian)
     THEN the title is drawn whole: smaller and on two lines, inside its box"""
     header = Header(size_hint=(None, None), width=Window.width, step_text="Шаг 1 из 6",
-                    title="Регистрация по месту пребывания и ещё немного")
+                    title="Регистрация по месту пребывания иностранного гражданина и ещё "
+                          "немного")
     Window.add_widget(header)
     try:
         driver.settle(0.3)

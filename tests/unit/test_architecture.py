@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 ARCHITECTURE = ROOT / "docs" / "architecture.md"
 # The third-party libraries docs/architecture.md allows the domain: pure data, no I/O.
-PURE_DATA_LIBRARIES = frozenset({"stdnum", "pycountry", "babel", "phonenumbers"})
+PURE_DATA_LIBRARIES = frozenset({"stdnum", "pycountry", "babel", "phonenumbers", "budoux"})
 
 
 def test_import_contracts_are_kept(tmp_path: Path) -> None:

@@ -132,3 +132,40 @@ def test_pad_between_fills_the_line_or_refuses() -> None:
     cannot fit with one space between."""
     assert pad_between("金额", "12.50", 12) == "金额   12.50"
     assert pad_between("abcdef", "123456", 12) is None
+
+
+def test_wrap_never_cuts_a_korean_word() -> None:
+    """GIVEN a Korean sentence (Hangul syllables print two columns wide)
+    WHEN wrapped at widths narrower than the sentence
+    THEN every line is made of whole words: a Korean word is never cut"""
+    text = "영수증을 보관하여 주십시오 감사합니다"
+    for columns in range(10, 36):
+        lines = wrap(text, columns)
+        assert [word for line in lines for word in line.split()] == text.split(), lines
+        assert all(display_width(line) <= columns for line in lines)
+
+
+def test_wrap_keeps_opening_brackets_off_line_ends() -> None:
+    """GIVEN Chinese whose opening quote would end a line (4 + 1 of 5 columns)
+    WHEN wrapped THEN the quote goes down with the character it opens"""
+    lines = wrap("请按“取消”键", 5)
+    assert lines[0] == "请按" and lines[1].startswith("“取")
+    assert "".join(lines) == "请按“取消”键"
+
+
+def test_wrap_breaks_marked_japanese_only_between_phrases() -> None:
+    """GIVEN Japanese with its phrase breaks marked (zero-width spaces, as the kiosk
+    sends slips) WHEN wrapped at any width that holds the longest phrase
+    THEN the lines break only at the marks (キャンセル and はい、本人です whole), no line
+    starts with 。or 、, and the marks are not printed"""
+    marked = "\u200b".join(["はい、", "本人です。", "「キャンセル」を", "押すと、", "入力は",
+                             "消えます。"])
+    for columns in range(16, 40):
+        lines = wrap(marked, columns)
+        assert "\u200b" not in "".join(lines)
+        assert "".join(lines) == marked.replace("\u200b", "")
+        assert all(line[:1] not in "。、" for line in lines)
+        joined = "|".join(lines)
+        assert "「キャンセル」" in joined
+        assert "はい、本人です" in joined or "はい、|本人です" in joined
+        assert all(display_width(line) <= columns for line in lines)

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from hardware.base import PrintOutcome, PrintResult
-from hardware.document import Document, Text
+from hardware.document import Document, Row, Text
+from hardware.printer.layout import wrap
 from kiosk.errors import ErrorCode
 from kiosk.services.ports import JobState
 from kiosk.services.printing import print_failure, print_slip
@@ -71,3 +72,27 @@ def test_every_slip_of_the_kiosk_is_printed_by_the_one_helper() -> None:
         str(path.relative_to(ROOT)) for path in (ROOT / "kiosk").rglob("*.py")
         if re.search(r"\.print_document\(|print_jobs\.create\(", path.read_text(encoding="utf-8")))
     assert found == ["kiosk/services/printing.py"]
+
+
+def test_japanese_slips_reach_the_printer_with_their_phrases_marked() -> None:
+    """GIVEN a Japanese slip (a paragraph and a row) with Chinese beside it
+    WHEN it is printed through print_slip
+    THEN the printer gets the Japanese with its phrase breaks marked,
+    so the printer's wrapping never cuts キャンセル or starts a line with 。; the Chinese
+    is unchanged, and the slip's words read the same"""
+    text = "「キャンセル」を押すと、入力した内容は削除されます。ご確認ください。"
+    blocks = (Text(text), Row("受付番号", "はい、本人です"), Text("请保留本凭条"))
+    document = Document(blocks=blocks, language="ja", title="t")
+    jobs = MemoryPrintJobs()
+    printer = FakePrinter()
+    print_slip(printer, jobs, "R-1", document, NOW)
+    [(_job_id, sent)] = printer.printed
+    assert sent.plain_text() == document.plain_text()
+    marked, row, chinese = sent.blocks
+    assert isinstance(marked, Text) and isinstance(row, Row) and isinstance(chinese, Text)
+    assert "\u200b" in marked.text and "\u200b" in row.value
+    assert chinese == Text("请保留本凭条")
+    for columns in range(18, 48):
+        lines = wrap(marked.text, columns)
+        assert any("「キャンセル」" in line for line in lines), lines
+        assert all(not line.startswith(("。", "、")) for line in lines), lines

@@ -11,6 +11,7 @@ from kiosk.ui.i18n import N_, in_language
 from kiosk.ui.icons import icon
 from kiosk.ui.layouts import load_kv
 from kiosk.ui.screens.base import KioskScreen
+from kiosk.ui.typesetting import in_faces
 from kiosk.ui.widgets import Tile
 
 SERVICES = (
@@ -67,8 +68,8 @@ class AttractScreen(KioskScreen):
         for tile, (_key, _icon, text) in zip(self._tiles, SERVICES, strict=True):
             tile.title = in_language(lang, text)
             tile.title_font = font_name(lang)
-            tile.subtitle = "  ·  ".join(in_language(code, text) for code in others)
-            tile.subtitle_font = font_name("zh-Hans")
+            tile.subtitle = in_faces((code, in_language(code, text)) for code in others)
+            tile.subtitle_markup = True
 
     def show_language(self, code: str) -> None:
         """Jump the loop to one language (the screenshots show each language's turn)."""

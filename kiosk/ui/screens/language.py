@@ -8,6 +8,7 @@ from kiosk.ui.i18n import N_, _, in_language
 from kiosk.ui.icons import icon
 from kiosk.ui.layouts import load_kv
 from kiosk.ui.screens.base import KioskScreen
+from kiosk.ui.typesetting import in_faces
 from kiosk.ui.widgets import KButton
 
 PROMPT = N_("Choose your language")
@@ -34,8 +35,9 @@ class LanguageScreen(KioskScreen):
             self._built = True
         self.ids.prompt.text = _(PROMPT)
         self.ids.prompt.font_name = self.app.font_name
-        self.ids.prompt_others.text = "  ·  ".join(
-            in_language(code, PROMPT) for code in self.app.languages if code != self.app.lang)
+        self.ids.prompt_others.text = in_faces(
+            (code, in_language(code, PROMPT)) for code in self.app.languages
+            if code != self.app.lang)
         self.ids.back.text = _("Back")
 
     def button_for(self, code: str) -> KButton:
