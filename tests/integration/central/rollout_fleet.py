@@ -6,6 +6,8 @@ HTTP."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -126,3 +128,22 @@ def kiosks_of(detail: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 def wave(detail: dict[str, Any], number: int) -> list[str]:
     return sorted(k["kiosk_id"] for k in detail["by_wave"][number - 1]["kiosks"])
+
+
+@contextmanager
+def rollout_fleet(url: str, keys: Any, admin: requests.Session | None = None
+                  ) -> Iterator[RolloutFleet]:
+    """A RolloutFleet on the central at ``url``, its admin calls through ``admin`` (an
+    admin-authorised session) or a session of its own with ``keys``' admin token; both
+    closed afterwards."""
+    own = admin is None
+    session = requests.Session() if admin is None else admin
+    if own:
+        session.headers["Authorization"] = f"Bearer {keys.admin_token}"
+    made = RolloutFleet(url, session, keys)
+    try:
+        yield made
+    finally:
+        made.close()
+        if own:
+            session.close()

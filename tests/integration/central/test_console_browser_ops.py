@@ -18,7 +18,7 @@ from central.alerts import AlertSettings
 from central.db import make_engine
 from console_helpers import beat, console_central, record_unknown_account_payment
 from kiosk.devtools.browser import missing, start_browser
-from rollout_fleet import RolloutFleet
+from rollout_fleet import RolloutFleet, rollout_fleet
 
 if missing():
     pytest.skip(missing(), allow_module_level=True)
@@ -49,14 +49,8 @@ def site(central_db: str, clock: Any, keys: Any, browser: Any) -> Iterator[Any]:
 
 @pytest.fixture
 def fleet(site: Any, keys: Any) -> Iterator[RolloutFleet]:
-    admin = requests.Session()
-    admin.headers["Authorization"] = f"Bearer {keys.admin_token}"
-    made = RolloutFleet(site.url, admin, keys)
-    try:
+    with rollout_fleet(site.url, keys) as made:
         yield made
-    finally:
-        made.close()
-        admin.close()
 
 
 def actions_listed(browser: Any) -> list[str]:

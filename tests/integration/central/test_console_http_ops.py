@@ -21,7 +21,7 @@ from central.audit_chain import event_from_json, verify_chain
 from central.db import make_engine
 from central.server import CentralServer
 from console_helpers import beat, console_central, form_token, http_sign_in
-from rollout_fleet import RolloutFleet
+from rollout_fleet import RolloutFleet, rollout_fleet
 from tests.patience import PATIENCE_S
 
 
@@ -34,14 +34,8 @@ def site(central_db: str, clock: Any) -> Iterator[CentralServer]:
 
 @pytest.fixture
 def fleet(site: CentralServer, keys: Any) -> Iterator[RolloutFleet]:
-    admin = requests.Session()
-    admin.headers["Authorization"] = f"Bearer {keys.admin_token}"
-    made = RolloutFleet(site.url, admin, keys)
-    try:
+    with rollout_fleet(site.url, keys) as made:
         yield made
-    finally:
-        made.close()
-        admin.close()
 
 
 def buttons(page: str) -> dict[str, bool]:

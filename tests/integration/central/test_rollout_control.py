@@ -17,7 +17,7 @@ from central.db import make_engine
 from central.rollout_control import RolloutControl
 from central.server import CentralServer
 from conftest import CentralKeys, SettableClock
-from rollout_fleet import RolloutFleet, kiosks_of, wave
+from rollout_fleet import RolloutFleet, kiosks_of, rollout_fleet, wave
 
 ADMIN_LABEL = "tests"  # conftest.CentralKeys makes the admin token with this label
 
@@ -25,11 +25,8 @@ ADMIN_LABEL = "tests"  # conftest.CentralKeys makes the admin token with this la
 @pytest.fixture
 def fleet(central: CentralServer, http: requests.Session,
           keys: CentralKeys) -> Iterator[RolloutFleet]:
-    made = RolloutFleet(central.url, http, keys)
-    try:
+    with rollout_fleet(central.url, keys, http) as made:
         yield made
-    finally:
-        made.close()
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ import requests
 
 from central.server import CentralServer
 from conftest import CentralKeys
-from rollout_fleet import RolloutFleet
+from rollout_fleet import RolloutFleet, rollout_fleet
 from test_central_config_admin import (
     keys_dir,  # noqa: F401 (a fixture: the admin signing key)
     run_admin,
@@ -26,11 +26,8 @@ from test_central_config_admin import (
 @pytest.fixture
 def fleet(central: CentralServer, http: requests.Session,
           keys: CentralKeys) -> Iterator[RolloutFleet]:
-    made = RolloutFleet(central.url, http, keys)
-    try:
+    with rollout_fleet(central.url, keys, http) as made:
         yield made
-    finally:
-        made.close()
 
 
 def admin(fleet: RolloutFleet, *argv: str) -> tuple[int, str, str]:
