@@ -9,6 +9,7 @@ import pytest
 
 from hardware.base import REASON_BUSY, DeviceStatus, Health
 from kiosk.services.availability import CENTRAL, PAYMENT, PRINTER, DeviceWatch, Unavailable
+from tests.patience import PATIENCE_S
 
 
 @dataclass
@@ -100,7 +101,7 @@ def test_the_watch_thread_polls_until_stopped() -> None:
     printer.health, printer.reason = Health.FAULT, "cover_open"
     watch.start()
     try:
-        deadline = time.monotonic() + 5
+        deadline = time.monotonic() + PATIENCE_S
         while watch.unavailable("bill_payment") is None and time.monotonic() < deadline:
             time.sleep(0.01)
         assert watch.unavailable("bill_payment") == Unavailable(part=PRINTER, reason="cover_open")

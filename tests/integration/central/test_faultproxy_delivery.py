@@ -214,13 +214,13 @@ def test_running_forwarder_recovers_once_the_faults_stop(
     proxy.set_mix(dict.fromkeys(FAULT_MODES, 1.0))
     queue_mixed(kiosk, 60)
     kiosk.forwarder.start()
-    deadline = time.monotonic() + 3.0
+    deadline = time.monotonic() + PATIENCE_S  # each DELAY round costs the client's 2 s time-out
     while kiosk.forwarder.consecutive_failures < 3:
         assert time.monotonic() < deadline, "the forwarder never failed"
         time.sleep(0.02)
     proxy.set_mode(Mode.PASS)
     kiosk.forwarder.wake()
-    deadline = time.monotonic() + 8.0
+    deadline = time.monotonic() + PATIENCE_S
     while kiosk.store.outbox.depth():
         assert time.monotonic() < deadline, "outbox not drained after the faults stopped"
         time.sleep(0.05)

@@ -190,7 +190,7 @@ def test_sender_thread_keeps_beating_on_its_interval(tmp_path, central_url, keys
     sender = HeartbeatSender(client, sources(tmp_path), clock, interval_s=0.05)
     sender.start()
     try:
-        deadline = time.monotonic() + 3.0
+        deadline = time.monotonic() + PATIENCE_S
         while sender.beats_sent < 3 and time.monotonic() < deadline:
             time.sleep(0.02)
     finally:

@@ -12,6 +12,7 @@ from hardware.payment import SerialPaymentTerminal, open_terminal
 from hardware.payment.messages import RESPONSE_REVERSED
 from hardware.sim.payment import PaymentSimulator, SimState
 from hardware.sim.payment.cards import INSUFFICIENT_FUNDS, auth_code_for, rrn_for
+from tests.patience import PATIENCE_S
 
 pytestmark = pytest.mark.timeout(10)
 
@@ -99,7 +100,7 @@ def test_status_of_a_sale_still_running_at_the_terminal_is_busy_until_it_ends(
             impatient.transaction_status("S-0005")
         assert busy.value.reason == REASON_BUSY
 
-        deadline = time.monotonic() + 3.0
+        deadline = time.monotonic() + PATIENCE_S
         while True:
             assert time.monotonic() < deadline, "the terminal never finished the sale"
             try:

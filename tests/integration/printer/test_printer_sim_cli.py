@@ -16,6 +16,7 @@ from hardware.base import PrintOutcome
 from hardware.document import Document
 from hardware.printer import EscposPrinter
 from hardware.sim.control import send
+from tests.patience import PATIENCE_S
 
 READY_TIMEOUT_S = 15.0
 EXIT_TIMEOUT_S = 10.0
@@ -68,7 +69,7 @@ def test_tcp_simulator_prints_and_exits_cleanly_on_sigterm(
     assert url.startswith("tcp://127.0.0.1:") and not url.endswith(":0")
     result = connect(url).print_document("cli-1", long_receipt)
     assert result.outcome is PrintOutcome.PRINTED and result.reason == "paper_near_end"
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + PATIENCE_S
     while not (tmp_path / "jobs" / "job-0001.png").exists() and time.monotonic() < deadline:
         time.sleep(0.05)
     process.send_signal(signal.SIGTERM)

@@ -21,6 +21,7 @@ from qrpay_helpers import (
 from qrpay_merchant import BadAnswerSignature, Merchant, dropped, merchant_from
 from test_qrpay_alipay import statement
 from test_qrpay_wechat import codepay, native, query
+from tests.patience import PATIENCE_S
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -216,7 +217,7 @@ def test_confirm_in_app_with_seconds_pays_by_itself(merchant: Merchant, control:
     paying = codepay(merchant, "F-12", 100, person_code(control, "wechat"))
     assert (paying.status, paying.json()["code"]) == (202, "USERPAYING")
     assert query(merchant, "F-12")["trade_state"] == "USERPAYING"
-    deadline = time.monotonic() + 2.0
+    deadline = time.monotonic() + PATIENCE_S
     while query(merchant, "F-12")["trade_state"] != "SUCCESS":
         assert time.monotonic() < deadline, "never paid"
         time.sleep(0.05)
