@@ -7,6 +7,7 @@ engine exists before it is called.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -44,7 +45,7 @@ from central.bodylimit import (
     Trusted,
     too_large_response,
 )
-from central.console import ConsoleSettings, build_console_router
+from central.console import ConsoleSettings, build_console_router, make_console
 from central.credentials import CredentialPolicy
 from central.db import make_engine, migrate
 from central.enrollment import EnrollmentService
@@ -249,6 +250,20 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(500, ErrorCode.INTERNAL, "internal error")
 
 
+@functools.cache
+def routers() -> tuple[APIRouter, ...]:
+    """Central's routes, built once per process and included in every app it makes.
+
+    Building them is most of an app's making (FastAPI derives each route's parameters and
+    answer models: about 0.4 s for ~90 routes), and a test run makes an app per test. So
+    no route holds a service: each finds its app's on ``request.app.state``."""
+    return (build_router(), build_enroll_router(), build_trust_router(),
+            build_services_router(), build_fleet_router(), build_alerts_router(),
+            # Before the config router: /v1/admin/rollouts/all is not /v1/admin/rollouts/{id}.
+            build_rollouts_router(), build_config_router(), build_release_router(),
+            build_qr_router(), build_audit_router(), build_console_router())
+
+
 def create_app(db_url: str, *, seed_demo: bool = False, clock: Clock | None = None,
                fleet: FleetSettings | None = None,
                credentials: CredentialPolicy | None = None,
@@ -304,11 +319,6 @@ def create_app(db_url: str, *, seed_demo: bool = False, clock: Clock | None = No
     app.state.fleet = FleetService(engine, service.clock, fleet, policy)
     app.state.enrollment = EnrollmentService(engine, service.clock, policy)
     app.state.audit = AuditTrail(engine, service.clock)
-    app.include_router(build_router())
-    app.include_router(build_enroll_router())
-    app.include_router(build_trust_router())
-    app.include_router(build_services_router())
-    app.include_router(build_fleet_router())
     # Scheduled work: one replica at a time (the lease). More jobs are registered on
     # app.state.scheduler (e.g. rollout wave deadlines).
     app.state.scheduler = jobs
@@ -322,21 +332,16 @@ def create_app(db_url: str, *, seed_demo: bool = False, clock: Clock | None = No
     if alert_settings.webhook is not None:
         jobs.register("alert-webhook", WebhookSender(engine, service.clock,
                                                      alert_settings.webhook).deliver_due)
-    app.include_router(build_alerts_router())
-    # Before the config router: /v1/admin/rollouts/all is not /v1/admin/rollouts/{id}.
-    app.include_router(build_rollouts_router(rollout_control))
-    app.include_router(build_config_router(RolloutService(engine, service.clock)))
-    app.include_router(build_release_router(ReleaseService(engine, service.clock)))
+    app.state.config_rollouts = RolloutService(engine, service.clock)
+    app.state.releases = ReleaseService(engine, service.clock)
     providers = dict(qr_providers or {})
     app.state.qr_orders = QrOrderService(engine, service.clock, providers,
                                          public_url or (lambda: DEFAULT_PUBLIC_URL))
     jobs.register("qr-sweep", app.state.qr_orders.sweep)  # late payments, abandoned codes
-    app.include_router(build_qr_router(app.state.qr_orders,
-                                       QrAdminService(engine, service.clock, providers)))
-    app.include_router(build_audit_router())
-    console_router, app.state.console = build_console_router(engine, service.clock,
-                                                             console or ConsoleSettings())
-    app.include_router(console_router)
+    app.state.qr_admin = QrAdminService(engine, service.clock, providers)
+    app.state.console = make_console(engine, service.clock, console or ConsoleSettings())
+    for router in routers():
+        app.include_router(router)
     install_error_handlers(app)
     app.state.client_limits = ClientLimits(rate_limits, service.clock)
     # The last added runs first: a rate-limited client is answered before its body counts;

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, Query, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 
 from central.api_common import error_response, errors
 from central.auth import AdminAccess, AdminLabel, DeviceKiosk
@@ -29,12 +29,21 @@ PUSH_STATUS: dict[ErrorCode, int] = {ErrorCode.CONFIG_VERSION: 409,
                                      ErrorCode.REQUEST_REJECTED: 422}
 
 
-def build_config_router(rollouts: RolloutService) -> APIRouter:
+def _rollouts(request: Request) -> RolloutService:
+    service: RolloutService = request.app.state.config_rollouts
+    return service
+
+
+Rollouts = Annotated[RolloutService, Depends(_rollouts)]
+
+
+def build_config_router() -> APIRouter:
     router = APIRouter(prefix="/v1")
 
     @router.post("/admin/config/pushes", response_model=RolloutOut, status_code=201,
                  tags=["operator"], responses=errors(401, 409, 422))
-    def push_config(body: ConfigPushIn, by: AdminLabel) -> RolloutOut | Response:
+    def push_config(rollouts: Rollouts,
+                    body: ConfigPushIn, by: AdminLabel) -> RolloutOut | Response:
         """Store a signed bundle as is and start its staged rollout. 409 E_CONFIG_VERSION:
         the version is not above every stored one; 422 E_CONFIG_TARGET: the target names
         no enrolled kiosk; 422 E_REQUEST_REJECTED: the window is not HH:MM-HH:MM [zone].
@@ -48,19 +57,21 @@ def build_config_router(rollouts: RolloutService) -> APIRouter:
 
     @router.get("/admin/config/version", response_model=ConfigVersionOut, tags=["operator"],
                 dependencies=[AdminAccess], responses=errors(401))
-    def latest_config_version() -> ConfigVersionOut:
+    def latest_config_version(rollouts: Rollouts) -> ConfigVersionOut:
         """The highest bundle version central stores (0 when none): a push must exceed it."""
         return rollouts.latest_version()
 
     @router.get("/admin/rollouts", response_model=RolloutList, tags=["operator"],
                 dependencies=[AdminAccess], responses=errors(401, 422))
-    def list_rollouts(limit: Annotated[int, Query(ge=1, le=200)] = 20) -> RolloutList:
+    def list_rollouts(rollouts: Rollouts,
+                      limit: Annotated[int, Query(ge=1, le=200)] = 20) -> RolloutList:
         """Rollouts, newest first, each with its kiosks."""
         return rollouts.rollouts(limit)
 
     @router.get("/admin/rollouts/{rollout_id}", response_model=RolloutOut, tags=["operator"],
                 dependencies=[AdminAccess], responses=errors(401, 404, 422))
-    def get_rollout(rollout_id: Annotated[int, Path(ge=1, le=SQL_INT_MAX)]) -> RolloutOut:
+    def get_rollout(rollouts: Rollouts,
+                    rollout_id: Annotated[int, Path(ge=1, le=SQL_INT_MAX)]) -> RolloutOut:
         """One rollout: state, wave k of n, thresholds, why it halted, its kiosks."""
         return rollouts.rollout(rollout_id)
 
@@ -69,7 +80,7 @@ def build_config_router(rollouts: RolloutService) -> APIRouter:
         204: {"description": "Nothing released to this kiosk"},
         304: {"description": "If-None-Match names the bundle it would get"},
         **errors(401, 403, 422)})
-    def get_config(kiosk_id: DeviceKiosk,
+    def get_config(rollouts: Rollouts, kiosk_id: DeviceKiosk,
                    if_none_match: Annotated[str | None, Header(max_length=64)] = None
                    ) -> Response:
         """The newest signed bundle released to the calling kiosk, exactly as signed, with
@@ -87,7 +98,8 @@ def build_config_router(rollouts: RolloutService) -> APIRouter:
 
     @router.post("/config/reports", response_model=ConfigReportAck, tags=["kiosk"],
                  responses=errors(401, 403, 404, 422))
-    def report_config(body: ConfigReportIn, kiosk_id: DeviceKiosk) -> ConfigReportAck:
+    def report_config(rollouts: Rollouts,
+                      body: ConfigReportIn, kiosk_id: DeviceKiosk) -> ConfigReportAck:
         """What the kiosk did with a released version (applied, failed, rejected); the
         same report again records nothing (recorded=false). 404: that version was never
         released to this kiosk."""

@@ -12,7 +12,7 @@ import logging
 from typing import Annotated
 
 from anyio import to_thread
-from fastapi import APIRouter, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from central.api_common import error_response, errors
@@ -36,19 +36,33 @@ OptionalKey = Annotated[str | None, Header(alias=HEADER_IDEMPOTENCY,
                                            pattern=IDEMPOTENCY_KEY_PATTERN)]
 
 
-def build_qr_router(orders: QrOrderService, admin: QrAdminService) -> APIRouter:
+def _orders(request: Request) -> QrOrderService:
+    orders: QrOrderService = request.app.state.qr_orders
+    return orders
+
+
+def _qr_admin(request: Request) -> QrAdminService:
+    admin: QrAdminService = request.app.state.qr_admin
+    return admin
+
+
+Orders = Annotated[QrOrderService, Depends(_orders)]
+QrAdmin = Annotated[QrAdminService, Depends(_qr_admin)]
+
+
+def build_qr_router() -> APIRouter:
     router = APIRouter(prefix="/v1")
 
     @router.get("/admin/qr-review", response_model=QrReviewOut, tags=["operator"],
                 dependencies=[AdminAccess], responses=errors(401, 422))
-    def qr_review(limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> QrReviewOut:
+    def qr_review(admin: QrAdmin, limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> QrReviewOut:
         """QR orders a person must look at (REFUND_DUE, conflicting notifications...) and
         the differences reconciliation found (kiosk-admin payments --review)."""
         return admin.review(limit)
 
     @router.post("/admin/qr-reconciliations", response_model=QrReconcileOut,
                  tags=["operator"], dependencies=[AdminAccess], responses=errors(401, 422, 503))
-    def qr_reconcile(body: QrReconcileIn) -> QrReconcileOut:
+    def qr_reconcile(admin: QrAdmin, body: QrReconcileIn) -> QrReconcileOut:
         """Download each provider's (or one provider's) statement of ``day`` and compare
         it with the orders; the differences are stored (replacing that day's) and
         answered. 503 E_QR_UNAVAILABLE: a provider not set up or without a statement."""
@@ -56,14 +70,14 @@ def build_qr_router(orders: QrOrderService, admin: QrAdminService) -> APIRouter:
 
     @router.get("/qr-providers", response_model=QrProviders, tags=["kiosk"],
                 responses=errors(401, 422))
-    def qr_providers(kiosk_id: DeviceKiosk) -> QrProviders:
+    def qr_providers(orders: Orders, kiosk_id: DeviceKiosk) -> QrProviders:
         """The providers central takes orders for now (set up with the merchant's keys:
         kiosk-central serve --payments FILE); the kiosk greys the others."""
         return QrProviders(providers=orders.available())
 
     @router.post("/qr-orders", response_model=QrOrder, tags=["kiosk"],
                  responses=errors(401, 403, 409, 422, 503))
-    def create_qr_order(body: QrOrderCreate, kiosk_id: DeviceKiosk,
+    def create_qr_order(orders: Orders, body: QrOrderCreate, kiosk_id: DeviceKiosk,
                         idempotency_key: OptionalKey = None) -> QrOrder:
         """Open the order ``order_id`` (one of the kiosk's references: else 403
         E_FORBIDDEN). Mode show answers the code to show; mode scan pays at once with the
@@ -75,14 +89,14 @@ def build_qr_router(orders: QrOrderService, admin: QrAdminService) -> APIRouter:
 
     @router.get("/qr-orders/{order_id}", response_model=QrOrder, tags=["kiosk"],
                 responses=errors(401, 404, 422))
-    def get_qr_order(order_id: OrderId, kiosk_id: DeviceKiosk) -> QrOrder:
+    def get_qr_order(orders: Orders, order_id: OrderId, kiosk_id: DeviceKiosk) -> QrOrder:
         """The order now; central asks the provider when it is not final. 404
         E_QR_ORDER_UNKNOWN for an order of another kiosk, as for none."""
         return orders.get(kiosk_id, order_id)
 
     @router.post("/qr-orders/{order_id}/close", response_model=QrOrder, tags=["kiosk"],
                  responses=errors(401, 404, 422, 503))
-    def close_qr_order(order_id: OrderId, kiosk_id: DeviceKiosk,
+    def close_qr_order(orders: Orders, order_id: OrderId, kiosk_id: DeviceKiosk,
                        idempotency_key: OptionalKey = None) -> QrOrder:
         """Close it unpaid (a payment by code: cancel). PAID when the person paid first
         (keep it like an approved card). 503 E_QR_UNAVAILABLE when the provider cannot
@@ -92,7 +106,7 @@ def build_qr_router(orders: QrOrderService, admin: QrAdminService) -> APIRouter:
 
     @router.post("/qr-orders/{order_id}/refund", response_model=QrOrder, tags=["kiosk"],
                  responses=errors(401, 404, 409, 422, 503))
-    def refund_qr_order(order_id: OrderId, body: QrRefund, kiosk_id: DeviceKiosk,
+    def refund_qr_order(orders: Orders, order_id: OrderId, body: QrRefund, kiosk_id: DeviceKiosk,
                         idempotency_key: OptionalKey = None) -> QrOrder:
         """Give a paid order's money back: REFUNDED, or REFUND_DUE when the provider
         refused (for a person: kiosk-admin payments --review). 409 E_REQUEST_REJECTED
@@ -102,7 +116,8 @@ def build_qr_router(orders: QrOrderService, admin: QrAdminService) -> APIRouter:
     @router.post("/qrpay/notify/{provider}", tags=["provider"], include_in_schema=True,
                  responses={200: {"description": "taken (the provider's own answer)"},
                             **errors(400, 413, 422, 429, 503)})
-    async def provider_notification(provider: QrProvider, request: Request) -> Response:
+    async def provider_notification(orders: Orders,
+                                    provider: QrProvider, request: Request) -> Response:
         """A provider's notification (Alipay, WeChat Pay, UnionPay), as the provider
         sends it. No credential: its signature is checked with the provider's key. A
         duplicate is taken again; a bad signature, an unknown order, an amount that is

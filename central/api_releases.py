@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
 
 from central.api_common import error_response, errors
 from central.auth import AdminAccess, AdminLabel, DeviceKiosk
@@ -38,12 +38,20 @@ def _refusal(exc: KioskError) -> Response:
     return error_response(ADMIN_STATUS[exc.code], exc.code, exc.message, exc.detail)
 
 
-def build_release_router(releases: ReleaseService) -> APIRouter:
+def _releases(request: Request) -> ReleaseService:
+    service: ReleaseService = request.app.state.releases
+    return service
+
+
+Releases = Annotated[ReleaseService, Depends(_releases)]
+
+
+def build_release_router() -> APIRouter:
     router = APIRouter(prefix="/v1")
 
     @router.post("/admin/releases", response_model=ReleaseOut, status_code=201,
                  tags=["operator"], dependencies=[AdminAccess], responses=errors(401, 409, 422))
-    def store_release(body: SignedRelease) -> ReleaseOut | Response:
+    def store_release(releases: Releases, body: SignedRelease) -> ReleaseOut | Response:
         """Store a signed release manifest as is (409: that version is stored already).
         Central does not check the signature: kiosks do."""
         try:
@@ -54,7 +62,7 @@ def build_release_router(releases: ReleaseService) -> APIRouter:
     @router.put("/admin/releases/{version}/files/{name}", response_model=ReleaseOut,
                 tags=["operator"], dependencies=[AdminAccess],
                 responses=errors(401, 404, 413, 422))
-    async def upload_release_file(version: Version, name: FileName,
+    async def upload_release_file(releases: Releases, version: Version, name: FileName,
                                   request: Request) -> ReleaseOut | Response:
         """One wheel of a stored release, as the body (application/octet-stream); 422
         unless its size and SHA-256 are the manifest's."""
@@ -71,13 +79,14 @@ def build_release_router(releases: ReleaseService) -> APIRouter:
 
     @router.get("/admin/releases/{version}", response_model=ReleaseOut, tags=["operator"],
                 dependencies=[AdminAccess], responses=errors(401, 404, 422))
-    def get_release(version: Version) -> ReleaseOut:
+    def get_release(releases: Releases, version: Version) -> ReleaseOut:
         """A stored release and which of its files are uploaded."""
         return releases.release(version)
 
     @router.post("/admin/releases/{version}/rollouts", response_model=ReleaseRolloutOut,
                  status_code=201, tags=["operator"], responses=errors(401, 404, 409, 422))
-    def roll_out_release(version: Version, body: ReleaseRolloutIn, by: AdminLabel
+    def roll_out_release(releases: Releases,
+                         version: Version, body: ReleaseRolloutIn, by: AdminLabel
                          ) -> ReleaseRolloutOut | Response:
         """Start the release's staged rollout (409 while a file is missing, 422 when the
         target names no enrolled kiosk or the window is not HH:MM-HH:MM [zone])."""
@@ -88,13 +97,14 @@ def build_release_router(releases: ReleaseService) -> APIRouter:
 
     @router.get("/admin/release-rollouts/latest", response_model=ReleaseRolloutOut,
                 tags=["operator"], dependencies=[AdminAccess], responses=errors(401, 404, 422))
-    def latest_release_rollout() -> ReleaseRolloutOut:
+    def latest_release_rollout(releases: Releases) -> ReleaseRolloutOut:
         """The newest release rollout."""
         return releases.rollout()
 
     @router.get("/admin/release-rollouts/{rollout_id}", response_model=ReleaseRolloutOut,
                 tags=["operator"], dependencies=[AdminAccess], responses=errors(401, 404, 422))
-    def get_release_rollout(rollout_id: Annotated[int, Path(ge=1, le=SQL_INT_MAX)]
+    def get_release_rollout(releases: Releases,
+                            rollout_id: Annotated[int, Path(ge=1, le=SQL_INT_MAX)]
                             ) -> ReleaseRolloutOut:
         """One release rollout: state, wave k of n, why it halted, its kiosks."""
         return releases.rollout(rollout_id)
@@ -102,7 +112,7 @@ def build_release_router(releases: ReleaseService) -> APIRouter:
     @router.get("/release", tags=["kiosk"], responses={
         200: {"model": SignedRelease, "description": "The newest release for the kiosk"},
         204: {"description": "Nothing released to this kiosk"}, **errors(401, 403, 422)})
-    def get_release_for_kiosk(kiosk_id: DeviceKiosk) -> Response:
+    def get_release_for_kiosk(releases: Releases, kiosk_id: DeviceKiosk) -> Response:
         """The newest signed release whose wave has reached the calling kiosk, as signed."""
         headers = {"Cache-Control": "no-store"}
         signed = releases.released(kiosk_id)
@@ -113,7 +123,8 @@ def build_release_router(releases: ReleaseService) -> APIRouter:
 
     @router.get("/release/{version}/files/{name}", tags=["kiosk"], responses={
         200: {"content": {"application/octet-stream": {}}}, **errors(401, 403, 404, 422)})
-    def get_release_file(version: Version, name: FileName, kiosk_id: DeviceKiosk) -> Response:
+    def get_release_file(releases: Releases,
+                         version: Version, name: FileName, kiosk_id: DeviceKiosk) -> Response:
         """A file of a release released to the calling kiosk (it checks the hash)."""
         return Response(content=releases.file_for(kiosk_id, version, name),
                         media_type="application/octet-stream",
@@ -121,7 +132,8 @@ def build_release_router(releases: ReleaseService) -> APIRouter:
 
     @router.post("/release/reports", response_model=ReleaseReportAck, tags=["kiosk"],
                  responses=errors(401, 403, 404, 422))
-    def report_release(body: ReleaseReportIn, kiosk_id: DeviceKiosk) -> ReleaseReportAck:
+    def report_release(releases: Releases,
+                       body: ReleaseReportIn, kiosk_id: DeviceKiosk) -> ReleaseReportAck:
         """What the kiosk did with a release (kept, rolled_back, rejected, failed); the
         same report again records nothing."""
         return releases.report(kiosk_id, body)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query, Request
 
 from central.api_common import errors
 from central.auth import AdminAccess, AdminLabel
@@ -36,12 +36,20 @@ def audit_rollout_action(by: str, verb: ControlVerb, kind: str, rollout_id: int,
     log.info("admin %s: %s %s rollout %d: %s", by, verb, kind, rollout_id, outcome)
 
 
-def build_rollouts_router(control: RolloutControl) -> APIRouter:
+def _control(request: Request) -> RolloutControl:
+    control: RolloutControl = request.app.state.rollout_control
+    return control
+
+
+Control = Annotated[RolloutControl, Depends(_control)]
+
+
+def build_rollouts_router() -> APIRouter:
     router = APIRouter(prefix="/v1/admin/rollouts", tags=["operator"])
 
     @router.get("/all", response_model=RolloutSummaryList, dependencies=[AdminAccess],
                 responses=errors(401, 422))
-    def list_all_rollouts(kind: RolloutKindName | None = None,
+    def list_all_rollouts(control: Control, kind: RolloutKindName | None = None,
                           limit: Annotated[int, Query(ge=1, le=200)] = 50
                           ) -> RolloutSummaryList:
         """Config and software rollouts, newest first: state, wave k of n, the kiosks'
@@ -50,12 +58,13 @@ def build_rollouts_router(control: RolloutControl) -> APIRouter:
 
     @router.get("/{kind}/{rollout_id}", response_model=RolloutDetailOut,
                 dependencies=[AdminAccess], responses=errors(401, 404, 422))
-    def rollout_detail(kind: Kind, rollout_id: RolloutId) -> RolloutDetailOut:
+    def rollout_detail(control: Control, kind: Kind, rollout_id: RolloutId) -> RolloutDetailOut:
         """One rollout: its waves, each kiosk's outcome and reason, every change (who,
         when)."""
         return control.detail(kind, rollout_id)
 
-    def act(verb: ControlVerb, kind: str, rollout_id: int, by: str) -> RolloutDetailOut:
+    def act(control: RolloutControl, verb: ControlVerb, kind: str, rollout_id: int, by: str
+            ) -> RolloutDetailOut:
         try:
             done = getattr(control, verb)(kind, rollout_id, by)
         except Exception as exc:
@@ -66,29 +75,33 @@ def build_rollouts_router(control: RolloutControl) -> APIRouter:
 
     @router.post("/{kind}/{rollout_id}/pause", response_model=RolloutDetailOut,
                  responses=errors(401, 404, 409, 422))
-    def pause_rollout(kind: Kind, rollout_id: RolloutId, by: AdminLabel) -> RolloutDetailOut:
+    def pause_rollout(control: Control, kind: Kind, rollout_id: RolloutId, by: AdminLabel
+                       ) -> RolloutDetailOut:
         """Give no new kiosk the rollout (kiosks given it keep it); the wave's deadline
         stands still. 409 unless it is running."""
-        return act("pause", kind, rollout_id, by)
+        return act(control, "pause", kind, rollout_id, by)
 
     @router.post("/{kind}/{rollout_id}/resume", response_model=RolloutDetailOut,
                  responses=errors(401, 404, 409, 422))
-    def resume_rollout(kind: Kind, rollout_id: RolloutId, by: AdminLabel) -> RolloutDetailOut:
+    def resume_rollout(control: Control, kind: Kind, rollout_id: RolloutId, by: AdminLabel
+                       ) -> RolloutDetailOut:
         """Run a paused rollout again. 409 unless it is paused."""
-        return act("resume", kind, rollout_id, by)
+        return act(control, "resume", kind, rollout_id, by)
 
     @router.post("/{kind}/{rollout_id}/cancel", response_model=RolloutDetailOut,
                  responses=errors(401, 404, 409, 422))
-    def cancel_rollout(kind: Kind, rollout_id: RolloutId, by: AdminLabel) -> RolloutDetailOut:
+    def cancel_rollout(control: Control, kind: Kind, rollout_id: RolloutId, by: AdminLabel
+                       ) -> RolloutDetailOut:
         """End it for good: kiosks not yet given it never get it. 409 once completed or
         cancelled."""
-        return act("cancel", kind, rollout_id, by)
+        return act(control, "cancel", kind, rollout_id, by)
 
     @router.post("/{kind}/{rollout_id}/retry", response_model=RolloutDetailOut,
                  responses=errors(401, 404, 409, 422))
-    def retry_rollout(kind: Kind, rollout_id: RolloutId, by: AdminLabel) -> RolloutDetailOut:
+    def retry_rollout(control: Control, kind: Kind, rollout_id: RolloutId, by: AdminLabel
+                       ) -> RolloutDetailOut:
         """Offer it again to the failed and timed-out kiosks, their outcome reset; a
         halted rollout runs again. 409 when cancelled or nobody failed."""
-        return act("retry", kind, rollout_id, by)
+        return act(control, "retry", kind, rollout_id, by)
 
     return router

@@ -8,5 +8,6 @@ form carries the session's CSRF token. English and Chinese (central.console.i18n
 
 from central.console.routes import build_console_router
 from central.console.sessions import ConsoleSettings
+from central.console.web import make_console
 
-__all__ = ["ConsoleSettings", "build_console_router"]
+__all__ = ["ConsoleSettings", "build_console_router", "make_console"]

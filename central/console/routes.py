@@ -23,41 +23,36 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
-from sqlalchemy import Engine
 
 from central.console import audit_hook, i18n
 from central.console.alerts_pages import build_alert_routes
 from central.console.audit_pages import build_audit_routes
 from central.console.pages import build_page_routes
 from central.console.rollouts_pages import build_rollout_routes
-from central.console.sessions import SESSION_COOKIE, ConsoleSettings
+from central.console.sessions import SESSION_COOKIE
 from central.console.web import (
     HERE,
     LANG_COOKIE,
     SECURITY_HEADERS,
     SIGN_IN_COOKIE,
-    Console,
     check_csrf,
     client,
+    console_of,
     language,
     local_path,
-    make_console,
     read_form,
     render,
     set_cookie,
     sign_in_token,
     signed_in,
 )
-from central.timeutil import Clock
 
 STATIC = {"console.css": "text/css; charset=utf-8",
           "console.js": "text/javascript; charset=utf-8"}
 
 
-def build_console_router(engine: Engine, clock: Clock, settings: ConsoleSettings,
-                         ) -> tuple[APIRouter, Console]:
-    """The router, and the Console to keep on app.state.console."""
-    console = make_console(engine, clock, settings)
+def build_console_router() -> APIRouter:
+    """The console's routes; they find the Console on app.state.console (make_console)."""
     router = APIRouter(prefix="/admin", include_in_schema=False)
 
     @router.get("/static/{name}")
@@ -101,7 +96,7 @@ def build_console_router(engine: Engine, clock: Clock, settings: ConsoleSettings
                                             audit_hook.REFUSED, "-", why="rate limited")
             return _sign_in_form(request, status=429, next_path=next_path, problem=translate(
                 "Too many failed sign-ins from here: wait a few minutes."))
-        signed = console.sessions.sign_in(form.get("token", "").strip()) \
+        signed = console_of(request).sessions.sign_in(form.get("token", "").strip()) \
             if form.get("token") else None
         if signed is None:
             request.app.state.client_limits.note_auth_failure(request)
@@ -121,7 +116,7 @@ def build_console_router(engine: Engine, clock: Clock, settings: ConsoleSettings
         session = signed_in(request)
         form = await read_form(request)
         check_csrf(session, form)
-        console.sessions.sign_out(request.cookies.get(SESSION_COOKIE))
+        console_of(request).sessions.sign_out(request.cookies.get(SESSION_COOKIE))
         audit_hook.record_console_event(request, audit_hook.SIGN_OUT, audit_hook.OK,
                                         session.label)
         answer = RedirectResponse("/admin/sign-in?signed_out=1", status_code=303)
@@ -132,7 +127,7 @@ def build_console_router(engine: Engine, clock: Clock, settings: ConsoleSettings
     build_rollout_routes(router)
     build_audit_routes(router)
     build_alert_routes(router)
-    return router, console
+    return router
 
 
 def _sign_in_form(request: Request, *, status: int = 200, notice: str | None = None,
