@@ -27,6 +27,7 @@ from kiosk.devtools.loopback import LOOPBACK_CENTRAL_TIMEOUT_S
 from kiosk.domain.payments import OutboxMessage
 from kiosk.sync.client import CentralClient
 from kiosk.sync.wire import OUTBOX_MAX_BYTES, RECORD_MAX_BYTES, ArbitrationApplicationRecord
+from tests.patience import PATIENCE_S
 
 REPO = Path(__file__).resolve().parents[3]
 MB = 1024 * 1024
@@ -326,4 +327,4 @@ def test_central_memory_does_not_grow_by_the_bodys_size(tmp_path):
         assert grown_mb < 16, f"central grew by {grown_mb:.0f} MB"
     finally:
         process.terminate()
-        process.wait(timeout=15)
+        process.wait(timeout=PATIENCE_S)

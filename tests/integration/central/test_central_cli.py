@@ -55,7 +55,7 @@ def test_serve_writes_ready_file_and_stops_cleanly_on_signal(serve_process, stop
     THEN F names the real port and this pid, both calls answer, the process exits 0 within
     seconds and F is removed."""
     process, ready = serve_process
-    info = wait_for(ready, timeout=15)
+    info = wait_for(ready, timeout=PATIENCE_S)
     assert info["pid"] == process.pid
     url = str(info["url"])
     assert url.startswith("http://127.0.0.1:") and not url.endswith(":0")
@@ -64,10 +64,11 @@ def test_serve_writes_ready_file_and_stops_cleanly_on_signal(serve_process, stop
                       json={"biller_id": "sh-power", "account_no": "0123456789"})
     assert found.status_code == 200
     os.kill(process.pid, stop_signal)
-    assert process.wait(timeout=10) == 0
+    assert process.wait(timeout=PATIENCE_S) == 0
     assert not ready.exists()
 
 
+@pytest.mark.database  # seeding and migrating are the database's own
 def test_seed_command_seeds_once(central_db):
     """GIVEN an empty database (SQLite file or PostgreSQL)
     WHEN `kiosk-central seed` runs twice
@@ -80,6 +81,7 @@ def test_seed_command_seeds_once(central_db):
     assert "nothing seeded" in second.stdout
 
 
+@pytest.mark.database  # seeding and migrating are the database's own
 def test_migrations_build_exactly_the_models_schema_and_rerun_safely(central_db):
     """GIVEN an empty database (SQLite file or PostgreSQL)
     WHEN the migrations run twice

@@ -165,7 +165,7 @@ def test_kiosk_central_serve_writes_one_line_per_record(tmp_path: Path, central_
                 time.sleep(0.05)
         finally:
             process.terminate()
-            process.wait(timeout=15)
+            process.wait(timeout=PATIENCE_S)
     lines = log_file.read_text(encoding="utf-8").splitlines()
     if log_format == "json":
         entries = [json.loads(line) for line in lines]

@@ -14,6 +14,7 @@ from hardware.sim.qrpay import Provider, QrPaySimulator
 from kiosk.domain.qr import QrMode, QrOrderRequest, QrProvider, QrState
 from qr_helpers import ctx, kiosk_client, new_reference
 from test_central_cli import REPO, wait_for
+from tests.patience import PATIENCE_S
 
 
 @pytest.fixture
@@ -40,7 +41,7 @@ def test_serve_takes_the_providers_and_names_its_public_url(tmp_path, simulator,
                     "--public-url", "https://central.example.test:8443",
                     "--log-level", "warning")
     try:
-        url = str(wait_for(ready, timeout=15)["url"])
+        url = str(wait_for(ready, timeout=PATIENCE_S)["url"])
         kiosk = kiosk_client(url, keys.credential("SH-CN-0001"))
         assert kiosk.providers(ctx()) == frozenset(QrProvider)
         order = kiosk.create(ctx(), QrOrderRequest(

@@ -18,8 +18,8 @@ from hardware.printer import EscposPrinter
 from hardware.sim.control import send
 from tests.patience import PATIENCE_S
 
-READY_TIMEOUT_S = 15.0
-EXIT_TIMEOUT_S = 10.0
+READY_TIMEOUT_S = PATIENCE_S
+EXIT_TIMEOUT_S = PATIENCE_S
 Connect = Callable[[str], EscposPrinter]
 
 
