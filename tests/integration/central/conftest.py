@@ -1,7 +1,9 @@
 """Fixtures for central and sync tests: a real central (uvicorn on 127.0.0.1, port 0)
-over a SQLite file in tmp_path or a fresh database on a throwaway PostgreSQL server (every
-test that uses ``central_db`` runs on both), a settable clock, payment payloads and an
-in-memory OutboxStore that keeps the Protocol's promises.
+over a SQLite file in tmp_path or a fresh database on a throwaway PostgreSQL server, a
+settable clock, payment payloads and an in-memory OutboxStore that keeps the Protocol's
+promises. A test that uses ``central_db`` runs on SQLite; a module about the database
+itself (locks, concurrency, migrations, the rules the database enforces, SQL that differs
+by dialect) is marked ``pytest.mark.database`` and runs on both.
 
 Central wants credentials on every device and admin call: ``keys`` issues them straight
 into the test's database (kiosks by id, one admin token), and the ``http`` session of a
@@ -94,7 +96,22 @@ def engine(central_db: str) -> Iterator[Engine]:
         made.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+BACKENDS = ("sqlite", "postgresql")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """``central_db`` on SQLite, and on PostgreSQL too for a test marked ``database``.
+    Central's HTTP edge, its protocols and pages behave the same over either database;
+    the PostgreSQL variant (about 1 s more per test) is kept for what can differ."""
+    if "central_db" not in metafunc.fixturenames or any(
+            "central_db" in str(mark.args[0])
+            for mark in metafunc.definition.iter_markers("parametrize")):
+        return  # no database, or the test names its own
+    both = metafunc.definition.get_closest_marker("database") is not None
+    metafunc.parametrize("central_db", BACKENDS if both else BACKENDS[:1], indirect=True)
+
+
+@pytest.fixture
 def central_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A SQLAlchemy URL of a SQLite file, or of a new database on the throwaway
     PostgreSQL server (dropped after the test). Empty, unless the test runs a

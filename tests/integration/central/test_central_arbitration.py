@@ -16,6 +16,8 @@ from kiosk.services.ports import CallContext
 from kiosk.sync.client import CentralClient
 from tests.patience import PATIENCE_S
 
+pytestmark = pytest.mark.database  # locks, concurrency, rules the database enforces
+
 TIMEOUT = PATIENCE_S
 
 

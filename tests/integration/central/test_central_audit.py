@@ -22,6 +22,8 @@ from central.audit import AuditFilter, AuditTrail
 from central.db import make_engine
 from tests.patience import PATIENCE_S
 
+pytestmark = pytest.mark.database  # locks, concurrency, rules the database enforces
+
 TIMEOUT = PATIENCE_S
 
 

@@ -12,6 +12,8 @@ import pytest
 
 from central.server import CentralServer
 
+pytestmark = pytest.mark.database  # locks, concurrency, rules the database enforces
+
 
 def mode(path: Path) -> int:
     return stat.S_IMODE(os.stat(path).st_mode)

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine, event, select
 
 from central.enrollment import EnrollmentService
 from central.fleet import FleetService
 from central.models import KioskRow
 from kiosk.sync.wire_fleet import HeartbeatIn
+
+pytestmark = pytest.mark.database  # locks, concurrency, rules the database enforces
 
 TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
 

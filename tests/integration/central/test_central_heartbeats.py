@@ -52,6 +52,7 @@ def only_kiosk(body: dict[str, Any], kiosk_id: str = "SH-CN-0007") -> dict[str, 
     return matches[0]
 
 
+@pytest.mark.database  # what a beat writes, and the fleet read back
 def test_first_heartbeat_creates_the_kiosk_and_later_ones_update_it(http, central_url, clock):
     """GIVEN a central that has never heard of kiosk SH-CN-0007
     WHEN the kiosk sends a heartbeat, and another one a minute later with new values
@@ -86,6 +87,7 @@ def _instant(text: str) -> datetime:
     return datetime.fromisoformat(text)
 
 
+@pytest.mark.database  # what a beat writes, and the fleet read back
 def test_kiosk_goes_offline_after_three_missed_intervals_and_back_on_its_next_beat(
         http, central_url, clock):
     """GIVEN a kiosk that sent one heartbeat (default: 60 s interval, 3 missed = offline)
@@ -125,6 +127,7 @@ def test_offline_threshold_is_central_config(http, quick_central, clock):
     assert _instant(kiosk["offline_since"]) == beat_time + timedelta(seconds=20)
 
 
+@pytest.mark.database  # what a beat writes, and the fleet read back
 def test_upkeep_in_a_beat_is_kept_and_listed_until_the_next_beat_says_otherwise(
         http, central_url):
     """GIVEN a kiosk switched out of service at 09:12, low on disk, up since 03:02 after
@@ -155,6 +158,7 @@ def test_upkeep_in_a_beat_is_kept_and_listed_until_the_next_beat_says_otherwise(
             kiosk["last_restart_at"]) == (False, None, False, None)
 
 
+@pytest.mark.database  # what a beat writes, and the fleet read back
 def test_fleet_lists_every_kiosk_in_id_order(http, central_url):
     """GIVEN heartbeats from three kiosks, sent out of order
     WHEN the fleet is listed

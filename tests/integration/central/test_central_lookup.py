@@ -11,6 +11,8 @@ import pytest
 from central import admin
 from tests.patience import PATIENCE_S
 
+pytestmark = pytest.mark.database  # locks, concurrency, rules the database enforces
+
 ACCOUNTS = [
     # biller, account, holder, address, [(period, amount, late fee, due date)], partial
     ("sh-water", "3100012345", "王*", "长宁区仙霞路***号",

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from tests.patience import PATIENCE_S
+
+pytestmark = pytest.mark.database  # locks, concurrency, rules the database enforces
 
 WATER_BILLS = ("sh-water-202511-01", "sh-water-202512-01")
 

@@ -33,6 +33,8 @@ from kiosk.sync.wire import (
 )
 from tests.patience import PATIENCE_S
 
+pytestmark = pytest.mark.database  # locks, concurrency, rules the database enforces
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 1, 15, 10, 30, tzinfo=SHANGHAI)
 HOTEL_ROOM = "310105-hongqiao-n2270-hotel-808"

@@ -9,10 +9,13 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, timedelta
 from decimal import Decimal
 
+import pytest
 import requests
 
 from central import admin
 from tests.patience import PATIENCE_S
+
+pytestmark = pytest.mark.database  # locks, concurrency, rules the database enforces
 
 WATER_BILLS = ("sh-water-202511-01", "sh-water-202512-01")
 

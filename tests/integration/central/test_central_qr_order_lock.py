@@ -13,6 +13,8 @@ from central.payments.qr_orders import QrOrderService
 from central.timeutil import ShanghaiClock
 from tests.patience import PATIENCE_S
 
+pytestmark = pytest.mark.database  # locks, concurrency, rules the database enforces
+
 
 def replica(url: str) -> QrOrderService:
     """One central process's QR order service (its own engine, pool and thread locks)."""

@@ -16,6 +16,8 @@ from kiosk.errors import ErrorCode, KioskError
 from qr_helpers import ctx, eventually, kiosk_client, new_reference, scan, show
 from tests.patience import PATIENCE_S
 
+pytestmark = pytest.mark.database  # locks, concurrency, rules the database enforces
+
 PROVIDERS = list(QrProvider)
 
 

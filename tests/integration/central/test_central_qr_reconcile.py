@@ -15,6 +15,8 @@ from hardware.sim.qrpay import Provider
 from kiosk.domain.qr import QrProvider, QrRefundReason, QrState
 from qr_helpers import SHANGHAI, ctx, eventually, kiosk_client, scan, show
 
+pytestmark = pytest.mark.database  # locks, concurrency, rules the database enforces
+
 
 @pytest.fixture
 def kiosk(qr):

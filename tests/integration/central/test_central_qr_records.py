@@ -17,6 +17,8 @@ from kiosk.domain.qr import QrProvider, QrState
 from qr_helpers import SHANGHAI, ctx, kiosk_client, new_reference, scan, show
 from tests.patience import PATIENCE_S
 
+pytestmark = pytest.mark.database  # locks, concurrency, rules the database enforces
+
 QR_REASONS = {"qr_order_unknown", "qr_provider_differs", "qr_order_not_paid",
               "qr_amount_differs", "qr_txn_differs"}
 

@@ -17,6 +17,8 @@ import requests
 from central.server import CentralServer
 from tests.patience import PATIENCE_S
 
+pytestmark = pytest.mark.database  # locks, concurrency, rules the database enforces
+
 TIMEOUT = PATIENCE_S
 RACERS = 6
 

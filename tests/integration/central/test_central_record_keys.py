@@ -21,6 +21,8 @@ from central.models import PaymentRow
 from central_payloads import arbitration_payload, new_code, stay_payload
 from tests.patience import PATIENCE_S
 
+pytestmark = pytest.mark.database  # locks, concurrency, rules the database enforces
+
 TIMEOUT = PATIENCE_S
 WATER_BILLS = ("sh-water-202511-01", "sh-water-202512-01")
 KIOSK_A, KIOSK_B = "SH-CN-0001", "SH-CN-0002"

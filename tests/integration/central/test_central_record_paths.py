@@ -52,6 +52,8 @@ from central_record_cases import (
 )
 from tests.patience import PATIENCE_S
 
+pytestmark = pytest.mark.database  # locks, concurrency, rules the database enforces
+
 TIMEOUT = PATIENCE_S
 ROUTES = {"bill_payment": "/v1/bill-payments",
           "stay_registration": "/v1/stay-registrations",

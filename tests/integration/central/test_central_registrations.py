@@ -13,6 +13,8 @@ from central.db import make_engine
 from central.models import AddressNodeRow, StayRegistrationRow
 from tests.patience import PATIENCE_S
 
+pytestmark = pytest.mark.database  # locks, concurrency, rules the database enforces
+
 TIMEOUT = PATIENCE_S
 
 

@@ -18,6 +18,8 @@ from conftest import AuthSession, CentralKeys
 from tests.patience import PATIENCE_S
 from webhook_receiver import WebhookReceiver
 
+pytestmark = pytest.mark.database  # locks, concurrency, rules the database enforces
+
 
 @pytest.fixture
 def shared_db(postgres_server: ThrowawayPostgres) -> Iterator[str]:

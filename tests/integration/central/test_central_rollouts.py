@@ -30,6 +30,8 @@ from kiosk.sync.wire_config import (
 )
 from tests.patience import PATIENCE_S
 
+pytestmark = pytest.mark.database  # locks, concurrency, rules the database enforces
+
 TIMEOUT = PATIENCE_S
 
 

@@ -14,6 +14,8 @@ from central.scheduler import Scheduler, SchedulerSettings
 from central.server import CentralServer
 from tests.patience import PATIENCE_S
 
+pytestmark = pytest.mark.database  # locks, concurrency, rules the database enforces
+
 
 class Recorder:
     def __init__(self) -> None:

@@ -13,6 +13,8 @@ import pytest
 from central.server import CentralServer
 from tests.patience import PATIENCE_S
 
+pytestmark = pytest.mark.database  # locks, concurrency, rules the database enforces
+
 ERIKA_PASSPORT = {"doc_type": "passport", "doc_number": "C01X00T47", "nationality": "DEU",
                   "birth_date": "1964-08-12", "surname": "MUSTERMANN", "given_names": "ERIKA"}
 ERIKA_PR_CARD = {**ERIKA_PASSPORT, "doc_type": "pr_card", "doc_number": "93127619640812124X"}

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import pytest
 from sqlalchemy import text
 
 from central.db import make_engine, make_session_factory, migrate
 from central.demo_data import seed_demo
 from central.server import CentralServer
 from tests.patience import PATIENCE_S
+
+pytestmark = pytest.mark.database  # locks, concurrency, rules the database enforces
 
 
 def test_old_database_is_migrated_and_seeded_with_the_new_parts(central_db, clock, http):

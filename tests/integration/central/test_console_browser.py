@@ -27,8 +27,6 @@ from selenium.webdriver.common.by import By
 
 from console_browser_helpers import sign_in, until
 
-pytestmark = pytest.mark.parametrize("central_db", ["sqlite"], indirect=True)
-
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:

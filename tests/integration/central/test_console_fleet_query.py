@@ -20,6 +20,8 @@ from central.enrollment import EnrollmentService
 from central.fleet import FleetService
 from kiosk.sync.wire_fleet import HeartbeatIn
 
+pytestmark = pytest.mark.database  # locks, concurrency, rules the database enforces
+
 HEALTHY = {"printer": {"state": "ok"}, "payment": {"state": "ok"}, "reader": {"state": "ok"}}
 
 

@@ -19,6 +19,8 @@ from central.server import CentralServer
 from conftest import CentralKeys, SettableClock
 from rollout_fleet import RolloutFleet, kiosks_of, rollout_fleet, wave
 
+pytestmark = pytest.mark.database  # locks, concurrency, rules the database enforces
+
 ADMIN_LABEL = "tests"  # conftest.CentralKeys makes the admin token with this label
 
 
