@@ -301,6 +301,11 @@ class ServiceFlow(Protocol):
         """The failure screen offers try_again()."""
 
     @property
+    def has_answers(self) -> bool:
+        """Leaving now would lose something the person gave (a document read, an answer,
+        an account number): Cancel asks before it deletes them."""
+
+    @property
     def interruptible(self) -> bool:
         """The user may leave or idle out now: nothing is under way that must finish (a
         payment, a submission, a print)."""

@@ -152,6 +152,12 @@ class Flow(Generic[S]):
         return True
 
     @property
+    def has_answers(self) -> bool:
+        """Leaving would lose something the person gave: a document read, an answer.
+        Cancel asks first then (docs/ui-guide.md#leaving-and-waiting)."""
+        return self.person is not None or (self.form is not None and bool(self.form.answers))
+
+    @property
     def interruptible(self) -> bool:
         """Waiting for a document may be left; any other busy step must finish."""
         return not self.busy or self.view is View.DOCUMENT

@@ -30,7 +30,7 @@ from kiosk.ui import i18n, theme
 from kiosk.ui.bindings import drop_dead_bindings, set_everywhere
 from kiosk.ui.fonts import font_name, register_fonts
 from kiosk.ui.i18n import N_, _
-from kiosk.ui.messages import unavailable_reason
+from kiosk.ui.messages import set_hotline, unavailable_reason
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.supervision import ServiceManager, Supervision
 
@@ -101,6 +101,7 @@ class KioskApp(App):
         self.title = "Self-service kiosk"
         self.services = services
         self.settings = settings
+        set_hotline(settings.hotline)
         self.languages = services.languages
         self.session: Session | None = None
         self.flow: ServiceFlow | None = None  # the service in use
@@ -109,6 +110,7 @@ class KioskApp(App):
         self._idle_dialog: ModalView | None = None
         self._language_dialog: ModalView | None = None
         self._accessibility_dialog: ModalView | None = None
+        self._leave_dialog: ModalView | None = None  # Cancel asks (cancel_service)
         # Called after every session has ended and been wiped: where a pushed config is
         # applied (never during a session). Set by bootstrap.
         self.between_sessions: Callable[[], None] | None = None
@@ -274,10 +276,12 @@ class KioskApp(App):
             log.info("session %s ended", self.session.id[:8])
         self.session = None
         self.services.end_session()
-        for dialog in (self._idle_dialog, self._language_dialog, self._accessibility_dialog):
+        for dialog in (self._idle_dialog, self._language_dialog, self._accessibility_dialog,
+                       self._leave_dialog):
             if dialog is not None:
                 dialog.dismiss()
         self._accessibility_dialog = None
+        self._leave_dialog = None
         self.set_large_text(False)
         self.set_high_contrast(False)
         for screen in self.root.screens:
@@ -368,6 +372,27 @@ class KioskApp(App):
         """The user may leave now: nothing is under way that must finish (a payment,
         a submission, a print). Waiting for a document is interruptible."""
         return self.flow is None or self.flow.interruptible
+
+    def cancel_service(self) -> None:
+        """A screen's Cancel: leave the service, but once the person has given it anything
+        ask first (a tap on Cancel must not delete 40 answers). Never while a payment, a
+        submission or a print is under way (leave_service refuses then too)."""
+        flow = self.flow
+        if flow is None or not flow.has_answers:
+            self.leave_service()
+            return
+        if not self._interruptible():
+            return
+        from kiosk.ui.leave_dialog import LeaveServiceDialog
+
+        def leave() -> None:
+            self._leave_dialog = None
+            self.leave_service()
+
+        dialog = LeaveServiceDialog(on_leave=leave)
+        dialog.bind(on_dismiss=lambda *_: setattr(self, "_leave_dialog", None))
+        self._leave_dialog = dialog
+        dialog.open()
 
     def leave_service(self) -> None:
         if not self._interruptible():
