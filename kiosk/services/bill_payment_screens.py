@@ -138,6 +138,11 @@ class BillPaymentScreens:
         return self.step is Step.CHOOSE_BILLER
 
     @property
+    def sends_to_fetch(self) -> bool:
+        """The account number or the barcode: both are on the bill."""
+        return self.step in (Step.ENTER_ACCOUNT, Step.ENTER_BARCODE)
+
+    @property
     def has_answers(self) -> bool:
         """An account number typed or a bill looked up (choosing the biller is one touch
         to redo: no question asked for it)."""

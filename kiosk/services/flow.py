@@ -152,6 +152,13 @@ class Flow(Generic[S]):
         return True
 
     @property
+    def sends_to_fetch(self) -> bool:
+        """The question on screen is marked ``fetch`` (kiosk.services.forms.Question)."""
+        form = self.form
+        return (self.view is View.QUESTION and form is not None and not form.done
+                and form.current.fetch)
+
+    @property
     def has_answers(self) -> bool:
         """Leaving would lose something the person gave: a document read, an answer.
         Cancel asks first then (docs/ui-guide.md#leaving-and-waiting)."""

@@ -71,6 +71,11 @@ TECHNICIAN_CORNER = 160
 NOT_YET = N_("Not available at this kiosk yet")
 SERVICE_KEYS = ("bill_payment", "tax_record", "accommodation", "arbitration", "points")
 AT_REST_SCREENS = ("attract", "out_of_service")  # nobody is using the kiosk
+# How much longer the kiosk waits before "Are you still there?" where the person may have
+# stepped away to find a paper (a screen marked sends_to_fetch: a contract, a bill, a
+# passport page), or reads and touches more slowly (large text, high contrast). At the
+# plain 60 s, a person who went to fetch their contract came back to a wiped form.
+PATIENT_IDLE_FACTOR = 3.0
 
 
 @dataclass(frozen=True)
@@ -483,6 +488,16 @@ class KioskApp(App):
     def _on_any_touch(self, *_: object) -> None:
         self.last_touch = time.monotonic()
 
+    @property
+    def idle_timeout_s(self) -> float:
+        """Seconds without a touch before "Are you still there?", on this screen now: the
+        configured time, PATIENT_IDLE_FACTOR times it where the person may be fetching a
+        paper or uses an accessibility mode."""
+        flow = self.flow
+        patient = (self.large_text or self.high_contrast
+                   or (flow is not None and flow.sends_to_fetch))
+        return self.settings.idle_timeout_s * (PATIENT_IDLE_FACTOR if patient else 1.0)
+
     def _check_idle(self, _dt: float) -> None:
         if self.root is None or self.root.current in ("attract", "out_of_service"):
             return
@@ -490,10 +505,11 @@ class KioskApp(App):
             self.last_touch = time.monotonic()
             return
         idle = time.monotonic() - self.last_touch
-        if idle >= self.settings.idle_timeout_s + self.settings.idle_countdown_s:
+        timeout = self.idle_timeout_s
+        if idle >= timeout + self.settings.idle_countdown_s:
             log.info("idle for %.0f s: ending the session", idle)
             self.end_session()
-        elif idle >= self.settings.idle_timeout_s and self._idle_dialog is None:
+        elif idle >= timeout and self._idle_dialog is None:
             self._ask_still_there()
 
     def _ask_still_there(self) -> None:
@@ -511,7 +527,7 @@ class KioskApp(App):
         dialog.add_widget(box)
 
         def tick(_dt: float) -> None:
-            left = self.settings.idle_timeout_s + self.settings.idle_countdown_s - (
+            left = self.idle_timeout_s + self.settings.idle_countdown_s - (
                 time.monotonic() - self.last_touch)
             countdown.text = _("For your privacy, this session ends in {seconds} seconds.").format(
                 seconds=max(0, int(left + 0.5)))

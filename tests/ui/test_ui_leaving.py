@@ -4,17 +4,26 @@ not come out can be printed again, its reference meanwhile on screen as a QR cod
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from kivy.core.window import Window
 
 from hardware.sim.printer import Fault
 from kiosk.devtools.loopback import System
 from kiosk.services.points import PointsStep
+from kiosk.ui.app import PATIENT_IDLE_FACTOR
 from kiosk.ui.driver import Driver
 from kiosk.ui.leave_dialog import LeaveServiceDialog
 from kiosk.ui.qr_image import qr_matrix
-from kiosk.ui.walkthrough import answer_on_keypad, current_flow, start_service
+from kiosk.ui.walkthrough import (
+    answer_on_keypad,
+    current_flow,
+    start_bill_payment,
+    start_service,
+)
 from kiosk.ui.walkthrough_points import DEMO_ANSWERS, answer_questions
+from kiosk.ui.widgets import KButton
 
 pytestmark = pytest.mark.ui
 
@@ -116,3 +125,40 @@ def test_failed_print_offers_print_again_and_the_reference_as_qr(driver: Driver,
     driver.wait_for_screen("slip")
     driver.pump(3)
     assert not slip.keep_on_screen and slip.ids.again.disabled
+
+
+def test_idle_waits_longer_for_a_paper_and_in_large_text(driver: Driver) -> None:
+    """GIVEN the account number screen of the water bill (the number is on the bill)
+    WHEN nobody touches it for just over the configured idle time, then for three times it
+    THEN "Are you still there?" waits until the longer time; back on the biller list it
+    comes at the configured time, and with large text on, at the longer time again."""
+    app = driver.app
+    plain = app.settings.idle_timeout_s
+    start_bill_payment(driver, "en", "sh-water")
+    assert app.idle_timeout_s == plain * PATIENT_IDLE_FACTOR
+
+    def idle_for(seconds: float) -> bool:
+        """Whether the question is up once the kiosk was left alone for ``seconds``."""
+        app.last_touch = time.monotonic() - seconds
+        driver.settle(1.3)  # the idle check runs every second
+        return app._idle_dialog is not None
+
+    def answer_still_there() -> None:
+        dialog = app._idle_dialog
+        assert dialog is not None
+        driver.tap(next(w for w in dialog.walk() if isinstance(w, KButton)))
+        # Closed only once it has faded out: until then it takes the touches meant below.
+        driver.wait_until(lambda: app._idle_dialog is None and dialog not in Window.children,
+                          5, "the idle question to close")
+
+    assert not idle_for(plain + 1)
+    assert idle_for(plain * PATIENT_IDLE_FACTOR + 1)
+    answer_still_there()
+
+    driver.tap(app.screen("account").ids.back)
+    driver.wait_for_screen("biller")
+    assert idle_for(plain + 1)
+    answer_still_there()
+    app.set_large_text(True)
+    assert not idle_for(plain + 1)
+    assert app.flow is not None and app.root.current == "biller"
