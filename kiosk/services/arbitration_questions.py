@@ -188,7 +188,7 @@ def questions(context: QuestionContext) -> tuple[Item, ...]:
                  validate=_phone(check_phone)),
         Question("work_permit_no", Kind.CODE, N_("What is your work permit number?"),
                  hint=N_("It is on your Foreigner's Work Permit. Skip this if you have none."),
-                 required=False, max_length=32,
+                 required=False, max_length=32, fetch=True,
                  when=lambda _a: not context.holds_pr_card()),
         Question("has_agent", Kind.YESNO,
                  N_("Does someone act for you, such as a lawyer or another agent?")),
@@ -207,7 +207,7 @@ def questions(context: QuestionContext) -> tuple[Item, ...]:
         Question("uscc", Kind.CODE, N_("What is your employer's Unified Social Credit Code?"),
                  hint=N_("18 letters and digits. You find it on your labour contract or "
                          "payslip."),
-                 max_length=32, validate=_uscc_format),
+                 max_length=32, validate=_uscc_format, fetch=True),
         Question("uscc_override", Kind.YESNO,
                  N_("This code does not pass its check. Do you want to use it anyway?"),
                  hint=N_("Compare it with your contract once more. Some very old codes fail "
@@ -222,7 +222,7 @@ def questions(context: QuestionContext) -> tuple[Item, ...]:
                  N_("What is the dispatch agency's Unified Social Credit Code?"),
                  hint=N_("18 letters and digits. You find it on your labour contract with "
                          "the agency."),
-                 max_length=32, when=_has_agency, validate=_agency_uscc),
+                 max_length=32, when=_has_agency, validate=_agency_uscc, fetch=True),
         Question("agency_uscc_override", Kind.YESNO,
                  N_("This code does not pass its check. Do you want to use it anyway?"),
                  hint=N_("Compare it with your contract once more. Some very old codes fail "

@@ -108,6 +108,7 @@ class BillPaymentScreens:
     ctx: CallContext
     biller: Biller | None
     account_no: str
+    barcode: str
     account: BillAccount | None
     payment: Payment | None
     progress: PaymentProgress | None  # the running payment's last prompt
@@ -135,6 +136,17 @@ class BillPaymentScreens:
     @property
     def at_start(self) -> bool:
         return self.step is Step.CHOOSE_BILLER
+
+    @property
+    def sends_to_fetch(self) -> bool:
+        """The account number or the barcode: both are on the bill."""
+        return self.step in (Step.ENTER_ACCOUNT, Step.ENTER_BARCODE)
+
+    @property
+    def has_answers(self) -> bool:
+        """An account number typed or a bill looked up (choosing the biller is one touch
+        to redo: no question asked for it)."""
+        return bool(self.account_no or self.barcode or self.account is not None)
 
     @property
     def can_retry(self) -> bool:

@@ -301,6 +301,16 @@ class ServiceFlow(Protocol):
         """The failure screen offers try_again()."""
 
     @property
+    def sends_to_fetch(self) -> bool:
+        """The screen asks for something on a paper the person may have to go and find
+        (a contract, a bill, a passport page): the UI waits longer before "still there?"."""
+
+    @property
+    def has_answers(self) -> bool:
+        """Leaving now would lose something the person gave (a document read, an answer,
+        an account number): Cancel asks before it deletes them."""
+
+    @property
     def interruptible(self) -> bool:
         """The user may leave or idle out now: nothing is under way that must finish (a
         payment, a submission, a print)."""

@@ -152,6 +152,19 @@ class Flow(Generic[S]):
         return True
 
     @property
+    def sends_to_fetch(self) -> bool:
+        """The question on screen is marked ``fetch`` (kiosk.services.forms.Question)."""
+        form = self.form
+        return (self.view is View.QUESTION and form is not None and not form.done
+                and form.current.fetch)
+
+    @property
+    def has_answers(self) -> bool:
+        """Leaving would lose something the person gave: a document read, an answer.
+        Cancel asks first then (docs/ui-guide.md#leaving-and-waiting)."""
+        return self.person is not None or (self.form is not None and bool(self.form.answers))
+
+    @property
     def interruptible(self) -> bool:
         """Waiting for a document may be left; any other busy step must finish."""
         return not self.busy or self.view is View.DOCUMENT

@@ -65,6 +65,9 @@ class Question:
     max_length: int = 200
     # What a text outside min_length..max_length is: the facts say E_FACTS_LENGTH.
     length_error: ErrorCode = ErrorCode.FIELD_FORMAT
+    # The answer is on a paper the person may have to go and find (a contract, a bill, a
+    # page of the passport): the kiosk waits longer before it asks "still there?".
+    fetch: bool = False
 
     def applies(self, answers: Answers) -> bool:
         return self.when is None or self.when(answers)

@@ -30,7 +30,7 @@ from kiosk.ui import i18n, theme
 from kiosk.ui.bindings import drop_dead_bindings, set_everywhere
 from kiosk.ui.fonts import font_name, register_fonts
 from kiosk.ui.i18n import N_, _
-from kiosk.ui.messages import unavailable_reason
+from kiosk.ui.messages import set_hotline, unavailable_reason
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.supervision import ServiceManager, Supervision
 
@@ -71,6 +71,11 @@ TECHNICIAN_CORNER = 160
 NOT_YET = N_("Not available at this kiosk yet")
 SERVICE_KEYS = ("bill_payment", "tax_record", "accommodation", "arbitration", "points")
 AT_REST_SCREENS = ("attract", "out_of_service")  # nobody is using the kiosk
+# How much longer the kiosk waits before "Are you still there?" where the person may have
+# stepped away to find a paper (a screen marked sends_to_fetch: a contract, a bill, a
+# passport page), or reads and touches more slowly (large text, high contrast). At the
+# plain 60 s, a person who went to fetch their contract came back to a wiped form.
+PATIENT_IDLE_FACTOR = 3.0
 
 
 @dataclass(frozen=True)
@@ -101,6 +106,7 @@ class KioskApp(App):
         self.title = "Self-service kiosk"
         self.services = services
         self.settings = settings
+        set_hotline(settings.hotline)
         self.languages = services.languages
         self.session: Session | None = None
         self.flow: ServiceFlow | None = None  # the service in use
@@ -109,6 +115,7 @@ class KioskApp(App):
         self._idle_dialog: ModalView | None = None
         self._language_dialog: ModalView | None = None
         self._accessibility_dialog: ModalView | None = None
+        self._leave_dialog: ModalView | None = None  # Cancel asks (cancel_service)
         # Called after every session has ended and been wiped: where a pushed config is
         # applied (never during a session). Set by bootstrap.
         self.between_sessions: Callable[[], None] | None = None
@@ -274,10 +281,12 @@ class KioskApp(App):
             log.info("session %s ended", self.session.id[:8])
         self.session = None
         self.services.end_session()
-        for dialog in (self._idle_dialog, self._language_dialog, self._accessibility_dialog):
+        for dialog in (self._idle_dialog, self._language_dialog, self._accessibility_dialog,
+                       self._leave_dialog):
             if dialog is not None:
                 dialog.dismiss()
         self._accessibility_dialog = None
+        self._leave_dialog = None
         self.set_large_text(False)
         self.set_high_contrast(False)
         for screen in self.root.screens:
@@ -369,6 +378,27 @@ class KioskApp(App):
         a submission, a print). Waiting for a document is interruptible."""
         return self.flow is None or self.flow.interruptible
 
+    def cancel_service(self) -> None:
+        """A screen's Cancel: leave the service, but once the person has given it anything
+        ask first (a tap on Cancel must not delete 40 answers). Never while a payment, a
+        submission or a print is under way (leave_service refuses then too)."""
+        flow = self.flow
+        if flow is None or not flow.has_answers:
+            self.leave_service()
+            return
+        if not self._interruptible():
+            return
+        from kiosk.ui.leave_dialog import LeaveServiceDialog
+
+        def leave() -> None:
+            self._leave_dialog = None
+            self.leave_service()
+
+        dialog = LeaveServiceDialog(on_leave=leave)
+        dialog.bind(on_dismiss=lambda *_: setattr(self, "_leave_dialog", None))
+        self._leave_dialog = dialog
+        dialog.open()
+
     def leave_service(self) -> None:
         if not self._interruptible():
             return
@@ -458,6 +488,16 @@ class KioskApp(App):
     def _on_any_touch(self, *_: object) -> None:
         self.last_touch = time.monotonic()
 
+    @property
+    def idle_timeout_s(self) -> float:
+        """Seconds without a touch before "Are you still there?", on this screen now: the
+        configured time, PATIENT_IDLE_FACTOR times it where the person may be fetching a
+        paper or uses an accessibility mode."""
+        flow = self.flow
+        patient = (self.large_text or self.high_contrast
+                   or (flow is not None and flow.sends_to_fetch))
+        return self.settings.idle_timeout_s * (PATIENT_IDLE_FACTOR if patient else 1.0)
+
     def _check_idle(self, _dt: float) -> None:
         if self.root is None or self.root.current in ("attract", "out_of_service"):
             return
@@ -465,10 +505,11 @@ class KioskApp(App):
             self.last_touch = time.monotonic()
             return
         idle = time.monotonic() - self.last_touch
-        if idle >= self.settings.idle_timeout_s + self.settings.idle_countdown_s:
+        timeout = self.idle_timeout_s
+        if idle >= timeout + self.settings.idle_countdown_s:
             log.info("idle for %.0f s: ending the session", idle)
             self.end_session()
-        elif idle >= self.settings.idle_timeout_s and self._idle_dialog is None:
+        elif idle >= timeout and self._idle_dialog is None:
             self._ask_still_there()
 
     def _ask_still_there(self) -> None:
@@ -486,7 +527,7 @@ class KioskApp(App):
         dialog.add_widget(box)
 
         def tick(_dt: float) -> None:
-            left = self.settings.idle_timeout_s + self.settings.idle_countdown_s - (
+            left = self.idle_timeout_s + self.settings.idle_countdown_s - (
                 time.monotonic() - self.last_touch)
             countdown.text = _("For your privacy, this session ends in {seconds} seconds.").format(
                 seconds=max(0, int(left + 0.5)))

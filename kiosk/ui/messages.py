@@ -40,16 +40,16 @@ _MESSAGES: dict[ErrorCode, tuple[str, str]] = {
         N_("There is no bill to pay on this account right now.")),
     ErrorCode.BILL_LOCKED: (
         N_("Bill is being paid elsewhere"),
-        N_("This bill is being paid at another kiosk or counter. Please try again in 10 minutes.")),
+        N_("Someone is paying this bill right now at another kiosk or online. Please try again in 10 minutes.")),
     ErrorCode.BILLER_MAINTENANCE: (
         N_("Service under maintenance"),
         N_("This company's payment service is under maintenance. Please try again later.")),
     ErrorCode.CENTRAL_UNAVAILABLE: (
         N_("Service not reachable"),
-        N_("The kiosk cannot reach the online service right now. Please try again in a few minutes, or go to a service counter.")),
+        N_("The kiosk cannot reach the online service right now. Please try again in a few minutes. If it still does not work, use another kiosk or call the hotline {hotline}.")),
     ErrorCode.CARD_DECLINED: (
         N_("Card declined"),
-        N_("The card was declined by your bank ({code}). {reason} Try another card or pay at a counter.")),
+        N_("The card was declined by your bank ({code}). {reason} Try another card, or another way to pay if this kiosk offers one.")),
     ErrorCode.PAYMENT_CANCELLED: (
         N_("Payment cancelled"),
         N_("You cancelled the payment. Nothing was charged.")),
@@ -58,7 +58,7 @@ _MESSAGES: dict[ErrorCode, tuple[str, str]] = {
         N_("The card terminal did not answer in time, so the payment was cancelled. Nothing was charged.")),
     ErrorCode.DEVICE_UNAVAILABLE: (
         N_("Card terminal not working"),
-        N_("The card terminal is not working right now. Nothing was charged. Please pay at a counter.")),
+        N_("The card terminal is not working right now. Nothing was charged. Choose another way to pay if this kiosk offers one, or use another kiosk. Hotline: {hotline}.")),
     ErrorCode.QR_DECLINED: (
         N_("Payment not approved"),
         N_("{reason} Nothing was charged. Try again, or choose another way to pay.")),
@@ -73,7 +73,7 @@ _MESSAGES: dict[ErrorCode, tuple[str, str]] = {
         N_("The payment service does not know this payment. Nothing was charged. Please try again.")),
     ErrorCode.PRINT_FAILED_AFTER_PAYMENT: (
         N_("Receipt not printed"),
-        N_("Your payment went through, but the receipt could not be printed. Note your reference: staff can reprint the receipt at any time.")),
+        N_("Your payment went through and is recorded: only the receipt is missing. Take a photo of your reference on this screen. With it, the hotline {hotline} can have your receipt printed again.")),
     ErrorCode.BARCODE_FORMAT: (
         N_("Check the barcode number"),
         N_("A bill's barcode number has 10 to 48 letters and digits. Type it as printed under the barcode.")),
@@ -85,7 +85,7 @@ _MESSAGES: dict[ErrorCode, tuple[str, str]] = {
         N_("The amount must be more than zero and not more than what is due.")),
     ErrorCode.PRINT_FAILED: (
         N_("Slip not printed"),
-        N_("The slip could not be printed. Touch Print again; if it still does not work, note the code on the screen.")),
+        N_("The slip could not be printed. Touch Print again. If it still does not work, take a photo of the code on this screen: it holds your reference.")),
     ErrorCode.MRZ_UNREADABLE: (
         N_("Document not read"),
         N_("The reader could not read your document. Lay the photo page flat on the glass and hold it still.")),
@@ -109,7 +109,7 @@ _MESSAGES: dict[ErrorCode, tuple[str, str]] = {
         N_("The tax system has no taxpayer with this document. If you started work recently, your employer may not have declared you yet.")),
     ErrorCode.IDENTITY_MISMATCH: (
         N_("Details do not match"),
-        N_("The tax system knows this document, but with other personal details. Please ask at the tax service counter.")),
+        N_("The tax system knows this document, but with other personal details. If you have another identity document (a new passport, your permanent resident card), try with it. Otherwise call the hotline {hotline}.")),
     ErrorCode.AUTH_FAILED: (
         N_("Code not accepted"),
         N_("The code is not right or has expired. Check the text message and type the code again.")),
@@ -118,7 +118,7 @@ _MESSAGES: dict[ErrorCode, tuple[str, str]] = {
         N_("No tax was declared for you in this period. Choose other months.")),
     ErrorCode.PRE2019_COUNTER: (
         N_("Records before 2019"),
-        N_("Tax records before January 2019 are issued at the tax service counter only. Choose months from January 2019.")),
+        N_("This kiosk issues tax records from January 2019 on. Choose months from January 2019. For earlier months, call the hotline {hotline}: they tell you how to get them.")),
     ErrorCode.PERIOD_INVALID: (
         N_("Check the months"),
         N_("The last month must not be before the first one or in the future, and the period may be at most 12 months.")),
@@ -205,6 +205,16 @@ _QR_REFUNDED = (
 )
 
 
+# The kiosk's hotline (kiosk.hotline), set once by the App: every message that offers it
+# names the number, whichever screen shows the message.
+_hotline = ""
+
+
+def set_hotline(number: str) -> None:
+    global _hotline
+    _hotline = number
+
+
 @dataclass(frozen=True)
 class UserMessage:
     title: str
@@ -216,7 +226,7 @@ def describe(error: KioskError, **context: str) -> UserMessage:
     """Translate an error into the current language, filling its placeholders from the
     error's detail and the screen's context (example account number, hotline)."""
     title, text = _MESSAGES.get(error.code, _MESSAGES[ErrorCode.INTERNAL])
-    values = {"example": "", "hotline": "", "reference": "", "code": "", "reason": "",
+    values = {"example": "", "hotline": _hotline, "reference": "", "code": "", "reason": "",
               "wait": ""}
     values.update(context)
     values.update(error.detail)

@@ -29,7 +29,7 @@ def test_the_between_sessions_hook_runs_only_after_the_session_is_wiped(driver: 
         start_bill_payment(driver, "de", "sh-water")
         type_account(driver, "3100099999")
         assert seen == []
-        limit = app.settings.idle_timeout_s + app.settings.idle_countdown_s
+        limit = app.idle_timeout_s + app.settings.idle_countdown_s
         app.last_touch = time.monotonic() - limit - 0.5
         driver.wait_for_screen("attract", timeout=15)
         driver.wait_until(lambda: bool(seen), 5, "the between-sessions hook")

@@ -162,7 +162,7 @@ def test_idle_session_is_asked_then_wiped(driver: Driver) -> None:
     type_account(driver, "3100099999")
     app = driver.app
     settings = app.settings
-    idle_limit = settings.idle_timeout_s
+    idle_limit = app.idle_timeout_s  # the account screen: the number is on the bill
     app.last_touch = time.monotonic() - idle_limit - 0.5
     driver.wait_until(lambda: app._idle_dialog is not None, 5, "the idle question")
     assert "아직 이용 중이신가요?" in all_texts(driver)

@@ -219,9 +219,10 @@ def session_objects(driver: Driver) -> dict[str, weakref.ref[Any]]:
 def idle_out(driver: Driver) -> None:
     app = driver.app
     settings = app.settings
-    app.last_touch = time.monotonic() - settings.idle_timeout_s - 0.5
+    limit = app.idle_timeout_s  # longer on a screen that sends the person to find a paper
+    app.last_touch = time.monotonic() - limit - 0.5
     driver.wait_until(lambda: app._idle_dialog is not None, 5, "the idle question")
-    app.last_touch = time.monotonic() - settings.idle_timeout_s - settings.idle_countdown_s - 0.5
+    app.last_touch = time.monotonic() - limit - settings.idle_countdown_s - 0.5
     driver.wait_for_screen("attract", timeout=10)
     driver.settle(0.3)
 

@@ -1,5 +1,6 @@
 """Bill payment, step 5: paid. The receipt prints; if it cannot, the reference stays on
-screen and the user is told that staff can reprint it (E_PRINT_FAILED_AFTER_PAYMENT)."""
+screen to photograph, and the message names the hotline, which can have it reprinted
+(E_PRINT_FAILED_AFTER_PAYMENT)."""
 
 from __future__ import annotations
 

@@ -6,14 +6,13 @@ the code (the order is closed at central; a payment made first is kept)."""
 
 from __future__ import annotations
 
-import qrcode
 from kivy.clock import Clock, ClockEvent
-from kivy.graphics.texture import Texture
 
 from kiosk.services.contract import QrCodePayment, QrPrompt
 from kiosk.ui.i18n import N_, _, money
 from kiosk.ui.icons import icon
 from kiosk.ui.layouts import load_kv
+from kiosk.ui.qr_image import qr_texture
 from kiosk.ui.screens.base import FlowScreen
 
 PROMPTS = {
@@ -26,26 +25,6 @@ PROMPTS = {
     QrPrompt.CLOSING: (N_("Withdrawing the code…"),
                        N_("If you paid just now, your payment is kept.")),
 }
-MODULE_BORDER = 4  # the quiet zone around a QR code, in modules (ISO/IEC 18004)
-
-
-def qr_texture(content: str) -> Texture:
-    """The code as a texture of one pixel per module, black on white with its quiet zone;
-    drawn scaled up without smoothing, so every module stays a sharp square."""
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M,
-                         border=MODULE_BORDER)
-    code.add_data(content)
-    code.make(fit=True)
-    matrix = code.get_matrix()
-    size = len(matrix)
-    # RGBA rows are always 4-byte aligned; Kivy's textures start at the bottom row.
-    pixels = bytes(value for row in reversed(matrix) for dark in row
-                   for value in ((0, 0, 0, 255) if dark else (255, 255, 255, 255)))
-    texture = Texture.create(size=(size, size), colorfmt="rgba")
-    texture.blit_buffer(pixels, colorfmt="rgba", bufferfmt="ubyte")
-    texture.mag_filter = "nearest"
-    texture.min_filter = "nearest"
-    return texture
 
 
 class QrCodeScreen(FlowScreen):
