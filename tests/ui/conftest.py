@@ -18,14 +18,18 @@ from kiosk.bootstrap import build_app  # noqa: E402
 from kiosk.devtools.loopback import System, running_system  # noqa: E402
 from kiosk.services.availability import NEEDS  # noqa: E402
 from kiosk.ui.driver import Driver  # noqa: E402
+from tests.patience import PATIENCE_S  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def ui_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
     # The terminal takes 0.3 s per prompt, as a person would at least: the card screen
-    # stays up long enough to be seen (and photographed) on a loaded machine.
+    # stays up long enough to be seen (and photographed) on a loaded machine. Tests hold
+    # the card back a few seconds (card_wait_s) while they act on the card screen; the
+    # kiosk waits PATIENCE_S for the sale, not 10 s: at load 12 a 3 s card wait plus the
+    # simulator's starved thread took over 10 s and the payment timed out.
     with running_system(tmp_path_factory.mktemp("ui"), background=True,
-                        step_delay_s=0.3) as system:
+                        step_delay_s=0.3, card_timeout_s=PATIENCE_S) as system:
         yield system
 
 
