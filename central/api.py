@@ -46,6 +46,7 @@ from central.bodylimit import (
     too_large_response,
 )
 from central.console import ConsoleSettings, build_console_router, make_console
+from central.console.refusals import refusal_page, wants_console_page
 from central.credentials import CredentialPolicy
 from central.db import make_engine, migrate
 from central.enrollment import EnrollmentService
@@ -213,9 +214,11 @@ def build_router() -> APIRouter:
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(KioskError)
-    async def _kiosk_error(request: Request, exc: KioskError) -> JSONResponse:
+    async def _kiosk_error(request: Request, exc: KioskError) -> Response:
         status = STATUS_OF_CODE.get(exc.code, 500)
         log_refusal(request.scope, status, exc, client_key(request.scope))  # 401, 403, 429
+        if exc.code is not ErrorCode.RATE_LIMITED and wants_console_page(request, status):
+            return refusal_page(request, status)
         if exc.code is ErrorCode.RATE_LIMITED:
             return rate_limited_response(exc)
         if exc.code is ErrorCode.ENROLL_TOKEN or (
@@ -227,7 +230,9 @@ def install_error_handlers(app: FastAPI) -> None:
         return answer
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        if wants_console_page(request, 422):  # a person reads it: the console's page
+            return refusal_page(request, 422)
         # Where and what kind of error, never the offending value (it may be personal data).
         detail = {".".join(str(p) for p in err.get("loc", ())) or "request": str(err.get("type"))
                   for err in list(exc.errors())[:20]}
@@ -238,7 +243,9 @@ def install_error_handlers(app: FastAPI) -> None:
         return too_large_response(exc.limit)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if wants_console_page(request, exc.status_code):
+            return refusal_page(request, exc.status_code)
         code = ErrorCode.NOT_FOUND if exc.status_code == 404 else (
             ErrorCode.REQUEST_REJECTED if exc.status_code < 500 else ErrorCode.INTERNAL)
         # The exception's headers belong to the answer (Allow on a 405, RFC 9110 15.5.6).

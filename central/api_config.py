@@ -14,6 +14,7 @@ from central.rollouts import ConfigVersionOut, RolloutService
 from kiosk.errors import ErrorCode, KioskError
 from kiosk.sync.wire import SQL_INT_MAX
 from kiosk.sync.wire_config import (
+    ATTEMPT_HEADER,
     ConfigPushIn,
     ConfigReportAck,
     ConfigReportIn,
@@ -84,13 +85,15 @@ def build_config_router() -> APIRouter:
                    if_none_match: Annotated[str | None, Header(max_length=64)] = None
                    ) -> Response:
         """The newest signed bundle released to the calling kiosk, exactly as signed, with
-        ETag; no caching by anything in between (each kiosk gets its own answer)."""
+        ETag and X-Rollout-Attempt (which offer of it: one more at each retry); no
+        caching by anything in between (each kiosk gets its own answer)."""
         headers = {"Cache-Control": "no-store"}
         released = rollouts.released_bundle(kiosk_id)
         if released is None:
             return Response(status_code=204, headers=headers)
-        version, signed = released
-        headers["ETag"] = etag_of(version)
+        version, signed, attempt = released
+        headers["ETag"] = etag_of(version, attempt)
+        headers[ATTEMPT_HEADER] = str(attempt)
         if if_none_match == headers["ETag"]:
             return Response(status_code=304, headers=headers)
         return Response(content=json.dumps(signed, ensure_ascii=False).encode(),

@@ -14,6 +14,7 @@ from central.bodylimit import BodyTooLarge
 from central.releases import ReleaseService
 from kiosk.errors import ErrorCode, KioskError
 from kiosk.sync.wire import SQL_INT_MAX
+from kiosk.sync.wire_config import ATTEMPT_HEADER
 from kiosk.update.wire import (
     FILE_NAME_PATTERN,
     VERSION_PATTERN,
@@ -113,11 +114,14 @@ def build_release_router() -> APIRouter:
         200: {"model": SignedRelease, "description": "The newest release for the kiosk"},
         204: {"description": "Nothing released to this kiosk"}, **errors(401, 403, 422)})
     def get_release_for_kiosk(releases: Releases, kiosk_id: DeviceKiosk) -> Response:
-        """The newest signed release whose wave has reached the calling kiosk, as signed."""
+        """The newest signed release whose wave has reached the calling kiosk, as signed,
+        with X-Rollout-Attempt (which offer of it: one more at each retry)."""
         headers = {"Cache-Control": "no-store"}
-        signed = releases.released(kiosk_id)
-        if signed is None:
+        released = releases.released(kiosk_id)
+        if released is None:
             return Response(status_code=204, headers=headers)
+        signed, attempt = released
+        headers[ATTEMPT_HEADER] = str(attempt)
         return Response(content=SignedRelease.model_validate(signed).model_dump_json(),
                         media_type="application/json", headers=headers)
 

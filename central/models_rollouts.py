@@ -38,6 +38,10 @@ class RolloutKioskControlColumns:
     given_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     """When central first served the rollout to the kiosk (or the kiosk reported on it):
     from then on the kiosk keeps getting it, whatever the rollout's state."""
+    attempt: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+    """Which offer of the rollout the kiosk is on: 1, and one more at each retry of it.
+    Served with what the kiosk fetches (X-Rollout-Attempt): a kiosk refuses a version it
+    failed only for the attempt it failed (migration 0019_rollout_attempt)."""
 
 
 class RolloutChangeRow(Base):

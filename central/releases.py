@@ -37,6 +37,7 @@ from central.rollout_waves import (
     may_give,
     place_kiosks,
     record_change,
+    stale,
     start_clock,
     wave_count,
 )
@@ -165,8 +166,8 @@ class ReleaseService:
 
     # --- device ------------------------------------------------------------------------------
 
-    def released(self, kiosk_id: str) -> dict[str, Any] | None:
-        """The SignedRelease JSON of the newest release the kiosk may be given
+    def released(self, kiosk_id: str) -> tuple[dict[str, Any], int] | None:
+        """(SignedRelease JSON, attempt) of the newest release the kiosk may be given
         (central/rollout_waves.py may_give), marking it given the first time."""
         now = self.clock.now()
         expire_overdue(self._sessions, SOFTWARE, now, kiosk_id)
@@ -185,7 +186,7 @@ class ReleaseService:
                                                            pair[0].id))
             release = session.get(ReleaseRow, rollout.version)
             assert release is not None  # release_rollouts.version is a foreign key
-            signed = release.signed
+            signed, attempt = release.signed, mine.attempt
         if mine.given_at is None:
             with self._sessions.begin() as session:
                 session.execute(
@@ -194,7 +195,7 @@ class ReleaseService:
                            ReleaseRolloutKioskRow.kiosk_id == kiosk_id,
                            ReleaseRolloutKioskRow.given_at.is_(None))
                     .values(given_at=now))
-        return signed
+        return signed, attempt
 
     def file_for(self, kiosk_id: str, version: str, name: str) -> bytes:
         """A file of a release the kiosk may be given (NOT_FOUND otherwise)."""
@@ -224,6 +225,10 @@ class ReleaseService:
             mine = session.get(ReleaseRolloutKioskRow, (rollout_id, kiosk_id),
                                populate_existing=True)
             assert mine is not None
+            if stale(report.attempt, mine.attempt):
+                log.info("release: kiosk=%s %s: report of attempt %d ignored (now %d)",
+                         kiosk_id, report.version, report.attempt, mine.attempt)
+                return ReleaseReportAck(recorded=False)
             if (mine.status, mine.reason) == (report.outcome, report.reason):
                 return ReleaseReportAck(recorded=False)
             mine.status, mine.reason, mine.reported_at = report.outcome, report.reason, now

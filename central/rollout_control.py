@@ -8,8 +8,10 @@ resume, cancel, retry the failed, and the wave deadline for the scheduler
   came in while paused decide it.
 - cancel: final; kiosks not yet given it never get it, those given it keep it.
 - retry: the failed kiosks (failed, rejected, rolled back, timed out) are offered it
-  again with their outcome reset; a halted rollout runs again, and the current wave's
-  deadline starts over.
+  again as a new attempt, with their outcome reset; a halted rollout runs again, and the
+  current wave's deadline starts over. The attempt number goes out with what the kiosk
+  fetches (X-Rollout-Attempt): its agent refuses a version only for the attempt it
+  failed, so a retry after the cause was fixed is applied again.
 
 Every change is recorded with who made it (rollout_changes).
 """
@@ -187,6 +189,7 @@ def _retry(session: Session, kind: RolloutKind, rollout: Any, now: datetime, by:
         raise _refuse(kind, rollout, "it has no failed kiosk to retry")
     for row in failed:
         row.status, row.reason, row.reported_at = "offered", "", None
+        row.attempt += 1  # a new attempt: the kiosk that failed the last one takes it
         if hasattr(row, "overridden"):
             row.overridden = []
     if rollout.state == "halted":
@@ -250,7 +253,8 @@ def _detail(session: Session, kind: RolloutKind, rollout: Any,
         by_wave.setdefault(row.wave, []).append(KioskOutcomeOut(
             kiosk_id=row.kiosk_id, status=row.status, outcome=outcome, reason=row.reason,
             given_at=in_shanghai(row.given_at) if row.given_at else None,
-            reported_at=in_shanghai(row.reported_at) if row.reported_at else None))
+            reported_at=in_shanghai(row.reported_at) if row.reported_at else None,
+            attempt=row.attempt))
     changes = session.scalars(select(RolloutChangeRow).where(
         RolloutChangeRow.kind == kind.name, RolloutChangeRow.rollout_id == rollout.id)
         .order_by(RolloutChangeRow.id)).all()

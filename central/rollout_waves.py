@@ -154,6 +154,13 @@ def may_give(rollout: Any, row: Any, now: datetime) -> bool:
     return window is None or window.contains(now)
 
 
+def stale(reported_attempt: int | None, offered_attempt: int) -> bool:
+    """Whether a kiosk's report is about an attempt older than the one it is offered now
+    (kept while central was away, sent after a retry). A kiosk that does not say which
+    attempt (one of before attempts) is taken at its word, as before."""
+    return reported_attempt is not None and reported_attempt < offered_attempt
+
+
 # --- the deadline clock ------------------------------------------------------------------------
 
 def deadline_spent(rollout: Any, now: datetime) -> timedelta:

@@ -37,6 +37,7 @@ from central.rollout_waves import (
     may_give,
     place_kiosks,
     record_change,
+    stale,
     start_clock,
     wave_count,
     wave_order,
@@ -136,9 +137,9 @@ class RolloutService:
 
     # --- device ------------------------------------------------------------------------------
 
-    def released_bundle(self, kiosk_id: str) -> tuple[int, dict[str, Any]] | None:
-        """(version, SignedBundle JSON) of the newest bundle the kiosk may be given
-        (central/rollout_waves.py may_give), marking it given the first time."""
+    def released_bundle(self, kiosk_id: str) -> tuple[int, dict[str, Any], int] | None:
+        """(version, SignedBundle JSON, attempt) of the newest bundle the kiosk may be
+        given (central/rollout_waves.py may_give), marking it given the first time."""
         now = self.clock.now()
         expire_overdue(self._sessions, CONFIG, now, kiosk_id)
         with self._sessions() as session:
@@ -155,10 +156,10 @@ class RolloutService:
             rollout, row = chosen
             bundle = session.get(ConfigBundleRow, rollout.version)
             assert bundle is not None  # rollouts.version is a foreign key
-            version, signed = rollout.version, bundle.signed
+            version, signed, attempt = rollout.version, bundle.signed, row.attempt
         if row.given_at is None:
             self._mark_given(rollout.id, kiosk_id, now)
-        return version, signed
+        return version, signed, attempt
 
     def _mark_given(self, rollout_id: int, kiosk_id: str, now: datetime) -> None:
         with self._sessions.begin() as session:
@@ -191,6 +192,10 @@ class RolloutService:
             mine = session.get(RolloutKioskRow, (rollout_id, kiosk_id),
                                populate_existing=True)
             assert mine is not None
+            if stale(report.attempt, mine.attempt):
+                log.info("config: kiosk=%s version %d: report of attempt %d ignored (now %d)",
+                         kiosk_id, report.version, report.attempt, mine.attempt)
+                return ConfigReportAck(recorded=False)
             if (mine.status == report.outcome and mine.reason == report.reason
                     and list(mine.overridden or []) == report.overridden):
                 return ConfigReportAck(recorded=False)

@@ -60,6 +60,8 @@ class KioskOutcomeOut(_Out):
     given_at: AwareDatetime | None
     """When central first served it the rollout: from then on the kiosk keeps it."""
     reported_at: AwareDatetime | None
+    attempt: int = 1
+    """Which offer the kiosk is on: one more at each retry that re-offered it."""
 
 
 class WaveOut(_Out):

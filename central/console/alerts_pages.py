@@ -12,14 +12,14 @@ import re
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from central.alerts import AlertService
 from central.api_fleet import KIOSK_ID_PATTERN
 from central.console import audit_hook, i18n
 from central.console.alerts_view import alert_labels, alerts_view
-from central.console.pages import KioskId, Session, back
+from central.console.pages import KioskId, Refused, Session, back, kiosk_page
 from central.console.web import check_csrf, console_of, language, read_form, render
 
 NOTE_MAX = 200  # as KioskMaintenanceIn's
@@ -52,7 +52,8 @@ def build_alert_routes(router: APIRouter) -> None:
         form = await read_form(request)
         check_csrf(session, form)
         if form.get("maintenance") not in ("on", "off"):
-            raise HTTPException(422, "maintenance is on or off")
+            return kiosk_page(request, session, kiosk_id, refused=Refused(
+                "maintenance", "Maintenance is either on or off: reload the page.", 422))
         on = form["maintenance"] == "on"
         note = form.get("note", "").strip()[:NOTE_MAX] if on else ""
         alerts_of(request).set_maintenance(kiosk_id, on, note)

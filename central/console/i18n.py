@@ -225,6 +225,26 @@ ZH_HANS: dict[str, str] = {
     "The rollout runs again.": "发布已继续。",
     "The rollout is cancelled.": "发布已取消。",
     "The failed kiosks are offered the rollout again.": "已向失败的终端重新下发。",
+    # refused forms and pages (central/console/refusals.py, pages.py)
+    "Refused": "已拒绝",
+    "Back": "返回",
+    "Say why the kiosk is taken out of service.": "请说明停用该终端的原因。",
+    "Tick the box to confirm: the kiosk must then be enrolled again.":
+        "请勾选确认：之后该终端须重新注册。",
+    "Maintenance is either on or off: reload the page.": "维护只能开启或关闭：请刷新页面。",
+    "Say why it is settled.": "请说明结清的原因。",
+    "No such payment to review: it may have been settled or removed since the page was "
+    "shown.": "没有这笔待复核的支付：页面显示后它可能已被结清或移除。",
+    "Refused: it is settled already.": "已拒绝：该笔已结清。",
+    "The form had expired or did not come from this console: reload the page and try "
+    "again.": "表单已失效或并非来自本管理台：请刷新页面后重试。",
+    "There is no such page, or what it names does not exist (any more).":
+        "没有这个页面，或其所指的对象不存在（或已不存在）。",
+    "Refused: it no longer applies. The page shows how things stand now.":
+        "已拒绝：此操作已不适用。页面显示当前状态。",
+    "Refused: a value in the form or the address is not valid.":
+        "已拒绝：表单或地址中的某个值无效。",
+    "Refused: the console could not do this.": "已拒绝：管理台无法执行此操作。",
     # the audit trail
     "token label or kiosk": "令牌标签或终端",
     "Action starts with": "操作前缀",

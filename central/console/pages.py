@@ -4,6 +4,7 @@ same services as the JSON admin API, and tells the audit hook)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -30,7 +31,7 @@ from central.db import make_session_factory
 from central.fleet import FleetService
 from central.models import BillerRow
 from central.schemas import BillerOut
-from kiosk.errors import KioskError
+from kiosk.errors import ErrorCode, KioskError
 
 Session = Annotated[ConsoleSession, Depends(signed_in)]
 KioskId = Annotated[str, Path(pattern=KIOSK_ID_PATTERN)]
@@ -78,13 +79,7 @@ def build_page_routes(router: APIRouter) -> None:
 
     @router.get("/kiosks/{kiosk_id}", response_class=HTMLResponse)
     def kiosk(request: Request, session: Session, kiosk_id: KioskId) -> Response:
-        console = console_of(request)
-        row = _kiosk_row(request, kiosk_id)
-        history = console.kiosks.history(kiosk_id, console.clock.now())
-        alerts = alerts_view(request.app.state.alerts, "all", kiosk_id, shown=KIOSK_ALERTS)
-        return render(request, "kiosk.html", page="fleet", title=kiosk_id, session=session,
-                      row=row, history=history, alerts=alerts, notice=done_notice(request),
-                      **_labels(), **alert_labels())
+        return kiosk_page(request, session, kiosk_id)
 
     @router.post("/kiosks/{kiosk_id}/out-of-service")
     async def out_of_service(request: Request, session: Session, kiosk_id: KioskId
@@ -93,8 +88,8 @@ def build_page_routes(router: APIRouter) -> None:
         check_csrf(session, form)
         reason = form.get("reason", "").strip()
         if not reason:
-            raise HTTPException(422, "say why the kiosk is taken out of service")
-        _kiosk_row(request, kiosk_id)
+            return kiosk_page(request, session, kiosk_id, refused=Refused(
+                "out-of-service", "Say why the kiosk is taken out of service.", 422))
         console = console_of(request)
         console.kiosks.mark_out_of_service(kiosk_id, session.label, reason, console.clock.now())
         audit_hook.record_console_event(request, audit_hook.OUT_OF_SERVICE, audit_hook.OK,
@@ -114,7 +109,9 @@ def build_page_routes(router: APIRouter) -> None:
         form = await read_form(request)
         check_csrf(session, form)
         if form.get("confirm") != "yes":
-            raise HTTPException(422, "confirm that the kiosk must be enrolled again")
+            return kiosk_page(request, session, kiosk_id, refused=Refused(
+                "revoke", "Tick the box to confirm: the kiosk must then be enrolled again.",
+                422))
         request.app.state.enrollment.revoke_kiosk(kiosk_id)
         audit_hook.record_console_event(request, audit_hook.REVOKE, audit_hook.OK, session.label,
                                         subject=kiosk_id)
@@ -122,14 +119,7 @@ def build_page_routes(router: APIRouter) -> None:
 
     @router.get("/payments", response_class=HTMLResponse)
     def payments(request: Request, session: Session, settled: bool = False) -> Response:
-        items = console_of(request).review.items(settled=settled)
-        groups = {category: [item for item in items if item.category == category]
-                  for category in CATEGORIES}
-        translate = i18n.translator(language(request))
-        return render(request, "payments.html", page="payments",
-                      title=translate("Payments to review"), session=session, settled=settled,
-                      categories=CATEGORIES, groups=groups, category_labels=CATEGORY_LABELS,
-                      notice=done_notice(request))
+        return _payments_page(request, session, settled)
 
     @router.get("/payments.csv")
     def payments_csv(request: Request, session: Session) -> Response:
@@ -150,21 +140,14 @@ def build_page_routes(router: APIRouter) -> None:
         except KioskError as exc:
             audit_hook.record_console_event(request, audit_hook.SETTLE, audit_hook.REFUSED,
                                             session.label, subject=subject)
-            raise HTTPException(404 if exc.code.value == "E_NOT_FOUND" else 409,
-                                exc.message) from None
+            return _payments_page(request, session, False, refused=_settle_refused(exc, form))
         audit_hook.record_console_event(request, audit_hook.SETTLE, audit_hook.OK, session.label,
                                         subject=subject, detail=form.get("reason", ""))
         return back("/admin/payments", "settled")
 
     @router.get("/billers", response_class=HTMLResponse)
     def billers(request: Request, session: Session) -> Response:
-        with make_session_factory(console_of(request).engine)() as db:
-            rows = [BillerOut.of(row) for row in
-                    db.scalars(select(BillerRow).order_by(BillerRow.id))]
-        translate = i18n.translator(language(request))
-        return render(request, "billers.html", page="billers", title=translate("Billers"),
-                      session=session, billers=rows, type_labels=TYPE_LABELS,
-                      notice=done_notice(request))
+        return _billers_page(request, session)
 
     @router.post("/billers/{biller_id}/maintenance")
     async def maintenance(request: Request, session: Session,
@@ -172,12 +155,79 @@ def build_page_routes(router: APIRouter) -> None:
         form = await read_form(request)
         check_csrf(session, form)
         if form.get("maintenance") not in ("on", "off"):
-            raise HTTPException(422, "maintenance is on or off")
+            return _billers_page(request, session, refused=Refused(
+                f"biller-{biller_id}", "Maintenance is either on or off: reload the page.",
+                422))
         request.app.state.service.set_maintenance(biller_id, form["maintenance"] == "on")
         audit_hook.record_console_event(request, audit_hook.MAINTENANCE, audit_hook.OK,
                                         session.label,
                                         subject=f"{biller_id} {form['maintenance']}")
         return back("/admin/billers", "maintenance")
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A form's value refused: the page is shown again with ``why`` (English, translated
+    when shown) next to the form ``form`` (its id in the template), answered ``status``."""
+
+    form: str
+    why: str
+    status: int
+
+
+def _refusal(request: Request, refused: Refused | None) -> dict[str, Any]:
+    if refused is None:
+        return {"status": 200}
+    translate = i18n.translator(language(request))
+    return {"status": refused.status, "problem": translate(refused.why),
+            "problem_form": refused.form}
+
+
+def kiosk_page(request: Request, session: ConsoleSession, kiosk_id: str, *,
+               refused: Refused | None = None) -> Response:
+    """A kiosk's page; with ``refused``, again after a form of it was refused."""
+    console = console_of(request)
+    row = _kiosk_row(request, kiosk_id)
+    history = console.kiosks.history(kiosk_id, console.clock.now())
+    alerts = alerts_view(request.app.state.alerts, "all", kiosk_id, shown=KIOSK_ALERTS)
+    return render(request, "kiosk.html", page="fleet", title=kiosk_id, session=session,
+                  row=row, history=history, alerts=alerts, notice=done_notice(request),
+                  **_refusal(request, refused), **_labels(), **alert_labels())
+
+
+def _payments_page(request: Request, session: ConsoleSession, settled: bool, *,
+                   refused: Refused | None = None) -> Response:
+    items = console_of(request).review.items(settled=settled)
+    groups = {category: [item for item in items if item.category == category]
+              for category in CATEGORIES}
+    translate = i18n.translator(language(request))
+    return render(request, "payments.html", page="payments",
+                  title=translate("Payments to review"), session=session, settled=settled,
+                  categories=CATEGORIES, groups=groups, category_labels=CATEGORY_LABELS,
+                  notice=done_notice(request), **_refusal(request, refused))
+
+
+def _settle_refused(exc: KioskError, form: dict[str, str]) -> Refused:
+    """Why a settle was refused: no reason (next to its form), or the item is not open
+    for review any more (the page's top: its form is gone from the list)."""
+    if exc.code is ErrorCode.NOT_FOUND:
+        return Refused("", "No such payment to review: it may have been settled or "
+                           "removed since the page was shown.", 404)
+    if not form.get("reason", "").strip():
+        return Refused(f"settle-{form.get('kind', '')}-{form.get('key', '')}",
+                       "Say why it is settled.", 422)
+    return Refused("", "Refused: it is settled already.", 409)
+
+
+def _billers_page(request: Request, session: ConsoleSession, *,
+                  refused: Refused | None = None) -> Response:
+    with make_session_factory(console_of(request).engine)() as db:
+        rows = [BillerOut.of(row) for row in
+                db.scalars(select(BillerRow).order_by(BillerRow.id))]
+    translate = i18n.translator(language(request))
+    return render(request, "billers.html", page="billers", title=translate("Billers"),
+                  session=session, billers=rows, type_labels=TYPE_LABELS,
+                  notice=done_notice(request), **_refusal(request, refused))
 
 
 def _labels() -> dict[str, Any]:

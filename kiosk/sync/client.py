@@ -81,7 +81,13 @@ from kiosk.sync.wire import (
     VerificationOut,
     wire_timestamp,
 )
-from kiosk.sync.wire_config import ConfigReportAck, ConfigReportIn
+from kiosk.sync.wire_config import (
+    ATTEMPT_HEADER,
+    ConfigFetch,
+    ConfigReportAck,
+    ConfigReportIn,
+    attempt_of,
+)
 from kiosk.sync.wire_fleet import (
     ACCEPTS_HEADER,
     ACCEPTS_SERVICE_MARK,
@@ -319,32 +325,36 @@ class CentralClient:
 
     # --- signed configuration (kiosk.sync.config_agent) ----------------------------------
 
-    def fetch_config(self, etag: str | None) -> tuple[int, str | None, bytes]:
-        """GET /v1/config with If-None-Match: (200, etag, raw SignedBundle JSON), (304, etag,
-        b"") when unchanged, (204, None, b"") when central has nothing for this kiosk.
-        The raw bytes are not parsed here: the agent verifies and judges them itself."""
+    def fetch_config(self, etag: str | None) -> ConfigFetch:
+        """GET /v1/config with If-None-Match: 200 with the etag and the raw SignedBundle
+        JSON, 304 (etag, no body) when unchanged, 204 when central has nothing for this
+        kiosk; with the attempt central names. The raw bytes are not parsed here: the
+        agent verifies and judges them itself."""
         headers = self._headers()
         if etag:
             headers["If-None-Match"] = etag
         response = self._send("GET", "/v1/config", headers, None)
         status = response.status_code
+        attempt = attempt_of(response.headers.get(ATTEMPT_HEADER))
         if status == 304:
-            return 304, response.headers.get("ETag") or etag, b""
+            return ConfigFetch(304, response.headers.get("ETag") or etag, b"", attempt)
         if status == 204:
-            return 204, None, b""
+            return ConfigFetch(204, None, b"")
         if status == 200:
-            return 200, response.headers.get("ETag"), response.content
+            return ConfigFetch(200, response.headers.get("ETag"), response.content, attempt)
         self._answer("GET", "/v1/config", response, ConfigReportAck)  # not a 2xx: raises
         raise self._unavailable("GET", "/v1/config", f"central answered HTTP {status}",
                                 reason="http_error", status=str(status))
 
     def report_config(self, report: ConfigReportIn) -> ConfigReportAck:
         """POST /v1/config/reports once (the agent keeps undelivered reports itself)."""
-        # overridden only when there are some: a central of before the field takes the rest.
+        # overridden only when there are some, attempt only when central named one: a
+        # central of before either field takes the rest.
+        left_out = ({"overridden"} if not report.overridden else set()) | (
+            {"attempt"} if report.attempt is None else set())
         return self._call("POST", "/v1/config/reports", ConfigReportAck,
                           self._headers(idempotency_key=uuid.uuid4().hex),
-                          report.model_dump_json(
-                              exclude=None if report.overridden else {"overridden"}))
+                          report.model_dump_json(exclude=left_out or None))
 
     def deliver(self, records: list[OutboxMessage]) -> list[OutboxRecordResult]:
         """Send outbox records in as few requests as fit in outbox_max_bytes; one

@@ -6,7 +6,9 @@ parse (a truncated or garbled body: 'unreadable'), signature against the trusted
 ('unknown_key', 'bad_signature'), keys a push may not set ('forbidden_key'), the kiosk's
 own schema ('schema', the key named) and the version ('older_version': not newer than
 what runs, or one that already failed here, so a replayed old bundle is refused even
-with a valid signature).
+with a valid signature). A version failed here is refused only for the rollout attempt
+that failed (central's X-Rollout-Attempt): an admin's retry is a new attempt, taken again
+once the cause may have been fixed.
 
 Applying is a short sequence of atomic file operations (ConfigSlots) with "applying"
 recorded first, so a power cut at any step is found by recover() at the next start and
@@ -39,6 +41,7 @@ from kiosk.sync.periodic import PeriodicThread, RunsPeriodically
 from kiosk.sync.wire_config import (
     OVERRIDDEN_MAX,
     BundleRejected,
+    ConfigFetch,
     ConfigReportAck,
     ConfigReportIn,
     SignedBundle,
@@ -55,7 +58,7 @@ StepHook = Callable[[str], None]
 # Answers that will not change by asking again: the report is dropped, not kept forever.
 _KEEP_REPORT_ON = frozenset({ErrorCode.CENTRAL_UNAVAILABLE, ErrorCode.UNAUTHORIZED,
                              ErrorCode.FORBIDDEN})
-_ETAG_VERSION = re.compile(r'^(?:W/)?"v(\d{1,12})"$')
+_ETAG_VERSION = re.compile(r'^(?:W/)?"v(\d{1,12})(?:-a\d{1,10})?"$')
 INTERRUPTED = "interrupted while applying"
 
 
@@ -72,7 +75,7 @@ class Loader(Protocol):
 class ConfigSource(Protocol):
     """What the agent needs of CentralClient."""
 
-    def fetch_config(self, etag: str | None) -> tuple[int, str | None, bytes]: ...
+    def fetch_config(self, etag: str | None) -> ConfigFetch: ...
 
     def report_config(self, report: ConfigReportIn) -> ConfigReportAck: ...
 
@@ -157,8 +160,9 @@ class ConfigAgent(RunsPeriodically):
 
     # --- judging a download -------------------------------------------------------------
 
-    def judge(self, raw: bytes) -> SignedBundle:
-        """The verified bundle, or BundleRejected (see the module docstring for the order)."""
+    def judge(self, raw: bytes, attempt: int | None = None) -> SignedBundle:
+        """The verified bundle, or BundleRejected (see the module docstring for the order);
+        ``attempt``: which offer of it central names (None: it did not say)."""
         signed = parse_signed(raw)
         bundle = verify_signed(signed, self.trusted)
         try:
@@ -166,11 +170,11 @@ class ConfigAgent(RunsPeriodically):
         except ConfigError as exc:
             raise BundleRejected("schema", f"{exc.key}: {exc.reason}") from None
         current = self.slots.current_version() or 0
-        failed = self.slots.load_state().failed
+        state = self.slots.load_state()
         if bundle.version <= current:
             raise BundleRejected("older_version",
                                  f"version {bundle.version} is not newer than {current}")
-        if str(bundle.version) in failed:
+        if state.failed_before(bundle.version, attempt):
             raise BundleRejected("older_version",
                                  f"version {bundle.version} failed here before")
         return signed
@@ -183,26 +187,26 @@ class ConfigAgent(RunsPeriodically):
         self.last_poll_at = self.clock.now()
         etag = self.slots.load_state().etag
         try:
-            status, new_etag, raw = self.client.fetch_config(etag)
+            fetched = self.client.fetch_config(etag)
         except KioskError as exc:
             self.poll_failures.failed_with(exc)  # once per outage, not every poll
             return PollResult("error", reason=exc.code.value)
         self.poll_failures.succeeded()
-        if status == 304:
+        if fetched.status == 304:
             return PollResult("unchanged")
-        if status == 204:
+        if fetched.status == 204:
             return PollResult("nothing")
-        result = self._take(raw, new_etag)
+        result = self._take(fetched.raw, fetched.etag, fetched.attempt)
         if result.outcome == "rejected":
             self.flush_reports()
         return result
 
-    def _take(self, raw: bytes, etag: str | None) -> PollResult:
+    def _take(self, raw: bytes, etag: str | None, attempt: int | None) -> PollResult:
         with self._lock:
             try:
-                signed = self.judge(raw)
+                signed = self.judge(raw, attempt)
             except BundleRejected as exc:
-                return self._rejected(raw, etag, exc)
+                return self._rejected(raw, etag, exc, attempt)
             version = signed.bundle.version
             state = self.slots.load_state()
             state.etag = etag
@@ -211,11 +215,13 @@ class ConfigAgent(RunsPeriodically):
                 self.slots.save_state(state)
                 return PollResult("known", version)
             self.slots.write("pending", signed)
+            state.staged_attempt = attempt
             self.slots.save_state(state)
         log.info("config version %d verified and staged", version)
         return PollResult("staged", version)
 
-    def _rejected(self, raw: bytes, etag: str | None, exc: BundleRejected) -> PollResult:
+    def _rejected(self, raw: bytes, etag: str | None, exc: BundleRejected,
+                  attempt: int | None) -> PollResult:
         version = _version_of(raw, etag)
         reason = str(exc)
         current = self.slots.read("current")
@@ -229,7 +235,7 @@ class ConfigAgent(RunsPeriodically):
         # again at every poll (a few kB), but reported once.
         state = self.slots.load_state()
         if (exc.reason == "older_version" and version is not None
-                and str(version) in state.failed):
+                and state.failed_before(version, attempt)):
             return PollResult("rejected", version, reason)  # reported when it failed here
         if exc.reason == "unreadable":
             # Garbled in transit, each time differently: one report per ETag.
@@ -237,13 +243,14 @@ class ConfigAgent(RunsPeriodically):
                 return PollResult("rejected", version, reason)
             state.unreadable_etag = etag
         else:
-            seen = _refusal_digest(raw, reason)
+            seen = _refusal_digest(raw, reason, attempt)
             if state.rejected_digest == seen:
                 return PollResult("rejected", version, reason)
             state.rejected_digest = seen
         log.warning("config version %s rejected: %s", version, reason)
         if version is not None:
-            state.unreported.append(_report_entry(version, "rejected", reason))
+            state.unreported.append(_report_entry(version, "rejected", reason,
+                                                  attempt=attempt))
         else:
             log.warning("rejected config has no version to report")
         self.slots.save_state(state)
@@ -282,7 +289,8 @@ class ConfigAgent(RunsPeriodically):
                 overridden = self._overridden(staged)
                 state = self.slots.load_state()
                 state.applying = None
-                state.unreported.append(_report_entry(version, "applied", "", overridden))
+                state.unreported.append(_report_entry(version, "applied", "", overridden,
+                                                      attempt=state.staged_attempt))
                 self.slots.save_state(state)
                 result = ApplyResult(version, True, overridden=tuple(overridden))
         if result.applied:
@@ -349,7 +357,9 @@ class ConfigAgent(RunsPeriodically):
             self.slots.clear("pending")
         state.applying = None
         state.failed[str(version)] = reason
-        state.unreported.append(_report_entry(version, "failed", reason))
+        state.failed_attempts[str(version)] = state.staged_attempt or 1
+        state.unreported.append(_report_entry(version, "failed", reason,
+                                              attempt=state.staged_attempt))
         self.slots.save_state(state)
 
     def _step(self, name: str) -> None:
@@ -405,10 +415,12 @@ def raw_is(signed: SignedBundle, raw: bytes) -> bool:
         return False
 
 
-def _refusal_digest(raw: bytes, reason: str) -> str:
+def _refusal_digest(raw: bytes, reason: str, attempt: int | None) -> str:
     """Names one refusal of one download: the same bytes refused for the same reason are
-    not reported again (a site file fixed since may change the reason: then they are)."""
-    return hashlib.sha256(raw + b"\0" + reason.encode()).hexdigest()
+    not reported again (a site file fixed since may change the reason: then they are),
+    unless an admin retried it (a new attempt: its refusal is news to central)."""
+    offer = b"" if attempt is None else f"\0{attempt}".encode()
+    return hashlib.sha256(raw + b"\0" + reason.encode() + offer).hexdigest()
 
 
 def _version_of(raw: bytes, etag: str | None) -> int | None:
@@ -423,9 +435,10 @@ def _version_of(raw: bytes, etag: str | None) -> int | None:
 
 
 def _report_entry(version: int, outcome: Literal["applied", "failed", "rejected"],
-                  reason: str, overridden: list[str] | None = None) -> dict[str, Any]:
+                  reason: str, overridden: list[str] | None = None, *,
+                  attempt: int | None = None) -> dict[str, Any]:
     report = ConfigReportIn(version=version, outcome=outcome, reason=reason[:500],
-                            overridden=overridden or [])
+                            overridden=overridden or [], attempt=attempt)
     return {"id": uuid.uuid4().hex, "report": report.model_dump(mode="json")}
 
 

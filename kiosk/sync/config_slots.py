@@ -5,8 +5,8 @@ Files under ``data_dir/config``:
 - ``current.json``: the applied SignedBundle (the "pushed" layer of load_config);
 - ``previous.json``: the last good one before it (what a rollback restores);
 - ``pending.json``: verified, waiting for the end of a user session;
-- ``state.json``: {"applying", "previous_version", "failed", "unreported", "etag",
-  "unreadable_etag", "rejected_digest"}.
+- ``state.json``: {"applying", "previous_version", "failed", "failed_attempts",
+  "staged_attempt", "unreported", "etag", "unreadable_etag", "rejected_digest"}.
 
 The folder is 0700 and every file 0600 (mkstemp's mode, kept by the rename). Every
 write goes to a temporary file in the same folder, is flushed and fsynced, then
@@ -39,7 +39,9 @@ UNREPORTED_MAX = 100  # a kiosk cut off for months keeps the newest reports, not
 
 @dataclass
 class SlotState:
-    """state.json. ``failed`` maps a version (as text: JSON keys) to why it failed."""
+    """state.json. ``failed`` maps a version (as text: JSON keys) to why it failed, and
+    ``failed_attempts`` to the rollout attempt that failed (absent: 1, as a state.json
+    of before attempts says nothing)."""
 
     applying: int | None = None
     """Version being applied; set before the first file moves, cleared when done. Found
@@ -47,6 +49,10 @@ class SlotState:
     previous_version: int | None = None
     """Version that ran before the apply in progress (None: no pushed config)."""
     failed: dict[str, str] = field(default_factory=dict)
+    failed_attempts: dict[str, int] = field(default_factory=dict)
+    staged_attempt: int | None = None
+    """The attempt central named for the bundle in pending (or being applied): the one
+    a failure of it is recorded for and its reports name. None: central did not say."""
     unreported: list[dict[str, Any]] = field(default_factory=list)
     """ConfigReportIn dicts not yet acknowledged by central, oldest first."""
     etag: str | None = None
@@ -61,9 +67,16 @@ class SlotState:
     """SHA-256 of the last refused download and its reason: fetched again at each poll,
     reported once."""
 
+    def failed_before(self, version: int, attempt: int | None) -> bool:
+        """Whether this offer of ``version`` (its attempt; None counts as 1) failed
+        here: a retry (a later attempt) is taken again, the same offer is not."""
+        key = str(version)
+        return key in self.failed and (attempt or 1) <= self.failed_attempts.get(key, 1)
+
     def to_json(self) -> dict[str, Any]:
         return {"applying": self.applying, "previous_version": self.previous_version,
-                "failed": dict(self.failed), "unreported": list(self.unreported),
+                "failed": dict(self.failed), "failed_attempts": dict(self.failed_attempts),
+                "staged_attempt": self.staged_attempt, "unreported": list(self.unreported),
                 "etag": self.etag, "unreadable_etag": self.unreadable_etag,
                 "rejected_digest": self.rejected_digest}
 
@@ -71,6 +84,11 @@ class SlotState:
     def from_json(cls, data: Mapping[str, Any]) -> SlotState:
         return cls(applying=data.get("applying"), previous_version=data.get("previous_version"),
                    failed={str(k): str(v) for k, v in dict(data.get("failed") or {}).items()},
+                   failed_attempts={str(k): v for k, v in
+                                    dict(data.get("failed_attempts") or {}).items()
+                                    if isinstance(v, int)},
+                   staged_attempt=(data.get("staged_attempt")
+                                   if isinstance(data.get("staged_attempt"), int) else None),
                    unreported=list(data.get("unreported") or []), etag=data.get("etag"),
                    unreadable_etag=data.get("unreadable_etag"),
                    rejected_digest=data.get("rejected_digest"))

@@ -15,19 +15,20 @@ import requests
 
 from kiosk.errors import ErrorCode, KioskError
 from kiosk.sync.client import CentralClient
-from kiosk.sync.wire_config import ConfigReportAck
+from kiosk.sync.wire_config import ATTEMPT_HEADER, ConfigReportAck, attempt_of
 
 CHUNK_BYTES = 1024 * 1024
 
 
 class ReleaseClient(CentralClient):
-    def offered_release(self) -> bytes | None:
-        """GET /v1/release: the raw SignedRelease JSON, or None (204: nothing for us)."""
+    def offered_release(self) -> tuple[bytes, int | None] | None:
+        """GET /v1/release: the raw SignedRelease JSON and the attempt central names
+        (None: it did not say), or None (204: nothing for us)."""
         response = self._send("GET", "/v1/release", self._headers(), None)
         if response.status_code == 204:
             return None
         if response.status_code == 200:
-            return response.content
+            return response.content, attempt_of(response.headers.get(ATTEMPT_HEADER))
         self._answer("GET", "/v1/release", response, ConfigReportAck)  # not a 2xx: raises
         raise self._unavailable("GET", "/v1/release",
                                 f"central answered HTTP {response.status_code}",
@@ -54,9 +55,14 @@ class ReleaseClient(CentralClient):
             raise self._unavailable("GET", path, "download failed",
                                     reason=type(exc).__name__) from exc
 
-    def report_release(self, version: str, outcome: str, reason: str) -> None:
-        """POST /v1/release/reports once (the agent keeps an undelivered one itself)."""
-        body = json.dumps({"version": version, "outcome": outcome, "reason": reason})
+    def report_release(self, version: str, outcome: str, reason: str,
+                       attempt: int | None = None) -> None:
+        """POST /v1/release/reports once (the agent keeps an undelivered one itself); the
+        attempt only when central named one (a central of before refuses the field)."""
+        report: dict[str, object] = {"version": version, "outcome": outcome, "reason": reason}
+        if attempt is not None:
+            report["attempt"] = attempt
+        body = json.dumps(report)
         response = self._send("POST", "/v1/release/reports",
                               self._headers(idempotency_key=uuid.uuid4().hex), body)
         if not 200 <= response.status_code < 300:

@@ -17,7 +17,7 @@ import binascii
 import hashlib
 import json
 from collections.abc import Mapping
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NamedTuple
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -166,9 +166,39 @@ def verify_signed(signed: SignedBundle, trusted: Mapping[str, Ed25519PublicKey])
     return signed.bundle
 
 
-def etag_of(version: int) -> str:
-    """The ETag central gives a bundle and the kiosk sends back in If-None-Match."""
-    return f'"v{version}"'
+ATTEMPT_HEADER = "X-Rollout-Attempt"
+"""Which offer of a rollout central serves the kiosk with GET /v1/config and GET
+/v1/release: 1, and one more each time an admin retried the rollout for this kiosk. A
+kiosk refuses a version it failed only for the attempt it failed; a central of before
+the header sends none (the kiosk takes it as attempt 1)."""
+ATTEMPT_MAX = SQL_INT_MAX
+
+
+def attempt_of(header: str | None) -> int | None:
+    """The attempt a response's header names, or None (absent or not a number)."""
+    text = (header or "").strip()
+    if not text.isdigit() or len(text) > 10:
+        return None
+    attempt = int(text)
+    return attempt if 1 <= attempt <= ATTEMPT_MAX else None
+
+
+class ConfigFetch(NamedTuple):
+    """What GET /v1/config answered the kiosk: 200 with the raw SignedBundle JSON, 304
+    (unchanged) or 204 (nothing released to it)."""
+
+    status: int
+    etag: str | None
+    raw: bytes
+    attempt: int | None = None
+    """ATTEMPT_HEADER's value; None when central did not say (a central of before)."""
+
+
+def etag_of(version: int, attempt: int = 1) -> str:
+    """The ETag central gives a bundle and the kiosk sends back in If-None-Match. A
+    retried offer has its own (a kiosk that staged the first one, then failed it, must
+    fetch the retry, not be told 304), and the first keeps the ETag of before retries."""
+    return f'"v{version}"' if attempt <= 1 else f'"v{version}-a{attempt}"'
 
 
 # --- device calls ----------------------------------------------------------------------------
@@ -184,6 +214,10 @@ class ConfigReportIn(_Wire):
     overridden: list[SettingName] = Field(default_factory=list, max_length=OVERRIDDEN_MAX)
     """Applied, but without effect for these keys: the kiosk's site file sets them too
     (it wins over a push). Sent only when not empty."""
+    attempt: int | None = Field(default=None, ge=1, le=ATTEMPT_MAX)
+    """The attempt (ATTEMPT_HEADER) the kiosk was offered when it did this; sent only
+    when central named one. Central ignores a report of an attempt older than the one
+    it offers now (a failure kept while offline must not undo a retry)."""
 
 
 class ConfigReportAck(_Wire):

@@ -41,15 +41,17 @@ REPORTED_OUTCOMES = ("kept", "rolled_back", "rejected", "failed")
 class ReleaseSource(Protocol):
     """Central as the agent needs it (the sync client implements it over HTTP)."""
 
-    def offered_release(self) -> bytes | None:
+    def offered_release(self) -> tuple[bytes, int | None] | None:
         """The signed manifest (JSON) of the newest release central released to this
-        kiosk, or None."""
+        kiosk and which attempt of it central offers (None: it did not say), or None."""
 
     def download_release_file(self, version: str, name: str, dest: Path) -> None:
         """Write the release's file ``name`` to ``dest`` (verified by the caller)."""
 
-    def report_release(self, version: str, outcome: str, reason: str) -> None:
-        """What the kiosk did with a release: kept, rolled_back, rejected or failed."""
+    def report_release(self, version: str, outcome: str, reason: str,
+                       attempt: int | None = None) -> None:
+        """What the kiosk did with a release: kept, rolled_back, rejected or failed, and
+        for which attempt (sent only when central named one)."""
 
 
 class UpdateAgent:
@@ -81,32 +83,36 @@ class UpdateAgent:
     def _report_pending(self) -> None:
         record = self.releases.read_state()
         if not record.reported and record.state in REPORTED_OUTCOMES and record.version:
-            self.source.report_release(record.version, record.state, record.reason)
+            self.source.report_release(record.version, record.state, record.reason,
+                                       record.attempt)
             self.releases.mark_reported()
 
     def _fetch_and_install(self) -> UpdateRecord:
         record = self.releases.read_state()
         if record.state == "trial":
             return record  # the trial watch decides
-        raw = self.source.offered_release()
-        if raw is None:
+        offer = self.source.offered_release()
+        if offer is None:
             return record
+        raw, attempt = offer
         try:
             signed = parse_signed_release(raw)
         except ReleaseRejected as exc:
-            return self._refused(None, exc)
+            return self._refused(None, exc, attempt)
         version = signed.manifest.version
         if version_key(version) == version_key(self.running_version):
             return record  # what runs: nothing to do
-        if record.version == version and record.state in (
-                "installed", "rejected", "failed", "rolled_back"):
-            return record  # decided already; a release is not retried (a new one is)
+        if record.version == version and (record.state == "installed" or (
+                record.state in ("rejected", "failed", "rolled_back")
+                and (attempt or 1) <= (record.attempt or 1))):
+            return record  # decided already: only an admin's retry (a new attempt) or
+            # a new release is taken
         try:
             manifest = verify_release(signed, self.trusted,
                                       running_version=self.running_version, now=self.now())
         except ReleaseRejected as exc:
-            return self._refused(version, exc)
-        self.releases.note("downloading", version)
+            return self._refused(version, exc, attempt)
+        self.releases.note("downloading", version, attempt=attempt)
         downloads = self.releases.root / "downloads" / version
         try:
             started = time.monotonic()
@@ -121,24 +127,26 @@ class UpdateAgent:
             self.timings = {"download": downloaded - started, "verify": verified - downloaded,
                             "install": installed.seconds}
         except ReleaseRejected as exc:
-            return self._refused(version, exc)
+            return self._refused(version, exc, attempt)
         except InstallFailed as exc:
             log.error("update: %s did not install: %s", version, exc)
-            return self._outcome("failed", version, str(exc))
+            return self._outcome("failed", version, str(exc), attempt)
         finally:
             shutil.rmtree(downloads, ignore_errors=True)
         log.info("update: %s installed beside %s, switching between sessions", version,
                  self.running_version)
-        return self.releases.note("installed", version)
+        return self.releases.note("installed", version, attempt=attempt)
 
-    def _refused(self, version: str | None, exc: ReleaseRejected) -> UpdateRecord:
+    def _refused(self, version: str | None, exc: ReleaseRejected,
+                 attempt: int | None = None) -> UpdateRecord:
         log.warning("update: release %s refused: %s", version or "(unreadable)", exc)
         if version is None:
             return self.releases.read_state()  # nothing to name in a report
-        return self._outcome("rejected", version, str(exc))
+        return self._outcome("rejected", version, str(exc), attempt)
 
-    def _outcome(self, state: str, version: str, reason: str) -> UpdateRecord:
-        record = self.releases.note(state, version, reason[:500])
+    def _outcome(self, state: str, version: str, reason: str,
+                 attempt: int | None) -> UpdateRecord:
+        record = self.releases.note(state, version, reason[:500], attempt=attempt)
         try:
             self._report_pending()
         except Exception:  # reported by a later round

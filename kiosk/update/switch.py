@@ -53,6 +53,9 @@ class UpdateRecord:
     """Starts of ``version`` on trial, counted by the guard."""
     reported: bool = True
     """Whether central has heard of this state's outcome (kept, rolled back, ...)."""
+    attempt: int | None = None
+    """Which offer of ``version`` central named (X-Rollout-Attempt; None: it did not
+    say): a release that failed here is taken again only for a later attempt (a retry)."""
     changed_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
 
 
@@ -161,8 +164,10 @@ class Releases:
             raise SwitchError(f"release {version} is not fully installed")
         if running is None or not self.is_installed(running):
             raise SwitchError("no current release to come back to")
-        record = self.write_state(UpdateRecord(state="trial", version=version,
-                                               previous=running, reported=True))
+        before = self.read_state()
+        record = self.write_state(UpdateRecord(
+            state="trial", version=version, previous=running, reported=True,
+            attempt=before.attempt if before.version == version else None))
         self._follow(record)
         return record
 
@@ -183,7 +188,8 @@ class Releases:
         self._follow(record)
         return record
 
-    def note(self, state: str, version: str | None, reason: str = "") -> UpdateRecord:
+    def note(self, state: str, version: str | None, reason: str = "", *,
+             attempt: int | None = None) -> UpdateRecord:
         """A state that moves no link (downloading, installed, rejected, failed); never
         over an open trial, whose outcome only keep, roll_back and guard decide."""
         current = self.read_state()
@@ -191,7 +197,7 @@ class Releases:
             return current
         return self.write_state(UpdateRecord(
             state=state, version=version, previous=self.current_version(), reason=reason,
-            reported=state not in ("rejected", "failed")))
+            reported=state not in ("rejected", "failed"), attempt=attempt))
 
     def mark_reported(self) -> UpdateRecord:
         return self.write_state(replace(self.read_state(), reported=True))

@@ -32,6 +32,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 # The written exception of the update contract: the key ids and rollout targets of
 # config pushes, so one key, one site-file setting and one target syntax serve both.
 from kiosk.sync.wire_config import (
+    ATTEMPT_MAX,
     TARGET_PATTERN,
     WAVE_DEADLINE_DEFAULT_S,
     WAVE_DEADLINE_MAX_S,
@@ -212,6 +213,9 @@ class ReleaseReportIn(_Wire):
     the previous version runs again; rejected: refused before install (signature, expiry,
     version, platform, hashes); failed: genuine but would not install."""
     reason: str = Field(default="", max_length=500)
+    attempt: int | None = Field(default=None, ge=1, le=ATTEMPT_MAX)
+    """The attempt central offered (X-Rollout-Attempt), sent only when it named one; a
+    report of an older attempt than the one offered now is ignored."""
 
 
 class ReleaseReportAck(_Wire):

@@ -65,8 +65,7 @@ class RolloutFleet:
 
     def config_of(self, kiosk_id: str) -> int:
         """The HTTP status GET /v1/config answers the kiosk (200: given, 204: nothing)."""
-        status, _etag, _raw = self.kiosk(kiosk_id).fetch_config(None)
-        return status
+        return self.kiosk(kiosk_id).fetch_config(None).status
 
     def report_config(self, kiosk_id: str, version: int, outcome: str = "applied",
                       reason: str = "") -> None:

@@ -17,6 +17,7 @@ from central.db import make_engine
 from central.rollout_control import RolloutControl
 from central.server import CentralServer
 from conftest import CentralKeys, SettableClock
+from kiosk.sync.wire_config import ConfigReportIn
 from rollout_fleet import RolloutFleet, kiosks_of, rollout_fleet, wave
 
 pytestmark = pytest.mark.database  # locks, concurrency, rules the database enforces
@@ -141,6 +142,39 @@ def test_retry_offers_it_again_only_to_the_failed_and_reopens_a_halted_rollout(
     assert fleet.detail("config", rollout["id"])["state"] == "completed"
 
 
+def test_a_retry_is_a_new_attempt_and_a_report_of_the_old_one_is_ignored(
+        fleet: RolloutFleet) -> None:
+    """GIVEN version 1 to two kiosks in one wave: one applied it, the other failed it
+    and the rollout halted
+    WHEN the admin retries, and the failed kiosk's report of the first attempt arrives
+    late (kept while central was away), then it reports the second
+    THEN the retried kiosk is served attempt 2 with an ETag of its own (the applied one
+    stays on attempt 1 and its ETag), the late report is not recorded and does not halt
+    the rollout again, and the report of attempt 2 completes it; a report that names no
+    attempt (an older kiosk) is taken as before"""
+    a, b = fleet.enroll("SH-R-0011", "SH-R-0012")
+    rollout = fleet.push_config(1).json()
+    assert fleet.config_of(a) == 200 and fleet.config_of(b) == 200
+    fleet.report_config(a, 1)
+    fleet.report_config(b, 1, "failed", "health check: printer offline")
+    assert fleet.control("config", rollout["id"], "retry").status_code == 200
+
+    first, retried = fleet.kiosk(a).fetch_config(None), fleet.kiosk(b).fetch_config(None)
+    assert (first.attempt, first.etag) == (1, '"v1"')
+    assert (retried.attempt, retried.etag) == (2, '"v1-a2"')
+    late = fleet.kiosk(b).report_config(ConfigReportIn(
+        version=1, outcome="failed", reason="health check: printer offline", attempt=1))
+    assert late.recorded is False
+    detail = fleet.detail("config", rollout["id"])
+    assert detail["state"] == "running"
+    assert kiosks_of(detail)[b]["outcome"] == "pending"
+    assert kiosks_of(detail)[b]["attempt"] == 2
+    now = fleet.kiosk(b).report_config(ConfigReportIn(version=1, outcome="applied",
+                                                      attempt=2))
+    assert now.recorded is True
+    assert fleet.detail("config", rollout["id"])["state"] == "completed"
+
+
 def test_retry_with_no_failed_kiosk_is_refused(fleet: RolloutFleet) -> None:
     """GIVEN a running rollout where nobody failed
     WHEN the admin retries
@@ -262,7 +296,7 @@ def test_software_rollouts_pause_resume_keep_the_window_and_time_out_alike(
     assert windowed.status_code == 201, windowed.text
     assert fleet.release_of(a)  # still 0.2.0: 0.3.0 waits for the window
     assert fleet.kiosk(a).offered_release() is not None
-    assert b'"0.2.0"' in (fleet.kiosk(a).offered_release() or b"")
+    assert b'"0.2.0"' in (fleet.kiosk(a).offered_release() or (b"", None))[0]
 
     assert fleet.control("software", rollout["id"], "resume").json()["state"] == "running"
     assert fleet.release_of(b)

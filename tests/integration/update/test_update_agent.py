@@ -29,14 +29,17 @@ class FolderSource:
         self.folder = folder
         self.offered: SignedRelease | None = None
         self.reports: list[tuple[str, str, str]] = []
+        self.attempt: int | None = None
 
-    def offered_release(self) -> bytes | None:
-        return self.offered.model_dump_json().encode() if self.offered else None
+    def offered_release(self) -> tuple[bytes, int | None] | None:
+        return (self.offered.model_dump_json().encode(), self.attempt) if self.offered \
+            else None
 
     def download_release_file(self, version: str, name: str, dest: Path) -> None:
         shutil.copyfile(self.folder / name, dest)
 
-    def report_release(self, version: str, outcome: str, reason: str) -> None:
+    def report_release(self, version: str, outcome: str, reason: str,
+                       attempt: int | None = None) -> None:
         self.reports.append((version, outcome, reason))
 
 
