@@ -160,8 +160,10 @@ class Questionnaire:
     _trail: list[_Position] = field(default_factory=list)  # where we have been, for Back
     _here: _Position | None = None
     error: ErrorCode | None = None
-    # While one answer is changed: the length of the trail at the changed question.
+    # While one answer is changed: the length of the trail at the changed question, and
+    # the questions after it that are asked again even with a kept answer.
     _change_at: int | None = None
+    _again: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self._here = self._first_from(_Position(0))
@@ -235,16 +237,19 @@ class Questionnaire:
             self._walk_kept()
         return True
 
-    def change(self, key: str, entry: int | None = None) -> bool:
+    def change(self, key: str, entry: int | None = None, also: tuple[str, ...] = ()) -> bool:
         """Go to the question ``key`` of a finished questionnaire (of the group entry
         ``entry``, 0-based, for a question of a repeated group) to change its answer;
-        every answer is kept. The walk is replayed from the start, so Back and the
-        answer checks see the same questions as the first time. False (and still done)
-        when the question is not on the way (it does not apply, or no such key)."""
+        every answer is kept. ``also``: questions after it that are asked again, their
+        kept answers shown (a day and its time make one arrival). The walk is replayed
+        from the start, so Back and the answer checks see the same questions as the
+        first time. False (and still done) when the question is not on the way (it does
+        not apply, or no such key)."""
         if not self.done:
             return False
         kept = copy.deepcopy(self.answers)
         self._change_at = None
+        self._again = set(also)
         self._trail = []
         self.error = None
         self._here = self._first_from(_Position(0))
@@ -264,6 +269,7 @@ class Questionnaire:
         goes on through the kept answers; done unless a question still needs one."""
         if self.changing:
             self.error = None
+            self._again.clear()
             self._walk_kept()
 
     def _take(self, value: Any) -> bool:
@@ -312,6 +318,9 @@ class Questionnaire:
         """Answer with what is kept until a question has none or refuses it (shown with
         its error); the change is over when the walk is done."""
         while not self.done:
+            if self.current.key in self._again:
+                self._again.discard(self.current.key)
+                return
             value = self._kept_value(self.answers)
             if value is _MISSING or not self._take(value):
                 return
