@@ -16,6 +16,7 @@ from kiosk.errors import ErrorCode, KioskError
 from kiosk.services.flow import View
 from kiosk.services.stay import StayStep
 from kiosk.ui.driver import Driver
+from kiosk.ui.walkthrough import confirm_summary
 from kiosk.ui.walkthrough_stay import (
     CHANGNING_ROOM,
     answer_questions,
@@ -52,7 +53,7 @@ def central(system: System) -> Iterator[System]:
 def submit_and_wait(driver: Driver) -> None:
     app = driver.app
     flow = app.flow
-    driver.tap(app.screen("summary").ids.action)
+    confirm_summary(driver)
     driver.wait_until(lambda: flow.view in (View.DONE, View.FAILED), 30, "the slip")
     driver.wait_for_screen("slip" if flow.view is View.DONE else "failed")
 
