@@ -1,8 +1,8 @@
 """Everything at a glance before it is submitted or printed: the flow's rows (Change on
 each that shows an answer), its warnings (each with what it means), and one primary
-action, live once the person has seen the end of the summary (docs/ui-guide.md#check-
-your-answers). A summary longer than the screen shows a cue over its bottom edge until
-the end is in view; touching the cue scrolls a screen further."""
+action, live once the person has seen the end of the summary
+(docs/ui-guide.md#check-your-answers). A summary longer than the screen shows a cue
+over its bottom edge until the end is in view; touching the cue scrolls further."""
 
 from __future__ import annotations
 
