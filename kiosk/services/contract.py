@@ -80,11 +80,14 @@ class QrPrompt(StrEnum):
 
 @dataclass(frozen=True)
 class Row:
-    """One label/value line of a summary (label is a msgid; value is shown as is)."""
+    """One label/value line of a summary (label is a msgid; value is shown as is).
+    ``change``: the answer the row shows, for the flow's change() (the summary offers
+    Change on the row); empty for what was read, found or computed."""
 
     label: str
     value: str
     emphasis: bool = False
+    change: str = ""
 
 
 @dataclass(frozen=True)
@@ -376,6 +379,11 @@ class ServiceFlow(Protocol):
     def choose(self, key: str) -> None:
         """One entry of the list on screen (an address level, a biller, a way to pay, show
         or scan a code)."""
+
+    def change(self, key: str) -> None:
+        """SUMMARY: change the answer of the row whose ``change`` is ``key``: its question
+        (or list) shows, and once answered the summary shows again, after only the
+        questions the change opened."""
 
     def try_again(self) -> None:
         """From the failure screen, where can_retry."""

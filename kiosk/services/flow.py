@@ -241,6 +241,9 @@ class Flow(Generic[S]):
     def choose(self, key: str) -> None:
         """One entry of the list on screen."""
 
+    def change(self, key: str) -> None:
+        """Change one answer shown on the summary (Row.change)."""
+
     def try_again(self) -> None:
         """From the failure screen."""
 

@@ -10,6 +10,7 @@ Pure: no I/O, no UI.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -152,6 +153,9 @@ class _Position:
     question: int = 0  # which question in the group; -1: the "another?" question
 
 
+_MISSING = object()  # no answer kept for a question
+
+
 @dataclass
 class Questionnaire:
     items: tuple[Item, ...]
@@ -159,6 +163,10 @@ class Questionnaire:
     _trail: list[_Position] = field(default_factory=list)  # where we have been, for Back
     _here: _Position | None = None
     error: ErrorCode | None = None
+    # While one answer is changed: the length of the trail at the changed question, and
+    # the questions after it that are asked again even with a kept answer.
+    _change_at: int | None = None
+    _again: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self._here = self._first_from(_Position(0))
@@ -209,11 +217,65 @@ class Questionnaire:
             return entries[here.entry].get(item.questions[here.question].key)
         return None
 
+    @property
+    def changing(self) -> bool:
+        """One answer is being changed: the walk ends at the first question that has no
+        answer yet, or whose kept answer is no longer accepted (see change())."""
+        return self._change_at is not None
+
+    @property
+    def at_change(self) -> bool:
+        """On the question being changed (Back from here ends the change: resume())."""
+        return self._change_at is not None and len(self._trail) == self._change_at
+
     # answering
 
     def answer(self, value: Any) -> bool:
         """Store the answer to the current question and move on. False (and ``error``)
-        when the answer is not acceptable; nothing moves then."""
+        when the answer is not acceptable; nothing moves then. While changing, the walk
+        then goes on by itself through every question whose kept answer still holds."""
+        if not self._take(value):
+            return False
+        if self.changing:
+            self._walk_kept()
+        return True
+
+    def change(self, key: str, entry: int | None = None, also: tuple[str, ...] = ()) -> bool:
+        """Go to the question ``key`` of a finished questionnaire (of the group entry
+        ``entry``, 0-based, for a question of a repeated group) to change its answer;
+        every answer is kept. ``also``: questions after it that are asked again, their
+        kept answers shown (a day and its time make one arrival). The walk is replayed
+        from the start, so Back and the answer checks see the same questions as the
+        first time. False (and still done) when the question is not on the way (it does
+        not apply, or no such key)."""
+        if not self.done:
+            return False
+        kept = copy.deepcopy(self.answers)
+        self._change_at = None
+        self._again = set(also)
+        self._trail = []
+        self.error = None
+        self._here = self._first_from(_Position(0))
+        while not self.done:
+            if self._is_at(key, entry):
+                self._change_at = len(self._trail)
+                return True
+            value = self._kept_value(kept)
+            if value is _MISSING or not self._take(value):
+                # Cannot happen for a finished walk; never leave it half-replayed.
+                self._walk_kept()
+                return False
+        return False
+
+    def resume(self) -> None:
+        """End a change without another answer (Back on the changed question): the walk
+        goes on through the kept answers; done unless a question still needs one."""
+        if self.changing:
+            self.error = None
+            self._again.clear()
+            self._walk_kept()
+
+    def _take(self, value: Any) -> bool:
         question = self.current
         self.error = self._check(question, value)
         if self.error is not None:
@@ -245,14 +307,48 @@ class Questionnaire:
         return self.answer(None)
 
     def back(self) -> bool:
-        """To the previous question; False at the first one (the flow goes back then)."""
+        """To the previous question; False at the first one (the flow goes back then),
+        and on the question being changed (the flow returns to its summary then)."""
         self.error = None
-        if not self._trail:
+        if not self._trail or self.at_change:
             return False
         self._here = self._trail.pop()
         return True
 
     # plumbing
+
+    def _walk_kept(self) -> None:
+        """Answer with what is kept until a question has none or refuses it (shown with
+        its error); the change is over when the walk is done."""
+        while not self.done:
+            if self.current.key in self._again:
+                self._again.discard(self.current.key)
+                return
+            value = self._kept_value(self.answers)
+            if value is _MISSING or not self._take(value):
+                return
+        self._change_at = None
+
+    def _kept_value(self, answers: Mapping[str, Any]) -> Any:
+        """The answer ``answers`` hold for the current question (_MISSING if none); the
+        "another?" of a group is yes while more entries follow this one."""
+        here = self._require()
+        item = self.items[here.item]
+        if isinstance(item, Question):
+            return answers.get(item.key, _MISSING)
+        entries = answers.get(item.key, [])
+        if here.question == -1:
+            return here.entry + 1 < len(entries)
+        if here.entry >= len(entries):
+            return _MISSING
+        return entries[here.entry].get(item.questions[here.question].key, _MISSING)
+
+    def _is_at(self, key: str, entry: int | None) -> bool:
+        here = self._require()
+        if self.current.key != key or here.question == -1:
+            return False
+        in_group = self.group is not None
+        return (entry is None and not in_group) or (in_group and entry == here.entry)
 
     def _require(self) -> _Position:
         if self._here is None:

@@ -41,6 +41,7 @@ from kiosk.services.stay_address import ROOM, AddressPicker, address_problem
 from kiosk.services.stay_answers import StayAnswers
 from kiosk.services.stay_document import KeepingReader, document_fields, document_problem
 from kiosk.services.stay_screens import (
+    ADDRESS_CHANGE,
     CONFIRM_NOTE,
     SUMMARY_BUTTON,
     SUMMARY_HEADING,
@@ -121,6 +122,8 @@ class StayFlow(Flow[StayStep]):
         self.final_number: str | None = None  # central's registration number
         self._delivery: Delivery | None = None  # central's answer (status)
         self._retry: StayStep | None = None  # what Try again repeats after a failure
+        # The room chosen before Change on the address, kept until another is chosen.
+        self._kept_address: AddressPicker | None = None
         self._rejected = False
         self._registered_at = self.clock.now()
         self._start_reading(fresh=True)
@@ -182,20 +185,33 @@ class StayFlow(Flow[StayStep]):
         self._busy(View.WORKING,
                    StayStep.RESOLVING if node.level == ROOM else StayStep.ADDRESS_LOADING)
 
+    def change(self, key: str) -> None:
+        """Change on a summary row: that question, or the address lists from the
+        districts; the summary shows again once it is answered (_answered, _resolve)."""
+        if self.step is not StayStep.SUMMARY:
+            return
+        if key == ADDRESS_CHANGE:
+            self._change_address()
+            return
+        form = self.answers.change(key)
+        if form is not None:
+            self._ask(form, StayStep.ENTRY if form is self.answers.entry else StayStep.STAY)
+
     def back(self) -> None:
         step, form = self.step, self.form
         self.error = None
-        if step is StayStep.CONFIRM_PERSON:
+        if step in (StayStep.ENTRY, StayStep.STAY) and form is not None and form.at_change:
+            form.resume()  # Back on the question reached by Change: keep its answer
+            self._answered(True)
+        elif step is StayStep.CONFIRM_PERSON:
             self._forget_person()
             self._start_reading(fresh=True)
         elif step in (StayStep.ENTRY, StayStep.STAY) and form is not None and form.back():
             self._notify()
         elif step is StayStep.ENTRY:
             self._show(View.IDENTITY, StayStep.CONFIRM_PERSON)
-        elif step is StayStep.ADDRESS and not self.picker.up():
-            self._ask_again(self.answers.entry_form(), StayStep.ENTRY)
         elif step is StayStep.ADDRESS:
-            self._notify()
+            self._address_back()
         elif step is StayStep.STAY:
             self.picker.undo_choice()
             self._show(View.CHOOSE, StayStep.ADDRESS)
@@ -250,7 +266,7 @@ class StayFlow(Flow[StayStep]):
         if self.person is None or self.picker.address is None:
             return []
         return summary_rows(self.person, self.answers.form(), self.picker.address,
-                            self.ctx.lang, self._deps.translator)
+                            self.ctx.lang, self._deps.translator, self.answers.asked())
 
     def outcome(self) -> Outcome:
         """What the screen says is what the slip's status says (slip_status)."""
@@ -313,8 +329,13 @@ class StayFlow(Flow[StayStep]):
             self._address_failed(KioskError(problem), StayStep.RESOLVING)
             return
         self.picker.address = address
+        self._kept_address = None
         self.busy = False
-        self._ask(self.answers.stay_form(), StayStep.STAY)
+        stay = self.answers.stay_form()
+        if stay.done:  # another room by Change on the summary: the answers stand
+            self._to_summary()
+        else:
+            self._ask(stay, StayStep.STAY)
 
     def _address_failed(self, error: KioskError, step: StayStep) -> None:
         """Central away: the failure screen, whose Try again asks once more. An address
@@ -428,6 +449,36 @@ class StayFlow(Flow[StayStep]):
             self.error = KioskError(code)
             self._notify()
 
+    def _change_address(self) -> None:
+        """The district list again (already fetched); the room stays until another is
+        chosen, so Back from the districts returns to the summary with it."""
+        picker = self.picker
+        self._kept_address = AddressPicker(list(picker.levels), list(picker.path),
+                                           picker.address)
+        del picker.levels[1:]
+        picker.path.clear()
+        picker.address = None
+        self.error = None
+        self._show(View.CHOOSE, StayStep.ADDRESS)
+
+    def _address_back(self) -> None:
+        """Up one level; from the districts, back to the summary with the room kept
+        (Change on the address) or to the last entry question."""
+        if self.picker.up():
+            self._notify()
+        elif self._kept_address is not None:
+            self._restore_address(self._kept_address)
+            self._to_summary()
+        else:
+            self._ask_again(self.answers.entry_form(), StayStep.ENTRY)
+
+    def _restore_address(self, kept: AddressPicker) -> None:
+        picker = self.picker  # StayAnswers holds this one: restore it in place
+        picker.levels[:] = kept.levels
+        picker.path[:] = kept.path
+        picker.address = kept.address
+        self._kept_address = None
+
     # --- plumbing -------------------------------------------------------------------------
 
     def _ask(self, form: Questionnaire, step: StayStep) -> None:
@@ -465,6 +516,7 @@ class StayFlow(Flow[StayStep]):
         self.form = None
         self.picker = AddressPicker()
         self.answers = StayAnswers(self.clock, self.picker)
+        self._kept_address = None
         if self._reader is not None:
             self._reader.last = None
 

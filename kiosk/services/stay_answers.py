@@ -18,6 +18,7 @@ from kiosk.services.forms import Answers, Questionnaire
 from kiosk.services.ports import Clock
 from kiosk.services.stay_address import AddressPicker
 from kiosk.services.stay_questions import (
+    ARRIVAL_QUESTIONS,
     ENTRY_ORDER,
     STAY_ORDER,
     asked_before,
@@ -57,6 +58,20 @@ class StayAnswers:
         return form_from(self.document, self._entry_answers(), self._room(),
                          self.stay.answers if self.stay is not None else {},
                          tz=self.clock.now().tzinfo)
+
+    def asked(self) -> frozenset[str]:
+        """The questions answered on this walk (the summary offers Change on their rows)."""
+        return frozenset(key for form in (self.entry, self.stay) if form is not None
+                         for key in form.answers)
+
+    def change(self, key: str) -> Questionnaire | None:
+        """The questionnaire of question ``key``, gone to it to change its answer (the
+        arrival's day asks its time again); None when no question on the way has it."""
+        for form in (self.entry, self.stay):
+            also = ARRIVAL_QUESTIONS[1:] if key == ARRIVAL_QUESTIONS[0] else ()
+            if form is not None and key in form.answers and form.change(key, also=also):
+                return form
+        return None
 
     def reopen(self, field_name: str, code: ErrorCode) -> Questionnaire | None:
         """The questionnaire walked again to the question of ``field_name``, showing

@@ -121,49 +121,65 @@ def address_choices(picker: AddressPicker, translator: Translator, lang: str) ->
             for node in picker.choices]
 
 
+ADDRESS_CHANGE = "address"  # Row.change of the address: the lists are walked again
+
+
 def summary_rows(person: Person, form: StayForm, address: Address, lang: str,
-                 translator: Translator) -> list[Row]:
-    """Every answer, the address in Chinese and English and its police station."""
+                 translator: Translator, asked: frozenset[str] = frozenset()) -> list[Row]:
+    """Every answer, the address in Chinese and English and its police station. A row
+    whose value was answered to one of the ``asked`` questions offers Change (its key);
+    what the document gave does not."""
     def tr(choices: tuple[DomainChoice, ...], code: object) -> str:
         label = next((choice.label for choice in choices if choice.code == code), None)
         return translator.gettext(lang, label) if label is not None else "-"
 
+    def row(label: str, value: str, key: str, emphasis: bool = False) -> Row:
+        return Row(label, value, emphasis, change=key if key in asked else "")
+
     rows = [Row(N_("Name"), f"{person.surname} {person.given_names}", True)]
     if form.chinese_name:
-        rows.append(Row(N_("Chinese name"), form.chinese_name))
+        rows.append(row(N_("Chinese name"), form.chinese_name, "chinese_name"))
     rows += [
-        Row(N_("Sex"), tr(SEXES, form.sex)),
+        row(N_("Sex"), tr(SEXES, form.sex), "sex"),
         Row(N_("Date of birth"), _day(lang, form.birth_date)),
         Row(N_("Nationality"), country_name(person.nationality, lang)),
         Row(N_("Document number"), person.masked_number),
-        Row(N_("Document valid until"), _day(lang, form.doc_expiry)),
-        Row(N_("Visa or permit"), tr(VISA_TYPES, form.entry_status_type)),
+        row(N_("Document valid until"), _day(lang, form.doc_expiry), "doc_expiry"),
+        row(N_("Visa or permit"), tr(VISA_TYPES, form.entry_status_type), "entry_status_type"),
     ]
     if form.entry_status_number:
-        rows.append(Row(N_("Visa or permit number"), form.entry_status_number))
-    rows.append(Row(N_("Valid until"), _day(lang, form.entry_status_valid_until)))
+        rows.append(row(N_("Visa or permit number"), form.entry_status_number,
+                        "entry_status_number"))
+    rows.append(row(N_("Valid until"), _day(lang, form.entry_status_valid_until),
+                    "entry_status_valid_until"))
     if form.number_of_entries is not None:
-        rows.append(Row(N_("Number of entries"), str(form.number_of_entries)))
+        rows.append(row(N_("Number of entries"), str(form.number_of_entries),
+                        "number_of_entries"))
     rows += [
-        Row(N_("Date of entry"), _day(lang, form.date_of_entry)),
-        Row(N_("Port of entry"), tr(PORTS_OF_ENTRY, form.port_of_entry)),
-        Row(N_("Address"), address.text_zh(), True),
+        row(N_("Date of entry"), _day(lang, form.date_of_entry), "date_of_entry"),
+        row(N_("Port of entry"), tr(PORTS_OF_ENTRY, form.port_of_entry), "port_of_entry"),
+        Row(N_("Address"), address.text_zh(), True, change=ADDRESS_CHANGE),
         Row(N_("Address in English"), address.text_en()),
         Row(N_("Police station"), address.police_station or "-"),
-        Row(N_("Arrival"), format_timestamp(form.arrival_at, lang) if form.arrival_at else "-"),
-        Row(N_("Planned departure"), _day(lang, form.planned_departure)),
-        Row(N_("Whose home"), tr(ACCOMMODATION_TYPES, form.accommodation_type)),
+        row(N_("Arrival"), format_timestamp(form.arrival_at, lang) if form.arrival_at else "-",
+            "arrival_date"),
+        row(N_("Planned departure"), _day(lang, form.planned_departure), "planned_departure"),
+        row(N_("Whose home"), tr(ACCOMMODATION_TYPES, form.accommodation_type),
+            "accommodation_type"),
     ]
     if form.host_name:
-        rows += [Row(N_("Host"), form.host_name),
-                 Row(N_("Host's document"), tr(HOST_ID_TYPES, form.host_id_type)),
-                 Row(N_("Host's document number"), masked(form.host_id_number)),
-                 Row(N_("Host's phone"), form.host_phone or "-")]
-    rows += [Row(N_("Purpose of stay"), tr(PURPOSES, form.purpose)),
-             Row(N_("Your phone"), form.phone or "-")]
+        rows += [row(N_("Host"), form.host_name, "host_name"),
+                 row(N_("Host's document"), tr(HOST_ID_TYPES, form.host_id_type),
+                     "host_id_type"),
+                 row(N_("Host's document number"), masked(form.host_id_number),
+                     "host_id_number"),
+                 row(N_("Host's phone"), form.host_phone or "-", "host_phone")]
+    rows += [row(N_("Purpose of stay"), tr(PURPOSES, form.purpose), "purpose"),
+             row(N_("Your phone"), form.phone or "-", "phone")]
     if form.lease_contract is not None:
-        rows.append(Row(N_("Lease contract"),
-                        translator.gettext(lang, _YES if form.lease_contract else _NO)))
+        rows.append(row(N_("Lease contract"),
+                        translator.gettext(lang, _YES if form.lease_contract else _NO),
+                        "lease_contract"))
     return rows
 
 

@@ -92,6 +92,24 @@ class Driver:
         touch.touch_up()
         self.pump(2)
 
+    def swipe(self, widget: Widget, fraction: float, steps: int = 10) -> None:
+        """A finger slides up over ``widget`` by ``fraction`` of its height (a negative
+        fraction slides down) at a finger's pace, a step per 60th of a second, and rests
+        a moment before it lifts: a list scrolls that far and does not fly on (its
+        speed is measured from the touch's times)."""
+        x, y = widget.to_window(*widget.center)
+        distance = widget.height * fraction
+        touch = SimulatedTouch(x, y - distance / 2)
+        touch.touch_down()
+        self.pump(1)
+        for step in range(1, steps + 1):
+            time.sleep(1 / 60)
+            touch.move_to(x, y - distance / 2 + distance * step / steps)
+            self.pump(1)
+        self.settle(0.15)
+        touch.touch_up()
+        self.pump(2)
+
     def tap_quickly(self, x: float, y: float, times: int) -> None:
         """``times`` taps at one spot with no frame drawn between them, as a quick finger
         does (a gesture counted in seconds must not depend on how fast frames draw)."""

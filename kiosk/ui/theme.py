@@ -26,6 +26,7 @@ SMALL = 26
 HEADING = 56
 TITLE = 44
 BUTTON_HEIGHT = 130
+ROW_BUTTON_HEIGHT = 88  # a button inside a list row (a summary's Change)
 TOUCH_MIN = 60
 LARGE_TEXT_SCALE = 1.4  # docs/ui-guide.md#type-and-colour: every font size x1.4
 
@@ -153,6 +154,7 @@ class Palette(EventDispatcher):
     HEADING = HEADING
     TITLE = TITLE
     BUTTON_HEIGHT = BUTTON_HEIGHT
+    ROW_BUTTON_HEIGHT = ROW_BUTTON_HEIGHT
     TOUCH_MIN = TOUCH_MIN
 
     def apply(self, high_contrast: bool) -> None:

@@ -12,7 +12,8 @@ from kivy.input.motionevent import MotionEvent
 
 
 class SimulatedTouch(MotionEvent):
-    """One finger at window position (x, y): touch_down(), then touch_up()."""
+    """One finger at window position (x, y): touch_down(), move_to() while it slides,
+    then touch_up()."""
 
     def __init__(self, x: float, y: float) -> None:
         window = EventLoop.window
@@ -26,6 +27,12 @@ class SimulatedTouch(MotionEvent):
         self.sx = args["x"]
         self.sy = args["y"]
         super().depack(args)
+
+    def move_to(self, x: float, y: float) -> None:
+        """The finger slides to window position (x, y)."""
+        window = EventLoop.window
+        self.move({"x": x / (window.width - 1.0), "y": y / (window.height - 1.0)})
+        EventLoop.post_dispatch_input("update", self)
 
     def touch_down(self) -> None:
         EventLoop.post_dispatch_input("begin", self)

@@ -56,6 +56,28 @@ def start_bill_payment(driver: Driver, lang: str, biller_id: str,
     driver.wait_for_screen("account")
 
 
+def read_summary_to_the_end(driver: Driver) -> None:
+    """Scroll the summary on screen down to its end, touching its "more below" cue as a
+    person may, until its primary action is live (the action waits for the end)."""
+    screen = driver.app.screen("summary")
+    action = screen.ids.action
+    driver.wait_until(lambda: screen.read_to_the_end or screen.ids.cue.shown, 10,
+                      "the summary laid out")
+    for _page in range(40):
+        if screen.read_to_the_end:
+            break
+        if screen.ids.cue.shown:
+            driver.tap(screen.ids.cue)
+        driver.settle(0.35)  # the cue scrolls with a short animation
+    driver.wait_until(lambda: not action.disabled, 10, "the summary's action to be live")
+
+
+def confirm_summary(driver: Driver) -> None:
+    """Read the summary to its end and touch its primary action."""
+    read_summary_to_the_end(driver)
+    driver.tap(driver.app.screen("summary").ids.action)
+
+
 def start_service(driver: Driver, lang: str, service: str,
                   shot: Callable[[str], None] | None = None) -> None:
     """From the attract screen to the first screen of ``service``, in ``lang``."""

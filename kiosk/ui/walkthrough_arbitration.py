@@ -19,7 +19,12 @@ from kiosk.services.arbitration import ArbitrationFlow, ArbStep
 from kiosk.services.forms import Kind
 from kiosk.ui.driver import Driver, UiTimeout
 from kiosk.ui.touch import SimulatedTouch
-from kiosk.ui.walkthrough import answer_choice, flow_of as flow_as, start_service
+from kiosk.ui.walkthrough import (
+    answer_choice,
+    confirm_summary,
+    flow_of as flow_as,
+    start_service,
+)
 
 log = logging.getLogger(__name__)
 
@@ -216,7 +221,7 @@ def submit(driver: Driver, shot: Shot | None = None) -> None:
     driver.settle(0.2)
     if shot is not None:
         shot("summary")
-    driver.tap(driver.app.screen("summary").ids.action)
+    confirm_summary(driver)
     driver.wait_until(lambda: flow.step in (ArbStep.DONE, ArbStep.FAILED), 30,
                       "the application to be submitted and printed")
     driver.wait_for_screen("slip" if flow.step is ArbStep.DONE else "failed")

@@ -11,7 +11,13 @@ from kiosk.domain.points import Education, InsuranceBase, PointsInput
 from kiosk.services.forms import Kind
 from kiosk.services.points import QUESTIONS
 from kiosk.ui.driver import Driver
-from kiosk.ui.walkthrough import answer_choice, answer_on_keypad, current_flow, start_service
+from kiosk.ui.walkthrough import (
+    answer_choice,
+    answer_on_keypad,
+    confirm_summary,
+    current_flow,
+    start_service,
+)
 
 # The demo's person: 40, master's degree, 5 years of Shanghai social insurance at the
 # average wage, nothing else (195 points, indicative).
@@ -62,15 +68,14 @@ def walk(driver: Driver, user: ScriptedUser, out_dir: Path, lang: str) -> list[P
     def shot(name: str) -> None:
         shots.append(driver.screenshot(out_dir / f"{len(shots) + 1:02d}-{name}.png"))
 
-    app = driver.app
     start_service(driver, lang, "points", shot)
     driver.wait_for_screen("summary")
     shot("notice")
-    driver.tap(app.screen("summary").ids.action)
+    confirm_summary(driver)
     answer_questions(driver, DEMO_ANSWERS, shot)
     driver.wait_for_screen("summary")
     shot("result")
-    driver.tap(app.screen("summary").ids.action)
+    confirm_summary(driver)
     driver.wait_for_screen("slip", timeout=30)
     driver.settle(0.3)
     shot("printed")

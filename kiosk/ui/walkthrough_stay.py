@@ -18,7 +18,13 @@ from kiosk.services.contract import View
 from kiosk.services.forms import KEYPAD_KINDS, Kind
 from kiosk.ui.driver import Driver
 from kiosk.ui.screens.question import shown
-from kiosk.ui.walkthrough import answer_by_typing, answer_on_keypad, current_flow, start_service
+from kiosk.ui.walkthrough import (
+    answer_by_typing,
+    answer_on_keypad,
+    confirm_summary,
+    current_flow,
+    start_service,
+)
 
 SKIP = None  # an optional question left unanswered
 CHANGNING_ROOM = ("310105", "310105-xianxia", "310105-xianxia-l88", "310105-xianxia-l88-b3",
@@ -194,7 +200,7 @@ def walk(driver: Driver, user: ScriptedUser, out_dir: Path, lang: str, *,
     to_summary(driver, user, lang, erika_answers(app.services.bill_payment.clock.now()),
                shot=shot, typed=typed)
     shot("summary")
-    driver.tap(app.screen("summary").ids.action)
+    confirm_summary(driver)
     flow = current_flow(driver)
     driver.wait_until(lambda: flow.view in (View.DONE, View.FAILED), 30, "the slip")
     driver.wait_for_screen("slip" if flow.view is View.DONE else "failed")

@@ -7,7 +7,7 @@ from typing import Protocol
 
 from kiosk.services.tax_record import TaxRecordFlow, TaxStep
 from kiosk.ui.driver import Driver
-from kiosk.ui.walkthrough import answer_on_keypad, flow_of, start_service
+from kiosk.ui.walkthrough import answer_on_keypad, confirm_summary, flow_of, start_service
 
 
 class ScriptedUser(Protocol):
@@ -48,7 +48,7 @@ def walk(driver: Driver, user: ScriptedUser, out_dir: Path, lang: str) -> list[P
     answer_on_keypad(driver, f"{year}12")
     driver.wait_for_screen("summary", timeout=20)
     shot("record")
-    driver.tap(app.screen("summary").ids.action)
+    confirm_summary(driver)
     driver.wait_for_screen("slip", timeout=30)
     driver.settle(0.3)
     shot("printed")

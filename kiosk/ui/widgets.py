@@ -4,6 +4,9 @@ contrast). Layout lives in widgets.kv; colours come from theme.palette."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from kivy.animation import Animation
 from kivy.properties import (
     BooleanProperty,
@@ -84,6 +87,7 @@ class KButton(ButtonBehavior, BoxLayout):
     primary = BooleanProperty(False)
     font = StringProperty("")  # a language's own font (language buttons); else the UI's
     fit = BooleanProperty(False)  # as wide as its icon and text (footer buttons), never wrapped
+    compact = BooleanProperty(False)  # a button inside a list row: lower (ROW_BUTTON_HEIGHT)
     # Set by the kv rule from the theme and the state (kv's bindings follow a theme switch).
     text_color = ColorProperty(palette.TEXT)
     # The caption's scale as fitted (read-only in effect: the FitLabel decides it from
@@ -361,9 +365,26 @@ class EntryField(BoxLayout):
 
 
 class SummaryRow(BoxLayout):
+    """A label and its value; with ``on_change``, a Change button at the end of the row
+    (docs/ui-guide.md#check-your-answers)."""
+
     label = StringProperty("")
     value = StringProperty("")
     emphasis = BooleanProperty(False)
+    button_height = NumericProperty(0.0)  # the Change button's: the row is as high
+
+    def __init__(self, *, on_change: Callable[[], None] | None = None, change_text: str = "",
+                 **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.change_button: KButton | None = None
+        if on_change is not None:
+            button = KButton(text=change_text, icon=icon("pencil"), fit=True, compact=True,
+                             pos_hint={"center_y": 0.5})
+            button.bind(on_release=lambda *_: on_change())
+            button.fbind("height", lambda *_: setattr(self, "button_height", button.height))
+            self.button_height = button.height
+            self.add_widget(button)
+            self.change_button = button
 
 
 class BusySpinner(Widget):

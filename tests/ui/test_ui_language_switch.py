@@ -24,7 +24,7 @@ from kiosk.ui import walkthrough
 from kiosk.ui.driver import Driver
 from kiosk.ui.fonts import font_name
 from kiosk.ui.i18n import in_language
-from kiosk.ui.walkthrough import start_bill_payment, start_service, type_account
+from kiosk.ui.walkthrough import confirm_summary, start_bill_payment, start_service, type_account
 from kiosk.ui.walkthrough_arbitration import (
     EMPLOYER_USCC,
     answer,
@@ -302,7 +302,7 @@ def test_stay_keeps_passport_answers_room_and_summary(driver: Driver, system: Sy
     shown = " ".join(rows(driver, "summary"))
     for value in (NAME, answers["phone"], answers["host_name"], answers["host_phone"]):
         assert value in shown
-    driver.tap(summary.ids.action)
+    confirm_summary(driver)
     driver.wait_until(lambda: flow.view in (View.DONE, View.FAILED), 30, "the slip")
     assert flow.step is StayStep.DONE, flow.error
     form = flow.answers.form()
@@ -394,6 +394,6 @@ def test_tax_record_keeps_passport_code_period_and_record(
                      lambda: rows(driver, "summary")[:3],  # name, taxpayer ID, period
                      lambda: (summary.ids.back.text, "Back"))
     assert flow.record is not None and flow.record.period_start == f"{year}-01"
-    driver.tap(summary.ids.action)
+    confirm_summary(driver)
     driver.wait_for_screen("slip", timeout=30)
     assert flow.receipt_printed

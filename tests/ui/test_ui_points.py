@@ -13,7 +13,12 @@ from kiosk.errors import ErrorCode
 from kiosk.services.points import PointsStep
 from kiosk.ui.driver import Driver
 from kiosk.ui.i18n import in_language
-from kiosk.ui.walkthrough import answer_choice, answer_on_keypad, start_service
+from kiosk.ui.walkthrough import (
+    answer_choice,
+    answer_on_keypad,
+    read_summary_to_the_end,
+    start_service,
+)
 from kiosk.ui.walkthrough_points import DEMO_ANSWERS, answer_values, walk
 
 pytestmark = pytest.mark.ui
@@ -79,6 +84,7 @@ def test_points_in_english_refuses_awards_of_200_then_prints(driver: Driver,
     assert summary.ids.heading.text == "An indicative points calculator"
     notice = " ".join(value for _label, value in summary_values(driver))
     assert "Shanghai Residence Card" in notice and "Foreigners' work permits" in notice
+    read_summary_to_the_end(driver)
     assert summary.ids.action.text == "Continue"
     driver.tap(summary.ids.action)
 
@@ -114,6 +120,7 @@ def test_points_in_english_refuses_awards_of_200_then_prints(driver: Driver,
     assert [value for _label, value in shown[4:14]] == [
         str(line.points) for line in assess(DEMO_ANSWERS).lines]
     assert summary.ids.heading.text == "Your indicative points"
+    read_summary_to_the_end(driver)
     assert summary.ids.action.text == "Print summary"
     driver.tap(summary.ids.action)
     driver.wait_for_screen("slip", timeout=30)

@@ -16,6 +16,7 @@ from kiosk.errors import ErrorCode, KioskError
 from kiosk.services.flow import View
 from kiosk.services.stay import StayStep
 from kiosk.ui.driver import Driver
+from kiosk.ui.walkthrough import confirm_summary, read_summary_to_the_end
 from kiosk.ui.walkthrough_stay import (
     CHANGNING_ROOM,
     answer_questions,
@@ -52,7 +53,7 @@ def central(system: System) -> Iterator[System]:
 def submit_and_wait(driver: Driver) -> None:
     app = driver.app
     flow = app.flow
-    driver.tap(app.screen("summary").ids.action)
+    confirm_summary(driver)
     driver.wait_until(lambda: flow.view in (View.DONE, View.FAILED), 30, "the slip")
     driver.wait_for_screen("slip" if flow.view is View.DONE else "failed")
 
@@ -109,6 +110,7 @@ def test_registered_in_english(driver: Driver, central: System) -> None:
                typed={"entry_status_number", "phone"})  # the keyboard and the keypad by touch
     summary = app.screen("summary")
     assert summary.ids.heading.text == "Check your registration"
+    read_summary_to_the_end(driver)
     assert summary.ids.action.text == "Submit my registration"
     values = [row.value for row in summary.ids.rows.children]
     assert "上海市长宁区仙霞路88弄3号楼1201室" in values

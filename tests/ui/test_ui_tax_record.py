@@ -12,7 +12,7 @@ from kiosk.devtools.loopback import System
 from kiosk.domain.records import TaxRecord
 from kiosk.services.tax_record import TaxStep
 from kiosk.ui.driver import Driver
-from kiosk.ui.walkthrough import answer_on_keypad, question_keypad, start_service
+from kiosk.ui.walkthrough import answer_on_keypad, confirm_summary, question_keypad, start_service
 from tests.patience import PATIENCE_S
 
 pytestmark = pytest.mark.ui
@@ -35,7 +35,7 @@ def print_months(driver: Driver, system: System, first: str, last: str,
     summary = driver.app.screen("summary")
     assert summary.ids.heading.text == heading
     jobs_before = len(system.printer.jobs)
-    driver.tap(summary.ids.action)
+    confirm_summary(driver)
     driver.wait_for_screen("slip", timeout=20)
     assert flow.record is not None and flow.receipt_printed
     job = system.printer.wait_for_jobs(jobs_before + 1, timeout=PATIENCE_S)[-1]
