@@ -4,8 +4,15 @@ code (429 E_RATE_LIMITED with Retry-After). Time moves by central's injected clo
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
+import pytest
+
+from kiosk.devtools.loopback import LOOPBACK_CENTRAL_TIMEOUT_S
+from kiosk.domain.records import IdentityClaim
+from kiosk.errors import ErrorCode, KioskError
+from kiosk.services.ports import CallContext
+from kiosk.sync.client import CentralClient
 from test_central_tax import code_of, identify, sent_code, verify
 from tests.patience import PATIENCE_S
 
@@ -86,3 +93,25 @@ def test_only_the_kiosk_that_asked_may_have_the_code_sent_again(http, central_ur
     assert code_of(resend(http, central_url, "no-such-session")) == (401, "E_AUTH_FAILED")
     assert sent_code(http, central_url, otp_session) == code
     assert verify(http, central_url, otp_session, code).status_code == 200
+
+
+def test_the_kiosk_client_sends_again_and_reads_the_wait(central_url, keys, clock):
+    """GIVEN Erika identified through the kiosk's client
+    WHEN the client asks for a new code at once, then a minute later
+    THEN first E_RATE_LIMITED with retry_after_s 60 and the one-time-code limit, then
+    the same session back with the masked phone."""
+    claim = IdentityClaim(doc_type="passport", doc_number="C01X00T47", nationality="DEU",
+                          birth_date=date(1964, 8, 12), surname="MUSTERMANN",
+                          given_names="ERIKA")
+    context = CallContext(kiosk_id="SH-CN-0001", session_id="S-1", lang="de")
+    with CentralClient(central_url, timeout_s=LOOPBACK_CENTRAL_TIMEOUT_S, kiosk_id="SH-CN-0001",
+                       clock=clock, token=keys.credential("SH-CN-0001")) as client:
+        identity = client.identify(context, claim)
+        with pytest.raises(KioskError) as refused:
+            client.resend_code(context, identity.otp_session)
+        clock.advance(timedelta(seconds=60))
+        again = client.resend_code(context, identity.otp_session)
+    assert refused.value.code is ErrorCode.RATE_LIMITED
+    assert refused.value.detail["retry_after_s"] == "60"
+    assert refused.value.detail["limit"] == "one_time_code"
+    assert again == identity
