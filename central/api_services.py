@@ -24,6 +24,7 @@ from kiosk.sync.wire import (
     TaxIdentifyResponse,
     TaxRecordOut,
     TaxRecordsRequest,
+    TaxResendRequest,
     TaxVerifyRequest,
     TaxVerifyResponse,
     VerificationOut,
@@ -47,6 +48,17 @@ def build_services_router() -> APIRouter:
         this kiosk lately. The session belongs to the calling kiosk: verify and records
         answer another kiosk as for an unknown session."""
         return service.tax_identify(body, kiosk_id)
+
+    @router.post("/tax/resend", response_model=TaxIdentifyResponse, tags=["tax"],
+                 responses=errors(401, 422, 429))
+    def tax_resend(body: TaxResendRequest, service: Service, ctx: Context,
+                   kiosk_id: DeviceKiosk) -> TaxIdentifyResponse:
+        """Send the session's code again ("Send again" on the kiosk): a new 6-digit code
+        replaces the old one, which no longer verifies; the code lives 5 minutes again and
+        wrong tries start from zero. 401 E_AUTH_FAILED for an unknown, already verified or
+        another kiosk's session; 429 E_RATE_LIMITED with Retry-After under the same limits
+        as /v1/tax/identify (codes per phone and per kiosk)."""
+        return service.tax_resend(body, kiosk_id)
 
     @router.post("/tax/verify", response_model=TaxVerifyResponse, tags=["tax"],
                  responses=errors(401, 422))

@@ -54,6 +54,7 @@ from kiosk.sync.wire import (
     TaxIdentifyResponse,
     TaxRecordOut,
     TaxRecordsRequest,
+    TaxResendRequest,
     TaxVerifyRequest,
     TaxVerifyResponse,
     VerificationOut,
@@ -192,6 +193,25 @@ class CentralService:
         # would only confuse.
         self.sms.send_code(to_send.otp_session, to_send.phone, to_send.code, now)
         log.info("tax identify -> code sent to %s", answer.phone_masked)
+        return answer
+
+    def tax_resend(self, request: TaxResendRequest, kiosk_id: str) -> TaxIdentifyResponse:
+        """A new code for the session, under the same limits as the first one; the old
+        code no longer verifies."""
+        now = self.clock.now()
+        try:
+            with self._sessions.begin() as session:
+                resent = tax.resend_code(session, request, now, kiosk_id)
+                if resent is None:
+                    raise KioskError(ErrorCode.AUTH_FAILED, "session unknown or used")
+                answer, to_send = resent
+                # Too soon: E_RATE_LIMITED, and the new code is rolled back with the count.
+                self.code_limits.spend(session, to_send.phone, kiosk_id, now)
+        except KioskError as exc:
+            log.info("tax resend -> %s", exc.code.value)
+            raise
+        self.sms.send_code(to_send.otp_session, to_send.phone, to_send.code, now)
+        log.info("tax resend -> code sent to %s", answer.phone_masked)
         return answer
 
     def tax_verify(self, request: TaxVerifyRequest, kiosk_id: str) -> TaxVerifyResponse:

@@ -38,6 +38,7 @@ from kiosk.sync.wire import (
     TaxIdentifyResponse,
     TaxRecordOut,
     TaxRecordsRequest,
+    TaxResendRequest,
     TaxRowOut,
     TaxVerifyRequest,
     TaxVerifyResponse,
@@ -101,6 +102,31 @@ def identify(session: Session, request: TaxIdentifyRequest, now: datetime,
         phone_masked=mask_phone(taxpayer.phone), name=full_name(taxpayer),
         expires_at=in_shanghai(expires_at))
     return answer, CodeToSend(otp_session, taxpayer.phone, code)
+
+
+def resend_code(session: Session, request: TaxResendRequest, now: datetime,
+                kiosk_id: str) -> tuple[TaxIdentifyResponse, CodeToSend] | None:
+    """A new code for a session not yet verified, from the kiosk that asked for it: it
+    replaces the old one (which no longer verifies), with a fresh CODE_LIFETIME and
+    MAX_WRONG_CODES, and reopens a session that wrong codes or time had closed (the
+    person still has the document and asks again; the sending limits bound the guesses).
+    None (E_AUTH_FAILED) for an unknown, verified or another kiosk's session."""
+    row = session.get(TaxSessionRow, request.otp_session, with_for_update=True)
+    if row is None or row.kiosk_id != kiosk_id or row.state == VERIFIED:
+        return None
+    taxpayer = session.get(TaxpayerRow, row.taxpayer_pk)
+    assert taxpayer is not None  # a foreign key
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    row.code_hash = _digest(row.otp_session, code)
+    row.attempts = 0
+    row.state = OPEN
+    row.expires_at = now + CODE_LIFETIME
+    answer = TaxIdentifyResponse(
+        otp_session=row.otp_session,
+        taxpayer_id_masked=mask_middle(taxpayer.taxpayer_id, 4, 2),
+        phone_masked=mask_phone(taxpayer.phone), name=full_name(taxpayer),
+        expires_at=in_shanghai(row.expires_at))
+    return answer, CodeToSend(row.otp_session, taxpayer.phone, code)
 
 
 def full_name(taxpayer: TaxpayerRow) -> str:

@@ -275,7 +275,8 @@ def build_runtime(config: Config, *, background: bool = True) -> Runtime:
                       print_jobs=store.print_jobs, clock=clock, translator=translator,
                       slip_header=deps.slip_header, verify_url=verify_url(config),
                       read_timeout_s=config.services.document_wait_s,
-                      max_months=config.services.tax_max_months)
+                      max_months=config.services.tax_max_months,
+                      code_resend_s=config.services.tax_code_resend_s)
     services = KioskServices(kiosk_id=k.id, languages=k.languages,
                              default_language=k.default_language, billers=billers(config),
                              bill_payment=deps, watch=watch, tax=tax,

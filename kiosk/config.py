@@ -205,6 +205,10 @@ class ServicesSection(_Section):
     tax_max_months: int = Field(default=12, ge=1, le=36)
     """Longest period of one tax payment record, in months (docs/spec/tax-record.md#periods;
     unconfirmed)."""
+    tax_code_resend_s: float = Field(default=60.0, ge=10, le=600)
+    """How long after a one-time code "Send again" is live (docs/spec/tax-record.md#steps):
+    central sends one code a minute to a phone (docs/central.md), so less only meets its
+    429."""
 
 
 class HealthSection(_Section):

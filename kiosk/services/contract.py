@@ -53,6 +53,7 @@ class View(StrEnum):
     QR_CODE = "qr_code"  # a QR code to scan with the app, its amount and time left
     QR_SCAN = "qr_scan"  # hold the app's payment code to the scanner; confirm in the app
     PAID = "paid"  # paid: the receipt prints, or staff can reprint it
+    ADVICE = "advice"  # what the person can do alone, then Back or back to the start
 
 
 class CardPrompt(StrEnum):
@@ -111,6 +112,31 @@ class Confirmation:
     back: str = N_("No, read again")
     note: str = ""  # a msgid shown as information under the rows
     error: KioskError | None = None  # why the last confirmation has to wait
+
+
+@dataclass(frozen=True)
+class QuestionAction:
+    """A button the question on screen offers beside its answer (the one-time code's
+    "Send again"); touching it sends choose(key). While ``wait_s`` > 0 it is greyed and
+    says ``wait_label`` (a msgid with {seconds}); the screen reads it again each second."""
+
+    key: str
+    label: str  # msgid
+    wait_s: int = 0
+    wait_label: str = ""  # msgid with {seconds}
+
+
+@dataclass(frozen=True)
+class Advice:
+    """ADVICE: what the person can do alone, at any hour, when the kiosk cannot go on this
+    way (a phone number that is no longer theirs). back() returns to the step before; the
+    screen also offers the way back to the start. Texts are msgids; their {placeholders}
+    come from ``values`` and the kiosk's {hotline}."""
+
+    heading: str
+    paragraphs: tuple[str, ...]
+    values: Mapping[str, str] = field(default_factory=dict)
+    back: str = N_("Back")
 
 
 @dataclass(frozen=True)
@@ -330,6 +356,11 @@ class ServiceFlow(Protocol):
 
     def question_values(self) -> Mapping[str, str]:
         """Values for the {placeholders} of questions, hints and warnings."""
+
+    def question_actions(self) -> tuple[QuestionAction, ...]:
+        """QUESTION: the buttons offered beside the answer (choose(key) touches one)."""
+
+    def advice(self) -> Advice | None: ...
 
     def working_text(self) -> str:
         """WORKING: what the kiosk is doing (msgid; "" for a plain "one moment")."""

@@ -34,6 +34,7 @@ from kiosk.domain.bills import Biller
 from kiosk.errors import ErrorCode, KioskError, WarningCode
 from kiosk.services.contract import (
     AccountEntry,
+    Advice,
     BillReview,
     CardPayment,
     Choice,
@@ -46,6 +47,7 @@ from kiosk.services.contract import (
     QrCodePayment,
     QrModeChoice,
     QrScanPayment,
+    QuestionAction,
     Row,
     Summary,
     View,
@@ -181,6 +183,12 @@ class Flow(Generic[S]):
 
     def question_values(self) -> Mapping[str, str]:
         return {}
+
+    def question_actions(self) -> tuple[QuestionAction, ...]:
+        return ()
+
+    def advice(self) -> Advice | None:
+        return None
 
     def working_text(self) -> str:
         return ""

@@ -60,11 +60,16 @@ class BillDirectory(Protocol):
 
 class TaxOffice(Protocol):
     """Central's tax-record service (docs/spec/tax-record.md#identification). Raises KioskError:
-    E_TAXPAYER_NOT_FOUND, E_IDENTITY_MISMATCH, E_AUTH_FAILED, E_NO_RECORDS,
+    E_TAXPAYER_NOT_FOUND, E_IDENTITY_MISMATCH, E_RATE_LIMITED, E_AUTH_FAILED, E_NO_RECORDS,
     E_PRE2019_COUNTER, E_CENTRAL_UNAVAILABLE."""
 
     def identify(self, ctx: CallContext, identity: IdentityClaim) -> TaxIdentity:
         """Find the taxpayer and send a one-time code to the phone on file."""
+        ...
+
+    def resend_code(self, ctx: CallContext, otp_session: str) -> TaxIdentity:
+        """Send the session a new code, which replaces the old one. E_RATE_LIMITED (with
+        retry_after_s) too soon after the last code to this phone or from this kiosk."""
         ...
 
     def verify_code(self, ctx: CallContext, otp_session: str, code: str) -> str:

@@ -1,7 +1,8 @@
 """Individual income tax payment record (docs/spec/tax-record.md#steps) as a plain state machine.
 
 Identify with a passport or PR card on the reader, then a one-time code central sends to
-the phone it has on file (no personal data is shown before that), choose a period
+the phone it has on file (no personal data is shown before that; "Send again" after a
+wait, and "This is not my number" says what the person can do alone), choose a period
 (2019-01 onwards, at most 12 months), look at the record and print it with its
 verification code and QR.
 """
@@ -9,8 +10,10 @@ verification code and QR.
 from __future__ import annotations
 
 import logging
+import math
 import threading
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from hardware.base import DocumentReader, ReceiptPrinter
@@ -20,7 +23,7 @@ from kiosk.domain.money import format_money
 from kiosk.domain.nationality import country_name
 from kiosk.domain.records import IdentityClaim, TaxIdentity, TaxRecord
 from kiosk.errors import ErrorCode, KioskError
-from kiosk.services.contract import Confirmation, Outcome, Summary
+from kiosk.services.contract import Advice, Confirmation, Outcome, QuestionAction, Summary
 from kiosk.services.flow import Flow, Row, View
 from kiosk.services.forms import Kind, Question, Questionnaire
 from kiosk.services.ports import CallContext, Clock, PrintJobs, TaxOffice, Translator
@@ -38,6 +41,8 @@ class TaxStep(StrEnum):
     CONFIRM_PERSON = "confirm_person"
     IDENTIFYING = "identifying"
     CODE = "code"
+    RESENDING = "resending"
+    PHONE_HELP = "phone_help"
     VERIFYING = "verifying"
     PERIOD = "period"
     FETCHING = "fetching"
@@ -48,12 +53,14 @@ class TaxStep(StrEnum):
 
 
 _NUMBER = {TaxStep.READ: 1, TaxStep.CONFIRM_PERSON: 1, TaxStep.IDENTIFYING: 1,
-           TaxStep.CODE: 2, TaxStep.VERIFYING: 2, TaxStep.PERIOD: 3, TaxStep.FETCHING: 3,
+           TaxStep.CODE: 2, TaxStep.RESENDING: 2, TaxStep.PHONE_HELP: 2,
+           TaxStep.VERIFYING: 2, TaxStep.PERIOD: 3, TaxStep.FETCHING: 3,
            TaxStep.RECORD: 4, TaxStep.PRINTING: 4, TaxStep.DONE: 4, TaxStep.FAILED: 4}
 
 
 _WORKING = {
     TaxStep.IDENTIFYING: N_("Looking for your tax records…"),
+    TaxStep.RESENDING: N_("Sending a new code…"),
     TaxStep.VERIFYING: N_("Checking the code…"),
     TaxStep.FETCHING: N_("Fetching your tax payment record…"),
     TaxStep.PRINTING: N_("Printing your record…"),
@@ -72,6 +79,30 @@ class TaxDeps:
     verify_url: str  # "{code}" is replaced by the record's verification code
     read_timeout_s: float = 60.0
     max_months: int = 12
+    code_resend_s: float = 60.0  # "Send again" is live this long after a code was sent
+
+
+SEND_AGAIN, NOT_MY_NUMBER = "send_again", "not_my_number"  # the code screen's buttons
+
+# "This is not my number" (docs/spec/tax-record.md#not-my-number): what the person can do
+# alone, at any hour. The kiosk cannot change the number and knows no other way in.
+_PHONE_HELP = Advice(
+    heading=N_("Is {phone} not your number any more?"),
+    paragraphs=(
+        N_("The code can only go to the mobile number the tax office has for you. This "
+           "kiosk cannot change it."),
+        N_("You can change it yourself at any hour in the Individual Income Tax app "
+           "(个人所得税): open 安全中心 (security centre), then 修改手机号码 (change mobile "
+           "number). If you no longer have the old number, confirm with a bank card in "
+           "your name whose bank has your new number."),
+        N_("Or take your passport or permanent resident card to a tax office in its "
+           "opening hours."),
+        N_("Questions: the tax service hotline 12366 (automatic answers at any hour) or "
+           "this kiosk's hotline {hotline}. Once your new number is registered, come "
+           "back and start again."),
+    ),
+    back=N_("Back to the code"),
+)
 
 
 class TaxRecordFlow(Flow[TaxStep]):
@@ -86,6 +117,8 @@ class TaxRecordFlow(Flow[TaxStep]):
         self.record: TaxRecord | None = None
         self.confirm_error: KioskError | None = None  # why the last "that is me" waits
         self._token = ""
+        self._resend_at: datetime | None = None  # "Send again" is live from then
+        self._resent = False  # the code on its way is a new one: the old one is void
         self._start_reading()
 
     @property
@@ -118,9 +151,36 @@ class TaxRecordFlow(Flow[TaxStep]):
         elif self.step is TaxStep.RECORD:
             self.print_record()
 
+    def choose(self, key: str) -> None:
+        """The code screen's buttons (question_actions)."""
+        if key == SEND_AGAIN:
+            self.send_code_again()
+        elif key == NOT_MY_NUMBER:
+            self.not_my_number()
+
+    def send_code_again(self) -> None:
+        """A new code for the session, once the wait is over; before, E_RATE_LIMITED names
+        what is left of it (nothing is sent)."""
+        if self.step is not TaxStep.CODE or self.busy:
+            return
+        wait = self.resend_wait_s()
+        if wait > 0:
+            self.error = KioskError(ErrorCode.RATE_LIMITED, "wait before a new code",
+                                    retry_after_s=str(wait), limit="one_time_code")
+            self._notify()
+            return
+        self.error = None
+        self._busy(View.WORKING, TaxStep.RESENDING)
+
+    def not_my_number(self) -> None:
+        if self.step is TaxStep.CODE and not self.busy:
+            self.error = None
+            self._show(View.ADVICE, TaxStep.PHONE_HELP)
+
     def answer(self, value: object) -> None:
         if self.step is TaxStep.CODE:
             assert self.form is not None
+            self.error = None  # a wait shown before is no news to a typed code
             if self.form.answer(value):
                 self._busy(View.WORKING, TaxStep.VERIFYING)
             else:
@@ -141,6 +201,8 @@ class TaxRecordFlow(Flow[TaxStep]):
             self._notify()
         elif self.step is TaxStep.RECORD:
             self._ask_period()
+        elif self.step is TaxStep.PHONE_HELP:
+            self._show(View.QUESTION, TaxStep.CODE)
         elif self.step in (TaxStep.CONFIRM_PERSON, TaxStep.CODE):
             self.person = None
             self.confirm_error = None
@@ -164,6 +226,27 @@ class TaxRecordFlow(Flow[TaxStep]):
 
     def question_values(self) -> dict[str, str]:
         return {"phone": self.identity.phone_masked if self.identity else ""}
+
+    def resend_wait_s(self) -> int:
+        """Whole seconds until "Send again" is live (0: it is)."""
+        if self._resend_at is None:
+            return 0
+        left = (self._resend_at - self.clock.now()).total_seconds()
+        return max(0, math.ceil(left))
+
+    def question_actions(self) -> tuple[QuestionAction, ...]:
+        if self.step is not TaxStep.CODE:
+            return ()
+        return (QuestionAction(SEND_AGAIN, N_("Send the code again"),
+                               wait_s=self.resend_wait_s(),
+                               wait_label=N_("Send again in {seconds} s")),
+                QuestionAction(NOT_MY_NUMBER, N_("This is not my number")))
+
+    def advice(self) -> Advice | None:
+        if self.step is not TaxStep.PHONE_HELP or self.identity is None:
+            return None
+        return Advice(heading=_PHONE_HELP.heading, paragraphs=_PHONE_HELP.paragraphs,
+                      values={"phone": self.identity.phone_masked}, back=_PHONE_HELP.back)
 
     def working_text(self) -> str:
         return _WORKING.get(self.step, "") if self.step is not None else ""
@@ -210,6 +293,8 @@ class TaxRecordFlow(Flow[TaxStep]):
             self._read()
         elif step is TaxStep.IDENTIFYING:
             self._identify()
+        elif step is TaxStep.RESENDING:
+            self._resend()
         elif step is TaxStep.VERIFYING:
             self._verify()
         elif step is TaxStep.FETCHING:
@@ -243,10 +328,38 @@ class TaxRecordFlow(Flow[TaxStep]):
                 return
             self._fail(exc)
             return
+        self._resent = False
+        self._ask_code()
+
+    def _resend(self) -> None:
+        assert self.identity is not None
+        try:
+            self.identity = self._deps.office.resend_code(self.ctx, self.identity.otp_session)
+        except KioskError as exc:
+            # Too soon for central (a code from another kiosk, or its clock): its wait
+            # is the one to count down. Anything else: said on the code screen, where
+            # the code already sent may still be typed.
+            if exc.code is ErrorCode.RATE_LIMITED:
+                seconds = exc.detail.get("retry_after_s", "")
+                wait = float(seconds) if seconds.isdigit() else self._deps.code_resend_s
+                self._resend_at = self.clock.now() + timedelta(seconds=wait)
+            self.error = exc
+            self.busy = False
+            self._show(View.QUESTION, TaxStep.CODE)
+            return
+        self._resent = True
+        self._ask_code()
+
+    def _ask_code(self) -> None:
+        """The code question, fresh: a code was just sent (the wait for the next starts)."""
+        self._resend_at = self.clock.now() + timedelta(seconds=self._deps.code_resend_s)
+        hint = (N_("A new text message with a 6-digit code went to {phone}. The code sent "
+                   "before no longer works.") if self._resent
+                else N_("A text message with a 6-digit code went to {phone}."))
         self.form = Questionnaire((Question(
-            "code", Kind.DIGITS, N_("Enter the code we sent to your phone"),
-            hint=N_("A text message with a 6-digit code went to {phone}."),
+            "code", Kind.DIGITS, N_("Enter the code we sent to your phone"), hint=hint,
             validate=lambda v, _a: None if len(str(v)) == 6 else ErrorCode.FIELD_FORMAT),))
+        self.error = None
         self.busy = False
         self._show(View.QUESTION, TaxStep.CODE)
 
@@ -337,3 +450,5 @@ class TaxRecordFlow(Flow[TaxStep]):
         self.record = None
         self.confirm_error = None
         self._token = ""
+        self._resend_at = None
+        self._resent = False

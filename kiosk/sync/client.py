@@ -76,6 +76,7 @@ from kiosk.sync.wire import (
     TaxIdentifyResponse,
     TaxRecordOut,
     TaxRecordsRequest,
+    TaxResendRequest,
     TaxVerifyRequest,
     TaxVerifyResponse,
     VerificationOut,
@@ -200,6 +201,15 @@ class CentralClient:
             raise KioskError(ErrorCode.REQUEST_REJECTED, "identity not acceptable",
                              fields=_field_names(exc)) from None
         answer = self._call("POST", "/v1/tax/identify", TaxIdentifyResponse,
+                            self._post_headers(ctx), body.model_dump_json())
+        return TaxIdentity(otp_session=answer.otp_session,
+                           taxpayer_id_masked=answer.taxpayer_id_masked,
+                           phone_masked=answer.phone_masked, name=answer.name)
+
+    def resend_code(self, ctx: CallContext, otp_session: str) -> TaxIdentity:
+        """A new code for the session (E_RATE_LIMITED with retry_after_s when too soon)."""
+        body = TaxResendRequest(otp_session=otp_session)
+        answer = self._call("POST", "/v1/tax/resend", TaxIdentifyResponse,
                             self._post_headers(ctx), body.model_dump_json())
         return TaxIdentity(otp_session=answer.otp_session,
                            taxpayer_id_masked=answer.taxpayer_id_masked,

@@ -271,6 +271,12 @@ class TaxVerifyRequest(WireModel):
     code: str = Field(max_length=16)  # a wrong shape counts as a wrong code (E_AUTH_FAILED)
 
 
+class TaxResendRequest(WireModel):
+    """Send the session's code again: a new code replaces the old one."""
+
+    otp_session: str = Field(min_length=1, max_length=64)
+
+
 class TaxVerifyResponse(WireModel):
     token: str
     expires_at: AwareDatetime

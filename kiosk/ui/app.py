@@ -44,6 +44,7 @@ VIEW_SCREENS = {
     View.BILLER: "biller", View.ACCOUNT: "account", View.REVIEW: "review",
     View.PAYING: "paying", View.PAID: "done", View.METHOD: "method",
     View.QR_MODE: "qr_mode", View.QR_CODE: "qr_code", View.QR_SCAN: "qr_scan",
+    View.ADVICE: "advice",
 }
 # Every screen by name: class path, imported and built on first use.
 SCREEN_TYPES = {
@@ -58,6 +59,7 @@ SCREEN_TYPES = {
         ("identity", "identity", "Identity"), ("question", "question", "Question"),
         ("summary", "summary", "Summary"), ("working", "working", "Working"),
         ("slip", "slip", "Slip"), ("choose", "choose", "Choose"),
+        ("advice", "advice", "Advice"),
         ("out_of_service", "out_of_service", "OutOfService"),
         ("technician_pin", "technician_pin", "TechnicianPin"),
         ("technician", "technician", "Technician"),

@@ -2,19 +2,22 @@
 a list to touch, yes/no, a keypad for dates, numbers, amounts, phones and codes, or the
 Latin keyboard for names and text. The answer goes to the flow; an unacceptable answer
 stays on screen with what is wrong. Under a long text the characters are counted as they
-are typed, against the length the question declares."""
+are typed, against the length the question declares. Beside the answer, the buttons the
+flow offers for this question (question_actions: the one-time code's "Send again", live
+after a countdown, and "This is not my number")."""
 
 from __future__ import annotations
 
 from datetime import date, time
 
+from kivy.clock import Clock, ClockEvent
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.textinput import TextInput
 from kivy.uix.widget import Widget
 
 from kiosk.errors import ErrorCode, KioskError
-from kiosk.services.contract import ServiceFlow
+from kiosk.services.contract import QuestionAction, ServiceFlow
 from kiosk.services.forms import KEYPAD_KINDS, Kind, Question, Questionnaire, parse
 from kiosk.ui import theme
 from kiosk.ui.i18n import N_, _
@@ -90,11 +93,14 @@ class QuestionScreen(FlowScreen):
         self.keyboard: LatinKeyboard | None = None
         self._keyboards: dict[str, LatinKeyboard] = {}
         self.choices: dict[object, KButton] = {}  # by option code, or True and False
+        self.actions: dict[str, KButton] = {}  # the question's own buttons, by key
+        self._ticking: ClockEvent | None = None  # re-reads a countdown each second
 
     def on_leave(self, *_args: object) -> None:
         # Back here later (Back from a summary) the question is built again from the
         # answer given; while it shows (a language switch) what is typed stays.
         self._question_id = None
+        self._stop_ticking()
 
     def refresh(self) -> None:
         flow = self.flow
@@ -139,7 +145,51 @@ class QuestionScreen(FlowScreen):
         if self.entry is not None and question.kind in PLACEHOLDERS:
             self.entry.placeholder = PLACEHOLDERS[question.kind]
         self._count()  # in the language now chosen
+        self._show_actions(flow.question_actions())
         self.update_flow_header(flow)
+
+    # --- the question's own buttons ------------------------------------------------------
+
+    def _show_actions(self, actions: tuple[QuestionAction, ...]) -> None:
+        """One button per action, greyed with its countdown while it waits; a second's
+        tick re-reads them while any waits."""
+        box = self.ids.actions
+        if list(self.actions) != [action.key for action in actions]:
+            box.clear_widgets()
+            self.actions = {}
+            for action in actions:
+                button = KButton()
+                button.action_key = action.key
+                button.bind(on_release=lambda b: self._touch_action(b.action_key))
+                self.actions[action.key] = button
+                box.add_widget(button)
+        for action in actions:
+            button = self.actions[action.key]
+            waiting = action.wait_s > 0
+            button.text = (_(action.wait_label).format(seconds=action.wait_s)
+                           if waiting and action.wait_label else _(action.label))
+            button.disabled = waiting
+            button.opacity = 0.5 if waiting else 1
+        if any(action.wait_s > 0 for action in actions):
+            if self._ticking is None:
+                self._ticking = Clock.schedule_interval(self._tick, 1.0)
+        else:
+            self._stop_ticking()
+
+    def _tick(self, _dt: float) -> None:
+        flow = self.flow
+        if flow is None or self.manager is None or self.manager.current != self.name:
+            self._stop_ticking()
+            return
+        self._show_actions(flow.question_actions())
+
+    def _stop_ticking(self) -> None:
+        if self._ticking is not None:
+            self._ticking.cancel()
+            self._ticking = None
+
+    def _touch_action(self, key: str) -> None:
+        self.act(lambda flow: flow.choose(key))
 
     @staticmethod
     def _placeholders(flow: ServiceFlow) -> dict[str, str]:
@@ -280,6 +330,9 @@ class QuestionScreen(FlowScreen):
         self._question = None  # its check is bound to the session's answers
         self.entry = self.text = self.keyboard = self.counter = None
         self.choices = {}
+        self.ids.actions.clear_widgets()
+        self.actions = {}
+        self._stop_ticking()
 
 
 class _Column(BoxLayout):

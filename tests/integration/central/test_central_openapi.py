@@ -13,6 +13,7 @@ EXPECTED = {
     ("/v1/admin/payments", "get"): "PaymentList",
     ("/v1/admin/billers/{biller_id}/maintenance", "post"): "BillerOut",
     ("/v1/tax/identify", "post"): "TaxIdentifyResponse",
+    ("/v1/tax/resend", "post"): "TaxIdentifyResponse",
     ("/v1/tax/verify", "post"): "TaxVerifyResponse",
     ("/v1/tax/records", "post"): "TaxRecordOut",
     ("/v1/addresses", "get"): "AddressNodeOut",  # a list of them
