@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from typing import TypeVar
 
 from sqlalchemy import Engine
@@ -189,11 +190,7 @@ class CentralService:
         except KioskError as exc:
             log.info("tax identify -> %s", exc.code.value)
             raise
-        # Sent once the session is committed: a code for a session that does not exist
-        # would only confuse.
-        self.sms.send_code(to_send.otp_session, to_send.phone, to_send.code, now)
-        log.info("tax identify -> code sent to %s", answer.phone_masked)
-        return answer
+        return self._send_code("identify", answer, to_send, now)
 
     def tax_resend(self, request: TaxResendRequest, kiosk_id: str) -> TaxIdentifyResponse:
         """A new code for the session, under the same limits as the first one; the old
@@ -210,8 +207,14 @@ class CentralService:
         except KioskError as exc:
             log.info("tax resend -> %s", exc.code.value)
             raise
+        return self._send_code("resend", answer, to_send, now)
+
+    def _send_code(self, step: str, answer: TaxIdentifyResponse, to_send: tax.CodeToSend,
+                   now: datetime) -> TaxIdentifyResponse:
+        # Sent once the session is committed: a code for a session that does not exist
+        # would only confuse.
         self.sms.send_code(to_send.otp_session, to_send.phone, to_send.code, now)
-        log.info("tax resend -> code sent to %s", answer.phone_masked)
+        log.info("tax %s -> code sent to %s", step, answer.phone_masked)
         return answer
 
     def tax_verify(self, request: TaxVerifyRequest, kiosk_id: str) -> TaxVerifyResponse:
