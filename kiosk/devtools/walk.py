@@ -118,7 +118,13 @@ def walk_bill_payment(driver: WalkDriver, system: System, folder: Path, lang: st
     driver.settle(0.2)
     driver.screenshot(folder / "09-account-unknown.png")
 
-    driver.tap(driver.find("account", "cancel"))
+    driver.tap(driver.find("account", "cancel"))  # an account number was typed: it asks
+    driver.wait_until(lambda: app.leave_dialog is not None, 15, "Cancel's question")
+    driver.settle(0.2)
+    driver.screenshot(folder / "09-account-unknown-cancel-asks.png")
+    dialog = app.leave_dialog
+    assert dialog is not None
+    driver.tap(dialog.ids.leave)
     driver.wait_for_screen("home")
     system.payment.present_card(INSUFFICIENT_FUNDS.pan)
     driver.tap(app.screen("home").tiles["bill_payment"])

@@ -380,6 +380,11 @@ class KioskApp(App):
         a submission, a print). Waiting for a document is interruptible."""
         return self.flow is None or self.flow.interruptible
 
+    @property
+    def leave_dialog(self) -> ModalView | None:
+        """Cancel's question while it is open (cancel_service)."""
+        return self._leave_dialog
+
     def cancel_service(self) -> None:
         """A screen's Cancel: leave the service, but once the person has given it anything
         ask first (a tap on Cancel must not delete 40 answers). Never while a payment, a
