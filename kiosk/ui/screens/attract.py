@@ -1,18 +1,20 @@
-"""The attract screen: loops through the languages while nobody is there. Touching
-anywhere starts (the language choice), except the technician's hidden corner."""
+"""The attract screen: loops through the languages while nobody is there, with every
+language's name always on show. Touching a language starts in it; touching anywhere else
+starts with the language choice, except the technician's hidden corner."""
 
 from __future__ import annotations
 
 from kivy.clock import Clock, ClockEvent
 from kivy.input.motionevent import MotionEvent
 
+from kiosk.domain.languages import language
 from kiosk.ui.fonts import font_name
 from kiosk.ui.i18n import N_, in_language
 from kiosk.ui.icons import icon
 from kiosk.ui.layouts import load_kv
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.typesetting import in_faces
-from kiosk.ui.widgets import Tile
+from kiosk.ui.widgets import KButton, Tile
 
 SERVICES = (
     ("bill_payment", "cash", N_("Pay water, power, gas and phone bills")),
@@ -29,6 +31,7 @@ class AttractScreen(KioskScreen):
         self._index = 0
         self._cycle_event: ClockEvent | None = None
         self._tiles: list[Tile] = []
+        self._language_buttons: list[KButton] = []
 
     def on_pre_enter(self, *_: object) -> None:
         self._index = 0
@@ -58,6 +61,13 @@ class AttractScreen(KioskScreen):
         self.ids.greeting.font_name = font_name(lang)
         self.ids.start.text = in_language(lang, N_("Touch to start"))
         self.ids.start.font = font_name(lang)
+        if not self._language_buttons:
+            for code in self.app.languages:
+                button = KButton(text=language(code).native_name, font=font_name(code),
+                                 compact=True)
+                button.lang_code = code
+                self._language_buttons.append(button)
+                self.ids.languages.add_widget(button)
         if not self._tiles:
             for key, icon_name, _text in SERVICES:
                 tile = Tile(icon=icon(icon_name), key=key)
@@ -79,12 +89,21 @@ class AttractScreen(KioskScreen):
     def start(self) -> None:
         self.app.show_screen("language")
 
+    def language_button(self, code: str) -> KButton:
+        return next(b for b in self._language_buttons if b.lang_code == code)
+
     def on_touch_down(self, touch: MotionEvent) -> bool:
-        """Any touch anywhere starts; children never see it. Except in the hidden
-        top-left corner: five quick taps there open technician mode (app.py)."""
+        """Any touch anywhere starts; children never see it: on a language's name in
+        that language, elsewhere with the language choice. Except in the hidden top-left
+        corner: five quick taps there open technician mode (app.py)."""
         if self.collide_point(*touch.pos):
             if not self.app.technician_corner_tap(touch):
-                self.start()
+                chosen = next((b.lang_code for b in self._language_buttons
+                               if b.collide_point(*b.to_widget(*touch.pos))), None)
+                if chosen is None:
+                    self.start()
+                else:
+                    self.app.start_session(chosen)
             return True
         return False
 
