@@ -19,7 +19,9 @@ _CURRENCY = r"(?:CN¥|CNY|RMB|¥|￥|元)"
 _NUMBER = r"\d{1,3}(?:[,.\u00a0\u202f ']\d{3})+(?:[.,]\d{1,2})?|\d+(?:[.,]\d{1,2})?"
 # A reference, code or account number: six or more capitals, digits and hyphens with at
 # least one digit, not inside a longer word (CJK text around it is no word here).
-_REFERENCE = r"(?<![A-Za-z0-9])(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{4,}[A-Z0-9](?![A-Za-z0-9])"
+# A date (2026-10, 2026-10-07) is no reference: the voice reads it as numbers.
+_REFERENCE = (r"(?<![A-Za-z0-9])(?!\d{4}-\d{2}(?:-\d{2})?(?![A-Za-z0-9-]))"
+              r"(?=[A-Z0-9-]*\d)[A-Z0-9][A-Z0-9-]{4,}[A-Z0-9](?![A-Za-z0-9])")
 _PATTERN = re.compile(
     rf"{_CURRENCY}\s?(?P<before>{_NUMBER})|(?P<after>{_NUMBER})\s?{_CURRENCY}"
     rf"|(?P<reference>{_REFERENCE})")

@@ -40,9 +40,9 @@ def test_a_reference_is_read_character_by_character(lang: str, text: str, said: 
 
 
 def test_short_numbers_and_words_are_left_as_they_are() -> None:
-    """GIVEN a step count, a year and capitalised words
+    """GIVEN a step count, a year, dates and capitalised words
     WHEN made speakable
     THEN nothing changes: only amounts and references are rewritten"""
-    text = "Step 2 of 4. Year 2026. PRINT YOUR RECORD"
+    text = "Step 2 of 4. Year 2026. Bill for 2026-10, due 2026-11-07. PRINT YOUR RECORD"
     assert speakable(text, "en") == text
     assert spell("A-1") == "A, 1"
