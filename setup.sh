@@ -18,6 +18,8 @@ deb_packages="$deb_packages xvfb xinit matchbox-window-manager x11-xserver-utils
 # The admin console's browser tests and screenshots (tests/integration/console): headless
 # chromium driven through chromedriver by selenium, never a browser download.
 deb_packages="$deb_packages chromium chromium-driver"
+# The audio mode's speech engine, with the voices of all 8 languages (docs/accessibility.md).
+deb_packages="$deb_packages espeak-ng"
 python=${PYTHON:-python3}
 "$python" -c 'import ensurepip' 2>/dev/null || deb_packages="$deb_packages python3-venv"
 if command -v dpkg-query >/dev/null 2>&1; then

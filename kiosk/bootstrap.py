@@ -41,12 +41,19 @@ from kiosk.services.central_mark import CentralMark
 from kiosk.services.disk_guard import DiskGuard
 from kiosk.services.kiosk import KioskServices
 from kiosk.services.maintenance import NightlyRestart, RestartWindow
-from kiosk.services.ports import DeviceLine, MaintenanceState, PrintReport, TechnicianReport
+from kiosk.services.ports import (
+    DeviceLine,
+    MaintenanceState,
+    PrintReport,
+    Speech,
+    TechnicianReport,
+)
 from kiosk.services.qr_payment import QrPaySettings, QrTimings
 from kiosk.services.slips import SlipHeader
 from kiosk.services.tax_record import TaxDeps
 from kiosk.services.technician import OutOfService, PinGate, RecentErrors, Technician
 from kiosk.services.technician_events import AuditedTechnicianPort, TechnicianEvents
+from kiosk.speech.espeak import EspeakSpeech
 from kiosk.store import Store, open_store
 from kiosk.sync.client import CentralClient
 from kiosk.sync.config_agent import (
@@ -94,8 +101,12 @@ class Runtime:
     nightly_restart: NightlyRestart | None = None
     disk_guard: DiskGuard | None = None
     disk_guard_loop: PeriodicThread | None = None
+    # The audio mode's voice (docs/accessibility.md): espeak-ng to the audio device.
+    speech: Speech | None = None
 
     def close(self) -> None:
+        if self.speech is not None:
+            self.speech.stop()
         if self.rotator is not None:
             self.rotator.stop(timeout=5.0)
         if self.disk_guard_loop is not None:
@@ -285,6 +296,7 @@ def build_runtime(config: Config, *, background: bool = True) -> Runtime:
     runtime = Runtime(config=config, clock=clock, store=store, central=central,
                       forwarder=forwarder, translator=translator, services=services,
                       reader=reader)
+    runtime.speech = EspeakSpeech()
     runtime.technician, runtime.recent_errors = build_technician(runtime)
     runtime.nightly_restart, guard = build_maintenance(config, store, clock)
     runtime.disk_guard = guard
@@ -562,6 +574,7 @@ def build_app(runtime: Runtime) -> KioskApp:
     app = KioskApp(runtime.services, runtime.translator, settings,
                    technician=runtime.technician)
     app.between_sessions = release_freed_memory
+    app.speech = runtime.speech
     app.service_manager = SystemdNotifier.from_environment()
     return app
 

@@ -20,7 +20,7 @@ from hardware.base import REASON_BUSY, DeviceStatus, Health, PrintOutcome
 from kiosk import __version__
 from kiosk.domain.clock import machine_timestamp
 from kiosk.services.device_faults import WHAT_TO_DO, advice_for
-from kiosk.services.ports import ParkedRecord
+from kiosk.services.ports import ParkedRecord, Speech
 from kiosk.services.printing import print_slip
 from kiosk.services.slips import test_slip
 from kiosk.sync.config_slots import ConfigSlots
@@ -85,6 +85,27 @@ def _devices(runtime: Runtime) -> dict[str, DeviceStatus]:
     return statuses
 
 
+def speech_report(speech: Speech | None) -> tuple[dict[str, Any], list[str]]:
+    """The audio mode's engine and voice per language, and a problem for each thing
+    missing: without it a blind person at this kiosk hears nothing."""
+    if speech is None:
+        return {"engine": None}, []
+    report = speech.voices()
+    data: dict[str, Any] = {"engine": report.engine, "engine_found": report.engine_found,
+                            "voices": report.voices}
+    problems: list[str] = []
+    if not report.engine_found:
+        problems.append(f"speech: {report.engine} not found, the audio mode is silent: "
+                        f"{report.advice}")
+    else:
+        missing = [lang for lang, voice in report.voices.items() if voice is None]
+        if missing:
+            problems.append(f"speech: no voice for {', '.join(missing)}: {report.advice}")
+    if problems:
+        data["advice"] = report.advice
+    return data, problems
+
+
 def collect(runtime: Runtime, *, test_print: bool = False) -> dict[str, Any]:
     problems: list[str] = []
     warnings: list[str] = []
@@ -136,6 +157,9 @@ def collect(runtime: Runtime, *, test_print: bool = False) -> dict[str, Any]:
     if disk["free_mb"] < runtime.config.maintenance.min_free_disk_mb:
         problems.append(f"disk: only {disk['free_mb']:.0f} MB free")
 
+    speech, speech_problems = speech_report(runtime.speech)
+    problems.extend(speech_problems)
+
     pushed = pushed_config_report(runtime)
     if pushed.get("last_failed") and (pushed["running"] or 0) < pushed["last_failed"]["version"]:
         failed = pushed["last_failed"]
@@ -150,6 +174,7 @@ def collect(runtime: Runtime, *, test_print: bool = False) -> dict[str, Any]:
         "store": store_report,
         "central": central,
         "disk": disk,
+        "speech": speech,
     }
     if test_print:
         report["test_print"] = _test_print(runtime)
@@ -211,6 +236,12 @@ def render_text(report: dict[str, Any]) -> str:
                      + (f", clock skew {skew:+.1f} s" if skew is not None else ""))
     else:
         lines.append(f"  central  UNREACHABLE {central['url']} ({central['query_ms']:.0f} ms)")
+    speech = report.get("speech") or {}
+    if speech.get("engine"):
+        voices = speech.get("voices") or {}
+        said = ", ".join(f"{lang} {voice or 'MISSING'}" for lang, voice in voices.items())
+        lines.append(f"  speech   {speech['engine']}" + (f": {said}" if speech["engine_found"]
+                                                          else "  NOT FOUND"))
     disk = report["disk"]
     lines.append(f"  disk     {disk['free_mb']:.0f} MB free ({disk['free_percent']:.0f}%)")
     if "test_print" in report:

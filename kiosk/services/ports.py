@@ -250,6 +250,38 @@ class Translator(Protocol):
         ...
 
 
+DEFAULT_SPEECH_RATE = 160  # words a minute: a little slower than espeak-ng's 175
+DEFAULT_SPEECH_VOLUME = 100  # espeak-ng's amplitude scale, 0 to 200
+
+
+@dataclass(frozen=True)
+class VoiceReport:
+    """What a speech engine can say, for `kiosk diag` (docs/accessibility.md)."""
+
+    engine: str  # the engine and its version, or the command that was looked for
+    engine_found: bool
+    voices: dict[str, str | None]  # UI language -> the engine's voice, None when missing
+    advice: str  # what a technician does when the engine or a voice is missing
+
+
+class Speech(Protocol):
+    """Text to speech for the audio mode: one utterance at a time, never blocking."""
+
+    def speak(self, text: str, lang: str, rate: int = DEFAULT_SPEECH_RATE,
+              volume: int = DEFAULT_SPEECH_VOLUME) -> None:
+        """Start saying ``text`` in ``lang`` (a UI language code) and return at once. An
+        utterance still going is cut off first: a person moving on must not wait."""
+        ...
+
+    def stop(self) -> None:
+        """Cut off the utterance going on, if any."""
+        ...
+
+    def voices(self) -> VoiceReport:
+        """The engine and the voice of each UI language, missing ones included."""
+        ...
+
+
 class Reachability(Protocol):
     def health(self) -> bool:
         """True when central answers its health check now (bounded by a short timeout)."""

@@ -20,52 +20,23 @@ from kivy.uix.modalview import ModalView
 from kivy.uix.screenmanager import FadeTransition, ScreenManager
 
 from kiosk.domain.languages import language
-from kiosk.services.contract import ServiceFlow, View
+from kiosk.services.contract import ServiceFlow
 from kiosk.services.kiosk import KioskServices
 from kiosk.services.maintenance import RESTART_CHECK_S
-from kiosk.services.ports import Translator
+from kiosk.services.ports import DEFAULT_SPEECH_RATE, DEFAULT_SPEECH_VOLUME, Speech, Translator
 from kiosk.services.session import Session
 from kiosk.services.technician import Technician
-from kiosk.ui import i18n, theme
+from kiosk.ui import i18n, spoken, theme
 from kiosk.ui.bindings import drop_dead_bindings, set_everywhere
 from kiosk.ui.fonts import font_name, register_fonts
 from kiosk.ui.i18n import N_, _
 from kiosk.ui.messages import set_hotline, unavailable_reason
+from kiosk.ui.screen_names import SCREEN_TYPES, VIEW_SCREENS
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.supervision import ServiceManager, Supervision
 
 log = logging.getLogger(__name__)
 
-# The screen that shows each kind of flow step (kiosk.services.contract.View).
-VIEW_SCREENS = {
-    View.DOCUMENT: "document", View.IDENTITY: "identity", View.QUESTION: "question",
-    View.CONFIRM: "identity", View.SUMMARY: "summary", View.WORKING: "working",
-    View.DONE: "slip", View.FAILED: "failed", View.CHOOSE: "choose",
-    View.BILLER: "biller", View.ACCOUNT: "account", View.REVIEW: "review",
-    View.PAYING: "paying", View.PAID: "done", View.METHOD: "method",
-    View.QR_MODE: "qr_mode", View.QR_CODE: "qr_code", View.QR_SCAN: "qr_scan",
-    View.ADVICE: "advice",
-}
-# Every screen by name: class path, imported and built on first use.
-SCREEN_TYPES = {
-    name: f"kiosk.ui.screens.{module}.{cls}Screen" for name, module, cls in (
-        ("attract", "attract", "Attract"), ("language", "language", "Language"),
-        ("home", "home", "Home"), ("biller", "biller", "Biller"),
-        ("account", "account", "Account"), ("review", "review", "Review"),
-        ("paying", "paying", "Paying"), ("done", "done", "Done"),
-        ("method", "method", "Method"), ("qr_mode", "qr_mode", "QrMode"),
-        ("qr_code", "qr_code", "QrCode"), ("qr_scan", "qr_scan", "QrScan"),
-        ("failed", "failed", "Failed"), ("document", "document", "Document"),
-        ("identity", "identity", "Identity"), ("question", "question", "Question"),
-        ("summary", "summary", "Summary"), ("working", "working", "Working"),
-        ("slip", "slip", "Slip"), ("choose", "choose", "Choose"),
-        ("advice", "advice", "Advice"),
-        ("out_of_service", "out_of_service", "OutOfService"),
-        ("technician_pin", "technician_pin", "TechnicianPin"),
-        ("technician", "technician", "Technician"),
-        ("technician_reprint", "technician_reprint", "TechnicianReprint"),
-    )
-}
 PREBUILD_AFTER_S = 2.0  # after the attract screen shows, the other screens start building
 # The hidden gesture that opens technician mode: 5 taps within 3 s in this square at the
 # top-left corner of the attract or out-of-service screen (reference pixels).
@@ -78,6 +49,9 @@ AT_REST_SCREENS = ("attract", "out_of_service")  # nobody is using the kiosk
 # passport page), or reads and touches more slowly (large text, high contrast). At the
 # plain 60 s, a person who went to fetch their contract came back to a wiped form.
 PATIENT_IDLE_FACTOR = 3.0
+# The audio mode speaks a screen this long after it shows (or changes): its layout is
+# done by then, and several changes in a row (a flow step and its refresh) make one.
+SPEAK_AFTER_S = 0.2
 
 
 @dataclass(frozen=True)
@@ -99,6 +73,9 @@ class KioskApp(App):
     # when the session ends.
     large_text = BooleanProperty(False)  # every font x theme.LARGE_TEXT_SCALE
     high_contrast = BooleanProperty(False)  # theme.palette switched to HIGH_CONTRAST
+    # Every screen read aloud through self.speech (docs/accessibility.md); switched on
+    # from the language screen, off when the session ends.
+    audio = BooleanProperty(False)
 
     def __init__(self, services: KioskServices, translator: Translator,
                  settings: UiSettings, technician: Technician | None = None,
@@ -131,6 +108,13 @@ class KioskApp(App):
         # asked: told when the kiosk takes touches, pinged from this loop, told its state.
         self.service_manager: ServiceManager | None = None
         self._supervision: Supervision | None = None
+        # The audio mode's voice, set by bootstrap (espeak-ng); None: no audio mode.
+        self.speech: Speech | None = None
+        self.speech_rate = DEFAULT_SPEECH_RATE
+        self.speech_volume = DEFAULT_SPEECH_VOLUME
+        self._last_spoken = ""  # a screen refreshed without a change is not said again
+        self._announcement = ""  # said before the next screen's description
+        self._speak_soon = Clock.create_trigger(self._speak_screen, SPEAK_AFTER_S)
         i18n.install(translator, services.default_language)
         self.lang = services.default_language
         self.font_name = font_name(self.lang)
@@ -208,6 +192,46 @@ class KioskApp(App):
         self._accessibility_dialog = dialog
         dialog.open()
 
+    def set_audio(self, on: bool) -> None:
+        """The audio mode on or off; on: says so, then reads the screen."""
+        if on == self.audio:
+            return
+        set_everywhere(self, "audio", on)
+        self._last_spoken = ""
+        if on:
+            self._announcement = _(spoken.AUDIO_ON)
+            self.speak_screen_soon()
+        elif self.speech is not None:
+            self._announcement = ""
+            self.speech.stop()
+
+    def say(self, text: str) -> None:
+        """Speak ``text`` now in the person's language, if the audio mode is on."""
+        if self.audio and self.speech is not None and text.strip():
+            self.speech.speak(text, self.lang, self.speech_rate, self.speech_volume)
+
+    def speak_screen_soon(self) -> None:
+        if self.audio:
+            self._speak_soon()
+
+    def _speak_screen(self, _dt: float = 0) -> None:
+        """Say where the person is, what the screen shows and asks, and its buttons."""
+        from kiosk.ui.audio import visible_texts
+
+        if not self.audio or self.root is None:
+            return
+        if self.root.transition.is_active:  # a screen fading in is not laid out yet
+            self._speak_soon()
+            return
+        screen = self.current_screen
+        texts, buttons = visible_texts(screen)
+        description = spoken.describe(screen.name, texts, buttons, self.lang, _)
+        if description == self._last_spoken and not self._announcement:
+            return
+        self._last_spoken = description
+        announcement, self._announcement = self._announcement, ""
+        self.say(f"{announcement} {description}".strip())
+
     @property
     def manager(self) -> ScreenManager:
         return self.root
@@ -232,6 +256,7 @@ class KioskApp(App):
         screen = self.screen(name)
         screen.refresh()
         self.root.current = name
+        self.speak_screen_soon()
 
     # --- session -------------------------------------------------------------------------
 
@@ -291,6 +316,7 @@ class KioskApp(App):
         self._leave_dialog = None
         self.set_large_text(False)
         self.set_high_contrast(False)
+        self.set_audio(False)
         for screen in self.root.screens:
             screen.clear_personal()
         self.set_language(self.services.default_language)
@@ -306,6 +332,7 @@ class KioskApp(App):
         i18n.set_language(lang)
         set_everywhere(self, "font_name", font_name(lang))
         set_everywhere(self, "lang", lang)
+        self.speak_screen_soon()
         if self.session is not None:
             self.session.lang = lang
         if self.flow is not None:
@@ -457,6 +484,7 @@ class KioskApp(App):
             self.show_screen(name)
         else:
             self.current_screen.refresh()
+            self.speak_screen_soon()  # a new question, an error shown: said if it changed
         if flow.busy:
             self._run_in_background(flow)
 
@@ -499,9 +527,9 @@ class KioskApp(App):
     def idle_timeout_s(self) -> float:
         """Seconds without a touch before "Are you still there?", on this screen now: the
         configured time, PATIENT_IDLE_FACTOR times it where the person may be fetching a
-        paper or uses an accessibility mode."""
+        paper or uses an accessibility mode (audio: listening takes longer than reading)."""
         flow = self.flow
-        patient = (self.large_text or self.high_contrast
+        patient = (self.large_text or self.high_contrast or self.audio
                    or (flow is not None and flow.sends_to_fetch))
         return self.settings.idle_timeout_s * (PATIENT_IDLE_FACTOR if patient else 1.0)
 
@@ -545,6 +573,7 @@ class KioskApp(App):
 
         ticker = Clock.schedule_interval(tick, 0.5)
         tick(0)
+        self.say(" ".join((question.text, countdown.text, stay.text)))
         stay.bind(on_release=lambda *_: dialog.dismiss())
         dialog.bind(on_dismiss=close)
         self._idle_dialog = dialog

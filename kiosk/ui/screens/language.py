@@ -8,6 +8,7 @@ from kiosk.ui.i18n import N_, _, in_language
 from kiosk.ui.icons import icon
 from kiosk.ui.layouts import load_kv
 from kiosk.ui.screens.base import KioskScreen
+from kiosk.ui.spoken import AUDIO_LABEL
 from kiosk.ui.typesetting import in_faces
 from kiosk.ui.widgets import KButton
 
@@ -16,6 +17,10 @@ PROMPT = N_("Choose your language")
 
 class LanguageScreen(KioskScreen):
     back_icon = icon("arrow-left")
+    # The audio mode's switch (docs/accessibility.md): a headphone, a tick once on.
+    audio_label = AUDIO_LABEL
+    audio_icon = icon("headphones")
+    checked_icon = icon("checkbox-marked")
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
