@@ -70,3 +70,14 @@ def test_numbers_from_papers_have_their_own_help_and_picture(service: str) -> No
     for step in OWN_HELP[service]:
         assert helps[step].paragraphs != generic, step
         assert bool(helps[step].picture) == (step in WITH_PICTURE), step
+
+
+def test_the_help_export_for_central_is_current() -> None:
+    """GIVEN the services' help texts and the 8 catalogs
+    WHEN they are exported as central's help pages would be
+    THEN the packaged kiosk/domain/help_pages.json holds exactly that (run
+    `python -m kiosk.devtools.help_pages` after changing a help text)."""
+    from kiosk.devtools.help_pages import render
+
+    packaged = (files("kiosk.domain") / "help_pages.json").read_text(encoding="utf-8")
+    assert packaged == render()
