@@ -52,6 +52,7 @@ from central.db import make_engine, migrate
 from central.enrollment import EnrollmentService
 from central.fleet import FleetService, FleetSettings
 from central.fleet_history import HeartbeatHistory
+from central.help_page import build_help_router
 from central.logsafe import shown
 from central.payments.providers import QrProviderClient
 from central.payments.qr_admin import QrAdminService
@@ -268,7 +269,8 @@ def routers() -> tuple[APIRouter, ...]:
             build_services_router(), build_fleet_router(), build_alerts_router(),
             # Before the config router: /v1/admin/rollouts/all is not /v1/admin/rollouts/{id}.
             build_rollouts_router(), build_config_router(), build_release_router(),
-            build_qr_router(), build_audit_router(), build_console_router())
+            build_qr_router(), build_audit_router(), build_console_router(),
+            build_help_router())
 
 
 def create_app(db_url: str, *, seed_demo: bool = False, clock: Clock | None = None,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from hardware.base import (
     DeviceStatus,
@@ -199,6 +200,18 @@ def qrpay_settings(config: Config, reader: DocumentReader | None) -> QrPaySettin
 def verify_url(config: Config) -> str:
     """The URL slips' QR codes open ({code} filled in per slip)."""
     return config.central.verify_url or config.central.url.rstrip("/") + "/v1/verify/{code}"
+
+
+def help_url(config: Config) -> str:
+    """Where the Help panel's QR code leads: central's help page of a step, at central's
+    public address (that of central.verify_url when set: what phones reach), with
+    {service}, {step} and {lang} filled in per step."""
+    if config.central.verify_url:
+        parts = urlsplit(config.central.verify_url)
+        base = f"{parts.scheme}://{parts.netloc}"
+    else:
+        base = config.central.url.rstrip("/")
+    return base + "/help/{service}/{step}?lang={lang}"
 
 
 def central_token(config: Config) -> str:
@@ -570,7 +583,8 @@ def build_app(runtime: Runtime) -> KioskApp:
     k, ui = runtime.config.kiosk, runtime.config.ui
     settings = UiSettings(center_name_zh=k.center_name_zh, center_name_en=k.center_name_en,
                           hotline=k.hotline, idle_timeout_s=ui.idle_timeout_s,
-                          idle_countdown_s=ui.idle_countdown_s, attract_cycle_s=ui.attract_cycle_s)
+                          idle_countdown_s=ui.idle_countdown_s, attract_cycle_s=ui.attract_cycle_s,
+                          help_url=help_url(runtime.config))
     app = KioskApp(runtime.services, runtime.translator, settings,
                    technician=runtime.technician)
     app.between_sessions = release_freed_memory

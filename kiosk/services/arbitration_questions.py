@@ -44,6 +44,7 @@ from kiosk.domain.stay_choices import DocType, Sex
 from kiosk.errors import ErrorCode
 from kiosk.services.flow import Person
 from kiosk.services.forms import Answers, Group, Item, Kind, Option, Question, Validator
+from kiosk.services.help import CONTRACT_USCC, WORK_PERMIT
 
 
 def N_(message: str) -> str:
@@ -83,6 +84,16 @@ USCC_KEYS = ("uscc", "uscc_override")  # leaving these looks the employer up
 AGENCY_KEYS = ("agency_uscc", "agency_uscc_override")  # ... and these the agency
 FIRST_AFTER_EMPLOYER = "has_agency"  # Back from here shows the employer again
 FIRST_AFTER_AGENCY = "employment_start"  # Back from here shows the agency again
+
+
+# Help (kiosk.services.help): where the numbers are on the papers.
+USCC_HELP = N_(
+    "The Unified Social Credit Code (USCC, 统一社会信用代码) is a company's 18-character "
+    "number of letters and digits. It is on the first page of your labour contract, next "
+    "to the company's name, and often on payslips and on the company's stamp.")
+WORK_PERMIT_HELP = N_(
+    "The number is printed on the front of your Foreigner's Work Permit card (外国人工作"
+    "许可证), the card with your photo. Type all its digits and letters.")
 
 
 class QuestionContext(Protocol):
@@ -189,7 +200,8 @@ def questions(context: QuestionContext) -> tuple[Item, ...]:
         Question("work_permit_no", Kind.CODE, N_("What is your work permit number?"),
                  hint=N_("It is on your Foreigner's Work Permit. Skip this if you have none."),
                  required=False, max_length=32, fetch=True,
-                 when=lambda _a: not context.holds_pr_card()),
+                 when=lambda _a: not context.holds_pr_card(),
+                 help=WORK_PERMIT_HELP, picture=WORK_PERMIT),
         Question("has_agent", Kind.YESNO,
                  N_("Does someone act for you, such as a lawyer or another agent?")),
         Question("agent_name", Kind.NAME, N_("What is your agent's name?"),
@@ -207,7 +219,8 @@ def questions(context: QuestionContext) -> tuple[Item, ...]:
         Question("uscc", Kind.CODE, N_("What is your employer's Unified Social Credit Code?"),
                  hint=N_("18 letters and digits. You find it on your labour contract or "
                          "payslip."),
-                 max_length=32, validate=_uscc_format, fetch=True),
+                 max_length=32, validate=_uscc_format, fetch=True,
+                 help=USCC_HELP, picture=CONTRACT_USCC),
         Question("uscc_override", Kind.YESNO,
                  N_("This code does not pass its check. Do you want to use it anyway?"),
                  hint=N_("Compare it with your contract once more. Some very old codes fail "
@@ -222,7 +235,8 @@ def questions(context: QuestionContext) -> tuple[Item, ...]:
                  N_("What is the dispatch agency's Unified Social Credit Code?"),
                  hint=N_("18 letters and digits. You find it on your labour contract with "
                          "the agency."),
-                 max_length=32, when=_has_agency, validate=_agency_uscc, fetch=True),
+                 max_length=32, when=_has_agency, validate=_agency_uscc, fetch=True,
+                 help=USCC_HELP, picture=CONTRACT_USCC),
         Question("agency_uscc_override", Kind.YESNO,
                  N_("This code does not pass its check. Do you want to use it anyway?"),
                  hint=N_("Compare it with your contract once more. Some very old codes fail "

@@ -21,6 +21,7 @@ from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 from hardware.base import DeviceError, DocumentFormat, DocumentRead, DocumentReader, ReadRejected
 from kiosk.errors import ErrorCode, KioskError
 from kiosk.services.forms import Kind, Question, parse
+from kiosk.services.help import BILL_ACCOUNT
 from kiosk.services.slips import N_
 
 log = logging.getLogger(__name__)
@@ -28,6 +29,11 @@ log = logging.getLogger(__name__)
 BARCODE = re.compile(r"[0-9A-Z]{10,48}")  # docs/spec/bills.md#barcode; the biller parses the rest
 READ_SLICE_S = 0.25  # how long one read waits: bounds how late a stopped listener ends
 RETRY_S = 1.0  # after the reader failed (unplugged): the adapter reopens on the next read
+
+
+BARCODE_HELP = N_(
+    "The barcode is printed on your bill, with letters and digits under its bars. Hold the "
+    "bill flat, barcode first, under the reader, or type what is printed under the bars.")
 
 
 def barcode_question(with_reader: bool) -> Question:
@@ -40,6 +46,7 @@ def barcode_question(with_reader: bool) -> Question:
         label = N_("Type the barcode number printed on your bill")
         hint = N_("The letters and digits printed under the barcode, without spaces.")
     return Question("barcode", Kind.CODE, label, hint=hint, max_length=60,
+                    help=BARCODE_HELP, picture=BILL_ACCOUNT,
                     validate=lambda v, _a: None if BARCODE.fullmatch(str(v))
                     else ErrorCode.BARCODE_FORMAT)
 

@@ -43,6 +43,7 @@ from kiosk.services.bill_barcode import (
 from kiosk.services.bill_payment_paying import PaymentSteps, payment_methods
 from kiosk.services.bill_payment_screens import (
     BUSY_STEPS,
+    SCREEN_HELP,
     VIEWS,
     BillPaymentScreens,
     Step,
@@ -103,6 +104,7 @@ class BillPaymentDeps:
 class BillPaymentFlow(BillPaymentScreens, PaymentSteps, Flow[Step]):
     service = "bill_payment"
     title = N_("Pay a utility bill")
+    screen_help = SCREEN_HELP
 
     def __init__(self, deps: BillPaymentDeps, ctx: CallContext,
                  billers: tuple[Biller, ...]) -> None:

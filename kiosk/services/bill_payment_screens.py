@@ -31,8 +31,10 @@ from kiosk.services.contract import (
     QrModeChoice,
     QrPrompt,
     QrScanPayment,
+    StepHelp,
     View,
 )
+from kiosk.services.help import BILL_ACCOUNT
 from kiosk.services.ports import CallContext, Clock, PaymentProgress, PaymentPrompt
 from kiosk.services.slips import PAY_METHOD_NAMES
 
@@ -53,6 +55,13 @@ class Step(StrEnum):
     DONE = "done"  # paid; receipt printed or marked for reprint
     FAILED = "failed"  # nothing charged (declined, reversed) or staff must act (refund due)
 
+
+# Help (kiosk.services.help) for the account number: where it is on the bill.
+ACCOUNT_HELP = N_(
+    "The account number (户号) is printed on your bill, near the top, beside your name and "
+    "address; the biller's app shows it too. Type only its digits. No account number at "
+    "hand? Touch the barcode button and hold the barcode of the bill under the reader.")
+SCREEN_HELP = {View.ACCOUNT: StepHelp("account", (ACCOUNT_HELP,), BILL_ACCOUNT)}
 
 BUSY_STEPS = frozenset({Step.LOOKING_UP, Step.CHECKING_METHODS, Step.PAYING, Step.PRINTING})
 TOTAL_STEPS = 5

@@ -140,6 +140,18 @@ class Advice:
 
 
 @dataclass(frozen=True)
+class StepHelp:
+    """Help for the step on screen (docs/ui-guide.md#help): what it needs, as paragraphs
+    (msgids, {hotline} filled in by the UI), a picture of where to find it on a paper (a
+    name of kiosk/data/help/<picture>.png; "" for none), and the step's name in the help
+    page's address (``<central>/help/<service>/<step>?lang=xx``)."""
+
+    step: str
+    paragraphs: tuple[str, ...]
+    picture: str = ""
+
+
+@dataclass(frozen=True)
 class ChoiceList:
     """CHOOSE: one level of a list central gave; choose(id) picks an entry."""
 
@@ -361,6 +373,9 @@ class ServiceFlow(Protocol):
         """QUESTION: the buttons offered beside the answer (choose(key) touches one)."""
 
     def advice(self) -> Advice | None: ...
+
+    def help(self) -> StepHelp:
+        """The Help button's panel for the step on screen (every step has one)."""
 
     def working_text(self) -> str:
         """WORKING: what the kiosk is doing (msgid; "" for a plain "one moment")."""

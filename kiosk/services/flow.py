@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Generic, TypeVar
 
 from hardware.base import (
@@ -49,10 +50,12 @@ from kiosk.services.contract import (
     QrScanPayment,
     QuestionAction,
     Row,
+    StepHelp,
     Summary,
     View,
 )
 from kiosk.services.forms import Questionnaire
+from kiosk.services.help import step_help
 from kiosk.services.ports import CallContext, Clock, PrintJobs
 from kiosk.services.printing import print_failure, print_slip
 
@@ -126,6 +129,9 @@ class Flow(Generic[S]):
 
     service = ""  # "bill_payment", "tax_record", "accommodation", "arbitration", "points"
     title = ""  # msgid for the header
+    # Help of the flow's own for a kind of screen (kiosk.services.help): the bill's
+    # account number; every other screen has its question's or its kind's.
+    screen_help: Mapping[View, StepHelp] = MappingProxyType({})
 
     def __init__(self, ctx: CallContext, clock: Clock) -> None:
         self.ctx = ctx
@@ -192,6 +198,12 @@ class Flow(Generic[S]):
 
     def working_text(self) -> str:
         return ""
+
+    def help(self) -> StepHelp:
+        form = self.form
+        question = (form.current if self.view is View.QUESTION and form is not None
+                    and not form.done else None)
+        return step_help(self.view, question, self.screen_help)
 
     def confirmation(self) -> Confirmation | None:
         return None

@@ -69,6 +69,11 @@ class Question:
     # The answer is on a paper the person may have to go and find (a contract, a bill, a
     # page of the passport): the kiosk waits longer before it asks "still there?".
     fetch: bool = False
+    # Help (docs/ui-guide.md#help): what this question needs and where to find it (a
+    # msgid; "" for the help every question shares), and a picture of that place on the
+    # paper (a name of kiosk/data/help/<picture>.png).
+    help: str = ""
+    picture: str = ""
 
     def applies(self, answers: Answers) -> bool:
         return self.when is None or self.when(answers)

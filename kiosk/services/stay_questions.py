@@ -30,6 +30,7 @@ from kiosk.domain.stay import (
 )
 from kiosk.errors import ErrorCode
 from kiosk.services.forms import Answers, Kind, Option, Question, Questionnaire
+from kiosk.services.help import ENTRY_STAMP, VISA
 
 
 def N_(message: str) -> str:
@@ -45,6 +46,25 @@ STAY_ORDER = ("arrival_date", "arrival_time", "planned_departure", "accommodatio
               "lease_contract")
 ARRIVAL_QUESTIONS = ("arrival_date", "arrival_time")
 MAX_HOST_NAME = 200  # characters: central's limit for any one text answer
+
+# Help (kiosk.services.help): where each answer is in the passport.
+VISA_TYPE_HELP = N_(
+    "Your entry status is what allows you to be in China now: a visa or a residence permit "
+    "(a sticker in your passport), or visa-free entry (no sticker, only the entry stamp). "
+    "The type is the letter on the sticker, such as Z, X, S or M.")
+VISA_NUMBER_HELP = N_(
+    "The number is printed on the visa or residence permit sticker in your passport, at "
+    "its top right. Type its letters and digits without spaces.")
+VALID_UNTIL_HELP = N_(
+    "A residence permit: the date after \"valid until\" on the sticker. A visa: the last "
+    "day of your stay, counting the days of \"duration of each stay\" from your entry. "
+    "Visa-free entry: the last day of the visa-free stay.")
+ENTRIES_HELP = N_(
+    "The visa sticker says how many times you may enter with it, next to \"entries\": 1, 2 "
+    "or M (multiple). If it says M or multiple, touch Skip.")
+ENTRY_DATE_HELP = N_(
+    "Find the last entry stamp of the Chinese border in your passport: it says ENTRY "
+    "(入境), the port and the date. Type that date.")
 
 AnswerCheck = Callable[[str, Any, Answers], ErrorCode | None]
 _FORM_FIELDS = frozenset(f.name for f in fields(StayForm))
@@ -94,24 +114,28 @@ def entry_questions(check: AnswerCheck, *, ask_chinese_name: bool, ask_sex: bool
                  N_("Which visa or permit allows your stay in China?"),
                  hint=N_("Choose the one in your passport that is valid now."),
                  options=_options(VISA_TYPES), validate=_checked(check, "entry_status_type"),
-                 fetch=True),
+                 fetch=True, help=VISA_TYPE_HELP, picture=VISA),
         Question("entry_status_number", Kind.CODE, N_("The number of your visa or permit"),
                  hint=N_("Type the letters and digits as printed on it."),
                  when=_needs_entry_number, max_length=17, fetch=True,
-                 validate=_checked(check, "entry_status_number")),
+                 validate=_checked(check, "entry_status_number"),
+                 help=VISA_NUMBER_HELP, picture=VISA),
         Question("entry_status_valid_until", Kind.DATE,
                  N_("Until when may you stay with it?"),
                  hint=N_("The last day your visa or permit allows. For visa-free entry: "
                          "the last day of the visa-free stay."),
-                 validate=_checked(check, "entry_status_valid_until"), fetch=True),
+                 validate=_checked(check, "entry_status_valid_until"), fetch=True,
+                 help=VALID_UNTIL_HELP, picture=VISA),
         Question("number_of_entries", Kind.NUMBER,
                  N_("How many entries does your visa allow?"),
                  hint=N_("As printed on the visa. If it says multiple, touch Skip."),
                  required=False, when=_needs_entry_number, fetch=True,
-                 validate=_checked(check, "number_of_entries")),
+                 validate=_checked(check, "number_of_entries"),
+                 help=ENTRIES_HELP, picture=VISA),
         Question("date_of_entry", Kind.DATE, N_("On which day did you last enter China?"),
                  hint=N_("The date of the entry stamp in your passport."),
-                 validate=_checked(check, "date_of_entry"), fetch=True),
+                 validate=_checked(check, "date_of_entry"), fetch=True,
+                 help=ENTRY_DATE_HELP, picture=ENTRY_STAMP),
         Question("port_of_entry", Kind.CHOICE, N_("Where did you enter China?"),
                  options=_options(PORTS_OF_ENTRY), validate=_checked(check, "port_of_entry")),
     ]

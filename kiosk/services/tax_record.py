@@ -105,6 +105,19 @@ _PHONE_HELP = Advice(
 )
 
 
+CODE_HELP = N_(
+    "The code is in a text message sent to the phone number the tax office has for you: "
+    "6 digits. No message after a minute? Touch \"Send the code again\". If that phone is "
+    "no longer yours, touch \"This is not my number\".")
+
+
+def code_question(hint: str) -> Question:
+    """The one-time code sent by text message (``hint``: to which phone, sent again?)."""
+    return Question("code", Kind.DIGITS, N_("Enter the code we sent to your phone"), hint=hint,
+                    validate=lambda v, _a: None if len(str(v)) == 6 else ErrorCode.FIELD_FORMAT,
+                    help=CODE_HELP)
+
+
 class TaxRecordFlow(Flow[TaxStep]):
     service = "tax_record"
     title = N_("Tax payment record")
@@ -356,9 +369,7 @@ class TaxRecordFlow(Flow[TaxStep]):
         hint = (N_("A new text message with a 6-digit code went to {phone}. The code sent "
                    "before no longer works.") if self._resent
                 else N_("A text message with a 6-digit code went to {phone}."))
-        self.form = Questionnaire((Question(
-            "code", Kind.DIGITS, N_("Enter the code we sent to your phone"), hint=hint,
-            validate=lambda v, _a: None if len(str(v)) == 6 else ErrorCode.FIELD_FORMAT),))
+        self.form = Questionnaire((code_question(hint),))
         self.error = None
         self.busy = False
         self._show(View.QUESTION, TaxStep.CODE)

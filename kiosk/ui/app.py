@@ -62,6 +62,9 @@ class UiSettings:
     idle_timeout_s: float = 60
     idle_countdown_s: float = 20
     attract_cycle_s: float = 4.0
+    # The help page of a step on central, for the Help panel's QR code ({service},
+    # {step}, {lang}: kiosk.bootstrap.help_url); "" draws no code.
+    help_url: str = ""
 
 
 class KioskApp(App):
@@ -95,6 +98,7 @@ class KioskApp(App):
         self._language_dialog: ModalView | None = None
         self._accessibility_dialog: ModalView | None = None
         self._leave_dialog: ModalView | None = None  # Cancel asks (cancel_service)
+        self._help_panel: ModalView | None = None  # the footer's Help (open_help)
         # Called after every session has ended and been wiped: where a pushed config is
         # applied (never during a session). Set by bootstrap.
         self.between_sessions: Callable[[], None] | None = None
@@ -309,11 +313,12 @@ class KioskApp(App):
         self.session = None
         self.services.end_session()
         for dialog in (self._idle_dialog, self._language_dialog, self._accessibility_dialog,
-                       self._leave_dialog):
+                       self._leave_dialog, self._help_panel):
             if dialog is not None:
                 dialog.dismiss()
         self._accessibility_dialog = None
         self._leave_dialog = None
+        self._help_panel = None
         self.set_large_text(False)
         self.set_high_contrast(False)
         self.set_audio(False)
@@ -432,6 +437,22 @@ class KioskApp(App):
         dialog.bind(on_dismiss=lambda *_: setattr(self, "_leave_dialog", None))
         self._leave_dialog = dialog
         dialog.open()
+
+    def open_help(self) -> None:
+        """The footer's Help: the help of the step on screen, over it; closing it
+        changes nothing (docs/ui-guide.md#help)."""
+        flow = self.flow
+        if flow is None or self._help_panel is not None:
+            return
+        from kiosk.ui.help_panel import HelpPanel, help_address
+
+        step = flow.help()
+        address = help_address(self.settings.help_url, flow.service, step.step, self.lang) \
+            if self.settings.help_url else ""
+        panel = HelpPanel(step, hotline=self.settings.hotline, address=address)
+        panel.bind(on_dismiss=lambda *_: setattr(self, "_help_panel", None))
+        self._help_panel = panel
+        panel.open()
 
     def leave_service(self) -> None:
         if not self._interruptible():

@@ -8,6 +8,7 @@ from kiosk.ui.fonts import icon_font
 _CODEPOINTS = {
     "water": 0xF58C, "flash": 0xF241, "fire": 0xF238, "cellphone": 0xF11C,
     "translate": 0xF5CA, "web": 0xF59F, "arrow-left": 0xF04D, "close": 0xF156,
+    "help-circle-outline": 0xF625,
     "check-circle": 0xF5E0, "alert-circle": 0xF028, "credit-card": 0xF19B,
     "credit-card-scan": 0xF19D, "printer": 0xF42A, "receipt": 0xF449, "home": 0xF2DC,
     "file-document": 0xF219, "gavel": 0xF29B, "home-map-marker": 0xF5F8,

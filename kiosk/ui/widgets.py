@@ -190,6 +190,14 @@ class Header(BoxLayout):
     language_text = StringProperty("")
 
 
+class HelpButton(KButton):
+    """The footer's Help on every service screen: opens the help of the step on screen
+    (KioskApp.open_help, kiosk/ui/help_panel.py)."""
+
+    help_label = N_("Help")
+    help_icon = icon("help-circle-outline")
+
+
 class Footer(BoxLayout):
     """The band of Back / Cancel / the primary action. A hidden button (opacity 0) takes
     no room. ``fit`` buttons get their natural width and the others share the rest by
