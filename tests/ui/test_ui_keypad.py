@@ -1,6 +1,7 @@
 """The tactile keypad on the real UI: a bill payment walked from the attract screen to
 its review with keys alone (no touch), the keys going through the keypad simulator's
-real pty, the production driver and the App's key thread; the focused controls and the
+real pty, the production driver bootstrap opens for [keypad] url and the App's key
+thread; the focused controls and the
 screens said through the speech port (docs/accessibility.md#tactile-keypad)."""
 
 from __future__ import annotations
@@ -12,10 +13,8 @@ import pytest
 from kivy.uix.widget import Widget
 
 from hardware.base import Key
-from hardware.keypad import open_keypad
 from hardware.sim.keypad import KeypadSimulator
 from kiosk.devtools.loopback import System
-from kiosk.services.key_feed import KeyFeed
 from kiosk.speech.recording import RecordingSpeech
 from kiosk.ui.driver import Driver
 
@@ -25,24 +24,18 @@ ACCOUNT = "3100012345"
 
 
 @pytest.fixture
-def keypad(driver: Driver, tmp_path: Path) -> Iterator[KeypadSimulator]:
-    """A keypad simulator plugged into the running App for this test only, and the
-    App's voice recording what it says."""
+def keypad(driver: Driver, system: System, tmp_path: Path) -> Iterator[KeypadSimulator]:
+    """The loopback system's keypad simulator (the App listens to it through bootstrap's
+    wiring: [keypad] url), and the App's voice recording what it says."""
     app = driver.app
+    assert app.keys is not None, "bootstrap did not give the App the configured keypad"
     kept_speech = app.speech
     app.speech = RecordingSpeech(tmp_path / "wav")
-    with KeypadSimulator() as simulator:
-        url = simulator.start_pty()
-        device = open_keypad(url)
-        device.status()  # opens the line: what is pressed from now on is read
-        app.listen_to_keys(KeyFeed(device))
-        try:
-            yield simulator
-        finally:
-            app.listen_to_keys(None)
-            device.close()
-            app.end_session()
-            app.speech = kept_speech
+    try:
+        yield system.keypad
+    finally:
+        app.end_session()
+        app.speech = kept_speech
 
 
 def press(driver: Driver, keypad: KeypadSimulator, key: Key) -> None:
