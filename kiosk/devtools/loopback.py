@@ -176,7 +176,8 @@ class System:
             f'[central]\nurl = "{c.central.url}"\n'
             f'[printer]\nurl = "{c.printer.url}"\n'
             f'[payment]\nurl = "{c.payment.url}"\ncard_timeout_s = {c.payment.card_timeout_s}\n'
-            f'[reader]\nurl = "{c.reader.url}"\n',
+            f'[reader]\nurl = "{c.reader.url}"\n'
+            f'[keypad]\nurl = "{c.keypad.url}"\n',
             encoding="utf-8")
         return path
 
