@@ -11,6 +11,7 @@ focused control's caption is said.
 from __future__ import annotations
 
 import threading
+import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -66,6 +67,10 @@ class FocusManager:
     def __init__(self, app: KioskApp) -> None:
         self.app = app
         self._ring: FocusRing | None = None
+        # Dialogs whose closing has begun: they fade out still on the window, but the
+        # focus moves on to what is under them.
+        self._closing: weakref.WeakSet[ModalView] = weakref.WeakSet()
+        self._watched: weakref.WeakSet[ModalView] = weakref.WeakSet()
 
     @property
     def focused(self) -> Widget | None:
@@ -141,13 +146,21 @@ class FocusManager:
         return _(name) if name is not None else ""
 
     def _front(self) -> Widget:
-        top = Window.children[0] if Window.children else None
-        return top if isinstance(top, ModalView) else self.app.current_screen
+        for widget in Window.children:  # the topmost first
+            if not isinstance(widget, ModalView):
+                break
+            if widget not in self._watched:
+                self._watched.add(widget)
+                widget.fbind("on_pre_dismiss", self._closing.add)
+                widget.fbind("on_open", self._closing.discard)  # a dialog opened again
+            if widget not in self._closing:
+                return widget
+        return self.app.current_screen
 
     def _back(self) -> None:
         front = self._front()
         if isinstance(front, ModalView):
-            front.dismiss()  # Help, the language list...: back closes it
+            front.dismiss()  # Help, Leave the service?...: back closes it
             return
         self._press_by_id("back")
 

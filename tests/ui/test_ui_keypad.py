@@ -75,12 +75,13 @@ def test_a_bill_payment_walked_to_its_review_with_the_keypad_alone(
         driver: Driver, system: System, keypad: KeypadSimulator) -> None:
     """GIVEN the attract screen and a tactile keypad
     WHEN a person presses a key, then moves the focus with up/down and presses select on
-    English, the bill payment, the water company, the ten digits and Continue, never
-    touching the screen
+    English, the bill payment, the water company, help and back on the account entry,
+    the ten digits and Continue, never touching the screen
     THEN the first key starts with the audio mode on; each focused control is said as it
-    is reached (English, the service's tile, a digit); a focus ring is drawn on it; the
-    digits are typed as a touch types them and the review of the bill is shown and said;
-    back from the review goes to the account entry, as the screen's Back does"""
+    is reached (English, the service's tile, a digit); a focus ring is drawn on it; help
+    opens the footer's Help and back closes it; the digits are typed as a touch types
+    them and the review of the bill is shown and said; back from the review goes to the
+    account entry, as the screen's Back does"""
     system.restart_central(fresh_data=True)  # the water bill due, whatever paid it before
     app = driver.app
     press(driver, keypad, Key.SELECT)
@@ -103,6 +104,12 @@ def test_a_bill_payment_walked_to_its_review_with_the_keypad_alone(
     driver.wait_for_screen("biller")
     choose(driver, keypad, app.screen("biller").tiles["sh-water"])
     driver.wait_for_screen("account")
+
+    press(driver, keypad, Key.HELP)  # the footer's Help, over the screen
+    driver.wait_until(lambda: app._help_panel is not None, 10, "the help panel")
+    press(driver, keypad, Key.BACK)  # closes it, the account entry stays
+    driver.wait_until(lambda: app._help_panel is None, 10, "the help panel closed")
+    assert app.root.current == "account"
 
     digits = driver.find("account", "keypad")
     for digit in ACCOUNT:
