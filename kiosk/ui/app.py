@@ -34,7 +34,7 @@ from kiosk.services.session import Session
 from kiosk.services.technician import Technician
 from kiosk.ui import i18n, spoken, theme
 from kiosk.ui.bindings import drop_dead_bindings, set_everywhere
-from kiosk.ui.focus import FocusManager, KeyListener
+from kiosk.ui.focus import FocusManager
 from kiosk.ui.fonts import font_name, register_fonts
 from kiosk.ui.i18n import N_, _
 from kiosk.ui.messages import set_hotline, unavailable_reason
@@ -130,8 +130,6 @@ class KioskApp(App):
         # [keypad] names one: its keys move self.focus over the screen's controls.
         self.keys: KeyInput | None = None
         self.focus = FocusManager(self)
-        self.keys_handled = 0  # how many keys the UI has acted on (tests wait on it)
-        self._key_listener: KeyListener | None = None
         i18n.install(translator, services.default_language)
         self.lang = services.default_language
         self.font_name = font_name(self.lang)
@@ -226,25 +224,9 @@ class KioskApp(App):
             self.speech.stop()
 
     def listen_to_keys(self, keys: KeyInput | None) -> None:
-        """Take keys from ``keys`` from now on (None: from no keypad)."""
-        if self._key_listener is not None:
-            self._key_listener.stop()
-            self._key_listener = None
+        """Take the tactile keypad's keys from ``keys`` from now on (None: no keypad)."""
         self.keys = keys
-        if keys is not None:
-            self._key_listener = KeyListener(keys, self.press_key)
-            self._key_listener.start()
-
-    def press_key(self, key: str) -> None:
-        """A key of the tactile keypad, on the UI thread. On the attract screen any key
-        starts, as a touch does, with the audio mode on; elsewhere it moves the focus."""
-        self.last_touch = time.monotonic()  # a key is someone there, as a touch is
-        if self.root is not None and self.root.current == "attract":
-            self.set_audio(True)
-            self.show_screen("language")  # what a touch there does (AttractScreen.start)
-        else:
-            self.focus.handle(key)
-        self.keys_handled += 1
+        self.focus.listen(keys)
 
     def say(self, text: str) -> None:
         """Speak ``text`` now in the person's language, if the audio mode is on."""

@@ -11,6 +11,7 @@ focused control's caption is said.
 from __future__ import annotations
 
 import threading
+import time
 import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -71,6 +72,29 @@ class FocusManager:
         # focus moves on to what is under them.
         self._closing: weakref.WeakSet[ModalView] = weakref.WeakSet()
         self._watched: weakref.WeakSet[ModalView] = weakref.WeakSet()
+        self._listener: KeyListener | None = None
+        self.keys_handled = 0  # how many keys the UI has acted on (tests wait on it)
+
+    def listen(self, keys: KeyInput | None) -> None:
+        """Wait for ``keys`` on a thread of their own from now on (None: stop)."""
+        if self._listener is not None:
+            self._listener.stop()
+            self._listener = None
+        if keys is not None:
+            self._listener = KeyListener(keys, self.press)
+            self._listener.start()
+
+    def press(self, key: str) -> None:
+        """A key of the tactile keypad, on the UI thread. On the attract screen any key
+        starts, as a touch does, with the audio mode on; elsewhere it is handled."""
+        app = self.app
+        app.last_touch = time.monotonic()  # a key is someone there, as a touch is
+        if app.root is not None and app.root.current == "attract":
+            app.set_audio(True)
+            app.show_screen("language")  # what a touch there does (AttractScreen.start)
+        else:
+            self.handle(key)
+        self.keys_handled += 1
 
     @property
     def focused(self) -> Widget | None:

@@ -40,9 +40,9 @@ def keypad(driver: Driver, system: System, tmp_path: Path) -> Iterator[KeypadSim
 
 def press(driver: Driver, keypad: KeypadSimulator, key: Key) -> None:
     """Press a key and wait until the UI has acted on it."""
-    handled = driver.app.keys_handled
+    handled = driver.app.focus.keys_handled
     assert keypad.press(key)
-    driver.wait_until(lambda: driver.app.keys_handled > handled, 10, f"the key {key}")
+    driver.wait_until(lambda: driver.app.focus.keys_handled > handled, 10, f"the key {key}")
     driver.pump(2)
 
 
