@@ -24,6 +24,8 @@ from typing import Any
 from hardware.base import Key
 from hardware.keypad.protocol import encode_key
 from hardware.sim.control import (
+    GARBAGE,
+    SILENT,
     UNPLUGGED,
     ControlServer,
     FaultSwitches,
@@ -35,7 +37,10 @@ log = logging.getLogger(__name__)
 
 FAULTS: dict[str, str] = {
     UNPLUGGED: "the keypad is unplugged: its pty closes and the link disappears until cleared",
+    SILENT: "the keypad hangs: keys pressed send nothing",
+    GARBAGE: "a line of bytes naming no key before every key (skipped by the kiosk)",
 }
+_GARBAGE_LINE = b"\x07\x1b[0~noise\r\n"  # what a confused keypad might send
 
 
 class KeypadSimulator:
@@ -46,7 +51,7 @@ class KeypadSimulator:
         self._link_dir = link_dir
         self._lock = threading.Lock()
         self._fds: tuple[int, int] | None = None  # (master, slave) while plugged in
-        self._unplugged = False
+        self._faults: set[str] = set()
         self.url: str | None = None
         self.pty_path: str | None = None
         self._control: ControlServer | None = None
@@ -100,10 +105,12 @@ class KeypadSimulator:
         keypad is unplugged (nothing is sent, as with a real one)."""
         key = Key(key)
         with self._lock:
-            if self._fds is None:
-                log.info("keypad simulator: %s not sent (unplugged)", key.value)
+            if self._fds is None or SILENT in self._faults:
+                log.info("keypad simulator: %s not sent (%s)", key.value,
+                         "silent" if self._fds is not None else "unplugged")
                 return False
-            os.write(self._fds[0], encode_key(key))
+            noise = _GARBAGE_LINE if GARBAGE in self._faults else b""
+            os.write(self._fds[0], noise + encode_key(key))
         if self._on_sent is not None:
             self._on_sent(f"pressed {key.value}")
         return True
@@ -115,17 +122,20 @@ class KeypadSimulator:
                 os.write(self._fds[0], data)
 
     def set_fault(self, name: str, value: object = True) -> None:
-        """Unplug (a true value) or plug back (false); the line has changed on return."""
-        canonical_fault(name, FAULTS)
+        """Switch a fault on (a false value: off). An unplug or a replug has taken effect
+        on the line when this returns."""
+        name = canonical_fault(name, FAULTS)
         with self._lock:
-            self._unplugged = value not in (False, 0, None, "", "off")
-            if self._unplugged:
-                self._unplug()
-            elif self._fds is None and self.url is not None:
-                self._plug_in()
+            if value in (False, 0, None, "", "off"):
+                self._faults.discard(name)
+            else:
+                self._faults.add(name)
+            self._follow_plug()
 
     def clear_faults(self) -> None:
-        self.set_fault(UNPLUGGED, False)
+        with self._lock:
+            self._faults.clear()
+            self._follow_plug()
 
     @property
     def faults(self) -> dict[str, object]:
@@ -140,7 +150,8 @@ class KeypadSimulator:
             return {"ok": False, "error": str(exc)}
 
     def _active(self) -> dict[str, Any]:
-        return {UNPLUGGED: True} if self._unplugged else {}
+        with self._lock:
+            return dict.fromkeys(sorted(self._faults), True)
 
     def _press_answer(self, request: dict[str, Any]) -> dict[str, Any]:
         key = str(request.get("key", ""))
@@ -152,6 +163,12 @@ class KeypadSimulator:
         return {"ok": True, "pressed": key, "sent": sent}
 
     # --- the pty and its link (lock held) -----------------------------------------------
+
+    def _follow_plug(self) -> None:
+        if UNPLUGGED in self._faults:
+            self._unplug()
+        elif self._fds is None and self.url is not None:
+            self._plug_in()
 
     def _plug_in(self) -> None:
         master, slave = os.openpty()

@@ -90,6 +90,23 @@ def test_an_unplugged_keypad_is_reported_and_comes_back(simulator: KeypadSimulat
     assert read_keys(keypad, 1) == [Key.DOWN]
 
 
+def test_a_hung_or_noisy_keypad(simulator: KeypadSimulator, keypad: SerialKeypad) -> None:
+    """GIVEN the adapter on the simulator's pty
+    WHEN the keypad sends a line of noise before every key, then hangs, then recovers
+    THEN the keys still arrive in order through the noise; a hung keypad's key never
+    arrives (read_key gives None, no error); after recovery keys arrive again"""
+    simulator.set_fault("garbage")
+    for key in (Key.LEFT, Key.SELECT):
+        simulator.press(key)
+    assert read_keys(keypad, 2) == [Key.LEFT, Key.SELECT]
+    simulator.set_fault("silent")
+    assert not simulator.press(Key.BACK)
+    assert keypad.read_key(0.3) is None
+    simulator.clear_faults()
+    simulator.press(Key.HELP)
+    assert read_keys(keypad, 1) == [Key.HELP]
+
+
 def test_the_command_presses_keys_sent_on_its_control_line(tmp_path: Path) -> None:
     """GIVEN `kiosk sim keypad --pty --ready-file F` as a process
     WHEN the adapter opens the url from F and the control line presses right, select,
