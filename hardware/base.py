@@ -60,7 +60,7 @@ REASON_BUSY = "busy"  # the device is in the middle of another operation
 class DeviceStatus:
     """A device's state as diagnostics print it and services use it."""
 
-    device: str  # "printer", "payment", "reader"
+    device: str  # "printer", "payment", "reader", "keypad"
     health: Health
     reason: str | None = None  # one of the REASON_* codes when not OK
     detail: str = ""
@@ -247,6 +247,38 @@ class DocumentReader(Protocol):
     def discard_pending(self) -> None:
         """Forget anything read but not yet delivered (a document left on the glass by
         the previous user): called when a session starts."""
+        ...
+
+    def close(self) -> None: ...
+
+
+# --- tactile keypad ----------------------------------------------------------------------
+
+
+class Key(StrEnum):
+    """The keys of the tactile keypad (docs/hardware/keypad.md), by the names they have
+    on the line."""
+
+    UP = "up"
+    DOWN = "down"
+    LEFT = "left"
+    RIGHT = "right"
+    SELECT = "select"
+    BACK = "back"
+    HELP = "help"
+    VOLUME_UP = "volume_up"
+    VOLUME_DOWN = "volume_down"
+
+
+@runtime_checkable
+class Keypad(Protocol):
+    def read_key(self, timeout_s: float) -> Key | None:
+        """The next key pressed within ``timeout_s``, in the order pressed; None when
+        none came. Raises DeviceError(disconnected) when the keypad is gone."""
+        ...
+
+    def status(self) -> DeviceStatus:
+        """Never raises: OK when the keypad's line is open, UNKNOWN when it is gone."""
         ...
 
     def close(self) -> None: ...

@@ -18,9 +18,11 @@ from hardware.base import (
     DeviceStatus,
     DocumentReader,
     Health as DeviceHealth,
+    Keypad,
     PaymentTerminal,
     ReceiptPrinter,
 )
+from hardware.keypad import open_keypad
 from hardware.payment import open_terminal
 from hardware.printer import PrinterProfile, open_printer
 from hardware.printer.encoding import python_codec
@@ -36,10 +38,18 @@ from kiosk.errors import ConfigError
 from kiosk.i18n import Catalogs
 from kiosk.private_files import private_dir
 from kiosk.sd_notify import SystemdNotifier
-from kiosk.services.availability import CENTRAL, PAYMENT, PRINTER, READER, DeviceWatch
+from kiosk.services.availability import (
+    CENTRAL,
+    KEYPAD,
+    PAYMENT,
+    PRINTER,
+    READER,
+    DeviceWatch,
+)
 from kiosk.services.bill_payment import BillPaymentDeps
 from kiosk.services.central_mark import CentralMark
 from kiosk.services.disk_guard import DiskGuard
+from kiosk.services.key_feed import KeyFeed
 from kiosk.services.kiosk import KioskServices
 from kiosk.services.maintenance import NightlyRestart, RestartWindow
 from kiosk.services.ports import (
@@ -93,6 +103,7 @@ class Runtime:
     translator: Catalogs
     services: KioskServices
     reader: DocumentReader | None = None
+    keypad: Keypad | None = None  # the tactile keypad, when [keypad] url names one
     diag_server: DiagServer | None = None
     heartbeat: HeartbeatSender | None = None
     config_agent: ConfigAgent | None = None
@@ -125,7 +136,7 @@ class Runtime:
             self.services.watch.stop()
         self.forwarder.stop(timeout=5.0)
         deps = self.services.bill_payment
-        for device in (deps.printer, deps.terminal, self.reader):
+        for device in (deps.printer, deps.terminal, self.reader, self.keypad):
             if device is None:
                 continue
             try:
@@ -290,6 +301,10 @@ def build_runtime(config: Config, *, background: bool = True) -> Runtime:
     watched = {PRINTER: printer.status, PAYMENT: terminal.status}
     if reader is not None:
         watched[READER] = reader.status
+    keypad = (open_keypad(config.keypad.url, baudrate=config.keypad.baudrate)
+              if config.keypad.url else None)
+    if keypad is not None:  # no service needs it: watched to be reported (kiosk diag)
+        watched[KEYPAD] = keypad.status
     watch = DeviceWatch(watched, central_client(config),
                         interval_s=config.health.poll_interval_s,
                         grace_polls=config.health.grace_polls)
@@ -308,7 +323,7 @@ def build_runtime(config: Config, *, background: bool = True) -> Runtime:
     _wire_submission_services(services, config, central, store, forwarder, reader, deps)
     runtime = Runtime(config=config, clock=clock, store=store, central=central,
                       forwarder=forwarder, translator=translator, services=services,
-                      reader=reader)
+                      reader=reader, keypad=keypad)
     runtime.speech = EspeakSpeech()
     runtime.technician, runtime.recent_errors = build_technician(runtime)
     runtime.nightly_restart, guard = build_maintenance(config, store, clock)
@@ -589,6 +604,8 @@ def build_app(runtime: Runtime) -> KioskApp:
                    technician=runtime.technician)
     app.between_sessions = release_freed_memory
     app.speech = runtime.speech
+    if runtime.keypad is not None:
+        app.keys = KeyFeed(runtime.keypad)  # listened to once the App starts
     app.service_manager = SystemdNotifier.from_environment()
     return app
 

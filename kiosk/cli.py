@@ -288,6 +288,10 @@ def cmd_sim(args: argparse.Namespace) -> int:
         from hardware.sim.reader import main as reader_main
 
         return reader_main(args.sim_args)
+    if args.device == "keypad":
+        from hardware.sim.keypad import main as keypad_main
+
+        return keypad_main(args.sim_args)
     if args.device == "qrpay":
         from hardware.sim.qrpay import main as qrpay_main
 
@@ -471,15 +475,17 @@ def build_parser() -> argparse.ArgumentParser:
     # (`kiosk sim printer --help`); `kiosk sim --help` is this parser's.
     sim = sub.add_parser(
         "sim", help="run a device simulator, or switch a running one's faults",
-        add_help=False, usage="kiosk sim [-h] {printer,payment,reader,qrpay,control} ...",
+        add_help=False, usage="kiosk sim [-h] {printer,payment,reader,keypad,qrpay,control} ...",
         description="Device simulators for the bench, tests and the demo "
                     "(docs/hardware/*.md). Each DEVICE takes its own options: "
                     "kiosk sim DEVICE --help.")
     sim.add_argument("-h", "--help", action="help", help="show this help and exit")
-    sim.add_argument("device", choices=["printer", "payment", "reader", "qrpay", "control"],
+    sim.add_argument("device", choices=["printer", "payment", "reader", "keypad", "qrpay",
+                                           "control"],
                      metavar="DEVICE",
                      help="printer (ESC/POS, TCP or pty), payment (card terminal, pty), "
-                          "reader (documents and barcodes, pty), qrpay (Alipay, WeChat "
+                          "reader (documents and barcodes, pty), keypad (tactile "
+                          "keys, pty), qrpay (Alipay, WeChat "
                           "Pay and UnionPay QR over HTTP), or control HOST:PORT "
                           "to talk to a running simulator's control line")
     sim.add_argument("sim_args", nargs=argparse.REMAINDER, metavar="...",

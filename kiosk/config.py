@@ -292,6 +292,14 @@ class ReaderSection(_Section):
     """The same document read again within this time is delivered once."""
 
 
+class KeypadSection(_Section):
+    url: str = ""
+    """Tactile keypad (docs/hardware/keypad.md): a serial device path or pyserial URL;
+    empty when this kiosk has none (nothing changes then)."""
+    baudrate: int = Field(default=9600, ge=1200, le=921600)
+    """Serial line speed."""
+
+
 class TechnicianSection(_Section):
     pin_hash: str = Field(
         default="", pattern=r"^(pbkdf2_sha256\$[0-9]+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+)?$")
@@ -400,6 +408,8 @@ class Config(_Section):
     """The payment terminal."""
     reader: ReaderSection = ReaderSection()
     """The identity-document reader (passports, ID cards, PR card chips)."""
+    keypad: KeypadSection = KeypadSection()
+    """The tactile keypad of the audio mode (docs/accessibility.md#tactile-keypad)."""
     qrpay: QrPaySection = QrPaySection()
     """Paying by QR code (Alipay, WeChat Pay, UnionPay QR) through central."""
     technician: TechnicianSection = TechnicianSection()

@@ -82,6 +82,8 @@ def _devices(runtime: Runtime) -> dict[str, DeviceStatus]:
     statuses = {"printer": deps.printer.status(), "payment": deps.terminal.status()}
     if runtime.reader is not None:
         statuses["reader"] = runtime.reader.status()
+    if runtime.keypad is not None:
+        statuses["keypad"] = runtime.keypad.status()
     return statuses
 
 

@@ -33,6 +33,7 @@ from central.ratelimit import Rate, RateLimits
 from central.server import CentralServer
 from central.service import CentralService
 from central.timeutil import ShanghaiClock, in_shanghai
+from hardware.sim.keypad import KeypadSimulator
 from hardware.sim.payment import PaymentSimulator
 from hardware.sim.printer import PrinterSimulator
 from hardware.sim.qrpay import QrPaySimulator
@@ -73,6 +74,7 @@ class System:
     printer: PrinterSimulator
     payment: PaymentSimulator
     reader: ReaderSimulator
+    keypad: KeypadSimulator
     config: Config
     runtime: Runtime
     admin_token: str = ""
@@ -174,7 +176,8 @@ class System:
             f'[central]\nurl = "{c.central.url}"\n'
             f'[printer]\nurl = "{c.printer.url}"\n'
             f'[payment]\nurl = "{c.payment.url}"\ncard_timeout_s = {c.payment.card_timeout_s}\n'
-            f'[reader]\nurl = "{c.reader.url}"\n',
+            f'[reader]\nurl = "{c.reader.url}"\n'
+            f'[keypad]\nurl = "{c.keypad.url}"\n',
             encoding="utf-8")
         return path
 
@@ -272,10 +275,12 @@ def _running_system(tmp: Path, *, card_timeout_s: float, step_delay_s: float,
     enroll_kiosk(central_url, admin_token, kiosk_id, tmp / "kiosk")
     with PrinterSimulator(tmp / "printer-jobs") as printer, \
             PaymentSimulator(step_delay_s=step_delay_s) as payment, \
-            ReaderSimulator(link_dir=tmp) as reader:
+            ReaderSimulator(link_dir=tmp) as reader, \
+            KeypadSimulator(link_dir=tmp) as keypad:
         printer_url = printer.start_tcp()
         payment_url = payment.start_pty()
         reader_url = reader.start_pty()
+        keypad_url = keypad.start_pty()
         config = load_config(overrides={
             "kiosk": {"id": kiosk_id, "data_dir": str(tmp / "kiosk")},
             "central": {"url": central_url, "timeout_s": LOOPBACK_CENTRAL_TIMEOUT_S},
@@ -285,12 +290,13 @@ def _running_system(tmp: Path, *, card_timeout_s: float, step_delay_s: float,
             "printer": {"url": printer_url, "status_timeout_s": 3.0},
             "payment": {"url": payment_url, "card_timeout_s": card_timeout_s},
             "reader": {"url": reader_url},
+            "keypad": {"url": keypad_url},
             "qrpay": ({"providers": [p.value for p in QrProvider], "scan": "reader",
                        "poll_interval_s": 0.2} if qrpay is not None else {}),
         })
         runtime = build_runtime(config, background=background)
         system = System(tmp=tmp, central=central, printer=printer, payment=payment,
-                        reader=reader, config=config, runtime=runtime,
+                        reader=reader, keypad=keypad, config=config, runtime=runtime,
                         admin_token=admin_token, qrpay=qrpay)
         try:
             yield system

@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 PRINTER = "printer"
 PAYMENT = "payment"
 READER = "reader"
+KEYPAD = "keypad"  # the tactile keypad: watched and reported, needed by no service
 CENTRAL = "central"
 
 # What each service cannot do without. Every service prints a slip.

@@ -282,6 +282,16 @@ class Speech(Protocol):
         ...
 
 
+class KeyInput(Protocol):
+    """The tactile keypad's keys as the UI takes them (docs/accessibility.md): the names
+    of hardware.base.Key ("up", "select", "volume_up"...)."""
+
+    def next_key(self, timeout_s: float) -> str | None:
+        """The next key pressed within ``timeout_s``, None when none came. Never raises:
+        a keypad that is gone gives None (its device status says why)."""
+        ...
+
+
 class Reachability(Protocol):
     def health(self) -> bool:
         """True when central answers its health check now (bounded by a short timeout)."""

@@ -23,11 +23,18 @@ from kiosk.domain.languages import language
 from kiosk.services.contract import ServiceFlow
 from kiosk.services.kiosk import KioskServices
 from kiosk.services.maintenance import RESTART_CHECK_S
-from kiosk.services.ports import DEFAULT_SPEECH_RATE, DEFAULT_SPEECH_VOLUME, Speech, Translator
+from kiosk.services.ports import (
+    DEFAULT_SPEECH_RATE,
+    DEFAULT_SPEECH_VOLUME,
+    KeyInput,
+    Speech,
+    Translator,
+)
 from kiosk.services.session import Session
 from kiosk.services.technician import Technician
 from kiosk.ui import i18n, spoken, theme
 from kiosk.ui.bindings import drop_dead_bindings, set_everywhere
+from kiosk.ui.focus import FocusManager
 from kiosk.ui.fonts import font_name, register_fonts
 from kiosk.ui.i18n import N_, _
 from kiosk.ui.messages import set_hotline, unavailable_reason
@@ -119,6 +126,10 @@ class KioskApp(App):
         self._last_spoken = ""  # a screen refreshed without a change is not said again
         self._announcement = ""  # said before the next screen's description
         self._speak_soon = Clock.create_trigger(self._speak_screen, SPEAK_AFTER_S)
+        # The tactile keypad (docs/accessibility.md#tactile-keypad), set by bootstrap when
+        # [keypad] names one: its keys move self.focus over the screen's controls.
+        self.keys: KeyInput | None = None
+        self.focus = FocusManager(self)
         i18n.install(translator, services.default_language)
         self.lang = services.default_language
         self.font_name = font_name(self.lang)
@@ -155,8 +166,11 @@ class KioskApp(App):
         if self.service_manager is not None:
             self._supervision = Supervision(self.service_manager)
             self._supervision.start(self.root)
+        if self.keys is not None:
+            self.listen_to_keys(self.keys)
 
     def on_stop(self) -> None:
+        self.listen_to_keys(None)
         if self._supervision is not None:
             self._supervision.stop()
             self._supervision = None
@@ -209,6 +223,11 @@ class KioskApp(App):
             self._announcement = ""
             self.speech.stop()
 
+    def listen_to_keys(self, keys: KeyInput | None) -> None:
+        """Take the tactile keypad's keys from ``keys`` from now on (None: no keypad)."""
+        self.keys = keys
+        self.focus.listen(keys)
+
     def say(self, text: str) -> None:
         """Speak ``text`` now in the person's language, if the audio mode is on."""
         if self.audio and self.speech is not None and text.strip():
@@ -259,6 +278,7 @@ class KioskApp(App):
             name = "out_of_service"  # a technician switched the kiosk off: no attract loop
         screen = self.screen(name)
         screen.refresh()
+        self.focus.clear()  # a new screen: the focus starts again at its first control
         self.root.current = name
         self.speak_screen_soon()
 

@@ -29,17 +29,22 @@ def visible_texts(root: Widget) -> tuple[list[str], list[str]]:
         if widget.opacity <= 0 or widget.width <= 0 or widget.height <= 0:
             continue
         if isinstance(widget, ButtonBehavior):
-            caption = " ".join(_text(label) for label in widget.walk(restrict=True)
-                               if isinstance(label, Label) and _visible_in(label, widget))
+            caption = caption_of(widget)
             if caption.strip() and not widget.disabled:
-                buttons.append((*_reading_place(widget), caption))
+                buttons.append((*reading_place(widget), caption))
             continue
         if isinstance(widget, Label):
             text = _text(widget)
             if text:
-                texts.append((*_reading_place(widget), text))
+                texts.append((*reading_place(widget), text))
         stack.extend(widget.children)
     return ([text for *_, text in sorted(texts)], [text for *_, text in sorted(buttons)])
+
+
+def caption_of(button: Widget) -> str:
+    """What a button says: its visible labels' texts, icons left out."""
+    return " ".join(_text(label) for label in button.walk(restrict=True)
+                    if isinstance(label, Label) and _visible_in(label, button)).strip()
 
 
 def _text(label: Label) -> str:
@@ -62,7 +67,7 @@ def _visible_in(label: Widget, top: Widget) -> bool:
     return True
 
 
-def _reading_place(widget: Widget) -> tuple[float, float]:
+def reading_place(widget: Widget) -> tuple[float, float]:
     """Sort key: higher on the screen first, then further left (rounded to a few pixels,
     so the labels of one row are read left to right)."""
     x, y = widget.to_window(widget.x, widget.top)

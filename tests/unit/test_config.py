@@ -124,3 +124,19 @@ def test_pushed_keys_a_later_layer_sets_are_overridden(tmp_path: Path) -> None:
     assert overridden_keys(pushed, site, overrides={"ui": {"idle_timeout_s": 60}}) == [
         "kiosk.hotline", "ui.idle_timeout_s"]
     assert overridden_keys(pushed) == []
+
+
+def test_a_keypad_only_where_the_site_file_names_one(tmp_path: Path) -> None:
+    """GIVEN the packaged defaults, then a site file with [keypad] url
+    WHEN the configuration loads
+    THEN by default there is no keypad (url empty: nothing changes); the site file's url
+    and line speed are taken, and a speed out of range is refused by key"""
+    assert load_config().keypad.url == ""
+    site = tmp_path / "site.toml"
+    site.write_text('[keypad]\nurl = "/dev/serial/by-id/usb-keypad"\nbaudrate = 19200\n')
+    keypad = load_config(site).keypad
+    assert (keypad.url, keypad.baudrate) == ("/dev/serial/by-id/usb-keypad", 19200)
+    site.write_text('[keypad]\nurl = "/dev/ttyUSB1"\nbaudrate = 12\n')
+    with pytest.raises(ConfigError) as refused:
+        load_config(site)
+    assert refused.value.key == "keypad.baudrate"

@@ -96,6 +96,21 @@ def test_unplugged_reader_is_reported(system: System, capsys: pytest.CaptureFixt
     assert any(p.startswith("reader:") for p in report["problems"])
 
 
+def test_unplugged_keypad_is_reported(system: System,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """GIVEN a kiosk with a tactile keypad, first plugged in, then unplugged
+    WHEN diag runs each time
+    THEN the keypad is ok with its connection, then not ok (disconnected), listed as a
+    problem, exit non-zero"""
+    code, report = diag(system, capsys)
+    assert code == 0 and report["devices"]["keypad"]["health"] == "ok"
+    system.keypad.set_fault("unplugged")
+    code, report = diag(system, capsys)
+    keypad = report["devices"]["keypad"]
+    assert code == 1 and (keypad["health"], keypad["reason"]) == ("unknown", "disconnected")
+    assert any(p.startswith("keypad:") for p in report["problems"])
+
+
 def test_diag_asks_the_running_kiosk(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """GIVEN a running kiosk (it holds the serial devices)
     WHEN `kiosk diag --json` runs with the same configuration

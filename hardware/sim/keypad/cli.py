@@ -1,0 +1,66 @@
+"""Command line of the keypad simulator, run as ``kiosk sim keypad --pty``.
+
+Serves a pty (behind a stable link) and a control line until SIGTERM or SIGINT, and
+prints one line per key pressed. With ``--ready-file`` it writes
+``{"url": ..., "pid": ..., "control": ...}`` atomically once listening.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from pathlib import Path
+
+from hardware.base import Key
+from hardware.sim.keypad.simulator import FAULTS, KeypadSimulator
+from hardware.sim.runner import ReadyFile, host_port, stop_on_signals
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kiosk sim keypad",
+        description="Simulated tactile keypad on a pseudo-terminal (protocol: "
+                    "docs/hardware/keypad.md). Keys are pressed on the control line: "
+                    "kiosk sim control HOST:PORT press key=select")
+    parser.add_argument("--pty", action="store_true", default=True,
+                        help="serve on a new pty pair (the default and only transport)")
+    parser.add_argument("--ready-file", type=Path, metavar="PATH",
+                        help='once listening, write {"url", "pid", "control"} here')
+    parser.add_argument("--control", type=host_port, default=("127.0.0.1", 0),
+                        metavar="HOST:PORT",
+                        help="address of the JSON-lines control line (default "
+                             "127.0.0.1:0, a free port)")
+    parser.add_argument("--list", action="store_true",
+                        help="print the keys and faults, then exit")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log line details")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.list:
+        for key in Key:
+            print(f"key      {key.value}")
+        for name, effect in FAULTS.items():
+            print(f"fault    {name:<15} {effect}")
+        return 0
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    with stop_on_signals() as stop, ReadyFile(args.ready_file) as ready_file:
+        simulator = KeypadSimulator(on_sent=lambda line: print(line, flush=True))
+        try:
+            url = simulator.start_pty()
+            host, port = args.control
+            control = simulator.start_control(port=port, host=host)
+            print(f"keypad simulator on {url} control {control}", flush=True)
+            ready_file.write({"url": url, "pid": os.getpid(), "control": control})
+            while not stop.wait(0.2):
+                pass
+        except (ValueError, OSError) as exc:
+            print(f"kiosk sim keypad: {exc}", file=sys.stderr)
+            return 2
+        finally:
+            simulator.stop()  # before the ready file goes: it names this pty
+    return 0

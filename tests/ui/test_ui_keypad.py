@@ -1,0 +1,125 @@
+"""The tactile keypad on the real UI: a bill payment walked from the attract screen to
+its review with keys alone (no touch), the keys going through the keypad simulator's
+real pty, the production driver bootstrap opens for [keypad] url and the App's key
+thread; the focused controls and the
+screens said through the speech port (docs/accessibility.md#tactile-keypad)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from kivy.uix.widget import Widget
+
+from hardware.base import Key
+from hardware.sim.keypad import KeypadSimulator
+from kiosk.devtools.loopback import System
+from kiosk.speech.recording import RecordingSpeech
+from kiosk.ui.driver import Driver
+
+pytestmark = pytest.mark.ui
+
+ACCOUNT = "3100012345"
+
+
+@pytest.fixture
+def keypad(driver: Driver, system: System, tmp_path: Path) -> Iterator[KeypadSimulator]:
+    """The loopback system's keypad simulator (the App listens to it through bootstrap's
+    wiring: [keypad] url), and the App's voice recording what it says."""
+    app = driver.app
+    assert app.keys is not None, "bootstrap did not give the App the configured keypad"
+    kept_speech = app.speech
+    app.speech = RecordingSpeech(tmp_path / "wav")
+    try:
+        yield system.keypad
+    finally:
+        app.end_session()
+        app.speech = kept_speech
+
+
+def press(driver: Driver, keypad: KeypadSimulator, key: Key) -> None:
+    """Press a key and wait until the UI has acted on it."""
+    handled = driver.app.focus.keys_handled
+    assert keypad.press(key)
+    driver.wait_until(lambda: driver.app.focus.keys_handled > handled, 10, f"the key {key}")
+    driver.pump(2)
+
+
+def focus_on(driver: Driver, keypad: KeypadSimulator, target: Widget) -> None:
+    """Move the focus to ``target`` the short way round, with up and down only."""
+    focus = driver.app.focus
+    for _ in range(40):
+        if focus.focused == target:  # == : ids give weak proxies
+            return
+        controls = focus.actionable()
+        assert target in controls, f"{target!r} cannot take the focus"
+        here = controls.index(focus.focused) if focus.focused in controls else -1
+        ahead = (controls.index(target) - here) % len(controls)
+        press(driver, keypad, Key.DOWN if ahead <= len(controls) - ahead else Key.UP)
+    raise AssertionError(f"the focus never reached {target!r}")
+
+
+def choose(driver: Driver, keypad: KeypadSimulator, target: Widget) -> None:
+    focus_on(driver, keypad, target)
+    press(driver, keypad, Key.SELECT)
+
+
+def spoken(driver: Driver) -> list[str]:
+    speech = driver.app.speech
+    assert isinstance(speech, RecordingSpeech)
+    return speech.texts()
+
+
+def test_a_bill_payment_walked_to_its_review_with_the_keypad_alone(
+        driver: Driver, system: System, keypad: KeypadSimulator) -> None:
+    """GIVEN the attract screen and a tactile keypad
+    WHEN a person presses a key, then moves the focus with up/down and presses select on
+    English, the bill payment, the water company, help and back on the account entry,
+    the ten digits and Continue, never touching the screen
+    THEN the first key starts with the audio mode on; each focused control is said as it
+    is reached (English, the service's tile, a digit); a focus ring is drawn on it; help
+    opens the footer's Help and back closes it; the digits are typed as a touch types
+    them and the review of the bill is shown and said; back from the review goes to the
+    account entry, as the screen's Back does"""
+    system.restart_central(fresh_data=True)  # the water bill due, whatever paid it before
+    app = driver.app
+    press(driver, keypad, Key.SELECT)
+    driver.wait_for_screen("language")
+    assert app.audio
+    driver.wait_until(lambda: any(t.startswith("Audio guidance is on.") for t in spoken(driver)),
+                      10, "the audio mode announced")
+
+    english = app.screen("language").button_for("en")
+    focus_on(driver, keypad, english)
+    assert spoken(driver)[-1] == "English"
+    assert len(english.canvas.after.children) > 0  # the ring is drawn over it
+    press(driver, keypad, Key.SELECT)
+    driver.wait_for_screen("home")
+
+    tile = app.screen("home").tiles["bill_payment"]
+    focus_on(driver, keypad, tile)
+    assert spoken(driver)[-1].startswith("Pay a utility bill")
+    press(driver, keypad, Key.SELECT)
+    driver.wait_for_screen("biller")
+    choose(driver, keypad, app.screen("biller").tiles["sh-water"])
+    driver.wait_for_screen("account")
+
+    press(driver, keypad, Key.HELP)  # the footer's Help, over the screen
+    driver.wait_until(lambda: app._help_panel is not None, 10, "the help panel")
+    press(driver, keypad, Key.BACK)  # closes it, the account entry stays
+    driver.wait_until(lambda: app._help_panel is None, 10, "the help panel closed")
+    assert app.root.current == "account"
+
+    digits = driver.find("account", "keypad")
+    for digit in ACCOUNT:
+        choose(driver, keypad, digits.key_widget(digit))
+    assert spoken(driver)[-1] == ACCOUNT[-1]  # the digit focused last was said
+    choose(driver, keypad, driver.find("account", "submit"))
+    driver.wait_for_screen("review")
+    driver.wait_until(lambda: any(t.startswith("You are at: Check the bill before paying.")
+                                  and "3 1 0 0 0 1 2 3 4 5" in t for t in spoken(driver)),
+                      10, "the review said")
+
+    press(driver, keypad, Key.BACK)
+    driver.wait_for_screen("account")
