@@ -20,6 +20,12 @@ class UiTimeout(AssertionError):
     pass
 
 
+# How long a step waits for what the UI should show at once (a screen after a touch, a
+# device's answer): generous, since waiting longer never slows a walk that works, and a
+# loaded machine (a full test run beside other work, load 12) took over 15 s.
+PATIENCE_S = 30.0
+
+
 class Driver:
     def __init__(self, app: KioskApp) -> None:
         self.app = app
@@ -48,7 +54,7 @@ class Driver:
             EventLoop.idle()
             time.sleep(1 / 30)
 
-    def wait_until(self, condition: Callable[[], bool], timeout: float = 15.0,
+    def wait_until(self, condition: Callable[[], bool], timeout: float = PATIENCE_S,
                    what: str = "condition") -> None:
         end = time.monotonic() + timeout
         while time.monotonic() < end:
@@ -68,7 +74,7 @@ class Driver:
         reason = error.detail.get("reason", "")
         return f", {error.code.value}" + (f" {reason}" if reason else "")
 
-    def wait_for_screen(self, name: str, timeout: float = 15.0) -> None:
+    def wait_for_screen(self, name: str, timeout: float = PATIENCE_S) -> None:
         manager = self.app.root
         self.wait_until(lambda: manager.current == name and not manager.transition.is_active,
                         timeout, f"screen {name!r}")
