@@ -276,9 +276,10 @@ class QuestionScreen(FlowScreen):
         keyboard = self._keyboards.get(mode)
         if keyboard is None:
             if mode == "script":
-                # Seven rows at most (the kana grid, the pinyin candidates): a little taller.
+                # As tall as the Latin one, so the question above keeps its room: seven
+                # rows at most (the kana grid, the pinyin candidates) of 70 px keys.
                 keyboard = ScriptKeyboard(lang=self.app.lang, spacing=self.app.u * 10,
-                                          size_hint_y=None, height=self.app.u * 620)
+                                          size_hint_y=None, height=self.app.u * 560)
             else:
                 keyboard = LatinKeyboard(mode=mode, spacing=self.app.u * 10, size_hint_y=None,
                                          height=self.app.u * 560)
