@@ -10,7 +10,7 @@ from kiosk.devtools.loopback import System
 from kiosk.services.arbitration import ArbitrationFlow
 from kiosk.ui.driver import Driver
 from kiosk.ui.i18n import in_language
-from kiosk.ui.input.hangul import COMPOUND_FINALS, COMPOUND_VOWELS, FINALS, INITIALS, VOWELS
+from kiosk.ui.input.hangul import keystrokes
 from kiosk.ui.walkthrough import switch_language
 from kiosk.ui.walkthrough_arbitration import (
     ReaderPresenter,
@@ -32,22 +32,6 @@ KOREAN = "임금을 석 달 동안 받지 못했습니다. "
 RUSSIAN = "Мне не платили зарплату с января по март."
 NOTE = ("The commission works in Chinese. Write in Chinese if you can. Text in your own "
         "language is accepted here, but the commission may ask you for a Chinese translation.")
-SPLIT = {v: k for k, v in {**COMPOUND_VOWELS, **COMPOUND_FINALS}.items()}
-
-
-def keystrokes(text: str) -> str:
-    """The 2-set keys that type ``text``: each syllable as its jamo, compounds as two."""
-    out = []
-    for char in text:
-        code = ord(char) - 0xAC00
-        if not 0 <= code < len(INITIALS) * len(VOWELS) * len(FINALS):
-            out.append(char)
-            continue
-        initial, vowel, final = (INITIALS[code // 588], VOWELS[code % 588 // 28],
-                                 FINALS[code % 28])
-        out.append(initial + SPLIT.get(vowel, vowel) + SPLIT.get(final, final))
-    return "".join(out)
-
 
 @pytest.mark.long(16)
 def test_facts_typed_in_korean_and_russian_by_touch(driver: Driver, system: System) -> None:

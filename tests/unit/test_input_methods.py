@@ -5,10 +5,11 @@ table, and the layouts each language reaches."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, strategies as st
 
 from kiosk.services.forms import Kind, parse
 from kiosk.ui.input.edit import Edit
-from kiosk.ui.input.hangul import HangulComposer, compose
+from kiosk.ui.input.hangul import HangulComposer, compose, keystrokes
 from kiosk.ui.input.kana import DAKUTEN, HANDAKUTEN, katakana, toggle_small, with_mark
 from kiosk.ui.input.layouts import LAYOUTS, layouts_for
 from kiosk.ui.input.pinyin import PinyinInput, candidates
@@ -35,6 +36,26 @@ def test_jamo_compose_into_syllables(jamo: str, expected: str) -> None:
     WHEN jamo are typed one by one
     THEN the text holds the syllables they make, as a Korean keyboard writes them."""
     assert typed(HangulComposer(), jamo) == expected
+
+
+SYLLABLES = st.integers(0xAC00, 0xD7A3).map(chr)
+
+
+@given(st.lists(st.one_of(SYLLABLES, st.just(" ")), max_size=12).map("".join))
+def test_any_hangul_text_is_typed_back_from_its_keys(text: str) -> None:
+    """GIVEN any text of Hangul syllables and spaces
+    WHEN its 2-set keystrokes are typed, the syllable finished at each space
+    THEN the text comes out as it was (a final moved on is moved back by the vowel)."""
+    composer = HangulComposer()
+    typed_text = ""
+    for key in keystrokes(text):
+        if key == " ":
+            composer.finish()
+            typed_text += key
+        else:
+            typed_text = composer.type(key).apply(typed_text)
+    assert typed_text == text
+    assert keystrokes("한글 닭") == "ㅎㅏㄴㄱㅡㄹ ㄷㅏㄹㄱ"
 
 
 def test_backspace_takes_back_one_jamo() -> None:

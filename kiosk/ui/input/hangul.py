@@ -106,3 +106,22 @@ class HangulComposer:
             return None
         self.keys.pop()
         return Edit(1, compose(self.keys) or "")
+
+
+_SPLIT = {joined: pair for pair, joined in (*COMPOUND_VOWELS.items(), *COMPOUND_FINALS.items())}
+
+
+def keystrokes(text: str) -> str:
+    """The 2-set keys that type ``text``: each syllable as its jamo, a compound vowel or
+    final as its two keys; anything else as it is (tests and the walkthrough)."""
+    out = []
+    for char in text:
+        code = ord(char) - SYLLABLE_BASE
+        if not 0 <= code < len(INITIALS) * len(VOWELS) * len(FINALS):
+            out.append(char)
+            continue
+        initial, rest = divmod(code, len(VOWELS) * len(FINALS))
+        vowel, final = divmod(rest, len(FINALS))
+        out.append(INITIALS[initial] + _SPLIT.get(VOWELS[vowel], VOWELS[vowel])
+                   + _SPLIT.get(FINALS[final], FINALS[final]))
+    return "".join(out)
