@@ -21,7 +21,7 @@ MAX_SYLLABLE = 6  # "zhuang", "shuang"
 @dataclass(frozen=True)
 class Table:
     chars: dict[str, str]  # syllable -> characters, most frequent first
-    words: dict[str, list[str]]  # reading without spaces -> words, most frequent first
+    words: dict[str, str]  # reading without spaces -> words, most frequent first, spaced
 
 
 @cache
@@ -41,7 +41,7 @@ def candidates(buffer: str, source: Table | None = None) -> list[Candidate]:
     """What ``buffer`` (lower-case pinyin, ü as v) can be typed as, best first."""
     source = source or table()
     buffer = buffer.lower()
-    found = [Candidate(word, len(buffer)) for word in source.words.get(buffer, ())]
+    found = [Candidate(word, len(buffer)) for word in source.words.get(buffer, "").split()]
     for length in range(min(MAX_SYLLABLE, len(buffer)), 0, -1):
         chars = source.chars.get(buffer[:length])
         if chars:
