@@ -5,9 +5,12 @@ language switched on the same screen, in Russian; the summary shows them as writ
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
+from central.db import make_engine
+from central.models import ArbitrationApplicationRow
 from kiosk.devtools.loopback import System
-from kiosk.services.arbitration import ArbitrationFlow
+from kiosk.services.arbitration import ArbitrationFlow, ArbStep
 from kiosk.ui.driver import Driver
 from kiosk.ui.i18n import in_language
 from kiosk.ui.input.hangul import keystrokes
@@ -21,6 +24,7 @@ from kiosk.ui.walkthrough_arbitration import (
     evidence,
     flow_of,
     identify,
+    submit,
     type_here,
     wait_for_question,
     work_and_claims,
@@ -33,7 +37,7 @@ RUSSIAN = "Мне не платили зарплату с января по ма
 NOTE = ("The commission works in Chinese. Write in Chinese if you can. Text in your own "
         "language is accepted here, but the commission may ask you for a Chinese translation.")
 
-@pytest.mark.long(16)
+@pytest.mark.long(20)
 def test_facts_typed_in_korean_and_russian_by_touch(driver: Driver, system: System) -> None:
     """GIVEN ERIKA MUSTERMANN's PR card, in Korean, at the facts question
     WHEN she types the facts on the keyboard as jamo, switches the language to Russian on
@@ -41,7 +45,7 @@ def test_facts_typed_in_korean_and_russian_by_touch(driver: Driver, system: Syst
     THEN the keyboard starts on Hangul (then Latin), the screen says in Korean, then in
     Russian, that the commission works in Chinese; the jamo became syllables; after the
     switch the keyboard starts on Cyrillic and the Korean stays; the flow keeps both
-    scripts as typed and the summary shows them."""
+    scripts as typed, the summary shows them, and central stores them as typed."""
     system.restart_central(fresh_data=True)  # no pending case of hers, whatever ran before
     identify(driver, ReaderPresenter(system.reader), "ko", specimen="pr2023")
     flow: ArbitrationFlow = flow_of(driver)
@@ -74,3 +78,16 @@ def test_facts_typed_in_korean_and_russian_by_touch(driver: Driver, system: Syst
     values = [row.value for row in driver.app.screen("summary").ids.rows.children]
     shown = next(value for value in values if value.startswith(KOREAN.strip()))
     assert "Мне не платили" in shown
+
+    submit(driver)
+    assert flow.step is ArbStep.DONE and flow.submission is not None
+    system.runtime.forwarder.drain_once()
+    number = system.runtime.central.verify(flow.ctx, flow.submission.verification_code).number
+    engine = make_engine(system.central.db_url)
+    try:
+        with engine.connect() as connection:
+            record = connection.execute(select(ArbitrationApplicationRow.record).where(
+                ArbitrationApplicationRow.application_no == number)).scalar_one()
+    finally:
+        engine.dispose()
+    assert record["facts"] == facts.strip()
