@@ -189,7 +189,8 @@ def questions(context: QuestionContext) -> tuple[Item, ...]:
     return (
         # --- you (step 2)
         Question("occupation", Kind.TEXT, N_("What is your occupation?"),
-                 hint=N_("Your job as in your contract, for example: software engineer.")),
+                 hint=N_("Your job as in your contract, for example: software engineer."),
+                 any_script=True, script_note=WRITTEN_LANGUAGE_NOTE),
         Question("address", Kind.TEXT, N_("What is your home address in China?"),
                  hint=N_("Street, number, building and room, in Latin letters.")),
         Question("service_same", Kind.YESNO,
