@@ -50,6 +50,12 @@ FACTS_MIN, FACTS_MAX = 50, 5000  # characters
 MAX_LONG_TEXT = 1000  # a claim's basis, what a piece of evidence proves
 MAX_CLAIMS, MAX_EVIDENCE, MAX_WITNESSES = 50, 200, 50  # central's limits
 
+# The facts, the grounds and the evidence are taken as written, in any script; the
+# commission works in Chinese (docs/spec/arbitration.md#language-of-the-application).
+WRITTEN_LANGUAGE_NOTE = N_("The commission works in Chinese. Write in Chinese if you can. "
+                           "Text in your own language is accepted here, but the commission "
+                           "may ask you for a Chinese translation.")
+
 
 # What the worker brings to the commission (the slip lists them).
 ORIGINAL_IDENTITY = N_("Your identity document (passport or permanent resident ID card) "

@@ -25,6 +25,7 @@ from kiosk.domain.arbitration import (
     MAX_EVIDENCE,
     MAX_LONG_TEXT,
     MAX_WITNESSES,
+    WRITTEN_LANGUAGE_NOTE,
     Agent,
     Applicant,
     ArbitrationForm,
@@ -154,18 +155,23 @@ def questions(context: QuestionContext) -> tuple[Item, ...]:
         Question("basis", Kind.TEXT, N_("On what grounds do you claim it?"),
                  hint=N_("In a few words, for example: my contract, clause 4; or: "
                          "Labour Contract Law Art. 30."),
-                 max_length=MAX_LONG_TEXT),
+                 max_length=MAX_LONG_TEXT, any_script=True,
+                 script_note=WRITTEN_LANGUAGE_NOTE),
     ), more=N_("Do you want to add another claim?"), min_items=1, max_items=MAX_CLAIMS)
 
     evidence = Group("evidence", (
         Question("name", Kind.TEXT, N_("What is this piece of evidence?"),
                  hint=N_("For example: labour contract, payslips, bank statements, "
-                         "chat messages.")),
+                         "chat messages."), any_script=True,
+                 script_note=WRITTEN_LANGUAGE_NOTE),
         Question("source", Kind.TEXT, N_("Where does it come from?"),
-                 hint=N_("For example: signed by both sides; printed from my bank.")),
+                 hint=N_("For example: signed by both sides; printed from my bank."),
+                 any_script=True,
+                 script_note=WRITTEN_LANGUAGE_NOTE),
         Question("fact_proved", Kind.TEXT, N_("What does it prove?"),
                  hint=N_("For example: my monthly wage; that I worked overtime."),
-                 max_length=MAX_LONG_TEXT),
+                 max_length=MAX_LONG_TEXT, any_script=True,
+                 script_note=WRITTEN_LANGUAGE_NOTE),
         Question("pages", Kind.NUMBER, N_("How many pages is it?"),
                  validate=lambda v, _a: None if int(v) >= 1 else ErrorCode.FIELD_FORMAT),
     ), more=N_("Do you want to add another piece of evidence?"), min_items=1,
@@ -183,7 +189,8 @@ def questions(context: QuestionContext) -> tuple[Item, ...]:
     return (
         # --- you (step 2)
         Question("occupation", Kind.TEXT, N_("What is your occupation?"),
-                 hint=N_("Your job as in your contract, for example: software engineer.")),
+                 hint=N_("Your job as in your contract, for example: software engineer."),
+                 any_script=True, script_note=WRITTEN_LANGUAGE_NOTE),
         Question("address", Kind.TEXT, N_("What is your home address in China?"),
                  hint=N_("Street, number, building and room, in Latin letters.")),
         Question("service_same", Kind.YESNO,
@@ -271,7 +278,8 @@ def questions(context: QuestionContext) -> tuple[Item, ...]:
                  hint=N_("Write 50 to 5000 characters: what happened, when, and why you "
                          "claim."),
                  min_length=FACTS_MIN, max_length=FACTS_MAX,
-                 length_error=ErrorCode.FACTS_LENGTH),
+                 length_error=ErrorCode.FACTS_LENGTH, any_script=True,
+                 script_note=WRITTEN_LANGUAGE_NOTE),
         Question("has_evidence", Kind.YESNO,
                  N_("Do you have evidence, such as a contract, payslips or messages?")),
         evidence,

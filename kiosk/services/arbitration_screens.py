@@ -34,6 +34,15 @@ def N_(message: str) -> str:
     return message
 
 
+
+FACTS_EXCERPT = 60  # characters of the facts the summary shows, in the script written
+
+
+def excerpt(text: str, limit: int) -> str:
+    """The start of ``text`` on one line, cut with an ellipsis after ``limit`` characters."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[:limit].rstrip() + "…"
+
 class ArbStep(StrEnum):
     READ = "read"
     CONFIRM_PERSON = "confirm_person"
@@ -191,8 +200,10 @@ class ArbitrationScreens:
             rows.append(Row(N_("Work permit number"), a.work_permit_no))
         if app.agent is not None:
             rows.append(Row(N_("Agent"), f"{app.agent.name}, {app.agent.phone}"))
-        rows += [Row(N_("Facts and reasons"), self._tr(N_("{count} characters")).format(
-                     count=len((app.facts or "").strip()))),
+        facts = (app.facts or "").strip()
+        count = self._tr(N_("{count} characters")).format(count=len(facts))
+        rows += [Row(N_("Facts and reasons"),
+                     f"{excerpt(facts, FACTS_EXCERPT)} · {count}" if facts else count),
                  Row(N_("Evidence"), "; ".join(item.name or "" for item in app.evidence)
                      or self._tr(N_("None"))),
                  Row(N_("Witnesses"), "; ".join(w.name or "" for w in app.witnesses)

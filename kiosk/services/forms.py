@@ -33,7 +33,7 @@ class Kind(StrEnum):
     PHONE = "phone"
     DIGITS = "digits"  # a code typed on the keypad (one-time code)
     NAME = "name"  # Latin capitals, space, hyphen (MRZ style)
-    TEXT = "text"  # one line of Latin text
+    TEXT = "text"  # one line of text (Latin unless the question takes any script)
     LONG_TEXT = "long_text"  # several lines (facts and reasons)
     CODE = "code"  # capitals and digits (visa number, USCC)
 
@@ -74,6 +74,12 @@ class Question:
     # paper (a name of kiosk/data/help/<picture>.png).
     help: str = ""
     picture: str = ""
+    # A text the authority takes in any script (the facts of a case, the grounds of a
+    # claim): the keyboard offers the person's own script first; other texts are typed
+    # in Latin letters. ``script_note``: the msgid saying which language the authority
+    # reads, shown with the question.
+    any_script: bool = False
+    script_note: str = ""
 
     def applies(self, answers: Answers) -> bool:
         return self.when is None or self.when(answers)

@@ -37,6 +37,12 @@ def N_(message: str) -> str:
     return message
 
 
+# The host's name is taken as written, in any script (docs/spec/accommodation.md): a
+# Chinese host's name is best in Chinese characters, as on their identity card.
+HOST_NAME_NOTE = N_("The police read Chinese: write a Chinese host's name in Chinese "
+                    "characters if you can, else in pinyin.")
+
+
 # The order questions are asked in: an answer is checked against the ones before it.
 ENTRY_ORDER = ("chinese_name", "sex", "doc_expiry", "entry_status_type",
                "entry_status_number", "entry_status_valid_until", "number_of_entries",
@@ -157,9 +163,9 @@ def stay_questions(check: AnswerCheck) -> tuple[Question, ...]:
                  options=_options(ACCOMMODATION_TYPES),
                  validate=_checked(check, "accommodation_type")),
         Question("host_name", Kind.TEXT, N_("The name of your landlord or host"),
-                 hint=N_("As on their identity document, in Latin letters or pinyin. "
-                         "A company: its name."),
-                 when=_has_host, max_length=MAX_HOST_NAME, validate=_checked(check, "host_name")),
+                 hint=N_("As on their identity document. A company: its name."),
+                 when=_has_host, max_length=MAX_HOST_NAME, validate=_checked(check, "host_name"),
+                 any_script=True, script_note=HOST_NAME_NOTE),
         Question("host_id_type", Kind.CHOICE, N_("Your host's identity document"),
                  options=_options(HOST_ID_TYPES), when=_has_host,
                  validate=_checked(check, "host_id_type")),

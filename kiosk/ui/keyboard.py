@@ -2,7 +2,8 @@
 type into (so they never cover it): Latin capitals for names and codes, a full Latin
 layout with digits and punctuation for free text. Keys are big (at least 60x60 px at
 the reference size) and typed by touch; there is no system keyboard to summon.
-Chinese input is never needed: everything Chinese is chosen from lists."""
+Text the authority takes in any script has the person's own script instead
+(kiosk.ui.script_keyboard)."""
 
 from __future__ import annotations
 
@@ -84,6 +85,11 @@ class LatinKeyboard(BoxLayout):
                     found: KeypadKey = key  # Kivy's children are untyped
                     return found
         raise KeyError(char)
+
+    def keys_for(self, char: str) -> list[KeypadKey]:
+        """The touches that type ``char``: Shift first for a capital in free text."""
+        key = self.key_for(char)
+        return [self.shift_key, key] if self.mode == "text" and char.isupper() else [key]
 
     @property
     def shift_key(self) -> KeypadKey:

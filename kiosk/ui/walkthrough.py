@@ -132,14 +132,13 @@ def answer_on_keypad(driver: Driver, digits: str) -> None:
 
 
 def answer_by_typing(driver: Driver, text: str) -> None:
-    """Type on the question screen's Latin keyboard, key by key, and touch Next."""
+    """Type on the question screen's keyboard, key by key, and touch Next."""
     screen = driver.app.screen("question")
     keyboard = screen.keyboard
     assert keyboard is not None, "this question has no keyboard"
     for char in text:
-        if keyboard.mode == "text" and char.isupper():
-            driver.tap(keyboard.shift_key)
-        driver.tap(keyboard.key_for(char))
+        for key in keyboard.keys_for(char):
+            driver.tap(key)
     driver.tap(screen.ids.next)
 
 

@@ -93,7 +93,7 @@ def press(widget: Widget) -> None:
 
 
 def type_here(driver: Driver, text: str) -> None:
-    """Type on the question screen's keypad or Latin keyboard, one touch per key."""
+    """Type on the question screen's keypad or keyboard, one touch per key."""
     screen = driver.app.screen("question")
     if screen.entry is not None:
         keypad = next(w for w in screen.ids.input.walk() if w.__class__.__name__ == "Keypad")
@@ -103,9 +103,8 @@ def type_here(driver: Driver, text: str) -> None:
         keyboard = screen.keyboard
         assert keyboard is not None, "this question has no keyboard"
         for char in text:
-            if keyboard.mode == "text" and char.isupper():
-                press(keyboard.shift_key)
-            press(keyboard.key_for(char))
+            for key in keyboard.keys_for(char):
+                press(key)
     driver.pump(1)
 
 

@@ -1,10 +1,11 @@
 """One question of a flow's questionnaire (kiosk.services.forms), whatever its kind:
 a list to touch, yes/no, a keypad for dates, numbers, amounts, phones and codes, or the
-Latin keyboard for names and text. The answer goes to the flow; an unacceptable answer
-stays on screen with what is wrong. Under a long text the characters are counted as they
-are typed, against the length the question declares. Beside the answer, the buttons the
-flow offers for this question (question_actions: the one-time code's "Send again", live
-after a countdown, and "This is not my number")."""
+Latin keyboard for names and text, or the keyboard of the person's own script for a
+text the authority takes in any script, with the language it reads. The answer goes to
+the flow; an unacceptable answer stays on screen with what is wrong. Under a long text
+the characters are counted as they are typed, against the length the question declares.
+Beside the answer, the buttons the flow offers for this question (question_actions: the
+one-time code's "Send again", live after a countdown, and "This is not my number")."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from kiosk.ui.keyboard import LatinKeyboard
 from kiosk.ui.layouts import load_kv
 from kiosk.ui.messages import describe
 from kiosk.ui.screens.base import FlowScreen
+from kiosk.ui.script_keyboard import ScriptKeyboard
 from kiosk.ui.widgets import EntryField, KButton, Keypad, KLabel
 
 FORMAT_HINTS = {
@@ -90,8 +92,8 @@ class QuestionScreen(FlowScreen):
         self.entry: EntryField | None = None
         self.text: TextInput | None = None
         self.counter: KLabel | None = None  # under a long text: its length as typed
-        self.keyboard: LatinKeyboard | None = None
-        self._keyboards: dict[str, LatinKeyboard] = {}
+        self.keyboard: LatinKeyboard | ScriptKeyboard | None = None
+        self._keyboards: dict[str, LatinKeyboard | ScriptKeyboard] = {}
         self.choices: dict[object, KButton] = {}  # by option code, or True and False
         self.actions: dict[str, KButton] = {}  # the question's own buttons, by key
         self._ticking: ClockEvent | None = None  # re-reads a countdown each second
@@ -117,6 +119,9 @@ class QuestionScreen(FlowScreen):
         ids = self.ids
         ids.question.text = _(question.label).format(**self._placeholders(flow))
         ids.hint.text = _(question.hint).format(**self._placeholders(flow)) if question.hint else ""
+        ids.script_note.text = _(question.script_note) if question.script_note else ""
+        if isinstance(self.keyboard, ScriptKeyboard):
+            self.keyboard.lang = self.app.lang  # a language switch: its own script first
         group = form.group
         ids.entry_label.text = (_("Item {number}").format(number=form.entry_number)
                                 if group is not None and not form.asking_more else "")
@@ -242,6 +247,8 @@ class QuestionScreen(FlowScreen):
                 size_hint_y=None, height=self.app.u * (420 if multiline else 120),
                 padding=[self.app.u * 20] * 4, write_tab=False)
             mode = {Kind.NAME: "name", Kind.CODE: "code"}.get(kind, "text")
+            if question.any_script:
+                mode = "script"
             self.keyboard = self._keyboard(mode)
             self.keyboard.target = self.text
             box.add_widget(self.text)
@@ -263,13 +270,23 @@ class QuestionScreen(FlowScreen):
         self.counter.text = words
         self.counter.color = theme.palette.ERROR if too_long else theme.palette.TEXT_MUTED
 
-    def _keyboard(self, mode: str) -> LatinKeyboard:
-        """One keyboard per mode, built once: building ~50 keys costs a second here."""
+    def _keyboard(self, mode: str) -> LatinKeyboard | ScriptKeyboard:
+        """One keyboard per mode, built once: building ~50 keys costs a second here.
+        "script": the free-text keyboard, on the UI language's own layout."""
         keyboard = self._keyboards.get(mode)
         if keyboard is None:
-            keyboard = LatinKeyboard(mode=mode, spacing=self.app.u * 10, size_hint_y=None,
-                                     height=self.app.u * 560)
+            if mode == "script":
+                # As tall as the Latin one, so the question above keeps its room: seven
+                # rows at most (the kana grid, the pinyin candidates) of 70 px keys.
+                keyboard = ScriptKeyboard(lang=self.app.lang, spacing=self.app.u * 10,
+                                          size_hint_y=None, height=self.app.u * 560)
+            else:
+                keyboard = LatinKeyboard(mode=mode, spacing=self.app.u * 10, size_hint_y=None,
+                                         height=self.app.u * 560)
             self._keyboards[mode] = keyboard
+        if isinstance(keyboard, ScriptKeyboard):
+            keyboard.lang = self.app.lang
+            keyboard.reset()
         keyboard.shifted = False
         return keyboard
 
