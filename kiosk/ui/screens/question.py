@@ -1,14 +1,16 @@
 """One question of a flow's questionnaire (kiosk.services.forms), whatever its kind:
-a list to touch, yes/no, a keypad for dates, numbers, amounts, phones and codes, or the
-Latin keyboard for names and text. The answer goes to the flow; an unacceptable answer
-stays on screen with what is wrong. Under a long text the characters are counted as they
-are typed, against the length the question declares. Beside the answer, the buttons the
-flow offers for this question (question_actions: the one-time code's "Send again", live
-after a countdown, and "This is not my number")."""
+a list to touch, yes/no, a picker for dates, months and times (kiosk.ui.pickers), a
+keypad for numbers, amounts, phones and codes, or the Latin keyboard for names and
+text. The answer goes to the flow; an unacceptable answer stays on screen with what is
+wrong. Under a long text the characters are counted as they are typed, against the
+length the question declares. Beside the answer, the buttons the flow offers for this
+question (question_actions: the one-time code's "Send again", live after a countdown,
+and "This is not my number")."""
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, datetime, time
+from typing import Any
 
 from kivy.clock import Clock, ClockEvent
 from kivy.uix.boxlayout import BoxLayout
@@ -16,28 +18,25 @@ from kivy.uix.scrollview import ScrollView
 from kivy.uix.textinput import TextInput
 from kivy.uix.widget import Widget
 
+from kiosk.domain.clock import SystemClock
 from kiosk.errors import ErrorCode, KioskError
 from kiosk.services.contract import QuestionAction, ServiceFlow
 from kiosk.services.forms import KEYPAD_KINDS, Kind, Question, Questionnaire, parse
-from kiosk.ui import theme
-from kiosk.ui.i18n import N_, _
+from kiosk.ui import picking, theme
+from kiosk.ui.i18n import N_, _, current_language
 from kiosk.ui.icons import icon
 from kiosk.ui.keyboard import LatinKeyboard
 from kiosk.ui.layouts import load_kv
 from kiosk.ui.messages import describe
+from kiosk.ui.pickers import PICKED_KINDS, Picker
 from kiosk.ui.screens.base import FlowScreen
 from kiosk.ui.widgets import EntryField, KButton, Keypad, KLabel
 
 FORMAT_HINTS = {
-    Kind.DATE: N_("Type the date as year, month, day, for example 20250131."),
-    Kind.MONTH: N_("Type year and month, for example 202501."),
-    Kind.TIME: N_("Type the time as hours and minutes, for example 0930."),
     Kind.MONEY: N_("Type the amount in yuan, for example 8000 or 8000.50."),
     Kind.NAME: N_("Use the Latin letters A to Z, as in your passport."),
 }
-PLACEHOLDERS = {Kind.DATE: "YYYY-MM-DD", Kind.MONTH: "YYYY-MM", Kind.TIME: "HH:MM"}
-MAX_DIGITS = {Kind.DATE: 8, Kind.MONTH: 6, Kind.TIME: 4, Kind.PHONE: 13, Kind.DIGITS: 8,
-              Kind.NUMBER: 6, Kind.MONEY: 12}
+MAX_DIGITS = {Kind.PHONE: 13, Kind.DIGITS: 8, Kind.NUMBER: 6, Kind.MONEY: 12}
 
 
 def shown(kind: Kind, digits: str) -> str:
@@ -88,6 +87,7 @@ class QuestionScreen(FlowScreen):
         # A new form for the same question (a code refused by central) rebuilds it.
         self._form: Questionnaire | None = None
         self.entry: EntryField | None = None
+        self.picker: Picker | None = None  # dates, months and times
         self.text: TextInput | None = None
         self.counter: KLabel | None = None  # under a long text: its length as typed
         self.keyboard: LatinKeyboard | None = None
@@ -142,8 +142,8 @@ class QuestionScreen(FlowScreen):
         if question.kind is Kind.YESNO and len(self.choices) == 2:
             self.choices[True].text = _("Yes")
             self.choices[False].text = _("No")
-        if self.entry is not None and question.kind in PLACEHOLDERS:
-            self.entry.placeholder = PLACEHOLDERS[question.kind]
+        if self.picker is not None:
+            self.picker.set_language(current_language())
         self._count()  # in the language now chosen
         self._show_actions(flow.question_actions())
         self.update_flow_header(flow)
@@ -202,7 +202,7 @@ class QuestionScreen(FlowScreen):
         box.clear_widgets()
         if self.keyboard is not None:
             self.keyboard.target = None
-        self.entry = self.text = self.keyboard = self.counter = None
+        self.entry = self.text = self.keyboard = self.counter = self.picker = None
         self.choices = {}
         kind = question.kind
         if kind is Kind.CHOICE:
@@ -224,6 +224,12 @@ class QuestionScreen(FlowScreen):
                 self.choices[answer] = button
                 box.add_widget(button)
             box.add_widget(_Spacer())
+        elif kind in PICKED_KINDS:
+            # Low on the screen, in reach from a wheelchair (docs/ui-guide.md#screen).
+            box.add_widget(_Spacer())
+            self.picker = Picker(kind, self._start_value(kind, value), current_language(),
+                                 self.app.u, self.app.fs, self._accepts(question))
+            box.add_widget(self.picker)
         elif kind in KEYPAD_KINDS:
             self.entry = EntryField(max_length=MAX_DIGITS.get(kind, 12))
             self.entry.raw = raw_value(kind, value)
@@ -254,6 +260,27 @@ class QuestionScreen(FlowScreen):
             box.add_widget(_Spacer())
             box.add_widget(self.keyboard)
             self.text.focus = True
+
+    def _start_value(self, kind: Kind, value: object) -> Any:
+        """The answer given, else today, this month or now (on the five-minute grid)."""
+        if value is not None:
+            return value
+        clock = getattr(self.flow, "clock", None) or SystemClock()
+        now: datetime = clock.now()
+        if kind is Kind.DATE:
+            return now.date()
+        if kind is Kind.MONTH:
+            return f"{now:%Y-%m}"
+        return picking.start_time(now.time())
+
+    def _accepts(self, question: Question) -> Any:
+        """The question's own check, on the answers so far: the picker greys a step to a
+        value it refuses (a future entry date, a month out of the record's range)."""
+        check = question.validate
+        form = self._form
+        if check is None or form is None:
+            return lambda _value: True
+        return lambda value: check(value, form.answers) is None
 
     def _count(self) -> None:
         """Keep the counter under a long text in step with what is typed."""
@@ -297,6 +324,9 @@ class QuestionScreen(FlowScreen):
         question = self._question
         if question is None:
             return
+        if self.picker is not None:
+            self._answer(self.picker.value)
+            return
         raw = self.entry.raw if self.entry is not None else (
             self.text.text if self.text is not None else "")
         if not raw.strip():
@@ -328,7 +358,7 @@ class QuestionScreen(FlowScreen):
         self._question_id = None
         self._form = None
         self._question = None  # its check is bound to the session's answers
-        self.entry = self.text = self.keyboard = self.counter = None
+        self.entry = self.text = self.keyboard = self.counter = self.picker = None
         self.choices = {}
         self.ids.actions.clear_widgets()
         self.actions = {}

@@ -1,0 +1,127 @@
+"""Date, month and time pickers for the question screen (docs/ui-guide.md#dates-and-times):
+one column per part, in the order the person's language writes it, each a big + over
+its value over a big -, and the choice in full above them ("Freitag, 31. Januar 2025").
+A step the question's own check refuses (an entry date in the future) is not offered:
+its button is greyed. The value is what the keypad made before (kiosk.ui.picking)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, time
+from typing import Any
+
+from kivy.uix.boxlayout import BoxLayout
+
+from kiosk.services.forms import Kind
+from kiosk.ui import picking, theme
+from kiosk.ui.icons import icon
+from kiosk.ui.widgets import KButton, KLabel
+
+
+@dataclass(frozen=True)
+class _Parts:
+    """How one kind of answer is picked: its columns, steps and words."""
+
+    columns: Callable[[str], tuple[str, ...]]
+    step: Callable[[Any, str, int], Any]
+    part: Callable[[Any, str, str], str]  # one column's value as shown
+    whole: Callable[[Any, str], str]  # the choice in full
+
+
+def _date_part(value: date, column: str, lang: str) -> str:
+    if column == picking.MONTH:
+        return picking.month_label(value.month, lang)
+    return str(value.day if column == picking.DAY else value.year)
+
+
+def _month_part(value: str, column: str, lang: str) -> str:
+    year, month = value.split("-")
+    return picking.month_label(int(month), lang) if column == picking.MONTH else year
+
+
+def _time_part(value: time, column: str, _lang: str) -> str:
+    return f"{value.hour:02d}" if column == picking.HOUR else f"{value.minute:02d}"
+
+
+PARTS = {
+    Kind.DATE: _Parts(picking.date_columns, picking.step_date, _date_part, picking.shown_date),
+    Kind.MONTH: _Parts(picking.month_columns, picking.step_month, _month_part,
+                       picking.shown_month),
+    Kind.TIME: _Parts(lambda _lang: (picking.HOUR, picking.MINUTE), picking.step_time,
+                      _time_part, picking.shown_time),
+}
+PICKED_KINDS = frozenset(PARTS)
+
+
+class Picker(BoxLayout):
+    """The picker of one answer. ``accepts`` is the question's check of a value; a step
+    from an accepted value to a refused one is greyed out."""
+
+    def __init__(self, kind: Kind, value: Any, lang: str, unit: float, font_unit: float,
+                 accepts: Callable[[Any], bool], **kwargs: Any) -> None:
+        super().__init__(orientation="vertical", size_hint_y=None,
+                         spacing=unit * 24, **kwargs)
+        self.kind = kind
+        self.value = value
+        self.lang = lang
+        self._parts = PARTS[kind]
+        self._accepts = accepts
+        self._unit = unit
+        self.whole = KLabel(font_size=font_unit * theme.TITLE, bold=True, halign="center")
+        self.add_widget(self.whole)
+        self._row = BoxLayout(spacing=unit * 24, size_hint_y=None, height=unit * 420)
+        self.add_widget(self._row)
+        self.whole.bind(height=self._fit_height)
+        # By column: its value, and its + and - buttons (the walks and tests touch these).
+        self.values: dict[str, KLabel] = {}
+        self.buttons: dict[tuple[str, int], KButton] = {}
+        self._font_unit = font_unit
+        self._build_columns()
+        self._fit_height()
+
+    def _fit_height(self, *_: object) -> None:
+        self.height = self.whole.height + self.spacing + self._row.height
+
+    def _build_columns(self) -> None:
+        self._row.clear_widgets()
+        self.values, self.buttons = {}, {}
+        unit = self._unit
+        for column in self._parts.columns(self.lang):
+            box = BoxLayout(orientation="vertical", spacing=unit * 10)
+            for delta in (1, 0, -1):
+                if delta == 0:
+                    label = KLabel(font_size=self._font_unit * theme.HEADING, bold=True,
+                                   halign="center", size_hint_y=1)
+                    label.bind(size=lambda w, size: setattr(w, "text_size", size))
+                    self.values[column] = label
+                    box.add_widget(label)
+                    continue
+                button = KButton(icon=icon("plus" if delta > 0 else "minus"),
+                                 height=unit * theme.BUTTON_HEIGHT)
+                button.picker_step = (column, delta)
+                button.bind(on_release=lambda b: self.step(*b.picker_step))
+                self.buttons[(column, delta)] = button
+                box.add_widget(button)
+            self._row.add_widget(box)
+        self.show()
+
+    def set_language(self, lang: str) -> None:
+        """Another language: the columns may change order, the words change."""
+        if lang != self.lang:
+            self.lang = lang
+            self._build_columns()
+
+    def step(self, column: str, delta: int) -> None:
+        self.value = self._parts.step(self.value, column, delta)
+        self.show()
+
+    def show(self) -> None:
+        parts = self._parts
+        for column, label in self.values.items():
+            label.text = parts.part(self.value, column, self.lang)
+        self.whole.text = parts.whole(self.value, self.lang)
+        here_ok = self._accepts(self.value)
+        for (column, delta), button in self.buttons.items():
+            refused = here_ok and not self._accepts(parts.step(self.value, column, delta))
+            button.disabled = refused
