@@ -1,6 +1,6 @@
 """Date, month and time pickers for the question screen (docs/ui-guide.md#dates-and-times):
-one column per part, in the order the person's language writes it, each a big + over
-its value over a big -, and the choice in full above them ("Freitag, 31. Januar 2025").
+one column per part, in the order the person's language writes it, each its name over
+a big + over its value over a big -, and the choice in full above them ("Freitag, 31. Januar 2025").
 A step the question's own check refuses (an entry date in the future) is not offered:
 its button is greyed. The value is what the keypad made before (kiosk.ui.picking)."""
 
@@ -15,6 +15,7 @@ from kivy.uix.boxlayout import BoxLayout
 
 from kiosk.services.forms import Kind
 from kiosk.ui import picking, theme
+from kiosk.ui.i18n import N_, _
 from kiosk.ui.icons import icon
 from kiosk.ui.widgets import KButton, KLabel
 
@@ -52,6 +53,8 @@ PARTS = {
                       _time_part, picking.shown_time),
 }
 PICKED_KINDS = frozenset(PARTS)
+CAPTIONS = {picking.DAY: N_("Day"), picking.MONTH: N_("Month"), picking.YEAR: N_("Year"),
+            picking.HOUR: N_("Hours"), picking.MINUTE: N_("Minutes")}
 
 
 class Picker(BoxLayout):
@@ -70,11 +73,12 @@ class Picker(BoxLayout):
         self._unit = unit
         self.whole = KLabel(font_size=font_unit * theme.TITLE, bold=True, halign="center")
         self.add_widget(self.whole)
-        self._row = BoxLayout(spacing=unit * 24, size_hint_y=None, height=unit * 420)
+        self._row = BoxLayout(spacing=unit * 24, size_hint_y=None, height=unit * 480)
         self.add_widget(self._row)
         self.whole.bind(height=self._fit_height)
         # By column: its value, and its + and - buttons (the walks and tests touch these).
         self.values: dict[str, KLabel] = {}
+        self.captions: dict[str, KLabel] = {}
         self.buttons: dict[tuple[str, int], KButton] = {}
         self._font_unit = font_unit
         self._build_columns()
@@ -85,10 +89,14 @@ class Picker(BoxLayout):
 
     def _build_columns(self) -> None:
         self._row.clear_widgets()
-        self.values, self.buttons = {}, {}
+        self.values, self.buttons, self.captions = {}, {}, {}
         unit = self._unit
         for column in self._parts.columns(self.lang):
             box = BoxLayout(orientation="vertical", spacing=unit * 10)
+            caption = KLabel(font_size=self._font_unit * theme.SMALL, halign="center",
+                             color=theme.palette.TEXT_MUTED)
+            self.captions[column] = caption
+            box.add_widget(caption)
             for delta in (1, 0, -1):
                 if delta == 0:
                     label = KLabel(font_size=self._font_unit * theme.HEADING, bold=True,
@@ -120,6 +128,7 @@ class Picker(BoxLayout):
         parts = self._parts
         for column, label in self.values.items():
             label.text = parts.part(self.value, column, self.lang)
+            self.captions[column].text = _(CAPTIONS[column])
         self.whole.text = parts.whole(self.value, self.lang)
         here_ok = self._accepts(self.value)
         for (column, delta), button in self.buttons.items():

@@ -19,7 +19,6 @@ from kiosk.services.forms import KEYPAD_KINDS, Kind
 from kiosk.ui.driver import Driver
 from kiosk.ui.pickers import PICKED_KINDS
 from kiosk.ui.picking import start_time
-from kiosk.ui.screens.question import shown
 from kiosk.ui.walkthrough import (
     answer_by_typing,
     answer_on_keypad,
@@ -116,7 +115,7 @@ def answer_question(driver: Driver, value: object, *, by_touch: bool = True) -> 
         answer_by_typing(driver, text)
     else:
         if screen.entry is not None:
-            screen.entry.raw, screen.entry.value = text, shown(kind, text)
+            screen.entry.raw = screen.entry.value = text
         else:
             screen.text.text = text
         driver.tap(screen.ids.next)

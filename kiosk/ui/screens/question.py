@@ -9,7 +9,7 @@ and "This is not my number")."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import datetime
 from typing import Any
 
 from kivy.clock import Clock, ClockEvent
@@ -18,7 +18,6 @@ from kivy.uix.scrollview import ScrollView
 from kivy.uix.textinput import TextInput
 from kivy.uix.widget import Widget
 
-from kiosk.domain.clock import SystemClock
 from kiosk.errors import ErrorCode, KioskError
 from kiosk.services.contract import QuestionAction, ServiceFlow
 from kiosk.services.forms import KEYPAD_KINDS, Kind, Question, Questionnaire, parse
@@ -39,17 +38,6 @@ FORMAT_HINTS = {
 MAX_DIGITS = {Kind.PHONE: 13, Kind.DIGITS: 8, Kind.NUMBER: 6, Kind.MONEY: 12}
 
 
-def shown(kind: Kind, digits: str) -> str:
-    """Keypad digits as the user reads them: 20250131 -> 2025-01-31."""
-    if kind is Kind.DATE:
-        return "-".join(p for p in (digits[:4], digits[4:6], digits[6:8]) if p)
-    if kind is Kind.MONTH:
-        return "-".join(p for p in (digits[:4], digits[4:6]) if p)
-    if kind is Kind.TIME:
-        return ":".join(p for p in (digits[:2], digits[2:4]) if p)
-    return digits
-
-
 def count_text(question: Question, text: str) -> tuple[str, bool]:
     """What the counter under a long text says, and whether the text is already too long
     (too short is only said: the user is still typing). Counts what the answer will be
@@ -65,15 +53,9 @@ def count_text(question: Question, text: str) -> tuple[str, bool]:
     return words, False
 
 
-def raw_value(kind: Kind, value: object) -> str:
+def raw_value(value: object) -> str:
     """A stored answer back into what the input shows (the user went back)."""
-    if value is None:
-        return ""
-    if isinstance(value, (date, time)):  # what parse() made of Kind.DATE and Kind.TIME
-        return value.strftime("%Y%m%d" if isinstance(value, date) else "%H%M")
-    if kind is Kind.MONTH:
-        return str(value).replace("-", "")
-    return str(value)
+    return "" if value is None else str(value)
 
 
 class QuestionScreen(FlowScreen):
@@ -232,8 +214,7 @@ class QuestionScreen(FlowScreen):
             box.add_widget(self.picker)
         elif kind in KEYPAD_KINDS:
             self.entry = EntryField(max_length=MAX_DIGITS.get(kind, 12))
-            self.entry.raw = raw_value(kind, value)
-            self.entry.value = shown(kind, self.entry.raw)
+            self.entry.raw = self.entry.value = raw_value(value)
             keypad = Keypad(decimal=(kind is Kind.MONEY), size_hint_x=0.8,
                             pos_hint={"center_x": 0.5})
             keypad.bind(on_key=lambda _k, key: self._on_keypad(kind, key))
@@ -243,7 +224,7 @@ class QuestionScreen(FlowScreen):
         else:
             multiline = kind is Kind.LONG_TEXT
             self.text = TextInput(
-                text=raw_value(kind, value), multiline=multiline, keyboard_mode="managed",
+                text=raw_value(value), multiline=multiline, keyboard_mode="managed",
                 font_name=self.app.font_name, font_size=self.app.fs * theme.BODY,
                 size_hint_y=None, height=self.app.u * (420 if multiline else 120),
                 padding=[self.app.u * 20] * 4, write_tab=False)
@@ -265,8 +246,7 @@ class QuestionScreen(FlowScreen):
         """The answer given, else today, this month or now (on the five-minute grid)."""
         if value is not None:
             return value
-        clock = getattr(self.flow, "clock", None) or SystemClock()
-        now: datetime = clock.now()
+        now: datetime = self.app.services.bill_payment.clock.now()  # the kiosk's clock
         if kind is Kind.DATE:
             return now.date()
         if kind is Kind.MONTH:
@@ -314,7 +294,7 @@ class QuestionScreen(FlowScreen):
         elif len(raw) < entry.max_length:
             raw += key
         entry.raw = raw
-        entry.value = shown(kind, raw)
+        entry.value = raw
         entry.invalid = False
         self.ids.notice.text = ""
 
