@@ -71,7 +71,7 @@ class Picker(BoxLayout):
         self._parts = PARTS[kind]
         self._accepts = accepts
         self._unit = unit
-        self.whole = KLabel(font_size=font_unit * theme.TITLE, bold=True, halign="center")
+        self.whole = _label(font_unit * theme.TITLE, bold=True)
         self.add_widget(self.whole)
         self._row = BoxLayout(spacing=unit * 24, size_hint_y=None, height=unit * 480)
         self.add_widget(self._row)
@@ -93,20 +93,27 @@ class Picker(BoxLayout):
         unit = self._unit
         for column in self._parts.columns(self.lang):
             box = BoxLayout(orientation="vertical", spacing=unit * 10)
-            caption = KLabel(font_size=self._font_unit * theme.SMALL, halign="center",
-                             color=theme.palette.TEXT_MUTED)
+            caption = _label(self._font_unit * theme.SMALL, color=theme.palette.TEXT_MUTED)
             self.captions[column] = caption
             box.add_widget(caption)
             for delta in (1, 0, -1):
                 if delta == 0:
-                    label = KLabel(font_size=self._font_unit * theme.HEADING, bold=True,
-                                   halign="center", size_hint_y=1)
+                    label = _label(self._font_unit * theme.HEADING, bold=True)
+                    label.size_hint_y = 1
+                    label.valign = "middle"
                     label.bind(size=lambda w, size: setattr(w, "text_size", size))
                     self.values[column] = label
                     box.add_widget(label)
                     continue
-                button = KButton(icon=icon("plus" if delta > 0 else "minus"),
-                                 height=unit * theme.BUTTON_HEIGHT)
+                glyph = icon("plus" if delta > 0 else "minus")
+                if glyph:  # the icon alone, centred by the padding around it
+                    button = KButton(icon=glyph)
+                    button.ids.label.size_hint_x = None
+                    button.ids.label.width = 0
+                    button.spacing = 0
+                    button.bind(width=_centre_icon)
+                else:  # no icon font: the sign as the caption
+                    button = KButton(text="+" if delta > 0 else "\u2212")
                 button.picker_step = (column, delta)
                 button.bind(on_release=lambda b: self.step(*b.picker_step))
                 self.buttons[(column, delta)] = button
@@ -134,3 +141,15 @@ class Picker(BoxLayout):
         for (column, delta), button in self.buttons.items():
             refused = here_ok and not self._accepts(parts.step(self.value, column, delta))
             button.disabled = refused
+
+
+def _label(font_size: float, **kwargs: Any) -> KLabel:
+    """A centred label at ``font_size`` (set after the kv rule, which sets the body's)."""
+    label = KLabel(halign="center", **kwargs)
+    label.font_size = font_size
+    return label
+
+
+def _centre_icon(button: KButton, width: float) -> None:
+    side = max(0.0, (width - button.ids.icon.width) / 2)
+    button.padding = [side, button.padding[1], side, button.padding[3]]
