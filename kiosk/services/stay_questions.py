@@ -155,7 +155,7 @@ def stay_questions(check: AnswerCheck) -> tuple[Question, ...]:
                  hint=N_("The law asks you to register within 24 hours of moving in."),
                  validate=_checked(check, "arrival_date")),
         Question("arrival_time", Kind.TIME, N_("At what time did you arrive?"),
-                 hint=N_("Beijing time, 24-hour clock, for example 1930."),
+                 hint=N_("Beijing time, 24-hour clock."),
                  validate=_checked(check, "arrival_time")),
         Question("planned_departure", Kind.DATE, N_("When do you plan to leave this address?"),
                  validate=_checked(check, "planned_departure")),

@@ -396,7 +396,7 @@ class TaxRecordFlow(Flow[TaxStep]):
                     if self.form is not None and self.step is TaxStep.PERIOD else {})
         self.form = Questionnaire((
             Question("start", Kind.MONTH, N_("From which month?"),
-                     hint=N_("Records start in January 2019. Type year and month, e.g. 202501."),
+                     hint=N_("Records start in January 2019."),
                      validate=lambda v, _a: tax.check_period(str(v), str(v), today, 1)),
             Question("end", Kind.MONTH, N_("Up to which month?"),
                      hint=N_("At most 12 months from the first one."),

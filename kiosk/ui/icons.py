@@ -23,7 +23,7 @@ _CODEPOINTS = {
     "message-text": 0xF369, "school": 0xF474, "star": 0xF4CE, "plus-circle": 0xF417,
     "delete": 0xF1C0, "information-outline": 0xF2FD, "pencil": 0xF3EB,
     "human": 0xF2E6, "checkbox-marked": 0xF132, "checkbox-blank-outline": 0xF131,
-    "headphones": 0xF2CB,
+    "headphones": 0xF2CB, "plus": 0xF415, "minus": 0xF374,
 }
 BILLER_ICONS = {"WATER": "water", "ELECTRICITY": "flash", "GAS": "fire", "TELECOM": "cellphone"}
 

@@ -3,15 +3,21 @@ simulated touches on the real UI, with a PNG of every screen."""
 
 from __future__ import annotations
 
+import calendar
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, time
 from pathlib import Path
 from typing import TypeVar
 
+from kivy.uix.widget import Widget
+
 from kiosk.services.bill_payment import BillPaymentFlow, Step
 from kiosk.services.contract import ServiceFlow, View
+from kiosk.ui import picking
 from kiosk.ui.driver import Driver
+from kiosk.ui.touch import SimulatedTouch
 from kiosk.ui.widgets import Keypad
 
 log = logging.getLogger(__name__)
@@ -129,6 +135,61 @@ def answer_on_keypad(driver: Driver, digits: str) -> None:
     for digit in digits:
         driver.tap(keypad.key_widget(digit))
     driver.tap(screen.ids.next)
+
+
+def _part(value: date | time | str, column: str) -> int:
+    """One column of a picked value as a number (a month answer is "YYYY-MM")."""
+    if isinstance(value, str):
+        year, month = value.split("-")
+        return int(year) if column == picking.YEAR else int(month)
+    return int(getattr(value, column))
+
+
+def _wheel(value: date | time | str, column: str) -> int:
+    """How many values the column turns through (0: years, which do not turn round)."""
+    if column == picking.DAY and isinstance(value, date):
+        return calendar.monthrange(value.year, value.month)[1]
+    return {picking.MONTH: 12, picking.HOUR: 24, picking.MINUTE: 60}.get(column, 0)
+
+
+def pick(driver: Driver, value: date | time | str, *, then_next: bool = True) -> None:
+    """Choose ``value`` on the question screen's picker by touching its + and - buttons
+    (years and months before days: a month step may shorten the day), the shorter way
+    round, then touch Next (unless not ``then_next``). No frame is drawn between
+    touches (a full redraw per touch is slow on a software renderer); each touch changes
+    the picker at once."""
+    screen = driver.app.screen("question")
+    picker = screen.picker
+    assert picker is not None, "this question has no picker"
+    columns = ((picking.HOUR, picking.MINUTE) if isinstance(value, time)
+               else (picking.YEAR, picking.MONTH, picking.DAY))
+    for column in columns:
+        if (column, 1) not in picker.buttons:
+            continue  # a month picker has no day
+        for _ in range(200):
+            here, there = _part(picker.value, column), _part(value, column)
+            if here == there:
+                break
+            size = _wheel(picker.value, column)
+            ahead = (there - here) % size if size else there - here
+            delta = 1 if (ahead > 0 and (not size or ahead <= size / 2)) else -1
+            button = picker.buttons[(column, delta)]
+            if button.disabled:  # that way leaves the question's range: the other way
+                button = picker.buttons[(column, -delta)]
+            _press(button)
+    driver.pump(2)
+    assert picker.value == value, f"the picker shows {picker.value!r}, not {value!r}"
+    if then_next:
+        driver.tap(screen.ids.next)
+
+
+def _press(widget: Widget) -> None:
+    if widget.disabled:
+        raise AssertionError(f"pressing a disabled button: {widget!r}")
+    x, y = widget.to_window(*widget.center)
+    touch = SimulatedTouch(x, y)
+    touch.touch_down()
+    touch.touch_up()
 
 
 def answer_by_typing(driver: Driver, text: str) -> None:

@@ -18,11 +18,13 @@ from kivy.uix.widget import Widget
 from kiosk.services.arbitration import ArbitrationFlow, ArbStep
 from kiosk.services.forms import Kind
 from kiosk.ui.driver import Driver, UiTimeout
+from kiosk.ui.pickers import PICKED_KINDS
 from kiosk.ui.touch import SimulatedTouch
 from kiosk.ui.walkthrough import (
     answer_choice,
     confirm_summary,
     flow_of as flow_as,
+    pick,
     start_service,
 )
 
@@ -125,6 +127,11 @@ def answer(driver: Driver, key: str, value: object, shot: Shot | None = None) ->
         if shot is not None:
             shot(f"q-{key}")
         driver.tap(screen.ids.skip)
+    elif kind in PICKED_KINDS:
+        if shot is not None:
+            shot(f"q-{key}")
+        assert isinstance(value, date)
+        pick(driver, value)  # touches Next too
     else:
         type_here(driver, str(value))
         if shot is not None:
@@ -198,10 +205,10 @@ def work_and_claims(today: date) -> list[Answer]:
     3,500.00."""
     started = today - timedelta(days=730)
     unpaid_from = (today - timedelta(days=150)).replace(day=1)
-    return [("employment_start", f"{started:%Y%m%d}"), ("employment_end", SKIP),
+    return [("employment_start", started), ("employment_end", SKIP),
             ("workplace", "Xianxia Road 350, 18th floor"), ("workplace_district", "长宁区"),
             ("type", "unpaid_wages"), ("amount", "24000.00"),
-            ("from_date", f"{unpaid_from:%Y%m%d}"), ("to_date", SKIP),
+            ("from_date", unpaid_from), ("to_date", SKIP),
             ("basis", "Labour Contract Law Art. 30"), ("claims.more", True),
             ("type", "annual_leave_pay"), ("amount", "3500.00"), ("from_date", SKIP),
             ("to_date", SKIP), ("basis", "Paid Annual Leave Art. 5"), ("claims.more", False)]
@@ -254,7 +261,7 @@ def walk(driver: Driver, system_like: DocumentPresenter, out_dir: Path, lang: st
     answer_all(driver, work_and_claims(today), shot)
     answer(driver, "facts", FACTS, shot)
     answer_all(driver, evidence(), shot)
-    answer(driver, "knew_date", f"{today - timedelta(days=60):%Y%m%d}", shot)
+    answer(driver, "knew_date", today - timedelta(days=60), shot)
     submit(driver, shot)
     if flow.step is not ArbStep.DONE:
         raise AssertionError(f"the application was not accepted: {flow.error}")

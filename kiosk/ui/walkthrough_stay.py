@@ -17,12 +17,14 @@ from kivy.uix.widget import Widget
 from kiosk.services.contract import View
 from kiosk.services.forms import KEYPAD_KINDS, Kind
 from kiosk.ui.driver import Driver
-from kiosk.ui.screens.question import shown
+from kiosk.ui.pickers import PICKED_KINDS
+from kiosk.ui.picking import start_time
 from kiosk.ui.walkthrough import (
     answer_by_typing,
     answer_on_keypad,
     confirm_summary,
     current_flow,
+    pick,
     start_service,
 )
 
@@ -48,8 +50,7 @@ def erika_answers(now: datetime, **changes: object) -> dict[str, object]:
         "entry_status_valid_until": now.date() + timedelta(days=300),
         "number_of_entries": SKIP, "date_of_entry": arrived.date() - timedelta(days=2),
         "port_of_entry": "PVG", "sex": "F",
-        "arrival_date": arrived.date(), "arrival_time": arrived.time().replace(second=0,
-                                                                              microsecond=0),
+        "arrival_date": arrived.date(), "arrival_time": start_time(arrived.time()),
         "planned_departure": now.date() + timedelta(days=60), "accommodation_type": "rented",
         "host_name": "Wang Jianguo", "host_id_type": "resident_id",
         "host_id_number": "11010519491231002X", "host_phone": "13800138000",
@@ -102,15 +103,19 @@ def answer_question(driver: Driver, value: object, *, by_touch: bool = True) -> 
     if kind in (Kind.CHOICE, Kind.YESNO):
         _touch_and_wait(driver, screen.choices[value], taken, f"the answer to {key}")
         return
-    text = (value.strftime("%Y%m%d") if isinstance(value, date)
-            else value.strftime("%H%M") if isinstance(value, time) else str(value))
+    if kind in PICKED_KINDS:  # touched either way: no frame is drawn between touches
+        assert isinstance(value, (date, time, str))
+        pick(driver, value)
+        driver.wait_until(taken, 20, f"the answer to {key}")
+        return
+    text = str(value)
     if by_touch and kind in KEYPAD_KINDS:
         answer_on_keypad(driver, text)
     elif by_touch:
         answer_by_typing(driver, text)
     else:
         if screen.entry is not None:
-            screen.entry.raw, screen.entry.value = text, shown(kind, text)
+            screen.entry.raw = screen.entry.value = text
         else:
             screen.text.text = text
         driver.tap(screen.ids.next)

@@ -7,7 +7,7 @@ from typing import Protocol
 
 from kiosk.services.tax_record import TaxRecordFlow, TaxStep
 from kiosk.ui.driver import Driver
-from kiosk.ui.walkthrough import answer_on_keypad, confirm_summary, flow_of, start_service
+from kiosk.ui.walkthrough import answer_on_keypad, confirm_summary, flow_of, pick, start_service
 
 
 class ScriptedUser(Protocol):
@@ -43,9 +43,9 @@ def walk(driver: Driver, user: ScriptedUser, out_dir: Path, lang: str) -> list[P
     driver.wait_for_screen("question")
     year = flow.clock.now().year - 1
     shot("period-start")
-    answer_on_keypad(driver, f"{year}01")
+    pick(driver, f"{year}-01")
     shot("period-end")
-    answer_on_keypad(driver, f"{year}12")
+    pick(driver, f"{year}-12")
     driver.wait_for_screen("summary", timeout=20)
     shot("record")
     confirm_summary(driver)

@@ -24,6 +24,8 @@ from kiosk.ui import walkthrough
 from kiosk.ui.driver import Driver
 from kiosk.ui.fonts import font_name
 from kiosk.ui.i18n import in_language
+from kiosk.ui.pickers import CAPTIONS
+from kiosk.ui.picking import shown_date, shown_month
 from kiosk.ui.walkthrough import confirm_summary, start_bill_payment, start_service, type_account
 from kiosk.ui.walkthrough_arbitration import (
     EMPLOYER_USCC,
@@ -159,6 +161,26 @@ def keep_choice_and_switch(driver: Driver, lang: str, value: Any) -> None:
     answer_question(driver, value)
 
 
+def pick_and_switch(driver: Driver, lang: str, value: Any) -> None:
+    """Choose ``value`` on the question's picker, switch: still chosen, shown in full in
+    ``lang``, the first column named in it; touch Next."""
+    picker = question_screen(driver).picker
+    walkthrough.pick(driver, value, then_next=False)
+    first = next(iter(picker.captions))
+    switch_and_check(driver, lang, lambda: picker.value, lambda: question_text(driver),
+                     lambda: (picker.captions[first].text, CAPTIONS[first]))
+    assert picker.whole.text == whole_text(value, lang)
+    flow = driver.app.flow
+    key = flow.form.current.key
+    driver.tap(question_screen(driver).ids.next)
+    driver.wait_until(lambda: flow.busy or flow.form is None or flow.form.done
+                      or flow.form.current.key != key, 10, f"the answer to {key}")
+
+
+def whole_text(value: Any, lang: str) -> str:
+    return shown_month(value, lang) if isinstance(value, str) else shown_date(value, lang)
+
+
 def type_half_and_switch(driver: Driver, lang: str, text: str) -> None:
     """Type half of ``text`` on the question's keypad or keyboard, switch, check it is
     still there, type the rest and touch Next."""
@@ -245,7 +267,7 @@ def test_stay_keeps_passport_answers_room_and_summary(driver: Driver, system: Sy
                                                       languages: Iterator[str]) -> None:
     """GIVEN ERIKA MUSTERMANN registering her stay in English
     WHEN she switches language on "Is this you?", on a list she answered (after Back),
-    half-way through a date and a name, on the address list after a district was
+    with a date picked, half-way through a name, on the address list after a district was
     chosen, on the last yes/no (after Back from the summary) and on the summary
     THEN every time the screen speaks the new language and the passport, the choice,
     the typed text, the chosen address and the summary are unchanged; the registration
@@ -262,8 +284,8 @@ def test_stay_keeps_passport_answers_room_and_summary(driver: Driver, system: Sy
     flow = app.flow
     special: dict[str, Callable[[], None]] = {
         "entry_status_type": lambda: keep_choice_and_switch(driver, next(languages), "Z"),
-        "entry_status_valid_until": lambda: type_half_and_switch(
-            driver, next(languages), f"{answers['entry_status_valid_until']:%Y%m%d}"),
+        "entry_status_valid_until": lambda: pick_and_switch(
+            driver, next(languages), answers["entry_status_valid_until"]),
         "host_name": lambda: type_half_and_switch(driver, next(languages),
                                                   answers["host_name"]),
         "lease_contract": lambda: keep_choice_and_switch(driver, next(languages), True),
@@ -365,10 +387,10 @@ def test_arbitration_keeps_passport_text_choice_and_employer(
 def test_tax_record_keeps_passport_code_period_and_record(
         driver: Driver, system: System, languages: Iterator[str]) -> None:
     """GIVEN a user asking for her tax record in English
-    WHEN she switches language on "Is this you?", half-way through the SMS code, half-way
-    through the first month, and on the record
-    THEN each screen speaks the new language, what was read, typed and fetched is
-    unchanged, and the record of the months she typed is printed."""
+    WHEN she switches language on "Is this you?", half-way through the SMS code, with
+    the first month picked, and on the record
+    THEN each screen speaks the new language, what was read, typed, picked and fetched
+    is unchanged, and the record of the months she picked is printed."""
     app = driver.app
     start_service(driver, "en", "tax_record")
     driver.wait_for_screen("document")
@@ -385,9 +407,8 @@ def test_tax_record_keeps_passport_code_period_and_record(
     driver.wait_until(lambda: flow.step is TaxStep.PERIOD, 20, "the period question")
     driver.wait_for_screen("question")
     year = flow.clock.now().year - 1
-    type_half_and_switch(driver, next(languages), f"{year}01")
-    type_here(driver, f"{year}12")
-    driver.tap(question_screen(driver).ids.next)
+    pick_and_switch(driver, next(languages), f"{year}-01")
+    walkthrough.pick(driver, f"{year}-12")
     driver.wait_for_screen("summary", timeout=20)
     summary = app.screen("summary")
     switch_and_check(driver, next(languages),

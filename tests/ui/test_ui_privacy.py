@@ -25,7 +25,7 @@ from kiosk.domain.languages import LANGUAGES
 from kiosk.services.stay import StayFlow
 from kiosk.services.tax_record import TaxStep
 from kiosk.ui.driver import Driver
-from kiosk.ui.walkthrough import answer_on_keypad, start_service
+from kiosk.ui.walkthrough import answer_on_keypad, pick, start_service
 from kiosk.ui.walkthrough_arbitration import (
     ReaderPresenter,
     about_you,
@@ -164,8 +164,8 @@ def walk_tax(driver: Driver, system: System) -> tuple[str, ...]:
     driver.wait_until(lambda: flow.step is TaxStep.PERIOD, 20, "the period question")
     driver.wait_for_screen("question")
     year = flow.clock.now().year - 1
-    answer_on_keypad(driver, f"{year}01")
-    answer_on_keypad(driver, f"{year}12")
+    pick(driver, f"{year}-01")
+    pick(driver, f"{year}-12")
     driver.wait_for_screen("summary", timeout=20)
     assert flow.record is not None
     return (*PASSPORT, flow.record.taxpayer_id)

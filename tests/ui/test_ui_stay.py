@@ -16,6 +16,7 @@ from kiosk.errors import ErrorCode, KioskError
 from kiosk.services.flow import View
 from kiosk.services.stay import StayStep
 from kiosk.ui.driver import Driver
+from kiosk.ui.picking import start_time
 from kiosk.ui.walkthrough import confirm_summary, read_summary_to_the_end
 from kiosk.ui.walkthrough_stay import (
     CHANGNING_ROOM,
@@ -142,7 +143,7 @@ def test_a_late_registration_says_it_waits_for_verification(driver: Driver,
     jobs_before = len(system.printer.jobs)
     to_summary(driver, User(system), "en",
                erika_answers(now, arrival_date=arrived.date(),
-                             arrival_time=arrived.time().replace(second=0, microsecond=0),
+                             arrival_time=start_time(arrived.time()),
                              date_of_entry=arrived.date() - timedelta(days=1)),
                typed=())
     submit_and_wait(driver)

@@ -12,7 +12,8 @@ from kiosk.devtools.loopback import System
 from kiosk.domain.records import TaxRecord
 from kiosk.services.tax_record import TaxStep
 from kiosk.ui.driver import Driver
-from kiosk.ui.walkthrough import answer_on_keypad, confirm_summary, question_keypad, start_service
+from kiosk.ui.picking import MONTH, YEAR
+from kiosk.ui.walkthrough import answer_on_keypad, confirm_summary, pick, start_service
 from tests.patience import PATIENCE_S
 
 pytestmark = pytest.mark.ui
@@ -29,8 +30,8 @@ def print_months(driver: Driver, system: System, first: str, last: str,
                  heading: str) -> tuple[TaxRecord, PrintedJob]:
     """Answer the period questions, check the summary's heading and print the record."""
     flow = driver.app.flow
-    answer_on_keypad(driver, first)
-    answer_on_keypad(driver, last)
+    pick(driver, first)
+    pick(driver, last)
     driver.wait_for_screen("summary", timeout=15)
     summary = driver.app.screen("summary")
     assert summary.ids.heading.text == heading
@@ -63,7 +64,7 @@ def test_tax_record_printed_in_german(driver: Driver, system: System) -> None:
     driver.wait_until(lambda: flow.step is TaxStep.PERIOD, 15, "the period question")
     driver.wait_for_screen("question")
     year = flow.clock.now().year - 1
-    record, job = print_months(driver, system, f"{year}01", f"{year}12", "Ihr Steuernachweis")
+    record, job = print_months(driver, system, f"{year}-01", f"{year}-12", "Ihr Steuernachweis")
     assert job.qr_payloads == [f"{system.central_url}/v1/verify/{record.verification_code}"]
     verified = system.runtime.central.verify(flow.ctx, record.verification_code)
     assert verified.kind == "tax_record"
@@ -72,10 +73,10 @@ def test_tax_record_printed_in_german(driver: Driver, system: System) -> None:
 @pytest.mark.long(17)
 def test_wrong_code_then_period_before_2019_in_chinese(driver: Driver, system: System) -> None:
     """GIVEN a user identified with her PR card, in Chinese
-    WHEN she types a wrong code, then the right one, then asks for 2018
+    WHEN she types a wrong code, then the right one, then steps the month back to 2019
     THEN the wrong code is refused with E_AUTH_FAILED in Chinese and she can type it
-    again; 2018 is refused with E_PRE2019_COUNTER (counter only); July to September of
-    last year is shown and printed, in Chinese only."""
+    again; 2018 is not offered (the year's minus is greyed: the counter's, not here);
+    July to September of last year is shown and printed, in Chinese only."""
     identify_with(driver, system, "zh-Hans", "pr2023")
     driver.tap(driver.app.screen("identity").ids.confirm)
     driver.wait_for_screen("question", timeout=15)
@@ -92,13 +93,14 @@ def test_wrong_code_then_period_before_2019_in_chinese(driver: Driver, system: S
     answer_on_keypad(driver, right)
     driver.wait_until(lambda: flow.step is TaxStep.PERIOD, 15, "the period question")
     driver.wait_for_screen("question")
-    answer_on_keypad(driver, "201801")
-    assert "E_PRE2019_COUNTER" in question.ids.notice.text
+    pick(driver, "2019-01", then_next=False)
+    assert question.picker is not None
+    assert question.picker.buttons[(YEAR, -1)].disabled  # 2018: the counter's, not here
+    assert not question.picker.buttons[(MONTH, -1)].disabled  # December 2019
     assert flow.step is TaxStep.PERIOD
 
-    driver.tap(question_keypad(driver).key_widget("clear"))
     year = flow.clock.now().year - 1
-    record, job = print_months(driver, system, f"{year}07", f"{year}09", "您的纳税记录")
+    record, job = print_months(driver, system, f"{year}-07", f"{year}-09", "您的纳税记录")
     assert f"{record.period_start} - {record.period_end}" in job.text
     assert str(record.period_start).replace("-", "") == f"{year}07"
 

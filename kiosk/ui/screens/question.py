@@ -1,15 +1,17 @@
 """One question of a flow's questionnaire (kiosk.services.forms), whatever its kind:
-a list to touch, yes/no, a keypad for dates, numbers, amounts, phones and codes, or the
-Latin keyboard for names and text, or the keyboard of the person's own script for a
-text the authority takes in any script, with the language it reads. The answer goes to
-the flow; an unacceptable answer stays on screen with what is wrong. Under a long text
-the characters are counted as they are typed, against the length the question declares.
-Beside the answer, the buttons the flow offers for this question (question_actions: the
-one-time code's "Send again", live after a countdown, and "This is not my number")."""
+a list to touch, yes/no, a picker for dates, months and times (kiosk.ui.pickers), a
+keypad for numbers, amounts, phones and codes, or the Latin keyboard for names and
+text, or the keyboard of the person's own script for a text the authority takes in any
+script, with the language it reads. The answer goes to the flow; an unacceptable answer
+stays on screen with what is wrong. Under a long text the characters are counted as
+they are typed, against the length the question declares. Beside the answer, the
+buttons the flow offers for this question (question_actions: the one-time code's "Send
+again", live after a countdown, and "This is not my number")."""
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import datetime
+from typing import Any
 
 from kivy.clock import Clock, ClockEvent
 from kivy.uix.boxlayout import BoxLayout
@@ -20,37 +22,22 @@ from kivy.uix.widget import Widget
 from kiosk.errors import ErrorCode, KioskError
 from kiosk.services.contract import QuestionAction, ServiceFlow
 from kiosk.services.forms import KEYPAD_KINDS, Kind, Question, Questionnaire, parse
-from kiosk.ui import theme
-from kiosk.ui.i18n import N_, _
+from kiosk.ui import picking, theme
+from kiosk.ui.i18n import N_, _, current_language
 from kiosk.ui.icons import icon
 from kiosk.ui.keyboard import LatinKeyboard
 from kiosk.ui.layouts import load_kv
 from kiosk.ui.messages import describe
+from kiosk.ui.pickers import PICKED_KINDS, Picker
 from kiosk.ui.screens.base import FlowScreen
 from kiosk.ui.script_keyboard import ScriptKeyboard
 from kiosk.ui.widgets import EntryField, KButton, Keypad, KLabel
 
 FORMAT_HINTS = {
-    Kind.DATE: N_("Type the date as year, month, day, for example 20250131."),
-    Kind.MONTH: N_("Type year and month, for example 202501."),
-    Kind.TIME: N_("Type the time as hours and minutes, for example 0930."),
     Kind.MONEY: N_("Type the amount in yuan, for example 8000 or 8000.50."),
     Kind.NAME: N_("Use the Latin letters A to Z, as in your passport."),
 }
-PLACEHOLDERS = {Kind.DATE: "YYYY-MM-DD", Kind.MONTH: "YYYY-MM", Kind.TIME: "HH:MM"}
-MAX_DIGITS = {Kind.DATE: 8, Kind.MONTH: 6, Kind.TIME: 4, Kind.PHONE: 13, Kind.DIGITS: 8,
-              Kind.NUMBER: 6, Kind.MONEY: 12}
-
-
-def shown(kind: Kind, digits: str) -> str:
-    """Keypad digits as the user reads them: 20250131 -> 2025-01-31."""
-    if kind is Kind.DATE:
-        return "-".join(p for p in (digits[:4], digits[4:6], digits[6:8]) if p)
-    if kind is Kind.MONTH:
-        return "-".join(p for p in (digits[:4], digits[4:6]) if p)
-    if kind is Kind.TIME:
-        return ":".join(p for p in (digits[:2], digits[2:4]) if p)
-    return digits
+MAX_DIGITS = {Kind.PHONE: 13, Kind.DIGITS: 8, Kind.NUMBER: 6, Kind.MONEY: 12}
 
 
 def count_text(question: Question, text: str) -> tuple[str, bool]:
@@ -68,15 +55,9 @@ def count_text(question: Question, text: str) -> tuple[str, bool]:
     return words, False
 
 
-def raw_value(kind: Kind, value: object) -> str:
+def raw_value(value: object) -> str:
     """A stored answer back into what the input shows (the user went back)."""
-    if value is None:
-        return ""
-    if isinstance(value, (date, time)):  # what parse() made of Kind.DATE and Kind.TIME
-        return value.strftime("%Y%m%d" if isinstance(value, date) else "%H%M")
-    if kind is Kind.MONTH:
-        return str(value).replace("-", "")
-    return str(value)
+    return "" if value is None else str(value)
 
 
 class QuestionScreen(FlowScreen):
@@ -90,6 +71,7 @@ class QuestionScreen(FlowScreen):
         # A new form for the same question (a code refused by central) rebuilds it.
         self._form: Questionnaire | None = None
         self.entry: EntryField | None = None
+        self.picker: Picker | None = None  # dates, months and times
         self.text: TextInput | None = None
         self.counter: KLabel | None = None  # under a long text: its length as typed
         self.keyboard: LatinKeyboard | ScriptKeyboard | None = None
@@ -147,8 +129,8 @@ class QuestionScreen(FlowScreen):
         if question.kind is Kind.YESNO and len(self.choices) == 2:
             self.choices[True].text = _("Yes")
             self.choices[False].text = _("No")
-        if self.entry is not None and question.kind in PLACEHOLDERS:
-            self.entry.placeholder = PLACEHOLDERS[question.kind]
+        if self.picker is not None:
+            self.picker.set_language(current_language())
         self._count()  # in the language now chosen
         self._show_actions(flow.question_actions())
         self.update_flow_header(flow)
@@ -207,7 +189,7 @@ class QuestionScreen(FlowScreen):
         box.clear_widgets()
         if self.keyboard is not None:
             self.keyboard.target = None
-        self.entry = self.text = self.keyboard = self.counter = None
+        self.entry = self.text = self.keyboard = self.counter = self.picker = None
         self.choices = {}
         kind = question.kind
         if kind is Kind.CHOICE:
@@ -229,10 +211,15 @@ class QuestionScreen(FlowScreen):
                 self.choices[answer] = button
                 box.add_widget(button)
             box.add_widget(_Spacer())
+        elif kind in PICKED_KINDS:
+            # Low on the screen, in reach from a wheelchair (docs/ui-guide.md#screen).
+            box.add_widget(_Spacer())
+            self.picker = Picker(kind, self._start_value(kind, value), current_language(),
+                                 self.app.u, self.app.fs, self._accepts(question))
+            box.add_widget(self.picker)
         elif kind in KEYPAD_KINDS:
             self.entry = EntryField(max_length=MAX_DIGITS.get(kind, 12))
-            self.entry.raw = raw_value(kind, value)
-            self.entry.value = shown(kind, self.entry.raw)
+            self.entry.raw = self.entry.value = raw_value(value)
             keypad = Keypad(decimal=(kind is Kind.MONEY), size_hint_x=0.8,
                             pos_hint={"center_x": 0.5})
             keypad.bind(on_key=lambda _k, key: self._on_keypad(kind, key))
@@ -242,7 +229,7 @@ class QuestionScreen(FlowScreen):
         else:
             multiline = kind is Kind.LONG_TEXT
             self.text = TextInput(
-                text=raw_value(kind, value), multiline=multiline, keyboard_mode="managed",
+                text=raw_value(value), multiline=multiline, keyboard_mode="managed",
                 font_name=self.app.font_name, font_size=self.app.fs * theme.BODY,
                 size_hint_y=None, height=self.app.u * (420 if multiline else 120),
                 padding=[self.app.u * 20] * 4, write_tab=False)
@@ -261,6 +248,26 @@ class QuestionScreen(FlowScreen):
             box.add_widget(_Spacer())
             box.add_widget(self.keyboard)
             self.text.focus = True
+
+    def _start_value(self, kind: Kind, value: object) -> Any:
+        """The answer given, else today, this month or now (on the five-minute grid)."""
+        if value is not None:
+            return value
+        now: datetime = self.app.services.bill_payment.clock.now()  # the kiosk's clock
+        if kind is Kind.DATE:
+            return now.date()
+        if kind is Kind.MONTH:
+            return f"{now:%Y-%m}"
+        return picking.start_time(now.time())
+
+    def _accepts(self, question: Question) -> Any:
+        """The question's own check, on the answers so far: the picker greys a step to a
+        value it refuses (a future entry date, a month out of the record's range)."""
+        check = question.validate
+        form = self._form
+        if check is None or form is None:
+            return lambda _value: True
+        return lambda value: check(value, form.answers) is None
 
     def _count(self) -> None:
         """Keep the counter under a long text in step with what is typed."""
@@ -304,7 +311,7 @@ class QuestionScreen(FlowScreen):
         elif len(raw) < entry.max_length:
             raw += key
         entry.raw = raw
-        entry.value = shown(kind, raw)
+        entry.value = raw
         entry.invalid = False
         self.ids.notice.text = ""
 
@@ -313,6 +320,9 @@ class QuestionScreen(FlowScreen):
     def submit(self) -> None:
         question = self._question
         if question is None:
+            return
+        if self.picker is not None:
+            self._answer(self.picker.value)
             return
         raw = self.entry.raw if self.entry is not None else (
             self.text.text if self.text is not None else "")
@@ -345,7 +355,7 @@ class QuestionScreen(FlowScreen):
         self._question_id = None
         self._form = None
         self._question = None  # its check is bound to the session's answers
-        self.entry = self.text = self.keyboard = self.counter = None
+        self.entry = self.text = self.keyboard = self.counter = self.picker = None
         self.choices = {}
         self.ids.actions.clear_widgets()
         self.actions = {}
