@@ -13,12 +13,17 @@ opens the socket itself.
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import socket
 from collections.abc import Mapping
 
 log = logging.getLogger(__name__)
+
+_PLAIN = {errno.ENOENT: "no such socket", errno.ECONNREFUSED: "nobody is listening",
+          errno.EACCES: "permission denied", errno.EPERM: "permission denied",
+          errno.EAGAIN: "the service manager is busy"}
 
 
 class SystemdNotifier:
@@ -67,8 +72,12 @@ class SystemdNotifier:
             self._socket.sendto("\n".join(lines).encode(), self.address)
         except OSError as exc:
             if not self._failed:
-                log.warning("cannot notify the service manager at %s: %s",
-                            self.address.replace("\0", "@"), exc)
+                # Plain words for the warning (the technician screen lists warnings);
+                # the OS's own text for the log only.
+                where = self.address.replace("\0", "@")
+                log.warning("cannot notify the service manager at %s: %s", where,
+                            _PLAIN.get(exc.errno or 0, "failed"))
+                log.info("notify %s: %s: %s", where, type(exc).__name__, exc)
                 self._failed = True
             return False
         self._failed = False

@@ -176,7 +176,10 @@ def test_hotel_address_is_refused(driver: Driver, system: System) -> None:
     driver.wait_until(lambda: "E_HOTEL_ADDRESS" in choose.ids.notice.text, 10, "the refusal")
     assert "Hotels register their guests themselves" in choose.ids.notice.text
     assert app.root.current == "choose" and app.flow.step is StayStep.ADDRESS
-    driver.tap(choose.ids.cancel)
+    driver.tap(choose.ids.cancel)  # answers were given: Cancel asks first
+    driver.wait_until(lambda: driver.app.leave_dialog is not None, PATIENCE_S,
+                      "Cancel's question")
+    driver.tap(driver.app.leave_dialog.ids.leave)
     driver.wait_for_screen("home")
     assert app.flow is None and system.runtime.store.outbox.depth() == depth
 

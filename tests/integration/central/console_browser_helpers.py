@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -12,7 +13,11 @@ from tests.patience import PATIENCE_S
 
 
 def until(browser: Any, check: Any) -> Any:
-    return WebDriverWait(browser, PATIENCE_S, poll_frequency=0.05).until(check)
+    """Poll ``check`` until it holds. A form's answer replaces the page: an element found
+    on the old one goes stale under the check (a CI run failed so), and the next poll
+    finds the new page's."""
+    return WebDriverWait(browser, PATIENCE_S, poll_frequency=0.05, ignored_exceptions=(
+        NoSuchElementException, StaleElementReferenceException)).until(check)
 
 
 def sign_in(browser: Any, url: str, token: str, *, expect_ok: bool = True) -> None:
