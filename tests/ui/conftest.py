@@ -51,6 +51,7 @@ def driver(session_driver: Driver, ui_system: System) -> Iterator[Driver]:
     devices_back(session_driver, ui_system)
     session_driver.wait_until(lambda: not app.worker_busy, 30, "the previous test's worker")
     app.end_session()
+    _no_dialog_left(session_driver)
     session_driver.wait_for_screen("attract")
     app.last_touch = time.monotonic()  # idle tests move the clock back; start this one fresh
     yield session_driver
@@ -85,3 +86,17 @@ def system(ui_system: System) -> System:
 
 def screenshot_dir(tmp_path: Path) -> Path:
     return tmp_path / "screens"
+
+
+def _no_dialog_left(driver: Driver) -> None:
+    """Close any dialog still on the window (end_session closes those the App tracks).
+    A full run once had a one-button dialog outlive its test: every later test of that
+    worker touched it instead of the screen and failed; each test starts without one."""
+    from kivy.core.window import Window
+    from kivy.uix.modalview import ModalView
+
+    for widget in list(Window.children):
+        if isinstance(widget, ModalView):
+            widget.dismiss(animation=False)
+    driver.wait_until(lambda: not any(isinstance(w, ModalView) for w in Window.children),
+                      PATIENCE_S, "no dialog left on the window")
