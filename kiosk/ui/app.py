@@ -170,7 +170,7 @@ class KioskApp(App):
             self.listen_to_keys(self.keys)
 
     def on_stop(self) -> None:
-        self.listen_to_keys(None)
+        self.focus.listen(None)  # the keypad stays the App's: on_start listens again
         if self._supervision is not None:
             self._supervision.stop()
             self._supervision = None

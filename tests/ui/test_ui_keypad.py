@@ -17,6 +17,7 @@ from hardware.sim.keypad import KeypadSimulator
 from kiosk.devtools.loopback import System
 from kiosk.speech.recording import RecordingSpeech
 from kiosk.ui.driver import Driver
+from kiosk.ui.walkthrough import start_bill_payment
 
 pytestmark = pytest.mark.ui
 
@@ -123,3 +124,42 @@ def test_a_bill_payment_walked_to_its_review_with_the_keypad_alone(
 
     press(driver, keypad, Key.BACK)
     driver.wait_for_screen("account")
+
+
+def test_the_keypad_is_still_heard_after_the_app_stops_and_starts_again(
+        driver: Driver, keypad: KeypadSimulator) -> None:
+    """GIVEN the App listening to its keypad
+    WHEN its stop and start hooks run (as a supervised start calls them; the watchdog
+    tests do so on this shared App)
+    THEN it keeps the keypad bootstrap gave it, and a key pressed after the start is
+    handled: the attract screen gives way to the language choice with the audio mode on."""
+    app = driver.app
+    feed = app.keys
+    app.on_stop()
+    assert app.keys is feed  # kept for the next start
+    app.on_start()
+    press(driver, keypad, Key.SELECT)
+    driver.wait_for_screen("language")
+    assert app.audio
+
+
+def test_back_pressed_while_help_fades_in_gives_the_keys_back_to_the_screen(
+        driver: Driver, system: System) -> None:
+    """GIVEN the account entry of a bill payment
+    WHEN help and back are pressed in the same frame (the panel still fading in), and
+    the fade-in's end then arrives (Kivy's on_open) while the panel fades out
+    THEN the keys move over the account screen's controls, not the closing panel's
+    Close: the focus ring never lands on a dialog that is going away."""
+    app = driver.app
+    start_bill_payment(driver, "en", "sh-water")
+    focus = app.focus
+    focus.press(Key.HELP.value)
+    panel = app._help_panel
+    assert panel is not None
+    focus.press(Key.BACK.value)
+    assert app._help_panel is None
+    panel.dispatch("on_open")  # the fade-in's end, after the dismissal
+    controls = focus.actionable()
+    assert driver.find("account", "submit") in controls
+    assert not any(control in panel.walk() for control in controls)
+    driver.wait_until(lambda: panel.parent is None, 10, "the panel gone")
