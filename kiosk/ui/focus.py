@@ -176,7 +176,10 @@ class FocusManager:
             if widget not in self._watched:
                 self._watched.add(widget)
                 widget.fbind("on_pre_dismiss", self._closing.add)
-                widget.fbind("on_open", self._closing.discard)  # a dialog opened again
+                # Opened again. Not on_open: Kivy sends it when the fade-in ends, which
+                # comes after a dismissal made during the fade-in (Help, then back at
+                # once), and the fading dialog would take the keys again.
+                widget.fbind("on_pre_open", self._closing.discard)
             if widget not in self._closing:
                 return widget
         return self.app.current_screen
