@@ -30,6 +30,7 @@ class Driver:
     def __init__(self, app: KioskApp) -> None:
         self.app = app
         self._started = False
+        self._last_tap: tuple[str, float, float] | None = None  # what, where: for timeouts
 
     def start(self) -> None:
         if not self._started:
@@ -63,7 +64,20 @@ class Driver:
                 return
             time.sleep(1 / 30)
         raise UiTimeout(f"timed out after {timeout:.0f} s waiting for {what} "
-                        f"(screen {self.app.root.current}{self._flow_error()})")
+                        f"(screen {self.app.root.current}{self._flow_error()}; "
+                        f"{self._state()})")
+
+    def _state(self) -> str:
+        """What a timeout needs to be understood without a replay: whether a session
+        runs, what the last tap was meant for and what a touch there reaches now."""
+        app = self.app
+        parts = [f"session {'yes' if app.session is not None else 'none'}",
+                 f"flow {type(app.flow).__name__ if app.flow is not None else 'none'}"]
+        if self._last_tap is not None:
+            meant, x, y = self._last_tap
+            parts.append(f"last tap meant for {meant} at ({x:.0f}, {y:.0f}) "
+                         f"reaches {topmost_at(x, y)}")
+        return ", ".join(parts)
 
     def _flow_error(self) -> str:
         """The error the service shows, by code and reason only (never what was typed)."""
@@ -85,6 +99,7 @@ class Driver:
         if widget.disabled:
             raise AssertionError(f"tapping a disabled widget: {widget!r}")
         x, y = widget.to_window(*widget.center)
+        self._last_tap = (type(widget).__name__, x, y)
         touch = SimulatedTouch(x, y)
         touch.touch_down()
         self.pump(1)
@@ -92,6 +107,7 @@ class Driver:
         self.pump(2)
 
     def tap_at(self, x: float, y: float) -> None:
+        self._last_tap = ("a point", x, y)
         touch = SimulatedTouch(x, y)
         touch.touch_down()
         self.pump(1)
@@ -137,3 +153,18 @@ class Driver:
 
     def find(self, screen: str, widget_id: str) -> Widget:
         return self.app.screen(screen).ids[widget_id]
+
+
+def topmost_at(x: float, y: float) -> str:
+    """The widget a touch at window position (x, y) meets first, by the order Kivy
+    dispatches in (the window's last child first, a parent's last child first), with the
+    chain of its parents' types; disabled widgets are named so."""
+    def walk(widget: Widget) -> list[Widget]:
+        for child in reversed(widget.children):
+            if child.collide_point(*child.to_widget(x, y)):  # in the child's parent's space
+                return [child, *walk(child)]
+        return []
+
+    chain = walk(Window)
+    names = [type(w).__name__ + (" (disabled)" if w.disabled else "") for w in chain]
+    return " > ".join(names[-4:]) if names else "nothing"
