@@ -1,10 +1,12 @@
-"""Plumbing shared by the simulators' command lines (``kiosk sim printer|payment|reader``).
+"""Plumbing shared by the simulators' command lines (``kiosk sim printer|payment|reader|keypad``).
 
 - ``host_port``: a ``HOST:PORT`` argument (PORT 0 lets the OS choose), as an argparse type;
   ``parse_host_port`` underneath for a command that reports bad addresses its own way.
 - ``write_ready_file`` / ``ReadyFile``: the ``--ready-file`` JSON a script or test waits
   for, written atomically and, with ``ReadyFile``, removed again when the simulator stops.
 - ``stop_on_signals``: run until SIGTERM or SIGINT, then give the handlers back.
+- ``add_pty_arguments``: ``--pty``, ``--ready-file`` and ``--control`` of a simulator
+  served on a pty (the reader, the keypad).
 """
 
 from __future__ import annotations
@@ -46,6 +48,18 @@ def host_port(text: str) -> tuple[str, int]:
     if address is None:
         raise argparse.ArgumentTypeError(f"{text!r}: expected HOST:PORT (PORT may be 0)")
     return address
+
+
+def add_pty_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options every simulator served on a pty behind a stable link takes."""
+    parser.add_argument("--pty", action="store_true", default=True,
+                        help="serve on a new pty pair (the default and only transport)")
+    parser.add_argument("--ready-file", type=Path, metavar="PATH",
+                        help='once listening, write {"url", "pid", "control"} here')
+    parser.add_argument("--control", type=host_port, default=(LOOPBACK, 0),
+                        metavar="HOST:PORT",
+                        help="address of the JSON-lines control line (default "
+                             "127.0.0.1:0, a free port)")
 
 
 def write_ready_file(path: Path, info: dict[str, object]) -> None:

@@ -11,11 +11,10 @@ import argparse
 import logging
 import os
 import sys
-from pathlib import Path
 
 from hardware.base import Key
 from hardware.sim.keypad.simulator import FAULTS, KeypadSimulator
-from hardware.sim.runner import ReadyFile, host_port, stop_on_signals
+from hardware.sim.runner import ReadyFile, add_pty_arguments, stop_on_signals
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -24,14 +23,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Simulated tactile keypad on a pseudo-terminal (protocol: "
                     "docs/hardware/keypad.md). Keys are pressed on the control line: "
                     "kiosk sim control HOST:PORT press key=select")
-    parser.add_argument("--pty", action="store_true", default=True,
-                        help="serve on a new pty pair (the default and only transport)")
-    parser.add_argument("--ready-file", type=Path, metavar="PATH",
-                        help='once listening, write {"url", "pid", "control"} here')
-    parser.add_argument("--control", type=host_port, default=("127.0.0.1", 0),
-                        metavar="HOST:PORT",
-                        help="address of the JSON-lines control line (default "
-                             "127.0.0.1:0, a free port)")
+    add_pty_arguments(parser)
     parser.add_argument("--list", action="store_true",
                         help="print the keys and faults, then exit")
     parser.add_argument("-v", "--verbose", action="store_true", help="log line details")

@@ -9,13 +9,9 @@ when a USB-serial keypad comes back. ``press`` writes a key's line at once.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
-import shutil
-import tempfile
 import threading
-import tty
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
@@ -32,6 +28,7 @@ from hardware.sim.control import (
     canonical_fault,
     fault_handler,
 )
+from hardware.sim.pty_link import PtyLink
 
 log = logging.getLogger(__name__)
 
@@ -47,13 +44,9 @@ class KeypadSimulator:
     def __init__(self, *, link_dir: Path | None = None,
                  on_sent: Callable[[str], None] | None = None) -> None:
         self._on_sent = on_sent
-        self._own_link_dir = link_dir is None
-        self._link_dir = link_dir
         self._lock = threading.Lock()
-        self._fds: tuple[int, int] | None = None  # (master, slave) while plugged in
+        self._line = PtyLink("keypad", link_dir)
         self._faults: set[str] = set()
-        self.url: str | None = None
-        self.pty_path: str | None = None
         self._control: ControlServer | None = None
         self._control_handler = fault_handler(
             FaultSwitches(described=FAULTS, active=self._active, set=self.set_fault,
@@ -61,19 +54,26 @@ class KeypadSimulator:
                           listing=lambda: {"keys": [key.value for key in Key]}),
             {"press": self._press_answer})
 
+    @property
+    def url(self) -> str | None:
+        """The stable link the kiosk opens (None until started)."""
+        return self._line.url
+
+    @property
+    def pty_path(self) -> str | None:
+        """The pty behind the link right now (None while unplugged)."""
+        return self._line.pty_path
+
     # --- lifecycle ----------------------------------------------------------------------
 
     def start_pty(self) -> str:
         """Open a pty pair behind a stable link; returns the link's path."""
         if self.url is not None:
             raise RuntimeError("the simulator is already running")
-        if self._link_dir is None:
-            self._link_dir = Path(tempfile.mkdtemp(prefix="keypad-sim-"))
-        self.url = str(self._link_dir / "keypad")
         with self._lock:
-            self._plug_in()
+            url = self._line.open()
         log.info("keypad simulator on %s (%s)", self.url, self.pty_path)
-        return self.url
+        return url
 
     def start_control(self, port: int = 0, host: str = "127.0.0.1") -> str:
         if self._control is None:
@@ -85,11 +85,7 @@ class KeypadSimulator:
             self._control.stop()
             self._control = None
         with self._lock:
-            self._unplug()
-        if self._own_link_dir and self._link_dir is not None:
-            shutil.rmtree(self._link_dir, ignore_errors=True)
-            self._link_dir = None
-        self.url = None
+            self._line.close()
 
     def __enter__(self) -> KeypadSimulator:
         return self
@@ -105,12 +101,13 @@ class KeypadSimulator:
         keypad is unplugged (nothing is sent, as with a real one)."""
         key = Key(key)
         with self._lock:
-            if self._fds is None or SILENT in self._faults:
+            master = self._line.master
+            if master is None or SILENT in self._faults:
                 log.info("keypad simulator: %s not sent (%s)", key.value,
-                         "silent" if self._fds is not None else "unplugged")
+                         "silent" if master is not None else "unplugged")
                 return False
             noise = _GARBAGE_LINE if GARBAGE in self._faults else b""
-            os.write(self._fds[0], noise + encode_key(key))
+            os.write(master, noise + encode_key(key))
         if self._on_sent is not None:
             self._on_sent(f"pressed {key.value}")
         return True
@@ -118,8 +115,9 @@ class KeypadSimulator:
     def send_raw(self, data: bytes) -> None:
         """Put bytes on the line as they are: a line naming no key, half a line."""
         with self._lock:
-            if self._fds is not None:
-                os.write(self._fds[0], data)
+            master = self._line.master
+            if master is not None:
+                os.write(master, data)
 
     def set_fault(self, name: str, value: object = True) -> None:
         """Switch a fault on (a false value: off). An unplug or a replug has taken effect
@@ -166,32 +164,6 @@ class KeypadSimulator:
 
     def _follow_plug(self) -> None:
         if UNPLUGGED in self._faults:
-            self._unplug()
-        elif self._fds is None and self.url is not None:
-            self._plug_in()
-
-    def _plug_in(self) -> None:
-        master, slave = os.openpty()
-        tty.setraw(master)
-        tty.setraw(slave)
-        # Our own slave fd stays open: the kernel keeps what we write for the kiosk
-        # until it opens its end.
-        self._fds = (master, slave)
-        self.pty_path = os.ttyname(slave)
-        assert self.url is not None
-        temporary = f"{self.url}.{os.getpid()}.tmp"
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        os.symlink(self.pty_path, temporary)
-        os.replace(temporary, self.url)
-
-    def _unplug(self) -> None:
-        if self.url is not None:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(self.url)
-        if self._fds is not None:
-            for fd in self._fds:
-                with contextlib.suppress(OSError):
-                    os.close(fd)
-            self._fds = None
-            self.pty_path = None
+            self._line.unplug()
+        elif self._line.master is None and self._line.url is not None:
+            self._line.plug_in()

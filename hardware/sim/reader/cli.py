@@ -12,13 +12,12 @@ import argparse
 import logging
 import os
 import sys
-from pathlib import Path
 
 from hardware.sim.control import canonical_fault
 from hardware.sim.reader.bills import BILL_SPECIMENS
 from hardware.sim.reader.simulator import FAULTS, ReaderSimulator
 from hardware.sim.reader.specimens import SPECIMENS
-from hardware.sim.runner import ReadyFile, host_port, stop_on_signals
+from hardware.sim.runner import ReadyFile, add_pty_arguments, stop_on_signals
 
 BARCODE_PREFIX = "barcode="  # --present barcode=TEXT: any bill barcode, as it is
 
@@ -53,14 +52,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="kiosk sim reader",
         description="Simulated MRZ/chip/barcode document reader on a pseudo-terminal "
                     "(protocol: docs/hardware/document-reader.md).")
-    parser.add_argument("--pty", action="store_true", default=True,
-                        help="serve on a new pty pair (the default and only transport)")
-    parser.add_argument("--ready-file", type=Path, metavar="PATH",
-                        help='once listening, write {"url", "pid", "control"} here')
-    parser.add_argument("--control", type=host_port, default=("127.0.0.1", 0),
-                        metavar="HOST:PORT",
-                        help="address of the JSON-lines control line (default "
-                             "127.0.0.1:0, a free port)")
+    add_pty_arguments(parser)
     parser.add_argument("--fault", type=_fault, action="append", default=[],
                         metavar="NAME[=VALUE]",
                         help="inject a fault; repeatable: " + ", ".join(sorted(FAULTS)))

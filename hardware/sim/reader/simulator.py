@@ -16,11 +16,8 @@ import logging
 import os
 import random
 import select
-import shutil
-import tempfile
 import threading
 import time
-import tty
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -37,6 +34,7 @@ from hardware.sim.control import (
     canonical_fault,
     fault_handler,
 )
+from hardware.sim.pty_link import PtyLink
 from hardware.sim.reader.bills import BILL_SPECIMENS, DEFAULT_SYMBOLOGY, barcode_record_lines
 from hardware.sim.reader.specimens import SPECIMENS
 
@@ -69,8 +67,7 @@ class ReaderSimulator:
             raise ValueError("double_gap_s must be >= 0")
         self.double_gap_s = double_gap_s
         self._on_sent = on_sent  # gets one line per document sent (name, never content)
-        self._own_link_dir = link_dir is None
-        self._link_dir = Path(link_dir) if link_dir is not None else None
+        self._line = PtyLink("document-reader", link_dir, nonblocking=True)
         self._random = random.Random(seed)  # the same noise on every run
         self._lock = threading.Lock()
         self._line_changed = threading.Condition(self._lock)
@@ -79,15 +76,22 @@ class ReaderSimulator:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._wake_r, self._wake_w = -1, -1
-        self._fds: tuple[int, int] | None = None  # (master, slave) while plugged in
         self._line_up = False
-        self.url: str | None = None  # the stable link the kiosk opens
-        self.pty_path: str | None = None  # the pty behind it right now
         self._control: ControlServer | None = None
         self._control_handler = fault_handler(
             FaultSwitches(described=FAULTS, active=lambda: _jsonable(self.faults),
                           set=self.set_fault, clear=self.clear_faults, listing=self._specimens),
             {"present": self._present_answer})
+
+    @property
+    def url(self) -> str | None:
+        """The stable link the kiosk opens (None until started)."""
+        return self._line.url
+
+    @property
+    def pty_path(self) -> str | None:
+        """The pty behind the link right now (None while unplugged)."""
+        return self._line.pty_path
 
     # --- lifecycle ----------------------------------------------------------------------
 
@@ -95,16 +99,13 @@ class ReaderSimulator:
         """Open a pty pair, link it, serve it in a thread; returns the link's path."""
         if self._thread is not None:
             raise RuntimeError("the simulator is already running")
-        if self._link_dir is None:
-            self._link_dir = Path(tempfile.mkdtemp(prefix="reader-sim-"))
-        self.url = str(self._link_dir / "document-reader")
         self._wake_r, self._wake_w = os.pipe()
         self._stop.clear()
-        self._plug_in()
+        url = self._line.open()
         self._thread = threading.Thread(target=self._serve, name="reader-sim", daemon=True)
         self._thread.start()
-        log.info("reader simulator on %s (%s)", self.url, self.pty_path)
-        return self.url
+        log.info("reader simulator on %s (%s)", url, self.pty_path)
+        return url
 
     def start_control(self, port: int = 0, host: str = "127.0.0.1") -> str:
         """Serve the JSON-lines control line (hardware.sim.control); returns host:port."""
@@ -122,15 +123,12 @@ class ReaderSimulator:
             self._wake()
             self._thread.join(timeout=5.0)
             self._thread = None
-        self._unplug()
+        self._line.close()
         for fd in (self._wake_r, self._wake_w):
             if fd >= 0:
                 with contextlib.suppress(OSError):
                     os.close(fd)
         self._wake_r, self._wake_w = -1, -1
-        if self._own_link_dir and self._link_dir is not None:
-            shutil.rmtree(self._link_dir, ignore_errors=True)
-            self._link_dir = None
 
     def __enter__(self) -> ReaderSimulator:
         return self
@@ -239,7 +237,7 @@ class ReaderSimulator:
         while not self._stop.is_set():
             self._follow_line_state()
             with self._lock:
-                master = self._fds[0] if self._fds is not None else None
+                master = self._line.master
                 next_due = min((due for due, _, _ in self._outbox), default=None)
             timeout = _POLL_S if next_due is None else min(_POLL_S, max(next_due - _now(), 0))
             watched = [self._wake_r] + ([master] if master is not None else [])
@@ -258,19 +256,19 @@ class ReaderSimulator:
     def _follow_line_state(self) -> None:
         with self._lock:
             unplugged = UNPLUGGED in self._faults
-        if unplugged and self._fds is not None:
-            self._unplug()
+        if unplugged and self._line.master is not None:
+            self._line.unplug()
             log.info("reader simulator: unplugged")
-        elif not unplugged and self._fds is None:
+        elif not unplugged and self._line.master is None:
             try:
-                self._plug_in()
+                self._line.plug_in()
             except OSError as exc:  # e.g. out of ptys: stay unplugged, try again next turn
                 log.warning("reader simulator: cannot plug in: %s", exc)
-                self._unplug()
+                self._line.unplug()
             else:
                 log.info("reader simulator: plugged in on %s", self.pty_path)
         with self._line_changed:
-            self._line_up = self._fds is not None
+            self._line_up = self._line.master is not None
             self._line_changed.notify_all()
 
     def _take_requests(self, master: int) -> None:
@@ -325,33 +323,6 @@ class ReaderSimulator:
         return True
 
     # --- the pty and its link -----------------------------------------------------------
-
-    def _plug_in(self) -> None:
-        master, slave = os.openpty()
-        tty.setraw(master)
-        tty.setraw(slave)
-        os.set_blocking(master, False)
-        # Our own slave fd stays open: without it the master reads EIO whenever the kiosk
-        # has the port closed.
-        self._fds = (master, slave)
-        self.pty_path = os.ttyname(slave)
-        assert self.url is not None
-        temporary = f"{self.url}.{os.getpid()}.tmp"
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        os.symlink(self.pty_path, temporary)
-        os.replace(temporary, self.url)  # the link never points at nothing mid-way
-
-    def _unplug(self) -> None:
-        if self.url is not None:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(self.url)
-        if self._fds is not None:
-            for fd in self._fds:
-                with contextlib.suppress(OSError):
-                    os.close(fd)
-            self._fds = None
-            self.pty_path = None
 
     def _await_line(self) -> None:
         """Wait until the serving thread has plugged or unplugged as the faults say."""
