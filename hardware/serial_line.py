@@ -1,5 +1,6 @@
 """One serial line over pyserial for the devices that speak a byte protocol (payment
-terminal, document reader): the one place pyserial's errors become DeviceError.
+terminal, document reader, keypad): the one place pyserial's errors become DeviceError.
+``ReopeningLine`` keeps one open for a USB device that may be unplugged and come back.
 
 ``serial_for_url`` opens a device path (``/dev/ttyUSB0``, ``/dev/serial/by-id/...``) or
 any pyserial URL (``socket://host:port`` for a serial device server, ``loop://``). A
@@ -12,7 +13,9 @@ kiosk's exchange (`kiosk diag` asks the running kiosk instead).
 from __future__ import annotations
 
 import contextlib
+import logging
 import time
+from collections.abc import Callable
 
 import serial
 
@@ -82,3 +85,53 @@ class SerialLine:
         # the port already died: nothing left to release
         with contextlib.suppress(serial.SerialException, OSError):
             self._port.close()
+
+
+class ReopeningLine:
+    """A device's line, opened on first use and again on the first use after a failure:
+    a USB device unplugged and plugged back needs no restart. An outage is logged once,
+    as a warning; its end at INFO. Not thread-safe: the adapter serialises calls."""
+
+    def __init__(self, device: str, url: str, *, baudrate: int, write_timeout_s: float,
+                 log: logging.Logger, on_open: Callable[[], None] = lambda: None) -> None:
+        self.device = device
+        self.url = url
+        self._baudrate = baudrate
+        self._write_timeout_s = write_timeout_s
+        self._log = log
+        self._on_open = on_open  # forget what a half-read line left (a parser's state)
+        self.port: SerialLine | None = None
+        self.last_failure: DeviceError | None = None
+        self._outage_logged = False
+
+    def get(self) -> SerialLine:
+        """The open line, opened now if it is not; raises DeviceError when it cannot be."""
+        if self.port is not None:
+            return self.port
+        try:
+            port = SerialLine.open(self.device, self.url, baudrate=self._baudrate,
+                                   write_timeout_s=self._write_timeout_s)
+        except DeviceError as exc:
+            self.fail(exc)
+            raise
+        self.port = port
+        self._on_open()
+        if self._outage_logged:
+            self._log.info("%s: back on %s", self.device, self.url)  # a recovery
+            self._outage_logged = False
+        else:
+            self._log.info("%s: opened %s", self.device, self.url)
+        return port
+
+    def fail(self, exc: DeviceError) -> None:
+        """The line failed: closed, to be opened again on the next get()."""
+        self.drop()
+        self.last_failure = exc
+        if not self._outage_logged:  # once per outage, not once per read
+            self._log.warning("%s: %s (%s)", self.device, exc.reason, exc.detail)
+            self._outage_logged = True
+
+    def drop(self) -> None:
+        if self.port is not None:
+            self.port.close()
+            self.port = None

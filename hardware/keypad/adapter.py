@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 
 from hardware.base import DeviceError, DeviceStatus, Health, Key
 from hardware.keypad.protocol import LF, MAX_LINE, decode_line
-from hardware.serial_line import SerialLine
+from hardware.serial_line import ReopeningLine
 
 DEVICE = "keypad"
 MODEL = "serial tactile keypad (one key name per line)"
@@ -37,11 +37,11 @@ class SerialKeypad:
         self.url = url
         self.baudrate = baudrate
         self._lock = threading.Lock()
-        self._port: SerialLine | None = None
         self._partial = b""
         self._keys: deque[Key] = deque()
-        self._last_failure: DeviceError | None = None
-        self._outage_logged = False
+        self._line = ReopeningLine(DEVICE, url, baudrate=baudrate,
+                                   write_timeout_s=WRITE_TIMEOUT_S, log=log,
+                                   on_open=self._forget_partial)
 
     def read_key(self, timeout_s: float) -> Key | None:
         """The next key within ``timeout_s``, else None. Raises DeviceError(disconnected)
@@ -51,11 +51,11 @@ class SerialKeypad:
             with self._lock:
                 if self._keys:
                     return self._keys.popleft()
-                port = self._port if self._port is not None else self._open()
+                port = self._line.get()
                 try:
                     chunk = port.read(min(max(deadline - time.monotonic(), 0.0), _SLICE_S))
                 except DeviceError as exc:
-                    self._fail(exc)
+                    self._line.fail(exc)
                     raise
                 self._take(chunk)
                 if not self._keys and time.monotonic() >= deadline:
@@ -67,11 +67,10 @@ class SerialKeypad:
         started = time.monotonic()
         problem: DeviceError | None = None
         with self._lock:
-            if self._port is None:
-                try:
-                    self._open()
-                except DeviceError as exc:
-                    problem = exc
+            try:
+                self._line.get()
+            except DeviceError as exc:
+                problem = exc
         return DeviceStatus(
             device=DEVICE, health=Health.OK if problem is None else Health.UNKNOWN,
             reason=problem.reason if problem else None,
@@ -81,35 +80,14 @@ class SerialKeypad:
 
     def close(self) -> None:
         with self._lock:
-            self._drop_port()
+            self._line.drop()
             self._keys.clear()
             self._partial = b""
 
     # --- the line (lock held) ------------------------------------------------------------
 
-    def _open(self) -> SerialLine:
-        try:
-            port = SerialLine.open(DEVICE, self.url, baudrate=self.baudrate,
-                                   write_timeout_s=WRITE_TIMEOUT_S)
-        except DeviceError as exc:
-            self._fail(exc)
-            raise
-        self._port, self._partial = port, b""
-        log.info("keypad: %s %s", "back on" if self._outage_logged else "opened", self.url)
-        self._outage_logged = False
-        return port
-
-    def _fail(self, exc: DeviceError) -> None:
-        self._drop_port()
-        self._last_failure = exc
-        if not self._outage_logged:  # once per outage, not once per read
-            log.warning("keypad: %s (%s)", exc.reason, exc.detail)
-            self._outage_logged = True
-
-    def _drop_port(self) -> None:
-        if self._port is not None:
-            self._port.close()
-            self._port = None
+    def _forget_partial(self) -> None:
+        self._partial = b""
 
     def _take(self, chunk: bytes) -> None:
         data = self._partial + chunk

@@ -30,7 +30,7 @@ from hardware.base import (
 from hardware.reader.debounce import Debouncer
 from hardware.reader.framing import ENQ, BrokenFrame, FrameEvent, FrameParser
 from hardware.reader.records import IgnoredRecord, StatusReport, decode_frame
-from hardware.serial_line import SerialLine
+from hardware.serial_line import ReopeningLine
 
 DEVICE = "reader"
 WRITE_TIMEOUT_S = 1.0
@@ -61,8 +61,10 @@ class SerialDocumentReader:
         self._cond = threading.Condition()
         self._pumping = False  # a thread is driving the line
         self._exclusive_waiting = 0  # close()/discard_pending() waiting for the line
-        self._port: SerialLine | None = None
         self._parser = FrameParser()
+        self._line = ReopeningLine(DEVICE, url, baudrate=baudrate,
+                                   write_timeout_s=WRITE_TIMEOUT_S, log=log,
+                                   on_open=self._parser.reset)
         self._items: deque[Item] = deque(maxlen=_MAX_QUEUED)
         self._debouncer = Debouncer(debounce_s)
         self._enq_wanted = False
@@ -70,7 +72,6 @@ class SerialDocumentReader:
         self._last_status: StatusReport | None = None
         self._failure_seq = 0
         self._last_failure: DeviceError | None = None
-        self._outage_logged = False
 
     # --- DocumentReader ----------------------------------------------------------------
 
@@ -132,9 +133,9 @@ class SerialDocumentReader:
             self._items.clear()
             self._parser.reset()
             self._debouncer.forget()
-            if self._port is not None:
+            if self._line.port is not None:
                 try:
-                    self._port.discard_input()
+                    self._line.port.discard_input()
                 except DeviceError as exc:
                     self._fail(exc)
         if dropped:
@@ -143,7 +144,7 @@ class SerialDocumentReader:
     def close(self) -> None:
         """Close the port and forget everything read. A later call opens it again."""
         with self._exclusive():
-            self._drop_port()
+            self._line.drop()
             self._items.clear()
             self._parser.reset()
             self._debouncer.forget()
@@ -201,7 +202,11 @@ class SerialDocumentReader:
 
     def _pump(self, timeout_s: float) -> None:
         """One slice of line work; only the thread that set ``_pumping`` runs it."""
-        port = self._port if self._port is not None else self._open()
+        try:
+            port = self._line.get()
+        except DeviceError as exc:
+            self._failed(exc)
+            raise
         with self._cond:
             send_enq, self._enq_wanted = self._enq_wanted, False
         try:
@@ -216,36 +221,16 @@ class SerialDocumentReader:
         for event in events:
             self._handle(event)
 
-    def _open(self) -> SerialLine:
-        try:
-            port = SerialLine.open(DEVICE, self.url, baudrate=self.baudrate,
-                                   write_timeout_s=WRITE_TIMEOUT_S)
-        except DeviceError as exc:
-            self._fail(exc)
-            raise
-        self._port = port
-        self._parser.reset()
-        if self._outage_logged:
-            log.info("reader: back on %s", self.url)  # a recovery: INFO, not an error
-            self._outage_logged = False
-        else:
-            log.info("reader: opened %s", self.url)
-        return port
-
     def _fail(self, exc: DeviceError) -> None:
-        self._drop_port()
-        if not self._outage_logged:  # once per outage, not once per read() call
-            log.warning("reader: %s (%s)", exc.reason, exc.detail)
-            self._outage_logged = True
+        self._line.fail(exc)
+        self._failed(exc)
+
+    def _failed(self, exc: DeviceError) -> None:
+        """Tell status() waiting for an answer that the line failed."""
         with self._cond:
             self._failure_seq += 1
             self._last_failure = exc
             self._cond.notify_all()
-
-    def _drop_port(self) -> None:
-        if self._port is not None:
-            self._port.close()
-            self._port = None
 
     def _handle(self, event: FrameEvent) -> None:
         if isinstance(event, BrokenFrame):
