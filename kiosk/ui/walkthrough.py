@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, time
 from pathlib import Path
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from kivy.uix.widget import Widget
 
@@ -24,6 +24,28 @@ log = logging.getLogger(__name__)
 
 
 F = TypeVar("F")
+
+
+class DocumentPresenter(Protocol):
+    """What a scripted user needs besides the touch screen: put a document on the reader."""
+
+    def present_document(self, name: str) -> None:
+        """Place the reader simulator's specimen ``name`` ("td3-valid") on the reader."""
+        ...
+
+
+class _Presents(Protocol):
+    def present(self, document: str) -> object: ...
+
+
+class ReaderPresenter:
+    """Adapts anything with ``present(name)`` (the reader simulator) to DocumentPresenter."""
+
+    def __init__(self, reader: _Presents) -> None:
+        self._reader = reader
+
+    def present_document(self, name: str) -> None:
+        self._reader.present(name)
 
 
 def current_flow(driver: Driver) -> ServiceFlow:

@@ -11,7 +11,6 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Protocol
 
 from kivy.uix.widget import Widget
 
@@ -21,6 +20,7 @@ from kiosk.ui.driver import Driver, UiTimeout
 from kiosk.ui.pickers import PICKED_KINDS
 from kiosk.ui.touch import SimulatedTouch
 from kiosk.ui.walkthrough import (
+    DocumentPresenter,
     answer_choice,
     confirm_summary,
     flow_of as flow_as,
@@ -39,28 +39,6 @@ FACTS = ("Since July my employer has not paid my wages. I kept working every day
 
 Shot = Callable[[str], None]
 Answer = tuple[str, object]  # (question key, what to type, touch or None to skip)
-
-
-class DocumentPresenter(Protocol):
-    """What a scripted user needs from the system: put a document on the reader."""
-
-    def present_document(self, name: str) -> None:
-        """Place the reader simulator's specimen ``name`` ("td3-valid") on the reader."""
-        ...
-
-
-class _Presents(Protocol):
-    def present(self, document: str) -> object: ...
-
-
-class ReaderPresenter:
-    """Adapts anything with ``present(name)`` (the reader simulator) to DocumentPresenter."""
-
-    def __init__(self, reader: _Presents) -> None:
-        self._reader = reader
-
-    def present_document(self, name: str) -> None:
-        self._reader.present(name)
 
 
 def flow_of(driver: Driver) -> ArbitrationFlow:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Mapping
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Protocol
 
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
@@ -20,6 +19,7 @@ from kiosk.ui.driver import Driver
 from kiosk.ui.pickers import PICKED_KINDS
 from kiosk.ui.picking import start_time
 from kiosk.ui.walkthrough import (
+    DocumentPresenter,
     answer_by_typing,
     answer_on_keypad,
     confirm_summary,
@@ -32,13 +32,6 @@ SKIP = None  # an optional question left unanswered
 CHANGNING_ROOM = ("310105", "310105-xianxia", "310105-xianxia-l88", "310105-xianxia-l88-b3",
                   "310105-xianxia-l88-b3-1201")
 Shot = Callable[[str], None]
-
-
-class ScriptedUser(Protocol):
-    """What a scripted user needs besides the touch screen."""
-
-    def present_document(self, name: str) -> None:
-        """Place a document (a reader simulator specimen) on the reader."""
 
 
 def erika_answers(now: datetime, **changes: object) -> dict[str, object]:
@@ -165,7 +158,7 @@ def tile_for(driver: Driver, node_id: str) -> Widget:
     return next(tile for tile in tiles if tile.key == node_id)
 
 
-def read_passport(driver: Driver, user: ScriptedUser, lang: str, specimen: str = "td3-valid",
+def read_passport(driver: Driver, user: DocumentPresenter, lang: str, specimen: str = "td3-valid",
                   shot: Shot | None = None) -> None:
     """From the attract screen to "Is this you?" with the specimen on the reader."""
     start_service(driver, lang, "accommodation", shot)
@@ -176,7 +169,7 @@ def read_passport(driver: Driver, user: ScriptedUser, lang: str, specimen: str =
     driver.wait_for_screen("identity", timeout=20)
 
 
-def to_summary(driver: Driver, user: ScriptedUser, lang: str, answers: Mapping[str, object],
+def to_summary(driver: Driver, user: DocumentPresenter, lang: str, answers: Mapping[str, object],
                room: tuple[str, ...] = CHANGNING_ROOM, shot: Shot | None = None,
                typed: Collection[str] | None = None) -> None:
     """Read the passport, confirm it, answer everything and choose the room: the summary
@@ -192,7 +185,7 @@ def to_summary(driver: Driver, user: ScriptedUser, lang: str, answers: Mapping[s
     driver.wait_for_screen("summary", timeout=20)
 
 
-def walk(driver: Driver, user: ScriptedUser, out_dir: Path, lang: str, *,
+def walk(driver: Driver, user: DocumentPresenter, out_dir: Path, lang: str, *,
          typed: Collection[str] | None = None) -> list[Path]:
     """The whole registration by touch, a screenshot of every screen; the paths. Every
     answer is typed key by key unless ``typed`` names the few that are."""

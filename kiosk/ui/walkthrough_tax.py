@@ -7,14 +7,18 @@ from typing import Protocol
 
 from kiosk.services.tax_record import TaxRecordFlow, TaxStep
 from kiosk.ui.driver import Driver
-from kiosk.ui.walkthrough import answer_on_keypad, confirm_summary, flow_of, pick, start_service
+from kiosk.ui.walkthrough import (
+    DocumentPresenter,
+    answer_on_keypad,
+    confirm_summary,
+    flow_of,
+    pick,
+    start_service,
+)
 
 
-class ScriptedUser(Protocol):
-    """What a scripted user needs besides the touch screen."""
-
-    def present_document(self, name: str) -> None:
-        """Place a document (a reader simulator specimen) on the reader."""
+class ScriptedUser(DocumentPresenter, Protocol):
+    """A scripted user who also has the phone the code is sent to."""
 
     def demo_sms_code(self, otp_session: str) -> str:
         """The one-time code the user's phone received."""

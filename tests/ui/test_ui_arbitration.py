@@ -20,11 +20,11 @@ from kiosk.devtools.loopback import System
 from kiosk.services.arbitration import ArbitrationFlow, ArbStep
 from kiosk.ui.driver import Driver
 from kiosk.ui.i18n import _
+from kiosk.ui.walkthrough import ReaderPresenter
 from kiosk.ui.walkthrough_arbitration import (
     AGENCY_USCC,
     EMPLOYER_USCC,
     FACTS,
-    ReaderPresenter,
     about_you,
     answer,
     answer_all,

@@ -14,9 +14,8 @@ from kiosk.services.arbitration import ArbitrationFlow, ArbStep
 from kiosk.ui.driver import Driver
 from kiosk.ui.i18n import in_language
 from kiosk.ui.input.hangul import keystrokes
-from kiosk.ui.walkthrough import switch_language
+from kiosk.ui.walkthrough import ReaderPresenter, switch_language
 from kiosk.ui.walkthrough_arbitration import (
-    ReaderPresenter,
     about_you,
     answer,
     answer_all,

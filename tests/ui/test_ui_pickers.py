@@ -13,7 +13,7 @@ from kiosk.domain.clock import format_timestamp
 from kiosk.services.stay import StayStep
 from kiosk.ui.driver import Driver
 from kiosk.ui.picking import DAY, MONTH, YEAR, month_label, shown_date, start_time
-from kiosk.ui.walkthrough import pick
+from kiosk.ui.walkthrough import ReaderPresenter, pick
 from kiosk.ui.walkthrough_stay import (
     CHANGNING_ROOM,
     answer_questions,
@@ -24,13 +24,6 @@ from kiosk.ui.walkthrough_stay import (
 
 pytestmark = pytest.mark.ui
 
-
-class User:
-    def __init__(self, system: System) -> None:
-        self.system = system
-
-    def present_document(self, name: str) -> None:
-        self.system.reader.present(name)
 
 
 @pytest.mark.long(30)
@@ -49,7 +42,7 @@ def test_the_arrival_day_is_picked_in_the_languages_order(
     answers = erika_answers(now, arrival_date=arrived.date(),
                             arrival_time=start_time(arrived.time()),
                             date_of_entry=arrived.date() - timedelta(days=2))
-    read_passport(driver, User(system), lang)
+    read_passport(driver, ReaderPresenter(system.reader), lang)
     driver.tap(app.screen("identity").ids.confirm)
     answer_questions(driver, answers, typed=())
     choose_address(driver, CHANGNING_ROOM)

@@ -25,9 +25,8 @@ from kiosk.domain.languages import LANGUAGES
 from kiosk.services.stay import StayFlow
 from kiosk.services.tax_record import TaxStep
 from kiosk.ui.driver import Driver
-from kiosk.ui.walkthrough import answer_on_keypad, pick, start_service
+from kiosk.ui.walkthrough import ReaderPresenter, answer_on_keypad, pick, start_service
 from kiosk.ui.walkthrough_arbitration import (
-    ReaderPresenter,
     about_you,
     answer_all,
     identify,
@@ -47,13 +46,6 @@ STREET = ("88弄", "Lane 88")
 AGENT = ("LI MING", "13711112222")  # someone acting for her (arbitration)
 ADDRESS = "Lane 88 Xianxia Road, Room 1201"  # typed in the arbitration flow
 
-
-class User:
-    def __init__(self, system: System) -> None:
-        self.system = system
-
-    def present_document(self, name: str) -> None:
-        self.system.reader.present(name)
 
 
 # --- a generic walk over every string a widget holds ----------------------------------
@@ -131,7 +123,7 @@ Walk = Callable[[Driver, System], tuple[str, ...]]
 def walk_stay(driver: Driver, system: System) -> tuple[str, ...]:
     """Passport read, every question answered, the room chosen: the summary shows."""
     answers = erika_answers(driver.app.services.bill_payment.clock.now())
-    to_summary(driver, User(system), "en", answers, CHANGNING_ROOM, typed=())
+    to_summary(driver, ReaderPresenter(system.reader), "en", answers, CHANGNING_ROOM, typed=())
     summary = " ".join(row.value for row in driver.app.screen("summary").ids.rows.children)
     assert "MUSTERMANN" in summary and answers["phone"] in summary
     return (*PASSPORT, *STREET, answers["phone"], answers["host_name"],

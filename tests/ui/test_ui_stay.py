@@ -17,7 +17,7 @@ from kiosk.services.flow import View
 from kiosk.services.stay import StayStep
 from kiosk.ui.driver import Driver
 from kiosk.ui.picking import start_time
-from kiosk.ui.walkthrough import confirm_summary, read_summary_to_the_end
+from kiosk.ui.walkthrough import ReaderPresenter, confirm_summary, read_summary_to_the_end
 from kiosk.ui.walkthrough_stay import (
     CHANGNING_ROOM,
     answer_questions,
@@ -32,15 +32,6 @@ from tests.patience import PATIENCE_S
 
 pytestmark = pytest.mark.ui
 
-
-class User:
-    """The scripted user: places specimens on the reader simulator."""
-
-    def __init__(self, system: System) -> None:
-        self.system = system
-
-    def present_document(self, name: str) -> None:
-        self.system.reader.present(name)
 
 
 @pytest.fixture
@@ -77,7 +68,7 @@ def test_registered_in_korean_by_the_demo_walk(driver: Driver, central: System,
     registration number and the verification QR, and central has the registration."""
     system = central
     jobs_before = len(system.printer.jobs)
-    shots = walk(driver, User(system), tmp_path / "screens", "ko", typed=())
+    shots = walk(driver, ReaderPresenter(system.reader), tmp_path / "screens", "ko", typed=())
     flow = driver.app.flow
     assert flow.step is StayStep.DONE and flow.receipt_printed, flow.error
     assert all(path.stat().st_size > 0 for path in shots) and len(shots) > 25
@@ -107,7 +98,8 @@ def test_registered_in_english(driver: Driver, central: System) -> None:
     system = central
     app = driver.app
     jobs_before = len(system.printer.jobs)
-    to_summary(driver, User(system), "en", erika_answers(app.services.bill_payment.clock.now()),
+    to_summary(driver, ReaderPresenter(system.reader), "en",
+               erika_answers(app.services.bill_payment.clock.now()),
                typed={"entry_status_number", "phone"})  # the keyboard and the keypad by touch
     summary = app.screen("summary")
     assert summary.ids.heading.text == "Check your registration"
@@ -141,7 +133,7 @@ def test_a_late_registration_says_it_waits_for_verification(driver: Driver,
     now = app.services.bill_payment.clock.now()
     arrived = now - timedelta(days=2)
     jobs_before = len(system.printer.jobs)
-    to_summary(driver, User(system), "en",
+    to_summary(driver, ReaderPresenter(system.reader), "en",
                erika_answers(now, arrival_date=arrived.date(),
                              arrival_time=start_time(arrived.time()),
                              date_of_entry=arrived.date() - timedelta(days=1)),
@@ -165,7 +157,7 @@ def test_hotel_address_is_refused(driver: Driver, system: System) -> None:
     and Cancel leaves without anything submitted."""
     app = driver.app
     depth = system.runtime.store.outbox.depth()
-    read_passport(driver, User(system), "en")
+    read_passport(driver, ReaderPresenter(system.reader), "en")
     driver.tap(app.screen("identity").ids.confirm)
     answer_questions(driver, erika_answers(app.services.bill_payment.clock.now()), typed=())
     choose_address(driver, ("310105", "310105-hongqiao", "310105-hongqiao-n2270"))
@@ -193,7 +185,7 @@ def test_visa_free_stay_asks_no_number(driver: Driver, central: System) -> None:
     system = central
     app = driver.app
     now = app.services.bill_payment.clock.now()
-    read_passport(driver, User(system), "en")
+    read_passport(driver, ReaderPresenter(system.reader), "en")
     driver.tap(app.screen("identity").ids.confirm)
     answers = erika_answers(now, entry_status_type="VISA_FREE")
     asked = answer_questions(driver, answers, typed=())
@@ -220,8 +212,8 @@ def test_central_away_gives_a_provisional_slip_then_the_number(driver: Driver,
     system = central
     app = driver.app
     jobs_before = len(system.printer.jobs)
-    to_summary(driver, User(system), "en", erika_answers(app.services.bill_payment.clock.now()),
-               typed=())
+    to_summary(driver, ReaderPresenter(system.reader), "en",
+               erika_answers(app.services.bill_payment.clock.now()), typed=())
     system.central.stop()
     try:
         submit_and_wait(driver)

@@ -11,18 +11,11 @@ from kiosk.devtools.loopback import System
 from kiosk.services.flow import View
 from kiosk.services.stay import StayStep
 from kiosk.ui.driver import Driver
-from kiosk.ui.walkthrough import start_service
+from kiosk.ui.walkthrough import ReaderPresenter, start_service
 from kiosk.ui.walkthrough_stay import answer_question, erika_answers, to_summary
 
 pytestmark = pytest.mark.ui
 
-
-class User:
-    def __init__(self, system: System) -> None:
-        self.system = system
-
-    def present_document(self, name: str) -> None:
-        self.system.reader.present(name)
 
 
 def summary_row(driver: Driver, label: str) -> Widget:
@@ -48,7 +41,7 @@ def test_the_stay_summary_is_read_to_the_end_and_the_visa_type_changed(
     question, and the answer lands straight back on the summary with the new value,
     the other answers kept and Submit still live."""
     app = driver.app
-    to_summary(driver, User(system), "en",
+    to_summary(driver, ReaderPresenter(system.reader), "en",
                erika_answers(app.services.bill_payment.clock.now()), typed=())
     screen = app.screen("summary")
     action, cue = screen.ids.action, screen.ids.cue
