@@ -76,7 +76,7 @@ def setup_logging(args: argparse.Namespace, config: Any = None) -> logging.Handl
 
 def cmd_run(args: argparse.Namespace) -> int:
     """The kiosk itself: devices and central from config, the UI in a window."""
-    from kiosk import bootstrap
+    from kiosk import bootstrap, bootstrap_agents
     from kiosk.ui import kivy_env
 
     config = _load(args)
@@ -86,7 +86,7 @@ def cmd_run(args: argparse.Namespace) -> int:
               "with its UI offscreen, `kiosk demo --headless` walks through it",
               file=sys.stderr)
         return 2
-    config, agent = bootstrap.load_with_pushed(*_config_files(args))
+    config, agent = bootstrap_agents.load_with_pushed(*_config_files(args))
     setup_logging(args, config)  # a pushed [logging] counts too
     scale = args.scale or 0.5
     kivy_env.configure(headless=headless, width=int(config.ui.width * scale),
@@ -132,7 +132,7 @@ def _apply_pushed_config_between_sessions(app: Any, runtime: Any, agent: Any,
     (healthy), the app stops at the next moment without a session and restarts on it."""
     from kivy.clock import Clock
 
-    from kiosk import bootstrap
+    from kiosk import bootstrap, bootstrap_agents
 
     def idle() -> bool:
         return app.session is None and not app.worker_busy
@@ -151,7 +151,7 @@ def _apply_pushed_config_between_sessions(app: Any, runtime: Any, agent: Any,
         agent.wake()
 
     app.between_sessions = between_sessions
-    bootstrap.attach_config_agent(runtime, agent, session_idle=idle, on_applied=applied)
+    bootstrap_agents.attach_config_agent(runtime, agent, session_idle=idle, on_applied=applied)
 
 
 def _switch_software_between_sessions(app: Any, runtime: Any,
@@ -163,16 +163,16 @@ def _switch_software_between_sessions(app: Any, runtime: Any,
     the same way. Returns the updater (None without update.root)."""
     from kivy.clock import Clock
 
-    from kiosk import bootstrap
+    from kiosk import bootstrap_agents
 
-    witness = bootstrap.ReadyWitness(app.service_manager)
+    witness = bootstrap_agents.ReadyWitness(app.service_manager)
     app.service_manager = witness
 
     def stop(_reason: str = "") -> None:
         switched.set()
         Clock.schedule_once(lambda _dt: app.stop())
 
-    updater = bootstrap.build_updater(runtime, witness.ui_up, on_rolled_back=stop)
+    updater = bootstrap_agents.build_updater(runtime, witness.ui_up, on_rolled_back=stop)
     if updater is None:
         return None
 

@@ -22,7 +22,7 @@ from central.admin_config import KEY_FILE, load_key
 from central.server import CentralServer
 from hardware.sim.payment import PaymentSimulator
 from hardware.sim.printer import Fault, PrinterSimulator
-from kiosk.bootstrap import config_health_check
+from kiosk.bootstrap_agents import config_health_check
 from kiosk.config import Config
 from kiosk.devtools.loopback import LOOPBACK_CENTRAL_TIMEOUT_S
 from kiosk.domain.clock import SystemClock

@@ -12,7 +12,7 @@ import pytest
 
 from hardware.sim.payment import PaymentSimulator
 from hardware.sim.printer import Fault, PrinterSimulator
-from kiosk.bootstrap import config_health_check
+from kiosk.bootstrap_agents import config_health_check
 from kiosk.config import Config, load_config
 from kiosk_config_world import FakeCentral, Kiosk, MakeAgent, Sign
 
