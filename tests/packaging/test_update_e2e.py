@@ -46,10 +46,10 @@ def _timed(timings: dict[str, float], name: str, started: float) -> None:
 
 def _never_ready(source: Path) -> None:
     """1.0.3's bug: the UI's READY never reaches the trial's health check."""
-    bootstrap = source / "kiosk" / "bootstrap.py"
-    text = bootstrap.read_text()
+    wiring = source / "kiosk" / "bootstrap_agents.py"  # where ReadyWitness lives
+    text = wiring.read_text()
     assert "        self.ui_up.set()\n" in text
-    bootstrap.write_text(text.replace("        self.ui_up.set()\n", "        pass\n"))
+    wiring.write_text(text.replace("        self.ui_up.set()\n", "        pass\n"))
 
 
 @dataclass
