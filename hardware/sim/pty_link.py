@@ -1,6 +1,8 @@
 """A pseudo-terminal behind a stable link, as udev gives a USB-serial device its
 ``/dev/serial/by-id/...`` name: the simulators of serial devices (the document reader,
 the keypad) serve on one, so the kiosk opens a path exactly as it opens a real device's.
+``PtySimulator`` is what such a simulator has besides its device: the link's address
+and the JSON-lines control line.
 
 Unplugging closes the pty and removes the link (the kiosk sees its port fail and
 vanish); plugging in again opens a new pty behind the same link. Not thread-safe: the
@@ -14,6 +16,10 @@ import shutil
 import tempfile
 import tty
 from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+from hardware.sim.control import ControlServer
 
 
 class PtyLink:
@@ -79,3 +85,45 @@ class PtyLink:
             shutil.rmtree(self._dir, ignore_errors=True)
             self._dir = None
         self.url = None
+
+
+class PtySimulator:
+    """Base of a simulator served on a PtyLink with a control line. A subclass sets
+    ``_line`` and ``_control = None`` and answers ``control`` and ``stop``."""
+
+    _line: PtyLink
+    _control: ControlServer | None
+
+    @property
+    def url(self) -> str | None:
+        """The stable link the kiosk opens (None until started)."""
+        return self._line.url
+
+    @property
+    def pty_path(self) -> str | None:
+        """The pty behind the link right now (None while unplugged)."""
+        return self._line.pty_path
+
+    def control(self, request: dict[str, Any]) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def start_control(self, port: int = 0, host: str = "127.0.0.1") -> str:
+        """Serve the JSON-lines control line (hardware.sim.control); returns host:port."""
+        if self._control is None:
+            self._control = ControlServer(self.control)
+        return self._control.start(port=port, host=host)
+
+    def stop_control(self) -> None:
+        if self._control is not None:
+            self._control.stop()
+            self._control = None
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()

@@ -14,7 +14,6 @@ import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from hardware.base import Key
@@ -28,7 +27,7 @@ from hardware.sim.control import (
     canonical_fault,
     fault_handler,
 )
-from hardware.sim.pty_link import PtyLink
+from hardware.sim.pty_link import PtyLink, PtySimulator
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +39,7 @@ FAULTS: dict[str, str] = {
 _GARBAGE_LINE = b"\x07\x1b[0~noise\r\n"  # what a confused keypad might send
 
 
-class KeypadSimulator:
+class KeypadSimulator(PtySimulator):
     def __init__(self, *, link_dir: Path | None = None,
                  on_sent: Callable[[str], None] | None = None) -> None:
         self._on_sent = on_sent
@@ -54,16 +53,6 @@ class KeypadSimulator:
                           listing=lambda: {"keys": [key.value for key in Key]}),
             {"press": self._press_answer})
 
-    @property
-    def url(self) -> str | None:
-        """The stable link the kiosk opens (None until started)."""
-        return self._line.url
-
-    @property
-    def pty_path(self) -> str | None:
-        """The pty behind the link right now (None while unplugged)."""
-        return self._line.pty_path
-
     # --- lifecycle ----------------------------------------------------------------------
 
     def start_pty(self) -> str:
@@ -75,24 +64,10 @@ class KeypadSimulator:
         log.info("keypad simulator on %s (%s)", self.url, self.pty_path)
         return url
 
-    def start_control(self, port: int = 0, host: str = "127.0.0.1") -> str:
-        if self._control is None:
-            self._control = ControlServer(self.control)
-        return self._control.start(port=port, host=host)
-
     def stop(self) -> None:
-        if self._control is not None:
-            self._control.stop()
-            self._control = None
+        self.stop_control()
         with self._lock:
             self._line.close()
-
-    def __enter__(self) -> KeypadSimulator:
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.stop()
 
     # --- keys and faults ----------------------------------------------------------------
 

@@ -20,7 +20,6 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from hardware.reader.framing import CR, ENQ, ETX, LF, STX, encode_frame
@@ -34,7 +33,7 @@ from hardware.sim.control import (
     canonical_fault,
     fault_handler,
 )
-from hardware.sim.pty_link import PtyLink
+from hardware.sim.pty_link import PtyLink, PtySimulator
 from hardware.sim.reader.bills import BILL_SPECIMENS, DEFAULT_SYMBOLOGY, barcode_record_lines
 from hardware.sim.reader.specimens import SPECIMENS
 
@@ -60,7 +59,7 @@ _NOISE_BEFORE = bytes(b for b in range(256) if b not in (STX, ETX))
 _NOISE_WITHIN = bytes(b for b in [*range(0x20), 0x7F, 0xFE, 0xFF] if b not in (STX, ETX, CR, LF))
 
 
-class ReaderSimulator:
+class ReaderSimulator(PtySimulator):
     def __init__(self, *, link_dir: Path | None = None, double_gap_s: float = 0.2,
                  seed: int = 9303, on_sent: Callable[[str], None] | None = None) -> None:
         if double_gap_s < 0:
@@ -83,16 +82,6 @@ class ReaderSimulator:
                           set=self.set_fault, clear=self.clear_faults, listing=self._specimens),
             {"present": self._present_answer})
 
-    @property
-    def url(self) -> str | None:
-        """The stable link the kiosk opens (None until started)."""
-        return self._line.url
-
-    @property
-    def pty_path(self) -> str | None:
-        """The pty behind the link right now (None while unplugged)."""
-        return self._line.pty_path
-
     # --- lifecycle ----------------------------------------------------------------------
 
     def start_pty(self) -> str:
@@ -107,17 +96,9 @@ class ReaderSimulator:
         log.info("reader simulator on %s (%s)", url, self.pty_path)
         return url
 
-    def start_control(self, port: int = 0, host: str = "127.0.0.1") -> str:
-        """Serve the JSON-lines control line (hardware.sim.control); returns host:port."""
-        if self._control is None:
-            self._control = ControlServer(self.control)
-        return self._control.start(port=port, host=host)
-
     def stop(self) -> None:
         """Stop serving, close the pty and remove the link (and its folder if ours)."""
-        if self._control is not None:
-            self._control.stop()
-            self._control = None
+        self.stop_control()
         self._stop.set()
         if self._thread is not None:
             self._wake()
@@ -129,13 +110,6 @@ class ReaderSimulator:
                 with contextlib.suppress(OSError):
                     os.close(fd)
         self._wake_r, self._wake_w = -1, -1
-
-    def __enter__(self) -> ReaderSimulator:
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.stop()
 
     # --- documents and faults -----------------------------------------------------------
 
