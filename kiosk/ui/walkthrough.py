@@ -198,16 +198,19 @@ def pick(driver: Driver, value: date | time | str, *, then_next: bool = True) ->
             button = picker.buttons[(column, delta)]
             if button.disabled:  # that way leaves the question's range: the other way
                 button = picker.buttons[(column, -delta)]
-            _press(button)
+            press(button)
     driver.pump(2)
     assert picker.value == value, f"the picker shows {picker.value!r}, not {value!r}"
     if then_next:
         driver.tap(screen.ids.next)
 
 
-def _press(widget: Widget) -> None:
+def press(widget: Widget) -> None:
+    """A finger on a key and off again. Unlike Driver.tap no frame is drawn between keys
+    (a key press changes the field at once; drawing costs ~0.1 s a frame offscreen), so
+    a whole text can be typed key by key in a test's time."""
     if widget.disabled:
-        raise AssertionError(f"pressing a disabled button: {widget!r}")
+        raise AssertionError(f"pressing a disabled key: {widget!r}")
     x, y = widget.to_window(*widget.center)
     touch = SimulatedTouch(x, y)
     touch.touch_down()

@@ -12,19 +12,17 @@ from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 from pathlib import Path
 
-from kivy.uix.widget import Widget
-
 from kiosk.services.arbitration import ArbitrationFlow, ArbStep
 from kiosk.services.forms import Kind
 from kiosk.ui.driver import Driver, UiTimeout
 from kiosk.ui.pickers import PICKED_KINDS
-from kiosk.ui.touch import SimulatedTouch
 from kiosk.ui.walkthrough import (
     DocumentPresenter,
     answer_choice,
     confirm_summary,
     flow_of as flow_as,
     pick,
+    press,
     start_service,
 )
 
@@ -58,18 +56,6 @@ def wait_for_question(driver: Driver, key: str, timeout: float = 15) -> None:
     driver.wait_until(lambda: _where(flow)[0] == key and driver.app.root.current == "question"
                       and not driver.app.root.transition.is_active, timeout,
                       f"the question {key!r}")
-
-
-def press(widget: Widget) -> None:
-    """A finger on a key and off again. Unlike Driver.tap no frame is drawn between keys
-    (a key press changes the field at once; drawing costs ~0.1 s a frame offscreen), so
-    a whole text can be typed key by key in a test's time."""
-    if widget.disabled:
-        raise AssertionError(f"pressing a disabled key: {widget!r}")
-    x, y = widget.to_window(*widget.center)
-    touch = SimulatedTouch(x, y)
-    touch.touch_down()
-    touch.touch_up()
 
 
 def type_here(driver: Driver, text: str) -> None:

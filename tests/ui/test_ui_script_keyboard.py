@@ -12,7 +12,7 @@ from kivy.uix.textinput import TextInput
 
 from kiosk.ui.driver import Driver
 from kiosk.ui.script_keyboard import ScriptKeyboard
-from kiosk.ui.walkthrough_arbitration import press
+from kiosk.ui.walkthrough import press
 
 pytestmark = pytest.mark.ui
 
