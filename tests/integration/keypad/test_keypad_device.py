@@ -3,7 +3,6 @@ command line as a process driven over its control line (docs/hardware/keypad.md)
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 import time
@@ -16,6 +15,7 @@ from hardware.base import REASON_DISCONNECTED, DeviceError, Health, Key
 from hardware.keypad import SerialKeypad, open_keypad
 from hardware.sim.control import send
 from hardware.sim.keypad import KeypadSimulator
+from tests.ready_files import wait_for_ready_file
 
 pytestmark = pytest.mark.timeout(20)
 
@@ -118,11 +118,7 @@ def test_the_command_presses_keys_sent_on_its_control_line(tmp_path: Path) -> No
         [sys.executable, "-m", "hardware.sim.keypad", "--pty", "--ready-file", str(ready)],
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 10
-        while not ready.exists():
-            assert time.monotonic() < deadline, "the simulator never wrote its ready file"
-            time.sleep(0.02)
-        info = json.loads(ready.read_text())
+        info = wait_for_ready_file(ready, process)
         keypad = open_keypad(info["url"])
         try:
             assert keypad.status().health is Health.OK

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -17,6 +15,7 @@ from hardware.payment import SerialPaymentTerminal
 from hardware.sim.control import send
 from hardware.sim.payment import main
 from hardware.sim.payment.cards import INSUFFICIENT_FUNDS, VISA_APPROVED
+from tests.ready_files import wait_for_ready_file
 
 pytestmark = pytest.mark.timeout(20)
 
@@ -38,15 +37,6 @@ def simulator_process(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], P
         process.communicate(timeout=5)
 
 
-def _wait_for(path: Path, timeout_s: float) -> dict[str, object]:
-    deadline = time.monotonic() + timeout_s
-    while not path.exists():
-        assert time.monotonic() < deadline, "the simulator never wrote its ready file"
-        time.sleep(0.02)
-    content: dict[str, object] = json.loads(path.read_text())
-    return content
-
-
 def test_the_command_serves_a_pty_until_sigterm(
         simulator_process: tuple[subprocess.Popen[str], Path],
         connect: Callable[[str], SerialPaymentTerminal]) -> None:
@@ -55,7 +45,7 @@ def test_the_command_serves_a_pty_until_sigterm(
     THEN F held the url and pid, the sale is approved, the process exits 0 after printing
     one line for the sale with the PAN masked (never in full), and F is removed."""
     process, ready = simulator_process
-    info = _wait_for(ready, 10.0)
+    info = wait_for_ready_file(ready, process)
     assert info["pid"] == process.pid
     adapter = connect(str(info["url"]))
     assert adapter.sale("CLI-0001", 2550).approved
@@ -104,7 +94,7 @@ def test_the_command_serves_a_control_line(
          "--control", "127.0.0.1:0", "--fault", "baud=9600", "--step-delay", "0.01"],
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        info = _wait_for(ready, 10.0)
+        info = wait_for_ready_file(ready, process)
         address = str(info["control"])
         assert address.startswith("127.0.0.1:") and not address.endswith(":0")
         assert send(address, {"cmd": "faults"})["active"] == {"baud": 9600}

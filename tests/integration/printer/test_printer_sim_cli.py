@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import signal
 import subprocess
 import sys
@@ -17,22 +16,10 @@ from hardware.document import Document
 from hardware.printer import EscposPrinter
 from hardware.sim.control import send
 from tests.patience import PATIENCE_S
+from tests.ready_files import wait_for_ready_file
 
-READY_TIMEOUT_S = PATIENCE_S
 EXIT_TIMEOUT_S = PATIENCE_S
 Connect = Callable[[str], EscposPrinter]
-
-
-def wait_ready(ready: Path, process: subprocess.Popen[str]) -> dict[str, object]:
-    deadline = time.monotonic() + READY_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if ready.exists():
-            data: dict[str, object] = json.loads(ready.read_text(encoding="utf-8"))
-            return data
-        if process.poll() is not None:
-            raise AssertionError(f"simulator exited early: {process.communicate()}")
-        time.sleep(0.05)
-    raise AssertionError("simulator did not write its ready file")
 
 
 @pytest.fixture
@@ -48,7 +35,7 @@ def run_simulator(tmp_path: Path) -> Iterator[Callable[..., tuple[subprocess.Pop
              str(tmp_path / "jobs"), "--ready-file", str(ready), *args],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         processes.append(process)
-        return process, wait_ready(ready, process)
+        return process, wait_for_ready_file(ready, process)
 
     yield start
     for process in processes:

@@ -7,7 +7,6 @@ import signal
 import stat
 import subprocess
 import sys
-import time
 import tomllib
 from pathlib import Path
 
@@ -18,19 +17,11 @@ from hardware.sim.qrpay.keys import KEY_STEMS
 from kiosk.cli import main as kiosk_main
 from qrpay_helpers import person
 from qrpay_merchant import merchant_from
+from tests.ready_files import wait_for_ready_file
 
 pytestmark = pytest.mark.timeout(30)
 
 REPO = Path(__file__).resolve().parents[3]
-
-
-def wait_for(path: Path, timeout_s: float = 15.0) -> dict[str, object]:
-    deadline = time.monotonic() + timeout_s
-    while not path.exists():
-        assert time.monotonic() < deadline, "the simulator never wrote its ready file"
-        time.sleep(0.02)
-    content: dict[str, object] = json.loads(path.read_text())
-    return content
 
 
 def test_the_command_makes_keys_serves_and_stops_on_sigterm(
@@ -48,7 +39,7 @@ def test_the_command_makes_keys_serves_and_stops_on_sigterm(
          "--fault", "slow=0.1"],
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        info = wait_for(ready)
+        info = wait_for_ready_file(ready, process)
         assert info["pid"] == process.pid
         url, control = str(info["url"]), str(info["control"])
         port = url.rsplit(":", 1)[1]

@@ -4,11 +4,9 @@ reads them, with the faults documents have (noise, truncation, pressed twice).""
 
 from __future__ import annotations
 
-import json
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,6 +16,7 @@ from hardware.base import DocumentFormat, DocumentRead, ReadRejected
 from hardware.reader import SerialDocumentReader
 from hardware.sim.control import send
 from hardware.sim.reader import BILL_SPECIMENS, ReaderSimulator, main
+from tests.ready_files import wait_for_ready_file
 
 Connect = Callable[..., SerialDocumentReader]  # the `connect` fixture (conftest.py)
 
@@ -121,11 +120,8 @@ def test_the_command_presents_a_barcode_given_on_its_command_line(
          "--present", f"barcode={MOBILE_BILL}", "--every", "0.2"],
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 10
-        while not ready.exists():
-            assert time.monotonic() < deadline, "the simulator never wrote its ready file"
-            time.sleep(0.02)
-        reader = connect(json.loads(ready.read_text())["url"])
+        info = wait_for_ready_file(ready, process)
+        reader = connect(info["url"])
         assert _barcode(reader.read(2.0)) == MOBILE_BILL
         process.send_signal(signal.SIGTERM)
         out, _ = process.communicate(timeout=5)

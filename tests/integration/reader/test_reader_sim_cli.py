@@ -3,12 +3,10 @@ driven over its control line."""
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -18,6 +16,7 @@ from hardware.base import DocumentFormat, DocumentRead, Health, ReadRejected
 from hardware.reader import SerialDocumentReader
 from hardware.sim.control import send
 from hardware.sim.reader import ReaderSimulator, main
+from tests.ready_files import wait_for_ready_file
 
 Connect = Callable[..., SerialDocumentReader]  # the `connect` fixture (conftest.py)
 
@@ -41,15 +40,6 @@ def simulator_process(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], P
         process.communicate(timeout=5)
 
 
-def _wait_for(path: Path, timeout_s: float) -> dict[str, object]:
-    deadline = time.monotonic() + timeout_s
-    while not path.exists():
-        assert time.monotonic() < deadline, "the simulator never wrote its ready file"
-        time.sleep(0.02)
-    content: dict[str, object] = json.loads(path.read_text())
-    return content
-
-
 def test_the_command_serves_a_pty_and_a_control_line_until_sigterm(
         simulator_process: tuple[subprocess.Popen[str], Path], connect: Connect) -> None:
     """GIVEN `kiosk sim reader --ready-file F --present td3-valid --every 0.2` as a process
@@ -59,7 +49,7 @@ def test_the_command_serves_a_pty_and_a_control_line_until_sigterm(
     follows the plug; the process exits 0 having printed the specimens' names but never
     their content, and F and the link are removed."""
     process, ready = simulator_process
-    info = _wait_for(ready, 10.0)
+    info = wait_for_ready_file(ready, process)
     assert info["pid"] == process.pid
     url, control = str(info["url"]), str(info["control"])
     reader = connect(url)
