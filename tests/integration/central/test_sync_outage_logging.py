@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from central_payloads import stay_payload
-from kiosk import bootstrap
+from kiosk import bootstrap_agents
 from kiosk.devtools.loopback import System, running_system
 
 ROUNDS = 4
@@ -41,7 +41,7 @@ def test_each_worker_logs_an_outage_once_and_its_end_once(
     warning, never one of those recoveries."""
     runtime = system.runtime
     assert runtime.heartbeat is not None and runtime.services.watch is not None
-    agent = bootstrap.build_config_agent(system.config, session_idle=lambda: True,
+    agent = bootstrap_agents.build_config_agent(system.config, session_idle=lambda: True,
                                          on_applied=lambda _config: None, running=runtime)
     runtime.store.submissions.submit(
         "stay_registration", system.config.kiosk.id, "de",
