@@ -33,7 +33,7 @@ from hardware.sim.qrpay.messages import (
 )
 from hardware.sim.qrpay.notify import Outgoing
 from hardware.sim.qrpay.signing import rsa_sign, rsa_verify, sorted_pairs
-from hardware.sim.qrpay.statement import corrupted, day_entries
+from hardware.sim.qrpay.statement import corrupted, day_entries, first_member_middle
 from hardware.sim.qrpay.statement_alipay import alipay_statement, zip_name
 
 PATH = "/gateway.do"
@@ -247,7 +247,7 @@ class AlipayGateway:
                               drift=self.bank.faults.on("statement_drift"))
         content = alipay_statement(entries, day)
         if self.bank.faults.on("statement_corrupt"):
-            content = corrupted(content)
+            content = corrupted(content, first_member_middle(content))
         token = self.bills.publish(Bill(content, "application/zip"))
         return {"code": "10000", "msg": "Success",
                 "bill_download_url": f"{self.base_url()}{BILL_PATH}{token}"

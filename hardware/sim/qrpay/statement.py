@@ -61,12 +61,22 @@ def day_entries(orders: list[Order], provider: Provider, day: date, *,
     return entries
 
 
-def corrupted(content: bytes) -> bytes:
-    """``content`` with one byte in its middle changed (statement_corrupt)."""
+def corrupted(content: bytes, at: int | None = None) -> bytes:
+    """``content`` with one byte changed (statement_corrupt): at ``at``, else in the
+    middle."""
     if not content:
         return b"\x00"
-    middle = len(content) // 2
-    return content[:middle] + bytes([content[middle] ^ 0x5A]) + content[middle + 1:]
+    index = len(content) // 2 if at is None else min(at, len(content) - 1)
+    return content[:index] + bytes([content[index] ^ 0x5A]) + content[index + 1:]
+
+
+def first_member_middle(archive: bytes) -> int:
+    """The offset of the middle of a ZIP's first member's data (its local header is 30
+    bytes, then the name and the extra field): a change there fails its CRC."""
+    name_length = int.from_bytes(archive[26:28], "little")
+    extra_length = int.from_bytes(archive[28:30], "little")
+    packed_size = int.from_bytes(archive[18:22], "little")
+    return 30 + name_length + extra_length + packed_size // 2
 
 
 def yuan(fen: int) -> str:
