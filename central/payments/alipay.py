@@ -37,7 +37,7 @@ from central.payments.providers import (
     StatementLine,
     form_fields,
 )
-from central.payments.statements import parse_statement
+from central.payments.statement_alipay import parse_alipay_bill
 from central.timeutil import SHANGHAI
 from kiosk.domain.money import to_fen
 from kiosk.domain.qr import QrFailure, QrMode, QrProvider, QrState
@@ -57,6 +57,7 @@ TRADE_STATES: Final = {
     "TRADE_CLOSED": QrState.CLOSED,
 }
 TIME_FORMAT: Final = "%Y-%m-%d %H:%M:%S"  # Beijing time, as Alipay writes it
+MAX_DOWNLOAD_BYTES: Final = 64 * 1024 * 1024  # the bill's ZIP, before unpacking
 
 
 class _BeijingAliPay(AliPay):  # type: ignore[misc]  # the SDK is untyped
@@ -195,18 +196,17 @@ class AlipayClient:
         url = answer.get("bill_download_url")
         if answer.get("code") != SUCCESS or not url:
             raise ProviderUncertain(_uncertain_reason(answer))
-        return parse_statement(self._download(str(url)))
+        return parse_alipay_bill(self._download(str(url)))
 
-    def _download(self, url: str) -> str:
+    def _download(self, url: str) -> bytes:
         try:
             with urllib.request.urlopen(url, timeout=self._timeout_s) as response:
-                raw: bytes = response.read()
+                raw: bytes = response.read(MAX_DOWNLOAD_BYTES + 1)
         except (urllib.error.URLError, OSError, http.client.HTTPException):
             raise ProviderUncertain("statement_download") from None
-        try:
-            return raw.decode("utf-8")
-        except UnicodeDecodeError:
-            raise ProviderUncertain("unreadable_statement") from None
+        if len(raw) > MAX_DOWNLOAD_BYTES:
+            raise ProviderUncertain("unreadable_statement")
+        return raw
 
     # --- the one place Alipay's answers are read ----------------------------------------
 

@@ -14,7 +14,6 @@ import base64
 import binascii
 import hashlib
 import json
-import zlib
 from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
@@ -37,7 +36,7 @@ from central.payments.providers import (
     StatementLine,
     form_fields,
 )
-from central.payments.statements import parse_statement
+from central.payments.statement_unionpay import parse_unionpay_file
 from central.timeutil import SHANGHAI
 from kiosk.domain.qr import QrFailure, QrMode, QrProvider, QrState
 
@@ -191,11 +190,7 @@ class UnionPayClient:
             "txnTime": _txn_time(datetime.now(SHANGHAI)), "fileType": "00"})
         if answer.get("respCode") != ACCEPTED or "fileContent" not in answer:
             raise ProviderUncertain(_reason(answer))
-        try:
-            text = zlib.decompress(base64.b64decode(answer["fileContent"], validate=True))
-            return parse_statement(text.decode("utf-8"))
-        except (binascii.Error, ValueError, zlib.error):
-            raise ProviderUncertain("unreadable_statement") from None
+        return parse_unionpay_file(answer["fileContent"])
 
     # --- the one place UnionPay's answers are read ----------------------------------
 

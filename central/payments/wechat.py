@@ -10,7 +10,6 @@ ProviderOrder, a RefundResult or ProviderUncertain in ``_call`` and ``_order_of`
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 from collections.abc import Callable
@@ -32,7 +31,7 @@ from central.payments.providers import (
     RefundResult,
     StatementLine,
 )
-from central.payments.statements import parse_statement
+from central.payments.statement_wechat import parse_wechat_bill
 from central.timeutil import SHANGHAI
 from kiosk.domain.qr import QrFailure, QrMode, QrProvider, QrState
 
@@ -198,12 +197,8 @@ class WeChatClient:
         if status != 200:
             raise ProviderUncertain(f"http_{status}")
         content = raw.encode() if isinstance(raw, str) else bytes(raw)
-        if content[:2] == b"\x1f\x8b":
-            try:
-                content = gzip.decompress(content)
-            except (OSError, EOFError):
-                raise ProviderUncertain("unreadable_statement") from None
-        return parse_statement(content.decode("utf-8", errors="replace"))
+        return parse_wechat_bill(content, str(body.get("hash_type", "")),
+                                 str(body.get("hash_value", "")))
 
     # --- the one place WeChat Pay's answers are read ------------------------------------
 

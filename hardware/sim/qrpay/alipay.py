@@ -33,7 +33,8 @@ from hardware.sim.qrpay.messages import (
 )
 from hardware.sim.qrpay.notify import Outgoing
 from hardware.sim.qrpay.signing import rsa_sign, rsa_verify, sorted_pairs
-from hardware.sim.qrpay.statement import statement_csv
+from hardware.sim.qrpay.statement import corrupted, day_entries, first_member_middle
+from hardware.sim.qrpay.statement_alipay import alipay_statement, zip_name
 
 PATH = "/gateway.do"
 BILL_PATH = "/bills/alipay/"
@@ -242,11 +243,15 @@ class AlipayGateway:
         if day > now().date():
             return {"code": "40004", "msg": BUSINESS_FAILED, "sub_code": "isp.bill_not_exist",
                     "sub_msg": "账单不存在"}
-        csv = statement_csv(self.bank.ledger.all(), self.provider, day,
-                            drift=self.bank.faults.on("statement_drift"))
-        token = self.bills.publish(Bill(csv, "text/csv; charset=utf-8"))
+        entries = day_entries(self.bank.ledger.all(), self.provider, day,
+                              drift=self.bank.faults.on("statement_drift"))
+        content = alipay_statement(entries, day)
+        if self.bank.faults.on("statement_corrupt"):
+            content = corrupted(content, first_member_middle(content))
+        token = self.bills.publish(Bill(content, "application/zip"))
         return {"code": "10000", "msg": "Success",
-                "bill_download_url": f"{self.base_url()}{BILL_PATH}{token}"}
+                "bill_download_url": f"{self.base_url()}{BILL_PATH}{token}"
+                                     f"?downloadFileName={zip_name(day)}"}
 
     def _download(self, token: str) -> Response:
         bill = self.bills.get(token)

@@ -43,6 +43,8 @@ FAULTS: dict[str, str] = {
     "code_expired": "every payment code the person shows is refused as expired",
     "statement_drift": "each statement misses one paid order and lists one the merchant "
                        "never made (for reconciliation tests)",
+    "statement_corrupt": "each statement file is served with one byte changed (WeChat Pay's "
+                         "hash still that of the true file): the merchant must refuse it",
 }
 SECONDS_FAULTS = {"slow": 3.0, "confirm_in_app": None, "pay_after_close": 0.2}
 COUNT_FAULTS = frozenset({"lost", "notify_lost", "notify_duplicate", "notify_conflict"})

@@ -1,75 +1,84 @@
-"""The daily statement of one provider: a CSV of the day's payments and refunds.
+"""A provider's day, provider-neutral: the payments and refunds each statement file
+lists, in time order. Each provider's module writes them in that provider's own file
+format (statement_alipay, statement_wechat, statement_unionpay;
+docs/hardware/qrpay-simulator.md).
 
-Columns (a header line first, UTF-8, ``\\r\\n`` line ends as the csv module writes them):
-
-    order_id,provider_txn_id,amount,time,type,refund_id
-
-- ``order_id``: the merchant's order id (Alipay out_trade_no, WeChat out_trade_no,
-  UnionPay orderId of the payment);
-- ``provider_txn_id``: the provider's id of the payment (trade_no, transaction_id,
-  queryId), on refund lines too;
-- ``amount``: CNY with two decimals, always positive;
-- ``time``: when it happened, ISO 8601 with +08:00;
-- ``type``: ``PAYMENT`` or ``REFUND`` (a cancel, reverse or void of a paid order is a
-  ``REFUND`` of what was left);
-- ``refund_id``: the merchant's refund number (Alipay out_request_no, WeChat
-  out_refund_no, UnionPay the refund's orderId; ``cancel`` for a cancel), empty on
-  payments.
-
-A day is a Beijing calendar day. With the statement_drift fault the day's latest payment
-is left out (a test's own, whatever came before it that day) and a payment of an order
-the merchant never made is added.
+A day is a Beijing calendar day. A cancel, reverse or void of a paid order is a refund
+of what was left. With the statement_drift fault the day's latest payment is left out
+(a test's own, whatever came before it that day) and a payment of an order the merchant
+never made is added. With statement_corrupt the published file has one byte changed
+after it was made (and after WeChat Pay's hash was taken).
 """
 
 from __future__ import annotations
 
-import csv
-import io
+from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from hardware.sim.qrpay.ledger import BEIJING, Order, Provider
 
-COLUMNS = ("order_id", "provider_txn_id", "amount", "time", "type", "refund_id")
 DRIFT_ORDER_ID = "SIM-DRIFT-UNKNOWN-ORDER"
+DRIFT_FEN = 888
 
 
-def _yuan(fen: int) -> str:
-    return f"{fen / 100:.2f}"
+@dataclass(frozen=True)
+class Entry:
+    """One line of a day: a payment, or a refund (a cancel/reverse/void too)."""
+
+    refund: bool
+    order_id: str  # the merchant's order id of the payment
+    txn_id: str  # the provider's id of the payment
+    amount_fen: int  # what was paid, or given back
+    order_fen: int  # the order's amount
+    at: datetime
+    subject: str
+    refund_no: str = ""  # the merchant's refund number (UnionPay: the refund's orderId)
+    refund_txn_id: str = ""  # the provider's id of the refund
+    reversal: bool = False  # a cancel/reverse/void, not a refund
 
 
-def _at(moment: datetime) -> str:
-    return moment.isoformat(timespec="seconds")
-
-
-def statement_rows(orders: list[Order], provider: Provider, day: date, *,
-                   drift: bool = False) -> list[tuple[str, ...]]:
-    rows: list[tuple[datetime, tuple[str, ...]]] = []
+def day_entries(orders: list[Order], provider: Provider, day: date, *,
+                drift: bool = False) -> list[Entry]:
+    entries: list[Entry] = []
     for order in orders:
         if order.provider is not provider:
             continue
         if order.paid_at is not None and order.paid_at.date() == day:
-            rows.append((order.paid_at, (order.order_id, order.txn_id, _yuan(order.amount_fen),
-                                         _at(order.paid_at), "PAYMENT", "")))
-        for refund in order.refunds:
-            if refund.at.date() == day:
-                rows.append((refund.at, (order.order_id, order.txn_id,
-                                         _yuan(refund.amount_fen), _at(refund.at),
-                                         "REFUND", refund.refund_no)))
-    rows.sort(key=lambda row: row[0])
-    lines = [line for _, line in rows]
+            entries.append(Entry(False, order.order_id, order.txn_id, order.amount_fen,
+                                 order.amount_fen, order.paid_at, order.subject))
+        entries.extend(Entry(True, order.order_id, order.txn_id, refund.amount_fen,
+                             order.amount_fen, refund.at, order.subject, refund.refund_no,
+                             refund.txn_id, refund.reversal)
+                       for refund in order.refunds if refund.at.date() == day)
+    entries.sort(key=lambda entry: entry.at)
     if drift:
-        payments = [line for line in lines if line[4] == "PAYMENT"]
+        payments = [entry for entry in entries if not entry.refund]
         if payments:
-            lines.remove(payments[-1])
+            entries.remove(payments[-1])
         noon = datetime.combine(day, time(12, 0), tzinfo=BEIJING)
-        lines.append((DRIFT_ORDER_ID, "9" * 21, "8.88", _at(noon), "PAYMENT", ""))
-    return lines
+        entries.append(Entry(False, DRIFT_ORDER_ID, "9" * 21, DRIFT_FEN, DRIFT_FEN, noon,
+                             "drift"))
+    return entries
 
 
-def statement_csv(orders: list[Order], provider: Provider, day: date, *,
-                  drift: bool = False) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS)
-    writer.writerows(statement_rows(orders, provider, day, drift=drift))
-    return out.getvalue().encode("utf-8")
+def corrupted(content: bytes, at: int | None = None) -> bytes:
+    """``content`` with one byte changed (statement_corrupt): at ``at``, else in the
+    middle."""
+    if not content:
+        return b"\x00"
+    index = len(content) // 2 if at is None else min(at, len(content) - 1)
+    return content[:index] + bytes([content[index] ^ 0x5A]) + content[index + 1:]
+
+
+def first_member_middle(archive: bytes) -> int:
+    """The offset of the middle of a ZIP's first member's data (its local header is 30
+    bytes, then the name and the extra field): a change there fails its CRC."""
+    name_length = int.from_bytes(archive[26:28], "little")
+    extra_length = int.from_bytes(archive[28:30], "little")
+    packed_size = int.from_bytes(archive[18:22], "little")
+    return 30 + name_length + extra_length + packed_size // 2
+
+
+def yuan(fen: int) -> str:
+    sign = "-" if fen < 0 else ""
+    return f"{sign}{abs(fen) // 100}.{abs(fen) % 100:02d}"

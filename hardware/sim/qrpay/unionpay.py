@@ -28,7 +28,8 @@ from hardware.sim.qrpay.ledger import Order, OrderState, Provider, now
 from hardware.sim.qrpay.messages import BadRequest, BillStore, Request, Response, fen_from_int
 from hardware.sim.qrpay.notify import Outgoing
 from hardware.sim.qrpay.signing import rsa_sign, rsa_verify, unionpay_digest
-from hardware.sim.qrpay.statement import statement_csv
+from hardware.sim.qrpay.statement import corrupted, day_entries
+from hardware.sim.qrpay.statement_unionpay import unionpay_statement, zip_name
 
 BACK_TRANS = "/gateway/api/backTransReq.do"
 QUERY_TRANS = "/gateway/api/queryTrans.do"
@@ -214,12 +215,14 @@ class UnionPayGateway:
             raise BadRequest("settleDate MMDD") from None
         if day > today:
             day = day.replace(year=today.year - 1)
-        csv = statement_csv(self.bank.ledger.all(), self.provider, day,
-                            drift=self.bank.faults.on("statement_drift"))
+        entries = day_entries(self.bank.ledger.all(), self.provider, day,
+                              drift=self.bank.faults.on("statement_drift"))
+        content = zlib.compress(unionpay_statement(entries, day))
+        if self.bank.faults.on("statement_corrupt"):
+            content = corrupted(content)
         return self._answer(base, "00", "成功[0000000]", settleDate=settle,
-                            fileType=fields.get("fileType", "00"),
-                            fileName=f"INN{day:%y%m%d}_{UNIONPAY_MER_ID}.csv",
-                            fileContent=base64.b64encode(zlib.compress(csv)).decode("ascii"))
+                            fileType=fields.get("fileType", "00"), fileName=zip_name(day),
+                            fileContent=base64.b64encode(content).decode("ascii"))
 
     # -- answers --------------------------------------------------------------------------
 

@@ -37,7 +37,8 @@ from hardware.sim.qrpay.messages import (
 )
 from hardware.sim.qrpay.notify import Outgoing
 from hardware.sim.qrpay.signing import aead_encrypt, rsa_sign, rsa_verify, wechat_message
-from hardware.sim.qrpay.statement import statement_csv
+from hardware.sim.qrpay.statement import corrupted, day_entries
+from hardware.sim.qrpay.statement_wechat import wechat_statement
 
 SIGNATURE_TYPE = "WECHATPAY2-SHA256-RSA2048"
 CLOCK_SKEW_S = 300  # WeChat Pay refuses a request signed more than 5 minutes off
@@ -256,13 +257,15 @@ class WeChatPayApi:
             raise BadRequest("bill_date is YYYY-MM-DD") from None
         if day > now().date():
             return self._error(400, "NO_STATEMENT_EXIST", "账单文件不存在")
-        csv = statement_csv(self.bank.ledger.all(), self.provider, day,
-                            drift=self.bank.faults.on("statement_drift"))
-        bill = Bill(gzip.compress(csv), "application/gzip") \
-            if query.get("tar_type") == "GZIP" else Bill(csv, "text/csv; charset=utf-8")
+        table = wechat_statement(day_entries(self.bank.ledger.all(), self.provider, day,
+                                             drift=self.bank.faults.on("statement_drift")))
+        digest = hashlib.sha1(table, usedforsecurity=False).hexdigest()  # before any gzip
+        if self.bank.faults.on("statement_corrupt"):
+            table = corrupted(table)
+        bill = Bill(gzip.compress(table), "application/gzip") \
+            if query.get("tar_type") == "GZIP" else Bill(table, "text/csv; charset=utf-8")
         token = self.bills.publish(bill)
-        return self._json(200, {"hash_type": "SHA1",
-                                "hash_value": hashlib.sha1(csv, usedforsecurity=False).hexdigest(),
+        return self._json(200, {"hash_type": "SHA1", "hash_value": digest,
                                 "download_url": f"{self.base_url()}{BILL_DOWNLOAD}?token={token}"})
 
     def _download(self, token: str) -> Response:

@@ -145,3 +145,26 @@ def test_a_statement_of_a_future_day_is_not_asked_for(qr):
                            json={"day": date.fromordinal(today().toordinal() + 2).isoformat()},
                            headers=qr.keys.admin_headers(), timeout=10)
     assert (answer.status_code, answer.json()["code"]) == (503, "E_QR_UNAVAILABLE")
+
+
+@pytest.mark.parametrize("provider", list(QrProvider))
+def test_a_damaged_statement_changes_nothing_stored(qr, kiosk, admin_env, capsys, provider):
+    """GIVEN a day reconciled with statement_drift (its differences stored), then the
+    provider's statement file served damaged (statement_corrupt)
+    WHEN the day is reconciled again
+    THEN central answers 503 E_QR_UNAVAILABLE and the stored differences of that
+    provider and day are still those of the first run: no partial reconciliation."""
+    order = scan(provider, qr.sim.bank.codes.issue(Provider(provider.value)), "13.00")
+    kiosk.create(ctx(), order)
+    qr.sim.faults.set("statement_drift", True)
+    first = reconcile(qr, provider)
+    assert ("extra_at_central", order.order_id) in {(d["kind"], d["order_id"]) for d in first}
+    qr.sim.faults.set("statement_corrupt", True)
+    answer = requests.post(f"{qr.url}/v1/admin/qr-reconciliations",
+                           json={"day": today().isoformat(), "provider": provider.value},
+                           headers=qr.keys.admin_headers(), timeout=10)
+    assert answer.status_code == 503, answer.text
+    assert admin.main(["payments", "--review", "--json", "--central", qr.url]) == 0
+    stored = [(d["out_trade_no"], d["kind"]) for d in json.loads(capsys.readouterr().out)[
+        "qr_differences"] if d["provider"] == provider.value and d["day"] == today().isoformat()]
+    assert sorted(stored) == sorted((d["out_trade_no"], d["kind"]) for d in first)

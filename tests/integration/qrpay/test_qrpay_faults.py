@@ -268,7 +268,7 @@ def test_statement_drift_misses_a_payment_and_adds_an_unknown_one(
     for order_id in ("F-16", "F-17"):
         person(control, "pay", code=precreate(merchant, order_id))
     fault(control, "statement_drift")
-    orders = [row["order_id"] for row in statement(merchant)]
+    orders = [line.out_trade_no for line in statement(merchant)]
     assert "F-16" in orders and "F-17" not in orders
     assert "SIM-DRIFT-UNKNOWN-ORDER" in orders
 
@@ -298,7 +298,7 @@ def test_every_fault_is_listed_with_what_it_does(control: str) -> None:
     assert set(listing["faults"]) == {
         "silent", "slow", "lost", "notify_lost", "notify_duplicate", "notify_conflict",
         "bad_signature", "pay_after_close", "confirm_in_app", "insufficient_balance",
-        "code_expired", "statement_drift"}
+        "code_expired", "statement_drift", "statement_corrupt"}
     assert person(control, "set", fault="lost", value=3)["active"] == {"lost": 3}
     assert person(control, "set", fault="slow", value="0.5")["active"] == {"lost": 3,
                                                                            "slow": 0.5}

@@ -3,15 +3,13 @@ merchant that signs and checks by UnionPay's signMethod 01 rule."""
 
 from __future__ import annotations
 
-import base64
-import csv
-import io
 import urllib.parse
-import zlib
 from datetime import datetime
 
 import pytest
 
+from central.payments.providers import StatementLine
+from central.payments.statement_unionpay import parse_unionpay_file
 from hardware.sim.qrpay import QrPaySimulator
 from qrpay_helpers import NotifySink, person, person_code
 from qrpay_merchant import BEIJING, Merchant
@@ -19,14 +17,14 @@ from qrpay_merchant import BEIJING, Merchant
 pytestmark = pytest.mark.timeout(30)
 
 
-def day_file(merchant: Merchant) -> list[dict[str, str]]:
+def day_file(merchant: Merchant) -> list[StatementLine]:
+    """The day's ZM file (fileType 00) as the merchant gets it, read by central's reader."""
     answer = merchant.unionpay.post("/gateway/api/fileTransRequest.do", {
         "txnType": "76", "txnSubType": "01", "fileType": "00",
         "settleDate": datetime.now(BEIJING).strftime("%m%d"), "txnTime": merchant.unionpay.now()})
     assert answer["respCode"] == "00", answer
-    table = zlib.decompress(base64.b64decode(answer["fileContent"])).decode()
-    assert answer["fileName"].endswith(".csv")
-    return list(csv.DictReader(io.StringIO(table)))
+    assert answer["fileName"].endswith(".zip")
+    return parse_unionpay_file(answer["fileContent"])
 
 
 def test_a_shown_code_is_paid_notified_queried_refunded_and_in_the_day_file(
@@ -61,10 +59,8 @@ def test_a_shown_code_is_paid_notified_queried_refunded_and_in_the_day_file(
     assert refund["respCode"] == "00"
     assert merchant.unionpay.query("UP-1-R1", refund_time)["origRespCode"] == "00"
 
-    rows = day_file(merchant)
-    assert [(r["order_id"], r["provider_txn_id"], r["amount"], r["type"], r["refund_id"])
-            for r in rows] == [("UP-1", queried["queryId"], "12.34", "PAYMENT", ""),
-                               ("UP-1", queried["queryId"], "2.34", "REFUND", "UP-1-R1")]
+    assert day_file(merchant) == [StatementLine("UP-1", "payment", 1234, queried["queryId"]),
+                                  StatementLine("UP-1", "refund", 234, queried["queryId"])]
 
 
 def test_paying_by_the_persons_code_then_voiding(merchant: Merchant, control: str) -> None:
@@ -72,8 +68,8 @@ def test_paying_by_the_persons_code_then_voiding(merchant: Merchant, control: st
     WHEN the merchant pays 500 fen with it (txnType 01, txnSubType 06, qrNo), queries,
     voids it (txnType 31 naming the queryId) and asks the day's file
     THEN the payment is accepted (00) and paid (origRespCode 00); the void is accepted
-    and found as its own transaction with 00; the day's file shows the payment and a
-    REFUND of 5.00 numbered with the void's orderId."""
+    and found as its own transaction with 00; the day's ZM file shows the payment and
+    the void as a refund of 500 fen of that payment."""
     code = person_code(control, "unionpay")
     assert len(code) == 19 and code.startswith("62")
     when = merchant.unionpay.now()
@@ -86,8 +82,8 @@ def test_paying_by_the_persons_code_then_voiding(merchant: Merchant, control: st
                                   txnTime=void_time, txnAmt="500", origQryId=paid["queryId"])
     assert void["respCode"] == "00"
     assert merchant.unionpay.query("UP-2-V", void_time)["origRespCode"] == "00"
-    assert [(r["order_id"], r["amount"], r["type"], r["refund_id"]) for r in day_file(merchant)
-            ] == [("UP-2", "5.00", "PAYMENT", ""), ("UP-2", "5.00", "REFUND", "UP-2-V")]
+    assert day_file(merchant) == [StatementLine("UP-2", "payment", 500, paid["queryId"]),
+                                  StatementLine("UP-2", "refund", 500, paid["queryId"])]
 
 
 def test_voiding_an_unpaid_code_closes_it(merchant: Merchant, control: str) -> None:
