@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 class SerialCodeScanner:
     """A 2D payment-code scanner on a serial line (or any pyserial URL)."""
 
+    device = DEVICE
+
     def __init__(self, url: str, *, baudrate: int = 9600,
                  suffix: Suffix = DEFAULT_SUFFIX) -> None:
         if not url:
