@@ -210,8 +210,9 @@ def test_paying_by_a_code_held_to_a_scanner_of_its_own(
     WHEN a person chooses Alipay, sees "scan my app's code" greyed, the scanner is
     plugged back, and they touch it and hold their app's code to the scanner
     THEN the scan choice is greyed (cannot be touched) and says the scanner is not
-    working, "show me a code" is not; once the scanner is back the choice works, the scanner screen says where the scanner
-    is, the code goes to central once and the payment is recorded and printed."""
+    working, "show me a code" is not; once the scanner is back the choice works, the
+    scanner screen says where the scanner is, the code goes to central once and the
+    payment is recorded and printed."""
     own_scanner.simulator.set_fault("unplugged")
     own_scanner.watch_sees_it()
     jobs = len(system.printer.jobs)
