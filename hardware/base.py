@@ -60,7 +60,7 @@ REASON_BUSY = "busy"  # the device is in the middle of another operation
 class DeviceStatus:
     """A device's state as diagnostics print it and services use it."""
 
-    device: str  # "printer", "payment", "reader", "keypad"
+    device: str  # "printer", "payment", "reader", "keypad", "scanner"
     health: Health
     reason: str | None = None  # one of the REASON_* codes when not OK
     detail: str = ""
@@ -279,6 +279,32 @@ class Keypad(Protocol):
 
     def status(self) -> DeviceStatus:
         """Never raises: OK when the keypad's line is open, UNKNOWN when it is gone."""
+        ...
+
+    def close(self) -> None: ...
+
+
+# --- payment-code scanner ------------------------------------------------------------------
+
+
+@runtime_checkable
+class PaymentCodeScanner(Protocol):
+    """A 2D scanner that reads the payment code a person's app shows (QR or barcode on
+    their phone) and sends its text (docs/hardware/payment-code-scanner.md). A payment
+    code is a bearer token for the person's money: never log it."""
+
+    def read(self, timeout_s: float) -> str | None:
+        """The text of the next code read within ``timeout_s``, in the order read; None
+        when none came. Raises DeviceError(disconnected) when the scanner is gone."""
+        ...
+
+    def discard_pending(self) -> None:
+        """Forget codes read but not yet delivered (held up before anyone asked):
+        called before the kiosk starts waiting for a code. Never raises."""
+        ...
+
+    def status(self) -> DeviceStatus:
+        """Never raises: OK when the scanner's line is open, UNKNOWN when it is gone."""
         ...
 
     def close(self) -> None: ...

@@ -16,12 +16,14 @@ from urllib.parse import urlsplit
 from hardware.base import (
     DocumentReader,
     Keypad,
+    PaymentCodeScanner,
 )
 from hardware.keypad import open_keypad
 from hardware.payment import open_terminal
 from hardware.printer import PrinterProfile, open_printer
 from hardware.printer.encoding import python_codec
 from hardware.reader import open_reader
+from hardware.scanner import open_scanner
 from kiosk import __version__
 from kiosk.config import Config
 from kiosk.diag_server import DiagServer
@@ -39,6 +41,7 @@ from kiosk.services.availability import (
     PAYMENT,
     PRINTER,
     READER,
+    SCANNER,
     DeviceWatch,
 )
 from kiosk.services.bill_payment import BillPaymentDeps
@@ -47,9 +50,11 @@ from kiosk.services.disk_guard import DiskGuard
 from kiosk.services.key_feed import KeyFeed
 from kiosk.services.kiosk import KioskServices
 from kiosk.services.maintenance import NightlyRestart, RestartWindow
+from kiosk.services.payment_codes import ReaderCodes
 from kiosk.services.ports import (
     DeviceLine,
     MaintenanceState,
+    PaymentCodes,
     PrintReport,
     Speech,
     TechnicianReport,
@@ -93,6 +98,7 @@ class Runtime:
     services: KioskServices
     reader: DocumentReader | None = None
     keypad: Keypad | None = None  # the tactile keypad, when [keypad] url names one
+    scanner: PaymentCodeScanner | None = None  # the payment-code scanner ([qrpay] scan)
     diag_server: DiagServer | None = None
     heartbeat: HeartbeatSender | None = None
     config_agent: ConfigAgent | None = None
@@ -125,7 +131,7 @@ class Runtime:
             self.services.watch.stop()
         self.forwarder.stop(timeout=5.0)
         deps = self.services.bill_payment
-        for device in (deps.printer, deps.terminal, self.reader, self.keypad):
+        for device in (deps.printer, deps.terminal, self.reader, self.keypad, self.scanner):
             if device is None:
                 continue
             try:
@@ -186,15 +192,29 @@ def _wire_submission_services(services: KioskServices, config: Config, central: 
                                      slip_header=deps.slip_header)
 
 
-def qrpay_settings(config: Config, reader: DocumentReader | None) -> QrPaySettings:
-    """[qrpay] for the bill payment: the apps offered, whether the reader scans payment
-    codes, and how long and how often it waits."""
+def qrpay_settings(config: Config) -> QrPaySettings:
+    """[qrpay] for the bill payment: the apps offered, and how long and how often it
+    waits (where codes are scanned: payment_codes)."""
     q = config.qrpay
     return QrPaySettings(
         providers=tuple(QrProvider(name) for name in q.providers),
-        scan_with_reader=q.scan == "reader" and reader is not None,
         timings=QrTimings(code_ttl_s=q.code_ttl_s, confirm_wait_s=q.confirm_wait_s,
                           poll_s=q.poll_interval_s))
+
+
+def payment_codes(config: Config, reader: DocumentReader | None
+                  ) -> tuple[PaymentCodes | None, PaymentCodeScanner | None]:
+    """Where payment codes are read ([qrpay] scan): the reader's barcode mode, or the
+    payment-code scanner, opened here (no I/O until first use); the scanner, if any, is
+    the runtime's to watch and close. (None, None): codes are only shown."""
+    scan = config.qrpay.scan
+    if scan == "scanner":
+        s = config.scanner
+        scanner = open_scanner(s.url, baudrate=s.baudrate, suffix=s.suffix)
+        return scanner, scanner
+    if scan == "reader" and reader is not None:
+        return ReaderCodes(reader), None
+    return None, None
 
 
 def verify_url(config: Config) -> str:
@@ -271,6 +291,7 @@ def build_runtime(config: Config, *, background: bool = True) -> Runtime:
                              card_timeout_s=config.payment.card_timeout_s)
     reader = (open_reader(config.reader.url, baudrate=config.reader.baudrate,
                           debounce_s=config.reader.debounce_s) if config.reader.url else None)
+    codes, scanner = payment_codes(config, reader)
     translator = Catalogs()
     k = config.kiosk
     deps = BillPaymentDeps(
@@ -280,12 +301,13 @@ def build_runtime(config: Config, *, background: bool = True) -> Runtime:
                                center_name_en=k.center_name_en, location=k.location,
                                hotline=k.hotline),
         reader=reader,  # optional: the bill's barcode can always be typed
-        verify_url=verify_url(config), qrpay=qrpay_settings(config, reader),
+        verify_url=verify_url(config), qrpay=qrpay_settings(config), payment_codes=codes,
         # Always wired, also with no QR app offered: start-up recovery settles the QR
         # payments a kiosk made before its [qrpay] changed. The bill look-up's client:
         # recovery runs before the UI, the payment on the UI's worker like the look-up.
         qr_orders=QrOrdersClient(central),
-        central_online=lambda: not watch.is_down(CENTRAL))
+        central_online=lambda: not watch.is_down(CENTRAL),
+        device_gone=lambda part: watch.gone(part))
     # The watch has its own central client: it polls from its own thread.
     watched = {PRINTER: printer.status, PAYMENT: terminal.status}
     if reader is not None:
@@ -294,6 +316,8 @@ def build_runtime(config: Config, *, background: bool = True) -> Runtime:
               if config.keypad.url else None)
     if keypad is not None:  # no service needs it: watched to be reported (kiosk diag)
         watched[KEYPAD] = keypad.status
+    if scanner is not None:  # watched to grey "scan my app's code" while it is gone
+        watched[SCANNER] = scanner.status
     watch = DeviceWatch(watched, central_client(config),
                         interval_s=config.health.poll_interval_s,
                         grace_polls=config.health.grace_polls)
@@ -312,7 +336,7 @@ def build_runtime(config: Config, *, background: bool = True) -> Runtime:
     _wire_submission_services(services, config, central, store, forwarder, reader, deps)
     runtime = Runtime(config=config, clock=clock, store=store, central=central,
                       forwarder=forwarder, translator=translator, services=services,
-                      reader=reader, keypad=keypad)
+                      reader=reader, keypad=keypad, scanner=scanner)
     runtime.speech = EspeakSpeech()
     runtime.technician, runtime.recent_errors = build_technician(runtime)
     runtime.nightly_restart, guard = build_maintenance(config, store, clock)

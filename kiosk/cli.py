@@ -292,6 +292,10 @@ def cmd_sim(args: argparse.Namespace) -> int:
         from hardware.sim.keypad import main as keypad_main
 
         return keypad_main(args.sim_args)
+    if args.device == "scanner":
+        from hardware.sim.scanner import main as scanner_main
+
+        return scanner_main(args.sim_args)
     if args.device == "qrpay":
         from hardware.sim.qrpay import main as qrpay_main
 
@@ -309,7 +313,8 @@ ready file); the answer is printed as JSON, exit 1 when it is not ok.
   set NAME [VALUE]   switch a fault on (VALUE: a number, on or off)
   clear [NAME]       switch one fault off, or all of them
   CMD KEY=VALUE...   the simulator's own commands: jobs (printer); card pan=...,
-                     ledger, replug (payment); present name=... (reader); code
+                     ledger, replug (payment); present name=... (reader); scan
+                     code=... (scanner); code
                      provider=..., scan, pay, confirm order=..., orders,
                      notifications (qrpay)
 """
@@ -475,17 +480,18 @@ def build_parser() -> argparse.ArgumentParser:
     # (`kiosk sim printer --help`); `kiosk sim --help` is this parser's.
     sim = sub.add_parser(
         "sim", help="run a device simulator, or switch a running one's faults",
-        add_help=False, usage="kiosk sim [-h] {printer,payment,reader,keypad,qrpay,control} ...",
+        add_help=False,
+        usage="kiosk sim [-h] {printer,payment,reader,keypad,scanner,qrpay,control} ...",
         description="Device simulators for the bench, tests and the demo "
                     "(docs/hardware/*.md). Each DEVICE takes its own options: "
                     "kiosk sim DEVICE --help.")
     sim.add_argument("-h", "--help", action="help", help="show this help and exit")
-    sim.add_argument("device", choices=["printer", "payment", "reader", "keypad", "qrpay",
-                                           "control"],
+    sim.add_argument("device", choices=["printer", "payment", "reader", "keypad", "scanner",
+                                           "qrpay", "control"],
                      metavar="DEVICE",
                      help="printer (ESC/POS, TCP or pty), payment (card terminal, pty), "
                           "reader (documents and barcodes, pty), keypad (tactile "
-                          "keys, pty), qrpay (Alipay, WeChat "
+                          "keys, pty), scanner (payment codes, pty), qrpay (Alipay, WeChat "
                           "Pay and UnionPay QR over HTTP), or control HOST:PORT "
                           "to talk to a running simulator's control line")
     sim.add_argument("sim_args", nargs=argparse.REMAINDER, metavar="...",

@@ -262,9 +262,10 @@ class QrPaySection(_Section):
     """QR payment apps offered at this kiosk after the bill review (docs/payments-qr.md),
     in that order of preference; central must have each set up too. Empty: the card only,
     and no choice is shown."""
-    scan: Literal["reader", "none"] = "none"
+    scan: Literal["reader", "scanner", "none"] = "none"
     """Where a person's payment code (shown in their app) is read: "reader", the document
-    reader's barcode mode (needs reader.url); "none", the kiosk only shows codes."""
+    reader's barcode mode (needs reader.url); "scanner", a payment-code scanner of its own
+    (needs scanner.url); "none", the kiosk only shows codes."""
     code_ttl_s: float = Field(default=120.0, ge=30, le=600)
     """How long a code stays on screen before its order is closed (central's own expiry
     may end it sooner)."""
@@ -298,6 +299,16 @@ class KeypadSection(_Section):
     empty when this kiosk has none (nothing changes then)."""
     baudrate: int = Field(default=9600, ge=1200, le=921600)
     """Serial line speed."""
+
+
+class ScannerSection(_Section):
+    url: str = ""
+    """Payment-code scanner (docs/hardware/payment-code-scanner.md): a 2D scanner in its
+    USB-COM mode, a serial device path or pyserial URL; empty when this kiosk has none."""
+    baudrate: int = Field(default=9600, ge=1200, le=921600)
+    """Serial line speed (a USB-COM scanner ignores it; a scanner on RS-232 needs it)."""
+    suffix: Literal["cr", "lf", "crlf"] = "cr"
+    """What the scanner sends after each code, as set up in the scanner (CR by default)."""
 
 
 class TechnicianSection(_Section):
@@ -410,6 +421,8 @@ class Config(_Section):
     """The identity-document reader (passports, ID cards, PR card chips)."""
     keypad: KeypadSection = KeypadSection()
     """The tactile keypad of the audio mode (docs/accessibility.md#tactile-keypad)."""
+    scanner: ScannerSection = ScannerSection()
+    """The payment-code scanner, when payment codes are not read by the document reader."""
     qrpay: QrPaySection = QrPaySection()
     """Paying by QR code (Alipay, WeChat Pay, UnionPay QR) through central."""
     technician: TechnicianSection = TechnicianSection()
@@ -434,6 +447,9 @@ class Config(_Section):
     def _scanner_needs_a_reader(self) -> Config:
         if self.qrpay.scan == "reader" and not self.reader.url:
             raise ValueError("qrpay.scan = \"reader\" needs a document reader (reader.url)")
+        if self.qrpay.scan == "scanner" and not self.scanner.url:
+            raise ValueError("qrpay.scan = \"scanner\" needs a payment-code scanner "
+                             "(scanner.url)")
         return self
 
     def biller(self, biller_id: str) -> BillerSection | None:

@@ -84,6 +84,8 @@ def _devices(runtime: Runtime) -> dict[str, DeviceStatus]:
         statuses["reader"] = runtime.reader.status()
     if runtime.keypad is not None:
         statuses["keypad"] = runtime.keypad.status()
+    if runtime.scanner is not None:
+        statuses["scanner"] = runtime.scanner.status()
     return statuses
 
 

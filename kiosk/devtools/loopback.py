@@ -1,7 +1,9 @@
 """The whole system in one process on loopback: central over HTTP, the printer simulator
 on TCP, the payment simulator on a pty, and a kiosk runtime wired to them by config;
 with ``qrpay``, the QR payment providers' simulator over HTTP too, central holding its
-merchant keys and the kiosk offering the three apps (docs/payments-qr.md).
+merchant keys and the kiosk offering the three apps (docs/payments-qr.md), payment codes
+read by the reader's barcode mode or (``scan="scanner"``) by the payment-code scanner's
+simulator on a pty.
 Used by the tests and the screenshot script (the demo runs them as child processes).
 
 The kiosk is enrolled for real before its runtime is built: an admin token is put into
@@ -18,10 +20,11 @@ import sqlite3
 import tempfile
 import threading
 from collections.abc import Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import requests
 
@@ -39,6 +42,7 @@ from hardware.sim.printer import PrinterSimulator
 from hardware.sim.qrpay import QrPaySimulator
 from hardware.sim.qrpay.ledger import Provider
 from hardware.sim.reader import ReaderSimulator
+from hardware.sim.scanner import ScannerSimulator
 from kiosk.bootstrap import Runtime, build_runtime
 from kiosk.config import Config, load_config
 from kiosk.domain.qr import QrProvider
@@ -80,6 +84,7 @@ class System:
     admin_token: str = ""
     rate_limits: RateLimits = SCRIPTED_USER_LIMITS
     qrpay: QrPaySimulator | None = None  # the providers' simulator, when QR is on
+    scanner: ScannerSimulator | None = None  # the payment-code scanner, with scan="scanner"
     _generation: int = 0
 
     @property
@@ -134,6 +139,14 @@ class System:
         """Hold ``text`` to the reader in its barcode mode (a bill's or an app's code)."""
         self.reader.present_barcode(text)
 
+    def hold_to_scanner(self, code: str) -> None:
+        """Hold an app's payment code to where this kiosk reads them: the payment-code
+        scanner when it has one, else the reader's barcode mode."""
+        if self.scanner is not None:
+            self.scanner.scan(code)
+        else:
+            self.reader.present_barcode(code)
+
     def _providers(self) -> QrPaySimulator:
         if self.qrpay is None:
             raise RuntimeError("no QR payment providers: running_system(qrpay=True)")
@@ -177,7 +190,9 @@ class System:
             f'[printer]\nurl = "{c.printer.url}"\n'
             f'[payment]\nurl = "{c.payment.url}"\ncard_timeout_s = {c.payment.card_timeout_s}\n'
             f'[reader]\nurl = "{c.reader.url}"\n'
-            f'[keypad]\nurl = "{c.keypad.url}"\n',
+            f'[keypad]\nurl = "{c.keypad.url}"\n'
+            f'[scanner]\nurl = "{c.scanner.url}"\nsuffix = "{c.scanner.suffix}"\n'
+            f'[qrpay]\nscan = "{c.qrpay.scan}"\n',
             encoding="utf-8")
         return path
 
@@ -243,8 +258,10 @@ def enroll_kiosk(central_url: str, admin_token: str, kiosk_id: str, data_dir: Pa
 @contextlib.contextmanager
 def running_system(tmp: Path, *, card_timeout_s: float = 10.0, step_delay_s: float = 0.02,
                    background: bool = False, kiosk_id: str = "SH-CN-TEST-01",
-                   qrpay: bool = False, heartbeat_interval_s: float | None = None
-                   ) -> Iterator[System]:
+                   qrpay: bool = False, heartbeat_interval_s: float | None = None,
+                   scan: Literal["reader", "scanner"] = "reader") -> Iterator[System]:
+    """The system, torn down on exit. ``scan``: where payment codes are read when
+    ``qrpay`` is on."""
     with contextlib.ExitStack() as stack:
         providers = None
         sim: QrPaySimulator | None = None
@@ -257,13 +274,14 @@ def running_system(tmp: Path, *, card_timeout_s: float = 10.0, step_delay_s: flo
         yield from _running_system(tmp, card_timeout_s=card_timeout_s,
                                    step_delay_s=step_delay_s, background=background,
                                    kiosk_id=kiosk_id, qrpay=sim, providers=providers,
-                                   heartbeat_interval_s=heartbeat_interval_s)
+                                   heartbeat_interval_s=heartbeat_interval_s, scan=scan)
 
 
 def _running_system(tmp: Path, *, card_timeout_s: float, step_delay_s: float,
                     background: bool, kiosk_id: str, qrpay: QrPaySimulator | None,
                     providers: dict[QrProvider, QrProviderClient] | None,
-                    heartbeat_interval_s: float | None = None) -> Iterator[System]:
+                    heartbeat_interval_s: float | None = None,
+                    scan: Literal["reader", "scanner"] = "reader") -> Iterator[System]:
     port = free_port()
     DEMO_DATABASES.copy_to(tmp / "central.sqlite3")
     db_url = f"sqlite:///{tmp / 'central.sqlite3'}"
@@ -276,11 +294,13 @@ def _running_system(tmp: Path, *, card_timeout_s: float, step_delay_s: float,
     with PrinterSimulator(tmp / "printer-jobs") as printer, \
             PaymentSimulator(step_delay_s=step_delay_s) as payment, \
             ReaderSimulator(link_dir=tmp) as reader, \
-            KeypadSimulator(link_dir=tmp) as keypad:
+            KeypadSimulator(link_dir=tmp) as keypad, \
+            (ScannerSimulator(link_dir=tmp) if scan == "scanner" else nullcontext()) as scanner:
         printer_url = printer.start_tcp()
         payment_url = payment.start_pty()
         reader_url = reader.start_pty()
         keypad_url = keypad.start_pty()
+        scanner_url = scanner.start_pty() if scanner is not None else ""
         config = load_config(overrides={
             "kiosk": {"id": kiosk_id, "data_dir": str(tmp / "kiosk")},
             "central": {"url": central_url, "timeout_s": LOOPBACK_CENTRAL_TIMEOUT_S},
@@ -291,13 +311,14 @@ def _running_system(tmp: Path, *, card_timeout_s: float, step_delay_s: float,
             "payment": {"url": payment_url, "card_timeout_s": card_timeout_s},
             "reader": {"url": reader_url},
             "keypad": {"url": keypad_url},
-            "qrpay": ({"providers": [p.value for p in QrProvider], "scan": "reader",
+            "scanner": {"url": scanner_url},
+            "qrpay": ({"providers": [p.value for p in QrProvider], "scan": scan,
                        "poll_interval_s": 0.2} if qrpay is not None else {}),
         })
         runtime = build_runtime(config, background=background)
         system = System(tmp=tmp, central=central, printer=printer, payment=payment,
                         reader=reader, keypad=keypad, config=config, runtime=runtime,
-                        admin_token=admin_token, qrpay=qrpay)
+                        admin_token=admin_token, qrpay=qrpay, scanner=scanner)
         try:
             yield system
         finally:

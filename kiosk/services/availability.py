@@ -25,6 +25,9 @@ PRINTER = "printer"
 PAYMENT = "payment"
 READER = "reader"
 KEYPAD = "keypad"  # the tactile keypad: watched and reported, needed by no service
+# The payment-code scanner: needed by no service (a code can be shown instead); while it
+# is gone the bill payment greys "scan my app's code" (BillPaymentDeps.device_gone).
+SCANNER = "scanner"
 CENTRAL = "central"
 
 # What each service cannot do without. Every service prints a slip.
@@ -73,6 +76,13 @@ class DeviceWatch:
                 if part in self._down and part not in besides:
                     return Unavailable(part=part, reason=self._down[part])
         return None
+
+    def gone(self, part: str) -> Unavailable | None:
+        """Why the part counts as gone now, None when it does not (cheap, as is_down)."""
+        with self._lock:
+            if part not in self._down:
+                return None
+            return Unavailable(part=part, reason=self._down[part])
 
     def is_down(self, part: str) -> bool:
         """The part counts as gone now (cheap: what the last polls saw)."""

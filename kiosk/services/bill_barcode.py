@@ -16,9 +16,9 @@ import re
 import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
+from typing import Any, Concatenate, Generic, ParamSpec, Protocol, TypeVar
 
-from hardware.base import DeviceError, DocumentFormat, DocumentRead, DocumentReader, ReadRejected
+from hardware.base import DeviceError, DocumentFormat, DocumentRead, ReadRejected
 from kiosk.errors import ErrorCode, KioskError
 from kiosk.services.forms import Kind, Question, parse
 from kiosk.services.help import BILL_ACCOUNT
@@ -66,16 +66,26 @@ def answer_from_read(read: DocumentRead | ReadRejected) -> str | KioskError:
     return answer
 
 
-OnRead = Callable[[DocumentRead | ReadRejected, threading.Event], None]
+T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
 
 
-class BarcodeListener:
-    """Reads the document reader on a daemon thread until stopped. ``on_read`` gets each
-    read with the stop event of the listening it came from, so the receiver can tell a
-    read that arrived after stop() (check the event under the receiver's lock, where
-    stop() is called too)."""
+class Readable(Protocol[T_co]):
+    """What a listener reads: the document reader (a bill's barcode), or where payment
+    codes are read (ports.PaymentCodes)."""
 
-    def __init__(self, reader: DocumentReader, on_read: OnRead, *,
+    def read(self, timeout_s: float) -> T_co | None: ...
+
+    def discard_pending(self) -> None: ...
+
+
+class BarcodeListener(Generic[T]):
+    """Reads a device on a daemon thread until stopped. ``on_read`` gets each read with
+    the stop event of the listening it came from, so the receiver can tell a read that
+    arrived after stop() (check the event under the receiver's lock, where stop() is
+    called too)."""
+
+    def __init__(self, reader: Readable[T], on_read: Callable[[T, threading.Event], None], *,
                  slice_s: float = READ_SLICE_S, retry_s: float = RETRY_S) -> None:
         self._reader = reader
         self._on_read = on_read
@@ -111,8 +121,8 @@ class BarcodeListener:
             try:
                 read = self._reader.read(self._slice_s)
             except DeviceError as exc:
-                if not failing:  # once per outage; typing still works
-                    log.warning("bill barcode: reader unavailable (%s)", exc.reason)
+                if not failing:  # once per outage; typing (or another way) still works
+                    log.warning("%s unavailable (%s)", exc.device, exc.reason)
                     failing = True
                 stopped.wait(self._retry_s)
                 continue

@@ -8,8 +8,9 @@ through the payment method's port (kiosk.services.bill_payment_paying). Every pa
 state is committed to the journal before the next device or network step, so a crash at
 any point is recoverable (kiosk.services.recovery). While the flow asks for the bill's
 barcode, the document reader (optional) may answer for the user
-(kiosk.services.bill_barcode); while it waits for an app's payment code, the same
-reader's barcode mode reads it.
+(kiosk.services.bill_barcode); while it waits for an app's payment code, the place
+set up to read payment codes does (ports.PaymentCodes: the same reader's barcode mode,
+or a payment-code scanner of its own).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from kiosk.domain.bills import BillAccount, Biller, normalize_account
 from kiosk.domain.payments import Payment, PayMethod
 from kiosk.domain.qr import QrMode
 from kiosk.errors import ErrorCode, KioskError
+from kiosk.services.availability import Unavailable
 from kiosk.services.bill_barcode import (
     BARCODE,
     BarcodeListener,
@@ -56,6 +58,7 @@ from kiosk.services.ports import (
     CallContext,
     Clock,
     OutboxWaker,
+    PaymentCodes,
     PaymentJournal,
     PaymentMethod,
     PaymentProgress,
@@ -78,6 +81,10 @@ def _always() -> bool:
     return True
 
 
+def _nothing_gone(_part: str) -> Unavailable | None:
+    return None
+
+
 @dataclass(frozen=True)
 class BillPaymentDeps:
     directory: BillDirectory
@@ -95,10 +102,14 @@ class BillPaymentDeps:
     verify_url: str = ""  # the receipt's QR: "{code}" is replaced by the payment's code
     # Central's QR orders (docs/payments-qr.md); None: the card only, as before QR payments.
     qr_orders: QrOrders | None = None
-    # The QR apps set up here, the scanner, the timings.
+    # The QR apps set up here and the timings.
     qrpay: QrPaySettings = field(default_factory=QrPaySettings)
+    # Where a person's payment code is read ([qrpay] scan); None: codes are only shown.
+    payment_codes: PaymentCodes | None = None
     # Whether central answers now, as the device watch last saw it (cheap: no request).
     central_online: Callable[[], bool] = _always
+    # Why a device (by the watch's name) counts as gone now, as the watch last saw it.
+    device_gone: Callable[[str], Unavailable | None] = _nothing_gone
 
 
 class BillPaymentFlow(BillPaymentScreens, PaymentSteps, Flow[Step]):
@@ -124,12 +135,13 @@ class BillPaymentFlow(BillPaymentScreens, PaymentSteps, Flow[Step]):
         self._method_errors: dict[PayMethod, KioskError | None] = {}
         self._payment_code: str | None = None  # an app's code, from the scanner to central
         self._used_codes: set[str] = set()  # digests of the codes sent this session
-        # Commands come from the UI thread, the worker and the reader's listeners.
+        # Commands come from the UI thread, the worker and the devices' listeners.
         self._lock = threading.RLock()
-        self._barcodes = (BarcodeListener(deps.reader, self._on_reader)
+        self._barcodes = (BarcodeListener[DocumentRead | ReadRejected](deps.reader,
+                                                                       self._on_reader)
                           if deps.reader is not None else None)
-        self._scanner = (BarcodeListener(deps.reader, self._on_payment_code)
-                         if deps.reader is not None else None)
+        self._scanner = (BarcodeListener(deps.payment_codes, self._on_payment_code)
+                         if deps.payment_codes is not None else None)
         self._go(Step.CHOOSE_BILLER)
 
     # --- commands from the UI thread (the contract's) ----------------------------------

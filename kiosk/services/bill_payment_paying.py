@@ -20,7 +20,6 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from hardware.base import DocumentFormat, DocumentRead, ReadRejected
 from kiosk.domain.bills import BillAccount, Biller
 from kiosk.domain.payments import Payment, PaymentDraft, PayMethod
 from kiosk.domain.qr import QrFailure, QrMode, QrProvider
@@ -66,11 +65,9 @@ def payment_methods(deps: BillPaymentDeps,
     return methods
 
 
-def payment_code_from_read(read: DocumentRead | ReadRejected) -> str | KioskError:
-    """What a read at the scanner means: an app's payment code, or why it is none."""
-    if isinstance(read, ReadRejected) or read.format is not DocumentFormat.BARCODE:
-        return KioskError(ErrorCode.QR_DECLINED, failure=QrFailure.CODE_INVALID.value)
-    code = (read.barcode or "").strip()
+def payment_code_from_scan(text: str) -> str | KioskError:
+    """What a code held to the scanner means: an app's payment code, or why it is none."""
+    code = text.strip()
     if not PAYMENT_CODE.fullmatch(code):
         return KioskError(ErrorCode.QR_DECLINED, failure=QrFailure.CODE_INVALID.value)
     return code
@@ -96,7 +93,7 @@ class PaymentSteps:
     _method_errors: dict[PayMethod, KioskError | None]
     _payment_code: str | None
     _used_codes: set[str]
-    _scanner: BarcodeListener | None
+    _scanner: BarcodeListener[str] | None
 
     if TYPE_CHECKING:  # BillPaymentScreens, BillPaymentFlow and Flow implement these
         @property
@@ -117,8 +114,26 @@ class PaymentSteps:
 
     @property
     def scans_codes(self) -> bool:
-        """The kiosk can read an app's payment code (the reader's barcode mode)."""
-        return self._deps.qrpay.scan_with_reader and self._scanner is not None
+        """The kiosk can read an app's payment code ([qrpay] scan: the reader's barcode
+        mode or a scanner of its own)."""
+        return self._scanner is not None
+
+    @property
+    def _code_device(self) -> str:
+        """Which device reads payment codes, by the device watch's name ("" for none)."""
+        codes = self._deps.payment_codes
+        return codes.device if codes is not None else ""
+
+    @property
+    def scan_unavailable(self) -> KioskError | None:
+        """Why the app's code cannot be scanned now (the device reading codes is gone,
+        as the device watch last saw it); None when it can."""
+        codes = self._deps.payment_codes
+        gone = self._deps.device_gone(codes.device) if codes is not None else None
+        if gone is None:
+            return None
+        return KioskError(ErrorCode.DEVICE_UNAVAILABLE, device=gone.part,
+                          reason=gone.reason or "")
 
     def _to_payment(self) -> None:
         """After the review, or a failure the person tries again after: how to pay."""
@@ -165,7 +180,7 @@ class PaymentSteps:
         if key == QrMode.SHOW.value:
             self.qr_mode = QrMode.SHOW
             self._go(Step.PAYING)
-        elif key == QrMode.SCAN.value and self.scans_codes:
+        elif key == QrMode.SCAN.value and self.scans_codes and self.scan_unavailable is None:
             self.qr_mode = QrMode.SCAN
             self._wait_for_code()
 
@@ -184,13 +199,12 @@ class PaymentSteps:
         if self._scanner is not None:
             self._scanner.start(fresh=True)
 
-    def _on_payment_code(self, read: DocumentRead | ReadRejected,
-                         stopped: threading.Event) -> None:
-        """A read at the scanner (the listener's thread): pay with it, once."""
+    def _on_payment_code(self, text: str, stopped: threading.Event) -> None:
+        """A code held to the scanner (the listener's thread): pay with it, once."""
         with self._lock:
             if stopped.is_set() or self.step is not Step.SCAN_CODE:
                 return  # the person went back or left meanwhile
-            code = payment_code_from_read(read)
+            code = payment_code_from_scan(text)
             if isinstance(code, KioskError):
                 log.info("payment code: not one (%s)", code.detail.get("failure"))
                 self.error = code

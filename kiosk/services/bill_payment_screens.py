@@ -102,6 +102,11 @@ SCANNING_APPS = {
     PayMethod.WECHAT: (N_("WeChat"),),
     PayMethod.UNIONPAY: (N_("UnionPay (Yunshanfu)"), N_("Most Chinese banks' apps")),
 }
+# Where to hold the app's code, by the device that reads codes (ports.PaymentCodes).
+SCANNER_PLACES = {
+    "reader": N_("The scanner is the document reader below the screen."),
+    "scanner": N_("The payment-code scanner is below the screen."),
+}
 # Failures after which another payment may be tried: nothing was charged.
 _RETRYABLE = frozenset({ErrorCode.CARD_DECLINED, ErrorCode.TIMEOUT_REVERSAL,
                         ErrorCode.DEVICE_UNAVAILABLE, ErrorCode.PAYMENT_CANCELLED,
@@ -131,6 +136,12 @@ class BillPaymentScreens:
     if TYPE_CHECKING:  # kiosk.services.bill_payment_paying.PaymentSteps
         @property
         def offers_choice(self) -> bool: ...
+
+        @property
+        def scan_unavailable(self) -> KioskError | None: ...
+
+        @property
+        def _code_device(self) -> str: ...
 
     # --- the header, Back and the failure screen -----------------------------------------
 
@@ -246,7 +257,8 @@ class BillPaymentScreens:
         option = self._method_option
         if self.account is None or option is None or self.step is not Step.CHOOSE_QR_MODE:
             return None
-        return QrModeChoice(method=option, amount=self.amount_to_pay)
+        return QrModeChoice(method=option, amount=self.amount_to_pay,
+                            scan_unavailable=self.scan_unavailable)
 
     def qr_code(self) -> QrCodePayment | None:
         option, method = self._method_option, self.method
@@ -273,7 +285,8 @@ class BillPaymentScreens:
         else:
             prompt = _QR_PROMPTS.get(progress.prompt, QrPrompt.PROCESSING)
         return QrScanPayment(method=option, amount=self.amount_to_pay, prompt=prompt,
-                             scanner=N_("The scanner is the document reader below the screen."),
+                             scanner=SCANNER_PLACES.get(self._code_device,
+                                                        SCANNER_PLACES["scanner"]),
                              can_cancel=self.can_cancel_payment)
 
     @property

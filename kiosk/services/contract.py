@@ -237,10 +237,12 @@ class MethodChoice:
 @dataclass(frozen=True)
 class QrModeChoice:
     """QR_MODE: choose("show") for a code to scan with the app, choose("scan") to hold
-    the app's own payment code to the kiosk's scanner."""
+    the app's own payment code to the kiosk's scanner, unless ``scan_unavailable`` (the
+    scanner is gone: that choice is greyed, with why)."""
 
     method: MethodOption
     amount: Decimal
+    scan_unavailable: KioskError | None = None
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ def N_(message: str) -> str:
     return message
 
 
-PRINTER, PAYMENT, READER = "printer", "payment", "reader"
+PRINTER, PAYMENT, READER, SCANNER = "printer", "payment", "reader", "scanner"
 
 # What a state means, in a few words (the same for every device).
 MEANINGS: dict[str, str] = {
@@ -82,6 +82,8 @@ ACTIONS: dict[tuple[str, str], str] = {
                                   "match the document reader."),
     (READER, REASON_ERROR): N_("Clean the reader's glass, then unplug the reader and plug it "
                                "in again."),
+    (SCANNER, REASON_DISCONNECTED): N_("Check the payment-code scanner's USB cable and plug "
+                                       "it in again; check that scanner.url names it."),
 }
 FALLBACK_ACTION = N_("Switch the device off and on again; if the problem stays, call support "
                      "with the kiosk's ID.")

@@ -425,6 +425,29 @@ class MaintenanceState:
     low_disk: bool  # free disk below maintenance.min_free_disk_mb
 
 
+class PaymentCodes(Protocol):
+    """Where the bill payment reads a person's payment code (their app's QR or barcode):
+    the document reader's barcode mode (kiosk.services.payment_codes.ReaderCodes) or a
+    payment-code scanner of its own (hardware.base.PaymentCodeScanner). The flow does not
+    care which; ``device`` names it for the device watch and the greyed choice's reason.
+    A payment code is a bearer token for the person's money: never log it."""
+
+    @property
+    def device(self) -> str:
+        """The device watch's name for it: "reader" or "scanner"."""
+        ...
+
+    def read(self, timeout_s: float) -> str | None:
+        """The text of the next code held to it within ``timeout_s`` ("": something that
+        is no code), None when none came. Raises hardware.base.DeviceError when it is
+        gone."""
+        ...
+
+    def discard_pending(self) -> None:
+        """Forget what was read before now (held up by the previous person)."""
+        ...
+
+
 class QrOrders(Protocol):
     """Central's QR orders (docs/payments-qr.md; adapter kiosk.sync.qr_client). Every
     call raises KioskError(CENTRAL_UNAVAILABLE) when central was not reached or its

@@ -55,10 +55,10 @@ class QrTimings:
 
 @dataclass(frozen=True)
 class QrPaySettings:
-    """The [qrpay] settings as the bill payment uses them."""
+    """The [qrpay] settings as the bill payment uses them (where codes are scanned:
+    BillPaymentDeps.payment_codes)."""
 
     providers: tuple[QrProvider, ...] = ()  # set up at this kiosk; none: card only, no choice
-    scan_with_reader: bool = False  # the document reader's barcode mode reads payment codes
     timings: QrTimings = QrTimings()
 
 

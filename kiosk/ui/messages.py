@@ -268,6 +268,7 @@ _UNAVAILABLE = {
     ("central", None): N_("The payment service cannot be reached."),
     ("config", None): N_("Not set up at this kiosk."),
     ("reader", None): N_("The document reader is not working."),
+    ("scanner", None): N_("The payment-code scanner is not working."),
 }
 
 
@@ -277,6 +278,13 @@ def method_unavailable_reason(error: KioskError) -> str:
     if error.code is ErrorCode.DEVICE_UNAVAILABLE:
         return unavailable_reason(Unavailable(part="payment", reason=reason))
     return _UNAVAILABLE.get(("qr", reason)) or _UNAVAILABLE[("qr", None)]
+
+
+def scan_unavailable_reason(error: KioskError) -> str:
+    """The scan choice is greyed out (the device reading codes is gone): why, in a few
+    words (untranslated msgid)."""
+    return unavailable_reason(Unavailable(part=error.detail.get("device", "scanner"),
+                                          reason=error.detail.get("reason") or None))
 
 
 def unavailable_reason(why: Unavailable) -> str:

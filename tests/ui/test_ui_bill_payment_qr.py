@@ -1,7 +1,9 @@
 """Paying a bill with a QR payment app, by simulated touches on the real UI rendered
 offscreen: central over HTTP for the bill, the printer simulator over TCP, the reader
-simulator's barcode mode as the scanner, and central's QR orders as a scripted in-memory
-ledger (tests/qr_orders_fake.py; central's HTTP client for them is another part)."""
+simulator's barcode mode as the scanner (or a payment-code scanner of its own: its
+simulator on a pty, the production adapter), and central's QR orders as a scripted
+in-memory ledger (tests/qr_orders_fake.py; central's HTTP client for them is another
+part)."""
 
 from __future__ import annotations
 
@@ -9,15 +11,20 @@ import re
 import time
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 import qrcode
 
+from hardware.scanner import SerialCodeScanner, open_scanner
+from hardware.sim.scanner import ScannerSimulator
 from kiosk.devtools.loopback import System
 from kiosk.devtools.textfit import check_window
 from kiosk.domain.payments import PaymentState, PayMethod
 from kiosk.domain.qr import QrFailure, QrProvider, QrState
+from kiosk.services.availability import SCANNER, DeviceWatch
 from kiosk.services.bill_payment import BillPaymentFlow, Step
+from kiosk.services.payment_codes import ReaderCodes
 from kiosk.services.qr_payment import QrPaySettings, QrTimings
 from kiosk.ui.driver import Driver
 from kiosk.ui.walkthrough import start_bill_payment, type_account
@@ -47,12 +54,47 @@ def orders(system: System) -> Iterator[FakeQrOrders]:
     services = system.runtime.services
     before = services.bill_payment
     ledger = FakeQrOrders(system.runtime.clock)
-    services.bill_payment = replace(before, qr_orders=ledger, qrpay=QrPaySettings(
-        providers=tuple(QrProvider), scan_with_reader=True,
-        timings=QrTimings(code_ttl_s=90, confirm_wait_s=30, poll_s=0.1, settle_wait_s=2)))
+    assert system.runtime.reader is not None
+    services.bill_payment = replace(
+        before, qr_orders=ledger, payment_codes=ReaderCodes(system.runtime.reader),
+        qrpay=QrPaySettings(providers=tuple(QrProvider), timings=QrTimings(
+            code_ttl_s=90, confirm_wait_s=30, poll_s=0.1, settle_wait_s=2)))
     yield ledger
     services.bill_payment = before
     fresh_bills(system)
+
+
+class OwnScanner:
+    """A payment-code scanner of its own: the simulator on a pty, the production adapter
+    on it, and a device watch over it, as bootstrap wires them for [qrpay] scan =
+    "scanner"."""
+
+    def __init__(self, system: System, folder: Path) -> None:
+        self.simulator = ScannerSimulator(link_dir=folder)
+        url = self.simulator.start_pty()
+        self.adapter: SerialCodeScanner = open_scanner(url)
+        self.watch = DeviceWatch({SCANNER: self.adapter.status}, system.runtime.central)
+
+    def watch_sees_it(self) -> None:
+        for _ in range(self.watch.grace_polls):
+            self.watch.poll_once()
+
+    def close(self) -> None:
+        self.adapter.close()
+        self.simulator.stop()
+
+
+@pytest.fixture
+def own_scanner(system: System, orders: FakeQrOrders, tmp_path: Path) -> Iterator[OwnScanner]:
+    """As ``orders``, with payment codes read by a scanner of its own."""
+    scanner = OwnScanner(system, tmp_path)
+    services = system.runtime.services
+    with_reader = services.bill_payment
+    services.bill_payment = replace(with_reader, payment_codes=scanner.adapter,
+                                    device_gone=scanner.watch.gone)
+    yield scanner
+    services.bill_payment = with_reader
+    scanner.close()
 
 
 def to_the_choice(driver: Driver, lang: str, biller: str = "sh-water",
@@ -160,6 +202,55 @@ def test_paying_by_scanning_the_apps_code_in_korean(driver: Driver, system: Syst
     paid = system.runtime.store.payments.get(ref)
     assert paid is not None and paid.draft.method is PayMethod.WECHAT
     assert orders.operations(ref).count("create") == 1
+
+
+def test_paying_by_a_code_held_to_a_scanner_of_its_own(
+        driver: Driver, system: System, orders: FakeQrOrders, own_scanner: OwnScanner) -> None:
+    """GIVEN a kiosk whose payment codes are read by a scanner of its own, unplugged
+    WHEN a person chooses Alipay, sees "scan my app's code" greyed, the scanner is
+    plugged back, and they touch it and hold their app's code to the scanner
+    THEN the scan choice is greyed (cannot be touched) and says the scanner is not
+    working, "show me a code" is not; once the scanner is back the choice works, the
+    scanner screen says where the scanner is, the code goes to central once and the
+    payment is recorded and printed."""
+    own_scanner.simulator.set_fault("unplugged")
+    own_scanner.watch_sees_it()
+    jobs = len(system.printer.jobs)
+    flow = to_the_choice(driver, "en")
+    driver.tap(driver.app.screen("method").tiles["alipay"])
+    driver.wait_for_screen("qr_mode")
+    tile = driver.app.screen("qr_mode").tiles["scan"]
+    assert tile.disabled and tile.subtitle == "The payment-code scanner is not working."
+    assert not driver.app.screen("qr_mode").tiles["show"].disabled
+
+    own_scanner.simulator.clear_faults()
+    own_scanner.watch_sees_it()
+    driver.tap(driver.app.screen("qr_mode").ids.back)  # the choice again, as it is now
+    driver.wait_for_screen("method")
+    driver.tap(driver.app.screen("method").tiles["alipay"])
+    driver.wait_for_screen("qr_mode")
+    tile = driver.app.screen("qr_mode").tiles["scan"]
+    assert not tile.disabled
+    driver.tap(tile)
+    driver.wait_for_screen("qr_scan")
+    screen = driver.app.screen("qr_scan")
+    assert screen.ids.scanner.text == "The payment-code scanner is below the screen."
+    driver.wait_until(lambda: own_scanner.adapter.status().ok, 10, "the scanner's line")
+    driver.pump(3)  # the scanner listens (what was held before is forgotten)
+
+    deadline = time.monotonic() + 20
+    while flow.step is Step.SCAN_CODE:  # held again until it beeps
+        assert time.monotonic() < deadline, "the scanner never read the code"
+        own_scanner.simulator.scan(CODE)
+        held = time.monotonic() + 1.0
+        while flow.step is Step.SCAN_CODE and time.monotonic() < held:
+            driver.pump(1)
+    driver.wait_for_screen("done", timeout=20)
+    driver.wait_until(lambda: flow.step is Step.DONE, 20, "the receipt")
+    assert flow.payment is not None
+    ref = flow.payment.reference
+    assert orders.auth_codes == [CODE] and orders.operations(ref).count("create") == 1
+    assert f"TXN-{ref}" in printed_after(system, jobs)
 
 
 @pytest.mark.parametrize(("lang", "title", "reason"), [

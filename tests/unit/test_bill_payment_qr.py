@@ -19,8 +19,10 @@ from kiosk.domain.payments import PaymentDraft, PaymentState, PayMethod, QrResul
 from kiosk.domain.qr import QrFailure, QrMode, QrOrderRequest, QrProvider, QrState
 from kiosk.errors import ErrorCode
 from kiosk.i18n import Catalogs
+from kiosk.services.availability import Unavailable
 from kiosk.services.bill_payment import BillPaymentFlow, Step
 from kiosk.services.contract import QrPrompt, View
+from kiosk.services.payment_codes import ReaderCodes
 from kiosk.services.ports import CallContext, PaymentPrompt, PaymentRequest
 from kiosk.services.qr_payment import QrPaySettings, QrTimings
 from kiosk.services.slips import SlipHeader, bill_payment_receipt
@@ -45,10 +47,11 @@ class Kiosk:
         self.orders = FakeQrOrders(self.world.clock, script)
         self.reader = QueueReader()
         self.online = online
+        self.gone: dict[str, Unavailable] = {}  # what the device watch counts as gone
         deps = replace(self.world.deps(), reader=self.reader, qr_orders=self.orders,
-                       qrpay=QrPaySettings(providers=providers, scan_with_reader=scan,
-                                           timings=timings),
-                       central_online=lambda: self.online)
+                       qrpay=QrPaySettings(providers=providers, timings=timings),
+                       payment_codes=ReaderCodes(self.reader) if scan else None,
+                       central_online=lambda: self.online, device_gone=self.gone.get)
         ctx = CallContext(kiosk_id="SH-CN-TEST-01", session_id="s1", lang="en")
         self.flow = BillPaymentFlow(deps, ctx, (WATER, POWER))
         self.prompts: list[PaymentPrompt] = []
@@ -445,6 +448,33 @@ def test_an_uncertain_payment_by_code_is_never_sent_twice(
     assert kiosk.orders.operations(ref).count("create") == 1 and kiosk.orders.auth_codes == [CODE]
     assert kiosk.world.journal.payments[ref].state is PaymentState.REFUND_DUE
     assert kiosk.flow.error is not None and kiosk.flow.error.detail["reference"] == ref
+
+
+def test_the_scan_choice_is_greyed_with_its_reason_while_the_scanner_is_gone(
+        kiosks: Callable[..., Kiosk]) -> None:
+    """GIVEN payment codes read by the document reader, which the device watch counts as
+    gone (disconnected)
+    WHEN the person chooses Alipay, then "scan my app's code"
+    THEN the show-or-scan question greys the scan choice with the reader's reason, the
+    scan choice does nothing and a code can still be shown; once the reader is back, the
+    scan choice is offered and taken."""
+    kiosk = kiosks()
+    kiosk.gone["reader"] = Unavailable(part="reader", reason=REASON_DISCONNECTED)
+    kiosk.to_methods()
+    kiosk.flow.choose(PayMethod.ALIPAY.value)
+    choice = kiosk.flow.qr_mode_choice()
+    assert choice is not None and choice.scan_unavailable is not None
+    assert choice.scan_unavailable.code is ErrorCode.DEVICE_UNAVAILABLE
+    assert choice.scan_unavailable.detail == {"device": "reader",
+                                              "reason": REASON_DISCONNECTED}
+    kiosk.flow.choose(QrMode.SCAN.value)
+    assert kiosk.flow.step is Step.CHOOSE_QR_MODE and kiosk.reader.discards == 0
+
+    kiosk.gone.clear()
+    choice = kiosk.flow.qr_mode_choice()
+    assert choice is not None and choice.scan_unavailable is None
+    kiosk.flow.choose(QrMode.SCAN.value)
+    assert kiosk.flow.step is Step.SCAN_CODE
 
 
 def test_back_from_the_scanner_offers_another_way_to_pay(kiosks: Callable[..., Kiosk]) -> None:

@@ -57,6 +57,10 @@ def test_later_layers_win_and_lists_replace(tmp_path: Path) -> None:
     ('[qrpay]\nproviders = ["alipay", "paypal"]\n', "qrpay.providers.1", "Input should be"),
     ('[qrpay]\nproviders = ["wechat", "wechat"]\n', "qrpay.providers", "listed twice"),
     ('[qrpay]\nscan = "reader"\n', "-", 'qrpay.scan = "reader" needs a document reader'),
+    ('[qrpay]\nscan = "scanner"\n', "-",
+     'qrpay.scan = "scanner" needs a payment-code scanner (scanner.url)'),
+    ('[qrpay]\nscan = "camera"\n', "qrpay.scan", "Input should be"),
+    ('[scanner]\nurl = "/dev/ttyACM0"\nsuffix = "tab"\n', "scanner.suffix", "Input should be"),
 ])
 def test_bad_site_file_names_file_key_and_reason(tmp_path: Path, text: str, key: str,
                                                  reason: str) -> None:
@@ -69,6 +73,21 @@ def test_bad_site_file_names_file_key_and_reason(tmp_path: Path, text: str, key:
     assert caught.value.file == str(path)
     assert caught.value.key == key
     assert reason in caught.value.reason
+
+
+def test_a_payment_code_scanner_of_its_own(tmp_path: Path) -> None:
+    """GIVEN a site file naming a payment-code scanner and qrpay.scan = "scanner"
+    WHEN it is loaded
+    THEN the scanner's url, speed and suffix are as written and codes are read there; a
+    kiosk that names none has no scanner, at 9600 baud with CR when it gets one."""
+    config = load_config(write(tmp_path, '[scanner]\nurl = "/dev/serial/by-id/usb-scan"\n'
+                                         'baudrate = 115200\nsuffix = "crlf"\n'
+                                         '[qrpay]\nscan = "scanner"\n'))
+    assert (config.scanner.url, config.scanner.baudrate, config.scanner.suffix,
+            config.qrpay.scan) == ("/dev/serial/by-id/usb-scan", 115200, "crlf", "scanner")
+    default = load_config()
+    assert (default.scanner.url, default.scanner.baudrate, default.scanner.suffix,
+            default.qrpay.scan) == ("", 9600, "cr", "none")
 
 
 def test_broken_toml_and_missing_file_are_named(tmp_path: Path) -> None:

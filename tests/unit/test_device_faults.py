@@ -25,7 +25,7 @@ def test_every_reason_code_has_a_meaning_and_every_action_a_known_reason() -> No
     THEN each code has a meaning, and each action is for a declared code and device."""
     assert set(MEANINGS) == REASONS
     for device, reason in ACTIONS:
-        assert device in ("printer", "payment", "reader") and reason in REASONS
+        assert device in ("printer", "payment", "reader", "scanner") and reason in REASONS
 
 
 def test_advice_for_a_state() -> None:
@@ -44,7 +44,8 @@ def _documented_rows() -> dict[tuple[str, str], tuple[str, str]]:
     """(device, reason) -> (means, what to do) from docs/operations.md's table."""
     text = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
     section = text.split("\n### Device faults and what to do\n", 1)[1].split("\n## ", 1)[0]
-    devices = {"printer": "printer", "payment terminal": "payment", "document reader": "reader"}
+    devices = {"printer": "printer", "payment terminal": "payment", "document reader": "reader",
+               "payment-code scanner": "scanner"}
     rows: dict[tuple[str, str], tuple[str, str]] = {}
     for line in section.splitlines():
         cells = [cell.strip() for cell in line.strip().strip("|").split("|")]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from kiosk.ui.i18n import _, money
 from kiosk.ui.icons import icon
 from kiosk.ui.layouts import load_kv
+from kiosk.ui.messages import scan_unavailable_reason
 from kiosk.ui.screens.base import FlowScreen
 from kiosk.ui.widgets import Tile
 
@@ -35,7 +36,10 @@ class QrModeScreen(FlowScreen):
         show.title = _("Show me a code")
         show.subtitle = _("Scan the code on this screen with your app")
         scan.title = _("Scan my app's code")
-        scan.subtitle = _("Open the payment code in your app and hold it to the scanner")
+        scan.disabled = choice.scan_unavailable is not None  # greyed, with why
+        scan.subtitle = (_(scan_unavailable_reason(choice.scan_unavailable))
+                         if choice.scan_unavailable is not None else
+                         _("Open the payment code in your app and hold it to the scanner"))
         self.ids.back.text = _("Back")
         self.ids.cancel.text = _("Cancel")
         self.update_flow_header(flow)

@@ -1,5 +1,6 @@
 """Bill payment, step 4 with a QR payment app: the person holds their app's payment code
-to the kiosk's scanner (the document reader's barcode mode). A refused code is
+to the kiosk's scanner (the document reader's barcode mode, or a payment-code scanner of
+its own: the screen says which). A refused code is
 explained and another may be held there; while the provider decides, or the app asks
 the person to confirm, the screen says so. Back offers showing a code instead, or
 another way to pay."""

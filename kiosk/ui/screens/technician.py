@@ -59,7 +59,7 @@ TEXTS = {
     "warning": N_("Warning: {warning}"),
 }
 DEVICE_NAMES = {"printer": N_("Receipt printer"), "payment": N_("Payment terminal"),
-                "reader": N_("Document reader")}
+                "reader": N_("Document reader"), "scanner": N_("Payment-code scanner")}
 HEALTH_WORDS = {"ok": N_("OK"), "fault": N_("FAULT"), "unknown": N_("UNKNOWN")}
 OUTCOME_WORDS = {"printed": N_("printed"), "not_printed": N_("not printed"),
                  "uncertain": N_("uncertain, check the paper")}

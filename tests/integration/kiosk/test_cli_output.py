@@ -94,8 +94,8 @@ def test_head_one_reads_a_line_and_the_command_ends_without_a_traceback(
     assert "Traceback" not in errors and "Exception ignored" not in errors, errors
 
 
-@pytest.mark.parametrize("device", ["printer", "payment", "reader", "keypad", "qrpay",
-                                    "control"])
+@pytest.mark.parametrize("device", ["printer", "payment", "reader", "keypad", "scanner",
+                                    "qrpay", "control"])
 def test_kiosk_sim_and_every_simulator_answer_help(device: str) -> None:
     """GIVEN `kiosk sim --help` and `kiosk sim DEVICE --help` for every device
     WHEN each runs

@@ -16,6 +16,7 @@ from hardware.sim.keypad import KeypadSimulator
 from hardware.sim.payment import PaymentSimulator
 from hardware.sim.printer import PrinterSimulator
 from hardware.sim.reader import ReaderSimulator
+from hardware.sim.scanner import ScannerSimulator
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -25,13 +26,16 @@ def controls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str
     """Each simulator running with its control line: device -> "host:port"."""
     jobs = Path(tmp_path_factory.mktemp("jobs"))
     with PrinterSimulator(jobs) as printer, PaymentSimulator() as payment, \
-            ReaderSimulator() as reader, KeypadSimulator() as keypad:
+            ReaderSimulator() as reader, KeypadSimulator() as keypad, \
+            ScannerSimulator() as scanner:
         printer.start_tcp()
         payment.start_pty()
         reader.start_pty()
         keypad.start_pty()
+        scanner.start_pty()
         yield {"printer": printer.start_control(), "payment": payment.start_control(),
-               "reader": reader.start_control(), "keypad": keypad.start_control()}
+               "reader": reader.start_control(), "keypad": keypad.start_control(),
+               "scanner": scanner.start_control()}
 
 
 def ask(address: str, *words: str) -> dict[str, Any]:
@@ -39,7 +43,7 @@ def ask(address: str, *words: str) -> dict[str, Any]:
     return send(address, request_from_words(list(words)))
 
 
-@pytest.mark.parametrize("device", ["printer", "payment", "reader", "keypad"])
+@pytest.mark.parametrize("device", ["printer", "payment", "reader", "keypad", "scanner"])
 def test_faults_set_and_clear_answer_in_one_shape(controls: dict[str, str],
                                                   device: str) -> None:
     """GIVEN a simulator's control line
@@ -61,7 +65,7 @@ def test_faults_set_and_clear_answer_in_one_shape(controls: dict[str, str],
     assert ask(address, "clear") == {"ok": True, "active": {}}
 
 
-@pytest.mark.parametrize("device", ["printer", "payment", "reader", "keypad"])
+@pytest.mark.parametrize("device", ["printer", "payment", "reader", "keypad", "scanner"])
 def test_mistakes_are_answered_in_the_same_words(controls: dict[str, str],
                                                  device: str) -> None:
     """GIVEN a simulator's control line
@@ -79,11 +83,11 @@ def test_mistakes_are_answered_in_the_same_words(controls: dict[str, str],
 
 
 def test_the_device_going_away_has_one_name(controls: dict[str, str]) -> None:
-    """GIVEN the printer's, the reader's and the keypad's control lines (the devices that
-    can be pulled out and put back)
+    """GIVEN the printer's, the reader's, the keypad's and the scanner's control lines (the
+    devices that can be pulled out and put back)
     WHEN `unplugged` is set on each, and the reader's older name `unplug` is used
     THEN both take `unplugged`, the old name is understood and reported by the new one."""
-    for device in ("printer", "reader", "keypad"):
+    for device in ("printer", "reader", "keypad", "scanner"):
         assert ask(controls[device], "set", UNPLUGGED) == {"ok": True,
                                                            "active": {UNPLUGGED: True}}
         assert ask(controls[device], "clear") == {"ok": True, "active": {}}
