@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import json
 import shutil
 import socket
 import sqlite3
@@ -180,20 +181,29 @@ class System:
         if watch is not None:
             watch.poll_once()
 
-    def write_site_file(self) -> Path:
-        """The runtime's settings as a site file, for commands like `kiosk reprint`."""
+    def write_site_file(self, extra: dict[str, dict[str, Any]] | None = None) -> Path:
+        """The runtime's settings as a site file, for commands like `kiosk reprint` and
+        the kill trials' kiosk processes; ``extra`` adds or overrides keys per section."""
         c = self.config
+        sections: dict[str, dict[str, Any]] = {
+            "kiosk": {"id": c.kiosk.id, "data_dir": str(c.kiosk.data_dir)},
+            "central": {"url": c.central.url},
+            "printer": {"url": c.printer.url},
+            "payment": {"url": c.payment.url, "card_timeout_s": c.payment.card_timeout_s},
+            "reader": {"url": c.reader.url},
+            "keypad": {"url": c.keypad.url},
+            "scanner": {"url": c.scanner.url, "suffix": c.scanner.suffix},
+            "qrpay": {"scan": c.qrpay.scan},
+        }
+        for section, values in (extra or {}).items():
+            sections.setdefault(section, {}).update(values)
+        lines: list[str] = []
+        for section, values in sections.items():
+            lines.append(f"[{section}]")
+            # JSON's strings, numbers, booleans and lists are TOML's too
+            lines.extend(f"{key} = {json.dumps(value)}" for key, value in values.items())
         path = self.tmp / "site.toml"
-        path.write_text(
-            f'[kiosk]\nid = "{c.kiosk.id}"\ndata_dir = "{c.kiosk.data_dir}"\n'
-            f'[central]\nurl = "{c.central.url}"\n'
-            f'[printer]\nurl = "{c.printer.url}"\n'
-            f'[payment]\nurl = "{c.payment.url}"\ncard_timeout_s = {c.payment.card_timeout_s}\n'
-            f'[reader]\nurl = "{c.reader.url}"\n'
-            f'[keypad]\nurl = "{c.keypad.url}"\n'
-            f'[scanner]\nurl = "{c.scanner.url}"\nsuffix = "{c.scanner.suffix}"\n'
-            f'[qrpay]\nscan = "{c.qrpay.scan}"\n',
-            encoding="utf-8")
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         return path
 
 

@@ -76,8 +76,8 @@ log = logging.getLogger(__name__)
 MAX_PART_FEN = 5  # each payment is 0.01 to 0.05 CNY: hundreds fit in the bill's 88.00
 # The kiosk's [qrpay]: a code stays 30 s (the least the settings allow); the person at
 # the scanner confirms nothing (no confirm_in_app), so 10 s is plenty.
-QRPAY_SITE = ('[qrpay]\nproviders = ["alipay", "wechat", "unionpay"]\nscan = "reader"\n'
-              "code_ttl_s = 30\nconfirm_wait_s = 10\npoll_interval_s = 0.2\n")
+QRPAY_SITE = {"providers": ["alipay", "wechat", "unionpay"], "scan": "reader",
+              "code_ttl_s": 30, "confirm_wait_s": 10, "poll_interval_s": 0.2}
 # The person in front of a shown code: never pays; pays soon (usually before a kill);
 # pays late (often after the kiosk was killed, or recovery closed the order).
 WALK_AWAY_SHARE = 0.1
@@ -138,9 +138,7 @@ def run_qr_kills(tmp: Path, kills: int, *, seed: int = 13, window_s: float = 3.0
     with running_system(tmp, qrpay=True) as system:
         sim = system.qrpay
         assert sim is not None
-        site = system.write_site_file()
-        with site.open("a", encoding="utf-8") as appended:
-            appended.write(QRPAY_SITE)
+        site = system.write_site_file({"qrpay": QRPAY_SITE})
         controls = ("--qr", sim.start_control(), system.reader.start_control())
         person = ScriptedPerson(sim.bank, random.Random(rng.random()))
         person.start()
