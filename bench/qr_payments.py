@@ -120,10 +120,9 @@ def measure_latency(payments: int, poll_s: float) -> None:
             running_system(Path(tmp), qrpay=True) as system:
         sim = system.qrpay
         assert sim is not None
-        site = system.write_site_file()
-        with site.open("a", encoding="utf-8") as appended:
-            appended.write('[qrpay]\nproviders = ["alipay", "wechat", "unionpay"]\n'
-                           f'scan = "none"\npoll_interval_s = {poll_s}\n')
+        site = system.write_site_file({"qrpay": {
+            "providers": ["alipay", "wechat", "unionpay"], "scan": "none",
+            "poll_interval_s": poll_s}})
         runtime = build_runtime(load_config(site), background=False)
         rng = random.Random(13)
         try:
