@@ -6,7 +6,8 @@
   for, written atomically and, with ``ReadyFile``, removed again when the simulator stops.
 - ``stop_on_signals``: run until SIGTERM or SIGINT, then give the handlers back.
 - ``add_pty_arguments``: ``--pty``, ``--ready-file`` and ``--control`` of a simulator
-  served on a pty (the reader, the keypad).
+  served on a pty (the reader, the keypad, the scanner); ``serve_on_pty`` runs one of
+  those that only answers its control line (the keypad, the scanner) until stopped.
 """
 
 from __future__ import annotations
@@ -15,12 +16,14 @@ import argparse
 import json
 import os
 import signal
+import sys
 import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType, TracebackType
+from typing import Protocol
 
 LOOPBACK = "127.0.0.1"
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
@@ -123,3 +126,34 @@ def stop_on_signals() -> Iterator[threading.Event]:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+class PtyServed(Protocol):
+    def start_pty(self) -> str: ...
+
+    def start_control(self, port: int = 0, host: str = LOOPBACK) -> str: ...
+
+    def stop(self) -> None: ...
+
+
+def serve_on_pty(simulator: PtyServed, args: argparse.Namespace, command: str,
+                 banner: str = "") -> int:
+    """Serve ``simulator``'s pty and control line (add_pty_arguments' options) until
+    SIGTERM or SIGINT; one line on stdout once listening, the ready file written then.
+    Returns the exit status: 2 when it cannot start."""
+    with stop_on_signals() as stop, ReadyFile(args.ready_file) as ready_file:
+        try:
+            url = simulator.start_pty()
+            host, port = args.control
+            control = simulator.start_control(port=port, host=host)
+            name = command.removeprefix("kiosk sim ")
+            print(f"{name} simulator on {url} control {control}{banner}", flush=True)
+            ready_file.write({"url": url, "pid": os.getpid(), "control": control})
+            while not stop.wait(0.2):
+                pass
+        except (ValueError, OSError) as exc:
+            print(f"{command}: {exc}", file=sys.stderr)
+            return 2
+        finally:
+            simulator.stop()  # before the ready file goes: it names this pty
+    return 0

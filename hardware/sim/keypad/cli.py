@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
-import sys
 
 from hardware.base import Key
 from hardware.sim.keypad.simulator import FAULTS, KeypadSimulator
-from hardware.sim.runner import ReadyFile, add_pty_arguments, stop_on_signals
+from hardware.sim.runner import add_pty_arguments, serve_on_pty
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -40,19 +38,5 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    with stop_on_signals() as stop, ReadyFile(args.ready_file) as ready_file:
-        simulator = KeypadSimulator(on_sent=lambda line: print(line, flush=True))
-        try:
-            url = simulator.start_pty()
-            host, port = args.control
-            control = simulator.start_control(port=port, host=host)
-            print(f"keypad simulator on {url} control {control}", flush=True)
-            ready_file.write({"url": url, "pid": os.getpid(), "control": control})
-            while not stop.wait(0.2):
-                pass
-        except (ValueError, OSError) as exc:
-            print(f"kiosk sim keypad: {exc}", file=sys.stderr)
-            return 2
-        finally:
-            simulator.stop()  # before the ready file goes: it names this pty
-    return 0
+    simulator = KeypadSimulator(on_sent=lambda line: print(line, flush=True))
+    return serve_on_pty(simulator, args, "kiosk sim keypad")

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
-import sys
 
 from hardware.scanner.protocol import DEFAULT_SUFFIX, Suffix
-from hardware.sim.runner import ReadyFile, add_pty_arguments, stop_on_signals
+from hardware.sim.runner import add_pty_arguments, serve_on_pty
 from hardware.sim.scanner.simulator import FAULTS, ScannerSimulator
 
 
@@ -41,21 +39,6 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    with stop_on_signals() as stop, ReadyFile(args.ready_file) as ready_file:
-        simulator = ScannerSimulator(suffix=args.suffix,
-                                     on_sent=lambda line: print(line, flush=True))
-        try:
-            url = simulator.start_pty()
-            host, port = args.control
-            control = simulator.start_control(port=port, host=host)
-            print(f"scanner simulator on {url} control {control} suffix {args.suffix}",
-                  flush=True)
-            ready_file.write({"url": url, "pid": os.getpid(), "control": control})
-            while not stop.wait(0.2):
-                pass
-        except (ValueError, OSError) as exc:
-            print(f"kiosk sim scanner: {exc}", file=sys.stderr)
-            return 2
-        finally:
-            simulator.stop()  # before the ready file goes: it names this pty
-    return 0
+    simulator = ScannerSimulator(suffix=args.suffix,
+                                 on_sent=lambda line: print(line, flush=True))
+    return serve_on_pty(simulator, args, "kiosk sim scanner", f" suffix {args.suffix}")
