@@ -18,6 +18,7 @@ from fastapi import APIRouter, FastAPI, Path, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from central import __version__, audit_kiosk
@@ -48,7 +49,7 @@ from central.bodylimit import (
 from central.console import ConsoleSettings, build_console_router, make_console
 from central.console.refusals import refusal_page, wants_console_page
 from central.credentials import CredentialPolicy
-from central.db import make_engine, migrate
+from central.db import database_busy, make_engine, migrate
 from central.enrollment import EnrollmentService
 from central.fleet import FleetService, FleetSettings
 from central.fleet_history import HeartbeatHistory
@@ -87,6 +88,7 @@ from kiosk.sync.wire import (
 log = logging.getLogger(__name__)
 
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8700"
+BUSY_RETRY_AFTER_S = 1  # a busy database's 503: the queue it waited in moves in seconds
 
 STATUS_OF_CODE: dict[ErrorCode, int] = {
     ErrorCode.ACCOUNT_NOT_FOUND: 404,
@@ -251,6 +253,19 @@ def install_error_handlers(app: FastAPI) -> None:
             ErrorCode.REQUEST_REJECTED if exc.status_code < 500 else ErrorCode.INTERNAL)
         # The exception's headers belong to the answer (Allow on a 405, RFC 9110 15.5.6).
         return error_response(exc.status_code, code, str(exc.detail), headers=exc.headers)
+
+    @app.exception_handler(OperationalError)
+    async def _database_error(request: Request, exc: OperationalError) -> JSONResponse:
+        if database_busy(exc):
+            # Every writer queued longer than the busy timeout: an overload that passes,
+            # not a fault. The kiosk's client asks again after Retry-After.
+            route = request.scope.get("route")  # our template, never the client's path
+            log.warning("database busy: %s %s answered 503", request.method,
+                        getattr(route, "path", "?"))
+            return error_response(503, ErrorCode.CENTRAL_UNAVAILABLE, "busy, try again",
+                                  headers={"Retry-After": str(BUSY_RETRY_AFTER_S)})
+        log.error("unexpected %s", type(exc).__name__)
+        return error_response(500, ErrorCode.INTERNAL, "internal error")
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:
