@@ -237,6 +237,12 @@ class KioskApp(App):
         if self.audio:
             self._speak_soon()
 
+    def keep_screen_unsaid(self) -> None:
+        """The person moved the focus before the screen was described: they are finding
+        their way by the controls, each said as reached, and a description coming after
+        would cut the control's name off."""
+        self._speak_soon.cancel()
+
     def _speak_screen(self, _dt: float = 0) -> None:
         """Say where the person is, what the screen shows and asks, and its buttons."""
         from kiosk.ui.audio import visible_texts

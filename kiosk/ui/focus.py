@@ -142,6 +142,7 @@ class FocusManager:
         self.clear()
         _scroll_into_view(widget)
         self._ring = FocusRing(widget, max(3.0, self.app.u * RING_WIDTH))
+        self.app.keep_screen_unsaid()
         self.app.say(self.name_of(widget))
 
     def actionable(self) -> list[Widget]:

@@ -163,3 +163,27 @@ def test_back_pressed_while_help_fades_in_gives_the_keys_back_to_the_screen(
     assert driver.find("account", "submit") in controls
     assert not any(control in panel.walk() for control in controls)
     driver.wait_until(lambda: panel.parent is None, 10, "the panel gone")
+
+
+def test_a_key_pressed_before_the_screen_is_described_keeps_the_controls_name(
+        driver: Driver, system: System, tmp_path: Path) -> None:
+    """GIVEN the audio mode on and the home screen just shown (its description due a
+    moment later)
+    WHEN a key moves the focus to the first control in that same moment
+    THEN the control's name is what is said last: the screen's description, which would
+    cut it off, is not said after it (a full run met it on a loaded machine)."""
+    app = driver.app
+    kept = app.speech
+    app.speech = RecordingSpeech(tmp_path / "wav")
+    try:
+        start_bill_payment(driver, "en", "sh-water")
+        app.set_audio(True)
+        app.show_screen("home")  # described SPEAK_AFTER_S from now
+        app.focus.press(Key.DOWN.value)
+        driver.settle(1.0)
+        said = spoken(driver)
+        assert not any(text.startswith("You are at: List of services") for text in said), said
+        assert said[-1] == app.focus.name_of(app.focus.focused)
+    finally:
+        app.end_session()
+        app.speech = kept
