@@ -80,6 +80,9 @@ def answer_question(driver: Driver, value: object, *, by_touch: bool = True) -> 
     answer (moved on, or refused it). ``by_touch`` types every key on the keypad or the
     keyboard; otherwise the field is filled at once and Next is touched (a full-screen
     redraw per key is slow on a software renderer)."""
+    # The ScreenManager drops touches while a screen fades in: after a touch that led
+    # here (the identity's Confirm) the first tap could be lost on a loaded machine.
+    driver.wait_for_screen("question")
     screen = driver.app.screen("question")
     flow = current_flow(driver)
     form = flow.form
