@@ -18,6 +18,7 @@ from kiosk.devtools.loopback import System
 from kiosk.speech.recording import RecordingSpeech
 from kiosk.ui.driver import Driver
 from kiosk.ui.walkthrough import start_bill_payment
+from tests.patience import PATIENCE_S
 
 pytestmark = pytest.mark.ui
 
@@ -43,7 +44,8 @@ def press(driver: Driver, keypad: KeypadSimulator, key: Key) -> None:
     """Press a key and wait until the UI has acted on it."""
     handled = driver.app.focus.keys_handled
     assert keypad.press(key)
-    driver.wait_until(lambda: driver.app.focus.keys_handled > handled, 10, f"the key {key}")
+    driver.wait_until(lambda: driver.app.focus.keys_handled > handled, PATIENCE_S,
+                      f"the key {key}")
     driver.pump(2)
 
 
@@ -89,7 +91,7 @@ def test_a_bill_payment_walked_to_its_review_with_the_keypad_alone(
     driver.wait_for_screen("language")
     assert app.audio
     driver.wait_until(lambda: any(t.startswith("Audio guidance is on.") for t in spoken(driver)),
-                      10, "the audio mode announced")
+                      PATIENCE_S, "the audio mode announced")
 
     english = app.screen("language").button_for("en")
     focus_on(driver, keypad, english)
@@ -107,9 +109,9 @@ def test_a_bill_payment_walked_to_its_review_with_the_keypad_alone(
     driver.wait_for_screen("account")
 
     press(driver, keypad, Key.HELP)  # the footer's Help, over the screen
-    driver.wait_until(lambda: app._help_panel is not None, 10, "the help panel")
+    driver.wait_until(lambda: app._help_panel is not None, PATIENCE_S, "the help panel")
     press(driver, keypad, Key.BACK)  # closes it, the account entry stays
-    driver.wait_until(lambda: app._help_panel is None, 10, "the help panel closed")
+    driver.wait_until(lambda: app._help_panel is None, PATIENCE_S, "the help panel closed")
     assert app.root.current == "account"
 
     digits = driver.find("account", "keypad")
@@ -120,7 +122,7 @@ def test_a_bill_payment_walked_to_its_review_with_the_keypad_alone(
     driver.wait_for_screen("review")
     driver.wait_until(lambda: any(t.startswith("You are at: Check the bill before paying.")
                                   and "3 1 0 0 0 1 2 3 4 5" in t for t in spoken(driver)),
-                      10, "the review said")
+                      PATIENCE_S, "the review said")
 
     press(driver, keypad, Key.BACK)
     driver.wait_for_screen("account")
@@ -162,7 +164,7 @@ def test_back_pressed_while_help_fades_in_gives_the_keys_back_to_the_screen(
     controls = focus.actionable()
     assert driver.find("account", "submit") in controls
     assert not any(control in panel.walk() for control in controls)
-    driver.wait_until(lambda: panel.parent is None, 10, "the panel gone")
+    driver.wait_until(lambda: panel.parent is None, PATIENCE_S, "the panel gone")
 
 
 def test_a_key_pressed_before_the_screen_is_described_keeps_the_controls_name(

@@ -78,6 +78,9 @@ def supervised(driver: Driver, notify_socket: NotifySocket) -> Iterator[Driver]:
     app.on_stop()
     app.service_manager = None
     notifier.close()
+    # The shared App runs on for the next tests as it ran before: listening to its
+    # keypad (its stop hook stopped that; a keypad test after this one met a deaf App).
+    app.on_start()
 
 
 def test_ready_then_pings_from_the_main_loop(supervised: Driver,
