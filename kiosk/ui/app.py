@@ -17,7 +17,7 @@ from kivy.input.motionevent import MotionEvent
 from kivy.properties import BooleanProperty, NumericProperty, StringProperty
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.modalview import ModalView
-from kivy.uix.screenmanager import FadeTransition, ScreenManager
+from kivy.uix.screenmanager import ScreenManager
 
 from kiosk.domain.languages import language
 from kiosk.services.contract import ServiceFlow
@@ -41,6 +41,7 @@ from kiosk.ui.messages import set_hotline, unavailable_reason
 from kiosk.ui.screen_names import SCREEN_TYPES, VIEW_SCREENS
 from kiosk.ui.screens.base import KioskScreen
 from kiosk.ui.supervision import ServiceManager, Supervision
+from kiosk.ui.transitions import CrossFade
 
 log = logging.getLogger(__name__)
 
@@ -142,7 +143,7 @@ class KioskApp(App):
         Window.bind(on_resize=self._on_resize)
         Window.bind(on_touch_down=self._on_any_touch)
         self._on_resize(Window, *Window.size)
-        manager = ScreenManager(transition=FadeTransition(duration=0.12))
+        manager = ScreenManager(transition=CrossFade())
         self.root = manager  # show_screen() below needs it before build() returns
         # Only the first screen is built now, so the kiosk takes a touch sooner after a
         # boot; the others are built one per frame a moment after it shows (a first touch
