@@ -289,9 +289,10 @@ def run_demo(*, out_dir: Path, data_dir: Path, lang: str, headless: bool,
 def _walkthrough(app: Any, runtime: Any, out_dir: Path, data_dir: Path, central_url: str,
                  lang: str, started: float, services_ready: float) -> int:
     from kiosk.bootstrap import central_token
-    from kiosk.ui.driver import Driver
+    from kiosk.ui.driver import UNWATCHED_DRAW_EVERY_S, Driver, draw_at_most_every
     from kiosk.ui.walkthrough import pay_water_bill
 
+    draw_at_most_every(UNWATCHED_DRAW_EVERY_S)  # offscreen: only the screenshots are seen
     driver = Driver(app)
     driver.start()
     ui_ready = time.monotonic() - started
@@ -339,8 +340,9 @@ def _walkthrough(app: Any, runtime: Any, out_dir: Path, data_dir: Path, central_
 def _scenarios(app: Any, runtime: Any, user: Any, names: list[str], out_dir: Path,
                data_dir: Path, lang: str, started: float) -> int:
     from kiosk.demo_scenarios import run_scenarios
-    from kiosk.ui.driver import Driver
+    from kiosk.ui.driver import UNWATCHED_DRAW_EVERY_S, Driver, draw_at_most_every
 
+    draw_at_most_every(UNWATCHED_DRAW_EVERY_S)  # offscreen: only the screenshots are seen
     driver = Driver(app)
     driver.start()
     results = run_scenarios(driver, user, names, out_dir, data_dir / "printer-jobs", lang)

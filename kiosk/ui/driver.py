@@ -26,6 +26,56 @@ class UiTimeout(AssertionError):
 PATIENCE_S = 30.0
 
 
+# How often an offscreen window no one watches is drawn while a walk drives it (the UI
+# tests, the headless demo, the screenshot script): 4 frames a second shows every state
+# that lasts, and a screenshot is always drawn first.
+UNWATCHED_DRAW_EVERY_S = 0.25
+
+
+class _DrawBudget:
+    """Draws the pumped frames at most ``every_s`` apart (see draw_at_most_every)."""
+
+    def __init__(self) -> None:
+        self.every_s = 0.0
+        self.forced = False
+        self._last = 0.0
+        Window.bind(on_draw=self._draw_or_skip)
+
+    def _draw_or_skip(self, *_args: object) -> bool | None:
+        now = time.monotonic()
+        if self.forced or now - self._last >= self.every_s:
+            self._last = now
+            return None  # Window.on_draw draws
+        return True  # not drawn: the canvas stays to be drawn at a later frame
+
+
+_budget: _DrawBudget | None = None
+
+
+def draw_at_most_every(seconds: float) -> None:
+    """Draw the window at most every ``seconds`` while frames are pumped (0: every frame
+    that changed, as the kiosk does). Each pumped frame still runs Kivy's clock, input,
+    layout and animations; only the pixels are drawn less often, since drawing a
+    1080x1920 window in software is most of what a walk costs (docs/platform.md#driving-
+    the-app-in-a-test). A screenshot is always drawn first, and a changed window is
+    drawn within ``seconds``."""
+    global _budget
+    if _budget is None:
+        _budget = _DrawBudget()
+    _budget.every_s = seconds
+
+
+def _draw_now() -> None:
+    if _budget is None:
+        Window.dispatch("on_draw")
+        return
+    _budget.forced = True
+    try:
+        Window.dispatch("on_draw")
+    finally:
+        _budget.forced = False
+
+
 class Driver:
     def __init__(self, app: KioskApp) -> None:
         self.app = app
@@ -94,10 +144,20 @@ class Driver:
                         timeout, f"screen {name!r}")
         self.pump(2)
 
+    def _after_fade(self) -> None:
+        """Wait for a screen's fade to end: Kivy's ScreenManager drops every touch during
+        one, and a finger touches a screen once it is there (a walk pumps frames faster
+        than a person reads, so it would touch in the fade)."""
+        manager = self.app.root
+        if manager is not None and manager.transition.is_active:
+            self.wait_until(lambda: not manager.transition.is_active, PATIENCE_S,
+                            f"the fade to screen {manager.current!r}")
+
     def tap(self, widget: Widget) -> None:
         """Touch down and up at the widget's centre, as a finger would."""
         if widget.disabled:
             raise AssertionError(f"tapping a disabled widget: {widget!r}")
+        self._after_fade()
         x, y = widget.to_window(*widget.center)
         self._last_tap = (type(widget).__name__, x, y)
         touch = SimulatedTouch(x, y)
@@ -107,6 +167,7 @@ class Driver:
         self.pump(2)
 
     def tap_at(self, x: float, y: float) -> None:
+        self._after_fade()
         self._last_tap = ("a point", x, y)
         touch = SimulatedTouch(x, y)
         touch.touch_down()
@@ -119,6 +180,7 @@ class Driver:
         fraction slides down) at a finger's pace, a step per 60th of a second, and rests
         a moment before it lifts: a list scrolls that far and does not fly on (its
         speed is measured from the touch's times)."""
+        self._after_fade()
         x, y = widget.to_window(*widget.center)
         distance = widget.height * fraction
         touch = SimulatedTouch(x, y - distance / 2)
@@ -135,6 +197,7 @@ class Driver:
     def tap_quickly(self, x: float, y: float, times: int) -> None:
         """``times`` taps at one spot with no frame drawn between them, as a quick finger
         does (a gesture counted in seconds must not depend on how fast frames draw)."""
+        self._after_fade()
         for _ in range(times):
             touch = SimulatedTouch(x, y)
             touch.touch_down()
@@ -144,7 +207,7 @@ class Driver:
     def screenshot(self, path: Path) -> Path:
         """A PNG of the whole window as it is now."""
         self.pump(2)
-        Window.dispatch("on_draw")
+        _draw_now()
         path.parent.mkdir(parents=True, exist_ok=True)
         path.unlink(missing_ok=True)
         written = Window.screenshot(name=str(path.resolve()))  # Kivy inserts a counter

@@ -229,8 +229,13 @@ def answer_by_typing(driver: Driver, text: str) -> None:
 
 
 def answer_choice(driver: Driver, code: object) -> None:
-    """Touch an option (or Yes/No) on the question screen."""
-    driver.tap(driver.app.screen("question").choices[code])
+    """Touch an option (or Yes/No) on the question screen, once the question offering
+    it shows (the last answer's Next may still be on its way)."""
+    screen = driver.app.screen("question")
+    driver.wait_for_screen("question")
+    driver.wait_until(lambda: code in screen.choices and not driver.app.worker_busy,
+                      what=f"the choice {code!r} offered")
+    driver.tap(screen.choices[code])
 
 
 def type_account(driver: Driver, digits: str) -> None:

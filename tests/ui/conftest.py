@@ -17,7 +17,7 @@ from hardware.sim.payment.cards import UNIONPAY_APPROVED  # noqa: E402
 from kiosk.bootstrap import build_app  # noqa: E402
 from kiosk.devtools.loopback import System, running_system  # noqa: E402
 from kiosk.services.availability import NEEDS  # noqa: E402
-from kiosk.ui.driver import Driver  # noqa: E402
+from kiosk.ui.driver import UNWATCHED_DRAW_EVERY_S, Driver, draw_at_most_every  # noqa: E402
 from tests.patience import PATIENCE_S  # noqa: E402
 
 
@@ -35,6 +35,9 @@ def ui_system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
 
 @pytest.fixture(scope="session")
 def session_driver(ui_system: System) -> Iterator[Driver]:
+    # Drawing the window in software is most of a UI test's time; the tests look at
+    # widgets, not pixels, except in screenshots (always drawn first).
+    draw_at_most_every(UNWATCHED_DRAW_EVERY_S)
     driver = Driver(build_app(ui_system.runtime))
     driver.start()
     yield driver
