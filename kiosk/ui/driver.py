@@ -56,9 +56,9 @@ def draw_at_most_every(seconds: float) -> None:
     """Draw the window at most every ``seconds`` while frames are pumped (0: every frame
     that changed, as the kiosk does). Each pumped frame still runs Kivy's clock, input,
     layout and animations; only the pixels are drawn less often, since drawing a
-    1080x1920 window in software is most of what a walk costs (docs/platform.md#driving-
-    the-app-in-a-test). A screenshot is always drawn first, and a changed window is
-    drawn within ``seconds``."""
+    1080x1920 window in software is most of what a walk costs
+    (docs/platform.md#driving-the-app-in-a-test). A screenshot is always drawn first,
+    and a changed window is drawn within ``seconds``."""
     global _budget
     if _budget is None:
         _budget = _DrawBudget()

@@ -1,4 +1,4 @@
-"""The fade between screens, drawn with the new screen's own opacity.
+"""The fade between screens, drawn with the new screen's canvas opacity.
 
 Kivy's FadeTransition is a shader transition: each screen change allocates two
 offscreen buffers the size of the window (each with a stencil buffer), compiles a
@@ -8,10 +8,10 @@ llvmpipe, what a kiosk without a working GPU driver draws with) that is more wor
 the 0.12 s fade has time for (bench/ui_screen_change.py).
 
 Every screen paints its own opaque background, so the new screen drawn over the old one
-at a rising opacity (the old one whole beneath) is the same cross-fade, drawn straight into the window: no buffer,
-no shader, the same 0.12 s (docs/ui-guide.md). The new screen is in the widget tree
-from the first frame, so it is laid out before it shows. Touches during the fade are
-still dropped by Kivy's ScreenManager, as they were.
+at a rising opacity (the old one whole beneath) is the same cross-fade, drawn straight
+into the window: no buffer, no shader, the same 0.12 s (docs/ui-guide.md). The new
+screen is in the widget tree from the first frame, so it is laid out before it shows.
+Touches during the fade are still dropped by Kivy's ScreenManager, as they were.
 """
 
 from __future__ import annotations
