@@ -5,7 +5,8 @@ per test, everything removed at the end.
 PostgreSQL refuses to run as root, so when the tests run as root the data directory is
 handed to the ``postgres`` system user (which the Debian package creates) and the server
 commands run through ``runuser``. The server only trusts connections from this machine,
-and its data is thrown away, so durability is switched off for speed.
+and its data is thrown away, so durability is switched off for speed, and it lives in
+memory when the machine has a RAM-backed /dev/shm.
 """
 
 from __future__ import annotations
@@ -27,6 +28,23 @@ PG_SUPERUSER = "postgres"
 # server light on a machine shared with other jobs.
 FAST_SETTINGS = ("-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
                  "-c shared_buffers=16MB -c max_connections=60")
+
+
+# A RAM-backed directory for the data when the machine has one: every test creates a
+# database from a template, and on an ext4 disk (mounted with discard) a CREATE DATABASE
+# took about 300 ms, in /dev/shm about 35 ms, durability being off either way.
+MEMORY_DIR = Path("/dev/shm")
+MEMORY_NEEDED = 1 << 30
+
+
+def memory_dir() -> str | None:
+    """/dev/shm when it is a writable directory with 1 GiB free, else None (the system's
+    temporary directory)."""
+    try:
+        free = shutil.disk_usage(MEMORY_DIR).free
+    except OSError:
+        return None
+    return str(MEMORY_DIR) if free >= MEMORY_NEEDED and os.access(MEMORY_DIR, os.W_OK) else None
 
 
 class PostgresUnavailable(RuntimeError):
@@ -87,7 +105,7 @@ class ThrowawayPostgres:
                     "server as (the Debian package `postgresql` creates it)") from error
             self._run_as = PG_SUPERUSER
         # Not pytest's tmp_path: its parents are private to root, and postgres must reach it.
-        self._root = Path(tempfile.mkdtemp(prefix="kiosk-pg-"))
+        self._root = Path(tempfile.mkdtemp(prefix="kiosk-pg-", dir=memory_dir()))
         if owner is not None:
             os.chown(self._root, owner.pw_uid, owner.pw_gid)
         try:
