@@ -9,6 +9,7 @@ opened at import time.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import sqlite3
@@ -18,6 +19,8 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import URL, Connection, Engine, create_engine, event, text
 from sqlalchemy.pool import ConnectionPoolEntry
 
@@ -87,8 +90,20 @@ def alembic_config(engine: Engine | None = None) -> Config:
     return config
 
 
+@functools.cache
+def _heads() -> frozenset[str]:
+    """The newest revisions, read once per process (Alembic executes every script file
+    to find them)."""
+    return frozenset(ScriptDirectory.from_config(alembic_config()).get_heads())
+
+
 def migrate(engine: Engine) -> None:
-    """Bring the schema to head; a no-op on a database already there."""
+    """Bring the schema to head; a no-op on a database already there (every start of a
+    kiosk whose software did not change), decided without running Alembic."""
+    # A read transaction: the check takes no write lock from a running kiosk.
+    with engine.execution_options(**{READ_ONLY_OPTION: True}).connect() as connection:
+        if frozenset(MigrationContext.configure(connection).get_current_heads()) == _heads():
+            return
     command.upgrade(alembic_config(engine), "head")
 
 
