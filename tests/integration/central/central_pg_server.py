@@ -18,6 +18,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
@@ -45,6 +46,30 @@ def memory_dir() -> str | None:
     except OSError:
         return None
     return str(MEMORY_DIR) if free >= MEMORY_NEEDED and os.access(MEMORY_DIR, os.W_OK) else None
+
+
+ROOT_PREFIX = "kiosk-pg-"
+ABANDONED_AFTER_S = 3600.0
+
+
+def remove_abandoned(parent: Path) -> None:
+    """Remove what killed test runs left in memory: a server directory whose postmaster
+    is gone, or an hour old without ever having one (one being set up has none yet)."""
+    for root in parent.glob(f"{ROOT_PREFIX}*"):
+        pid_file = root / "data" / "postmaster.pid"
+        try:
+            if pid_file.exists():
+                pid = int(pid_file.read_text().split()[0])
+                try:
+                    os.kill(pid, 0)
+                    continue  # a server of a run still going
+                except ProcessLookupError:
+                    pass
+            elif time.time() - root.stat().st_mtime < ABANDONED_AFTER_S:
+                continue
+        except (OSError, ValueError, IndexError):
+            continue
+        shutil.rmtree(root, ignore_errors=True)
 
 
 class PostgresUnavailable(RuntimeError):
@@ -105,7 +130,10 @@ class ThrowawayPostgres:
                     "server as (the Debian package `postgresql` creates it)") from error
             self._run_as = PG_SUPERUSER
         # Not pytest's tmp_path: its parents are private to root, and postgres must reach it.
-        self._root = Path(tempfile.mkdtemp(prefix="kiosk-pg-", dir=memory_dir()))
+        memory = memory_dir()
+        if memory is not None:
+            remove_abandoned(Path(memory))
+        self._root = Path(tempfile.mkdtemp(prefix=ROOT_PREFIX, dir=memory))
         if owner is not None:
             os.chown(self._root, owner.pw_uid, owner.pw_gid)
         try:
