@@ -1,6 +1,7 @@
 """Central's tables for QR payments (docs/payments-qr.md): the orders it opened at the
 providers for the kiosks, and the differences reconciliation found between a provider's
-daily statement and those orders. Migration 0011_qr_orders mirrors these."""
+daily statement and those orders; which of its create or its giving-up each order id
+went to. Migrations 0011_qr_orders and 0020_qr_order_claims mirror these."""
 
 from __future__ import annotations
 
@@ -73,17 +74,21 @@ class QrDifferenceRow(Base):
     found_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class QrOrderGivenUpRow(Base):
-    """An order id a kiosk asked about before central had it (its create's answer was
-    lost, or the create never came): the kiosk then counts the payment as not made, so
-    a create of that id arriving later (delayed on the network) must open nothing, or
-    the person's code could be charged for a payment no bill records."""
+class QrOrderClaimRow(Base):
+    """Who an order id of a kiosk went to (central/payments/qr_claims.py): ``opened`` by
+    its create (the order row committed with the claim) or ``given_up``: asked about
+    before central had it (its create's answer was lost, or the create never came), so
+    the kiosk counts the payment as not made and a create arriving later (delayed on the
+    network) must open nothing, or the person's code could be charged for a payment no
+    bill records. The unique key is the claim: one outcome per id, whichever central
+    instance asks."""
 
-    __tablename__ = "qr_orders_given_up"
+    __tablename__ = "qr_order_claims"
     __table_args__ = (UniqueConstraint("kiosk_id", "order_id",
-                                       name="uq_qr_orders_given_up_kiosk_order"),)
+                                       name="uq_qr_order_claims_kiosk_order"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     kiosk_id: Mapped[str] = mapped_column(String(64))
     order_id: Mapped[str] = mapped_column(String(64))
-    asked_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    outcome: Mapped[str] = mapped_column(String(16))  # a qr_claims.Claim
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -5,11 +5,12 @@ Every provider call is made outside a database transaction and under the order's
 (one per order in this process, so a poll, a close and a notification about one order
 take turns); what the provider said is then written in a short transaction through the
 monotonic rules of central.payments.qr_state, so two central instances can only race to
-the same result. A payment by code is sent once: its pay_sent flag is committed before
-it goes out, and an answer that is lost is settled by query, never by paying again. A
-payment reported for an order the kiosk was told is not paid (closed, failed, or its
-close asked for) is refunded at once: REFUNDED, or REFUND_DUE for a person when the
-refund fails.
+the same result. Whether an order id is opened or given up is decided once, by the
+database (central.payments.qr_claims), not by any lock. A payment by code is sent once:
+its pay_sent flag is committed before it goes out, and an answer that is lost is settled
+by query, never by paying again. A payment reported for an order the kiosk was told is
+not paid (closed, failed, or its close asked for) is refunded at once: REFUNDED, or
+REFUND_DUE for a person when the refund fails.
 
 Logs name kiosks, the kiosks' order ids (their references: checked), central's
 out_trade_no, states and central's reasons; never a payment code or a provider's text.
@@ -27,11 +28,10 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 from sqlalchemy import Engine, and_, create_engine, func, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from central.db import make_session_factory
-from central.models_qr import QrOrderGivenUpRow, QrOrderRow
+from central.models_qr import QrOrderRow
 from central.payments import qr_state
 from central.payments.providers import (
     BadNotification,
@@ -41,6 +41,7 @@ from central.payments.providers import (
     ProviderUncertain,
     QrProviderClient,
 )
+from central.payments.qr_claims import Claim, claim_order_id
 from central.payments.qr_state import Outcome, Seen
 from central.records import ensure_own_record, fingerprint
 from central.timeutil import Clock, in_shanghai
@@ -122,12 +123,6 @@ class QrOrderService:
             raise unavailable(body.provider, "are not set up at central")
         digest = fingerprint(body).digest
         with self._order_lock(kiosk_id, body.order_id):
-            if self._given_up(kiosk_id, body.order_id):
-                log.warning("qr order %s of kiosk %s: a create after the kiosk gave the id "
-                            "up, refused", body.order_id, kiosk_id)
-                raise KioskError(ErrorCode.REQUEST_REJECTED,
-                                 "the kiosk gave this order id up before it was opened",
-                                 reason="order_given_up")
             row, new = self._open(kiosk_id, body, digest)
             if row.request_hash != digest:
                 raise KioskError(ErrorCode.REQUEST_REJECTED,
@@ -287,8 +282,9 @@ class QrOrderService:
 
     def _open(self, kiosk_id: str, body: QrOrderCreate, digest: str
               ) -> tuple[QrOrderRow, bool]:
-        """The stored order of this id, or a new one (committed before any provider is
-        asked: a payment by code is marked sent before it goes)."""
+        """The stored order of this id, or a new one (committed with the id's claim before
+        any provider is asked: a payment by code is marked sent before it goes); 409
+        order_given_up when the kiosk gave the id up first."""
         found = self._find(kiosk_id, body.order_id)
         if found is not None:
             return found, False
@@ -300,14 +296,16 @@ class QrOrderService:
             state=QrState.WAITING.value, pay_sent=body.mode is QrMode.SCAN,
             expires_at=now + self._code_ttl if body.mode is QrMode.SHOW else None,
             created_at=now, updated_at=now)
-        try:
-            with self._sessions.begin() as session:
-                session.add(row)
-        except IntegrityError:  # another instance opened it meanwhile
-            found = self._find(kiosk_id, body.order_id)
-            if found is None:
-                raise
-            return found, False
+        claimed = claim_order_id(self._sessions, kiosk_id, body.order_id, Claim.OPENED,
+                                 now, order=row)
+        if claimed.outcome is Claim.GIVEN_UP:
+            log.warning("qr order %s of kiosk %s: a create after the kiosk gave the id "
+                        "up, refused", body.order_id, kiosk_id)
+            raise KioskError(ErrorCode.REQUEST_REJECTED,
+                             "the kiosk gave this order id up before it was opened",
+                             reason="order_given_up")
+        if not claimed.ours:  # another create (here or in another instance) opened it
+            return self._row(kiosk_id, body.order_id), False
         log.info("qr order %s of kiosk %s opened: %s %s out_trade_no=%s", body.order_id,
                  kiosk_id, body.provider.value, body.mode.value, row.out_trade_no)
         return row, True
@@ -431,9 +429,9 @@ class QrOrderService:
 
     def _asked(self, kiosk_id: str, order_id: str) -> QrOrderRow:
         """The kiosk's order, asked about by the kiosk. When there is none, the kiosk
-        will count the payment as never made: the id is given up (under the order's lock,
-        so a create in flight either opened the order first or opens nothing later), and
-        the answer is E_QR_ORDER_UNKNOWN."""
+        will count the payment as never made: the id is given up (the database's claim,
+        so a create in flight on any instance either opened the order first or opens
+        nothing later), and the answer is E_QR_ORDER_UNKNOWN."""
         found = self._find(kiosk_id, order_id)
         if found is not None:
             return found
@@ -441,26 +439,11 @@ class QrOrderService:
             ensure_own_record(kiosk_id, kiosk_id, order_id)
         except KioskError:  # not one of its ids (another kiosk's): unknown, and not kept
             raise unknown_order() from None
-        with self._order_lock(kiosk_id, order_id):
-            found = self._find(kiosk_id, order_id)
-            if found is not None:
-                return found
-            try:
-                with self._sessions.begin() as session:
-                    session.add(QrOrderGivenUpRow(kiosk_id=kiosk_id, order_id=order_id,
-                                                  asked_at=self.clock.now()))
-            except IntegrityError:
-                pass  # given up already
-            found = self._find(kiosk_id, order_id)  # another instance opened it meanwhile
-            if found is not None:
-                return found
+        claimed = claim_order_id(self._sessions, kiosk_id, order_id, Claim.GIVEN_UP,
+                                 self.clock.now())
+        if claimed.outcome is Claim.OPENED:  # a create opened it meanwhile
+            return self._row(kiosk_id, order_id)
         raise unknown_order()
-
-    def _given_up(self, kiosk_id: str, order_id: str) -> bool:
-        with self._sessions.begin() as session:
-            return session.scalars(select(QrOrderGivenUpRow.id).where(
-                QrOrderGivenUpRow.kiosk_id == kiosk_id,
-                QrOrderGivenUpRow.order_id == order_id)).first() is not None
 
     def _row(self, kiosk_id: str, order_id: str) -> QrOrderRow:
         """The kiosk's order (another kiosk's is unknown to it, as if it did not exist)."""
@@ -479,7 +462,8 @@ class QrOrderService:
 
     @contextmanager
     def _order_lock(self, kiosk_id: str, order_id: str) -> Iterator[None]:
-        """One create, question or give-up of an order at a time, across the threads of
+        """One create or question of an order at a time (its provider calls take
+        turns; giving an id up needs no lock: qr_claims), across the threads of
         this process and, on PostgreSQL, across every central replica on the database
         (a session advisory lock on a pooled connection, released however the block
         ends, and by the server if this process dies). SQLite has a single central."""

@@ -406,9 +406,10 @@ class KioskApp(App):
         return result
 
     def _availability_changed(self) -> None:
-        """From the device watch's thread: refresh the home screen if it is showing."""
+        """From the device watch's thread: refresh the screen showing if it shows what
+        is available (home's services, the QR screen's scan choice), in place."""
         def refresh(_dt: float) -> None:
-            if self.root is not None and self.root.current == "home":
+            if self.root is not None and self.current_screen.shows_availability:
                 self.current_screen.refresh()
 
         Clock.schedule_once(refresh)

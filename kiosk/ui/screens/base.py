@@ -19,6 +19,9 @@ if TYPE_CHECKING:
 
 
 class KioskScreen(Screen):
+    # Shows what the device watch says is available: refreshed in place when it changes.
+    shows_availability = False
+
     @property
     def app(self) -> KioskApp:
         return cast("KioskApp", App.get_running_app())

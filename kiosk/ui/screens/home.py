@@ -21,6 +21,7 @@ NOT_YET = N_("Not available at this kiosk yet")
 
 class HomeScreen(KioskScreen):
     finish_icon = icon("close")
+    shows_availability = True  # each service's tile
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)

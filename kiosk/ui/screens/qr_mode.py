@@ -14,6 +14,7 @@ from kiosk.ui.widgets import Tile
 class QrModeScreen(FlowScreen):
     back_icon = icon("arrow-left")
     cancel_icon = icon("close")
+    shows_availability = True  # "scan my app's code" while the scanner is gone or back
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from central.db import make_engine, make_session_factory, migrate
 from central.demo_data import seed_demo
@@ -199,3 +199,39 @@ def test_kiosks_known_before_0018_keep_their_device_faults(central_db):
     finally:
         engine.dispose()
     assert [tuple(row) for row in rows] == [("SH-CN-0050", True), ("SH-CN-0051", False)]
+
+
+def test_qr_order_ids_known_before_0020_keep_their_outcome(central_db):
+    """GIVEN a database at 0019_rollout_attempt with a QR order opened for id 1, id 2
+    given up, and id 3 both opened and given up (the race 0020 closes)
+    WHEN it is migrated to head
+    THEN ids 1 and 3 are claimed opened (the provider knows their orders), id 2 given up,
+    and the old table is gone."""
+    engine = make_engine(central_db)
+    when = datetime(2026, 1, 15, 2, 0)  # noqa: DTZ001 - raw rows hold naive UTC (UTCDateTime)
+    ids = [f"SH-CN-0001-260115-00000{n}" for n in (1, 2, 3)]
+    try:
+        migrate(engine, "0019_rollout_attempt")
+        with engine.begin() as connection:
+            for n, order_id in ((1, ids[0]), (3, ids[2])):
+                connection.execute(text(
+                    "INSERT INTO qr_orders (kiosk_id, order_id, out_trade_no, provider, mode, "
+                    "amount_fen, subject, request_hash, state, pay_sent, created_at, "
+                    "updated_at) VALUES ('SH-CN-0001', :order_id, :out, 'alipay', 'show', "
+                    "12896, 'water', :hash, 'PAID', false, :when, :when)"),
+                    {"order_id": order_id, "out": f"Q260115{n:020d}", "hash": "0" * 64,
+                     "when": when})
+            for order_id in ids[1:]:
+                connection.execute(text(
+                    "INSERT INTO qr_orders_given_up (kiosk_id, order_id, asked_at) "
+                    "VALUES ('SH-CN-0001', :order_id, :when)"),
+                    {"order_id": order_id, "when": when})
+        migrate(engine)
+        with engine.connect() as connection:
+            claims = dict(connection.execute(text(
+                "SELECT order_id, outcome FROM qr_order_claims")).tuples().all())
+            tables = set(inspect(connection).get_table_names())
+    finally:
+        engine.dispose()
+    assert claims == {ids[0]: "opened", ids[1]: "given_up", ids[2]: "opened"}
+    assert "qr_orders_given_up" not in tables
