@@ -105,8 +105,8 @@ def test_headless_demo_pays_bills_with_qr_payment_apps(tmp_path: Path) -> None:
     assert all(not alive(pid) for pid in child_pids(data))
 
 
-@pytest.mark.timeout(600)  # five services by touch: about 3 minutes here
-@pytest.mark.long(150)
+@pytest.mark.timeout(600)  # five services by touch: about 1 minute here
+@pytest.mark.long(55)
 def test_every_scenario_walks_its_flow_and_prints_its_slip(tmp_path: Path) -> None:
     """GIVEN a fresh data folder
     WHEN `kiosk demo --headless --scenario all --lang fr` runs

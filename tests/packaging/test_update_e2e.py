@@ -28,8 +28,8 @@ from kiosk.update.install import folder_size, install_beside
 from kiosk.update.switch import Releases
 from kiosk.update.wire import SignedRelease
 
-# long: three wheels built, three releases installed, four kiosk starts (about 2 min idle).
-pytestmark = [pytest.mark.slow, pytest.mark.timeout(1500), pytest.mark.long(120)]
+# long: three wheels built, three releases installed, four kiosk starts (about 4 min idle).
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1500), pytest.mark.long(240)]
 
 KIOSK_ID = "SH-UP-0001"
 VERSIONS = ("1.0.1", "1.0.2", "1.0.3")
