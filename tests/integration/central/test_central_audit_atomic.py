@@ -137,9 +137,10 @@ def test_a_console_action_is_one_event_in_its_transaction(
 
     def switch(state: str) -> int:
         page = console.get(f"{central_url}/admin/billers", timeout=TIMEOUT)
-        return console.post(f"{central_url}/admin/billers/sh-water/maintenance",
-                            data={"csrf": form_token(page.text), "maintenance": state},
-                            timeout=TIMEOUT, allow_redirects=False).status_code
+        answer = console.post(f"{central_url}/admin/billers/sh-water/maintenance",
+                              data={"csrf": form_token(page.text), "maintenance": state},
+                              timeout=TIMEOUT, allow_redirects=False)
+        return int(answer.status_code)
 
     assert switch("on") == 303
     (done,) = events(http, central_url, action="biller.maintenance")
