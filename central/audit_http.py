@@ -226,8 +226,10 @@ class AdminAuditMiddleware:
         if call.recorded:
             return
         call.recorded = True
-        if call.pending.close():  # went with the action's own transaction
+        if call.pending.close() and outcome == "ok":  # went with the action's transaction
             return
+        # Else refused, failed, or nothing written; a call that failed after one of its
+        # transactions committed (one provider reconciled, the next unavailable) has both.
         if call.status != 401 and (call.method not in WRITES or call.template is None):
             return
         try:
