@@ -9,11 +9,12 @@ characters; never personal data: callers pass ids, codes and reasons only).
 Events are hash-chained (central.audit_chain). An append locks the chain's head row
 (SELECT ... FOR UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE serialises every
 writer anyway), so central replicas on one database append one after the other and the
-chain stays one line. Each append is its own short transaction.
+chain stays one line.
 
-``AuditTrail.record`` is the one way in: admin actions over HTTP go through
-central.audit_http, the kiosks' technician events through central.audit_kiosk, and the
-admin console calls it for sign-in, failed sign-in and sign-out::
+An admin action's event is appended in the action's own transaction (``append_in``,
+through central.audit_unit), so the two commit or roll back together. ``AuditTrail.record``
+appends in a short transaction of its own what has no change to go with: a refused or
+failed action, a failed sign-in, the kiosks' technician events (central.audit_kiosk)::
 
     trail.record(actor_kind="admin", actor=label, action="console.sign_in", outcome="ok")
     trail.record(actor_kind="admin", actor="(unknown token)",
@@ -91,6 +92,20 @@ class AdminIdentity:
     revoked: bool
 
 
+@dataclass(frozen=True)
+class EventFields:
+    """An event before the chain gives it its place, time and hashes."""
+
+    actor_kind: ActorKind
+    actor: str
+    action: str
+    outcome: Outcome
+    target: str | None = None
+    kiosk_id: str | None = None
+    details: Mapping[str, object] | None = None
+    event_id: str | None = None
+
+
 class AuditTrail:
     def __init__(self, engine: Engine, clock: Clock | None = None) -> None:
         self.clock: Clock = clock or ShanghaiClock()
@@ -104,14 +119,27 @@ class AuditTrail:
                event_id: str | None = None) -> AuditEventOut:
         """Append one event (a new uuid unless ``event_id`` is given) and return it.
         Strings are cut to their columns and ``details`` to its bounds."""
-        if outcome not in OUTCOMES:
-            raise ValueError(f"outcome must be one of {OUTCOMES}")
+        return self.record_fields(EventFields(
+            actor_kind=actor_kind, actor=actor, action=action, outcome=outcome,
+            target=target, kiosk_id=kiosk_id, details=details, event_id=event_id))
+
+    def record_fields(self, fields: EventFields) -> AuditEventOut:
+        """``record`` of an event already put together."""
         with self._sessions.begin() as session:
-            row = self._append(session, actor_kind, actor, action, outcome, target, kiosk_id,
-                               details, event_id or str(uuid.uuid4()))
+            row = self.append_in(session, fields)
+        return to_out(row)
+
+    def append_in(self, session: Session, fields: EventFields) -> AuditEventRow:
+        """Append one event in the caller's transaction: it commits, or rolls back, with
+        whatever else that transaction does (central.audit_unit)."""
+        if fields.outcome not in OUTCOMES:
+            raise ValueError(f"outcome must be one of {OUTCOMES}")
+        row = self._append(session, fields.actor_kind, fields.actor, fields.action,
+                           fields.outcome, fields.target, fields.kiosk_id, fields.details,
+                           fields.event_id or str(uuid.uuid4()))
         log.info("audit %s by %s %s: %s %s", row.action, row.actor_kind, row.actor,
                  row.outcome, row.target or "-")
-        return to_out(row)
+        return row
 
     def record_once(self, *, event_id: str, actor_kind: ActorKind, actor: str, action: str,
                     outcome: Outcome, target: str | None = None, kiosk_id: str | None = None,
@@ -212,12 +240,17 @@ class AuditTrail:
                 return
             after = rows[-1].seq
 
-    def admin_identity(self, token: str) -> AdminIdentity | None:
+    def admin_identity(self, token: str, session: Session | None = None
+                       ) -> AdminIdentity | None:
         """The admin token's id and label (revoked ones too: a refused revoked token is
-        named in its failed sign-in), or None for a secret central does not know."""
-        with self._sessions() as session:
-            row = session.scalar(select(AdminTokenRow).where(
-                AdminTokenRow.token_hash == hash_secret(token)))
+        named in its failed sign-in), or None for a secret central does not know. Read in
+        ``session`` when given (an action's own, as its event is appended)."""
+        query = select(AdminTokenRow).where(AdminTokenRow.token_hash == hash_secret(token))
+        if session is not None:
+            row = session.scalar(query)
+        else:
+            with self._sessions() as own:
+                row = own.scalar(query)
         if row is None:
             return None
         return AdminIdentity(token_id=row.id, label=row.label,

@@ -4,9 +4,17 @@ audit event (central.audit), here in one place rather than in each route.
 An ASGI middleware around the routes of /v1/admin/: for a POST, PUT, PATCH or DELETE it
 records the action with the token's label, what the route acted on, and the outcome by
 the answer's status (2xx ok, 4xx refused with central's error code, 5xx or an exception
-failed); for any 401 on /v1/admin/ it records ``admin.auth_failed``. The event is
-committed before the answer's last byte is sent, so a client that reads the trail right
-after its call finds it there. Reads (GET) are not events.
+failed); for any 401 on /v1/admin/ it records ``admin.auth_failed``. Reads (GET) are
+not events.
+
+An action that changes something commits its event in its own transaction
+(central.audit_unit): the middleware opens a pending event around the call, and the
+action's first writing transaction appends it, outcome ok, as it commits; what the
+event says of the result comes from what the action noted (the keys of its answer). Only
+when no transaction carried it (refused, failed, or nothing written) is the event
+recorded after the answer, in a transaction of its own. Either way it is committed
+before the answer's last byte is sent, so a client that reads the trail right after its
+call finds it there.
 
 ACTIONS names the known routes and what of the call each keeps (ids, versions, targets:
 never a secret such as the enrollment token an answer carries, never personal data). A
@@ -24,9 +32,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from anyio import to_thread
+from sqlalchemy.orm import Session
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from central.audit import AuditTrail
+from central.audit import AdminIdentity, AuditTrail, EventFields
+from central.audit_unit import PendingEvent, pending_event
 from central.schemas_audit import Outcome
 
 log = logging.getLogger(__name__)
@@ -174,6 +184,7 @@ class AdminAuditMiddleware:
             await self.app(scope, receive, send)
             return
         call = _Call(scope)
+        call.pending = PendingEvent(self.trail(), self._in_transaction(call))
 
         async def receive_captured() -> Message:
             message = await receive()
@@ -191,16 +202,34 @@ class AdminAuditMiddleware:
             await send(message)
 
         try:
-            await self.app(scope, receive_captured, send_recorded)
+            if call.method in WRITES:
+                with pending_event(call.pending):
+                    await self.app(scope, receive_captured, send_recorded)
+            else:
+                await self.app(scope, receive_captured, send_recorded)
         except Exception:
             if not call.recorded:
                 await self._record(call, "failed")
             raise
 
+    def _in_transaction(self, call: _Call) -> Callable[[Session, Mapping[str, Any]],
+                                                        EventFields]:
+        """The event of ``call``'s action as its transaction commits: ok, described
+        from what the action noted."""
+        def build(session: Session, noted: Mapping[str, Any]) -> EventFields:
+            trail = self.trail()
+            identity = trail.admin_identity(call.token, session) if call.token else None
+            return _described(call, identity, "ok", dict(noted))
+        return build
+
     async def _record(self, call: _Call, outcome: Outcome) -> None:
         if call.recorded:
             return
         call.recorded = True
+        if call.pending.close() and outcome == "ok":  # went with the action's transaction
+            return
+        # Else refused, failed, or nothing written; a call that failed after one of its
+        # transactions committed (one provider reconciled, the next unavailable) has both.
         if call.status != 401 and (call.method not in WRITES or call.template is None):
             return
         try:
@@ -212,30 +241,40 @@ class AdminAuditMiddleware:
     def _write(self, call: _Call, outcome: Outcome) -> None:
         trail = self.trail()
         identity = trail.admin_identity(call.token) if call.token else None
-        actor = identity.label if identity is not None else (
-            "(unknown token)" if call.token else "(no token)")
-        who: dict[str, object] = {"token_id": identity.token_id} if identity else {}
-        route = f"{call.method} {call.template or '?'}"
         if call.status == 401:
+            actor = identity.label if identity is not None else (
+                "(unknown token)" if call.token else "(no token)")
+            who: dict[str, object] = {"token_id": identity.token_id} if identity else {}
             reason = ("no token" if not call.token else "revoked token"
                       if identity is not None and identity.revoked else "unknown token")
             trail.record(actor_kind="admin", actor=actor, action=AUTH_FAILED,
-                         outcome="refused", target=route, details={**who, "reason": reason})
+                         outcome="refused", target=f"{call.method} {call.template or '?'}",
+                         details={**who, "reason": reason})
             return
-        assert call.template is not None
-        action, describe = action_of(call.method, call.template)
-        answer = _json(call.answer)
-        try:
-            described = describe(call.path_params, _json(call.request),
-                                 answer if outcome == "ok" else {})
-        except (TypeError, ValueError, AttributeError):  # shaped otherwise: record it anyway
-            log.warning("audit: %s could not be described", route)
-            described = Described()
-        details = {**who, **described.details}
-        if outcome != "ok":
-            details.update(_some(status=call.status, code=answer.get("code")))
-        trail.record(actor_kind="admin", actor=actor, action=action, outcome=outcome,
-                     target=described.target, kiosk_id=described.kiosk_id, details=details)
+        trail.record_fields(_described(call, identity, outcome, _json(call.answer)))
+
+
+def _described(call: _Call, identity: AdminIdentity | None, outcome: Outcome,
+               answer: Json) -> EventFields:
+    """The event of an admin write that ended with ``outcome`` and ``answer`` (the
+    answer's JSON, or what the action noted)."""
+    actor = identity.label if identity is not None else (
+        "(unknown token)" if call.token else "(no token)")
+    who: dict[str, object] = {"token_id": identity.token_id} if identity else {}
+    template = call.template or "?"
+    action, describe = action_of(call.method, template)
+    try:
+        described = describe(call.path_params, _json(call.request),
+                             answer if outcome == "ok" else {})
+    except (TypeError, ValueError, AttributeError):  # shaped otherwise: record it anyway
+        log.warning("audit: %s %s could not be described", call.method, template)
+        described = Described()
+    details = {**who, **described.details}
+    if outcome != "ok":
+        details.update(_some(status=call.status, code=answer.get("code")))
+    return EventFields(actor_kind="admin", actor=actor, action=action, outcome=outcome,
+                       target=described.target, kiosk_id=described.kiosk_id,
+                       details=details)
 
 
 class _Call:
@@ -254,6 +293,7 @@ class _Call:
         self.answer = bytearray()
         self.status: int | None = None
         self.recorded = False
+        self.pending: PendingEvent  # set by the middleware
 
     @property
     def template(self) -> str | None:

@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import CursorResult, Engine, func, select, update
 
+from central import audit_unit
 from central.credentials import (
     CredentialPolicy,
     hash_secret,
@@ -115,6 +116,7 @@ class EnrollmentService:
                                      "first (kiosk-central admin-token --db URL)")
                 row.revoked_at = now
                 log.warning("admin token %d (label %s) revoked", row.id, row.label)
+            audit_unit.note(label=row.label)
             return _token_out(row, hash_secret(caller) if caller else None)
 
     # --- enrollment ----------------------------------------------------------------------
@@ -236,6 +238,7 @@ class EnrollmentService:
         now = self.clock.now()
         with self._sessions.begin() as session:
             revocation = revoke(session, kiosk_id, now)
+            audit_unit.note(tokens_spent=revocation.tokens_spent)
         log.warning("kiosk=%s revoked (%d outstanding enrollment token(s) spent)", kiosk_id,
                     revocation.tokens_spent)
         return KioskRevokedOut(kiosk_id=kiosk_id, revoked_at=in_shanghai(revocation.revoked_at),

@@ -39,9 +39,10 @@ class RolloutKioskControlColumns:
     """When central first served the rollout to the kiosk (or the kiosk reported on it):
     from then on the kiosk keeps getting it, whatever the rollout's state."""
     attempt: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
-    """Which offer of the rollout the kiosk is on: 1, and one more at each retry of it.
-    Served with what the kiosk fetches (X-Rollout-Attempt): a kiosk refuses a version it
-    failed only for the attempt it failed (migration 0019_rollout_attempt)."""
+    """Which offer of the version the kiosk is on: 1 (one above its last attempt of that
+    version in an earlier rollout, central.rollout_waves.place_kiosks), and one more at
+    each retry. Served with what the kiosk fetches (X-Rollout-Attempt): a kiosk refuses
+    a version it failed only for the attempt it failed (migration 0019_rollout_attempt)."""
 
 
 class RolloutChangeRow(Base):

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
+from central import audit_unit
 from central.db import make_session_factory
 from central.models_releases import (
     ReleaseFileRow,
@@ -83,6 +84,7 @@ class ReleaseService:
                 created_at=self.clock.now()))
             session.flush()
             log.info("release: %s stored (%d file(s))", manifest.version, len(manifest.files))
+            audit_unit.note(version=manifest.version)
             return _release_out(session, manifest.version)
 
     def expected_size(self, version: str, name: str) -> int:
@@ -151,6 +153,7 @@ class ReleaseService:
             session.flush()
             log.info("release: rollout %d of %s to %s: %d kiosk(s) in %d wave(s)",
                      rollout.id, version, push.target, len(kiosk_ids), rollout.waves)
+            audit_unit.note(id=rollout.id)
             return _rollout_out(session, rollout)
 
     def rollout(self, rollout_id: int | None = None) -> ReleaseRolloutOut:

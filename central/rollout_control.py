@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from central import audit_unit
 from central.db import make_session_factory
 from central.models_fleet import ConfigBundleRow
 from central.models_releases import ReleaseRow
@@ -139,6 +140,7 @@ class RolloutControl:
                 if not expire_if_overdue(session, chosen, rollout, now):
                     evaluate_wave(session, chosen, rollout, now)
                 session.flush()
+            audit_unit.note(state=rollout.state)
             return _detail(session, chosen, rollout, now)
 
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from central.models_fleet import RolloutKioskRow, RolloutRow
@@ -115,12 +115,31 @@ def deadline_text(seconds: int) -> str:
 
 def place_kiosks(session: Session, kind: RolloutKind, rollout: Any,
                  kiosk_ids: Sequence[str]) -> None:
-    """The new rollout's kiosk rows, wave 1 offered (its id must be known: flushed)."""
+    """The new rollout's kiosk rows, wave 1 offered (its id must be known: flushed).
+
+    A kiosk's attempt counts its offers of the version, not of this rollout: a kiosk
+    given the same version by an earlier rollout starts one above its last attempt
+    there. An admin who starts a new rollout of a version means "try again", and the
+    kiosk's agent takes a version it failed or rolled back only for a later attempt."""
     size = wave_size(len(kiosk_ids), rollout.wave_percent)
+    earlier = earlier_attempts(session, kind, rollout)
     for position, kiosk_id in enumerate(wave_order(rollout.id, kiosk_ids)):
         wave = position // size + 1
         session.add(kind.kiosks(rollout_id=rollout.id, kiosk_id=kiosk_id, wave=wave,
-                                status="offered" if wave == 1 else "waiting", reason=""))
+                                status="offered" if wave == 1 else "waiting", reason="",
+                                attempt=earlier.get(kiosk_id, 0) + 1))
+
+
+def earlier_attempts(session: Session, kind: RolloutKind, rollout: Any) -> dict[str, int]:
+    """Each kiosk's last attempt of ``rollout``'s version in the earlier rollouts that
+    gave it to the kiosk (config versions are never pushed twice: none there)."""
+    found = session.execute(
+        select(kind.kiosks.kiosk_id, func.max(kind.kiosks.attempt))
+        .join(kind.rollouts, kind.rollouts.id == kind.kiosks.rollout_id)
+        .where(kind.rollouts.version == rollout.version, kind.rollouts.id != rollout.id,
+               kind.kiosks.given_at.is_not(None))
+        .group_by(kind.kiosks.kiosk_id)).all()
+    return {str(kiosk_id): int(attempt) for kiosk_id, attempt in found}
 
 
 def record_change(session: Session, kind: RolloutKind, rollout: Any, now: datetime, by: str,

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
+from central import audit_unit
 from central.db import make_session_factory
 from central.models import KioskRow
 from central.models_fleet import (
@@ -118,6 +119,7 @@ class RolloutService:
             session.flush()
             log.info("config: rollout %d of version %d to %s: %d kiosk(s) in %d wave(s)",
                      rollout.id, version, push.target, len(kiosk_ids), rollout.waves)
+            audit_unit.note(id=rollout.id, version=version)
             return _rollout_out(session, rollout)
 
     def rollouts(self, limit: int = 20) -> RolloutList:

@@ -56,10 +56,10 @@ def build_alert_routes(router: APIRouter) -> None:
                 "maintenance", "Maintenance is either on or off: reload the page.", 422))
         on = form["maintenance"] == "on"
         note = form.get("note", "").strip()[:NOTE_MAX] if on else ""
-        alerts_of(request).set_maintenance(kiosk_id, on, note)
-        audit_hook.record_console_event(request, audit_hook.KIOSK_MAINTENANCE, audit_hook.OK,
-                                        session.label, subject=kiosk_id, detail=note,
-                                        facts={"maintenance": form["maintenance"]})
+        with audit_hook.console_action(request, audit_hook.KIOSK_MAINTENANCE, session.label,
+                                       subject=kiosk_id, detail=note,
+                                       facts={"maintenance": form["maintenance"]}):
+            alerts_of(request).set_maintenance(kiosk_id, on, note)
         return back(f"/admin/kiosks/{kiosk_id}", f"maintenance_{form['maintenance']}")
 
 

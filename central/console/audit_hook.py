@@ -15,10 +15,15 @@ through the JSON admin API are recorded by central.audit_http instead.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
 
 from fastapi import Request
+from sqlalchemy.orm import Session
 
+from central.audit import AuditTrail, EventFields
+from central.audit_unit import PendingEvent, pending_event
 from central.console.web import client
 
 SIGN_IN = "console.sign_in"
@@ -40,16 +45,46 @@ REFUSED = "refused"
 def record_console_event(request: Request, action: str, outcome: str, who: str, *,
                          subject: str = "", detail: str = "", why: str = "",
                          facts: Mapping[str, str] | None = None) -> None:
-    """An admin action done (``OK``) or refused (``REFUSED``) through the console.
-    ``detail``: the admin's free text (only whether there was one is recorded); ``why``:
-    central's own short reason for a refusal; ``facts``: ids and states central knows
-    (a rollout's kind, id and state after), never free text."""
-    details = {"via": "console", "client": client(request), **(facts or {})}
+    """An admin action refused (``REFUSED``), or one with no change to go with (a
+    sign-in), in a transaction of its own. ``detail``: the admin's free text (only
+    whether there was one is recorded); ``why``: central's own short reason for a
+    refusal; ``facts``: ids and states central knows, never free text. An action that
+    changes something goes through ``console_action`` instead."""
+    trail: AuditTrail = request.app.state.audit
+    trail.record_fields(_fields(request, action, outcome, who, subject, detail, why,
+                                facts or {}))
+
+
+@contextmanager
+def console_action(request: Request, action: str, who: str, *, subject: str = "",
+                   detail: str = "", facts: Mapping[str, str] | None = None
+                   ) -> Iterator[None]:
+    """Around an admin action done through the console: its event (ok) is appended in
+    the action's own transaction (central.audit_unit), with what the action noted (a
+    rollout's state after); an action that wrote nothing gets its event on its own. An
+    action that raises has no event: nothing was done."""
+    trail: AuditTrail = request.app.state.audit
+
+    def build(_session: Session, noted: Mapping[str, Any]) -> EventFields:
+        return _fields(request, action, OK, who, subject, detail, "",
+                       {**(facts or {}), **{key: str(value) for key, value in noted.items()}})
+
+    pending = PendingEvent(trail, build)
+    with pending_event(pending):
+        yield
+    if not pending.close():
+        trail.record_fields(_fields(request, action, OK, who, subject, detail, "",
+                                    facts or {}))
+
+
+def _fields(request: Request, action: str, outcome: str, who: str, subject: str,
+            detail: str, why: str, facts: Mapping[str, str]) -> EventFields:
+    details = {"via": "console", "client": client(request), **facts}
     if detail:
         details["reason_given"] = "yes"
     if why:
         details["why"] = why
     kiosk_id = subject if action.startswith("kiosk.") else None
-    request.app.state.audit.record(actor_kind="admin", actor=who, action=action,
-                                   outcome=outcome, target=subject or None,
-                                   kiosk_id=kiosk_id, details=details)
+    return EventFields(actor_kind="admin", actor=who, action=action,
+                       outcome=outcome,  # type: ignore[arg-type]
+                       target=subject or None, kiosk_id=kiosk_id, details=details)

@@ -214,6 +214,7 @@ ZH_HANS: dict[str, str] = {
     "Reported": "上报",
     "Given": "下发时间",
     "Report time": "上报时间",
+    "Attempt": "尝试次数",
     "No kiosk matches its target yet.": "目前没有符合目标的终端。",
     "Who changed what": "变更记录",
     "Who": "操作人",

@@ -62,6 +62,7 @@ class UpdateStep:
     version: str
     status: str
     reason: str
+    attempt: int  # which offer of the version the kiosk is on (a retry's is above 1)
 
 
 @dataclass(frozen=True)
@@ -151,12 +152,14 @@ def _errors(beats: list[Beat]) -> list[ErrorSeen]:
 
 
 def _updates(session: Session, kiosk_id: str) -> list[UpdateStep]:
-    steps = [UpdateStep(_maybe(row.reported_at), "software", version, row.status, row.reason)
+    steps = [UpdateStep(_maybe(row.reported_at), "software", version, row.status, row.reason,
+                        row.attempt)
              for row, version in session.execute(
                  select(ReleaseRolloutKioskRow, ReleaseRolloutRow.version)
                  .join(ReleaseRolloutRow, ReleaseRolloutRow.id == ReleaseRolloutKioskRow.rollout_id)
                  .where(ReleaseRolloutKioskRow.kiosk_id == kiosk_id)).all()]
-    steps += [UpdateStep(_maybe(row.reported_at), "config", str(version), row.status, row.reason)
+    steps += [UpdateStep(_maybe(row.reported_at), "config", str(version), row.status,
+                         row.reason, row.attempt)
               for row, version in session.execute(
                   select(RolloutKioskRow, RolloutRow.version)
                   .join(RolloutRow, RolloutRow.id == RolloutKioskRow.rollout_id)

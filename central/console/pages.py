@@ -91,17 +91,18 @@ def build_page_routes(router: APIRouter) -> None:
             return kiosk_page(request, session, kiosk_id, refused=Refused(
                 "out-of-service", "Say why the kiosk is taken out of service.", 422))
         console = console_of(request)
-        console.kiosks.mark_out_of_service(kiosk_id, session.label, reason, console.clock.now())
-        audit_hook.record_console_event(request, audit_hook.OUT_OF_SERVICE, audit_hook.OK,
-                                        session.label, subject=kiosk_id, detail=reason)
+        with audit_hook.console_action(request, audit_hook.OUT_OF_SERVICE, session.label,
+                                       subject=kiosk_id, detail=reason):
+            console.kiosks.mark_out_of_service(kiosk_id, session.label, reason,
+                                               console.clock.now())
         return back(f"/admin/kiosks/{kiosk_id}", "out_of_service")
 
     @router.post("/kiosks/{kiosk_id}/in-service")
     async def in_service(request: Request, session: Session, kiosk_id: KioskId) -> Response:
         check_csrf(session, await read_form(request))
-        console_of(request).kiosks.back_in_service(kiosk_id)
-        audit_hook.record_console_event(request, audit_hook.BACK_IN_SERVICE, audit_hook.OK,
-                                        session.label, subject=kiosk_id)
+        with audit_hook.console_action(request, audit_hook.BACK_IN_SERVICE, session.label,
+                                       subject=kiosk_id):
+            console_of(request).kiosks.back_in_service(kiosk_id)
         return back(f"/admin/kiosks/{kiosk_id}", "in_service")
 
     @router.post("/kiosks/{kiosk_id}/revoke")
@@ -112,9 +113,9 @@ def build_page_routes(router: APIRouter) -> None:
             return kiosk_page(request, session, kiosk_id, refused=Refused(
                 "revoke", "Tick the box to confirm: the kiosk must then be enrolled again.",
                 422))
-        request.app.state.enrollment.revoke_kiosk(kiosk_id)
-        audit_hook.record_console_event(request, audit_hook.REVOKE, audit_hook.OK, session.label,
-                                        subject=kiosk_id)
+        with audit_hook.console_action(request, audit_hook.REVOKE, session.label,
+                                       subject=kiosk_id):
+            request.app.state.enrollment.revoke_kiosk(kiosk_id)
         return back(f"/admin/kiosks/{kiosk_id}", "revoked")
 
     @router.get("/payments", response_class=HTMLResponse)
@@ -135,14 +136,14 @@ def build_page_routes(router: APIRouter) -> None:
         check_csrf(session, form)
         subject = f"{form.get('kind', '')}:{form.get('key', '')}"
         try:
-            console_of(request).review.settle(form.get("kind", ""), form.get("key", ""),
-                                              session.label, form.get("reason", ""))
+            with audit_hook.console_action(request, audit_hook.SETTLE, session.label,
+                                           subject=subject, detail=form.get("reason", "")):
+                console_of(request).review.settle(form.get("kind", ""), form.get("key", ""),
+                                                  session.label, form.get("reason", ""))
         except KioskError as exc:
             audit_hook.record_console_event(request, audit_hook.SETTLE, audit_hook.REFUSED,
                                             session.label, subject=subject)
             return _payments_page(request, session, False, refused=_settle_refused(exc, form))
-        audit_hook.record_console_event(request, audit_hook.SETTLE, audit_hook.OK, session.label,
-                                        subject=subject, detail=form.get("reason", ""))
         return back("/admin/payments", "settled")
 
     @router.get("/billers", response_class=HTMLResponse)
@@ -158,10 +159,9 @@ def build_page_routes(router: APIRouter) -> None:
             return _billers_page(request, session, refused=Refused(
                 f"biller-{biller_id}", "Maintenance is either on or off: reload the page.",
                 422))
-        request.app.state.service.set_maintenance(biller_id, form["maintenance"] == "on")
-        audit_hook.record_console_event(request, audit_hook.MAINTENANCE, audit_hook.OK,
-                                        session.label,
-                                        subject=f"{biller_id} {form['maintenance']}")
+        with audit_hook.console_action(request, audit_hook.MAINTENANCE, session.label,
+                                       subject=f"{biller_id} {form['maintenance']}"):
+            request.app.state.service.set_maintenance(biller_id, form["maintenance"] == "on")
         return back("/admin/billers", "maintenance")
 
 

@@ -93,8 +93,11 @@ def build_rollout_routes(router: APIRouter) -> None:
             return _detail_page(request, session, detail, status=422, problem=translate(
                 "Tick the box to confirm the cancel: it cannot be undone."))
         try:
-            done: RolloutDetailOut = getattr(control_of(request), verb)(kind, rollout_id,
-                                                                        session.label)
+            # The rollout's state after comes noted by the verb, in its transaction.
+            with audit_hook.console_action(request, action, session.label, subject=subject,
+                                           facts={"kind": kind,
+                                                  "rollout_id": str(rollout_id)}):
+                getattr(control_of(request), verb)(kind, rollout_id, session.label)
         except KioskError as exc:
             if exc.code == ErrorCode.NOT_FOUND:
                 raise HTTPException(404, exc.message) from None
@@ -106,10 +109,6 @@ def build_rollout_routes(router: APIRouter) -> None:
             return _detail_page(request, session, detail, status=409, problem=translate(
                 "Refused: the rollout is %(state)s now.",
                 state=translate(STATE_LABELS[detail.state])))
-        audit_hook.record_console_event(request, action, audit_hook.OK, session.label,
-                                        subject=subject,
-                                        facts={"kind": kind, "rollout_id": str(rollout_id),
-                                               "state": done.state})
         return back(f"/admin/rollouts/{kind}/{rollout_id}", DONE_BY_VERB[verb])
 
 

@@ -116,9 +116,8 @@ def build_console_router() -> APIRouter:
         session = signed_in(request)
         form = await read_form(request)
         check_csrf(session, form)
-        console_of(request).sessions.sign_out(request.cookies.get(SESSION_COOKIE))
-        audit_hook.record_console_event(request, audit_hook.SIGN_OUT, audit_hook.OK,
-                                        session.label)
+        with audit_hook.console_action(request, audit_hook.SIGN_OUT, session.label):
+            console_of(request).sessions.sign_out(request.cookies.get(SESSION_COOKIE))
         answer = RedirectResponse("/admin/sign-in?signed_out=1", status_code=303)
         answer.delete_cookie(SESSION_COOKIE, path="/admin", httponly=True, samesite="strict")
         return answer

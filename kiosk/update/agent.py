@@ -105,8 +105,9 @@ class UpdateAgent:
         if record.version == version and (record.state == "installed" or (
                 record.state in ("rejected", "failed", "rolled_back")
                 and (attempt or 1) <= (record.attempt or 1))):
-            return record  # decided already: only an admin's retry (a new attempt) or
-            # a new release is taken
+            return record  # decided already: only a new attempt (an admin's retry, or a
+            # new rollout of this version: central counts attempts per version) or a new
+            # release is taken
         try:
             manifest = verify_release(signed, self.trusted,
                                       running_version=self.running_version, now=self.now())

@@ -55,7 +55,9 @@ class UpdateRecord:
     """Whether central has heard of this state's outcome (kept, rolled back, ...)."""
     attempt: int | None = None
     """Which offer of ``version`` central named (X-Rollout-Attempt; None: it did not
-    say): a release that failed here is taken again only for a later attempt (a retry)."""
+    say): a release that failed here is taken again only for a later attempt (a retry,
+    or a new rollout of it: central counts a kiosk's attempts of a version across
+    rollouts)."""
     changed_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
 
 

@@ -142,6 +142,33 @@ def test_a_failed_kiosk_enables_retry_and_cancel_is_final(site, fleet, keys):
     assert not any(buttons(page).values())
 
 
+
+def test_the_attempt_each_kiosk_is_on_shows_on_the_rollout_and_kiosk_pages(site, fleet, keys):
+    """GIVEN a config rollout to two kiosks, one of which failed it, retried by the admin
+    WHEN the admin opens the rollout's page and the failed kiosk's page, in English and
+    then in Chinese
+    THEN the rollout page says attempt 2 for the retried kiosk and 1 for the other, and
+    the kiosk's update history says attempt 2, under the column Attempt (尝试次数)"""
+    a, b = fleet.enroll("SH-F-0011", "SH-F-0012")
+    rollout = fleet.push_config(1).json()
+    assert fleet.config_of(a) == 200
+    fleet.report_config(a, 1, "failed", "schema: unknown key")
+    beat(site.url, keys, a)  # the fleet knows the kiosk: it has a page
+    console = http_sign_in(site.url, keys.admin_token)
+    page_url = f"{site.url}/admin/rollouts/config/{rollout['id']}"
+    page = console.get(page_url, timeout=PATIENCE_S).text
+    console.post(f"{page_url}/retry", data={"csrf": form_token(page)}, timeout=PATIENCE_S)
+    for language, column in (("en", "Attempt"), ("zh-Hans", "尝试次数")):
+        console.get(f"{site.url}/admin/language/{language}", timeout=PATIENCE_S)
+        page = console.get(page_url, timeout=PATIENCE_S).text
+        assert re.search(rf'data-kiosk="{a}"[^>]*data-attempt="2"', page)
+        assert re.search(rf'data-kiosk="{b}"[^>]*data-attempt="1"', page)
+        assert f"<th>{column}</th>" in page
+        kiosk_page = console.get(f"{site.url}/admin/kiosks/{a}", timeout=PATIENCE_S).text
+        assert re.search(r'<tr data-update="config 1" data-attempt="2">', kiosk_page)
+        assert f"<th>{column}</th>" in kiosk_page
+
+
 def test_audit_page_filters_pages_exports_and_verifies_then_names_a_tampered_event(
         site, keys, clock, central_db):
     """GIVEN 60 events by two admins over an hour (one refused), on top of the sign-in

@@ -2,8 +2,8 @@
 HTTP: real central (SQLite and PostgreSQL), kiosk-admin, and each kiosk's real agent
 (the config agent with its printer simulator behind the health check; the update agent
 installing a real venv). A kiosk that failed a version refuses that same offer again, but
-takes the retry (a new attempt) once the cause is gone; a kiosk that applied it does not
-apply it again."""
+takes the retry (a new attempt) once the cause is gone, and a new rollout of that version
+(its next attempt of it); a kiosk that applied it does not apply it again."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from kiosk.domain.clock import SystemClock
 from kiosk.sync.release_client import ReleaseClient
 from kiosk.sync.wire_config import key_id
 from kiosk.update.agent import TrialWatch, UpdateAgent
+from kiosk.update.switch import UpdateRecord
 from test_central_config_admin import (
     keys_dir,  # noqa: F401 (a fixture: the admin signing key)
     run_admin as kiosk_admin,
@@ -158,3 +159,54 @@ def test_a_retried_software_rollout_is_installed_and_kept_by_the_kiosk_that_roll
     rollout = http.get(f"{central_url}/v1/admin/release-rollouts/latest", timeout=PATIENCE_S)
     assert rollout.json()["state"] == "completed", rollout.text
     assert rollout.json()["kiosks"][0]["status"] == "kept"
+
+
+@pytest.mark.long(10)  # a real venv installed
+def test_a_new_rollout_of_a_version_a_kiosk_rolled_back_is_installed_again(
+        central_url: str, keys: Any, keys_dir: Path, release_dir: Path,  # noqa: F811
+        tmp_path: Path, http: requests.Session) -> None:
+    """GIVEN a kiosk running 0.1.0 that rolled 0.2.0 back in rollout A (its update state
+    says so, and its agent reports it: A halts) and leaves that offer alone
+    WHEN the admin pushes 0.2.0 again with kiosk-admin (a new rollout B) and the agent
+    runs its rounds with a healthy terminal
+    THEN B offers it as the kiosk's second attempt of 0.2.0: the agent installs and
+    switches to it, keeps it and reports it kept, and B completes (A stays halted)"""
+    kiosk_id = "SH-JA-0102"
+    public = load_key(keys_dir / KEY_FILE).public_key()
+    client = ReleaseClient(central_url, timeout_s=PATIENCE_S, kiosk_id=kiosk_id,
+                           token=keys.credential(kiosk_id, GROUP), clock=SystemClock())
+    releases = kiosk_with_0_1_0(tmp_path / kiosk_id)
+    agent = UpdateAgent(releases, client, {key_id(public): public}, running_version="0.1.0",
+                        now=lambda: SystemClock().now())
+
+    def push() -> int:
+        status, out = kiosk_admin("release", "push", str(release_dir), "--target",
+                                  f"kiosk:{kiosk_id}", "--central", central_url)
+        assert status == 0, out
+        answer = http.get(f"{central_url}/v1/admin/release-rollouts/latest",
+                          timeout=PATIENCE_S)
+        rollout_id: int = answer.json()["id"]
+        return rollout_id
+
+    first = push()
+    releases.write_state(UpdateRecord(state="rolled_back", version="0.2.0", previous="0.1.0",
+                                      reason="payment terminal offline", reported=False,
+                                      attempt=1))
+    assert agent.round().state == "rolled_back"  # reported, and the offer left alone
+    second = push()
+    assert agent.round().state == "installed"
+    assert agent.switch_if_ready()
+    releases.guard()
+    TrialWatch(releases, "0.2.0", list, deadline_s=0.2, on_rolled_back=lambda _r: None,
+               poll_s=0.05).run()
+    agent.running_version = releases.current_version() or "?"
+    agent.round()  # reports it kept
+
+    record = releases.read_state()
+    assert (releases.current_version(), record.state, record.attempt, record.reported) == (
+        "0.2.0", "kept", 2, True)
+    states = {rollout_id: http.get(f"{central_url}/v1/admin/release-rollouts/{rollout_id}",
+                                   timeout=PATIENCE_S).json()
+              for rollout_id in (first, second)}
+    assert (states[first]["state"], states[second]["state"]) == ("halted", "completed")
+    assert states[second]["kiosks"][0]["status"] == "kept"
