@@ -194,7 +194,8 @@ class ServicesSection(_Section):
     """Offer the indicative points self-assessment."""
     submit_wait_s: float = Field(default=3.0, ge=0, le=30)
     """How long a submission waits for central's final number before the slip is printed
-    with the provisional reference (central gives the number on delivery)."""
+    with the provisional reference (central gives the number on delivery). A delivery
+    that fails (central away) ends the wait at once."""
     commission_district: str = "长宁区"
     """District of the arbitration commission this kiosk files with (jurisdiction warning)."""
     holidays: tuple[str, ...] = ()

@@ -317,6 +317,9 @@ def _running_system(tmp: Path, *, card_timeout_s: float, step_delay_s: float,
             "sync": {"forward_interval_s": 0.2, "backoff_max_s": 1.0,
                      **({"heartbeat_interval_s": heartbeat_interval_s}
                         if heartbeat_interval_s is not None else {})},
+            # A loaded machine's central can take seconds to number a registration; a
+            # central that is away ends the wait at once (kiosk.services.submitting).
+            "services": {"submit_wait_s": LOOPBACK_CENTRAL_TIMEOUT_S},
             "printer": {"url": printer_url, "status_timeout_s": 3.0},
             "payment": {"url": payment_url, "card_timeout_s": card_timeout_s},
             "reader": {"url": reader_url},

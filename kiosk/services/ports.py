@@ -189,6 +189,7 @@ class Delivery:
     reason: str | None = None
     record_status: str | None = None  # central's status of a registration or application
     detail: dict[str, str] = field(default_factory=dict)  # what the slip may show
+    attempts: int = 0  # failed deliveries so far (central away, refused the connection...)
 
 
 @dataclass(frozen=True)

@@ -16,13 +16,15 @@ POLL_S = 0.05  # how often the outbox is asked while waiting
 
 def await_delivery(outbox: OutboxStore, idempotency_key: str, wait_s: float,
                    stop: threading.Event | None = None) -> Delivery:
-    """Central's answer as the forwarder recorded it, or pending after ``wait_s`` (or as
-    soon as ``stop`` is set)."""
+    """Central's answer as the forwarder recorded it, or pending after ``wait_s``, as
+    soon as a delivery of it has failed (central away: waiting on helps nobody, the
+    forwarder keeps trying), or as soon as ``stop`` is set. A slow central is waited for
+    up to ``wait_s``: its number on the slip is worth a few seconds."""
     deadline = time.monotonic() + wait_s
     stop = stop or threading.Event()
     while True:
         delivery = outbox.delivery(idempotency_key)
-        if delivery is not None and delivery.state != "pending":
+        if delivery is not None and (delivery.state != "pending" or delivery.attempts > 0):
             return delivery
         if time.monotonic() >= deadline or stop.wait(POLL_S):
             return Delivery(state="pending")

@@ -161,7 +161,8 @@ class SqlOutboxStore:
             return newest
 
     def delivery(self, idempotency_key: str) -> Delivery | None:
-        """Pending, delivered (with central's reference) or rejected (with the reason)."""
+        """Pending (with the failed attempts so far), delivered (with central's
+        reference) or rejected (with the reason)."""
         with self._tx.read("read one outbox record's delivery") as session:
             row = session.scalars(select(OutboxRow).where(
                 OutboxRow.idempotency_key == idempotency_key)).one_or_none()
@@ -174,7 +175,7 @@ class SqlOutboxStore:
                                 detail=dict(receipt.get("detail") or {}))
             if row.rejected_at is not None:
                 return Delivery(state="rejected", reason=row.rejected_reason)
-            return Delivery(state="pending")
+            return Delivery(state="pending", attempts=row.attempts)
 
 
 def _bounded(detail: dict[str, str] | None) -> dict[str, str]:

@@ -279,3 +279,25 @@ def test_submission_and_its_outbox_record_are_written_together(store: Store,
                                        "verification_code": submission.verification_code}
     assert store.submissions.get(submission.provisional_ref) == submission
     assert store.submissions.get("nope") is None
+
+
+def test_a_submission_waits_for_a_slow_central_but_not_for_one_that_is_away(
+        store: Store, now: datetime) -> None:
+    """GIVEN a registration accepted into the outbox
+    WHEN nothing is recorded of it, or a delivery of it has failed (central away)
+    THEN the wait for central's number lasts its whole time in the first case (a slow
+    central is waited for), and ends at once in the second, with the failure counted."""
+    from kiosk.services.submitting import await_delivery
+
+    submission = store.submissions.submit("stay_registration", "SH-CN-0001", "en",
+                                          {"room": "1201"}, now)
+    key = submission.idempotency_key
+    started = time.monotonic()
+    waited = await_delivery(store.outbox, key, 0.5)
+    assert waited == Delivery(state="pending") and time.monotonic() - started >= 0.5
+
+    store.outbox.mark_attempt([key], "E_CENTRAL_UNAVAILABLE", now)
+    started = time.monotonic()
+    away = await_delivery(store.outbox, key, 30.0)
+    assert away == Delivery(state="pending", attempts=1)
+    assert time.monotonic() - started < 5.0  # not the 30 s a slow central gets
