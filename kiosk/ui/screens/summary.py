@@ -7,6 +7,7 @@ over its bottom edge until the end is in view; touching the cue scrolls further.
 from __future__ import annotations
 
 from kivy.animation import Animation
+from kivy.clock import Clock
 from kivy.properties import BooleanProperty, StringProperty
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
@@ -24,6 +25,10 @@ MORE_BELOW = N_("More below: scroll down")
 READ_TO_THE_END = N_("Read to the end first")
 # How close to the end counts as the end (reference pixels): the last row is in view.
 END_SLACK = 8
+# Frames after the screen shows before a summary that fits counts as read: its rows'
+# labels measure their text a frame after they are added and the list takes their
+# heights a frame later; until then the list can look short enough to fit.
+SETTLE_FRAMES = 5
 PAGE = 0.8  # the cue scrolls this much of the visible height, so a line stays in view
 
 
@@ -42,6 +47,7 @@ class SummaryScreen(FlowScreen):
         self._summary_key: tuple[int, str] | None = None  # which summary was read
         self._read_to_the_end = False
         self._on_screen = False
+        self._settled = False
         self._button_text = ""
 
     def on_kv_post(self, _base_widget: object) -> None:
@@ -51,12 +57,24 @@ class SummaryScreen(FlowScreen):
         self.ids.content.fbind("height", self._follow_scroll)
 
     def on_enter(self, *_: object) -> None:
-        # Laid out by now: a summary that fits counts as read.
         self._on_screen = True
+        self._settle(SETTLE_FRAMES)
+
+    def _settle(self, frames: int) -> None:
+        """Laid out after ``frames`` more frames: then a summary that fits counts as read
+        (a full run on a loaded machine had the fade end, and the list judged, before the
+        rows had their heights: a long summary counted as read at once)."""
+        if not self._on_screen:
+            return
+        if frames > 0:
+            Clock.schedule_once(lambda _dt: self._settle(frames - 1), 0)
+            return
+        self._settled = True
         self._follow_scroll()
 
     def on_leave(self, *_: object) -> None:
         self._on_screen = False
+        self._settled = False
 
     @property
     def read_to_the_end(self) -> bool:
@@ -127,7 +145,8 @@ class SummaryScreen(FlowScreen):
         scroll, content = self.ids.scroll, self.ids.content
         below = max(content.height - scroll.height, 0.0) * max(scroll.scroll_y, 0.0)
         at_end = below <= self.app.u * END_SLACK
-        if at_end and self._on_screen:
+        # Before the list settles, only a scroll the person made reaches its end.
+        if at_end and self._on_screen and (self._settled or scroll.scroll_y < 1):
             self._read_to_the_end = True
         self.ids.cue.shown = not at_end
         action = self.ids.action
