@@ -405,10 +405,16 @@ class KioskApp(App):
             result[key] = None if why is None else unavailable_reason(why)
         return result
 
+    def no_service_works(self) -> bool:
+        """Every self-service is greyed out now: the attract screen closes (no dead end
+        on a home screen where nothing can be done)."""
+        return all(reason is not None for reason in self.available_services().values())
+
     def _availability_changed(self) -> None:
-        """From the device watch's thread: refresh the home screen if it is showing."""
+        """From the device watch's thread: refresh the home or attract screen if it is
+        showing (the attract screen closes while no service works, opens when one does)."""
         def refresh(_dt: float) -> None:
-            if self.root is not None and self.root.current == "home":
+            if self.root is not None and self.root.current in ("home", "attract"):
                 self.current_screen.refresh()
 
         Clock.schedule_once(refresh)
