@@ -124,6 +124,8 @@ class AttractScreen(KioskScreen):
         corner: five quick taps there open technician mode (app.py). While closed, no
         touch starts: a language's name shows the notice in that language."""
         if self.collide_point(*touch.pos):
+            if self.app.no_service_works() != self.closed:
+                self.refresh()  # the watch's news may be on its way to the UI thread
             if not self.app.technician_corner_tap(touch):
                 chosen = next((b.lang_code for b in self._language_buttons
                                if b.collide_point(*b.to_widget(*touch.pos))), None)
