@@ -18,6 +18,7 @@ from kiosk.ui.leave_dialog import LeaveServiceDialog
 from kiosk.ui.qr_image import drawn_modules, qr_matrix
 from kiosk.ui.walkthrough import (
     answer_on_keypad,
+    confirm_summary,
     current_flow,
     start_bill_payment,
     start_service,
@@ -96,7 +97,7 @@ def test_failed_print_offers_print_again_and_the_reference_as_qr(driver: Driver,
     driver.wait_for_screen("summary")
     jobs_before = len(system.printer.jobs)
     system.printer.set_fault(Fault.PAPER_OUT)
-    driver.tap(app.screen("summary").ids.action)
+    confirm_summary(driver)  # the result is longer than the screen: read to its end
     flow = current_flow(driver)
     driver.wait_until(lambda: flow.step is PointsStep.DONE and not flow.busy, 30,
                       "the print to fail")
