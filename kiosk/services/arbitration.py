@@ -33,6 +33,7 @@ from kiosk.services.arbitration_questions import (
     FIRST_AFTER_EMPLOYER,
     USCC_KEYS,
     build_form,
+    change_target,
     question_for_field,
     questions,
 )
@@ -165,10 +166,30 @@ class ArbitrationFlow(ArbitrationScreens, Flow[ArbStep]):
 
     def confirm_company(self) -> None:
         if self.step is ArbStep.CONFIRM_COMPANY:
-            self._show(View.QUESTION, ArbStep.QUESTIONS)
+            self._after_confirming()
 
     def confirm_agency(self) -> None:
         if self.step is ArbStep.CONFIRM_AGENCY:
+            self._after_confirming()
+
+    def _after_confirming(self) -> None:
+        """The next question; the summary when a code changed by Change on it was the
+        last one missing (every other answer is kept)."""
+        form = self.form
+        if form is not None and form.done:
+            self._to_summary()
+        else:
+            self._show(View.QUESTION, ArbStep.QUESTIONS)
+
+    def change(self, key: str) -> None:
+        """Change on a summary row: its question (and those making one row with it),
+        then the summary again (_after_answer), the lookups of a changed code included."""
+        form = self.form
+        if self.step is not ArbStep.SUMMARY or form is None:
+            return
+        target = change_target(key)
+        if form.change(target.question, target.entry, also=target.also, group=target.group):
+            self.error = None
             self._show(View.QUESTION, ArbStep.QUESTIONS)
 
     def answer(self, value: object) -> None:
@@ -197,7 +218,13 @@ class ArbitrationFlow(ArbitrationScreens, Flow[ArbStep]):
 
     def back(self) -> None:
         form = self.form
-        if self.step is ArbStep.QUESTIONS and form is not None:
+        if self.step is ArbStep.QUESTIONS and form is not None and form.at_change:
+            form.resume()  # Back on the question reached by Change: the summary again
+            if form.done:
+                self._to_summary()
+            else:
+                self._notify()  # a question the kept answers do not cover
+        elif self.step is ArbStep.QUESTIONS and form is not None:
             here = None if form.done or form.group is not None else form.current.key
             if here == FIRST_AFTER_EMPLOYER and self.company is not None:
                 self._show(View.CONFIRM, ArbStep.CONFIRM_COMPANY)

@@ -12,6 +12,7 @@ through ``QuestionContext``.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any, Protocol
@@ -445,3 +446,45 @@ def question_for_field(field_name: str) -> tuple[str, str | None, int | None] | 
               "facts": "facts", "knew_date": "knew_date"}
     key = simple.get(field_name)
     return (key, None, None) if key is not None else None
+
+
+# Change on a summary row (ArbitrationScreens.summary_rows): the questions after the one
+# changed that are asked again with their kept answers, as they make one row with it. A
+# changed code stops at the next question: the company is looked up there, before the
+# questions that depend on what the registry knows of it (its phone).
+CHANGE_ALSO: dict[str, tuple[str, ...]] = {
+    "uscc": (FIRST_AFTER_EMPLOYER,),
+    "agency_uscc": (FIRST_AFTER_AGENCY,),
+    "type": ("amount",),  # a claim: its type and its amount
+    "employment_start": ("employment_end",),
+    "workplace": ("workplace_district",),
+    "service_same": ("service_address",),
+    "agent_name": ("agent_phone",),
+}
+
+
+@dataclass(frozen=True)
+class ChangeTarget:
+    """Where Change on a summary row goes: the question, in a group's entry (0-based)."""
+
+    question: str
+    group: str | None = None
+    entry: int | None = None
+
+    @property
+    def also(self) -> tuple[str, ...]:
+        return CHANGE_ALSO.get(self.question, ())
+
+
+def change_key(question: str, group: str | None = None, entry: int | None = None) -> str:
+    """A summary row's Row.change: "occupation", or "claims[1].type" in a group."""
+    return question if group is None else f"{group}[{entry}].{question}"
+
+
+def change_target(key: str) -> ChangeTarget:
+    """The question a Row.change names (change_key's inverse)."""
+    head, _, question = key.partition(".")
+    if not question:
+        return ChangeTarget(key)
+    group, _, index = head.partition("[")
+    return ChangeTarget(question, group, int(index.rstrip("]")))

@@ -22,6 +22,7 @@ from kiosk.services.arbitration_questions import (
     STEP_OF_KEY,
     STEP_SUMMARY,
     TOTAL_STEPS,
+    change_key,
     limitation_last_day,
 )
 from kiosk.services.contract import Confirmation, Outcome, Summary
@@ -169,47 +170,55 @@ class ArbitrationScreens:
 
     def summary_rows(self) -> list[Row]:
         """What is claimed first (numbered, with the total), then from whom, then the
-        applicant, then the facts and evidence."""
+        applicant, then the facts and evidence. A row from an answer names its question
+        for Change (change_key); the total and what the document gave do not."""
         app, person = self.application, self.person
         if app is None or person is None:
             return []
         a, e, respondent = app.applicant, app.employment, app.respondent
         rows = [Row(f"{number}. {self._tr(CLAIM_LABELS.get(str(claim.type), ''))}",
-                    self._money(claim.amount))
+                    self._money(claim.amount), change=change_key("type", "claims", number - 1))
                 for number, claim in enumerate(app.claims, start=1)]
         name_en = self.company.name_en if self.company is not None else ""
         rows += [Row(N_("Total claimed"), self._money(claims_total(app)), True),
-                 Row(N_("Employer"), f"{respondent.name} {name_en}".strip()),
-                 Row(N_("Unified Social Credit Code"), respondent.uscc or "")]
+                 Row(N_("Employer"), f"{respondent.name} {name_en}".strip(), change="uscc"),
+                 Row(N_("Unified Social Credit Code"), respondent.uscc or "", change="uscc")]
         agency = app.co_respondent
         if agency is not None:
             agency_en = self.agency.name_en if self.agency is not None else ""
-            rows += [Row(N_("Dispatch agency"), f"{agency.name or ''} {agency_en}".strip()),
-                     Row(N_("Unified Social Credit Code"), agency.uscc or "")]
-        rows += [Row(N_("Employed"), self._span(e.start, e.end)),
+            rows += [Row(N_("Dispatch agency"), f"{agency.name or ''} {agency_en}".strip(),
+                         change="agency_uscc"),
+                     Row(N_("Unified Social Credit Code"), agency.uscc or "",
+                         change="agency_uscc")]
+        rows += [Row(N_("Employed"), self._span(e.start, e.end), change="employment_start"),
                  Row(N_("Workplace"), ", ".join(
                      part for part in (e.workplace or "", self._tr(
-                         DISTRICT_LABELS.get(e.workplace_district or "", ""))) if part)),
+                         DISTRICT_LABELS.get(e.workplace_district or "", ""))) if part),
+                     change="workplace"),
                  Row(N_("Name"), f"{person.surname} {person.given_names}"),
                  Row(N_("Document number"), person.masked_number),
-                 Row(N_("Occupation"), a.occupation or ""),
-                 Row(N_("Phone"), a.phone or ""),
-                 Row(N_("Home address"), a.address or ""),
-                 Row(N_("Address for the commission's letters"), a.service_address or "")]
+                 Row(N_("Occupation"), a.occupation or "", change="occupation"),
+                 Row(N_("Phone"), a.phone or "", change="phone"),
+                 Row(N_("Home address"), a.address or "", change="address"),
+                 Row(N_("Address for the commission's letters"), a.service_address or "",
+                     change="service_same")]
         if a.work_permit_no:
-            rows.append(Row(N_("Work permit number"), a.work_permit_no))
+            rows.append(Row(N_("Work permit number"), a.work_permit_no,
+                            change="work_permit_no"))
         if app.agent is not None:
-            rows.append(Row(N_("Agent"), f"{app.agent.name}, {app.agent.phone}"))
+            rows.append(Row(N_("Agent"), f"{app.agent.name}, {app.agent.phone}",
+                            change="agent_name"))
         facts = (app.facts or "").strip()
         count = self._tr(N_("{count} characters")).format(count=len(facts))
         rows += [Row(N_("Facts and reasons"),
-                     f"{excerpt(facts, FACTS_EXCERPT)} · {count}" if facts else count),
+                     f"{excerpt(facts, FACTS_EXCERPT)} · {count}" if facts else count,
+                     change="facts"),
                  Row(N_("Evidence"), "; ".join(item.name or "" for item in app.evidence)
-                     or self._tr(N_("None"))),
+                     or self._tr(N_("None")), change="has_evidence"),
                  Row(N_("Witnesses"), "; ".join(w.name or "" for w in app.witnesses)
-                     or self._tr(N_("None"))),
+                     or self._tr(N_("None")), change="has_witnesses"),
                  Row(N_("You learned of it on"),
-                     self._date(app.knew_date) if app.knew_date else "")]
+                     self._date(app.knew_date) if app.knew_date else "", change="knew_date")]
         return rows
 
     def outcome(self) -> Outcome:

@@ -251,9 +251,11 @@ class Questionnaire:
             self._walk_kept()
         return True
 
-    def change(self, key: str, entry: int | None = None, also: tuple[str, ...] = ()) -> bool:
+    def change(self, key: str, entry: int | None = None, also: tuple[str, ...] = (),
+               group: str | None = None) -> bool:
         """Go to the question ``key`` of a finished questionnaire (of the group entry
-        ``entry``, 0-based, for a question of a repeated group) to change its answer;
+        ``entry``, 0-based, for a question of a repeated group; of the group ``group``
+        when two groups ask a question of that key) to change its answer;
         every answer is kept. ``also``: questions after it that are asked again, their
         kept answers shown (a day and its time make one arrival). The walk is replayed
         from the start, so Back and the answer checks see the same questions as the
@@ -268,7 +270,8 @@ class Questionnaire:
         self.error = None
         self._here = self._first_from(_Position(0))
         while not self.done:
-            if self._is_at(key, entry):
+            if self._is_at(key, entry) and (group is None or (
+                    self.group is not None and self.group.key == group)):
                 self._change_at = len(self._trail)
                 return True
             value = self._kept_value(kept)

@@ -111,6 +111,13 @@ QUESTIONS: tuple[Question, ...] = (
              validate=_between(0, MAX_DEDUCTIONS)),
 )
 _QUESTION_KEYS = tuple(question.key for question in QUESTIONS)
+# The result's line (kiosk.domain.points.assess) -> the question it comes from: Change
+# on the line.
+_LINE_QUESTIONS = {"age": "age", "education": "education", "skill_title": "skill_title",
+                   "insurance_years": "insurance_years", "insurance_base": "insurance_base",
+                   "spouse": "spouse_marriage_years", "shortage_major": "shortage_major",
+                   "fresh_graduate": "fresh_graduate", "awards": "award_points",
+                   "deductions": "deduction_points"}
 
 # One step for the notice, one per question, one for the result (and its slip).
 TOTAL_STEPS = len(QUESTIONS) + 2
@@ -210,9 +217,19 @@ class PointsFlow(Flow[PointsStep]):
             self.form.skip()
             self._notify()
 
+    def change(self, key: str) -> None:
+        """Change on a line of the result: its question, then the result again."""
+        form = self.form
+        if self.step is PointsStep.RESULT and form is not None and form.change(key):
+            self.error = None
+            self._show(View.QUESTION, PointsStep.QUESTIONS)
+
     def back(self) -> None:
         form = self.form
-        if self.step is PointsStep.QUESTIONS and form is not None:
+        if self.step is PointsStep.QUESTIONS and form is not None and form.at_change:
+            form.resume()  # Back on the question reached by Change: the result again
+            self._show_result()
+        elif self.step is PointsStep.QUESTIONS and form is not None:
             if form.back():
                 self._notify()
             else:
@@ -272,7 +289,8 @@ class PointsFlow(Flow[PointsStep]):
             Row(N_("Result"), self._tr(REACHED) if result.reaches_pass_mark
                 else self._tr(BELOW).format(points=result.pass_mark - result.total)),
         ]
-        rows += [Row(line.label, str(line.points)) for line in result.lines]
+        rows += [Row(line.label, str(line.points), change=_LINE_QUESTIONS[line.code])
+                 for line in result.lines]
         if self._both_education_and_title():
             rows.append(Row(N_("Education and title"), self._tr(NOT_CUMULATIVE)))
         return rows

@@ -83,6 +83,7 @@ class TaxDeps:
 
 
 SEND_AGAIN, NOT_MY_NUMBER = "send_again", "not_my_number"  # the code screen's buttons
+PERIOD_CHANGE = "period"  # Row.change of the record's period: both months asked again
 
 # "This is not my number" (docs/spec/tax-record.md#not-my-number): what the person can do
 # alone, at any hour. The kiosk cannot change the number and knows no other way in.
@@ -209,8 +210,20 @@ class TaxRecordFlow(Flow[TaxStep]):
         if self.form is not None and self.form.skip():
             self._notify()
 
+    def change(self, key: str) -> None:
+        """Change on the record's period: both months asked again (the first kept), then
+        the record of the new period is fetched."""
+        form = self.form
+        if (key == PERIOD_CHANGE and self.step is TaxStep.RECORD and form is not None
+                and form.change("start", also=("end",))):
+            self.error = None
+            self._show(View.QUESTION, TaxStep.PERIOD)
+
     def back(self) -> None:
-        if self.step is TaxStep.PERIOD and self.form is not None and self.form.back():
+        if self.step is TaxStep.PERIOD and self.form is not None and self.form.at_change:
+            self.form.resume()  # Back on the month reached by Change: the record again
+            self._busy(View.WORKING, TaxStep.FETCHING)  # of the months now answered
+        elif self.step is TaxStep.PERIOD and self.form is not None and self.form.back():
             self._notify()
         elif self.step is TaxStep.RECORD:
             self._ask_period()
@@ -292,7 +305,8 @@ class TaxRecordFlow(Flow[TaxStep]):
             return []
         lang = self.ctx.lang
         rows = [Row(N_("Name"), record.name), Row(N_("Taxpayer ID"), record.taxpayer_id),
-                Row(N_("Period"), f"{record.period_start} – {record.period_end}")]
+                Row(N_("Period"), f"{record.period_start} – {record.period_end}",
+                    change=PERIOD_CHANGE)]
         rows += [Row(row.period, format_money(row.tax_paid, lang)) for row in record.rows]
         rows += [Row(N_("Total income"), format_money(record.total_income, lang)),
                  Row(N_("Total tax paid"), format_money(record.total_tax, lang), True)]

@@ -405,9 +405,15 @@ class KioskApp(App):
             result[key] = None if why is None else unavailable_reason(why)
         return result
 
+    def no_service_works(self) -> bool:
+        """Every self-service is greyed out now: the attract screen closes (no dead end
+        on a home screen where nothing can be done)."""
+        return all(reason is not None for reason in self.available_services().values())
+
     def _availability_changed(self) -> None:
         """From the device watch's thread: refresh the screen showing if it shows what
-        is available (home's services, the QR screen's scan choice), in place."""
+        is available (home's services, the QR screen's scan choice, the attract screen
+        that closes while no service works), in place."""
         def refresh(_dt: float) -> None:
             if self.root is not None and self.current_screen.shows_availability:
                 self.current_screen.refresh()

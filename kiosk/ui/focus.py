@@ -86,10 +86,14 @@ class FocusManager:
 
     def press(self, key: str) -> None:
         """A key of the tactile keypad, on the UI thread. On the attract screen any key
-        starts, as a touch does, with the audio mode on; elsewhere it is handled."""
+        starts, as a touch does, with the audio mode on (unless no service works: then
+        none does); elsewhere it is handled."""
         app = self.app
         app.last_touch = time.monotonic()  # a key is someone there, as a touch is
         if app.root is not None and app.root.current == "attract":
+            if app.no_service_works():  # closed: no key starts, as no touch does
+                self.keys_handled += 1
+                return
             app.set_audio(True)
             app.show_screen("language")  # what a touch there does (AttractScreen.start)
         else:

@@ -32,3 +32,12 @@ def qr_texture(content: str) -> Texture:
     texture.mag_filter = "nearest"
     texture.min_filter = "nearest"
     return texture
+
+
+def drawn_modules(texture: Texture) -> list[list[bool]]:
+    """The modules a qr_texture draws, top row first (True: dark): what a camera reads
+    from the screen, to compare with qr_matrix."""
+    size = texture.width
+    pixels = texture.pixels  # bottom row first, as Kivy keeps them
+    return [[pixels[((size - 1 - y) * size + x) * 4] == 0 for x in range(size)]
+            for y in range(size)]

@@ -62,3 +62,50 @@ def test_a_replug_during_a_session_does_not_end_it(driver: Driver, system: Syste
     assert driver.app.root.current == "account"
     assert driver.find("account", "entry").value == "3100"
     assert system.runtime.services.unavailable("bill_payment") is None
+
+
+def test_no_service_working_closes_the_attract_screen_until_one_comes_back(
+        driver: Driver, system: System) -> None:
+    """GIVEN the attract screen, and the printer out of paper (two checks in a row), so
+    that every self-service is greyed out
+    WHEN a passer-by touches the start button, then the name of their language (Russian),
+    then presses a key of the tactile keypad
+    THEN the attract screen says the kiosk is out of service for now with the hotline
+    instead of "Touch to start", in Russian once Russian is touched, and no touch or key
+    starts a session; once paper is back (one good check) it says "Touch to start" again
+    by itself and a touch starts."""
+    app = driver.app
+    attract = app.screen("attract")
+    attract.show_language("en")  # type: ignore[attr-defined]
+    start, notice = attract.ids.start, attract.ids.closed_notice
+    assert start.text == "Touch to start" and not notice.text
+    hotline = app.settings.hotline
+    try:
+        system.printer.set_fault(Fault.PAPER_OUT)
+        poll(system, 2)
+        driver.settle(0.3)
+        assert all(why is not None for why in app.available_services().values())
+        assert start.text == "Out of service for now"
+        assert hotline and hotline in notice.text and notice.opacity == 1
+        driver.tap_at(*start.to_window(*start.center))
+        driver.settle(0.3)
+        assert app.root.current == "attract" and app.session is None
+
+        driver.tap(attract.language_button("ru"))  # type: ignore[attr-defined]
+        driver.settle(0.3)
+        assert app.root.current == "attract" and app.session is None
+        assert attract.showing == "ru"  # type: ignore[attr-defined]
+        assert start.text == "Временно не работает"
+        assert notice.text.startswith("Сейчас на этом терминале") and hotline in notice.text
+
+        app.focus.press("5")
+        driver.settle(0.3)
+        assert app.root.current == "attract" and app.session is None
+    finally:
+        system.printer.clear_faults()
+        poll(system, 1)
+        driver.settle(0.3)
+    attract.show_language("en")  # type: ignore[attr-defined]
+    assert start.text == "Touch to start" and not notice.text and notice.opacity == 0
+    driver.tap(start)
+    driver.wait_for_screen("language")

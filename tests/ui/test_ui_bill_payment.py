@@ -11,12 +11,15 @@ import pytest
 import requests
 
 from hardware.sim.payment.cards import INSUFFICIENT_FUNDS, UNIONPAY_APPROVED
+from hardware.sim.printer import Fault
 from kiosk.devtools.loopback import System
 from kiosk.services.bill_payment import Step
 from kiosk.ui.driver import Driver
+from kiosk.ui.qr_image import drawn_modules, qr_matrix
 from kiosk.ui.walkthrough import (
     answer_by_typing,
     answer_on_keypad,
+    choose_card_if_offered,
     pay_water_bill,
     question_keypad,
     start_bill_payment,
@@ -281,3 +284,45 @@ def test_mobile_bill_found_by_barcode_and_paid_in_part_in_russian(driver: Driver
                     if p["reference"] == flow.payment.reference]
         time.sleep(0.1)
     assert len(recorded) == 1 and recorded[0]["amount"] == "50.00"
+
+
+def test_a_receipt_not_printed_leaves_the_reference_as_a_qr_code(driver: Driver,
+                                                                 system: System) -> None:
+    """GIVEN a Japanese-speaking user paying a gas bill, and the printer out of paper
+    after the review (the device watch has not noticed yet)
+    WHEN the card pays and the receipt cannot be printed
+    THEN the done screen says the payment is recorded and shows the reference large and
+    as a QR code to photograph whose modules are the reference's, under the same hint as
+    the self-services' slips; once the session ends the code is gone."""
+    system.restart_central(fresh_data=True)  # the gas bill due, whatever paid it before
+    start_bill_payment(driver, "ja", "sh-gas")
+    type_account(driver, "20123456")
+    driver.tap(driver.find("account", "submit"))
+    driver.wait_for_screen("review")
+    flow = driver.app.flow
+    assert flow is not None
+    done = driver.app.screen("done")
+    try:
+        system.printer.set_fault(Fault.PAPER_OUT)
+        driver.tap(driver.find("review", "pay"))
+        choose_card_if_offered(driver)
+        driver.wait_until(lambda: flow.receipt_printed is False and not flow.busy,
+                          PATIENCE_S, "the failed receipt")
+        driver.wait_for_screen("done")
+        driver.pump(3)
+        paid = flow.paid()
+        assert paid is not None and paid.reference
+        assert done.ids.reference.text == paid.reference
+        assert "E_PRINT_FAILED_AFTER_PAYMENT" in done.ids.receipt_notice.text
+        code = done.ids.reference_code
+        assert code.shown and code.drawn_reference == paid.reference
+        assert code.ids.hint.text == "このコードを写真に撮ってください。番号が含まれています。"
+        texture = code.ids.code.texture
+        assert texture is not None and drawn_modules(texture) == qr_matrix(paid.reference)
+        assert code.ids.code_box.height > 300 * driver.app.u
+        assert done.ids.reference.font_size > 60 * driver.app.u
+    finally:
+        system.printer.clear_faults()
+    driver.app.end_session()
+    assert not done.ids.reference_code.shown  # nothing of the last person stays
+    assert done.ids.reference_code.ids.code.texture is None

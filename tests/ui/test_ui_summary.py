@@ -1,6 +1,7 @@
 """Check your answers by touch: the stay summary's cue while more is below, its Submit
 live only once the end was in view, and Change on the visa type back to the summary;
-a summary that fits (the points notice) with its action live at once."""
+a summary that fits (the points notice) with its action live at once; Change on a line
+of the points result."""
 
 from __future__ import annotations
 
@@ -8,10 +9,13 @@ import pytest
 from kivy.uix.widget import Widget
 
 from kiosk.devtools.loopback import System
+from kiosk.domain.points import Education
 from kiosk.services.flow import View
+from kiosk.services.points import PointsStep
 from kiosk.services.stay import StayStep
 from kiosk.ui.driver import Driver
-from kiosk.ui.walkthrough import ReaderPresenter, start_service
+from kiosk.ui.walkthrough import ReaderPresenter, answer_choice, start_service
+from kiosk.ui.walkthrough_points import DEMO_ANSWERS, answer_questions
 from kiosk.ui.walkthrough_stay import answer_question, erika_answers, to_summary
 
 pytestmark = pytest.mark.ui
@@ -85,3 +89,38 @@ def test_a_summary_that_fits_has_no_cue_and_its_action_is_live(driver: Driver) -
     driver.wait_until(lambda: screen.read_to_the_end, 5, "the notice read")
     assert not screen.ids.cue.shown and screen.ids.cue.opacity == 0
     assert not screen.ids.action.disabled and screen.ids.action.text == "Continue"
+
+
+def test_change_on_a_points_line_asks_again_and_lands_on_the_result(driver: Driver) -> None:
+    """GIVEN the points result of the demo's person (a master's degree), on its summary
+    WHEN she touches Change on the education line and picks a bachelor's degree
+    THEN every indicator's line offers Change and the total does not; Change shows the
+    education question, and the answer lands straight back on the result with the
+    education's points and the total recomputed, the age's points kept."""
+    app = driver.app
+    start_service(driver, "en", "points")
+    driver.wait_for_screen("summary")
+    screen = app.screen("summary")
+    driver.wait_until(lambda: screen.read_to_the_end, 5, "the notice read")
+    driver.tap(screen.ids.action)
+    answer_questions(driver, DEMO_ANSWERS)
+    flow = app.flow
+    assert flow is not None
+    driver.wait_until(lambda: flow.step is PointsStep.RESULT, 10, "the result")
+    driver.wait_for_screen("summary")
+    assert summary_row(driver, "Total").change_button is None
+    assert summary_row(driver, "Age").change_button is not None
+    total, age = summary_row(driver, "Total").value, summary_row(driver, "Age").value
+    education = summary_row(driver, "Education")
+    before = education.value
+    bring_into_view(driver, education.change_button)
+    driver.tap(education.change_button)
+    driver.wait_until(lambda: flow.view is View.QUESTION, 10, "the education question")
+    driver.wait_for_screen("question")
+    assert flow.form is not None and flow.form.current.key == "education"
+    answer_choice(driver, Education.BACHELOR_DEGREE)
+    driver.wait_until(lambda: flow.step is PointsStep.RESULT, 10, "the result again")
+    driver.wait_for_screen("summary")
+    assert summary_row(driver, "Education").value != before
+    assert summary_row(driver, "Total").value != total
+    assert summary_row(driver, "Age").value == age

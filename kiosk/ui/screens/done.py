@@ -1,5 +1,6 @@
 """Bill payment, step 5: paid. The receipt prints; if it cannot, the reference stays on
-screen to photograph, and the message names the hotline, which can have it reprinted
+screen, large and as a QR code to photograph (as on the self-services' slip screen), and
+the message names the hotline, which can have it reprinted
 (E_PRINT_FAILED_AFTER_PAYMENT)."""
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from kiosk.ui.i18n import _, money
 from kiosk.ui.icons import icon
 from kiosk.ui.layouts import load_kv
 from kiosk.ui.messages import describe
+from kiosk.ui.reference_code import ReferenceCode
 from kiosk.ui.screens.base import FlowScreen
 
 
@@ -40,6 +42,8 @@ class DoneScreen(FlowScreen):
                 message = describe(flow.error)
                 ids.receipt_notice.kind = "error"
                 ids.receipt_notice.text = f"{message.text}\n{message.code}"
+        code: ReferenceCode = ids.reference_code
+        code.keep(paid.reference, on_paper=printing or bool(flow.receipt_printed))
         for button in (ids.another, ids.finish):
             button.disabled = printing
         ids.another.text = _("Pay another bill")
@@ -50,6 +54,7 @@ class DoneScreen(FlowScreen):
         self.ids.reference.text = ""
         self.ids.amount.text = ""
         self.ids.receipt_notice.text = ""
+        self.ids.reference_code.clear()
 
 
 load_kv(__name__)

@@ -5,24 +5,16 @@ code to photograph: at night nobody can print it for the person later."""
 
 from __future__ import annotations
 
-from kivy.properties import BooleanProperty
-
 from kiosk.ui.i18n import _, translate
 from kiosk.ui.icons import icon
 from kiosk.ui.layouts import load_kv
 from kiosk.ui.messages import describe
-from kiosk.ui.qr_image import qr_texture
+from kiosk.ui.reference_code import ReferenceCode
 from kiosk.ui.screens.base import FlowScreen
 
 
 class SlipScreen(FlowScreen):
     print_icon = icon("printer")
-    # The slip did not come out: the reference large and as a QR code (kv).
-    keep_on_screen = BooleanProperty(False)
-
-    def __init__(self, **kwargs: object) -> None:
-        super().__init__(**kwargs)
-        self.drawn_reference: str | None = None  # what the QR code on screen says
 
     def refresh(self) -> None:
         flow = self.flow
@@ -43,18 +35,12 @@ class SlipScreen(FlowScreen):
             ids.receipt_notice.kind = "error"
             ids.receipt_notice.text = f"{message.text}\n{message.code}"
         printed = bool(flow.receipt_printed)
-        self._show_code(None if printed or not flow.reference else flow.reference)
+        code: ReferenceCode = ids.reference_code  # the slip did not come out: a QR code
+        code.keep(flow.reference, on_paper=printed)
         ids.again.opacity, ids.again.disabled = (0, True) if printed else (1, False)
         ids.again.text = _("Print again")
         ids.finish.text = _("Finish")
         self.update_flow_header(flow)
-
-    def _show_code(self, reference: str | None) -> None:
-        self.keep_on_screen = reference is not None
-        self.ids.code_hint.text = _("Take a photo of this code: it holds your reference.")
-        if reference != self.drawn_reference:
-            self.ids.code.texture = qr_texture(reference) if reference is not None else None
-            self.drawn_reference = reference
 
     def print_again(self) -> None:
         self.act(lambda flow: flow.print_again())
@@ -62,7 +48,7 @@ class SlipScreen(FlowScreen):
     def clear_personal(self) -> None:
         self.ids.reference.text = ""
         self.ids.detail.text = ""
-        self._show_code(None)
+        self.ids.reference_code.clear()
 
 
 load_kv(__name__)
