@@ -61,7 +61,7 @@ def test_cancel_with_answers_asks_then_keeps_or_deletes(driver: Driver) -> None:
     app = driver.app
     start_service(driver, "de", "points")
     driver.wait_for_screen("summary")
-    driver.tap(app.screen("summary").ids.action)
+    confirm_summary(driver)  # the notice read, as its Continue waits for
     driver.wait_for_screen("question")
     answer_on_keypad(driver, "40")
     flow = current_flow(driver)
@@ -92,7 +92,7 @@ def test_failed_print_offers_print_again_and_the_reference_as_qr(driver: Driver,
     app = driver.app
     start_service(driver, "en", "points")
     driver.wait_for_screen("summary")
-    driver.tap(app.screen("summary").ids.action)
+    confirm_summary(driver)  # the notice read, as its Continue waits for
     answer_questions(driver, DEMO_ANSWERS)
     driver.wait_for_screen("summary")
     jobs_before = len(system.printer.jobs)
