@@ -56,6 +56,13 @@ class SummaryScreen(FlowScreen):
         scroll.fbind("height", self._follow_scroll)
         self.ids.content.fbind("height", self._follow_scroll)
 
+    def on_pre_enter(self, *_: object) -> None:
+        # Kivy sends no on_leave to a screen whose fade out a newer screen change cut
+        # short: each showing starts afresh here (a summary shown again after that was
+        # judged "on screen" while its new rows were still being laid out).
+        self._on_screen = False
+        self._settled = False
+
     def on_enter(self, *_: object) -> None:
         self._on_screen = True
         self._settle(SETTLE_FRAMES)
