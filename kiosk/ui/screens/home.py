@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from kivy.animation import Animation
+
 from kiosk.ui.i18n import N_, _
 from kiosk.ui.icons import icon
 from kiosk.ui.layouts import load_kv
@@ -29,6 +31,13 @@ class HomeScreen(KioskScreen):
 
     def on_pre_enter(self, *_: object) -> None:
         self.refresh()
+
+    def clear_personal(self) -> None:
+        """The next person finds the list at its top (a full run met it where the last
+        session had scrolled it)."""
+        scroll = self.ids.scroll
+        Animation.cancel_all(scroll, "scroll_y")
+        scroll.scroll_y = 1
 
     def refresh(self) -> None:
         if not self.tiles:
